@@ -1,0 +1,29 @@
+"""All tables. Import from here so Alembic and the repositories see one metadata."""
+
+from sohoa.db.models.events import Event
+from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
+from sohoa.db.models.records import (
+    Accession,
+    Box,
+    Document,
+    FileUnit,
+    Fonds,
+    Page,
+    Unit,
+    UnitLink,
+)
+
+__all__ = [
+    "Accession",
+    "Box",
+    "Document",
+    "Event",
+    "FileUnit",
+    "Fonds",
+    "IngestBatch",
+    "IngestItem",
+    "Page",
+    "StoredObject",
+    "Unit",
+    "UnitLink",
+]

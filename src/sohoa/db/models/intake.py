@@ -1,0 +1,58 @@
+"""Stored objects (content-addressed) and ingest batches/items with their processing state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sohoa.db.base import Base, utcnow
+
+
+class StoredObject(Base):
+    """One immutable object in the store, addressed by SHA-256 (masters and derivatives)."""
+
+    __tablename__ = "stored_objects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # master / pdf / ocr / thumbnail / image
+    original_name: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_fixity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IngestBatch(Base):
+    """One `sohoa ingest` run (or upload); items keep their own state so a rerun resumes."""
+
+    __tablename__ = "ingest_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100), default="system")
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class IngestItem(Base):
+    """One master file in the pipeline: pending → processing → done | quarantined | failed."""
+
+    __tablename__ = "ingest_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(500))
+    source_path: Mapped[str] = mapped_column(Text)
+    master_object_id: Mapped[int | None] = mapped_column(ForeignKey("stored_objects.id"))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("file_units.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

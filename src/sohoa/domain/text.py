@@ -1,0 +1,113 @@
+"""Vietnamese text rules: NFC, tone folding, tone-placement normalisation (hoà → hòa), dates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+__all__ = [
+    "fold",
+    "nfc",
+    "normalize_tone_placement",
+    "canonical_text",
+    "format_vn_date",
+    "strip_tone",
+    "tokens",
+]
+
+# Combining marks for the five tones (grave, acute, hook above, tilde, dot below).
+_TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})  # Ð ð (Icelandic) → Đ đ
+_VOWELS = set("aăâeêioôơuưy")
+_QUALITY = set("ăâêôơư")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise and replace OCR look-alikes (Ð U+00D0 → Đ U+0110)."""
+    return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+
+
+def fold(text: str) -> str:
+    """Lower-case, drop every diacritic and map đ → d: 'Hòa Đồng' → 'hoa dong'."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d")
+
+
+def strip_tone(syllable: str) -> tuple[str, str | None]:
+    """Split a syllable into (toneless NFC form, tone combining mark or None)."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tone = next((ch for ch in decomposed if ch in _TONE_MARKS), None)
+    base = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return unicodedata.normalize("NFC", base), tone
+
+
+def _vowel_span(lower: str) -> tuple[int, int]:
+    start = 0
+    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS:
+        start = 2
+    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+        start = 2
+    while start < len(lower) and lower[start] not in _VOWELS:
+        start += 1
+    end = start
+    while end < len(lower) and lower[end] in _VOWELS:
+        end += 1
+    return start, end
+
+
+def _tone_index(base: str) -> int | None:
+    lower = base.lower()
+    start, end = _vowel_span(lower)
+    if start >= end:
+        return None
+    cluster = lower[start:end]
+    if "ươ" in cluster:
+        return start + cluster.index("ươ") + 1
+    for offset, ch in enumerate(cluster):
+        if ch in _QUALITY:
+            return start + offset
+    has_final = end < len(lower)
+    if len(cluster) == 1:
+        return start
+    if has_final:
+        return end - 1
+    if len(cluster) == 3:
+        return start + 1
+    return start  # traditional placement: hòa, thủy, múa
+
+
+def normalize_tone_placement(text: str) -> str:
+    """Put each syllable's tone mark where traditional orthography puts it (hoà → hòa, thuỷ → thủy)."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        base, tone = strip_tone(word)
+        if tone is None or not all(ch.isalpha() for ch in base):
+            return word
+        index = _tone_index(base)
+        if index is None:
+            return word
+        placed = base[: index + 1] + tone + base[index + 1 :]
+        return unicodedata.normalize("NFC", placed)
+
+    return _WORD_RE.sub(fix, nfc(text))
+
+
+def canonical_text(text: str) -> str:
+    """NFC, look-alikes fixed, tone placement normalised: the form Sohoa stores and indexes."""
+    return normalize_tone_placement(nfc(text))
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of a text (letters and digits)."""
+    return _WORD_RE.findall(nfc(text))
+
+
+def format_vn_date(value: date, place: str | None = None) -> str:
+    """'Hà Nội, ngày 05 tháng 6 năm 2025' (NĐ 30: days < 10 and months 1–2 take a leading zero)."""
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    text = f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    return f"{place}, {text}" if place else text

@@ -1,0 +1,71 @@
+"""One typed settings object, read from the environment (``SOHOA_*``) and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    """Every knob Sohoa has. Each field is documented in ``docs/configuration.md``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", env_file=None, frozen=True)
+
+    data: Path = Field(default=Path("./data"), description="Data directory: database, objects, index.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is SQLite in the data directory."
+    )
+    workers: int = Field(default_factory=_default_workers, ge=1, description="Worker processes for OCR.")
+    ocr_languages: str = Field(default="vie", description="Tesseract language(s), e.g. 'vie'.")
+    tessdata: Path | None = Field(default=None, description="Tesseract tessdata folder (auto-detected).")
+    max_image_pixels: int = Field(
+        default=200_000_000, ge=1_000_000, description="Largest image accepted (decompression-bomb guard)."
+    )
+    max_upload_bytes: int = Field(default=2 * 1024**3, description="Largest single upload accepted.")
+    pdf_render_dpi: int = Field(default=300, ge=72, le=600, description="DPI for rasterizing scanned PDFs.")
+    min_text_chars_per_page: int = Field(
+        default=80, ge=0, description="A PDF page with at least this many text characters skips OCR."
+    )
+    secret_key: str | None = Field(
+        default=None, description="Key for sessions and signatures; generated into the data dir if unset."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `sohoa serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `sohoa serve` listens on.")
+
+    @field_validator("data", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @cached_property
+    def db_url(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{self.data / 'sohoa.db'}"
+
+    @property
+    def objects_dir(self) -> Path:
+        """Root of the content-addressed object store."""
+        return self.data / "objects"
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space for pipeline runs (safe to delete when nothing runs)."""
+        return self.data / "work"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where inputs that cannot be processed are copied, with a reason file."""
+        return self.data / "quarantine"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Object storage: immutable, content-addressed masters and derivatives."""
