@@ -1,0 +1,1 @@
+"""Adapters to external engines (Tesseract, Poppler, image libraries) behind small protocols."""

@@ -1,0 +1,171 @@
+"""Find and extract the single full-page image of a scanned PDF page at its native resolution (pikepdf)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+__all__ = [
+    "NativeImage",
+    "PlacedImage",
+    "extract_native_image",
+    "find_page_image",
+    "native_jpeg",
+    "page_size_points",
+]
+
+Matrix = tuple[float, ...]
+
+# Operators that neither paint nor change what is visible, plus text shown in mode 3 (invisible, as in
+# OCR'd scans): a page made only of these and one image covering the page is a scan.
+_HARMLESS = {
+    "q", "Q", "cm", "gs", "w", "J", "j", "M", "d", "ri", "i", "CS", "cs", "SC", "SCN", "sc", "scn",
+    "G", "g", "RG", "rg", "K", "k", "BT", "ET", "Tf", "Td", "TD", "Tm", "T*", "Tr", "Tz", "Tc", "Tw",
+    "TL", "Ts", "BX", "EX", "MP", "DP", "BMC", "BDC", "EMC", "re", "W", "W*", "n",
+}  # fmt: skip
+_TEXT_SHOW = {"Tj", "TJ", "'", '"'}
+_COVERAGE = 0.97  # the image must cover this share of the page in each direction
+
+
+@dataclass(frozen=True)
+class NativeImage:
+    """A page's only image, decoded; ``jpeg`` holds its untouched bytes when embeddable as they are."""
+
+    image: Image.Image
+    dpi: int
+    jpeg: bytes | None
+
+
+def page_size_points(page: pikepdf.Page) -> tuple[float, float]:
+    """Width and height of the page's visible area (CropBox if present, else MediaBox) in points."""
+    box = [float(v) for v in page.cropbox]
+    return abs(box[2] - box[0]), abs(box[3] - box[1])
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """The one image a scanned page shows: its XObject name, pixel size and resolution (not decoded)."""
+
+    name: str
+    width: int
+    height: int
+    dpi: int
+
+
+def find_page_image(page: pikepdf.Page) -> PlacedImage | None:
+    """The page's full-page image, or None if the page is more than one image (or is rotated)."""
+    if int(page.obj.get("/Rotate", 0)) % 360 != 0:
+        return None  # a rotated page is rasterised so the pixels match what a viewer shows
+    found = _single_image(page)
+    if found is None:
+        return None
+    name, width_pt = found
+    xobject = _stream(page, name)
+    width, height = int(xobject.get("/Width", 0)), int(xobject.get("/Height", 0))
+    if width <= 0 or height <= 0:
+        return None
+    return PlacedImage(name, width, height, max(1, round(width / (width_pt / 72.0))))
+
+
+def extract_native_image(path: Path | str, page_index: int) -> NativeImage | None:
+    """Decode the page's full-page image at its own resolution, or None if it has none."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[page_index]
+        placed = find_page_image(page)
+        if placed is None:
+            return None
+        xobject = _stream(page, placed.name)
+        pdf_image = pikepdf.PdfImage(xobject)
+        image = pdf_image.as_pil_image()
+        return NativeImage(image, placed.dpi, _plain_jpeg(xobject, pdf_image))
+
+
+def native_jpeg(path: Path | str, page_index: int) -> bytes | None:
+    """The untouched JPEG bytes of the page's full-page image, if it has one that can be reused."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[page_index]
+        placed = find_page_image(page)
+        if placed is None:
+            return None
+        xobject = _stream(page, placed.name)
+        return _plain_jpeg(xobject, pikepdf.PdfImage(xobject))
+
+
+def _single_image(page: pikepdf.Page) -> tuple[str, float] | None:
+    """(XObject name, placed width in points) if the page shows exactly one image covering it."""
+    images = _image_names(page)
+    ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    stack: list[tuple[Matrix, int]] = []
+    render_mode = 0
+    placed: list[tuple[str, Matrix]] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            return None
+        operands, op = instruction.operands, str(instruction.operator)
+        if op == "q":
+            stack.append((ctm, render_mode))
+        elif op == "Q" and stack:
+            ctm, render_mode = stack.pop()
+        elif op == "cm":
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)
+        elif op == "Tr":
+            render_mode = int(operands[0])
+        elif op == "Do" and str(operands[0]) in images:
+            placed.append((str(operands[0]), ctm))
+        elif op in _TEXT_SHOW and render_mode == 3:
+            continue
+        elif op not in _HARMLESS:
+            return None
+    if len(placed) != 1:
+        return None
+    name, (a, b, c, d, e, f) = placed[0]
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    slack_x, slack_y = width * (1 - _COVERAGE), height * (1 - _COVERAGE)
+    if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
+        return None
+    if a < width - slack_x or d < height - slack_y:
+        return None
+    if abs(e - min(x0, x1)) > slack_x or abs(f - min(y0, y1)) > slack_y:
+        return None
+    return name, a
+
+
+def _stream(page: pikepdf.Page, name: str) -> pikepdf.Stream:
+    xobject = page.resources.XObject[name]
+    if not isinstance(xobject, pikepdf.Stream):
+        raise ValueError(f"XObject {name} is not a stream")
+    return xobject
+
+
+def _image_names(page: pikepdf.Page) -> set[str]:
+    xobjects = page.resources.get("/XObject")
+    if not isinstance(xobjects, pikepdf.Dictionary):
+        return set()
+    return {str(k) for k, v in xobjects.items() if v.get("/Subtype") == "/Image"}
+
+
+def _multiply(m: Matrix, n: Matrix) -> Matrix:
+    """m × n for PDF matrices [a b c d e f]."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2, a * b2 + b * d2,
+        c * a2 + d * c2, c * b2 + d * d2,
+        e * a2 + f * c2 + e2, e * b2 + f * d2 + f2,
+    )  # fmt: skip
+
+
+def _plain_jpeg(xobject: pikepdf.Stream, pdf_image: pikepdf.PdfImage) -> bytes | None:
+    """The raw JPEG stream if it can be embedded again as it is (RGB or grey, no mask, no decode)."""
+    if pdf_image.filters != ["/DCTDecode"] or "/SMask" in xobject or "/Mask" in xobject:
+        return None
+    if "/Decode" in xobject or str(xobject.get("/ColorSpace")) not in ("/DeviceRGB", "/DeviceGray"):
+        return None
+    data = bytes(xobject.read_raw_bytes())
+    with Image.open(io.BytesIO(data)) as probe:
+        return data if probe.mode in ("RGB", "L") else None

@@ -1,0 +1,98 @@
+"""Poppler command-line tools: render a PDF page (pdftoppm) and read its text layer (pdftotext)."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from sohoa.domain.errors import EngineError
+from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.domain.text import nfc
+from sohoa.engines._run import run
+
+__all__ = ["PdfTextPage", "PdfTextWord", "read_text_layer", "render_page", "text_layer_to_ocr"]
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@dataclass(frozen=True, slots=True)
+class PdfTextWord:
+    """A word of a PDF text layer, in PDF points from the top-left of the (rotated) page."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    block: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class PdfTextPage:
+    """The text layer of one PDF page as pdftotext sees it."""
+
+    width: float
+    height: float
+    words: tuple[PdfTextWord, ...]
+
+    @property
+    def char_count(self) -> int:
+        """Non-space characters: the measure of a usable (born-digital) text layer."""
+        return sum(len("".join(w.text.split())) for w in self.words)
+
+
+def render_page(path: Path | str, page_index: int, dpi: int, *, timeout: float = 300.0) -> Image.Image:
+    """Rasterise one page (0-based) in colour at ``dpi`` with pdftoppm."""
+    number = str(page_index + 1)
+    args = ["pdftoppm", "-r", str(dpi), "-f", number, "-l", number, "-singlefile", str(path)]
+    data = run(args, timeout=timeout)
+    if not data:
+        raise EngineError(
+            f"pdftoppm không trả về ảnh cho trang {number}.", f"pdftoppm returned no image for page {number}."
+        )
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def read_text_layer(path: Path | str, *, timeout: float = 300.0) -> list[PdfTextPage]:
+    """Every page's words with boxes, from ``pdftotext -bbox-layout`` (one call for the whole file)."""
+    data = run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], timeout=timeout)
+    root = ET.fromstring(data)
+    return [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+
+
+def _parse_page(page: ET.Element) -> PdfTextPage:
+    words: list[PdfTextWord] = []
+    line_no = 0
+    for block_no, block in enumerate(page.iter(f"{_XHTML}block")):
+        for line in block.iter(f"{_XHTML}line"):
+            line_no += 1
+            for word in line.iter(f"{_XHTML}word"):
+                text = nfc((word.text or "").strip())
+                if text:
+                    x0, y0, x1, y1 = (float(word.attrib[k]) for k in ("xMin", "yMin", "xMax", "yMax"))
+                    words.append(PdfTextWord(text, x0, y0, x1, y1, block_no, line_no))
+    return PdfTextPage(float(page.attrib["width"]), float(page.attrib["height"]), tuple(words))
+
+
+def text_layer_to_ocr(page: PdfTextPage, *, width_px: int, height_px: int, dpi: int) -> OcrPage:
+    """Convert a text layer to an :class:`OcrPage` in the pixels of an image of the page."""
+    sx = width_px / page.width if page.width else 1.0
+    sy = height_px / page.height if page.height else 1.0
+    words = tuple(
+        Word(
+            w.text,
+            BBox(round(w.x0 * sx), round(w.y0 * sy), round(w.x1 * sx), round(w.y1 * sy)),
+            1.0,
+            w.block,
+            w.line,
+        )
+        for w in page.words
+    )
+    return OcrPage(width_px, height_px, dpi, words, source="pdf", engine="pdftotext")

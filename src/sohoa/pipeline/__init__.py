@@ -1,0 +1,1 @@
+"""Pipeline stages: plain, picklable functions over page contexts, plus the runner."""
