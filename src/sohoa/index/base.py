@@ -1,0 +1,54 @@
+"""The search interface and its value types."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+__all__ = ["IndexDoc", "SearchFilters", "SearchHit", "SearchIndex", "SearchResult"]
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """What the index keeps of one document: the searchable text and the sign(s)."""
+
+    document_id: int
+    text: str          # fields and OCR text, any case
+    codes: str = ""    # số/ký hiệu, e.g. "155/KH-UBND"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrictions applied with the match (unit ids already expanded with predecessors/successors)."""
+
+    unit_ids: Collection[int] | None = None
+    year: int | None = None
+    type_name: str | None = None
+    document_ids: Collection[int] | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match: ``exact`` is true when the tones match as typed."""
+
+    document_id: int
+    score: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[SearchHit] = field(default_factory=list)
+
+
+class SearchIndex(Protocol):
+    """Index documents and answer Vietnamese queries (tone-insensitive, exact tones first)."""
+
+    def upsert(self, session: Session, doc: IndexDoc) -> None: ...
+    def delete(self, session: Session, document_id: int) -> None: ...
+    def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
+               offset: int = 0) -> SearchResult: ...
