@@ -27,3 +27,22 @@ __all__ = [
     "Unit",
     "UnitLink",
 ]
+from sohoa.db.models.staff import (  # noqa: E402  (staff tables, branch "staff")
+    InventoryUpload,
+    LoginThrottle,
+    QcInspection,
+    QcPlan,
+    ReceivedFile,
+    ScanUpload,
+    User,
+)
+
+__all__ += [
+    "InventoryUpload",
+    "LoginThrottle",
+    "QcInspection",
+    "QcPlan",
+    "ReceivedFile",
+    "ScanUpload",
+    "User",
+]

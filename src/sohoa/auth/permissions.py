@@ -1,0 +1,48 @@
+"""Permissions and the role → permission table: the single place that says who may do what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sohoa.domain.codes import Role
+
+__all__ = ["ROLE_PERMISSIONS", "Permission", "allowed"]
+
+
+class Permission(StrEnum):
+    """What a route needs; roles grant sets of these."""
+
+    AUTHENTICATED = "authenticated"  # any signed-in user (own password, home)
+    INTAKE_VIEW = "intake.view"
+    INTAKE_EDIT = "intake.edit"  # accessions, inventory upload, boxes, receipts, handover
+    ARRANGE = "arrangement.edit"
+    SCAN = "scanning.upload"
+    REVIEW = "review.edit"
+    QC = "qc.inspect"
+    QC_PLAN = "qc.plan"
+    PROGRESS = "progress.view"
+    ADMIN = "admin.manage"
+    DOCUMENT_READ = "document.read"  # staff reading documents (public views, search)
+
+
+_ALL = frozenset(Permission)
+_BASE = frozenset({Permission.AUTHENTICATED, Permission.DOCUMENT_READ})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.COORDINATOR: _BASE | {Permission.INTAKE_VIEW, Permission.PROGRESS, Permission.QC_PLAN},
+    Role.QC_INSPECTOR: _BASE | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS},
+    Role.ARCHIVIST: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE,
+                             Permission.REVIEW},
+    Role.SCAN_OPERATOR: _BASE | {Permission.SCAN},
+    Role.UNIT_CLERK: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT},
+    Role.UNIT_OFFICER: _BASE,
+}
+
+
+def allowed(role: str, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (unknown roles hold nothing)."""
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,79 @@
+"""Session contents (inside Starlette's itsdangerous-signed cookie) and the CSRF token kept in them."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+
+__all__ = [
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "SESSION_MAX_AGE",
+    "check_csrf",
+    "csrf_token",
+    "end_session",
+    "session_user",
+    "start_session",
+]
+
+SESSION_COOKIE = "sohoa_session"
+SESSION_MAX_AGE = 12 * 3600  # one working day
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def _session(request: Request) -> dict[str, Any]:
+    return request.session if "session" in request.scope else {}
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use (also for anonymous sessions: login forms)."""
+    session = _session(request)
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> bool:
+    """True when the request carries the session's token in the header or the form field."""
+    expected = _session(request).get("csrf")
+    if not isinstance(expected, str):
+        return False
+    supplied = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if not supplied and content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()  # Starlette caches the parsed form for the route handler
+        value = form.get(CSRF_FIELD)
+        supplied = value if isinstance(value, str) else None
+    return bool(supplied) and secrets.compare_digest(str(supplied), expected)
+
+
+def start_session(request: Request, user_id: int, version: int) -> None:
+    """Bind the session to a user; a fresh CSRF token defeats session fixation of the token."""
+    session = _session(request)
+    lang = session.get("lang")
+    session.clear()
+    session.update({"uid": user_id, "ver": version, "csrf": secrets.token_urlsafe(32)})
+    if lang:
+        session["lang"] = lang
+
+
+def end_session(request: Request) -> None:
+    lang = _session(request).get("lang")
+    _session(request).clear()
+    if lang:
+        _session(request)["lang"] = lang
+
+
+def session_user(request: Request) -> tuple[int, int] | None:
+    """(user id, session version) from the cookie, or None when anonymous."""
+    session = _session(request)
+    uid, ver = session.get("uid"), session.get("ver")
+    if isinstance(uid, int) and isinstance(ver, int):
+        return uid, ver
+    return None
