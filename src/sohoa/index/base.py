@@ -28,6 +28,8 @@ class SearchFilters:
     year: int | None = None
     type_name: str | None = None
     document_ids: Collection[int] | None = None
+    access_levels: Collection[str] | None = None   # visible access levels (the principal's scope)
+    scope_unit_ids: Collection[int] | None = None  # non-public documents only from these units
 
 
 @dataclass(frozen=True)

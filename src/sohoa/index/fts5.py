@@ -34,6 +34,14 @@ def _filter_sql(filters: SearchFilters | None, params: dict[str, object]) -> str
     if filters.year is not None:
         clauses.append("d.issued_date >= :y0 AND d.issued_date < :y1")
         params.update(y0=f"{filters.year:04d}-01-01", y1=f"{filters.year + 1:04d}-01-01")
+    if filters.access_levels is not None:
+        levels = sorted(filters.access_levels) or ["-"]
+        names = [f"lv{i}" for i in range(len(levels))]
+        params.update(zip(names, levels, strict=True))
+        clauses.append(f"d.access_level IN ({','.join(':' + n for n in names)})")
+    if filters.scope_unit_ids is not None:
+        ids = sorted(filters.scope_unit_ids) or [-1]
+        clauses.append(f"(d.access_level = 'public' OR d.unit_id IN ({','.join(str(int(i)) for i in ids)}))")
     if filters.type_name:
         clauses.append("d.type_name = :type_name")
         params["type_name"] = canonical_text(filters.type_name)

@@ -6,7 +6,7 @@ import re
 
 from sohoa.index.query import ParsedQuery, fold_aligned
 
-__all__ = ["make_snippet"]
+__all__ = ["make_snippet", "make_snippet_html"]
 
 
 def make_snippet(text: str, query: ParsedQuery, *, width: int = 160, mark: tuple[str, str] = ("[", "]")) -> str:
@@ -32,3 +32,11 @@ def make_snippet(text: str, query: ParsedQuery, *, width: int = 160, mark: tuple
     out.append(flat[cursor:end])
     out.append("…" if end < len(flat) else "")
     return "".join(out)
+
+
+def make_snippet_html(text: str, query: ParsedQuery, *, width: int = 160) -> str:
+    """The snippet, HTML-escaped, with matches in ``<mark>``."""
+    import html
+
+    raw = make_snippet(text, query, width=width, mark=("\x00", "\x01"))
+    return html.escape(raw).replace("\x00", "<mark>").replace("\x01", "</mark>")

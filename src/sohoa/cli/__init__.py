@@ -1,0 +1,1 @@
+"""Command-line adapters: each command is a thin call into one service."""

@@ -1,0 +1,41 @@
+"""Shared CLI helpers: settings, context, JSON output and error reporting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from sohoa.domain.errors import SohoaError
+from sohoa.services.context import AppContext, open_context
+from sohoa.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(data: Any) -> None:
+    """JSON to stdout, UTF-8, Vietnamese kept readable."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def app_context() -> Iterator[AppContext]:
+    """Open the context for one command; Sohoa errors become a clear message and exit code 1."""
+    try:
+        ctx = open_context(Settings())
+    except SohoaError as exc:
+        err_console.print(f"[red]Lỗi / Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    try:
+        yield ctx
+    except SohoaError as exc:
+        err_console.print(f"[red]Lỗi / Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    finally:
+        ctx.close()

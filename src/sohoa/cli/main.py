@@ -1,0 +1,25 @@
+"""The `sohoa` command: registers every command group on one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from sohoa.cli import records, server
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Sohoa — số hóa tài liệu lưu trữ / digitize archival records.")
+
+app.command()(records.init)
+app.command()(records.ingest)
+app.command()(records.extract)
+app.command()(records.search)
+app.command()(records.show)
+app.command()(records.status)
+app.command()(records.samples)
+app.command()(server.serve)
+app.command()(server.demo)
+app.add_typer(records.units_app, name="units")
+
+
+if __name__ == "__main__":
+    app()

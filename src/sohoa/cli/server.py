@@ -1,0 +1,53 @@
+"""Server commands: `sohoa serve` (the web application) and `sohoa demo` (sample box, ready to browse)."""
+
+from __future__ import annotations
+
+import typer
+
+from sohoa.cli.common import app_context, console
+
+DEMO_UNIT = "HN.MOI.00070"  # Phường Hoàn Kiếm
+DEMO_FILES = (("clean300", "H26.00070.2025.01.VP"), ("yellow_seal", "H26.00070.2025.02.VP"))
+
+
+def serve(host: str | None = typer.Option(None, "--host"), port: int | None = typer.Option(None, "--port")) -> None:
+    """Chạy ứng dụng web / Run the web application."""
+    import uvicorn
+
+    from sohoa.services.context import open_context
+    from sohoa.settings import Settings
+    from sohoa.web.app import create_app
+
+    settings = Settings()
+    ctx = open_context(settings)
+    console.print(f"Sohoa: http://{host or settings.host}:{port or settings.port}/")
+    uvicorn.run(create_app(ctx), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def demo(documents: int = typer.Option(6, "--documents", help="Documents per sample file.")) -> None:
+    """Số hóa một hộp mẫu và tạo người dùng mẫu / Digitize a sample box and create demo users."""
+    from sohoa.samples import generate_corpus
+    from sohoa.services.ingest import ingest_paths
+    from sohoa.services.units import import_hanoi_2025
+
+    with app_context() as ctx:
+        import_hanoi_2025(ctx, actor="demo")
+        for condition, file_code in DEMO_FILES:
+            folder = ctx.settings.data / "samples" / file_code
+            if not (folder / "truth.json").exists():
+                generate_corpus(folder, documents=documents, seed=2025, condition=condition)
+            report = ingest_paths(ctx, [folder], unit_identifier=DEMO_UNIT, file_code=file_code, actor="demo")
+            console.print(f"{file_code}: {report.count('done')} tệp mới / new files, "
+                          f"{report.count('duplicate')} đã có / already done, {report.pages} trang / pages, "
+                          f"{report.pages_per_second:.2f} trang/s")
+        _demo_users(ctx)
+
+
+def _demo_users(ctx: object) -> None:
+    try:
+        from sohoa.services.accounts import seed_demo_users
+    except ImportError:
+        return
+    console.print("[bold]Tài khoản mẫu / Demo accounts[/bold] (username / password / role):")
+    for username, password, role in seed_demo_users(ctx):  # type: ignore[arg-type]
+        console.print(f"  {username} / {password} / {role}")

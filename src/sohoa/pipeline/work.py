@@ -1,0 +1,110 @@
+"""Per-page work run in worker processes: load, measure, prepare, OCR, thumbnail (one engine per process)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sohoa.domain.ocr import OcrPage
+from sohoa.pipeline.types import OcrEngine, QualityMetrics, SourcePage
+
+__all__ = ["PageFailure", "PageJob", "PageOutcome", "init_worker", "run_page_job", "safe_run_page_job", "set_engine"]
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to process; picklable so it runs in-process or in any worker."""
+
+    item_id: int
+    page: SourcePage
+    render_dpi: int = 300
+    correct: bool = True
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """Everything the document stage needs from one page (OCR words in master pixel coordinates)."""
+
+    item_id: int
+    source_index: int
+    width: int
+    height: int
+    dpi: int
+    quality: QualityMetrics
+    ocr: OcrPage
+    embed_bytes: bytes = field(repr=False)
+    embed_media_type: str
+    thumbnail: bytes = field(repr=False)
+    separator_code: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page that could not be processed; its file is marked failed and can be retried."""
+
+    item_id: int
+    source_index: int
+    error: str
+
+
+_ENGINE: OcrEngine | None = None
+
+
+def set_engine(engine: OcrEngine) -> None:
+    """Install the engine this process uses (tests pass fakes; workers build Tesseract once)."""
+    global _ENGINE
+    _ENGINE = engine
+
+
+def init_worker(factory: Callable[[], OcrEngine]) -> None:
+    """Process-pool initializer: one thread for Tesseract, one engine reused for every page."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    set_engine(factory())
+
+
+def _engine() -> OcrEngine:
+    if _ENGINE is None:
+        raise RuntimeError("no OCR engine installed in this process")
+    return _ENGINE
+
+
+def run_page_job(job: PageJob) -> PageOutcome:
+    """Process one page; the master image is only read, never written."""
+    import time
+
+    from sohoa.engines.thumbnails import make_thumbnail
+    from sohoa.intelligence import correct_page, find_separator
+    from sohoa.pipeline.ocr import ocr_page
+    from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
+    from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
+
+    started = time.perf_counter()
+    image, dpi = load_page_image(job.page, render_dpi=job.render_dpi)
+    quality = measure_quality(image, dpi)
+    separator = None if job.page.text_layer else find_separator(np.asarray(image.convert("L")))
+    if job.page.text_layer is not None:
+        ocr = job.page.text_layer
+    elif quality.blank or separator:
+        ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
+    else:
+        ocr = ocr_page(prepare_for_ocr(image, dpi, quality), _engine())
+        ocr = correct_page(ocr) if job.correct else ocr
+    embed, media_type = master_bytes_for_pdf(job.page, image)
+    return PageOutcome(
+        item_id=job.item_id, source_index=job.page.page_index, width=image.width, height=image.height,
+        dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
+        thumbnail=make_thumbnail(embed), separator_code=separator,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def safe_run_page_job(job: PageJob) -> PageOutcome | PageFailure:
+    """Run a page job; any failure becomes a PageFailure so one page never stops the batch."""
+    try:
+        return run_page_job(job)
+    except Exception as exc:  # noqa: BLE001 - the failure is recorded and shown, never swallowed
+        return PageFailure(job.item_id, job.page.page_index, f"{type(exc).__name__}: {exc}")

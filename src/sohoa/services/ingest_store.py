@@ -1,0 +1,113 @@
+"""Store a processed file in one transaction: pages, documents with fields, derivatives, index, events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, FileUnit, IngestItem, Page
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES, DocumentFields
+from sohoa.index import IndexDoc, make_index
+from sohoa.pipeline.documents import BuiltDocument, build_documents
+from sohoa.pipeline.work import PageOutcome
+from sohoa.services.audit import record_event
+from sohoa.services.context import AppContext
+from sohoa.services.objects import store_bytes
+
+__all__ = ["document_index_doc", "store_outcomes"]
+
+
+def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
+    from sohoa.engines.ocr_formats import ocr_page_to_json, to_hocr
+
+    ocr_json = json.dumps(ocr_page_to_json(outcome.ocr), ensure_ascii=False).encode("utf-8")
+    ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
+    store_bytes(session, ctx.store, to_hocr(outcome.ocr).encode("utf-8"), media_type="text/html", kind="hocr")
+    thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
+    assert item.master_object_id is not None
+    page = Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
+                width=outcome.width, height=outcome.height, dpi=outcome.dpi,
+                quality=_quality_dict(outcome), text=outcome.ocr.text, text_source=outcome.ocr.source,
+                mean_confidence=outcome.ocr.mean_confidence, ocr_object_id=ocr_obj.id,
+                thumbnail_object_id=thumb.id, blank=outcome.quality.blank)
+    session.add(page)
+    return page
+
+
+def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
+    from dataclasses import asdict
+
+    data = asdict(outcome.quality)
+    data["warnings"] = list(outcome.quality.warnings)
+    data["separator_code"] = outcome.separator_code
+    data["seconds"] = round(outcome.seconds, 3)
+    return data
+
+
+def _field_columns(fields: DocumentFields) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name in FIELD_NAMES:
+        value = fields.get(name)
+        limit = FIELD_MAX_LENGTHS.get(name)
+        if value is not None and limit:
+            value = value[:limit]
+        values[name] = value
+    issued = values.get("issued_date")
+    try:
+        values["issued_date"] = date.fromisoformat(str(issued)) if issued else None
+    except ValueError:
+        values["issued_date"] = None
+    return values
+
+
+def document_index_doc(doc: Document) -> IndexDoc:
+    """What the search index keeps of a document: its fields and full text, and its sign."""
+    parts = [doc.type_name, doc.subject, doc.organ_name, doc.parent_organ_name, doc.place,
+             doc.signer_position, doc.signer_full_name, doc.text]
+    codes = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
+    return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
+
+
+def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_id: int,
+                  ordinal: int) -> Document:
+    file = session.get(FileUnit, item.file_id) if item.file_id else None
+    columns = _field_columns(built.fields)
+    doc = Document(file_id=item.file_id, unit_id=item.unit_id, ingest_item_id=item.id,
+                   doc_ordinal=ordinal, text=built.text, source_name=item.original_name,
+                   pdf_object_id=pdf_id, page_amount=len(built.page_indexes),
+                   confidence=built.fields.as_confidence(), provenance=built.fields.provenance(),
+                   state="review" if item.file_id else "unsorted",
+                   access_level="secret" if columns.get("secrecy") else (file.access_level if file else "internal"),
+                   **columns)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def store_outcomes(ctx: AppContext, session: Session, item: IngestItem, outcomes: Sequence[PageOutcome],
+                   actor: str) -> list[int]:
+    """Create every row for a finished file and mark it done; all or nothing (one transaction)."""
+    built_docs = build_documents(outcomes, item.original_name)
+    pages = [_page_row(ctx, session, item, o) for o in outcomes]
+    index = make_index(ctx.db.engine)
+    ordinal_base = 0
+    if item.file_id:
+        ordinal_base = session.query(Document).filter(Document.file_id == item.file_id).count()
+    ids: list[int] = []
+    for number, built in enumerate(built_docs, start=1):
+        pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
+        doc = _document_row(session, item, built, pdf.id, ordinal_base + number)
+        for page_no, index_in_file in enumerate(built.page_indexes, start=1):
+            pages[index_in_file].document_id, pages[index_in_file].page_no = doc.id, page_no
+        index.upsert(session, document_index_doc(doc))
+        record_event(session, actor, "document.create", "document", doc.id,
+                     {"source": item.original_name, "pages": doc.page_amount,
+                      "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
+        ids.append(doc.id)
+    item.state, item.reason, item.message = "done", None, None
+    record_event(session, actor, "ingest.done", "ingest_item", item.id,
+                 {"file": item.original_name, "pages": len(outcomes), "documents": len(ids)})
+    return ids
