@@ -1,0 +1,85 @@
+"""Scan conditions applied to a clean render (noise, blur, skew, yellowed paper, JPEG, 1-bit) and saving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+CONDITIONS: tuple[str, ...] = ("clean300", "clean200", "noise_blur", "skew", "yellow_seal", "jpeg", "bw1bit")
+LOW_DPI = {"clean200", "bw1bit"}
+
+Affine = np.ndarray  # 2×3 matrix mapping clean-page pixels to output pixels
+
+
+def dpi_of(condition: str) -> int:
+    return 200 if condition in LOW_DPI else 300
+
+
+def suffix_of(condition: str) -> str:
+    return ".jpg" if condition == "jpeg" else ".png"
+
+
+def degrade(image: Image.Image, condition: str, rng: np.random.Generator) -> tuple[Image.Image, Affine]:
+    """The page as scanned under ``condition``, and the affine map from clean to scanned pixels."""
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    if condition == "noise_blur":
+        return _noise_blur(image, rng), identity
+    if condition == "skew":
+        return _skew(image, rng)
+    if condition == "yellow_seal":
+        return _yellow(image, rng), identity
+    if condition == "bw1bit":
+        grey = np.asarray(image.convert("L"))
+        return Image.fromarray(grey > 150).convert("1"), identity
+    return image, identity
+
+
+def _noise_blur(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    sigma = rng.uniform(0.9, 1.4)
+    pixels: np.ndarray = cv2.GaussianBlur(np.asarray(image, dtype=np.float32), (0, 0), sigma)
+    noise = rng.standard_normal(pixels.shape[:2], dtype=np.float32) * rng.uniform(7.0, 11.0)
+    pixels += noise[..., None]
+    return Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+
+
+def _skew(image: Image.Image, rng: np.random.Generator) -> tuple[Image.Image, Affine]:
+    # At least 0.3° so every skewed page really needs deskewing; at most 3° as scanners feed paper.
+    angle = float(rng.uniform(0.3, 3.0) * (1 if rng.random() < 0.5 else -1))
+    centre = (image.width / 2, image.height / 2)
+    matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    pixels = cv2.warpAffine(np.asarray(image), matrix, image.size, flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+    return Image.fromarray(pixels), matrix
+
+
+def _yellow(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Aged paper: a diagonal gradient between two cream tones, multiplied under the ink."""
+    h, w = image.height, image.width
+    light = np.array([249, 242, 218], dtype=np.float32) - rng.uniform(0, 6, 3).astype(np.float32)
+    dark = np.array([236, 222, 182], dtype=np.float32) - rng.uniform(0, 10, 3).astype(np.float32)
+    ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    xs = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :]
+    t = (0.6 * ys + 0.4 * xs) if rng.random() < 0.5 else (0.6 * ys + 0.4 * (1 - xs))
+    paper = light + (dark - light) * t[..., None]
+    pixels = np.asarray(image, dtype=np.float32) * (paper / 255.0)
+    return Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+
+
+def save(image: Image.Image, path: Path, condition: str) -> None:
+    """Write the page with its DPI in the metadata (JPEG quality ~40 for ``jpeg``)."""
+    dpi = (dpi_of(condition), dpi_of(condition))
+    if condition == "jpeg":
+        image.save(path, "JPEG", quality=40, dpi=dpi)
+    else:
+        image.save(path, "PNG", dpi=dpi, compress_level=3)
+
+
+def map_box(box: tuple[int, int, int, int], matrix: Affine, scale: float) -> tuple[int, int, int, int]:
+    """A layout box scaled to the output DPI and moved by the condition's affine map (bounding box)."""
+    x0, y0, x1, y1 = (v * scale for v in box)
+    corners = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ matrix.T
+    return (int(corners[:, 0].min()), int(corners[:, 1].min()), int(np.ceil(corners[:, 0].max())),
+            int(np.ceil(corners[:, 1].max())))

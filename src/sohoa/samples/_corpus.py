@@ -1,0 +1,150 @@
+"""Generate a corpus of sample pages with exact ground truth (truth.json) and read it back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sohoa.domain.errors import ValidationFailed
+from sohoa.samples._conditions import CONDITIONS, degrade, dpi_of, map_box, save, suffix_of
+from sohoa.samples._content import make_content
+from sohoa.samples._layout import fit, layout
+from sohoa.samples._rand import chance, pick
+from sohoa.samples._render import render
+from sohoa.samples._typeset import Geometry, Page
+
+TRUTH_FILE = "truth.json"
+TRUTH_FORMAT = "sohoa-samples/1"
+LAYOUT_DPI = 300  # every page is laid out at 300 dpi and scaled, so text is identical across conditions
+
+
+@dataclass(frozen=True)
+class SampleDocument:
+    """Ground truth of one generated document.
+
+    ``fields`` holds every name of ``FIELD_NAMES`` as drawn (organ lines joined by a space; ``subject``
+    without the công văn "V/v" marker; ``signer_position`` is the title line above the signature).
+    ``page_texts[i]`` is the exact text of page ``pages[i]`` and ``line_boxes[i][j]`` the pixel box of its
+    line ``j`` in the written image. ``recipients`` are the "Nơi nhận" items without "- " and end
+    punctuation; ``addressees`` the "Kính gửi" names; ``number_sign`` the text after "Số: ".
+    """
+
+    fields: dict[str, str | None]
+    pages: list[int]
+    page_texts: list[str]
+    type_code: str
+    recipients: list[str]
+    addressees: list[str] = field(default_factory=list)
+    number_sign: str = ""
+    line_boxes: list[list[tuple[int, int, int, int]]] = field(default_factory=list)
+    page_kinds: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SampleCorpus:
+    """A generated corpus: page image files in order, their documents, and blank separator pages."""
+
+    out_dir: Path
+    pages: list[Path]
+    documents: list[SampleDocument]
+    condition: str
+    seed: int
+    separators: list[int] = field(default_factory=list)
+    dpi: int = 300
+
+    @classmethod
+    def load(cls, out_dir: Path) -> SampleCorpus:
+        """Read ``truth.json`` written by :func:`generate_corpus`."""
+        data = json.loads((Path(out_dir) / TRUTH_FILE).read_text(encoding="utf-8"))
+        docs = [SampleDocument(d["fields"], d["pages"], d["page_texts"], d["type_code"], d["recipients"],
+                               d["addressees"], d["number_sign"],
+                               [[(b[0], b[1], b[2], b[3]) for b in page] for page in d["line_boxes"]],
+                               d["page_kinds"]) for d in data["documents"]]
+        return cls(Path(out_dir), [Path(out_dir) / p["file"] for p in data["pages"]], docs, data["condition"],
+                   data["seed"], data["separators"], data["dpi"])
+
+    def to_json(self) -> dict[str, Any]:
+        owner = {n: i for i, d in enumerate(self.documents) for n in d.pages}
+        kinds = {n: k for d in self.documents for n, k in zip(d.pages, d.page_kinds, strict=True)}
+        pages = [{"page": i + 1, "file": p.name, "document": owner.get(i + 1),
+                  "kind": kinds.get(i + 1, "separator")} for i, p in enumerate(self.pages)]
+        documents = [{"fields": d.fields, "pages": d.pages, "page_texts": d.page_texts,
+                      "type_code": d.type_code, "recipients": d.recipients, "addressees": d.addressees,
+                      "number_sign": d.number_sign, "page_kinds": d.page_kinds,
+                      "line_boxes": [[list(b) for b in page] for page in d.line_boxes]}
+                     for d in self.documents]
+        return {"format": TRUTH_FORMAT, "condition": self.condition, "seed": self.seed, "dpi": self.dpi,
+                "separators": self.separators, "pages": pages, "documents": documents}
+
+
+def _geometry(rng: np.random.Generator) -> Geometry:
+    """NĐ 30 margins (top/bottom 20–25, left 30–35, right 15–20 mm), 13–14 pt body, 1.15–1.35 spacing."""
+    return Geometry(LAYOUT_DPI, top=float(rng.uniform(20, 25)), bottom=float(rng.uniform(20, 25)),
+                    left=float(rng.uniform(30, 35)), right=float(rng.uniform(15, 20)),
+                    body_pt=pick(rng, (13.0, 14.0, 14.0)), spacing=float(rng.uniform(1.15, 1.35)))
+
+
+def _document_pages(seed: int, index: int, multipage: bool) -> tuple[list[Page], Any]:
+    """Lay out document ``index`` of the corpus from its own random stream (independent of condition)."""
+    rng = np.random.default_rng([seed, index])
+    content = make_content(rng, appendix=multipage and chance(rng, 0.2))
+    g = _geometry(rng)
+    target = pick(rng, (1, 1, 2, 2, 3)) if multipage else 1
+    if content.appendix is not None:
+        target = min(target, 2)
+    items, pages = fit(content, g, target)
+    if items > 2 and chance(rng, 0.35):
+        pages = layout(content, items - int(rng.integers(1, 3)), g)  # leave the last page part-empty
+    return pages, content
+
+
+Box = tuple[int, int, int, int]
+
+
+def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: int) -> tuple[Path, list[Box]]:
+    dpi = dpi_of(condition)
+    scale = dpi / LAYOUT_DPI
+    size = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
+    art_rng = np.random.default_rng([seed, number, 1])
+    image = render(page, size, scale, art_rng, seal=condition == "yellow_seal")
+    scanned, matrix = degrade(image, condition, np.random.default_rng([seed, number, 2]))
+    path = out_dir / f"page_{number:04d}{suffix_of(condition)}"
+    save(scanned, path, condition)
+    return path, [map_box(box, matrix, scale) for _, box in page.lines]
+
+
+def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str = "clean300",
+                    multipage: bool = True, separators: bool = False) -> SampleCorpus:
+    """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents."""
+    if condition not in CONDITIONS:
+        raise ValidationFailed(f"Điều kiện quét không hợp lệ: {condition}",
+                            f"Unknown condition {condition!r}; expected one of {', '.join(CONDITIONS)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sep_rng = np.random.default_rng([seed, 1_000_003])
+    paths: list[Path] = []
+    docs: list[SampleDocument] = []
+    blanks: list[int] = []
+    for index in range(documents):
+        if separators and index > 0 and chance(sep_rng, 0.4):
+            path, _ = _write_page(Page("separator"), len(paths) + 1, out_dir, condition, seed)
+            paths.append(path)
+            blanks.append(len(paths))
+        pages, content = _document_pages(seed, index, multipage)
+        numbers, boxes = [], []
+        for page in pages:
+            path, page_boxes = _write_page(page, len(paths) + 1, out_dir, condition, seed)
+            paths.append(path)
+            numbers.append(len(paths))
+            boxes.append(page_boxes)
+        docs.append(SampleDocument(content.fields, numbers, [p.text for p in pages], content.type_code,
+                                   content.recipients, content.addressees, content.number_sign, boxes,
+                                   [p.kind for p in pages]))
+    corpus = SampleCorpus(out_dir, paths, docs, condition, seed, blanks, dpi_of(condition))
+    text = json.dumps(corpus.to_json(), ensure_ascii=False, indent=1)
+    (out_dir / TRUTH_FILE).write_text(text + "\n", encoding="utf-8")
+    return corpus
