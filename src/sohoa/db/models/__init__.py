@@ -46,3 +46,13 @@ __all__ += [
     "ScanUpload",
     "User",
 ]
+from sohoa.db.models.shared import (  # noqa: E402  (shared-database tables, branch "shared")
+    ApiToken,
+    CopyRequest,
+    FileGrant,
+    SavedSearch,
+    Webhook,
+    WebhookDelivery,
+)
+
+__all__ += ["ApiToken", "CopyRequest", "FileGrant", "SavedSearch", "Webhook", "WebhookDelivery"]
