@@ -1,0 +1,48 @@
+# Sohoa — the two commands: `make run` (digitize a sample box and serve it) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export SOHOA_DATA ?= $(CURDIR)/data
+export OMP_THREAD_LIMIT := 1
+export SOHOA_TEST_PG_URL ?= postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test
+
+.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search clean
+
+install:
+	scripts/bootstrap.sh all
+
+install-test:
+	scripts/bootstrap.sh test
+
+run: install
+	$(BIN)/sohoa init
+	$(BIN)/sohoa demo
+	$(BIN)/sohoa serve --host $${SOHOA_HOST:-127.0.0.1} --port $${SOHOA_PORT:-8000}
+
+demo: install
+	$(BIN)/sohoa demo
+
+serve: install
+	$(BIN)/sohoa serve
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not tesseract and not browser and not postgres and not slow"
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/pipeline.py
+
+bench-accuracy: install
+	$(BIN)/python bench/accuracy.py --seed $${SEED:-7}
+
+bench-search: install-test
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Set up everything Sohoa needs on Debian 12, idempotently: apt packages, the virtualenv, PostgreSQL.
+# Usage: scripts/bootstrap.sh [system|venv|postgres|browser|all]...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_RUN=(tesseract-ocr tesseract-ocr-vie fonts-liberation2 poppler-utils ghostscript qpdf
+         python3 python3-venv python3-dev gcc make)
+APT_TEST=(postgresql chromium)
+PY=${PYTHON:-python3}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_ensure() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: apt-get install ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+venv() {
+  local stamp=.venv/.sohoa-lock.sha256
+  local want
+  want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/sohoa ]; then
+    return
+  fi
+  [ -x .venv/bin/python ] || "$PY" -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps -e .
+  echo "$want" > "$stamp"
+}
+
+postgres() {
+  apt_ensure postgresql
+  local version
+  version=$(ls /etc/postgresql | sort -V | tail -n1)
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $4}' | grep -q online; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || as_root pg_ctlcluster "$version" main start
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  # A local test role and database (loopback only); tests create and drop their own schemas.
+  as_root su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_roles WHERE rolname='sohoa'\" | grep -q 1 || psql -q -c \"CREATE ROLE sohoa LOGIN SUPERUSER PASSWORD 'sohoa-test'\""
+  as_root su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_database WHERE datname='sohoa_test'\" | grep -q 1 || createdb -O sohoa sohoa_test"
+}
+
+browser() {
+  apt_ensure chromium
+}
+
+front() {
+  if [ -f package.json ]; then
+    command -v npm >/dev/null || apt_ensure npm
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund --silent; fi
+    [ -x scripts/vendor-assets.sh ] && scripts/vendor-assets.sh
+  fi
+  return 0
+}
+
+for step in "${@:-all}"; do
+  case "$step" in
+    system) apt_ensure "${APT_RUN[@]}" ;;
+    venv) venv ;;
+    postgres) postgres ;;
+    browser) browser ;;
+    front) front ;;
+    all) apt_ensure "${APT_RUN[@]}"; venv; front ;;
+    test) apt_ensure "${APT_RUN[@]}" "${APT_TEST[@]}"; venv; front; postgres ;;
+    *) echo "unknown step $step" >&2; exit 2 ;;
+  esac
+done

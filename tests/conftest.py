@@ -1,0 +1,116 @@
+"""Shared fixtures; real-tool tests fail (never skip) in CI when their tool is missing."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sohoa.services.context import AppContext, open_context
+from sohoa.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
+TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
+
+
+@functools.cache
+def _have_tesseract() -> str | None:
+    if not shutil.which("tesseract"):
+        return "the tesseract program is not installed"
+    if not any(Path(d, "vie.traineddata").exists() for d in TESSDATA_DIRS):
+        return "tesseract-ocr-vie is not installed"
+    return None
+
+
+@functools.cache
+def _have_postgres() -> str | None:
+    try:
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means the server is unusable
+        return f"PostgreSQL at {PG_URL} is unreachable: {exc}"
+    return None
+
+
+@functools.cache
+def _have_browser() -> str | None:
+    return None if shutil.which("chromium") else "Debian's chromium is not installed"
+
+
+_REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "browser": _have_browser}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, check in _REQUIREMENTS.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        missing = check()
+        if missing:
+            if IN_CI:
+                pytest.fail(f"{marker} test cannot run in CI: {missing}", pytrace=False)
+            pytest.skip(missing)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a fresh data directory, one worker (tests stay light on the 2 cores)."""
+    return Settings(data=tmp_path / "data", workers=1)
+
+
+@pytest.fixture
+def ctx(settings: Settings) -> Iterator[AppContext]:
+    context = open_context(settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of its own, dropped afterwards."""
+    missing = _have_postgres()
+    if missing:
+        if IN_CI:
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_ctx(tmp_path: Path, pg_url: str) -> Iterator[AppContext]:
+    """The application context on PostgreSQL."""
+    context = open_context(Settings(data=tmp_path / "pgdata", workers=1, database_url=pg_url))
+    yield context
+    context.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
+    """The same test on the embedded default (SQLite) and on PostgreSQL."""
+    if request.param == "sqlite":
+        context = open_context(Settings(data=tmp_path / "data", workers=1))
+        yield context
+        context.close()
+    else:
+        url = request.getfixturevalue("pg_url")
+        context = open_context(Settings(data=tmp_path / "pgdata", workers=1, database_url=url))
+        yield context
+        context.close()
