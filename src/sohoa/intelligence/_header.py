@@ -1,0 +1,134 @@
+"""Header fields: place and date line (right column), organ names (left column), stamps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sohoa.domain.codes import Secrecy, Urgency
+from sohoa.domain.ocr import OcrPage
+from sohoa.domain.text import canonical_text, fold
+
+from ._hit import Hit
+from ._layout import Segment, is_junk, is_upper_line
+from ._organs import restore_header, split_organs
+
+__all__ = ["DateMatch", "find_date", "find_organs", "find_stamps", "is_motto"]
+
+# On the folded (toneless, lower-case) line, so "ngảy", "thang", "nám" and lost spaces all match.
+_DATE = re.compile(
+    r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*ng[a-z]{1,3}\s*(?P<d>\d{1,2})?[\s.…]*"
+    r"th[a-z]{2,4}\s*(?P<m>\d{1,2})?[\s.…]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
+)
+_STRICT = re.compile(
+    r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
+)
+_STAMPS: dict[str, tuple[str, str]] = {
+    "mat": ("secrecy", Secrecy.MAT.value),
+    "toi mat": ("secrecy", Secrecy.TOI_MAT.value),
+    "tuyet mat": ("secrecy", Secrecy.TUYET_MAT.value),
+    "khan": ("urgency", Urgency.KHAN.value),
+    "thuong khan": ("urgency", Urgency.THUONG_KHAN.value),
+    "hoa toc": ("urgency", Urgency.HOA_TOC.value),
+}
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    issued: Hit
+    place: Hit
+    segment: Segment
+
+
+def is_motto(seg: Segment) -> bool:
+    """National name and motto (or the Party's 'ĐẢNG CỘNG SẢN VIỆT NAM'), which sit in the right column."""
+    text = seg.folded
+    return any(k in text for k in ("cong hoa xa hoi", "chu nghia viet nam", "doc lap", "hanh phuc",
+                                    "dang cong san viet"))
+
+
+def _place_text(seg: Segment, folded_place: str) -> str:
+    text = seg.text
+    if len(fold(text)) == len(text):
+        raw = text[: len(folded_place)]
+    else:  # folding changed the length (rare letters): count words instead
+        raw = " ".join(text.split()[: len(folded_place.split())])
+    return canonical_text(raw.strip(" ,.;"))
+
+
+def _date_hit(seg: Segment, match: re.Match[str], certainty: float) -> Hit:
+    day, month, year = match.group("d"), match.group("m"), match.group("y")
+    if day is None or month is None:
+        return Hit(None, (seg.words,), certainty, "date.missing_part", needs_review=True)
+    try:
+        value = date(int(year), int(month), int(day))
+    except ValueError:
+        return Hit(None, (seg.words,), certainty, "date.invalid", needs_review=True)
+    if not 1900 <= value.year <= 2100:
+        return Hit(None, (seg.words,), certainty, "date.implausible", needs_review=True)
+    low = any(w.conf < 0.5 for w in seg.words if any(ch.isdigit() for ch in w.text))
+    rule = "date.place_line"
+    return Hit(value.isoformat(), (seg.words,), certainty * (0.6 if low else 1.0), rule, needs_review=low)
+
+
+def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
+    """The topmost 'Place, ngày … tháng … năm …' line right of centre in the upper half."""
+    for seg in segments:
+        if seg.cy > 0.5 * page.height or seg.cx < 0.35 * page.width:
+            continue
+        match = _DATE.match(seg.folded)
+        if match is None or len(match.group("place").split()) > 8:
+            continue
+        certainty = 0.97 if _STRICT.match(seg.text) else 0.85
+        value = _place_text(seg, match.group("place"))
+        place = Hit(value, (seg.words[: max(1, len(value.split()))],), certainty, "place.date_line")
+        return DateMatch(_date_hit(seg, match, certainty), place, seg)
+    return None
+
+
+def _organ_lines(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> list[Segment]:
+    lines = []
+    for seg in segments:
+        if seg.cy >= limit_y or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.65 * page.width:
+            continue
+        if is_junk(seg) or is_motto(seg) or not is_upper_line(seg) or seg.folded.startswith(("so", "v/v")):
+            continue
+        lines.append(seg)
+    return lines
+
+
+def find_organs(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> tuple[Hit | None, Hit | None]:
+    """(issuing organ, parent organ) from the upper-case lines of the left column above ``limit_y``.
+
+    Lines are grouped into organs by their leading word (SỞ, BỘ, PHÒNG … open a new organ; TỈNH,
+    THÀNH PHỐ … continue one); the last organ is the issuer, the one before it the parent body.
+    """
+    groups = split_organs(_organ_lines(segments, page, limit_y))
+    if not groups:
+        return None, None
+    hits = [
+        Hit(canonical_text(restore_header(" ".join(s.text for s in group))), tuple(s.words for s in group),
+            0.9, "organ.header_left")
+        for group in groups
+    ]
+    parent = hits[-2] if len(hits) > 1 else None
+    if parent is not None:
+        parent = Hit(parent.value, parent.parts, parent.certainty, "parent_organ.header_left")
+    return hits[-1], parent
+
+
+def find_stamps(segments: Sequence[Segment], page: OcrPage) -> dict[str, Hit]:
+    """Secrecy and urgency stamps: a whole upper-case line reading e.g. 'MẬT' or 'HỎA TỐC'."""
+    found: dict[str, Hit] = {}
+    for seg in segments:
+        if seg.cy > 0.5 * page.height or len(seg.words) > 3:
+            continue
+        bare = re.sub(r"[^\w\s]", " ", seg.text).split()
+        if not bare or not all(w.isupper() for w in bare):
+            continue
+        stamp = _STAMPS.get(fold(" ".join(bare)))
+        if stamp is not None and stamp[0] not in found:
+            found[stamp[0]] = Hit(stamp[1], (seg.words,), 0.9, f"{stamp[0]}.stamp")
+    return found

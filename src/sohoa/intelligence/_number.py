@@ -1,0 +1,139 @@
+"""Số, ký hiệu (NĐ 30 Phụ lục I Mục II.3): the 'Số:' line of the header's left column, OCR-tolerant."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sohoa.domain.codes import type_by_abbreviation
+from sohoa.domain.ocr import OcrPage, Word
+
+from ._hit import Hit
+from ._layout import Segment
+
+__all__ = ["NumberMatch", "find_number", "format_so_ky_hieu", "stamp_zones"]
+
+# "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
+_PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
+_SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
+_BODY = re.compile(r"^(?P<num>[0-9A-Za-z.…]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
+_GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*|(?:19|20)\d{2})$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+# The standard's strict form (§2.2) on the whole line, to rate certainty.
+_STRICT = re.compile(
+    r"^Số:\s*(?:0[1-9]|[1-9]\d+)(?:/(?:19|20)\d{2})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*$"
+)
+_LOW_CONF = 0.5
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """The number and the notation found on one 'Số:' line."""
+
+    number: Hit
+    notation: Hit
+    segment: Segment
+    type_abbreviation: str | None
+
+
+def format_so_ky_hieu(number: str | None, notation: str | None) -> str | None:
+    """The printed 'số/ký hiệu': '28' + '2021/NĐ-CP' → '28/2021/NĐ-CP'; Party: '15' + 'CV/TU' → '15-CV/TU'."""
+    if not notation:
+        return None
+    head = notation.split("/", 1)[0]
+    party = "/" in notation and not _YEAR.match(head)
+    return f"{number or ''}{'-' if party else '/'}{notation}"
+
+
+def stamp_zones(segments: Sequence[Segment]) -> list[tuple[float, float, float, float]]:
+    """Areas of incoming 'ĐẾN' stamps: their 'Số: 1234 Ngày: …' lines are not the document's."""
+    zones = []
+    for seg in segments:
+        words = seg.folded.replace(":", " ").split()
+        if (words and words[0] == "den" and seg.text[:1].isupper()) or seg.folded.startswith("so den"):
+            h = seg.height
+            box = seg.bbox
+            zones.append((box.x0 - 8.0 * h, box.y0 - 2.0 * h, box.x1 + 8.0 * h, box.y1 + 8.0 * h))
+    return zones
+
+
+def _in_zone(seg: Segment, zones: Sequence[tuple[float, float, float, float]]) -> bool:
+    return any(x0 <= seg.cx <= x1 and y0 <= seg.cy <= y1 for x0, y0, x1, y1 in zones)
+
+
+def _fix_type_group(group: str) -> str:
+    """'QD' → 'QĐ' when only the Đ stroke was lost and the result is a known type abbreviation."""
+    if type_by_abbreviation(group) is None and "D" in group:
+        fixed = group.replace("D", "Đ")
+        if type_by_abbreviation(fixed) is not None:
+            return fixed
+    return group
+
+
+def _words_of(seg: Segment, needle: str) -> tuple[Word, ...]:
+    """The words of a segment whose text overlaps ``needle`` (spaces around '/' may split it)."""
+    picked = tuple(
+        w for w in seg.words if any(part and part in needle for part in re.split(r"[/\-]", w.text))
+    )
+    return picked or seg.words
+
+
+def _parse(seg: Segment) -> tuple[str, str, str] | None:
+    match = _PREFIX.match(seg.text)
+    if match is None:
+        return None
+    body = _SEPARATORS.sub(lambda m: "-" if m.group(1) in "–—" else m.group(1), match.group("body"))
+    found = _BODY.match(body)
+    if found is None:
+        return None
+    rest = found.group("rest").rstrip(".,;:")
+    groups = re.split(r"[/-]", rest)
+    if not groups or not all(_GROUP.match(g) for g in groups) or all(_YEAR.match(g) for g in groups):
+        return None
+    return found.group("num"), found.group("sep"), rest
+
+
+def _notation(sep: str, rest: str) -> tuple[str, str | None]:
+    """Fix the type group and report it: after the year (VBQPPL), first (NĐ 30), or after '-' (Party)."""
+    groups = re.split(r"([/-])", rest)
+    index = 2 if _YEAR.match(groups[0]) and len(groups) > 2 else 0
+    groups[index] = _fix_type_group(groups[index])
+    abbreviation = groups[index] if sep == "-" or type_by_abbreviation(groups[index]) else None
+    return "".join(groups), abbreviation
+
+
+def _number_hit(num: str, seg: Segment, certainty: float) -> Hit:
+    digits = num.strip(".…")
+    if not digits:
+        # Handwritten or blank number: say so instead of guessing.
+        return Hit(None, (seg.words[:1],), certainty, "number.missing", needs_review=True)
+    words = _words_of(seg, digits)
+    low = any(w.conf < _LOW_CONF for w in words)
+    if not digits.isdigit() or len(digits) > 11 or low:
+        return Hit(digits, (words,), certainty * 0.5, "number.unsure", needs_review=True)
+    return Hit(digits, (words,), certainty, "number.so_line")
+
+
+def _match(seg: Segment) -> NumberMatch | None:
+    parsed = _parse(seg)
+    if parsed is None:
+        return None
+    num, sep, rest = parsed
+    certainty = 0.97 if _STRICT.match(seg.text) else 0.85
+    notation, abbreviation = _notation(sep, rest)
+    rule = "notation.party" if sep == "-" else "notation.so_line"
+    note = Hit(notation, (_words_of(seg, rest),), certainty, rule, needs_review=len(notation) > 30)
+    return NumberMatch(_number_hit(num, seg, certainty), note, seg, abbreviation)
+
+
+def find_number(segments: Sequence[Segment], page: OcrPage) -> NumberMatch | None:
+    """The topmost 'Số:' line in the upper half, left of centre, outside incoming stamps."""
+    zones = stamp_zones(segments)
+    for seg in segments:
+        if seg.cy > 0.5 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
+            continue
+        found = _match(seg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,79 @@
+"""Signer block (box 7): authority and position lines in capitals above the signer's name, at the right."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sohoa.domain.ocr import OcrPage
+from sohoa.domain.text import canonical_text, fold
+
+from ._hit import Hit
+from ._layout import Segment, is_junk, is_upper_line
+from .syllables import is_valid_syllable
+
+__all__ = ["find_signer", "is_person_name"]
+
+_AUTHORITY = re.compile(r"^(?:TM|KT|Q|TL|TUQ)\s*\.")
+# Words that show a title-case line is a label, not a person ("Nơi nhận", "Đã ký").
+_NOT_NAMES = {"noi", "nhan", "da", "ky", "kinh", "gui", "luu", "ban", "so", "ngay"}
+
+
+def _is_name_word(word: str) -> bool:
+    return word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def is_person_name(text: str) -> bool:
+    """A Vietnamese personal name as printed under a signature: 2–5 capitalised valid syllables."""
+    words = canonical_text(text).split()
+    if not 2 <= len(words) <= 5:
+        return False
+    return all(
+        _is_name_word(w) and is_valid_syllable(w.lower()) and fold(w) not in _NOT_NAMES for w in words
+    )
+
+
+def _position_lines(right: Sequence[Segment], name: Segment) -> list[Segment]:
+    """Upper-case lines above the name; any gap before the first (the signature), small gaps after."""
+    lines: list[Segment] = []
+    for seg in sorted((s for s in right if s.cy < name.cy), key=lambda s: -s.cy):
+        if name.cy - seg.cy > 16 * name.height:
+            break
+        if is_junk(seg) or seg.conf < 0.45 or seg.text.startswith("("):
+            continue  # signature strokes, seal text, "(Đã ký)"
+        if not is_upper_line(seg):
+            break
+        if lines and lines[-1].bbox.y0 - seg.bbox.y1 > 2.5 * seg.height:
+            break
+        lines.append(seg)
+    return lines[::-1]
+
+
+def _block(page: OcrPage, segments: Sequence[Segment]) -> tuple[list[Segment], Segment] | None:
+    right = [s for s in segments if s.bbox.x0 > 0.4 * page.width]
+    for name in sorted(right, key=lambda s: -s.cy):
+        if not is_person_name(name.text) or name.conf < 0.3:
+            continue
+        lines = _position_lines(right, name)
+        if lines:
+            return lines, name
+    return None
+
+
+def find_signer(page: OcrPage, segments: Sequence[Segment]) -> tuple[Hit, Hit] | None:
+    """(position, full name) from the lowest signer block of a page.
+
+    The position keeps every line of the block top-down, joined by ' / ' ("KT. CHỦ TỊCH / PHÓ CHỦ
+    TỊCH"), as archivists record it, so the authority (TM., KT., TL. …) is not lost.
+    """
+    found = _block(page, segments)
+    if found is None:
+        return None
+    lines, name = found
+    certainty = 0.9 if _AUTHORITY.match(lines[0].text) or len(lines) == 1 else 0.8
+    position = Hit(
+        canonical_text(" / ".join(s.text for s in lines)), tuple(s.words for s in lines), certainty,
+        "signer.position_block",
+    )
+    full_name = Hit(canonical_text(name.text), (name.words,), certainty, "signer.name_last_line")
+    return position, full_name

@@ -1,0 +1,112 @@
+"""OCR post-correction: restore tone marks and đ/ư/ơ/ă/â on doubtful syllables with a syllable LM.
+
+Conservative by design: a word may only change when it is not a valid syllable, when Tesseract was
+unsure of it, or when it is in capitals (bold capitals lose tone marks at high confidence). Its
+replacement must be a known syllable with the same letters. Each line is decoded as a whole
+(Viterbi over the candidates) and every change pays a penalty, so a replacement needs a much better
+bigram score than the printed word.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sohoa.domain.ocr import OcrPage, Word
+from sohoa.domain.text import canonical_text
+
+from ._lm import SyllableLM, load_lm
+from .syllables import is_valid_syllable
+
+__all__ = ["correct_page", "correct_words"]
+
+_SPLIT = re.compile(r"^(\W*)(.*?)(\W*)$", re.UNICODE | re.DOTALL)
+_LOW_CONF = 0.80
+# Log-likelihood a change must gain: ~100× for a known syllable, ~5× for an unknown valid one, any
+# gain for a string that is not Vietnamese at all.
+_PENALTY_KNOWN = math.log(100.0)
+_PENALTY_UNKNOWN = math.log(5.0)
+_PENALTY_INVALID = 0.0
+
+
+def _core(text: str) -> tuple[str, str, str]:
+    match = _SPLIT.match(text)
+    assert match is not None  # the pattern matches every string
+    return match.group(1), match.group(2), match.group(3)
+
+
+def _with_case(candidate: str, original: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return candidate.upper()
+    if original[:1].isupper():
+        return candidate[:1].upper() + candidate[1:]
+    return candidate
+
+
+def _options(lm: SyllableLM, core: str, conf: float) -> list[tuple[str, float]]:
+    """(lower-case syllable, penalty) choices for one word; the printed form costs nothing."""
+    lower = core.lower()
+    valid = is_valid_syllable(lower)
+    upper = core.isupper() and len(core) > 1
+    if not core.isalpha() or (valid and conf >= _LOW_CONF and not upper):
+        return [(lower, 0.0)]
+    known = lower in lm.unigrams
+    penalty = _PENALTY_INVALID if not valid else (_PENALTY_KNOWN if known else _PENALTY_UNKNOWN)
+    return [(lower, 0.0)] + [(c, penalty) for c in lm.candidates(lower) if c != lower]
+
+
+def _viterbi(lm: SyllableLM, lattice: list[list[tuple[str, float]]], linked: list[bool]) -> list[int]:
+    """Best choice per position; ``linked[i]`` says whether position i follows i-1 without a break."""
+    best: list[list[tuple[float, int]]] = []
+    for i, options in enumerate(lattice):
+        column = []
+        for word, penalty in options:
+            if i and linked[i]:
+                prev = best[i - 1]
+                scores = [prev[j][0] + math.log(lm.conditional(word, lattice[i - 1][j][0]))
+                          for j in range(len(prev))]
+                j = max(range(len(scores)), key=scores.__getitem__)
+                column.append((scores[j] - penalty, j))
+            else:
+                top = max(s for s, _ in best[i - 1]) if i else 0.0
+                back = max(range(len(best[i - 1])), key=lambda k: best[i - 1][k][0]) if i else 0
+                column.append((top + math.log(lm.unigram(word)) - penalty, back))
+        best.append(column)
+    choice = [max(range(len(best[-1])), key=lambda k: best[-1][k][0])]
+    for i in range(len(best) - 1, 0, -1):
+        choice.append(best[i][choice[-1]][1])
+    return choice[::-1]
+
+
+def correct_words(words: Sequence[Word], lm: SyllableLM | None = None) -> list[Word]:
+    """Correct one line of words; boxes and confidences are kept."""
+    if not words:
+        return []
+    model = lm or load_lm()
+    texts = [canonical_text(w.text) for w in words]
+    parts = [_core(t) for t in texts]
+    lattice = [_options(model, core, w.conf) for (_, core, _), w in zip(parts, words, strict=True)]
+    # Punctuation or a non-syllable between two words breaks the bigram chain.
+    linked = [False] + [
+        not parts[i - 1][2] and not parts[i][0] and is_valid_syllable(parts[i - 1][1])
+        for i in range(1, len(parts))
+    ]
+    for i, j in enumerate(_viterbi(model, lattice, linked)):
+        if j:
+            head, core, tail = parts[i]
+            texts[i] = head + _with_case(lattice[i][j][0], core) + tail
+    return [w if t == w.text else replace(w, text=t) for w, t in zip(words, texts, strict=True)]
+
+
+def correct_page(page: OcrPage, lm: SyllableLM | None = None) -> OcrPage:
+    """The page with corrected word texts (boxes and confidences unchanged); clean text is kept as is."""
+    model = lm or load_lm()
+    words: list[Word] = []
+    for line in page.lines():
+        words.extend(correct_words(line, model))
+    override = canonical_text(page.text_override) if page.text_override is not None else None
+    if all(a is b for a, b in zip(words, page.words, strict=True)) and override == page.text_override:
+        return page
+    return replace(page, words=tuple(words), text_override=override)
