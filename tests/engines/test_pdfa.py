@@ -273,9 +273,12 @@ def test_page_without_ocr_has_no_font(tmp_path: Path) -> None:
 
 def embedded(image: Image.Image, fmt: str, **options: object) -> tuple[pikepdf.Pdf, pikepdf.Stream]:
     """Write ``image`` alone into a PDF/A; return the PDF (which must outlive it) and its image stream."""
+    return embed_data(encode(image, fmt, **options), f"image/{fmt.lower()}")
+
+
+def embed_data(data: bytes, media_type: str) -> tuple[pikepdf.Pdf, pikepdf.Stream]:
     out = io.BytesIO()
-    write_pdfa([PdfPageInput(encode(image, fmt, **options), f"image/{fmt.lower()}", 300, None)], out,
-               title="t", fields={})
+    write_pdfa([PdfPageInput(data, media_type, 300, None)], out, title="t", fields={})
     pdf = pikepdf.open(io.BytesIO(out.getvalue()))
     return pdf, pdf.pages[0].Resources.XObject["/Im0"]
 
@@ -306,15 +309,38 @@ def test_sixteen_bit_grey_keeps_its_depth() -> None:
     assert np.array_equal(raw, ramp)
 
 
-@pytest.mark.parametrize(("mode", "fmt", "options"), [("RGB", "TIFF", {"compression": "tiff_lzw"}),
-                                                      ("1", "TIFF", {"compression": "group4"}),
-                                                      ("RGB", "PNG", {"optimize": False, "interlace": 1})])
+@pytest.mark.parametrize(("mode", "fmt", "options"), [
+    ("RGB", "TIFF", {"compression": "tiff_lzw"}),
+    ("1", "TIFF", {"compression": "group4", "tiffinfo": {278: 64}}),  # several strips
+    ("RGB", "PNG", {"optimize": False, "interlace": 1}),
+])
 def test_other_encodings_are_decoded_losslessly(mode: str, fmt: str, options: dict[str, object]) -> None:
     image = draw_page(mode, (320, 200), 300, ["Quyết định"])[0]
     _pdf, stream = embedded(image, fmt, **options)
     assert stream.Filter == pikepdf.Name.FlateDecode
     decoded = PikeImage(stream).as_pil_image().convert(mode)
     assert np.array_equal(np.asarray(decoded), np.asarray(image))
+
+
+@pytest.mark.parametrize("photometric", [0, 1])
+def test_single_strip_group4_tiff_is_embedded_as_ccitt(photometric: int) -> None:
+    image = draw_page("1", (640, 300), 300, ["Ủy ban"])[0]
+    data = encode(image, "TIFF", compression="group4", tiffinfo={278: 300, 262: photometric})
+    truth = Image.open(io.BytesIO(data))  # the file as libtiff reads it, whatever PIL wrote
+    _pdf, stream = embed_data(data, "image/tiff")
+    assert stream.Filter == pikepdf.Name.CCITTFaxDecode
+    assert stream.BitsPerComponent == 1
+    assert stream.read_raw_bytes() in data
+    decoded = PikeImage(stream).as_pil_image().convert("1")
+    assert np.array_equal(np.asarray(decoded), np.asarray(truth.convert("1")))
+
+
+def test_multi_frame_image_is_refused() -> None:
+    frames = [Image.new("L", (20, 20), shade) for shade in (0, 255)]
+    out = io.BytesIO()
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:])
+    with pytest.raises(EngineError, match="2 frames"):
+        embed_data(out.getvalue(), "image/tiff")
 
 
 def test_cmyk_jpeg_becomes_rgb_for_the_srgb_intent() -> None:

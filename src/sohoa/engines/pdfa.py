@@ -33,7 +33,7 @@ from sohoa.engines.pdfa_font import (
     to_unicode_cmap,
 )
 from sohoa.engines.pdfa_images import PdfImage, to_pdf_image
-from sohoa.engines.pdfa_text import FONT_RESOURCE, IMAGE_RESOURCE, has_text, page_content
+from sohoa.engines.pdfa_text import FONT_RESOURCE, IMAGE_RESOURCE, page_content
 from sohoa.engines.pdfa_xmp import DocumentInfo, pdf_date, xmp_packet
 
 __all__ = ["PdfPageInput", "srgb_profile", "write_pdfa"]
@@ -152,6 +152,9 @@ def _image_xobject(pdf: pikepdf.Pdf, image: PdfImage, profiles: _Profiles) -> pi
         ColorSpace=_colorspace(pdf, image, profiles), BitsPerComponent=image.bits,
         Filter=Name("/" + image.filter),
     ))
+    if image.filter == "CCITTFaxDecode":
+        xobject.DecodeParms = Dictionary(K=-1, Columns=image.width, Rows=image.height,
+                                         BlackIs1=image.black_is_1)
     if image.predictor_columns:
         colors = 1 if image.colorspace == "Indexed" else image.components
         xobject.DecodeParms = Dictionary(Predictor=15, Colors=colors, BitsPerComponent=image.bits,
@@ -169,13 +172,13 @@ def _add_page(pdf: pikepdf.Pdf, page: PdfPageInput, number: int, font: pikepdf.O
     except EngineError as exc:
         raise EngineError(f"Trang {number}: {exc.vi}", f"Page {number}: {exc.en}") from exc
     size = (round(image.width / page.dpi * 72, 4), round(image.height / page.dpi * 72, 4))
-    resources = Dictionary(XObject=Dictionary({IMAGE_RESOURCE: _image_xobject(pdf, image, profiles)}))
-    if has_text(page.ocr):
-        resources.Font = Dictionary({FONT_RESOURCE: font})
     content = page_content(size, page.ocr, (image.width, image.height))
+    resources = Dictionary(XObject=Dictionary({IMAGE_RESOURCE: _image_xobject(pdf, image, profiles)}))
+    if content.has_text:
+        resources.Font = Dictionary({FONT_RESOURCE: font})
     page_dict = Dictionary(
         Type=Name.Page, MediaBox=Array([0, 0, *size]), Resources=resources,
-        Contents=pdf.make_stream(content),
+        Contents=pdf.make_stream(content.stream),
     )
     pdf.pages.append(pikepdf.Page(pdf.make_indirect(page_dict)))
 

@@ -9,6 +9,7 @@ building the font here keeps the writer free of binary blobs and extra dependenc
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from functools import cache
@@ -31,6 +32,7 @@ ASCENT = 800
 DESCENT = -200
 _NOTDEF_BOX = (50, 0, 450, 700)  # .notdef gets a box outline so the glyf table is never empty
 _SURROGATES = range(0xD8, 0xE0)  # high bytes of UTF-16 surrogates: never valid single codes
+_NOT_BMP = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 
 
 def _checksum(data: bytes) -> int:
@@ -167,6 +169,8 @@ def to_unicode_cmap() -> bytes:
 
 
 def encode_text(text: str) -> str:
-    """Hex string of 2-byte codes for ``text``; characters outside the BMP become U+FFFD."""
-    return "".join(f"{ord(ch):04X}" if ord(ch) < 0xD800 or 0xE000 <= ord(ch) <= 0xFFFF else "FFFD"
-                   for ch in text)
+    """Hex string of 2-byte codes for ``text``; characters outside the BMP (and lone surrogates,
+    which the ToUnicode CMap leaves unmapped) become U+FFFD, one code per character."""
+    if _NOT_BMP.search(text):
+        text = _NOT_BMP.sub("\ufffd", text)
+    return text.encode("utf-16-be").hex().upper()

@@ -20,7 +20,9 @@ from sohoa.domain.errors import EngineError
 
 __all__ = ["FLATE_LEVEL", "PdfImage", "image_size", "to_pdf_image"]
 
-FLATE_LEVEL = 6
+# Only images that cannot pass through are Flate-compressed. Measured on a noisy A4 300 dpi RGB scan:
+# level 1 takes 0.33 s and 8.1 MB, level 6 takes 2.1 s and 7.3 MB: speed wins for a derivative copy.
+FLATE_LEVEL = 1
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_COLORS = {0: 1, 2: 3, 3: 1}  # colour type → components (grey, RGB, palette index)
 _ICC_SPACES = {1: "GRAY", 3: "RGB"}
@@ -37,8 +39,9 @@ class PdfImage:
     bits: int
     colorspace: str
     data: bytes
-    filter: str  # "DCTDecode" or "FlateDecode"
+    filter: str  # "DCTDecode", "FlateDecode" or "CCITTFaxDecode" (Group 4)
     predictor_columns: int = 0  # > 0: PNG predictors in the Flate data (DecodeParms needed)
+    black_is_1: bool = False  # CCITT only: the TIFF stored black as 1 (PhotometricInterpretation 1)
     palette: bytes = b""  # RGB triplets for Indexed
     icc: bytes | None = None  # a valid embedded ICC profile matching ``components``
 
@@ -80,6 +83,10 @@ def to_pdf_image(data: bytes, media_type: str = "") -> PdfImage:
             return passed
     elif data.startswith(_PNG_SIGNATURE):
         passed = _png_passthrough(data)
+        if passed is not None:
+            return passed
+    elif data[:4] in (b"II*\0", b"MM\0*"):
+        passed = _tiff_group4(data)
         if passed is not None:
             return passed
     return _decoded(data)
@@ -128,6 +135,19 @@ def _png_passthrough(data: bytes) -> PdfImage | None:
                     palette=chunks[b"PLTE"][0] if ctype == 3 else b"", icc=icc)
 
 
+def _tiff_group4(data: bytes) -> PdfImage | None:
+    """A single-strip bilevel Group 4 TIFF: the strip is exactly what CCITTFaxDecode reads."""
+    with _open(data) as im:
+        tags = im.tag_v2  # type: ignore[attr-defined]
+        offsets, counts = tags.get(273, ()), tags.get(279, ())
+        if (getattr(im, "n_frames", 1) != 1 or tags.get(259) != 4 or len(offsets) != 1 or len(counts) != 1
+                or tags.get(262) not in (0, 1) or tags.get(258, (1,)) != (1,) or tags.get(266, 1) != 1):
+            return None
+        strip = data[offsets[0]:offsets[0] + counts[0]]
+        return PdfImage(im.width, im.height, 1, 1, "DeviceGray", strip, "CCITTFaxDecode",
+                        black_is_1=tags.get(262) == 1)
+
+
 def _flatten(im: Image.Image) -> Image.Image:
     """Composite transparency onto white; PDF/A-2 allows soft masks but a scan has no use for them."""
     rgba = im.convert("RGBA")
@@ -151,6 +171,9 @@ def _normalise(im: Image.Image) -> Image.Image:
 
 def _decoded(data: bytes) -> PdfImage:
     with _open(data) as source:
+        if getattr(source, "n_frames", 1) != 1:
+            raise _fail(f"{source.n_frames} frames in one page image",  # type: ignore[attr-defined]
+                        f"một ảnh trang chứa {source.n_frames} khung hình")  # type: ignore[attr-defined]
         try:
             source.load()
             im = _normalise(source)
