@@ -18,8 +18,10 @@ _DUMMY = _HASHER.hash("sohoa-timing-equaliser")
 def check_strength(password: str) -> None:
     """Refuse short passwords."""
     if len(password) < MIN_LENGTH:
-        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự",
-                               f"The password must have at least {MIN_LENGTH} characters")
+        raise ValidationFailed(
+            f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự",
+            f"The password must have at least {MIN_LENGTH} characters",
+        )
 
 
 def hash_password(password: str) -> str:

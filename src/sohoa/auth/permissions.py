@@ -32,8 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _BASE | {Permission.INTAKE_VIEW, Permission.PROGRESS, Permission.QC_PLAN},
     Role.QC_INSPECTOR: _BASE | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS},
-    Role.ARCHIVIST: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE,
-                             Permission.REVIEW},
+    Role.ARCHIVIST: _BASE
+    | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW},
     Role.SCAN_OPERATOR: _BASE | {Permission.SCAN},
     Role.UNIT_CLERK: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT},
     Role.UNIT_OFFICER: _BASE,

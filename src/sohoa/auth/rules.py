@@ -24,6 +24,7 @@ __all__ = [
     "public",
     "require",
     "route_rules",
+    "rule_of",
 ]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -113,7 +114,8 @@ def _walk(dependant: Dependant) -> Iterator[Any]:
         yield from _walk(sub)
 
 
-def _rule_of(route: APIRoute) -> RouteRule | None:
+def rule_of(route: APIRoute) -> RouteRule | None:
+    """The rule a route declared through ``require``/``public`` (searched through sub-dependencies)."""
     for call in _walk(route.dependant):
         rule = getattr(call, RULE_ATTR, None)
         if isinstance(rule, RouteRule):
@@ -128,8 +130,8 @@ def route_rules(app: FastAPI) -> dict[tuple[str, str], RouteRule | None]:
     for route in app.routes:
         path = getattr(route, "path", "")
         if isinstance(route, APIRoute):
-            for method in sorted(route.methods):
-                rules[(path, method)] = _rule_of(route)
+            for method in sorted(route.methods or ()):
+                rules[(path, method)] = rule_of(route)
         else:
             declared: set[str] = getattr(route, "methods", None) or {"GET"}
             methods = sorted(declared)

@@ -73,15 +73,30 @@ def _check_username(username: str) -> str:
     return name
 
 
-def create_user(ctx: AppContext, username: str, password: str, role: str, *, full_name: str = "",
-                unit_id: int | None = None, actor: str = "system") -> UserView:
+def create_user(
+    ctx: AppContext,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    full_name: str = "",
+    unit_id: int | None = None,
+    actor: str = "system",
+) -> UserView:
     """Create an account with an argon2 hash; refuses duplicates, unknown roles and weak passwords."""
     name, role_value = _check_username(username), _check_role(role)
     with ctx.db.session() as session:
         if session.execute(select(User.id).where(User.username == name)).scalar() is not None:
             raise ValidationFailed(f"Tên đăng nhập đã tồn tại: {name}", f"Username already exists: {name}")
-        user = User(username=name, full_name=nfc(full_name), password_hash=hash_password(password),
-                    role=role_value, unit_id=unit_id, active=True, session_version=1)
+        user = User(
+            username=name,
+            full_name=nfc(full_name),
+            password_hash=hash_password(password),
+            role=role_value,
+            unit_id=unit_id,
+            active=True,
+            session_version=1,
+        )
         session.add(user)
         session.flush()
         record_event(session, actor, "user.create", "user", user.id, {"username": name, "role": role_value})
@@ -109,8 +124,10 @@ def authenticate(ctx: AppContext, username: str, password: str, address: str) ->
         throttle = _throttle_row(session, key)
         locked_until = _aware(throttle.locked_until)
         if locked_until is not None and locked_until > now:
-            raise LoginLocked(f"Tài khoản tạm khóa {LOCK_MINUTES} phút do đăng nhập sai nhiều lần",
-                              f"Too many failed logins; try again in {LOCK_MINUTES} minutes")
+            raise LoginLocked(
+                f"Tài khoản tạm khóa {LOCK_MINUTES} phút do đăng nhập sai nhiều lần",
+                f"Too many failed logins; try again in {LOCK_MINUTES} minutes",
+            )
         user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
         ok = verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
@@ -119,8 +136,14 @@ def authenticate(ctx: AppContext, username: str, password: str, address: str) ->
             if throttle.failures >= MAX_FAILURES:
                 throttle.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 throttle.failures = 0
-            record_event(session, name or "?", "auth.login_failed", "user", user.id if user else None,
-                         {"address": address})
+            record_event(
+                session,
+                name or "?",
+                "auth.login_failed",
+                "user",
+                user.id if user else None,
+                {"address": address},
+            )
             return None
         session.delete(throttle)
         if needs_rehash(user.password_hash):
@@ -160,8 +183,16 @@ def change_password(ctx: AppContext, user_id: int, current: str, new: str) -> in
         return user.session_version
 
 
-def update_user(ctx: AppContext, user_id: int, *, role: str, active: bool, unit_id: int | None,
-                new_password: str | None, actor: str) -> UserView:
+def update_user(
+    ctx: AppContext,
+    user_id: int,
+    *,
+    role: str,
+    active: bool,
+    unit_id: int | None,
+    new_password: str | None,
+    actor: str,
+) -> UserView:
     """Admin edit: role, active flag, unit and optionally a new password (ends the user's sessions)."""
     role_value = _check_role(role)
     with ctx.db.session() as session:
@@ -196,8 +227,9 @@ def create_unit(ctx: AppContext, identifier: str, name: str, unit_type: str, act
     """Register a unit (cơ quan/đơn vị); identifier ≤ 35 characters, unique."""
     ident, label = nfc(identifier).strip(), nfc(name).strip()
     if not ident or len(ident) > 35 or not label:
-        raise ValidationFailed("Mã định danh (≤35 ký tự) và tên là bắt buộc",
-                               "Identifier (≤35 characters) and name are required")
+        raise ValidationFailed(
+            "Mã định danh (≤35 ký tự) và tên là bắt buộc", "Identifier (≤35 characters) and name are required"
+        )
     with ctx.db.session() as session:
         if session.execute(select(Unit.id).where(Unit.identifier == ident)).scalar() is not None:
             raise ValidationFailed(f"Mã định danh đã tồn tại: {ident}", f"Identifier already exists: {ident}")

@@ -1,0 +1,349 @@
+"""Review (kiểm duyệt): queue, one document with pages and fields, validated edits, merge/split/reorder."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
+from sohoa.domain.codes import Secrecy, Urgency, type_by_name
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
+from sohoa.domain.text import nfc, normalize_tone_placement
+from sohoa.services.audit import record_event
+from sohoa.services.context import AppContext
+
+__all__ = [
+    "REVIEW_STATES",
+    "DocumentDetail",
+    "QueueItem",
+    "get_document",
+    "merge_documents",
+    "page_image",
+    "reorder_pages",
+    "review_queue",
+    "split_document",
+    "update_fields",
+    "validate_fields",
+]
+
+REVIEW_STATES = ("review", "rework_review", "unsorted")
+PREVIEW_MAX_SIDE = 2000
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the review queue."""
+
+    id: int
+    state: str
+    file_code: str | None
+    source_name: str
+    type_name: str | None
+    subject: str | None
+    pages: int
+    low_confidence: int
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """Everything the review screen shows about one document."""
+
+    id: int
+    state: str
+    file_code: str | None
+    source_name: str
+    fields: dict[str, str]
+    confidence: dict[str, float]
+    provenance: dict[str, Any]
+    pages: list[dict[str, Any]]
+    qc_comment: str | None
+
+
+def _low(doc: Document) -> int:
+    return sum(1 for v in (doc.confidence or {}).values() if isinstance(v, int | float) and v < 0.8)
+
+
+def review_queue(ctx: AppContext, limit: int = 200) -> list[QueueItem]:
+    """Documents waiting for review, rework first, then oldest first."""
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(Document, FileUnit.file_code)
+            .outerjoin(FileUnit, Document.file_id == FileUnit.id)
+            .where(Document.state.in_(REVIEW_STATES))
+            .order_by((Document.state == "rework_review").desc(), Document.id)
+            .limit(limit)
+        ).all()
+        return [
+            QueueItem(d.id, d.state, code, d.source_name, d.type_name, d.subject, d.page_amount, _low(d))
+            for d, code in rows
+        ]
+
+
+def _doc(session: Session, doc_id: int) -> Document:
+    doc = session.get(Document, doc_id)
+    if doc is None:
+        raise NotFound("Không tìm thấy văn bản", "Document not found")
+    return doc
+
+
+def _field_text(doc: Document, name: str) -> str:
+    value = getattr(doc, name)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def get_document(ctx: AppContext, doc_id: int) -> DocumentDetail:
+    with ctx.db.session() as session:
+        doc = _doc(session, doc_id)
+        pages = [
+            {
+                "id": p.id,
+                "page_no": p.page_no,
+                "width": p.width,
+                "height": p.height,
+                "dpi": p.dpi,
+                "text": p.text,
+                "blank": p.blank,
+            }
+            for p in doc.pages
+        ]
+        comment = session.execute(
+            select(QcInspection.comment)
+            .where(QcInspection.document_id == doc.id, QcInspection.decision == "reject")
+            .order_by(QcInspection.id.desc())
+            .limit(1)
+        ).scalar()
+        return DocumentDetail(
+            doc.id,
+            doc.state,
+            doc.file.file_code if doc.file else None,
+            doc.source_name,
+            {n: _field_text(doc, n) for n in FIELD_NAMES},
+            dict(doc.confidence or {}),
+            dict(doc.provenance or {}),
+            pages,
+            comment,
+        )
+
+
+def _parse_date(text: str) -> date:
+    parts = text.replace("-", "/").split("/")
+    if len(parts) == 3 and len(parts[0]) == 4:
+        parts = parts[::-1]  # ISO yyyy-mm-dd
+    day, month, year = (int(p) for p in parts)
+    return date(year, month, day)
+
+
+def _check_one(name: str, value: str) -> tuple[str, str] | None:
+    limit = FIELD_MAX_LENGTHS.get(name)
+    if limit and len(value) > limit:
+        return f"Dài quá {limit} ký tự", f"Longer than {limit} characters"
+    if name == "code_number" and not value.isdigit():
+        return "Số văn bản chỉ gồm chữ số", "The number must be digits only"
+    if name == "type_name" and type_by_name(value) is None:
+        return "Tên loại văn bản không có trong danh mục NĐ 30", "Not a document type of NĐ 30"
+    if name == "secrecy" and value not in {s.value for s in Secrecy}:
+        return "Độ mật phải là Mật, Tối mật hoặc Tuyệt mật", "Secrecy must be Mật, Tối mật or Tuyệt mật"
+    if name == "urgency" and value not in {u.value for u in Urgency}:
+        return (
+            "Độ khẩn phải là Khẩn, Thượng khẩn hoặc Hỏa tốc",
+            "Urgency must be Khẩn, Thượng khẩn or Hỏa tốc",
+        )
+    if name == "issued_date":
+        try:
+            when = _parse_date(value)
+        except ValueError:
+            return "Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"
+        if when > date.today() or when.year < 1900:
+            return "Ngày ban hành nằm ngoài khoảng cho phép", "Issue date out of range"
+    return None
+
+
+def validate_fields(values: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Field name → (vi, en) message for every invalid non-empty value."""
+    errors: dict[str, tuple[str, str]] = {}
+    for name in FIELD_NAMES:
+        value = values.get(name, "").strip()
+        problem = _check_one(name, value) if value else None
+        if problem:
+            errors[name] = problem
+    return errors
+
+
+def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
+    from sohoa.index.factory import make_index
+    from sohoa.services.ingest_store import document_index_doc
+
+    make_index(ctx.db.engine).upsert(session, document_index_doc(doc))
+
+
+def update_fields(
+    ctx: AppContext, doc_id: int, values: dict[str, str], *, actor: str, mark_reviewed: bool = False
+) -> dict[str, tuple[str, str]]:
+    """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
+    clean = {n: normalize_tone_placement(nfc(values.get(n, ""))).strip() for n in FIELD_NAMES if n in values}
+    errors = validate_fields(clean)
+    if errors:
+        return errors
+    with ctx.db.session() as session:
+        doc = _doc(session, doc_id)
+        changes: dict[str, list[str]] = {}
+        for name, value in clean.items():
+            before = _field_text(doc, name)
+            if before != value:
+                changes[name] = [before, value]
+                setattr(
+                    doc,
+                    name,
+                    (_parse_date(value) if value else None) if name == "issued_date" else (value or None),
+                )
+                (doc.confidence or {}).pop(name, None)
+        if changes:
+            doc.confidence = {k: v for k, v in (doc.confidence or {}).items() if k not in changes} | {
+                k: 1.0 for k, pair in changes.items() if pair[1]
+            }
+            record_event(session, actor, "document.update", "document", doc.id, {"changes": changes})
+            _reindex(ctx, session, doc)
+        if mark_reviewed:
+            from sohoa.services.qc import route_after_review
+
+            route_after_review(session, doc, actor)
+        return {}
+
+
+def _renumber(pages: list[Page]) -> None:
+    for number, page in enumerate(pages, start=1):
+        page.page_no = number
+
+
+def _stale_pdf(session: Session, *docs: Document) -> None:
+    # The stored PDF/A no longer matches the pages; it is rebuilt on publication, never served stale.
+    for doc in docs:
+        doc.pdf_object_id = None
+        doc.page_amount = len(doc.pages)
+        doc.text = "\n\f".join(p.text for p in doc.pages)
+    session.flush()
+
+
+def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) -> None:
+    """Append ``other``'s pages to ``doc``; ``other`` becomes 'merged' (kept for the audit trail)."""
+    if doc_id == other_id:
+        raise ValidationFailed("Không thể gộp văn bản với chính nó", "Cannot merge a document with itself")
+    with ctx.db.session() as session:
+        doc, other = _doc(session, doc_id), _doc(session, other_id)
+        kept = sorted(doc.pages, key=lambda p: p.page_no)
+        moved = sorted(other.pages, key=lambda p: p.page_no)
+        for page in moved:
+            page.document_id = doc.id
+        _renumber(kept + moved)
+        session.flush()
+        session.refresh(doc)
+        session.refresh(other)
+        other.state = "merged"
+        _stale_pdf(session, doc, other)
+        record_event(
+            session,
+            actor,
+            "document.merge",
+            "document",
+            doc.id,
+            {"merged": other.id, "pages": [p.id for p in moved]},
+        )
+
+
+def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) -> int:
+    """Pages from ``at_page`` (1-based) on become a new document; returns its id."""
+    with ctx.db.session() as session:
+        doc = _doc(session, doc_id)
+        pages = sorted(doc.pages, key=lambda p: p.page_no)
+        if not 1 < at_page <= len(pages):
+            raise ValidationFailed("Vị trí tách không hợp lệ", "Invalid split position")
+        new = Document(
+            file_id=doc.file_id,
+            unit_id=doc.unit_id,
+            ingest_item_id=doc.ingest_item_id,
+            source_name=doc.source_name,
+            state="review",
+            access_level=doc.access_level,
+            doc_ordinal=None,
+        )
+        session.add(new)
+        session.flush()
+        tail = pages[at_page - 1 :]
+        for page in tail:
+            page.document_id = new.id
+        _renumber(tail)
+        session.flush()
+        session.refresh(doc)
+        session.refresh(new)
+        _stale_pdf(session, doc, new)
+        record_event(
+            session,
+            actor,
+            "document.split",
+            "document",
+            doc.id,
+            {"new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
+        )
+        return new.id
+
+
+def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: str) -> None:
+    """Put the document's pages in the given order (every page exactly once)."""
+    with ctx.db.session() as session:
+        doc = _doc(session, doc_id)
+        by_id = {p.id: p for p in doc.pages}
+        if sorted(page_ids) != sorted(by_id):
+            raise ValidationFailed("Danh sách trang không khớp với văn bản", "Page list does not match")
+        before = [p.id for p in sorted(doc.pages, key=lambda p: p.page_no)]
+        _renumber([by_id[i] for i in page_ids])
+        session.flush()
+        session.refresh(doc)
+        _stale_pdf(session, doc)
+        record_event(
+            session, actor, "document.reorder", "document", doc.id, {"before": before, "after": page_ids}
+        )
+
+
+def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
+    from PIL import Image
+
+    path = ctx.store.path(master.sha256)
+    if master.media_type == "application/pdf":
+        from sohoa.engines.poppler import render_page
+
+        image = render_page(path, index, 150)
+    else:
+        image = Image.open(path)
+        image.seek(index)
+    image = image.convert("RGB")
+    image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def page_image(ctx: AppContext, page_id: int) -> tuple[bytes, str, int, int]:
+    """A JPEG preview of a page and the pixel size the field boxes refer to (the master's)."""
+    with ctx.db.session() as session:
+        page = session.get(Page, page_id)
+        if page is None:
+            raise NotFound("Không tìm thấy trang", "Page not found")
+        master = session.get(StoredObject, page.master_object_id)
+        derived = session.get(StoredObject, page.image_object_id) if page.image_object_id else None
+        size = (page.width, page.height)
+    if derived is not None:
+        return ctx.store.path(derived.sha256).read_bytes(), derived.media_type, *size
+    assert master is not None
+    return _render(ctx, master, page.source_index), "image/jpeg", *size
+
+
+def count_in_review(session: Session) -> int:
+    return session.execute(select(func.count()).where(Document.state.in_(REVIEW_STATES))).scalar_one()
