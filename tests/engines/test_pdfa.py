@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pikepdf
 import pytest
+from pikepdf import pdfa as pikepdf_pdfa
 from pikepdf.models.image import PdfImage as PikeImage
 from PIL import Image, ImageCms, ImageDraw, ImageFont
 
@@ -120,6 +121,28 @@ def test_file_structure(pdf: pikepdf.Pdf, pdf_path: Path) -> None:
     assert not list(pdf_path.parent.glob("*.part"))
     result = subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# pikepdf's PDF/A checker (veraPDF's rules in Python) accepts no XMP extension schema at all, which
+# veraPDF and ISO 19005-2 6.6.2.3 do accept; these are its only findings we expect.
+_EXTENSION_FINDING = re.compile(r"XMP (namespace (pdfaExtension|pdfaSchema|pdfaProperty|sohoa)=|property "
+                                r"(pdfaExtension|sohoa):)")
+
+
+def test_pikepdf_pdfa_checker_finds_nothing_but_the_extension_schema(pdf_path: Path) -> None:
+    report = pikepdf_pdfa.validate_written(pdf_path, "2b")
+    others = [f for f in report.findings if not _EXTENSION_FINDING.match(f.message)]
+    assert others == []
+    assert report.findings  # the sohoa fields are there, so is the schema the checker does not know
+
+
+def test_document_without_fields_passes_the_pikepdf_pdfa_checker(scans: list[Scan]) -> None:
+    out = io.BytesIO()
+    write_pdfa([s.page for s in scans], out, title="Hồ sơ", fields={})
+    out.seek(0)
+    report = pikepdf_pdfa.validate_written(out, "2b")
+    assert report.findings == []
+    assert report.passed
 
 
 def test_xmp_identifies_pdfa_2b_and_carries_fields(pdf: pikepdf.Pdf) -> None:
@@ -277,8 +300,11 @@ def embedded(image: Image.Image, fmt: str, **options: object) -> tuple[pikepdf.P
 
 
 def embed_data(data: bytes, media_type: str) -> tuple[pikepdf.Pdf, pikepdf.Stream]:
+    """Write one page around ``data``, check it with pikepdf's PDF/A-2b checker, return its image."""
     out = io.BytesIO()
     write_pdfa([PdfPageInput(data, media_type, 300, None)], out, title="t", fields={})
+    out.seek(0)
+    assert pikepdf_pdfa.validate_written(out, "2b").findings == []
     pdf = pikepdf.open(io.BytesIO(out.getvalue()))
     return pdf, pdf.pages[0].Resources.XObject["/Im0"]
 
@@ -361,6 +387,7 @@ def test_embedded_icc_profile_is_kept() -> None:
 @pytest.mark.parametrize(("pages", "kwargs", "needle"), [
     ([], {}, "No pages"),
     ([PdfPageInput(b"not an image", "image/png", 300, None)], {}, "Page 1"),
+    ([PdfPageInput(encode(Image.new("RGB", (50, 50)), "PNG")[:-30], "image/png", 300, None)], {}, "Page 1"),
     ([PdfPageInput(encode(Image.new("L", (8, 8)), "PNG"), "image/png", 0, None)], {}, "dpi"),
     ([PdfPageInput(encode(Image.new("L", (8, 8)), "PNG"), "image/png", 300, None)],
      {"fields": {"số hiệu": "1"}}, "Invalid metadata field name"),

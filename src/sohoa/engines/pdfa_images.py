@@ -102,21 +102,25 @@ def _jpeg(data: bytes) -> PdfImage | None:
                         icc=_usable_icc(im.info.get("icc_profile"), components))
 
 
-def _png_chunks(data: bytes) -> dict[bytes, list[bytes]]:
+def _png_chunks(data: bytes) -> dict[bytes, list[bytes]] | None:
+    """Chunk payloads by type, or None for a truncated file (CRCs are left to the master's fixity)."""
     chunks: dict[bytes, list[bytes]] = {}
     pos = len(_PNG_SIGNATURE)
-    while pos + 8 <= len(data):
+    while pos + 12 <= len(data):
         length, kind = struct.unpack_from(">L4s", data, pos)
+        if pos + 12 + length > len(data):
+            return None
         chunks.setdefault(kind, []).append(data[pos + 8:pos + 8 + length])
         pos += 12 + length
         if kind == b"IEND":
-            break
-    return chunks
+            return chunks
+    return None
 
 
 def _png_passthrough(data: bytes) -> PdfImage | None:
+    """The IDAT stream as is, for PNGs a PDF reader can unfilter; otherwise None (decode instead)."""
     chunks = _png_chunks(data)
-    if b"IHDR" not in chunks or b"IDAT" not in chunks or b"tRNS" in chunks:
+    if chunks is None or b"IHDR" not in chunks or b"IDAT" not in chunks or b"tRNS" in chunks:
         return None
     width, height, bits, ctype, _comp, _filt, interlace = struct.unpack(">LLBBBBB", chunks[b"IHDR"][0])
     if interlace or ctype not in _PNG_COLORS or (ctype == 3 and b"PLTE" not in chunks):

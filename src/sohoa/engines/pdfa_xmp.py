@@ -29,6 +29,8 @@ _NAMESPACES = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "xmp": "http://ns.adobe.com/xap/1.0/",
     "pdf": "http://ns.adobe.com/pdf/1.3/",
+}
+_EXTENSION_NAMESPACES = {
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
     "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
@@ -117,7 +119,9 @@ def _core(info: DocumentInfo) -> list[str]:
 def xmp_packet(info: DocumentInfo, declared: list[str], values: Mapping[str, str]) -> bytes:
     """The XMP packet (UTF-8): ``declared`` names go in the extension schema, ``values`` are written."""
     _check_names(dict.fromkeys(declared, ""))
-    xmlns = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in _NAMESPACES.items())
+    # Extension namespaces are declared only when used: a packet without them needs no schema.
+    namespaces = {**_NAMESPACES, **_EXTENSION_NAMESPACES} if declared else _NAMESPACES
+    xmlns = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in namespaces.items())
     body = _core(info)
     if declared:
         body.append(_extension_schema(declared))
