@@ -41,11 +41,11 @@ class Body:
 
 
 def _items(rng: np.random.Generator, c: BodyCtx, count: int, marker: str) -> list[Para]:
-    """Numbered ("1."), dashed ("-") or plain items of administrative prose."""
+    """Numbered ("1."), dashed ("-") or plain ("") items of administrative prose."""
     out = []
     for i in range(count):
         text = paragraph(rng, c.fill, c.when, actor=marker != "-")
-        prefix = {"1": f"{i + 1}. ", "a": f"{'abcdefghiklmnopq'[i]}) ", "-": "- "}.get(marker, "")
+        prefix = {"1": f"{i + 1}. ", "-": "- "}.get(marker, "")
         out.append(para(prefix + text))
     return out
 
@@ -82,7 +82,7 @@ def decision(rng: np.random.Generator, c: BodyCtx) -> Body:
     preamble.append(para("QUYẾT ĐỊNH:", BOLD, align="center", indent=False, space_before=10))
     action = c.subject.removeprefix("Về việc ")
     first = _article(1, f"{action[0].upper()}{action[1:]}, với các nội dung chủ yếu sau đây:")
-    sections: Sections = [([first], _items(rng, c, 12, "1"))]
+    sections: Sections = [([first], _items(rng, c, 20, "1"))]
     closing = [
         _article(2, "Quyết định này có hiệu lực kể từ ngày ký."),
         _article(3, "Chánh Văn phòng, Thủ trưởng các cơ quan, đơn vị và các cá nhân có liên quan chịu trách "
@@ -103,7 +103,7 @@ def resolution(rng: np.random.Generator, c: BodyCtx) -> Body:
                          "nhân dân tại kỳ họp.", ITALIC))
     preamble.append(para("QUYẾT NGHỊ:", BOLD, align="center", indent=False, space_before=10))
     sections: Sections = [([_article(1, f"Thông qua nội dung về {c.topic}, cụ thể như sau:")],
-                           _items(rng, c, 12, "1"))]
+                           _items(rng, c, 20, "1"))]
     closing = [_article(2, "Giao Ủy ban nhân dân tổ chức triển khai thực hiện Nghị quyết này. Thường trực "
                            "Hội đồng nhân dân, các Ban và đại biểu Hội đồng nhân dân giám sát việc thực "
                            "hiện."),
@@ -118,7 +118,7 @@ def directive(rng: np.random.Generator, c: BodyCtx) -> Body:
                      f"Chủ tịch {c.organ.display} yêu cầu:")]
     closing = [para("Thủ trưởng các cơ quan, đơn vị và các cá nhân có liên quan nghiêm túc thực hiện Chỉ "
                     "thị này./.")]
-    return Body(preamble, [([], _items(rng, c, 12, "1"))], closing)
+    return Body(preamble, [([], _items(rng, c, 20, "1"))], closing)
 
 
 def plan(rng: np.random.Generator, c: BodyCtx) -> Body:
@@ -127,7 +127,7 @@ def plan(rng: np.random.Generator, c: BodyCtx) -> Body:
                      f"{c.subject[0].lower()}{c.subject[1:]} như sau:")]
     sections: Sections = [
         (_heading("I. MỤC ĐÍCH, YÊU CẦU"), _items(rng, c, 3, "-")),
-        (_heading("II. NỘI DUNG, NHIỆM VỤ"), _items(rng, c, 8, "1")),
+        (_heading("II. NỘI DUNG, NHIỆM VỤ"), _items(rng, c, 14, "1")),
         (_heading("III. TỔ CHỨC THỰC HIỆN"), _items(rng, c, 4, "-")),
     ]
     closing = [para(f"Trên đây là {kind} của {c.organ.display}, yêu cầu các cơ quan, đơn vị nghiêm túc "
@@ -138,9 +138,9 @@ def plan(rng: np.random.Generator, c: BodyCtx) -> Body:
 def report(rng: np.random.Generator, c: BodyCtx) -> Body:
     preamble = [para(f"Thực hiện {_reference(rng, c)}, {c.organ.display} báo cáo kết quả như sau:")]
     sections: Sections = [
-        (_heading("I. KẾT QUẢ ĐẠT ĐƯỢC"), _items(rng, c, 6, "1")),
+        (_heading("I. KẾT QUẢ ĐẠT ĐƯỢC"), _items(rng, c, 12, "1")),
         (_heading("II. TỒN TẠI, HẠN CHẾ"), _items(rng, c, 3, "-")),
-        (_heading("III. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI"), _items(rng, c, 5, "1")),
+        (_heading("III. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI"), _items(rng, c, 8, "1")),
     ]
     closing = [para(f"Trên đây là báo cáo của {c.organ.display}./.")]
     return Body(preamble, sections, closing)
@@ -152,7 +152,7 @@ def submission(rng: np.random.Generator, c: BodyCtx) -> Body:
                          f"{c.subject[1:]}, cụ thể như sau:"))
     sections: Sections = [
         (_heading("I. SỰ CẦN THIẾT"), _items(rng, c, 3, "")),
-        (_heading("II. NỘI DUNG ĐỀ NGHỊ"), _items(rng, c, 8, "1")),
+        (_heading("II. NỘI DUNG ĐỀ NGHỊ"), _items(rng, c, 14, "1")),
     ]
     closing = [para(f"{c.organ.display} kính trình {c.organ.superior} xem xét, quyết định./.")]
     return Body(preamble, sections, closing)
@@ -165,7 +165,7 @@ def notice(rng: np.random.Generator, c: BodyCtx) -> Body:
                      "liên quan. Sau khi nghe báo cáo và ý kiến của các đại biểu, đồng chí chủ trì kết luận "
                      "như sau:")]
     closing = [para(f"{c.organ.display} thông báo để các cơ quan, đơn vị biết, thực hiện./.")]
-    return Body(preamble, [([], _items(rng, c, 12, "1"))], closing)
+    return Body(preamble, [([], _items(rng, c, 20, "1"))], closing)
 
 
 def invitation(rng: np.random.Generator, c: BodyCtx) -> Body:
@@ -191,7 +191,7 @@ def minutes(rng: np.random.Generator, c: BodyCtx) -> Body:
     attendees = [para(f"- {'Ông' if male else 'Bà'} {name}, {pick(rng, titles)};") for name, male in people]
     sections: Sections = [
         (_heading("I. THÀNH PHẦN THAM DỰ"), attendees),
-        (_heading("II. NỘI DUNG CUỘC HỌP"), _items(rng, c, 6, "1")),
+        (_heading("II. NỘI DUNG CUỘC HỌP"), _items(rng, c, 12, "1")),
         (_heading("III. KẾT LUẬN"), _items(rng, c, 3, "-")),
     ]
     closing = [para("Cuộc họp kết thúc vào hồi 16 giờ 30 phút cùng ngày. Biên bản đã được đọc lại cho các "
@@ -207,7 +207,7 @@ def letter(rng: np.random.Generator, c: BodyCtx) -> Body:
     closing = [para(text + "./.")]
     if chance(rng, 0.4):
         closing = [para(text + "."), para("Trân trọng./.")]
-    return Body(preamble, [([], _items(rng, c, 10, "1"))], closing)
+    return Body(preamble, [([], _items(rng, c, 18, "1"))], closing)
 
 
 BODIES: dict[str, Callable[[np.random.Generator, BodyCtx], Body]] = {

@@ -161,8 +161,8 @@ def _appendix(rng: np.random.Generator, type_name: str, number_sign: str, when: 
 
 
 def _marks(rng: np.random.Generator) -> tuple[str | None, str | None, list[Stamp]]:
-    secrecy = str(pick(rng, list(Secrecy))) if chance(rng, 0.06) else None
-    urgency = str(pick(rng, list(Urgency))) if chance(rng, 0.12) else None
+    secrecy = str(pick(rng, list(Secrecy))) if chance(rng, 0.08) else None
+    urgency = str(pick(rng, list(Urgency))) if chance(rng, 0.15) else None
     stamps = [Stamp(v.upper()) for v in (secrecy, urgency) if v]
     return secrecy, urgency, stamps
 

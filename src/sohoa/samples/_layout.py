@@ -63,8 +63,8 @@ def _paragraph(flow: Flow, p: Para) -> None:
         flow.page.add_line(place_words(words, px, x, flow.y - 0.22 * px, avail, p.align, i == len(lines) - 1))
     if p.rule_after:
         centre, half = (g.x0 + g.x1) / 2, g.px(20)
-        flow.page.rules.append(Rule(centre - half, centre + half, flow.y + 0.12 * px, max(1.0, g.px(0.25))))
-        flow.y += g.px(2)
+        flow.page.rules.append(Rule(centre - half, centre + half, flow.y + 0.3 * px, max(1.0, g.px(0.25))))
+        flow.y += 0.3 * px + g.px(1.5)
 
 
 def _header(flow: Flow, c: Content) -> None:

@@ -68,10 +68,12 @@ def _ring_text(mask: Image.Image, text: str, radius: float, px: int) -> None:
     """Write ``text`` clockwise along the top of a circle of ``radius`` centred in ``mask``."""
     cx, cy = mask.width / 2, mask.height / 2
     face = font("bold", px)
-    total = sum(width(ch, "bold", px) for ch in text) / radius  # radians covered by the text
-    angle = -math.pi / 2 - total / 2
+    natural = sum(width(ch, "bold", px) for ch in text) / radius  # radians the text needs
+    # Real seals run the name most of the way round the ring.
+    spread = max(0.0, (1.55 * math.pi - natural) / len(text))
+    angle = -math.pi / 2 - (natural + spread * len(text)) / 2
     for ch in text:
-        step = width(ch, "bold", px) / radius
+        step = width(ch, "bold", px) / radius + spread
         angle += step / 2
         glyph = Image.new("L", (px * 2, px * 2), 0)
         ImageDraw.Draw(glyph).text((px, px), ch, font=face, fill=255, anchor="mm")
