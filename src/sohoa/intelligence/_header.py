@@ -25,6 +25,7 @@ _DATE = re.compile(
 _STRICT = re.compile(
     r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
 )
+_NOT_ORGAN = re.compile(r"^(?:so\s*[:;.]|so\s*\d|v\s*/\s*v)")
 _STAMPS: dict[str, tuple[str, str]] = {
     "mat": ("secrecy", Secrecy.MAT.value),
     "toi mat": ("secrecy", Secrecy.TOI_MAT.value),
@@ -93,7 +94,7 @@ def _organ_lines(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> 
     for seg in segments:
         if seg.cy >= limit_y or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.65 * page.width:
             continue
-        if is_junk(seg) or is_motto(seg) or not is_upper_line(seg) or seg.folded.startswith(("so", "v/v")):
+        if is_junk(seg) or is_motto(seg) or not is_upper_line(seg) or _NOT_ORGAN.match(seg.folded):
             continue
         lines.append(seg)
     return lines

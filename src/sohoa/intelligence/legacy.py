@@ -62,7 +62,8 @@ _VNI_MAP.update(_VNI_SINGLE)
 _VNI_MAP.update({k.upper(): v.upper() for k, v in _VNI_SINGLE.items()})
 _VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI_MAP), key=len, reverse=True)))
 _WORD = re.compile(r"\S+")
-_MARKERS = {"tcvn3": set("".join(src for src, _ in _TCVN3_ROWS)), "vni": set("ùøûõïâáàåãäêéèúüëæóòîñôö")}
+_VNI_MARKS = "ùøûõïâáàåãäêéèúüëæóòîñôö"
+_MARKERS = {"tcvn3": set("".join(src for src, _ in _TCVN3_ROWS)), "vni": set(_VNI_MARKS + _VNI_MARKS.upper())}
 
 
 def decode_legacy(text: str, encoding: str) -> str:

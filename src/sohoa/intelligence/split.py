@@ -84,9 +84,10 @@ class LayoutSplitter:
     def split(self, pages: Sequence[OcrPage]) -> list[list[int]]:
         documents: list[list[int]] = []
         cut = True  # the next non-blank page opens a document unless it clearly continues one
+        hard = True  # after a QR separator sheet it opens one whatever it looks like
         for index, page in enumerate(pages):
             if index in self.separator_pages:
-                cut = True
+                cut = hard = True
                 continue
             role = page_role(page)
             if role.blank:
@@ -95,11 +96,11 @@ class LayoutSplitter:
                 cut = cut or bool(documents)
                 continue
             continues = role.appendix or role.page_number_on_top
-            if role.starts_document or not documents or (cut and not continues):
+            if hard or role.starts_document or (cut and not continues):
                 documents.append([index])
             else:
                 documents[-1].append(index)
-            cut = False
+            cut = hard = False
         return documents
 
 

@@ -1,0 +1,68 @@
+"""OCR post-correction: fixes injected diacritic errors, never touches clean text."""
+
+from __future__ import annotations
+
+from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.intelligence import correct_page
+from sohoa.intelligence.syllables import is_valid_syllable
+
+CLEAN = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\n"
+    "Xét đề nghị của Giám đốc Sở Nội vụ, Ủy ban nhân dân thành phố quyết định ban hành kế hoạch số hóa "
+    "tài liệu lưu trữ. Các cơ quan, đơn vị khẩn trương rà soát hồ sơ và gửi báo cáo trước ngày 30 tháng 6.\n"
+    "Nguyễn Thị Hòe, Phạm Văn Khuê; email: vanthu@hanoi.gov.vn; COVID-19; UBND; 15/QĐ-UBND."
+)
+
+
+def page_of(text: str, conf: float = 0.95, low: frozenset[str] = frozenset()) -> OcrPage:
+    words = []
+    for n, line in enumerate(text.splitlines()):
+        for i, token in enumerate(line.split()):
+            c = 0.55 if token in low else conf
+            words.append(Word(token, BBox(60 * i, 60 * n, 60 * i + 50, 60 * n + 40), c, 1, n))
+    return OcrPage(2480, 3508, 300, tuple(words))
+
+
+def test_clean_paragraph_is_byte_identical_even_at_middling_confidence() -> None:
+    for conf in (0.95, 0.85):
+        page = page_of(CLEAN, conf)
+        assert correct_page(page).text == page.text
+    assert correct_page(page_of(CLEAN)) is not None
+
+
+def test_rare_valid_names_with_low_confidence_are_kept() -> None:
+    page = page_of("Ông Phạm Văn Khuê và bà Nguyễn Thị Hoè", low=frozenset({"Khuê", "Hoè"}))
+    # Only tone placement is canonicalised (hoè → hòe); the letters stay.
+    assert correct_page(page).text == "Ông Phạm Văn Khuê và bà Nguyễn Thị Hòe"
+
+
+def test_injected_tone_and_vowel_errors_are_fixed() -> None:
+    noisy = "Căn cứ Luật Tố chức chính quyền địa phương; Sô lượng hồ so tài liêu lưu trữ được số hoá"
+    low = frozenset({"Tố", "Sô", "so", "liêu"})
+    fixed = correct_page(page_of(noisy, low=low)).text
+    assert fixed == "Căn cứ Luật Tổ chức chính quyền địa phương; Số lượng hồ sơ tài liệu lưu trữ được số hóa"
+
+
+def test_capitals_that_lost_their_tone_marks_are_restored() -> None:
+    page = page_of("UY BAN NHAN DAN THANH PHO HA NOI\nĐộc lập - Tự do - Hạnh phúc")
+    assert correct_page(page).text == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI\nĐộc lập - Tự do - Hạnh phúc"
+
+
+def test_d_and_icelandic_eth_and_horn_confusions() -> None:
+    page = page_of("Ðề nghị các cơ quan dơn vị khấn trương thực hiên", low=frozenset({"dơn", "khấn", "hiên"}))
+    assert correct_page(page).text == "Đề nghị các cơ quan đơn vị khẩn trương thực hiện"
+
+
+def test_boxes_and_confidences_are_kept() -> None:
+    page = page_of("hồ so tài liệu", low=frozenset({"so"}))
+    fixed = correct_page(page)
+    assert [w.bbox for w in fixed.words] == [w.bbox for w in page.words]
+    assert [w.conf for w in fixed.words] == [w.conf for w in page.words]
+    assert fixed.words[1].text == "sơ"
+
+
+def test_syllable_rules() -> None:
+    for good in ("nghiêng", "quyết", "giữa", "gìn", "khuya", "thuở", "Đắk", "ỦY"):
+        assert is_valid_syllable(good), good
+    for bad in ("mat", "ngê", "ce", "cộngg", "UBND", "kiêu1", "qua1"):
+        assert not is_valid_syllable(bad), bad

@@ -1,0 +1,225 @@
+"""Field extraction on laid-out OCR pages: header columns, number variants, dates, titles, signers, stamps."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.domain.fields import DocumentFields
+from sohoa.intelligence import BaselineFieldExtractor, RuleFieldExtractor, extract_fields
+from sohoa.intelligence._number import format_so_ky_hieu
+
+from .pages import PageBuilder, first_page, signer_page
+
+
+def fields_of(pb: PageBuilder) -> DocumentFields:
+    return extract_fields([pb.page()])
+
+
+def test_decision_first_page_with_shared_header_lines() -> None:
+    pb = first_page()
+    signer_page(("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Trần Thị Bình", builder=pb)
+    found = fields_of(pb)
+    assert found.as_fields() == {
+        "type_name": "Quyết định",
+        "code_number": "162",
+        "code_notation": "QĐ-UBND",
+        "issued_date": "2025-06-05",
+        "place": "Phúc Đồng",
+        "organ_name": "ỦY BAN NHÂN DÂN PHƯỜNG PHÚC ĐỒNG",
+        "parent_organ_name": None,
+        "subject": "Về việc ban hành Quy chế làm việc",
+        "signer_position": "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+        "signer_full_name": "Trần Thị Bình",
+        "secrecy": None,
+        "urgency": None,
+    }
+    number = found.values["code_number"]
+    assert number.page == 1 and number.boxes and number.rule == "number.so_line" and not number.needs_review
+    # The number's box is in the left column even though Tesseract read both columns as one line.
+    assert number.boxes[0].x1 < 0.5 * 2480
+    assert 0.8 < number.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "notation"),
+    [
+        ("Sô: 162/QĐ-UBND", "162", "QĐ-UBND"),
+        ("S6: 162/QĐ-UBND", "162", "QĐ-UBND"),
+        ("Số : 162 / QĐ - UBND", "162", "QĐ-UBND"),
+        ("Số:2750 /QĐ-BGDĐT", "2750", "QĐ-BGDĐT"),
+        ("Số: 05/QÐ-UBND", "05", "QĐ-UBND"),  # Icelandic Ð (U+00D0)
+        ("Số: 12/QD-UBND", "12", "QĐ-UBND"),  # lost stroke on a type abbreviation
+        ("Số: 12/2025/QĐ-UBND", "12", "2025/QĐ-UBND"),
+        ("Số: 1656/NQ-UBTVQH15", "1656", "NQ-UBTVQH15"),
+        ("Số: 15-CV/TU", "15", "CV/TU"),
+    ],
+)
+def test_number_variants(line: str, number: str, notation: str) -> None:
+    found = fields_of(first_page(number=line))
+    assert found.get("code_number") == number
+    assert found.get("code_notation") == notation
+
+
+def test_canonical_sign_is_rebuilt_from_number_and_notation() -> None:
+    assert format_so_ky_hieu("28", "2021/NĐ-CP") == "28/2021/NĐ-CP"
+    assert format_so_ky_hieu("162", "UBND-VP") == "162/UBND-VP"
+    assert format_so_ky_hieu("15", "CV/TU") == "15-CV/TU"
+    assert format_so_ky_hieu(None, None) is None
+
+
+def test_legal_normative_type_comes_from_the_sign_when_the_title_is_missing() -> None:
+    found = fields_of(
+        first_page(
+            number="Số: 28/2021/NĐ-CP",
+            organ=("CHÍNH PHỦ",),
+            title=None,
+            date_line="Hà Nội, ngày 26 tháng 3 năm 2021",
+        )
+    )
+    assert found.get("type_name") == "Nghị định"
+    assert found.get("organ_name") == "CHÍNH PHỦ"
+    assert found.get("issued_date") == "2021-03-26"
+
+
+def test_party_document_sign_is_a_cong_van() -> None:
+    found = fields_of(
+        first_page(number="Số: 15-CV/TU", organ=("ĐẢNG BỘ THÀNH PHỐ HÀ NỘI", "THÀNH ỦY"), title=None)
+    )
+    assert found.get("type_name") == "Công văn"
+    assert found.get("organ_name") == "THÀNH ỦY"
+    assert found.get("parent_organ_name") == "ĐẢNG BỘ THÀNH PHỐ HÀ NỘI"
+
+
+def test_cong_van_with_multi_line_vv_and_parent_organ() -> None:
+    pb = first_page(
+        organ=("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ"), number="Số: 574/SNV-VP", title=None, body=()
+    )
+    pb.left(560, "V/v đăng ký bổ sung nội dung trình")
+    pb.left(610, "HĐND thành phố tại kỳ họp thứ 31")
+    pb.centre(800, "Kính gửi: Ủy ban nhân dân các phường")
+    pb.body(900, "Thực hiện chỉ đạo của Ủy ban nhân dân thành phố về việc rà soát hồ sơ.")
+    found = fields_of(pb)
+    assert found.get("type_name") == "Công văn"
+    assert found.get("subject") == "V/v đăng ký bổ sung nội dung trình HĐND thành phố tại kỳ họp thứ 31"
+    assert found.get("organ_name") == "SỞ NỘI VỤ"
+    assert found.get("parent_organ_name") == "UBND THÀNH PHỐ HÀ NỘI"
+    assert found.get("recipients") == "Ủy ban nhân dân các phường"
+
+
+def test_multi_line_subject_stops_at_the_body() -> None:
+    found = fields_of(
+        first_page(
+            subject=("Về việc phê duyệt Kế hoạch ứng phó sự cố tràn dầu", "của Cửa hàng xăng dầu Long Sơn")
+        )
+    )
+    assert (
+        found.get("subject")
+        == "Về việc phê duyệt Kế hoạch ứng phó sự cố tràn dầu của Cửa hàng xăng dầu Long Sơn"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "iso", "place"),
+    [
+        ("Hà Nội, ngày 05 tháng 6 năm 2025", "2025-06-05", "Hà Nội"),
+        ("Hà Nội, ngảy 5 thang 6 nám 2025", "2025-06-05", "Hà Nội"),
+        ("Hà Nội, ngày22 tháng10năm 2025", "2025-10-22", "Hà Nội"),
+        ("Thành phố Hồ Chí Minh, ngày 29 tháng 06 năm 2019", "2019-06-29", "Thành phố Hồ Chí Minh"),
+    ],
+)
+def test_date_line_variants(line: str, iso: str, place: str) -> None:
+    found = fields_of(first_page(date_line=line))
+    assert found.get("issued_date") == iso
+    assert found.get("place") == place
+
+
+def test_impossible_date_is_flagged_not_guessed() -> None:
+    found = fields_of(first_page(date_line="Hà Nội, ngày 31 tháng 02 năm 2025"))
+    assert found.get("issued_date") is None
+    assert found.values["issued_date"].needs_review
+
+
+def test_missing_handwritten_number_needs_review() -> None:
+    found = fields_of(first_page(number="Số: /QĐ-UBND"))
+    assert found.get("code_number") is None
+    assert found.values["code_number"].needs_review
+    assert found.get("code_notation") == "QĐ-UBND"
+
+
+def test_garbled_low_confidence_digits_are_not_trusted() -> None:
+    pb = PageBuilder(low={"8Y/QĐ-UBND": 0.3})
+    found = fields_of(first_page(number="Số: 8Y/QĐ-UBND", builder=pb))
+    value = found.values["code_number"]
+    assert value.needs_review and value.confidence <= 0.4
+
+
+def test_incoming_stamp_and_body_citations_are_not_the_document_number_or_date() -> None:
+    pb = first_page(number="Số: /QĐ-UBND", date_line="Hà Nội, ngày tháng 3 năm 2021")
+    pb.at(300, 60, "ĐẾN")
+    pb.at(260, 110, "Số: 1234 Ngày: 29/3/21")
+    found = fields_of(pb)
+    assert found.get("code_number") is None
+    assert found.get("issued_date") is None
+    assert found.values["issued_date"].needs_review
+
+
+def test_last_page_alone_yields_no_number_or_date_but_a_signer() -> None:
+    pb = PageBuilder()
+    pb.centre(120, "8")
+    pb.body(300, "Điều 5. Bộ trưởng, Thủ trưởng cơ quan ngang bộ chịu trách nhiệm thi hành Nghị định này.")
+    signer_page(("TM. CHÍNH PHỦ", "THỦ TƯỚNG"), "Nguyễn Xuân Phúc", builder=pb, y=800)
+    found = fields_of(pb)
+    assert found.get("code_number") is None and found.get("issued_date") is None
+    assert found.get("signer_full_name") == "Nguyễn Xuân Phúc"
+    assert found.get("signer_position") == "TM. CHÍNH PHỦ / THỦ TƯỚNG"
+
+
+def test_appendix_page_yields_no_number() -> None:
+    pb = PageBuilder()
+    pb.centre(200, "Phụ lục I")
+    pb.centre(260, "DANH MỤC HỒ SƠ")
+    pb.centre(320, "(Kèm theo Quyết định số 15/QĐ-UBND ngày 12 tháng 3 năm 2024 của UBND phường)")
+    found = fields_of(pb)
+    assert found.get("code_number") is None and found.get("issued_date") is None
+
+
+def test_signer_on_the_last_of_several_pages() -> None:
+    second = signer_page(("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"), "Lê Văn Cường").page()
+    found = RuleFieldExtractor().extract([first_page().page(), second])
+    assert found.get("signer_full_name") == "Lê Văn Cường"
+    assert found.values["signer_full_name"].page == 2
+
+
+@pytest.mark.parametrize(
+    ("stamp", "key", "value"),
+    [
+        ("MẬT", "secrecy", "Mật"),
+        ("TỐI MẬT", "secrecy", "Tối mật"),
+        ("HỎA TỐC", "urgency", "Hỏa tốc"),
+        ("THƯỢNG KHẨN", "urgency", "Thượng khẩn"),
+    ],
+)
+def test_stamps_as_standalone_lines(stamp: str, key: str, value: str) -> None:
+    pb = first_page()
+    pb.left(500, stamp)
+    assert fields_of(pb).get(key) == value
+
+
+def test_stamp_words_in_body_text_are_not_stamps() -> None:
+    pb = first_page(body=("Tài liệu này thuộc độ mật, cần xử lý khẩn theo quy định hiện hành.",))
+    found = fields_of(pb)
+    assert found.get("secrecy") is None and found.get("urgency") is None
+
+
+def test_tone_marks_lost_on_bold_capitals_are_restored_in_organ_names() -> None:
+    found = fields_of(first_page(organ=("UY BAN NHAN DAN", "THANH PHO HA NOI")))
+    assert found.get("organ_name") == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
+
+
+def test_baseline_reads_plain_text_only() -> None:
+    pb = first_page()
+    found = BaselineFieldExtractor().extract([pb.page()])
+    assert found.get("code_number") == "162"
+    # No columns: the first Tesseract line mixes the organ with the national name.
+    assert found.get("organ_name") == "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert extract_fields([]).values == {}
