@@ -26,7 +26,6 @@ FLATE_LEVEL = 1
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_COLORS = {0: 1, 2: 3, 3: 1}  # colour type → components (grey, RGB, palette index)
 _ICC_SPACES = {1: "GRAY", 3: "RGB"}
-Image.MAX_IMAGE_PIXELS = 40_000 * 40_000  # A0 at 600 dpi is ~560 Mpx; refuse only absurd sizes
 
 
 @dataclass(frozen=True)
