@@ -28,11 +28,12 @@ def test_decision_first_page_with_shared_header_lines() -> None:
         "organ_name": "ỦY BAN NHÂN DÂN PHƯỜNG PHÚC ĐỒNG",
         "parent_organ_name": None,
         "subject": "Về việc ban hành Quy chế làm việc",
-        "signer_position": "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH",
+        "signer_position": "PHÓ CHỦ TỊCH",
         "signer_full_name": "Trần Thị Bình",
         "secrecy": None,
         "urgency": None,
     }
+    assert found.get("signer_block") == "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
     number = found.values["code_number"]
     assert number.page == 1 and number.boxes and number.rule == "number.so_line" and not number.needs_review
     # The number's box is in the left column even though Tesseract read both columns as one line.
@@ -171,7 +172,8 @@ def test_last_page_alone_yields_no_number_or_date_but_a_signer() -> None:
     found = fields_of(pb)
     assert found.get("code_number") is None and found.get("issued_date") is None
     assert found.get("signer_full_name") == "Nguyễn Xuân Phúc"
-    assert found.get("signer_position") == "TM. CHÍNH PHỦ / THỦ TƯỚNG"
+    assert found.get("signer_position") == "THỦ TƯỚNG"
+    assert found.get("signer_block") == "TM. CHÍNH PHỦ / THỦ TƯỚNG"
 
 
 def test_appendix_page_yields_no_number() -> None:

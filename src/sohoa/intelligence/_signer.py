@@ -60,20 +60,22 @@ def _block(page: OcrPage, segments: Sequence[Segment]) -> tuple[list[Segment], S
     return None
 
 
-def find_signer(page: OcrPage, segments: Sequence[Segment]) -> tuple[Hit, Hit] | None:
-    """(position, full name) from the lowest signer block of a page.
+def find_signer(page: OcrPage, segments: Sequence[Segment]) -> tuple[Hit, Hit, Hit] | None:
+    """(position, full name, whole block) from the lowest signer block of a page.
 
-    The position keeps every line of the block top-down, joined by ' / ' ("KT. CHỦ TỊCH / PHÓ CHỦ
-    TỊCH"), as archivists record it, so the authority (TM., KT., TL. …) is not lost.
+    The position is the title line right above the signature ("PHÓ CHỦ TỊCH"), the signer's own
+    office as TT 02 records it; the block keeps every line top-down joined by ' / ' ("TM. ỦY BAN NHÂN
+    DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"), so the authority (TM., KT., TL. …) is not lost.
     """
     found = _block(page, segments)
     if found is None:
         return None
     lines, name = found
     certainty = 0.9 if _AUTHORITY.match(lines[0].text) or len(lines) == 1 else 0.8
-    position = Hit(
+    position = Hit(canonical_text(lines[-1].text), (lines[-1].words,), certainty, "signer.position_line")
+    block = Hit(
         canonical_text(" / ".join(s.text for s in lines)), tuple(s.words for s in lines), certainty,
-        "signer.position_block",
+        "signer.block",
     )
     full_name = Hit(canonical_text(name.text), (name.words,), certainty, "signer.name_last_line")
-    return position, full_name
+    return position, full_name, block

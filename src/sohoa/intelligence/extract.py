@@ -110,6 +110,7 @@ class RuleFieldExtractor:
             if found is not None:
                 hits["signer_position"] = (found[0], index + 1)
                 hits["signer_full_name"] = (found[1], index + 1)
+                hits["signer_block"] = (found[2], index + 1)
                 return
 
 
