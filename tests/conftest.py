@@ -37,7 +37,7 @@ def _have_postgres() -> str | None:
         with engine.connect() as conn:
             conn.execute(sqlalchemy.text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means the server is unusable
+    except Exception as exc:
         return f"PostgreSQL at {PG_URL} is unreachable: {exc}"
     return None
 

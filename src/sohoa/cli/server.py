@@ -36,7 +36,8 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
             folder = ctx.settings.data / "samples" / file_code
             if not (folder / "truth.json").exists():
                 generate_corpus(folder, documents=documents, seed=2025, condition=condition)
-            report = ingest_paths(ctx, [folder], unit_identifier=DEMO_UNIT, file_code=file_code, actor="demo")
+            pages = sorted(p for p in folder.iterdir() if p.name.startswith("page_"))
+            report = ingest_paths(ctx, pages, unit_identifier=DEMO_UNIT, file_code=file_code, actor="demo")
             console.print(f"{file_code}: {report.count('done')} tệp mới / new files, "
                           f"{report.count('duplicate')} đã có / already done, {report.pages} trang / pages, "
                           f"{report.pages_per_second:.2f} trang/s")

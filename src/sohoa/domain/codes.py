@@ -8,13 +8,13 @@ from enum import StrEnum
 __all__ = [
     "ACCESS_LEVELS",
     "DOCUMENT_TYPES",
+    "LANGUAGE_CODES",
+    "RETENTION_CODES",
     "AccessLevel",
     "DocumentType",
     "Role",
     "Secrecy",
     "Urgency",
-    "RETENTION_CODES",
-    "LANGUAGE_CODES",
     "type_by_abbreviation",
     "type_by_name",
 ]

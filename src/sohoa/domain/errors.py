@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SohoaError", "InputRejected", "EngineError", "ValidationFailed", "NotFound", "PermissionDenied"]
+__all__ = ["EngineError", "InputRejected", "NotFound", "PermissionDenied", "SohoaError", "ValidationFailed"]
 
 
 class SohoaError(Exception):

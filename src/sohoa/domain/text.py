@@ -7,11 +7,11 @@ import unicodedata
 from datetime import date
 
 __all__ = [
+    "canonical_text",
     "fold",
+    "format_vn_date",
     "nfc",
     "normalize_tone_placement",
-    "canonical_text",
-    "format_vn_date",
     "strip_tone",
     "tokens",
 ]
@@ -46,9 +46,7 @@ def strip_tone(syllable: str) -> tuple[str, str | None]:
 
 def _vowel_span(lower: str) -> tuple[int, int]:
     start = 0
-    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS:
-        start = 2
-    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+    if lower[:2] in ("qu", "gi") and len(lower) > 2 and lower[2] in _VOWELS:
         start = 2
     while start < len(lower) and lower[start] not in _VOWELS:
         start += 1

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from PIL import Image
 
 from sohoa.domain.ocr import OcrPage
 from sohoa.pipeline.types import OcrEngine, QualityMetrics, SourcePage
@@ -72,11 +73,41 @@ def _engine() -> OcrEngine:
     return _ENGINE
 
 
+def _small_grey(image: Image.Image, max_side: int = 1200) -> np.ndarray:
+    """A downscaled grey copy: separator QR codes stay several pixels per module at this size."""
+    scale = max(image.size) / max_side
+    grey = image.convert("L")
+    if scale > 1:
+        grey = grey.reduce(max(1, int(scale))) if scale >= 2 else grey.resize(
+            (round(image.width / scale), round(image.height / scale)))
+    return np.asarray(grey)
+
+
+def _original_png(page: SourcePage) -> tuple[bytes, str] | None:
+    """A single-page PNG master is embedded as is (the PDF writer passes its pixels through)."""
+    if page.kind != "image":
+        return None
+    with open(page.source_path, "rb") as handle:
+        data = handle.read()
+    return (data, "image/png") if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+
+
+def _thumbnail(image: Image.Image, max_side: int = 320) -> bytes:
+    """A small JPEG from the decoded master (no second decode)."""
+    import io
+
+    small = image.reduce(max(1, max(image.size) // (max_side * 2))) if max(image.size) > max_side * 2 else image
+    small = small.convert("RGB")
+    small.thumbnail((max_side, max_side))
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
 def run_page_job(job: PageJob) -> PageOutcome:
     """Process one page; the master image is only read, never written."""
     import time
 
-    from sohoa.engines.thumbnails import make_thumbnail
     from sohoa.intelligence import correct_page, find_separator
     from sohoa.pipeline.ocr import ocr_page
     from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
@@ -85,7 +116,7 @@ def run_page_job(job: PageJob) -> PageOutcome:
     started = time.perf_counter()
     image, dpi = load_page_image(job.page, render_dpi=job.render_dpi)
     quality = measure_quality(image, dpi)
-    separator = None if job.page.text_layer else find_separator(np.asarray(image.convert("L")))
+    separator = None if job.page.text_layer else find_separator(_small_grey(image))
     if job.page.text_layer is not None:
         ocr = job.page.text_layer
     elif quality.blank or separator:
@@ -93,11 +124,11 @@ def run_page_job(job: PageJob) -> PageOutcome:
     else:
         ocr = ocr_page(prepare_for_ocr(image, dpi, quality), _engine())
         ocr = correct_page(ocr) if job.correct else ocr
-    embed, media_type = master_bytes_for_pdf(job.page, image)
+    embed, media_type = _original_png(job.page) or master_bytes_for_pdf(job.page, image)
     return PageOutcome(
         item_id=job.item_id, source_index=job.page.page_index, width=image.width, height=image.height,
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
-        thumbnail=make_thumbnail(embed), separator_code=separator,
+        thumbnail=_thumbnail(image), separator_code=separator,
         seconds=time.perf_counter() - started,
     )
 
@@ -106,5 +137,5 @@ def safe_run_page_job(job: PageJob) -> PageOutcome | PageFailure:
     """Run a page job; any failure becomes a PageFailure so one page never stops the batch."""
     try:
         return run_page_job(job)
-    except Exception as exc:  # noqa: BLE001 - the failure is recorded and shown, never swallowed
+    except Exception as exc:
         return PageFailure(job.item_id, job.page.page_index, f"{type(exc).__name__}: {exc}")

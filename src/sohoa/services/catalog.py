@@ -90,7 +90,7 @@ def show_document(ctx: AppContext, document_id: int, principal: Principal | None
         doc = _visible(session, document_id, principal)
         pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
         pages = session.execute(select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)).scalars()
-        page_numbers = [p.source_index + 1 for p in pages]
+        page_numbers = [p.page_no for p in pages]
         return {
             "document_id": doc.id, "source": doc.source_name, "pages": doc.page_amount,
             "documents": [{"pages": page_numbers, "fields": document_fields(doc),

@@ -137,7 +137,8 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
         master = store_file(session, ctx.store, path, media_type=result.media_type, kind="master",
                             original_name=path.name)
         if item is None:
-            item = IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path))
+            item = IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path),
+                              attempts=0)
             session.add(item)
         item.master_object_id, item.unit_id, item.file_id = master.id, target[0], target[1]
         item.state, item.pages, item.attempts = "processing", len(result.pages), item.attempts + 1
@@ -149,68 +150,130 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
         return ItemReport(path.name, "processing", len(pages)), item.id, result
 
 
-def _finish(ctx: AppContext, item_id: int, report: ItemReport, results: list[PageOutcome | PageFailure],
-            actor: str) -> None:
-    failed = [o for o in results if isinstance(o, PageFailure)]
-    outcomes = [o for o in results if isinstance(o, PageOutcome)]
+@dataclass
+class _Group:
+    """Masters whose pages form one sequence to split into documents (a folder of page images,
+    or one multi-page PDF/TIFF). It is stored when closed and every page has come back."""
+
+    key: str
+    members: list[tuple[int, ItemReport, int]] = field(default_factory=list)  # item id, report, pages
+    results: list[PageOutcome | PageFailure] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def expected(self) -> int:
+        return sum(n for _, _, n in self.members)
+
+    @property
+    def complete(self) -> bool:
+        return self.closed and len(self.results) == self.expected
+
+
+def _group_key(result: TriageResult, path: Path) -> str:
+    return str(path.parent) if len(result.pages) == 1 and result.media_type != "application/pdf" else str(path)
+
+
+def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
+    order = {item_id: n for n, (item_id, _, _) in enumerate(group.members)}
+    results = sorted(group.results, key=lambda r: (order[r.item_id], r.source_index))
+    failed = [r for r in results if isinstance(r, PageFailure)]
+    reports = {item_id: rep for item_id, rep, _ in group.members}
     with ctx.db.session() as session:
-        item = session.get(IngestItem, item_id)
-        assert item is not None
         if failed:
-            item.state, item.reason, item.message = "failed", "page_error", failed[0].error
-            report.state, report.reason, report.message = "failed", "page_error", failed[0].error
-            record_event(session, actor, "ingest.fail", "ingest_item", item_id, {"error": failed[0].error})
+            for item_id, rep, _ in group.members:
+                item = session.get(IngestItem, item_id)
+                assert item is not None
+                item.state, item.reason, item.message = "failed", "page_error", failed[0].error
+                rep.state, rep.reason, rep.message = "failed", "page_error", failed[0].error
+            record_event(session, actor, "ingest.fail", "ingest_item", group.members[0][0],
+                         {"error": failed[0].error, "items": list(reports)})
             return
-        report.documents = store_outcomes(ctx, session, item, outcomes, actor)
-        report.state = "done"
+        items = [session.get(IngestItem, item_id) for item_id, _, _ in group.members]
+        outcomes = [r for r in results if isinstance(r, PageOutcome)]
+        by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor)
+    for item_id, rep in reports.items():
+        rep.state, rep.documents = "done", by_item.get(item_id, [])
+
+
+class _Batch:
+    """Feeds registered masters to the pool and stores each group when it is complete."""
+
+    def __init__(self, ctx: AppContext, pool: PagePool, actor: str,
+                 notify: Callable[[ProgressEvent], None]) -> None:
+        self.ctx, self.pool, self.actor, self.notify = ctx, pool, actor, notify
+        self.groups: dict[int, _Group] = {}  # item id → its group
+        self.open: _Group | None = None
+        self.done = self.total = 0
+
+    def add(self, item_id: int, report: ItemReport, result: TriageResult, path: Path) -> None:
+        key = _group_key(result, path)
+        if self.open is None or self.open.key != key or key == str(path):
+            self.close()
+            self.open = _Group(key)
+        self.open.members.append((item_id, report, len(result.pages)))
+        self.groups[item_id] = self.open
+        self.total += len(result.pages)
+        self.notify(ProgressEvent("registered", path.name, self.done, self.total))
+        self.pool.submit([PageJob(item_id, page, self.ctx.settings.pdf_render_dpi) for page in result.pages])
+        if key == str(path):
+            self.close()
+
+    def close(self) -> None:
+        if self.open is not None:
+            self.open.closed = True
+            self._maybe_finish(self.open)
+            self.open = None
+
+    def drain(self, *, block: bool) -> None:
+        for result in self.pool.results(block=block):
+            group = self.groups[result.item_id]
+            group.results.append(result)
+            self.done += 1
+            self.notify(ProgressEvent("page", group.members[0][1].name, self.done, self.total))
+            self._maybe_finish(group)
+
+    def _maybe_finish(self, group: _Group) -> None:
+        if not group.complete:
+            return
+        try:
+            _finish(self.ctx, group, self.actor)
+        except SohoaError as exc:
+            for _, rep, _ in group.members:
+                rep.state, rep.message = "failed", str(exc)
+        for item_id, rep, _ in group.members:
+            self.groups.pop(item_id, None)
+            self.notify(ProgressEvent("file_done", rep.name, self.done, self.total))
 
 
 def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str | None = None,
                  file_code: str | None = None, actor: str = "system",
                  progress: Callable[[ProgressEvent], None] | None = None,
                  engine_factory: Callable[[], OcrEngine] | None = None) -> IngestReport:
-    """Digitize files: idempotent (a master seen before creates nothing) and resumable after a crash."""
+    """Digitize files: idempotent (a master seen before creates nothing) and resumable after a crash.
+
+    Single-page images of one folder form one sequence, split into documents together; each PDF
+    or multi-page TIFF is a sequence of its own.
+    """
     started = time.perf_counter()
     report = IngestReport()
     notify = progress or (lambda _e: None)
     with ctx.db.session() as session:
         target = _target(session, unit_identifier, file_code, actor)
-        batch = IngestBatch(actor=actor, options={"unit": unit_identifier, "file_code": file_code})
-        session.add(batch)
+        batch_row = IngestBatch(actor=actor, options={"unit": unit_identifier, "file_code": file_code})
+        session.add(batch_row)
         session.flush()
-        batch_id = batch.id
+        batch_id = batch_row.id
     with PagePool(ctx.settings, engine_factory) as pool:
-        pending: dict[int, tuple[ItemReport, int, list[PageOutcome | PageFailure]]] = {}
-        total = done = 0
+        batch = _Batch(ctx, pool, actor, notify)
         for path in expand_paths(paths):
             item_report, item_id, result = _register(ctx, path, batch_id, target, actor)
             report.items.append(item_report)
             if item_id is None or result is None:
-                notify(ProgressEvent(item_report.state, path.name, done, total))
+                notify(ProgressEvent(item_report.state, path.name, batch.done, batch.total))
                 continue
-            total += len(result.pages)
-            pending[item_id] = (item_report, len(result.pages), [])
-            notify(ProgressEvent("registered", path.name, done, total))
-            pool.submit([PageJob(item_id, page, ctx.settings.pdf_render_dpi) for page in result.pages])
-            done = _drain(ctx, pool, pending, actor, notify, done, total, block=False)
-        _drain(ctx, pool, pending, actor, notify, done, total, block=True)
+            batch.add(item_id, item_report, result, path)
+            batch.drain(block=False)
+        batch.close()
+        batch.drain(block=True)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _drain(ctx: AppContext, pool: PagePool, pending: dict[int, tuple[ItemReport, int, list[PageOutcome | PageFailure]]],
-           actor: str, notify: Callable[[ProgressEvent], None], done: int, total: int, *, block: bool) -> int:
-    for outcome in pool.results(block=block):
-        item_report, expected, outcomes = pending[outcome.item_id]
-        outcomes.append(outcome)
-        done += 1
-        notify(ProgressEvent("page", item_report.name, done, total))
-        if len(outcomes) == expected:
-            outcomes.sort(key=lambda o: o.source_index)
-            try:
-                _finish(ctx, outcome.item_id, item_report, outcomes, actor)
-            except SohoaError as exc:
-                item_report.state, item_report.message = "failed", str(exc)
-            del pending[outcome.item_id]
-            notify(ProgressEvent("file_done", item_report.name, done, total))
-    return done

@@ -87,27 +87,34 @@ def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_
     return doc
 
 
-def store_outcomes(ctx: AppContext, session: Session, item: IngestItem, outcomes: Sequence[PageOutcome],
-                   actor: str) -> list[int]:
-    """Create every row for a finished file and mark it done; all or nothing (one transaction)."""
-    built_docs = build_documents(outcomes, item.original_name)
-    pages = [_page_row(ctx, session, item, o) for o in outcomes]
+def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
+                   outcomes: Sequence[PageOutcome], actor: str) -> dict[int, list[int]]:
+    """Create every row for a finished sequence and mark its masters done; all or nothing.
+
+    ``outcomes`` are in sequence order (masters in order, pages in order); returns document ids per item.
+    """
+    by_id = {item.id: item for item in items}
+    first = items[0]
+    built_docs = build_documents(outcomes, first.original_name)
+    pages = [_page_row(ctx, session, by_id[o.item_id], o) for o in outcomes]
     index = make_index(ctx.db.engine)
     ordinal_base = 0
-    if item.file_id:
-        ordinal_base = session.query(Document).filter(Document.file_id == item.file_id).count()
-    ids: list[int] = []
+    if first.file_id:
+        ordinal_base = session.query(Document).filter(Document.file_id == first.file_id).count()
+    per_item: dict[int, list[int]] = {item.id: [] for item in items}
     for number, built in enumerate(built_docs, start=1):
+        owner = by_id[outcomes[built.page_indexes[0]].item_id]
         pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
-        doc = _document_row(session, item, built, pdf.id, ordinal_base + number)
-        for page_no, index_in_file in enumerate(built.page_indexes, start=1):
-            pages[index_in_file].document_id, pages[index_in_file].page_no = doc.id, page_no
+        doc = _document_row(session, owner, built, pdf.id, ordinal_base + number)
+        for page_no, position in enumerate(built.page_indexes, start=1):
+            pages[position].document_id, pages[position].page_no = doc.id, page_no
+            per_item[outcomes[position].item_id].append(doc.id)
         index.upsert(session, document_index_doc(doc))
         record_event(session, actor, "document.create", "document", doc.id,
-                     {"source": item.original_name, "pages": doc.page_amount,
+                     {"source": doc.source_name, "pages": doc.page_amount,
                       "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
-        ids.append(doc.id)
-    item.state, item.reason, item.message = "done", None, None
-    record_event(session, actor, "ingest.done", "ingest_item", item.id,
-                 {"file": item.original_name, "pages": len(outcomes), "documents": len(ids)})
-    return ids
+    for item in items:
+        item.state, item.reason, item.message = "done", None, None
+        record_event(session, actor, "ingest.done", "ingest_item", item.id,
+                     {"file": item.original_name, "documents": sorted(set(per_item[item.id]))})
+    return {k: sorted(set(v)) for k, v in per_item.items()}

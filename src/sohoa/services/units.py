@@ -114,7 +114,7 @@ def _walk(session: Session, start: int, *, forward: bool) -> set[int]:
     frontier = {start}
     while frontier:
         rows = session.execute(select(dst).where(src.in_(frontier), dst.is_not(None))).scalars().all()
-        frontier = {r for r in rows if r not in seen and r != start}
+        frontier = {r for r in rows if r is not None and r not in seen and r != start}
         seen |= frontier
     return seen
 
