@@ -1,0 +1,106 @@
+"""Ingest with a fake OCR engine: bad inputs, idempotency, resume, failures (no Tesseract needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from sohoa.db.models import Document, IngestItem, Page, StoredObject
+from sohoa.domain.ocr import BBox, Word
+from sohoa.engines.fakes import CrashingOcrEngine, FakeOcrEngine
+from sohoa.services.catalog import status_counts
+from sohoa.services.context import AppContext
+from sohoa.services.ingest import ingest_paths
+from ._helpers import bad_inputs, text_page
+
+WORDS = tuple(Word(t, BBox(60 + 130 * i, 60, 180 + 130 * i, 100), 0.95, 1, 1)
+              for i, t in enumerate("Quyết định về việc hòa giải".split()))
+
+
+def fake() -> FakeOcrEngine:
+    return FakeOcrEngine(WORDS)
+
+
+def crashing() -> CrashingOcrEngine:
+    return CrashingOcrEngine()
+
+
+def _count(ctx: AppContext, model: type) -> int:
+    with ctx.db.session() as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_bad_inputs_are_quarantined_and_the_batch_goes_on(ctx: AppContext, tmp_path: Path) -> None:
+    good = text_page(tmp_path / "good.png", ["Hà Nội, ngày 05 tháng 6 năm 2025"])
+    bad = bad_inputs(tmp_path / "bad", good)
+    report = ingest_paths(ctx, [good, *bad.values()], engine_factory=fake)
+    states = {i.name: (i.state, i.reason) for i in report.items}
+    assert states["good.png"][0] == "done"
+    assert states["empty.png"] == ("quarantined", "empty")
+    assert states["truncated.png"] == ("quarantined", "truncated")
+    assert states["random.jpg"][1] in {"corrupt", "truncated"}
+    assert states["notes.txt"] == ("quarantined", "unsupported")
+    assert states["report.docx"] == ("quarantined", "unsupported")
+    assert states["bomb.png"] == ("quarantined", "too_large")
+    assert states["locked.pdf"] == ("quarantined", "encrypted")
+    for item in report.items:
+        if item.state == "quarantined":
+            assert item.message and " / " in item.message  # Vietnamese / English
+    reasons = list((ctx.settings.quarantine_dir).glob("*/reason.json"))
+    assert len(reasons) == 7
+    assert _count(ctx, Document) == 1
+
+
+def test_same_master_twice_creates_nothing(ctx: AppContext, tmp_path: Path) -> None:
+    page = text_page(tmp_path / "p.png", ["Quyết định"])
+    first = ingest_paths(ctx, [page], engine_factory=fake)
+    counts = (_count(ctx, Document), _count(ctx, Page), _count(ctx, StoredObject))
+    copy = tmp_path / "copy-of-p.png"
+    copy.write_bytes(page.read_bytes())
+    second = ingest_paths(ctx, [page, copy], engine_factory=fake)
+    assert first.items[0].state == "done"
+    assert [i.state for i in second.items] == ["duplicate", "duplicate"]
+    assert (_count(ctx, Document), _count(ctx, Page), _count(ctx, StoredObject)) == counts
+
+
+def test_master_is_stored_unmodified_and_read_only(ctx: AppContext, tmp_path: Path) -> None:
+    page = text_page(tmp_path / "p.png", ["Quyết định"])
+    original = page.read_bytes()
+    ingest_paths(ctx, [page], engine_factory=fake)
+    with ctx.db.session() as session:
+        master = session.execute(select(StoredObject).where(StoredObject.kind == "master")).scalar_one()
+    stored = ctx.store.path(master.sha256)
+    assert stored.read_bytes() == original == page.read_bytes()
+    assert stored.stat().st_mode & 0o222 == 0
+
+
+def test_engine_failure_marks_the_file_failed_and_a_rerun_finishes(ctx: AppContext, tmp_path: Path) -> None:
+    page = text_page(tmp_path / "p.png", ["Quyết định"])
+    report = ingest_paths(ctx, [page], engine_factory=crashing)
+    assert report.items[0].state == "failed" and "Simulated OCR failure" in (report.items[0].message or "")
+    assert _count(ctx, Document) == 0
+    again = ingest_paths(ctx, [page], engine_factory=fake)
+    assert again.items[0].state == "done"
+    assert _count(ctx, Document) == 1 and _count(ctx, IngestItem) == 1
+
+
+def test_interrupted_item_is_resumed_without_duplicates(ctx: AppContext, tmp_path: Path) -> None:
+    """A crash after registration (state 'processing', master stored, nothing else) is finished on rerun."""
+    pages = [text_page(tmp_path / f"p{i}.png", [f"Trang {i}"]) for i in range(3)]
+    ingest_paths(ctx, pages[:1], engine_factory=fake)
+    with ctx.db.session() as session:
+        session.add(IngestItem(batch_id=1, sha256=__import__("hashlib").sha256(pages[1].read_bytes()).hexdigest(),
+                               original_name="p1.png", source_path=str(pages[1]), state="processing", attempts=1))
+    report = ingest_paths(ctx, pages, engine_factory=fake)
+    assert [i.state for i in report.items] == ["duplicate", "done", "done"]
+    assert _count(ctx, IngestItem) == 3 and _count(ctx, Page) == 3
+    assert status_counts(ctx)["ingest_items"] == {"done": 3}
+
+
+def test_unsorted_intake_without_unit_or_file(ctx: AppContext, tmp_path: Path) -> None:
+    page = text_page(tmp_path / "p.png", ["Quyết định"])
+    ingest_paths(ctx, [page], engine_factory=fake)
+    with ctx.db.session() as session:
+        doc = session.execute(select(Document)).scalar_one()
+    assert doc.state == "unsorted" and doc.file_id is None and doc.unit_id is None
