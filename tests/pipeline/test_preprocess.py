@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 
 import numpy as np
 import pytest
@@ -101,6 +102,23 @@ def test_master_never_modified() -> None:
         prepared = prepare_for_ocr(image, DPI, quality, options=PreprocessOptions(binarize="otsu"))
         assert "crop_borders" in prepared.steps
     assert _digest(page) == before and _digest(np.asarray(pil)) == pil_before
+
+
+def test_prepared_page_is_picklable_and_owns_its_pixels() -> None:
+    page = np.asarray(text_page(lines=3).convert("L"))
+    off = PreprocessOptions(normalise_background=False, crop_borders=False)
+    prepared = prepare_for_ocr(page, DPI, measure_quality(page, DPI), options=off)
+    assert prepared.steps == () and not np.shares_memory(prepared.ocr_image, page)
+    copy = pickle.loads(pickle.dumps(prepared))
+    assert np.array_equal(copy.ocr_image, prepared.ocr_image) and copy.transform == prepared.transform
+    assert copy.quality == prepared.quality
+
+
+def test_tiny_images_do_not_fail() -> None:
+    for shape in [(1, 1), (3, 5), (10, 10, 3)]:
+        image = np.full(shape, 200, np.uint8)
+        quality = measure_quality(image, 300)
+        assert quality.blank and prepare_for_ocr(image, 300, quality).ocr_image.shape[:2] == shape[:2]
 
 
 def test_dark_border_cropped_and_reported() -> None:

@@ -215,8 +215,15 @@ def test_zero_page_pdf_is_empty(tmp_path: Path) -> None:
 
 def test_corrupt_pdf(tmp_path: Path) -> None:
     path = tmp_path / "broken.pdf"
-    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n")
     assert _reason(path) == "corrupt"
+
+
+def test_truncated_pdf(tmp_path: Path) -> None:
+    data = _pdf(tmp_path).read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: len(data) // 2])
+    assert _reason(path) == "truncated"
 
 
 def test_pdf_too_many_pages(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -138,6 +138,8 @@ def _blur(array: NDArray[np.uint8], dpi: int) -> float:
     """Variance of the Laplacian on the page centre resampled to 150 dpi (so scans compare)."""
     height, width = array.shape[:2]
     centre = array[height // 4 : height * 3 // 4, width // 4 : width * 3 // 4]
+    if centre.size == 0:  # a few pixels wide: measure all of it
+        centre = array
     grey = imaging.resize(imaging.luminance(np.ascontiguousarray(centre)), _BLUR_DPI / dpi)
     return round(float(cv2.Laplacian(grey, cv2.CV_64F).var()), 1)
 
@@ -164,7 +166,7 @@ def _with_warnings(metrics: QualityMetrics, *, borders: bool) -> QualityMetrics:
         "dark_border": borders,
     }
     warnings = tuple(name for name, failed in checks.items() if failed)
-    return QualityMetrics(**{**metrics.__dict__, "warnings": warnings})
+    return replace(metrics, warnings=warnings)
 
 
 @dataclass
@@ -223,7 +225,9 @@ def prepare_for_ocr(
         scale=scale,
         crop=crop,
     )
-    return PreparedPage(quality, np.ascontiguousarray(work.grey), ocr_dpi, transform, tuple(work.steps))
+    # Never hand out a view of the master (a grey master with every step off would be one).
+    ocr_image = work.grey.copy() if np.shares_memory(work.grey, array) else np.ascontiguousarray(work.grey)
+    return PreparedPage(quality, ocr_image, ocr_dpi, transform, tuple(work.steps))
 
 
 def _translation(dx: float, dy: float) -> NDArray[np.float64]:

@@ -166,7 +166,8 @@ def _triage_pdf(
     except pikepdf.PasswordError as exc:
         raise _reject(R.ENCRYPTED, "cần mật khẩu để mở", "a password is needed to open it") from exc
     except pikepdf.PdfError as exc:
-        raise _reject(R.CORRUPT, str(exc), str(exc)) from exc
+        reason = R.CORRUPT if _has_pdf_end(path) else R.TRUNCATED
+        raise _reject(reason, str(exc), str(exc)) from exc
     with pdf:
         count = len(pdf.pages)
         if count == 0:
@@ -186,6 +187,13 @@ def _triage_pdf(
             text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
         pages.append(SourcePage(str(path), index, "pdf", dpi, text))
     return tuple(pages), tuple(warnings)
+
+
+def _has_pdf_end(path: Path) -> bool:
+    """Whether the file ends like a PDF (``%%EOF`` in its last KiB); a cut-short copy does not."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 1024))
+        return b"%%EOF" in handle.read()
 
 
 def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tuple[int, int, int]:
