@@ -215,16 +215,9 @@ def prepare_for_ocr(
         work.apply(*_rotate(work.grey, deskew), f"deskew_{deskew:+.2f}")
     if options.binarize != "none":
         work.apply(_binarize(work.grey, options.binarize, ocr_dpi), None, f"binarize_{options.binarize}")
-    back = np.linalg.inv(work.matrix)
-    transform = PageTransform(
-        to_master=(back[0, 0], back[0, 1], back[0, 2], back[1, 0], back[1, 1], back[1, 2]),
-        master_width=quality.width,
-        master_height=quality.height,
-        rotation=rotation,
-        deskew_degrees=deskew,
-        scale=scale,
-        crop=crop,
-    )
+    back = np.linalg.inv(work.matrix)  # OCR pixels → master pixels
+    to_master = (back[0, 0], back[0, 1], back[0, 2], back[1, 0], back[1, 1], back[1, 2])
+    transform = PageTransform(to_master, quality.width, quality.height, rotation, deskew, scale, crop)
     # Never hand out a view of the master (a grey master with every step off would be one).
     ocr_image = work.grey.copy() if np.shares_memory(work.grey, array) else np.ascontiguousarray(work.grey)
     return PreparedPage(quality, ocr_image, ocr_dpi, transform, tuple(work.steps))
