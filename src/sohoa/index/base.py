@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -30,6 +31,13 @@ class SearchFilters:
     document_ids: Collection[int] | None = None
     access_levels: Collection[str] | None = None   # visible access levels (the principal's scope)
     scope_unit_ids: Collection[int] | None = None  # non-public documents only from these units
+    grant_file_ids: Collection[int] | None = None  # files granted to the principal (beyond its scope)
+    exclude_secret: bool = False                   # the shared network never sees độ mật documents
+    date_from: date | None = None                  # issued_date >= date_from
+    date_to: date | None = None                    # issued_date <= date_to
+    access_level: str | None = None                # one access level (a facet choice)
+    bloc: str | None = None                        # file's bloc, else the unit's
+    retention: str | None = None                   # "permanent" or a number of years, e.g. "10"
 
 
 @dataclass(frozen=True)
@@ -53,4 +61,7 @@ class SearchIndex(Protocol):
     def upsert(self, session: Session, doc: IndexDoc) -> None: ...
     def delete(self, session: Session, document_id: int) -> None: ...
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-               offset: int = 0) -> SearchResult: ...
+               offset: int = 0, sort: str = "relevance") -> SearchResult: ...
+    def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
+        """``FROM … WHERE …`` over matching documents (alias ``d``), or None for an empty query."""
+        ...

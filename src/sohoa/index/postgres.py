@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
-from sohoa.index.fts5 import _filter_sql
+from sohoa.index.fts5 import _filter_sql, order_sql
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 
 __all__ = ["PostgresIndex"]
@@ -40,20 +40,30 @@ class PostgresIndex:
             return "tsv_code", _tsquery([parsed.code]), _tsquery([parsed.code])
         return "tsv_folded", _tsquery(parsed.folded), _tsquery(parsed.exact)
 
-    def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-               offset: int = 0) -> SearchResult:
+    def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
+        """``FROM … WHERE …`` over the matching documents (alias ``d``); ``:x`` is the exact-tone query."""
         parsed = parse_query(query)
         if parsed.empty:
-            return SearchResult(total=0)
+            return None
         column, match, exact = self._queries(parsed)
-        exact_column = "tsv_code" if parsed.code else "tsv_exact"
-        params: dict[str, object] = {"m": match, "x": exact, "limit": limit, "offset": offset}
+        params.update(m=match, x=exact)
         where = f"s.{column} @@ to_tsquery('simple', :m)" + _filter_sql(filters, params)
-        base = f"FROM search_docs s JOIN documents d ON d.id = s.document_id WHERE {where}"
+        return f"FROM search_docs s JOIN documents d ON d.id = s.document_id WHERE {where}"
+
+    def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
+               offset: int = 0, sort: str = "relevance") -> SearchResult:
+        parsed = parse_query(query)
+        params: dict[str, object] = {"limit": limit, "offset": offset}
+        base = self.base_sql(query, filters, params)
+        if base is None:
+            return SearchResult(total=0)
+        column = "tsv_code" if parsed.code else "tsv_folded"
+        exact_column = "tsv_code" if parsed.code else "tsv_exact"
         total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
         rows = session.execute(text(
             f"SELECT s.document_id, ts_rank(s.{column}, to_tsquery('simple', :m)) AS r, "
             f"s.{exact_column} @@ to_tsquery('simple', :x) AS ex "
-            f"{base} ORDER BY ex DESC, r DESC, s.document_id LIMIT :limit OFFSET :offset"), params).all()
+            f"{base} ORDER BY {order_sql(sort, 'r DESC, s.document_id')} LIMIT :limit OFFSET :offset"),
+            params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
         return SearchResult(total=int(total), hits=hits)

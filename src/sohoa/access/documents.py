@@ -1,0 +1,115 @@
+"""Reading one document under the access policy: view, highlight boxes, page images, PDF — each audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa.access.policy import can_view_document
+from sohoa.access.search import actor_name
+from sohoa.auth.principal import Principal
+from sohoa.db.models import Document, Page, StoredObject
+from sohoa.domain.errors import NotFound
+from sohoa.index.boxes import match_boxes
+from sohoa.index.query import parse_query
+from sohoa.services.audit import record_event
+from sohoa.services.catalog import document_fields
+from sohoa.services.context import AppContext
+from sohoa.storage.objects import LocalObjectStore
+
+__all__ = ["PAGE_KINDS", "document_pdf", "highlight_boxes", "page_image", "view_document", "visible_document"]
+
+# Page derivative → (column, media type).
+PAGE_KINDS: dict[str, tuple[str, str]] = {
+    "thumbnail": ("thumbnail_object_id", "image/jpeg"),
+    "image": ("image_object_id", "image/jpeg"),
+}
+
+
+def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
+    """The document, or NotFound — the same answer for absent and not-yours (existence is not disclosed)."""
+    doc = session.get(Document, document_id)
+    if doc is None or not can_view_document(session, principal, doc):
+        raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
+    return doc
+
+
+def _pages(session: Session, doc: Document) -> list[Page]:
+    stmt = select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)
+    return list(session.execute(stmt).scalars())
+
+
+def _boxes(session: Session, store: LocalObjectStore, pages: list[Page], query: str) -> list[dict[str, Any]]:
+    from sohoa.engines.ocr_formats import ocr_page_from_json
+
+    parsed = parse_query(query)
+    out: list[dict[str, Any]] = []
+    if parsed.empty:
+        return out
+    for page in pages:
+        ocr = session.get(StoredObject, page.ocr_object_id) if page.ocr_object_id else None
+        if ocr is None:
+            continue
+        with store.open(ocr.sha256) as handle:
+            boxes = match_boxes(ocr_page_from_json(handle.read().decode("utf-8")), parsed)
+        if boxes:
+            out.append({"page": page.page_no, "width": page.width, "height": page.height,
+                        "boxes": [b.as_list() for b in boxes]})
+    return out
+
+
+def view_document(ctx: AppContext, principal: Principal | None, document_id: int, *, query: str = "",
+                  channel: str = "web") -> dict[str, Any]:
+    """One visible document: fields, text, pages, and the query's highlight boxes on each page."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        pages = _pages(session, doc)
+        record_event(session, actor_name(principal), "document.view", "document", doc.id,
+                     {"channel": channel})
+        return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
+                "access_level": doc.access_level, "unit_id": doc.unit_id, "file_id": doc.file_id,
+                "state": doc.state, "text": doc.text, "has_pdf": doc.pdf_object_id is not None,
+                "updated_at": doc.updated_at.isoformat() if doc.updated_at else None,
+                "pages": [{"page": p.page_no, "width": p.width, "height": p.height} for p in pages],
+                "highlights": _boxes(session, ctx.store, pages, query) if query else []}
+
+
+def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,
+                    query: str) -> list[dict[str, Any]]:
+    """Boxes (pixel coordinates of each page image) around the words that match ``query``."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        return _boxes(session, ctx.store, _pages(session, doc), query)
+
+
+def page_image(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
+               kind: str = "thumbnail", *, channel: str = "web") -> tuple[Path, str]:
+    """The stored image of one page of a visible document, and its media type."""
+    column, media_type = PAGE_KINDS.get(kind, PAGE_KINDS["thumbnail"])
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        stmt = select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)
+        page = session.execute(stmt).scalar()
+        object_id = getattr(page, column) if page is not None else None
+        stored = session.get(StoredObject, object_id) if object_id else None
+        if stored is None:
+            raise NotFound(f"Không có ảnh trang {page_no}", f"No image for page {page_no}")
+        record_event(session, actor_name(principal), "page.view", "document", doc.id,
+                     {"channel": channel, "page": page_no, "kind": kind})
+        return ctx.store.path(stored.sha256), media_type if kind in PAGE_KINDS else stored.media_type
+
+
+def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int, *,
+                 channel: str = "web") -> tuple[Path, str]:
+    """The PDF/A of a visible document and a download name; the download is recorded."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+        if pdf is None:
+            raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
+        record_event(session, actor_name(principal), "document.download", "document", doc.id,
+                     {"channel": channel})
+        return ctx.store.path(pdf.sha256), f"sohoa-{doc.id}.pdf"

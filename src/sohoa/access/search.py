@@ -1,0 +1,130 @@
+"""Search under the access policy: filters, facets, sorting, highlights and "did you mean", audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa.access.policy import DocumentScope, document_scope
+from sohoa.auth.principal import Principal
+from sohoa.db.models import Document, Unit
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.index import SearchFilters, SearchIndex, make_index
+from sohoa.index.columns import SORTS
+from sohoa.index.facets import FACET_NAMES, facet_counts
+from sohoa.index.query import parse_query
+from sohoa.index.snippets import make_snippet, make_snippet_html
+from sohoa.index.suggest import RARE, suggest_query
+from sohoa.services.audit import record_event
+from sohoa.services.catalog import document_fields
+from sohoa.services.context import AppContext
+from sohoa.services.units import related_unit_ids
+
+__all__ = ["SearchPage", "SearchRequest", "actor_name", "search", "search_filters"]
+
+MAX_LIMIT = 200
+Facets = dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query and the user's filters; ``unit`` is a unit identifier, widened to its lineage."""
+
+    query: str
+    unit: str | None = None
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    type_name: str | None = None
+    access_level: str | None = None
+    bloc: str | None = None
+    retention: str | None = None
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
+
+    def params(self) -> dict[str, Any]:
+        """JSON-ready filters (saved searches, exports, audit)."""
+        data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items()}
+        return {k: v for k, v in data.items() if v not in (None, "", False) and k not in {"limit", "offset"}}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results with the total, facets and a suggested query."""
+
+    total: int
+    results: list[dict[str, Any]]
+    facets: Facets = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+def actor_name(principal: Principal | None) -> str:
+    return principal.username if principal else "anonymous"
+
+
+def _unit_ids(session: Session, identifier: str | None) -> set[int] | None:
+    if not identifier:
+        return None
+    unit = session.execute(select(Unit).where(Unit.identifier == identifier)).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(f"Không tìm thấy đơn vị '{identifier}'", f"Unknown unit '{identifier}'")
+    return related_unit_ids(session, unit.id)
+
+
+def search_filters(session: Session, scope: DocumentScope, request: SearchRequest) -> SearchFilters:
+    """The request's filters inside the principal's scope."""
+    if request.sort not in SORTS:
+        raise ValidationFailed(f"Cách sắp xếp không hợp lệ: {request.sort}", f"Unknown sort: {request.sort}")
+    return SearchFilters(unit_ids=_unit_ids(session, request.unit), year=request.year,
+                         type_name=request.type_name, date_from=request.date_from, date_to=request.date_to,
+                         access_level=request.access_level, bloc=request.bloc, retention=request.retention,
+                         **scope.filter_args())
+
+
+def _result(doc: Document, score: float, exact: bool, query: str) -> dict[str, Any]:
+    parsed = parse_query(query)
+    return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
+            "unit_id": doc.unit_id, "file_id": doc.file_id, "access_level": doc.access_level,
+            "pages": doc.page_amount, "score": score, "exact": exact,
+            "snippet": make_snippet(doc.text, parsed), "snippet_html": make_snippet_html(doc.text, parsed)}
+
+
+def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters) -> Facets:
+    counts = facet_counts(session, index, request.query, filters, FACET_NAMES)
+    unit_ids = [int(v.value) for v in counts.get("unit", [])]
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
+    names = {str(i): str(n) for i, n in rows}
+    out: Facets = {}
+    for name, values in counts.items():
+        out[name] = [{"value": v.value, "count": v.count} for v in values]
+        if name == "unit":
+            for entry in out[name]:
+                entry["label"] = names.get(str(entry["value"]), entry["value"])
+    return out
+
+
+def search(ctx: AppContext, principal: Principal | None, request: SearchRequest, *, audit: bool = True,
+           channel: str = "web") -> SearchPage:
+    """Search what ``principal`` may see; counts, facets and snippets come from that scope only."""
+    request = replace(request, limit=max(1, min(request.limit, MAX_LIMIT)), offset=max(0, request.offset))
+    index = make_index(ctx.db.engine)
+    with ctx.db.session() as session:
+        filters = search_filters(session, document_scope(session, principal), request)
+        found = index.search(session, request.query, filters, limit=request.limit, offset=request.offset,
+                             sort=request.sort)
+        docs = {d.id: d for d in session.execute(select(Document).where(
+            Document.id.in_([h.document_id for h in found.hits]))).scalars()}
+        results = [_result(docs[h.document_id], h.score, h.exact, request.query)
+                   for h in found.hits if h.document_id in docs]
+        facets = _facets(session, index, request, filters) if request.facets else {}
+        suggestion = suggest_query(session, request.query) if found.total <= RARE else None
+        if audit:
+            record_event(session, actor_name(principal), "search", None, None,
+                         {"channel": channel, **request.params(), "total": found.total})
+    return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion)
