@@ -23,6 +23,7 @@ class Permission(StrEnum):
     PROGRESS = "progress.view"
     ADMIN = "admin.manage"
     DOCUMENT_READ = "document.read"  # staff reading documents (public views, search)
+    PAGE_VIEW = "page.view"  # page images and working views of the digitization line
 
 
 _ALL = frozenset(Permission)
@@ -31,10 +32,10 @@ _BASE = frozenset({Permission.AUTHENTICATED, Permission.DOCUMENT_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _BASE | {Permission.INTAKE_VIEW, Permission.PROGRESS, Permission.QC_PLAN},
-    Role.QC_INSPECTOR: _BASE | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS},
+    Role.QC_INSPECTOR: _BASE | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS, Permission.PAGE_VIEW},
     Role.ARCHIVIST: _BASE
-    | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW},
-    Role.SCAN_OPERATOR: _BASE | {Permission.SCAN},
+    | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW, Permission.PAGE_VIEW},
+    Role.SCAN_OPERATOR: _BASE | {Permission.SCAN, Permission.PAGE_VIEW},
     Role.UNIT_CLERK: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT},
     Role.UNIT_OFFICER: _BASE,
 }

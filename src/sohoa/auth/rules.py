@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi import routing as fastapi_routing
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
@@ -123,18 +125,25 @@ def rule_of(route: APIRoute) -> RouteRule | None:
     return None
 
 
+def _flat_routes(app: FastAPI) -> Iterator[tuple[str, set[str] | None, BaseRoute]]:
+    """(path, methods, original route) of every route, through included routers (lazy since FastAPI 0.16x)."""
+    iterate = getattr(fastapi_routing, "iter_route_contexts", None)
+    if iterate is None:
+        for route in app.routes:
+            yield getattr(route, "path", ""), getattr(route, "methods", None), route
+        return
+    for context in iterate(app.routes):
+        yield context.path or "", context.methods, context.original_route
+
+
 def route_rules(app: FastAPI) -> dict[tuple[str, str], RouteRule | None]:
     """Every (path, method) of the app with its rule; ``None`` marks a route that declared none."""
     public_paths: set[str] = getattr(app.state, "public_paths", None) or set()
     rules: dict[tuple[str, str], RouteRule | None] = {}
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if isinstance(route, APIRoute):
-            for method in sorted(route.methods or ()):
+    for path, methods, route in _flat_routes(app):
+        for method in sorted(methods or {"GET"}):
+            if isinstance(route, APIRoute):
                 rules[(path, method)] = rule_of(route)
-        else:
-            declared: set[str] = getattr(route, "methods", None) or {"GET"}
-            methods = sorted(declared)
-            for method in methods:
+            else:
                 rules[(path, method)] = RouteRule(None, False) if path in public_paths else None
     return rules

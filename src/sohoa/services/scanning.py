@@ -25,6 +25,7 @@ from sohoa.services.context import AppContext
 
 __all__ = [
     "ALLOWED_SUFFIXES",
+    "HotFolderWatcher",
     "IngestFn",
     "LiveProgress",
     "ScanWorker",
@@ -32,6 +33,7 @@ __all__ = [
     "append_chunk",
     "hot_folder",
     "list_uploads",
+    "rework_documents",
     "safe_filename",
     "scan_hot_folder",
     "start_upload",
@@ -98,9 +100,7 @@ def _status(row: ScanUpload, file_code: str | None) -> UploadStatus:
     )
 
 
-def start_upload(
-    ctx: AppContext, file_id: int | None, filename: str, size: int, *, operator: str
-) -> UploadStatus:
+def start_upload(ctx: AppContext, file_id: int | None, filename: str, size: int, *, operator: str) -> UploadStatus:
     """Open an upload: a row and an empty folder under ``data/uploads/<token>/``."""
     name = safe_filename(filename)
     if size <= 0 or size > ctx.settings.max_upload_bytes:
@@ -112,14 +112,10 @@ def start_upload(
         file = session.get(FileUnit, file_id) if file_id else None
         if file_id and file is None:
             raise NotFound("Không tìm thấy hồ sơ", "File not found")
-        row = ScanUpload(
-            token=token, file_id=file_id, filename=name, size=size, operator=operator, state="receiving"
-        )
+        row = ScanUpload(token=token, file_id=file_id, filename=name, size=size, operator=operator, state="receiving")
         session.add(row)
         session.flush()
-        record_event(
-            session, operator, "scan.upload_start", "scan_upload", row.id, {"file": name, "size": size}
-        )
+        record_event(session, operator, "scan.upload_start", "scan_upload", row.id, {"file": name, "size": size})
         return _status(row, file.file_code if file else None)
 
 
@@ -202,9 +198,7 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
         )
         items = list(report.items)
         failed = [i for i in items if i.state in ("failed", "quarantined")]
-        state, message = (
-            ("failed", "; ".join(str(i.message or i.reason) for i in failed)) if failed else ("done", None)
-        )
+        state, message = ("failed", "; ".join(str(i.message or i.reason) for i in failed)) if failed else ("done", None)
         documents = sum(len(i.documents) for i in items)
         pages = sum(i.pages for i in items)
     except Exception as exc:  # the worker must survive any ingest failure and show it
@@ -303,10 +297,7 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
             continue  # still being written by the scanner, or hidden
         key = f"{station}/{relative.as_posix()}:{stat.st_size}:{stat.st_mtime_ns}"[:600]
         with ctx.db.session() as session:
-            if (
-                session.execute(select(ScanUpload.id).where(ScanUpload.source_key == key)).scalar()
-                is not None
-            ):
+            if session.execute(select(ScanUpload.id).where(ScanUpload.source_key == key)).scalar() is not None:
                 continue
             token = secrets.token_urlsafe(18)
             target = _upload_dir(ctx, token)
@@ -329,3 +320,59 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
             record_event(session, row.operator, "scan.hot_folder", "scan_upload", row.id, {"path": key})
         tokens.append(token)
     return tokens
+
+
+def rework_documents(ctx: AppContext) -> list[tuple[int, str | None, str, str | None]]:
+    """Documents QC sent back to scanning: (id, file code, source name, inspector's comment)."""
+    from sohoa.db.models import QcInspection
+
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(Document, FileUnit.file_code)
+            .outerjoin(FileUnit, Document.file_id == FileUnit.id)
+            .where(Document.state == "rework_scan")
+            .order_by(Document.id)
+        ).all()
+        result: list[tuple[int, str | None, str, str | None]] = []
+        for doc, code in rows:
+            comment = session.execute(
+                select(QcInspection.comment)
+                .where(QcInspection.document_id == doc.id)
+                .order_by(QcInspection.id.desc())
+                .limit(1)
+            ).scalar()
+            result.append((doc.id, code, doc.source_name, comment))
+        return result
+
+
+class HotFolderWatcher:
+    """A polling thread: every ``interval`` seconds, new stable files of every station go to the worker."""
+
+    def __init__(self, ctx: AppContext, worker: ScanWorker, interval: float = 10.0) -> None:
+        self.ctx, self.worker, self.interval = ctx, worker, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sohoa-hot-folders", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(self.interval + 1)
+
+    def poll(self) -> list[str]:
+        root = self.ctx.settings.data / "hotfolders"
+        tokens: list[str] = []
+        for station in sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []:
+            if _STATION.match(station):
+                tokens += scan_hot_folder(self.ctx, station)
+        for token in tokens:
+            self.worker.submit(token)
+        return tokens
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll()
+            except Exception:  # a bad file must not stop the watcher
+                log.exception("hot folder poll failed")

@@ -1,0 +1,1 @@
+"""The staff web application (server-rendered, Vietnamese first): ``create_app(ctx)``."""

@@ -1,0 +1,165 @@
+"""The web application factory: middleware, error pages, static files and the routers of every area."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute, APIRouter
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from sohoa.auth.rules import CsrfFailed, Forbidden, LoginRequired, declare_public, rule_of
+from sohoa.auth.sessions import SESSION_COOKIE, SESSION_MAX_AGE
+from sohoa.domain.errors import NotFound, SohoaError
+from sohoa.services.context import AppContext
+from sohoa.services.scanning import HotFolderWatcher, IngestFn, ScanWorker
+from sohoa.web import (
+    routes_admin,
+    routes_arrangement,
+    routes_auth,
+    routes_intake,
+    routes_progress,
+    routes_qc,
+    routes_review,
+    routes_scanning,
+)
+from sohoa.web.deps import load_request_principal
+from sohoa.web.templating import render
+
+__all__ = ["OPTIONAL_ROUTER_MODULES", "ROUTER_FACTORIES", "RouterFactory", "create_app"]
+
+log = logging.getLogger(__name__)
+
+RouterFactory = Callable[[AppContext], APIRouter]
+
+# The staff areas. Other packages add theirs by appending here or passing ``routers`` to create_app.
+ROUTER_FACTORIES: list[RouterFactory] = [
+    routes_auth.make_router,
+    routes_admin.make_router,
+    routes_intake.make_router,
+    routes_arrangement.make_router,
+    routes_scanning.make_router,
+    routes_review.make_router,
+    routes_qc.make_router,
+    routes_progress.make_router,
+]
+
+# Modules included when present; each exposes ``make_router(ctx) -> APIRouter``.
+OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
+    "sohoa.web.public_views",
+    "sohoa.api.routes",
+    "sohoa.access.routes",
+)
+
+STATIC = Path(__file__).with_name("static")
+
+
+def _optional_factories() -> list[RouterFactory]:
+    found: list[RouterFactory] = []
+    for name in OPTIONAL_ROUTER_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        factory = getattr(module, "make_router", None)
+        if callable(factory):
+            found.append(factory)
+    return found
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") or request.method == "GET"
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        if _wants_html(request) and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return JSONResponse({"detail": "login required"}, status_code=401)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
+        return render(request, "error.html", {"error": "Bạn không có quyền truy cập trang này"}, status_code=403)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
+        return render(request, "error.html", {"error": "Phiên làm việc đã hết hạn, vui lòng thử lại"}, status_code=403)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return render(request, "error.html", {"error": exc}, status_code=404)
+
+    @app.exception_handler(SohoaError)
+    async def _sohoa(request: Request, exc: SohoaError) -> Response:
+        return render(request, "error.html", {"error": exc}, status_code=400)
+
+
+async def _fail_closed(request: Request) -> None:
+    """A route that declared no rule answers 403 (and the route-rule test fails for it)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or rule_of(route) is None:
+        log.error("route %s declares no authorization rule; it is closed", request.url.path)
+        raise Forbidden()
+
+
+def _lifespan(ctx: AppContext, ingest: IngestFn | None, watch: bool) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = app.state.scan_worker
+        worker.start()
+        watcher = HotFolderWatcher(ctx, worker) if watch else None
+        if watcher:
+            watcher.start()
+        yield
+        if watcher:
+            watcher.stop()
+        worker.stop()
+
+    return lifespan
+
+
+def create_app(
+    ctx: AppContext,
+    routers: Sequence[RouterFactory] = (),
+    *,
+    scan_ingest: IngestFn | None = None,
+    watch_hot_folders: bool = True,
+) -> FastAPI:
+    """Build the staff application over ``ctx``; ``routers`` adds more areas (API, portal, audit).
+
+    ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
+    """
+    app = FastAPI(
+        title="Sohoa",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_lifespan(ctx, scan_ingest, watch_hot_folders),
+    )
+    app.state.ctx = ctx
+    app.state.scan_worker = ScanWorker(ctx, scan_ingest)
+    app.state.principal_loader = load_request_principal
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=ctx.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=False,
+    )
+    _install_error_pages(app)
+    for factory in [*ROUTER_FACTORIES, *_optional_factories(), *routers]:
+        app.include_router(factory(ctx), dependencies=[Depends(_fail_closed)])
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    declare_public(app, "/static")
+    return app

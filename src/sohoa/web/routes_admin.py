@@ -1,0 +1,115 @@
+"""Administration (quản trị): users, roles (the permission matrix) and units."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sohoa.auth.permissions import ROLE_PERMISSIONS, Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.domain.codes import Role
+from sohoa.domain.errors import ValidationFailed
+from sohoa.services import accounts
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.templating import render
+
+__all__ = ["make_router"]
+
+router = APIRouter(prefix="/admin")
+Admin = Annotated[Principal, require(Permission.ADMIN)]
+
+
+def _page(request: Request, ctx: AppContext, **extra: object) -> Response:
+    status = 400 if extra.get("error") else 200
+    return render(
+        request,
+        "admin.html",
+        {
+            "users": accounts.list_users(ctx),
+            "units": accounts.list_units(ctx),
+            "roles": [r.value for r in Role],
+            **extra,
+        },
+        status_code=status,
+    )
+
+
+@router.get("")
+def admin_home(request: Request, ctx: Ctx, _who: Admin) -> Response:
+    return _page(request, ctx)
+
+
+@router.post("/users")
+def create_user(
+    request: Request,
+    ctx: Ctx,
+    who: Admin,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    full_name: Annotated[str, Form()] = "",
+    unit_id: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.create_user(
+            ctx, username, password, role, full_name=full_name, unit_id=optional_int(unit_id), actor=who.username
+        )
+    except ValidationFailed as exc:
+        return _page(request, ctx, error=exc)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}")
+def update_user(
+    request: Request,
+    ctx: Ctx,
+    who: Admin,
+    user_id: int,
+    role: Annotated[str, Form()],
+    active: Annotated[str, Form()] = "",
+    unit_id: Annotated[str, Form()] = "",
+    new_password: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.update_user(
+            ctx,
+            user_id,
+            role=role,
+            active=bool(active),
+            unit_id=optional_int(unit_id),
+            new_password=new_password or None,
+            actor=who.username,
+        )
+    except ValidationFailed as exc:
+        return _page(request, ctx, error=exc)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/roles")
+def roles(request: Request, _who: Admin) -> Response:
+    matrix = [(p.value, [(r.value, p in ROLE_PERMISSIONS[r]) for r in Role]) for p in Permission]
+    return render(request, "admin_roles.html", {"matrix": matrix, "roles": [r.value for r in Role]})
+
+
+@router.post("/units")
+def create_unit(
+    request: Request,
+    ctx: Ctx,
+    who: Admin,
+    identifier: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    unit_type: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        accounts.create_unit(ctx, identifier, name, unit_type, who.username)
+    except ValidationFailed as exc:
+        return _page(request, ctx, error=exc)
+    return RedirectResponse("/admin", status_code=303)
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

@@ -1,0 +1,113 @@
+"""Arrangement (chỉnh lý): fonds, files in fonds, file metadata, labels and separator sheets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.domain.codes import ACCESS_LEVELS
+from sohoa.domain.errors import ValidationFailed
+from sohoa.services import accounts, arrangement, intake
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.templating import render
+
+__all__ = ["make_router"]
+
+router = APIRouter(prefix="/arrangement")
+Arranger = Annotated[Principal, require(Permission.ARRANGE)]
+
+
+def _page(request: Request, ctx: AppContext, accession_id: int | None, **extra: object) -> Response:
+    values = {
+        "fonds": arrangement.list_fonds(ctx),
+        "files": arrangement.list_files(ctx, accession_id),
+        "accessions": intake.list_accessions(ctx),
+        "accession_id": accession_id,
+        "units": accounts.list_units(ctx, limit=2000),
+        **extra,
+    }
+    return render(request, "arrangement.html", values, status_code=400 if extra.get("error") else 200)
+
+
+@router.get("")
+def arrangement_home(request: Request, ctx: Ctx, _who: Arranger, accession: str = "") -> Response:
+    return _page(request, ctx, optional_int(accession))
+
+
+@router.post("/fonds")
+def create_fonds(
+    request: Request,
+    ctx: Ctx,
+    who: Arranger,
+    code: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    unit_id: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "open",
+) -> Response:
+    try:
+        arrangement.create_fonds(ctx, code, name, optional_int(unit_id), actor=who.username, status=status)
+    except ValidationFailed as exc:
+        return _page(request, ctx, None, error=exc)
+    return RedirectResponse("/arrangement", status_code=303)
+
+
+@router.post("/fonds/{fonds_id}/status")
+def fonds_status(ctx: Ctx, who: Arranger, fonds_id: int, status: Annotated[str, Form()]) -> Response:
+    arrangement.set_fonds_status(ctx, fonds_id, status, actor=who.username)
+    return RedirectResponse("/arrangement", status_code=303)
+
+
+@router.post("/files/assign")
+def assign(
+    ctx: Ctx, who: Arranger, fonds_id: Annotated[int, Form()], file_ids: Annotated[list[int], Form()]
+) -> Response:
+    arrangement.assign_files(ctx, file_ids, fonds_id, actor=who.username)
+    return RedirectResponse("/arrangement", status_code=303)
+
+
+@router.post("/files/print")
+def print_files(
+    ctx: Ctx, _who: Arranger, file_ids: Annotated[list[int], Form()], kind: Annotated[str, Form()] = "labels"
+) -> Response:
+    pdf = (
+        arrangement.separator_sheets(ctx, file_ids) if kind == "separators" else arrangement.file_labels(ctx, file_ids)
+    )
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{kind}.pdf"'}
+    )
+
+
+@router.get("/accessions/{accession_id}/box-labels.pdf")
+def box_labels(ctx: Ctx, _who: Arranger, accession_id: int) -> Response:
+    return Response(arrangement.box_labels(ctx, accession_id), media_type="application/pdf")
+
+
+@router.get("/files/{file_id}")
+def file_form(request: Request, ctx: Ctx, _who: Arranger, file_id: int) -> Response:
+    file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
+    return render(
+        request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS}, status_code=200 if file else 404
+    )
+
+
+@router.post("/files/{file_id}")
+async def file_save(request: Request, ctx: Ctx, who: Arranger, file_id: int) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        arrangement.update_file(ctx, file_id, form, actor=who.username)
+    except ValidationFailed as exc:
+        file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
+        return render(
+            request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS, "error": exc}, status_code=400
+        )
+    return RedirectResponse(f"/arrangement/files/{file_id}?saved=1", status_code=303)
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

@@ -1,0 +1,104 @@
+"""Sign-in, sign-out, own password change, language switch and the home page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import public, require
+from sohoa.auth.sessions import end_session, start_session
+from sohoa.domain.errors import ValidationFailed
+from sohoa.services import accounts
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx, local_path
+from sohoa.web.i18n import LANGUAGES
+from sohoa.web.templating import render
+
+__all__ = ["make_router"]
+
+router = APIRouter()
+
+Anyone = Annotated[Principal | None, public()]
+Signed = Annotated[Principal, require(Permission.AUTHENTICATED)]
+
+
+@router.get("/login")
+async def login_form(request: Request, _who: Anyone, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": local_path(next)})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    ctx: Ctx,
+    _who: Anyone,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    address = request.client.host if request.client else "?"
+    try:
+        principal = await run_in_threadpool(accounts.authenticate, ctx, username, password, address)
+    except accounts.LoginLocked as exc:
+        return render(request, "login.html", {"error": exc, "next": next, "username": username}, status_code=429)
+    if principal is None:
+        return render(
+            request,
+            "login.html",
+            {"error": "Tên đăng nhập hoặc mật khẩu không đúng", "next": next, "username": username},
+            status_code=401,
+        )
+    version = await run_in_threadpool(accounts.session_version, ctx, principal.user_id)
+    start_session(request, principal.user_id, version)
+    return RedirectResponse(local_path(next), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request, _who: Anyone) -> Response:
+    end_session(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+async def switch_language(request: Request, code: str, _who: Anyone, next: str = "/") -> Response:
+    if code in LANGUAGES:
+        request.session["lang"] = code
+    return RedirectResponse(local_path(next), status_code=303)
+
+
+@router.get("/")
+async def home(request: Request, _who: Signed) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/account/password")
+async def password_form(request: Request, _who: Signed) -> Response:
+    return render(request, "password.html")
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    ctx: Ctx,
+    who: Signed,
+    current: Annotated[str, Form()],
+    new: Annotated[str, Form()],
+    confirm: Annotated[str, Form()],
+) -> Response:
+    if new != confirm:
+        return render(request, "password.html", {"error": "Mật khẩu nhập lại không khớp"}, status_code=400)
+    try:
+        version = await run_in_threadpool(accounts.change_password, ctx, who.user_id, current, new)
+    except ValidationFailed as exc:
+        return render(request, "password.html", {"error": exc}, status_code=400)
+    start_session(request, who.user_id, version)
+    return render(request, "password.html", {"notice": "Đã đổi mật khẩu"})
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

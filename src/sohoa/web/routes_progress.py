@@ -1,0 +1,48 @@
+"""Progress dashboard (tiến độ): stages, units, accessions, operators, pages per day, forecast, xlsx export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.services import progress
+from sohoa.services.context import AppContext
+from sohoa.web.charts import bar_chart, hbar_chart
+from sohoa.web.deps import Ctx
+from sohoa.web.templating import render, request_lang
+
+__all__ = ["make_router"]
+
+router = APIRouter(prefix="/progress")
+Viewer = Annotated[Principal, require(Permission.PROGRESS)]
+
+
+@router.get("")
+def dashboard(request: Request, ctx: Ctx, _who: Viewer) -> Response:
+    data = progress.dashboard(ctx)
+    en = request_lang(request) == "en"
+    stages = [(e if en else v, n) for _k, v, e, n in data.stages]
+    days = [(d.strftime("%d/%m"), p) for d, p in data.per_day]
+    charts = {
+        "stages": hbar_chart(stages, title="Documents by stage" if en else "Văn bản theo giai đoạn"),
+        "days": bar_chart(days, title="Pages per day" if en else "Số trang mỗi ngày"),
+    }
+    return render(request, "progress.html", {"data": data, "charts": charts})
+
+
+@router.get("/export.xlsx")
+def export(request: Request, ctx: Ctx, _who: Viewer) -> Response:
+    return Response(
+        progress.export_xlsx(ctx, request_lang(request)),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="tien-do.xlsx"'},
+    )
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

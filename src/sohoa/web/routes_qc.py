@@ -1,0 +1,119 @@
+"""Quality control (kiểm tra chất lượng): queue, inspection with automated checks, plans, operator stats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.fields import FIELD_NAMES
+from sohoa.services import intake, qc, review
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.routes_review import FIELD_LABELS
+from sohoa.web.templating import render
+
+__all__ = ["make_router"]
+
+router = APIRouter(prefix="/qc")
+Inspector = Annotated[Principal, require(Permission.QC)]
+Planner = Annotated[Principal, require(Permission.QC_PLAN)]
+
+
+@router.get("")
+def qc_home(request: Request, ctx: Ctx, _who: Inspector) -> Response:
+    return render(
+        request, "qc.html", {"queue": qc.qc_queue(ctx), "stats": qc.operator_stats(ctx), "defects": qc.DEFECT_CODES}
+    )
+
+
+def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> Response:
+    values = {
+        "doc": review.get_document(ctx, doc_id),
+        "checks": qc.automated_checks(ctx, doc_id),
+        "defects": qc.DEFECT_CODES,
+        "labels": FIELD_LABELS,
+        "names": FIELD_NAMES,
+        **extra,
+    }
+    return render(request, "qc_document.html", values, status_code=400 if extra.get("error") else 200)
+
+
+@router.get("/documents/{doc_id}")
+def inspection(request: Request, ctx: Ctx, _who: Inspector, doc_id: int) -> Response:
+    return _screen(request, ctx, doc_id)
+
+
+@router.post("/documents/{doc_id}")
+def decide(
+    request: Request,
+    ctx: Ctx,
+    who: Inspector,
+    doc_id: int,
+    decision: Annotated[str, Form()],
+    defects: Annotated[list[str] | None, Form()] = None,
+    comment: Annotated[str, Form()] = "",
+    rework_to: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        qc.inspect(
+            ctx,
+            doc_id,
+            decision,
+            inspector=who.username,
+            defects=defects or [],
+            comment=comment,
+            rework_to=rework_to or None,
+        )
+    except ValidationFailed as exc:
+        return _screen(request, ctx, doc_id, error=exc)
+    return RedirectResponse("/qc", status_code=303)
+
+
+@router.get("/plans")
+def plans(request: Request, ctx: Ctx, _who: Planner) -> Response:
+    return render(request, "qc_plans.html", {"plans": qc.list_plans(ctx), "accessions": intake.list_accessions(ctx)})
+
+
+@router.post("/plans")
+def create_plan(
+    request: Request,
+    ctx: Ctx,
+    who: Planner,
+    name: Annotated[str, Form()],
+    rate_percent: Annotated[float, Form()],
+    accession_id: Annotated[str, Form()] = "",
+    operator: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        qc.create_plan(
+            ctx,
+            name,
+            rate_percent / 100,
+            actor=who.username,
+            accession_id=optional_int(accession_id),
+            operator=operator.strip() or None,
+        )
+    except ValidationFailed as exc:
+        return render(
+            request,
+            "qc_plans.html",
+            {"plans": qc.list_plans(ctx), "error": exc, "accessions": intake.list_accessions(ctx)},
+            status_code=400,
+        )
+    return RedirectResponse("/qc/plans", status_code=303)
+
+
+@router.post("/plans/{plan_id}/active")
+def toggle_plan(ctx: Ctx, who: Planner, plan_id: int, active: Annotated[str, Form()] = "") -> Response:
+    qc.set_plan_active(ctx, plan_id, bool(active), actor=who.username)
+    return RedirectResponse("/qc/plans", status_code=303)
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

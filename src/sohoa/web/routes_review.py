@@ -1,0 +1,110 @@
+"""Review (kiểm duyệt): queue, the verification screen, field edits, merge/split/reorder, page images."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.fields import FIELD_NAMES
+from sohoa.services import review
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx
+from sohoa.web.templating import render
+
+__all__ = ["FIELD_LABELS", "make_router"]
+
+router = APIRouter()
+Reviewer = Annotated[Principal, require(Permission.REVIEW)]
+PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
+
+FIELD_LABELS = {
+    "type_name": "Tên loại văn bản",
+    "code_number": "Số văn bản",
+    "code_notation": "Ký hiệu văn bản",
+    "issued_date": "Ngày ban hành",
+    "place": "Địa danh",
+    "organ_name": "Cơ quan ban hành",
+    "parent_organ_name": "Cơ quan chủ quản",
+    "subject": "Trích yếu nội dung",
+    "signer_position": "Chức vụ người ký",
+    "signer_full_name": "Người ký",
+    "secrecy": "Độ mật",
+    "urgency": "Độ khẩn",
+}
+
+
+def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> Response:
+    doc = review.get_document(ctx, doc_id)
+    values = {"doc": doc, "labels": FIELD_LABELS, "names": FIELD_NAMES, **extra}
+    return render(request, "review_document.html", values, status_code=400 if extra.get("error") else 200)
+
+
+@router.get("/review")
+def queue(request: Request, ctx: Ctx, _who: Reviewer) -> Response:
+    return render(request, "review.html", {"items": review.review_queue(ctx)})
+
+
+@router.get("/review/{doc_id}")
+def document(request: Request, ctx: Ctx, _who: Reviewer, doc_id: int) -> Response:
+    return _screen(request, ctx, doc_id)
+
+
+@router.post("/review/{doc_id}")
+async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response:
+    form = await request.form()
+    values = {n: str(form.get(n, "")) for n in FIELD_NAMES if n in form}
+    approve = form.get("action") == "approve"
+    errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve)
+    if errors:
+        return _screen(
+            request, ctx, doc_id, field_errors=errors, submitted=values, error="Có trường không hợp lệ, hãy sửa lại"
+        )
+    if approve:
+        following = next((q.id for q in review.review_queue(ctx) if q.id != doc_id), None)
+        return RedirectResponse(f"/review/{following}" if following else "/review", status_code=303)
+    return _screen(request, ctx, doc_id, notice="Đã lưu")
+
+
+@router.post("/review/{doc_id}/merge")
+def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()]) -> Response:
+    try:
+        review.merge_documents(ctx, doc_id, other_id, actor=who.username)
+    except ValidationFailed as exc:
+        return _screen(request, ctx, doc_id, error=exc)
+    return RedirectResponse(f"/review/{doc_id}", status_code=303)
+
+
+@router.post("/review/{doc_id}/split")
+def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annotated[int, Form()]) -> Response:
+    try:
+        review.split_document(ctx, doc_id, at_page, actor=who.username)
+    except ValidationFailed as exc:
+        return _screen(request, ctx, doc_id, error=exc)
+    return RedirectResponse(f"/review/{doc_id}", status_code=303)
+
+
+@router.post("/review/{doc_id}/reorder")
+def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annotated[str, Form()]) -> Response:
+    try:
+        ids = [int(x) for x in order.replace(" ", "").split(",") if x]
+        review.reorder_pages(ctx, doc_id, ids, actor=who.username)
+    except (ValueError, ValidationFailed) as exc:
+        error = exc if isinstance(exc, ValidationFailed) else "Thứ tự trang không hợp lệ"
+        return _screen(request, ctx, doc_id, error=error)
+    return RedirectResponse(f"/review/{doc_id}", status_code=303)
+
+
+@router.get("/pages/{page_id}/image")
+def page_image(ctx: Ctx, _who: PageViewer, page_id: int) -> Response:
+    data, media_type, _w, _h = review.page_image(ctx, page_id)
+    return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

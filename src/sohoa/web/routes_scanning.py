@@ -1,0 +1,135 @@
+"""Scanning (số hóa): resumable chunked uploads, live progress by server-sent events, hot folders."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.rules import require
+from sohoa.domain.errors import SohoaError, ValidationFailed
+from sohoa.services import arrangement, scanning
+from sohoa.services.context import AppContext
+from sohoa.web.deps import Ctx
+from sohoa.web.templating import render, request_lang
+
+__all__ = ["make_router"]
+
+router = APIRouter(prefix="/scanning")
+Operator = Annotated[Principal, require(Permission.SCAN)]
+_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+CHUNK_LIMIT = 16 * 1024 * 1024
+SSE_SECONDS = 600
+
+
+class StartUpload(BaseModel):
+    """The browser announces a file before sending its chunks."""
+
+    filename: str
+    size: int
+    file_id: int | None = None
+
+
+def _json(status: scanning.UploadStatus) -> dict[str, object]:
+    return dict(status.__dict__)
+
+
+def _error(request: Request, exc: SohoaError, code: int = 400) -> JSONResponse:
+    return JSONResponse({"error": exc.en if request_lang(request) == "en" else exc.vi}, status_code=code)
+
+
+@router.get("")
+def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
+    rework = scanning.rework_documents(ctx)
+
+    values = {
+        "files": arrangement.list_files(ctx),
+        "uploads": scanning.list_uploads(ctx, who.username),
+        "rework": rework,
+        "station_dir": str(ctx.settings.data / "hotfolders"),
+    }
+    return render(request, "scanning.html", values)
+
+
+@router.post("/uploads")
+def start_upload(request: Request, ctx: Ctx, who: Operator, body: StartUpload) -> Response:
+    try:
+        status = scanning.start_upload(ctx, body.file_id, body.filename, body.size, operator=who.username)
+    except SohoaError as exc:
+        return _error(request, exc)
+    return JSONResponse(_json(status), status_code=201)
+
+
+@router.get("/uploads/{token}")
+def upload_status(ctx: Ctx, _who: Operator, token: str) -> Response:
+    return JSONResponse(_json(scanning.upload_status(ctx, token)))
+
+
+@router.put("/uploads/{token}")
+async def upload_chunk(request: Request, ctx: Ctx, who: Operator, token: str) -> Response:
+    match = _RANGE.match(request.headers.get("content-range", ""))
+    if not match:
+        return _error(request, ValidationFailed("Thiếu Content-Range", "Content-Range header required"))
+    data = await request.body()
+    start, end = int(match.group(1)), int(match.group(2))
+    if len(data) > CHUNK_LIMIT or end - start + 1 != len(data):
+        return _error(request, ValidationFailed("Khối dữ liệu không hợp lệ", "Invalid chunk"))
+    try:
+        status = await run_in_threadpool(scanning.append_chunk, ctx, token, start, data, operator=who.username)
+    except SohoaError as exc:
+        return _error(request, exc, 409)
+    if status.state == "queued":
+        request.app.state.scan_worker.submit(token)
+    return JSONResponse(_json(status))
+
+
+async def _events(request: Request, ctx: AppContext, operator: str, rounds: int) -> AsyncIterator[str]:
+    live: scanning.LiveProgress = request.app.state.scan_worker.live
+    last: dict[str, str] = {}
+    for tick in range(rounds):
+        if await request.is_disconnected():
+            return
+        for status in await run_in_threadpool(scanning.list_uploads, ctx, operator, 20):
+            payload = _json(status) | {"live": live.get(status.token)}
+            text = json.dumps(payload, ensure_ascii=False, default=str)
+            if last.get(status.token) != text:
+                last[status.token] = text
+                yield f"event: upload\ndata: {text}\n\n"
+        yield ": keep-alive\n\n"
+        if tick + 1 < rounds:
+            await asyncio.sleep(0.5)
+
+
+@router.get("/events")
+def events(request: Request, ctx: Ctx, who: Operator, once: bool = False) -> Response:
+    """Server-sent events with the operator's uploads; ``once`` sends one snapshot (polling clients, tests)."""
+    rounds = 1 if once else SSE_SECONDS * 2
+    return StreamingResponse(
+        _events(request, ctx, who.username, rounds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/hotfolder/{station}")
+def poll_hot_folder(request: Request, ctx: Ctx, _who: Operator, station: str) -> Response:
+    try:
+        tokens = scanning.scan_hot_folder(ctx, station, stable_seconds=0)
+    except SohoaError as exc:
+        return _error(request, exc)
+    for token in tokens:
+        request.app.state.scan_worker.submit(token)
+    return JSONResponse({"queued": tokens})
+
+
+def make_router(_ctx: AppContext) -> APIRouter:
+    return router

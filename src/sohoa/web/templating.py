@@ -1,0 +1,65 @@
+"""Jinja2 rendering with the base layout's context: language, principal, CSRF token and navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from sohoa.auth.permissions import Permission
+from sohoa.auth.principal import Principal
+from sohoa.auth.sessions import CSRF_FIELD, csrf_token
+from sohoa.domain.errors import SohoaError
+from sohoa.web.i18n import LANGUAGES, translate
+
+__all__ = ["NAV", "TEMPLATES", "render", "request_lang"]
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+# Header navigation: (path, Vietnamese label, permission that shows it).
+NAV: tuple[tuple[str, str, Permission], ...] = (
+    ("/intake", "Tiếp nhận", Permission.INTAKE_VIEW),
+    ("/arrangement", "Chỉnh lý", Permission.ARRANGE),
+    ("/scanning", "Số hóa", Permission.SCAN),
+    ("/review", "Kiểm duyệt", Permission.REVIEW),
+    ("/qc", "Kiểm tra chất lượng", Permission.QC),
+    ("/progress", "Tiến độ", Permission.PROGRESS),
+    ("/admin", "Quản trị", Permission.ADMIN),
+)
+
+
+def request_lang(request: Request) -> str:
+    lang = request.session.get("lang") if "session" in request.scope else None
+    return lang if lang in LANGUAGES else "vi"
+
+
+def _message(error: SohoaError | str | None, lang: str) -> str | None:
+    if isinstance(error, SohoaError):
+        return error.en if lang == "en" else error.vi
+    return translate(error, lang) if error else None
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page with the shared layout context."""
+    lang = request_lang(request)
+    principal: Principal | None = request.scope.get("sohoa.principal")
+    values: dict[str, Any] = dict(context or {})
+    values.update(
+        {
+            "lang": lang,
+            "_": lambda text: translate(text, lang),
+            "principal": principal,
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf_token(request),
+            "nav": [(href, label) for href, label, perm in NAV if principal and principal.can(perm)],
+            "current_path": request.url.path,
+            "error_text": _message(values.get("error"), lang),
+            "notice_text": _message(values.get("notice"), lang),
+        }
+    )
+    return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
