@@ -27,6 +27,13 @@ def cer(reference: str, hypothesis: str) -> float:
     return previous[-1] / max(1, len(ref))
 
 
+def line_bag_cer(reference: str, hypothesis: str) -> float:
+    """CER with lines sorted on both sides: reading-order differences between columns do not count."""
+    def bag(text: str) -> str:
+        return "\n".join(sorted(line.strip() for line in nfc(text).splitlines() if line.strip()))
+    return cer(bag(reference), bag(hypothesis))
+
+
 def text_page(path: Path, lines: list[str], dpi: int = 300) -> Path:
     """A small white page with Vietnamese lines (for fast tests)."""
     image = Image.new("RGB", (1200, 600), "white")

@@ -12,10 +12,11 @@ from sohoa.engines.fakes import CrashingOcrEngine, FakeOcrEngine
 from sohoa.services.catalog import status_counts
 from sohoa.services.context import AppContext
 from sohoa.services.ingest import ingest_paths
+
 from ._helpers import bad_inputs, text_page
 
 WORDS = tuple(Word(t, BBox(60 + 130 * i, 60, 180 + 130 * i, 100), 0.95, 1, 1)
-              for i, t in enumerate("Quyết định về việc hòa giải".split()))
+              for i, t in enumerate(["Quyết", "định", "về", "việc", "hòa", "giải"]))
 
 
 def fake() -> FakeOcrEngine:

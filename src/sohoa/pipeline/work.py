@@ -64,6 +64,9 @@ def set_engine(engine: OcrEngine) -> None:
 def init_worker(factory: Callable[[], OcrEngine]) -> None:
     """Process-pool initializer: one thread for Tesseract, one engine reused for every page."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)  # one thread per worker: the pool already uses every core
     set_engine(factory())
 
 
@@ -109,20 +112,21 @@ def run_page_job(job: PageJob) -> PageOutcome:
     import time
 
     from sohoa.intelligence import correct_page, find_separator
+    from sohoa.pipeline.layout import reading_order
     from sohoa.pipeline.ocr import ocr_page
     from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
     from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
 
     started = time.perf_counter()
     image, dpi = load_page_image(job.page, render_dpi=job.render_dpi)
-    quality = measure_quality(image, dpi)
+    quality = measure_quality(image, dpi)  # from the PIL image: it knows the colour depth
     separator = None if job.page.text_layer else find_separator(_small_grey(image))
     if job.page.text_layer is not None:
         ocr = job.page.text_layer
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr = ocr_page(prepare_for_ocr(image, dpi, quality), _engine())
+        ocr = reading_order(ocr_page(prepare_for_ocr(image, dpi, quality), _engine()))
         ocr = correct_page(ocr) if job.correct else ocr
     embed, media_type = _original_png(job.page) or master_bytes_for_pdf(job.page, image)
     return PageOutcome(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 
@@ -23,7 +22,7 @@ __all__ = ["document_index_doc", "store_outcomes"]
 def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
     from sohoa.engines.ocr_formats import ocr_page_to_json, to_hocr
 
-    ocr_json = json.dumps(ocr_page_to_json(outcome.ocr), ensure_ascii=False).encode("utf-8")
+    ocr_json = ocr_page_to_json(outcome.ocr).encode("utf-8")
     ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
     store_bytes(session, ctx.store, to_hocr(outcome.ocr).encode("utf-8"), media_type="text/html", kind="hocr")
     thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
