@@ -196,4 +196,4 @@ def make_content(rng: np.random.Generator, appendix: bool) -> Content:
         extra = _appendix(rng, type_name, number_sign, when, organ, topic)
     return Content(fields, doc_type.tt05_code if doc_type else "", number_sign, left, right, stamps,
                    _title(type_name, subject, addressees), body.preamble, body.sections, body.closing, end,
-                   recipients, addressees, extra, seal_text=" ".join(organ.organ_lines))
+                   recipients, addressees, extra, seal_text=organ.display.upper())

@@ -119,7 +119,12 @@ def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: in
 
 def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str = "clean300",
                     multipage: bool = True, separators: bool = False) -> SampleCorpus:
-    """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents."""
+    """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents.
+
+    Documents are 1–3 pages when ``multipage`` (continuation pages numbered at the top, sometimes a
+    "Phụ lục" page), else one page; ``separators`` puts blank pages between some documents. Text and
+    layout depend only on ``seed`` and ``multipage``, so every condition of a seed shows the same text.
+    """
     if condition not in CONDITIONS:
         raise ValidationFailed(f"Điều kiện quét không hợp lệ: {condition}",
                             f"Unknown condition {condition!r}; expected one of {', '.join(CONDITIONS)}")
