@@ -141,3 +141,17 @@ def test_many_documents_cover_the_layout_variety() -> None:
     assert any(c.appendix is not None for c in contents)
     assert all(re.fullmatch(r"0[1-9]|[1-9]\d+", c.fields["code_number"] or "") for c in contents)
     assert all(len((c.fields["signer_full_name"] or "").split()) >= 3 for c in contents)
+
+
+def test_missing_font_is_reported_as_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sohoa.domain.errors import EngineError
+    from sohoa.samples import _typeset
+
+    monkeypatch.setattr(_typeset, "FONT_DIR", "/nonexistent")
+    _typeset.font.cache_clear()
+    try:
+        with pytest.raises(EngineError, match="fonts-liberation2"):
+            _typeset.font("regular", 40)
+    finally:
+        monkeypatch.undo()
+        _typeset.font.cache_clear()

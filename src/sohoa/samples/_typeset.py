@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from PIL import ImageFont
 
+from sohoa.domain.errors import EngineError
 from sohoa.samples._model import BOLD, Line, Para, Run
 
 FONT_DIR = "/usr/share/fonts/truetype/liberation2"
@@ -18,7 +19,12 @@ A4_MM = (210.0, 297.0)
 @lru_cache(maxsize=64)
 def font(style: str, px: int) -> ImageFont.FreeTypeFont:
     """Liberation Serif face at a pixel size (BASIC layout: deterministic, no shaping needed for NFC text)."""
-    return ImageFont.truetype(f"{FONT_DIR}/{FONT_FILES[style]}", px, layout_engine=ImageFont.Layout.BASIC)
+    path = f"{FONT_DIR}/{FONT_FILES[style]}"
+    try:
+        return ImageFont.truetype(path, px, layout_engine=ImageFont.Layout.BASIC)
+    except OSError as exc:
+        raise EngineError(f"Thiếu phông chữ {path} (cài gói fonts-liberation2)",
+                          f"Font {path} is missing (install fonts-liberation2): {exc}") from exc
 
 
 @lru_cache(maxsize=65536)
