@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import ImageFont
 
@@ -19,12 +20,11 @@ A4_MM = (210.0, 297.0)
 @lru_cache(maxsize=64)
 def font(style: str, px: int) -> ImageFont.FreeTypeFont:
     """Liberation Serif face at a pixel size (BASIC layout: deterministic, no shaping needed for NFC text)."""
-    path = f"{FONT_DIR}/{FONT_FILES[style]}"
-    try:
-        return ImageFont.truetype(path, px, layout_engine=ImageFont.Layout.BASIC)
-    except OSError as exc:
+    path = Path(FONT_DIR, FONT_FILES[style])
+    if not path.is_file():  # Pillow would silently search other folders for a same-named file
         raise EngineError(f"Thiếu phông chữ {path} (cài gói fonts-liberation2)",
-                          f"Font {path} is missing (install fonts-liberation2): {exc}") from exc
+                          f"Font {path} is missing (install fonts-liberation2)")
+    return ImageFont.truetype(str(path), px, layout_engine=ImageFont.Layout.BASIC)
 
 
 @lru_cache(maxsize=65536)
