@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from datetime import date
 
@@ -16,6 +17,7 @@ from sohoa.services.context import AppContext
 from sohoa.services.objects import store_bytes
 
 PASSWORD = "mat-khau-thu-nghiem"
+_SERIAL = itertools.count(1)
 ROLES = ("admin", "coordinator", "qc_inspector", "archivist", "scan_operator", "unit_clerk", "unit_officer")
 
 
@@ -78,7 +80,7 @@ def document(ctx: AppContext, file_id: int | None, *, pages: int = 2, operator: 
              state: str = "review", **fields: object) -> int:
     """A document as ingest leaves it: a master object, an ingest item of the operator's batch, pages."""
     with ctx.db.session() as session:
-        master = store_bytes(session, ctx.store, page_png(text=f"doc {file_id} {fields}"), media_type="image/png",
+        master = store_bytes(session, ctx.store, page_png(text=f"doc {file_id} {next(_SERIAL)} {fields}"), media_type="image/png",
                              kind="master")
         batch = IngestBatch(actor=operator)
         session.add(batch)
@@ -99,3 +101,20 @@ def document(ctx: AppContext, file_id: int | None, *, pages: int = 2, operator: 
                              page_no=n + 1, width=600, height=800, dpi=300, text=f"trang {n + 1}",
                              quality={"colour_mode": "color", "skew_degrees": 0.1}))
         return doc.id
+
+
+def fake_engine() -> object:
+    """A fast OCR engine for ingest in tests (module level, so process pools can pickle it)."""
+    from sohoa.domain.ocr import BBox, Word
+    from sohoa.engines.fakes import FakeOcrEngine
+
+    words = tuple(Word(t, BBox(60 + 130 * i, 60, 180 + 130 * i, 100), 0.95, 1, 1)
+                  for i, t in enumerate(["Quyết", "định", "về", "việc", "hòa", "giải"]))
+    return FakeOcrEngine(words)
+
+
+def fake_ingest(ctx: AppContext, paths: list[object], **kwargs: object) -> object:
+    """ingest_paths with the fake engine: the real pipeline, without Tesseract."""
+    from sohoa.services.ingest import ingest_paths
+
+    return ingest_paths(ctx, paths, engine_factory=fake_engine, **kwargs)  # type: ignore[arg-type]

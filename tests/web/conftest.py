@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from sohoa.services.context import AppContext
 from sohoa.web.app import create_app
+
 from . import _helpers as helpers
 
 

@@ -13,6 +13,7 @@ from sohoa.auth.rules import route_rules
 from sohoa.domain.codes import Role
 from sohoa.services.context import AppContext
 from sohoa.web.app import create_app
+
 from . import _helpers as helpers
 
 # Routes that stream for minutes are called in their one-shot form.
