@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `sohoa serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `sohoa serve` listens on.")
+    signing_cert: Path | None = Field(
+        default=None, description="PEM certificate for signing certified copies; a development one if unset."
+    )
+    signing_key: Path | None = Field(default=None, description="PEM private key matching `signing_cert`.")
+    signing_key_password: str | None = Field(default=None, description="Password of `signing_key`, if any.")
+    copy_agency: str = Field(
+        default="Trung tâm Lưu trữ lịch sử Hà Nội", description="Agency named on certified copies (bản sao)."
+    )
+    api_rate_per_minute: int = Field(
+        default=600, ge=1, description="REST API requests per minute per token (or per address without one)."
+    )
 
     @field_validator("data", mode="after")
     @classmethod

@@ -77,6 +77,7 @@ class Webhook(Base):
     secret: Mapped[str] = mapped_column(String(100))
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)  # events up to here are dispatched
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -88,6 +89,7 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer)  # the audit event it reports
     event: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)

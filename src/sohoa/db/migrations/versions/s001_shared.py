@@ -5,9 +5,8 @@ Revises: 0002
 Depends on: w001 (file grants refer to users)
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 's001'
 down_revision = '0002'
@@ -34,6 +33,7 @@ def upgrade() -> None:
     sa.Column('secret', sa.String(length=100), nullable=False),
     sa.Column('events', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('last_event_id', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhooks'))
@@ -57,6 +57,7 @@ def upgrade() -> None:
     op.create_table('webhook_deliveries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('webhook_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('event', sa.String(length=60), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),

@@ -1,0 +1,72 @@
+"""Bearer-token authentication, scope checks and rate limiting as route dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from sohoa.api.ratelimit import RateLimiter
+from sohoa.auth.principal import Principal
+from sohoa.services.context import AppContext
+from sohoa.services.tokens import ApiClient, authenticate_token
+
+__all__ = ["Caller", "caller_dependency"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls the API: a token's client, or anonymous (public records only)."""
+
+    client: ApiClient | None
+
+    @property
+    def principal(self) -> Principal | None:
+        return self.client.principal() if self.client else None
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.client.name}" if self.client else "anonymous"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _client_key(request: Request, client: ApiClient | None) -> str:
+    if client is not None:
+        return f"t{client.token_id}"
+    return f"ip:{request.client.host if request.client else '-'}"
+
+
+def caller_dependency(ctx: AppContext, limiter: RateLimiter,
+                      scope: str | None) -> Callable[[Request], Awaitable[Caller]]:
+    """A dependency: authenticate the bearer token (if any), enforce ``scope`` and the rate limit."""
+
+    async def dependency(request: Request) -> Caller:
+        raw = _bearer(request)
+        client = None
+        if raw is not None:
+            def check() -> ApiClient | None:
+                with ctx.db.session() as session:
+                    return authenticate_token(session, raw)
+
+            client = await run_in_threadpool(check)
+            if client is None:
+                raise HTTPException(401, "Mã truy cập không hợp lệ / invalid or revoked token",
+                                    headers={"WWW-Authenticate": "Bearer"})
+        wait = limiter.take(_client_key(request, client))
+        if wait > 0:
+            raise HTTPException(429, "Quá nhiều yêu cầu / rate limit exceeded",
+                                headers={"Retry-After": str(max(1, round(wait)))})
+        if scope is not None and (client is None or not client.has(scope)):
+            status = 401 if client is None else 403
+            raise HTTPException(status, f"Cần phạm vi {scope} / scope {scope} required",
+                                headers={"WWW-Authenticate": "Bearer"} if client is None else None)
+        return Caller(client)
+
+    return dependency
