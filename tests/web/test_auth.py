@@ -54,8 +54,15 @@ def test_password_change_ends_other_sessions(ctx: AppContext, client: TestClient
     with TestClient(create_app(ctx, watch_hot_folders=False)) as other:
         helpers.login(other, "archivist")
         token = helpers.login(client, "archivist")
-        page = client.post("/account/password", data={"current": helpers.PASSWORD, "new": "mat-khau-moi-123",
-                                                      "confirm": "mat-khau-moi-123", "csrf_token": token})
+        page = client.post(
+            "/account/password",
+            data={
+                "current": helpers.PASSWORD,
+                "new": "mat-khau-moi-123",
+                "confirm": "mat-khau-moi-123",
+                "csrf_token": token,
+            },
+        )
         assert "Đã đổi mật khẩu" in page.text
         assert client.get("/", follow_redirects=False).status_code == 200  # this session continues
         assert other.get("/", follow_redirects=False).status_code == 303  # the other one ended
@@ -64,14 +71,17 @@ def test_password_change_ends_other_sessions(ctx: AppContext, client: TestClient
 
 def test_admin_creates_and_disables_a_user(ctx: AppContext, client: TestClient) -> None:
     token = helpers.login(client, "admin")
-    created = client.post("/admin/users", data={"username": "nguyenvana", "password": "mat-khau-dai",
-                                                "role": "scan_operator", "csrf_token": token})
+    created = client.post(
+        "/admin/users",
+        data={"username": "nguyenvana", "password": "mat-khau-dai", "role": "scan_operator", "csrf_token": token},
+    )
     assert created.status_code == 200 and "nguyenvana" in created.text
     user = next(u for u in accounts.list_users(ctx) if u.username == "nguyenvana")
     client.post(f"/admin/users/{user.id}", data={"role": "scan_operator", "csrf_token": token})
     assert accounts.authenticate(ctx, "nguyenvana", "mat-khau-dai", "127.0.0.1") is None  # inactive
-    short = client.post("/admin/users", data={"username": "b", "password": "short", "role": "admin",
-                                              "csrf_token": token})
+    short = client.post(
+        "/admin/users", data={"username": "b", "password": "short", "role": "admin", "csrf_token": token}
+    )
     assert short.status_code == 400 and "8" in short.text
 
 

@@ -47,8 +47,11 @@ def test_a_route_without_a_rule_is_reported_and_closed(ctx: AppContext, staff: d
 
 def _cases(ctx: AppContext) -> list[tuple[str, str, Permission | None]]:
     rules = route_rules(create_app(ctx, watch_hot_folders=False))
-    return [(path, method, rule.permission) for (path, method), rule in rules.items()
-            if rule is not None and path != "/static"]
+    return [
+        (path, method, rule.permission)
+        for (path, method), rule in rules.items()
+        if rule is not None and path != "/static"
+    ]
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])

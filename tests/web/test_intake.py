@@ -16,8 +16,15 @@ from sohoa.services.context import AppContext
 
 from . import _helpers as helpers
 
-HEADER = ["Số TT", "Số, ký hiệu hồ sơ", "Tiêu đề hồ sơ", "Thời gian tài liệu", "Thời hạn bảo quản",
-          "Số tờ/Số trang", "Ghi chú"]
+HEADER = [
+    "Số TT",
+    "Số, ký hiệu hồ sơ",
+    "Tiêu đề hồ sơ",
+    "Thời gian tài liệu",
+    "Thời hạn bảo quản",
+    "Số tờ/Số trang",
+    "Ghi chú",
+]
 GOOD = [
     [1, "01.VP", "Hồ sơ hội nghị tổng kết năm 2019", "2019", "Vĩnh viễn", "12/24", ""],
     [2, "02.VP", "Hồ sơ về việc xây dựng trụ sở", "03/2018 - 12/2019", "20 năm", "30/58", ""],
@@ -50,9 +57,20 @@ def with_errors() -> list[list[object]]:
 
 def test_rules_one_by_one() -> None:
     def row(**kw: object) -> InventoryRow:
-        base = {"line": 2, "seq": "1", "notation": "01.VP", "title": "T", "time": "2019", "retention": "10 năm",
-                "sheets": "3", "pages": "6", "note": "", "start_date": date(2019, 1, 1),
-                "end_date": date(2019, 12, 31), "retention_years": 10}
+        base = {
+            "line": 2,
+            "seq": "1",
+            "notation": "01.VP",
+            "title": "T",
+            "time": "2019",
+            "retention": "10 năm",
+            "sheets": "3",
+            "pages": "6",
+            "note": "",
+            "start_date": date(2019, 1, 1),
+            "end_date": date(2019, 12, 31),
+            "retention_years": 10,
+        }
         base.update(kw)
         return InventoryRow(**base)  # type: ignore[arg-type]
 
@@ -65,20 +83,26 @@ def test_rules_one_by_one() -> None:
     assert {i.code for i in future.issues} == {"date_range"}
 
 
-def test_clerk_uploads_inventory_with_errors_then_fixes_it(ctx: AppContext, client: TestClient,
-                                                          tmp_path: Path) -> None:
+def test_clerk_uploads_inventory_with_errors_then_fixes_it(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
     token = helpers.login(client, "unit_clerk")
     unit_id = helpers.unit(ctx)
-    created = client.post("/intake/accessions", data={"unit_id": unit_id, "title": "Tài liệu 2018-2020",
-                                                      "csrf_token": token, "planned_pages": "200"})
+    created = client.post(
+        "/intake/accessions",
+        data={"unit_id": unit_id, "title": "Tài liệu 2018-2020", "csrf_token": token, "planned_pages": "200"},
+    )
     assert created.status_code == 200
     acc_id = intake.list_accessions(ctx)[0].id
     files = {"inventory": ("muc-luc.xlsx", xlsx(with_errors()), "application/vnd.ms-excel")}
     page = client.post(f"/intake/accessions/{acc_id}/inventory", data={"csrf_token": token}, files=files)
     assert page.status_code == 400 and "4 dòng lỗi" in page.text
     report = {r["line"]: {i["code"] for i in r["issues"]} for r in intake.latest_upload(ctx, acc_id)["report"]}
-    assert report == {4: set(), 5: {"bad_date"}, 6: {"duplicate"},
-                      7: {"bad_code", "bad_retention", "not_number"}, 8: {"short_retention"}}
+    assert report == {
+        4: set(),
+        5: {"bad_date"},
+        6: {"duplicate"},
+        7: {"bad_code", "bad_retention", "not_number"},
+        8: {"short_retention"},
+    }
     assert intake.inventory_files(ctx, acc_id) == []  # nothing registered from a failing inventory
     fixed = {"inventory": ("muc-luc.xlsx", xlsx(GOOD), "application/vnd.ms-excel")}
     page = client.post(f"/intake/accessions/{acc_id}/inventory", data={"csrf_token": token}, files=fixed)
@@ -91,24 +115,42 @@ def test_clerk_uploads_inventory_with_errors_then_fixes_it(ctx: AppContext, clie
     # Boxes and files received; reconciliation names what is missing, extra and mismatched.
     client.post(f"/intake/accessions/{acc_id}/boxes", data={"number": "1", "csrf_token": token})
     for notation, sheets in (("01.VP", "12"), ("02.VP", "29"), ("99.VP", "4")):
-        client.post(f"/intake/accessions/{acc_id}/receipts",
-                    data={"notation": notation, "sheets": sheets, "box_number": "1", "csrf_token": token})
+        client.post(
+            f"/intake/accessions/{acc_id}/receipts",
+            data={"notation": notation, "sheets": sheets, "box_number": "1", "csrf_token": token},
+        )
     recon = intake.reconcile(ctx, acc_id)
     assert recon.missing == [("03.TCCB", "Hồ sơ cán bộ")]
     assert recon.extra == ["99.VP"]
     assert recon.mismatched == [("02.VP", 30, 29)]
     assert recon.matched == 1
 
-    client.post(f"/intake/accessions/{acc_id}/handover", data={"giver_name": "Nguyễn Văn An",
-                "giver_position": "Văn thư", "receiver_name": "Trần Thị Bình", "condition": "Tốt",
-                "csrf_token": token})
+    client.post(
+        f"/intake/accessions/{acc_id}/handover",
+        data={
+            "giver_name": "Nguyễn Văn An",
+            "giver_position": "Văn thư",
+            "receiver_name": "Trần Thị Bình",
+            "condition": "Tốt",
+            "csrf_token": token,
+        },
+    )
     pdf = client.get(f"/intake/accessions/{acc_id}/handover.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     (tmp_path / "b.pdf").write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    for expected in ("BIÊN BẢN", "Giao nhận hồ sơ, tài liệu", "Nguyễn Văn An", "Trần Thị Bình",
-                     "tổng số hộp (cặp): 1", "MỤC LỤC HỒ SƠ", "Hồ sơ cán bộ", "hai bản"):
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "b.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "BIÊN BẢN",
+        "Giao nhận hồ sơ, tài liệu",
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "tổng số hộp (cặp): 1",
+        "MỤC LỤC HỒ SƠ",
+        "Hồ sơ cán bộ",
+        "hai bản",
+    ):
         assert expected in text, expected
 
 

@@ -34,12 +34,21 @@ def test_correct_review_reject_rework_and_dashboard(ctx: AppContext, client: Tes
     screen = client.get(f"/review/{doc_id}")
     assert screen.status_code == 200 and "Về việc thành lập" in screen.text
     assert client.get(f"/pages/{review.get_document(ctx, doc_id).pages[0]['id']}/image").content[:3] == b"\xff\xd8\xff"
-    bad = client.post(f"/review/{doc_id}", data={"issued_date": "31/02/2020", "code_number": "12a",
-                                                 "csrf_token": token, "action": "save"})
+    bad = client.post(
+        f"/review/{doc_id}",
+        data={"issued_date": "31/02/2020", "code_number": "12a", "csrf_token": token, "action": "save"},
+    )
     assert bad.status_code == 400 and "Ngày không hợp lệ" in bad.text and 'aria-invalid="true"' in bad.text
-    good = {"type_name": "Quyết định", "code_number": "12", "code_notation": "QĐ-UBND", "issued_date": "05/06/2020",
-            "organ_name": "UBND phường Thử", "subject": "Về việc thành lập tổ công tác số hóa", "csrf_token": token,
-            "action": "approve"}
+    good = {
+        "type_name": "Quyết định",
+        "code_number": "12",
+        "code_notation": "QĐ-UBND",
+        "issued_date": "05/06/2020",
+        "organ_name": "UBND phường Thử",
+        "subject": "Về việc thành lập tổ công tác số hóa",
+        "csrf_token": token,
+        "action": "approve",
+    }
     assert client.post(f"/review/{doc_id}", data=good, follow_redirects=False).status_code == 303
     assert _state(ctx, doc_id) == "qc" and _stage(ctx, "qc") == 1 and _stage(ctx, "review") == 0
 
@@ -48,8 +57,10 @@ def test_correct_review_reject_rework_and_dashboard(ctx: AppContext, client: Tes
     assert "Đủ trường bắt buộc" in page.text and "Độ phân giải ≥ 200 dpi" in page.text
     no_code = client.post(f"/qc/documents/{doc_id}", data={"decision": "reject", "csrf_token": token})
     assert no_code.status_code == 400
-    client.post(f"/qc/documents/{doc_id}", data={"decision": "reject", "defects": ["D01", "D02"],
-                                                 "comment": "Trang 2 bị mờ", "csrf_token": token})
+    client.post(
+        f"/qc/documents/{doc_id}",
+        data={"decision": "reject", "defects": ["D01", "D02"], "comment": "Trang 2 bị mờ", "csrf_token": token},
+    )
     assert _state(ctx, doc_id) == "rework_scan"
     assert _stage(ctx, "rework") == 1 and _stage(ctx, "qc") == 0
     stats = qc.operator_stats(ctx)
