@@ -105,3 +105,33 @@ def test_unsorted_intake_without_unit_or_file(ctx: AppContext, tmp_path: Path) -
     with ctx.db.session() as session:
         doc = session.execute(select(Document)).scalar_one()
     assert doc.state == "unsorted" and doc.file_id is None and doc.unit_id is None
+
+
+def _born_digital_pdf(path: Path) -> Path:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("LiberationSerif", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"))
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("LiberationSerif", 13)
+    lines = ["ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM", "Số: 155/KH-UBND", "KẾ HOẠCH",
+             "Về việc số hóa tài liệu lưu trữ tập trung của các cơ quan trên địa bàn phường",
+             "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ về công tác văn thư"]
+    for n, line in enumerate(lines):
+        pdf.drawString(80, 780 - n * 22, line)
+    pdf.save()
+    return path
+
+
+def test_born_digital_pdf_skips_ocr(ctx: AppContext, tmp_path: Path) -> None:
+    pdf = _born_digital_pdf(tmp_path / "born-digital.pdf")
+    report = ingest_paths(ctx, [pdf], engine_factory=crashing)  # OCR would crash: it must not run
+    assert report.items[0].state == "done", report.items[0].message
+    with ctx.db.session() as session:
+        page = session.execute(select(Page)).scalar_one()
+        doc = session.execute(select(Document)).scalar_one()
+    assert page.text_source == "pdf"
+    assert "Về việc số hóa tài liệu lưu trữ" in doc.text
+    assert doc.code_number == "155" and doc.code_notation == "KH-UBND"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
 from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES, DocumentFields
+from sohoa.domain.validation import validate_document_fields
 from sohoa.index import IndexDoc, make_index
 from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
@@ -70,6 +71,14 @@ def document_index_doc(doc: Document) -> IndexDoc:
     return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
 
 
+def _provenance(built: BuiltDocument) -> dict[str, object]:
+    """Per-field provenance plus the standard's validation problems (vi/en) for the reviewers."""
+    data: dict[str, object] = dict(built.fields.provenance())
+    problems = validate_document_fields(built.fields.as_fields())
+    data["_validation"] = [{"field": p.field, "vi": p.vi, "en": p.en} for p in problems]
+    return data
+
+
 def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_id: int,
                   ordinal: int) -> Document:
     file = session.get(FileUnit, item.file_id) if item.file_id else None
@@ -77,7 +86,7 @@ def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_
     doc = Document(file_id=item.file_id, unit_id=item.unit_id, ingest_item_id=item.id,
                    doc_ordinal=ordinal, text=built.text, source_name=item.original_name,
                    pdf_object_id=pdf_id, page_amount=len(built.page_indexes),
-                   confidence=built.fields.as_confidence(), provenance=built.fields.provenance(),
+                   confidence=built.fields.as_confidence(), provenance=_provenance(built),
                    state="review" if item.file_id else "unsorted",
                    access_level="secret" if columns.get("secrecy") else (file.access_level if file else "internal"),
                    **columns)
