@@ -113,7 +113,9 @@ def _born_digital_pdf(path: Path) -> Path:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(TTFont("LiberationSerif", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"))
+    from ._helpers import FONT
+
+    pdfmetrics.registerFont(TTFont("LiberationSerif", FONT))
     pdf = canvas.Canvas(str(path), pagesize=A4)
     pdf.setFont("LiberationSerif", 13)
     lines = ["ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM", "Số: 155/KH-UBND", "KẾ HOẠCH",
