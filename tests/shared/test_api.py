@@ -12,7 +12,7 @@ from sohoa.services.tokens import create_token, revoke_token
 from sohoa.settings import Settings
 from sohoa.web.app import create_app
 
-from .world import LEVELS, RELATIONS, World, build_world
+from .world import LEVELS, RELATIONS, World
 
 # What each token kind may read, stated independently of the code.
 TOKEN_ROLE = {"anonymous": None, "public": None, "unit": "unit_officer", "admin": "archivist"}

@@ -6,14 +6,17 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from sohoa.domain.errors import NotFound, PermissionDenied, SohoaError
 
-__all__ = ["decode_cursor", "encode_cursor", "etag_json", "guarded"]
+__all__ = ["Id", "decode_cursor", "encode_cursor", "etag_json", "guarded"]
+
+# Ids as databases store them (32-bit positive); larger numbers are a 422, not an overflow.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 T = TypeVar("T")
 
@@ -32,7 +35,7 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         value = data["a"]
-        if not isinstance(value, int) or value < 0:
+        if not isinstance(value, int) or not 0 <= value < 2**31:
             raise ValueError
         return value
     except (ValueError, KeyError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -12,7 +12,7 @@ from sohoa.access.documents import document_pdf, highlight_boxes, page_image, vi
 from sohoa.access.listing import list_documents
 from sohoa.access.search import SearchRequest, search
 from sohoa.api.deps import ApiDeps
-from sohoa.api.http import decode_cursor, encode_cursor, etag_json, guarded
+from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import DocumentOut, ListOut, SearchOut
 from sohoa.api.security import Caller
 from sohoa.services.search_export import export_search
@@ -69,25 +69,25 @@ def add_document_routes(router: APIRouter, deps: ApiDeps) -> None:
         return etag_json(request, {"items": items, "next_cursor": encode_cursor(last)})
 
     @router.get("/documents/{document_id}", response_model=DocumentOut, summary="Một văn bản / one document")
-    def api_document(request: Request, caller: Anyone, document_id: int,
+    def api_document(request: Request, caller: Anyone, document_id: Id,
                      q: Annotated[str, Query(max_length=500)] = "") -> Response:
         data = guarded(lambda: view_document(ctx, caller.principal, document_id, query=q, channel="api"))
         return etag_json(request, data)
 
     @router.get("/documents/{document_id}/highlights", summary="Ô đánh dấu trên ảnh / highlight boxes")
-    def api_highlights(request: Request, caller: Anyone, document_id: int, q: Q) -> Response:
+    def api_highlights(request: Request, caller: Anyone, document_id: Id, q: Q) -> Response:
         return etag_json(request, guarded(lambda: highlight_boxes(ctx, caller.principal, document_id, q)))
 
     @router.get("/documents/{document_id}/pdf", summary="Tệp PDF/A / the PDF/A file",
                 response_class=FileResponse, responses={200: {"content": {"application/pdf": {}}}})
-    async def api_pdf(caller: Anyone, document_id: int) -> Response:
+    async def api_pdf(caller: Anyone, document_id: Id) -> Response:
         path, name = await run_in_threadpool(
             guarded, lambda: document_pdf(ctx, caller.principal, document_id, channel="api"))
         return FileResponse(path, media_type="application/pdf", filename=name)
 
     @router.get("/documents/{document_id}/pages/{page_no}/image", summary="Ảnh trang / page image",
                 response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}}}})
-    async def api_page_image(caller: Anyone, document_id: int, page_no: Annotated[int, Path(ge=1)],
+    async def api_page_image(caller: Anyone, document_id: Id, page_no: Annotated[int, Path(ge=1, le=100_000)],
                              kind: Literal["thumbnail", "image"] = "thumbnail") -> Response:
         path, media = await run_in_threadpool(
             guarded, lambda: page_image(ctx, caller.principal, document_id, page_no, kind, channel="api"))

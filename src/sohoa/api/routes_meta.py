@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sohoa.access.listing import list_events, list_files, list_fonds, list_units
 from sohoa.access.search import SearchRequest
 from sohoa.api.deps import ApiDeps
-from sohoa.api.http import decode_cursor, encode_cursor, etag_json, guarded
+from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import ListOut, SavedSearchIn, SavedSearchOut, WebhookCreated, WebhookIn, WebhookOut
 from sohoa.api.security import Caller
 from sohoa.services.saved_searches import delete_saved_search, list_saved_searches, save_search
@@ -66,7 +66,7 @@ def add_meta_routes(router: APIRouter, deps: ApiDeps) -> None:
         return SavedSearchOut(id=saved.id, name=saved.name, query=saved.query, params=saved.params)
 
     @router.delete("/saved-searches/{saved_id}", status_code=204, summary="Xóa tìm kiếm đã lưu")
-    def api_unsave(caller: Anyone, saved_id: int) -> Response:
+    def api_unsave(caller: Anyone, saved_id: Id) -> Response:
         owner = _owner(caller)
         guarded(lambda: delete_saved_search(ctx, owner, saved_id))
         return Response(status_code=204)
@@ -81,6 +81,6 @@ def add_meta_routes(router: APIRouter, deps: ApiDeps) -> None:
         return WebhookCreated(id=info.id, url=info.url, events=list(info.events), active=info.active, secret=secret)
 
     @router.delete("/webhooks/{webhook_id}", status_code=204, summary="Hủy webhook (admin)")
-    def api_delete_webhook(caller: Admin, webhook_id: int) -> Response:
+    def api_delete_webhook(caller: Admin, webhook_id: Id) -> Response:
         guarded(lambda: delete_webhook(ctx, webhook_id, caller.actor))
         return Response(status_code=204)

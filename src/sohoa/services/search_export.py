@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,19 @@ COLUMNS = (("Mã VB", "document_id"), ("Loại", "type_name"), ("Số", "code_nu
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(value: object) -> str:
+    """Text a spreadsheet cell or a PDF paragraph accepts: no control characters."""
+    return _CONTROL.sub("", str(value))
+
+
 def _rows(results: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for hit in results:
         values = {"document_id": hit["document_id"], "access_level": hit["access_level"], **hit["fields"]}
-        rows.append([values.get(key) or "" for _, key in COLUMNS])
+        rows.append([_clean(values.get(key) or "") for _, key in COLUMNS])
     return rows
 
 
@@ -62,12 +72,13 @@ def _pdf(rows: list[list[Any]], title: str) -> bytes:
         pdfmetrics.registerFont(TTFont("LiberationSerif", str(FONT_DIR / "LiberationSerif-Regular.ttf")))
     style = ParagraphStyle("vi", fontName="LiberationSerif", fontSize=8, leading=10)
     data = [[Paragraph(label, style) for label, _ in COLUMNS]]
-    data += [[Paragraph(str(v), style) for v in row] for row in rows]
+    data += [[Paragraph(html.escape(str(v)), style) for v in row] for row in rows]
     table = Table(data, repeatRows=1, colWidths=[40, 70, 35, 60, 55, 140, 330, 60])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title, leftMargin=20, rightMargin=20)
-    doc.build([Paragraph(title, ParagraphStyle("h", fontName="LiberationSerif", fontSize=12, leading=16)), table])
+    heading = ParagraphStyle("h", fontName="LiberationSerif", fontSize=12, leading=16)
+    doc.build([Paragraph(html.escape(title), heading), table])
     return out.getvalue()
 
 
@@ -86,7 +97,7 @@ def export_search(ctx: AppContext, principal: Principal | None, request: SearchR
         if offset >= page.total:
             break
     now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat(timespec="seconds")
-    title = f"Kết quả tìm kiếm “{request.query}” — {len(results)} văn bản — {now}"
+    title = _clean(f"Kết quả tìm kiếm “{request.query}” — {len(results)} văn bản — {now}")
     rows = _rows(results[:MAX_EXPORT_ROWS])
     content = _xlsx(rows, title) if fmt == "xlsx" else _pdf(rows, title)
     return content, EXPORT_FORMATS[fmt], f"sohoa-search.{fmt}"
