@@ -137,3 +137,30 @@ def test_born_digital_pdf_skips_ocr(ctx: AppContext, tmp_path: Path) -> None:
     assert page.text_source == "pdf"
     assert "Về việc số hóa tài liệu lưu trữ" in doc.text
     assert doc.code_number == "155" and doc.code_notation == "KH-UBND"
+
+
+def test_qr_separator_sheets_assign_documents_to_files(ctx: AppContext, tmp_path: Path) -> None:
+    import subprocess
+
+    from sohoa.db.models import FileUnit
+    from sohoa.intelligence import separator_sheets_pdf
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    separator_sheets_pdf(["H26.2025.01.VP", "H26.2025.02.VP"], tmp_path / "sheets.pdf")
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(tmp_path / "sheets.pdf"), str(folder / "s")], check=True)
+    sheets = sorted(folder.glob("s-*.png"))
+    (folder / "p1_sep.png").write_bytes(sheets[0].read_bytes())
+    text_page(folder / "p2_doc.png", ["QUYẾT ĐỊNH"])
+    (folder / "p3_sep.png").write_bytes(sheets[1].read_bytes())
+    text_page(folder / "p4_doc.png", ["KẾ HOẠCH"])
+    for sheet in sheets:
+        sheet.unlink()
+    report = ingest_paths(ctx, [folder], engine_factory=fake)
+    assert {i.state for i in report.items} == {"done"}
+    with ctx.db.session() as session:
+        docs = session.execute(select(Document).order_by(Document.id)).scalars().all()
+        codes = [session.get(FileUnit, d.file_id).file_code if d.file_id else None for d in docs]
+        separators = session.execute(select(Page).where(Page.document_id.is_(None))).scalars().all()
+    assert codes == ["H26.2025.01.VP", "H26.2025.02.VP"]
+    assert len(separators) == 2

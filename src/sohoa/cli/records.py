@@ -141,3 +141,12 @@ def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: i
 
     corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition)
     console.print(f"{len(corpus.pages)} trang / pages, {len(corpus.documents)} văn bản / documents → {out}")
+
+
+def sheets(codes: list[str] = typer.Argument(..., help="Mã hồ sơ / file codes."),
+           out: Path = typer.Option(Path("sheets.pdf"), "-o", "--out", help="Output PDF.")) -> None:
+    """In tờ phân cách QR cho từng hồ sơ / Print QR separator sheets, one per file code."""
+    from sohoa.intelligence import separator_sheets_pdf
+
+    separator_sheets_pdf(codes, out)
+    console.print(f"{len(codes)} tờ phân cách / separator sheets → {out}")

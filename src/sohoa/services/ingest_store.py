@@ -80,19 +80,45 @@ def _provenance(built: BuiltDocument) -> dict[str, object]:
 
 
 def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_id: int,
-                  ordinal: int) -> Document:
-    file = session.get(FileUnit, item.file_id) if item.file_id else None
+                  file: FileUnit | None) -> Document:
     columns = _field_columns(built.fields)
-    doc = Document(file_id=item.file_id, unit_id=item.unit_id, ingest_item_id=item.id,
+    ordinal = None
+    if file is not None:
+        ordinal = session.query(Document).filter(Document.file_id == file.id).count() + 1
+    doc = Document(file_id=file.id if file else None, unit_id=(file.unit_id if file else None) or item.unit_id,
+                   ingest_item_id=item.id,
                    doc_ordinal=ordinal, text=built.text, source_name=item.original_name,
                    pdf_object_id=pdf_id, page_amount=len(built.page_indexes),
                    confidence=built.fields.as_confidence(), provenance=_provenance(built),
-                   state="review" if item.file_id else "unsorted",
+                   state="review" if file else "unsorted",
                    access_level="secret" if columns.get("secrecy") else (file.access_level if file else "internal"),
                    **columns)
     session.add(doc)
     session.flush()
     return doc
+
+
+def _separator_file(session: Session, code: str, unit_id: int | None, actor: str) -> FileUnit:
+    found = session.query(FileUnit).filter(FileUnit.file_code == code).one_or_none()
+    if found is None:
+        found = FileUnit(file_code=code[:30], unit_id=unit_id, title="")
+        session.add(found)
+        session.flush()
+        record_event(session, actor, "file.create", "file_unit", found.id, {"file_code": code, "from": "separator"})
+    return found
+
+
+def _files_by_position(session: Session, outcomes: Sequence[PageOutcome], items: dict[int, IngestItem],
+                       actor: str) -> list[FileUnit | None]:
+    """The file each page belongs to: the ingest's file, or the file named by the last QR separator sheet."""
+    current: FileUnit | None = None
+    result: list[FileUnit | None] = []
+    for outcome in outcomes:
+        item = items[outcome.item_id]
+        if outcome.separator_code:
+            current = _separator_file(session, outcome.separator_code, item.unit_id, actor)
+        result.append(current or (session.get(FileUnit, item.file_id) if item.file_id else None))
+    return result
 
 
 def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
@@ -106,14 +132,12 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     built_docs = build_documents(outcomes, first.original_name)
     pages = [_page_row(ctx, session, by_id[o.item_id], o) for o in outcomes]
     index = make_index(ctx.db.engine)
-    ordinal_base = 0
-    if first.file_id:
-        ordinal_base = session.query(Document).filter(Document.file_id == first.file_id).count()
+    files = _files_by_position(session, outcomes, by_id, actor)
     per_item: dict[int, list[int]] = {item.id: [] for item in items}
-    for number, built in enumerate(built_docs, start=1):
+    for built in built_docs:
         owner = by_id[outcomes[built.page_indexes[0]].item_id]
         pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
-        doc = _document_row(session, owner, built, pdf.id, ordinal_base + number)
+        doc = _document_row(session, owner, built, pdf.id, files[built.page_indexes[0]])
         for page_no, position in enumerate(built.page_indexes, start=1):
             pages[position].document_id, pages[position].page_no = doc.id, page_no
             per_item[outcomes[position].item_id].append(doc.id)
