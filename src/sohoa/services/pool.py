@@ -16,7 +16,7 @@ __all__ = ["PagePool", "tesseract_factory"]
 Result = PageOutcome | PageFailure
 
 
-class tesseract_factory:  # noqa: N801 - a picklable callable, used like a function
+class tesseract_factory:
     """Builds the Tesseract engine inside each worker (never shared across processes)."""
 
     def __init__(self, lang: str, tessdata: str | None) -> None:
@@ -81,5 +81,5 @@ class PagePool:
     def _result(future: Future[Result], job: PageJob) -> Result:
         try:
             return future.result()
-        except Exception as exc:  # noqa: BLE001 - e.g. a worker killed by the OS: the file is marked failed
+        except Exception as exc:
             return PageFailure(job.item_id, job.page.page_index, f"{type(exc).__name__}: {exc}")

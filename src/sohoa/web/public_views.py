@@ -24,14 +24,22 @@ def make_router(ctx: AppContext) -> APIRouter:
     router = APIRouter()
 
     @router.get("/search", response_class=HTMLResponse)
-    def search_page(request: Request, principal: Reader, q: str = "", unit: str | None = None,
-                    year: Annotated[int | None, Query()] = None, type: str | None = None) -> Response:
+    def search_page(
+        request: Request,
+        principal: Reader,
+        q: str = "",
+        unit: str | None = None,
+        year: Annotated[int | None, Query()] = None,
+        type: str | None = None,
+    ) -> Response:
         result: dict[str, Any] = {"total": 0, "results": []}
         if q.strip():
-            result = search_documents(ctx, q, unit=unit or None, year=year, type_name=type or None,
-                                      principal=principal)
-        return render(request, "search.html", {"q": q, "unit": unit or "", "year": year or "",
-                                               "type": type or "", "result": result})
+            result = search_documents(ctx, q, unit=unit or None, year=year, type_name=type or None, principal=principal)
+        return render(
+            request,
+            "search.html",
+            {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result},
+        )
 
     @router.get("/documents/{document_id}", response_class=HTMLResponse)
     def document_page(request: Request, document_id: int, principal: Reader) -> Response:
@@ -41,7 +49,6 @@ def make_router(ctx: AppContext) -> APIRouter:
     @router.get("/documents/{document_id}/pdf")
     def document_pdf(document_id: int, principal: Reader) -> Response:
         path, name = document_pdf_path(ctx, document_id, principal=principal)
-        return FileResponse(path, media_type="application/pdf", filename=name,
-                            content_disposition_type="inline")
+        return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
 
     return router
