@@ -1,0 +1,104 @@
+"""Reading the audit log: filtered pages for the admin viewer, CSV/XLSX export, chain verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from sohoa.db.models import Event
+from sohoa.domain.errors import ValidationFailed
+from sohoa.services.audit import VerifyResult, verify_chain
+from sohoa.services.context import AppContext
+
+__all__ = ["AUDIT_EXPORT_FORMATS", "AuditFilter", "export_events", "list_audit_events", "verify_log"]
+
+AUDIT_EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8",
+                        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+COLUMNS = ("id", "at", "actor", "action", "entity_type", "entity_id", "payload", "hash")
+MAX_EXPORT = 100_000
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Who, what, which entity and when; ``action`` matches a prefix ('document.' finds every document action)."""
+
+    actor: str | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _select(filt: AuditFilter) -> Select[Event]:
+    stmt = select(Event)
+    if filt.actor:
+        stmt = stmt.where(Event.actor == filt.actor)
+    if filt.action:
+        stmt = stmt.where(Event.action.startswith(filt.action, autoescape=True))
+    if filt.entity_type:
+        stmt = stmt.where(Event.entity_type == filt.entity_type)
+    if filt.entity_id is not None:
+        stmt = stmt.where(Event.entity_id == filt.entity_id)
+    if filt.since:
+        stmt = stmt.where(Event.at >= filt.since)
+    if filt.until:
+        stmt = stmt.where(Event.at < filt.until)
+    return stmt
+
+
+def _row(event: Event) -> dict[str, Any]:
+    return {"id": event.id, "at": event.at.isoformat(), "actor": event.actor, "action": event.action,
+            "entity_type": event.entity_type, "entity_id": event.entity_id, "payload": event.payload,
+            "hash": event.hash}
+
+
+def list_audit_events(ctx: AppContext, filt: AuditFilter, *, before: int | None = None,
+                      limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
+    """Newest first; the second value is the ``before`` of the next (older) page, None at the end."""
+    with ctx.db.session() as session:
+        stmt = _select(filt)
+        if before is not None:
+            stmt = stmt.where(Event.id < before)
+        rows = list(session.execute(stmt.order_by(Event.id.desc()).limit(limit)).scalars())
+        return [_row(e) for e in rows], (rows[-1].id if len(rows) == limit else None)
+
+
+def export_events(ctx: AppContext, filt: AuditFilter, fmt: str) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of the matching events, oldest first."""
+    if fmt not in AUDIT_EXPORT_FORMATS:
+        raise ValidationFailed(f"Định dạng không hỗ trợ: {fmt}", f"Unsupported format: {fmt}")
+    with ctx.db.session() as session:
+        rows = [_row(e) for e in session.execute(_select(filt).order_by(Event.id).limit(MAX_EXPORT)).scalars()]
+    table = [[json.dumps(r[c], ensure_ascii=False) if c == "payload" else r[c] for c in COLUMNS] for r in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        writer.writerows(table)
+        content = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(list(COLUMNS))
+        for line in table:
+            sheet.append(line)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        content = buffer.getvalue()
+    return content, AUDIT_EXPORT_FORMATS[fmt], f"sohoa-audit.{fmt}"
+
+
+def verify_log(ctx: AppContext) -> VerifyResult:
+    """Recompute the hash chain; the result names the first row that does not verify."""
+    with ctx.db.session() as session:
+        return verify_chain(session)
