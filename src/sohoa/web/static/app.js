@@ -160,6 +160,9 @@
     });
     document.addEventListener("keydown", function (e) {
       if (!e.altKey) { return; }
+      var button = { KeyS: "save", KeyA: "approve" }[e.code];
+      var target = button && document.querySelector('#fields-form button[value="' + button + '"]');
+      if (target) { e.preventDefault(); target.click(); return; }
       if (e.key === "ArrowRight") { show(state.page + 1); } else if (e.key === "ArrowLeft") { show(state.page - 1); }
       else if (e.key === "+" || e.key === "=") { zoom(1.25); } else if (e.key === "-") { zoom(0.8); }
       else { return; }

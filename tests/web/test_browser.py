@@ -1,0 +1,226 @@
+"""Browser journeys with Playwright on Debian's Chromium, and a screenshot of each main screen."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from openpyxl import Workbook
+from PIL import Image, ImageDraw, ImageFont
+
+from sohoa.services import accounts
+from sohoa.services.context import AppContext, open_context
+from sohoa.settings import Settings
+from sohoa.web.app import create_app
+
+from . import _helpers as helpers
+from .test_intake import GOOD, HEADER, with_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, AppContext]]:
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    helpers.users(ctx)
+    port = _free_port()
+    config = uvicorn.Config(create_app(ctx, watch_hot_folders=False), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not uv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}", ctx
+    uv.should_exit = True
+    thread.join(10)
+    ctx.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    book.active.append(HEADER)
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def _scan(path: Path) -> Path:
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 56)
+    lines = ["ỦY BAN NHÂN DÂN", "PHƯỜNG THỬ", "Số: 15/QĐ-UBND", "Hà Nội, ngày 05 tháng 6 năm 2020", "",
+             "QUYẾT ĐỊNH", "Về việc thành lập tổ công tác số hóa tài liệu", "",
+             "Điều 1. Thành lập tổ công tác số hóa tài liệu lưu trữ của phường."]
+    for n, line in enumerate(lines):
+        draw.text((220, 260 + n * 110), line, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(300, 300))
+    path.write_bytes(out.getvalue())
+    return path
+
+
+class Session:
+    """One signed-in browser page at 1366×768."""
+
+    def __init__(self, browser: object, base: str, username: str) -> None:
+        self.page = browser.new_page(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+        self.base = base
+        self.page.goto(f"{base}/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", helpers.PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(f"{base}/")
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _stat(session: Session, key: str) -> int:
+    session.go("/progress")
+    return int(session.page.inner_text(f"#stat-{key}"))
+
+
+@pytest.mark.tesseract
+def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path: Path) -> None:
+    base, ctx = server
+    unit_id = helpers.unit(ctx)
+    coordinator = Session(browser, base, "coordinator")
+    before = (_stat(coordinator, "review"), _stat(coordinator, "rework"))
+
+    # A clerk uploads an inventory with errors, reads the report, fixes it and uploads again.
+    clerk = Session(browser, base, "unit_clerk")
+    clerk.go("/intake")
+    clerk.page.select_option("#f-unit", str(unit_id))
+    clerk.page.fill("#f-title", "Tài liệu hành chính 2018-2020")
+    clerk.page.fill("#f-planned_pages", "120")
+    clerk.page.click("form[action='/intake/accessions'] button[type=submit]")
+    clerk.page.set_input_files("#f-inventory", str(_xlsx(tmp_path / "muc-luc.xlsx", with_errors())))
+    clerk.page.click("text=Tải lên và kiểm tra")
+    assert "4 dòng lỗi" in clerk.page.inner_text("#report")
+    assert "Trùng số, ký hiệu hồ sơ với dòng" in clerk.page.inner_text("table.report")
+    clerk.shot("intake-report-errors")
+    clerk.page.set_input_files("#f-inventory", str(_xlsx(tmp_path / "muc-luc.xlsx", GOOD)))
+    clerk.page.click("text=Tải lên và kiểm tra")
+    assert "Hợp lệ" in clerk.page.inner_text("#report")
+    clerk.shot("intake-accession")
+    clerk.go("/intake")
+    clerk.shot("intake")
+
+    # An operator uploads a scan for file 01.VP and watches it go through the pipeline.
+    operator = Session(browser, base, "scan_operator")
+    operator.go("/scanning")
+    operator.page.select_option("#scan-file", label=operator.page.locator("#scan-file option", has_text="01.VP")
+                                .first.inner_text())
+    operator.page.set_input_files("#scan-input", str(_scan(tmp_path / "quyet-dinh.png")))
+    operator.page.wait_for_selector("#uploads td.state[data-state=done]", timeout=180_000)
+    assert operator.page.inner_text("#uploads td.docs").strip() == "1"
+    operator.shot("scanning")
+
+    # The inspector sets a sampling plan (every document) before review.
+    inspector = Session(browser, base, "qc_inspector")
+    inspector.go("/qc/plans")
+    inspector.page.fill("#f-name", "Kiểm tra toàn bộ")
+    inspector.page.fill("#f-rate_percent", "100")
+    inspector.page.click("button:has-text('Thêm')")
+    inspector.shot("qc-plans")
+
+    # An archivist corrects a field and approves the document.
+    archivist = Session(browser, base, "archivist")
+    archivist.go("/review")
+    archivist.shot("review-queue")
+    archivist.page.click("tbody a")
+    archivist.page.wait_for_selector("#page-img")
+    archivist.page.fill("#f-issued_date", "31/02/2020")
+    archivist.page.click("button[value=save]")
+    assert "Ngày không hợp lệ" in archivist.page.inner_text("#fields-form")
+    archivist.page.fill("#f-issued_date", "05/06/2020")
+    archivist.page.fill("#f-subject", "Về việc thành lập tổ công tác số hóa tài liệu")
+    archivist.page.fill("#f-type_name", "Quyết định")
+    archivist.page.focus("#f-subject")
+    archivist.page.wait_for_function("document.getElementById('page-img').complete"
+                                     " && document.getElementById('page-img').naturalWidth > 0")
+    archivist.shot("review-document")
+    archivist.page.keyboard.press("Alt+a")  # accesskey: approve
+    archivist.page.wait_for_url(f"{base}/review")
+
+    # The inspector rejects it; it goes back to scanning for rework.
+    inspector.go("/qc")
+    inspector.page.click("tbody a")
+    inspector.page.check("input[value=D01]")
+    inspector.page.fill("#f-comment", "Ảnh mờ ở lề phải")
+    inspector.shot("qc-document")
+    inspector.page.click("button[value=reject]")
+    inspector.page.wait_for_url(f"{base}/qc")
+    inspector.shot("qc")
+    operator.go("/scanning")
+    assert "Ảnh mờ ở lề phải" in operator.page.inner_text("main")
+
+    # The coordinator's dashboard moved: one more document in rework, none left in review.
+    after = (_stat(coordinator, "review"), _stat(coordinator, "rework"))
+    assert after == (before[0], before[1] + 1)
+    assert int(coordinator.page.inner_text("#stat-pages")) == 1
+    coordinator.shot("progress")
+
+    admin = Session(browser, base, "admin")
+    admin.go("/admin")
+    admin.shot("admin")
+    admin.go("/arrangement")
+    admin.shot("arrangement")
+    admin.go("/lang/en?next=/progress")
+    assert "Progress" in admin.page.inner_text("h1")
+    admin.shot("progress-en")
+    for session in (clerk, operator, inspector, archivist, coordinator, admin):
+        session.close()
+
+
+def test_login_page_and_lockout(server: tuple[str, AppContext], browser: object) -> None:
+    base, _ctx = server
+    page = browser.new_page(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+    page.goto(f"{base}/review")
+    assert page.url.startswith(f"{base}/login")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "login.png"))
+    for _ in range(accounts.MAX_FAILURES + 1):
+        page.fill("#username", "archivist")
+        page.fill("#password", "sai-mat-khau")
+        page.click("button[type=submit]")
+    assert "tạm khóa" in page.inner_text("[role=alert]")
+    page.close()
