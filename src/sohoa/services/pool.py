@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
@@ -42,8 +43,10 @@ class PagePool:
 
     def __enter__(self) -> PagePool:
         if self._workers > 1:
-            self._executor = ProcessPoolExecutor(self._workers, initializer=init_worker,
-                                                 initargs=(self._factory,))
+            # forkserver: workers start from a clean process, never from a fork of a parent that
+            # already runs threads (OpenMP, web servers), which can deadlock after fork().
+            self._executor = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("forkserver"),
+                                                 initializer=init_worker, initargs=(self._factory,))
         else:
             set_engine(self._factory())
         return self
