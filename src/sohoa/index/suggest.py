@@ -17,7 +17,7 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # Letter shapes Tesseract confuses beyond single edits (folded forms).
 _OCR_SWAPS = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"), ("vv", "w"))
 RARE = 3        # a word in at most this many documents may be a misspelling
-FACTOR = 10     # ... when a neighbour is in at least FACTOR times as many
+FACTOR = 3      # ... when a neighbour is in at least FACTOR times as many
 
 
 def edit_candidates(word: str) -> set[str]:

@@ -1,0 +1,202 @@
+"""Search benchmark: build N synthetic records, index them, measure typical queries with concurrent clients.
+
+Usage: python bench/search.py [--records 1000000] [--clients 4] [--rounds 25] [--data DIR]
+Writes bench/results/search.json. The baseline is an FTS5 table with SQLite's default tokenizer (no tone,
+đ or placement folding, no exact-tone tier) queried with the same words in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _search_corpus import records
+from sohoa.access.search import SearchRequest, search
+from sohoa.auth.principal import Principal
+from sohoa.domain.text import canonical_text, fold
+from sohoa.index.query import code_tokens
+from sohoa.services.context import AppContext, open_context
+from sohoa.services.units import import_hanoi_2025
+from sohoa.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "search.json"
+CHUNK = 50_000
+DOC_SQL = ("INSERT INTO documents (id, unit_id, type_name, code_number, code_notation, issued_date, organ_name, "
+           "subject, text, access_level, secrecy, source_name, page_amount, state, language, created_at, "
+           "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'bench',1,'published','vi',?,?)")
+
+
+def _fts_row(rec: tuple[Any, ...]) -> tuple[int, str, str, str, str]:
+    exact = canonical_text("\n".join([rec[2], rec[7], rec[6], rec[8]]))
+    return rec[0], exact, fold(exact), " ".join(code_tokens(rec[11])), rec[8]
+
+
+def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterable[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def build(ctx: AppContext, count: int) -> dict[str, float]:
+    """Insert the documents, then the shared index and the baseline index; seconds for each."""
+    import_hanoi_2025(ctx)
+    conn = sqlite3.connect(ctx.settings.data / "sohoa.db")
+    conn.execute("PRAGMA synchronous=OFF")
+    units = [(int(i), str(n)) for i, n in conn.execute("SELECT id, name FROM units")]
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS base_fts USING fts5(body)")
+    now = "2025-07-01 00:00:00.000000"
+    timings = {"documents_s": 0.0, "index_s": 0.0, "baseline_index_s": 0.0}
+    with multiprocessing.Pool(2) as pool:
+        for chunk in _chunks(records(count, units), CHUNK):
+            start = time.perf_counter()
+            conn.executemany(DOC_SQL, [(*r[:11], now, now) for r in chunk])
+            conn.commit()
+            timings["documents_s"] += time.perf_counter() - start
+            start = time.perf_counter()
+            rows = pool.map(_fts_row, chunk, chunksize=2000)
+            conn.executemany("INSERT INTO doc_fts(rowid, exact, folded, code) VALUES (?,?,?,?)",
+                             [r[:4] for r in rows])
+            conn.commit()
+            timings["index_s"] += time.perf_counter() - start
+            start = time.perf_counter()
+            conn.executemany("INSERT INTO base_fts(rowid, body) VALUES (?,?)", [(r[0], r[4]) for r in rows])
+            conn.commit()
+            timings["baseline_index_s"] += time.perf_counter() - start
+            print(f"  {chunk[-1][0]:>9} records", file=sys.stderr, flush=True)
+    for table, key in (("doc_fts", "index_s"), ("base_fts", "baseline_index_s")):
+        start = time.perf_counter()
+        conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        conn.commit()
+        timings[key] += time.perf_counter() - start
+    conn.execute("ANALYZE")
+    conn.close()
+    return {k: round(v, 1) for k, v in timings.items()}
+
+
+def queries(ctx: AppContext) -> list[tuple[str, SearchRequest, str]]:
+    """(name, request for the service, FTS5 query for the baseline)."""
+    conn = sqlite3.connect(ctx.settings.data / "sohoa.db")
+    unit = conn.execute("SELECT identifier FROM units WHERE identifier LIKE 'HN.MOI.%' ORDER BY id LIMIT 1 OFFSET 7"
+                        ).fetchone()[0]
+    sign = conn.execute("SELECT code_number || '/' || code_notation FROM documents WHERE id = 4242").fetchone()[0]
+    conn.close()
+    spaced = sign.replace("/", " / ").replace("-", " - ")
+    return [
+        ("word, tones", SearchRequest("khiếu"), "khiếu"),
+        ("word, no tones", SearchRequest("khieu"), "khieu"),
+        ("two words, đ folded", SearchRequest("dat dai"), "dat dai"),
+        ("phrase", SearchRequest('"giải phóng mặt bằng"'), '"giải phóng mặt bằng"'),
+        ("rare name", SearchRequest("Ngân Hoài"), "Ngân Hoài"),
+        ("sign", SearchRequest(sign), '"' + " ".join(code_tokens(sign)) + '"'),
+        ("sign, spaced", SearchRequest(spaced), '"' + " ".join(code_tokens(sign)) + '"'),
+        ("unit + year filter", SearchRequest("hòa giải", unit=unit, year=2015), "hòa giải"),
+        ("facets", SearchRequest("tái định cư", facets=True), "tái định cư"),
+        ("did you mean", SearchRequest("quyct dịnh"), "quyct dịnh"),
+    ]
+
+
+def _baseline(conn: sqlite3.Connection, fts: str) -> int:
+    total = conn.execute("SELECT count(*) FROM base_fts WHERE base_fts MATCH ?", (fts,)).fetchone()[0]
+    conn.execute("SELECT rowid FROM base_fts WHERE base_fts MATCH ? ORDER BY rank LIMIT 20", (fts,)).fetchall()
+    return int(total)
+
+
+def _stats(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return {"n": len(ordered), "p50_ms": round(pick(0.5), 2), "p95_ms": round(pick(0.95), 2),
+            "p99_ms": round(pick(0.99), 2), "mean_ms": round(statistics.fmean(ordered) * 1000, 2)}
+
+
+def _run(clients: int, rounds: int, names: list[str], call: Callable[[str], int]) -> dict[str, Any]:
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    totals: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def client(seed: int) -> None:
+        order = [n for n in names for _ in range(rounds)]
+        random.Random(seed).shuffle(order)
+        for name in order:
+            start = time.perf_counter()
+            total = call(name)
+            elapsed = time.perf_counter() - start
+            with lock:
+                samples[name].append(elapsed)
+                totals[name] = total
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    wall = time.perf_counter() - start
+    every = [s for v in samples.values() for s in v]
+    return {"all": _stats(every), "qps": round(len(every) / wall, 1),
+            "queries": {n: {**_stats(samples[n]), "total": totals[n]} for n in names}}
+
+
+def measure(ctx: AppContext, clients: int, rounds: int) -> dict[str, Any]:
+    plan = queries(ctx)
+    names = [name for name, _, _ in plan]
+    by_name = {name: (request, fts) for name, request, fts in plan}
+    archivist = Principal(user_id=999, username="bench", role="archivist")
+    for name in names:  # warm the page cache once
+        search(ctx, archivist, by_name[name][0], audit=False)
+
+    def service(name: str) -> int:
+        return search(ctx, archivist, by_name[name][0], audit=False).total
+
+    local = threading.local()
+
+    def baseline(name: str) -> int:
+        if not hasattr(local, "conn"):
+            local.conn = sqlite3.connect(ctx.settings.data / "sohoa.db", check_same_thread=False)
+        return _baseline(local.conn, by_name[name][1])
+
+    return {"sohoa": _run(clients, rounds, names, service),
+            "baseline_default_tokenizer": _run(clients, rounds, names, baseline)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=25, help="repetitions of each query per client")
+    parser.add_argument("--data", type=Path, default=None, help="data dir (reused when it holds the corpus)")
+    args = parser.parse_args()
+    data = args.data or Path(tempfile.mkdtemp(prefix="sohoa-bench-")) / "data"
+    fresh = not (data / "sohoa.db").exists()
+    ctx = open_context(Settings(data=data, workers=1))
+    try:
+        build_times = build(ctx, args.records) if fresh else {}
+        size = sum(p.stat().st_size for p in data.glob("sohoa.db*"))
+        result = {"records": args.records, "clients": args.clients, "rounds": args.rounds,
+                  "cores": os.cpu_count(), "build": build_times, "db_bytes": size,
+                  **measure(ctx, args.clients, args.rounds)}
+    finally:
+        ctx.close()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
