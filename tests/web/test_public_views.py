@@ -1,0 +1,46 @@
+"""Staff search page and document view: results, highlighting, the PDF/A, and record-level access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from sohoa.services.context import AppContext
+from sohoa.services.ingest import ingest_paths
+
+from ..ingest._helpers import text_page
+from ..ingest.test_ingest_fast import fake
+from . import _helpers as helpers
+
+
+def _ingest(ctx: AppContext, tmp_path: Path) -> int:
+    page = text_page(tmp_path / "p.png", ["Quyết định về việc hòa giải"])
+    report = ingest_paths(ctx, [page], engine_factory=fake)
+    return report.items[0].documents[0]
+
+
+def test_archivist_searches_and_opens_the_pdf(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
+    doc_id = _ingest(ctx, tmp_path)
+    helpers.login(client, "archivist")
+    page = client.get("/search", params={"q": "hoa giai"})
+    assert page.status_code == 200
+    assert f'href="/documents/{doc_id}"' in page.text and "<mark>" in page.text
+    view = client.get(f"/documents/{doc_id}")
+    assert view.status_code == 200 and f"/documents/{doc_id}/pdf" in view.text
+    pdf = client.get(f"/documents/{doc_id}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_unit_officer_of_another_unit_sees_nothing(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
+    doc_id = _ingest(ctx, tmp_path)  # internal, no unit: the archives' own intake
+    helpers.login(client, "unit_officer")
+    assert f"/documents/{doc_id}" not in client.get("/search", params={"q": "hoa giai"}).text
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+    assert client.get(f"/documents/{doc_id}/pdf").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "x"}, follow_redirects=False)
+    assert response.status_code in (303, 401)
