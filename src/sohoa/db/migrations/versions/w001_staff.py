@@ -4,9 +4,8 @@ Revision ID: w001
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'w001'
 down_revision = '0001'
