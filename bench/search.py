@@ -8,6 +8,7 @@ Writes bench/results/search.json. The baseline is an FTS5 table with SQLite's de
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _search_corpus import records
 from sohoa.access.search import SearchRequest, search
 from sohoa.auth.principal import Principal
-from sohoa.domain.text import canonical_text, fold
+from sohoa.domain.text import _WORD_RE, canonical_text, fold, nfc
 from sohoa.index.query import code_tokens
 from sohoa.services.context import AppContext, open_context
 from sohoa.services.units import import_hanoi_2025
@@ -41,8 +42,18 @@ DOC_SQL = ("INSERT INTO documents (id, unit_id, type_name, code_number, code_not
            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'bench',1,'published','vi',?,?)")
 
 
+@functools.lru_cache(maxsize=500_000)
+def _canonical_word(word: str) -> str:
+    return canonical_text(word)
+
+
+def fast_canonical(text: str) -> str:
+    """``canonical_text`` (word-local after NFC) with each distinct word computed once: same result, faster."""
+    return _WORD_RE.sub(lambda m: _canonical_word(m.group(0)), nfc(text))
+
+
 def _fts_row(rec: tuple[Any, ...]) -> tuple[int, str, str, str, str]:
-    exact = canonical_text("\n".join([rec[2], rec[7], rec[6], rec[8]]))
+    exact = fast_canonical("\n".join([rec[2], rec[7], rec[6], rec[8]]))
     return rec[0], exact, fold(exact), " ".join(code_tokens(rec[11])), rec[8]
 
 
@@ -60,6 +71,8 @@ def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterable[list[tuple[
 def build(ctx: AppContext, count: int) -> dict[str, float]:
     """Insert the documents, then the shared index and the baseline index; seconds for each."""
     import_hanoi_2025(ctx)
+    sample = list(records(300, [(1, "Phường Hoàn Kiếm")]))
+    assert all(fast_canonical(r[8]) == canonical_text(r[8]) for r in sample), "fast_canonical drifted"
     conn = sqlite3.connect(ctx.settings.data / "sohoa.db")
     conn.execute("PRAGMA synchronous=OFF")
     units = [(int(i), str(n)) for i, n in conn.execute("SELECT id, name FROM units")]

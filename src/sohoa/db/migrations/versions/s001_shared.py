@@ -120,6 +120,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_copy_requests_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_copy_requests_state'), ['state'], unique=False)
 
+    # Covering index for the search join: scope and filter columns without reading the wide rows (text).
+    op.create_index("ix_documents_search_scope", "documents",
+                    ["id", "access_level", "unit_id", "issued_date", "secrecy", "type_name", "file_id"])
     if op.get_bind().dialect.name == "sqlite":
         # The vocabulary of the folded column, for "did you mean" suggestions.
         op.execute("CREATE VIRTUAL TABLE doc_fts_vocab USING fts5vocab(doc_fts, 'col')")
@@ -128,6 +131,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE doc_fts_vocab")
+    op.drop_index("ix_documents_search_scope", table_name="documents")
     with op.batch_alter_table('copy_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_copy_requests_state'))
         batch_op.drop_index(batch_op.f('ix_copy_requests_document_id'))

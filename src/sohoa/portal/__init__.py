@@ -1,0 +1,1 @@
+"""Citizen portal: public search, public documents, certified-copy requests; staff decisions on them."""

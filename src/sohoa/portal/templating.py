@@ -1,0 +1,42 @@
+"""Rendering of portal pages: own templates, the staff layout (``base.html``) and its context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from sohoa.auth.principal import Principal
+from sohoa.auth.sessions import CSRF_FIELD, csrf_token
+from sohoa.domain.errors import SohoaError
+from sohoa.web.i18n import translate
+from sohoa.web.templating import NAV, TEMPLATES, request_lang
+
+__all__ = ["render_page"]
+
+_OWN = Path(__file__).with_name("templates")
+_PAGES = Jinja2Templates(directory=str(_OWN))
+# Our pages first, then the staff application's layout and macros (base.html is shared, not copied).
+_PAGES.env.loader = ChoiceLoader([FileSystemLoader(str(_OWN)), TEMPLATES.env.loader])  # type: ignore[list-item]
+
+
+def render_page(request: Request, template: str, context: dict[str, Any] | None = None, *,
+                status_code: int = 200) -> HTMLResponse:
+    """Render with the same layout context as the staff pages."""
+    lang = request_lang(request)
+    principal: Principal | None = request.scope.get("sohoa.principal")
+    values: dict[str, Any] = dict(context or {})
+    error = values.get("error")
+    values.update({
+        "lang": lang, "_": lambda text: translate(text, lang), "principal": principal,
+        "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
+        "nav": [(href, label) for href, label, perm in NAV if principal and principal.can(perm)],
+        "current_path": request.url.path,
+        "error_text": (error.en if lang == "en" else error.vi) if isinstance(error, SohoaError) else error,
+        "notice_text": values.get("notice"),
+    })
+    return _PAGES.TemplateResponse(request, template, values, status_code=status_code)
