@@ -56,6 +56,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "sohoa.web.public_views",
     "sohoa.api.routes",
     "sohoa.access.routes",
+    "sohoa.portal.routes",
 )
 
 STATIC = Path(__file__).with_name("static")
