@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sohoa.cli import audit, records, server, tokens
+from sohoa.cli import audit, records, server, tokens, users
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Sohoa — số hóa tài liệu lưu trữ / digitize archival records.")
@@ -20,6 +20,7 @@ app.command()(records.sheets)
 app.command()(server.serve)
 app.command()(server.demo)
 app.add_typer(records.units_app, name="units")
+app.add_typer(users.user_app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tokens.app, name="token")
 

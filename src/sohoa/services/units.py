@@ -126,3 +126,14 @@ def related_unit_ids(session: Session, unit_id: int) -> set[int]:
     wards it went into, but not the other old wards those new wards also absorbed.
     """
     return {unit_id} | _walk(session, unit_id, forward=False) | _walk(session, unit_id, forward=True)
+
+
+def unit_id_by_identifier(ctx: AppContext, identifier: str) -> int:
+    """The id of the unit with this identifier; NotFound (vi/en) if there is none."""
+    from sohoa.domain.errors import NotFound
+
+    with ctx.db.session() as session:
+        found = session.execute(select(Unit.id).where(Unit.identifier == identifier)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"Không tìm thấy đơn vị '{identifier}'", f"Unknown unit '{identifier}'")
+    return int(found)
