@@ -52,8 +52,12 @@ class TextScore:
         cer = self.char_errors / self.chars if self.chars else 0.0
         wer = self.word_errors / self.words if self.words else 0.0
         tone = (self.char_errors - self.folded_errors) / self.char_errors if self.char_errors else 0.0
-        return {"cer_pct": round(100 * cer, 2), "wer_pct": round(100 * wer, 2),
-                "diacritic_only_error_share_pct": round(100 * max(0.0, tone), 1), "chars": self.chars}
+        return {
+            "cer_pct": round(100 * cer, 2),
+            "wer_pct": round(100 * wer, 2),
+            "diacritic_only_error_share_pct": round(100 * max(0.0, tone), 1),
+            "chars": self.chars,
+        }
 
 
 def field_equal(name: str, truth: str | None, found: str | None) -> bool:
@@ -103,5 +107,8 @@ def split_scores(truth: Iterable[Sequence[int]], found: Iterable[Sequence[int]])
     correct = sum(1 for d in found_sets if d in true_sets)
     precision = correct / len(found_sets) if found_sets else 0.0
     recall = correct / len(true_sets) if true_sets else 0.0
-    return {"precision_pct": round(100 * precision, 1), "recall_pct": round(100 * recall, 1),
-            "documents": len(true_sets)}
+    return {
+        "precision_pct": round(100 * precision, 1),
+        "recall_pct": round(100 * recall, 1),
+        "documents": len(true_sets),
+    }

@@ -11,8 +11,14 @@ H = 46  # word height in pixels (13 pt at 300 dpi)
 LEFT_CENTRE, RIGHT_CENTRE, MARGIN = 0.27 * WIDTH, 0.68 * WIDTH, 350
 
 
+def _token_width(token: str) -> int:
+    return int(len(token) * 0.52 * H)
+
+
 def _width(text: str) -> int:
-    return int(len(text) * 0.52 * H)
+    """Exact width of the laid-out words, so centred lines are really centred."""
+    tokens = text.split()
+    return sum(_token_width(t) for t in tokens) + int(0.3 * H) * max(0, len(tokens) - 1)
 
 
 @dataclass
@@ -27,7 +33,7 @@ class PageBuilder:
     def _place(self, text: str, x0: float, y: float, line: int) -> None:
         x = int(x0)
         for token in text.split():
-            w = _width(token)
+            w = _token_width(token)
             self.words.append(
                 Word(
                     token,

@@ -61,6 +61,14 @@ def test_number_variants(line: str, number: str, notation: str) -> None:
     assert found.get("code_notation") == notation
 
 
+def test_garbled_type_group_is_repaired_only_when_the_title_confirms_it() -> None:
+    found = fields_of(first_page(number="Số: 136/TTTr-SYT", title="TỜ TRÌNH"))
+    assert found.get("code_notation") == "TTr-SYT"
+    assert found.values["code_notation"].rule == "notation.repaired_by_title"
+    # Without a confirming title nothing is guessed.
+    assert fields_of(first_page(number="Số: 136/TTTr-SYT", title=None)).get("code_notation") == "TTTr-SYT"
+
+
 def test_canonical_sign_is_rebuilt_from_number_and_notation() -> None:
     assert format_so_ky_hieu("28", "2021/NĐ-CP") == "28/2021/NĐ-CP"
     assert format_so_ky_hieu("162", "UBND-VP") == "162/UBND-VP"

@@ -16,7 +16,7 @@ __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
 
 _TYPES_BY_FOLD = {fold(t.name): t for t in DOCUMENT_TYPES}
 _VV = re.compile(r"^v\s*/\s*v\b")
-_BODY_START = ("can cu", "kinh gui", "thuc hien", "theo ", "xet ")
+_BODY_START = ("can cu", "kinh gui")
 
 
 def find_title(segments: Sequence[Segment], page: OcrPage, top: float) -> tuple[DocumentType, Segment] | None:
@@ -49,11 +49,17 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
         last = kept[-1] if kept else title
         if seg.bbox.y0 - last.bbox.y1 > 2.2 * max(seg.height, last.height):
             break
+        # Subject lines follow one another closely; the body starts after extra space (and a rule
+        # that OCR often drops), so a gap clearly wider than the title→subject one ends the subject.
+        if kept and seg.bbox.y0 - last.bbox.y1 > max(0, kept[0].bbox.y0 - title.bbox.y1) + 0.6 * seg.height:
+            break
         if is_junk(seg):
             if kept:
                 break  # the short rule under the trích yếu ends it
             continue
-        if abs(seg.cx - title.cx) > 0.18 * page.width or _stops(seg) or len(kept) == 6:
+        # Subject lines are centred like the title; a body paragraph's first line is indented by
+        # 1 cm, which moves its centre by about 2.4 % of the page width.
+        if abs(seg.cx - title.cx) > 0.015 * page.width or _stops(seg) or len(kept) == 6:
             break
         kept.append(seg)
     if not kept:

@@ -112,8 +112,8 @@ def is_upper_line(segment: Segment, share: float = 0.8) -> bool:
 
 def is_junk(segment: Segment) -> bool:
     """Underlines, rules, signature scribbles: few letters or very low confidence."""
-    found = letters(segment.text)
-    return len(found) < max(2, len(segment.text.replace(" ", "")) // 2) or segment.conf < 0.25
+    useful = sum(ch.isalnum() for ch in segment.text)
+    return useful < max(2, len(segment.text.replace(" ", "")) // 2) or segment.conf < 0.25
 
 
 def below(segments: Sequence[Segment], anchor: Segment) -> list[Segment]:

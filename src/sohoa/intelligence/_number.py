@@ -12,7 +12,7 @@ from sohoa.domain.ocr import OcrPage, Word
 from ._hit import Hit
 from ._layout import Segment
 
-__all__ = ["NumberMatch", "find_number", "format_so_ky_hieu", "stamp_zones"]
+__all__ = ["NumberMatch", "find_number", "format_so_ky_hieu", "repair_with_title", "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
@@ -56,6 +56,32 @@ def stamp_zones(segments: Sequence[Segment]) -> list[tuple[float, float, float, 
             box = seg.bbox
             zones.append((box.x0 - 8.0 * h, box.y0 - 2.0 * h, box.x1 + 8.0 * h, box.y1 + 8.0 * h))
     return zones
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one inserted, deleted or replaced character."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
+    """A notation whose type group OCR garbled ('TTTr-SYT') repaired by the type title ('TTr').
+
+    Only an unknown group one edit away from the title's abbreviation is replaced.
+    """
+    notation = match.notation.value or ""
+    groups = re.split(r"([/-])", notation)
+    index = 2 if _YEAR.match(groups[0]) and len(groups) > 2 else 0
+    group = groups[index]
+    if type_by_abbreviation(group) is not None or group == abbreviation or not _one_edit(group, abbreviation):
+        return None
+    groups[index] = abbreviation
+    hit = match.notation
+    return Hit("".join(groups), hit.parts, hit.certainty * 0.85, "notation.repaired_by_title")
 
 
 def _in_zone(seg: Segment, zones: Sequence[tuple[float, float, float, float]]) -> bool:

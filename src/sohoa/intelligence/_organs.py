@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from sohoa.domain.text import fold
@@ -60,8 +61,11 @@ ORGAN_ABBREVIATIONS = {
 
 
 def _opens(text: str) -> bool:
+    """A lone word ("TRƯỜNG", "BAN") is the wrapped end of the line above, not a new organ."""
     folded = fold(text) + " "
-    return folded.startswith(_OPENERS) or folded.strip() in _WHOLE
+    if folded.strip() in _WHOLE:
+        return True
+    return len(folded.split()) > 1 and folded.startswith(_OPENERS)
 
 
 def split_organs(lines: Sequence[Segment]) -> list[list[Segment]]:
@@ -75,9 +79,13 @@ def split_organs(lines: Sequence[Segment]) -> list[list[Segment]]:
     return groups
 
 
-def _same_letters(printed: str, proper: str) -> bool:
-    """Whether OCR only dropped or confused marks (it never adds letters here)."""
-    return fold(printed) == fold(proper) and len(printed) == len(proper)
+def _marks(word: str) -> int:
+    return sum(1 for ch in unicodedata.normalize("NFD", word) if unicodedata.combining(ch))
+
+
+def _lost_marks(printed: str, proper: str) -> bool:
+    """Whether OCR only dropped marks: same letters, fewer marks ("UY" for "ỦY", never "BỒ" for "BỘ")."""
+    return printed == proper or (fold(printed) == fold(proper) and _marks(printed) < _marks(proper))
 
 
 def restore_header(text: str) -> str:
@@ -90,7 +98,7 @@ def restore_header(text: str) -> str:
             chunk = words[i : i + size]
             proper = _PHRASE_BY_FOLD.get(fold(" ".join(chunk)))
             pairs = zip(chunk, proper or (), strict=False)
-            if proper and all(w.isupper() and _same_letters(w, p) for w, p in pairs):
+            if proper and all(w.isupper() and _lost_marks(w, p) for w, p in pairs):
                 out.extend(proper)
                 i += size
                 break

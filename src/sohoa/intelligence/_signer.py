@@ -39,8 +39,8 @@ def _position_lines(right: Sequence[Segment], name: Segment) -> list[Segment]:
     for seg in sorted((s for s in right if s.cy < name.cy), key=lambda s: -s.cy):
         if name.cy - seg.cy > 16 * name.height:
             break
-        if is_junk(seg) or seg.conf < 0.45 or seg.text.startswith("("):
-            continue  # signature strokes, seal text, "(Đã ký)"
+        if is_junk(seg) or seg.conf < 0.5 or seg.text.startswith("(") or seg.bbox.height > 2 * name.height:
+            continue  # signature strokes, curved seal text (tall boxes), "(Đã ký)"
         if not is_upper_line(seg):
             break
         if lines and lines[-1].bbox.y0 - seg.bbox.y1 > 2.5 * seg.height:
@@ -49,10 +49,15 @@ def _position_lines(right: Sequence[Segment], name: Segment) -> list[Segment]:
     return lines[::-1]
 
 
+def clean_name(text: str) -> str:
+    """Drop stray punctuation OCR puts into a name ("Trịnh Trọng 'Trường")."""
+    return " ".join(re.sub(r"[^\w\s]", "", text).split())
+
+
 def _block(page: OcrPage, segments: Sequence[Segment]) -> tuple[list[Segment], Segment] | None:
     right = [s for s in segments if s.bbox.x0 > 0.4 * page.width]
     for name in sorted(right, key=lambda s: -s.cy):
-        if not is_person_name(name.text) or name.conf < 0.3:
+        if not is_person_name(clean_name(name.text)) or name.conf < 0.3:
             continue
         lines = _position_lines(right, name)
         if lines:
@@ -72,10 +77,13 @@ def find_signer(page: OcrPage, segments: Sequence[Segment]) -> tuple[Hit, Hit, H
         return None
     lines, name = found
     certainty = 0.9 if _AUTHORITY.match(lines[0].text) or len(lines) == 1 else 0.8
-    position = Hit(canonical_text(lines[-1].text), (lines[-1].words,), certainty, "signer.position_line")
+    # A last line "TM. …"/"KT. …" names the authority, not the signer's office: OCR lost a line.
+    incomplete = bool(_AUTHORITY.match(lines[-1].text))
+    position = Hit(canonical_text(lines[-1].text), (lines[-1].words,), certainty, "signer.position_line",
+                   needs_review=incomplete)
     block = Hit(
         canonical_text(" / ".join(s.text for s in lines)), tuple(s.words for s in lines), certainty,
         "signer.block",
     )
-    full_name = Hit(canonical_text(name.text), (name.words,), certainty, "signer.name_last_line")
+    full_name = Hit(canonical_text(clean_name(name.text)), (name.words,), certainty, "signer.name_last_line")
     return position, full_name, block

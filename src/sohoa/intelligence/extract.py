@@ -13,7 +13,7 @@ from ._body import find_recipients, find_subject, find_title, find_vv
 from ._header import find_date, find_organs, find_stamps
 from ._hit import Hit
 from ._layout import Segment, page_segments
-from ._number import NumberMatch, find_number
+from ._number import NumberMatch, find_number, repair_with_title
 from ._organs import ORGAN_ABBREVIATIONS
 from ._signer import find_signer
 
@@ -88,6 +88,9 @@ class RuleFieldExtractor:
         if title is not None:
             doc_type, seg = title
             agrees = number is not None and number.type_abbreviation == doc_type.abbreviation
+            repaired = repair_with_title(number, doc_type.abbreviation) if number and doc_type.abbreviation else None
+            if repaired is not None:
+                hits["code_notation"] = (repaired, 1)
             hits["type_name"] = (Hit(doc_type.name, (seg.words,), 0.98 if agrees else 0.9, "type.title"), 1)
             subject = find_subject(segments, page, seg)
         else:
