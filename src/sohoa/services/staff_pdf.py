@@ -27,9 +27,9 @@ SEPARATOR_PREFIX = "SOHOA-SEP:"
 
 
 def _fonts() -> None:
-    if SERIF in pdfmetrics.getRegisteredFontNames():
-        return
     for name, file in ((SERIF, "LiberationSerif-Regular.ttf"), (SERIF_BOLD, "LiberationSerif-Bold.ttf")):
+        if name in pdfmetrics.getRegisteredFontNames():
+            continue  # another module may have registered one of the two already
         path = FONT_DIR / file
         if not path.exists():
             raise SohoaError(
