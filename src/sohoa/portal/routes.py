@@ -38,7 +38,9 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/portal", response_class=HTMLResponse)
     def portal_search(request: Request, _who: Anyone, q: Annotated[str, Query(max_length=500)] = "",
-                      year: Annotated[int | None, Query(ge=1000, le=9999)] = None) -> Response:
+                      year_text: Annotated[str, Query(alias="year", max_length=4)] = "") -> Response:
+        # An empty year field in the form arrives as "year=": treat it as no filter.
+        year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
         result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None}
         if q.strip():
             page = search(ctx, None, SearchRequest(q, year=year, limit=50), channel="portal")
