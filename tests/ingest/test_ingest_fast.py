@@ -164,3 +164,28 @@ def test_qr_separator_sheets_assign_documents_to_files(ctx: AppContext, tmp_path
         separators = session.execute(select(Page).where(Page.document_id.is_(None))).scalars().all()
     assert codes == ["H26.2025.01.VP", "H26.2025.02.VP"]
     assert len(separators) == 2
+
+
+def test_undecodable_page_in_a_folder_is_quarantined_and_the_rest_stored(ctx: AppContext, tmp_path: Path) -> None:
+    import struct
+    import zlib
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    text_page(folder / "p1.png", ["QUYẾT ĐỊNH"])
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 100, 100, 8, 2, 0, 0, 0)
+    (folder / "p2.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                    + chunk(b"IDAT", b"not zlib" * 30) + chunk(b"IEND", b""))
+    text_page(folder / "p3.png", ["KẾ HOẠCH"])
+    report = ingest_paths(ctx, [folder], engine_factory=fake)
+    states = {i.name: (i.state, i.reason) for i in report.items}
+    assert states == {"p1.png": ("done", None), "p2.png": ("quarantined", "corrupt"), "p3.png": ("done", None)}
+    assert (ctx.settings.quarantine_dir).glob("*/p2.png")
+    assert _count(ctx, Page) == 2
+    again = ingest_paths(ctx, [folder], engine_factory=fake)
+    assert {i.name: i.state for i in again.items} == {"p1.png": "duplicate", "p2.png": "quarantined",
+                                                       "p3.png": "duplicate"}

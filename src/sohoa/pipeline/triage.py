@@ -125,8 +125,8 @@ def _triage_image(
             for index in range(frames):
                 image.seek(index)
                 _check_pixels(image.width, image.height, max_pixels)  # header only: before decoding
-                image.load()
                 dpi = image_dpi(image)
+                _check_decodes(path, image, media_type)
                 if dpi is None:
                     warnings.append(f"page {index + 1}: dpi_missing_assumed_{DEFAULT_DPI}")
                 pages.append(SourcePage(str(path), index, "image", dpi))
@@ -137,6 +137,23 @@ def _triage_image(
     except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
         raise _image_failure(exc) from exc
     return tuple(pages), tuple(warnings)
+
+
+def _check_decodes(path: Path, image: Image.Image, media_type: str) -> None:
+    """Prove the image data is whole without paying for a full decode where the format allows it.
+
+    PNG: every chunk's CRC and the final IEND (a cut-short file fails); JPEG: a 1/8-scale decode
+    still reads the whole entropy-coded stream; other formats: a full decode.
+    """
+    if media_type == "image/png":
+        with Image.open(path) as fresh:
+            fresh.verify()
+    elif media_type == "image/jpeg":
+        with Image.open(path) as fresh:
+            fresh.draft("L", (max(1, fresh.width // 8), max(1, fresh.height // 8)))
+            fresh.load()
+    else:
+        image.load()
 
 
 def _image_failure(exc: Exception) -> InputRejected:

@@ -50,6 +50,7 @@ class PageFailure:
     item_id: int
     source_index: int
     error: str
+    reason: str | None = None  # set when the input itself is bad (→ quarantine), not the machinery
 
 
 _ENGINE: OcrEngine | None = None
@@ -118,7 +119,7 @@ def run_page_job(job: PageJob) -> PageOutcome:
     from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
 
     started = time.perf_counter()
-    image, dpi = load_page_image(job.page, render_dpi=job.render_dpi)
+    image, dpi = _load(job, load_page_image)
     quality = measure_quality(image, dpi)  # from the PIL image: it knows the colour depth
     separator = None if job.page.text_layer else find_separator(_small_grey(image))
     if job.page.text_layer is not None:
@@ -137,9 +138,24 @@ def run_page_job(job: PageJob) -> PageOutcome:
     )
 
 
+def _load(job: PageJob, loader: Callable[..., tuple[Image.Image, int]]) -> tuple[Image.Image, int]:
+    """Decode the page; undecodable data is the input's fault (triage only checked its structure)."""
+    from sohoa.domain.errors import InputRejected
+
+    try:
+        return loader(job.page, render_dpi=job.render_dpi)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InputRejected("corrupt", f"Không giải mã được ảnh trang {job.page.page_index + 1}: {exc}",
+                            f"Page {job.page.page_index + 1} cannot be decoded: {exc}") from exc
+
+
 def safe_run_page_job(job: PageJob) -> PageOutcome | PageFailure:
     """Run a page job; any failure becomes a PageFailure so one page never stops the batch."""
+    from sohoa.domain.errors import InputRejected
+
     try:
         return run_page_job(job)
+    except InputRejected as exc:
+        return PageFailure(job.item_id, job.page.page_index, str(exc), reason=exc.code)
     except Exception as exc:
         return PageFailure(job.item_id, job.page.page_index, f"{type(exc).__name__}: {exc}")

@@ -173,25 +173,49 @@ def _group_key(result: TriageResult, path: Path) -> str:
     return str(path.parent) if len(result.pages) == 1 and result.media_type != "application/pdf" else str(path)
 
 
+def _quarantine_item(ctx: AppContext, session: Session, item_id: int, rep: ItemReport, failure: PageFailure,
+                     actor: str) -> None:
+    item = session.get(IngestItem, item_id)
+    assert item is not None
+    reason = failure.reason or "corrupt"
+    item.state, item.reason, item.message = "quarantined", reason, failure.error
+    rep.state, rep.reason, rep.message = "quarantined", reason, failure.error
+    _quarantine(ctx, Path(item.source_path), item.sha256, InputRejected(reason, failure.error, failure.error))
+    record_event(session, actor, "ingest.quarantine", "ingest_item", item_id, {"error": failure.error,
+                                                                              "reason": reason})
+
+
+def _fail_items(session: Session, members: list[tuple[int, ItemReport, int]], error: str, actor: str) -> None:
+    for item_id, rep, _ in members:
+        item = session.get(IngestItem, item_id)
+        assert item is not None
+        item.state, item.reason, item.message = "failed", "page_error", error
+        rep.state, rep.reason, rep.message = "failed", "page_error", error
+    record_event(session, actor, "ingest.fail", "ingest_item", members[0][0],
+                 {"error": error, "items": [m[0] for m in members]})
+
+
 def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
+    """Store a complete sequence. Masters whose data is bad are quarantined and the rest is stored;
+    a failure of the machinery (engine crash, killed worker) fails the sequence, to be retried."""
     order = {item_id: n for n, (item_id, _, _) in enumerate(group.members)}
     results = sorted(group.results, key=lambda r: (order[r.item_id], r.source_index))
-    failed = [r for r in results if isinstance(r, PageFailure)]
-    reports = {item_id: rep for item_id, rep, _ in group.members}
+    failures = [r for r in results if isinstance(r, PageFailure)]
+    bad_inputs = {f.item_id: f for f in failures if f.reason is not None}
     with ctx.db.session() as session:
-        if failed:
-            for item_id, rep, _ in group.members:
-                item = session.get(IngestItem, item_id)
-                assert item is not None
-                item.state, item.reason, item.message = "failed", "page_error", failed[0].error
-                rep.state, rep.reason, rep.message = "failed", "page_error", failed[0].error
-            record_event(session, actor, "ingest.fail", "ingest_item", group.members[0][0],
-                         {"error": failed[0].error, "items": list(reports)})
+        if len(bad_inputs) < len(failures):
+            _fail_items(session, group.members, next(f.error for f in failures if f.reason is None), actor)
             return
-        items = [session.get(IngestItem, item_id) for item_id, _, _ in group.members]
-        outcomes = [r for r in results if isinstance(r, PageOutcome)]
+        for item_id, rep, _ in group.members:
+            if item_id in bad_inputs:
+                _quarantine_item(ctx, session, item_id, rep, bad_inputs[item_id], actor)
+        kept = [(item_id, rep) for item_id, rep, _ in group.members if item_id not in bad_inputs]
+        outcomes = [r for r in results if isinstance(r, PageOutcome) and r.item_id not in bad_inputs]
+        if not kept:
+            return
+        items = [session.get(IngestItem, item_id) for item_id, _ in kept]
         by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor)
-    for item_id, rep in reports.items():
+    for item_id, rep in kept:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
 
 
