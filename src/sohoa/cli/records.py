@@ -9,6 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
+from sohoa.services.copies import ensure_dev_certificate
 from sohoa.services.ingest import IngestReport, ProgressEvent, ingest_paths
 
 units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
@@ -18,6 +19,9 @@ def init() -> None:
     """Khởi tạo thư mục dữ liệu và cơ sở dữ liệu / Create the data directory and database."""
     with app_context() as ctx:
         console.print(f"Sohoa: dữ liệu / data = {ctx.settings.data}  CSDL / database = {ctx.db.url}")
+        key = ensure_dev_certificate(ctx)
+        console.print(f"Chứng thư ký bản sao / copy signing certificate: {key.cert}"
+                      + (" (phát triển / development)" if key.development else ""))
 
 
 def _print_report(report: IngestReport) -> None:

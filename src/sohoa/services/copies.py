@@ -12,20 +12,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa import signing
 from sohoa.access.documents import visible_document
 from sohoa.db.models import CopyRequest, Document, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
 from sohoa.services.objects import store_bytes
-from sohoa.signing import CopyStamp, ensure_dev_certificate, sign_pdf, stamp_certified_copy
+from sohoa.signing import CopyStamp, SigningKey, sign_pdf, stamp_certified_copy
 
-__all__ = ["CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "list_copy_requests",
-           "refuse_copy", "request_copy"]
+__all__ = ["CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "ensure_dev_certificate",
+           "list_copy_requests", "refuse_copy", "request_copy"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _ID_NUMBER = re.compile(r"^[A-Z0-9]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def ensure_dev_certificate(ctx: AppContext) -> SigningKey:
+    """The signing key for copies; creates the self-signed development one when none is configured."""
+    return signing.ensure_dev_certificate(ctx.settings)
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ def _certified_pdf(ctx: AppContext, session: Session, row: CopyRequest, doc: Doc
     stamp = CopyStamp(agency=ctx.settings.copy_agency, number=f"{row.id}/SY-LT", place="Hà Nội",
                       at=now.astimezone(VN_TZ), requester=row.requester_name)
     stamped = stamp_certified_copy(ctx.store.path(pdf.sha256).read_bytes(), stamp)
-    key = ensure_dev_certificate(ctx.settings)
+    key = ensure_dev_certificate(ctx)
     return sign_pdf(stamped, key, reason=f"Bản sao y số {stamp.number}", location="Hà Nội")
 
 

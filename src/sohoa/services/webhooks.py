@@ -111,8 +111,9 @@ def _payload(event: Event) -> dict[str, object]:
             "document_id": event.entity_id, "href": f"/api/v1/documents/{event.entity_id}"}
 
 
-def dispatch_events(session: Session) -> int:
-    """Queue a delivery for each new document event each active webhook subscribed to."""
+def dispatch_events(session: Session, now: datetime | None = None) -> int:
+    """Queue a delivery (due at ``now``) for each new document event each active webhook subscribed to."""
+    due = now or datetime.now(UTC)
     queued = 0
     for hook in session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars():
         events = session.execute(select(Event).where(
@@ -122,7 +123,7 @@ def dispatch_events(session: Session) -> int:
             doc = session.get(Document, event.entity_id) if event.entity_id else None
             if doc is not None and not is_secret(doc):
                 session.add(WebhookDelivery(webhook_id=hook.id, event_id=event.id, event=event.action,
-                                            payload=_payload(event)))
+                                            payload=_payload(event), next_try=due))
                 queued += 1
         last = session.execute(select(func.max(Event.id))).scalar() or hook.last_event_id
         hook.last_event_id = int(last)
@@ -165,7 +166,7 @@ def deliver_due(ctx: AppContext, *, now: datetime | None = None, timeout: float 
     moment = now or datetime.now(UTC)
     counts = {"delivered": 0, "pending": 0, "failed": 0}
     with ctx.db.session() as session, httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        dispatch_events(session)
+        dispatch_events(session, moment)
         session.flush()
         due = session.execute(select(WebhookDelivery).where(WebhookDelivery.state == "pending")
                               .order_by(WebhookDelivery.id)).scalars().all()
