@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sohoa.domain.ocr import Word
 from sohoa.domain.text import canonical_text, fold
 from sohoa.intelligence._number import format_so_ky_hieu
 
@@ -48,6 +49,14 @@ class TextScore:
         self.words += len(ref.split())
         self.word_errors += edit_distance(ref.split(), hyp.split())
 
+    def add_lines(self, truth: str, words: Sequence[Word], boxes: Sequence[Sequence[int]]) -> None:
+        """Score a page line by line against its truth line boxes (see :func:`by_truth_lines`)."""
+        texts, extra = by_truth_lines(words, boxes)
+        for reference, hypothesis in zip(truth.split("\n"), texts, strict=False):
+            self.add(reference, hypothesis)
+        if extra.strip():
+            self.add("", extra)
+
     def as_dict(self) -> dict[str, float]:
         cer = self.char_errors / self.chars if self.chars else 0.0
         wer = self.word_errors / self.words if self.words else 0.0
@@ -58,6 +67,25 @@ class TextScore:
             "diacritic_only_error_share_pct": round(100 * max(0.0, tone), 1),
             "chars": self.chars,
         }
+
+
+def by_truth_lines(words: Sequence[Word], boxes: Sequence[Sequence[int]]) -> tuple[list[str], str]:
+    """OCR words assigned to the truth line whose box holds their centre; and the words left over.
+
+    Scoring line by line makes CER independent of reading order (Tesseract reads the two header
+    columns as one line, the truth lists the left column first); leftovers count as insertions.
+    """
+    lines: list[list[Word]] = [[] for _ in boxes]
+    extra: list[str] = []
+    for word in words:
+        cx, cy = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.y0 + word.bbox.y1) / 2
+        inside = [i for i, b in enumerate(boxes) if b[0] - 5 <= cx <= b[2] + 5 and b[1] - 5 <= cy <= b[3] + 5]
+        if inside:
+            lines[inside[0]].append(word)
+        else:
+            extra.append(word.text)
+    texts = [" ".join(w.text for w in sorted(line, key=lambda w: w.bbox.x0)) for line in lines]
+    return texts, " ".join(extra)
 
 
 def field_equal(name: str, truth: str | None, found: str | None) -> bool:

@@ -122,9 +122,9 @@ def run_condition(
     fields = {"baseline": FieldScore(), "sohoa": FieldScore()}
     for doc in corpus.documents:
         index = [n - 1 for n in doc.pages]
-        for i, truth in zip(index, doc.page_texts, strict=True):
-            text["tesseract"].add(truth, pages[i].text)
-            text["sohoa"].add(truth, fixed[i].text)
+        for i, truth, boxes in zip(index, doc.page_texts, doc.line_boxes, strict=True):
+            text["tesseract"].add_lines(truth, pages[i].words, boxes)
+            text["sohoa"].add_lines(truth, fixed[i].words, boxes)
         truth_fields = {n: doc.fields.get(n) for n in FIELD_NAMES}
         truth_fields["so_ky_hieu"] = doc.number_sign or None
         _score(
