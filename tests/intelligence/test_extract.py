@@ -233,3 +233,16 @@ def test_baseline_reads_plain_text_only() -> None:
     # No columns: the first Tesseract line mixes the organ with the national name.
     assert found.get("organ_name") == "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert extract_fields([]).values == {}
+
+
+def test_header_line_run_into_the_motto_and_lookalike_s_in_the_sign() -> None:
+    pb = PageBuilder()
+    # A low-resolution photo: no column gap, so organ and national name form one segment.
+    pb.at(120, 200, "UBND THÀNH PHỐ ĐÀ NẴNG _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    pb.row(260, "SỞ GIÁO DỤC VÀ ĐÀO TẠO.", "Độc lập - Tự do - Hạnh phúc")
+    pb.row(380, "Số: 1906. /§GDĐT-CTrTT", "Đà Nẵng, ngày 26tháng 7 năm 2020")
+    found = fields_of(pb)
+    assert found.get("parent_organ_name") == "UBND THÀNH PHỐ ĐÀ NẴNG"
+    assert found.get("organ_name") == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    assert (found.get("code_number"), found.get("code_notation")) == ("1906", "SGDĐT-CTrTT")
+    assert found.get("issued_date") == "2020-07-26"

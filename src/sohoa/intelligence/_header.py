@@ -89,9 +89,20 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
     return None
 
 
+def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
+    """When the column gap was not wide enough to split a line, keep its words left of the centre."""
+    if not is_motto(seg):
+        return seg
+    folded = [fold(w.text) for w in seg.words]
+    start = next((i for i in range(len(folded) - 1) if folded[i] == "cong" and folded[i + 1].startswith("hoa")),
+                 None)
+    left = seg.words[:start] if start else tuple(w for w in seg.words if w.bbox.x1 < 0.5 * page.width)
+    return Segment(left) if left and not is_motto(Segment(left)) else seg
+
+
 def _organ_lines(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> list[Segment]:
     lines = []
-    for seg in segments:
+    for seg in map(lambda s: _left_of_motto(s, page), segments):
         if seg.cy >= limit_y or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.65 * page.width:
             continue
         if is_junk(seg) or is_motto(seg) or not is_upper_line(seg) or _NOT_ORGAN.match(seg.folded):
@@ -110,8 +121,8 @@ def find_organs(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> t
     if not groups:
         return None, None
     hits = [
-        Hit(canonical_text(restore_header(" ".join(s.text for s in group))), tuple(s.words for s in group),
-            0.9, "organ.header_left")
+        Hit(canonical_text(restore_header(" ".join(s.text for s in group))).strip(" .,;:_-"),
+            tuple(s.words for s in group), 0.9, "organ.header_left")
         for group in groups
     ]
     parent = hits[-2] if len(hits) > 1 else None

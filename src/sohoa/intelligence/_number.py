@@ -25,6 +25,8 @@ _STRICT = re.compile(
     r"^Số:\s*(?:0[1-9]|[1-9]\d+)(?:/(?:19|20)\d{2})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*$"
 )
 _LOW_CONF = 0.5
+# Tesseract reads a capital S of a sign as "§" or "$" on poor scans ("§GDĐT" for "SGDĐT").
+_SIGN_LOOKALIKES = str.maketrans({"§": "S", "$": "S"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def _parse(seg: Segment) -> tuple[str, str, str] | None:
     if match is None:
         return None
     body = _SEPARATORS.sub(lambda m: "-" if m.group(1) in "–—" else m.group(1), match.group("body"))
+    body = body.translate(_SIGN_LOOKALIKES)
     found = _BODY.match(body)
     if found is None:
         return None
