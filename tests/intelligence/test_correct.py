@@ -53,6 +53,11 @@ def test_d_and_icelandic_eth_and_horn_confusions() -> None:
     assert correct_page(page).text == "Đề nghị các cơ quan đơn vị khẩn trương thực hiện"
 
 
+def test_garbled_words_without_a_valid_reading_are_left_alone() -> None:
+    page = page_of("Khãẩn trương", low=frozenset({"Khãẩn"}))
+    assert correct_page(page).text == "Khãẩn trương"
+
+
 def test_boxes_and_confidences_are_kept() -> None:
     page = page_of("hồ so tài liệu", low=frozenset({"so"}))
     fixed = correct_page(page)

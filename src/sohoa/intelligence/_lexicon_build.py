@@ -23,31 +23,34 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w\s]|\d+", re.UNICODE)
 MIN_UNIGRAM = 1
 MIN_BIGRAM = 2
+SEED_WEIGHT = 5
 
 
-def read_texts(paths: Iterable[Path]) -> Iterator[str]:
+def read_texts(paths: Iterable[Path]) -> Iterator[tuple[str, int]]:
+    """(text, weight): hand-written seed files (``seed_*.txt``) count ``SEED_WEIGHT`` times, because
+    the fixed phrases of the genre (type names, signer titles) are rare in any sample of bodies."""
     for path in paths:
         if path.suffix == ".jsonl":
             with path.open(encoding="utf-8") as handle:
                 for line in handle:
-                    yield str(json.loads(line).get("text") or "")
+                    yield str(json.loads(line).get("text") or ""), 1
         else:
-            yield path.read_text(encoding="utf-8")
+            yield path.read_text(encoding="utf-8"), SEED_WEIGHT if path.name.startswith("seed_") else 1
 
 
-def count_texts(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+def count_texts(texts: Iterable[tuple[str, int]]) -> tuple[Counter[str], Counter[str]]:
     """Lower-case syllable counts; a bigram never spans punctuation, digits or a non-syllable."""
     unigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
-    for text in texts:
+    for text, weight in texts:
         previous: str | None = None
         for token in _TOKEN.findall(canonical_text(text).lower()):
             if not is_valid_syllable(token):
                 previous = None
                 continue
-            unigrams[token] += 1
+            unigrams[token] += weight
             if previous is not None:
-                bigrams[f"{previous} {token}"] += 1
+                bigrams[f"{previous} {token}"] += weight
             previous = token
     return unigrams, bigrams
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sohoa.domain.ocr import OcrPage, Word
-from sohoa.domain.text import canonical_text
+from sohoa.domain.text import canonical_text, nfc
 
 from ._lm import SyllableLM, load_lm
 from .syllables import is_valid_syllable
@@ -35,6 +35,15 @@ def _core(text: str) -> tuple[str, str, str]:
     match = _SPLIT.match(text)
     assert match is not None  # the pattern matches every string
     return match.group(1), match.group(2), match.group(3)
+
+
+def _canonical(text: str) -> str:
+    """NFC with canonical tone placement, but only where that yields a valid syllable: moving a mark
+    inside an OCR garble ("Khãẩn") would change it without making it right."""
+    nfc_text = nfc(text)
+    canon = canonical_text(text)
+    core = _core(canon)[1]
+    return canon if canon == nfc_text or not core.isalpha() or is_valid_syllable(core) else nfc_text
 
 
 def _with_case(candidate: str, original: str) -> str:
@@ -85,7 +94,7 @@ def correct_words(words: Sequence[Word], lm: SyllableLM | None = None) -> list[W
     if not words:
         return []
     model = lm or load_lm()
-    texts = [canonical_text(w.text) for w in words]
+    texts = [_canonical(w.text) for w in words]
     parts = [_core(t) for t in texts]
     lattice = [_options(model, core, w.conf) for (_, core, _), w in zip(parts, words, strict=True)]
     # Punctuation or a non-syllable between two words breaks the bigram chain.
