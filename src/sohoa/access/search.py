@@ -16,6 +16,7 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.index import SearchFilters, SearchIndex, make_index
 from sohoa.index.columns import SORTS
 from sohoa.index.facets import FACET_NAMES, facet_counts
+from sohoa.index.large import BOUND
 from sohoa.index.query import parse_query
 from sohoa.index.snippets import make_snippet, make_snippet_html
 from sohoa.index.suggest import RARE, suggest_query
@@ -62,6 +63,7 @@ class SearchPage:
     results: list[dict[str, Any]]
     facets: Facets = field(default_factory=dict)
     suggestion: str | None = None
+    total_exact: bool = True  # False: more than ``total`` documents match (counting was bounded)
 
 
 def actor_name(principal: Principal | None) -> str:
@@ -95,8 +97,10 @@ def _result(doc: Document, score: float, exact: bool, query: str) -> dict[str, A
             "snippet": make_snippet(doc.text, parsed), "snippet_html": make_snippet_html(doc.text, parsed)}
 
 
-def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters) -> Facets:
-    counts = facet_counts(session, index, request.query, filters, FACET_NAMES)
+def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,
+            exact: bool) -> Facets:
+    sample = None if exact else BOUND  # the index bounded the search: facets over a bounded sample too
+    counts = facet_counts(session, index, request.query, filters, FACET_NAMES, sample=sample)
     unit_ids = [int(v.value) for v in counts.get("unit", [])]
     rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
     names = {str(i): str(n) for i, n in rows}
@@ -122,9 +126,10 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
             Document.id.in_([h.document_id for h in found.hits]))).scalars()}
         results = [_result(docs[h.document_id], h.score, h.exact, request.query)
                    for h in found.hits if h.document_id in docs]
-        facets = _facets(session, index, request, filters) if request.facets else {}
+        facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
         suggestion = suggest_query(session, request.query) if found.total <= RARE else None
         if audit:
             record_event(session, actor_name(principal), "search", None, None,
                          {"channel": channel, **request.params(), "total": found.total})
-    return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion)
+    return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion,
+                      total_exact=found.total_exact)

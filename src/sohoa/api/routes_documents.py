@@ -49,7 +49,8 @@ def add_document_routes(router: APIRouter, deps: ApiDeps) -> None:
                           offset, facets)
         page = guarded(lambda: search(ctx, caller.principal, wanted, channel="api"))
         more = offset + limit < page.total
-        return etag_json(request, {"total": page.total, "results": page.results, "facets": page.facets,
+        return etag_json(request, {"total": page.total, "total_exact": page.total_exact, "results": page.results,
+                                   "facets": page.facets,
                                    "suggestion": page.suggestion,
                                    "next_cursor": encode_cursor(offset + limit) if more else None})
 

@@ -34,6 +34,7 @@ class SearchHitOut(BaseModel):
 
 class SearchOut(BaseModel):
     total: int
+    total_exact: bool = Field(description="False when more than `total` documents match (counting was bounded).")
     results: list[SearchHitOut]
     facets: dict[str, list[dict[str, Any]]]
     suggestion: str | None = Field(description="'Did you mean': a corrected query, when one is likely.")

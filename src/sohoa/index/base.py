@@ -53,6 +53,7 @@ class SearchHit:
 class SearchResult:
     total: int
     hits: list[SearchHit] = field(default_factory=list)
+    total_exact: bool = True  # False: ``total`` is a lower bound (the index bounded its work)
 
 
 class SearchIndex(Protocol):

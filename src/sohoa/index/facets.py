@@ -36,8 +36,12 @@ def _expressions(dialect: str) -> dict[str, str]:
 
 
 def facet_counts(session: Session, index: SearchIndex, query: str, filters: SearchFilters | None,
-                 names: Sequence[str] = FACET_NAMES, *, limit: int = 20) -> dict[str, list[FacetValue]]:
-    """For each facet, its most frequent values among the matches (no value → left out)."""
+                 names: Sequence[str] = FACET_NAMES, *, limit: int = 20,
+                 sample: int | None = None) -> dict[str, list[FacetValue]]:
+    """For each facet, its most frequent values among the matches (no value → left out).
+
+    ``sample``: count over the first ``sample`` matches only (bounded work for very common words).
+    """
     dialect = session.get_bind().dialect.name
     expressions = _expressions(dialect)
     out: dict[str, list[FacetValue]] = {}
@@ -46,6 +50,8 @@ def facet_counts(session: Session, index: SearchIndex, query: str, filters: Sear
         base = index.base_sql(query, filters, params)
         if base is None:
             return {n: [] for n in names}
+        if sample is not None:
+            base = f"FROM documents d WHERE d.id IN (SELECT d.id {base} LIMIT {int(sample)})"
         expr = expressions[name]
         rows = session.execute(text(
             f"SELECT {expr} AS v, count(*) AS n {base} AND {expr} IS NOT NULL "

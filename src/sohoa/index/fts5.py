@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR, SORTS
+from sohoa.index.large import BOUND, bounded_count, large_hits
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 
 __all__ = ["Fts5Index", "fts_expression", "order_sql"]
@@ -133,7 +134,11 @@ class Fts5Index:
         base = self.base_sql(query, filters, params)
         if base is None:
             return SearchResult(total=0)
-        total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
+        total = bounded_count(session, base, params)
+        if total > BOUND:  # bounded work for very common words: see sohoa.index.large
+            hits = large_hits(session, _filter_sql(filters, params), params, limit=limit, offset=offset,
+                              sort=sort)
+            return SearchResult(total=total, hits=hits, total_exact=False)
         rows = session.execute(text(
             f"SELECT doc_fts.rowid, bm25(doc_fts, 4.0, 1.0, 8.0) AS r, "
             f"doc_fts.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH :x) AS ex "
