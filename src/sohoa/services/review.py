@@ -17,6 +17,7 @@ from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
 from sohoa.domain.text import nfc, normalize_tone_placement
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
+from sohoa.services.rebuild import rebuild_document_pdf
 
 __all__ = [
     "REVIEW_STATES",
@@ -181,7 +182,11 @@ def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
     from sohoa.index.factory import make_index
     from sohoa.services.ingest_store import document_index_doc
 
-    make_index(ctx.db.engine).upsert(session, document_index_doc(doc))
+    index = make_index(ctx.db.engine)
+    if doc.pages:
+        index.upsert(session, document_index_doc(doc))
+    else:
+        index.delete(session, doc.id)  # merged away: nothing left to find
 
 
 def update_fields(
@@ -211,6 +216,8 @@ def update_fields(
             }
             record_event(session, actor, "document.update", "document", doc.id, {"changes": changes})
             _reindex(ctx, session, doc)
+            if doc.pages:  # the XMP carries the fields: the PDF/A must show the corrected values
+                rebuild_document_pdf(ctx, session, doc.id, actor)
         if mark_reviewed:
             from sohoa.services.qc import route_after_review
 
@@ -223,13 +230,17 @@ def _renumber(pages: list[Page]) -> None:
         page.page_no = number
 
 
-def _stale_pdf(session: Session, *docs: Document) -> None:
-    # The stored PDF/A no longer matches the pages; it is rebuilt on publication, never served stale.
+def _refresh(ctx: AppContext, session: Session, actor: str, *docs: Document) -> None:
+    """After pages moved: counts, text, search row and a PDF/A rebuilt from the pages as they now are."""
     for doc in docs:
-        doc.pdf_object_id = None
         doc.page_amount = len(doc.pages)
         doc.text = "\n\f".join(p.text for p in doc.pages)
-    session.flush()
+        session.flush()
+        _reindex(ctx, session, doc)
+        if doc.pages:
+            rebuild_document_pdf(ctx, session, doc.id, actor)
+        else:
+            doc.pdf_object_id = None
 
 
 def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) -> None:
@@ -247,7 +258,6 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) 
         session.refresh(doc)
         session.refresh(other)
         other.state = "merged"
-        _stale_pdf(session, doc, other)
         record_event(
             session,
             actor,
@@ -256,6 +266,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) 
             doc.id,
             {"merged": other.id, "pages": [p.id for p in moved]},
         )
+        _refresh(ctx, session, actor, doc, other)
 
 
 def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) -> int:
@@ -283,7 +294,6 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
         session.flush()
         session.refresh(doc)
         session.refresh(new)
-        _stale_pdf(session, doc, new)
         record_event(
             session,
             actor,
@@ -292,6 +302,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
             doc.id,
             {"new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
         )
+        _refresh(ctx, session, actor, doc, new)
         return new.id
 
 
@@ -306,10 +317,10 @@ def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: s
         _renumber([by_id[i] for i in page_ids])
         session.flush()
         session.refresh(doc)
-        _stale_pdf(session, doc)
         record_event(
             session, actor, "document.reorder", "document", doc.id, {"before": before, "after": page_ids}
         )
+        _refresh(ctx, session, actor, doc)
 
 
 def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
@@ -330,8 +341,27 @@ def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
     return out.getvalue()
 
 
+def _cache_image(ctx: AppContext, page_id: int, data: bytes) -> None:
+    """Keep the rendered preview as the page's web-size derivative, so the master is decoded once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sohoa.services.objects import store_bytes
+
+    try:
+        with ctx.db.session() as session:
+            page = session.get(Page, page_id)
+            if page is not None and page.image_object_id is None:
+                page.image_object_id = store_bytes(session, ctx.store, data, media_type="image/jpeg",
+                                                   kind="image").id
+    except IntegrityError:
+        pass  # a concurrent first request stored the same bytes; its row serves the next request
+
+
 def page_image(ctx: AppContext, page_id: int) -> tuple[bytes, str, int, int]:
-    """A JPEG preview of a page and the pixel size the field boxes refer to (the master's)."""
+    """A JPEG preview of a page and the pixel size the field boxes refer to (the master's).
+
+    The first request renders it from the master and stores it (kind "image"); later ones read it.
+    """
     with ctx.db.session() as session:
         page = session.get(Page, page_id)
         if page is None:
@@ -339,10 +369,13 @@ def page_image(ctx: AppContext, page_id: int) -> tuple[bytes, str, int, int]:
         master = session.get(StoredObject, page.master_object_id)
         derived = session.get(StoredObject, page.image_object_id) if page.image_object_id else None
         size = (page.width, page.height)
+        source_index = page.source_index
     if derived is not None:
         return ctx.store.path(derived.sha256).read_bytes(), derived.media_type, *size
     assert master is not None
-    return _render(ctx, master, page.source_index), "image/jpeg", *size
+    data = _render(ctx, master, source_index)
+    _cache_image(ctx, page_id, data)
+    return data, "image/jpeg", *size
 
 
 def count_in_review(session: Session) -> int:
