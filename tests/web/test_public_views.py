@@ -31,6 +31,13 @@ def test_archivist_searches_and_opens_the_pdf(ctx: AppContext, client: TestClien
     pdf = client.get(f"/documents/{doc_id}/pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+    from sqlalchemy import select
+
+    from sohoa.db.models import Event
+
+    with ctx.db.session() as session:
+        actions = [e.action for e in session.execute(select(Event).where(Event.actor == "archivist")).scalars()]
+    assert {"search", "document.view", "document.download"} <= set(actions), actions
 
 
 def test_unit_officer_of_another_unit_sees_nothing(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:

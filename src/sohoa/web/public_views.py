@@ -1,4 +1,4 @@
-"""Search page and document view (with its PDF/A) over the catalogue services."""
+"""Staff search page and document view (with its PDF/A); every search, view and download is audited."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from sohoa.access.documents import document_pdf as audited_pdf
+from sohoa.access.documents import view_document
+from sohoa.access.search import SearchRequest, search
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import require
-from sohoa.services.catalog import document_pdf_path, search_documents, show_document
 from sohoa.services.context import AppContext
 from sohoa.web.templating import render
 
@@ -32,9 +34,12 @@ def make_router(ctx: AppContext) -> APIRouter:
         year: Annotated[int | None, Query()] = None,
         type: str | None = None,
     ) -> Response:
-        result: dict[str, Any] = {"total": 0, "results": []}
+        result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True}
         if q.strip():
-            result = search_documents(ctx, q, unit=unit or None, year=year, type_name=type or None, principal=principal)
+            found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
+                                                         type_name=type or None))
+            result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
+                      "total_exact": found.total_exact}
         return render(
             request,
             "search.html",
@@ -43,12 +48,12 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/documents/{document_id}", response_class=HTMLResponse)
     def document_page(request: Request, document_id: int, principal: Reader) -> Response:
-        data = show_document(ctx, document_id, principal=principal)
-        return render(request, "document.html", {"doc": data, "fields": data["documents"][0]["fields"]})
+        data = view_document(ctx, principal, document_id)
+        return render(request, "document.html", {"doc": data, "fields": data["fields"]})
 
     @router.get("/documents/{document_id}/pdf")
     def document_pdf(document_id: int, principal: Reader) -> Response:
-        path, name = document_pdf_path(ctx, document_id, principal=principal)
+        path, name = audited_pdf(ctx, principal, document_id)
         return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
 
     return router
