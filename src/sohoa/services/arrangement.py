@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Box, FileUnit, Fonds, Unit, UnitLink
+from sohoa.access.policy import DocumentScope, document_scope
+from sohoa.auth.principal import Principal
+from sohoa.db.models import Box, Document, FileUnit, Fonds, Unit, UnitLink
 from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import parse_retention
@@ -18,6 +21,7 @@ from sohoa.services.context import AppContext
 
 __all__ = [
     "FondsView",
+    "UnitRecords",
     "assign_files",
     "box_labels",
     "create_fonds",
@@ -26,6 +30,7 @@ __all__ = [
     "list_fonds",
     "separator_sheets",
     "set_fonds_status",
+    "unit_records",
     "update_file",
 ]
 
@@ -266,3 +271,83 @@ def separator_sheets(ctx: AppContext, file_ids: list[int]) -> bytes:
             .order_by(FileUnit.file_code)
         ).all()
     return separator_pdf([(code, title) for code, title in rows])
+
+
+@dataclass(frozen=True)
+class UnitRecords:
+    """Hồ sơ của đơn vị: the files and documents of a user's unit and of its predecessors/successors."""
+
+    unit_name: str | None
+    units: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    query: str = ""
+    total: int = 0
+
+
+def _doc_clause(scope: DocumentScope, unit_ids: set[int]) -> ColumnElement[bool]:
+    from sohoa.access.listing import document_clause
+
+    return and_(document_clause(scope), Document.unit_id.in_(sorted(unit_ids)), Document.state != "merged")
+
+
+def _file_rows(session: Session, scope: DocumentScope, unit_ids: set[int], limit: int) -> list[dict[str, Any]]:
+    clause = and_(FileUnit.unit_id.in_(sorted(unit_ids)), FileUnit.access_level.in_(sorted(scope.levels)))
+    if scope.exclude_secret:
+        clause = and_(clause, FileUnit.access_level != AccessLevel.SECRET)
+    counts = (select(Document.file_id, func.count().label("n")).where(_doc_clause(scope, unit_ids))
+              .group_by(Document.file_id).subquery())
+    rows = session.execute(
+        select(FileUnit, Unit.name, counts.c.n).outerjoin(Unit, FileUnit.unit_id == Unit.id)
+        .outerjoin(counts, counts.c.file_id == FileUnit.id).where(clause).order_by(FileUnit.file_code).limit(limit)
+    ).all()
+    return [{"id": f.id, "file_code": f.file_code, "title": f.title, "unit_name": unit, "documents": n or 0,
+             "start_date": f.start_date, "end_date": f.end_date, "maintenance": f.maintenance} for f, unit, n in rows]
+
+
+def _doc_row(doc: Document, file_code: str | None, unit_name: str | None) -> dict[str, Any]:
+    sign = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
+    return {"id": doc.id, "type_name": doc.type_name, "sign": sign, "issued_date": doc.issued_date,
+            "subject": doc.subject or doc.source_name, "file_code": file_code, "unit_name": unit_name}
+
+
+def _documents(session: Session, clause: ColumnElement[bool], limit: int, ids: list[int] | None = None
+               ) -> list[dict[str, Any]]:
+    stmt = (select(Document, FileUnit.file_code, Unit.name).outerjoin(FileUnit, Document.file_id == FileUnit.id)
+            .outerjoin(Unit, Document.unit_id == Unit.id).where(clause))
+    if ids is not None:
+        stmt = stmt.where(Document.id.in_(ids))
+    rows = session.execute(stmt.order_by(Document.issued_date.desc(), Document.id.desc()).limit(limit)).all()
+    found = [_doc_row(d, code, unit) for d, code, unit in rows]
+    if ids is not None:  # keep the search ranking
+        rank = {doc_id: n for n, doc_id in enumerate(ids)}
+        found.sort(key=lambda row: rank[row["id"]])
+    return found
+
+
+def unit_records(ctx: AppContext, principal: Principal, query: str = "", limit: int = 200) -> UnitRecords:
+    """Files and documents of the principal's unit lineage that the principal may see; ``query`` searches them."""
+    from sohoa.services.catalog import search_documents
+    from sohoa.services.units import related_unit_ids
+
+    if principal.unit_id is None:
+        return UnitRecords(None, query=query)
+    text = nfc(query).strip()
+    with ctx.db.session() as session:
+        own = session.get(Unit, principal.unit_id)
+        if own is None:
+            return UnitRecords(None, query=text)
+        unit_ids = related_unit_ids(session, own.id)
+        scope = document_scope(session, principal)
+        names = sorted(session.execute(select(Unit.name).where(Unit.id.in_(sorted(unit_ids - {own.id})))).scalars())
+        clause = _doc_clause(scope, unit_ids)
+        files = _file_rows(session, scope, unit_ids, limit)
+        identifier = own.identifier
+        if not text:
+            documents = _documents(session, clause, limit)
+            return UnitRecords(own.name, names, files, documents, "", len(documents))
+    found = search_documents(ctx, text, unit=identifier, principal=principal, limit=50)
+    ids = [hit["document_id"] for hit in found["results"]]
+    with ctx.db.session() as session:  # the same rule once more on the hits: search and list never disagree
+        documents = _documents(session, clause, limit, ids)
+    return UnitRecords(own.name, names, files, documents, text, int(found["total"]))

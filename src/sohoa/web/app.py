@@ -27,6 +27,7 @@ from sohoa.web import (
     routes_intake,
     routes_progress,
     routes_qc,
+    routes_records,
     routes_review,
     routes_scanning,
 )
@@ -49,6 +50,7 @@ ROUTER_FACTORIES: list[RouterFactory] = [
     routes_review.make_router,
     routes_qc.make_router,
     routes_progress.make_router,
+    routes_records.make_router,
 ]
 
 # Modules included when present; each exposes ``make_router(ctx) -> APIRouter``.

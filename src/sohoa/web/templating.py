@@ -15,7 +15,7 @@ from sohoa.auth.sessions import CSRF_FIELD, csrf_token
 from sohoa.domain.errors import SohoaError
 from sohoa.web.i18n import LANGUAGES, translate
 
-__all__ = ["NAV", "TEMPLATES", "render", "request_lang"]
+__all__ = ["NAV", "TEMPLATES", "UNIT_NAV", "nav_for", "render", "request_lang"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -29,6 +29,20 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/progress", "Tiến độ", Permission.PROGRESS),
     ("/admin", "Quản trị", Permission.ADMIN),
 )
+
+# Shown to those who belong to a unit (unit clerks and officers): their unit's records and its lineage's.
+UNIT_NAV: tuple[str, str, Permission] = ("/our-records", "Hồ sơ của đơn vị", Permission.DOCUMENT_READ)
+
+
+def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+    """The header links a principal may follow: (path, Vietnamese label)."""
+    if principal is None:
+        return []
+    links = [(href, label) for href, label, perm in NAV if principal.can(perm)]
+    href, label, perm = UNIT_NAV
+    if principal.unit_id is not None and principal.can(perm):
+        links.append((href, label))
+    return links
 
 
 def request_lang(request: Request) -> str:
@@ -56,7 +70,7 @@ def render(
             "principal": principal,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request),
-            "nav": [(href, label) for href, label, perm in NAV if principal and principal.can(perm)],
+            "nav": nav_for(principal),
             "current_path": request.url.path,
             "error_text": _message(values.get("error"), lang),
             "notice_text": _message(values.get("notice"), lang),
