@@ -63,3 +63,14 @@ def test_cli_engine_reads_a_line() -> None:
     assert page.words[0].bbox.x0 >= 95 and page.words[0].bbox.y0 >= 95 and page.width == 2400
     rgb = TesseractCliEngine().recognize(image.convert("RGB"), 300)
     assert rgb.text == page.text
+
+
+@pytest.mark.tesseract
+def test_engine_returns_an_empty_page_for_a_blank_sheet() -> None:
+    """tesserocr raises "No text returned" on an empty result; a blank page is an empty OcrPage."""
+    engine = TesseractEngine()
+    page = engine.recognize(np.full((1200, 900), 255, dtype=np.uint8), 300)
+    assert page.words == () and (page.width, page.height, page.dpi) == (900, 1200, 300)
+    image = Image.new("L", (2400, 300), 255)
+    ImageDraw.Draw(image).text((100, 100), "Quyết định số 12", font=ImageFont.truetype(FONT, 58))
+    assert engine.recognize(np.asarray(image), 300).text == "Quyết định số 12"  # the API still works after

@@ -93,10 +93,12 @@ class TesseractEngine:
             channels = 1 if array.ndim == 2 else array.shape[2]
             api.SetImageBytes(array.tobytes(), width, height, channels, width * channels)
             api.SetSourceResolution(dpi)
-            if not api.Recognize():
-                raise EngineError("Tesseract không nhận dạng được trang.", "Tesseract failed on the page.")
-            words = _words(api.GetIterator(), tesserocr)
-            api.Clear()
+            try:
+                if not api.Recognize():
+                    raise EngineError("Tesseract không nhận dạng được trang.", "Tesseract failed on the page.")
+                words = _words(api.GetIterator(), tesserocr)
+            finally:
+                api.Clear()  # even after a failure, so the next page starts from a clean API
         engine = f"tesseract {tesserocr.tesseract_version().split()[1]} {self.lang} psm{self.psm}"
         return OcrPage(width, height, dpi, words, source="ocr", engine=engine)
 
@@ -119,7 +121,11 @@ def _words(iterator: Any, tesserocr: Any) -> tuple[Word, ...]:
             block += 1
         if item.IsAtBeginningOf(line_level):
             line += 1
-        text = item.GetUTF8Text(word_level)
+        try:
+            text = item.GetUTF8Text(word_level)
+        except RuntimeError:
+            # tesserocr raises "No text returned" for the empty result of a blank page or region.
+            continue
         box = item.BoundingBox(word_level)
         if not text or not text.strip() or box is None:
             continue
