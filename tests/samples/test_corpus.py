@@ -100,9 +100,12 @@ def _check_fields(doc: SampleDocument) -> None:
     assert kind is not None and kind.tt05_code == doc.type_code
     match = SIGN.match(doc.number_sign)
     assert match, doc.number_sign
-    assert match["so"] == f["code_number"] and match["ky_hieu"] == f["code_notation"]
+    # One convention with the real labels: number + "/" + notation is the printed sign, year included.
+    assert f"{f['code_number']}/{f['code_notation']}" == doc.number_sign
+    assert match["so"] == f["code_number"]
+    assert f["code_notation"] == (f"{match['nam']}/" if match["nam"] else "") + match["ky_hieu"]
     assert match["nam"] in (None, str(issued.year))
-    head = (f["code_notation"] or "").split("-")[0]
+    head = match["ky_hieu"].split("-")[0]
     if kind.abbreviation is None:  # công văn: the sign starts with the issuing body, never a type
         assert type_by_abbreviation(head) is None
     else:
@@ -110,6 +113,13 @@ def _check_fields(doc: SampleDocument) -> None:
     first = doc.page_texts[0].split("\n")
     assert f"Số: {doc.number_sign}" in first
     assert format_vn_date(issued, f["place"]) in first
+    subject = f["subject"] or ""
+    if kind.name == "Công văn":  # the trích yếu keeps its printed "V/v" marker (it may wrap)
+        start = next(i for i, line in enumerate(first) if line.startswith("V/v "))
+        joined = " ".join(first[start : start + 4])
+        assert subject.startswith("V/v ") and joined.startswith(subject)
+    else:
+        assert not subject.startswith("V/v")
     assert f["secrecy"] in (None, *[s.value for s in Secrecy])
     assert f["urgency"] in (None, *[u.value for u in Urgency])
     for mark in (f["secrecy"], f["urgency"]):
@@ -138,6 +148,7 @@ def test_many_documents_cover_the_layout_variety() -> None:
     assert any(c.fields["parent_organ_name"] is None for c in contents)
     assert any(c.fields["secrecy"] or c.fields["urgency"] for c in contents)
     assert any("/20" in c.number_sign for c in contents)  # legal-normative 12/2025/QĐ-UBND
+    assert any(re.fullmatch(r"20\d\d/[^/]+", c.fields["code_notation"] or "") for c in contents)
     assert any(c.appendix is not None for c in contents)
     assert all(re.fullmatch(r"0[1-9]|[1-9]\d+", c.fields["code_number"] or "") for c in contents)
     assert all(len((c.fields["signer_full_name"] or "").split()) >= 3 for c in contents)

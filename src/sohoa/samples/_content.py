@@ -70,7 +70,11 @@ def _number(rng: np.random.Generator) -> str:
 
 
 def _sign(rng: np.random.Generator, organ: Organ, type_name: str, year: int) -> tuple[str, str, str]:
-    """(code_number, code_notation, text after 'Số: ') — legal-normative QĐ/NQ sometimes carry the year."""
+    """(code_number, code_notation, text after 'Số: '); number + '/' + notation is the printed sign.
+
+    Legal-normative QĐ/NQ sometimes carry the year, which stays in the notation: '12/2025/QĐ-UBND' →
+    ('12', '2025/QĐ-UBND'), as the real labels and the extractor store it.
+    """
     number = _number(rng)
     doc_type = type_by_name(type_name)
     if doc_type is None or doc_type.abbreviation is None:
@@ -81,7 +85,7 @@ def _sign(rng: np.random.Generator, organ: Organ, type_name: str, year: int) -> 
     abbreviation = doc_type.abbreviation
     notation = f"{abbreviation}-{organ.sign}"
     if type_name in ("Quyết định", "Nghị quyết") and organ.kind in ("ubnd", "hdnd") and chance(rng, 0.3):
-        return number, notation, f"{number}/{year}/{notation}"
+        return number, f"{year}/{notation}", f"{number}/{year}/{notation}"
     return number, notation, f"{number}/{notation}"
 
 
@@ -187,7 +191,9 @@ def make_content(rng: np.random.Generator, appendix: bool) -> Content:
     fields: dict[str, str | None] = {
         "type_name": type_name, "code_number": number, "code_notation": notation,
         "issued_date": when.isoformat(), "place": organ.place, "organ_name": " ".join(organ.organ_lines),
-        "parent_organ_name": " ".join(organ.parent_lines) or None, "subject": subject,
+        "parent_organ_name": " ".join(organ.parent_lines) or None,
+        # A công văn's trích yếu is printed with its "V/v" marker, and kept with it.
+        "subject": f"V/v {subject}" if type_name == "Công văn" else subject,
         "signer_position": position, "signer_full_name": name, "secrecy": secrecy, "urgency": urgency,
     }
     doc_type = type_by_name(type_name)

@@ -26,8 +26,10 @@ LAYOUT_DPI = 300  # every page is laid out at 300 dpi and scaled, so text is ide
 class SampleDocument:
     """Ground truth of one generated document.
 
-    ``fields`` holds every name of ``FIELD_NAMES`` as drawn (organ lines joined by a space; ``subject``
-    without the công văn "V/v" marker; ``signer_position`` is the title line above the signature).
+    ``fields`` holds every name of ``FIELD_NAMES`` as drawn (organ lines joined by a space; a công văn's
+    ``subject`` keeps its printed "V/v"; ``code_number + "/" + code_notation`` is the printed sign, a
+    legal-normative year included: "12" + "2025/QĐ-UBND"; ``signer_position`` is the title line above
+    the signature).
     ``page_texts[i]`` is the exact text of page ``pages[i]`` and ``line_boxes[i][j]`` the pixel box of its
     line ``j`` in the written image. ``recipients`` are the "Nơi nhận" items without "- " and end
     punctuation; ``addressees`` the "Kính gửi" names; ``number_sign`` the text after "Số: ".
