@@ -77,7 +77,7 @@ def _engine() -> OcrEngine:
     return _ENGINE
 
 
-def _small_grey(image: Image.Image, max_side: int = 1200) -> np.ndarray:
+def _small_grey(image: Image.Image, max_side: int = 640) -> np.ndarray:
     """A downscaled grey copy: separator QR codes stay several pixels per module at this size."""
     scale = max(image.size) / max_side
     grey = image.convert("L")
