@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sohoa.web.i18n_en import EN
 
-__all__ = ["LANGUAGES", "translate"]
+__all__ = ["FIELD_LABELS", "LANGUAGES", "VI_NAMES", "translate"]
 
 LANGUAGES = ("vi", "en")
 
@@ -13,7 +13,24 @@ def translate(text: str, lang: str) -> str:
     """The interface string in ``lang``; Vietnamese text is the key."""
     if lang == "en":
         return EN.get(text, text)
-    return VI_ROLE.get(text, text)
+    return VI_NAMES.get(text, text)
+
+
+# The NĐ 30 field identifiers as shown to people (the Vietnamese labels are also the English keys).
+FIELD_LABELS = {
+    "type_name": "Tên loại văn bản",
+    "code_number": "Số văn bản",
+    "code_notation": "Ký hiệu văn bản",
+    "issued_date": "Ngày ban hành",
+    "place": "Địa danh",
+    "organ_name": "Cơ quan ban hành",
+    "parent_organ_name": "Cơ quan chủ quản",
+    "subject": "Trích yếu nội dung",
+    "signer_position": "Chức vụ người ký",
+    "signer_full_name": "Người ký",
+    "secrecy": "Độ mật",
+    "urgency": "Độ khẩn",
+}
 
 
 # Role identifiers shown in Vietnamese.
@@ -38,4 +55,9 @@ VI_ROLE = {
     "processing": "đang xử lý",
     "done": "xong",
     "failed": "lỗi",
+    "merged": "đã gộp",
+    "extracted": "đã nhận dạng",
 }
+
+# Identifiers (roles, states, field names) that templates pass to the translator: their Vietnamese names.
+VI_NAMES = VI_ROLE | FIELD_LABELS

@@ -15,6 +15,7 @@ from sohoa.domain.fields import FIELD_NAMES
 from sohoa.services import review
 from sohoa.services.context import AppContext
 from sohoa.web.deps import Ctx
+from sohoa.web.i18n import FIELD_LABELS
 from sohoa.web.templating import render
 
 __all__ = ["FIELD_LABELS", "make_router"]
@@ -22,21 +23,6 @@ __all__ = ["FIELD_LABELS", "make_router"]
 router = APIRouter()
 Reviewer = Annotated[Principal, require(Permission.REVIEW)]
 PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
-
-FIELD_LABELS = {
-    "type_name": "Tên loại văn bản",
-    "code_number": "Số văn bản",
-    "code_notation": "Ký hiệu văn bản",
-    "issued_date": "Ngày ban hành",
-    "place": "Địa danh",
-    "organ_name": "Cơ quan ban hành",
-    "parent_organ_name": "Cơ quan chủ quản",
-    "subject": "Trích yếu nội dung",
-    "signer_position": "Chức vụ người ký",
-    "signer_full_name": "Người ký",
-    "secrecy": "Độ mật",
-    "urgency": "Độ khẩn",
-}
 
 
 def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> Response:
