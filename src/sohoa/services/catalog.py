@@ -8,16 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sohoa.access.policy import can_view_document, document_scope
+from sohoa.access.policy import can_view_document
 from sohoa.auth.principal import Principal
-from sohoa.db.models import Document, IngestItem, Page, StoredObject, Unit
+from sohoa.db.models import Document, IngestItem, Page, StoredObject
 from sohoa.domain.errors import NotFound
 from sohoa.domain.fields import FIELD_NAMES
-from sohoa.index import SearchFilters, make_index
-from sohoa.index.query import parse_query
-from sohoa.index.snippets import make_snippet, make_snippet_html
 from sohoa.services.context import AppContext
-from sohoa.services.units import related_unit_ids
 
 __all__ = ["SYSTEM", "document_fields", "document_pdf_path", "search_documents", "show_document", "status_counts"]
 
@@ -34,35 +30,17 @@ def document_fields(doc: Document) -> dict[str, str | None]:
     return values
 
 
-def _unit_filter(session: Session, unit: str | None) -> set[int] | None:
-    if not unit:
-        return None
-    row = session.execute(select(Unit).where(Unit.identifier == unit)).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"Không tìm thấy đơn vị '{unit}'", f"Unknown unit '{unit}'")
-    return related_unit_ids(session, row.id)
-
-
 def search_documents(ctx: AppContext, query: str, *, unit: str | None = None, year: int | None = None,
                      type_name: str | None = None, limit: int = 20, offset: int = 0,
                      principal: Principal | None = SYSTEM) -> dict[str, Any]:
-    """Search contract: total and results with document id, source, fields, score, snippet."""
-    index = make_index(ctx.db.engine)
-    parsed = parse_query(query)
-    with ctx.db.session() as session:
-        scope = document_scope(session, principal)
-        filters = SearchFilters(unit_ids=_unit_filter(session, unit), year=year, type_name=type_name,
-                                access_levels=scope.levels, scope_unit_ids=scope.unit_ids)
-        found = index.search(session, query, filters, limit=limit, offset=offset)
-        results = []
-        for hit in found.hits:
-            doc = session.get(Document, hit.document_id)
-            if doc is None:
-                continue
-            results.append({"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
-                            "score": hit.score, "exact": hit.exact, "snippet": make_snippet(doc.text, parsed),
-                            "snippet_html": make_snippet_html(doc.text, parsed)})
-    return {"total": found.total, "results": results}
+    """Search contract (total, results with document id, source, fields, score, snippet) over the one
+    audited search path of the access layer."""
+    from sohoa.access.search import SearchRequest, search
+
+    page = search(ctx, principal, SearchRequest(query=query, unit=unit, year=year, type_name=type_name,
+                                                limit=limit, offset=offset), channel="cli")
+    return {"total": page.total, "total_exact": page.total_exact, "suggestion": page.suggestion,
+            "results": page.results}
 
 
 def _visible(session: Session, document_id: int, principal: Principal | None) -> Document:
