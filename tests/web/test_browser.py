@@ -178,6 +178,15 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     archivist.page.wait_for_function("document.getElementById('page-img').complete"
                                      " && document.getElementById('page-img').naturalWidth > 0")
     archivist.shot("review-document")
+    archivist.page.click("button[value=save]")
+    review_path = archivist.page.url.removeprefix(base)
+    archivist.go(f"/lang/en?next={review_path}")
+    assert "Approve and continue" in archivist.page.inner_text("#fields-form")
+    assert "Shortcuts" in archivist.page.inner_text("main")
+    archivist.page.wait_for_function("document.getElementById('page-img').complete"
+                                     " && document.getElementById('page-img').naturalWidth > 0")
+    archivist.shot("review-document-en")
+    archivist.go(f"/lang/vi?next={review_path}")
     archivist.page.keyboard.press("Alt+a")  # accesskey: approve
     archivist.page.wait_for_url(f"{base}/review")
 
@@ -199,6 +208,19 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     assert int(coordinator.page.inner_text("#stat-pages")) == 1
     coordinator.shot("progress")
 
+    # A unit officer finds the document among the unit's records and opens it (its PDF/A was rebuilt).
+    officer = Session(browser, base, "unit_officer")
+    officer.page.click("nav a[href='/our-records']")
+    assert "tổ công tác số hóa" in officer.page.inner_text("#documents")
+    officer.page.fill("#q", "to cong tac so hoa")
+    officer.page.click("form[role=search] button[type=submit]")
+    assert officer.page.inner_text("#result-count").startswith("1 ")
+    officer.shot("our-records")
+    officer.page.click("#documents tbody a")
+    assert "Quyết định" in officer.page.inner_text("h1")
+    pdf = officer.page.request.get(officer.page.url + "/pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF-")
+
     admin = Session(browser, base, "admin")
     admin.go("/admin")
     admin.shot("admin")
@@ -207,7 +229,7 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     admin.go("/lang/en?next=/progress")
     assert "Progress" in admin.page.inner_text("h1")
     admin.shot("progress-en")
-    for session in (clerk, operator, inspector, archivist, coordinator, admin):
+    for session in (clerk, operator, inspector, archivist, coordinator, officer, admin):
         session.close()
 
 
