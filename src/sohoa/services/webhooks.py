@@ -12,18 +12,19 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sohoa.access.policy import is_secret
 from sohoa.db.models import Document, Event, Webhook, WebhookDelivery
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
+from sohoa.services.background import PeriodicTask
 from sohoa.services.context import AppContext
 
 __all__ = [
@@ -31,14 +32,17 @@ __all__ = [
     "MAX_ATTEMPTS",
     "DeliveryReport",
     "WebhookInfo",
+    "WebhookStatus",
     "backoff",
     "create_webhook",
     "delete_webhook",
     "deliver_due",
+    "delivery_task",
     "dispatch_events",
     "list_webhooks",
     "sign",
     "verify_signature",
+    "webhook_statuses",
 ]
 
 EVENTS: tuple[str, ...] = ("document.create", "document.publish", "document.update", "access.change")
@@ -111,69 +115,171 @@ def _payload(event: Event) -> dict[str, object]:
             "document_id": event.entity_id, "href": f"/api/v1/documents/{event.entity_id}"}
 
 
+def _advance(session: Session, hook: Webhook, top: int) -> bool:
+    """Move the hook's high-water mark to ``top``; False when another dispatcher moved it first."""
+    moved = session.execute(update(Webhook).where(Webhook.id == hook.id, Webhook.last_event_id == hook.last_event_id)
+                            .values(last_event_id=top).execution_options(synchronize_session=False))
+    return getattr(moved, "rowcount", 0) == 1
+
+
 def dispatch_events(session: Session, now: datetime | None = None) -> int:
-    """Queue a delivery (due at ``now``) for each new document event each active webhook subscribed to."""
+    """Queue a delivery (due at ``now``) for each new document event each active webhook subscribed to.
+
+    Safe with several dispatchers (web app thread, cron): the high-water mark moves by a conditional
+    update, so an event is queued once; events are read up to a fixed top so none is skipped.
+    """
     due = now or datetime.now(UTC)
     queued = 0
-    for hook in session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars():
+    top = int(session.execute(select(func.max(Event.id))).scalar() or 0)
+    for hook in session.execute(select(Webhook).where(Webhook.active.is_(True))).scalars().all():
+        if hook.last_event_id >= top:
+            continue
         events = session.execute(select(Event).where(
-            Event.id > hook.last_event_id, Event.entity_type == "document", Event.action.in_(hook.events)
-        ).order_by(Event.id)).scalars().all()
+            Event.id > hook.last_event_id, Event.id <= top, Event.entity_type == "document",
+            Event.action.in_(hook.events)).order_by(Event.id)).scalars().all()
+        if not _advance(session, hook, top):
+            continue
         for event in events:
             doc = session.get(Document, event.entity_id) if event.entity_id else None
             if doc is not None and not is_secret(doc):
                 session.add(WebhookDelivery(webhook_id=hook.id, event_id=event.id, event=event.action,
-                                            payload=_payload(event), next_try=due))
+                                            payload=_payload(event), next_try=due, attempts=0, state="pending"))
                 queued += 1
-        last = session.execute(select(func.max(Event.id))).scalar() or hook.last_event_id
-        hook.last_event_id = int(last)
     return queued
 
 
-def _attempt(client: httpx.Client, hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str | None]:
-    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    stamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Sohoa-Event": delivery.event,
-               "X-Sohoa-Delivery": str(delivery.id), "X-Sohoa-Timestamp": stamp,
-               "X-Sohoa-Signature": sign(hook.secret, stamp, body)}
-    try:
-        response = client.post(hook.url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, None if response.is_success else f"HTTP {response.status_code}"
+@dataclass(frozen=True)
+class _Claimed:
+    """A delivery this process took: what the HTTP attempt needs, outside any transaction."""
+
+    id: int
+    url: str
+    secret: str
+    event: str
+    payload: dict[str, object]
+    attempts: int
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _try(client: httpx.Client, hook: Webhook, delivery: WebhookDelivery, moment: datetime) -> str:
-    """One attempt; the delivery's new state name ('delivered', 'pending' to retry, or 'failed')."""
-    status, error = _attempt(client, hook, delivery)
-    delivery.attempts += 1
-    delivery.last_status, delivery.last_error = status, error
-    if error is None:
-        delivery.state, delivery.delivered_at = "delivered", moment
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.state = "failed"
-    else:
-        delivery.next_try = moment + backoff(delivery.attempts)
-    return delivery.state
+def _claim(session: Session, delivery: WebhookDelivery, moment: datetime) -> _Claimed | None:
+    """Take a due delivery by counting its attempt up front (and scheduling the retry as if it failed):
+    a second deliverer loses the conditional update, and a crash mid-attempt is retried after backoff."""
+    attempts = delivery.attempts + 1
+    taken = session.execute(update(WebhookDelivery).where(
+        WebhookDelivery.id == delivery.id, WebhookDelivery.state == "pending",
+        WebhookDelivery.attempts == delivery.attempts,
+    ).values(attempts=attempts, next_try=moment + backoff(attempts)).execution_options(synchronize_session=False))
+    if getattr(taken, "rowcount", 0) != 1:
+        return None
+    hook = session.get(Webhook, delivery.webhook_id)
+    assert hook is not None
+    return _Claimed(delivery.id, hook.url, hook.secret, delivery.event, dict(delivery.payload), attempts)
 
 
-def deliver_due(ctx: AppContext, *, now: datetime | None = None, timeout: float = 5.0) -> DeliveryReport:
-    """Dispatch new events, then try every delivery that is due; failures wait ``backoff(attempts)``."""
-    moment = now or datetime.now(UTC)
-    counts = {"delivered": 0, "pending": 0, "failed": 0}
-    with ctx.db.session() as session, httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        dispatch_events(session, moment)
-        session.flush()
-        due = session.execute(select(WebhookDelivery).where(WebhookDelivery.state == "pending")
-                              .order_by(WebhookDelivery.id)).scalars().all()
-        for delivery in due:
-            if _aware(delivery.next_try) > moment:
+def _withheld(session: Session, delivery: WebhookDelivery) -> bool:
+    """A document marked độ mật after its event was queued is never announced."""
+    doc_id = delivery.payload.get("document_id") if isinstance(delivery.payload, dict) else None
+    doc = session.get(Document, doc_id) if isinstance(doc_id, int) else None
+    return doc is not None and is_secret(doc)
+
+
+def _due(ctx: AppContext, moment: datetime, limit: int) -> list[_Claimed]:
+    claimed: list[_Claimed] = []
+    with ctx.db.session() as session:
+        rows = session.execute(select(WebhookDelivery).where(WebhookDelivery.state == "pending")
+                               .order_by(WebhookDelivery.next_try, WebhookDelivery.id)).scalars().all()
+        hooks_active = set(session.execute(select(Webhook.id).where(Webhook.active.is_(True))).scalars())
+        for delivery in rows:
+            if len(claimed) >= limit or _aware(delivery.next_try) > moment:
                 continue
-            hook = session.get(Webhook, delivery.webhook_id)
-            assert hook is not None
-            counts[_try(client, hook, delivery, moment)] += 1
+            if delivery.webhook_id not in hooks_active or _withheld(session, delivery):
+                delivery.state = "withheld"
+                continue
+            got = _claim(session, delivery, moment)
+            if got is not None:
+                claimed.append(got)
+    return claimed
+
+
+def _attempt(client: httpx.Client, claim: _Claimed) -> tuple[int | None, str | None]:
+    body = json.dumps(claim.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    stamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Sohoa-Event": claim.event,
+               "X-Sohoa-Delivery": str(claim.id), "X-Sohoa-Timestamp": stamp,
+               "X-Sohoa-Signature": sign(claim.secret, stamp, body)}
+    try:
+        response = client.post(claim.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    return response.status_code, None if response.is_success else f"HTTP {response.status_code}"
+
+
+def _settle(ctx: AppContext, claim: _Claimed, status: int | None, error: str | None, moment: datetime) -> str:
+    """Record an attempt's outcome: 'delivered', 'pending' (retry already scheduled by the claim) or 'failed'."""
+    with ctx.db.session() as session:
+        delivery = session.get(WebhookDelivery, claim.id)
+        assert delivery is not None
+        delivery.last_status, delivery.last_error = status, error
+        if error is None:
+            delivery.state, delivery.delivered_at = "delivered", moment
+        elif claim.attempts >= MAX_ATTEMPTS:
+            delivery.state = "failed"
+        return delivery.state
+
+
+def deliver_due(ctx: AppContext, *, now: datetime | None = None, timeout: float = 5.0,
+                limit: int = 200) -> DeliveryReport:
+    """Dispatch new events, then try up to ``limit`` due deliveries; failures wait ``backoff(attempts)``.
+
+    No transaction is open during an HTTP attempt: a slow subscriber never holds the database.
+    """
+    moment = now or datetime.now(UTC)
+    with ctx.db.session() as session:
+        dispatch_events(session, moment)
+    counts = {"delivered": 0, "pending": 0, "failed": 0}
+    claimed = _due(ctx, moment, limit)
+    if claimed:
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            for claim in claimed:
+                status, error = _attempt(client, claim)
+                counts[_settle(ctx, claim, status, error, moment)] += 1
     return DeliveryReport(delivered=counts["delivered"], retrying=counts["pending"], failed=counts["failed"])
+
+
+def delivery_task(ctx: AppContext, *, interval: float = 15.0, timeout: float = 5.0,
+                  clock: Callable[[], datetime] | None = None) -> PeriodicTask:
+    """The background thread of the web app: ``deliver_due`` every ``interval`` seconds (not started)."""
+    def run() -> None:
+        deliver_due(ctx, now=clock() if clock else None, timeout=timeout)
+
+    return PeriodicTask("sohoa-webhooks", run, interval)
+
+
+@dataclass(frozen=True)
+class WebhookStatus:
+    """A subscription with its delivery counts by state and its latest error."""
+
+    info: WebhookInfo
+    counts: dict[str, int]
+    last_error: str | None
+
+
+def webhook_statuses(ctx: AppContext) -> list[WebhookStatus]:
+    """Every webhook (active or not) with how its deliveries stand."""
+    with ctx.db.session() as session:
+        counts: dict[int, dict[str, int]] = {}
+        for hook_id, state, n in session.execute(select(
+                WebhookDelivery.webhook_id, WebhookDelivery.state, func.count()).group_by(
+                WebhookDelivery.webhook_id, WebhookDelivery.state)).all():
+            counts.setdefault(int(hook_id), {})[str(state)] = int(n)
+        result = []
+        for row in session.execute(select(Webhook).order_by(Webhook.id)).scalars():
+            error = session.execute(select(WebhookDelivery.last_error).where(
+                WebhookDelivery.webhook_id == row.id, WebhookDelivery.last_error.is_not(None))
+                .order_by(WebhookDelivery.id.desc()).limit(1)).scalar()
+            result.append(WebhookStatus(WebhookInfo(row.id, row.url, tuple(row.events), row.active),
+                                        counts.get(row.id, {}), error))
+        return result
