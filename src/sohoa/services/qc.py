@@ -92,6 +92,8 @@ def route_after_review(session: Session, doc: Document, actor: str) -> str:
         doc.id,
         {"next": doc.state, "plan": sampled.id if sampled else None},
     )
+    if doc.state == "accepted":  # no QC sample drawn: accepted now, announced to feeds and webhooks
+        record_event(session, actor, "document.publish", "document", doc.id, {"via": "review"})
     return doc.state
 
 
@@ -295,6 +297,8 @@ def inspect(
             doc.id,
             {"defects": codes, "comment": comment, "next": doc.state},
         )
+        if doc.state == "accepted":  # announced to feeds and webhooks
+            record_event(session, inspector, "document.publish", "document", doc.id, {"via": "qc"})
         return doc.state
 
 
