@@ -14,7 +14,7 @@ from sohoa.auth.principal import Principal
 from sohoa.auth.sessions import CSRF_FIELD, csrf_token
 from sohoa.domain.errors import SohoaError
 from sohoa.web.i18n import translate
-from sohoa.web.templating import NAV, TEMPLATES, request_lang
+from sohoa.web.templating import TEMPLATES, nav_for, request_lang
 
 __all__ = ["render_page"]
 
@@ -34,7 +34,7 @@ def render_page(request: Request, template: str, context: dict[str, Any] | None 
     values.update({
         "lang": lang, "_": lambda text: translate(text, lang), "principal": principal,
         "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
-        "nav": [(href, label) for href, label, perm in NAV if principal and principal.can(perm)],
+        "nav": nav_for(principal),
         "current_path": request.url.path,
         "error_text": (error.en if lang == "en" else error.vi) if isinstance(error, SohoaError) else error,
         "notice_text": values.get("notice"),
