@@ -1,18 +1,22 @@
-"""Accuracy metrics: CER/WER after NFC, diacritic-only error share, field comparison, split precision/recall."""
+"""Accuracy metrics: in-order and line-aligned CER/WER, tone-only error share, fields, split P/R/F1."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sohoa.domain.ocr import Word
+import numpy as np
+
+from sohoa.domain.fields import DocumentFields
+from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.text import canonical_text, fold
 from sohoa.intelligence._number import format_so_ky_hieu
 
 _SPACES = re.compile(r"\s+")
-_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}/")
-_VV = re.compile(r"^[Vv]\s*/\s*[Vv]\s*")
+_MATCH = 0.3  # share of a truth line's character pairs an OCR line must hold to be its reading
+Box = Sequence[int]
 
 
 def normal(text: str) -> str:
@@ -20,91 +24,173 @@ def normal(text: str) -> str:
     return _SPACES.sub(" ", canonical_text(text)).strip()
 
 
-def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Levenshtein distance, one numpy row at a time (whole pages are thousands of characters)."""
+    if not a or not b:
+        return max(len(a), len(b))
+    codes: dict[Hashable, int] = {}
+    xs = np.array([codes.setdefault(x, len(codes)) for x in a], dtype=np.int64)
+    ys = np.array([codes.setdefault(y, len(codes)) for y in b], dtype=np.int64)
+    steps = np.arange(len(ys) + 1, dtype=np.int64)
+    previous = steps.copy()
+    for i, x in enumerate(xs, 1):
+        best = np.empty_like(previous)
+        best[0] = i
+        best[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (ys != x))
+        # Insertions chain along the row: best[j] = min_k(best[k] + j - k), a running minimum.
+        previous = np.minimum.accumulate(best - steps) + steps
+    return int(previous[-1])
+
+
+def _pairs(text: str) -> Counter[str]:
+    """Character pairs of the folded text (tone errors do not hide a line's identity)."""
+    folded = f" {fold(text).lower()} "
+    return Counter(folded[i : i + 2] for i in range(len(folded) - 1))
+
+
+def _best(want: Counter[str], grams: Sequence[Counter[str]], near: Sequence[bool]) -> int | None:
+    """The candidate holding the largest share of ``want`` (among near ones), if it holds enough."""
+    size = max(1, sum(want.values()))
+    shares = [sum((want & g).values()) / size if ok else 0.0 for g, ok in zip(grams, near, strict=True)]
+    best = max(range(len(shares)), key=shares.__getitem__, default=None)
+    return best if best is not None and shares[best] >= _MATCH else None
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _ordered(items: list[int], ys: Sequence[float] | None, xs: Sequence[float] | None, height: float) -> list[int]:
+    """Side by side (one row): left to right; otherwise in the given reading order."""
+    if ys is None or xs is None or max(ys[i] for i in items) - min(ys[i] for i in items) > height:
+        return items
+    return sorted(items, key=lambda i: xs[i])
+
+
+def align_lines(
+    truth: Sequence[str],
+    ocr: Sequence[str],
+    *,
+    truth_y: Sequence[float] | None = None,
+    ocr_y: Sequence[float] | None = None,
+    truth_x: Sequence[float] | None = None,
+    ocr_x: Sequence[float] | None = None,
+    height: float = 40.0,
+) -> list[tuple[str, str]]:
+    """(truth text, OCR text) pairs that make CER independent of reading order and skew.
+
+    Every line is linked to the line of the other side that holds most of its characters (a near one
+    when positions are known, so skew and column order do not matter); linked lines form groups, each
+    compared as a whole: an OCR line across both header columns against both truth lines, a table row
+    that OCR cut into cells against the row, OCR lines against a truth paragraph reflowed into one
+    line. A line linked to nothing is a pure deletion (truth) or insertion (OCR).
+    """
+    t_grams, o_grams = [_pairs(t) for t in truth], [_pairs(o) for o in ocr]
+    positions = truth_y is not None and ocr_y is not None
+
+    def near(ty: float, oy: float) -> bool:
+        return not positions or abs(ty - oy) <= 3 * height  # 3° of skew over a column
+
+    parent = list(range(len(truth) + len(ocr)))
+    for i, want in enumerate(t_grams):
+        j = _best(want, o_grams, [near(truth_y[i], y) for y in ocr_y] if positions else [True] * len(ocr))
+        if j is not None:
+            parent[_root(parent, i)] = _root(parent, len(truth) + j)
+    for j, want in enumerate(o_grams):
+        i = _best(want, t_grams, [near(y, ocr_y[j]) for y in truth_y] if positions else [True] * len(truth))
+        if i is not None:
+            parent[_root(parent, len(truth) + j)] = _root(parent, i)
+    groups: dict[int, tuple[list[int], list[int]]] = {}
+    for node in range(len(parent)):
+        side = groups.setdefault(_root(parent, node), ([], []))
+        side[node >= len(truth)].append(node if node < len(truth) else node - len(truth))
+    pairs = []
+    for t_items, o_items in groups.values():
+        t_text = " ".join(truth[i] for i in _ordered(t_items, truth_y, truth_x, height)) if t_items else ""
+        o_text = " ".join(ocr[j] for j in _ordered(o_items, ocr_y, ocr_x, height)) if o_items else ""
+        pairs.append((t_text, o_text))
+    return pairs
 
 
 @dataclass
 class TextScore:
-    """Summed edit counts over pages; rates are computed at the end."""
+    """Summed edit counts: line-aligned (chars, errors, tone-only, words) and raw in reading order."""
 
     chars: int = 0
     char_errors: int = 0
     folded_errors: int = 0
     words: int = 0
     word_errors: int = 0
+    raw_chars: int = 0
+    raw_errors: int = 0
 
     def add(self, truth: str, hypothesis: str) -> None:
+        """One aligned piece of text."""
         ref, hyp = normal(truth), normal(hypothesis)
         self.chars += len(ref)
         self.char_errors += edit_distance(ref, hyp)
-        # Errors that vanish once diacritics are dropped were only tone/diacritic errors.
+        # Errors that vanish once tone marks and diacritics are dropped were only mark errors.
         self.folded_errors += edit_distance(fold(ref), fold(hyp))
         self.words += len(ref.split())
         self.word_errors += edit_distance(ref.split(), hyp.split())
 
-    def add_lines(self, truth: str, words: Sequence[Word], boxes: Sequence[Sequence[int]]) -> None:
-        """Score a page line by line against its truth line boxes (see :func:`by_truth_lines`)."""
-        texts, extra = by_truth_lines(words, boxes)
-        for reference, hypothesis in zip(truth.split("\n"), texts, strict=False):
+    def add_raw(self, truth: str, hypothesis: str) -> None:
+        """A whole page compared in the order each side reads it."""
+        ref, hyp = normal(truth), normal(hypothesis)
+        self.raw_chars += len(ref)
+        self.raw_errors += edit_distance(ref, hyp)
+
+    def add_page(self, truth: str, page: OcrPage, boxes: Sequence[Box] | None = None) -> None:
+        """A page: raw in-order comparison, then line by line after :func:`align_lines` (using the
+        truth line boxes when known)."""
+        self.add_raw(truth, page.text)
+        lines = [line for line in truth.split("\n") if line.strip() or boxes is not None]
+        ocr_lines = [line for line in page.lines() if " ".join(w.text for w in line).strip()]
+        texts = [" ".join(w.text for w in line) for line in ocr_lines]
+        if boxes is not None and len(boxes) == len(lines) and lines:
+            heights = sorted(b[3] - b[1] for b in boxes)
+            pairs = align_lines(lines, texts, truth_y=[(b[1] + b[3]) / 2 for b in boxes],
+                                ocr_y=[_cy(line) for line in ocr_lines], truth_x=[float(b[0]) for b in boxes],
+                                ocr_x=[float(min(w.bbox.x0 for w in line)) for line in ocr_lines],
+                                height=float(heights[len(heights) // 2]))
+        else:
+            pairs = align_lines(lines, texts)
+        for reference, hypothesis in pairs:
             self.add(reference, hypothesis)
-        if extra.strip():
-            self.add("", extra)
 
     def as_dict(self) -> dict[str, float]:
         cer = self.char_errors / self.chars if self.chars else 0.0
         wer = self.word_errors / self.words if self.words else 0.0
         tone = (self.char_errors - self.folded_errors) / self.char_errors if self.char_errors else 0.0
+        raw = self.raw_errors / self.raw_chars if self.raw_chars else 0.0
         return {
             "cer_pct": round(100 * cer, 2),
+            "cer_in_order_pct": round(100 * raw, 2),
             "wer_pct": round(100 * wer, 2),
-            "diacritic_only_error_share_pct": round(100 * max(0.0, tone), 1),
+            "tone_only_error_share_pct": round(100 * max(0.0, tone), 1),
             "chars": self.chars,
         }
 
 
-def by_truth_lines(words: Sequence[Word], boxes: Sequence[Sequence[int]]) -> tuple[list[str], str]:
-    """OCR words assigned to the truth line whose box holds their centre; and the words left over.
-
-    Scoring line by line makes CER independent of reading order (Tesseract reads the two header
-    columns as one line, the truth lists the left column first); leftovers count as insertions.
-    """
-    lines: list[list[Word]] = [[] for _ in boxes]
-    extra: list[str] = []
-    for word in words:
-        cx, cy = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.y0 + word.bbox.y1) / 2
-        inside = [i for i, b in enumerate(boxes) if b[0] - 5 <= cx <= b[2] + 5 and b[1] - 5 <= cy <= b[3] + 5]
-        if inside:
-            lines[inside[0]].append(word)
-        else:
-            extra.append(word.text)
-    texts = [" ".join(w.text for w in sorted(line, key=lambda w: w.bbox.x0)) for line in lines]
-    return texts, " ".join(extra)
+def _cy(line: Sequence[Word]) -> float:
+    return sum((w.bbox.y0 + w.bbox.y1) / 2 for w in line) / len(line)
 
 
 def field_equal(name: str, truth: str | None, found: str | None) -> bool:
-    """Exact match after NFC/tone placement/whitespace; conventions that differ only in form are aligned.
+    """Exact match after NFC, canonical tone placement and whitespace; nothing else is forgiven.
 
-    code_notation: Sohoa keeps a legal-normative year in the notation ('2025/QĐ-UBND', so that
-    number + '/' + notation rebuilds the printed sign); a truth without it ('QĐ-UBND') still matches.
-    subject: the công văn marker 'V/v' is printed, and a truth may or may not include it.
-    organ names are compared case-insensitively (printed in capitals, labelled in title case).
+    Organ and signer-position labels are title case where the page prints capitals, so those (and
+    only those) compare case-insensitively; a subject's final full stop is punctuation, not content.
     """
     if truth is None or found is None:
         return truth is None and found is None
     a, b = normal(truth), normal(found)
-    if name == "code_notation":
-        a, b = _YEAR_PREFIX.sub("", a), _YEAR_PREFIX.sub("", b)
     if name == "subject":
-        a, b = _VV.sub("", a), _VV.sub("", b)
         return a.rstrip(".") == b.rstrip(".")
-    if name in ("organ_name", "parent_organ_name", "signer_position", "signer_block"):
+    if name in ("organ_name", "parent_organ_name", "signer_position"):
         return a.casefold() == b.casefold()
     return a == b
 
@@ -113,19 +199,46 @@ def sign_of(values: dict[str, str | None]) -> str | None:
     return format_so_ky_hieu(values.get("code_number"), values.get("code_notation"))
 
 
+def field_values(fields: DocumentFields) -> tuple[dict[str, str | None], dict[str, bool]]:
+    """Values (plus the rebuilt ``so_ky_hieu``) and which of them the extractor flagged for review."""
+    values: dict[str, str | None] = fields.as_fields()
+    values["so_ky_hieu"] = sign_of(values)
+    flags = {n: v.needs_review for n, v in fields.values.items()}
+    flags["so_ky_hieu"] = flags.get("code_number", False) or flags.get("code_notation", False)
+    return values, flags
+
+
 @dataclass
 class FieldScore:
-    """Per-field exact-match counts."""
+    """Per-field exact-match counts; a miss is flagged (sent to review), empty, or silently wrong."""
 
     hits: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+    empty: dict[str, int] = field(default_factory=dict)
 
-    def add(self, name: str, ok: bool) -> None:
+    def add(self, name: str, ok: bool, *, flagged: bool = False, empty: bool = False) -> None:
         self.total[name] = self.total.get(name, 0) + 1
         self.hits[name] = self.hits.get(name, 0) + int(ok)
+        self.flagged[name] = self.flagged.get(name, 0) + int(not ok and flagged)
+        self.empty[name] = self.empty.get(name, 0) + int(not ok and empty and not flagged)
+
+    def score(self, truth: dict[str, str | None], fields: DocumentFields) -> None:
+        """Compare every labelled field of one document."""
+        found, flags = field_values(fields)
+        for name, expected in truth.items():
+            value = found.get(name)
+            self.add(name, field_equal(name, expected, value), flagged=flags.get(name, False),
+                     empty=value is None and expected is not None)
 
     def as_dict(self) -> dict[str, float]:
         return {n: round(100 * self.hits[n] / self.total[n], 1) for n in self.total}
+
+    def misses(self) -> dict[str, dict[str, int]]:
+        """Per field: wrong but flagged, left empty, wrong and unflagged (the harmful kind)."""
+        return {n: {"flagged": self.flagged[n], "empty": self.empty[n],
+                    "unflagged": self.total[n] - self.hits[n] - self.flagged[n] - self.empty[n]}
+                for n in self.total}
 
 
 def split_scores(truth: Iterable[Sequence[int]], found: Iterable[Sequence[int]]) -> dict[str, float]:
@@ -135,8 +248,11 @@ def split_scores(truth: Iterable[Sequence[int]], found: Iterable[Sequence[int]])
     correct = sum(1 for d in found_sets if d in true_sets)
     precision = correct / len(found_sets) if found_sets else 0.0
     recall = correct / len(true_sets) if true_sets else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
         "precision_pct": round(100 * precision, 1),
         "recall_pct": round(100 * recall, 1),
+        "f1": round(f1, 3),
         "documents": len(true_sets),
+        "multi_page_documents": sum(1 for d in true_sets if len(d) > 1),
     }
