@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sohoa.cli import audit, records, server, tokens, users
+from sohoa.cli import audit, records, server, tokens, users, webhooks
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Sohoa — số hóa tài liệu lưu trữ / digitize archival records.")
@@ -23,6 +23,7 @@ app.add_typer(records.units_app, name="units")
 app.add_typer(users.user_app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(tokens.app, name="token")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 if __name__ == "__main__":
