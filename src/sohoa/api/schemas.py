@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 __all__ = [
     "DocumentOut",
+    "IngestAccepted",
+    "IngestStatusOut",
     "ListOut",
     "SavedSearchIn",
     "SavedSearchOut",
@@ -91,3 +93,19 @@ class WebhookOut(BaseModel):
 
 class WebhookCreated(WebhookOut):
     secret: str = Field(description="HMAC-SHA256 signing secret; shown only once.")
+
+
+IngestState = Literal["queued", "processing", "done", "duplicate", "quarantined", "failed"]
+
+
+class IngestAccepted(BaseModel):
+    sha256: str = Field(description="SHA-256 of the uploaded bytes: the key of its status.")
+    state: IngestState
+    status_url: str
+
+
+class IngestStatusOut(BaseModel):
+    state: IngestState
+    reason: str | None = Field(description="Machine code of a quarantine or failure (e.g. `corrupt`).")
+    message: str | None = Field(description="Vietnamese / English explanation of a quarantine or failure.")
+    documents: list[int] = Field(description="Ids of the documents made from the file (never độ mật ones).")
