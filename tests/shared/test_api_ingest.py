@@ -231,3 +231,23 @@ def test_openapi_documents_the_upload(ctx: AppContext) -> None:
     assert schema["required"] == ["file"] and schema["properties"]["file"]["format"] == "binary"
     assert {"200", "202", "413"} <= set(post["responses"])
     assert "/api/v1/ingest/{sha256}" in spec["paths"]
+
+
+def test_a_failed_ingest_keeps_the_upload_until_the_bytes_come_again(ctx: AppContext,
+                                                                   tokens: dict[str, dict[str, str]]) -> None:
+    def broken(_ctx: AppContext, _paths: list[Path], **_kwargs: Any) -> IngestReport:
+        raise RuntimeError("engine down")
+
+    data = png((235, 235, 225))
+    app = app_for(ctx)
+    app.state.api_ingest_fn = broken
+    with TestClient(app) as client:
+        sha = _post(client, tokens["city"], data).json()["sha256"]
+        status = _wait(client, tokens["city"], sha)
+    assert (status["state"], status["reason"]) == ("failed", "ingest_error") and "engine down" in status["message"]
+    assert len([p for p in _leftovers(ctx) if p.is_file()]) == 1  # nothing lost: the master never reached the store
+    with TestClient(app_for(ctx)) as client:
+        again = _post(client, tokens["city"], data)
+        assert again.status_code == 202  # a failed item is queued again
+        assert _wait(client, tokens["city"], sha)["state"] == "done"
+    assert _leftovers(ctx) == [] and _count(ctx, IngestItem) == 1

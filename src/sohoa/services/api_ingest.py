@@ -212,6 +212,8 @@ def accept_upload(ctx: AppContext, sink: UploadSink, target: IngestTarget, *, ac
             if item is None:
                 item = IngestItem(sha256=sink.sha256, attempts=0, pages=0)
                 session.add(item)
+            elif item.source_path != str(path):
+                _remove_upload(ctx, Path(item.source_path))  # the failed try's copy: these bytes replace it
             item.batch_id, item.original_name, item.source_path = batch.id, path.name, str(path)
             item.state, item.reason, item.message, item.unit_id = "pending", None, None, target.unit_id
             session.flush()
@@ -276,8 +278,11 @@ def _claim(ctx: AppContext, item_id: int) -> tuple[Path, dict[str, object], str]
         return Path(item.source_path), dict((batch.options if batch else None) or {}), batch.actor if batch else "api"
 
 
-def _settle(ctx: AppContext, item_id: int, actor: str, reason: str | None, message: str | None) -> str:
-    """The item's final state; one the ingest left unfinished (or never reached) is marked failed."""
+def _settle(ctx: AppContext, item_id: int, actor: str, reason: str | None, message: str | None) -> tuple[str, bool]:
+    """The item's final state, and whether its bytes are kept elsewhere (object store or quarantine).
+
+    An item the ingest left unfinished (or never reached) is marked failed.
+    """
     with ctx.db.session() as session:
         item = session.get(IngestItem, item_id)
         assert item is not None
@@ -286,7 +291,13 @@ def _settle(ctx: AppContext, item_id: int, actor: str, reason: str | None, messa
             item.message = message or "Không xử lý được tệp / the file could not be ingested"
             record_event(session, actor, "ingest.fail", "ingest_item", item.id, {"reason": item.reason,
                                                                                  "error": item.message})
-        return item.state
+        return item.state, item.master_object_id is not None or item.state == "quarantined"
+
+
+def _remove_upload(ctx: AppContext, path: Path) -> None:
+    """Delete an upload's own folder (only ever a folder directly under the API uploads root)."""
+    if path.parent.resolve().parent == uploads_root(ctx).resolve():
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def process_item(ctx: AppContext, item_id: int, ingest: IngestFn) -> str | None:
@@ -306,9 +317,9 @@ def process_item(ctx: AppContext, item_id: int, ingest: IngestFn) -> str | None:
         except Exception as exc:  # the worker must survive any ingest failure and show it on the item
             log.exception("API ingest of item %s failed", item_id)
             reason, message = "ingest_error", str(exc)[:2000]
-    state = _settle(ctx, item_id, actor, reason, message)
-    if path.parent.resolve().parent == uploads_root(ctx).resolve():
-        shutil.rmtree(path.parent, ignore_errors=True)  # the master is in the object store now
+    state, kept = _settle(ctx, item_id, actor, reason, message)
+    if kept:  # otherwise the upload stays until the same bytes are sent again
+        _remove_upload(ctx, path)
     return state
 
 
