@@ -9,7 +9,7 @@ import pytest
 from sohoa.db.models import Document
 from sohoa.index import IndexDoc, SearchFilters, make_index
 from sohoa.index.query import parse_query
-from sohoa.index.snippets import make_snippet, make_snippet_html
+from sohoa.index.snippets import make_snippet, make_snippet_html, make_snippets
 from sohoa.services.context import AppContext
 
 DOCS = [
@@ -86,3 +86,9 @@ def test_snippet_marks_folded_matches() -> None:
     assert "[Đồng Xuân]" in make_snippet("Ủy ban nhân dân phường Đồng Xuân, quận Hoàn Kiếm", parsed)
     assert "<mark>Đồng Xuân</mark>" in make_snippet_html("phường Đồng Xuân <b>", parsed)
     assert "&lt;b&gt;" in make_snippet_html("phường Đồng Xuân <b>", parsed)
+
+
+@pytest.mark.parametrize("text", ["Quyết định <b>hòa giải</b> ở cơ sở [1]", "không có gì", "hoà giải & hòa giải"])
+def test_snippets_in_one_pass_equal_the_two_calls(text: str) -> None:
+    parsed = parse_query("hòa giải")
+    assert make_snippets(text, parsed) == (make_snippet(text, parsed), make_snippet_html(text, parsed))

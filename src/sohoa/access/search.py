@@ -17,8 +17,8 @@ from sohoa.index import SearchFilters, SearchIndex, make_index
 from sohoa.index.columns import SORTS
 from sohoa.index.facets import FACET_NAMES, facet_counts
 from sohoa.index.large import BOUND
-from sohoa.index.query import parse_query
-from sohoa.index.snippets import make_snippet, make_snippet_html
+from sohoa.index.query import ParsedQuery, parse_query
+from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
 from sohoa.services.audit import record_event
 from sohoa.services.catalog import document_fields
@@ -89,12 +89,12 @@ def search_filters(session: Session, scope: DocumentScope, request: SearchReques
                          **scope.filter_args())
 
 
-def _result(doc: Document, score: float, exact: bool, query: str) -> dict[str, Any]:
-    parsed = parse_query(query)
+def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> dict[str, Any]:
+    snippet, snippet_html = make_snippets(doc.text, parsed)
     return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
             "unit_id": doc.unit_id, "file_id": doc.file_id, "access_level": doc.access_level,
             "pages": doc.page_amount, "score": score, "exact": exact,
-            "snippet": make_snippet(doc.text, parsed), "snippet_html": make_snippet_html(doc.text, parsed)}
+            "snippet": snippet, "snippet_html": snippet_html}
 
 
 def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,
@@ -124,8 +124,8 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
                              sort=request.sort)
         docs = {d.id: d for d in session.execute(select(Document).where(
             Document.id.in_([h.document_id for h in found.hits]))).scalars()}
-        results = [_result(docs[h.document_id], h.score, h.exact, request.query)
-                   for h in found.hits if h.document_id in docs]
+        parsed = parse_query(request.query)
+        results = [_result(docs[h.document_id], h.score, h.exact, parsed) for h in found.hits if h.document_id in docs]
         facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
         suggestion = suggest_query(session, request.query) if found.total <= RARE else None
         if audit:

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MMAP_BYTES = 2**31 - 2**16  # SQLite's default ceiling for mmap_size (SQLITE_MAX_MMAP_SIZE)
+CACHE_KIB = 65536           # per connection
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -21,6 +23,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Reads: map the file instead of copying pages into each connection's cache (less CPU per query on a
+    # large index), a bigger page cache for what is not mapped, temporary b-trees (IN lists, sorts) in memory.
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

@@ -35,6 +35,16 @@ def _expressions(dialect: str) -> dict[str, str]:
     }
 
 
+def _facet_sql(exprs: list[str], base: str, sample: int | None) -> str:
+    """One statement: the matches' facet values read once (at most ``sample`` rows), grouped per facet."""
+    columns = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs))
+    bound = f" LIMIT {int(sample)}" if sample is not None else ""
+    groups = " UNION ALL ".join(
+        f"SELECT {i} AS f, v, n FROM (SELECT CAST(c{i} AS TEXT) AS v, count(*) AS n FROM m WHERE c{i} IS NOT NULL "
+        f"GROUP BY c{i} ORDER BY n DESC, v LIMIT :flimit) AS g{i}" for i in range(len(exprs)))
+    return f"WITH m AS MATERIALIZED (SELECT {columns} {base}{bound}) {groups}"
+
+
 def facet_counts(session: Session, index: SearchIndex, query: str, filters: SearchFilters | None,
                  names: Sequence[str] = FACET_NAMES, *, limit: int = 20,
                  sample: int | None = None) -> dict[str, list[FacetValue]]:
@@ -42,19 +52,14 @@ def facet_counts(session: Session, index: SearchIndex, query: str, filters: Sear
 
     ``sample``: count over the first ``sample`` matches only (bounded work for very common words).
     """
-    dialect = session.get_bind().dialect.name
-    expressions = _expressions(dialect)
-    out: dict[str, list[FacetValue]] = {}
-    for name in names:
-        params: dict[str, object] = {"flimit": limit}
-        base = index.base_sql(query, filters, params)
-        if base is None:
-            return {n: [] for n in names}
-        if sample is not None:
-            base = f"FROM documents d WHERE d.id IN (SELECT d.id {base} LIMIT {int(sample)})"
-        expr = expressions[name]
-        rows = session.execute(text(
-            f"SELECT {expr} AS v, count(*) AS n {base} AND {expr} IS NOT NULL "
-            f"GROUP BY {expr} ORDER BY n DESC, v LIMIT :flimit"), params).all()
-        out[name] = [FacetValue(str(v), int(n)) for v, n in rows]
-    return out
+    expressions = _expressions(session.get_bind().dialect.name)
+    params: dict[str, object] = {"flimit": limit}
+    base = index.base_sql(query, filters, params)
+    if base is None:
+        return {n: [] for n in names}
+    rows = session.execute(text(_facet_sql([expressions[n] for n in names], base, sample)), params).all()
+    found: dict[int, list[tuple[str, int]]] = {}
+    for facet, value, count in rows:
+        found.setdefault(int(facet), []).append((str(value), int(count)))
+    return {name: [FacetValue(v, n) for v, n in sorted(found.get(i, []), key=lambda vn: (-vn[1], vn[0]))]
+            for i, name in enumerate(names)}

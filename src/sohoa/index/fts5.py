@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+import re
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
-from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR, SORTS
-from sohoa.index.large import BOUND, bounded_count, large_hits
+from sohoa.index.columns import SORTS
+from sohoa.index.filters import residual_sql
+from sohoa.index.large import BOUND, id_list, large_hits
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
+from sohoa.index.rank import bm25_scores
+from sohoa.index.tags import TAGS_SQL, scope_expression
 
-__all__ = ["Fts5Index", "fts_expression", "order_sql"]
+__all__ = ["EXACT_MARK", "Fts5Index", "exact_column", "fts_expression", "order_sql"]
+
+# Every word of the exact column starts with this letter (U+01C0, a letter no Vietnamese text or fold holds):
+# the exact and folded columns then share no term, and "exact : khieu" reads the posting list of the exact
+# spelling only, not that of every document holding "khieu" in its folded text (FTS5 keeps one list per term
+# for all columns and filters columns while walking it).
+EXACT_MARK = "\u01c0"
+_WORD = re.compile(r"\w+")
+
+
+def exact_column(canonical: str) -> str:
+    """The exact column's text: the canonical text with :data:`EXACT_MARK` before each word."""
+    return _WORD.sub(lambda m: EXACT_MARK + m.group(0), canonical)
 
 
 def _phrase(words: list[str]) -> str:
@@ -25,69 +41,6 @@ def fts_expression(column: str, phrases: list[list[str]]) -> str:
     return f"{column} : (" + " AND ".join(_phrase(p) for p in phrases) + ")"
 
 
-def _ids(values: Collection[int]) -> str:
-    return ",".join(str(int(i)) for i in sorted(values)) or "-1"
-
-
-def _access_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
-    """The principal's scope: (visible level AND unit scope) OR a granted file; never secret when excluded."""
-    scope: list[str] = []
-    if filters.access_levels is not None:
-        levels = sorted(filters.access_levels) or ["-"]
-        names = [f"lv{i}" for i in range(len(levels))]
-        params.update(zip(names, levels, strict=True))
-        scope.append(f"d.access_level IN ({','.join(':' + n for n in names)})")
-    if filters.scope_unit_ids is not None:
-        scope.append(f"(d.access_level = 'public' OR d.unit_id IN ({_ids(filters.scope_unit_ids)}))")
-    clauses: list[str] = []
-    if scope:
-        combined = " AND ".join(scope)
-        if filters.grant_file_ids:
-            combined = f"({combined}) OR d.file_id IN ({_ids(filters.grant_file_ids)})"
-        clauses.append(f"({combined})")
-    if filters.exclude_secret:
-        clauses.append("d.access_level <> 'secret' AND d.secrecy IS NULL")
-    return clauses
-
-
-def _choice_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
-    """The user's own filters: units, documents, dates, type, level, bloc, retention."""
-    clauses: list[str] = []
-    if filters.unit_ids is not None:
-        clauses.append(f"d.unit_id IN ({_ids(filters.unit_ids)})")
-    if filters.document_ids is not None:
-        clauses.append(f"d.id IN ({_ids(filters.document_ids)})")
-    if filters.year is not None:
-        clauses.append("d.issued_date >= :y0 AND d.issued_date < :y1")
-        params.update(y0=f"{filters.year:04d}-01-01", y1=f"{filters.year + 1:04d}-01-01")
-    if filters.date_from is not None:
-        clauses.append("d.issued_date >= :d0")
-        params["d0"] = filters.date_from.isoformat()
-    if filters.date_to is not None:
-        clauses.append("d.issued_date <= :d1")
-        params["d1"] = filters.date_to.isoformat()
-    if filters.type_name:
-        clauses.append("d.type_name = :type_name")
-        params["type_name"] = canonical_text(filters.type_name)
-    if filters.access_level:
-        clauses.append("d.access_level = :one_level")
-        params["one_level"] = filters.access_level
-    if filters.bloc:
-        clauses.append(f"{BLOC_EXPR} = :bloc")
-        params["bloc"] = filters.bloc
-    if filters.retention:
-        clauses.append(f"{RETENTION_EXPR} = :retention")
-        params["retention"] = filters.retention
-    return clauses
-
-
-def _filter_sql(filters: SearchFilters | None, params: dict[str, object]) -> str:
-    if filters is None:
-        return ""
-    clauses = _choice_sql(filters, params) + _access_sql(filters, params)
-    return "".join(f" AND {c}" for c in clauses)
-
-
 def order_sql(sort: str, rank: str) -> str:
     """ORDER BY after the exact-tone tier: the sort's columns, or the rank for relevance."""
     extra = SORTS.get(sort)
@@ -97,52 +50,75 @@ def order_sql(sort: str, rank: str) -> str:
 
 
 class Fts5Index:
-    """Search over the ``doc_fts`` virtual table (created by migration 0002)."""
+    """Search over the ``doc_fts`` virtual table (migration 0002; ``tags`` column and triggers: 0003)."""
 
     def upsert(self, session: Session, doc: IndexDoc) -> None:
         exact = canonical_text(doc.text)
         session.execute(text("DELETE FROM doc_fts WHERE rowid = :id"), {"id": doc.document_id})
+        # The tags come from the documents row itself (one SQL expression: upsert, triggers, backfill).
         session.execute(
-            text("INSERT INTO doc_fts(rowid, exact, folded, code) VALUES (:id, :exact, :folded, :code)"),
-            {"id": doc.document_id, "exact": exact, "folded": fold(exact),
+            text("INSERT INTO doc_fts(rowid, exact, folded, code, tags) VALUES (:id, :exact, :folded, :code, "
+                 f"coalesce((SELECT {TAGS_SQL} FROM documents d WHERE d.id = :id), ''))"),
+            {"id": doc.document_id, "exact": exact_column(exact), "folded": fold(exact),
              "code": " ".join(code_tokens(doc.codes))},
         )
 
     def delete(self, session: Session, document_id: int) -> None:
         session.execute(text("DELETE FROM doc_fts WHERE rowid = :id"), {"id": document_id})
 
-    def _match_expressions(self, parsed: ParsedQuery) -> tuple[str, str]:
+    def _match(self, parsed: ParsedQuery, filters: SearchFilters | None, params: dict[str, object]) -> str:
+        """Sets ``:m`` (folded match), ``:x`` (exact tones), ``:mx`` (folded, not exact), all in scope;
+        returns the SQL residue of the filters (``AND …`` over ``d``)."""
         if parsed.code:
-            code = fts_expression("code", [parsed.code])
-            return code, code
-        return fts_expression("folded", parsed.folded), fts_expression("exact", parsed.exact)
+            match = exact = fts_expression("code", [parsed.code])
+        else:
+            marked = [[EXACT_MARK + w for w in phrase] for phrase in parsed.exact]
+            match, exact = fts_expression("folded", parsed.folded), fts_expression("exact", marked)
+        scoped = scope_expression(match, filters)
+        params.update(m=scoped, x=scope_expression(exact, filters), mx=f"({scoped}) NOT ({exact})")
+        return residual_sql(filters, params)
 
     def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
         """``FROM … WHERE …`` over the matching documents (alias ``d``); ``:x`` is the exact-tone match."""
         parsed = parse_query(query)
         if parsed.empty:
             return None
-        match, exact = self._match_expressions(parsed)
-        params.update(m=match, x=exact)
-        where = "doc_fts MATCH :m" + _filter_sql(filters, params)
-        return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE {where}"
+        residual = self._match(parsed, filters, params)
+        return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH :m{residual}"
 
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
                offset: int = 0, sort: str = "relevance") -> SearchResult:
         """Tone-insensitive match; rows whose tones match as typed come first, then by BM25 (or ``sort``)."""
-        params: dict[str, object] = {"limit": limit, "offset": offset}
-        base = self.base_sql(query, filters, params)
-        if base is None:
+        order_sql(sort, "r")  # unknown sorts fail before any work
+        parsed = parse_query(query)
+        if parsed.empty:
             return SearchResult(total=0)
-        total = bounded_count(session, base, params)
-        if total > BOUND:  # bounded work for very common words: see sohoa.index.large
-            hits = large_hits(session, _filter_sql(filters, params), params, limit=limit, offset=offset,
-                              sort=sort)
-            return SearchResult(total=total, hits=hits, total_exact=False)
-        rows = session.execute(text(
-            f"SELECT doc_fts.rowid, bm25(doc_fts, 4.0, 1.0, 8.0) AS r, "
-            f"doc_fts.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH :x) AS ex "
-            f"{base} ORDER BY {order_sql(sort, 'r')} LIMIT :limit OFFSET :offset"), params).all()
-        hits = [SearchHit(document_id=int(r[0]), score=round(-float(r[1]), 4), exact=bool(r[2]))
-                for r in rows]
-        return SearchResult(total=int(total), hits=hits)
+        params: dict[str, object] = {}
+        residual = self._match(parsed, filters, params)
+        # documents is joined only for what the tags cannot answer (SQL filters) and for date orders.
+        source = "FROM doc_fts" + (" JOIN documents d ON d.id = doc_fts.rowid" if residual or sort != "relevance"
+                                   else "")
+        ids = id_list(session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :m{residual} LIMIT {BOUND + 1}",
+                      params)
+        if len(ids) > BOUND:  # bounded work for very common words: see sohoa.index.large
+            hits = large_hits(session, source, residual, params, limit=limit, offset=offset, sort=sort)
+            return SearchResult(total=len(ids), hits=hits, total_exact=False)
+        exact = set(ids) if parsed.code else set(id_list(
+            session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :x{residual}", params))
+        scores, ordered = _order(session, parsed, ids, exact, sort)
+        hits = [SearchHit(document_id=i, score=scores.get(i, 0.0), exact=i in exact)
+                for i in ordered[offset:offset + limit]]
+        return SearchResult(total=len(ids), hits=hits)
+
+
+def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int],
+           sort: str) -> tuple[dict[int, float], list[int]]:
+    """Exact tones first; then BM25 (recency when every word is common, see sohoa.index.rank) or ``sort``."""
+    if sort == "relevance":
+        column, phrases = ("code", [parsed.code]) if parsed.code else ("folded", parsed.folded)
+        scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
+        return scores, sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
+    rows = session.execute(text(f"SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(:ids)) "
+                                f"ORDER BY {SORTS[sort]}"), {"ids": json.dumps(ids)})
+    position = {int(r[0]): n for n, r in enumerate(rows)}
+    return {}, sorted(ids, key=lambda i: (i not in exact, position.get(i, len(position))))

@@ -9,12 +9,14 @@ changes: exact count, exact tones first, then BM25.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sohoa.index.base import SearchHit
 
-__all__ = ["BOUND", "bounded_count", "large_hits"]
+__all__ = ["BOUND", "id_list", "large_hits"]
 
 BOUND = 2000
 
@@ -27,31 +29,39 @@ _ORDERS = {
 }
 
 
-def bounded_count(session: Session, base: str, params: dict[str, object]) -> int:
-    """The number of matches, counted up to ``BOUND + 1``."""
-    return int(session.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {BOUND + 1})"), params)
-               .scalar_one())
+def id_list(session: Session, select: str, params: dict[str, object]) -> list[int]:
+    """The ids a one-column SELECT returns, in its order, fetched as one JSON array (one row, not thousands)."""
+    found = session.execute(text(f"WITH q(i) AS ({select}) SELECT json_group_array(i) FROM q"), params).scalar_one()
+    return [int(i) for i in json.loads(found)]
 
 
-def _tier(session: Session, filters_sql: str, params: dict[str, object], match: str, exclude: str | None,
-          order: str, count: int) -> list[int]:
+def _tier(session: Session, source: str, residual: str, params: dict[str, object], match: str, order: str,
+          count: int) -> list[int]:
     if count <= 0:
         return []
-    # Walk documents in the wanted order and probe the set of matching ids (built once from the doclist).
-    not_exact = f" AND d.id NOT IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH :{exclude})" if exclude else ""
-    sql = (f"SELECT d.id FROM documents d WHERE d.id IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH :{match})"
-           f"{not_exact}{filters_sql} ORDER BY {order} LIMIT {int(count)}")
-    return [int(r[0]) for r in session.execute(text(sql), params)]
+    if order == "d.id DESC":
+        # FTS5 hands its matches out by rowid, newest first, and stops at the limit: no set is built.
+        sql = (f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :{match}{residual} "
+               f"ORDER BY doc_fts.rowid DESC LIMIT {int(count)}")
+    else:
+        # Walk documents in date order and probe the set of matching ids (built once from the doclist).
+        sql = (f"SELECT d.id FROM documents d WHERE d.id IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH "
+               f":{match}){residual} ORDER BY {order} LIMIT {int(count)}")
+    return id_list(session, sql, params)
 
 
-def large_hits(session: Session, filters_sql: str, params: dict[str, object], *, limit: int, offset: int,
-               sort: str) -> list[SearchHit]:
-    """One page: exact-tone matches first, then the others, each tier in ``sort`` order (recency for relevance)."""
+def large_hits(session: Session, source: str, residual: str, params: dict[str, object], *, limit: int,
+               offset: int, sort: str) -> list[SearchHit]:
+    """One page: exact-tone matches first, then the others, each tier in ``sort`` order (recency for relevance).
+
+    ``params`` holds ``:x`` (exact tones, in scope) and ``:mx`` (folded match without the exact ones, in
+    scope); ``source`` is ``FROM doc_fts`` with ``documents d`` joined when ``residual`` needs it.
+    """
     order = _ORDERS.get(sort)
     if order is None:
         raise ValueError(f"unknown sort {sort!r}")
     wanted = offset + limit
-    exact = _tier(session, filters_sql, params, "x", None, order, wanted)
-    rest = _tier(session, filters_sql, params, "m", "x", order, wanted - len(exact))
+    exact = _tier(session, source, residual, params, "x", order, wanted)
+    rest = _tier(session, source, residual, params, "mx", order, wanted - len(exact))
     ranked = [(i, True) for i in exact] + [(i, False) for i in rest]
     return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]

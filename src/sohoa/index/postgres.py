@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
-from sohoa.index.fts5 import _filter_sql, order_sql
+from sohoa.index.filters import filter_sql
+from sohoa.index.fts5 import order_sql
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 
 __all__ = ["PostgresIndex"]
@@ -47,7 +48,7 @@ class PostgresIndex:
             return None
         column, match, exact = self._queries(parsed)
         params.update(m=match, x=exact)
-        where = f"s.{column} @@ to_tsquery('simple', :m)" + _filter_sql(filters, params)
+        where = f"s.{column} @@ to_tsquery('simple', :m)" + filter_sql(filters, params)
         return f"FROM search_docs s JOIN documents d ON d.id = s.document_id WHERE {where}"
 
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,

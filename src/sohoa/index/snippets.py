@@ -6,7 +6,7 @@ import re
 
 from sohoa.index.query import ParsedQuery, fold_aligned
 
-__all__ = ["make_snippet", "make_snippet_html"]
+__all__ = ["make_snippet", "make_snippet_html", "make_snippets"]
 
 
 def make_snippet(text: str, query: ParsedQuery, *, width: int = 160, mark: tuple[str, str] = ("[", "]")) -> str:
@@ -40,3 +40,12 @@ def make_snippet_html(text: str, query: ParsedQuery, *, width: int = 160) -> str
 
     raw = make_snippet(text, query, width=width, mark=("\x00", "\x01"))
     return html.escape(raw).replace("\x00", "<mark>").replace("\x01", "</mark>")
+
+
+def make_snippets(text: str, query: ParsedQuery, *, width: int = 160) -> tuple[str, str]:
+    """``(make_snippet(…), make_snippet_html(…))`` from one pass over the text (search results show both)."""
+    import html
+
+    raw = make_snippet(text, query, width=width, mark=("\x00", "\x01"))
+    plain = raw.replace("\x00", "[").replace("\x01", "]")
+    return plain, html.escape(raw).replace("\x00", "<mark>").replace("\x01", "</mark>")

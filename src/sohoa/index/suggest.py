@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sohoa.index.fts5 import EXACT_MARK
 from sohoa.index.query import fold_aligned, parse_query
 
 __all__ = ["edit_candidates", "suggest_query", "term_doc_counts"]
@@ -67,7 +68,7 @@ def _toned_form(session: Session, word: str) -> str:
                                       "to_tsquery('simple', :m) LIMIT 1"), {"m": word}).scalar()
     if not sample:
         return word
-    flat = str(sample)
+    flat = str(sample).replace(EXACT_MARK, "")
     found = re.search(rf"\b{re.escape(word)}\b", fold_aligned(flat))
     return flat[found.start():found.end()].lower() if found else word
 

@@ -1,0 +1,49 @@
+"""BM25 for a bounded set of FTS5 matches, at a cost that does not grow with the size of the archive.
+
+FTS5's ``bm25()`` first counts, for every phrase of the MATCH expression, the documents holding it: a
+walk over the phrase's whole posting list (about 30 ns a document). With the scope tags in the expression
+that walk covers most of the archive (``lvpublic``: 60 % of a million documents) on every query. So the
+score is computed by a second statement whose expression holds only the query's own phrases, and only
+those held by at most :data:`RARE_DOCS` documents; rows outside the given matches are skipped before the
+score is computed. A phrase found in more documents adds little to BM25 (its IDF is low) and would cost
+its whole posting list. When every phrase is that common the caller orders by recency instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+__all__ = ["RARE_DOCS", "bm25_scores"]
+
+RARE_DOCS = 20_000
+
+
+def _rare(session: Session, column: str, phrases: Sequence[str]) -> list[str]:
+    """The phrases held by at most RARE_DOCS documents (each counted only that far)."""
+    params = {f"p{i}": f"{column} : {p}" for i, p in enumerate(phrases)}
+    counts = ", ".join(f"(SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH :p{i} "
+                       f"LIMIT {RARE_DOCS + 1}))" for i in range(len(phrases)))
+    row = session.execute(text(f"SELECT {counts}"), params).one()
+    return [p for p, n in zip(phrases, row, strict=True) if int(n) <= RARE_DOCS]
+
+
+def bm25_scores(session: Session, column: str, phrases: Sequence[str], ids: Sequence[int]) -> dict[int, float]:
+    """Document id → BM25 (higher is better) over the rare ``phrases`` (FTS5-quoted) in ``column``;
+    empty when no phrase is rare enough."""
+    if not ids or not phrases:
+        return {}
+    rare = _rare(session, column, phrases)
+    if not rare:
+        return {}
+    # "+ 0" keeps the id list a filter on FTS5's output, not a lookup per id (each would redo the counts).
+    found = session.execute(text(
+        # MATERIALIZED: bm25() works only in the FTS5 query itself, not flattened into the aggregate.
+        "WITH s(i, r) AS MATERIALIZED (SELECT doc_fts.rowid, bm25(doc_fts, 4.0, 1.0, 8.0, 0.0) FROM doc_fts "
+        "WHERE doc_fts MATCH :r AND doc_fts.rowid + 0 IN (SELECT value FROM json_each(:ids))) "
+        "SELECT json_group_object(i, r) FROM s"),
+        {"r": f"{column} : (" + " AND ".join(rare) + ")", "ids": json.dumps(list(ids))}).scalar_one()
+    return {int(i): round(-float(r), 4) for i, r in json.loads(found).items()}
