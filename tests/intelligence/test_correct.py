@@ -71,3 +71,30 @@ def test_syllable_rules() -> None:
         assert is_valid_syllable(good), good
     for bad in ("mat", "ngê", "ce", "cộngg", "UBND", "kiêu1", "qua1"):
         assert not is_valid_syllable(bad), bad
+
+
+def _line(*tokens: tuple[str, float]) -> OcrPage:
+    words = tuple(Word(t, BBox(80 * i, 100, 80 * i + 70, 140), c, 1, 1) for i, (t, c) in enumerate(tokens))
+    return OcrPage(2480, 3508, 300, words)
+
+
+def test_junk_from_strokes_and_seals_is_dropped() -> None:
+    page = _line(("l", 0.01), ("-", 0.93), ("Lưu:", 0.96), ("VT,", 0.95), ("VP.", 0.96), ("_.", 0.39),
+                 ("ÀxÃ-", 0.0), (">H*¿>", 0.0), ("2n,", 0.13))
+    assert correct_page(page).text == "- Lưu: VT, VP."
+
+
+def test_unsure_words_that_are_text_are_kept() -> None:
+    """Negatives: a doubtful syllable, number or sign is real text even at very low confidence."""
+    page = _line(("Số:", 0.2), ("15/QĐ-UBND", 0.1), ("ngày", 0.1), ("16/11/2025", 0.05), ("UBND", 0.2),
+                 ("GLIÁM", 0.4), ("-", 0.93))
+    assert correct_page(page).text == "Số: 15/QĐ-UBND ngày 16/11/2025 UBND GLIÁM -"
+
+
+def test_roman_section_numbers_read_as_h_are_restored() -> None:
+    assert correct_page(_line(("H.", 0.79), ("NỘI", 0.93), ("DUNG", 0.91))).text == "II. NỘI DUNG"
+    assert correct_page(_line(("HI.", 0.85), ("KẾT", 0.97), ("LUẬN", 0.96))).text == "III. KẾT LUẬN"
+    # Negatives: not before a heading in capitals, or not a numeral at all.
+    assert correct_page(_line(("H.", 0.8), ("Nguyễn", 0.9))).text == "H. Nguyễn"
+    assert correct_page(_line(("HHH.", 0.8), ("KẾT", 0.9))).text == "HHH. KẾT"
+    assert correct_page(_line(("II.", 0.9), ("KẾT", 0.9))).text == "II. KẾT"

@@ -17,6 +17,7 @@ from dataclasses import replace
 from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.text import canonical_text, nfc
 
+from ._cleanup import drop_junk, read_roman_heading
 from ._lm import SyllableLM, load_lm
 from .syllables import is_valid_syllable
 
@@ -110,12 +111,14 @@ def correct_words(words: Sequence[Word], lm: SyllableLM | None = None) -> list[W
 
 
 def correct_page(page: OcrPage, lm: SyllableLM | None = None) -> OcrPage:
-    """The page with corrected word texts (boxes and confidences unchanged); clean text is kept as is."""
+    """The page with junk words dropped and word texts corrected (boxes and confidences unchanged);
+    clean text is kept as is."""
     model = lm or load_lm()
     words: list[Word] = []
     for line in page.lines():
-        words.extend(correct_words(line, model))
+        words.extend(correct_words(read_roman_heading(drop_junk(line)), model))
     override = canonical_text(page.text_override) if page.text_override is not None else None
-    if all(a is b for a, b in zip(words, page.words, strict=True)) and override == page.text_override:
+    same = len(words) == len(page.words) and all(a is b for a, b in zip(words, page.words, strict=True))
+    if same and override == page.text_override:
         return page
     return replace(page, words=tuple(words), text_override=override)
