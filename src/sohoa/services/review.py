@@ -261,10 +261,10 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) 
         record_event(
             session,
             actor,
-            "document.merge",
+            "document.update",  # one action for every change, so the feed and webhooks follow it
             "document",
             doc.id,
-            {"merged": other.id, "pages": [p.id for p in moved]},
+            {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved]},
         )
         _refresh(ctx, session, actor, doc, other)
 
@@ -297,11 +297,12 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
         record_event(
             session,
             actor,
-            "document.split",
+            "document.update",
             "document",
             doc.id,
-            {"new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
+            {"operation": "split", "new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
         )
+        record_event(session, actor, "document.create", "document", new.id, {"operation": "split", "from": doc.id})
         _refresh(ctx, session, actor, doc, new)
         return new.id
 
@@ -318,7 +319,8 @@ def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: s
         session.flush()
         session.refresh(doc)
         record_event(
-            session, actor, "document.reorder", "document", doc.id, {"before": before, "after": page_ids}
+            session, actor, "document.update", "document", doc.id,
+            {"operation": "reorder", "before": before, "after": page_ids}
         )
         _refresh(ctx, session, actor, doc)
 
