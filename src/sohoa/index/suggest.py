@@ -3,6 +3,7 @@ word one edit away, written with the tones found in the documents."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -19,6 +20,7 @@ _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _OCR_SWAPS = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"), ("vv", "w"))
 RARE = 3        # a word in at most this many documents may be a misspelling
 FACTOR = 3      # ... when a neighbour is in at least FACTOR times as many
+COUNT_CAP = 20_000  # counts stop here: past it a neighbour is just "very frequent" (ties: by the word)
 
 
 def edit_candidates(word: str) -> set[str]:
@@ -37,25 +39,26 @@ def edit_candidates(word: str) -> set[str]:
     return {w for w in out if w}
 
 
-def term_doc_counts(session: Session, terms: Iterable[str]) -> dict[str, int]:
-    """How many documents hold each folded term (FTS5 vocabulary, or the PostgreSQL index)."""
+def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_CAP) -> dict[str, int]:
+    """How many documents hold each folded term, counted up to ``cap`` (absent terms left out).
+
+    Counting stops at ``cap`` because a full count walks the term's whole posting list (a common word:
+    most of the archive, tens of milliseconds at a million documents) and the rules below only compare
+    rare words with much more frequent ones.
+    """
     wanted = sorted(set(terms))
     if not wanted:
         return {}
     if session.get_bind().dialect.name == "sqlite":
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join(f":t{i}" for i in range(len(chunk)))
-            rows = session.execute(text(
-                f"SELECT term, doc FROM doc_fts_vocab WHERE col = 'folded' AND term IN ({marks})"),
-                {f"t{i}": t for i, t in enumerate(chunk)}).all()
-            found.update({str(t): int(n) for t, n in rows})
-        return found
+        rows = session.execute(text(
+            "SELECT t.value, (SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH "
+            "('folded : \"' || replace(t.value, '\"', '\"\"') || '\"') LIMIT :cap)) AS n "
+            "FROM json_each(:terms) AS t"), {"terms": json.dumps(wanted), "cap": cap}).all()
+        return {str(t): int(n) for t, n in rows if n}
     rows = session.execute(text(
         "SELECT t, (SELECT count(*) FROM search_docs s WHERE s.tsv_folded @@ to_tsquery('simple', t)) "
         "FROM unnest(CAST(:terms AS text[])) AS t"), {"terms": wanted}).all()
-    return {str(t): int(n) for t, n in rows if n}
+    return {str(t): min(int(n), cap) for t, n in rows if n}
 
 
 def _toned_form(session: Session, word: str) -> str:
