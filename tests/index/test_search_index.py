@@ -8,6 +8,7 @@ import pytest
 
 from sohoa.db.models import Document
 from sohoa.index import IndexDoc, SearchFilters, make_index
+from sohoa.index.facets import FacetValue, facet_counts
 from sohoa.index.query import parse_query
 from sohoa.index.snippets import make_snippet, make_snippet_html, make_snippets
 from sohoa.services.context import AppContext
@@ -92,3 +93,17 @@ def test_snippet_marks_folded_matches() -> None:
 def test_snippets_in_one_pass_equal_the_two_calls(text: str) -> None:
     parsed = parse_query("hòa giải")
     assert make_snippets(text, parsed) == (make_snippet(text, parsed), make_snippet_html(text, parsed))
+
+
+def test_facets_in_one_statement(indexed: tuple[AppContext, list[int]]) -> None:
+    ctx, _ids = indexed
+    index = make_index(ctx.db.engine)
+    with ctx.db.session() as session:
+        counts = facet_counts(session, index, "hoa", None, ("year", "type", "unit"))
+        sampled = facet_counts(session, index, "hoa", None, ("year",), sample=1)
+        none = facet_counts(session, index, "   ", None, ("year",))
+    assert counts["year"] == [FacetValue("2025", 2), FacetValue("2024", 1)]
+    assert [v.count for v in counts["type"]] == [1, 1, 1]
+    assert counts["unit"] == []  # no unit on these documents: left out, not counted as a value
+    assert sum(v.count for v in sampled["year"]) == 1
+    assert none == {"year": []}
