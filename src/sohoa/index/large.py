@@ -2,9 +2,10 @@
 
 Counting and BM25-ranking every match costs time in proportion to the matches (a common word in a
 million records: tens of thousands of rows, hundreds of milliseconds). Past :data:`BOUND` matches the
-index answers with a lower-bound total and orders each exact-tone tier by recency (or by the chosen date
-sort) walking an index, which touches only about ``limit / selectivity`` rows. Below the bound nothing
-changes: exact count, exact tones first, then BM25.
+index answers with a lower-bound total and gives each exact-tone tier in recency order, streamed by
+FTS5 itself (``ORDER BY rowid DESC LIMIT n``: it stops after ``n`` matches in scope), or in the chosen
+date order by walking the ``issued_date`` index. Below the bound: exact count, exact tones first, then
+BM25 (see :mod:`sohoa.index.rank`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Each row of ``doc_fts`` carries a ``tags`` column derived from its ``documents`` row by :data:`TAGS_SQL`
 (at upsert, and by the triggers of migration 0003 whenever the columns change): ``lv<level>``, ``sec1``
 for độ mật documents (``sec0`` otherwise), ``u<unit id>``, ``y<year>``, ``f<file id>``, ``t<hex of the
-type name>``. A filter then becomes part of the MATCH expression instead of a lookup of every match in
-``documents``. Filters that depend on other tables (bloc, retention) or on ranges (dates) stay SQL.
+type name>``, ``lvx`` for a level outside the four known ones. A filter then becomes part of the MATCH
+expression instead of a lookup of every match in ``documents``. Filters that depend on other tables
+(bloc, retention) or on ranges (dates) stay SQL.
 """
 
 from __future__ import annotations
