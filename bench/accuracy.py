@@ -39,6 +39,7 @@ from sohoa.intelligence import (
     RuleFieldExtractor,
     correct_page,
     find_separator,
+    read_stamps,
     split_documents,
 )
 from sohoa.pipeline.layout import reading_order
@@ -80,8 +81,11 @@ def _bare(engine: TesseractEngine, rgb: np.ndarray, dpi: int) -> OcrPage:
 def _sohoa(engine: TesseractEngine, image: Any, dpi: int) -> OcrPage:
     """What the page worker does (``pipeline/work.py``): quality, preparation, OCR, reading order,
     post-correction."""
-    prepared = prepare_for_ocr(image, dpi, measure_quality(image, dpi))
-    return correct_page(reading_order(ocr_page(prepared, engine)))
+    quality = measure_quality(image, dpi)
+    page = ocr_page(prepare_for_ocr(image, dpi, quality), engine)
+    if "red_ink" in quality.warnings and np.asarray(image).ndim == 3:
+        page = read_stamps(image, dpi, page, engine)
+    return correct_page(reading_order(page))
 
 
 def run_condition(condition: str, seed: int, documents: int, work: Path, engine: TesseractEngine) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from .extract import FieldExtractor, RuleFieldExtractor, extract_fields
 from .legacy import decode_legacy, detect_legacy_encoding
 from .separator import find_separator, separator_sheets_pdf
 from .split import DocumentSplitter, LayoutSplitter, split_documents
+from .stamps import read_stamps
 
 __all__ = [
     "BaselineFieldExtractor",
@@ -18,6 +19,7 @@ __all__ = [
     "detect_legacy_encoding",
     "extract_fields",
     "find_separator",
+    "read_stamps",
     "separator_sheets_pdf",
     "split_documents",
 ]

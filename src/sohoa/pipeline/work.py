@@ -112,7 +112,7 @@ def run_page_job(job: PageJob) -> PageOutcome:
     """Process one page; the master image is only read, never written."""
     import time
 
-    from sohoa.intelligence import correct_page, find_separator
+    from sohoa.intelligence import correct_page, find_separator, read_stamps
     from sohoa.pipeline.layout import reading_order
     from sohoa.pipeline.ocr import ocr_page
     from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
@@ -127,7 +127,10 @@ def run_page_job(job: PageJob) -> PageOutcome:
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr = reading_order(ocr_page(prepare_for_ocr(image, dpi, quality), _engine()))
+        ocr = ocr_page(prepare_for_ocr(image, dpi, quality), _engine())
+        if "red_ink" in quality.warnings and image.mode == "RGB":
+            ocr = read_stamps(image, dpi, ocr, _engine())  # red suppression hid the red stamps
+        ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
     embed, media_type = _original_png(job.page) or master_bytes_for_pdf(job.page, image)
     return PageOutcome(
