@@ -59,8 +59,10 @@ def test_orientation_detected_and_corrected(turn: int) -> None:
     assert quality.orientation == (360 - turn) % 360
     assert f"rotated_{quality.orientation}" in quality.warnings
     prepared = prepare_for_ocr(turned, DPI, quality)
-    assert prepared.ocr_image.shape == (upright.height, upright.width)
-    assert measure_quality(prepared.ocr_image, DPI).orientation == 0
+    scale = prepared.transform.scale  # a 200 dpi page is read at 300 dpi
+    assert scale == 1.5 and prepared.ocr_dpi == 300
+    assert prepared.ocr_image.shape == (round(upright.height * scale), round(upright.width * scale))
+    assert measure_quality(prepared.ocr_image, prepared.ocr_dpi).orientation == 0
 
 
 def test_red_seal_is_suppressed_and_black_text_kept() -> None:
@@ -73,11 +75,13 @@ def test_red_seal_is_suppressed_and_black_text_kept() -> None:
     assert quality.red_ratio > 0.001 and "red_ink" in quality.warnings
     assert quality.yellowness > 12 and "yellowed_paper" in quality.warnings
     assert quality.colour_mode == "color"
-    prepared = prepare_for_ocr(page, DPI, quality)
-    assert prepared.steps == ("suppress_red", "normalise_background")  # same geometry as the master
+    same_size = PreprocessOptions(min_dpi=150)  # no upscaling: the same geometry as the master
+    prepared = prepare_for_ocr(page, DPI, quality, options=same_size)
+    # Red channel and luminance together turn the cream paper white: nothing left to normalise.
+    assert prepared.steps == ("suppress_red",)
     assert prepared.ocr_image[red].mean() > 200  # the seal is paper now
     assert prepared.ocr_image[200:260, 200:1500].min() < 80  # the black text is still ink
-    unsuppressed = prepare_for_ocr(page, DPI, quality, options=PreprocessOptions(suppress_red=False))
+    unsuppressed = prepare_for_ocr(page, DPI, quality, options=PreprocessOptions(suppress_red=False, min_dpi=150))
     assert unsuppressed.ocr_image[red].mean() < 150
 
 
@@ -106,7 +110,7 @@ def test_master_never_modified() -> None:
 
 def test_prepared_page_is_picklable_and_owns_its_pixels() -> None:
     page = np.asarray(text_page(lines=3).convert("L"))
-    off = PreprocessOptions(normalise_background=False, crop_borders=False)
+    off = PreprocessOptions(normalise_background=False, crop_borders=False, min_dpi=150)
     prepared = prepare_for_ocr(page, DPI, measure_quality(page, DPI), options=off)
     assert prepared.steps == () and not np.shares_memory(prepared.ocr_image, page)
     copy = pickle.loads(pickle.dumps(prepared))
@@ -166,3 +170,33 @@ def test_binarisation_gives_two_levels(method: str) -> None:
     prepared = prepare_for_ocr(page, DPI, measure_quality(page, DPI), options=options)
     assert set(np.unique(prepared.ocr_image)) <= {0, 255}
     assert f"binarize_{method}" in prepared.steps
+
+
+def _shadowed(page: Image.Image) -> np.ndarray:
+    """The page under uneven light: a dark band along its left edge fading out over a third."""
+    grey = np.asarray(page.convert("L")).astype(np.float32)
+    ramp = np.clip(np.linspace(0.55, 1.6, grey.shape[1]), 0.55, 1.0)
+    return np.asarray(grey * ramp[None, :], dtype=np.uint8)
+
+
+def test_background_is_normalised_only_on_uneven_or_dark_paper() -> None:
+    white = np.asarray(text_page().convert("L"))
+    assert "normalise_background" not in prepare_for_ocr(white, DPI, measure_quality(white, DPI)).steps
+    shadow = _shadowed(text_page())
+    prepared = prepare_for_ocr(shadow, DPI, measure_quality(shadow, DPI))
+    assert "normalise_background" in prepared.steps
+    assert np.percentile(prepared.ocr_image, 50) > 240  # the shadow is gone, the paper is white
+    grey_paper = np.asarray(text_page(paper=(205, 205, 205)).convert("L"))
+    assert "normalise_background" in prepare_for_ocr(grey_paper, DPI, measure_quality(grey_paper, DPI)).steps
+
+
+def test_low_resolution_and_1bit_pages_are_enlarged_and_smoothed_for_ocr() -> None:
+    page = text_page().convert("1")  # 200 dpi, 1-bit
+    prepared = prepare_for_ocr(page, DPI, measure_quality(page, DPI))
+    assert prepared.steps[0] == "scale_1.500" and prepared.ocr_dpi == 300
+    values = np.unique(prepared.ocr_image)
+    assert len(values) > 20  # grey edges, not stair-steps
+    # The way back: OCR pixel (300, 450) is master pixel (200, 300).
+    assert prepared.transform.map_point(300, 450) == pytest.approx((200, 300))
+    kept = prepare_for_ocr(page, 300, measure_quality(page, 300))
+    assert not any(s.startswith("scale") for s in kept.steps)  # 300 dpi stays as it is

@@ -34,7 +34,9 @@ class PreprocessOptions:
     normalise_background: bool = True
     suppress_red: bool = True
     binarize: str = "none"  # "none" (Tesseract binarises), "otsu" or "adaptive"
-    min_dpi: int = 150  # OCR input outside [min_dpi, max_dpi] is rescaled to target_dpi
+    # OCR input outside [min_dpi, max_dpi] is rescaled to target_dpi: Tesseract reads 200 dpi and
+    # 1-bit scans better once enlarged to 300 dpi and smoothed (measured on the generated corpus).
+    min_dpi: int = 250
     max_dpi: int = 400
     target_dpi: int = 300
 
@@ -203,9 +205,11 @@ def prepare_for_ocr(
             work.apply(grey, _translation(-crop[0], -crop[1]), "crop_borders")
     scale = 1.0 if options.min_dpi <= dpi <= options.max_dpi else options.target_dpi / dpi
     if scale != 1.0:
-        work.apply(imaging.resize(work.grey, scale), np.diag([scale, scale, 1.0]), f"scale_{scale:.3f}")
+        scaled = imaging.upscale_smooth(work.grey, scale) if scale > 1 else imaging.resize(work.grey, scale)
+        work.apply(scaled, np.diag([scale, scale, 1.0]), f"scale_{scale:.3f}")
     ocr_dpi = round(dpi * scale)
-    if options.normalise_background:
+    # Only yellowed, stained or unevenly lit paper is normalised; white even paper is left alone.
+    if options.normalise_background and not imaging.paper_is_even(work.grey, ocr_dpi):
         work.apply(imaging.normalise_background(work.grey, ocr_dpi), None, "normalise_background")
     rotation = quality.orientation if options.orientation else 0
     if rotation:
