@@ -30,7 +30,7 @@ from _search_corpus import records
 from sohoa.access.search import SearchRequest, search
 from sohoa.auth.principal import Principal
 from sohoa.domain.text import _WORD_RE, canonical_text, fold, nfc
-from sohoa.index.fts5 import exact_column
+from sohoa.index.fts5 import code_column, exact_column
 from sohoa.index.query import code_tokens
 from sohoa.index.tags import TAGS_SQL
 from sohoa.services.context import AppContext, open_context
@@ -59,7 +59,7 @@ def fast_canonical(text: str) -> str:
 
 def _fts_row(rec: tuple[Any, ...]) -> tuple[int, str, str, str, str]:
     exact = fast_canonical("\n".join([rec[2], rec[7], rec[6], rec[8]]))
-    return rec[0], exact_column(exact), fold(exact), " ".join(code_tokens(rec[11])), rec[8]
+    return rec[0], exact_column(exact), fold(exact), code_column(rec[11]), rec[8]
 
 
 def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterable[list[tuple[Any, ...]]]:

@@ -7,14 +7,15 @@ from datetime import date
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.db.session import Database, alembic_config
-from sohoa.index import IndexDoc, SearchFilters, make_index
-from sohoa.index.fts5 import EXACT_MARK, exact_column
+from sohoa.index import IndexDoc, SearchFilters, fts5, make_index
+from sohoa.index.fts5 import CODE_MARK, EXACT_MARK, code_column, exact_column
 from sohoa.index.tags import TAGS_SQL
 from sohoa.services.context import AppContext
 
@@ -57,8 +58,10 @@ def _doc(session: Session, **values: object) -> int:
 def test_migration_holds_the_same_tags_and_mark() -> None:
     migration = _migration()
     assert migration._TAGS == TAGS_SQL
-    assert migration._MARK == EXACT_MARK
-    assert migration._mark("Hòa giải, 12/2025") == exact_column("Hòa giải, 12/2025")
+    assert (migration._MARK, migration._CODE_MARK) == (EXACT_MARK, CODE_MARK)
+    assert migration._marked("Hòa giải, 12/2025", "155 kh ubnd") == (exact_column("Hòa giải, 12/2025"),
+                                                                     code_column("155/KH-UBND"))
+    assert migration._unmarked(*migration._marked("Hòa giải", "7 qd")) == ("Hòa giải", "7 qd")
 
 
 def test_tags_follow_every_change_of_the_row(ctx: AppContext) -> None:
@@ -129,9 +132,25 @@ def test_upgrade_rebuilds_an_index_of_revision_s001(tmp_path: Path) -> None:
     command.upgrade(alembic_config(url), "heads")
     db = Database(url)
     with db.session() as session:
-        assert _tags(session, 5) == f"lvpublic sec0 u{doc_id} y2019"
+        assert _tags(session, 5) == f"lvpublic sec0 u{doc_id} y2019 u{doc_id}y2019"
         assert session.execute(text("SELECT exact FROM doc_fts")).scalar_one() == exact_column("Hòa giải")
         hits = make_index(db.engine).search(session, "hòa giải", SearchFilters(year=2019)).hits
         assert [(h.document_id, h.exact) for h in hits] == [(5, True)]
+        assert [h.document_id for h in make_index(db.engine).search(session, "7 / QĐ - UBND").hits] == [5]
     db.dispose()
     command.downgrade(alembic_config(url), "s001")
+
+
+def test_exact_tier_the_same_whether_probed_or_matched(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    with ctx.db.session() as session:
+        toned = [_doc(session, access_level="public") for _ in range(3)]
+        plain = _doc(session, access_level="public")
+        make_index(ctx.db.engine).upsert(session, IndexDoc(plain, "hoa giai o co so"))
+    staff = SearchFilters(access_levels=ARCHIVE_STAFF, exclude_secret=True)
+    with ctx.db.session() as session:
+        probed = make_index(ctx.db.engine).search(session, "hòa giải", staff).hits
+        monkeypatch.setattr(fts5, "PROBE", 0)
+        matched = make_index(ctx.db.engine).search(session, "hòa giải", staff).hits
+    assert probed == matched
+    assert {h.document_id for h in probed if h.exact} == set(toned)
+    assert probed[-1].document_id == plain and not probed[-1].exact

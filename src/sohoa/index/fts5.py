@@ -17,19 +17,26 @@ from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 from sohoa.index.rank import bm25_scores
 from sohoa.index.tags import TAGS_SQL, scope_expression
 
-__all__ = ["EXACT_MARK", "Fts5Index", "exact_column", "fts_expression", "order_sql"]
+__all__ = ["CODE_MARK", "EXACT_MARK", "Fts5Index", "code_column", "exact_column", "fts_expression", "order_sql"]
 
 # Every word of the exact column starts with this letter (U+01C0, a letter no Vietnamese text or fold holds):
 # the exact and folded columns then share no term, and "exact : khieu" reads the posting list of the exact
 # spelling only, not that of every document holding "khieu" in its folded text (FTS5 keeps one list per term
 # for all columns and filters columns while walking it).
 EXACT_MARK = "\u01c0"
+CODE_MARK = "\u01c1"  # the same for the sign column: "816" of a sign is not the "816" of body text
 _WORD = re.compile(r"\w+")
+PROBE = 50  # up to this many matches, the exact-tone ones are found by a seek to each (≈ 25 µs a seek)
 
 
 def exact_column(canonical: str) -> str:
     """The exact column's text: the canonical text with :data:`EXACT_MARK` before each word."""
     return _WORD.sub(lambda m: EXACT_MARK + m.group(0), canonical)
+
+
+def code_column(sign: str) -> str:
+    """The sign column's text: the sign's tokens (any spacing), each after :data:`CODE_MARK`."""
+    return " ".join(CODE_MARK + token for token in code_tokens(sign))
 
 
 def _phrase(words: list[str]) -> str:
@@ -60,7 +67,7 @@ class Fts5Index:
             text("INSERT INTO doc_fts(rowid, exact, folded, code, tags) VALUES (:id, :exact, :folded, :code, "
                  f"coalesce((SELECT {TAGS_SQL} FROM documents d WHERE d.id = :id), ''))"),
             {"id": doc.document_id, "exact": exact_column(exact), "folded": fold(exact),
-             "code": " ".join(code_tokens(doc.codes))},
+             "code": code_column(doc.codes)},
         )
 
     def delete(self, session: Session, document_id: int) -> None:
@@ -70,12 +77,12 @@ class Fts5Index:
         """Sets ``:m`` (folded match), ``:x`` (exact tones), ``:mx`` (folded, not exact), all in scope;
         returns the SQL residue of the filters (``AND …`` over ``d``)."""
         if parsed.code:
-            match = exact = fts_expression("code", [parsed.code])
+            match = exact = fts_expression("code", [[CODE_MARK + t for t in parsed.code]])
         else:
             marked = [[EXACT_MARK + w for w in phrase] for phrase in parsed.exact]
             match, exact = fts_expression("folded", parsed.folded), fts_expression("exact", marked)
         scoped = scope_expression(match, filters)
-        params.update(m=scoped, x=scope_expression(exact, filters), mx=f"({scoped}) NOT ({exact})")
+        params.update(m=scoped, x=scope_expression(exact, filters), mx=f"({scoped}) NOT ({exact})", xt=exact)
         return residual_sql(filters, params)
 
     def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
@@ -103,19 +110,29 @@ class Fts5Index:
         if len(ids) > BOUND:  # bounded work for very common words: see sohoa.index.large
             hits = large_hits(session, source, residual, params, limit=limit, offset=offset, sort=sort)
             return SearchResult(total=len(ids), hits=hits, total_exact=False)
-        exact = set(ids) if parsed.code else set(id_list(
-            session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :x{residual}", params))
+        exact = set(ids) if parsed.code else _exact_ids(session, source, residual, params, ids)
         scores, ordered = _order(session, parsed, ids, exact, sort)
         hits = [SearchHit(document_id=i, score=scores.get(i, 0.0), exact=i in exact)
                 for i in ordered[offset:offset + limit]]
         return SearchResult(total=len(ids), hits=hits)
 
 
+def _exact_ids(session: Session, source: str, residual: str, params: dict[str, object],
+               ids: list[int]) -> set[int]:
+    """Which of the matches have the tones as typed: a few are probed one by one (FTS5 seeks to each id);
+    more are found by running the exact-tone match in scope (cheaper than thousands of seeks)."""
+    if len(ids) <= PROBE:
+        probe = {"xt": params["xt"], "ids": json.dumps(ids)}
+        return set(id_list(session, "SELECT rowid FROM doc_fts WHERE doc_fts MATCH :xt AND rowid IN "
+                                    "(SELECT value FROM json_each(:ids))", probe))
+    return set(id_list(session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :x{residual}", params))
+
+
 def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int],
            sort: str) -> tuple[dict[int, float], list[int]]:
     """Exact tones first; then BM25 (recency when every word is common, see sohoa.index.rank) or ``sort``."""
     if sort == "relevance":
-        column, phrases = ("code", [parsed.code]) if parsed.code else ("folded", parsed.folded)
+        column, phrases = ("code", [[CODE_MARK + t for t in parsed.code]]) if parsed.code else ("folded", parsed.folded)
         scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
         return scores, sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
     rows = session.execute(text(f"SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(:ids)) "

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 __all__ = ["RARE_DOCS", "bm25_scores"]
 
-RARE_DOCS = 20_000
+RARE_DOCS = 5_000
 
 
 def _rare(session: Session, column: str, phrases: Sequence[str]) -> list[str]:

@@ -2,8 +2,8 @@
 
 Each row of ``doc_fts`` carries a ``tags`` column derived from its ``documents`` row by :data:`TAGS_SQL`
 (at upsert, and by the triggers of migration 0003 whenever the columns change): ``lv<level>``, ``sec1``
-for độ mật documents (``sec0`` otherwise), ``u<unit id>``, ``y<year>``, ``f<file id>``, ``t<hex of the
-type name>``, ``lvx`` for a level outside the four known ones. A filter then becomes part of the MATCH
+for độ mật documents (``sec0`` otherwise), ``u<unit id>``, ``y<year>``, ``u<unit>y<year>``, ``f<file id>``,
+``t<hex of the type name>``, ``lvx`` for a level outside the four known ones. A filter then becomes part of the MATCH
 expression instead of a lookup of every match in ``documents``. Filters that depend on other tables
 (bloc, retention) or on ranges (dates) stay SQL.
 """
@@ -24,6 +24,7 @@ __all__ = ["TAGS_SQL", "scope_expression", "type_tag"]
 TAGS_SQL = ("'lv' || coalesce(d.access_level, '') "
             "|| CASE WHEN d.secrecy IS NOT NULL OR d.access_level = 'secret' THEN ' sec1' ELSE ' sec0' END "
             "|| coalesce(' u' || d.unit_id, '') || coalesce(' y' || substr(d.issued_date, 1, 4), '') "
+            "|| coalesce(' u' || d.unit_id || 'y' || substr(d.issued_date, 1, 4), '') "
             "|| coalesce(' f' || d.file_id, '') || coalesce(' t' || nullif(hex(d.type_name), ''), '') "
             "|| CASE WHEN d.access_level IN ('public', 'conditional', 'internal', 'secret') THEN '' ELSE ' lvx' END")
 _KNOWN_LEVELS = frozenset(level.value for level in AccessLevel)  # the levels TAGS_SQL names; others: lvx
@@ -69,10 +70,14 @@ def _access(filters: SearchFilters) -> str | None:
 def _choices(filters: SearchFilters) -> list[str]:
     """The user's choices that tags can answer: units, year, type, one access level."""
     parts: list[str] = []
-    if filters.unit_ids is not None:
+    year = _token("y", f"{filters.year:04d}") if filters.year is not None else None
+    if filters.unit_ids is not None and year:
+        # One short posting list per unit and year instead of a unit list AND a year's (the usual pair).
+        parts.append(_any(f"u{int(i)}{year}" for i in filters.unit_ids))
+    elif filters.unit_ids is not None:
         parts.append(_ids("u", filters.unit_ids))
-    if filters.year is not None:
-        parts.append(_any([_token("y", f"{filters.year:04d}")]))
+    elif year:
+        parts.append(_any([year]))
     if filters.type_name:
         parts.append(_any([type_tag(filters.type_name)]))
     if filters.access_level:
