@@ -98,3 +98,18 @@ def test_roman_section_numbers_read_as_h_are_restored() -> None:
     assert correct_page(_line(("H.", 0.8), ("Nguyễn", 0.9))).text == "H. Nguyễn"
     assert correct_page(_line(("HHH.", 0.8), ("KẾT", 0.9))).text == "HHH. KẾT"
     assert correct_page(_line(("II.", 0.9), ("KẾT", 0.9))).text == "II. KẾT"
+
+
+def test_confident_tone_slips_are_fixed_by_context() -> None:
+    """Tesseract reads a hook above as an acute and adds a grave over â at high confidence."""
+    page = page_of("Ủy ban Mặt trận Tố quốc Việt Nam tống hợp kết quả\nbố trí kinh phí, nhần lực để thực hiện")
+    assert correct_page(page).text == (
+        "Ủy ban Mặt trận Tổ quốc Việt Nam tổng hợp kết quả\nbố trí kinh phí, nhân lực để thực hiện"
+    )
+
+
+def test_confident_words_are_not_swapped_for_other_tones() -> None:
+    """Negatives: real words whose other readings are common stay as printed at high confidence."""
+    for text in ("trục đường giao thông", "các đông đảo nhân dân", "thị trấn đấu thầu", "phường Hoàn Kiếm",
+                 "số lượng văn bản", "tôn trọng pháp luật", "Ông Trần Văn An"):
+        assert correct_page(page_of(text)).text == text, text
