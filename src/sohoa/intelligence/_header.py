@@ -18,14 +18,18 @@ from ._organs import restore_header, split_organs
 __all__ = ["DateMatch", "find_date", "find_organs", "find_stamps", "is_motto"]
 
 # On the folded (toneless, lower-case) line, so "ngảy", "thang", "nám" and lost spaces all match.
+# Day and month may be blank, dotted or handwritten ("ngày #5 tháng 1]", "ngày 24_ tháng9"), and
+# "ngày" itself may be lost with a handwritten day: the line is still found, and unreadable parts
+# are flagged for review instead of guessed.
 _DATE = re.compile(
-    r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*ng[a-z]{1,3}\s*(?P<d>\d{1,2})?[\s.…]*"
-    r"th[a-z]{2,4}\s*(?P<m>\d{1,2})?[\s.…]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
+    r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*(?:ng[a-z]{1,3})?\s*(?P<d>[^\sa-z,]{1,4}?)?[\s.…_]*"
+    r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
+_FILL = "._…"  # dot leaders and underscores of a fill-in blank around typed digits
 _STRICT = re.compile(
     r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
 )
-_NOT_ORGAN = re.compile(r"^(?:so\s*[:;.]|so\s*\d|v\s*/\s*v)")
+_NOT_ORGAN = re.compile(r"^(?:so\s*[:;.]|so\s*\d|v\s*/\s*v|[/-])")  # number, V/v, a sign's tail
 _STAMPS: dict[str, tuple[str, str]] = {
     "mat": ("secrecy", Secrecy.MAT.value),
     "toi mat": ("secrecy", Secrecy.TOI_MAT.value),
@@ -60,8 +64,8 @@ def _place_text(seg: Segment, folded_place: str) -> str:
 
 
 def _date_hit(seg: Segment, match: re.Match[str], certainty: float) -> Hit:
-    day, month, year = match.group("d"), match.group("m"), match.group("y")
-    if day is None or month is None:
+    day, month, year = (match.group(k) and match.group(k).strip(_FILL) for k in ("d", "m", "y"))
+    if not day or not month or not day.isdigit() or not month.isdigit():
         return Hit(None, (seg.words,), certainty, "date.missing_part", needs_review=True)
     try:
         value = date(int(year), int(month), int(day))
@@ -92,7 +96,9 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
 def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
     """When the column gap was not wide enough to split a line, keep its words left of the centre."""
     if not is_motto(seg):
-        return seg
+        # A word starting right of the page centre belongs to the right column ('CỘNG' of the motto).
+        left = tuple(w for w in seg.words if w.bbox.x0 < 0.5 * page.width)
+        return Segment(left) if left and len(left) < len(seg.words) else seg
     folded = [fold(w.text) for w in seg.words]
     start = next((i for i in range(len(folded) - 1) if folded[i] == "cong" and folded[i + 1].startswith("hoa")),
                  None)

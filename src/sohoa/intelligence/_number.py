@@ -17,7 +17,8 @@ __all__ = ["NumberMatch", "find_number", "format_so_ky_hieu", "repair_with_title
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
 _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
-_BODY = re.compile(r"^(?P<num>[0-9A-Za-z.…]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
+# The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then flagged.
+_BODY = re.compile(r"^(?P<num>[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # The standard's strict form (§2.2) on the whole line, to rate certainty.
@@ -132,8 +133,17 @@ def _notation(sep: str, rest: str) -> tuple[str, str | None]:
     return "".join(groups), abbreviation
 
 
+def _taller_than_sign(words: Sequence[Word], seg: Segment) -> bool:
+    """A number written by hand into the blank before the printed '/QĐ-UBND' stands taller than it
+    (typed digits are cap height, shorter than the slash); only a number standing alone is judged."""
+    if not words or not all(w.text.isdigit() for w in words):
+        return False
+    sign = [w for w in seg.words if w.text.startswith("/") and w not in words]
+    return bool(sign) and max(w.bbox.height for w in words) > max(w.bbox.height for w in sign)
+
+
 def _number_hit(num: str, seg: Segment, certainty: float) -> Hit:
-    digits = num.strip(".…")
+    digits = num.strip(".…'‘’`\"")
     if not digits:
         # Handwritten or blank number: say so instead of guessing.
         return Hit(None, (seg.words[:1],), certainty, "number.missing", needs_review=True)
@@ -141,6 +151,8 @@ def _number_hit(num: str, seg: Segment, certainty: float) -> Hit:
     low = any(w.conf < _LOW_CONF for w in words)
     if not digits.isdigit() or len(digits) > 11 or low:
         return Hit(digits, (words,), certainty * 0.5, "number.unsure", needs_review=True)
+    if _taller_than_sign(words, seg):
+        return Hit(digits, (words,), certainty * 0.5, "number.handwritten", needs_review=True)
     return Hit(digits, (words,), certainty, "number.so_line")
 
 
@@ -162,7 +174,18 @@ def find_number(segments: Sequence[Segment], page: OcrPage) -> NumberMatch | Non
     for seg in segments:
         if seg.cy > 0.5 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
             continue
-        found = _match(seg)
+        found = _match(seg) or _match_across_blank(seg, segments)
         if found is not None:
             return found
     return None
+
+
+def _match_across_blank(seg: Segment, segments: Sequence[Segment]) -> NumberMatch | None:
+    """'Số:' and its '/TB-UBND' cut into two segments by the wide blank left for a handwritten number."""
+    if _PREFIX.match(seg.text) is None:
+        return None
+    following = [s for s in segments if s.bbox.x0 > seg.bbox.x1 and abs(s.cy - seg.cy) < 0.7 * seg.height
+                 and s.bbox.x0 - seg.bbox.x1 < 10 * seg.height and s.text[:1] in "/-"]
+    if not following:
+        return None
+    return _match(Segment(seg.words + min(following, key=lambda s: s.bbox.x0).words))

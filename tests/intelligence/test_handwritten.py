@@ -1,0 +1,97 @@
+"""Handwritten and blank numbers and dates on real scans: flagged for review, never guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.intelligence import extract_fields
+
+from .pages import first_page
+
+
+@pytest.mark.parametrize(
+    ("line", "notation"),
+    [
+        ("Số: #4 /QĐĐ-UBND", "QĐ-UBND"),  # handwritten 84; the doubled Đ is repaired by the title
+        ("Số: '†E /QĐ-UBND", "QĐ-UBND"),
+        ("Số: 6§0 /QĐ-UBND", "QĐ-UBND"),
+    ],
+)
+def test_handwriting_read_as_junk_is_flagged_and_the_notation_kept(line: str, notation: str) -> None:
+    found = extract_fields([first_page(number=line).page()])
+    assert found.values["code_number"].needs_review
+    assert found.get("code_notation") == notation and found.get("type_name") == "Quyết định"
+
+
+def test_junk_number_of_a_cong_van_still_gives_type_and_subject() -> None:
+    pb = first_page(number="Số: '†E /UBND-KTTH", title=None)
+    pb.left(560, "V/v tham gia ý kiến dự thảo")
+    found = extract_fields([pb.page()])
+    assert found.values["code_number"].needs_review
+    assert found.get("type_name") == "Công văn" and found.get("subject") == "V/v tham gia ý kiến dự thảo"
+
+
+def _number_line(number_height: int, sign_height: int, number: str = "44") -> OcrPage:
+    words = (
+        Word("Số:", BBox(300, 600, 390, 651), 0.97, 1, 1),
+        Word(number, BBox(420, 596, 500, 596 + number_height), 0.91, 1, 1),
+        Word("/CT-UBND", BBox(520, 602, 800, 602 + sign_height), 0.92, 1, 1),
+        Word("CHỈ", BBox(1060, 1000, 1160, 1046), 0.95, 2, 2),
+        Word("THỊ", BBox(1180, 1000, 1280, 1046), 0.95, 2, 2),
+    )
+    return OcrPage(2480, 3508, 300, words)
+
+
+def test_handwritten_digits_standing_taller_than_the_printed_sign_are_flagged() -> None:
+    found = extract_fields([_number_line(55, 41)])
+    assert found.get("code_number") == "44" and found.values["code_number"].needs_review
+    assert found.values["code_number"].rule == "number.handwritten"
+
+
+def test_typed_digits_shorter_than_the_sign_are_trusted() -> None:
+    """Negative: typed digits are cap height, the slash of '/CT-UBND' is taller."""
+    found = extract_fields([_number_line(38, 50, "2676")])
+    assert found.get("code_number") == "2676" and not found.values["code_number"].needs_review
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Quảng Ngãi, tháng 02 năm 2025",  # 'ngày' and the handwritten day lost
+        "Quảng Ngãi, ngày #5 tháng 1] năm 2024",  # handwritten day and month
+        "Quảng Ngãi, ngày .... tháng 02 năm 2025",  # a blank left to fill
+    ],
+)
+def test_unreadable_date_parts_are_flagged_not_guessed(line: str) -> None:
+    found = extract_fields([first_page(date_line=line).page()])
+    assert found.get("issued_date") is None and found.values["issued_date"].needs_review
+    assert found.get("place") == "Quảng Ngãi"
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [("Hà Nội, ngày 24_ tháng9 năm 2025", "2025-09-24"), ("Hà Nội, ngày 05... tháng 02 năm 2025", "2025-02-05")],
+)
+def test_typed_dates_with_fill_in_marks_are_read(line: str, iso: str) -> None:
+    found = extract_fields([first_page(date_line=line).page()])
+    assert found.get("issued_date") == iso and not found.values["issued_date"].needs_review
+
+
+def test_number_and_sign_split_by_the_blank_for_handwriting_are_joined() -> None:
+    """'Só:565      /TB-UBND': the blank left for the number is wider than a column gap."""
+    pb = first_page(number="", title="THÔNG BÁO")
+    pb.at(330, 470, "Só:565")
+    pb.at(330 + 143 + 150, 470, "/TB-UBND")  # a gap of 3 word heights
+    found = extract_fields([pb.page()])
+    assert (found.get("code_number"), found.get("code_notation")) == ("565", "TB-UBND")
+    assert "/TB" not in (found.get("organ_name") or "")
+
+
+def test_a_motto_word_right_of_centre_is_not_part_of_the_organ() -> None:
+    pb = first_page(organ=("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"))
+    organ_line = [w for w in pb.words if w.text in ("ỦY", "BAN", "NHÂN", "DÂN") and w.bbox.y0 == 200]
+    pb.words.append(Word("CỘNG", BBox(1300, 200, 1420, 246), 0.9, organ_line[0].block, organ_line[0].line))
+    pb.words.sort(key=lambda w: (w.block, w.line, w.bbox.x0))
+    found = extract_fields([pb.page()])
+    assert found.get("organ_name") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
