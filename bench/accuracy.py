@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _accuracy_metrics import FieldScore, TextScore, split_scores
+from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
 from _common import ROOT, machine, update_docs, write_results
-from sohoa.domain.fields import FIELD_NAMES, DocumentFields, FieldValue
+from sohoa.domain.fields import FIELD_NAMES, DocumentFields
 from sohoa.domain.ocr import OcrPage
 from sohoa.engines.tesseract import TesseractEngine
 from sohoa.intelligence import (
@@ -178,8 +178,9 @@ def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
             ours = _with_organ_place(RuleFieldExtractor().extract([fixed]), truth.get("organ_name"))
             fields["baseline"].score(truth, BaselineFieldExtractor().extract([page]))
             fields["sohoa"].score(truth, ours)
-            items.append({"file": f"{labels.parent.name}/{label['file']}", "dpi": dpi,
-                          "found": {n: _shown(ours.values.get(n)) for n in truth}, "truth": truth})
+            values, flags = field_values(ours)
+            items.append({"file": f"{labels.parent.name}/{label['file']}", "dpi": dpi, "truth": truth,
+                          "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth}})
             gt = label.get("gt_text")
             if gt and (labels.parent / gt).exists():
                 reference = (labels.parent / gt).read_text(encoding="utf-8")
@@ -192,12 +193,6 @@ def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
         "text": {k: v.as_dict() for k, v in text.items() if v.chars},
         "per_item": items,
     }
-
-
-def _shown(value: FieldValue | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value.value}{' [review]' if value.needs_review else ''}"
 
 
 _TARGETS = {"code_number": 98, "code_notation": 98, "issued_date": 98, "type_name": 98, "organ_name": 95,

@@ -95,3 +95,11 @@ def test_a_motto_word_right_of_centre_is_not_part_of_the_organ() -> None:
     pb.words.sort(key=lambda w: (w.block, w.line, w.bbox.x0))
     found = extract_fields([pb.page()])
     assert found.get("organ_name") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_place_cut_off_from_its_date_line_by_a_gap_is_joined() -> None:
+    pb = first_page(date_line="")
+    pb.at(1300, 380, "Quốc Oai,")
+    pb.at(1300 + 220 + 150, 380, "ngày 11 tháng 7 năm 2016")
+    found = extract_fields([pb.page()])
+    assert (found.get("place"), found.get("issued_date")) == ("Quốc Oai", "2016-07-11")

@@ -25,6 +25,7 @@ _DATE = re.compile(
     r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*(?:ng[a-z]{1,3})?\s*(?P<d>[^\sa-z,]{1,4}?)?[\s.…_]*"
     r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
+_NGAY = re.compile(r"ng[a-z]{1,3}")
 _FILL = "._…"  # dot leaders and underscores of a fill-in blank around typed digits
 _STRICT = re.compile(
     r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
@@ -84,13 +85,23 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
         if seg.cy > 0.5 * page.height or seg.cx < 0.35 * page.width:
             continue
         match = _DATE.match(seg.folded)
-        if match is None or len(match.group("place").split()) > 8:
+        if match is not None and _NGAY.fullmatch(match.group("place").strip()):
+            # The line starts at "ngày": the place is a segment of its own, cut off by a wide gap.
+            seg = _with_left_neighbour(seg, segments)
+            match = _DATE.match(seg.folded)
+        if match is None or len(match.group("place").split()) > 8 or _NGAY.fullmatch(match.group("place").strip()):
             continue
         certainty = 0.97 if _STRICT.match(seg.text) else 0.85
         value = _place_text(seg, match.group("place"))
         place = Hit(value, (seg.words[: max(1, len(value.split()))],), certainty, "place.date_line")
         return DateMatch(_date_hit(seg, match, certainty), place, seg)
     return None
+
+
+def _with_left_neighbour(seg: Segment, segments: Sequence[Segment]) -> Segment:
+    left = [s for s in segments if s.bbox.x1 < seg.bbox.x0 and abs(s.cy - seg.cy) < 0.7 * seg.height
+            and seg.bbox.x0 - s.bbox.x1 < 10 * seg.height]
+    return Segment(max(left, key=lambda s: s.bbox.x1).words + seg.words) if left else seg
 
 
 def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
