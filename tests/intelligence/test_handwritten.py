@@ -7,7 +7,7 @@ import pytest
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.intelligence import extract_fields
 
-from .pages import first_page
+from .pages import PageBuilder, first_page
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,23 @@ def test_place_cut_off_from_its_date_line_by_a_gap_is_joined() -> None:
     pb.at(1300 + 220 + 150, 380, "ngày 11 tháng 7 năm 2016")
     found = extract_fields([pb.page()])
     assert (found.get("place"), found.get("issued_date")) == ("Quốc Oai", "2016-07-11")
+
+
+def test_blank_for_the_handwritten_day_cuts_the_date_line_and_is_flagged() -> None:
+    pb = first_page(date_line="")
+    pb.at(1224, 380, "Quảng Ngãi,")
+    pb.at(1726, 380, "tháng 02 năm 2025")
+    found = extract_fields([pb.page()])
+    assert found.get("place") == "Quảng Ngãi"
+    assert found.get("issued_date") is None and found.values["issued_date"].needs_review
+
+
+def test_motto_segment_is_never_part_of_the_organ() -> None:
+    """'ỦY BAN NHÂN DÂN' and 'CỘNG HÒA …' split into segments: the motto adds nothing to the organ."""
+    pb = PageBuilder()
+    pb.at(432, 330, "ỦY BAN NHÂN DÂN")
+    pb.at(1074, 330, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    pb.at(432, 396, "TỈNH QUẢNG NGÃI")
+    pb.at(453, 514, "Số: 11/CT-UBND")
+    found = extract_fields([pb.page()])
+    assert found.get("organ_name") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"

@@ -85,8 +85,10 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
         if seg.cy > 0.5 * page.height or seg.cx < 0.35 * page.width:
             continue
         match = _DATE.match(seg.folded)
-        if match is not None and _NGAY.fullmatch(match.group("place").strip()):
-            # The line starts at "ngày": the place is a segment of its own, cut off by a wide gap.
+        cut = match is None and seg.folded.startswith(("thang", "ngay"))
+        if cut or (match is not None and _NGAY.fullmatch(match.group("place").strip())):
+            # The line starts at "ngày" or "tháng": the place is a segment of its own, cut off by a
+            # wide gap (often the blank left for a handwritten day).
             seg = _with_left_neighbour(seg, segments)
             match = _DATE.match(seg.folded)
         if match is None or len(match.group("place").split()) > 8 or _NGAY.fullmatch(match.group("place").strip()):
@@ -113,7 +115,7 @@ def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
     folded = [fold(w.text) for w in seg.words]
     start = next((i for i in range(len(folded) - 1) if folded[i] == "cong" and folded[i + 1].startswith("hoa")),
                  None)
-    left = seg.words[:start] if start else tuple(w for w in seg.words if w.bbox.x1 < 0.5 * page.width)
+    left = seg.words[:start] if start is not None else tuple(w for w in seg.words if w.bbox.x1 < 0.5 * page.width)
     return Segment(left) if left and not is_motto(Segment(left)) else seg
 
 
