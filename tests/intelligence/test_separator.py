@@ -38,3 +38,14 @@ def test_ordinary_pages_and_foreign_qr_codes_are_not_separators() -> None:
 def test_empty_code_list_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         separator_sheets_pdf([], tmp_path / "x.pdf")
+
+
+def test_a_detector_failure_on_a_noisy_page_means_no_separator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenCV's QR detector can fail an assertion on speckled pages; the page is then ordinary."""
+
+    class Failing:
+        def detectAndDecode(self, image: np.ndarray) -> tuple[str, None, None]:
+            raise cv2.error("convexHull: (-215:Assertion failed)")
+
+    monkeypatch.setattr(cv2, "QRCodeDetector", Failing)
+    assert find_separator(np.full((3508, 2480), 200, dtype=np.uint8)) is None

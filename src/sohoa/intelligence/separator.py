@@ -89,7 +89,12 @@ def find_separator(image: np.ndarray) -> str | None:
         attempts.insert(0, small)  # faster, and QR modules stay several pixels wide
     detector = cv2.QRCodeDetector()
     for attempt in attempts:
-        payload, _, _ = detector.detectAndDecode(attempt)
+        try:
+            payload, _, _ = detector.detectAndDecode(attempt)
+        except cv2.error:
+            # OpenCV's detector fails an assertion on some noisy pages (a speckle pattern it takes
+            # for finder marks): that page holds no readable code, it is not a reason to fail.
+            continue
         if payload.startswith(PAYLOAD_PREFIX):
             code = payload[len(PAYLOAD_PREFIX):]
             return code or None
