@@ -200,3 +200,28 @@ def test_low_resolution_and_1bit_pages_are_enlarged_and_smoothed_for_ocr() -> No
     assert prepared.transform.map_point(300, 450) == pytest.approx((200, 300))
     kept = prepare_for_ocr(page, 300, measure_quality(page, 300))
     assert not any(s.startswith("scale") for s in kept.steps)  # 300 dpi stays as it is
+
+
+def _table_page(rows: int = 10) -> Image.Image:
+    """An appendix page: a heading and a ruled table whose vertical lines join every row."""
+    width, height = round(8.27 * DPI), round(11.69 * DPI)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, round(12 * DPI / 72))
+    draw.text((DPI * 2, DPI), "DANH MỤC NHIỆM VỤ", fill=0, font=font)
+    top, pitch, edges = round(1.6 * DPI), round(0.45 * DPI), [DPI, 2 * DPI, 5 * DPI, 7 * DPI]
+    for row in range(rows + 1):
+        draw.line((edges[0], top + row * pitch, edges[-1], top + row * pitch), fill=0, width=3)
+    for x in edges:
+        draw.line((x, top, x, top + rows * pitch), fill=0, width=3)
+    for row in range(rows):
+        for left, text in zip(edges, (str(row + 1), "Rà soát hồ sơ lưu trữ", "Phòng Nội vụ"), strict=False):
+            draw.text((left + 20, top + row * pitch + 25), text, fill=0, font=font)
+    return image.convert("1")
+
+
+def test_table_pages_and_thin_pages_are_never_turned_upside_down() -> None:
+    """Grid lines join the rows into one band and a few lines are too little evidence: no turn."""
+    assert measure_quality(_table_page(), DPI).orientation == 0
+    few = text_page(lines=3).rotate(180)
+    assert measure_quality(few, DPI).orientation == 0

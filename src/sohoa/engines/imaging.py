@@ -32,6 +32,7 @@ _INK_LEVEL = 0.6  # a pixel darker than 60 % of its local paper brightness is in
 _BORDER_DARK = 70  # grey level under which a scanner border row/column counts as dark
 _MAX_POINTS = 60_000  # ink pixels used for the skew search (a regular subsample)
 _MIN_LINE_SCORE = 1.3  # profile sharpness of text lines; a photo or noise stays near 1.0
+_MIN_BANDS = 6  # text lines needed to judge a page upside down
 
 
 def resize(image: Grey, factor: float) -> Grey:
@@ -196,11 +197,19 @@ def is_upside_down(mask: Mask) -> bool | None:
     """Whether straight horizontal text is upside down (None when it cannot tell).
 
     Latin script, and Vietnamese even more with its tone marks, puts far more ink above the x-height
-    band (ascenders, capitals, diacritics) than below it (descenders, dot below).
+    band (ascenders, capitals, diacritics) than below it (descenders, dot below). Vertical rules (table
+    grids) are taken out first, since they join every row into one band; with fewer than
+    ``_MIN_BANDS`` separate lines the evidence is too thin and the page is never turned.
     """
-    profile = mask.sum(axis=1).astype(np.float64)
+    ink = mask.astype(np.uint8)
+    tall = max(3, mask.shape[0] // 40)  # a rule longer than ~2.5 % of the page height is no letter
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8))
+    profile = (ink & (1 - rules)).sum(axis=1).astype(np.float64)
+    bands = _line_bands(profile)
+    if len(bands) < _MIN_BANDS:
+        return None
     above = below = 0.0
-    for top, bottom in _line_bands(profile):
+    for top, bottom in bands:
         band = profile[top:bottom]
         core = np.nonzero(band >= 0.5 * band.max())[0]
         above += float(band[: core[0]].sum())
