@@ -203,8 +203,8 @@ def is_upside_down(mask: Mask) -> bool | None:
     """
     ink = mask.astype(np.uint8)
     tall = max(3, mask.shape[0] // 40)  # a rule longer than ~2.5 % of the page height is no letter
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8))
-    profile = (ink & (1 - rules)).sum(axis=1).astype(np.float64)
+    rules = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)), dtype=np.uint8)
+    profile = np.asarray(cv2.subtract(ink, rules), dtype=np.float64).sum(axis=1)
     bands = _line_bands(profile)
     if len(bands) < _MIN_BANDS:
         return None
