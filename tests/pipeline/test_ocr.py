@@ -85,8 +85,9 @@ def _largest_blob(grey: np.ndarray) -> BBox:
 
 
 def test_boxes_map_back_after_crop_scale_turn_and_deskew() -> None:
-    upright = render(LINES, dpi=500, size=(7.0, 4.5))
-    ImageDraw.Draw(upright).rectangle((2500, 1500, 2800, 1800), fill="black")  # a mark to follow
+    # Eight lines: enough text for the upside-down test, which never turns a page on less than six.
+    upright = render(LINES + LINES, dpi=500, size=(7.0, 4.5))
+    ImageDraw.Draw(upright).rectangle((3000, 1900, 3300, 2150), fill="black")  # a mark to follow
     master = np.asarray(upright.rotate(2.5, resample=Image.Resampling.BICUBIC, fillcolor="white"))
     master = np.ascontiguousarray(np.rot90(master, 1))  # lying on its side
     master[:, :80] = 0  # dark scanner border
