@@ -184,9 +184,13 @@ def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
                           "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth}})
             gt = label.get("gt_text")
             if gt and (labels.parent / gt).exists():
-                reference = (labels.parent / gt).read_text(encoding="utf-8")
-                text["tesseract"].add_page(reference, page)
-                text["sohoa"].add_page(reference, fixed)
+                # Only page 1 is read: a multi-page truth (pdftotext) is cut at its first form feed.
+                reference = (labels.parent / gt).read_text(encoding="utf-8").split("\f")[0]
+                one = {"tesseract": TextScore(), "sohoa": TextScore()}
+                for name, ocr in (("tesseract", page), ("sohoa", fixed)):
+                    text[name].add_page(reference, ocr)
+                    one[name].add_page(reference, ocr)
+                items[-1]["cer_pct"] = {k: v.as_dict()["cer_pct"] for k, v in one.items()}
     return {
         "items": len(items),
         "fields": {k: v.as_dict() for k, v in fields.items()},
@@ -260,6 +264,10 @@ def _real_rows(real: dict[str, Any]) -> list[str]:
     for name, t in real.get("text", {}).items():
         lines.append(f"\nReal pages with full-text truth ({t['chars']} characters), {name}: CER line-aligned "
                      f"{t['cer_pct']} %, in reading order {t['cer_in_order_pct']} %, WER {t['wer_pct']} %.")
+    per_page = [f"{i['file']} {i['cer_pct']['tesseract']} → {i['cer_pct']['sohoa']} %"
+                for i in real["per_item"] if "cer_pct" in i]
+    if per_page:
+        lines.append("\nCER line-aligned per page, Tesseract → Sohoa: " + "; ".join(per_page) + ".")
     return lines
 
 
