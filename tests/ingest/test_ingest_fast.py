@@ -189,3 +189,33 @@ def test_undecodable_page_in_a_folder_is_quarantined_and_the_rest_stored(ctx: Ap
     again = ingest_paths(ctx, [folder], engine_factory=fake)
     assert {i.name: i.state for i in again.items} == {"p1.png": "duplicate", "p2.png": "quarantined",
                                                        "p3.png": "duplicate"}
+
+
+def test_long_sequence_stores_closed_documents_before_the_last_page(ctx: AppContext, tmp_path: Path) -> None:
+    """A folder of one-page documents: documents are stored while later pages are still in OCR."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ..intelligence.pages import first_page
+    from ._helpers import FONT
+
+    words = first_page().page().words  # every page reads as the first page of a new document
+    folder = tmp_path / "box"
+    folder.mkdir()
+    font = ImageFont.truetype(FONT, 48)
+    for n in range(9):
+        page = Image.new("L", (2480, 3508), 255)
+        draw = ImageDraw.Draw(page)
+        for line in range(30):  # enough ink not to be a blank page
+            draw.text((300, 300 + 100 * line), f"Trang {n}, dòng {line}: Quyết định về việc hòa giải", font=font)
+        page.save(folder / f"p{n:02d}.png", dpi=(300, 300))
+    events: list[tuple[str, str]] = []
+    report = ingest_paths(ctx, [folder], engine_factory=lambda: FakeOcrEngine(words),
+                          progress=lambda e: events.append((e.kind, e.name)))
+    assert [i.state for i in report.items] == ["done"] * 9
+    kinds = [k for k, _ in events]
+    last_page = len(kinds) - 1 - kinds[::-1].index("page")
+    assert "file_done" in kinds[:last_page], "nothing was stored before the last page came back"
+    with ctx.db.session() as session:
+        docs = session.execute(select(Document).order_by(Document.id)).scalars().all()
+        assert len(docs) == 9 and all(d.page_amount == 1 for d in docs)
+        assert [d.source_name for d in docs] == [f"p{n:02d}.png" for n in range(9)]

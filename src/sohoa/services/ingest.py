@@ -159,6 +159,28 @@ class _Group:
     members: list[tuple[int, ItemReport, int]] = field(default_factory=list)  # item id, report, pages
     results: list[PageOutcome | PageFailure] = field(default_factory=list)
     closed: bool = False
+    checked_at: int = 0  # members complete at the last attempt to store a finished prefix
+
+    def ready_prefix(self) -> list[tuple[int, ItemReport, int]]:
+        """Members, from the first, whose pages have all come back (in sequence order)."""
+        counts: dict[int, int] = {}
+        for result in self.results:
+            counts[result.item_id] = counts.get(result.item_id, 0) + 1
+        prefix = []
+        for member in self.members:
+            if counts.get(member[0], 0) < member[2]:
+                break
+            prefix.append(member)
+        return prefix
+
+    def take(self, members: list[tuple[int, ItemReport, int]]) -> _Group:
+        """Split off ``members`` (a prefix) with their results as a closed group of its own."""
+        ids = {m[0] for m in members}
+        taken = _Group(self.key, list(members), [r for r in self.results if r.item_id in ids], closed=True)
+        self.members = [m for m in self.members if m[0] not in ids]
+        self.results = [r for r in self.results if r.item_id not in ids]
+        self.checked_at = 0
+        return taken
 
     @property
     def expected(self) -> int:
@@ -219,6 +241,32 @@ def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
 
 
+def _closed_documents_end(group: _Group, prefix: list[tuple[int, ItemReport, int]]) -> int:
+    """How many prefix members hold only documents that are closed (a later document has begun).
+
+    0 when nothing can be stored yet: a failed page or a separator sheet so far,
+    fewer than two documents, or a document start inside a multi-page master.
+    """
+    from sohoa.intelligence import split_documents
+
+    ids = {m[0] for m in prefix}
+    results = [r for r in group.results if r.item_id in ids]
+    if any(isinstance(r, PageFailure) or r.separator_code for r in results):
+        return 0  # failures and separator sheets (which name the file of what follows) go the careful way
+    order = {m[0]: n for n, m in enumerate(prefix)}
+    outcomes = sorted((r for r in results if isinstance(r, PageOutcome)),
+                      key=lambda r: (order[r.item_id], r.source_index))
+    documents = split_documents([o.ocr for o in outcomes],
+                                separator_pages={i for i, o in enumerate(outcomes) if o.separator_code})
+    if len(documents) < 2:
+        return 0
+    last_start = documents[-1][0]
+    starts = [0]
+    for _, _, pages in prefix:
+        starts.append(starts[-1] + pages)
+    return starts.index(last_start) if last_start in starts else 0
+
+
 class _Batch:
     """Feeds registered masters to the pool and stores each group when it is complete."""
 
@@ -254,11 +302,21 @@ class _Batch:
             group.results.append(result)
             self.done += 1
             self.notify(ProgressEvent("page", group.members[0][1].name, self.done, self.total))
+            self._store_finished_prefix(group)
             self._maybe_finish(group)
 
-    def _maybe_finish(self, group: _Group) -> None:
-        if not group.complete:
+    def _store_finished_prefix(self, group: _Group, step: int = 4) -> None:
+        """Store the documents of a long sequence that can no longer change while later pages are in OCR:
+        every document before the last one of the pages done so far (the last may still go on)."""
+        prefix = group.ready_prefix()
+        if group.complete or len(prefix) < group.checked_at + step:
             return
+        group.checked_at = len(prefix)
+        cut = _closed_documents_end(group, prefix)
+        if cut:
+            self._finish_group(group.take(prefix[:cut]))
+
+    def _finish_group(self, group: _Group) -> None:
         try:
             _finish(self.ctx, group, self.actor)
         except SohoaError as exc:
@@ -267,6 +325,10 @@ class _Batch:
         for item_id, rep, _ in group.members:
             self.groups.pop(item_id, None)
             self.notify(ProgressEvent("file_done", rep.name, self.done, self.total))
+
+    def _maybe_finish(self, group: _Group) -> None:
+        if group.complete and group.members:
+            self._finish_group(group)
 
 
 def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str | None = None,
