@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,28 +73,29 @@ def find_page_image(page: pikepdf.Page) -> PlacedImage | None:
     return PlacedImage(name, width, height, max(1, round(width / (width_pt / 72.0))))
 
 
-def extract_native_image(path: Path | str, page_index: int) -> NativeImage | None:
-    """Decode the page's full-page image at its own resolution, or None if it has none."""
+@contextmanager
+def _full_page_image(path: Path | str, page_index: int) -> Iterator[tuple[pikepdf.Stream, int] | None]:
+    """The page's full-page image XObject and its dpi, while the PDF is open (None if it has none)."""
     with pikepdf.open(path) as pdf:
         page = pdf.pages[page_index]
         placed = find_page_image(page)
-        if placed is None:
+        yield None if placed is None else (_stream(page, placed.name), placed.dpi)
+
+
+def extract_native_image(path: Path | str, page_index: int) -> NativeImage | None:
+    """Decode the page's full-page image at its own resolution, or None if it has none."""
+    with _full_page_image(path, page_index) as found:
+        if found is None:
             return None
-        xobject = _stream(page, placed.name)
+        xobject, dpi = found
         pdf_image = pikepdf.PdfImage(xobject)
-        image = pdf_image.as_pil_image()
-        return NativeImage(image, placed.dpi, _plain_jpeg(xobject, pdf_image))
+        return NativeImage(pdf_image.as_pil_image(), dpi, _plain_jpeg(xobject, pdf_image))
 
 
 def native_jpeg(path: Path | str, page_index: int) -> bytes | None:
     """The untouched JPEG bytes of the page's full-page image, if it has one that can be reused."""
-    with pikepdf.open(path) as pdf:
-        page = pdf.pages[page_index]
-        placed = find_page_image(page)
-        if placed is None:
-            return None
-        xobject = _stream(page, placed.name)
-        return _plain_jpeg(xobject, pikepdf.PdfImage(xobject))
+    with _full_page_image(path, page_index) as found:
+        return None if found is None else _plain_jpeg(found[0], pikepdf.PdfImage(found[0]))
 
 
 def _single_image(page: pikepdf.Page) -> tuple[str, float] | None:
