@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -25,6 +26,23 @@ from .test_intake import GOOD, HEADER, with_errors
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def capture(page: Any, name: str, attempts: int = 3) -> None:
+    """Save a screenshot of the screen for the docs. Headless Chromium now and then answers
+    'Unable to capture screenshot' while it composites; the picture is documentation, so try again."""
+    from playwright.sync_api import Error
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for attempt in range(attempts):
+        try:
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(SHOTS / f"{name}.png"))
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(500)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
@@ -106,8 +124,7 @@ class Session:
         self.page.goto(self.base + path)
 
     def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+        capture(self.page, name)
 
     def close(self) -> None:
         self.page.close()
@@ -238,8 +255,7 @@ def test_login_page_and_lockout(server: tuple[str, AppContext], browser: object)
     page = browser.new_page(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
     page.goto(f"{base}/review")
     assert page.url.startswith(f"{base}/login")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "login.png"))
+    capture(page, "login")
     for _ in range(accounts.MAX_FAILURES + 1):
         page.fill("#username", "archivist")
         page.fill("#password", "sai-mat-khau")
