@@ -219,3 +219,11 @@ def test_long_sequence_stores_closed_documents_before_the_last_page(ctx: AppCont
         docs = session.execute(select(Document).order_by(Document.id)).scalars().all()
         assert len(docs) == 9 and all(d.page_amount == 1 for d in docs)
         assert [d.source_name for d in docs] == [f"p{n:02d}.png" for n in range(9)]
+
+
+def test_missing_path_is_reported_and_leaves_no_trace(ctx: AppContext, tmp_path: Path) -> None:
+    good = text_page(tmp_path / "p.png", ["Quyết định"])
+    report = ingest_paths(ctx, [tmp_path / "nope.png", good, tmp_path / "gone.tif"], engine_factory=fake)
+    assert [(i.name, i.state, i.reason) for i in report.items] == [
+        ("nope.png", "failed", "not_found"), ("p.png", "done", None), ("gone.tif", "failed", "not_found")]
+    assert _count(ctx, IngestItem) == 1

@@ -115,7 +115,10 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
               actor: str) -> tuple[ItemReport, int | None, TriageResult | None]:
     from sohoa.storage.objects import sha256_file
 
-    sha = sha256_file(path) if path.is_file() else "0" * 64
+    if not path.is_file():  # nothing to keep: no row, just the report
+        return ItemReport(path.name, "failed", reason="not_found",
+                          message=f"Không tìm thấy tệp {path} / File not found: {path}"), None, None
+    sha = sha256_file(path)
     with ctx.db.session() as session:
         item = _existing(session, sha)
         if item is not None and item.state in ("done", "quarantined"):
