@@ -9,7 +9,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
-from sohoa.services.copies import ensure_dev_certificate
 from sohoa.services.ingest import IngestReport, ProgressEvent, ingest_paths
 
 units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
@@ -17,6 +16,8 @@ units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their
 
 def init() -> None:
     """Khởi tạo thư mục dữ liệu và cơ sở dữ liệu / Create the data directory and database."""
+    from sohoa.services.copies import ensure_dev_certificate  # pyHanko: loaded only here
+
     with app_context() as ctx:
         console.print(f"Sohoa: dữ liệu / data = {ctx.settings.data}  CSDL / database = {ctx.db.url}")
         key = ensure_dev_certificate(ctx)
