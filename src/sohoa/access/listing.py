@@ -20,29 +20,26 @@ __all__ = ["Page", "document_clause", "list_documents", "list_events", "list_fil
 Page = tuple[list[dict[str, Any]], int | None]  # items and the last id (the next cursor), None at the end
 
 
+def _scope_clause(scope: DocumentScope, level: Any, unit: Any, granted: Any,
+                  secrecy: Any = None) -> ColumnElement[bool]:
+    """The scope as a condition on a table's access level, unit and grant columns (documents or files)."""
+    clause: ColumnElement[bool] = level.in_(sorted(scope.levels)) if scope.levels else false()
+    if scope.unit_ids is not None:
+        clause = and_(clause, or_(level == AccessLevel.PUBLIC, unit.in_(sorted(scope.unit_ids))))
+    if scope.grant_file_ids:
+        clause = or_(clause, granted.in_(sorted(scope.grant_file_ids)))
+    if scope.exclude_secret:
+        clause = and_(clause, level != AccessLevel.SECRET, *([secrecy.is_(None)] if secrecy is not None else []))
+    return clause
+
+
 def document_clause(scope: DocumentScope) -> ColumnElement[bool]:
     """The scope as a SQLAlchemy condition on ``Document`` (the same rule as the search SQL)."""
-    clause: ColumnElement[bool] = Document.access_level.in_(sorted(scope.levels)) if scope.levels else false()
-    if scope.unit_ids is not None:
-        clause = and_(clause, or_(Document.access_level == AccessLevel.PUBLIC,
-                                  Document.unit_id.in_(sorted(scope.unit_ids))))
-    if scope.grant_file_ids:
-        clause = or_(clause, Document.file_id.in_(sorted(scope.grant_file_ids)))
-    if scope.exclude_secret:
-        clause = and_(clause, Document.access_level != AccessLevel.SECRET, Document.secrecy.is_(None))
-    return clause
+    return _scope_clause(scope, Document.access_level, Document.unit_id, Document.file_id, Document.secrecy)
 
 
 def _file_clause(scope: DocumentScope) -> ColumnElement[bool]:
-    clause: ColumnElement[bool] = FileUnit.access_level.in_(sorted(scope.levels)) if scope.levels else false()
-    if scope.unit_ids is not None:
-        clause = and_(clause, or_(FileUnit.access_level == AccessLevel.PUBLIC,
-                                  FileUnit.unit_id.in_(sorted(scope.unit_ids))))
-    if scope.grant_file_ids:
-        clause = or_(clause, FileUnit.id.in_(sorted(scope.grant_file_ids)))
-    if scope.exclude_secret:
-        clause = and_(clause, FileUnit.access_level != AccessLevel.SECRET)
-    return clause
+    return _scope_clause(scope, FileUnit.access_level, FileUnit.unit_id, FileUnit.id)
 
 
 def _page(rows: list[Any], limit: int) -> int | None:
