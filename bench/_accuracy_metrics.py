@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from sohoa.domain.fields import DocumentFields
+from sohoa.domain.metrics import edit_distance
 from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.text import canonical_text, fold
 from sohoa.intelligence._number import format_so_ky_hieu
@@ -22,24 +21,6 @@ Box = Sequence[int]
 def normal(text: str) -> str:
     """NFC, canonical tone placement, whitespace collapsed: both sides of every comparison."""
     return _SPACES.sub(" ", canonical_text(text)).strip()
-
-
-def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
-    """Levenshtein distance, one numpy row at a time (whole pages are thousands of characters)."""
-    if not a or not b:
-        return max(len(a), len(b))
-    codes: dict[Hashable, int] = {}
-    xs = np.array([codes.setdefault(x, len(codes)) for x in a], dtype=np.int64)
-    ys = np.array([codes.setdefault(y, len(codes)) for y in b], dtype=np.int64)
-    steps = np.arange(len(ys) + 1, dtype=np.int64)
-    previous = steps.copy()
-    for i, x in enumerate(xs, 1):
-        best = np.empty_like(previous)
-        best[0] = i
-        best[1:] = np.minimum(previous[1:] + 1, previous[:-1] + (ys != x))
-        # Insertions chain along the row: best[j] = min_k(best[k] + j - k), a running minimum.
-        previous = np.minimum.accumulate(best - steps) + steps
-    return int(previous[-1])
 
 
 def _pairs(text: str) -> Counter[str]:

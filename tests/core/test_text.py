@@ -33,3 +33,14 @@ def test_nfc_from_decomposed_input() -> None:
 def test_vietnamese_date_line() -> None:
     assert format_vn_date(date(2025, 6, 5), "Hà Nội") == "Hà Nội, ngày 05 tháng 6 năm 2025"
     assert format_vn_date(date(2020, 1, 15)) == "ngày 15 tháng 01 năm 2020"
+
+
+def test_edit_distance_and_cer() -> None:
+    from sohoa.domain.metrics import cer, edit_distance
+
+    assert edit_distance("Hà Nội", "Ha Noi") == 2
+    assert edit_distance("", "abc") == 3 and edit_distance(["a", "b"], ["b"]) == 1
+    assert edit_distance("kitten", "sitting") == 3
+    decomposed = unicodedata.normalize("NFD", "Quyết  định")
+    assert cer("Quyết định", decomposed) == 0.0
+    assert cer("abcd", "abxd") == 0.25

@@ -10,21 +10,10 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
+from sohoa.domain.metrics import cer
 from sohoa.domain.text import nfc
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
-
-
-def cer(reference: str, hypothesis: str) -> float:
-    """Character error rate after NFC and whitespace normalisation (Levenshtein / reference length)."""
-    ref, hyp = " ".join(nfc(reference).split()), " ".join(nfc(hypothesis).split())
-    previous = list(range(len(hyp) + 1))
-    for i, rc in enumerate(ref, start=1):
-        current = [i]
-        for j, hc in enumerate(hyp, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (rc != hc)))
-        previous = current
-    return previous[-1] / max(1, len(ref))
 
 
 def line_bag_cer(reference: str, hypothesis: str) -> float:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.domain.errors import EngineError
+from sohoa.domain.metrics import cer
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.fakes import CrashingOcrEngine, FakeOcrEngine
 from sohoa.engines.tesseract import TesseractEngine
@@ -33,18 +34,6 @@ def render(lines: tuple[str, ...], dpi: int = 300, size: tuple[float, float] = (
     for row, line in enumerate(lines):
         draw.text((dpi, dpi * (0.8 + 0.35 * row)), line, fill="black", font=font)
     return image
-
-
-def cer(reference: str, hypothesis: str) -> float:
-    """Character error rate (Levenshtein distance over the reference length), whitespace-normalised."""
-    ref, hyp = " ".join(reference.split()), " ".join(hypothesis.split())
-    previous = list(range(len(hyp) + 1))
-    for i, char in enumerate(ref, start=1):
-        current = [i]
-        for j, other in enumerate(hyp, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
-        previous = current
-    return previous[-1] / len(ref)
 
 
 def _prepared(image: Image.Image | np.ndarray, dpi: int = 300):  # type: ignore[no-untyped-def]

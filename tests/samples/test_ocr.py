@@ -10,20 +10,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from sohoa.domain.metrics import edit_distance
 from sohoa.samples import SampleCorpus, generate_corpus
 
 TESSDATA = "/usr/share/tesseract-ocr/5/tessdata/"
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (insert, delete, substitute all cost 1)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +41,7 @@ def test_each_truth_line_reads_back_with_cer_under_3_percent(api: Any, clean: Sa
     for line, (x0, y0, x1, y1) in zip(doc.page_texts[0].split("\n"), doc.line_boxes[0], strict=True):
         api.SetRectangle(x0 - 12, y0 - 12, x1 - x0 + 24, y1 - y0 + 24)
         read = " ".join(api.GetUTF8Text().split())
-        errors += _distance(line, read)
+        errors += edit_distance(line, read)
         total += len(line)
     assert total > 800
     assert errors / total < 0.03
@@ -71,6 +61,6 @@ def test_whole_page_ocr_finds_the_truth_words(api: Any, clean: SampleCorpus) -> 
     assert clean.documents[0].fields["signer_full_name"] in api.GetUTF8Text()
 
 
-def test_distance() -> None:
-    assert _distance("Hà Nội", "Ha Noi") == 2
-    assert _distance("", "abc") == 3
+def testedit_distance() -> None:
+    assert edit_distance("Hà Nội", "Ha Noi") == 2
+    assert edit_distance("", "abc") == 3
