@@ -63,3 +63,17 @@ def test_errors_are_engine_errors(data: bytes, max_side: int) -> None:
     with pytest.raises(EngineError) as caught:
         make_thumbnail(data, max_side=max_side)
     assert caught.value.vi != caught.value.en
+
+
+def test_thumbnail_of_a_decoded_page_matches_the_rules() -> None:
+    """The page worker's path: a decoded 1-bit A4 scan gives an RGB JPEG within the size bound."""
+    import io as _io
+
+    from PIL import Image as _Image
+
+    from sohoa.engines.thumbnails import thumbnail_of
+
+    page = _Image.new("1", (2480, 3508), 1)
+    data = thumbnail_of(page, max_side=320)
+    with _Image.open(_io.BytesIO(data)) as thumb:
+        assert thumb.format == "JPEG" and thumb.mode == "RGB" and max(thumb.size) == 320

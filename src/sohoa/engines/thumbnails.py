@@ -8,7 +8,7 @@ from PIL import Image, UnidentifiedImageError
 
 from sohoa.domain.errors import EngineError
 
-__all__ = ["make_thumbnail"]
+__all__ = ["make_thumbnail", "thumbnail_of"]
 
 _QUALITY = 80
 
@@ -26,10 +26,18 @@ def make_thumbnail(image_bytes: bytes, *, max_side: int = 320) -> bytes:
         with Image.open(io.BytesIO(image_bytes)) as im:
             # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: most of the time saved is here.
             im.draft("RGB", (max_side, max_side))
-            small = _to_rgb(im)
-            small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            return thumbnail_of(im, max_side=max_side)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise EngineError(f"Không tạo được ảnh thu nhỏ: {exc}", f"Cannot make the thumbnail: {exc}") from exc
+
+
+def thumbnail_of(im: Image.Image, *, max_side: int = 320) -> bytes:
+    """The same preview from an image already decoded (the page worker has the master in memory)."""
+    factor = max(im.size) // (max_side * 2)
+    if factor > 1 and im.mode in ("L", "RGB"):
+        im = im.reduce(factor)  # integer box reduction first: resampling a 300 dpi page is the cost
+    small = _to_rgb(im)
+    small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
     out = io.BytesIO()
     small.save(out, "JPEG", quality=_QUALITY)
     return out.getvalue()

@@ -96,22 +96,11 @@ def _original_png(page: SourcePage) -> tuple[bytes, str] | None:
     return (data, "image/png") if data.startswith(b"\x89PNG\r\n\x1a\n") else None
 
 
-def _thumbnail(image: Image.Image, max_side: int = 320) -> bytes:
-    """A small JPEG from the decoded master (no second decode)."""
-    import io
-
-    small = image.reduce(max(1, max(image.size) // (max_side * 2))) if max(image.size) > max_side * 2 else image
-    small = small.convert("RGB")
-    small.thumbnail((max_side, max_side))
-    buffer = io.BytesIO()
-    small.save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
-
-
 def run_page_job(job: PageJob) -> PageOutcome:
     """Process one page; the master image is only read, never written."""
     import time
 
+    from sohoa.engines.thumbnails import thumbnail_of
     from sohoa.intelligence import correct_page, find_separator, read_stamps
     from sohoa.pipeline.layout import reading_order
     from sohoa.pipeline.ocr import ocr_page
@@ -136,7 +125,7 @@ def run_page_job(job: PageJob) -> PageOutcome:
     return PageOutcome(
         item_id=job.item_id, source_index=job.page.page_index, width=image.width, height=image.height,
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
-        thumbnail=_thumbnail(image), separator_code=separator,
+        thumbnail=thumbnail_of(image), separator_code=separator,
         seconds=time.perf_counter() - started,
     )
 
