@@ -76,6 +76,25 @@ def test_master_is_stored_unmodified_and_read_only(ctx: AppContext, tmp_path: Pa
     assert stored.stat().st_mode & 0o222 == 0
 
 
+def test_ocr_is_stored_once_as_json_without_hocr(ctx: AppContext, tmp_path: Path) -> None:
+    """Each page keeps one OCR copy, the JSON its row references; hOCR and ALTO are derived when asked for."""
+    from sohoa.engines.ocr_formats import ocr_page_from_json
+
+    pages = [text_page(tmp_path / f"p{i}.png", [f"Trang {i}"]) for i in range(2)]
+    ingest_paths(ctx, pages, engine_factory=fake)
+    with ctx.db.session() as session:
+        kinds = set(session.execute(select(StoredObject.kind)).scalars())
+        rows = list(session.execute(select(Page)).scalars())
+        assert "hocr" not in kinds and "ocr" in kinds
+        assert len(rows) == 2
+        for row in rows:
+            stored = session.get(StoredObject, row.ocr_object_id) if row.ocr_object_id else None
+            assert stored is not None and stored.kind == "ocr" and stored.media_type == "application/json"
+            with ctx.store.open(stored.sha256) as handle:
+                ocr = ocr_page_from_json(handle.read().decode("utf-8"))
+            assert [w.text for w in ocr.words] == [w.text for w in WORDS]
+
+
 def test_engine_failure_marks_the_file_failed_and_a_rerun_finishes(ctx: AppContext, tmp_path: Path) -> None:
     page = text_page(tmp_path / "p.png", ["Quyết định"])
     report = ingest_paths(ctx, [page], engine_factory=crashing)

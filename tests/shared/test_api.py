@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from sohoa.db.models import Event
 from sohoa.services.context import AppContext, open_context
 from sohoa.services.tokens import create_token, revoke_token
 from sohoa.settings import Settings
@@ -66,11 +69,77 @@ def test_api_matrix(api: tuple[TestClient, dict[str, dict[str, str]]], world: Wo
             expected_status = 200 if ok else 404
             assert client.get(f"/api/v1/documents/{doc_id}", headers=h).status_code == expected_status
             assert client.get(f"/api/v1/documents/{doc_id}/pages/1/image", headers=h).status_code == expected_status
+            assert client.get(f"/api/v1/documents/{doc_id}/pages/1/ocr", headers=h).status_code == expected_status
             marker = world.marker(relation, level)
             assert client.get("/api/v1/search", params={"q": marker}, headers=h).json()["total"] == int(ok)
             boxes = client.get(f"/api/v1/documents/{doc_id}/highlights", params={"q": marker}, headers=h)
             assert boxes.status_code == expected_status
     assert client.get(f"/api/v1/documents/{world.marked_secret}", headers=headers["admin"]).status_code == 404
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+ALTO = "{http://www.loc.gov/standards/alto/ns-v4#}"
+
+
+def test_page_ocr_in_three_formats(api: tuple[TestClient, dict[str, dict[str, str]]], wctx: AppContext,
+                                   world: World) -> None:
+    """JSON (stored), hOCR and ALTO (derived) hold the page's words with their boxes; each read is audited."""
+    client, _ = api
+    raw, _ = create_token(wctx, "ocr-reader", ["read:unit"], unit="T.M")
+    h = {"Authorization": f"Bearer {raw}"}
+    doc_id = world.docs[("own", "internal")]
+    marker = world.marker("own", "internal")
+    url = f"/api/v1/documents/{doc_id}/pages/1/ocr"
+
+    as_json = client.get(url, headers=h)
+    assert as_json.status_code == 200 and as_json.headers["content-type"] == "application/json"
+    words = {w[0]: w[1:5] for w in as_json.json()["words"]}
+    assert words["Quyết"] == [100, 200, 200, 240] and words[marker] == [820, 200, 920, 240]
+    assert as_json.content == client.get(url, params={"format": "json"}, headers=h).content
+
+    hocr = client.get(url, params={"format": "hocr"}, headers=h)
+    assert hocr.status_code == 200 and hocr.headers["content-type"] == "text/html; charset=utf-8"
+    spans = ET.fromstring(hocr.content).findall(f".//{XHTML}span[@class='ocrx_word']")
+    assert [s.text for s in spans] == list(words)
+    assert spans[0].get("title") == "bbox 100 200 200 240; x_wconf 90"
+
+    alto = client.get(url, params={"format": "alto"}, headers=h)
+    assert alto.status_code == 200 and alto.headers["content-type"] == "application/xml; charset=utf-8"
+    strings = ET.fromstring(alto.content).findall(f".//{ALTO}String")
+    assert [s.get("CONTENT") for s in strings] == list(words)
+    last = strings[-1].attrib
+    assert (last["CONTENT"], last["HPOS"], last["VPOS"], last["WIDTH"], last["HEIGHT"]) == (
+        marker, "820", "200", "100", "40")
+
+    with wctx.db.session() as session:
+        events = session.execute(select(Event).where(Event.actor == "token:ocr-reader",
+                                                     Event.action == "page.ocr")).scalars().all()
+        logged = [(e.entity_type, e.entity_id, e.payload) for e in events]
+    assert logged == [("document", doc_id, {"channel": "api", "page": 1, "format": f})
+                      for f in ("json", "json", "hocr", "alto")]
+
+
+def test_page_ocr_refusals(api: tuple[TestClient, dict[str, dict[str, str]]], wctx: AppContext,
+                           world: World) -> None:
+    """Not visible → the image endpoint's answer (404, existence not disclosed); bad page 404; bad format 422."""
+    client, _ = api
+    raw_unit, _ = create_token(wctx, "ocr-refused", ["read:unit"], unit="T.M")
+    raw_admin, _ = create_token(wctx, "ocr-admin", ["admin"])
+    h = {"Authorization": f"Bearer {raw_unit}"}
+    for doc_id in (world.docs[("unrelated", "internal")], world.docs[("own", "secret")], world.marked_secret):
+        image = client.get(f"/api/v1/documents/{doc_id}/pages/1/image", headers=h)
+        ocr = client.get(f"/api/v1/documents/{doc_id}/pages/1/ocr", params={"format": "hocr"}, headers=h)
+        assert ocr.status_code == image.status_code == 404
+    secret = world.docs[("own", "secret")]
+    as_admin = {"Authorization": f"Bearer {raw_admin}"}
+    assert client.get(f"/api/v1/documents/{secret}/pages/1/ocr", headers=as_admin).status_code == 404
+    doc_id = world.docs[("own", "public")]
+    missing = client.get(f"/api/v1/documents/{doc_id}/pages/2/ocr", headers=h)
+    assert missing.status_code == 404 and "No OCR for page 2" in missing.json()["detail"]
+    assert client.get(f"/api/v1/documents/{doc_id}/pages/0/ocr", headers=h).status_code == 422
+    assert client.get(f"/api/v1/documents/{doc_id}/pages/1/ocr", params={"format": "pdf"},
+                      headers=h).status_code == 422
+    assert client.get("/api/v1/documents/999999/pages/1/ocr", headers=h).status_code == 404
 
 
 def test_etag_and_bad_tokens(api: tuple[TestClient, dict[str, dict[str, str]]], wctx: AppContext,
@@ -93,8 +162,11 @@ def test_etag_and_bad_tokens(api: tuple[TestClient, dict[str, dict[str, str]]], 
 def test_openapi_and_saved_searches(api: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
     client, headers = api
     spec = client.get("/api/v1/openapi.json").json()
+    ocr_path = "/api/v1/documents/{document_id}/pages/{page_no}/ocr"
     assert {"/api/v1/search", "/api/v1/documents/{document_id}", "/api/v1/events", "/api/v1/fonds",
-            "/api/v1/units", "/api/v1/files"} <= set(spec["paths"])
+            "/api/v1/units", "/api/v1/files", ocr_path} <= set(spec["paths"])
+    ocr = spec["paths"][ocr_path]["get"]
+    assert {"application/json", "text/html", "application/xml"} <= set(ocr["responses"]["200"]["content"])
     made = client.post("/api/v1/saved-searches", json={"name": "Hòa giải", "query": "hòa giải", "year": 2021},
                        headers=headers["unit"])
     assert made.status_code == 201

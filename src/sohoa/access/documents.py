@@ -1,4 +1,4 @@
-"""Reading one document under the access policy: view, highlight boxes, page images, PDF — each audited."""
+"""Reading one document under the access policy: view, highlight boxes, page images and OCR, PDF — each audited."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sohoa.access.policy import can_view_document
 from sohoa.access.search import actor_name
 from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, Page, StoredObject
-from sohoa.domain.errors import NotFound
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.audit import record_event
@@ -20,12 +20,29 @@ from sohoa.services.catalog import document_fields
 from sohoa.services.context import AppContext
 from sohoa.storage.objects import LocalObjectStore
 
-__all__ = ["PAGE_KINDS", "document_pdf", "highlight_boxes", "page_image", "view_document", "visible_document"]
+__all__ = [
+    "OCR_FORMATS",
+    "PAGE_KINDS",
+    "document_pdf",
+    "highlight_boxes",
+    "page_image",
+    "page_ocr",
+    "view_document",
+    "visible_document",
+]
 
 # Page derivative → (column, media type).
 PAGE_KINDS: dict[str, tuple[str, str]] = {
     "thumbnail": ("thumbnail_object_id", "image/jpeg"),
     "image": ("image_object_id", "image/jpeg"),
+}
+
+# OCR format → media type. The stored JSON is the one copy; hOCR (XHTML, served as HTML as hOCR tools
+# expect — text/vnd.hocr+html is not registered) and ALTO are derived from it on demand.
+OCR_FORMATS: dict[str, str] = {
+    "json": "application/json",
+    "hocr": "text/html; charset=utf-8",
+    "alto": "application/xml; charset=utf-8",
 }
 
 
@@ -100,6 +117,31 @@ def page_image(ctx: AppContext, principal: Principal | None, document_id: int, p
         record_event(session, actor_name(principal), "page.view", "document", doc.id,
                      {"channel": channel, "page": page_no, "kind": kind})
         return ctx.store.path(stored.sha256), media_type if kind in PAGE_KINDS else stored.media_type
+
+
+def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
+             fmt: str = "json", *, channel: str = "web") -> tuple[bytes, str]:
+    """The OCR of one page of a visible document as JSON (stored), hOCR or ALTO, and its media type."""
+    from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
+
+    media_type = OCR_FORMATS.get(fmt)
+    if media_type is None:
+        raise ValidationFailed(f"Định dạng OCR không hợp lệ: {fmt}", f"Unknown OCR format: {fmt}")
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        stmt = select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)
+        page = session.execute(stmt).scalar()
+        stored = session.get(StoredObject, page.ocr_object_id) if page is not None and page.ocr_object_id else None
+        if stored is None:
+            raise NotFound(f"Không có kết quả OCR của trang {page_no}", f"No OCR for page {page_no}")
+        with ctx.store.open(stored.sha256) as handle:
+            content = handle.read()
+        if fmt != "json":
+            ocr = ocr_page_from_json(content.decode("utf-8"))
+            content = (to_hocr(ocr) if fmt == "hocr" else to_alto(ocr)).encode("utf-8")
+        record_event(session, actor_name(principal), "page.ocr", "document", doc.id,
+                     {"channel": channel, "page": page_no, "format": fmt})
+        return content, media_type
 
 
 def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int, *,

@@ -1,4 +1,4 @@
-"""API v1: search (with export), documents, their PDF, page images and highlight boxes."""
+"""API v1: search (with export), documents, their PDF, page images, page OCR and highlight boxes."""
 
 # No `from __future__ import annotations`: FastAPI must see the Annotated dependencies built in the closures.
 from datetime import date
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.access.documents import document_pdf, highlight_boxes, page_image, view_document
+from sohoa.access.documents import document_pdf, highlight_boxes, page_image, page_ocr, view_document
 from sohoa.access.listing import list_documents
 from sohoa.access.search import SearchRequest, search
 from sohoa.api.deps import ApiDeps
@@ -93,3 +93,12 @@ def add_document_routes(router: APIRouter, deps: ApiDeps) -> None:
         path, media = await run_in_threadpool(
             guarded, lambda: page_image(ctx, caller.principal, document_id, page_no, kind, channel="api"))
         return FileResponse(path, media_type=media)
+
+    @router.get("/documents/{document_id}/pages/{page_no}/ocr", summary="Kết quả OCR của trang / page OCR",
+                response_class=Response,
+                responses={200: {"content": {"application/json": {}, "text/html": {}, "application/xml": {}}}})
+    async def api_page_ocr(caller: Anyone, document_id: Id, page_no: Annotated[int, Path(ge=1, le=100_000)],
+                           format: Literal["json", "hocr", "alto"] = "json") -> Response:
+        content, media = await run_in_threadpool(
+            guarded, lambda: page_ocr(ctx, caller.principal, document_id, page_no, format, channel="api"))
+        return Response(content, media_type=media)

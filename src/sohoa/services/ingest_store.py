@@ -21,11 +21,10 @@ __all__ = ["document_index_doc", "store_outcomes"]
 
 
 def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
-    from sohoa.engines.ocr_formats import ocr_page_to_json, to_hocr
+    from sohoa.engines.ocr_formats import ocr_page_to_json
 
     ocr_json = ocr_page_to_json(outcome.ocr).encode("utf-8")
     ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
-    store_bytes(session, ctx.store, to_hocr(outcome.ocr).encode("utf-8"), media_type="text/html", kind="hocr")
     thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
     assert item.master_object_id is not None
     page = Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
