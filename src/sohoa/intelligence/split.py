@@ -81,7 +81,8 @@ class LayoutSplitter:
     def __init__(self, separator_pages: Collection[int] = ()) -> None:
         self.separator_pages = frozenset(separator_pages)
 
-    def split(self, pages: Sequence[OcrPage]) -> list[list[int]]:
+    def split(self, pages: Sequence[OcrPage], roles: Sequence[PageRole | None] = ()) -> list[list[int]]:
+        """``roles`` may hold each page's ``page_role`` computed earlier (the page workers do it)."""
         documents: list[list[int]] = []
         cut = True  # the next non-blank page opens a document unless it clearly continues one
         hard = True  # after a QR separator sheet it opens one whatever it looks like
@@ -89,7 +90,8 @@ class LayoutSplitter:
             if index in self.separator_pages:
                 cut = hard = True
                 continue
-            role = page_role(page)
+            known = roles[index] if index < len(roles) else None
+            role = known if known is not None else page_role(page)
             if role.blank:
                 # A blank sheet between documents separates them; one inside a document (an empty
                 # back side) does not, which the next page's own evidence decides.
@@ -104,6 +106,10 @@ class LayoutSplitter:
         return documents
 
 
-def split_documents(pages: Sequence[OcrPage], *, separator_pages: Collection[int] = ()) -> list[list[int]]:
-    """0-based page indexes per document; blank and separator pages belong to no document."""
-    return LayoutSplitter(separator_pages).split(pages)
+def split_documents(pages: Sequence[OcrPage], *, separator_pages: Collection[int] = (),
+                    roles: Sequence[PageRole | None] = ()) -> list[list[int]]:
+    """0-based page indexes per document; blank and separator pages belong to no document.
+
+    ``roles``: ``page_role`` of each page when already known (the page worker computes it in parallel).
+    """
+    return LayoutSplitter(separator_pages).split(pages, roles)

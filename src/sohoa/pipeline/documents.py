@@ -52,7 +52,7 @@ def build_documents(outcomes: Sequence[PageOutcome], source_name: str) -> list[B
 
     ocr_pages = [o.ocr for o in outcomes]
     separators = {i for i, o in enumerate(outcomes) if o.separator_code}
-    groups = split_documents(ocr_pages, separator_pages=separators)
+    groups = split_documents(ocr_pages, separator_pages=separators, roles=[o.role for o in outcomes])
     built: list[BuiltDocument] = []
     for group in groups:
         pages = [outcomes[i] for i in group]

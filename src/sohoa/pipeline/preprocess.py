@@ -14,7 +14,7 @@ from sohoa.engines import imaging
 from sohoa.engines.imaging import Grey
 from sohoa.pipeline.types import PageTransform, PreparedPage, QualityMetrics
 
-__all__ = ["PreprocessOptions", "measure_quality", "prepare_for_ocr"]
+__all__ = ["PreprocessOptions", "measure_quality", "pixel_array", "prepare_for_ocr"]
 
 _ANALYSIS_DPI = 100  # orientation, skew, ink and colour are measured on a copy at this resolution
 _BLUR_DPI = 150
@@ -41,10 +41,19 @@ class PreprocessOptions:
     target_dpi: int = 300
 
 
-def _as_array(image: Image.Image | NDArray[np.uint8]) -> tuple[NDArray[np.uint8], int]:
+def pixel_array(image: Image.Image | NDArray[np.uint8]) -> tuple[NDArray[np.uint8], int]:
+    """A read-only grey or RGB array of the master, and the master's bit depth.
+
+    The page worker converts a decoded page once and hands the array to ``measure_quality`` (with
+    the depth) and ``prepare_for_ocr``: the conversion copies the whole page.
+    """
+    return _as_array(image)
+
+
+def _as_array(image: Image.Image | NDArray[np.uint8], depth: int | None = None) -> tuple[NDArray[np.uint8], int]:
     """A read-only grey or RGB array view of the master, and the master's bit depth."""
     if isinstance(image, np.ndarray):
-        array, depth = image, (24 if image.ndim == 3 else 8)
+        array, depth = image, depth or (24 if image.ndim == 3 else 8)
     else:
         depth = {"1": 1, "L": 8, "RGB": 24}.get(image.mode, 24)
         source = image if image.mode in ("L", "RGB") else image.convert("L" if depth <= 8 else "RGB")
@@ -56,9 +65,13 @@ def _as_array(image: Image.Image | NDArray[np.uint8]) -> tuple[NDArray[np.uint8]
     return view, depth
 
 
-def measure_quality(image: Image.Image | NDArray[np.uint8], dpi: int) -> QualityMetrics:
-    """Quality metrics of a master image as scanned (dpi, colour, blur, skew, orientation, blank...)."""
-    array, depth = _as_array(image)
+def measure_quality(image: Image.Image | NDArray[np.uint8], dpi: int, *, depth: int | None = None) -> QualityMetrics:
+    """Quality metrics of a master image as scanned (dpi, colour, blur, skew, orientation, blank...).
+
+    ``depth``: the master's bit depth when ``image`` is an array from ``pixel_array`` (an array
+    alone cannot tell a 1-bit scan from a grey one).
+    """
+    array, depth = _as_array(image, depth)
     height, width = array.shape[:2]
     small = imaging.resize(array, _ANALYSIS_DPI / dpi)
     grey = imaging.luminance(small)
@@ -151,7 +164,9 @@ def _yellowness(small: NDArray[np.uint8], ink: imaging.Mask) -> float:
     if small.ndim == 2 or ink.all():
         return 0.0
     lab = cv2.cvtColor(np.ascontiguousarray(small[::2, ::2]), cv2.COLOR_RGB2LAB)
-    return round(float(np.median(lab[:, :, 2][~ink[::2, ::2]])) - 128.0, 1)
+    paper = np.ascontiguousarray(lab[:, :, 2])[~ink[::2, ::2]]
+    counts = np.cumsum(np.bincount(paper, minlength=256))  # the median of 8-bit values by histogram
+    return round(float(np.searchsorted(counts, (counts[-1] + 1) // 2)) - 128.0, 1)
 
 
 def _with_warnings(metrics: QualityMetrics, *, borders: bool) -> QualityMetrics:
@@ -199,7 +214,8 @@ def prepare_for_ocr(
     if options.suppress_red and quality.red_ratio >= _RED_SHARE:
         work.apply(imaging.suppress_red(array), None, "suppress_red")
     crop = (0, 0, array.shape[1], array.shape[0])
-    if options.crop_borders:
+    # measure_quality looked for the same dark borders: a page without them has nothing to crop.
+    if options.crop_borders and "dark_border" in quality.warnings:
         grey, crop = _crop_borders(work.grey, dpi)
         if crop != (0, 0, array.shape[1], array.shape[0]):
             work.apply(grey, _translation(-crop[0], -crop[1]), "crop_borders")

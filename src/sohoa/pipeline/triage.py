@@ -254,6 +254,9 @@ def load_page_image(page: SourcePage, *, render_dpi: int = DEFAULT_DPI) -> tuple
         return _normalise_mode(poppler.render_page(page.source_path, page.page_index, dpi)), dpi
     with Image.open(page.source_path) as image:
         image.seek(page.page_index)
+        if image.getexif().get(0x0112, 1) in (0, 1):  # upright already: no transposed copy of the page
+            image.load()
+            return _normalise_mode(image), page.dpi or DEFAULT_DPI
         upright = ImageOps.exif_transpose(image)
         upright.load()
         return _normalise_mode(upright), page.dpi or DEFAULT_DPI

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from sohoa.domain.ocr import OcrPage
+from sohoa.intelligence.split import PageRole
 from sohoa.pipeline.types import OcrEngine, QualityMetrics, SourcePage
 
 __all__ = ["PageFailure", "PageJob", "PageOutcome", "init_worker", "run_page_job", "safe_run_page_job", "set_engine"]
@@ -41,6 +42,7 @@ class PageOutcome:
     thumbnail: bytes = field(repr=False)
     separator_code: str | None = None
     seconds: float = 0.0
+    role: PageRole | None = None  # first page, continuation or blank, for the document splitter
 
 
 @dataclass(frozen=True)
@@ -102,31 +104,34 @@ def run_page_job(job: PageJob) -> PageOutcome:
 
     from sohoa.engines.thumbnails import thumbnail_of
     from sohoa.intelligence import correct_page, find_separator, read_stamps
+    from sohoa.intelligence.split import page_role
     from sohoa.pipeline.layout import reading_order
     from sohoa.pipeline.ocr import ocr_page
-    from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
+    from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
     from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
 
     started = time.perf_counter()
     image, dpi = _load(job, load_page_image)
-    quality = measure_quality(image, dpi)  # from the PIL image: it knows the colour depth
+    pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
+    quality = measure_quality(pixels, dpi, depth=depth)
     separator = None if job.page.text_layer else find_separator(_small_grey(image))
     if job.page.text_layer is not None:
         ocr = job.page.text_layer
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr = ocr_page(prepare_for_ocr(image, dpi, quality), _engine())
+        ocr = ocr_page(prepare_for_ocr(pixels, dpi, quality), _engine())
         if "red_ink" in quality.warnings and image.mode == "RGB":
             ocr = read_stamps(image, dpi, ocr, _engine())  # red suppression hid the red stamps
         ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
+    role = None if separator else page_role(ocr)
     embed, media_type = _original_png(job.page) or master_bytes_for_pdf(job.page, image)
     return PageOutcome(
         item_id=job.item_id, source_index=job.page.page_index, width=image.width, height=image.height,
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail_of(image), separator_code=separator,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, role=role,
     )
 
 

@@ -260,7 +260,8 @@ def _closed_documents_end(group: _Group, prefix: list[tuple[int, ItemReport, int
     outcomes = sorted((r for r in results if isinstance(r, PageOutcome)),
                       key=lambda r: (order[r.item_id], r.source_index))
     documents = split_documents([o.ocr for o in outcomes],
-                                separator_pages={i for i, o in enumerate(outcomes) if o.separator_code})
+                                separator_pages={i for i, o in enumerate(outcomes) if o.separator_code},
+                                roles=[o.role for o in outcomes])
     if len(documents) < 2:
         return 0
     last_start = documents[-1][0]

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
 from types import TracebackType
 
 from sohoa.pipeline.types import OcrEngine
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, init_worker, safe_run_page_job, set_engine
 from sohoa.settings import Settings
 
-__all__ = ["PagePool", "tesseract_factory"]
+__all__ = ["WORKER_MODULES", "PagePool", "tesseract_factory"]
 
 Result = PageOutcome | PageFailure
+
+# What a page worker imports. The forkserver imports these once and forks every worker from there;
+# left to its default it would first import the parent's __main__ — for `sohoa ingest` the whole CLI,
+# about a second before the first page could start.
+WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
+                  "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
+                  "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.pool")
 
 
 class tesseract_factory:
@@ -45,7 +54,11 @@ class PagePool:
         if self._workers > 1:
             # forkserver: workers start from a clean process, never from a fork of a parent that
             # already runs threads (OpenMP, web servers), which can deadlock after fork().
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("forkserver"),
+            context = multiprocessing.get_context("forkserver")
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the server and every worker
+            context.set_forkserver_preload(list(WORKER_MODULES))
+            forkserver.ensure_running()  # its imports run while this process registers the first files
+            self._executor = ProcessPoolExecutor(self._workers, mp_context=context,
                                                  initializer=init_worker, initargs=(self._factory,))
         else:
             set_engine(self._factory())
