@@ -76,7 +76,7 @@ def _read(path: Path) -> np.ndarray:
 def _bare(engine: TesseractEngine, rgb: np.ndarray, dpi: int) -> OcrPage:
     """Baseline OCR input: the scan converted to grey, nothing else."""
     grey = rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return engine.recognize(grey, dpi)
+    return replace(engine, variables=()).recognize(grey, dpi)  # Tesseract's own defaults
 
 
 def _sohoa(engine: TesseractEngine, image: Any, dpi: int) -> OcrPage:

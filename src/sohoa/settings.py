@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=_default_workers, ge=1, description="Worker processes for OCR.")
     ocr_languages: str = Field(default="vie", description="Tesseract language(s), e.g. 'vie'.")
     tessdata: Path | None = Field(default=None, description="Tesseract tessdata folder (auto-detected).")
+    tesseract_variables: str = Field(
+        default="textord_disable_pitch_test=1",
+        description="Tesseract parameters for every OCR engine, 'name=value' separated by commas ('' for none).",
+    )
     max_image_pixels: int = Field(
         default=200_000_000, ge=1_000_000, description="Largest image accepted (decompression-bomb guard)."
     )

@@ -10,7 +10,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.domain.errors import EngineError
-from sohoa.engines.tesseract import TesseractCliEngine, TesseractEngine, find_tessdata, parse_tsv
+from sohoa.engines.tesseract import (
+    DEFAULT_VARIABLES,
+    TesseractCliEngine,
+    TesseractEngine,
+    find_tessdata,
+    parse_tsv,
+    parse_variables,
+)
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 TSV = (
@@ -74,3 +81,34 @@ def test_engine_returns_an_empty_page_for_a_blank_sheet() -> None:
     image = Image.new("L", (2400, 300), 255)
     ImageDraw.Draw(image).text((100, 100), "Quyết định số 12", font=ImageFont.truetype(FONT, 58))
     assert engine.recognize(np.asarray(image), 300).text == "Quyết định số 12"  # the API still works after
+
+
+def test_parse_variables() -> None:
+    assert parse_variables("") == ()
+    assert parse_variables(" textord_disable_pitch_test=1 , tessedit_do_invert = 0,") == (
+        ("textord_disable_pitch_test", "1"), ("tessedit_do_invert", "0"))
+    for bad in ("textord_disable_pitch_test", "=1", "x="):
+        with pytest.raises(EngineError) as info:
+            parse_variables(bad)
+        assert "name=value" in info.value.en and "tên=giá_trị" in info.value.vi
+
+
+def test_the_setting_reaches_the_worker_engine() -> None:
+    from sohoa.services.pool import tesseract_factory
+
+    engine = tesseract_factory("vie", None, "tessedit_do_invert=0")()
+    assert isinstance(engine, TesseractEngine) and engine.variables == (("tessedit_do_invert", "0"),)
+    with pytest.raises(EngineError):
+        tesseract_factory("vie", None, "nonsense")
+
+
+@pytest.mark.tesseract
+def test_engine_parameters_are_applied_and_checked() -> None:
+    image = Image.new("L", (2400, 300), 255)
+    ImageDraw.Draw(image).text((100, 100), "Quyết định số 12", font=ImageFont.truetype(FONT, 58))
+    for variables in ((), DEFAULT_VARIABLES):
+        assert TesseractEngine(variables=variables).recognize(np.asarray(image), 300).text == "Quyết định số 12"
+        assert TesseractCliEngine(variables=variables).recognize(np.asarray(image), 300).text == "Quyết định số 12"
+    with pytest.raises(EngineError) as info:
+        TesseractEngine(variables=(("no_such_parameter", "1"),)).recognize(np.asarray(image), 300)
+    assert "no_such_parameter=1" in info.value.en  # (the CLI only warns about an unknown name)

@@ -17,7 +17,29 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import nfc
 from sohoa.engines._run import run
 
-__all__ = ["TesseractCliEngine", "TesseractEngine", "find_tessdata"]
+__all__ = ["DEFAULT_VARIABLES", "TesseractCliEngine", "TesseractEngine", "find_tessdata", "parse_variables"]
+
+Variables = tuple[tuple[str, str], ...]
+
+# Tesseract parameters set on every engine. The fixed-pitch test decides, row by row, whether text
+# is typewritten to chop it at the pitch; the LSTM recogniser reads whole lines and never uses that
+# chopping, and skipping the test saves ~5 % of the instructions per page with the same text on
+# the generated corpus (measured with callgrind, see docs/benchmarks.md).
+DEFAULT_VARIABLES: Variables = (("textord_disable_pitch_test", "1"),)
+
+
+def parse_variables(text: str) -> Variables:
+    """'name=value, name=value' (the SOHOA_TESSERACT_VARIABLES format) as pairs; '' is none."""
+    pairs = []
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise EngineError(f"Tham số Tesseract không hợp lệ: '{item.strip()}' (cần dạng tên=giá_trị)",
+                              f"Invalid Tesseract parameter '{item.strip()}' (expected name=value)")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)
 
 _TESSDATA_CANDIDATES = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
 
@@ -49,12 +71,12 @@ def find_tessdata(explicit: str | Path | None, lang: str) -> Path:
 
 # One tesserocr API per process and configuration: creating one loads the model (~0.2 s), so it is
 # reused for every page. The lock keeps a thread pool from interleaving two pages in one API.
-_APIS: dict[tuple[str, str, int], tuple[Any, threading.Lock]] = {}
+_APIS: dict[tuple[str, str, int, Variables], tuple[Any, threading.Lock]] = {}
 _APIS_LOCK = threading.Lock()
 
 
-def _api(tessdata: Path, lang: str, psm: int) -> tuple[Any, threading.Lock]:
-    key = (str(tessdata), lang, psm)
+def _api(tessdata: Path, lang: str, psm: int, variables: Variables) -> tuple[Any, threading.Lock]:
+    key = (str(tessdata), lang, psm, variables)
     with _APIS_LOCK:
         if key not in _APIS:
             import tesserocr  # imported late: OMP_THREAD_LIMIT must be set before the library loads
@@ -66,6 +88,11 @@ def _api(tessdata: Path, lang: str, psm: int) -> tuple[Any, threading.Lock]:
                     f"Không khởi động được Tesseract ({lang}): {exc}",
                     f"Tesseract could not start ({lang}): {exc}",
                 ) from exc
+            for name, value in variables:
+                if not api.SetVariable(name, value):
+                    api.End()
+                    raise EngineError(f"Tesseract không nhận tham số '{name}={value}'",
+                                      f"Tesseract does not accept the parameter '{name}={value}'")
             _APIS[key] = (api, threading.Lock())
         return _APIS[key]
 
@@ -77,6 +104,7 @@ class TesseractEngine:
     lang: str = "vie"
     tessdata: str | None = None
     psm: int = 3
+    variables: Variables = DEFAULT_VARIABLES
     name: ClassVar[str] = "tesseract"
 
     def __post_init__(self) -> None:
@@ -86,7 +114,7 @@ class TesseractEngine:
         """Words with boxes (pixels of ``image``), confidences 0..1 and page-unique line numbers."""
         import tesserocr
 
-        api, lock = _api(find_tessdata(self.tessdata, self.lang), self.lang, self.psm)
+        api, lock = _api(find_tessdata(self.tessdata, self.lang), self.lang, self.psm, self.variables)
         array = _as_array(image)
         height, width = array.shape[:2]
         with lock:
@@ -142,6 +170,7 @@ class TesseractCliEngine:
     tessdata: str | None = None
     psm: int = 3
     timeout: float = 300.0
+    variables: Variables = DEFAULT_VARIABLES
     name: ClassVar[str] = "tesseract-cli"
 
     def __post_init__(self) -> None:
@@ -155,7 +184,8 @@ class TesseractCliEngine:
         magic = b"P5" if array.ndim == 2 else b"P6"
         pnm = magic + f"\n{width} {height}\n255\n".encode() + array.tobytes()
         args = ["tesseract", "stdin", "stdout", "--tessdata-dir", str(tessdata), "-l", self.lang]
-        args += ["--psm", str(self.psm), "--dpi", str(dpi), "tsv"]
+        args += ["--psm", str(self.psm), "--dpi", str(dpi)]
+        args += [arg for name, value in self.variables for arg in ("-c", f"{name}={value}")] + ["tsv"]
         tsv = run(args, stdin=pnm, timeout=self.timeout, env={"OMP_THREAD_LIMIT": "1"})
         words = parse_tsv(tsv.decode("utf-8", "replace"))
         engine = f"tesseract-cli {self.lang} psm{self.psm}"

@@ -29,13 +29,16 @@ WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pip
 class tesseract_factory:
     """Builds the Tesseract engine inside each worker (never shared across processes)."""
 
-    def __init__(self, lang: str, tessdata: str | None) -> None:
+    def __init__(self, lang: str, tessdata: str | None, variables: str = "") -> None:
+        from sohoa.engines.tesseract import parse_variables
+
         self.lang, self.tessdata = lang, tessdata
+        self.variables = parse_variables(variables)  # a bad setting fails here, before any worker starts
 
     def __call__(self) -> OcrEngine:
         from sohoa.engines.tesseract import TesseractEngine
 
-        return TesseractEngine(lang=self.lang, tessdata=self.tessdata)
+        return TesseractEngine(lang=self.lang, tessdata=self.tessdata, variables=self.variables)
 
 
 class PagePool:
@@ -43,7 +46,8 @@ class PagePool:
 
     def __init__(self, settings: Settings, engine_factory: Callable[[], OcrEngine] | None = None) -> None:
         tessdata = str(settings.tessdata) if settings.tessdata else None
-        self._factory = engine_factory or tesseract_factory(settings.ocr_languages, tessdata)
+        self._factory = engine_factory or tesseract_factory(settings.ocr_languages, tessdata,
+                                                                 settings.tesseract_variables)
         self._workers = settings.workers
         self._window = settings.workers * 3
         self._queue: collections.deque[PageJob] = collections.deque()
