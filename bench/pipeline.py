@@ -2,7 +2,7 @@
 
 (a) bare `tesseract` CLI, one process per core, text only; (b) OCRmyPDF → PDF/A with `-l vie`
 and `--jobs` = cores; (c) `sohoa ingest` (triage, preprocess, OCR, split, fields, PDF/A, storage, index).
-Usage: python bench/pipeline.py [--pages N] [--seed S] [--condition clean300]
+Usage: python bench/pipeline.py [--pages 48] [--repeat 3] [--seed S] [--condition clean300]
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,26 +44,49 @@ def _ocrmypdf(pages: list[Path], out: Path, cores: int) -> Run:
 
 
 def _sohoa(folder: Path, out: Path, cores: int) -> Run:
-    env = {**os.environ, "SOHOA_DATA": str(out / "sohoa-data"), "SOHOA_WORKERS": str(cores),
-           "OMP_THREAD_LIMIT": "1"}
+    data = out / "sohoa-data"
+    shutil.rmtree(data, ignore_errors=True)  # every round digitizes the pages anew (no duplicates)
+    env = {**os.environ, "SOHOA_DATA": str(data), "SOHOA_WORKERS": str(cores), "OMP_THREAD_LIMIT": "1"}
     sohoa = Path(sys.executable).with_name("sohoa")
     run_measured([str(sohoa), "init"], env=env)
     return run_measured([str(sohoa), "ingest", str(folder), "--json"], env=env)
 
 
-def _row(name: str, run: Run, pages: int, bare: Run) -> dict[str, object]:
-    ppm = pages / run.seconds * 60 if run.seconds else 0.0
-    return {"system": name, "seconds": round(run.seconds, 2), "pages_per_min": round(ppm, 1),
-            "vs_bare_tesseract": round(bare.seconds / run.seconds, 2) if run.seconds else None,
-            "peak_rss_mib": run.peak_rss_mib, "ok": run.returncode == 0}
+SYSTEMS = ("tesseract CLI (text only)", "OCRmyPDF → PDF/A-2b", "sohoa ingest → PDF/A-2b + fields + index")
+
+
+def _row(name: str, runs: list[Run], pages: int, bare: list[Run]) -> dict[str, Any]:
+    seconds = [r.seconds for r in runs]
+    middle = statistics.median(seconds)
+    speed = [b.seconds / r.seconds for b, r in zip(bare, runs, strict=True)] if all(seconds) else []
+    return {"system": name, "seconds": round(middle, 2), "seconds_all": [round(s, 2) for s in seconds],
+            "pages_per_min": round(pages / middle * 60, 1) if middle else 0.0,
+            "vs_bare_tesseract": round(statistics.median(speed), 2) if speed else None,
+            "peak_rss_mib": max(r.peak_rss_mib for r in runs), "ok": all(r.returncode == 0 for r in runs)}
+
+
+def _rounds(pages: list[Path], folder: Path, work: Path, cores: int, repeat: int) -> dict[str, list[Run]]:
+    """Each round runs the three systems on the same pages, starting with a different one each time so
+    that a slow spell of a shared machine does not always fall on the same system."""
+    runners = {SYSTEMS[0]: lambda: _tesseract_all(pages, work, cores),
+               SYSTEMS[1]: lambda: _ocrmypdf(pages, work, cores),
+               SYSTEMS[2]: lambda: _sohoa(folder, work, cores)}
+    runs: dict[str, list[Run]] = {name: [] for name in SYSTEMS}
+    for round_no in range(repeat):
+        order = SYSTEMS[round_no % 3:] + SYSTEMS[: round_no % 3]
+        for name in order:
+            runs[name].append(runners[name]())
+            print(f"round {round_no + 1}/{repeat}: {name}: {runs[name][-1].seconds:.1f} s", flush=True)
+    return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=24)
+    parser.add_argument("--pages", type=int, default=48)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--condition", default="clean300")
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the three systems (medians are reported)")
     args = parser.parse_args()
     from sohoa.samples import generate_corpus
 
@@ -73,24 +98,26 @@ def main() -> None:
         for extra in corpus.pages[args.pages:]:
             extra.unlink()
         (work / "pages" / "truth.json").rename(work / "truth.json")
-        bare = _tesseract_all(pages, work, args.cores)
-        ocrmypdf = _ocrmypdf(pages, work, args.cores)
-        sohoa = _sohoa(work / "pages", work, args.cores)
+        runs = _rounds(pages, work / "pages", work, args.cores, max(1, args.repeat))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    rows = [_row("tesseract CLI (text only)", bare, len(pages), bare),
-            _row("OCRmyPDF → PDF/A-2b", ocrmypdf, len(pages), bare),
-            _row("sohoa ingest → PDF/A-2b + fields + index", sohoa, len(pages), bare)]
-    ratio = round(ocrmypdf.seconds / sohoa.seconds, 2) if sohoa.seconds else None
+    bare = runs[SYSTEMS[0]]
+    rows = [_row(name, runs[name], len(pages), bare) for name in SYSTEMS]
+    per_round = [o.seconds / s.seconds for o, s in zip(runs[SYSTEMS[1]], runs[SYSTEMS[2]], strict=True)]
+    ratio = round(statistics.median(per_round), 2)
     data = {"machine": machine(), "pages": len(pages), "condition": args.condition, "seed": args.seed,
-            "cores": args.cores, "results": rows, "sohoa_vs_ocrmypdf": ratio}
+            "cores": args.cores, "rounds": len(per_round), "results": rows, "sohoa_vs_ocrmypdf": ratio,
+            "sohoa_vs_ocrmypdf_per_round": [round(r, 2) for r in per_round]}
     write_results("pipeline", data)
-    table = ["| system | s | pages/min | × bare Tesseract speed | peak RSS MiB |", "|---|---|---|---|---|"]
-    table += [f"| {r['system']} | {r['seconds']} | {r['pages_per_min']} | {r['vs_bare_tesseract']} | "
-              f"{r['peak_rss_mib']} |" for r in rows]
+    table = ["| system | s (median) | s per round | pages/min | × bare Tesseract speed | peak RSS MiB |",
+             "|---|---|---|---|---|---|"]
+    table += [f"| {r['system']} | {r['seconds']} | {' / '.join(str(x) for x in r['seconds_all'])} | "
+              f"{r['pages_per_min']} | {r['vs_bare_tesseract']} | {r['peak_rss_mib']} |" for r in rows]
     m = data["machine"]
+    rounds = " / ".join(f"{r:.2f}" for r in per_round)
     md = (f"## Pipeline throughput (`make bench`)\n\n{len(pages)} generated pages ({args.condition}, seed "
-          f"{args.seed}), {args.cores} cores, {m['cpu']}, {m['date']}. Sohoa is {ratio}× OCRmyPDF.\n\n"
+          f"{args.seed}), {args.cores} cores, {m['cpu']}, {m['date']}, {len(per_round)} round(s), each system "
+          f"once per round in rotating order. Sohoa is {ratio}× OCRmyPDF (median; per round {rounds}).\n\n"
           + "\n".join(table))
     update_docs("pipeline", md)
     print(md)
