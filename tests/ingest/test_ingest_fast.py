@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from sohoa.db.models import Document, IngestItem, Page, StoredObject
@@ -246,3 +247,22 @@ def test_missing_path_is_reported_and_leaves_no_trace(ctx: AppContext, tmp_path:
     assert [(i.name, i.state, i.reason) for i in report.items] == [
         ("nope.png", "failed", "not_found"), ("p.png", "done", None), ("gone.tif", "failed", "not_found")]
     assert _count(ctx, IngestItem) == 1
+
+
+def test_a_file_that_changes_while_read_is_refused_and_the_batch_goes_on(
+        ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The master is hashed once to find duplicates and again while it is copied into the store;
+    when the two differ (a scanner still writing the file) nothing is kept for that file."""
+    import sohoa.storage.objects as objects
+
+    moving = text_page(tmp_path / "moving.png", ["Quyết định"])
+    steady = text_page(tmp_path / "steady.png", ["Công văn"])
+    real = objects.sha256_file
+    monkeypatch.setattr(objects, "sha256_file",
+                        lambda path: "0" * 64 if Path(path).name == "moving.png" else real(path))
+    report = ingest_paths(ctx, [moving, steady], engine_factory=fake)
+    states = {i.name: (i.state, i.reason) for i in report.items}
+    assert states == {"moving.png": ("failed", "changed_while_reading"), "steady.png": ("done", None)}
+    assert "changed while it was being read" in (report.items[0].message or "")
+    with ctx.db.session() as session:
+        assert session.execute(select(IngestItem.original_name)).scalars().all() == ["steady.png"]

@@ -67,8 +67,12 @@ def triage(
     max_pages: int = 2000,
     min_text_chars: int = 80,
     render_dpi: int = DEFAULT_DPI,
+    sha256: str | None = None,
 ) -> TriageResult:
-    """Check that ``path`` can be processed and list its pages; raise :class:`InputRejected` if not."""
+    """Check that ``path`` can be processed and list its pages; raise :class:`InputRejected` if not.
+
+    ``sha256``: the file's digest when the caller has just computed it (ingest does, to find duplicates).
+    """
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -84,7 +88,7 @@ def triage(
         pages, warnings = _triage_pdf(path, max_pixels, max_pages, min_text_chars, render_dpi)
     else:
         pages, warnings = _triage_image(path, media_type, max_pixels, max_pages)
-    return TriageResult(str(path), _sha256(path), size, media_type, pages, warnings)
+    return TriageResult(str(path), sha256 or _sha256(path), size, media_type, pages, warnings)
 
 
 def _describe(head: bytes) -> str:

@@ -127,7 +127,7 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
         try:
             result = triage(path, max_pixels=ctx.settings.max_image_pixels,
                             min_text_chars=ctx.settings.min_text_chars_per_page,
-                            render_dpi=ctx.settings.pdf_render_dpi)
+                            render_dpi=ctx.settings.pdf_render_dpi, sha256=sha)
         except InputRejected as exc:
             _quarantine(ctx, path, sha, exc)
             item = item or IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path))
@@ -139,6 +139,11 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
             return ItemReport(path.name, "quarantined", reason=exc.code, message=str(exc)), None, None
         master = store_file(session, ctx.store, path, media_type=result.media_type, kind="master",
                             original_name=path.name)
+        if master.sha256 != sha:  # the copy is hashed as it is written: the file changed while being read
+            return ItemReport(path.name, "failed", reason="changed_while_reading",
+                              message=f"Tệp {path.name} thay đổi trong khi đang được đọc; hãy nhập lại khi đã "
+                                      f"chép xong / The file changed while it was being read; ingest it again "
+                                      "once it is complete"), None, None
         if item is None:
             item = IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path),
                               attempts=0)
