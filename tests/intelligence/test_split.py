@@ -61,6 +61,11 @@ def test_documents_with_continuations_appendix_and_blank_separator() -> None:
         first_page(number="Số: 575/UBND-VP", title=None).page(),  # a one-page công văn
     ]
     assert split_documents(pages) == [[0, 1, 2, 3], [5, 6], [7]]
+    # The page workers compute each page's role in parallel; the split is the same with them given
+    # (all, or some missing: those are computed here).
+    roles = [page_role(p) for p in pages]
+    assert split_documents(pages, roles=roles) == [[0, 1, 2, 3], [5, 6], [7]]
+    assert split_documents(pages, roles=[None, *roles[1:4]]) == [[0, 1, 2, 3], [5, 6], [7]]
 
 
 def test_blank_back_side_inside_a_document_does_not_split_it() -> None:
