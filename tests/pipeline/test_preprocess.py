@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -225,3 +226,15 @@ def test_table_pages_and_thin_pages_are_never_turned_upside_down() -> None:
     assert measure_quality(_table_page(), DPI).orientation == 0
     few = text_page(lines=3).rotate(180)
     assert measure_quality(few, DPI).orientation == 0
+
+
+def test_a_short_signature_page_is_not_turned_by_two_lines_run_together(tmp_path: Path) -> None:
+    """Found in the accuracy corpus (clean200, seed 4242): on this 7-line page two lines touch at
+    100 dpi and their joint band has most of its ink below its core. That band must not decide."""
+    from sohoa.samples import generate_corpus
+
+    corpus = generate_corpus(tmp_path / "c", documents=3, seed=4242, condition="clean200", multipage=True,
+                             separators=True)
+    page = Image.open(corpus.pages[5])
+    quality = measure_quality(page, corpus.dpi)
+    assert quality.orientation == 0 and "rotated_180" not in quality.warnings

@@ -33,13 +33,24 @@ _BORDER_DARK = 70  # grey level under which a scanner border row/column counts a
 _MAX_POINTS = 60_000  # ink pixels used for the skew search (a regular subsample)
 _MIN_LINE_SCORE = 1.3  # profile sharpness of text lines; a photo or noise stays near 1.0
 _MIN_BANDS = 6  # text lines needed to judge a page upside down
+_MANY_BANDS = 10  # from this many lines on, a smaller majority of ink above the x-height band decides
+_MERGED_BAND = 1.6  # a band this many times taller than the median line holds two lines run together
 
 
 def resize(image: Grey, factor: float) -> Grey:
-    """Scale by ``factor`` (area averaging when shrinking, bilinear when enlarging)."""
+    """Scale by ``factor`` (area averaging when shrinking, bilinear when enlarging).
+
+    Shrinking by a whole factor (300 → 100 dpi is 1/3) drops the last partial block of pixels so that
+    OpenCV takes its integer area path, 2-3× faster than the general one for the same averages.
+    """
     if abs(factor - 1.0) < 1e-3:
         return image
     height, width = image.shape[:2]
+    whole = round(1 / factor) if factor < 1 else 0
+    if whole >= 2 and abs(1 / factor - whole) < 1e-3 and height >= whole and width >= whole:
+        trimmed = image[: height - height % whole, : width - width % whole]
+        size = (width // whole, height // whole)
+        return np.asarray(cv2.resize(trimmed, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     method = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     return np.asarray(cv2.resize(image, size, interpolation=method), dtype=np.uint8)
@@ -208,8 +219,14 @@ def is_upside_down(mask: Mask) -> bool | None:
     bands = _line_bands(profile)
     if len(bands) < _MIN_BANDS:
         return None
+    # A band much taller than the typical line is two lines run together (a descender touching the
+    # next line's accents): its "core" spans both, so its ink above/below says nothing. Left out.
+    typical = sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
+    lines = [(top, bottom) for top, bottom in bands if bottom - top <= _MERGED_BAND * typical]
+    if len(lines) < _MIN_BANDS:
+        return None
     above = below = 0.0
-    for top, bottom in bands:
+    for top, bottom in lines:
         band = profile[top:bottom]
         core = np.nonzero(band >= 0.5 * band.max())[0]
         above += float(band[: core[0]].sum())
@@ -218,7 +235,9 @@ def is_upside_down(mask: Mask) -> bool | None:
     if total <= 0:
         return None
     share = above / total
-    if 0.42 <= share <= 0.58:
+    # A page with few lines (a signature page) needs a clearer majority before it is turned.
+    margin = 0.08 if len(lines) >= _MANY_BANDS else 0.15
+    if 0.5 - margin <= share <= 0.5 + margin:
         return None
     return share < 0.5
 
