@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,41 +13,14 @@ from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
 from sohoa.services.webhooks import MAX_ATTEMPTS, backoff, create_webhook, deliver_due, verify_signature
 
+from ._webhook_receiver import Receiver, serve_receiver
 from .world import World
-
-
-class Receiver:
-    """What the local server saw; ``fail`` answers 503 that many times first."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.fail = 0
 
 
 @pytest.fixture
 def receiver() -> Iterator[tuple[str, Receiver]]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            if state.fail > 0:
-                state.fail -= 1
-                self.send_response(503)
-            else:
-                state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *_args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", state
-    server.shutdown()
-    server.server_close()
+    with serve_receiver() as served:
+        yield served
 
 
 def _publish(ctx: AppContext, doc_id: int) -> None:
