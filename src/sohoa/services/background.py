@@ -15,7 +15,27 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class QueueWorker(Generic[T]):
+class _DaemonLoop:
+    """A named daemon thread running ``_loop``; starting one that runs already does nothing."""
+
+    name: str
+    _thread: threading.Thread | None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
+class QueueWorker(_DaemonLoop, Generic[T]):
     """One daemon thread that hands each submitted job to ``handler``, in order.
 
     Jobs submitted before ``start`` wait in the queue. A failing job is logged and the worker goes on:
@@ -27,17 +47,6 @@ class QueueWorker(Generic[T]):
         self._handler = handler
         self._queue: queue.Queue[tuple[T] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._busy = threading.Event()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-        self._thread.start()
 
     def submit(self, job: T) -> None:
         self._queue.put((job,))
@@ -71,7 +80,7 @@ class QueueWorker(Generic[T]):
         self._queue.task_done()
 
 
-class PeriodicTask:
+class PeriodicTask(_DaemonLoop):
     """A daemon thread calling ``action`` every ``interval`` seconds until ``stop``; ``wake`` runs it sooner."""
 
     def __init__(self, name: str, action: Callable[[], object], interval: float) -> None:
@@ -84,16 +93,9 @@ class PeriodicTask:
         self._thread: threading.Thread | None = None
         self.runs = 0
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def start(self) -> None:
-        if self.running:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-        self._thread.start()
+        self._stop.clear()  # a task stopped before may run again
+        super().start()
 
     def wake(self) -> None:
         self._wake.set()
