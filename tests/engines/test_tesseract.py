@@ -95,7 +95,10 @@ def test_parse_variables() -> None:
 
 def test_the_setting_reaches_the_worker_engine() -> None:
     from sohoa.services.pool import tesseract_factory
+    from sohoa.settings import Settings
 
+    # The setting's default is written out in settings.py (which must not import the engines): same pairs.
+    assert parse_variables(Settings.model_fields["tesseract_variables"].default) == DEFAULT_VARIABLES
     engine = tesseract_factory("vie", None, "tessedit_do_invert=0")()
     assert isinstance(engine, TesseractEngine) and engine.variables == (("tessedit_do_invert", "0"),)
     with pytest.raises(EngineError):

@@ -102,14 +102,17 @@ def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: i
         return _boxes(session, ctx.store, _pages(session, doc), query)
 
 
+def _page(session: Session, doc: Document, page_no: int) -> Page | None:
+    return session.execute(select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)).scalar()
+
+
 def page_image(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
                kind: str = "thumbnail", *, channel: str = "web") -> tuple[Path, str]:
     """The stored image of one page of a visible document, and its media type."""
     column, media_type = PAGE_KINDS.get(kind, PAGE_KINDS["thumbnail"])
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
-        stmt = select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)
-        page = session.execute(stmt).scalar()
+        page = _page(session, doc, page_no)
         object_id = getattr(page, column) if page is not None else None
         stored = session.get(StoredObject, object_id) if object_id else None
         if stored is None:
@@ -129,8 +132,7 @@ def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, pag
         raise ValidationFailed(f"Định dạng OCR không hợp lệ: {fmt}", f"Unknown OCR format: {fmt}")
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
-        stmt = select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)
-        page = session.execute(stmt).scalar()
+        page = _page(session, doc, page_no)
         stored = session.get(StoredObject, page.ocr_object_id) if page is not None and page.ocr_object_id else None
         if stored is None:
             raise NotFound(f"Không có kết quả OCR của trang {page_no}", f"No OCR for page {page_no}")

@@ -41,17 +41,13 @@ class PreprocessOptions:
     target_dpi: int = 300
 
 
-def pixel_array(image: Image.Image | NDArray[np.uint8]) -> tuple[NDArray[np.uint8], int]:
-    """A read-only grey or RGB array of the master, and the master's bit depth.
+def pixel_array(image: Image.Image | NDArray[np.uint8], depth: int | None = None) -> tuple[NDArray[np.uint8], int]:
+    """A read-only grey or RGB array view of the master, and the master's bit depth (``depth`` when an
+    array is given with it; an array alone cannot tell a 1-bit scan from a grey one).
 
     The page worker converts a decoded page once and hands the array to ``measure_quality`` (with
-    the depth) and ``prepare_for_ocr``: the conversion copies the whole page.
+    the depth) and ``prepare_for_ocr``: converting a PIL image copies the whole page.
     """
-    return _as_array(image)
-
-
-def _as_array(image: Image.Image | NDArray[np.uint8], depth: int | None = None) -> tuple[NDArray[np.uint8], int]:
-    """A read-only grey or RGB array view of the master, and the master's bit depth."""
     if isinstance(image, np.ndarray):
         array, depth = image, depth or (24 if image.ndim == 3 else 8)
     else:
@@ -71,7 +67,7 @@ def measure_quality(image: Image.Image | NDArray[np.uint8], dpi: int, *, depth: 
     ``depth``: the master's bit depth when ``image`` is an array from ``pixel_array`` (an array
     alone cannot tell a 1-bit scan from a grey one).
     """
-    array, depth = _as_array(image, depth)
+    array, depth = pixel_array(image, depth)
     height, width = array.shape[:2]
     small = imaging.resize(array, _ANALYSIS_DPI / dpi)
     grey = imaging.luminance(small)
@@ -209,7 +205,7 @@ def prepare_for_ocr(
     options: PreprocessOptions = PreprocessOptions(),
 ) -> PreparedPage:
     """Derive the grey OCR input (crop, scale, clean, turn upright, straighten) and the way back."""
-    array, _ = _as_array(image)
+    array, _ = pixel_array(image)
     work = _Work(imaging.luminance(array), np.eye(3), [])
     if options.suppress_red and quality.red_ratio >= _RED_SHARE:
         work.apply(imaging.suppress_red(array), None, "suppress_red")

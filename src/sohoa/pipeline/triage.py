@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 from pathlib import Path
@@ -14,6 +13,7 @@ from sohoa.domain.errors import EngineError, InputRejected
 from sohoa.engines import pdfimage, poppler
 from sohoa.pipeline.types import QuarantineReason as R
 from sohoa.pipeline.types import SourcePage, TriageResult
+from sohoa.storage.objects import sha256_file
 
 __all__ = ["load_page_image", "master_bytes_for_pdf", "sniff_media_type", "triage"]
 
@@ -88,7 +88,7 @@ def triage(
         pages, warnings = _triage_pdf(path, max_pixels, max_pages, min_text_chars, render_dpi)
     else:
         pages, warnings = _triage_image(path, media_type, max_pixels, max_pages)
-    return TriageResult(str(path), sha256 or _sha256(path), size, media_type, pages, warnings)
+    return TriageResult(str(path), sha256 or sha256_file(path), size, media_type, pages, warnings)
 
 
 def _describe(head: bytes) -> str:
@@ -97,14 +97,6 @@ def _describe(head: bytes) -> str:
     if head.startswith(b"GIF8"):
         return "GIF"
     return "?"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
