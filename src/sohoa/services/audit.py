@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,23 +31,31 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, entity_type: 
 
 
 def _lock_chain(session: Session) -> None:
-    # Serialise appends so two writers never chain onto the same previous row.
+    # PostgreSQL: appends queue on one transaction-scoped advisory lock, taken before the id is drawn, so
+    # chain order is id order and the head read below is the last committed row.
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(724513)"))
 
 
 def record_event(session: Session, actor: str, action: str, entity_type: str | None = None,
                  entity_id: int | None = None, payload: dict[str, Any] | None = None) -> Event:
-    """Append one event, chained to the previous one. The caller's transaction commits it."""
+    """Append one event, chained to the previous one. The caller's transaction commits it.
+
+    The row is inserted first and chained afterwards: on SQLite the INSERT is what takes the database's
+    write lock (Python's driver opens no transaction for a SELECT), so the head is read while no other
+    writer, thread or process, can append; reading it first would let two writers chain onto one row.
+    """
     _lock_chain(session)
-    session.flush()
-    prev = session.execute(select(Event.hash).order_by(Event.id.desc()).limit(1)).scalar()
-    prev_hash = prev or GENESIS
     at = datetime.now(UTC)
     event = Event(at=at, actor=actor, action=action, entity_type=entity_type, entity_id=entity_id,
-                  payload=payload, prev_hash=prev_hash,
-                  hash=_digest(prev_hash, at, actor, action, entity_type, entity_id, payload))
+                  payload=payload, prev_hash=GENESIS, hash=f"pending-{uuid.uuid4().hex}")
     session.add(event)
+    session.flush()
+    prev = session.execute(
+        select(Event.hash).where(Event.id < event.id).order_by(Event.id.desc()).limit(1)
+    ).scalar()
+    event.prev_hash = prev or GENESIS
+    event.hash = _digest(event.prev_hash, at, actor, action, entity_type, entity_id, payload)
     session.flush()
     return event
 
