@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     api_rate_per_minute: int = Field(
         default=600, ge=1, description="REST API requests per minute per token (or per address without one)."
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 key signing audit checkpoints; `keys/audit-checkpoint.pem` in the data dir if unset.",
+    )
+    audit_checkpoint_minutes: int = Field(
+        default=60, ge=0, description="Minutes between audit checkpoints written by the web app (0: none)."
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None, description="Second folder (other media) that receives a copy of every audit checkpoint."
+    )
 
     @field_validator("data", mode="after")
     @classmethod
