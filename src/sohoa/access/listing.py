@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from sohoa.access.policy import DocumentScope, document_scope
+from sohoa.access.policy import PUBLISHED_STATES, DocumentScope, document_scope
 from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, Event, FileUnit, Fonds, Unit
 from sohoa.domain.codes import AccessLevel
@@ -21,11 +21,15 @@ Page = tuple[list[dict[str, Any]], int | None]  # items and the last id (the nex
 
 
 def _scope_clause(scope: DocumentScope, level: Any, unit: Any, granted: Any,
-                  secrecy: Any = None) -> ColumnElement[bool]:
-    """The scope as a condition on a table's access level, unit and grant columns (documents or files)."""
+                  secrecy: Any = None, state: Any = None) -> ColumnElement[bool]:
+    """The scope as a condition on a table's access level, unit and grant columns (documents or files);
+    outside the own units only public rows, and of documents (``state`` given) only published ones."""
     clause: ColumnElement[bool] = level.in_(sorted(scope.levels)) if scope.levels else false()
     if scope.unit_ids is not None:
-        clause = and_(clause, or_(level == AccessLevel.PUBLIC, unit.in_(sorted(scope.unit_ids))))
+        published = level == AccessLevel.PUBLIC
+        if state is not None:
+            published = and_(published, state.in_(sorted(PUBLISHED_STATES)))
+        clause = and_(clause, or_(published, unit.in_(sorted(scope.unit_ids))))
     if scope.grant_file_ids:
         clause = or_(clause, granted.in_(sorted(scope.grant_file_ids)))
     if scope.exclude_secret:
@@ -35,7 +39,8 @@ def _scope_clause(scope: DocumentScope, level: Any, unit: Any, granted: Any,
 
 def document_clause(scope: DocumentScope) -> ColumnElement[bool]:
     """The scope as a SQLAlchemy condition on ``Document`` (the same rule as the search SQL)."""
-    return _scope_clause(scope, Document.access_level, Document.unit_id, Document.file_id, Document.secrecy)
+    return _scope_clause(scope, Document.access_level, Document.unit_id, Document.file_id, Document.secrecy,
+                         Document.state)
 
 
 def _file_clause(scope: DocumentScope) -> ColumnElement[bool]:

@@ -1,7 +1,9 @@
 """The one place that decides which documents a principal may see; every query applies its scope.
 
 Rules: roles × access levels × unit scope (own unit plus its predecessors and successors through
-succession links), widened by unexpired per-file grants. Documents marked độ mật (``secrecy`` set or
+succession links), widened by unexpired per-file grants. Outside a principal's own scope (anonymous callers,
+public-only tokens, other units) a document is seen only when it is published: ``access_level == "public"``
+and reviewed (state in :data:`PUBLISHED_STATES`). Documents marked độ mật (``secrecy`` set or
 ``access_level == "secret"``) are never visible on the shared network — not to admins either; only the
 local operator (the ``sohoa`` command on the archive's own machine, :data:`LOCAL_OPERATOR`) reads them.
 """
@@ -20,6 +22,7 @@ from sohoa.db.models import Document, FileGrant
 from sohoa.domain.codes import AccessLevel, Role
 
 __all__ = [
+    "PUBLISHED_STATES",
     "DocumentScope",
     "can_view_document",
     "document_scope",
@@ -42,6 +45,9 @@ _LEVELS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.UNIT_OFFICER: _STAFF_LEVELS,
 }
 _PUBLIC_ONLY = frozenset({AccessLevel.PUBLIC})
+_NO_UNITS: frozenset[int] = frozenset()
+# Reviewed (and QC-passed where a plan sampled it): the only states the portal and public tokens see.
+PUBLISHED_STATES = frozenset({"accepted", "published"})
 
 
 def is_local_operator(principal: Principal | None) -> bool:
@@ -56,7 +62,8 @@ def is_secret(doc: Document) -> bool:
 
 @dataclass(frozen=True)
 class DocumentScope:
-    """What a principal may see: access levels, unit ids (None = every unit), granted files, secrets."""
+    """What a principal may see: access levels, own unit ids (None = every unit, in any state; outside them
+    only published public documents), granted files, secrets."""
 
     levels: frozenset[str]
     unit_ids: frozenset[int] | None
@@ -66,7 +73,8 @@ class DocumentScope:
     def filter_args(self) -> dict[str, Any]:
         """The scope as ``SearchFilters`` keyword arguments."""
         return {"access_levels": self.levels, "scope_unit_ids": self.unit_ids,
-                "grant_file_ids": self.grant_file_ids or None, "exclude_secret": self.exclude_secret}
+                "grant_file_ids": self.grant_file_ids or None, "exclude_secret": self.exclude_secret,
+                "published_states": PUBLISHED_STATES if self.unit_ids is not None else None}
 
 
 def _aware(moment: datetime) -> datetime:
@@ -90,7 +98,7 @@ def grant_file_ids(session: Session, principal: Principal | None,
 def document_scope(session: Session, principal: Principal | None) -> DocumentScope:
     """The scope of a principal; anonymous callers see public documents only."""
     if principal is None:
-        return DocumentScope(_PUBLIC_ONLY, None)
+        return DocumentScope(_PUBLIC_ONLY, _NO_UNITS)
     local = is_local_operator(principal)
     levels = _LEVELS_BY_ROLE.get(principal.role, _PUBLIC_ONLY)
     if not local:
@@ -98,8 +106,8 @@ def document_scope(session: Session, principal: Principal | None) -> DocumentSco
     grants = grant_file_ids(session, principal)
     if principal.role in _ARCHIVE_ROLES:
         return DocumentScope(levels, None, grants, exclude_secret=not local)
-    if principal.unit_id is None:
-        return DocumentScope(_PUBLIC_ONLY, None, grants)
+    if principal.unit_id is None or principal.role not in _LEVELS_BY_ROLE:  # public-only tokens and such
+        return DocumentScope(_PUBLIC_ONLY, _NO_UNITS, grants)
     from sohoa.services.units import related_unit_ids
 
     return DocumentScope(levels, frozenset(related_unit_ids(session, principal.unit_id)), grants)
@@ -113,9 +121,9 @@ def scope_allows(scope: DocumentScope, doc: Document) -> bool:
         return True
     if doc.access_level not in scope.levels:
         return False
-    if doc.access_level == AccessLevel.PUBLIC:
+    if scope.unit_ids is None or doc.unit_id in scope.unit_ids:
         return True
-    return scope.unit_ids is None or doc.unit_id in scope.unit_ids
+    return doc.access_level == AccessLevel.PUBLIC and doc.state in PUBLISHED_STATES
 
 
 def can_view_document(session: Session, principal: Principal | None, doc: Document) -> bool:

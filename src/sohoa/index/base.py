@@ -33,6 +33,7 @@ class SearchFilters:
     scope_unit_ids: Collection[int] | None = None  # non-public documents only from these units
     grant_file_ids: Collection[int] | None = None  # files granted to the principal (beyond its scope)
     exclude_secret: bool = False                   # the shared network never sees độ mật documents
+    published_states: Collection[str] | None = None  # public documents outside scope_unit_ids: only these states
     date_from: date | None = None                  # issued_date >= date_from
     date_to: date | None = None                    # issued_date <= date_to
     access_level: str | None = None                # one access level (a facet choice)

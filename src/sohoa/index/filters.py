@@ -53,11 +53,24 @@ def _tagged_choice_sql(filters: SearchFilters, params: dict[str, object]) -> lis
     return clauses
 
 
+def _published_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
+    """Public documents outside the own units and granted files count only once published (reviewed)."""
+    if filters.published_states is None or filters.scope_unit_ids is None:
+        return []
+    states = sorted(filters.published_states) or ["-"]
+    names = [f"ps{i}" for i in range(len(states))]
+    params.update(zip(names, states, strict=True))
+    own = [f"d.unit_id IN ({_ids(filters.scope_unit_ids)})"] if filters.scope_unit_ids else []
+    own += [f"d.file_id IN ({_ids(filters.grant_file_ids)})"] if filters.grant_file_ids else []
+    return [f"(d.access_level <> 'public' OR d.state IN ({','.join(':' + n for n in names)})"
+            + "".join(f" OR {c}" for c in own) + ")"]
+
+
 def residual_sql(filters: SearchFilters | None, params: dict[str, object]) -> str:
-    """`` AND …`` for the choices tags cannot answer: document ids, date range, bloc, retention."""
+    """`` AND …`` for the choices tags cannot answer: document ids, date range, bloc, retention, state."""
     if filters is None:
         return ""
-    clauses: list[str] = []
+    clauses: list[str] = _published_sql(filters, params)
     if filters.document_ids is not None:
         clauses.append(f"d.id IN ({_ids(filters.document_ids)})")
     if filters.date_from is not None:

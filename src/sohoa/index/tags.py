@@ -89,8 +89,14 @@ def _excluded(filters: SearchFilters) -> list[str] | None:
     """Tags whose absence is the whole scope, when it can be said so: cheaper for FTS5 than an OR over
     most of the archive (``lvpublic OR lvconditional OR lvinternal``). None: say it positively."""
     levels = filters.access_levels
-    if levels is None or filters.scope_unit_ids is not None or filters.grant_file_ids or not levels:
+    if levels is None or filters.grant_file_ids or not levels:
         return None
+    if filters.scope_unit_ids is not None:  # no own units (anonymous, public-only tokens): public rows only
+        if filters.scope_unit_ids:
+            return None
+        levels = set(levels) & {AccessLevel.PUBLIC.value}
+        if not levels:
+            return None
     if not set(levels) <= _KNOWN_LEVELS:
         return None
     return ["lvx", *(f"lv{level}" for level in sorted(_KNOWN_LEVELS - set(levels)))]
