@@ -27,6 +27,7 @@ __all__ = [
     "highlight_boxes",
     "page_image",
     "page_ocr",
+    "require_visible",
     "view_document",
     "visible_document",
 ]
@@ -52,6 +53,14 @@ def visible_document(session: Session, principal: Principal | None, document_id:
     if doc is None or not can_view_document(session, principal, doc):
         raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
     return doc
+
+
+def require_visible(ctx: AppContext, principal: Principal | None, *document_ids: int) -> None:
+    """NotFound unless ``principal`` may see every one of the documents: a write route asks this first,
+    so that nobody acts on (or learns of) a document out of their scope."""
+    with ctx.db.session() as session:
+        for document_id in document_ids:
+            visible_document(session, principal, document_id)
 
 
 def _pages(session: Session, doc: Document) -> list[Page]:

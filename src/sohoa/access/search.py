@@ -119,7 +119,8 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
     request = replace(request, limit=max(1, min(request.limit, MAX_LIMIT)), offset=max(0, request.offset))
     index = make_index(ctx.db.engine)
     with ctx.db.session() as session:
-        filters = search_filters(session, document_scope(session, principal), request)
+        scope = document_scope(session, principal)
+        filters = search_filters(session, scope, request)
         found = index.search(session, request.query, filters, limit=request.limit, offset=request.offset,
                              sort=request.sort)
         docs = {d.id: d for d in session.execute(select(Document).where(
@@ -127,7 +128,8 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
         parsed = parse_query(request.query)
         results = [_result(docs[h.document_id], h.score, h.exact, parsed) for h in found.hits if h.document_id in docs]
         facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
-        suggestion = suggest_query(session, request.query) if found.total <= RARE else None
+        suggestion = (suggest_query(session, request.query, SearchFilters(**scope.filter_args()))
+                      if found.total <= RARE else None)  # words of the caller's scope only
         if audit:
             record_event(session, actor_name(principal), "search", None, None,
                          {"channel": channel, **request.params(), "total": found.total})

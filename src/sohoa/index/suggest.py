@@ -1,5 +1,11 @@
 """"Did you mean": when a query word is rare (only OCR-misspelled forms carry it), offer a frequent
-word one edit away, written with the tones found in the documents."""
+word one edit away, written with the tones found in the documents.
+
+Every count and the toned form come from the caller's scope (the ``SearchFilters`` of the access policy):
+a word that occurs only in documents the caller may not see is never counted, so never suggested. The
+whole index is read only to learn which neighbours exist at all (absent words are the common case and
+cost nothing); their frequency is then counted in scope.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,11 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sohoa.index.base import SearchFilters
+from sohoa.index.filters import filter_sql, residual_sql
 from sohoa.index.fts5 import EXACT_MARK
 from sohoa.index.query import fold_aligned, parse_query
+from sohoa.index.tags import scope_expression
 
 __all__ = ["edit_candidates", "suggest_query", "term_doc_counts"]
 
@@ -21,6 +30,10 @@ _OCR_SWAPS = (("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), (
 RARE = 3        # a word in at most this many documents may be a misspelling
 FACTOR = 3      # ... when a neighbour is in at least FACTOR times as many
 COUNT_CAP = 20_000  # counts stop here: past it a neighbour is just "very frequent" (ties: by the word)
+# Bounded work: each probed word costs one count per edit candidate (≈ 72 × its length), so only the first
+# few rare words, of a length a misspelled word has, are probed.
+MAX_PROBED_WORDS = 4
+MAX_PROBED_CHARS = 20
 
 
 def edit_candidates(word: str) -> set[str]:
@@ -39,8 +52,10 @@ def edit_candidates(word: str) -> set[str]:
     return {w for w in out if w}
 
 
-def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_CAP) -> dict[str, int]:
-    """How many documents hold each folded term, counted up to ``cap`` (absent terms left out).
+def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_CAP,
+                    scope: SearchFilters | None = None) -> dict[str, int]:
+    """How many documents (of ``scope``; None: the whole index) hold each folded term, counted up to
+    ``cap`` (absent terms left out).
 
     Counting stops at ``cap`` because a full count walks the term's whole posting list (a common word:
     most of the archive, tens of milliseconds at a million documents) and the rules below only compare
@@ -49,6 +64,8 @@ def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_
     wanted = sorted(set(terms))
     if not wanted:
         return {}
+    if scope is not None:
+        return _scoped_counts(session, wanted, cap, scope)
     if session.get_bind().dialect.name == "sqlite":
         rows = session.execute(text(
             "SELECT t.value, (SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH "
@@ -61,14 +78,36 @@ def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_
     return {str(t): min(int(n), cap) for t, n in rows if n}
 
 
-def _toned_form(session: Session, word: str) -> str:
-    """The word as the documents spell it (tones and all), from one document that has it."""
-    if session.get_bind().dialect.name == "sqlite":
-        sample = session.execute(text("SELECT exact FROM doc_fts WHERE doc_fts MATCH :m LIMIT 1"),
-                                 {"m": f'folded : "{word}"'}).scalar()
-    else:
-        sample = session.execute(text("SELECT exact FROM search_docs WHERE tsv_folded @@ "
-                                      "to_tsquery('simple', :m) LIMIT 1"), {"m": word}).scalar()
+def _term_sql(session: Session, term: str, scope: SearchFilters | None, params: dict[str, object]) -> str:
+    """``FROM … WHERE …`` over the index rows of ``scope`` that hold the folded ``term`` (column ``exact``)."""
+    if session.get_bind().dialect.name == "sqlite":  # as Fts5Index matches: tags, then the SQL residue
+        params["m"] = scope_expression(f'folded : "{term.replace(chr(34), "")}"', scope)
+        residue = residual_sql(scope, params)
+        return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH :m{residue}"
+    params["m"] = term
+    return ("FROM search_docs s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.tsv_folded @@ to_tsquery('simple', :m)" + filter_sql(scope, params))
+
+
+def _scoped_counts(session: Session, terms: list[str], cap: int, scope: SearchFilters) -> dict[str, int]:
+    """Counts within ``scope`` of the terms the whole index holds (the others cost one cheap look-up)."""
+    present = term_doc_counts(session, terms, cap=1)
+    out: dict[str, int] = {}
+    for term in sorted(present):
+        params: dict[str, object] = {"cap": cap}
+        found = session.execute(text(f"SELECT count(*) FROM (SELECT 1 {_term_sql(session, term, scope, params)} "
+                                     "LIMIT :cap) AS hits"), params).scalar_one()
+        if found:
+            out[term] = int(found)
+    return out
+
+
+def _toned_form(session: Session, word: str, scope: SearchFilters | None = None) -> str:
+    """The word as the documents (of ``scope``) spell it (tones and all), from one document that has it."""
+    params: dict[str, object] = {}
+    column = "exact" if session.get_bind().dialect.name == "sqlite" else "s.exact"
+    sample = session.execute(text(f"SELECT {column} {_term_sql(session, word, scope, params)} LIMIT 1"),
+                             params).scalar()
     if not sample:
         return word
     flat = str(sample).replace(EXACT_MARK, "")
@@ -76,22 +115,23 @@ def _toned_form(session: Session, word: str) -> str:
     return flat[found.start():found.end()].lower() if found else word
 
 
-def suggest_query(session: Session, query: str) -> str | None:
-    """A corrected query when some word is rare and a neighbour is far more frequent; else None."""
+def suggest_query(session: Session, query: str, scope: SearchFilters | None = None) -> str | None:
+    """A corrected query when some word is rare and a neighbour is far more frequent, both counted in
+    ``scope`` (the caller's access scope; None: the whole index, for the local operator); else None."""
     parsed = parse_query(query)
     if parsed.empty or parsed.code:
         return None
     words = [w for phrase in parsed.folded for w in phrase]
-    counts = term_doc_counts(session, words)
+    counts = term_doc_counts(session, words, scope=scope)
     replaced: dict[str, str] = {}
-    for word in set(words):
+    rare = [w for w in dict.fromkeys(words) if counts.get(w, 0) <= RARE and not w.isdigit()
+            and len(w) <= MAX_PROBED_CHARS]
+    for word in rare[:MAX_PROBED_WORDS]:
         seen = counts.get(word, 0)
-        if seen > RARE or word.isdigit():
-            continue
-        neighbours = term_doc_counts(session, edit_candidates(word))
+        neighbours = term_doc_counts(session, edit_candidates(word), scope=scope)
         best = max(neighbours.items(), key=lambda kv: (kv[1], kv[0]), default=None)
         if best and best[1] >= FACTOR * max(seen, 1):
-            replaced[word] = _toned_form(session, best[0])
+            replaced[word] = _toned_form(session, best[0], scope)
     if not replaced:
         return None
     out = []

@@ -10,10 +10,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.access.documents import visible_document
+from sohoa.access.listing import document_clause
+from sohoa.access.policy import document_scope
+from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, FileUnit, IngestBatch, IngestItem, Page, QcInspection, QcPlan
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.text import nfc
 from sohoa.services.audit import record_event
+from sohoa.services.catalog import SYSTEM
 from sohoa.services.context import AppContext
 
 __all__ = [
@@ -147,11 +152,13 @@ def list_plans(ctx: AppContext) -> list[QcPlan]:
         return list(session.execute(select(QcPlan).order_by(QcPlan.id.desc())).scalars())
 
 
-def qc_queue(ctx: AppContext, limit: int = 200) -> list[tuple[Document, str | None, str | None]]:
-    """Sampled documents awaiting inspection: (document, file code, operator)."""
+def qc_queue(ctx: AppContext, limit: int = 200, *,
+             principal: Principal | None = SYSTEM) -> list[tuple[Document, str | None, str | None]]:
+    """Sampled documents awaiting inspection that ``principal`` may see: (document, file code, operator)."""
     with ctx.db.session() as session:
+        visible = document_clause(document_scope(session, principal))
         docs = (
-            session.execute(select(Document).where(Document.state == "qc").order_by(Document.id).limit(limit))
+            session.execute(select(Document).where(Document.state == "qc", visible).order_by(Document.id).limit(limit))
             .scalars()
             .all()
         )
@@ -227,12 +234,11 @@ def _count_check(session: Session, doc: Document) -> Check:
     )
 
 
-def automated_checks(ctx: AppContext, doc_id: int) -> list[Check]:
-    """dpi, colour, blank and skewed pages, page count against the inventory, required fields."""
+def automated_checks(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> list[Check]:
+    """dpi, colour, blank and skewed pages, page count against the inventory, required fields
+    (of a document ``principal`` may see; NotFound otherwise)."""
     with ctx.db.session() as session:
-        doc = session.get(Document, doc_id)
-        if doc is None:
-            raise NotFound("Không tìm thấy văn bản", "Document not found")
+        doc = visible_document(session, principal, doc_id)
         checks = [*_page_checks(list(doc.pages)), _count_check(session, doc)]
         missing = [n for n in REQUIRED_FIELDS if not getattr(doc, n)]
         checks.append(

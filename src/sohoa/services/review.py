@@ -10,12 +10,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.access.documents import visible_document
+from sohoa.access.listing import document_clause
+from sohoa.access.policy import document_scope
+from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
 from sohoa.domain.codes import Secrecy, Urgency, type_by_name
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
 from sohoa.domain.text import nfc, normalize_tone_placement
 from sohoa.services.audit import record_event
+from sohoa.services.catalog import SYSTEM
 from sohoa.services.context import AppContext
 from sohoa.services.rebuild import rebuild_document_pdf
 
@@ -70,13 +75,13 @@ def _low(doc: Document) -> int:
     return sum(1 for v in (doc.confidence or {}).values() if isinstance(v, int | float) and v < 0.8)
 
 
-def review_queue(ctx: AppContext, limit: int = 200) -> list[QueueItem]:
-    """Documents waiting for review, rework first, then oldest first."""
+def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | None = SYSTEM) -> list[QueueItem]:
+    """Documents waiting for review that ``principal`` may see (never độ mật on the network), rework first."""
     with ctx.db.session() as session:
         rows = session.execute(
             select(Document, FileUnit.file_code)
             .outerjoin(FileUnit, Document.file_id == FileUnit.id)
-            .where(Document.state.in_(REVIEW_STATES))
+            .where(Document.state.in_(REVIEW_STATES), document_clause(document_scope(session, principal)))
             .order_by((Document.state == "rework_review").desc(), Document.id)
             .limit(limit)
         ).all()
@@ -100,9 +105,10 @@ def _field_text(doc: Document, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def get_document(ctx: AppContext, doc_id: int) -> DocumentDetail:
+def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> DocumentDetail:
+    """The review screen of a document ``principal`` may see; NotFound otherwise (as for a missing one)."""
     with ctx.db.session() as session:
-        doc = _doc(session, doc_id)
+        doc = visible_document(session, principal, doc_id)
         pages = [
             {
                 "id": p.id,
@@ -359,15 +365,21 @@ def _cache_image(ctx: AppContext, page_id: int, data: bytes) -> None:
         pass  # a concurrent first request stored the same bytes; its row serves the next request
 
 
-def page_image(ctx: AppContext, page_id: int) -> tuple[bytes, str, int, int]:
-    """A JPEG preview of a page and the pixel size the field boxes refer to (the master's).
+def page_image(ctx: AppContext, page_id: int, *,
+               principal: Principal | None = SYSTEM) -> tuple[bytes, str, int, int]:
+    """A JPEG preview of a page of a document ``principal`` may see, and the pixel size the field boxes
+    refer to (the master's). NotFound for a page of a document out of scope, as for a missing page.
 
     The first request renders it from the master and stores it (kind "image"); later ones read it.
     """
     with ctx.db.session() as session:
         page = session.get(Page, page_id)
-        if page is None:
+        if page is None or page.document_id is None:
             raise NotFound("Không tìm thấy trang", "Page not found")
+        try:
+            visible_document(session, principal, page.document_id)
+        except NotFound:
+            raise NotFound("Không tìm thấy trang", "Page not found") from None
         master = session.get(StoredObject, page.master_object_id)
         derived = session.get(StoredObject, page.image_object_id) if page.image_object_id else None
         size = (page.width, page.height)

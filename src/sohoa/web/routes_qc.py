@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sohoa.access.documents import require_visible
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import require
@@ -26,16 +27,17 @@ Planner = Annotated[Principal, require(Permission.QC_PLAN)]
 
 
 @router.get("")
-def qc_home(request: Request, ctx: Ctx, _who: Inspector) -> Response:
+def qc_home(request: Request, ctx: Ctx, who: Inspector) -> Response:
     return render(
-        request, "qc.html", {"queue": qc.qc_queue(ctx), "stats": qc.operator_stats(ctx), "defects": qc.DEFECT_CODES}
+        request, "qc.html",
+        {"queue": qc.qc_queue(ctx, principal=who), "stats": qc.operator_stats(ctx), "defects": qc.DEFECT_CODES},
     )
 
 
-def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> Response:
+def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:
     values = {
-        "doc": review.get_document(ctx, doc_id),
-        "checks": qc.automated_checks(ctx, doc_id),
+        "doc": review.get_document(ctx, doc_id, principal=who),
+        "checks": qc.automated_checks(ctx, doc_id, principal=who),
         "defects": qc.DEFECT_CODES,
         "labels": FIELD_LABELS,
         "names": FIELD_NAMES,
@@ -45,8 +47,8 @@ def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> 
 
 
 @router.get("/documents/{doc_id}")
-def inspection(request: Request, ctx: Ctx, _who: Inspector, doc_id: int) -> Response:
-    return _screen(request, ctx, doc_id)
+def inspection(request: Request, ctx: Ctx, who: Inspector, doc_id: int) -> Response:
+    return _screen(request, ctx, who, doc_id)
 
 
 @router.post("/documents/{doc_id}")
@@ -60,6 +62,7 @@ def decide(
     comment: Annotated[str, Form()] = "",
     rework_to: Annotated[str, Form()] = "",
 ) -> Response:
+    require_visible(ctx, who, doc_id)
     try:
         qc.inspect(
             ctx,
@@ -71,7 +74,7 @@ def decide(
             rework_to=rework_to or None,
         )
     except ValidationFailed as exc:
-        return _screen(request, ctx, doc_id, error=exc)
+        return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse("/qc", status_code=303)
 
 

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from sohoa.access.documents import require_visible
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import require
@@ -25,70 +27,75 @@ Reviewer = Annotated[Principal, require(Permission.REVIEW)]
 PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
 
 
-def _screen(request: Request, ctx: AppContext, doc_id: int, **extra: object) -> Response:
-    doc = review.get_document(ctx, doc_id)
+def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:
+    doc = review.get_document(ctx, doc_id, principal=who)
     values = {"doc": doc, "labels": FIELD_LABELS, "names": FIELD_NAMES, **extra}
     return render(request, "review_document.html", values, status_code=400 if extra.get("error") else 200)
 
 
 @router.get("/review")
-def queue(request: Request, ctx: Ctx, _who: Reviewer) -> Response:
-    return render(request, "review.html", {"items": review.review_queue(ctx)})
+def queue(request: Request, ctx: Ctx, who: Reviewer) -> Response:
+    return render(request, "review.html", {"items": review.review_queue(ctx, principal=who)})
 
 
 @router.get("/review/{doc_id}")
-def document(request: Request, ctx: Ctx, _who: Reviewer, doc_id: int) -> Response:
-    return _screen(request, ctx, doc_id)
+def document(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response:
+    return _screen(request, ctx, who, doc_id)
 
 
 @router.post("/review/{doc_id}")
 async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response:
+    await run_in_threadpool(require_visible, ctx, who, doc_id)
     form = await request.form()
     values = {n: str(form.get(n, "")) for n in FIELD_NAMES if n in form}
     approve = form.get("action") == "approve"
     errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve)
     if errors:
         return _screen(
-            request, ctx, doc_id, field_errors=errors, submitted=values, error="Có trường không hợp lệ, hãy sửa lại"
+            request, ctx, who, doc_id, field_errors=errors, submitted=values,
+            error="Có trường không hợp lệ, hãy sửa lại",
         )
     if approve:
-        following = next((q.id for q in review.review_queue(ctx) if q.id != doc_id), None)
+        following = next((q.id for q in review.review_queue(ctx, principal=who) if q.id != doc_id), None)
         return RedirectResponse(f"/review/{following}" if following else "/review", status_code=303)
-    return _screen(request, ctx, doc_id, notice="Đã lưu")
+    return _screen(request, ctx, who, doc_id, notice="Đã lưu")
 
 
 @router.post("/review/{doc_id}/merge")
 def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()]) -> Response:
+    require_visible(ctx, who, doc_id, other_id)
     try:
         review.merge_documents(ctx, doc_id, other_id, actor=who.username)
     except ValidationFailed as exc:
-        return _screen(request, ctx, doc_id, error=exc)
+        return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
 @router.post("/review/{doc_id}/split")
 def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annotated[int, Form()]) -> Response:
+    require_visible(ctx, who, doc_id)
     try:
         review.split_document(ctx, doc_id, at_page, actor=who.username)
     except ValidationFailed as exc:
-        return _screen(request, ctx, doc_id, error=exc)
+        return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
 @router.post("/review/{doc_id}/reorder")
 def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annotated[str, Form()]) -> Response:
+    require_visible(ctx, who, doc_id)
     try:
         ids = [int(x) for x in order.replace(" ", "").split(",") if x]
         review.reorder_pages(ctx, doc_id, ids, actor=who.username)
     except (ValueError, ValidationFailed) as exc:
         error = exc if isinstance(exc, ValidationFailed) else "Thứ tự trang không hợp lệ"
-        return _screen(request, ctx, doc_id, error=error)
+        return _screen(request, ctx, who, doc_id, error=error)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
 @router.get("/pages/{page_id}/image")
-def page_image(ctx: Ctx, _who: PageViewer, page_id: int) -> Response:
-    data, media_type, _w, _h = review.page_image(ctx, page_id)
+def page_image(ctx: Ctx, who: PageViewer, page_id: int) -> Response:
+    data, media_type, _w, _h = review.page_image(ctx, page_id, principal=who)
     return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
