@@ -54,6 +54,24 @@ class Settings(BaseSettings):
     api_rate_per_minute: int = Field(
         default=600, ge=1, description="REST API requests per minute per token (or per address without one)."
     )
+    max_query_chars: int = Field(
+        default=500, ge=10, le=10_000, description="Longest search query accepted (characters), on every front door."
+    )
+    portal_rate_per_minute: int = Field(
+        default=120, ge=1, description="Portal requests per minute per client address (bursts up to half that)."
+    )
+    form_rate_per_minute: int = Field(
+        default=20, ge=1, description="Posts of the login and copy-request forms per minute per client address."
+    )
+    max_body_bytes: int = Field(
+        default=1024**2, ge=1024, description="Largest request body other than an upload (forms, JSON)."
+    )
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhook targets on loopback, private, link-local or reserved addresses."
+    )
+    webhook_allowed_networks: str = Field(
+        default="", description="Comma-separated CIDRs allowed as webhook targets even though not public."
+    )
     audit_key_file: Path | None = Field(
         default=None,
         description="Ed25519 key signing audit checkpoints; `keys/audit-checkpoint.pem` in the data dir if unset.",
