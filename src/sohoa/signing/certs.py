@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sohoa.domain.errors import ValidationFailed
 from sohoa.settings import Settings
+from sohoa.storage.private import create_private_file, private_dir
 
 __all__ = ["DEV_CERT", "DEV_KEY", "SigningKey", "ensure_dev_certificate", "signing_key"]
 
@@ -45,11 +46,14 @@ def _write_dev_pair(cert_path: Path, key_path: Path, organisation: str) -> None:
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
             .sign(key, hashes.SHA256()))
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    key_path.chmod(0o600)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    private_dir(key_path.parent)
+    private_dir(cert_path.parent)
+    # Created 0600 from the first byte (never written, then restricted); the certificate last, so that
+    # a pair is complete once the certificate exists.
+    key_path.unlink(missing_ok=True)  # a key without its certificate is a leftover of an interrupted run
+    create_private_file(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))
+    create_private_file(cert_path, cert.public_bytes(serialization.Encoding.PEM))
 
 
 def signing_key(settings: Settings) -> SigningKey:
