@@ -23,7 +23,7 @@ def test_store_is_content_addressed_and_write_once(tmp_path: Path) -> None:
     assert first.created and not second.created and first.sha256 == second.sha256
     path = store.path(first.sha256)
     assert not os.access(path, os.W_OK) or os.geteuid() == 0
-    assert oct(path.stat().st_mode & 0o777) == "0o444"
+    assert oct(path.stat().st_mode & 0o777) == "0o400"  # read-only, and the service user's alone
     assert store.verify(first.sha256)
     assert list((tmp_path / "objects" / "tmp").iterdir()) == []
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from sohoa.domain.errors import SohoaError
+from sohoa.storage.private import private_dir
 
 __all__ = ["LocalObjectStore", "ObjectStore", "PutResult", "sha256_file"]
 
@@ -49,12 +50,13 @@ class ObjectStore(Protocol):
 
 
 class LocalObjectStore:
-    """Objects at ``root/sha256/ab/cd/<digest>``; files are read-only once written."""
+    """Objects at ``root/sha256/ab/cd/<digest>``; files are read-only once written, and the service
+    user's alone (0400 in 0700 folders) whatever the process umask."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        (root / "sha256").mkdir(parents=True, exist_ok=True)
-        (root / "tmp").mkdir(parents=True, exist_ok=True)
+        private_dir(root / "sha256")
+        private_dir(root / "tmp")
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -69,8 +71,8 @@ class LocalObjectStore:
         if target.exists():
             tmp.unlink(missing_ok=True)
             return PutResult(sha256, size, created=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp, 0o444)
+        private_dir(target.parent)
+        os.chmod(tmp, 0o400)  # mkstemp made it 0600: only the write bit goes
         os.replace(tmp, target)  # atomic: a crash leaves either nothing or the whole object
         return PutResult(sha256, size, created=True)
 
