@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from sohoa.access.policy import DocumentScope, document_scope
 from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, Unit
+from sohoa.domain.audit_text import bounded_text
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.index import SearchFilters, SearchIndex, make_index
 from sohoa.index.columns import SORTS
 from sohoa.index.facets import FACET_NAMES, facet_counts
 from sohoa.index.large import BOUND
-from sohoa.index.query import ParsedQuery, parse_query
+from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
 from sohoa.services.audit import record_event
@@ -25,9 +26,10 @@ from sohoa.services.catalog import document_fields
 from sohoa.services.context import AppContext
 from sohoa.services.units import related_unit_ids
 
-__all__ = ["SearchPage", "SearchRequest", "actor_name", "search", "search_filters"]
+__all__ = ["MAX_OFFSET", "SearchPage", "SearchRequest", "actor_name", "check_request", "search", "search_filters"]
 
 MAX_LIMIT = 200
+MAX_OFFSET = 10_000  # deeper pages cost a walk over every earlier match; refine the query instead
 Facets = dict[str, list[dict[str, Any]]]
 
 
@@ -113,9 +115,22 @@ def _facets(session: Session, index: SearchIndex, request: SearchRequest, filter
     return out
 
 
+def check_request(ctx: AppContext, request: SearchRequest) -> None:
+    """Bounded work: a query within ``max_query_chars`` (and the parser's word limit), a page within reach."""
+    check_query_length(request.query, ctx.settings.max_query_chars)
+    if request.offset > MAX_OFFSET:
+        raise ValidationFailed(f"Chỉ xem được {MAX_OFFSET} kết quả đầu tiên; hãy thu hẹp tìm kiếm",
+                               f"Only the first {MAX_OFFSET} results can be paged; narrow the search")
+
+
 def search(ctx: AppContext, principal: Principal | None, request: SearchRequest, *, audit: bool = True,
            channel: str = "web") -> SearchPage:
-    """Search what ``principal`` may see; counts, facets and snippets come from that scope only."""
+    """Search what ``principal`` may see; counts, facets and snippets come from that scope only.
+
+    Every front door (CLI, staff page, portal, API, saved searches, exports) comes through here: an
+    over-long query is refused before any work, and the audit keeps a bounded copy of it.
+    """
+    check_request(ctx, request)
     request = replace(request, limit=max(1, min(request.limit, MAX_LIMIT)), offset=max(0, request.offset))
     index = make_index(ctx.db.engine)
     with ctx.db.session() as session:
@@ -132,6 +147,7 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
                       if found.total <= RARE else None)  # words of the caller's scope only
         if audit:
             record_event(session, actor_name(principal), "search", None, None,
-                         {"channel": channel, **request.params(), "total": found.total})
+                         {"channel": channel, **request.params(), **bounded_text("query", request.query),
+                          "total": found.total})
     return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion,
                       total_exact=found.total_exact)

@@ -5,9 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.text import canonical_text, fold
 
-__all__ = ["ParsedQuery", "code_tokens", "fold_aligned", "parse_query"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_WORDS", "ParsedQuery", "QueryTooLarge", "check_query_length", "code_tokens",
+           "fold_aligned", "parse_query"]
+
+# Bounded work whatever the caller: every phrase is one more posting list to walk, snippet pattern and
+# highlight scan, and every word one more "did you mean" probe. The operator's limit on characters
+# (``SOHOA_MAX_QUERY_CHARS``) is checked by the services; the parser's own ceilings hold for every caller.
+MAX_QUERY_CHARS = 10_000  # the largest SOHOA_MAX_QUERY_CHARS may be
+MAX_QUERY_WORDS = 32      # words in all phrases together (so at most 32 phrases)
 
 _SIGN = re.compile(
     r"^\s*(?:s[ốôo6]\s*:?\s*)?(\d{1,6})\s*(?:/\s*(\d{4})\s*)?/\s*([A-ZĐa-zđ][A-Za-zĐđ0-9]*(?:\s*-\s*[A-ZĐa-zđ][A-Za-zĐđ0-9]*)*)\s*$",
@@ -16,6 +24,18 @@ _SIGN = re.compile(
 _PARTY_SIGN = re.compile(r"^\s*(\d{1,6})\s*-\s*([A-ZĐa-zđ]+)\s*/\s*([A-ZĐa-zđ0-9]+(?:\s*-\s*[A-ZĐa-zđ0-9]+)*)\s*$")
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
 _WORD = re.compile(r"\w+")
+
+
+class QueryTooLarge(ValidationFailed):
+    """A query longer, or with more words, than the search accepts (a 400 on every front door)."""
+
+
+def check_query_length(query: str, limit: int = MAX_QUERY_CHARS) -> None:
+    """Refuse a query of more than ``limit`` characters (at most :data:`MAX_QUERY_CHARS`) before any work."""
+    limit = min(limit, MAX_QUERY_CHARS)
+    if len(query) > limit:
+        raise QueryTooLarge(f"Câu tìm kiếm quá dài: {len(query)} ký tự (tối đa {limit})",
+                            f"The query is too long: {len(query)} characters (at most {limit})")
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,11 @@ def code_tokens(sign: str) -> list[str]:
 
 
 def parse_query(query: str) -> ParsedQuery:
-    """Split a query into phrases; a query that is a số/ký hiệu becomes a sign lookup."""
+    """Split a query into phrases; a query that is a số/ký hiệu becomes a sign lookup.
+
+    Raises :class:`QueryTooLarge` past :data:`MAX_QUERY_CHARS` characters or :data:`MAX_QUERY_WORDS` words.
+    """
+    check_query_length(query)
     text = canonical_text(query).strip()
     sign = _SIGN.match(text) or _PARTY_SIGN.match(text)
     if sign:
@@ -48,6 +72,10 @@ def parse_query(query: str) -> ParsedQuery:
         words = _WORD.findall((match.group(1) or match.group(2)).lower())
         if words:
             exact.append(words)
+    count = sum(len(phrase) for phrase in exact)
+    if count > MAX_QUERY_WORDS:
+        raise QueryTooLarge(f"Câu tìm kiếm có quá nhiều từ: {count} (tối đa {MAX_QUERY_WORDS})",
+                            f"The query has too many words: {count} (at most {MAX_QUERY_WORDS})")
     folded = [[fold(w) for w in phrase] for phrase in exact]
     return ParsedQuery(exact=exact, folded=folded)
 
