@@ -13,11 +13,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute, APIRouter
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa.auth.rules import CsrfFailed, Forbidden, LoginRequired, declare_public, rule_of
-from sohoa.auth.sessions import SESSION_COOKIE, SESSION_MAX_AGE
+from sohoa.auth.sessions import SESSION_COOKIE
 from sohoa.domain.errors import NotFound, SohoaError
+from sohoa.services.audit_checkpoint import checkpoint_pass, checkpoint_task
 from sohoa.services.context import AppContext
 from sohoa.services.scanning import HotFolderWatcher, IngestFn, ScanWorker
 from sohoa.web import (
@@ -32,6 +34,7 @@ from sohoa.web import (
     routes_scanning,
 )
 from sohoa.web.deps import load_request_principal
+from sohoa.web.headers import SecuredApp
 from sohoa.web.templating import render
 
 __all__ = ["OPTIONAL_ROUTER_MODULES", "ROUTER_FACTORIES", "RouterFactory", "create_app"]
@@ -123,10 +126,16 @@ def _lifespan(ctx: AppContext, ingest: IngestFn | None, watch: bool) -> Callable
         watcher = HotFolderWatcher(ctx, worker) if watch else None
         if watcher:
             watcher.start()
+        checkpoints = checkpoint_task(ctx)  # signed audit checkpoints: one now, then on a schedule
+        if checkpoints:
+            checkpoints.start()
         yield
         if watcher:
             watcher.stop()
         worker.stop()
+        if checkpoints:
+            checkpoints.stop()
+            await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
 
     return lifespan
 
@@ -142,7 +151,7 @@ def create_app(
 
     ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
     """
-    app = FastAPI(
+    app = SecuredApp(
         title="Sohoa",
         docs_url=None,
         redoc_url=None,
@@ -156,10 +165,11 @@ def create_app(
         SessionMiddleware,
         secret_key=ctx.secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        max_age=ctx.settings.session_max_hours * 3600,
         same_site="lax",
-        https_only=False,
+        https_only=ctx.settings.cookie_secure,
     )
+    app.state.hsts = ctx.settings.cookie_secure  # security headers on every response: sohoa.web.headers
     _install_error_pages(app)
     for factory in [*ROUTER_FACTORIES, *_optional_factories(), *routers]:
         app.include_router(factory(ctx), dependencies=[Depends(_fail_closed)])
