@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_SECRET_LENGTH = 32  # characters of SOHOA_SECRET_KEY; the generated key has 64
+
 
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
@@ -72,6 +74,29 @@ class Settings(BaseSettings):
     webhook_allowed_networks: str = Field(
         default="", description="Comma-separated CIDRs allowed as webhook targets even though not public."
     )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark cookies `Secure` and send HSTS; must be true in production behind HTTPS.",
+    )
+    session_idle_minutes: int = Field(
+        default=120, ge=1, description="A staff session unused this long ends (server-side)."
+    )
+    session_max_hours: int = Field(default=12, ge=1, description="A staff session ends this long after sign-in.")
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="Window of the login failure counters below (fixed windows)."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per username from one address, per window."
+    )
+    login_user_max_failures: int = Field(
+        default=20, ge=1, description="Failed logins per username from all addresses, per window."
+    )
+    login_address_max_failures: int = Field(
+        default=30, ge=1, description="Failed logins from one address over all usernames, per window."
+    )
+    login_global_max_failures: int = Field(
+        default=300, ge=1, description="Failed logins over the whole system, per window."
+    )
     audit_key_file: Path | None = Field(
         default=None,
         description="Ed25519 key signing audit checkpoints; `keys/audit-checkpoint.pem` in the data dir if unset.",
@@ -87,6 +112,16 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _long_secret(cls, value: str | None) -> str | None:
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"SOHOA_SECRET_KEY phải có ít nhất {MIN_SECRET_LENGTH} ký tự (hoặc để trống để tự sinh khóa) / "
+                f"SOHOA_SECRET_KEY must have at least {MIN_SECRET_LENGTH} characters (or be unset to generate one)"
+            )
+        return value
 
     @cached_property
     def db_url(self) -> str:

@@ -1,4 +1,8 @@
-"""Session contents (inside Starlette's itsdangerous-signed cookie) and the CSRF token kept in them."""
+"""Cookie session contents (Starlette's signed cookie): the server-side session token, CSRF token, language.
+
+The cookie only *points* at a session: whether it is alive is decided by the ``user_sessions`` row
+(``sohoa.services.user_sessions``), so revoking the row ends the session whatever the browser holds.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,15 @@ __all__ = [
     "CSRF_FIELD",
     "CSRF_HEADER",
     "SESSION_COOKIE",
-    "SESSION_MAX_AGE",
     "check_csrf",
     "csrf_token",
+    "drop_session_token",
     "end_session",
-    "session_user",
+    "session_token",
     "start_session",
 ]
 
 SESSION_COOKIE = "sohoa_session"
-SESSION_MAX_AGE = 12 * 3600  # one working day
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -53,12 +56,12 @@ async def check_csrf(request: Request) -> bool:
     return bool(supplied) and secrets.compare_digest(str(supplied), expected)
 
 
-def start_session(request: Request, user_id: int, version: int) -> None:
-    """Bind the session to a user; a fresh CSRF token defeats session fixation of the token."""
+def start_session(request: Request, token: str) -> None:
+    """Bind the cookie to a server-side session; a fresh CSRF token defeats session fixation of the token."""
     session = _session(request)
     lang = session.get("lang")
     session.clear()
-    session.update({"uid": user_id, "ver": version, "csrf": secrets.token_urlsafe(32)})
+    session.update({"sid": token, "csrf": secrets.token_urlsafe(32)})
     if lang:
         session["lang"] = lang
 
@@ -70,10 +73,12 @@ def end_session(request: Request) -> None:
         _session(request)["lang"] = lang
 
 
-def session_user(request: Request) -> tuple[int, int] | None:
-    """(user id, session version) from the cookie, or None when anonymous."""
-    session = _session(request)
-    uid, ver = session.get("uid"), session.get("ver")
-    if isinstance(uid, int) and isinstance(ver, int):
-        return uid, ver
-    return None
+def session_token(request: Request) -> str | None:
+    """The server-side session token the cookie carries, or None when anonymous."""
+    token = _session(request).get("sid")
+    return token if isinstance(token, str) and token else None
+
+
+def drop_session_token(request: Request) -> None:
+    """Forget a token the server no longer honours (the cookie then stops sending it)."""
+    _session(request).pop("sid", None)

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from sohoa.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from sohoa.auth.principal import Principal
-from sohoa.db.models import LoginThrottle, Unit, User
+from sohoa.db.models import Unit, User
 from sohoa.domain.codes import Role
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.text import fold, nfc
+from sohoa.services import login_throttle
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
+from sohoa.services.login_throttle import LoginLocked
+from sohoa.services.user_sessions import revoke_user_sessions
+from sohoa.settings import Settings
+from sohoa.storage.private import create_private_file
 
 __all__ = [
-    "LOCK_MINUTES",
     "MAX_FAILURES",
     "LoginLocked",
     "UserView",
@@ -29,18 +32,12 @@ __all__ = [
     "create_user",
     "list_units",
     "list_users",
-    "load_principal",
     "seed_demo_users",
     "update_user",
 ]
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES: int = Settings.model_fields["login_max_failures"].default  # per username and address
 DEMO_UNIT = ("000.00.00.H26.DEMO", "UBND phường Demo")
-
-
-class LoginLocked(ValidationFailed):
-    """Too many failed logins for this username from this address."""
 
 
 @dataclass(frozen=True)
@@ -103,84 +100,50 @@ def create_user(
         return _view(user)
 
 
-def _throttle_row(session: Session, key: str) -> LoginThrottle:
-    row = session.execute(select(LoginThrottle).where(LoginThrottle.key == key)).scalar_one_or_none()
-    if row is None:
-        row = LoginThrottle(key=key, failures=0)
-        session.add(row)
-    return row
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _lookup(ctx: AppContext, name: str) -> tuple[int, str] | None:
+    """(id, password hash) of an active account, None otherwise."""
+    with ctx.db.session() as session:
+        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        return (user.id, user.password_hash) if user is not None and user.active else None
 
 
 def authenticate(ctx: AppContext, username: str, password: str, address: str) -> Principal | None:
-    """The principal for good credentials, None for bad ones; raises LoginLocked after 5 failures."""
+    """The principal for good credentials, None for bad ones; raises LoginLocked when throttled.
+
+    The attempt is counted (atomically, see :mod:`sohoa.services.login_throttle`) before the password
+    is verified, and the verification runs outside any transaction.
+    """
     name = nfc(username).strip()
-    key = f"{name.lower()}|{address}"
-    now = datetime.now(UTC)
     with ctx.db.session() as session:
-        throttle = _throttle_row(session, key)
-        locked_until = _aware(throttle.locked_until)
-        if locked_until is not None and locked_until > now:
-            raise LoginLocked(
-                f"Tài khoản tạm khóa {LOCK_MINUTES} phút do đăng nhập sai nhiều lần",
-                f"Too many failed logins; try again in {LOCK_MINUTES} minutes",
-            )
-        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
-        ok = verify_password(user.password_hash if user else None, password)
-        if not ok or user is None or not user.active:
-            throttle.failures += 1
-            throttle.updated_at = now
-            if throttle.failures >= MAX_FAILURES:
-                throttle.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                throttle.failures = 0
-            record_event(
-                session,
-                name or "?",
-                "auth.login_failed",
-                "user",
-                user.id if user else None,
-                {"address": address},
-            )
+        reservation = login_throttle.reserve(session, name, address, login_throttle.Limits.of(ctx.settings))
+    found = _lookup(ctx, name)
+    ok = verify_password(found[1] if found else None, password) and found is not None
+    with ctx.db.session() as session:
+        if not ok or found is None:
+            record_event(session, name or "?", "auth.login_failed", "user", found[0] if found else None,
+                         {"address": address})
             return None
-        session.delete(throttle)
+        login_throttle.refund(session, reservation)  # counters first: every writer locks them in one order
+        user = session.get(User, found[0])
+        if user is None or not user.active:
+            return None
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         record_event(session, user.username, "auth.login", "user", user.id, {"address": address})
         return Principal(user.id, user.username, user.role, user.unit_id, user.full_name)
 
 
-def load_principal(ctx: AppContext, user_id: int, version: int) -> Principal | None:
-    """The principal of a session, or None when the account is gone, disabled or the session revoked."""
-    with ctx.db.session() as session:
-        user = session.get(User, user_id)
-        if user is None or not user.active or user.session_version != version:
-            return None
-        return Principal(user.id, user.username, user.role, user.unit_id, user.full_name)
-
-
-def session_version(ctx: AppContext, user_id: int) -> int:
-    with ctx.db.session() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("Không tìm thấy người dùng", "User not found")
-        return user.session_version
-
-
-def change_password(ctx: AppContext, user_id: int, current: str, new: str) -> int:
-    """Change one's own password (current one required); returns the new session version."""
+def change_password(ctx: AppContext, user_id: int, current: str, new: str, *, keep_session: str | None = None) -> None:
+    """Change one's own password (current one required); every other session of the user ends."""
     check_strength(new)
     with ctx.db.session() as session:
         user = session.get(User, user_id)
         if user is None or not verify_password(user.password_hash, current):
             raise ValidationFailed("Mật khẩu hiện tại không đúng", "The current password is wrong")
         user.password_hash = hash_password(new)
-        user.session_version += 1  # other sessions of this user end
         user.password_changed_at = datetime.now(UTC)
-        record_event(session, user.username, "user.password_change", "user", user.id, {})
-        return user.session_version
+        revoked = revoke_user_sessions(session, user.id, keep_token=keep_session)
+        record_event(session, user.username, "user.password_change", "user", user.id, {"sessions_revoked": revoked})
 
 
 def update_user(
@@ -193,18 +156,20 @@ def update_user(
     new_password: str | None,
     actor: str,
 ) -> UserView:
-    """Admin edit: role, active flag, unit and optionally a new password (ends the user's sessions)."""
+    """Admin edit: role, active flag, unit and optionally a new password; any change ends the user's sessions."""
     role_value = _check_role(role)
     with ctx.db.session() as session:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("Không tìm thấy người dùng", "User not found")
-        changes = {"role": role_value, "active": active, "unit_id": unit_id}
+        changes: dict[str, object] = {"role": role_value, "active": active, "unit_id": unit_id}
+        before = (user.role, user.active, user.unit_id)
         user.role, user.active, user.unit_id = role_value, active, unit_id
         if new_password:
             user.password_hash = hash_password(new_password)
             changes["password_reset"] = True
-        user.session_version += 1
+        if new_password or before != (role_value, active, unit_id):
+            changes["sessions_revoked"] = revoke_user_sessions(session, user.id)
         record_event(session, actor, "user.update", "user", user.id, changes)
         return _view(user)
 
@@ -267,6 +232,5 @@ def seed_demo_users(ctx: AppContext) -> list[tuple[str, str, str]]:
         unit = unit_id if role in (Role.UNIT_CLERK, Role.UNIT_OFFICER) else None
         create_user(ctx, username, password, role.value, full_name=f"Demo {role.value}", unit_id=unit)
         created.append((username, password, role.value))
-    path.write_text("".join("\t".join(r) + "\n" for r in created), encoding="utf-8")
-    path.chmod(0o600)
+    create_private_file(path, "".join("\t".join(r) + "\n" for r in created).encode("utf-8"))  # 0600 from the start
     return created

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.auth.principal import Principal
-from sohoa.auth.sessions import session_user
-from sohoa.services.accounts import load_principal
+from sohoa.auth.sessions import drop_session_token, session_token
 from sohoa.services.context import AppContext
+from sohoa.services.user_sessions import resolve
 
 __all__ = ["Ctx", "get_ctx", "load_request_principal", "local_path", "optional_int"]
 
@@ -24,14 +24,16 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 async def load_request_principal(request: Request) -> Principal | None:
-    """The signed-in principal, checked against the account on every request (revocation works)."""
+    """The signed-in principal, from the server-side session row on every request (revocation is immediate)."""
     cached: Principal | None = request.scope.get("sohoa.principal")
     if cached is not None:
         return cached
-    found = session_user(request)
-    if found is None:
+    token = session_token(request)
+    if token is None:
         return None
-    principal = await run_in_threadpool(load_principal, get_ctx(request), found[0], found[1])
+    principal = await run_in_threadpool(resolve, get_ctx(request), token)
+    if principal is None:
+        drop_session_token(request)
     request.scope["sohoa.principal"] = principal
     return principal
 

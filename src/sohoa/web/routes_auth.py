@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import public, require
-from sohoa.auth.sessions import end_session, start_session
+from sohoa.auth.sessions import end_session, session_token, start_session
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services import accounts
+from sohoa.services import accounts, user_sessions
 from sohoa.services.context import AppContext
 from sohoa.web.deps import Ctx, local_path
 from sohoa.web.i18n import LANGUAGES
@@ -45,7 +45,9 @@ async def login(
     try:
         principal = await run_in_threadpool(accounts.authenticate, ctx, username, password, address)
     except accounts.LoginLocked as exc:
-        return render(request, "login.html", {"error": exc, "next": next, "username": username}, status_code=429)
+        page = render(request, "login.html", {"error": exc, "next": next, "username": username}, status_code=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if principal is None:
         return render(
             request,
@@ -53,13 +55,17 @@ async def login(
             {"error": "Tên đăng nhập hoặc mật khẩu không đúng", "next": next, "username": username},
             status_code=401,
         )
-    version = await run_in_threadpool(accounts.session_version, ctx, principal.user_id)
-    start_session(request, principal.user_id, version)
+    token = await run_in_threadpool(user_sessions.open_session, ctx, principal.user_id, address=address,
+                                    user_agent=request.headers.get("user-agent"))
+    start_session(request, token)
     return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request, _who: Anyone) -> Response:
+async def logout(request: Request, ctx: Ctx, _who: Anyone) -> Response:
+    token = session_token(request)
+    if token is not None:
+        await run_in_threadpool(user_sessions.revoke, ctx, token)
     end_session(request)
     return RedirectResponse("/login", status_code=303)
 
@@ -93,10 +99,10 @@ async def change_password(
     if new != confirm:
         return render(request, "password.html", {"error": "Mật khẩu nhập lại không khớp"}, status_code=400)
     try:
-        version = await run_in_threadpool(accounts.change_password, ctx, who.user_id, current, new)
+        await run_in_threadpool(accounts.change_password, ctx, who.user_id, current, new,
+                                keep_session=session_token(request))
     except ValidationFailed as exc:
         return render(request, "password.html", {"error": exc}, status_code=400)
-    start_session(request, who.user_id, version)
     return render(request, "password.html", {"notice": "Đã đổi mật khẩu"})
 
 

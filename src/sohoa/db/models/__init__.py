@@ -1,10 +1,11 @@
 """All tables. Import from here so Alembic and the repositories see one metadata."""
 
+from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
-from sohoa.db.models.staff import InventoryUpload, LoginThrottle, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
+from sohoa.db.models.staff import InventoryUpload, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
 
 __all__ = [
     "Accession",
@@ -19,7 +20,7 @@ __all__ = [
     "IngestBatch",
     "IngestItem",
     "InventoryUpload",
-    "LoginThrottle",
+    "LoginCounter",
     "Page",
     "QcInspection",
     "QcPlan",
@@ -30,6 +31,7 @@ __all__ = [
     "Unit",
     "UnitLink",
     "User",
+    "UserSession",
     "Webhook",
     "WebhookDelivery",
 ]

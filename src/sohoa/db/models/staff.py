@@ -1,4 +1,4 @@
-"""Staff tables: user accounts, login throttling, inventories, receipts, scan uploads, QC plans and checks."""
+"""Staff tables: user accounts, inventories, receipts, scan uploads, QC plans and checks."""
 
 from __future__ import annotations
 
@@ -26,18 +26,6 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class LoginThrottle(Base):
-    """Failed logins per username+address; a row with ``locked_until`` in the future refuses logins."""
-
-    __tablename__ = "login_throttle"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class InventoryUpload(Base):

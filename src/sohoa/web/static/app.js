@@ -171,5 +171,12 @@
     if (pages.length) { show(0); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupDropzone(); setupViewer(); });
+  /* ---- selects that save on change (no inline handlers: the Content-Security-Policy forbids them) ---- */
+  function setupAutosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { setupDropzone(); setupViewer(); setupAutosubmit(); });
 }());
