@@ -10,6 +10,7 @@ from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
 from sohoa.services.ingest import IngestReport, ProgressEvent, ingest_paths
+from sohoa.storage.private import tighten_tree
 
 units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
 
@@ -20,6 +21,10 @@ def init() -> None:
 
     with app_context() as ctx:
         console.print(f"Sohoa: dữ liệu / data = {ctx.settings.data}  CSDL / database = {ctx.db.url}")
+        tightened = tighten_tree(ctx.settings.data)
+        if tightened:
+            console.print(f"[yellow]{tightened} tệp/thư mục mở cho người khác đã được thu hẹp về chủ sở hữu / "
+                          f"files or folders readable by others restricted to their owner[/yellow]")
         key = ensure_dev_certificate(ctx)
         console.print(f"Chứng thư ký bản sao / copy signing certificate: {key.cert}"
                       + (" (phát triển / development)" if key.development else ""))
@@ -34,7 +39,8 @@ def _print_report(report: IngestReport) -> None:
                       item.message or "")
     console.print(table)
     console.print(f"{report.count('done')} xong/done, {report.count('duplicate')} trùng/duplicate, "
-                  f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed — "
+                  f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed, "
+                  f"{report.count('busy')} tiến trình khác đang xử lý/busy elsewhere — "
                   f"{report.pages} trang/pages in {report.seconds:.1f}s ({report.pages_per_second:.2f} pages/s)")
 
 

@@ -312,11 +312,14 @@ def process_item(ctx: AppContext, item_id: int, ingest: IngestFn) -> str | None:
         reason, message = "upload_missing", "Tệp tải lên không còn / the uploaded file is gone"
     else:
         try:
-            ingest(ctx, [path], unit_identifier=options.get("unit"), file_code=options.get("file_code"),
-                   actor=actor)
+            report = ingest(ctx, [path], unit_identifier=options.get("unit"), file_code=options.get("file_code"),
+                            actor=actor)
         except Exception as exc:  # the worker must survive any ingest failure and show it on the item
             log.exception("API ingest of item %s failed", item_id)
             reason, message = "ingest_error", str(exc)[:2000]
+        else:
+            if any(getattr(i, "state", None) == "busy" for i in getattr(report, "items", ())):
+                return "processing"  # another process ingests these bytes: it settles the item, not us
     state, kept = _settle(ctx, item_id, actor, reason, message)
     if kept:  # otherwise the upload stays until the same bytes are sent again
         _remove_upload(ctx, path)

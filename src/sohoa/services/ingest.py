@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
@@ -19,9 +19,11 @@ from sohoa.pipeline.types import OcrEngine, TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
+from sohoa.services.ingest_claims import IngestClaims
 from sohoa.services.ingest_store import store_outcomes
 from sohoa.services.objects import store_file
 from sohoa.services.pool import PagePool
+from sohoa.storage.private import copy_private, open_private, private_dir
 
 __all__ = ["IngestReport", "ItemReport", "ProgressEvent", "expand_paths", "ingest_paths"]
 
@@ -41,7 +43,7 @@ class ItemReport:
     """What happened to one input file."""
 
     name: str
-    state: str  # done / duplicate / quarantined / failed
+    state: str  # done / duplicate / quarantined / failed / busy (another process is ingesting it)
     pages: int = 0
     documents: list[int] = field(default_factory=list)
     reason: str | None = None
@@ -80,6 +82,7 @@ def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
 
 def _target(session: Session, unit_identifier: str | None, file_code: str | None,
             actor: str) -> tuple[int | None, int | None]:
+    """The unit and file of a batch; the file is created on first use."""
     unit_id: int | None = None
     if unit_identifier:
         unit = session.execute(select(Unit).where(Unit.identifier == unit_identifier)).scalar_one_or_none()
@@ -98,21 +101,57 @@ def _target(session: Session, unit_identifier: str | None, file_code: str | None
 
 
 def _quarantine(ctx: AppContext, path: Path, sha256: str, exc: InputRejected) -> None:
-    folder = ctx.settings.quarantine_dir / sha256[:16]
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(ctx.settings.quarantine_dir / sha256[:16])
     if path.exists() and not (folder / path.name).exists():
-        shutil.copyfile(path, folder / path.name)
-    (folder / "reason.json").write_text(json.dumps(
-        {"file": path.name, "reason": exc.code, "vi": exc.vi, "en": exc.en}, ensure_ascii=False, indent=2),
-        encoding="utf-8")
+        copy_private(path, folder / path.name)
+    with open_private(folder / "reason.json") as out:
+        out.write(json.dumps({"file": path.name, "reason": exc.code, "vi": exc.vi, "en": exc.en},
+                             ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def _existing(session: Session, sha256: str) -> IngestItem | None:
     return session.execute(select(IngestItem).where(IngestItem.sha256 == sha256)).scalar_one_or_none()
 
 
-def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | None, int | None],
+def _finished(item: IngestItem | None) -> bool:
+    return item is not None and item.state in ("done", "quarantined")
+
+
+def _claimed(session: Session, claims: IngestClaims, item: IngestItem | None, sha: str,
+             path: Path) -> tuple[ItemReport | None, IngestItem | None]:
+    """Claim a master not finished yet: a report when another process holds it, else the item read again
+    (the holder may have finished it just before the claim was ours)."""
+    if _finished(item):
+        return None, item
+    holder = claims.take(sha, path)
+    if holder is not None:
+        return ItemReport(path.name, "busy", reason="claimed", message=holder.message()), None
+    if item is not None:
+        session.refresh(item)
+        return None, item
+    return None, _existing(session, sha)
+
+
+def _conflict(path: Path, exc: Exception) -> ItemReport:
+    return ItemReport(path.name, "failed", reason="conflict",
+                      message=f"Xung đột với một tiến trình khác khi lưu {path.name}; hãy chạy lại / A conflict "
+                              f"with another process while storing {path.name}; run the ingest again "
+                              f"({type(exc).__name__})")
+
+
+def _register(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
+              target: tuple[int | None, int | None],
               actor: str) -> tuple[ItemReport, int | None, TriageResult | None]:
+    """Register one master (a database error of a concurrent writer fails this item only)."""
+    try:
+        return _register_master(ctx, claims, path, batch_id, target, actor)
+    except (IntegrityError, OperationalError) as exc:
+        return _conflict(path, exc), None, None
+
+
+def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
+                     target: tuple[int | None, int | None],
+                     actor: str) -> tuple[ItemReport, int | None, TriageResult | None]:
     from sohoa.storage.objects import sha256_file
 
     if not path.is_file():  # nothing to keep: no row, just the report
@@ -120,7 +159,9 @@ def _register(ctx: AppContext, path: Path, batch_id: int, target: tuple[int | No
                           message=f"Không tìm thấy tệp {path} / File not found: {path}"), None, None
     sha = sha256_file(path)
     with ctx.db.session() as session:
-        item = _existing(session, sha)
+        busy, item = _claimed(session, claims, _existing(session, sha), sha, path)
+        if busy is not None:
+            return busy, None, None
         if item is not None and item.state in ("done", "quarantined"):
             state = "duplicate" if item.state == "done" else "quarantined"
             return ItemReport(path.name, state, item.pages, reason=item.reason, message=item.message), None, None
@@ -280,8 +321,8 @@ class _Batch:
     """Feeds registered masters to the pool and stores each group when it is complete."""
 
     def __init__(self, ctx: AppContext, pool: PagePool, actor: str,
-                 notify: Callable[[ProgressEvent], None]) -> None:
-        self.ctx, self.pool, self.actor, self.notify = ctx, pool, actor, notify
+                 notify: Callable[[ProgressEvent], None], claims: IngestClaims) -> None:
+        self.ctx, self.pool, self.actor, self.notify, self.claims = ctx, pool, actor, notify, claims
         self.groups: dict[int, _Group] = {}  # item id → its group
         self.open: _Group | None = None
         self.done = self.total = 0
@@ -307,6 +348,7 @@ class _Batch:
 
     def drain(self, *, block: bool) -> None:
         for result in self.pool.results(block=block):
+            self.claims.heartbeat()
             group = self.groups[result.item_id]
             group.results.append(result)
             self.done += 1
@@ -331,6 +373,10 @@ class _Batch:
         except SohoaError as exc:
             for _, rep, _ in group.members:
                 rep.state, rep.message = "failed", str(exc)
+        except (IntegrityError, OperationalError) as exc:  # a concurrent writer: this sequence only, retryable
+            for _, rep, _ in group.members:
+                failed = _conflict(Path(rep.name), exc)
+                rep.state, rep.reason, rep.message = failed.state, failed.reason, failed.message
         for item_id, rep, _ in group.members:
             self.groups.pop(item_id, None)
             self.notify(ProgressEvent("file_done", rep.name, self.done, self.total))
@@ -352,23 +398,41 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     started = time.perf_counter()
     report = IngestReport()
     notify = progress or (lambda _e: None)
+    target, batch_id = _open_batch(ctx, unit_identifier, file_code, actor)
+    claims = IngestClaims(ctx.db)
+    try:
+        with PagePool(ctx.settings, engine_factory) as pool:
+            batch = _Batch(ctx, pool, actor, notify, claims)
+            for path in expand_paths(paths):
+                item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor)
+                report.items.append(item_report)
+                if item_id is None or result is None:
+                    notify(ProgressEvent(item_report.state, path.name, batch.done, batch.total))
+                    continue
+                batch.add(item_id, item_report, result, path)
+                batch.drain(block=False)
+            batch.close()
+            batch.drain(block=True)
+    finally:
+        claims.release()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _open_batch(ctx: AppContext, unit_identifier: str | None, file_code: str | None,
+                actor: str) -> tuple[tuple[int | None, int | None], int]:
+    """The batch row and its target."""
+    try:
+        return _new_batch(ctx, unit_identifier, file_code, actor)
+    except IntegrityError:  # another run created the same file at the same moment: use theirs
+        return _new_batch(ctx, unit_identifier, file_code, actor)
+
+
+def _new_batch(ctx: AppContext, unit_identifier: str | None, file_code: str | None,
+               actor: str) -> tuple[tuple[int | None, int | None], int]:
     with ctx.db.session() as session:
         target = _target(session, unit_identifier, file_code, actor)
         batch_row = IngestBatch(actor=actor, options={"unit": unit_identifier, "file_code": file_code})
         session.add(batch_row)
         session.flush()
-        batch_id = batch_row.id
-    with PagePool(ctx.settings, engine_factory) as pool:
-        batch = _Batch(ctx, pool, actor, notify)
-        for path in expand_paths(paths):
-            item_report, item_id, result = _register(ctx, path, batch_id, target, actor)
-            report.items.append(item_report)
-            if item_id is None or result is None:
-                notify(ProgressEvent(item_report.state, path.name, batch.done, batch.total))
-                continue
-            batch.add(item_id, item_report, result, path)
-            batch.drain(block=False)
-        batch.close()
-        batch.drain(block=True)
-    report.seconds = time.perf_counter() - started
-    return report
+        return target, batch_row.id

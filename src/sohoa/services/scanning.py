@@ -6,7 +6,6 @@ import logging
 import queue
 import re
 import secrets
-import shutil
 import threading
 import time
 import unicodedata
@@ -22,6 +21,7 @@ from sohoa.db.models import Document, FileUnit, ScanUpload
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
+from sohoa.storage.private import copy_private
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -197,7 +197,7 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
             progress=lambda e: live.set(token, e.pages_done, e.pages_total),
         )
         items = list(report.items)
-        failed = [i for i in items if i.state in ("failed", "quarantined")]
+        failed = [i for i in items if i.state in ("failed", "quarantined", "busy")]  # busy: retry once the other ends
         state, message = ("failed", "; ".join(str(i.message or i.reason) for i in failed)) if failed else ("done", None)
         documents = sum(len(i.documents) for i in items)
         pages = sum(i.pages for i in items)
@@ -303,7 +303,7 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
             target = _upload_dir(ctx, token)
             target.mkdir(parents=True)
             name = safe_filename(path.name)
-            shutil.copy2(path, target / name)
+            copy_private(path, target / name)  # the scanner's file mode (often 0644) is not carried over
             row = ScanUpload(
                 token=token,
                 file_id=_file_for(session, relative),

@@ -1,4 +1,4 @@
-"""Stored objects (content-addressed) and ingest batches/items with their processing state."""
+"""Stored objects (content-addressed), ingest batches/items with their processing state, and ingest claims."""
 
 from __future__ import annotations
 
@@ -56,3 +56,21 @@ class IngestItem(Base):
     pages: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class IngestClaim(Base):
+    """A master being ingested by one run of one process; the unique digest makes the claim exclusive.
+
+    Deleted when the run ends; a claim whose process is gone (same host, dead pid) or whose
+    ``expires_at`` passed without a heartbeat may be taken over.
+    """
+
+    __tablename__ = "ingest_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    owner: Mapped[str] = mapped_column(String(32), index=True)  # one ingest run (random)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
