@@ -5,9 +5,17 @@ from __future__ import annotations
 import typer
 
 from sohoa.cli import audit, records, server, tokens, users, webhooks
+from sohoa.storage.private import restrict_umask
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Sohoa — số hóa tài liệu lưu trữ / digitize archival records.")
+
+
+@app.callback()
+def _private_files() -> None:
+    # Before any command: what sohoa writes (database, objects, keys, uploads) is the service user's alone.
+    restrict_umask()
+
 
 app.command()(records.init)
 app.command()(records.ingest)
