@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sohoa.db.session import Database, migrate
-from sohoa.settings import Settings
-from sohoa.storage.objects import LocalObjectStore
+from sqlalchemy.engine import make_url
 
-__all__ = ["AppContext", "open_context"]
+from sohoa.db.session import Database, migrate
+from sohoa.domain.errors import SohoaError
+from sohoa.settings import MIN_SECRET_LENGTH, Settings
+from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.private import check_owner, create_private_file, open_private, private_dir, tighten
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AppContext", "open_context", "prepare_data_dir", "sqlite_path"]
 
 
 @dataclass
@@ -31,15 +39,55 @@ def _secret_key(settings: Settings) -> str:
         return settings.secret_key
     path = settings.data / "secret.key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+        create_private_file(path, secrets.token_urlsafe(48).encode())  # 48 random bytes; the first writer wins
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise SohoaError(f"Khóa trong {path} quá ngắn (cần ít nhất {MIN_SECRET_LENGTH} ký tự); xóa tệp để tự sinh "
+                         "khóa mới",
+                         f"The key in {path} is too short (at least {MIN_SECRET_LENGTH} characters); delete the "
+                         "file to generate a new one")
+    return key
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _private_database(url: str) -> None:
+    """The SQLite file created 0600 before SQLite opens it: its -wal and -shm files take the same mode."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    private_dir(path.parent)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process created it first
+            open_private(path, exclusive=True).close()
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if tighten(companion):
+            log.warning("Đã thu hẹp quyền / tightened to owner only: %s", companion)
 
 
 def prepare_data_dir(settings: Settings) -> None:
-    """Create the data directory layout (idempotent)."""
-    for path in (settings.data, settings.objects_dir, settings.work_dir, settings.quarantine_dir):
-        Path(path).mkdir(parents=True, exist_ok=True)
+    """Create the data directory layout 0700 (idempotent); a layout left readable by others is tightened.
+
+    Only the data directory, its own entries and the layout folders are checked here (cheap at every
+    start); `sohoa init` tightens the whole tree.
+    """
+    existed = settings.data.exists()
+    private_dir(settings.data)
+    if existed:
+        check_owner(settings.data)
+    for path in (settings.objects_dir, settings.work_dir, settings.quarantine_dir):
+        private_dir(path)
+    for path in (settings.data, *settings.data.iterdir()):
+        if tighten(path):
+            log.warning("Đã thu hẹp quyền / tightened to owner only: %s", path)
+    _private_database(settings.db_url)
 
 
 def open_context(settings: Settings, *, migrate_schema: bool = True) -> AppContext:
