@@ -13,11 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import Result
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from sohoa.cli.main import app
 from sohoa.db.models import Event
