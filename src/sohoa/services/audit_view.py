@@ -13,7 +13,8 @@ from sqlalchemy import Select, select
 
 from sohoa.db.models import Event
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services.audit import VerifyResult, verify_chain
+from sohoa.services.audit import VerifyResult
+from sohoa.services.audit_report import audit_report
 from sohoa.services.context import AppContext
 
 __all__ = ["AUDIT_EXPORT_FORMATS", "AuditFilter", "export_events", "list_audit_events", "verify_log"]
@@ -99,6 +100,11 @@ def export_events(ctx: AppContext, filt: AuditFilter, fmt: str) -> tuple[bytes, 
 
 
 def verify_log(ctx: AppContext) -> VerifyResult:
-    """Recompute the hash chain; the result names the first row that does not verify."""
-    with ctx.db.session() as session:
-        return verify_chain(session)
+    """The chain checked against the signed checkpoints; the result names the first row concerned."""
+    report = audit_report(ctx)
+    if report.ok:
+        return report.chain
+    problem = report.problems[0] if report.problems else None
+    if problem is None or report.chain.first_bad_id is not None:
+        return report.chain
+    return VerifyResult(False, report.chain.checked, problem.first_id, problem.en)
