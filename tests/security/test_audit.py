@@ -30,6 +30,7 @@ from sohoa.services.audit_checkpoint import (
 )
 from sohoa.services.audit_keys import audit_key_path, key_id
 from sohoa.services.audit_report import AuditReport, audit_report
+from sohoa.services.audit_view import verify_log
 from sohoa.services.context import AppContext
 from sohoa.web.app import create_app
 from tests.shared.world import build_world
@@ -312,3 +313,12 @@ def test_web_schedule_follows_the_setting(any_ctx: AppContext) -> None:
     assert task is not None and task.interval == 60 * 60
     off = dataclasses.replace(any_ctx, settings=any_ctx.settings.model_copy(update={"audit_checkpoint_minutes": 0}))
     assert checkpoint_task(off) is None
+
+
+def test_admin_page_state_sees_truncation(any_ctx: AppContext) -> None:
+    ids = _fill(any_ctx, 5)
+    write_checkpoint(any_ctx)
+    assert verify_log(any_ctx).ok
+    _delete(any_ctx, ids[3:])
+    state = verify_log(any_ctx)  # what /admin/audit shows as the chain state
+    assert not state.ok and state.first_bad_id == ids[3]
