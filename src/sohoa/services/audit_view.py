@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -11,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from sohoa.access.withheld import withhold_secret_payloads
 from sohoa.db.models import Event
+from sohoa.domain.cells import csv_bytes, xlsx_append
 from sohoa.domain.errors import ValidationFailed
 from sohoa.services.audit import VerifyResult
 from sohoa.services.audit_report import audit_report
@@ -60,39 +61,44 @@ def _row(event: Event) -> dict[str, Any]:
             "hash": event.hash}
 
 
-def list_audit_events(ctx: AppContext, filt: AuditFilter, *, before: int | None = None,
-                      limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
-    """Newest first; the second value is the ``before`` of the next (older) page, None at the end."""
+def list_audit_events(ctx: AppContext, filt: AuditFilter, *, before: int | None = None, limit: int = 100,
+                      withhold_secret: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+    """Newest first; the second value is the ``before`` of the next (older) page, None at the end.
+    ``withhold_secret``: payloads of events about độ mật documents withheld (network viewers)."""
     with ctx.db.session() as session:
         stmt = _select(filt)
         if before is not None:
             stmt = stmt.where(Event.id < before)
         rows = list(session.execute(stmt.order_by(Event.id.desc()).limit(limit)).scalars())
-        return [_row(e) for e in rows], (rows[-1].id if len(rows) == limit else None)
+        shown = [_row(e) for e in rows]
+        if withhold_secret:
+            shown = withhold_secret_payloads(session, shown)
+        return shown, (rows[-1].id if len(rows) == limit else None)
 
 
-def export_events(ctx: AppContext, filt: AuditFilter, fmt: str) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of the matching events, oldest first."""
+def export_events(ctx: AppContext, filt: AuditFilter, fmt: str, *,
+                  withhold_secret: bool = False) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of the matching events, oldest first (``withhold_secret``: as
+    :func:`list_audit_events`)."""
     if fmt not in AUDIT_EXPORT_FORMATS:
         raise ValidationFailed(f"Định dạng không hỗ trợ: {fmt}", f"Unsupported format: {fmt}")
     with ctx.db.session() as session:
         rows = [_row(e) for e in session.execute(_select(filt).order_by(Event.id).limit(MAX_EXPORT)).scalars()]
+        if withhold_secret:
+            rows = withhold_secret_payloads(session, rows)
     table = [[json.dumps(r[c], ensure_ascii=False) if c == "payload" else r[c] for c in COLUMNS] for r in rows]
+    # Actors and payloads hold what anyone typed (a failed login's user name): cells are neutralised.
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(table)
-        content = ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8
+        content = csv_bytes(COLUMNS, table)
     else:
         from openpyxl import Workbook
 
         book = Workbook()
         sheet = book.active
         assert sheet is not None
-        sheet.append(list(COLUMNS))
+        xlsx_append(sheet, COLUMNS)
         for line in table:
-            sheet.append(line)
+            xlsx_append(sheet, line)
         buffer = io.BytesIO()
         book.save(buffer)
         content = buffer.getvalue()

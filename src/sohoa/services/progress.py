@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Accession, Document, FileUnit, IngestBatch, IngestItem, Page, Unit
+from sohoa.domain.cells import xlsx_append
 from sohoa.services.context import AppContext
 
 __all__ = ["STAGES", "AccessionProgress", "Dashboard", "dashboard", "export_xlsx"]
@@ -93,7 +94,8 @@ def _per_day(session: Session, today: date, days: int = 30) -> list[tuple[date, 
     start = today - timedelta(days=days - 1)
     docs = session.execute(
         select(Document.created_at, Document.page_amount).where(
-            Document.state.in_(LIVE), func.date(Document.created_at) >= start.isoformat()
+            # a timestamp bound, not date(...) >= 'text': PostgreSQL has no date >= varchar operator
+            Document.state.in_(LIVE), Document.created_at >= datetime.combine(start, time.min, tzinfo=UTC)
         )
     ).all()
     totals = {start + timedelta(days=n): 0 for n in range(days)}
@@ -175,9 +177,10 @@ def export_xlsx(ctx: AppContext, lang: str = "vi") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Giai đoạn" if vi else "Stages"
-    sheet.append(["Giai đoạn", "Số văn bản"] if vi else ["Stage", "Documents"])
+    # Unit, operator and accession names are typed by people: every cell goes through xlsx_append.
+    xlsx_append(sheet, ["Giai đoạn", "Số văn bản"] if vi else ["Stage", "Documents"])
     for _key, v, e, count in data.stages:
-        sheet.append([v if vi else e, count])
+        xlsx_append(sheet, [v if vi else e, count])
     tables = (
         ("Đơn vị" if vi else "Units", ["Đơn vị", "Văn bản", "Trang"], data.per_unit),
         ("Người quét" if vi else "Operators", ["Người quét", "Văn bản", "Trang"], data.per_operator),
@@ -185,13 +188,14 @@ def export_xlsx(ctx: AppContext, lang: str = "vi") -> bytes:
     )
     for title, head, rows in tables:
         ws = book.create_sheet(title)
-        ws.append(head)
+        xlsx_append(ws, head)
         for row in rows:
-            ws.append(list(row))
+            xlsx_append(ws, row)
     ws = book.create_sheet("Đợt giao nộp" if vi else "Accessions")
-    ws.append(["Mã", "Đơn vị", "Kế hoạch (trang)", "Đã quét", "Đạt", "Hạn", "Dự báo hoàn thành"])
+    xlsx_append(ws, ["Mã", "Đơn vị", "Kế hoạch (trang)", "Đã quét", "Đạt", "Hạn", "Dự báo hoàn thành"])
     for a in data.accessions:
-        ws.append(
+        xlsx_append(
+            ws,
             [
                 a.code,
                 a.unit_name,

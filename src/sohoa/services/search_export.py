@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sohoa.access.search import SearchRequest, search
 from sohoa.auth.principal import Principal
+from sohoa.domain.cells import xlsx_append
 from sohoa.domain.errors import ValidationFailed
 from sohoa.services.context import AppContext
 
@@ -50,12 +51,12 @@ def _xlsx(rows: list[list[Any]], title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Kết quả"
-    sheet.append([title])
-    sheet.append([label for label, _ in COLUMNS])
+    xlsx_append(sheet, [title])
+    xlsx_append(sheet, [label for label, _ in COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)  # result fields come from OCR and typing: never formulas
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,0 +1,53 @@
+"""Spreadsheet cells that never run: OWASP's CSV-injection rule, applied by every CSV and XLSX writer.
+
+A cell whose text begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or the full-width
+``＝＋－＠`` that some spreadsheet programs fold to them) is read as a formula: ``=HYPERLINK(…)`` typed as a
+user name on the login form would otherwise become a live link in the administrator's audit export.
+Such text gets a leading apostrophe, in CSV and XLSX alike (one rule, one shape of the data); XLSX
+cells holding text are also typed as strings, since openpyxl infers a formula from a leading ``=``.
+Numbers, dates and empty cells are left as they are: -5 written as a number stays the number -5.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["FORMULA_TRIGGERS", "csv_bytes", "neutralise", "safe_row", "xlsx_append"]
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: object) -> object:
+    """``value`` unchanged, except text a spreadsheet would read as a formula: prefixed with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    return [neutralise(v) for v in values]
+
+
+def csv_bytes(header: Sequence[object], rows: Iterable[Iterable[object]]) -> bytes:
+    """A UTF-8 CSV (with BOM: spreadsheet programs then read UTF-8) of neutralised cells."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_append(sheet: Any, values: Iterable[object]) -> None:
+    """Append a row of neutralised cells to an openpyxl worksheet, every text cell typed as a string."""
+    from openpyxl.cell.cell import Cell  # heavy: loaded by the writers only, when they write
+
+    cells = []
+    for value in values:
+        cell = Cell(sheet, value=neutralise(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+        cells.append(cell)
+    sheet.append(cells)
