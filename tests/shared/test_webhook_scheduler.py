@@ -58,7 +58,7 @@ def test_a_failing_receiver_is_retried_after_its_backoff(ctx: AppContext, fresh_
         receiver.fail = 1
         create_webhook(ctx, url, ["document.update"], "admin")
         with ctx.db.session() as session:
-            record_event(session, "u_archivist", "document.update", "document", fresh_world.docs[("own", "internal")],
+            record_event(session, "u_archivist", "document.update", "document", fresh_world.docs[("own", "public")],
                          {})
         task.start()
         try:
@@ -78,7 +78,7 @@ def test_a_failing_receiver_is_retried_after_its_backoff(ctx: AppContext, fresh_
 
 
 def test_two_deliverers_never_send_an_event_twice(ctx: AppContext, fresh_world: World) -> None:
-    docs = [fresh_world.docs[(r, lv)] for r in ("own", "predecessor") for lv in ("public", "internal")]
+    docs = [fresh_world.docs[(r, "public")] for r in ("own", "predecessor", "successor", "unrelated")]
     with serve_receiver() as (url, receiver):
         create_webhook(ctx, url, ["document.update"], "admin")
         with ctx.db.session() as session:

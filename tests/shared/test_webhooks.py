@@ -51,7 +51,7 @@ def test_retry_with_backoff_until_success(ctx: AppContext, fresh_world: World,
     url, state = receiver
     create_webhook(ctx, url, ["document.update"], "admin")
     with ctx.db.session() as session:
-        record_event(session, "archivist", "document.update", "document", fresh_world.docs[("own", "internal")], {})
+        record_event(session, "archivist", "document.update", "document", fresh_world.docs[("own", "public")], {})
     state.fail = 2
     start = datetime.now(UTC)
     assert deliver_due(ctx, now=start).retrying == 1

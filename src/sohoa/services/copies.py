@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sohoa import signing
 from sohoa.access.documents import visible_document
+from sohoa.access.policy import can_view_document
 from sohoa.db.models import CopyRequest, Document, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
@@ -103,8 +104,11 @@ def copy_status(ctx: AppContext, code: str) -> CopyRequestInfo:
 
 
 def _by_code(session: Session, code: str) -> CopyRequest:
+    """The request of a code, while its document is still one the portal shows (a document marked độ mật or
+    withdrawn since the request answers as an unknown code: the copy is not served any more)."""
     row = session.execute(select(CopyRequest).where(CopyRequest.code == code)).scalar_one_or_none()
-    if row is None:
+    doc = session.get(Document, row.document_id) if row is not None else None
+    if row is None or doc is None or not can_view_document(session, None, doc):
         raise NotFound("Không tìm thấy yêu cầu", "No such request")
     return row
 

@@ -1,8 +1,10 @@
 """Webhooks: subscribers of document events get signed JSON payloads, retried with exponential backoff.
 
 Signature: ``X-Sohoa-Signature: sha256=HEX`` where HEX is HMAC-SHA256(secret, "{timestamp}.{body}") and
-``X-Sohoa-Timestamp`` is the Unix time of the attempt. Payloads carry ids and links only, never content, and
-never anything about độ mật documents: the subscriber reads the document with its own token.
+``X-Sohoa-Timestamp`` is the Unix time of the attempt. Payloads carry ids and links only, never content. A
+webhook has the scope of an anonymous caller: it announces only events of documents the portal shows (public,
+reviewed, never độ mật), checked when the event is queued and again before each attempt. A system that must
+follow internal documents reads the events feed (``/api/v1/events``) with a token of the right scope.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from sohoa.access.policy import is_secret
+from sohoa.access.policy import can_view_document
 from sohoa.db.models import Document, Event, Webhook, WebhookDelivery
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
@@ -141,7 +143,7 @@ def dispatch_events(session: Session, now: datetime | None = None) -> int:
             continue
         for event in events:
             doc = session.get(Document, event.entity_id) if event.entity_id else None
-            if doc is not None and not is_secret(doc):
+            if doc is not None and can_view_document(session, None, doc):  # a webhook's scope: the public
                 session.add(WebhookDelivery(webhook_id=hook.id, event_id=event.id, event=event.action,
                                             payload=_payload(event), next_try=due, attempts=0, state="pending"))
                 queued += 1
@@ -180,10 +182,10 @@ def _claim(session: Session, delivery: WebhookDelivery, moment: datetime) -> _Cl
 
 
 def _withheld(session: Session, delivery: WebhookDelivery) -> bool:
-    """A document marked độ mật after its event was queued is never announced."""
+    """A document marked độ mật (or no longer public) after its event was queued is never announced."""
     doc_id = delivery.payload.get("document_id") if isinstance(delivery.payload, dict) else None
     doc = session.get(Document, doc_id) if isinstance(doc_id, int) else None
-    return doc is not None and is_secret(doc)
+    return doc is not None and not can_view_document(session, None, doc)
 
 
 def _due(ctx: AppContext, moment: datetime, limit: int) -> list[_Claimed]:
