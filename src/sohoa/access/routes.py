@@ -35,7 +35,8 @@ def make_router(ctx: AppContext) -> APIRouter:
     async def audit_page(request: Request, who: Admin, actor: Short = None, action: Short = None,
                          entity_type: Short = None, before: int | None = None) -> Response:
         filt = _filter(actor, action, entity_type)
-        events, older = await run_in_threadpool(list_audit_events, ctx, filt, before=before, limit=100)
+        events, older = await run_in_threadpool(list_audit_events, ctx, filt, before=before, limit=100,
+                                                withhold_secret=True)  # độ mật payloads stay on the machine
         verify = await run_in_threadpool(verify_log, ctx)
         query = urlencode({k: v for k, v in {"actor": actor, "action": action, "entity_type": entity_type}.items()
                            if v})
@@ -45,7 +46,7 @@ def make_router(ctx: AppContext) -> APIRouter:
     @router.get("/admin/audit/export")
     def audit_export(who: Admin, format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
                      actor: Short = None, action: Short = None, entity_type: Short = None) -> Response:
-        content, media, name = export_events(ctx, _filter(actor, action, entity_type), format)
+        content, media, name = export_events(ctx, _filter(actor, action, entity_type), format, withhold_secret=True)
         return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     def page(request: Request, warnings: tuple[str, ...] = (), error: SohoaError | None = None) -> Response:
