@@ -1,4 +1,4 @@
-"""Helpers of the audit tests: a writer process, an HTTP server in a thread, an attacker's rewrite of the chain."""
+"""Helpers of the audit tests: an HTTP server in a thread, an attacker's rewrite of the chain."""
 
 from __future__ import annotations
 
@@ -7,29 +7,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import uvicorn
 from sqlalchemy import select, text
 
 from sohoa.db.models import Event
-from sohoa.services.audit import GENESIS, _digest, record_event
-from sohoa.services.context import AppContext, open_context
-from sohoa.settings import Settings
-
-
-def append_in_process(data: str, database_url: str | None, worker: int, count: int, barrier: Any) -> None:
-    """A separate process: its own context on the same database; waits for the others, then appends."""
-    ctx = open_context(Settings(data=Path(data), workers=1, database_url=database_url), migrate_schema=False)
-    try:
-        barrier.wait(60)
-        for n in range(count):
-            with ctx.db.session() as session:
-                session.execute(select(Event.id).limit(1)).all()  # a read first, as every request does
-                record_event(session, f"process-{worker}", "search", payload={"n": n})
-    finally:
-        ctx.close()
+from sohoa.services.audit import GENESIS, _digest
+from sohoa.services.context import AppContext
 
 
 @contextmanager

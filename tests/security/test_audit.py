@@ -35,7 +35,8 @@ from sohoa.services.context import AppContext
 from sohoa.web.app import create_app
 from tests.shared.world import build_world
 
-from ._audit_helpers import append_in_process, rechain, serve
+from ._audit_helpers import rechain, serve
+from ._audit_writer import append_in_process
 
 THREADS = 16
 
