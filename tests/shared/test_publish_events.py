@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from sohoa.access.listing import list_events
@@ -15,6 +16,14 @@ from sohoa.services.webhooks import create_webhook, deliver_due, verify_signatur
 
 from ._webhook_receiver import serve_receiver
 from .world import World
+
+
+@pytest.fixture
+def ctx(ctx: AppContext) -> AppContext:
+    """The receiver listens on 127.0.0.1: these tests turn on the operator setting that allows private targets
+    (refused by default, see tests/security/test_webhook_targets.py)."""
+    ctx.settings = ctx.settings.model_copy(update={"webhook_allow_private": True})
+    return ctx
 
 
 def _set_state(ctx: AppContext, state: str, *doc_ids: int) -> None:

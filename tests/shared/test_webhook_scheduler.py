@@ -25,6 +25,14 @@ from ._webhook_receiver import serve_receiver, wait_until
 from .world import World
 
 
+@pytest.fixture
+def ctx(ctx: AppContext) -> AppContext:
+    """The receiver listens on 127.0.0.1: these tests turn on the operator setting that allows private targets
+    (refused by default, see tests/security/test_webhook_targets.py)."""
+    ctx.settings = ctx.settings.model_copy(update={"webhook_allow_private": True})
+    return ctx
+
+
 def _deliveries(ctx: AppContext) -> list[WebhookDelivery]:
     with ctx.db.session() as session:
         return list(session.execute(select(WebhookDelivery).order_by(WebhookDelivery.id)).scalars())
@@ -137,6 +145,7 @@ def test_background_threads_survive_failures_and_stop() -> None:
 
 def test_cli_deliver_and_list(ctx: AppContext, fresh_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOHOA_DATA", str(Path(ctx.settings.data)))
+    monkeypatch.setenv("SOHOA_WEBHOOK_ALLOW_PRIVATE", "true")
     with serve_receiver() as (url, receiver):
         create_webhook(ctx, url, ["document.publish"], "admin")
         with ctx.db.session() as session:

@@ -18,6 +18,14 @@ from .world import World
 
 
 @pytest.fixture
+def ctx(ctx: AppContext) -> AppContext:
+    """The receiver listens on 127.0.0.1: these tests turn on the operator setting that allows private targets
+    (refused by default, see tests/security/test_webhook_targets.py)."""
+    ctx.settings = ctx.settings.model_copy(update={"webhook_allow_private": True})
+    return ctx
+
+
+@pytest.fixture
 def receiver() -> Iterator[tuple[str, Receiver]]:
     with serve_receiver() as served:
         yield served

@@ -18,7 +18,7 @@ def deliver(timeout: float = typer.Option(5.0, "--timeout", min=0.1, help="Giây
     with app_context() as ctx:
         report = deliver_due(ctx, timeout=timeout, limit=limit)
     console.print(f"Đã gửi / delivered {report.delivered}, thử lại sau / retrying {report.retrying}, "
-                  f"thất bại / failed {report.failed}")
+                  f"thất bại / failed {report.failed}, bị từ chối / refused {report.refused}")
 
 
 @app.command("list")
@@ -27,9 +27,10 @@ def list_cmd() -> None:
     with app_context() as ctx:
         statuses = webhook_statuses(ctx)
     table = Table(title="Webhook")
-    for column in ("id", "url", "events", "state", "pending", "delivered", "failed", "last error"):
+    for column in ("id", "url", "events", "state", "pending", "delivered", "failed", "refused", "last error"):
         table.add_column(column)
     for s in statuses:
         table.add_row(str(s.info.id), s.info.url, ", ".join(s.info.events), "active" if s.info.active else "deleted",
-                      *(str(s.counts.get(k, 0)) for k in ("pending", "delivered", "failed")), s.last_error or "")
+                      *(str(s.counts.get(k, 0)) for k in ("pending", "delivered", "failed", "refused")),
+                      s.last_error or "")
     console.print(table)

@@ -5,6 +5,9 @@ Signature: ``X-Sohoa-Signature: sha256=HEX`` where HEX is HMAC-SHA256(secret, "{
 webhook has the scope of an anonymous caller: it announces only events of documents the portal shows (public,
 reviewed, never độ mật), checked when the event is queued and again before each attempt. A system that must
 follow internal documents reads the events feed (``/api/v1/events``) with a token of the right scope.
+Targets must be public addresses, checked at creation and at every attempt (see
+:mod:`sohoa.services.webhook_targets`); an attempt whose target is refused is recorded as ``refused`` and
+never retried.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
 from sohoa.services.background import PeriodicTask
 from sohoa.services.context import AppContext
+from sohoa.services.webhook_targets import TargetPolicy, TargetRefused, check_target, pinned_post
 
 __all__ = [
     "EVENTS",
@@ -64,6 +68,7 @@ class DeliveryReport:
     delivered: int
     retrying: int
     failed: int
+    refused: int = 0  # the target resolved to an address the policy refuses (e.g. rebound to 127.0.0.1)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -83,9 +88,9 @@ def backoff(attempts: int) -> timedelta:
 def create_webhook(ctx: AppContext, url: str, events: Iterable[str], actor: str) -> tuple[WebhookInfo, str]:
     """A new subscription (starting from now) and its signing secret, shown once."""
     chosen = sorted(set(events))
-    if not url.startswith(("http://", "https://")) or not chosen or any(e not in EVENTS for e in chosen):
-        raise ValidationFailed("Địa chỉ hoặc sự kiện không hợp lệ",
-                               f"Invalid URL or events; events are {', '.join(EVENTS)}")
+    if not chosen or any(e not in EVENTS for e in chosen):
+        raise ValidationFailed("Sự kiện không hợp lệ", f"Invalid events; events are {', '.join(EVENTS)}")
+    check_target(url, TargetPolicy.of(ctx.settings))  # http(s) only; loopback, private, link-local…: refused
     secret = secrets.token_urlsafe(32)
     with ctx.db.session() as session:
         last = session.execute(select(func.max(Event.id))).scalar() or 0
@@ -206,26 +211,33 @@ def _due(ctx: AppContext, moment: datetime, limit: int) -> list[_Claimed]:
     return claimed
 
 
-def _attempt(client: httpx.Client, claim: _Claimed) -> tuple[int | None, str | None]:
+def _attempt(policy: TargetPolicy, claim: _Claimed, timeout: float) -> tuple[int | None, str | None, bool]:
+    """(HTTP status, error, refused): the target is checked again now and the connection pinned to it."""
     body = json.dumps(claim.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     stamp = str(int(time.time()))
     headers = {"Content-Type": "application/json", "X-Sohoa-Event": claim.event,
                "X-Sohoa-Delivery": str(claim.id), "X-Sohoa-Timestamp": stamp,
                "X-Sohoa-Signature": sign(claim.secret, stamp, body)}
     try:
-        response = client.post(claim.url, content=body, headers=headers)
+        response = pinned_post(claim.url, policy, content=body, headers=headers, timeout=timeout)
+    except TargetRefused as exc:
+        return None, str(exc)[:500], True
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:500]
-    return response.status_code, None if response.is_success else f"HTTP {response.status_code}"
+        return None, f"{type(exc).__name__}: {exc}"[:500], False
+    return response.status_code, None if response.is_success else f"HTTP {response.status_code}", False
 
 
-def _settle(ctx: AppContext, claim: _Claimed, status: int | None, error: str | None, moment: datetime) -> str:
-    """Record an attempt's outcome: 'delivered', 'pending' (retry already scheduled by the claim) or 'failed'."""
+def _settle(ctx: AppContext, claim: _Claimed, outcome: tuple[int | None, str | None, bool], moment: datetime) -> str:
+    """Record an attempt's outcome: 'delivered', 'pending' (retry already scheduled by the claim), 'failed',
+    or 'refused' (the target is not allowed: nothing was sent, and nothing will be retried)."""
+    status, error, refused = outcome
     with ctx.db.session() as session:
         delivery = session.get(WebhookDelivery, claim.id)
         assert delivery is not None
         delivery.last_status, delivery.last_error = status, error
-        if error is None:
+        if refused:
+            delivery.state = "refused"
+        elif error is None:
             delivery.state, delivery.delivered_at = "delivered", moment
         elif claim.attempts >= MAX_ATTEMPTS:
             delivery.state = "failed"
@@ -241,14 +253,12 @@ def deliver_due(ctx: AppContext, *, now: datetime | None = None, timeout: float 
     moment = now or datetime.now(UTC)
     with ctx.db.session() as session:
         dispatch_events(session, moment)
-    counts = {"delivered": 0, "pending": 0, "failed": 0}
-    claimed = _due(ctx, moment, limit)
-    if claimed:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            for claim in claimed:
-                status, error = _attempt(client, claim)
-                counts[_settle(ctx, claim, status, error, moment)] += 1
-    return DeliveryReport(delivered=counts["delivered"], retrying=counts["pending"], failed=counts["failed"])
+    counts = {"delivered": 0, "pending": 0, "failed": 0, "refused": 0}
+    policy = TargetPolicy.of(ctx.settings)
+    for claim in _due(ctx, moment, limit):
+        counts[_settle(ctx, claim, _attempt(policy, claim, timeout), moment)] += 1
+    return DeliveryReport(delivered=counts["delivered"], retrying=counts["pending"], failed=counts["failed"],
+                          refused=counts["refused"])
 
 
 def delivery_task(ctx: AppContext, *, interval: float = 15.0, timeout: float = 5.0,
