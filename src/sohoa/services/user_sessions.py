@@ -120,7 +120,7 @@ def list_sessions(ctx: AppContext, user_id: int | None = None) -> list[SessionVi
             stmt = stmt.where(UserSession.user_id == user_id)
         return [SessionView(r.id, r.user_id, _aware(r.created_at), _aware(r.last_seen_at), _aware(r.expires_at),
                             r.address, r.user_agent)
-                for r, u in session.execute(stmt).tuples() if _alive(r, u, now, idle)]
+                for r, u in session.execute(stmt).all() if _alive(r, u, now, idle)]
 
 
 def revoke_session_id(ctx: AppContext, session_id: int) -> int | None:
