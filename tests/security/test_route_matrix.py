@@ -1,0 +1,338 @@
+"""Role × route × access level × secrecy over every GET route of the app, before and after merge/split.
+
+Every GET route with a path parameter is either a document route (asked for every document of the matrix
+by every kind of caller) or named in ``OTHER_ID_ROUTES`` with the reason it carries no document; every GET
+route without one is fetched by every caller (search-like ones with the secret markers as the query). A
+new route that is in neither list fails ``test_every_route_is_in_the_matrix``, so the matrix stays complete.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from sohoa.access.search import SearchRequest, search
+from sohoa.auth.permissions import Permission, allowed
+from sohoa.auth.rules import route_rules
+from sohoa.db.models import Document, WebhookDelivery
+from sohoa.services import review
+from sohoa.services.catalog import SYSTEM
+from sohoa.services.context import AppContext, open_context
+from sohoa.services.webhooks import dispatch_events
+from sohoa.settings import Settings
+from sohoa.web.app import create_app
+from tests.web import _helpers as web
+
+from ._matrix_world import (
+    BY_MERGE,
+    COMMON,
+    KINDS,
+    LATE,
+    STAFF,
+    SUGGEST_WORD,
+    TYPO,
+    Matrix,
+    build_matrix,
+    marker,
+    refresh_pages,
+    secret_blobs,
+    visible,
+)
+
+# Document routes → the query strings each is asked with ("{m}": the document's marker).
+DOC_ROUTES: dict[str, tuple[str, ...]] = {
+    "/review/{doc_id}": ("",),
+    "/qc/documents/{doc_id}": ("",),
+    "/pages/{page_id}/image": ("",),
+    "/documents/{document_id}": ("",),
+    "/documents/{document_id}/pdf": ("",),
+    "/portal/documents/{document_id}": ("", "?q={m}"),
+    "/portal/documents/{document_id}/pdf": ("",),
+    "/portal/copies/{code}": ("",),
+    "/portal/copies/{code}/pdf": ("",),
+    "/api/v1/documents/{document_id}": ("", "?q={m}"),
+    "/api/v1/documents/{document_id}/highlights": ("?q={m}",),
+    "/api/v1/documents/{document_id}/pdf": ("",),
+    "/api/v1/documents/{document_id}/pages/{page_no}/image": ("?kind=thumbnail", "?kind=image"),
+    "/api/v1/documents/{document_id}/pages/{page_no}/ocr": ("?format=json", "?format=hocr", "?format=alto"),
+}
+# What a visible document's answer must show (so that the absence of a secret's marker means something).
+SHOWS_TEXT = {"/review/{doc_id}", "/qc/documents/{doc_id}", "/documents/{document_id}",
+              "/portal/documents/{document_id}", "/api/v1/documents/{document_id}"}
+OTHER_ID_ROUTES: dict[str, str] = {
+    "/arrangement/accessions/{accession_id}/box-labels.pdf": "box labels: file codes and titles, no document",
+    "/arrangement/files/{file_id}": "a file's metadata form for the arrangement staff, no document content",
+    "/intake/accessions/{accession_id}": "an accession's inventory and boxes, no document content",
+    "/intake/accessions/{accession_id}/handover.pdf": "the handover record of an accession, no document",
+    "/scanning/uploads/{token}": "the resumable upload of the caller's own scan batch",
+    "/api/v1/ingest/{sha256}": "the ingest state of a master the caller submitted (write:ingest)",
+    "/lang/{code}": "switches the interface language",
+}
+# GET routes without a path parameter: the query strings each is asked with ("{q}": each search query).
+LIST_QUERIES: dict[str, tuple[str, ...]] = {
+    "/search": ("?q={q}",),
+    "/portal": ("?q={q}",),
+    "/our-records": ("", "?q={q}"),
+    "/api/v1/search": ("?q={q}&facets=true&limit=200",),
+    "/api/v1/documents": ("?limit=200",),
+    "/api/v1/events": ("?limit=200",),
+    "/api/v1/files": ("?limit=200",),
+    "/scanning/events": ("?once=1",),
+    "/admin/audit/export": ("?format=csv", "?format=xlsx"),
+}
+EXPORTS = {"/api/v1/search/export": ("?q={q}&format=xlsx", "?q={q}&format=pdf")}
+AUDIT = ("/admin/audit", "/admin/audit/export")
+NO_CONTENT = {"/static": "the static files mount"}
+
+
+@dataclass
+class Callers:
+    """A signed-in client per staff role, one client without a session for anonymous and token callers."""
+
+    sessions: dict[str, TestClient]
+    bare: TestClient
+    tokens: dict[str, str]
+
+    def get(self, kind: str, url: str) -> Response:
+        if kind in self.sessions:
+            return self.sessions[kind].get(url, follow_redirects=False)
+        headers = {"Authorization": f"Bearer {self.tokens[kind]}"} if kind in self.tokens else {}
+        return self.bare.get(url, headers=headers, follow_redirects=False)
+
+
+def _settings(data: Path, url: str | None) -> Settings:
+    roomy = {"api_rate_per_minute": 10**6, "portal_rate_per_minute": 10**6, "form_rate_per_minute": 10**6}
+    fields = {k: v for k, v in roomy.items() if k in Settings.model_fields}
+    return Settings(data=data, workers=1, **({"database_url": url} if url else {}), **fields)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def mctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
+    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    context = open_context(_settings(tmp_path / "data", url))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def setup(mctx: AppContext) -> Iterator[tuple[Matrix, Callers]]:
+    matrix = build_matrix(mctx)
+    app = create_app(mctx, watch_hot_folders=False)
+    clients = [TestClient(app, raise_server_exceptions=False) for _ in range(len(STAFF) + 1)]
+    for client in clients:
+        client.__enter__()
+    try:
+        sessions = dict(zip(STAFF, clients, strict=False))
+        for role, client in sessions.items():
+            web.login(client, f"mx_{role}")
+        yield matrix, Callers(sessions, clients[-1], matrix.tokens)
+    finally:
+        for client in clients:
+            client.__exit__(None, None, None)
+
+
+# --- what a response may hold -------------------------------------------------------------------------
+
+def _text(response: Response) -> str:
+    """The body as text, spreadsheets unzipped and PDF exports' text extracted (a marker may not hide)."""
+    body = response.content
+    parts = [body.decode("utf-8", "replace")]
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            parts += [book.read(name).decode("utf-8", "replace") for name in book.namelist()]
+    elif body[:5] == b"%PDF-" and "export" in str(response.url):
+        from pdfminer.high_level import extract_text  # heavy: only the generated export PDFs
+
+        parts.append(extract_text(io.BytesIO(body)))
+    return "\n".join(parts)
+
+
+def _assert_nothing_secret(response: Response, markers: list[str], blobs: list[bytes], what: object) -> None:
+    text = _text(response)  # markers are lower case; searches ask for them in upper case (pages echo the query)
+    leaked = [m for m in markers if m in text]
+    assert not leaked, (what, response.status_code, leaked)
+    assert not any(blob in response.content for blob in blobs), (what, "secret image/object bytes")
+
+
+# --- the document routes --------------------------------------------------------------------------------
+
+def _family(path: str) -> str:
+    return "portal" if path.startswith("/portal") else "api" if path.startswith("/api/") else "staff"
+
+
+# Who asks each family of routes: staff pages read the session (a token is no session: as anonymous);
+# the portal reads as anonymous whoever asks (a session or a token must not widen it); the API reads the
+# token (a staff session must not widen it).
+CALLERS = {"staff": ("anon", *STAFF), "portal": ("anon", "admin", "tok_admin"),
+           "api": ("anon", "tok_public", "tok_unit", "tok_admin", "admin")}
+
+
+def _urls(path: str, matrix: Matrix, key: str) -> list[str]:
+    pages = matrix.pages.get(key) or [0]
+    values = {"doc_id": matrix.docs[key], "document_id": matrix.docs[key], "page_id": pages[0], "page_no": 1,
+              "code": matrix.copies.get(key, "none")}
+    base = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+    return [base + q.replace("{m}", marker(key)) for q in DOC_ROUTES[path]]
+
+
+def _expected(kind: str, path: str, permission: Permission | None, matrix: Matrix, key: str) -> str:
+    """'login', 'forbidden', 'ok' or 'hidden' for this caller, route and document."""
+    family = _family(path)
+    if family == "staff" and kind not in STAFF:
+        return "login"
+    if family == "staff" and permission is not None and not allowed(kind, permission):
+        return "forbidden"
+    caller = kind if family == "staff" else (kind if family == "api" and kind.startswith("tok_") else "anon")
+    if path.startswith("/portal/copies/") and key not in matrix.copies:
+        return "hidden"
+    return "ok" if visible(caller, matrix.specs[key]) else "hidden"
+
+
+def _check_status(response: Response, expected: str, what: object) -> None:
+    status = response.status_code
+    if expected == "login":
+        assert status == 303 and response.headers["location"].startswith("/login"), (what, status)
+    elif expected == "forbidden":
+        assert status == 403, (what, status)
+    elif expected == "hidden":
+        assert status == 404, (what, status, response.text[:200])
+    else:
+        assert status == 200, (what, status, response.text[:300])
+
+
+def _document_routes(ctx: AppContext, app_rules: dict[tuple[str, str], Permission | None], matrix: Matrix,
+                     callers: Callers, keys: list[str]) -> int:
+    markers = [marker(k) for k in matrix.secret_keys()]
+    blobs = secret_blobs(ctx, matrix)
+    asked = 0
+    for path in DOC_ROUTES:
+        permission = app_rules[(path, "GET")]
+        for key in keys:
+            for url in _urls(path, matrix, key):
+                for kind in CALLERS[_family(path)]:
+                    response = callers.get(kind, url)
+                    what = (kind, url, key)
+                    expected = _expected(kind, path, permission, matrix, key)
+                    _check_status(response, expected, what)
+                    _assert_nothing_secret(response, markers, blobs, what)
+                    if expected == "ok" and path in SHOWS_TEXT:
+                        assert marker(key) in response.text, (what, "a visible document shows its text")
+                    asked += 1
+    return asked
+
+
+# --- the list routes ------------------------------------------------------------------------------------
+
+def _list_urls(path: str, queries: list[str]) -> list[str]:
+    shapes = LIST_QUERIES.get(path) or EXPORTS.get(path) or ("",)
+    return [path + shape.replace("{q}", quote(q)) for shape in shapes for q in (queries if "{q}" in shape else [""])]
+
+
+def _list_routes(ctx: AppContext, paths: list[str], matrix: Matrix, callers: Callers, queries: list[str],
+                 markers: list[str]) -> None:
+    blobs = secret_blobs(ctx, matrix)
+    for path in paths:
+        for url in dict.fromkeys(_list_urls(path, queries)):
+            for kind in CALLERS[_family(path)]:
+                response = callers.get(kind, url)
+                assert response.status_code < 500, (kind, url, response.text[:300])
+                _assert_nothing_secret(response, markers, blobs, (kind, url))
+
+
+def _counts_and_facets(matrix: Matrix, callers: Callers) -> None:
+    """Totals, results and facets of a phrase every document holds are those of the caller's scope."""
+    for kind in KINDS:
+        found = callers.get(kind, f"/api/v1/search?q={quote(COMMON)}&facets=true&limit=200").json()
+        caller = kind if kind.startswith("tok_") else "anon"
+        expected = {matrix.docs[k] for k, s in matrix.specs.items() if visible(caller, s) and s.state != "merged"}
+        assert {r["document_id"] for r in found["results"]} == expected, kind
+        assert found["total"] == len(expected), kind
+        levels = {v["value"] for v in found["facets"].get("access_level", [])}
+        assert "secret" not in levels, kind
+        assert all(v["count"] <= found["total"] for values in found["facets"].values() for v in values), kind
+
+
+def _routes(app_rules: dict[tuple[str, str], Permission | None]) -> tuple[list[str], list[str]]:
+    gets = [p for (p, m) in app_rules if m == "GET"]
+    return [p for p in gets if "{" in p], [p for p in gets if "{" not in p]
+
+
+def _rules(ctx: AppContext) -> dict[tuple[str, str], Permission | None]:
+    rules = route_rules(create_app(ctx, watch_hot_folders=False))
+    return {key: (rule.permission if rule else None) for key, rule in rules.items()}
+
+
+# --- the tests ------------------------------------------------------------------------------------------
+
+def test_every_route_is_in_the_matrix(ctx: AppContext) -> None:
+    with_ids, without = _routes(_rules(ctx))
+    assert sorted(set(with_ids) - DOC_ROUTES.keys() - OTHER_ID_ROUTES.keys()) == [], "add the route to the matrix"
+    assert sorted((DOC_ROUTES.keys() | OTHER_ID_ROUTES.keys()) - set(with_ids)) == [], "a matrix route is gone"
+    assert set(LIST_QUERIES) | set(EXPORTS) | set(AUDIT) <= set(without)
+    assert len(without) > 25  # every route without a parameter is fetched by every caller
+
+
+def test_route_matrix(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
+    matrix, callers = setup
+    rules = _rules(mctx)
+    _, without = _routes(rules)
+    early = [marker(k) for k in matrix.secret_keys()]
+    # The audit viewer first: later searches put the markers typed as queries into the log.
+    _list_routes(mctx, list(AUDIT), matrix, callers, [], early)
+    assert _document_routes(mctx, rules, matrix, callers, [k for k in matrix.docs if k not in BY_MERGE]) > 1000
+    queries = [COMMON, TYPO, *(m.upper() for k, m in zip(matrix.secret_keys(), early, strict=True) if k not in LATE)]
+    rest = [p for p in without if p not in AUDIT and p not in NO_CONTENT]
+    _list_routes(mctx, rest, matrix, callers, queries, [*early, SUGGEST_WORD])
+    _counts_and_facets(matrix, callers)
+    # "Did you mean" offers the word to the local operator, who may read độ mật documents: the check above
+    # is not vacuous.
+    assert search(mctx, SYSTEM, SearchRequest(TYPO), audit=False).suggestion == SUGGEST_WORD
+
+
+def test_route_matrix_after_merge_and_split(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
+    """Merging a public document with a secret one, and splitting a secret one, never lowers protection."""
+    matrix, callers = setup
+    review.merge_documents(mctx, matrix.docs["pubtwo"], matrix.docs["sectwo"], actor="archivist")
+    new_id = review.split_document(mctx, matrix.docs["secsplit"], 2, actor="archivist")
+    matrix.docs["secsplitnew"] = new_id
+    matrix.specs["pubtwo"] = replace(matrix.specs["pubtwo"], secrecy="Tuyệt mật")  # the strictest of the two
+    matrix.specs["sectwo"] = replace(matrix.specs["sectwo"], state="merged")
+    matrix.specs["secsplitnew"] = replace(matrix.specs["secsplit"], state="review")
+    refresh_pages(mctx, matrix)
+    with mctx.db.session() as session:
+        merged, split = session.get(Document, matrix.docs["pubtwo"]), session.get(Document, new_id)
+        assert merged is not None and merged.secrecy and split is not None and split.secrecy
+    late = [marker(k) for k in (*LATE, "pubtwo")]
+    rules = _rules(mctx)
+    _list_routes(mctx, list(AUDIT), matrix, callers, [], late)
+    keys = ["pubtwo", "sectwo", "secsplit", "secsplitnew", "pubok"]
+    assert _document_routes(mctx, rules, matrix, callers, keys) > 500
+    _, without = _routes(rules)
+    rest = [p for p in without if p not in AUDIT and p not in NO_CONTENT]
+    _list_routes(mctx, rest, matrix, callers, [COMMON, *(m.upper() for m in late)],
+                 [*late, *(marker(k) for k in matrix.secret_keys())])
+
+
+def test_webhooks_announce_only_what_the_public_sees(mctx: AppContext) -> None:
+    """A webhook has the anonymous scope: never a độ mật, internal or unreviewed document's event."""
+    from sohoa.db.models import Webhook
+
+    matrix = build_matrix(mctx)
+    with mctx.db.session() as session:
+        session.add(Webhook(url="https://hooks.example.org/in", secret="s" * 32, created_by="admin",
+                            events=["document.create", "document.publish", "document.update", "access.change"],
+                            last_event_id=0))
+    with mctx.db.session() as session:
+        assert dispatch_events(session) > 0
+        announced = {d.payload["document_id"] for d in session.query(WebhookDelivery)}
+    expected = {matrix.docs[k] for k, s in matrix.specs.items() if visible("anon", s)}
+    assert announced == expected
