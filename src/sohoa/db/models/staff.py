@@ -12,7 +12,7 @@ from sohoa.db.base import Base, utcnow
 
 
 class User(Base):
-    """A staff account; ``session_version`` is bumped to end every session of the user (password change)."""
+    """A staff account; its sessions are rows of ``user_sessions`` (``session_version`` is no longer read)."""
 
     __tablename__ = "users"
 
