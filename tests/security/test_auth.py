@@ -232,6 +232,18 @@ def test_an_admin_change_to_an_account_revokes_its_sessions(
     assert not _signed_in(app_client)
 
 
+def test_an_admin_sees_and_ends_a_users_sessions(any_ctx: AppContext, app_client: TestClient) -> None:
+    helpers.login(app_client, "archivist")
+    user = next(u for u in accounts.list_users(any_ctx) if u.username == "archivist")
+    with TestClient(create_app(any_ctx, watch_hot_folders=False)) as admin:
+        token = helpers.login(admin, "admin")
+        assert f'action="/admin/users/{user.id}/sessions/revoke"' in admin.get("/admin").text
+        admin.post(f"/admin/users/{user.id}/sessions/revoke", data={"csrf_token": token})
+        assert f'action="/admin/users/{user.id}/sessions/revoke"' not in admin.get("/admin").text
+        assert _signed_in(admin)
+    assert not _signed_in(app_client)
+
+
 @pytest.mark.parametrize("column", ["last_seen_at", "expires_at"])
 def test_idle_and_absolute_expiry(any_ctx: AppContext, app_client: TestClient, column: str) -> None:
     helpers.login(app_client, "archivist")

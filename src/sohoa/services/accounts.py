@@ -30,6 +30,7 @@ __all__ = [
     "change_password",
     "create_unit",
     "create_user",
+    "end_sessions",
     "list_units",
     "list_users",
     "seed_demo_users",
@@ -172,6 +173,17 @@ def update_user(
             changes["sessions_revoked"] = revoke_user_sessions(session, user.id)
         record_event(session, actor, "user.update", "user", user.id, changes)
         return _view(user)
+
+
+def end_sessions(ctx: AppContext, user_id: int, actor: str) -> int:
+    """An administrator signs a user out everywhere (a lost laptop, a shared password); returns how many."""
+    with ctx.db.session() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("Không tìm thấy người dùng", "User not found")
+        revoked = revoke_user_sessions(session, user.id)
+        record_event(session, actor, "user.sessions_revoke", "user", user.id, {"sessions_revoked": revoked})
+        return revoked
 
 
 def list_users(ctx: AppContext) -> list[UserView]:

@@ -22,6 +22,8 @@ EN: dict[str, str] = {
     "Về trang chủ": "Back to home",
     "Mật khẩu hiện tại": "Current password",
     "Mật khẩu mới": "New password",
+    "Phiên đăng nhập": "Sessions",
+    "Đăng xuất mọi phiên": "Sign out everywhere",
     "Ít nhất 8 ký tự": "At least 8 characters",
     "Nhập lại mật khẩu mới": "Repeat the new password",
     "Lưu": "Save",

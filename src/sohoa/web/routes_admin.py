@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +15,7 @@ from sohoa.domain.codes import Role
 from sohoa.domain.errors import ValidationFailed
 from sohoa.services import accounts
 from sohoa.services.context import AppContext
+from sohoa.services.user_sessions import list_sessions
 from sohoa.web.deps import Ctx, optional_int
 from sohoa.web.templating import render
 
@@ -30,6 +32,7 @@ def _page(request: Request, ctx: AppContext, **extra: object) -> Response:
         "admin.html",
         {
             "users": accounts.list_users(ctx),
+            "sessions": Counter(view.user_id for view in list_sessions(ctx)),
             "units": accounts.list_units(ctx),
             "roles": [r.value for r in Role],
             **extra,
@@ -86,6 +89,12 @@ def update_user(
         )
     except ValidationFailed as exc:
         return _page(request, ctx, error=exc)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}/sessions/revoke")
+def end_sessions(ctx: Ctx, who: Admin, user_id: int) -> Response:
+    accounts.end_sessions(ctx, user_id, who.username)
     return RedirectResponse("/admin", status_code=303)
 
 
