@@ -125,7 +125,8 @@ def _claimed(session: Session, claims: IngestClaims, item: IngestItem | None, sh
         return None, item
     holder = claims.take(sha, path)
     if holder is not None:
-        return ItemReport(path.name, "busy", reason="claimed", message=holder.message()), None
+        state = "duplicate" if holder.this_run else "busy"
+        return ItemReport(path.name, state, reason="claimed", message=holder.message()), None
     if item is not None:
         session.refresh(item)
         return None, item

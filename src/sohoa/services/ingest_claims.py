@@ -55,8 +55,12 @@ class ClaimHolder:
     host: str
     pid: int
     since: datetime
+    this_run: bool = False  # the same bytes came earlier in this very run (a copy under another name)
 
     def message(self) -> str:
+        if self.this_run:
+            return ("Trùng nội dung với một tệp đã có trong lần số hóa này / "
+                    "Same content as another file of this ingest run")
         since = _aware(self.since).strftime("%Y-%m-%d %H:%M:%S UTC")
         who = f"{self.host}:{self.pid}"
         return (f"Đang được xử lý bởi tiến trình khác ({who} từ {since}); chạy lại sau khi tiến trình đó xong / "
@@ -80,7 +84,7 @@ class IngestClaims:
         if folder in self._busy_folders:
             return self._busy_folders[folder]
         holder = self._claim(sha256)
-        if holder is not None:
+        if holder is not None and not holder.this_run:
             self._busy_folders[folder] = holder
         return holder
 
@@ -103,8 +107,8 @@ class IngestClaims:
                 held = session.execute(select(IngestClaim).where(IngestClaim.sha256 == sha256)).scalar_one_or_none()
                 if held is None:
                     continue
-                holder = ClaimHolder(held.host, held.pid, held.claimed_at)
-                if not self._stale(held, now):
+                holder = ClaimHolder(held.host, held.pid, held.claimed_at, held.owner == self.owner)
+                if holder.this_run or not self._stale(held, now):
                     return holder
                 taken = session.execute(
                     update(IngestClaim).where(IngestClaim.sha256 == sha256, IngestClaim.owner == held.owner)
