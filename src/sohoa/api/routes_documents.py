@@ -15,13 +15,15 @@ from sohoa.api.deps import ApiDeps
 from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import DocumentOut, ListOut, SearchOut
 from sohoa.api.security import Caller
+from sohoa.index.query import MAX_QUERY_CHARS
 from sohoa.services.search_export import export_search
 
 __all__ = ["add_document_routes"]
 
 Level = Literal["public", "conditional", "internal"]
 Sort = Literal["relevance", "date_desc", "date_asc", "newest"]
-Q = Annotated[str, Query(min_length=1, max_length=500, description="Từ khóa hoặc số/ký hiệu")]
+# The transport ceiling only: the search service answers a query over SOHOA_MAX_QUERY_CHARS with a clear 400.
+Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="Từ khóa hoặc số/ký hiệu")]
 
 
 def _request(q: str, unit: str | None, year: int | None, date_from: date | None, date_to: date | None,

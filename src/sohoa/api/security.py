@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.api.ratelimit import RateLimiter
+from sohoa.api.ratelimit import RateLimiter, address_key
 from sohoa.auth.principal import Principal
 from sohoa.services.context import AppContext
 from sohoa.services.tokens import ApiClient, authenticate_token
@@ -40,7 +40,13 @@ def _bearer(request: Request) -> str | None:
 def _client_key(request: Request, client: ApiClient | None) -> str:
     if client is not None:
         return f"t{client.token_id}"
-    return f"ip:{request.client.host if request.client else '-'}"
+    return address_key(request.client.host if request.client else None)
+
+
+def _too_many(wait: float) -> HTTPException:
+    seconds = max(1, round(wait))
+    return HTTPException(429, f"Quá nhiều yêu cầu, hãy thử lại sau {seconds} giây / "
+                              f"rate limit exceeded, retry in {seconds} s", headers={"Retry-After": str(seconds)})
 
 
 def caller_dependency(ctx: AppContext, limiter: RateLimiter,
@@ -57,12 +63,15 @@ def caller_dependency(ctx: AppContext, limiter: RateLimiter,
 
             client = await run_in_threadpool(check)
             if client is None:
+                # a wrong token counts against the caller's address: guessing tokens is rate limited too
+                wait = limiter.take(_client_key(request, None))
+                if wait > 0:
+                    raise _too_many(wait)
                 raise HTTPException(401, "Mã truy cập không hợp lệ / invalid or revoked token",
                                     headers={"WWW-Authenticate": "Bearer"})
         wait = limiter.take(_client_key(request, client))
         if wait > 0:
-            raise HTTPException(429, "Quá nhiều yêu cầu / rate limit exceeded",
-                                headers={"Retry-After": str(max(1, round(wait)))})
+            raise _too_many(wait)
         if scope is not None and (client is None or not client.has(scope)):
             status = 401 if client is None else 403
             raise HTTPException(status, f"Cần phạm vi {scope} / scope {scope} required",

@@ -13,6 +13,7 @@ from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import public, require
 from sohoa.domain.errors import SohoaError
+from sohoa.index.query import MAX_QUERY_CHARS
 from sohoa.portal.templating import render_page
 from sohoa.services.context import AppContext
 from sohoa.services.copies import (
@@ -37,7 +38,7 @@ def make_router(ctx: AppContext) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/portal", response_class=HTMLResponse)
-    def portal_search(request: Request, _who: Anyone, q: Annotated[str, Query(max_length=500)] = "",
+    def portal_search(request: Request, _who: Anyone, q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
                       year_text: Annotated[str, Query(alias="year", max_length=4)] = "") -> Response:
         # An empty year field in the form arrives as "year=": treat it as no filter.
         year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None

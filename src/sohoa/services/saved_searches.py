@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sohoa.access.search import SearchRequest
 from sohoa.db.models import SavedSearch
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.index.query import check_query_length, parse_query
 from sohoa.services.context import AppContext
 
 __all__ = ["SavedSearchInfo", "delete_saved_search", "list_saved_searches", "request_of", "save_search"]
@@ -36,6 +37,8 @@ def save_search(ctx: AppContext, owner: str, name: str, request: SearchRequest) 
     """Keep ``request`` under ``name`` for ``owner``."""
     if not name.strip() or not request.query.strip():
         raise ValidationFailed("Cần tên và từ khóa", "A name and a query are required")
+    check_query_length(request.query, min(ctx.settings.max_query_chars, 500))  # what the column holds, no cut
+    parse_query(request.query)  # a query that could never run is not kept (too many words)
     params = {k: v for k, v in request.params().items() if k != "query"}
     with ctx.db.session() as session:
         row = SavedSearch(owner=owner, name=name.strip()[:200], query=request.query[:500], params=params)

@@ -35,6 +35,7 @@ from sohoa.web import (
 )
 from sohoa.web.deps import load_request_principal
 from sohoa.web.headers import SecuredApp
+from sohoa.web.limits import RequestLimits
 from sohoa.web.templating import render
 
 __all__ = ["OPTIONAL_ROUTER_MODULES", "ROUTER_FACTORIES", "RouterFactory", "create_app"]
@@ -170,6 +171,7 @@ def create_app(
         https_only=ctx.settings.cookie_secure,
     )
     app.state.hsts = ctx.settings.cookie_secure  # security headers on every response: sohoa.web.headers
+    app.add_middleware(RequestLimits, settings=ctx.settings)  # rates per address, body caps: sohoa.web.limits
     _install_error_pages(app)
     for factory in [*ROUTER_FACTORIES, *_optional_factories(), *routers]:
         app.include_router(factory(ctx), dependencies=[Depends(_fail_closed)])
