@@ -17,10 +17,12 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import update
+from typer.testing import CliRunner
 
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import public
 from sohoa.auth.sessions import SESSION_COOKIE
+from sohoa.cli.main import app as cli
 from sohoa.db.models import UserSession
 from sohoa.services import accounts, login_throttle
 from sohoa.services.context import AppContext
@@ -285,6 +287,14 @@ def test_a_short_secret_key_is_refused(tmp_path: Path) -> None:
         Settings(data=tmp_path, secret_key="x" * 31)
     assert "ít nhất 32 ký tự" in str(caught.value) and "at least 32 characters" in str(caught.value)
     assert Settings(data=tmp_path, secret_key="x" * 32).secret_key == "x" * 32
+
+
+def test_the_cli_refuses_to_start_with_a_short_secret_key(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["status"], env={"SOHOA_DATA": str(tmp_path), "SOHOA_SECRET_KEY": "ngan"})
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in said
+    assert "ít nhất 32 ký tự" in said and "at least 32 characters" in said
+    assert not (tmp_path / "sohoa.db").exists()
 
 
 # ---- security headers ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from sohoa.domain.errors import SohoaError
@@ -22,6 +23,18 @@ err_console = Console(stderr=True)
 def print_json(data: Any) -> None:
     """JSON to stdout, UTF-8, Vietnamese kept readable."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def check_settings() -> None:
+    """Refuse to start on invalid settings: their messages (ours are bilingual), not a traceback."""
+    try:
+        Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "SOHOA_" + "_".join(str(part) for part in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            err_console.print(f"[red]Lỗi cấu hình / Configuration error[/red] {name}: {message}", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from sohoa.cli import audit, records, server, tokens, users, webhooks
+from sohoa.cli.common import check_settings
 from sohoa.storage.private import restrict_umask
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -15,6 +16,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 def _private_files() -> None:
     # Before any command: what sohoa writes (database, objects, keys, uploads) is the service user's alone.
     restrict_umask()
+    check_settings()  # e.g. a SOHOA_SECRET_KEY under 32 characters: a clear message, exit code 2
 
 
 app.command()(records.init)
