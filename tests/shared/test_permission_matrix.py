@@ -21,17 +21,16 @@ ARCHIVE_ROLES = ("admin", "archivist", "coordinator", "qc_inspector", "scan_oper
 UNIT_ROLES = ("unit_clerk", "unit_officer")
 
 
-def expected(role: str | None, relation: str, level: str) -> bool:
-    """The policy, stated independently of the code: the oracle of this matrix."""
+def expected(role: str | None, relation: str, level: str, state: str = "published") -> bool:
+    """The policy, stated independently of the code: the oracle of this matrix (``role`` None: anonymous or a
+    public-only token)."""
     if level == "secret":
         return False  # never on the shared network, whoever asks
-    if level == "public":
-        return True
     if role in ARCHIVE_ROLES:
-        return True
-    if role in UNIT_ROLES:
-        return relation != "unrelated"
-    return False
+        return True  # archive staff: every unit, every state (the digitisation line works on them)
+    if role in UNIT_ROLES and relation != "unrelated":
+        return True  # a unit's own lineage, in any state
+    return level == "public" and state in ("accepted", "published")  # everyone else: published records only
 
 
 def principal_for(world: World, role: str | None) -> Principal | None:

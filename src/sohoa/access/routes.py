@@ -74,7 +74,7 @@ def make_router(ctx: AppContext) -> APIRouter:
     def access_level(request: Request, who: Admin, file_id: Annotated[int, Form()], level: Annotated[str, Form()],
                      reason: Annotated[str, Form(max_length=500)]) -> Response:
         try:
-            return page(request, change_file_access(ctx, file_id, level, who.username, reason).warnings)
+            return page(request, change_file_access(ctx, file_id, level, who.username, reason, role=who.role).warnings)
         except SohoaError as exc:
             return page(request, error=exc)
 

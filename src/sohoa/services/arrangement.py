@@ -167,15 +167,14 @@ def _count(text: str) -> int | None:
 
 
 def update_file(ctx: AppContext, file_id: int, values: dict[str, str], *, actor: str) -> None:
-    """Edit a file's metadata: title, dates, retention, access level, sheets/pages, description."""
+    """Edit a file's metadata: title, dates, retention, sheets/pages, description. Its access level is not
+    set here: that is an access change (``sohoa.access.changes``: role check, warnings, ``access.change``)."""
     retention = parse_retention(values.get("maintenance", ""))
     if retention is None:
         raise ValidationFailed(
             "Thời hạn bảo quản phải là «Vĩnh viễn» hoặc số năm",
             "Retention must be «Vĩnh viễn» or a number of years",
         )
-    if values.get("access_level") not in {a.value for a in AccessLevel}:
-        raise ValidationFailed("Mức độ tiếp cận không hợp lệ", "Invalid access level")
     title = nfc(values.get("title", "")).strip()
     if not title or len(title) > 1000:
         raise ValidationFailed(
@@ -191,7 +190,6 @@ def update_file(ctx: AppContext, file_id: int, values: dict[str, str], *, actor:
         file.title, file.start_date, file.end_date = title, start, end
         file.permanent, file.retention_years = retention
         file.maintenance = "Vĩnh viễn" if retention[0] else f"{retention[1]} năm"
-        file.access_level = str(values["access_level"])
         file.sheet_total, file.page_total = (
             _count(values.get("sheet_total", "")),
             _count(values.get("page_total", "")),
@@ -203,7 +201,7 @@ def update_file(ctx: AppContext, file_id: int, values: dict[str, str], *, actor:
             "file.update",
             "file_unit",
             file.id,
-            {k: v for k, v in values.items() if k != "csrf_token"},
+            {k: v for k, v in values.items() if k not in {"csrf_token", "access_level"}},
         )
 
 

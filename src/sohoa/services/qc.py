@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.access.changes import record_publication
 from sohoa.access.documents import visible_document
 from sohoa.access.listing import document_clause
 from sohoa.access.policy import document_scope
@@ -98,7 +99,7 @@ def route_after_review(session: Session, doc: Document, actor: str) -> str:
         {"next": doc.state, "plan": sampled.id if sampled else None},
     )
     if doc.state == "accepted":  # no QC sample drawn: accepted now, announced to feeds and webhooks
-        record_event(session, actor, "document.publish", "document", doc.id, {"via": "review"})
+        record_publication(session, doc, actor, "review")
     return doc.state
 
 
@@ -303,8 +304,8 @@ def inspect(
             doc.id,
             {"defects": codes, "comment": comment, "next": doc.state},
         )
-        if doc.state == "accepted":  # announced to feeds and webhooks
-            record_event(session, inspector, "document.publish", "document", doc.id, {"via": "qc"})
+        if doc.state == "accepted":  # announced to feeds and webhooks (never a độ mật document)
+            record_publication(session, doc, inspector, "qc")
         return doc.state
 
 

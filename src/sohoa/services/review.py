@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.access.documents import visible_document
 from sohoa.access.listing import document_clause
-from sohoa.access.policy import document_scope
+from sohoa.access.policy import PUBLISHED_STATES, document_scope
+from sohoa.access.protection import protection_of, raise_protection
 from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
 from sohoa.domain.codes import Secrecy, Urgency, type_by_name
@@ -263,14 +264,20 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) 
         session.flush()
         session.refresh(doc)
         session.refresh(other)
+        reviewed = other.state in PUBLISHED_STATES
         other.state = "merged"
+        # The survivor holds the other's pages: it takes the strictest độ mật and access level of both.
+        protection = raise_protection(doc, protection_of(other), [doc.id, other.id])
+        if doc.state in PUBLISHED_STATES and not reviewed:
+            doc.state = "review"  # unreviewed pages joined it: reviewed again before the public sees it
         record_event(
             session,
             actor,
             "document.update",  # one action for every change, so the feed and webhooks follow it
             "document",
             doc.id,
-            {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved]},
+            {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved], "protection": protection,
+             "state": doc.state},
         )
         _refresh(ctx, session, actor, doc, other)
 
@@ -289,6 +296,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
             source_name=doc.source_name,
             state="review",
             access_level=doc.access_level,
+            secrecy=doc.secrecy,  # the pages keep their protection: split never lowers it
             doc_ordinal=None,
         )
         session.add(new)
@@ -308,7 +316,9 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
             doc.id,
             {"operation": "split", "new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
         )
-        record_event(session, actor, "document.create", "document", new.id, {"operation": "split", "from": doc.id})
+        protection = {"secrecy": new.secrecy, "access_level": new.access_level, "from": [doc.id], "raised": False}
+        record_event(session, actor, "document.create", "document", new.id,
+                     {"operation": "split", "from": doc.id, "protection": protection})
         _refresh(ctx, session, actor, doc, new)
         return new.id
 

@@ -288,4 +288,9 @@ EN: dict[str, str] = {
     "Số, ký hiệu": "Number and sign",
     "Không có văn bản nào": "No documents",
     "Tài khoản của bạn chưa gắn với đơn vị nào": "Your account does not belong to a unit",
+    "Đã đổi mức độ tiếp cận": "Access level changed",
+    "Đổi mức độ tiếp cận": "Change the access level",
+    "Căn cứ thay đổi": "Reason (legal basis)",
+    "Xác nhận đổi mức độ tiếp cận": "Confirm the access change",
+    "Hủy": "Cancel",
 }

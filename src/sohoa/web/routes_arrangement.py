@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sohoa.access.changes import change_file_access, preview_file_access
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import require
 from sohoa.domain.codes import ACCESS_LEVELS
-from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.errors import PermissionDenied, ValidationFailed
 from sohoa.services import accounts, arrangement, intake
 from sohoa.services.context import AppContext
 from sohoa.web.deps import Ctx, optional_int
@@ -96,17 +97,39 @@ def file_form(request: Request, ctx: Ctx, _who: Arranger, file_id: int) -> Respo
     )
 
 
+def _file_page(request: Request, ctx: AppContext, file_id: int, status: int = 200, **extra: object) -> Response:
+    file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
+    return render(request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS, **extra},
+                  status_code=status)
+
+
 @router.post("/files/{file_id}")
 async def file_save(request: Request, ctx: Ctx, who: Arranger, file_id: int) -> Response:
+    """Metadata is saved at once; a new access level is only proposed: its warnings come first, to confirm."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         arrangement.update_file(ctx, file_id, form, actor=who.username)
-    except ValidationFailed as exc:
-        file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
-        return render(
-            request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS, "error": exc}, status_code=400
-        )
+        level = form.get("access_level", "")
+        current = next((f.access_level for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id),
+                       level)
+        if level and level != current:
+            preview = preview_file_access(ctx, file_id, level, role=who.role)
+            return _file_page(request, ctx, file_id, pending=level, warnings=preview.warnings)
+    except (ValidationFailed, PermissionDenied) as exc:
+        return _file_page(request, ctx, file_id, 403 if isinstance(exc, PermissionDenied) else 400, error=exc)
     return RedirectResponse(f"/arrangement/files/{file_id}?saved=1", status_code=303)
+
+
+@router.post("/files/{file_id}/access")
+def file_access(request: Request, ctx: Ctx, who: Arranger, file_id: int, access_level: Annotated[str, Form()],
+                reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """The confirmed access change: the same service as /admin/access (role check, access.change events)."""
+    try:
+        change = change_file_access(ctx, file_id, access_level, who.username, reason, role=who.role)
+    except (ValidationFailed, PermissionDenied) as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return _file_page(request, ctx, file_id, status, error=exc, pending=access_level)
+    return _file_page(request, ctx, file_id, changed=True, warnings=change.warnings)
 
 
 def make_router(_ctx: AppContext) -> APIRouter:

@@ -1,0 +1,39 @@
+"""Moving a document into a file (out of the unsorted intake, or from another file) without lowering its protection."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from sohoa.access.protection import Protection, raise_protection
+from sohoa.db.models import Document, FileUnit
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.services.audit import record_event
+from sohoa.services.context import AppContext
+
+__all__ = ["move_document"]
+
+
+def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str) -> dict[str, object]:
+    """Put the document in ``file_id``: it takes the stricter of its own protection and the file's level (never
+    lower: a độ mật document stays secret in a public file). Returns the audit payload's protection."""
+    with ctx.db.session() as session:
+        doc, file = session.get(Document, doc_id), session.get(FileUnit, file_id)
+        if doc is None or file is None:
+            raise NotFound("Không tìm thấy văn bản hoặc hồ sơ", "Unknown document or file")
+        if doc.state == "merged":
+            raise ValidationFailed("Văn bản đã được gộp", "The document was merged into another")
+        before = doc.file_id
+        if before == file.id:
+            raise ValidationFailed("Văn bản đã ở trong hồ sơ này", "The document is already in this file")
+        protection = raise_protection(doc, Protection(None, file.access_level), [doc.id])
+        protection["file"] = file.id
+        ordinal = session.execute(select(func.count()).select_from(Document).where(Document.file_id == file.id)
+                                  ).scalar_one()
+        doc.file_id, doc.doc_ordinal = file.id, int(ordinal) + 1
+        doc.unit_id = doc.unit_id or file.unit_id  # the unit that made it stays its unit
+        if doc.state == "unsorted":
+            doc.state = "review"  # filed now: reviewed in its file before anyone outside sees it
+        record_event(session, actor, "document.update", "document", doc.id,
+                     {"operation": "move", "from_file": before, "to_file": file.id, "protection": protection,
+                      "state": doc.state})
+        return protection
