@@ -15,19 +15,22 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from sohoa.db.base import utcnow
 from sohoa.db.models import Document, IngestItem, Page
 from sohoa.db.models.intake import IngestClaim
+from sohoa.services import api_ingest, scanning
 from sohoa.services.context import AppContext, open_context
 from sohoa.services.ingest import ingest_paths
 from sohoa.services.objects import store_file
 from sohoa.settings import Settings
+from sohoa.storage.objects import sha256_file
 from tests.ingest._helpers import text_page
 from tests.security._fake_cli import logging_factory
 
@@ -154,8 +157,6 @@ def _dead_pid() -> int:
 
 
 def _claim(ctx: AppContext, path: Path, host: str, pid: int, expires_in: timedelta) -> None:
-    from sohoa.storage.objects import sha256_file
-
     now = utcnow()
     with ctx.db.session() as session:
         session.add(IngestClaim(sha256=sha256_file(path), owner="f" * 32, host=host, pid=pid, claimed_at=now,
@@ -217,3 +218,34 @@ def test_the_same_bytes_twice_in_one_run_are_ingested_once(any_ctx: AppContext, 
     report = ingest_paths(any_ctx, [tmp_path / "box"], engine_factory=logging_factory())
     assert [(i.name, i.state) for i in report.items] == [("p1.png", "done"), ("p2.png", "duplicate")]
     assert _count(any_ctx, Page) == 1
+
+
+def test_the_scan_worker_leaves_a_held_master_to_its_holder(any_ctx: AppContext, tmp_path: Path) -> None:
+    data = _page(tmp_path / "scan.png", "Quyết định").read_bytes()
+    _claim(any_ctx, tmp_path / "scan.png", "another-host", 4242, timedelta(minutes=5))
+    upload = scanning.start_upload(any_ctx, None, "scan.png", len(data), operator="op")
+    scanning.append_chunk(any_ctx, upload.token, 0, data, operator="op")
+    worker = scanning.ScanWorker(any_ctx, partial(ingest_paths, engine_factory=logging_factory()))
+    worker.start()  # takes the queued upload
+    _wait_for(lambda: scanning.upload_status(any_ctx, upload.token).state in scanning.TERMINAL, "the scan worker")
+    worker.stop()
+    status = scanning.upload_status(any_ctx, upload.token)
+    assert status.state == "failed" and status.message and "another-host:4242" in status.message
+    assert _count(any_ctx, Page) == 0
+
+
+def test_api_ingest_leaves_a_held_master_to_its_holder(any_ctx: AppContext, tmp_path: Path) -> None:
+    data = _page(tmp_path / "scan.png", "Quyết định").read_bytes()
+    _claim(any_ctx, tmp_path / "scan.png", "another-host", 4242, timedelta(minutes=5))
+    sink = api_ingest.new_upload(any_ctx)
+    sink.open("scan.png")
+    sink.write(data)
+    _, item_id = api_ingest.accept_upload(any_ctx, sink, api_ingest.IngestTarget(None, None, None), actor="api")
+    ingest = partial(ingest_paths, engine_factory=logging_factory())
+    assert api_ingest.process_item(any_ctx, item_id, ingest) == "processing"  # not failed: the holder settles it
+    with any_ctx.db.session() as session:
+        assert session.get(IngestItem, item_id).state == "processing"  # type: ignore[union-attr]
+    assert (sink.folder / "scan.png").exists()  # the upload is kept
+    with any_ctx.db.session() as session:  # the holder went away without ingesting it: the next try does
+        session.execute(delete(IngestClaim))
+    assert api_ingest.process_item(any_ctx, item_id, ingest) == "done"
