@@ -179,3 +179,13 @@ def test_the_limiter_is_thread_safe_and_memory_bounded() -> None:
     assert len(limiter) == 100  # the least recently seen addresses were forgotten
     assert address_key("2001:db8:1::5") == address_key("2001:db8:1::ffff") == "ip:2001:db8:1::/64"
     assert address_key("::ffff:203.0.113.9") == address_key("203.0.113.9") == "ip:203.0.113.9"
+
+
+def test_oversized_fields_are_answered_without_a_server_error(bctx: AppContext) -> None:
+    client = _app(bctx)
+    token = helpers.csrf(client)
+    login = client.post("/login", data={"username": "u" * 5_000, "password": "p" * 50_000, "csrf_token": token},
+                        follow_redirects=False)
+    assert login.status_code == 401  # answered like any wrong password, before the database (was a 500 on PostgreSQL)
+    copy = client.post("/portal/documents/1/copy", data={"name": "n" * 5_000, "id_number": "1"})
+    assert copy.status_code < 500

@@ -27,6 +27,12 @@ Anyone = Annotated[Principal | None, public()]
 Signed = Annotated[Principal, require(Permission.AUTHENTICATED)]
 
 
+# Bounded work: no account has a longer name (the column holds 64), and no password needs more; longer
+# values are answered like any wrong password, before hashing or the database (which would refuse them).
+MAX_USERNAME = 64
+MAX_PASSWORD = 4096
+
+
 @router.get("/login")
 async def login_form(request: Request, _who: Anyone, next: str = "/") -> Response:
     return render(request, "login.html", {"next": local_path(next)})
@@ -42,6 +48,9 @@ async def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     address = request.client.host if request.client else "?"
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
+        return render(request, "login.html", {"error": "Tên đăng nhập hoặc mật khẩu không đúng", "next": next,
+                                              "username": ""}, status_code=401)
     try:
         principal = await run_in_threadpool(accounts.authenticate, ctx, username, password, address)
     except accounts.LoginLocked as exc:
