@@ -136,6 +136,17 @@ def test_a_data_dir_left_open_is_tightened(tmp_path: Path, db_url: str | None) -
     assert _mode(deep / ("ab" * 32)) == 0o400 and _mode(shared) == 0o775
 
 
+def test_init_warns_about_a_configured_key_left_open(tmp_path: Path) -> None:
+    key, cert = tmp_path / "signer.key", tmp_path / "signer.pem"
+    for path in (key, cert):
+        path.write_text("-----BEGIN-----", encoding="utf-8")
+        path.chmod(0o644)
+    env = {**_env(tmp_path / "data", None), "SOHOA_SIGNING_KEY": str(key), "SOHOA_SIGNING_CERT": str(cert)}
+    out = _cli(env, "init").stdout
+    assert f"The key file {key} is readable by other accounts" in " ".join(out.split())
+    assert _mode(key) == 0o644  # the operator's file: reported, not changed
+
+
 def test_a_data_dir_owned_by_another_account_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
     data.mkdir(mode=0o755)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
 from sohoa.services.ingest import IngestReport, ProgressEvent, ingest_paths
-from sohoa.storage.private import tighten_tree
+from sohoa.storage.private import open_to_others, tighten_tree
 
 units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
 
@@ -25,6 +25,10 @@ def init() -> None:
         if tightened:
             console.print(f"[yellow]{tightened} tệp/thư mục mở cho người khác đã được thu hẹp về chủ sở hữu / "
                           f"files or folders readable by others restricted to their owner[/yellow]")
+        for configured in (ctx.settings.signing_key, ctx.settings.audit_key_file):  # the operator's files: not changed
+            if configured is not None and open_to_others(configured):
+                console.print(f"[yellow]Tệp khóa {configured} mở cho tài khoản khác; hãy chmod 600 / The key file "
+                              f"{configured} is readable by other accounts: chmod 600 it[/yellow]", soft_wrap=True)
         key = ensure_dev_certificate(ctx)
         console.print(f"Chứng thư ký bản sao / copy signing certificate: {key.cert}"
                       + (" (phát triển / development)" if key.development else ""))

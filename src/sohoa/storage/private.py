@@ -19,6 +19,7 @@ __all__ = [
     "copy_private",
     "create_private_file",
     "open_private",
+    "open_to_others",
     "private_dir",
     "restrict_umask",
     "tighten",
@@ -109,6 +110,11 @@ def tighten(path: Path) -> bool:
         return False
     os.chmod(path, mode & ~_OPEN_BITS)
     return True
+
+
+def open_to_others(path: Path) -> bool:
+    """Whether group or other accounts have any permission on ``path`` (following a symlink)."""
+    return path.exists() and bool(stat.S_IMODE(path.stat().st_mode) & _OPEN_BITS)
 
 
 def _walk(root: Path) -> Iterator[Path]:
