@@ -168,23 +168,22 @@ def test_unsorted_document_filed_into_a_public_file_waits_for_review(any_ctx: Ap
     assert not _anonymous_reach(any_ctx, doc_id, "mkowninternal")["policy"]
 
 
-@pytest.mark.parametrize("state", HIDDEN_STATES + SHOWN_STATES)
-def test_public_documents_reach_the_public_only_once_reviewed(any_ctx: AppContext, world: World,
-                                                              state: str) -> None:
-    for relation in RELATIONS:
-        _set(any_ctx, world.docs[(relation, "public")], state=state)
-    shown = state in SHOWN_STATES
-    reach = _anonymous_reach(any_ctx, world.docs[("own", "public")], "mkownpublic")
-    assert reach == dict.fromkeys(reach, shown)
+def test_public_documents_reach_the_public_only_once_reviewed(any_ctx: AppContext, world: World) -> None:
     public_token = _token(any_ctx, "city", "read:public")
-    for role in (None, "admin", "archivist", "coordinator", "qc_inspector", "scan_operator", "unit_clerk",
-                 "unit_officer"):
-        principal = public_token if role is None else principal_for(world, role)
-        got = {h["document_id"] for h in search(any_ctx, principal, SearchRequest("hòa giải", limit=200),
-                                                audit=False).results}
+    for state in HIDDEN_STATES + SHOWN_STATES:
         for relation in RELATIONS:
-            want = expected(None if role is None else role, relation, "public", state)
-            assert (world.docs[(relation, "public")] in got) is want, (role, relation)
+            _set(any_ctx, world.docs[(relation, "public")], state=state)
+        shown = state in SHOWN_STATES
+        reach = _anonymous_reach(any_ctx, world.docs[("own", "public")], "mkownpublic")
+        assert reach == dict.fromkeys(reach, shown), state
+        for role in (None, "admin", "archivist", "coordinator", "qc_inspector", "scan_operator", "unit_clerk",
+                     "unit_officer"):
+            principal = public_token if role is None else principal_for(world, role)
+            got = {h["document_id"] for h in search(any_ctx, principal, SearchRequest("hòa giải", limit=200),
+                                                    audit=False).results}
+            for relation in RELATIONS:
+                want = expected(role, relation, "public", state)
+                assert (world.docs[(relation, "public")] in got) is want, (state, role, relation)
 
 
 def test_files_listing_for_the_public_is_public_files_only(any_ctx: AppContext, world: World) -> None:
@@ -285,3 +284,19 @@ def test_unit_users_see_their_own_documents_in_any_state(any_ctx: AppContext, wo
     got = {h["document_id"] for h in search(any_ctx, archivist, SearchRequest("hòa giải", limit=200),
                                             audit=False).results}
     assert own in got and other in got
+
+
+def test_review_screen_move_files_the_document_without_lowering_it(any_ctx: AppContext, world: World) -> None:
+    staff(any_ctx)
+    doc_id = world.docs[("own", "public")]
+    client = TestClient(create_app(any_ctx, watch_hot_folders=False))
+    token = login(client, "s_archivist")
+    moved = client.post(f"/review/{doc_id}/move", data={"csrf_token": token, "file_id": world.files[
+        ("own", "internal")]}, follow_redirects=False)
+    assert moved.status_code == 303
+    assert _doc(any_ctx, doc_id).access_level == "internal"
+    assert not any(_anonymous_reach(any_ctx, doc_id, "mkownpublic").values())
+    secret = client.post(f"/review/{world.docs[('own', 'secret')]}/move", data={
+        "csrf_token": token, "file_id": world.files[("own", "public")]}, follow_redirects=False)
+    assert secret.status_code == 404  # a secret document is out of every network user's reach
+    assert _doc(any_ctx, world.docs[("own", "secret")]).file_id == world.files[("own", "secret")]

@@ -293,4 +293,6 @@ EN: dict[str, str] = {
     "Căn cứ thay đổi": "Reason (legal basis)",
     "Xác nhận đổi mức độ tiếp cận": "Confirm the access change",
     "Hủy": "Cancel",
+    "Chuyển sang hồ sơ số": "Move to file no.",
+    "Chuyển": "Move",
 }

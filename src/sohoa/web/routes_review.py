@@ -12,9 +12,9 @@ from sohoa.access.documents import require_visible
 from sohoa.auth.permissions import Permission
 from sohoa.auth.principal import Principal
 from sohoa.auth.rules import require
-from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES
-from sohoa.services import review
+from sohoa.services import filing, review
 from sohoa.services.context import AppContext
 from sohoa.web.deps import Ctx
 from sohoa.web.i18n import FIELD_LABELS
@@ -77,6 +77,17 @@ def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annot
     try:
         review.split_document(ctx, doc_id, at_page, actor=who.username)
     except ValidationFailed as exc:
+        return _screen(request, ctx, who, doc_id, error=exc)
+    return RedirectResponse(f"/review/{doc_id}", status_code=303)
+
+
+@router.post("/review/{doc_id}/move")
+def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annotated[int, Form()]) -> Response:
+    """File the document elsewhere: it keeps the stricter of its own protection and the file's level."""
+    require_visible(ctx, who, doc_id)
+    try:
+        filing.move_document(ctx, doc_id, file_id, actor=who.username)
+    except (ValidationFailed, NotFound) as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
