@@ -23,7 +23,7 @@ from sohoa.auth.principal import Principal
 from sohoa.auth.rules import public
 from sohoa.auth.sessions import SESSION_COOKIE
 from sohoa.cli.main import app as cli
-from sohoa.db.models import UserSession
+from sohoa.db.models import LoginCounter, UserSession
 from sohoa.services import accounts, login_throttle
 from sohoa.services.context import AppContext
 from sohoa.services.user_sessions import list_sessions
@@ -182,6 +182,17 @@ def test_a_window_ends(any_ctx: AppContext) -> None:
     assert caught.value.retry_after == 30
     with any_ctx.db.session() as session:
         login_throttle.reserve(session, "ai-do", "10.6.6.6", limits, now=1060)
+
+
+def test_counters_of_past_windows_are_purged(any_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(login_throttle, "_PURGE_ONE_IN", 1)
+    limits = login_throttle.Limits(window=60, pair=5, user=5, address=5, total=5)
+    with any_ctx.db.session() as session:
+        login_throttle.reserve(session, "cu", "10.8.8.1", limits, now=1000)
+    with any_ctx.db.session() as session:
+        login_throttle.reserve(session, "moi", "10.8.8.2", limits, now=2000)
+    with any_ctx.db.session() as session:
+        assert session.query(LoginCounter).count() == 4  # the new attempt's buckets only
 
 
 # ---- sessions ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -123,10 +123,20 @@ def reserve(session: Session, username: str, address: str, limits: Limits, *,
     if refusal is not None:
         session.rollback()
         raise _locked(*refusal)
-    if secrets.randbelow(_PURGE_ONE_IN) == 0:
-        session.execute(delete(LoginCounter).where(LoginCounter.window_start <= moment - limits.window))
     session.commit()
+    if secrets.randbelow(_PURGE_ONE_IN) == 0:
+        _purge(session, moment - limits.window)
     return Reservation(tuple(taken))
+
+
+def _purge(session: Session, cutoff: int) -> None:
+    """Delete counters whose window has passed, in a transaction of its own that never waits on a row
+    another attempt holds (PostgreSQL: SKIP LOCKED), so housekeeping cannot deadlock with a login."""
+    stale = select(LoginCounter.key).where(LoginCounter.window_start <= cutoff)
+    if session.get_bind().dialect.name == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    session.execute(delete(LoginCounter).where(LoginCounter.key.in_(stale)))
+    session.commit()
 
 
 def refund(session: Session, reservation: Reservation) -> None:
