@@ -20,7 +20,7 @@ from sohoa.db.models import Document, Event, FileUnit
 from sohoa.domain.errors import PermissionDenied
 from sohoa.services import review
 from sohoa.services.context import AppContext
-from sohoa.services.filing import move_document
+from sohoa.services.filing import move_document, supersede_rework
 from sohoa.services.tokens import authenticate_token, create_token
 from sohoa.web.app import create_app
 from tests.shared._portal_helpers import login, staff
@@ -300,3 +300,18 @@ def test_review_screen_move_files_the_document_without_lowering_it(any_ctx: AppC
         "csrf_token": token, "file_id": world.files[("own", "public")]}, follow_redirects=False)
     assert secret.status_code == 404  # a secret document is out of every network user's reach
     assert _doc(any_ctx, world.docs[("own", "secret")]).file_id == world.files[("own", "secret")]
+
+
+def test_a_rescan_keeps_the_protection_of_what_it_replaces(any_ctx: AppContext, world: World) -> None:
+    old_id, file_id = world.docs[("own", "internal")], world.files[("own", "internal")]
+    _set(any_ctx, old_id, secrecy="Tối mật", state="rework_scan")  # marked độ mật in review, then sent back
+    with any_ctx.db.session() as session:
+        new = Document(file_id=file_id, unit_id=world.units["own"], source_name="rescan.pdf",
+                       access_level="internal", state="review")
+        session.add(new)
+        session.flush()
+        supersede_rework(session, file_id, [new.id], "scan_operator")
+        new_id = new.id
+    assert _doc(any_ctx, old_id).state == "superseded"
+    assert (_doc(any_ctx, new_id).secrecy, _doc(any_ctx, new_id).access_level) == ("Tối mật", "internal")
+    assert _events(any_ctx, "document", new_id, "document.update")[-1]["protection"]["from"] == [old_id]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from sohoa.access.protection import Protection, raise_protection
+from sohoa.access.protection import Protection, protection_of, raise_protection, strictest
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
 
-__all__ = ["move_document"]
+__all__ = ["move_document", "supersede_rework"]
 
 
 def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str) -> dict[str, object]:
@@ -37,3 +38,23 @@ def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str) -> 
                      {"operation": "move", "from_file": before, "to_file": file.id, "protection": protection,
                       "state": doc.state})
         return protection
+
+
+def supersede_rework(session: Session, file_id: int, created: list[int], actor: str) -> None:
+    """A rescan of a file replaces its documents sent back to scanning: they become 'superseded', and the
+    documents the rescan made take their strictest protection (a độ mật set in review is not lost)."""
+    replaced = list(session.execute(select(Document).where(Document.file_id == file_id,
+                                                           Document.state == "rework_scan")).scalars())
+    for doc in replaced:
+        doc.state = "superseded"
+    if not replaced:
+        return
+    floor = strictest(*(protection_of(d) for d in replaced))
+    for doc_id in created:
+        new = session.get(Document, doc_id)
+        if new is None:
+            continue
+        protection = raise_protection(new, floor, [d.id for d in replaced])
+        if protection["raised"]:
+            record_event(session, actor, "document.update", "document", new.id,
+                         {"operation": "rescan", "protection": protection})

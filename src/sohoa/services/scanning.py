@@ -21,6 +21,7 @@ from sohoa.db.models import Document, FileUnit, ScanUpload
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
 from sohoa.services.context import AppContext
+from sohoa.services.filing import supersede_rework
 from sohoa.storage.private import copy_private
 
 __all__ = [
@@ -197,21 +198,19 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
             progress=lambda e: live.set(token, e.pages_done, e.pages_total),
         )
         items = list(report.items)
+        created = [doc_id for i in items for doc_id in i.documents]
         failed = [i for i in items if i.state in ("failed", "quarantined", "busy")]  # busy: retry once the other ends
         state, message = ("failed", "; ".join(str(i.message or i.reason) for i in failed)) if failed else ("done", None)
         documents = sum(len(i.documents) for i in items)
         pages = sum(i.pages for i in items)
     except Exception as exc:  # the worker must survive any ingest failure and show it
         log.exception("ingest of upload %s failed", token)
-        state, message, documents, pages = "failed", str(exc), 0, 0
+        state, message, documents, pages, created = "failed", str(exc), 0, 0, []
     with ctx.db.session() as session:
         row = _row(session, token)
         row.state, row.message, row.documents, row.pages = state, message, documents, pages
-        if state == "done" and row.file_id:
-            for doc in session.execute(
-                select(Document).where(Document.file_id == row.file_id, Document.state == "rework_scan")
-            ).scalars():
-                doc.state = "superseded"  # the rescan replaces documents sent back to scanning
+        if state == "done" and row.file_id:  # the rescan replaces documents sent back to scanning
+            supersede_rework(session, row.file_id, created, operator)
         record_event(
             session,
             operator,
