@@ -18,7 +18,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import CopyRequest, Document, FileUnit, Page, StoredObject, Unit
+from sohoa.db.models import CopyRequest, Document, FileUnit, Page, QcInspection, StoredObject, Unit
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.index import make_index
@@ -67,6 +67,7 @@ SPECS: dict[str, Spec] = {
     "sec": Spec("other", "secret", "Tối mật", "published"),
     "secrev": Spec("own", "internal", "Mật", "review"),       # in the review queue
     "secqc": Spec("own", "secret", "Mật", "qc"),              # in the QC queue
+    "secscan": Spec("own", "internal", "Mật", "rework_scan"),  # sent back to scanning, with a QC comment
     "pubtwo": Spec("own", "public", None, "published"),       # merged with sectwo below
     "sectwo": Spec("own", "secret", "Tuyệt mật", "review"),
     "secsplit": Spec("own", "internal", "Mật", "review", pages=3),  # split below
@@ -136,8 +137,9 @@ def _document(ctx: AppContext, session: Session, matrix: Matrix, key: str, spec:
     session.add(file)
     session.flush()
     words = ["Quyết", "định", "về", "việc", "hòa", "giải", marker(key)] + ([SUGGEST_WORD] if spec.secret else [])
-    doc = Document(file_id=file.id, unit_id=matrix.units[spec.unit], text=" ".join(words), source_name=f"{key}.pdf",
-                   type_name="Quyết định", code_number=str(500 + serial), code_notation="QĐ-UBND",
+    doc = Document(file_id=file.id, unit_id=matrix.units[spec.unit], text=" ".join(words),
+                   source_name=f"{marker(key)}.pdf", type_name="Quyết định", code_number=str(500 + serial),
+                   code_notation="QĐ-UBND",
                    issued_date=date(2001, 1, 1 + serial), subject=f"Hòa giải {marker(key)}",
                    access_level=spec.level, secrecy=spec.secrecy, state=spec.state, page_amount=spec.pages)
     session.add(doc)
@@ -148,6 +150,10 @@ def _document(ctx: AppContext, session: Session, matrix: Matrix, key: str, spec:
     doc.pdf_object_id = _store(ctx, session, pdf, "application/pdf", "pdf")
     session.flush()
     record_event(session, "system", "document.create", "document", doc.id, {})
+    if spec.state.startswith("rework_"):
+        session.add(QcInspection(document_id=doc.id, inspector="mx_qc_inspector", operator="mx_scan_operator",
+                                 decision="reject", defects=["D01"], comment=f"Ảnh mờ {marker(key)}",
+                                 rework_to="scanning", checks=[], decided_on=date(2024, 1, 1)))
     if spec.state in PUBLISHED:
         record_event(session, "system", "document.publish", "document", doc.id, {})
     matrix.files[key] = file.id

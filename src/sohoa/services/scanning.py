@@ -17,9 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.access.listing import document_clause
+from sohoa.access.policy import document_scope
+from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, FileUnit, ScanUpload
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
+from sohoa.services.catalog import SYSTEM
 from sohoa.services.context import AppContext
 from sohoa.services.filing import supersede_rework
 from sohoa.storage.private import copy_private
@@ -321,15 +325,17 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
     return tokens
 
 
-def rework_documents(ctx: AppContext) -> list[tuple[int, str | None, str, str | None]]:
-    """Documents QC sent back to scanning: (id, file code, source name, inspector's comment)."""
+def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
+                     ) -> list[tuple[int, str | None, str, str | None]]:
+    """Documents QC sent back to scanning that ``principal`` may see (never độ mật on the network):
+    (id, file code, source name, inspector's comment)."""
     from sohoa.db.models import QcInspection
 
     with ctx.db.session() as session:
         rows = session.execute(
             select(Document, FileUnit.file_code)
             .outerjoin(FileUnit, Document.file_id == FileUnit.id)
-            .where(Document.state == "rework_scan")
+            .where(Document.state == "rework_scan", document_clause(document_scope(session, principal)))
             .order_by(Document.id)
         ).all()
         result: list[tuple[int, str | None, str, str | None]] = []

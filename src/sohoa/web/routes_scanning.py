@@ -49,7 +49,7 @@ def _error(request: Request, exc: SohoaError, code: int = 400) -> JSONResponse:
 
 @router.get("")
 def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
-    rework = scanning.rework_documents(ctx)
+    rework = scanning.rework_documents(ctx, who)
 
     values = {
         "files": arrangement.list_files(ctx),
