@@ -101,6 +101,7 @@ class Callers:
     sessions: dict[str, TestClient]
     bare: TestClient
     tokens: dict[str, str]
+    csrf: dict[str, str]
 
     def get(self, kind: str, url: str) -> Response:
         if kind in self.sessions:
@@ -132,9 +133,8 @@ def setup(mctx: AppContext) -> Iterator[tuple[Matrix, Callers]]:
         client.__enter__()
     try:
         sessions = dict(zip(STAFF, clients, strict=False))
-        for role, client in sessions.items():
-            web.login(client, f"mx_{role}")
-        yield matrix, Callers(sessions, clients[-1], matrix.tokens)
+        csrf = {role: web.login(client, f"mx_{role}") for role, client in sessions.items()}
+        yield matrix, Callers(sessions, clients[-1], matrix.tokens, csrf)
     finally:
         for client in clients:
             client.__exit__(None, None, None)
@@ -306,6 +306,7 @@ def test_route_matrix(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
 def test_route_matrix_after_merge_and_split(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
     """Merging a public document with a secret one, and splitting a secret one, never lowers protection."""
     matrix, callers = setup
+    _write_routes_refuse_secrets(mctx, matrix, callers)
     review.merge_documents(mctx, matrix.docs["pubtwo"], matrix.docs["sectwo"], actor="archivist")
     new_id = review.split_document(mctx, matrix.docs["secsplit"], 2, actor="archivist")
     matrix.docs["secsplitnew"] = new_id
@@ -325,6 +326,33 @@ def test_route_matrix_after_merge_and_split(mctx: AppContext, setup: tuple[Matri
     rest = [p for p in without if p not in AUDIT and p not in NO_CONTENT]
     _list_routes(mctx, rest, matrix, callers, [COMMON, *(m.upper() for m in late)],
                  [*late, *(marker(k) for k in matrix.secret_keys())])
+
+
+def _state(ctx: AppContext, doc_id: int) -> tuple[str, int, str | None]:
+    with ctx.db.session() as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        return doc.state, len(doc.pages), doc.subject
+
+
+def _write_routes_refuse_secrets(ctx: AppContext, matrix: Matrix, callers: Callers) -> None:
+    """The review and QC write routes answer 404 for a document out of scope and change nothing."""
+    secret, public = matrix.docs["secrev"], matrix.docs["pubrev"]
+    pages = ",".join(str(p) for p in reversed(matrix.pages["secrev"]))
+    posts = [("archivist", f"/review/{secret}", {"subject": "Đổi", "action": "approve"}),
+             ("archivist", f"/review/{secret}/split", {"at_page": "2"}),
+             ("archivist", f"/review/{secret}/reorder", {"order": pages}),
+             ("archivist", f"/review/{secret}/merge", {"other_id": str(public)}),
+             ("archivist", f"/review/{public}/merge", {"other_id": str(secret)}),
+             ("qc_inspector", f"/qc/documents/{matrix.docs['secqc']}", {"decision": "accept"})]
+    before = {d: _state(ctx, d) for d in (secret, public, matrix.docs["secqc"])}
+    blobs = secret_blobs(ctx, matrix)
+    for role, url, form in posts:
+        response = callers.sessions[role].post(url, data={**form, "csrf_token": callers.csrf[role]},
+                                               follow_redirects=False)
+        assert response.status_code == 404, (role, url, response.status_code)
+        _assert_nothing_secret(response, [marker(k) for k in matrix.secret_keys()], blobs, (role, url))
+    assert {d: _state(ctx, d) for d in before} == before
 
 
 def test_webhooks_announce_only_what_the_public_sees(mctx: AppContext) -> None:
