@@ -22,11 +22,14 @@ from httpx import Response
 
 from sohoa.access.search import SearchRequest, search
 from sohoa.auth.permissions import Permission, allowed
+from sohoa.auth.principal import Principal
 from sohoa.auth.rules import route_rules
-from sohoa.db.models import Document, WebhookDelivery
+from sohoa.db.models import Document, Unit, Webhook, WebhookDelivery
+from sohoa.index import make_index
 from sohoa.services import review
 from sohoa.services.catalog import SYSTEM
 from sohoa.services.context import AppContext, open_context
+from sohoa.services.ingest_store import document_index_doc
 from sohoa.services.webhooks import dispatch_events
 from sohoa.settings import Settings
 from sohoa.web.app import create_app
@@ -357,8 +360,6 @@ def _write_routes_refuse_secrets(ctx: AppContext, matrix: Matrix, callers: Calle
 
 def test_webhooks_announce_only_what_the_public_sees(mctx: AppContext) -> None:
     """A webhook has the anonymous scope: never a độ mật, internal or unreviewed document's event."""
-    from sohoa.db.models import Webhook
-
     matrix = build_matrix(mctx)
     with mctx.db.session() as session:
         session.add(Webhook(url="https://hooks.example.org/in", secret="s" * 32, created_by="admin",
@@ -369,3 +370,29 @@ def test_webhooks_announce_only_what_the_public_sees(mctx: AppContext) -> None:
         announced = {d.payload["document_id"] for d in session.query(WebhookDelivery)}
     expected = {matrix.docs[k] for k, s in matrix.specs.items() if visible("anon", s)}
     assert announced == expected
+
+
+def test_suggestions_follow_the_scope(mctx: AppContext) -> None:
+    """"Did you mean" offers a word to those who may read a document holding it, and to nobody else."""
+    index = make_index(mctx.db.engine)
+    with mctx.db.session() as session:
+        units = [Unit(identifier=f"SG.{n}", name=f"Phường {n}", name_folded=f"phuong {n}", unit_type="phường")
+                 for n in (1, 2)]
+        session.add_all(units)
+        session.flush()
+        for n in range(3):
+            doc = Document(unit_id=units[0].id, text=f"Biên bản zqnoibothu số {n}", source_name="x.pdf",
+                           access_level="internal", state="accepted", page_amount=1)
+            session.add(doc)
+            session.flush()
+            index.upsert(session, document_index_doc(doc))
+        own, other = units[0].id, units[1].id
+    asked = SearchRequest("zqnoibothw")
+
+    def offered(principal: Principal | None) -> str | None:
+        return search(mctx, principal, asked, audit=False).suggestion
+
+    assert offered(Principal(900, "officer", "unit_officer", unit_id=own)) == "zqnoibothu"
+    assert offered(Principal(901, "archivist", "archivist")) == "zqnoibothu"
+    assert offered(Principal(902, "elsewhere", "unit_officer", unit_id=other)) is None
+    assert offered(None) is None
