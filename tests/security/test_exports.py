@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 from fastapi.testclient import TestClient
 
-from sohoa.access.search import SearchRequest
 from sohoa.access.search import SearchRequest
 from sohoa.db.models import Document, Unit
 from sohoa.domain.cells import FORMULA_TRIGGERS, csv_bytes, neutralise
@@ -123,3 +124,12 @@ def test_numbers_stay_numbers_in_a_workbook() -> None:
     book.save(out)
     row = next(openpyxl.load_workbook(io.BytesIO(out.getvalue())).active.iter_rows())
     assert [(c.value, c.data_type) for c in row[:4]] == [(-5, "n"), (2.5, "n"), ("'-5", "s"), ("'=SUM(A1:A2)", "s")]
+
+
+def test_every_writer_goes_through_the_rule() -> None:
+    """No module writes spreadsheet rows itself: a new export must use sohoa.domain.cells."""
+    src = Path(__file__).resolve().parents[2] / "src" / "sohoa"
+    direct = re.compile(r"csv\.writer\(|\.writerows?\(|\b(?:sheet|ws|worksheet)\.append\(|DictWriter\(")
+    offenders = [str(p.relative_to(src)) for p in src.rglob("*.py")
+                 if p.name != "cells.py" and direct.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

@@ -7,6 +7,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -49,13 +50,13 @@ REFUSED_URLS = (
 class FakeDns:
     """socket.getaddrinfo with some names answered from a table (which may change between calls)."""
 
-    def __init__(self, real: Callable[..., list[object]]) -> None:
+    def __init__(self, real: Callable[..., Any]) -> None:
         self.real = real
         self.table: dict[str, list[str]] = {"hooks.example.org": [PUBLIC], "intranet.example": ["192.168.10.5"],
                                             "mixed.example": [PUBLIC, "10.0.0.7"]}
         self.lookups: list[str] = []
 
-    def __call__(self, host: object, port: object, *args: object, **kwargs: object) -> list[object]:
+    def __call__(self, host: object, port: object, *args: object, **kwargs: object) -> Any:
         name = host.decode() if isinstance(host, bytes) else str(host)
         if name not in self.table:
             return self.real(host, port, *args, **kwargs)
