@@ -2,8 +2,9 @@
 anonymous forms (login, copy requests), and a cap on request bodies (ASGI middleware).
 
 The REST API limits per token, or per address without one, in its own dependency (``sohoa.api.security``).
-Addresses are the client's as the server sees it: behind a reverse proxy, run uvicorn with the proxy's
-address in ``--forwarded-allow-ips`` so that ``X-Forwarded-For`` names the real client.
+Addresses are the client's as the server sees it: behind a reverse proxy, list the proxy's address in
+``SOHOA_FORWARDED_ALLOW_IPS`` (``sohoa serve`` passes it to uvicorn) so that ``X-Forwarded-For`` names the
+real client; no other peer may name one.
 """
 
 from __future__ import annotations
