@@ -296,4 +296,7 @@ EN: dict[str, str] = {
     "Hủy": "Cancel",
     "Chuyển sang hồ sơ số": "Move to file no.",
     "Chuyển": "Move",
+    "Yêu cầu quá lớn (tối đa {limit} byte)": "request too large (at most {limit} bytes)",
+    "Quá nhiều yêu cầu từ địa chỉ này, hãy thử lại sau {seconds} giây":
+        "too many requests from this address, retry in {seconds} s",
 }

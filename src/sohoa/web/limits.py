@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sohoa.api.ratelimit import RateLimiter, address_key
 from sohoa.settings import Settings
+from sohoa.web.i18n import translate
 from sohoa.web.routes_scanning import CHUNK_LIMIT
 
 __all__ = ["RequestLimits", "body_limit"]
@@ -35,8 +36,17 @@ def body_limit(settings: Settings, method: str, path: str, content_type: str) ->
     return settings.max_body_bytes
 
 
+# Answered before any route (no language chosen yet): both languages, the English from the interface strings.
+_TOO_LARGE = "Yêu cầu quá lớn (tối đa {limit} byte)"
+_TOO_MANY = "Quá nhiều yêu cầu từ địa chỉ này, hãy thử lại sau {seconds} giây"
+
+
+def _bilingual(template: str, **values: int) -> str:
+    return f"{template.format(**values)} / {translate(template, 'en').format(**values)}"
+
+
 def _too_large(limit: int) -> str:
-    return f"Yêu cầu quá lớn (tối đa {limit} byte) / request too large (at most {limit} bytes)"
+    return _bilingual(_TOO_LARGE, limit=limit)
 
 
 async def _answer(send: Send, status: int, detail: str, headers: dict[str, str], html: bool) -> None:
@@ -81,8 +91,7 @@ class RequestLimits:
             wait = limiter.take(address_key(scope["client"][0] if scope.get("client") else None))
             if wait > 0:
                 seconds = max(1, round(wait))
-                detail = (f"Quá nhiều yêu cầu từ địa chỉ này, hãy thử lại sau {seconds} giây / "
-                          f"too many requests from this address, retry in {seconds} s")
+                detail = _bilingual(_TOO_MANY, seconds=seconds)
                 await _answer(send, 429, detail, {"Retry-After": str(seconds)}, html)
                 return
         content_type = headers.get("content-type", "")
