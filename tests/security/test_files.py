@@ -149,7 +149,8 @@ def test_init_warns_about_a_configured_key_left_open(tmp_path: Path) -> None:
 
 def test_a_data_dir_owned_by_another_account_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
-    data.mkdir(mode=0o755)
+    data.mkdir()
+    data.chmod(0o755)  # explicit: an earlier in-process CLI test may have left the umask at 0o077
     owner = data.stat().st_uid
     monkeypatch.setattr(os, "geteuid", lambda: owner + 4242)
     with pytest.raises(SohoaError) as refused:
