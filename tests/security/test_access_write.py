@@ -4,6 +4,8 @@ of a public file reach the public; a file's access level changes only through th
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from sohoa.access.protection import may_change_access
 from sohoa.access.search import SearchRequest, search
 from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, Event, FileUnit
-from sohoa.domain.errors import PermissionDenied
+from sohoa.domain.errors import NotFound, PermissionDenied
 from sohoa.services import review
 from sohoa.services.context import AppContext
 from sohoa.services.filing import move_document, supersede_rework
@@ -315,3 +317,59 @@ def test_a_rescan_keeps_the_protection_of_what_it_replaces(any_ctx: AppContext, 
     assert _doc(any_ctx, old_id).state == "superseded"
     assert (_doc(any_ctx, new_id).secrecy, _doc(any_ctx, new_id).access_level) == ("Tối mật", "internal")
     assert _events(any_ctx, "document", new_id, "document.update")[-1]["protection"]["from"] == [old_id]
+
+
+def test_a_form_read_before_the_document_became_secret_cannot_clear_it(any_ctx: AppContext, world: World) -> None:
+    """Time of check, time of use: the reviewer's page passed the policy, then the document was marked độ mật;
+    the reviewer's save (an unchanged form: empty độ mật) is refused under the lock, and the mark stays."""
+    archivist = principal_for(world, "archivist")
+    assert archivist is not None
+    doc_id = world.docs[("own", "internal")]
+    review.get_document(any_ctx, doc_id, principal=archivist)  # the form is open
+    assert review.update_fields(any_ctx, doc_id, {"secrecy": "Mật"}, actor="u_archivist", principal=archivist) == {}
+    for change in (lambda: review.update_fields(any_ctx, doc_id, {"secrecy": ""}, actor="u_archivist",
+                                                principal=archivist),
+                   lambda: review.split_document(any_ctx, doc_id, 2, actor="u_archivist", principal=archivist),
+                   lambda: review.reorder_pages(any_ctx, doc_id, [], actor="u_archivist", principal=archivist)):
+        with pytest.raises(NotFound):
+            change()
+    assert _doc(any_ctx, doc_id).secrecy == "Mật"
+
+
+def test_parallel_saves_never_clear_a_secrecy_mark(any_ctx: AppContext, world: World) -> None:
+    """Eight reviewers save an unchanged form (empty độ mật) while one marks the document độ mật: whatever the
+    order, the document ends secret, and every save either ran before the mark or was refused."""
+    archivist = principal_for(world, "archivist")
+    assert archivist is not None
+    doc_id = world.docs[("own", "internal")]
+    barrier = threading.Barrier(9)
+
+    def save(secrecy: str) -> str:
+        barrier.wait()
+        try:
+            review.update_fields(any_ctx, doc_id, {"secrecy": secrecy}, actor="u_archivist", principal=archivist)
+        except NotFound:
+            return "refused"
+        return "saved"
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        outcomes = list(pool.map(save, ["Mật"] + [""] * 8))
+    assert outcomes[0] == "saved"
+    assert _doc(any_ctx, doc_id).secrecy == "Mật"
+    changes = [p["changes"]["secrecy"] for p in _events(any_ctx, "document", doc_id, "document.update")]
+    assert changes == [["", "Mật"]]  # never cleared afterwards
+
+
+def test_marking_secret_on_the_review_screen_says_so_and_hides_the_document(any_ctx: AppContext,
+                                                                           world: World) -> None:
+    staff(any_ctx)
+    doc_id = world.docs[("own", "internal")]
+    client = TestClient(create_app(any_ctx, watch_hot_folders=False))
+    token = login(client, "s_archivist")
+    saved = client.post(f"/review/{doc_id}", data={"csrf_token": token, "secrecy": "Mật", "action": "save"})
+    assert saved.status_code == 200 and "chỉ người vận hành tại máy lưu trữ" in saved.text
+    assert world.marker("own", "internal") not in saved.text
+    assert client.get(f"/review/{doc_id}").status_code == 404
+    assert _doc(any_ctx, doc_id).secrecy == "Mật"
+    again = client.post(f"/review/{doc_id}", data={"csrf_token": token, "secrecy": "", "action": "save"})
+    assert again.status_code == 404 and _doc(any_ctx, doc_id).secrecy == "Mật"

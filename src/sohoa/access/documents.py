@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sohoa.access.policy import can_view_document
@@ -25,6 +25,7 @@ __all__ = [
     "PAGE_KINDS",
     "document_pdf",
     "highlight_boxes",
+    "lock_visible",
     "page_image",
     "page_ocr",
     "require_visible",
@@ -61,6 +62,22 @@ def require_visible(ctx: AppContext, principal: Principal | None, *document_ids:
     with ctx.db.session() as session:
         for document_id in document_ids:
             visible_document(session, principal, document_id)
+
+
+def lock_visible(session: Session, principal: Principal | None, *document_ids: int) -> list[Document]:
+    """The documents, locked for this transaction and checked under the lock; NotFound unless ``principal``
+    may see every one. A change acts on what the policy allows *now*: a document marked độ mật by another
+    request a moment earlier is refused, not edited with a form read before it became secret."""
+    ids = sorted(set(document_ids))
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite locks the whole database for writing; Python's driver opens a transaction only for a write,
+        # so a write that changes nothing takes the lock before the rows are read.
+        session.execute(update(Document).where(Document.id.in_(ids), Document.id < 0).values(id=Document.id))
+        session.expire_all()
+    else:
+        session.execute(select(Document.id).where(Document.id.in_(ids)).with_for_update())
+        session.expire_all()
+    return [visible_document(session, principal, document_id) for document_id in document_ids]
 
 
 def _pages(session: Session, doc: Document) -> list[Page]:

@@ -5,22 +5,26 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sohoa.access.documents import lock_visible
 from sohoa.access.protection import Protection, protection_of, raise_protection, strictest
+from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.audit import record_event
+from sohoa.services.catalog import SYSTEM
 from sohoa.services.context import AppContext
 
 __all__ = ["move_document", "supersede_rework"]
 
 
-def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str) -> dict[str, object]:
+def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str,
+                  principal: Principal | None = SYSTEM) -> dict[str, object]:
     """Put the document in ``file_id``: it takes the stricter of its own protection and the file's level (never
     lower: a độ mật document stays secret in a public file). Returns the audit payload's protection."""
     with ctx.db.session() as session:
-        doc, file = session.get(Document, doc_id), session.get(FileUnit, file_id)
-        if doc is None or file is None:
-            raise NotFound("Không tìm thấy văn bản hoặc hồ sơ", "Unknown document or file")
+        (doc,), file = lock_visible(session, principal, doc_id), session.get(FileUnit, file_id)
+        if file is None:
+            raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
         if doc.state == "merged":
             raise ValidationFailed("Văn bản đã được gộp", "The document was merged into another")
         before = doc.file_id

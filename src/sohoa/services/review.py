@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sohoa.access.documents import visible_document
+from sohoa.access.documents import lock_visible, visible_document
 from sohoa.access.listing import document_clause
 from sohoa.access.policy import PUBLISHED_STATES, document_scope
 from sohoa.access.protection import protection_of, raise_protection
@@ -90,13 +90,6 @@ def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | No
             QueueItem(d.id, d.state, code, d.source_name, d.type_name, d.subject, d.page_amount, _low(d))
             for d, code in rows
         ]
-
-
-def _doc(session: Session, doc_id: int) -> Document:
-    doc = session.get(Document, doc_id)
-    if doc is None:
-        raise NotFound("Không tìm thấy văn bản", "Document not found")
-    return doc
 
 
 def _field_text(doc: Document, name: str) -> str:
@@ -197,7 +190,8 @@ def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
 
 
 def update_fields(
-    ctx: AppContext, doc_id: int, values: dict[str, str], *, actor: str, mark_reviewed: bool = False
+    ctx: AppContext, doc_id: int, values: dict[str, str], *, actor: str, mark_reviewed: bool = False,
+    principal: Principal | None = SYSTEM,
 ) -> dict[str, tuple[str, str]]:
     """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
     clean = {n: normalize_tone_placement(nfc(values.get(n, ""))).strip() for n in FIELD_NAMES if n in values}
@@ -205,7 +199,7 @@ def update_fields(
     if errors:
         return errors
     with ctx.db.session() as session:
-        doc = _doc(session, doc_id)
+        (doc,) = lock_visible(session, principal, doc_id)
         changes: dict[str, list[str]] = {}
         for name, value in clean.items():
             before = _field_text(doc, name)
@@ -250,12 +244,13 @@ def _refresh(ctx: AppContext, session: Session, actor: str, *docs: Document) -> 
             doc.pdf_object_id = None
 
 
-def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) -> None:
+def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
+                    principal: Principal | None = SYSTEM) -> None:
     """Append ``other``'s pages to ``doc``; ``other`` becomes 'merged' (kept for the audit trail)."""
     if doc_id == other_id:
         raise ValidationFailed("Không thể gộp văn bản với chính nó", "Cannot merge a document with itself")
     with ctx.db.session() as session:
-        doc, other = _doc(session, doc_id), _doc(session, other_id)
+        doc, other = lock_visible(session, principal, doc_id, other_id)
         kept = sorted(doc.pages, key=lambda p: p.page_no)
         moved = sorted(other.pages, key=lambda p: p.page_no)
         for page in moved:
@@ -282,10 +277,11 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str) 
         _refresh(ctx, session, actor, doc, other)
 
 
-def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) -> int:
+def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
+                   principal: Principal | None = SYSTEM) -> int:
     """Pages from ``at_page`` (1-based) on become a new document; returns its id."""
     with ctx.db.session() as session:
-        doc = _doc(session, doc_id)
+        (doc,) = lock_visible(session, principal, doc_id)
         pages = sorted(doc.pages, key=lambda p: p.page_no)
         if not 1 < at_page <= len(pages):
             raise ValidationFailed("Vị trí tách không hợp lệ", "Invalid split position")
@@ -323,10 +319,11 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str) ->
         return new.id
 
 
-def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: str) -> None:
+def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: str,
+                  principal: Principal | None = SYSTEM) -> None:
     """Put the document's pages in the given order (every page exactly once)."""
     with ctx.db.session() as session:
-        doc = _doc(session, doc_id)
+        (doc,) = lock_visible(session, principal, doc_id)
         by_id = {p.id: p for p in doc.pages}
         if sorted(page_ids) != sorted(by_id):
             raise ValidationFailed("Danh sách trang không khớp với văn bản", "Page list does not match")

@@ -299,4 +299,6 @@ EN: dict[str, str] = {
     "Yêu cầu quá lớn (tối đa {limit} byte)": "request too large (at most {limit} bytes)",
     "Quá nhiều yêu cầu từ địa chỉ này, hãy thử lại sau {seconds} giây":
         "too many requests from this address, retry in {seconds} s",
+    "Đã lưu; văn bản có độ mật nên từ nay chỉ người vận hành tại máy lưu trữ xem được":
+        "Saved; the document is marked độ mật, so from now on only the operator at the archive machine reads it",
 }

@@ -22,6 +22,9 @@ from sohoa.web.templating import render
 
 __all__ = ["FIELD_LABELS", "make_router"]
 
+# After a save that marks the document độ mật, the reviewer no longer sees it: say so, not 404.
+SECRET_SAVED = "Đã lưu; văn bản có độ mật nên từ nay chỉ người vận hành tại máy lưu trữ xem được"
+
 router = APIRouter()
 Reviewer = Annotated[Principal, require(Permission.REVIEW)]
 PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
@@ -49,7 +52,8 @@ async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Respon
     form = await request.form()
     values = {n: str(form.get(n, "")) for n in FIELD_NAMES if n in form}
     approve = form.get("action") == "approve"
-    errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve)
+    errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve,
+                                  principal=who)
     if errors:
         return _screen(
             request, ctx, who, doc_id, field_errors=errors, submitted=values,
@@ -58,14 +62,18 @@ async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Respon
     if approve:
         following = next((q.id for q in review.review_queue(ctx, principal=who) if q.id != doc_id), None)
         return RedirectResponse(f"/review/{following}" if following else "/review", status_code=303)
-    return _screen(request, ctx, who, doc_id, notice="Đã lưu")
+    try:
+        return _screen(request, ctx, who, doc_id, notice="Đã lưu")
+    except NotFound:  # saved with độ mật: from now on only the local operator reads it
+        return render(request, "review.html", {"items": review.review_queue(ctx, principal=who),
+                                               "notice": SECRET_SAVED})
 
 
 @router.post("/review/{doc_id}/merge")
 def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()]) -> Response:
     require_visible(ctx, who, doc_id, other_id)
     try:
-        review.merge_documents(ctx, doc_id, other_id, actor=who.username)
+        review.merge_documents(ctx, doc_id, other_id, actor=who.username, principal=who)
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
@@ -75,7 +83,7 @@ def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Anno
 def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annotated[int, Form()]) -> Response:
     require_visible(ctx, who, doc_id)
     try:
-        review.split_document(ctx, doc_id, at_page, actor=who.username)
+        review.split_document(ctx, doc_id, at_page, actor=who.username, principal=who)
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
@@ -86,7 +94,7 @@ def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annota
     """File the document elsewhere: it keeps the stricter of its own protection and the file's level."""
     require_visible(ctx, who, doc_id)
     try:
-        filing.move_document(ctx, doc_id, file_id, actor=who.username)
+        filing.move_document(ctx, doc_id, file_id, actor=who.username, principal=who)
     except (ValidationFailed, NotFound) as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
@@ -97,7 +105,7 @@ def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annot
     require_visible(ctx, who, doc_id)
     try:
         ids = [int(x) for x in order.replace(" ", "").split(",") if x]
-        review.reorder_pages(ctx, doc_id, ids, actor=who.username)
+        review.reorder_pages(ctx, doc_id, ids, actor=who.username, principal=who)
     except (ValueError, ValidationFailed) as exc:
         error = exc if isinstance(exc, ValidationFailed) else "Thứ tự trang không hợp lệ"
         return _screen(request, ctx, who, doc_id, error=error)
