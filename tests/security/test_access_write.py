@@ -238,8 +238,9 @@ def test_arrangement_screen_confirms_and_audits_access_changes(any_ctx: AppConte
     archivist = TestClient(create_app(any_ctx, watch_hot_folders=False))
     token = login(archivist, "s_archivist")
     refused = archivist.post(f"/arrangement/files/{file_id}", data={**form, "csrf_token": token,
-                                                                     "access_level": "public"})
+                                                                     "title": "Đổi tên lén", "access_level": "public"})
     assert refused.status_code == 403 and "không được" in refused.text
+    assert _events(any_ctx, "file_unit", file_id, "file.update") == []  # a refused form saves nothing
     direct = archivist.post(f"/arrangement/files/{file_id}/access", data={
         "csrf_token": token, "access_level": "public", "reason": "x"})
     assert direct.status_code == 403

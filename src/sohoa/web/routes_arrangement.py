@@ -108,12 +108,13 @@ async def file_save(request: Request, ctx: Ctx, who: Arranger, file_id: int) -> 
     """Metadata is saved at once; a new access level is only proposed: its warnings come first, to confirm."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        arrangement.update_file(ctx, file_id, form, actor=who.username)
         level = form.get("access_level", "")
         current = next((f.access_level for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id),
                        level)
-        if level and level != current:
-            preview = preview_file_access(ctx, file_id, level, role=who.role)
+        # The role check comes first: a refused access change saves nothing of the form either.
+        preview = preview_file_access(ctx, file_id, level, role=who.role) if level and level != current else None
+        arrangement.update_file(ctx, file_id, form, actor=who.username)
+        if preview is not None:
             return _file_page(request, ctx, file_id, pending=level, warnings=preview.warnings)
     except (ValidationFailed, PermissionDenied) as exc:
         return _file_page(request, ctx, file_id, 403 if isinstance(exc, PermissionDenied) else 400, error=exc)
