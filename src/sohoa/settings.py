@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `sohoa serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `sohoa serve` listens on.")
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
-        description="Reverse proxies trusted to name the client in X-Forwarded-For (comma-separated; '' for none).",
+        default="",
+        description="Reverse proxies trusted to name the client in X-Forwarded-For (comma-separated addresses; "
+        "'' trusts none).",
     )
     signing_cert: Path | None = Field(
         default=None, description="PEM certificate for signing certified copies; a development one if unset."

@@ -24,7 +24,7 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     # Rate limits and login throttles count per client address: only the configured proxies may name it.
     uvicorn.run(create_app(ctx), host=host or settings.host, port=port or settings.port, log_level="info",
                 proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-                forwarded_allow_ips=settings.forwarded_allow_ips or None)
+                forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "")
 
 
 def demo(documents: int = typer.Option(6, "--documents", help="Documents per sample file.")) -> None:
