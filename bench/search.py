@@ -27,14 +27,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _search_corpus import records
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.principal import Principal
 from sohoa.domain.text import _WORD_RE, canonical_text, fold, nfc
 from sohoa.index.fts5 import code_column, exact_column
 from sohoa.index.query import code_tokens
 from sohoa.index.tags import TAGS_SQL
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.units import import_hanoi_2025
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.registry.units import import_hanoi_2025
 from sohoa.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "search.json"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.services.context import AppContext, open_context
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

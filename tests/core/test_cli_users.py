@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sohoa.cli.main import app
-from sohoa.services.accounts import authenticate
-from sohoa.services.context import open_context
+from sohoa.services.identity.accounts import authenticate
+from sohoa.services.platform.context import open_context
 from sohoa.settings import Settings
 
 

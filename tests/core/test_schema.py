@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from sohoa.db.session import alembic_config, migrate, schema_heads, schema_is_current
-from sohoa.services.context import AppContext
+from sohoa.services.platform.context import AppContext
 
 
 def _versions(url: str) -> set[str]:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import update
 
 from sohoa.db.models import Event
-from sohoa.services.audit import record_event, verify_chain
-from sohoa.services.context import AppContext
+from sohoa.services.platform.audit import record_event, verify_chain
+from sohoa.services.platform.context import AppContext
 from sohoa.storage.objects import LocalObjectStore
 
 

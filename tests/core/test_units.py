@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from sohoa.db.models import Unit, UnitLink
-from sohoa.services.context import AppContext
-from sohoa.services.units import find_units, import_hanoi_2025, related_unit_ids
+from sohoa.services.platform.context import AppContext
+from sohoa.services.registry.units import find_units, import_hanoi_2025, related_unit_ids
 
 
 def _unit(ctx: AppContext, identifier: str) -> int:

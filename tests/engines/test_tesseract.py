@@ -94,7 +94,7 @@ def test_parse_variables() -> None:
 
 
 def test_the_setting_reaches_the_worker_engine() -> None:
-    from sohoa.services.pool import tesseract_factory
+    from sohoa.services.platform.pool import tesseract_factory
     from sohoa.settings import Settings
 
     # The setting's default is written out in settings.py (which must not import the engines): same pairs.

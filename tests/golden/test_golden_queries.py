@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from sohoa.access.search import SearchRequest, search
 from sohoa.db.models import Document
 from sohoa.index import make_index
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest_store import document_index_doc
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
 
 GOLDEN = json.loads(Path(__file__).with_name("golden_queries.json").read_text(encoding="utf-8"))

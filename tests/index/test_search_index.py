@@ -11,7 +11,7 @@ from sohoa.index import IndexDoc, SearchFilters, make_index
 from sohoa.index.facets import FacetValue, facet_counts
 from sohoa.index.query import parse_query
 from sohoa.index.snippets import make_snippet, make_snippet_html, make_snippets
-from sohoa.services.context import AppContext
+from sohoa.services.platform.context import AppContext
 
 DOCS = [
     ("Quyết định về việc hòa giải ở cơ sở", "155/KH-UBND", 2025, "Quyết định"),

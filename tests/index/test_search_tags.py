@@ -17,7 +17,7 @@ from sohoa.db.session import Database, alembic_config
 from sohoa.index import IndexDoc, SearchFilters, fts5, make_index
 from sohoa.index.fts5 import CODE_MARK, EXACT_MARK, code_column, exact_column
 from sohoa.index.tags import TAGS_SQL
-from sohoa.services.context import AppContext
+from sohoa.services.platform.context import AppContext
 
 MIGRATION = Path(__file__).resolve().parents[2] / "src/sohoa/db/migrations/versions/0003_search_tags.py"
 ARCHIVE_STAFF = {"public", "conditional", "internal"}

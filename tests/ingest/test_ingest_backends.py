@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from sohoa.db.models import Document, IngestItem, Page
-from sohoa.services.audit import verify_chain
-from sohoa.services.catalog import search_documents, show_document
-from sohoa.services.context import AppContext
-from sohoa.services.ingest import ingest_paths
+from sohoa.services.catalogue.catalog import search_documents, show_document
+from sohoa.services.platform.audit import verify_chain
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.ingest import ingest_paths
 
 from ._helpers import text_page
 from .test_ingest_fast import fake

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sohoa.db.models import Document, IngestItem, Page, StoredObject
 from sohoa.domain.ocr import BBox, Word
 from sohoa.engines.fakes import CrashingOcrEngine, FakeOcrEngine
-from sohoa.services.catalog import status_counts
-from sohoa.services.context import AppContext
-from sohoa.services.ingest import ingest_paths
+from sohoa.services.catalogue.catalog import status_counts
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.ingest import ingest_paths
 
 from ._helpers import bad_inputs, text_page
 

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from sohoa.db.models import Document, StoredObject
 from sohoa.samples import SampleCorpus, generate_corpus
-from sohoa.services.catalog import search_documents
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest import IngestReport, ingest_paths
-from sohoa.services.units import import_hanoi_2025
+from sohoa.services.catalogue.catalog import search_documents
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production.ingest import IngestReport, ingest_paths
+from sohoa.services.registry.units import import_hanoi_2025
 from sohoa.settings import Settings
 
 from ._helpers import cer, line_bag_cer

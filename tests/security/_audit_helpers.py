@@ -13,8 +13,8 @@ import uvicorn
 from sqlalchemy import select, text
 
 from sohoa.db.models import Event
-from sohoa.services.audit import GENESIS, _digest
-from sohoa.services.context import AppContext
+from sohoa.services.platform.audit import GENESIS, _digest
+from sohoa.services.platform.context import AppContext
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from sohoa.db.models import Event
-from sohoa.services.audit import record_event
-from sohoa.services.context import open_context
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import open_context
 from sohoa.settings import Settings
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-import sohoa.services.pool
+import sohoa.services.platform.pool
 from sohoa.cli.main import app
 from sohoa.domain.ocr import BBox, OcrPage, Word
 
@@ -58,5 +58,5 @@ class logging_factory:
 
 
 if __name__ == "__main__":
-    sohoa.services.pool.tesseract_factory = logging_factory  # type: ignore[assignment,misc]
+    sohoa.services.platform.pool.tesseract_factory = logging_factory  # type: ignore[assignment,misc]
     app()

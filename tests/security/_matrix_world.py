@@ -22,11 +22,11 @@ from sohoa.db.models import CopyRequest, Document, FileUnit, Page, QcInspection,
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.index import make_index
-from sohoa.services import accounts, tokens
-from sohoa.services.audit import record_event
-from sohoa.services.context import AppContext
-from sohoa.services.ingest_store import document_index_doc
-from sohoa.services.objects import store_bytes
+from sohoa.services.identity import accounts, tokens
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
+from sohoa.services.production.ingest_store import document_index_doc
 
 PASSWORD = "mat-khau-thu-nghiem"
 STAFF = ("admin", "coordinator", "qc_inspector", "archivist", "scan_operator", "unit_clerk", "unit_officer")

@@ -13,9 +13,9 @@ from sohoa.db.models import Document, FileUnit, Page, Unit
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.index import make_index
-from sohoa.services.context import AppContext
-from sohoa.services.ingest_store import document_index_doc
-from sohoa.services.objects import store_bytes
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
+from sohoa.services.production.ingest_store import document_index_doc
 
 _SERIAL = itertools.count(1)
 _PAGES = itertools.count(10_000)

@@ -12,19 +12,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sohoa.access.changes import change_file_access
-from sohoa.access.listing import list_documents, list_files
-from sohoa.access.policy import can_view_document
-from sohoa.access.protection import may_change_access
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.principal import Principal
+from sohoa.app import create_app
 from sohoa.db.models import Document, Event, FileUnit
 from sohoa.domain.errors import NotFound, PermissionDenied
-from sohoa.services import review
-from sohoa.services.context import AppContext
-from sohoa.services.filing import move_document, supersede_rework
-from sohoa.services.tokens import authenticate_token, create_token
-from sohoa.web.app import create_app
+from sohoa.services.catalogue.listing import list_documents, list_files
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.access_changes import change_file_access
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.protection import may_change_access
+from sohoa.services.identity.tokens import authenticate_token, create_token
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import review
+from sohoa.services.production.filing import move_document, supersede_rework
 from tests.shared._portal_helpers import login, staff
 from tests.shared.test_permission_matrix import expected, principal_for
 from tests.shared.world import RELATIONS, World, build_world

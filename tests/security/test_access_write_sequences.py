@@ -10,18 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from sohoa.access.changes import change_file_access
-from sohoa.access.listing import document_clause
-from sohoa.access.policy import PUBLISHED_STATES, document_scope, is_secret, scope_allows
-from sohoa.access.protection import Protection, may_change_access, protection_of
-from sohoa.access.search import SearchRequest, search_filters
-from sohoa.auth.principal import Principal
 from sohoa.db.models import Document, Event, FileUnit
 from sohoa.domain.errors import PermissionDenied
 from sohoa.index import make_index
-from sohoa.services import review
-from sohoa.services.context import AppContext
-from sohoa.services.filing import move_document
+from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.search import SearchRequest, search_filters
+from sohoa.services.identity.access_changes import change_file_access
+from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope, is_secret, scope_allows
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.protection import Protection, may_change_access, protection_of
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import review
+from sohoa.services.production.filing import move_document
 
 from ._protection_world import SmallWorld, small_world
 

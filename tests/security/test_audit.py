@@ -18,21 +18,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, select
 from typer.testing import CliRunner, Result
 
+from sohoa.app import create_app
 from sohoa.cli.main import app
 from sohoa.db.models import Event
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services.audit import record_event, verify_chain
-from sohoa.services.audit_checkpoint import (
+from sohoa.services.catalogue.audit_view import verify_log
+from sohoa.services.platform.audit import record_event, verify_chain
+from sohoa.services.platform.audit_checkpoint import (
     ChainTampered,
     checkpoint_logs,
     checkpoint_task,
     write_checkpoint,
 )
-from sohoa.services.audit_keys import audit_key_path, key_id
-from sohoa.services.audit_report import AuditReport, audit_report
-from sohoa.services.audit_view import verify_log
-from sohoa.services.context import AppContext
-from sohoa.web.app import create_app
+from sohoa.services.platform.audit_keys import audit_key_path, key_id
+from sohoa.services.platform.audit_report import AuditReport, audit_report
+from sohoa.services.platform.context import AppContext
 from tests.shared.world import build_world
 
 from ._audit_helpers import rechain, serve

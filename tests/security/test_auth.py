@@ -19,17 +19,17 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import public
-from sohoa.auth.sessions import SESSION_COOKIE
+from sohoa.app import create_app
 from sohoa.cli.main import app as cli
 from sohoa.db.models import LoginCounter, UserSession
-from sohoa.services import accounts, login_throttle
-from sohoa.services.context import AppContext
-from sohoa.services.user_sessions import list_sessions
+from sohoa.http.headers import SecurityHeaders
+from sohoa.http.rules import public
+from sohoa.http.sessions import SESSION_COOKIE
+from sohoa.services.identity import accounts, login_throttle
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.user_sessions import list_sessions
+from sohoa.services.platform.context import AppContext
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
-from sohoa.web.headers import SecurityHeaders
 from tests.security._audit_helpers import serve
 from tests.web import _helpers as helpers
 

@@ -13,16 +13,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from sohoa.access.search import MAX_OFFSET, SearchRequest, search
 from sohoa.api.http import encode_cursor
-from sohoa.api.ratelimit import RateLimiter, address_key
+from sohoa.app import create_app
 from sohoa.cli.main import app as cli
 from sohoa.db.models import Event
+from sohoa.http.ratelimit import RateLimiter, address_key
 from sohoa.index.query import MAX_QUERY_WORDS, QueryTooLarge
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext
-from sohoa.services.tokens import create_token
-from sohoa.web.app import create_app
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.search import MAX_OFFSET, SearchRequest, search
+from sohoa.services.identity.tokens import create_token
+from sohoa.services.platform.context import AppContext
 from tests.shared.world import build_world
 from tests.web import _helpers as helpers
 

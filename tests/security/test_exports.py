@@ -15,16 +15,16 @@ from pathlib import Path
 import openpyxl
 from fastapi.testclient import TestClient
 
-from sohoa.access.search import SearchRequest
+from sohoa.app import create_app
 from sohoa.db.models import Document, Unit
 from sohoa.domain.cells import FORMULA_TRIGGERS, csv_bytes, neutralise
 from sohoa.index import make_index
-from sohoa.services import progress
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext
-from sohoa.services.ingest_store import document_index_doc
-from sohoa.services.search_export import export_search
-from sohoa.web.app import create_app
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.search import SearchRequest
+from sohoa.services.catalogue.search_export import export_search
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import progress
+from sohoa.services.production.ingest_store import document_index_doc
 from tests.shared.world import build_world
 from tests.web import _helpers as helpers
 

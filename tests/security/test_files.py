@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from sohoa.domain.errors import SohoaError
-from sohoa.services.accounts import seed_demo_users
-from sohoa.services.context import open_context
-from sohoa.services.copies import ensure_dev_certificate
-from sohoa.services.ingest import ingest_paths
+from sohoa.services.identity.accounts import seed_demo_users
+from sohoa.services.platform.context import open_context
+from sohoa.services.production.ingest import ingest_paths
+from sohoa.services.sharing.copies import ensure_dev_certificate
 from sohoa.settings import Settings
 from tests.ingest._helpers import text_page
 from tests.security._fake_cli import logging_factory

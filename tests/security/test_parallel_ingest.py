@@ -25,10 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sohoa.db.base import utcnow
 from sohoa.db.models import Document, IngestItem, Page
 from sohoa.db.models.intake import IngestClaim
-from sohoa.services import api_ingest, scanning
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest import ingest_paths
-from sohoa.services.objects import store_file
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.objects import store_file
+from sohoa.services.production import scanning
+from sohoa.services.production.ingest import ingest_paths
+from sohoa.services.sharing import api_ingest
 from sohoa.settings import Settings
 from sohoa.storage.objects import sha256_file
 from tests.ingest._helpers import text_page
@@ -204,7 +205,7 @@ def test_a_database_conflict_fails_one_item_not_the_batch(any_ctx: AppContext, t
             raise IntegrityError("INSERT INTO ingest_items", {}, Exception("UNIQUE constraint failed"))
         return store_file(session, store, path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("sohoa.services.ingest.store_file", racing)
+    monkeypatch.setattr("sohoa.services.production.ingest.store_file", racing)
     report = ingest_paths(any_ctx, [bad, good], engine_factory=logging_factory())
     failed, done = report.items
     assert (failed.state, failed.reason, done.state) == ("failed", "conflict", "done")

@@ -20,19 +20,19 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.permissions import Permission, allowed
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import route_rules
+from sohoa.app import create_app
 from sohoa.db.models import Document, Unit, Webhook, WebhookDelivery
+from sohoa.http.rules import route_rules
 from sohoa.index import make_index
-from sohoa.services import review
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest_store import document_index_doc
-from sohoa.services.webhooks import dispatch_events
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.permissions import Permission, allowed
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production import review
+from sohoa.services.production.ingest_store import document_index_doc
+from sohoa.services.sharing.webhooks import dispatch_events
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 from tests.web import _helpers as web
 
 from ._matrix_world import (

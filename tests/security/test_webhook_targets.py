@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from sohoa.app import create_app
 from sohoa.db.models import Webhook, WebhookDelivery
-from sohoa.services.audit import record_event
-from sohoa.services.context import AppContext
-from sohoa.services.tokens import create_token
-from sohoa.services.webhook_targets import TargetRefused, is_public
-from sohoa.services.webhooks import create_webhook, deliver_due
-from sohoa.web.app import create_app
+from sohoa.services.identity.tokens import create_token
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.webhook_targets import TargetRefused, is_public
+from sohoa.services.sharing.webhooks import create_webhook, deliver_due
 from tests.shared._webhook_receiver import serve_receiver
 from tests.shared.world import build_world
 

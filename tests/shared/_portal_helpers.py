@@ -8,9 +8,9 @@ import re
 from fastapi.testclient import TestClient
 
 from sohoa.db.models import Document
-from sohoa.services import accounts
-from sohoa.services.context import AppContext
-from sohoa.services.objects import store_bytes
+from sohoa.services.identity import accounts
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
 
 PASSWORD = "mat-khau-thu-nghiem"
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.services.context import AppContext, open_context
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
 
 from .world import World, build_world

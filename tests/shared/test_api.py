@@ -9,11 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from sohoa.app import create_app
 from sohoa.db.models import Event
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.tokens import create_token, revoke_token
+from sohoa.services.identity.tokens import create_token, revoke_token
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 
 from .world import LEVELS, RELATIONS, World
 

@@ -16,15 +16,15 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 
 from sohoa.api.streaming import FormError, receive_form
+from sohoa.app import create_app
 from sohoa.db.models import Document, Event, IngestItem
 from sohoa.domain.ocr import BBox, Word
 from sohoa.engines.fakes import FakeOcrEngine
-from sohoa.services.api_ingest import UploadSink, uploads_root
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest import IngestReport, ingest_paths
-from sohoa.services.tokens import create_token
+from sohoa.services.identity.tokens import create_token
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production.ingest import IngestReport, ingest_paths
+from sohoa.services.sharing.api_ingest import UploadSink, uploads_root
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 
 from .world import World, build_world
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from sohoa.access.search import SearchRequest, search
 from sohoa.cli.main import app
-from sohoa.services.context import open_context
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.platform.context import open_context
 from sohoa.settings import Settings
 
 

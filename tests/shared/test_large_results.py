@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.principal import Principal
 from sohoa.index import large
-from sohoa.services.context import AppContext
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
 
 from .test_permission_matrix import ROLES, expected, principal_for
 from .world import LEVELS, RELATIONS, World
@@ -17,7 +17,7 @@ from .world import LEVELS, RELATIONS, World
 def small_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(large, "BOUND", 2)
     monkeypatch.setattr("sohoa.index.fts5.BOUND", 2)
-    monkeypatch.setattr("sohoa.access.search.BOUND", 2)
+    monkeypatch.setattr("sohoa.services.catalogue.search.BOUND", 2)
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sohoa.access.documents import highlight_boxes, page_image, view_document
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.principal import Principal
 from sohoa.db.models import FileGrant
 from sohoa.domain.errors import NotFound
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.documents import highlight_boxes, page_image, view_document
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
 
 from .world import LEVELS, RELATIONS, World
 

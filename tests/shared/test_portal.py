@@ -8,8 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from sohoa.services.context import AppContext
-from sohoa.web.app import create_app
+from sohoa.app import create_app
+from sohoa.services.platform.context import AppContext
 
 from ._portal_helpers import attach_pdf, check_signed_copy, csrf, login, staff
 from .world import LEVELS, RELATIONS, World

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from sohoa.services.context import AppContext, open_context
+from sohoa.app import create_app
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 
 from ._portal_helpers import PASSWORD, attach_pdf, staff
 from .world import World, build_world

@@ -7,12 +7,12 @@ import json
 import pytest
 from sqlalchemy import select
 
-from sohoa.access.listing import list_events
 from sohoa.db.models import Document, Event, WebhookDelivery
-from sohoa.services.context import AppContext
-from sohoa.services.qc import inspect
-from sohoa.services.review import update_fields
-from sohoa.services.webhooks import create_webhook, deliver_due, verify_signature
+from sohoa.services.catalogue.listing import list_events
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.qc import inspect
+from sohoa.services.production.review import update_fields
+from sohoa.services.sharing.webhooks import create_webhook, deliver_due, verify_signature
 
 from ._webhook_receiver import serve_receiver
 from .world import World

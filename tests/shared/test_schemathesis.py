@@ -10,10 +10,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.tokens import create_token
+from sohoa.app import create_app
+from sohoa.services.identity.tokens import create_token
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 
 from .world import build_world
 

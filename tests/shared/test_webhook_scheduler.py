@@ -12,14 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from sohoa.app import create_app
 from sohoa.cli.main import app as cli
 from sohoa.db.models import Document, WebhookDelivery
-from sohoa.services.audit import record_event
-from sohoa.services.background import PeriodicTask, QueueWorker
-from sohoa.services.context import AppContext
-from sohoa.services.qc import inspect
-from sohoa.services.webhooks import backoff, create_webhook, deliver_due, delivery_task, verify_signature
-from sohoa.web.app import create_app
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.background import PeriodicTask, QueueWorker
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.qc import inspect
+from sohoa.services.sharing.webhooks import backoff, create_webhook, deliver_due, delivery_task, verify_signature
 
 from ._webhook_receiver import serve_receiver, wait_until
 from .world import World

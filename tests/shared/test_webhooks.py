@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sohoa.db.models import WebhookDelivery
-from sohoa.services.audit import record_event
-from sohoa.services.context import AppContext
-from sohoa.services.webhooks import MAX_ATTEMPTS, backoff, create_webhook, deliver_due, verify_signature
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.webhooks import MAX_ATTEMPTS, backoff, create_webhook, deliver_due, verify_signature
 
 from ._webhook_receiver import Receiver, serve_receiver
 from .world import World

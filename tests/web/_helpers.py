@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from sohoa.db.models import Accession, Document, FileUnit, IngestBatch, IngestItem, Page, Unit
-from sohoa.services import accounts
-from sohoa.services.context import AppContext
-from sohoa.services.objects import store_bytes
+from sohoa.services.identity import accounts
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
 
 PASSWORD = "mat-khau-thu-nghiem"
 _SERIAL = itertools.count(1)
@@ -171,6 +171,6 @@ def fake_engine() -> object:
 
 def fake_ingest(ctx: AppContext, paths: list[object], **kwargs: object) -> object:
     """ingest_paths with the fake engine: the real pipeline, without Tesseract."""
-    from sohoa.services.ingest import ingest_paths
+    from sohoa.services.production.ingest import ingest_paths
 
     return ingest_paths(ctx, paths, engine_factory=fake_engine, **kwargs)  # type: ignore[arg-type]

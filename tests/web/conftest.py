@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from sohoa.services.context import AppContext
-from sohoa.web.app import create_app
+from sohoa.app import create_app
+from sohoa.services.platform.context import AppContext
 
 from . import _helpers as helpers
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from sohoa.services import accounts
-from sohoa.services.context import AppContext
+from sohoa.services.identity import accounts
+from sohoa.services.platform.context import AppContext
 
 from . import _helpers as helpers
 
@@ -49,7 +49,7 @@ def test_locked_login_answers_429(client: TestClient) -> None:
 
 
 def test_password_change_ends_other_sessions(ctx: AppContext, client: TestClient) -> None:
-    from sohoa.web.app import create_app
+    from sohoa.app import create_app
 
     with TestClient(create_app(ctx, watch_hot_folders=False)) as other:
         helpers.login(other, "archivist")

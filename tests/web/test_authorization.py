@@ -8,11 +8,11 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from sohoa.auth.permissions import ROLE_PERMISSIONS, Permission
-from sohoa.auth.rules import route_rules
+from sohoa.app import create_app
 from sohoa.domain.codes import Role
-from sohoa.services.context import AppContext
-from sohoa.web.app import create_app
+from sohoa.http.rules import route_rules
+from sohoa.services.identity.permissions import ROLE_PERMISSIONS, Permission
+from sohoa.services.platform.context import AppContext
 
 from . import _helpers as helpers
 

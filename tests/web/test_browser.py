@@ -15,10 +15,10 @@ import uvicorn
 from openpyxl import Workbook
 from PIL import Image, ImageDraw, ImageFont
 
-from sohoa.services import accounts
-from sohoa.services.context import AppContext, open_context
+from sohoa.app import create_app
+from sohoa.services.identity import accounts
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from sohoa.web.app import create_app
 
 from . import _helpers as helpers
 from .test_intake import GOOD, HEADER, with_errors

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sohoa.access.listing import list_events
-from sohoa.services import review
-from sohoa.services.catalog import SYSTEM
-from sohoa.services.context import AppContext
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.listing import list_events
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import review
 
 from . import _helpers as helpers
 

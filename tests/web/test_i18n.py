@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from sohoa.services import qc
-from sohoa.services.context import AppContext
+from sohoa.http.i18n import VI_NAMES
+from sohoa.http.i18n_en import EN
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import qc
 from sohoa.web import templating
-from sohoa.web.i18n import VI_NAMES
-from sohoa.web.i18n_en import EN
 
 from . import _helpers as helpers
 

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from sohoa.domain.inventory import InventoryRow, validate_rows
-from sohoa.services import intake
-from sohoa.services.context import AppContext
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import intake
 
 from . import _helpers as helpers
 

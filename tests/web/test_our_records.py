@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 
 from sohoa.db.models import Document, FileUnit, UnitLink
 from sohoa.index import make_index
-from sohoa.services import arrangement
-from sohoa.services.context import AppContext
-from sohoa.services.ingest_store import document_index_doc
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import arrangement
+from sohoa.services.production.ingest_store import document_index_doc
 
 from . import _helpers as helpers
 
@@ -84,7 +84,7 @@ def test_staff_without_a_unit_get_a_notice_and_no_link(ctx: AppContext, client: 
 
 def test_service_counts_documents_per_file(ctx: AppContext, staff: dict[str, str]) -> None:
     docs = _world(ctx)
-    from sohoa.auth.principal import Principal
+    from sohoa.services.identity.principal import Principal
 
     officer = Principal(user_id=99, username="x", role="unit_officer", unit_id=helpers.unit(ctx))
     records = arrangement.unit_records(ctx, officer)

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sohoa.db.models import Page, StoredObject
-from sohoa.services import review
-from sohoa.services.context import AppContext
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import review
 
 from . import _helpers as helpers
 

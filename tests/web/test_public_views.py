@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from sohoa.services.context import AppContext
-from sohoa.services.ingest import ingest_paths
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.ingest import ingest_paths
 
 from ..ingest._helpers import text_page
 from ..ingest.test_ingest_fast import fake

@@ -17,10 +17,11 @@ from sohoa.db.models import Document, Event, FileUnit, IngestBatch, IngestItem, 
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.index import make_index
-from sohoa.services import catalog, rebuild, review
-from sohoa.services.context import AppContext
-from sohoa.services.ingest_store import document_index_doc
-from sohoa.services.objects import store_bytes
+from sohoa.services.catalogue import catalog
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
+from sohoa.services.production import rebuild, review
+from sohoa.services.production.ingest_store import document_index_doc
 
 from . import _helpers as helpers
 

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
+from sohoa.app import create_app
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services import scanning
-from sohoa.services.context import AppContext
-from sohoa.web.app import create_app
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import scanning
 
 from . import _helpers as helpers
 
@@ -97,7 +97,7 @@ def test_chunked_upload_is_resumable_and_processed(ctx: AppContext, staff: dict[
         folder = ctx.settings.data / "uploads" / upload
         assert [p.name for p in folder.iterdir()] == ["trang 1.png"]
     # The document is waiting for review, attributed to the operator.
-    from sohoa.services.progress import dashboard
+    from sohoa.services.production.progress import dashboard
 
     assert dashboard(ctx).per_operator == [("scan_operator", 1, 1)]
 

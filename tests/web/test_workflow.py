@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sohoa.db.models import Document, Event, Page
-from sohoa.services import progress, qc, review
-from sohoa.services.audit import verify_chain
-from sohoa.services.context import AppContext
+from sohoa.services.platform.audit import verify_chain
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import progress, qc, review
 
 from . import _helpers as helpers
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import Depends
 
-from sohoa.api.ratelimit import RateLimiter
 from sohoa.api.security import caller_dependency
-from sohoa.auth.rules import public
-from sohoa.services.context import AppContext
+from sohoa.http.ratelimit import RateLimiter
+from sohoa.http.rules import public
+from sohoa.services.platform.context import AppContext
 
 __all__ = ["ApiDeps"]
 

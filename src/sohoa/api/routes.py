@@ -20,9 +20,9 @@ from sohoa.api.deps import ApiDeps
 from sohoa.api.routes_documents import add_document_routes
 from sohoa.api.routes_ingest import add_ingest_routes
 from sohoa.api.routes_meta import add_meta_routes
-from sohoa.services.api_ingest import ApiIngestWorker
-from sohoa.services.context import AppContext
-from sohoa.services.webhooks import delivery_task
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.api_ingest import ApiIngestWorker
+from sohoa.services.sharing.webhooks import delivery_task
 
 __all__ = ["API_PREFIX", "WEBHOOK_INTERVAL_SECONDS", "make_router", "openapi_document"]
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.access.documents import document_pdf, highlight_boxes, page_image, page_ocr, view_document
-from sohoa.access.listing import list_documents
-from sohoa.access.search import SearchRequest, search
 from sohoa.api.deps import ApiDeps
 from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import DocumentOut, ListOut, SearchOut
 from sohoa.api.security import Caller
 from sohoa.index.query import MAX_QUERY_CHARS
-from sohoa.services.search_export import export_search
+from sohoa.services.catalogue.documents import document_pdf, highlight_boxes, page_image, page_ocr, view_document
+from sohoa.services.catalogue.listing import list_documents
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.catalogue.search_export import export_search
 
 __all__ = ["add_document_routes"]
 

@@ -13,7 +13,8 @@ from sohoa.api.schemas import IngestAccepted, IngestStatusOut
 from sohoa.api.security import Caller
 from sohoa.api.streaming import FormError, receive_form
 from sohoa.domain.errors import NotFound, PermissionDenied, SohoaError
-from sohoa.services.api_ingest import (
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.api_ingest import (
     Accepted,
     ApiIngestWorker,
     UploadSink,
@@ -24,7 +25,6 @@ from sohoa.services.api_ingest import (
     new_upload,
     record_refusal,
 )
-from sohoa.services.context import AppContext
 
 __all__ = ["add_ingest_routes"]
 

@@ -6,14 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from sohoa.access.listing import list_events, list_files, list_fonds, list_units
-from sohoa.access.search import SearchRequest
 from sohoa.api.deps import ApiDeps
 from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import ListOut, SavedSearchIn, SavedSearchOut, WebhookCreated, WebhookIn, WebhookOut
 from sohoa.api.security import Caller
-from sohoa.services.saved_searches import delete_saved_search, list_saved_searches, save_search
-from sohoa.services.webhooks import create_webhook, delete_webhook, list_webhooks
+from sohoa.services.catalogue.listing import list_events, list_files, list_fonds, list_units
+from sohoa.services.catalogue.saved_searches import delete_saved_search, list_saved_searches, save_search
+from sohoa.services.catalogue.search import SearchRequest
+from sohoa.services.sharing.webhooks import create_webhook, delete_webhook, list_webhooks
 
 __all__ = ["add_meta_routes"]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.api.ratelimit import RateLimiter, address_key
-from sohoa.auth.principal import Principal
-from sohoa.services.context import AppContext
-from sohoa.services.tokens import ApiClient, authenticate_token
+from sohoa.http.ratelimit import RateLimiter, address_key
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.tokens import ApiClient, authenticate_token
+from sohoa.services.platform.context import AppContext
 
 __all__ = ["Caller", "caller_dependency"]
 

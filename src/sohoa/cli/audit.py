@@ -11,10 +11,10 @@ import typer
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, err_console, print_json
-from sohoa.services.audit_checkpoint import export_checkpoints, write_checkpoint
-from sohoa.services.audit_report import AuditReport, audit_report
-from sohoa.services.audit_view import AuditFilter, export_events, list_audit_events
-from sohoa.services.context import AppContext
+from sohoa.services.catalogue.audit_view import AuditFilter, export_events, list_audit_events
+from sohoa.services.platform.audit_checkpoint import export_checkpoints, write_checkpoint
+from sohoa.services.platform.audit_report import AuditReport, audit_report
+from sohoa.services.platform.context import AppContext
 
 app = typer.Typer(help="Nhật ký kiểm tra / Audit log (append-only, hash-chained).", no_args_is_help=True)
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from sohoa.domain.errors import SohoaError
-from sohoa.services.context import AppContext, open_context
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
 
 console = Console()

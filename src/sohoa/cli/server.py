@@ -14,9 +14,9 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     """Chạy ứng dụng web / Run the web application."""
     import uvicorn
 
-    from sohoa.services.context import open_context
+    from sohoa.app import create_app
+    from sohoa.services.platform.context import open_context
     from sohoa.settings import Settings
-    from sohoa.web.app import create_app
 
     settings = Settings()
     ctx = open_context(settings)
@@ -30,8 +30,8 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
 def demo(documents: int = typer.Option(6, "--documents", help="Documents per sample file.")) -> None:
     """Số hóa một hộp mẫu và tạo người dùng mẫu / Digitize a sample box and create demo users."""
     from sohoa.samples import generate_corpus
-    from sohoa.services.ingest import ingest_paths
-    from sohoa.services.units import import_hanoi_2025
+    from sohoa.services.production.ingest import ingest_paths
+    from sohoa.services.registry.units import import_hanoi_2025
 
     with app_context() as ctx:
         import_hanoi_2025(ctx, actor="demo")
@@ -49,7 +49,7 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
 
 def _demo_users(ctx: object) -> None:
     try:
-        from sohoa.services.accounts import seed_demo_users
+        from sohoa.services.identity.accounts import seed_demo_users
     except ImportError:
         return
     console.print("[bold]Tài khoản mẫu / Demo accounts[/bold] (username / password / role):")

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console
-from sohoa.services.tokens import SCOPES, create_token, list_tokens, revoke_token
+from sohoa.services.identity.tokens import SCOPES, create_token, list_tokens, revoke_token
 
 app = typer.Typer(help="Mã truy cập API / API tokens for city systems.", no_args_is_help=True)
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console
-from sohoa.services.webhooks import deliver_due, webhook_statuses
+from sohoa.services.sharing.webhooks import deliver_due, webhook_statuses
 
 app = typer.Typer(help="Webhook / webhooks to city systems.", no_args_is_help=True)
 

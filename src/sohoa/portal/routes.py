@@ -7,16 +7,16 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.access.documents import document_pdf, view_document
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import public, require
 from sohoa.domain.errors import SohoaError
+from sohoa.http.rules import public, require
 from sohoa.index.query import MAX_QUERY_CHARS
 from sohoa.portal.templating import render_page
-from sohoa.services.context import AppContext
-from sohoa.services.copies import (
+from sohoa.services.catalogue.documents import document_pdf, view_document
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.copies import (
     Requester,
     approve_copy,
     copy_pdf,

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from sohoa.auth.principal import Principal
-from sohoa.auth.sessions import CSRF_FIELD, csrf_token
 from sohoa.domain.errors import SohoaError
-from sohoa.web.i18n import translate
+from sohoa.http.i18n import translate
+from sohoa.http.sessions import CSRF_FIELD, csrf_token
+from sohoa.services.identity.principal import Principal
 from sohoa.web.templating import TEMPLATES, nav_for, request_lang
 
 __all__ = ["render_page"]

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.auth.principal import Principal
-from sohoa.auth.sessions import drop_session_token, session_token
-from sohoa.services.context import AppContext
-from sohoa.services.user_sessions import resolve
+from sohoa.http.sessions import drop_session_token, session_token
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.user_sessions import resolve
+from sohoa.services.platform.context import AppContext
 
 __all__ = ["Ctx", "get_ctx", "load_request_principal", "local_path", "optional_int"]
 

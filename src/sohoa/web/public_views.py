@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from sohoa.access.documents import document_pdf as audited_pdf
-from sohoa.access.documents import view_document
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
-from sohoa.services.context import AppContext
+from sohoa.http.rules import require
+from sohoa.services.catalogue.documents import document_pdf as audited_pdf
+from sohoa.services.catalogue.documents import view_document
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
 from sohoa.web.templating import render
 
 __all__ = ["make_router"]

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sohoa.auth.permissions import ROLE_PERMISSIONS, Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
 from sohoa.domain.codes import Role
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services import accounts
-from sohoa.services.context import AppContext
-from sohoa.services.user_sessions import list_sessions
+from sohoa.http.rules import require
+from sohoa.services.identity import accounts
+from sohoa.services.identity.permissions import ROLE_PERMISSIONS, Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.user_sessions import list_sessions
+from sohoa.services.platform.context import AppContext
 from sohoa.web.deps import Ctx, optional_int
 from sohoa.web.templating import render
 

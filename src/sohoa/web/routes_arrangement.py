@@ -7,14 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sohoa.access.changes import change_file_access, preview_file_access
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
 from sohoa.domain.codes import ACCESS_LEVELS
 from sohoa.domain.errors import PermissionDenied, ValidationFailed
-from sohoa.services import accounts, arrangement, intake
-from sohoa.services.context import AppContext
+from sohoa.http.rules import require
+from sohoa.services.identity import accounts
+from sohoa.services.identity.access_changes import change_file_access, preview_file_access
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import arrangement, intake
 from sohoa.web.deps import Ctx, optional_int
 from sohoa.web.templating import render
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import public, require
-from sohoa.auth.sessions import end_session, session_token, start_session
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services import accounts, user_sessions
-from sohoa.services.context import AppContext
+from sohoa.http.i18n import LANGUAGES
+from sohoa.http.rules import public, require
+from sohoa.http.sessions import end_session, session_token, start_session
+from sohoa.services.identity import accounts, user_sessions
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
 from sohoa.web.deps import Ctx, local_path
-from sohoa.web.i18n import LANGUAGES
 from sohoa.web.templating import render
 
 __all__ = ["make_router"]

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import Forbidden, require
 from sohoa.domain.codes import Role
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services import accounts, intake
-from sohoa.services.context import AppContext
+from sohoa.http.rules import Forbidden, require
+from sohoa.services.identity import accounts
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import intake
 from sohoa.web.deps import Ctx, optional_int
 from sohoa.web.templating import render
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
-from sohoa.services import progress
-from sohoa.services.context import AppContext
+from sohoa.http.rules import require
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import progress
 from sohoa.web.charts import bar_chart, hbar_chart
 from sohoa.web.deps import Ctx
 from sohoa.web.templating import render, request_lang

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sohoa.access.documents import require_visible
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES
-from sohoa.services import intake, qc, review
-from sohoa.services.context import AppContext
+from sohoa.http.rules import require
+from sohoa.services.catalogue.documents import require_visible
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import intake, qc, review
 from sohoa.web.deps import Ctx, optional_int
 from sohoa.web.routes_review import FIELD_LABELS
 from sohoa.web.templating import render

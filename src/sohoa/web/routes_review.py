@@ -8,16 +8,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.access.documents import require_visible
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES
-from sohoa.services import filing, review
-from sohoa.services.context import AppContext
+from sohoa.http.i18n import FIELD_LABELS
+from sohoa.http.rules import require
+from sohoa.services.catalogue.documents import require_visible
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import filing, review
 from sohoa.web.deps import Ctx
-from sohoa.web.i18n import FIELD_LABELS
 from sohoa.web.templating import render
 
 __all__ = ["FIELD_LABELS", "make_router"]

@@ -13,12 +13,13 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.rules import require
 from sohoa.domain.errors import SohoaError, ValidationFailed
-from sohoa.services import arrangement, scanning
-from sohoa.services.context import AppContext
+from sohoa.http.limits import CHUNK_LIMIT
+from sohoa.http.rules import require
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production import arrangement, scanning
 from sohoa.web.deps import Ctx
 from sohoa.web.templating import render, request_lang
 
@@ -27,7 +28,7 @@ __all__ = ["make_router"]
 router = APIRouter(prefix="/scanning")
 Operator = Annotated[Principal, require(Permission.SCAN)]
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
-CHUNK_LIMIT = 16 * 1024 * 1024
+
 SSE_SECONDS = 600
 
 

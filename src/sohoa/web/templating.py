@@ -9,15 +9,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from sohoa.auth.permissions import Permission
-from sohoa.auth.principal import Principal
-from sohoa.auth.sessions import CSRF_FIELD, csrf_token
 from sohoa.domain.errors import SohoaError
-from sohoa.web.i18n import LANGUAGES, translate
+from sohoa.http.i18n import LANGUAGES, translate
+from sohoa.http.sessions import CSRF_FIELD, csrf_token
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.principal import Principal
 
-__all__ = ["NAV", "TEMPLATES", "UNIT_NAV", "nav_for", "render", "request_lang"]
+__all__ = ["NAV", "STATIC_DIR", "TEMPLATES", "UNIT_NAV", "nav_for", "render", "request_lang"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+# The staff pages' stylesheets and scripts, served under /static by the application.
+STATIC_DIR = Path(__file__).with_name("static")
 
 # Header navigation: (path, Vietnamese label, permission that shows it).
 NAV: tuple[tuple[str, str, Permission], ...] = (

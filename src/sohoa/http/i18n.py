@@ -1,0 +1,63 @@
+"""Interface strings: Vietnamese is the source text, English the translation (missing → Vietnamese)."""
+
+from __future__ import annotations
+
+from sohoa.http.i18n_en import EN
+
+__all__ = ["FIELD_LABELS", "LANGUAGES", "VI_NAMES", "translate"]
+
+LANGUAGES = ("vi", "en")
+
+
+def translate(text: str, lang: str) -> str:
+    """The interface string in ``lang``; Vietnamese text is the key."""
+    if lang == "en":
+        return EN.get(text, text)
+    return VI_NAMES.get(text, text)
+
+
+# The NĐ 30 field identifiers as shown to people (the Vietnamese labels are also the English keys).
+FIELD_LABELS = {
+    "type_name": "Tên loại văn bản",
+    "code_number": "Số văn bản",
+    "code_notation": "Ký hiệu văn bản",
+    "issued_date": "Ngày ban hành",
+    "place": "Địa danh",
+    "organ_name": "Cơ quan ban hành",
+    "parent_organ_name": "Cơ quan chủ quản",
+    "subject": "Trích yếu nội dung",
+    "signer_position": "Chức vụ người ký",
+    "signer_full_name": "Người ký",
+    "secrecy": "Độ mật",
+    "urgency": "Độ khẩn",
+}
+
+
+# Role identifiers shown in Vietnamese.
+VI_ROLE = {
+    "admin": "Quản trị viên",
+    "coordinator": "Điều phối",
+    "qc_inspector": "Kiểm tra chất lượng",
+    "archivist": "Lưu trữ viên",
+    "scan_operator": "Nhân viên số hóa",
+    "unit_clerk": "Văn thư đơn vị",
+    "unit_officer": "Cán bộ đơn vị",
+    "review": "chờ kiểm duyệt",
+    "unsorted": "chưa xếp hồ sơ",
+    "qc": "chờ kiểm tra",
+    "accepted": "đạt",
+    "rework_scan": "quét lại",
+    "rework_review": "duyệt lại",
+    "registered": "đã đăng ký",
+    "received": "đã nhận",
+    "receiving": "đang tải lên",
+    "queued": "chờ xử lý",
+    "processing": "đang xử lý",
+    "done": "xong",
+    "failed": "lỗi",
+    "merged": "đã gộp",
+    "extracted": "đã nhận dạng",
+}
+
+# Identifiers (roles, states, field names) that templates pass to the translator: their Vietnamese names.
+VI_NAMES = VI_ROLE | FIELD_LABELS

@@ -1,0 +1,89 @@
+"""Read side of the catalogue: search, show one document, status counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, IngestItem, Page, StoredObject
+from sohoa.domain.errors import NotFound
+from sohoa.domain.fields import FIELD_NAMES
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+
+__all__ = ["SYSTEM", "document_fields", "document_pdf_path", "search_documents", "show_document", "status_counts"]
+
+# The local operator at the command line: full access on this machine.
+SYSTEM = Principal(user_id=0, username="system", role="admin")
+
+
+def document_fields(doc: Document) -> dict[str, str | None]:
+    """The NĐ 30 fields of a stored document in the JSON contract's shape."""
+    values: dict[str, str | None] = {}
+    for name in FIELD_NAMES:
+        value = getattr(doc, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
+def search_documents(ctx: AppContext, query: str, *, unit: str | None = None, year: int | None = None,
+                     type_name: str | None = None, limit: int = 20, offset: int = 0,
+                     principal: Principal | None = SYSTEM) -> dict[str, Any]:
+    """Search contract (total, results with document id, source, fields, score, snippet) over the one
+    audited search path of the access layer."""
+    from sohoa.services.catalogue.search import SearchRequest, search
+
+    page = search(ctx, principal, SearchRequest(query=query, unit=unit, year=year, type_name=type_name,
+                                                limit=limit, offset=offset), channel="cli")
+    return {"total": page.total, "total_exact": page.total_exact, "suggestion": page.suggestion,
+            "results": page.results}
+
+
+def _visible(session: Session, document_id: int, principal: Principal | None) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None or not can_view_document(session, principal, doc):
+        # Same answer for "absent" and "not yours": existence is not disclosed.
+        raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
+    return doc
+
+
+def document_pdf_path(ctx: AppContext, document_id: int,
+                      principal: Principal | None = SYSTEM) -> tuple[Path, str]:
+    """The stored PDF/A of a document and a download name."""
+    with ctx.db.session() as session:
+        doc = _visible(session, document_id, principal)
+        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+        if pdf is None:
+            raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
+        return ctx.store.path(pdf.sha256), f"sohoa-{doc.id}.pdf"
+
+
+def show_document(ctx: AppContext, document_id: int, principal: Principal | None = SYSTEM) -> dict[str, Any]:
+    """The extract contract for one stored document, plus where it lives."""
+    with ctx.db.session() as session:
+        doc = _visible(session, document_id, principal)
+        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+        pages = session.execute(select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)).scalars()
+        page_numbers = [p.page_no for p in pages]
+        return {
+            "document_id": doc.id, "source": doc.source_name, "pages": doc.page_amount,
+            "documents": [{"pages": page_numbers, "fields": document_fields(doc),
+                           "confidence": doc.confidence or {}, "text": doc.text}],
+            "state": doc.state, "file_id": doc.file_id, "unit_id": doc.unit_id,
+            "access_level": doc.access_level, "pdf_sha256": pdf.sha256 if pdf else None,
+            "provenance": doc.provenance or {}, "warnings": [],
+        }
+
+
+def status_counts(ctx: AppContext) -> dict[str, dict[str, int]]:
+    """Counts by state: ingest items, documents, pages, objects."""
+    with ctx.db.session() as session:
+        items = dict(session.execute(select(IngestItem.state, func.count()).group_by(IngestItem.state)).all())
+        docs = dict(session.execute(select(Document.state, func.count()).group_by(Document.state)).all())
+        pages = session.execute(select(func.count()).select_from(Page)).scalar_one()
+        objects = dict(session.execute(select(StoredObject.kind, func.count()).group_by(StoredObject.kind)).all())
+    return {"ingest_items": items, "documents": docs, "pages": {"total": pages}, "objects": objects}

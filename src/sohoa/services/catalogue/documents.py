@@ -1,0 +1,185 @@
+"""Reading one document under the access policy: view, highlight boxes, page images and OCR, PDF — each audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, Page, StoredObject
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.index.boxes import match_boxes
+from sohoa.index.query import parse_query
+from sohoa.services.catalogue.catalog import document_fields
+from sohoa.services.catalogue.search import actor_name
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.storage.objects import LocalObjectStore
+
+__all__ = [
+    "OCR_FORMATS",
+    "PAGE_KINDS",
+    "document_pdf",
+    "highlight_boxes",
+    "lock_visible",
+    "page_image",
+    "page_ocr",
+    "require_visible",
+    "view_document",
+    "visible_document",
+]
+
+# Page derivative → (column, media type).
+PAGE_KINDS: dict[str, tuple[str, str]] = {
+    "thumbnail": ("thumbnail_object_id", "image/jpeg"),
+    "image": ("image_object_id", "image/jpeg"),
+}
+
+# OCR format → media type. The stored JSON is the one copy; hOCR (XHTML, served as HTML as hOCR tools
+# expect — text/vnd.hocr+html is not registered) and ALTO are derived from it on demand.
+OCR_FORMATS: dict[str, str] = {
+    "json": "application/json",
+    "hocr": "text/html; charset=utf-8",
+    "alto": "application/xml; charset=utf-8",
+}
+
+
+def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
+    """The document, or NotFound — the same answer for absent and not-yours (existence is not disclosed)."""
+    doc = session.get(Document, document_id)
+    if doc is None or not can_view_document(session, principal, doc):
+        raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
+    return doc
+
+
+def require_visible(ctx: AppContext, principal: Principal | None, *document_ids: int) -> None:
+    """NotFound unless ``principal`` may see every one of the documents: a write route asks this first,
+    so that nobody acts on (or learns of) a document out of their scope."""
+    with ctx.db.session() as session:
+        for document_id in document_ids:
+            visible_document(session, principal, document_id)
+
+
+def lock_visible(session: Session, principal: Principal | None, *document_ids: int) -> list[Document]:
+    """The documents, locked for this transaction and checked under the lock; NotFound unless ``principal``
+    may see every one. A change acts on what the policy allows *now*: a document marked độ mật by another
+    request a moment earlier is refused, not edited with a form read before it became secret."""
+    ids = sorted(set(document_ids))
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite locks the whole database for writing; Python's driver opens a transaction only for a write,
+        # so a write that changes nothing takes the lock before the rows are read.
+        session.execute(update(Document).where(Document.id.in_(ids), Document.id < 0).values(id=Document.id))
+        session.expire_all()
+    else:
+        session.execute(select(Document.id).where(Document.id.in_(ids)).with_for_update())
+        session.expire_all()
+    return [visible_document(session, principal, document_id) for document_id in document_ids]
+
+
+def _pages(session: Session, doc: Document) -> list[Page]:
+    stmt = select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)
+    return list(session.execute(stmt).scalars())
+
+
+def _boxes(session: Session, store: LocalObjectStore, pages: list[Page], query: str) -> list[dict[str, Any]]:
+    from sohoa.engines.ocr_formats import ocr_page_from_json
+
+    parsed = parse_query(query)
+    out: list[dict[str, Any]] = []
+    if parsed.empty:
+        return out
+    for page in pages:
+        ocr = session.get(StoredObject, page.ocr_object_id) if page.ocr_object_id else None
+        if ocr is None:
+            continue
+        with store.open(ocr.sha256) as handle:
+            boxes = match_boxes(ocr_page_from_json(handle.read().decode("utf-8")), parsed)
+        if boxes:
+            out.append({"page": page.page_no, "width": page.width, "height": page.height,
+                        "boxes": [b.as_list() for b in boxes]})
+    return out
+
+
+def view_document(ctx: AppContext, principal: Principal | None, document_id: int, *, query: str = "",
+                  channel: str = "web") -> dict[str, Any]:
+    """One visible document: fields, text, pages, and the query's highlight boxes on each page."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        pages = _pages(session, doc)
+        record_event(session, actor_name(principal), "document.view", "document", doc.id,
+                     {"channel": channel})
+        return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
+                "access_level": doc.access_level, "unit_id": doc.unit_id, "file_id": doc.file_id,
+                "state": doc.state, "text": doc.text, "has_pdf": doc.pdf_object_id is not None,
+                "updated_at": doc.updated_at.isoformat() if doc.updated_at else None,
+                "pages": [{"page": p.page_no, "width": p.width, "height": p.height} for p in pages],
+                "highlights": _boxes(session, ctx.store, pages, query) if query else []}
+
+
+def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,
+                    query: str) -> list[dict[str, Any]]:
+    """Boxes (pixel coordinates of each page image) around the words that match ``query``."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        return _boxes(session, ctx.store, _pages(session, doc), query)
+
+
+def _page(session: Session, doc: Document, page_no: int) -> Page | None:
+    return session.execute(select(Page).where(Page.document_id == doc.id, Page.page_no == page_no)).scalar()
+
+
+def page_image(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
+               kind: str = "thumbnail", *, channel: str = "web") -> tuple[Path, str]:
+    """The stored image of one page of a visible document, and its media type."""
+    column, media_type = PAGE_KINDS.get(kind, PAGE_KINDS["thumbnail"])
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        page = _page(session, doc, page_no)
+        object_id = getattr(page, column) if page is not None else None
+        stored = session.get(StoredObject, object_id) if object_id else None
+        if stored is None:
+            raise NotFound(f"Không có ảnh trang {page_no}", f"No image for page {page_no}")
+        record_event(session, actor_name(principal), "page.view", "document", doc.id,
+                     {"channel": channel, "page": page_no, "kind": kind})
+        return ctx.store.path(stored.sha256), media_type if kind in PAGE_KINDS else stored.media_type
+
+
+def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
+             fmt: str = "json", *, channel: str = "web") -> tuple[bytes, str]:
+    """The OCR of one page of a visible document as JSON (stored), hOCR or ALTO, and its media type."""
+    from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
+
+    media_type = OCR_FORMATS.get(fmt)
+    if media_type is None:
+        raise ValidationFailed(f"Định dạng OCR không hợp lệ: {fmt}", f"Unknown OCR format: {fmt}")
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        page = _page(session, doc, page_no)
+        stored = session.get(StoredObject, page.ocr_object_id) if page is not None and page.ocr_object_id else None
+        if stored is None:
+            raise NotFound(f"Không có kết quả OCR của trang {page_no}", f"No OCR for page {page_no}")
+        with ctx.store.open(stored.sha256) as handle:
+            content = handle.read()
+        if fmt != "json":
+            ocr = ocr_page_from_json(content.decode("utf-8"))
+            content = (to_hocr(ocr) if fmt == "hocr" else to_alto(ocr)).encode("utf-8")
+        record_event(session, actor_name(principal), "page.ocr", "document", doc.id,
+                     {"channel": channel, "page": page_no, "format": fmt})
+        return content, media_type
+
+
+def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int, *,
+                 channel: str = "web") -> tuple[Path, str]:
+    """The PDF/A of a visible document and a download name; the download is recorded."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, document_id)
+        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+        if pdf is None:
+            raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
+        record_event(session, actor_name(principal), "document.download", "document", doc.id,
+                     {"channel": channel})
+        return ctx.store.path(pdf.sha256), f"sohoa-{doc.id}.pdf"

@@ -1,0 +1,153 @@
+"""Search under the access policy: filters, facets, sorting, highlights and "did you mean", audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, Unit
+from sohoa.domain.audit_text import bounded_text
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.index import SearchFilters, SearchIndex, make_index
+from sohoa.index.columns import SORTS
+from sohoa.index.facets import FACET_NAMES, facet_counts
+from sohoa.index.large import BOUND
+from sohoa.index.query import ParsedQuery, check_query_length, parse_query
+from sohoa.index.snippets import make_snippets
+from sohoa.index.suggest import RARE, suggest_query
+from sohoa.services.catalogue.catalog import document_fields
+from sohoa.services.identity.policy import DocumentScope, document_scope
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.registry.units import related_unit_ids
+
+__all__ = ["MAX_OFFSET", "SearchPage", "SearchRequest", "actor_name", "check_request", "search", "search_filters"]
+
+MAX_LIMIT = 200
+MAX_OFFSET = 10_000  # deeper pages cost a walk over every earlier match; refine the query instead
+Facets = dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query and the user's filters; ``unit`` is a unit identifier, widened to its lineage."""
+
+    query: str
+    unit: str | None = None
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    type_name: str | None = None
+    access_level: str | None = None
+    bloc: str | None = None
+    retention: str | None = None
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
+
+    def params(self) -> dict[str, Any]:
+        """JSON-ready filters (saved searches, exports, audit)."""
+        data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items()}
+        return {k: v for k, v in data.items() if v not in (None, "", False) and k not in {"limit", "offset"}}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results with the total, facets and a suggested query."""
+
+    total: int
+    results: list[dict[str, Any]]
+    facets: Facets = field(default_factory=dict)
+    suggestion: str | None = None
+    total_exact: bool = True  # False: more than ``total`` documents match (counting was bounded)
+
+
+def actor_name(principal: Principal | None) -> str:
+    return principal.username if principal else "anonymous"
+
+
+def _unit_ids(session: Session, identifier: str | None) -> set[int] | None:
+    if not identifier:
+        return None
+    unit = session.execute(select(Unit).where(Unit.identifier == identifier)).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(f"Không tìm thấy đơn vị '{identifier}'", f"Unknown unit '{identifier}'")
+    return related_unit_ids(session, unit.id)
+
+
+def search_filters(session: Session, scope: DocumentScope, request: SearchRequest) -> SearchFilters:
+    """The request's filters inside the principal's scope."""
+    if request.sort not in SORTS:
+        raise ValidationFailed(f"Cách sắp xếp không hợp lệ: {request.sort}", f"Unknown sort: {request.sort}")
+    return SearchFilters(unit_ids=_unit_ids(session, request.unit), year=request.year,
+                         type_name=request.type_name, date_from=request.date_from, date_to=request.date_to,
+                         access_level=request.access_level, bloc=request.bloc, retention=request.retention,
+                         **scope.filter_args())
+
+
+def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> dict[str, Any]:
+    snippet, snippet_html = make_snippets(doc.text, parsed)
+    return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
+            "unit_id": doc.unit_id, "file_id": doc.file_id, "access_level": doc.access_level,
+            "pages": doc.page_amount, "score": score, "exact": exact,
+            "snippet": snippet, "snippet_html": snippet_html}
+
+
+def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,
+            exact: bool) -> Facets:
+    sample = None if exact else BOUND  # the index bounded the search: facets over a bounded sample too
+    counts = facet_counts(session, index, request.query, filters, FACET_NAMES, sample=sample)
+    unit_ids = [int(v.value) for v in counts.get("unit", [])]
+    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
+    names = {str(i): str(n) for i, n in rows}
+    out: Facets = {}
+    for name, values in counts.items():
+        out[name] = [{"value": v.value, "count": v.count} for v in values]
+        if name == "unit":
+            for entry in out[name]:
+                entry["label"] = names.get(str(entry["value"]), entry["value"])
+    return out
+
+
+def check_request(ctx: AppContext, request: SearchRequest) -> None:
+    """Bounded work: a query within ``max_query_chars`` (and the parser's word limit), a page within reach."""
+    check_query_length(request.query, ctx.settings.max_query_chars)
+    if request.offset > MAX_OFFSET:
+        raise ValidationFailed(f"Chỉ xem được {MAX_OFFSET} kết quả đầu tiên; hãy thu hẹp tìm kiếm",
+                               f"Only the first {MAX_OFFSET} results can be paged; narrow the search")
+
+
+def search(ctx: AppContext, principal: Principal | None, request: SearchRequest, *, audit: bool = True,
+           channel: str = "web") -> SearchPage:
+    """Search what ``principal`` may see; counts, facets and snippets come from that scope only.
+
+    Every front door (CLI, staff page, portal, API, saved searches, exports) comes through here: an
+    over-long query is refused before any work, and the audit keeps a bounded copy of it.
+    """
+    check_request(ctx, request)
+    request = replace(request, limit=max(1, min(request.limit, MAX_LIMIT)), offset=max(0, request.offset))
+    index = make_index(ctx.db.engine)
+    with ctx.db.session() as session:
+        scope = document_scope(session, principal)
+        filters = search_filters(session, scope, request)
+        found = index.search(session, request.query, filters, limit=request.limit, offset=request.offset,
+                             sort=request.sort)
+        docs = {d.id: d for d in session.execute(select(Document).where(
+            Document.id.in_([h.document_id for h in found.hits]))).scalars()}
+        parsed = parse_query(request.query)
+        results = [_result(docs[h.document_id], h.score, h.exact, parsed) for h in found.hits if h.document_id in docs]
+        facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
+        suggestion = (suggest_query(session, request.query, SearchFilters(**scope.filter_args()))
+                      if found.total <= RARE else None)  # words of the caller's scope only
+        if audit:
+            record_event(session, actor_name(principal), "search", None, None,
+                         {"channel": channel, **request.params(), **bounded_text("query", request.query),
+                          "total": found.total})
+    return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion,
+                      total_exact=found.total_exact)

@@ -1,0 +1,23 @@
+"""The signed-in person as the rest of the code sees them: an immutable principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sohoa.services.identity.permissions import Permission, allowed
+
+__all__ = ["Principal"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who makes the request: account id, username, role and the unit they belong to (if any)."""
+
+    user_id: int
+    username: str
+    role: str
+    unit_id: int | None = None
+    full_name: str = ""
+
+    def can(self, permission: Permission) -> bool:
+        return allowed(self.role, permission)

@@ -1,0 +1,105 @@
+"""Run page jobs on all cores (a process pool, one OCR engine per worker) or in-process for one worker."""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
+from types import TracebackType
+
+from sohoa.pipeline.types import OcrEngine
+from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, init_worker, safe_run_page_job, set_engine
+from sohoa.settings import Settings
+
+__all__ = ["WORKER_MODULES", "PagePool", "tesseract_factory"]
+
+Result = PageOutcome | PageFailure
+
+# What a page worker imports. The forkserver imports these once and forks every worker from there;
+# left to its default it would first import the parent's __main__ — for `sohoa ingest` the whole CLI,
+# about a second before the first page could start.
+WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
+                  "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
+                  "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool")
+
+
+class tesseract_factory:
+    """Builds the Tesseract engine inside each worker (never shared across processes)."""
+
+    def __init__(self, lang: str, tessdata: str | None, variables: str = "") -> None:
+        from sohoa.engines.tesseract import parse_variables
+
+        self.lang, self.tessdata = lang, tessdata
+        self.variables = parse_variables(variables)  # a bad setting fails here, before any worker starts
+
+    def __call__(self) -> OcrEngine:
+        from sohoa.engines.tesseract import TesseractEngine
+
+        return TesseractEngine(lang=self.lang, tessdata=self.tessdata, variables=self.variables)
+
+
+class PagePool:
+    """A bounded window of page jobs in flight; results come back as they finish."""
+
+    def __init__(self, settings: Settings, engine_factory: Callable[[], OcrEngine] | None = None) -> None:
+        tessdata = str(settings.tessdata) if settings.tessdata else None
+        self._factory = engine_factory or tesseract_factory(settings.ocr_languages, tessdata,
+                                                                 settings.tesseract_variables)
+        self._workers = settings.workers
+        self._window = settings.workers * 3
+        self._queue: collections.deque[PageJob] = collections.deque()
+        self._running: dict[Future[Result], PageJob] = {}
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> PagePool:
+        if self._workers > 1:
+            # forkserver: workers start from a clean process, never from a fork of a parent that
+            # already runs threads (OpenMP, web servers), which can deadlock after fork().
+            context = multiprocessing.get_context("forkserver")
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the server and every worker
+            context.set_forkserver_preload(list(WORKER_MODULES))
+            forkserver.ensure_running()  # its imports run while this process registers the first files
+            self._executor = ProcessPoolExecutor(self._workers, mp_context=context,
+                                                 initializer=init_worker, initargs=(self._factory,))
+        else:
+            set_engine(self._factory())
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=exc is None, cancel_futures=True)
+
+    def submit(self, jobs: Sequence[PageJob]) -> None:
+        self._queue.extend(jobs)
+        self._top_up()
+
+    def _top_up(self) -> None:
+        while self._executor is not None and self._queue and len(self._running) < self._window:
+            job = self._queue.popleft()
+            self._running[self._executor.submit(safe_run_page_job, job)] = job
+
+    def results(self, *, block: bool) -> Iterator[Result]:
+        """Finished results; with ``block`` keep going until every submitted job is done."""
+        if self._executor is None:
+            while block and self._queue:
+                yield safe_run_page_job(self._queue.popleft())
+            return
+        while self._running:
+            done, _ = wait(list(self._running), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            if not done:
+                return
+            for future in done:
+                job = self._running.pop(future)
+                yield self._result(future, job)
+            self._top_up()
+
+    @staticmethod
+    def _result(future: Future[Result], job: PageJob) -> Result:
+        try:
+            return future.result()
+        except Exception as exc:
+            return PageFailure(job.item_id, job.page.page_index, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,151 @@
+"""Store a processed file in one transaction: pages, documents with fields, derivatives, index, events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, FileUnit, IngestItem, Page
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES, DocumentFields
+from sohoa.domain.validation import validate_document_fields
+from sohoa.index import IndexDoc, make_index
+from sohoa.pipeline.documents import BuiltDocument, build_documents
+from sohoa.pipeline.work import PageOutcome
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
+
+__all__ = ["document_index_doc", "store_outcomes"]
+
+
+def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
+    from sohoa.engines.ocr_formats import ocr_page_to_json
+
+    ocr_json = ocr_page_to_json(outcome.ocr).encode("utf-8")
+    ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
+    thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
+    assert item.master_object_id is not None
+    page = Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
+                width=outcome.width, height=outcome.height, dpi=outcome.dpi,
+                quality=_quality_dict(outcome), text=outcome.ocr.text, text_source=outcome.ocr.source,
+                mean_confidence=outcome.ocr.mean_confidence, ocr_object_id=ocr_obj.id,
+                thumbnail_object_id=thumb.id, blank=outcome.quality.blank)
+    session.add(page)
+    return page
+
+
+def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
+    from dataclasses import asdict
+
+    data = asdict(outcome.quality)
+    data["warnings"] = list(outcome.quality.warnings)
+    data["separator_code"] = outcome.separator_code
+    data["seconds"] = round(outcome.seconds, 3)
+    return data
+
+
+def _field_columns(fields: DocumentFields) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name in FIELD_NAMES:
+        value = fields.get(name)
+        limit = FIELD_MAX_LENGTHS.get(name)
+        if value is not None and limit:
+            value = value[:limit]
+        values[name] = value
+    issued = values.get("issued_date")
+    try:
+        values["issued_date"] = date.fromisoformat(str(issued)) if issued else None
+    except ValueError:
+        values["issued_date"] = None
+    return values
+
+
+def document_index_doc(doc: Document) -> IndexDoc:
+    """What the search index keeps of a document: its fields and full text, and its sign."""
+    parts = [doc.type_name, doc.subject, doc.organ_name, doc.parent_organ_name, doc.place,
+             doc.signer_position, doc.signer_full_name, doc.text]
+    codes = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
+    return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
+
+
+def _provenance(built: BuiltDocument) -> dict[str, object]:
+    """Per-field provenance plus the standard's validation problems (vi/en) for the reviewers."""
+    data: dict[str, object] = dict(built.fields.provenance())
+    problems = validate_document_fields(built.fields.as_fields())
+    data["_validation"] = [{"field": p.field, "vi": p.vi, "en": p.en} for p in problems]
+    return data
+
+
+def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_id: int,
+                  file: FileUnit | None) -> Document:
+    columns = _field_columns(built.fields)
+    ordinal = None
+    if file is not None:
+        ordinal = session.query(Document).filter(Document.file_id == file.id).count() + 1
+    doc = Document(file_id=file.id if file else None, unit_id=(file.unit_id if file else None) or item.unit_id,
+                   ingest_item_id=item.id,
+                   doc_ordinal=ordinal, text=built.text, source_name=item.original_name,
+                   pdf_object_id=pdf_id, page_amount=len(built.page_indexes),
+                   confidence=built.fields.as_confidence(), provenance=_provenance(built),
+                   state="review" if file else "unsorted",
+                   access_level="secret" if columns.get("secrecy") else (file.access_level if file else "internal"),
+                   **columns)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def _separator_file(session: Session, code: str, unit_id: int | None, actor: str) -> FileUnit:
+    found = session.query(FileUnit).filter(FileUnit.file_code == code).one_or_none()
+    if found is None:
+        found = FileUnit(file_code=code[:30], unit_id=unit_id, title="")
+        session.add(found)
+        session.flush()
+        record_event(session, actor, "file.create", "file_unit", found.id, {"file_code": code, "from": "separator"})
+    return found
+
+
+def _files_by_position(session: Session, outcomes: Sequence[PageOutcome], items: dict[int, IngestItem],
+                       actor: str) -> list[FileUnit | None]:
+    """The file each page belongs to: the ingest's file, or the file named by the last QR separator sheet."""
+    current: FileUnit | None = None
+    result: list[FileUnit | None] = []
+    for outcome in outcomes:
+        item = items[outcome.item_id]
+        if outcome.separator_code:
+            current = _separator_file(session, outcome.separator_code, item.unit_id, actor)
+        result.append(current or (session.get(FileUnit, item.file_id) if item.file_id else None))
+    return result
+
+
+def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
+                   outcomes: Sequence[PageOutcome], actor: str) -> dict[int, list[int]]:
+    """Create every row for a finished sequence and mark its masters done; all or nothing.
+
+    ``outcomes`` are in sequence order (masters in order, pages in order); returns document ids per item.
+    """
+    by_id = {item.id: item for item in items}
+    first = items[0]
+    built_docs = build_documents(outcomes, first.original_name)
+    pages = [_page_row(ctx, session, by_id[o.item_id], o) for o in outcomes]
+    index = make_index(ctx.db.engine)
+    files = _files_by_position(session, outcomes, by_id, actor)
+    per_item: dict[int, list[int]] = {item.id: [] for item in items}
+    for built in built_docs:
+        owner = by_id[outcomes[built.page_indexes[0]].item_id]
+        pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
+        doc = _document_row(session, owner, built, pdf.id, files[built.page_indexes[0]])
+        for page_no, position in enumerate(built.page_indexes, start=1):
+            pages[position].document_id, pages[position].page_no = doc.id, page_no
+            per_item[outcomes[position].item_id].append(doc.id)
+        index.upsert(session, document_index_doc(doc))
+        record_event(session, actor, "document.create", "document", doc.id,
+                     {"source": doc.source_name, "pages": doc.page_amount,
+                      "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
+    for item in items:
+        item.state, item.reason, item.message = "done", None, None
+        record_event(session, actor, "ingest.done", "ingest_item", item.id,
+                     {"file": item.original_name, "documents": sorted(set(per_item[item.id]))})
+    return {k: sorted(set(v)) for k, v in per_item.items()}

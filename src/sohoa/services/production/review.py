@@ -1,0 +1,403 @@
+"""Review (kiểm duyệt): queue, one document with pages and fields, validated edits, merge/split/reorder."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
+from sohoa.domain.codes import Secrecy, Urgency, type_by_name
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
+from sohoa.domain.text import nfc, normalize_tone_placement
+from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.services.catalogue.documents import lock_visible, visible_document
+from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.protection import protection_of, raise_protection
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.production.rebuild import rebuild_document_pdf
+
+__all__ = [
+    "REVIEW_STATES",
+    "DocumentDetail",
+    "QueueItem",
+    "get_document",
+    "merge_documents",
+    "page_image",
+    "reorder_pages",
+    "review_queue",
+    "split_document",
+    "update_fields",
+    "validate_fields",
+]
+
+REVIEW_STATES = ("review", "rework_review", "unsorted")
+PREVIEW_MAX_SIDE = 2000
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the review queue."""
+
+    id: int
+    state: str
+    file_code: str | None
+    source_name: str
+    type_name: str | None
+    subject: str | None
+    pages: int
+    low_confidence: int
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """Everything the review screen shows about one document."""
+
+    id: int
+    state: str
+    file_code: str | None
+    source_name: str
+    fields: dict[str, str]
+    confidence: dict[str, float]
+    provenance: dict[str, Any]
+    pages: list[dict[str, Any]]
+    qc_comment: str | None
+
+
+def _low(doc: Document) -> int:
+    return sum(1 for v in (doc.confidence or {}).values() if isinstance(v, int | float) and v < 0.8)
+
+
+def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | None = SYSTEM) -> list[QueueItem]:
+    """Documents waiting for review that ``principal`` may see (never độ mật on the network), rework first."""
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(Document, FileUnit.file_code)
+            .outerjoin(FileUnit, Document.file_id == FileUnit.id)
+            .where(Document.state.in_(REVIEW_STATES), document_clause(document_scope(session, principal)))
+            .order_by((Document.state == "rework_review").desc(), Document.id)
+            .limit(limit)
+        ).all()
+        return [
+            QueueItem(d.id, d.state, code, d.source_name, d.type_name, d.subject, d.page_amount, _low(d))
+            for d, code in rows
+        ]
+
+
+def _field_text(doc: Document, name: str) -> str:
+    value = getattr(doc, name)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
+
+
+def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> DocumentDetail:
+    """The review screen of a document ``principal`` may see; NotFound otherwise (as for a missing one)."""
+    with ctx.db.session() as session:
+        doc = visible_document(session, principal, doc_id)
+        pages = [
+            {
+                "id": p.id,
+                "page_no": p.page_no,
+                "width": p.width,
+                "height": p.height,
+                "dpi": p.dpi,
+                "text": p.text,
+                "blank": p.blank,
+            }
+            for p in doc.pages
+        ]
+        comment = session.execute(
+            select(QcInspection.comment)
+            .where(QcInspection.document_id == doc.id, QcInspection.decision == "reject")
+            .order_by(QcInspection.id.desc())
+            .limit(1)
+        ).scalar()
+        return DocumentDetail(
+            doc.id,
+            doc.state,
+            doc.file.file_code if doc.file else None,
+            doc.source_name,
+            {n: _field_text(doc, n) for n in FIELD_NAMES},
+            dict(doc.confidence or {}),
+            dict(doc.provenance or {}),
+            pages,
+            comment,
+        )
+
+
+def _parse_date(text: str) -> date:
+    parts = text.replace("-", "/").split("/")
+    if len(parts) == 3 and len(parts[0]) == 4:
+        parts = parts[::-1]  # ISO yyyy-mm-dd
+    day, month, year = (int(p) for p in parts)
+    return date(year, month, day)
+
+
+def _check_one(name: str, value: str) -> tuple[str, str] | None:
+    limit = FIELD_MAX_LENGTHS.get(name)
+    if limit and len(value) > limit:
+        return f"Dài quá {limit} ký tự", f"Longer than {limit} characters"
+    if name == "code_number" and not value.isdigit():
+        return "Số văn bản chỉ gồm chữ số", "The number must be digits only"
+    if name == "type_name" and type_by_name(value) is None:
+        return "Tên loại văn bản không có trong danh mục NĐ 30", "Not a document type of NĐ 30"
+    if name == "secrecy" and value not in {s.value for s in Secrecy}:
+        return "Độ mật phải là Mật, Tối mật hoặc Tuyệt mật", "Secrecy must be Mật, Tối mật or Tuyệt mật"
+    if name == "urgency" and value not in {u.value for u in Urgency}:
+        return (
+            "Độ khẩn phải là Khẩn, Thượng khẩn hoặc Hỏa tốc",
+            "Urgency must be Khẩn, Thượng khẩn or Hỏa tốc",
+        )
+    if name == "issued_date":
+        try:
+            when = _parse_date(value)
+        except ValueError:
+            return "Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"
+        if when > date.today() or when.year < 1900:
+            return "Ngày ban hành nằm ngoài khoảng cho phép", "Issue date out of range"
+    return None
+
+
+def validate_fields(values: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Field name → (vi, en) message for every invalid non-empty value."""
+    errors: dict[str, tuple[str, str]] = {}
+    for name in FIELD_NAMES:
+        value = values.get(name, "").strip()
+        problem = _check_one(name, value) if value else None
+        if problem:
+            errors[name] = problem
+    return errors
+
+
+def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
+    from sohoa.index.factory import make_index
+    from sohoa.services.production.ingest_store import document_index_doc
+
+    index = make_index(ctx.db.engine)
+    if doc.pages:
+        index.upsert(session, document_index_doc(doc))
+    else:
+        index.delete(session, doc.id)  # merged away: nothing left to find
+
+
+def update_fields(
+    ctx: AppContext, doc_id: int, values: dict[str, str], *, actor: str, mark_reviewed: bool = False,
+    principal: Principal | None = SYSTEM,
+) -> dict[str, tuple[str, str]]:
+    """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
+    clean = {n: normalize_tone_placement(nfc(values.get(n, ""))).strip() for n in FIELD_NAMES if n in values}
+    errors = validate_fields(clean)
+    if errors:
+        return errors
+    with ctx.db.session() as session:
+        (doc,) = lock_visible(session, principal, doc_id)
+        changes: dict[str, list[str]] = {}
+        for name, value in clean.items():
+            before = _field_text(doc, name)
+            if before != value:
+                changes[name] = [before, value]
+                setattr(
+                    doc,
+                    name,
+                    (_parse_date(value) if value else None) if name == "issued_date" else (value or None),
+                )
+                (doc.confidence or {}).pop(name, None)
+        if changes:
+            doc.confidence = {k: v for k, v in (doc.confidence or {}).items() if k not in changes} | {
+                k: 1.0 for k, pair in changes.items() if pair[1]
+            }
+            record_event(session, actor, "document.update", "document", doc.id, {"changes": changes})
+            _reindex(ctx, session, doc)
+            if doc.pages:  # the XMP carries the fields: the PDF/A must show the corrected values
+                rebuild_document_pdf(ctx, session, doc.id, actor)
+        if mark_reviewed:
+            from sohoa.services.production.qc import route_after_review
+
+            route_after_review(session, doc, actor)
+        return {}
+
+
+def _renumber(pages: list[Page]) -> None:
+    for number, page in enumerate(pages, start=1):
+        page.page_no = number
+
+
+def _refresh(ctx: AppContext, session: Session, actor: str, *docs: Document) -> None:
+    """After pages moved: counts, text, search row and a PDF/A rebuilt from the pages as they now are."""
+    for doc in docs:
+        doc.page_amount = len(doc.pages)
+        doc.text = "\n\f".join(p.text for p in doc.pages)
+        session.flush()
+        _reindex(ctx, session, doc)
+        if doc.pages:
+            rebuild_document_pdf(ctx, session, doc.id, actor)
+        else:
+            doc.pdf_object_id = None
+
+
+def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
+                    principal: Principal | None = SYSTEM) -> None:
+    """Append ``other``'s pages to ``doc``; ``other`` becomes 'merged' (kept for the audit trail)."""
+    if doc_id == other_id:
+        raise ValidationFailed("Không thể gộp văn bản với chính nó", "Cannot merge a document with itself")
+    with ctx.db.session() as session:
+        doc, other = lock_visible(session, principal, doc_id, other_id)
+        kept = sorted(doc.pages, key=lambda p: p.page_no)
+        moved = sorted(other.pages, key=lambda p: p.page_no)
+        for page in moved:
+            page.document_id = doc.id
+        _renumber(kept + moved)
+        session.flush()
+        session.refresh(doc)
+        session.refresh(other)
+        reviewed = other.state in PUBLISHED_STATES
+        other.state = "merged"
+        # The survivor holds the other's pages: it takes the strictest độ mật and access level of both.
+        protection = raise_protection(doc, protection_of(other), [doc.id, other.id])
+        if doc.state in PUBLISHED_STATES and not reviewed:
+            doc.state = "review"  # unreviewed pages joined it: reviewed again before the public sees it
+        record_event(
+            session,
+            actor,
+            "document.update",  # one action for every change, so the feed and webhooks follow it
+            "document",
+            doc.id,
+            {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved], "protection": protection,
+             "state": doc.state},
+        )
+        _refresh(ctx, session, actor, doc, other)
+
+
+def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
+                   principal: Principal | None = SYSTEM) -> int:
+    """Pages from ``at_page`` (1-based) on become a new document; returns its id."""
+    with ctx.db.session() as session:
+        (doc,) = lock_visible(session, principal, doc_id)
+        pages = sorted(doc.pages, key=lambda p: p.page_no)
+        if not 1 < at_page <= len(pages):
+            raise ValidationFailed("Vị trí tách không hợp lệ", "Invalid split position")
+        new = Document(
+            file_id=doc.file_id,
+            unit_id=doc.unit_id,
+            ingest_item_id=doc.ingest_item_id,
+            source_name=doc.source_name,
+            state="review",
+            access_level=doc.access_level,
+            secrecy=doc.secrecy,  # the pages keep their protection: split never lowers it
+            doc_ordinal=None,
+        )
+        session.add(new)
+        session.flush()
+        tail = pages[at_page - 1 :]
+        for page in tail:
+            page.document_id = new.id
+        _renumber(tail)
+        session.flush()
+        session.refresh(doc)
+        session.refresh(new)
+        record_event(
+            session,
+            actor,
+            "document.update",
+            "document",
+            doc.id,
+            {"operation": "split", "new_document": new.id, "at_page": at_page, "pages": [p.id for p in tail]},
+        )
+        protection = {"secrecy": new.secrecy, "access_level": new.access_level, "from": [doc.id], "raised": False}
+        record_event(session, actor, "document.create", "document", new.id,
+                     {"operation": "split", "from": doc.id, "protection": protection})
+        _refresh(ctx, session, actor, doc, new)
+        return new.id
+
+
+def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: str,
+                  principal: Principal | None = SYSTEM) -> None:
+    """Put the document's pages in the given order (every page exactly once)."""
+    with ctx.db.session() as session:
+        (doc,) = lock_visible(session, principal, doc_id)
+        by_id = {p.id: p for p in doc.pages}
+        if sorted(page_ids) != sorted(by_id):
+            raise ValidationFailed("Danh sách trang không khớp với văn bản", "Page list does not match")
+        before = [p.id for p in sorted(doc.pages, key=lambda p: p.page_no)]
+        _renumber([by_id[i] for i in page_ids])
+        session.flush()
+        session.refresh(doc)
+        record_event(
+            session, actor, "document.update", "document", doc.id,
+            {"operation": "reorder", "before": before, "after": page_ids}
+        )
+        _refresh(ctx, session, actor, doc)
+
+
+def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
+    from PIL import Image
+
+    path = ctx.store.path(master.sha256)
+    if master.media_type == "application/pdf":
+        from sohoa.engines.poppler import render_page
+
+        image = render_page(path, index, 150)
+    else:
+        image = Image.open(path)
+        image.seek(index)
+    image = image.convert("RGB")
+    image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _cache_image(ctx: AppContext, page_id: int, data: bytes) -> None:
+    """Keep the rendered preview as the page's web-size derivative, so the master is decoded once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sohoa.services.platform.objects import store_bytes
+
+    try:
+        with ctx.db.session() as session:
+            page = session.get(Page, page_id)
+            if page is not None and page.image_object_id is None:
+                page.image_object_id = store_bytes(session, ctx.store, data, media_type="image/jpeg",
+                                                   kind="image").id
+    except IntegrityError:
+        pass  # a concurrent first request stored the same bytes; its row serves the next request
+
+
+def page_image(ctx: AppContext, page_id: int, *,
+               principal: Principal | None = SYSTEM) -> tuple[bytes, str, int, int]:
+    """A JPEG preview of a page of a document ``principal`` may see, and the pixel size the field boxes
+    refer to (the master's). NotFound for a page of a document out of scope, as for a missing page.
+
+    The first request renders it from the master and stores it (kind "image"); later ones read it.
+    """
+    with ctx.db.session() as session:
+        page = session.get(Page, page_id)
+        if page is None or page.document_id is None:
+            raise NotFound("Không tìm thấy trang", "Page not found")
+        try:
+            visible_document(session, principal, page.document_id)
+        except NotFound:
+            raise NotFound("Không tìm thấy trang", "Page not found") from None
+        master = session.get(StoredObject, page.master_object_id)
+        derived = session.get(StoredObject, page.image_object_id) if page.image_object_id else None
+        size = (page.width, page.height)
+        source_index = page.source_index
+    if derived is not None:
+        return ctx.store.path(derived.sha256).read_bytes(), derived.media_type, *size
+    assert master is not None
+    data = _render(ctx, master, source_index)
+    _cache_image(ctx, page_id, data)
+    return data, "image/jpeg", *size
+
+
+def count_in_review(session: Session) -> int:
+    return session.execute(select(func.count()).where(Document.state.in_(REVIEW_STATES))).scalar_one()

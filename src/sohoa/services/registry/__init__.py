@@ -1,0 +1,2 @@
+"""Registry: units (cơ quan, đơn vị) and their succession in the 2025 reorganisation.
+"""

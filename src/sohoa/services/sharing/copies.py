@@ -1,0 +1,170 @@
+"""Certified copies for citizens: request (public documents only), staff approve or refuse, signed PDF delivery."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa import signing
+from sohoa.db.models import CopyRequest, Document, StoredObject
+from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.services.catalogue.documents import visible_document
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
+from sohoa.signing import CopyStamp, SigningKey, sign_pdf, stamp_certified_copy
+
+__all__ = ["CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "ensure_dev_certificate",
+           "list_copy_requests", "refuse_copy", "request_copy"]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_ID_NUMBER = re.compile(r"^[A-Z0-9]{6,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def ensure_dev_certificate(ctx: AppContext) -> SigningKey:
+    """The signing key for copies; creates the self-signed development one when none is configured."""
+    return signing.ensure_dev_certificate(ctx.settings)
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks for the copy (kept in the request, not in the audit log)."""
+
+    name: str
+    id_number: str
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    purpose: str = ""
+
+    def checked(self) -> Requester:
+        name, id_number = " ".join(self.name.split()), self.id_number.strip().upper()
+        if not 2 <= len(name) <= 200:
+            raise ValidationFailed("Cần họ và tên người yêu cầu", "The requester's full name is required")
+        if not _ID_NUMBER.match(id_number):
+            raise ValidationFailed("Số CCCD/hộ chiếu không hợp lệ", "Invalid ID card or passport number")
+        if self.email and not _EMAIL.match(self.email.strip()):
+            raise ValidationFailed("Địa chỉ thư điện tử không hợp lệ", "Invalid email address")
+        return Requester(name, id_number, (self.email or "").strip() or None, (self.phone or "").strip()[:20] or None,
+                         (self.address or "").strip()[:300] or None, self.purpose.strip()[:1000])
+
+
+@dataclass(frozen=True)
+class CopyRequestInfo:
+    id: int
+    code: str
+    document_id: int
+    requester_name: str
+    purpose: str
+    state: str
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+def _info(row: CopyRequest) -> CopyRequestInfo:
+    return CopyRequestInfo(row.id, row.code, row.document_id, row.requester_name, row.purpose, row.state,
+                           row.reason, row.created_at, row.decided_at)
+
+
+def request_copy(ctx: AppContext, document_id: int, requester: Requester) -> CopyRequestInfo:
+    """A pending request for a copy of a public document; the code lets the citizen follow it."""
+    person = requester.checked()
+    with ctx.db.session() as session:
+        doc = visible_document(session, None, document_id)  # the portal reads as anonymous: public only
+        row = CopyRequest(code=secrets.token_urlsafe(12), document_id=doc.id, requester_name=person.name,
+                          id_number=person.id_number, email=person.email, phone=person.phone,
+                          address=person.address, purpose=person.purpose)
+        session.add(row)
+        session.flush()
+        record_event(session, "portal", "copy.request", "copy_request", row.id, {"document_id": doc.id})
+        return _info(row)
+
+
+def list_copy_requests(ctx: AppContext, state: str | None = "pending") -> list[CopyRequestInfo]:
+    with ctx.db.session() as session:
+        stmt = select(CopyRequest).order_by(CopyRequest.id)
+        if state:
+            stmt = stmt.where(CopyRequest.state == state)
+        return [_info(r) for r in session.execute(stmt).scalars()]
+
+
+def copy_status(ctx: AppContext, code: str) -> CopyRequestInfo:
+    with ctx.db.session() as session:
+        return _info(_by_code(session, code))
+
+
+def _by_code(session: Session, code: str) -> CopyRequest:
+    """The request of a code, while its document is still one the portal shows (a document marked độ mật or
+    withdrawn since the request answers as an unknown code: the copy is not served any more)."""
+    row = session.execute(select(CopyRequest).where(CopyRequest.code == code)).scalar_one_or_none()
+    doc = session.get(Document, row.document_id) if row is not None else None
+    if row is None or doc is None or not can_view_document(session, None, doc):
+        raise NotFound("Không tìm thấy yêu cầu", "No such request")
+    return row
+
+
+def _pending(session: Session, request_id: int) -> CopyRequest:
+    row = session.get(CopyRequest, request_id)
+    if row is None:
+        raise NotFound(f"Không có yêu cầu số {request_id}", f"No request {request_id}")
+    if row.state != "pending":
+        raise ValidationFailed("Yêu cầu đã được xử lý", "The request has already been decided")
+    return row
+
+
+def _certified_pdf(ctx: AppContext, session: Session, row: CopyRequest, doc: Document, now: datetime) -> bytes:
+    pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+    if pdf is None:
+        raise ValidationFailed("Văn bản chưa có bản PDF để sao", "The document has no PDF to copy")
+    stamp = CopyStamp(agency=ctx.settings.copy_agency, number=f"{row.id}/SY-LT", place="Hà Nội",
+                      at=now.astimezone(VN_TZ), requester=row.requester_name)
+    stamped = stamp_certified_copy(ctx.store.path(pdf.sha256).read_bytes(), stamp)
+    key = ensure_dev_certificate(ctx)
+    return sign_pdf(stamped, key, reason=f"Bản sao y số {stamp.number}", location="Hà Nội")
+
+
+def approve_copy(ctx: AppContext, request_id: int, actor: str) -> CopyRequestInfo:
+    """Stamp the copy form on the document's PDF, sign it (PAdES) and make it available to the requester."""
+    now = datetime.now(UTC)
+    with ctx.db.session() as session:
+        row = _pending(session, request_id)
+        doc = visible_document(session, None, row.document_id)  # still public at decision time
+        signed = _certified_pdf(ctx, session, row, doc, now)
+        stored = store_bytes(session, ctx.store, signed, media_type="application/pdf", kind="certified_copy")
+        row.state, row.decided_by, row.decided_at, row.copy_object_id = "approved", actor, now, stored.id
+        record_event(session, actor, "copy.approve", "copy_request", row.id,
+                     {"document_id": doc.id, "sha256": stored.sha256})
+        return _info(row)
+
+
+def refuse_copy(ctx: AppContext, request_id: int, actor: str, reason: str) -> CopyRequestInfo:
+    """Refuse with a reason the requester will read."""
+    if not reason.strip():
+        raise ValidationFailed("Cần nêu lý do từ chối", "A reason is required to refuse")
+    with ctx.db.session() as session:
+        row = _pending(session, request_id)
+        row.state, row.reason = "refused", reason.strip()[:2000]
+        row.decided_by, row.decided_at = actor, datetime.now(UTC)
+        record_event(session, actor, "copy.refuse", "copy_request", row.id, {"reason": row.reason})
+        return _info(row)
+
+
+def copy_pdf(ctx: AppContext, code: str) -> tuple[Path, str]:
+    """The signed certified copy of an approved request (the download is recorded)."""
+    with ctx.db.session() as session:
+        row = _by_code(session, code)
+        stored = session.get(StoredObject, row.copy_object_id) if row.copy_object_id else None
+        if row.state != "approved" or stored is None:
+            raise NotFound("Bản sao chưa sẵn sàng", "The copy is not ready")
+        record_event(session, "portal", "copy.download", "copy_request", row.id, {})
+        return ctx.store.path(stored.sha256), f"ban-sao-{row.document_id}-{row.id}.pdf"
