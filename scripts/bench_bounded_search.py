@@ -16,12 +16,12 @@ from pathlib import Path
 
 import sohoa.index.query as query_module
 import sohoa.index.suggest as suggest_module
-from sohoa.access.search import SearchRequest, search
-from sohoa.auth.principal import Principal
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import Principal
 from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.index import make_index
-from sohoa.services.context import AppContext, open_context
-from sohoa.services.ingest_store import document_index_doc
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
 
 LEXICON = Path(__file__).resolve().parents[1] / "src" / "sohoa" / "lexicon" / "unigrams.tsv"
