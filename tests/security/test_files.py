@@ -211,10 +211,10 @@ def test_a_short_key_file_is_refused(tmp_path: Path) -> None:
 
 # Calls to `secrets.token_*` with fewer than 32 bytes, and why they are not keys.
 _SHORT_RANDOM_OK = {
-    ("services/accounts.py", 9): "the demo accounts' passwords (demo only, shown to the operator)",
-    ("services/scanning.py", 18): "upload ids: names in URLs, every use checks the operator",
-    ("services/copies.py", 12): "the code a citizen follows a copy request with (public documents only)",
-    ("services/audit_keys.py", 6): "the suffix of a temporary file name",
+    ("services/identity/accounts.py", 9): "the demo accounts' passwords (demo only, shown to the operator)",
+    ("services/production/scanning.py", 18): "upload ids: names in URLs, every use checks the operator",
+    ("services/sharing/copies.py", 12): "the code a citizen follows a copy request with (public documents only)",
+    ("services/platform/audit_keys.py", 6): "the suffix of a temporary file name",
     ("storage/private.py", 8): "the suffix of a temporary file name",
 }
 
