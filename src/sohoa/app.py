@@ -102,7 +102,7 @@ async def _fail_closed(request: Request) -> None:
         raise Forbidden()
 
 
-def _lifespan(ctx: AppContext, ingest: IngestFn | None, watch: bool) -> Callable[[FastAPI], Any]:
+def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = app.state.scan_worker
@@ -140,7 +140,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(ctx, scan_ingest, watch_hot_folders),
+        lifespan=_lifespan(ctx, watch_hot_folders),
     )
     app.state.ctx = ctx
     app.state.scan_worker = ScanWorker(ctx, scan_ingest)

@@ -148,7 +148,3 @@ class Settings(BaseSettings):
         """Where inputs that cannot be processed are copied, with a reason file."""
         return self.data / "quarantine"
 
-
-def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment plus explicit overrides (used by tests and the CLI)."""
-    return Settings(**overrides)  # type: ignore[arg-type]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["SYSTEM", "document_fields", "document_pdf_path", "search_documents", "show_document", "status_counts"]
+__all__ = ["SYSTEM", "document_fields", "search_documents", "show_document", "status_counts"]
 
 # The local operator at the command line: full access on this machine.
 SYSTEM = Principal(user_id=0, username="system", role="admin")
@@ -49,17 +48,6 @@ def _visible(session: Session, document_id: int, principal: Principal | None) ->
         # Same answer for "absent" and "not yours": existence is not disclosed.
         raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
     return doc
-
-
-def document_pdf_path(ctx: AppContext, document_id: int,
-                      principal: Principal | None = SYSTEM) -> tuple[Path, str]:
-    """The stored PDF/A of a document and a download name."""
-    with ctx.db.session() as session:
-        doc = _visible(session, document_id, principal)
-        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
-        if pdf is None:
-            raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
-        return ctx.store.path(pdf.sha256), f"sohoa-{doc.id}.pdf"
 
 
 def show_document(ctx: AppContext, document_id: int, principal: Principal | None = SYSTEM) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
@@ -397,7 +397,3 @@ def page_image(ctx: AppContext, page_id: int, *,
     data = _render(ctx, master, source_index)
     _cache_image(ctx, page_id, data)
     return data, "image/jpeg", *size
-
-
-def count_in_review(session: Session) -> int:
-    return session.execute(select(func.count()).where(Document.state.in_(REVIEW_STATES))).scalar_one()
