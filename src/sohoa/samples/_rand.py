@@ -41,8 +41,3 @@ def short_date(value: date) -> str:
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     return f"{value.day:02d}/{month}/{value.year}"
 
-
-def long_date(value: date) -> str:
-    """'ngày 05 tháng 6 năm 2025' as written inside running text."""
-    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
-    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
