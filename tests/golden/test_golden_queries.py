@@ -11,8 +11,8 @@ import pytest
 
 from sohoa.db.models import Document
 from sohoa.index import make_index
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings

@@ -19,8 +19,8 @@ from sohoa.cli.main import app as cli
 from sohoa.db.models import Event
 from sohoa.http.ratelimit import RateLimiter, address_key
 from sohoa.index.query import MAX_QUERY_WORDS, QueryTooLarge
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.search import MAX_OFFSET, SearchRequest, search
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.identity.tokens import create_token
 from sohoa.services.platform.context import AppContext
 from tests.shared.world import build_world

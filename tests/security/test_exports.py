@@ -19,9 +19,9 @@ from sohoa.app import create_app
 from sohoa.db.models import Document, Unit
 from sohoa.domain.cells import FORMULA_TRIGGERS, csv_bytes, neutralise
 from sohoa.index import make_index
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.search import SearchRequest
 from sohoa.services.catalogue.search_export import export_search
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import progress
 from sohoa.services.production.ingest_store import document_index_doc

@@ -24,10 +24,9 @@ from sohoa.app import create_app
 from sohoa.db.models import Document, Unit, Webhook, WebhookDelivery
 from sohoa.http.rules import route_rules
 from sohoa.index import make_index
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission, allowed
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production import review
 from sohoa.services.production.ingest_store import document_index_doc

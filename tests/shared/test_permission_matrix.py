@@ -9,10 +9,9 @@ import pytest
 
 from sohoa.db.models import FileGrant
 from sohoa.domain.errors import NotFound
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import highlight_boxes, page_image, view_document
 from sohoa.services.catalogue.search import SearchRequest, search
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.context import AppContext
 
 from .world import LEVELS, RELATIONS, World

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.listing import list_events
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import review
 

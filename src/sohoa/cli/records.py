@@ -9,7 +9,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
+from sohoa.intelligence import separator_sheets_pdf
+from sohoa.samples import generate_corpus
+from sohoa.services.catalogue.catalog import search_documents, show_document, status_counts
+from sohoa.services.production.extract import extract_file
 from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
+from sohoa.services.registry.units import import_hanoi_2025
+from sohoa.services.sharing.copies import ensure_dev_certificate
+from sohoa.settings import Settings
 from sohoa.storage.private import open_to_others, tighten_tree
 
 units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
@@ -17,7 +24,6 @@ units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their
 
 def init() -> None:
     """Khởi tạo thư mục dữ liệu và cơ sở dữ liệu / Create the data directory and database."""
-    from sohoa.services.sharing.copies import ensure_dev_certificate  # pyHanko: loaded only here
 
     with app_context() as ctx:
         console.print(f"Sohoa: dữ liệu / data = {ctx.settings.data}  CSDL / database = {ctx.db.url}")
@@ -78,8 +84,6 @@ def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, T
 
 def extract(path: Path, as_json: bool = typer.Option(False, "--json")) -> None:
     """Chạy quy trình trên một tệp, không lưu / Run the pipeline on one file without storing it."""
-    from sohoa.services.production.extract import extract_file
-    from sohoa.settings import Settings
 
     result = extract_file(Settings(), path)
     if as_json:
@@ -97,7 +101,6 @@ def search(query: str, as_json: bool = typer.Option(False, "--json"),
            unit: str | None = typer.Option(None, "--unit"), year: int | None = typer.Option(None, "--year"),
            type_name: str | None = typer.Option(None, "--type"), limit: int = typer.Option(20, "--limit")) -> None:
     """Tìm kiếm / Search (không dấu cũng được; exact tones ranked first)."""
-    from sohoa.services.catalogue.catalog import search_documents
 
     with app_context() as ctx:
         result = search_documents(ctx, query, unit=unit, year=year, type_name=type_name, limit=limit)
@@ -114,7 +117,6 @@ def search(query: str, as_json: bool = typer.Option(False, "--json"),
 
 def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """Xem một văn bản / Show one document."""
-    from sohoa.services.catalogue.catalog import show_document
 
     with app_context() as ctx:
         data = show_document(ctx, document_id)
@@ -127,7 +129,6 @@ def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> Non
 
 def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """Thống kê theo trạng thái / Counts by state."""
-    from sohoa.services.catalogue.catalog import status_counts
 
     with app_context() as ctx:
         counts = status_counts(ctx)
@@ -141,7 +142,6 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
 @units_app.command("import-hanoi-2025")
 def import_hanoi() -> None:
     """Nạp 126 đơn vị mới và 526 đơn vị cũ của Hà Nội / Load Hanoi's 2025 units with succession links."""
-    from sohoa.services.registry.units import import_hanoi_2025
 
     with app_context() as ctx:
         summary = import_hanoi_2025(ctx, actor="cli")
@@ -152,7 +152,6 @@ def import_hanoi() -> None:
 def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: int = typer.Option(1, "--seed"),
             condition: str = typer.Option("clean300", "--condition")) -> None:
     """Sinh trang mẫu có đáp án / Generate sample pages with ground truth."""
-    from sohoa.samples import generate_corpus
 
     corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition)
     console.print(f"{len(corpus.pages)} trang / pages, {len(corpus.documents)} văn bản / documents → {out}")
@@ -161,7 +160,6 @@ def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: i
 def sheets(codes: list[str] = typer.Argument(..., help="Mã hồ sơ / file codes."),
            out: Path = typer.Option(Path("sheets.pdf"), "-o", "--out", help="Output PDF.")) -> None:
     """In tờ phân cách QR cho từng hồ sơ / Print QR separator sheets, one per file code."""
-    from sohoa.intelligence import separator_sheets_pdf
 
     separator_sheets_pdf(codes, out)
     console.print(f"{len(codes)} tờ phân cách / separator sheets → {out}")

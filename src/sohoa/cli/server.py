@@ -5,6 +5,12 @@ from __future__ import annotations
 import typer
 
 from sohoa.cli.common import app_context, console
+from sohoa.samples import generate_corpus
+from sohoa.services.identity.accounts import seed_demo_users
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.production.ingest import ingest_paths
+from sohoa.services.registry.units import import_hanoi_2025
+from sohoa.settings import Settings
 
 DEMO_UNIT = "HN.MOI.00070"  # Phường Hoàn Kiếm
 DEMO_FILES = (("clean300", "H26.00070.2025.01.VP"), ("yellow_seal", "H26.00070.2025.02.VP"))
@@ -15,8 +21,6 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     import uvicorn
 
     from sohoa.app import create_app
-    from sohoa.services.platform.context import open_context
-    from sohoa.settings import Settings
 
     settings = Settings()
     ctx = open_context(settings)
@@ -29,9 +33,6 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
 
 def demo(documents: int = typer.Option(6, "--documents", help="Documents per sample file.")) -> None:
     """Số hóa một hộp mẫu và tạo người dùng mẫu / Digitize a sample box and create demo users."""
-    from sohoa.samples import generate_corpus
-    from sohoa.services.production.ingest import ingest_paths
-    from sohoa.services.registry.units import import_hanoi_2025
 
     with app_context() as ctx:
         import_hanoi_2025(ctx, actor="demo")
@@ -47,11 +48,7 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
         _demo_users(ctx)
 
 
-def _demo_users(ctx: object) -> None:
-    try:
-        from sohoa.services.identity.accounts import seed_demo_users
-    except ImportError:
-        return
+def _demo_users(ctx: AppContext) -> None:
     console.print("[bold]Tài khoản mẫu / Demo accounts[/bold] (username / password / role):")
-    for username, password, role in seed_demo_users(ctx):  # type: ignore[arg-type]
+    for username, password, role in seed_demo_users(ctx):
         console.print(f"  {username} / {password} / {role}")

@@ -6,6 +6,8 @@ import typer
 
 from sohoa.cli.common import app_context, console
 from sohoa.domain.codes import Role
+from sohoa.services.identity.accounts import create_user
+from sohoa.services.registry.units import unit_id_by_identifier
 
 user_app = typer.Typer(help="Người dùng / Users.")
 
@@ -17,8 +19,6 @@ def create(username: str = typer.Option(..., "--username", help="Tên đăng nh�
            full_name: str = typer.Option("", "--full-name", help="Họ tên / full name"),
            unit: str | None = typer.Option(None, "--unit", help="Mã đơn vị / unit identifier")) -> None:
     """Tạo người dùng / Create a user (password stored as an argon2 hash)."""
-    from sohoa.services.identity.accounts import create_user
-    from sohoa.services.registry.units import unit_id_by_identifier
 
     with app_context() as ctx:
         unit_id = unit_id_by_identifier(ctx, unit) if unit else None

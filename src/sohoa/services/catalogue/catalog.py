@@ -9,33 +9,19 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, IngestItem, Page, StoredObject
 from sohoa.domain.errors import NotFound
-from sohoa.domain.fields import FIELD_NAMES
+from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.policy import can_view_document
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.context import AppContext
 
 __all__ = ["SYSTEM", "document_fields", "search_documents", "show_document", "status_counts"]
-
-# The local operator at the command line: full access on this machine.
-SYSTEM = Principal(user_id=0, username="system", role="admin")
-
-
-def document_fields(doc: Document) -> dict[str, str | None]:
-    """The NĐ 30 fields of a stored document in the JSON contract's shape."""
-    values: dict[str, str | None] = {}
-    for name in FIELD_NAMES:
-        value = getattr(doc, name)
-        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return values
-
 
 def search_documents(ctx: AppContext, query: str, *, unit: str | None = None, year: int | None = None,
                      type_name: str | None = None, limit: int = 20, offset: int = 0,
                      principal: Principal | None = SYSTEM) -> dict[str, Any]:
     """Search contract (total, results with document id, source, fields, score, snippet) over the one
     audited search path of the access layer."""
-    from sohoa.services.catalogue.search import SearchRequest, search
-
     page = search(ctx, principal, SearchRequest(query=query, unit=unit, year=year, type_name=type_name,
                                                 limit=limit, offset=offset), channel="cli")
     return {"total": page.total, "total_exact": page.total_exact, "suggestion": page.suggestion,

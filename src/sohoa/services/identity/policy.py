@@ -51,7 +51,7 @@ PUBLISHED_STATES = frozenset({"accepted", "published"})
 
 
 def is_local_operator(principal: Principal | None) -> bool:
-    """The command-line operator on the archive machine (``catalog.SYSTEM``): the only reader of secrets."""
+    """The command-line operator on the archive machine (``principal.SYSTEM``): the only reader of secrets."""
     return principal is not None and principal.user_id == 0 and principal.username == "system"
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sohoa.services.identity.permissions import Permission, allowed
 
-__all__ = ["Principal"]
+__all__ = ["SYSTEM", "Principal"]
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,7 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.role, permission)
+
+
+# The local operator at the command line: full access on this machine (the only reader of độ mật documents).
+SYSTEM = Principal(user_id=0, username="system", role="admin")

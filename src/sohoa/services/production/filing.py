@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import lock_visible
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.identity.protection import Protection, protection_of, raise_protection, strictest
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, FileUnit, IngestBatch, IngestItem, Page, QcInspection, QcPlan
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.text import nfc
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.access_changes import record_publication
 from sohoa.services.identity.policy import document_scope
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
