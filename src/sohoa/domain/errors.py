@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EngineError", "InputRejected", "NotFound", "PermissionDenied", "SohoaError", "ValidationFailed"]
+__all__ = ["Conflict", "EngineError", "InputRejected", "NotFound", "PermissionDenied", "SohoaError", "ValidationFailed"]
 
 
 class SohoaError(Exception):
@@ -39,9 +39,33 @@ class ValidationFailed(SohoaError):
     code = "invalid"
 
 
+class IllegalTransition(ValidationFailed):
+    """A workflow state change its state machine does not allow (see :mod:`sohoa.domain.workflow`).
+
+    ``machine`` is the machine's English name; ``current`` is None for a row not stored yet.
+    """
+
+    code = "illegal_transition"
+
+    def __init__(self, machine_vi: str, machine_en: str, current: str | None, target: str) -> None:
+        if current is None:
+            super().__init__(f"Không thể tạo {machine_vi} ở trạng thái '{target}'",
+                             f"A new {machine_en} cannot start in state '{target}'")
+        else:
+            super().__init__(f"Không thể chuyển {machine_vi} từ trạng thái '{current}' sang '{target}'",
+                             f"A {machine_en} cannot go from state '{current}' to '{target}'")
+        self.machine, self.current, self.target = machine_en, current, target
+
+
 class NotFound(SohoaError):
     code = "not_found"
 
 
 class PermissionDenied(SohoaError):
     code = "forbidden"
+
+
+class Conflict(SohoaError):
+    """The request does not fit the current state (e.g. a chunk at the wrong offset): retry from the state."""
+
+    code = "conflict"
