@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, FileGrant
 from sohoa.domain.codes import AccessLevel, Role
 from sohoa.services.identity.principal import Principal
+from sohoa.services.registry.units import related_unit_ids
 
 __all__ = [
     "PUBLISHED_STATES",
@@ -108,7 +109,6 @@ def document_scope(session: Session, principal: Principal | None) -> DocumentSco
         return DocumentScope(levels, None, grants, exclude_secret=not local)
     if principal.unit_id is None or principal.role not in _LEVELS_BY_ROLE:  # public-only tokens and such
         return DocumentScope(_PUBLIC_ONLY, _NO_UNITS, grants)
-    from sohoa.services.registry.units import related_unit_ids
 
     return DocumentScope(levels, frozenset(related_unit_ids(session, principal.unit_id)), grants)
 

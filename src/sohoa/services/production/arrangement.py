@@ -14,10 +14,14 @@ from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import parse_retention
 from sohoa.domain.text import nfc
+from sohoa.services.catalogue.catalog import search_documents
+from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.production.staff_pdf import FileLabel, labels_pdf, separator_pdf
+from sohoa.services.registry.units import related_unit_ids
 
 __all__ = [
     "FondsView",
@@ -207,7 +211,6 @@ def update_file(ctx: AppContext, file_id: int, values: dict[str, str], *, actor:
 
 def file_labels(ctx: AppContext, file_ids: list[int]) -> bytes:
     """Labels with a QR code per file (mã hồ sơ, title, dates, retention, sheets)."""
-    from sohoa.services.production.staff_pdf import FileLabel, labels_pdf
 
     with ctx.db.session() as session:
         files = session.execute(
@@ -230,7 +233,6 @@ def file_labels(ctx: AppContext, file_ids: list[int]) -> bytes:
 
 def box_labels(ctx: AppContext, accession_id: int) -> bytes:
     """Labels with a QR code per box of an accession, listing the files recorded in it."""
-    from sohoa.services.production.staff_pdf import FileLabel, labels_pdf
 
     with ctx.db.session() as session:
         boxes = session.execute(
@@ -260,7 +262,6 @@ def box_labels(ctx: AppContext, accession_id: int) -> bytes:
 
 def separator_sheets(ctx: AppContext, file_ids: list[int]) -> bytes:
     """One separator sheet per file, to put in front of it in the scanner's feeder."""
-    from sohoa.services.production.staff_pdf import separator_pdf
 
     with ctx.db.session() as session:
         rows = session.execute(
@@ -284,8 +285,6 @@ class UnitRecords:
 
 
 def _doc_clause(scope: DocumentScope, unit_ids: set[int]) -> ColumnElement[bool]:
-    from sohoa.services.catalogue.listing import document_clause
-
     return and_(document_clause(scope), Document.unit_id.in_(sorted(unit_ids)), Document.state != "merged")
 
 
@@ -325,8 +324,6 @@ def _documents(session: Session, clause: ColumnElement[bool], limit: int, ids: l
 
 def unit_records(ctx: AppContext, principal: Principal, query: str = "", limit: int = 200) -> UnitRecords:
     """Files and documents of the principal's unit lineage that the principal may see; ``query`` searches them."""
-    from sohoa.services.catalogue.catalog import search_documents
-    from sohoa.services.registry.units import related_unit_ids
 
     if principal.unit_id is None:
         return UnitRecords(None, query=query)

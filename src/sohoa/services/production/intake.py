@@ -15,6 +15,7 @@ from sohoa.domain.text import nfc
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.intake_inventory import UploadResult, latest_upload, read_inventory, upload_inventory
+from sohoa.services.production.staff_pdf import HandoverData, handover_pdf
 
 __all__ = [
     "AccessionView",
@@ -282,7 +283,6 @@ def _span(files: list[FileUnit]) -> str:
 
 def handover_document(ctx: AppContext, accession_id: int) -> bytes:
     """The biên bản giao nhận (NĐ 30 Phụ lục V) of an accession, with its mục lục, as a PDF."""
-    from sohoa.services.production.staff_pdf import HandoverData, handover_pdf
 
     acc = get_accession(ctx, accession_id)
     files = inventory_files(ctx, accession_id)

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Unit, UnitLink
+from sohoa.domain.errors import NotFound
 from sohoa.domain.text import canonical_text, fold
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
@@ -130,7 +131,6 @@ def related_unit_ids(session: Session, unit_id: int) -> set[int]:
 
 def unit_id_by_identifier(ctx: AppContext, identifier: str) -> int:
     """The id of the unit with this identifier; NotFound (vi/en) if there is none."""
-    from sohoa.domain.errors import NotFound
 
     with ctx.db.session() as session:
         found = session.execute(select(Unit.id).where(Unit.identifier == identifier)).scalar_one_or_none()

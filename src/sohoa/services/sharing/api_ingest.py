@@ -26,6 +26,7 @@ from sohoa.services.identity.policy import is_secret
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import QueueWorker
 from sohoa.services.platform.context import AppContext
+from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.scanning import IngestFn, safe_filename
 from sohoa.services.registry.units import related_unit_ids
 
@@ -336,8 +337,6 @@ class ApiIngestWorker:
 
     def _ingest_fn(self) -> IngestFn:
         if self._ingest is None:
-            from sohoa.services.production.ingest import ingest_paths
-
             self._ingest = ingest_paths
         return self._ingest
 
