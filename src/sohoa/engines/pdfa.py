@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+from PIL import ImageCms
 
 from sohoa.domain.errors import EngineError
 from sohoa.domain.ocr import OcrPage
@@ -45,7 +46,6 @@ _Profiles = dict[bytes, pikepdf.Object]  # ICC bytes → the one stream holding 
 @dataclass(frozen=True)
 class PdfPageInput:
     """One page: the encoded scan, its resolution, and OCR words in the scan's pixel coordinates."""
-
     image_bytes: bytes
     media_type: str
     dpi: int
@@ -55,8 +55,6 @@ class PdfPageInput:
 @cache
 def srgb_profile() -> bytes:
     """The sRGB ICC profile of the output intent (built by LittleCMS through Pillow)."""
-    from PIL import ImageCms  # deferred: only the writer needs LittleCMS
-
     return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
 
 

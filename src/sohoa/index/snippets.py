@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sohoa.index.query import ParsedQuery, fold_aligned
@@ -36,16 +37,12 @@ def make_snippet(text: str, query: ParsedQuery, *, width: int = 160, mark: tuple
 
 def make_snippet_html(text: str, query: ParsedQuery, *, width: int = 160) -> str:
     """The snippet, HTML-escaped, with matches in ``<mark>``."""
-    import html
-
     raw = make_snippet(text, query, width=width, mark=("\x00", "\x01"))
     return html.escape(raw).replace("\x00", "<mark>").replace("\x01", "</mark>")
 
 
 def make_snippets(text: str, query: ParsedQuery, *, width: int = 160) -> tuple[str, str]:
     """``(make_snippet(…), make_snippet_html(…))`` from one pass over the text (search results show both)."""
-    import html
-
     raw = make_snippet(text, query, width=width, mark=("\x00", "\x01"))
     plain = raw.replace("\x00", "[").replace("\x01", "]")
     return plain, html.escape(raw).replace("\x00", "<mark>").replace("\x01", "</mark>")
