@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -25,3 +26,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock the models use."""
     return datetime.now(UTC)
+
+
+def state_type(states: type[StrEnum], length: int) -> Enum:
+    """The column type of a workflow state (:mod:`sohoa.domain.workflow`): a VARCHAR(``length``) holding the
+    enum's values, read back as members. No database enum and no CHECK constraint, so the schema stays the
+    one the migrations made; a string that is not a value of the enum is refused on write."""
+    return Enum(states, native_enum=False, create_constraint=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])

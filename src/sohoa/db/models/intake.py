@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sohoa.db.base import Base, utcnow
+from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.workflow import IngestItemState
 
 
 class StoredObject(Base):
@@ -50,7 +51,8 @@ class IngestItem(Base):
     master_object_id: Mapped[int | None] = mapped_column(ForeignKey("stored_objects.id"))
     file_id: Mapped[int | None] = mapped_column(ForeignKey("file_units.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    state: Mapped[IngestItemState] = mapped_column(state_type(IngestItemState, 20), default=IngestItemState.PENDING,
+                                                   index=True)
     reason: Mapped[str | None] = mapped_column(String(40))
     message: Mapped[str | None] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sohoa.db.base import Base, utcnow
+from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.workflow import AccessionStatus, DocumentState, FileUnitState, FondsStatus
 
 
 class Unit(Base):
@@ -59,7 +60,7 @@ class Fonds(Base):
     code: Mapped[str] = mapped_column(String(13), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open / closed
+    status: Mapped[FondsStatus] = mapped_column(state_type(FondsStatus, 10), default=FondsStatus.OPEN)
     history: Mapped[str | None] = mapped_column(Text)
     start_year: Mapped[int | None] = mapped_column(Integer)
     end_year: Mapped[int | None] = mapped_column(Integer)
@@ -79,7 +80,7 @@ class Accession(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     fonds_id: Mapped[int | None] = mapped_column(ForeignKey("fonds.id"))
     title: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[AccessionStatus] = mapped_column(state_type(AccessionStatus, 20), default=AccessionStatus.OPEN)
     received_at: Mapped[date | None] = mapped_column(Date)
     deadline: Mapped[date | None] = mapped_column(Date)
     planned_pages: Mapped[int | None] = mapped_column(Integer)
@@ -133,7 +134,7 @@ class FileUnit(Base):
     keyword: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(2000))
     physical_state: Mapped[str | None] = mapped_column(String(50))
-    state: Mapped[str] = mapped_column(String(20), default="registered")
+    state: Mapped[FileUnitState] = mapped_column(state_type(FileUnitState, 20), default=FileUnitState.REGISTERED)
 
     unit: Mapped[Unit | None] = relationship()
     fonds: Mapped[Fonds | None] = relationship()
@@ -170,7 +171,8 @@ class Document(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     source_name: Mapped[str] = mapped_column(String(500))
     pdf_object_id: Mapped[int | None] = mapped_column(ForeignKey("stored_objects.id"))
-    state: Mapped[str] = mapped_column(String(20), default="extracted", index=True)
+    state: Mapped[DocumentState] = mapped_column(state_type(DocumentState, 20), default=DocumentState.EXTRACTED,
+                                                 index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sohoa.db.base import Base, utcnow
+from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.workflow import CopyRequestState, WebhookDeliveryState
 
 
 class ApiToken(Base):
@@ -59,7 +60,8 @@ class CopyRequest(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     purpose: Mapped[str] = mapped_column(String(1000), default="")
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    state: Mapped[CopyRequestState] = mapped_column(state_type(CopyRequestState, 20), default=CopyRequestState.PENDING,
+                                                    index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -92,7 +94,8 @@ class WebhookDelivery(Base):
     event_id: Mapped[int | None] = mapped_column(Integer)  # the audit event it reports
     event: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    state: Mapped[WebhookDeliveryState] = mapped_column(state_type(WebhookDeliveryState, 20),
+                                                        default=WebhookDeliveryState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_try: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     last_status: Mapped[int | None] = mapped_column(Integer)

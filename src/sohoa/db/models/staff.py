@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sohoa.db.base import Base, utcnow
+from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.workflow import ScanUploadState
 
 
 class User(Base):
@@ -73,7 +74,8 @@ class ScanUpload(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     source_key: Mapped[str | None] = mapped_column(String(600), unique=True)  # hot folder: path+size+mtime
-    state: Mapped[str] = mapped_column(String(20), default="receiving", index=True)
+    state: Mapped[ScanUploadState] = mapped_column(state_type(ScanUploadState, 20), default=ScanUploadState.RECEIVING,
+                                                   index=True)
     message: Mapped[str | None] = mapped_column(Text)
     documents: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[int] = mapped_column(Integer, default=0)
