@@ -243,7 +243,8 @@ MACHINES: Mapping[type[StrEnum], Machine[StrEnum]] = {
 }
 
 PUBLISHED_STATES: frozenset[DocumentState] = frozenset({_D.ACCEPTED, _D.PUBLISHED})
-"""Reviewed documents: the public sees them when their access level is public."""
+"""Reviewed (and QC-passed where a plan sampled them): the only states the portal and public tokens see
+(when the access level is public too)."""
 
 REVIEW_STATES: tuple[DocumentState, ...] = (_D.REVIEW, _D.REWORK_REVIEW, _D.UNSORTED)
 """Documents waiting in the review queue."""
