@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from sohoa.domain.codes import type_by_abbreviation, type_by_name
-from sohoa.domain.fields import FIELD_MAX_LENGTHS
+from sohoa.domain.field_rules import Message
+from sohoa.domain.fields import FIELDS
 
 __all__ = [
     "Problem",
+    "field_errors",
     "validate_document_fields",
     "validate_file_code",
     "validate_fonds_code",
@@ -22,9 +23,6 @@ __all__ = [
 # QĐ 20/2020/QĐ-TTg: at most 35 characters, '.'-separated groups of digits and capital letters.
 UNIT_IDENTIFIER = re.compile(r"^(?=.{1,35}$)[0-9A-Z]+(?:\.[0-9A-Z]+)*$")
 FILE_CODE = re.compile(r"^(?=.{1,30}$)[0-9A-Za-zĐđ]+(?:[.\-/][0-9A-Za-zĐđ]+)*$")
-_NOTATION_GROUP = r"[A-ZĐ][A-Za-zĐđ0-9]*"
-CODE_NOTATION = re.compile(rf"^(?:(?:19|20)\d{{2}}/)?{_NOTATION_GROUP}(?:-{_NOTATION_GROUP})*$")
-PARTY_NOTATION = re.compile(rf"^[A-ZĐ]+/{_NOTATION_GROUP}(?:-{_NOTATION_GROUP})*$")
 
 
 @dataclass(frozen=True)
@@ -61,51 +59,41 @@ def validate_file_code(code: str) -> list[Problem]:
                     "A file code has at most 30 characters: letters, digits and . - /")]
 
 
-def _length_problems(values: Mapping[str, str | None]) -> list[Problem]:
-    problems = []
-    for name, limit in FIELD_MAX_LENGTHS.items():
-        value = values.get(name)
-        if value is not None and len(value) > limit:
-            problems.append(Problem(name, f"Trường {name} dài quá {limit} ký tự",
-                                    f"Field {name} is longer than {limit} characters"))
-    return problems
-
-
-def _date_problem(value: str | None) -> list[Problem]:
-    if not value:
-        return []
-    try:
-        issued = date.fromisoformat(value)
-    except ValueError:
-        return [Problem("issued_date", "Ngày ban hành không hợp lệ (YYYY-MM-DD)", "Invalid issue date (YYYY-MM-DD)")]
-    if not 1945 <= issued.year <= date.today().year + 1:
-        return [Problem("issued_date", "Năm ban hành nằm ngoài khoảng hợp lý", "Issue year out of range")]
-    return []
-
-
-def _sign_problems(values: Mapping[str, str | None]) -> list[Problem]:
-    problems: list[Problem] = []
-    number, notation = values.get("code_number"), values.get("code_notation")
-    if number is not None and not re.fullmatch(r"\d{1,11}(?:-[A-ZĐ]+)?", number):
-        problems.append(Problem("code_number", "Số văn bản phải là chữ số Ả Rập",
-                                "The document number must be Arabic digits"))
-    if notation is not None and not (CODE_NOTATION.match(notation) or PARTY_NOTATION.match(notation)):
-        problems.append(Problem("code_notation", "Ký hiệu văn bản sai dạng (ví dụ KH-UBND, 2025/QĐ-UBND)",
-                                "Malformed sign (e.g. KH-UBND, 2025/QĐ-UBND)"))
-    type_name = values.get("type_name")
-    if type_name and type_by_name(type_name) is None:
-        problems.append(Problem("type_name", f"Tên loại văn bản '{type_name}' không có trong danh mục",
-                                f"Document type '{type_name}' is not in the code list"))
-    if notation and type_name and type_name != "Công văn":
+def _field_checks(values: Mapping[str, str | None]) -> list[tuple[str, Message]]:
+    """(field, message) for every invalid value: each field's own check from the table, then whether the
+    sign's type abbreviation agrees with the document type. Empty values are not checked here."""
+    found: list[tuple[str, Message]] = []
+    normalised: dict[str, str] = {}
+    for spec in FIELDS:
+        raw = values.get(spec.name)
+        value = spec.normalise(raw) if raw is not None else ""
+        if not value:
+            continue
+        normalised[spec.name] = value
+        message = spec.check(value)
+        if message is not None:
+            found.append((spec.name, message))
+    failed = {name for name, _ in found}
+    notation, type_name = normalised.get("code_notation"), normalised.get("type_name")
+    if notation and type_name and type_name != "Công văn" and not failed & {"code_notation", "type_name"}:
         head = notation.split("/")[-1].split("-")[0]
-        expected = type_by_name(type_name)
-        found = type_by_abbreviation(head)
-        if expected and found and found != expected:
-            problems.append(Problem("code_notation", "Ký hiệu không khớp với tên loại văn bản",
-                                    "The sign's type abbreviation does not match the document type"))
-    return problems
+        expected, sign_type = type_by_name(type_name), type_by_abbreviation(head)
+        if expected and sign_type and sign_type != expected:
+            found.append(("code_notation", ("Ký hiệu không khớp với tên loại văn bản",
+                                            "The sign's type abbreviation does not match the document type")))
+    return found
 
 
 def validate_document_fields(values: Mapping[str, str | None]) -> list[Problem]:
-    """NĐ 30 Phụ lục VI checks on a document's fields (lengths, date, sign, type)."""
-    return _length_problems(values) + _date_problem(values.get("issued_date")) + _sign_problems(values)
+    """NĐ 30 Phụ lục VI checks on a document's fields, from the field table (lengths, number, sign, date,
+    type, secrecy, urgency) and the sign/type agreement; each message names the field."""
+    return [Problem(name, f"Trường {name}: {vi}", f"Field {name}: {en}") for name, (vi, en) in _field_checks(values)]
+
+
+def field_errors(values: Mapping[str, str | None]) -> dict[str, Message]:
+    """Field name → (vi, en) message of its first problem: the same verdicts as
+    :func:`validate_document_fields`, shaped for a form that shows each message beside its field."""
+    errors: dict[str, Message] = {}
+    for name, message in _field_checks(values):
+        errors.setdefault(name, message)
+    return errors

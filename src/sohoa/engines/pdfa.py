@@ -35,7 +35,7 @@ from sohoa.engines.pdfa_font import (
 )
 from sohoa.engines.pdfa_images import PdfImage, to_pdf_image
 from sohoa.engines.pdfa_text import FONT_RESOURCE, IMAGE_RESOURCE, page_content
-from sohoa.engines.pdfa_xmp import DocumentInfo, pdf_date, xmp_packet
+from sohoa.engines.pdfa_xmp import DocumentInfo, pdf_date, xmp_fields, xmp_packet
 
 __all__ = ["PdfPageInput", "srgb_profile", "write_pdfa"]
 
@@ -77,6 +77,7 @@ def write_pdfa(
     """
     if not pages:
         raise EngineError("Không có trang nào để tạo PDF/A", "No pages to write into the PDF/A")
+    fields = xmp_fields(fields)  # the field table names each field's XMP property
     values = _xmp_values(fields, extra_xmp or {})
     moment = created or datetime.now(UTC).astimezone()
     if moment.tzinfo is None:

@@ -14,12 +14,15 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from sohoa.domain.errors import EngineError
+from sohoa.domain.fields import FIELD_BY_NAME, FIELDS
 from sohoa.domain.text import nfc
 
-__all__ = ["SOHOA_NS", "SOHOA_PREFIX", "DocumentInfo", "pdf_date", "xmp_packet"]
+__all__ = ["SOHOA_NS", "SOHOA_PREFIX", "DocumentInfo", "pdf_date", "xmp_fields", "xmp_packet"]
 
 SOHOA_NS = "https://sohoa.vn/ns/1.0/"
 SOHOA_PREFIX = "sohoa"
+# The field table's XMP property → its field, for the extension schema's descriptions.
+_FIELD_BY_XMP_KEY = {spec.xmp_key: spec for spec in FIELDS}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _PADDING = "\n".join([" " * 99] * 20)  # room for in-place edits, as the XMP specification suggests
@@ -65,6 +68,20 @@ def xml_text(value: str) -> str:
     return escape(_XML_ILLEGAL.sub("", nfc(value)))
 
 
+def xmp_fields(fields: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The ``sohoa:`` properties of a document's fields: each field of the table under its XMP key (a
+    name outside the table keeps its own name, and must still be a valid XML name)."""
+    return {(FIELD_BY_NAME[name].xmp_key if name in FIELD_BY_NAME else name): value
+            for name, value in fields.items()}
+
+
+def _description(name: str) -> str:
+    spec = _FIELD_BY_XMP_KEY.get(name)
+    if spec is None:
+        return f"Sohoa document field {name}"
+    return xml_text(f"{spec.label_en} ({spec.label_vi}), NĐ 30/2020 field {spec.name}")
+
+
 def _check_names(properties: Mapping[str, str]) -> None:
     for name in properties:
         if not _NAME.match(name) or name.lower().startswith("xml"):
@@ -78,7 +95,7 @@ def _extension_schema(names: list[str]) -> str:
         f"<pdfaProperty:name>{name}</pdfaProperty:name>"
         "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
         "<pdfaProperty:category>external</pdfaProperty:category>"
-        f"<pdfaProperty:description>Sohoa document field {name}</pdfaProperty:description>"
+        f"<pdfaProperty:description>{_description(name)}</pdfaProperty:description>"
         "</rdf:li>"
         for name in names
     )

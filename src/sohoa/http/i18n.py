@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sohoa.domain.fields import FIELDS
 from sohoa.http.i18n_en import EN
 
 __all__ = ["FIELD_LABELS", "LANGUAGES", "VI_NAMES", "translate"]
@@ -16,21 +17,9 @@ def translate(text: str, lang: str) -> str:
     return VI_NAMES.get(text, text)
 
 
-# The NĐ 30 field identifiers as shown to people (the Vietnamese labels are also the English keys).
-FIELD_LABELS = {
-    "type_name": "Tên loại văn bản",
-    "code_number": "Số văn bản",
-    "code_notation": "Ký hiệu văn bản",
-    "issued_date": "Ngày ban hành",
-    "place": "Địa danh",
-    "organ_name": "Cơ quan ban hành",
-    "parent_organ_name": "Cơ quan chủ quản",
-    "subject": "Trích yếu nội dung",
-    "signer_position": "Chức vụ người ký",
-    "signer_full_name": "Người ký",
-    "secrecy": "Độ mật",
-    "urgency": "Độ khẩn",
-}
+# The NĐ 30 field identifiers as shown to people, from the field table (the Vietnamese labels are also
+# the English translations' keys).
+FIELD_LABELS = {spec.name: spec.label_vi for spec in FIELDS}
 
 
 # Role identifiers shown in Vietnamese.

@@ -1,4 +1,7 @@
-"""English translations of the interface strings, keyed by the Vietnamese source text."""
+"""English translations of the interface strings, keyed by the Vietnamese source text (the NĐ 30 field
+labels come from the field table, sohoa.domain.fields)."""
+
+from sohoa.domain.fields import FIELDS
 
 EN: dict[str, str] = {
     "admin": "Administrator",
@@ -116,18 +119,6 @@ EN: dict[str, str] = {
     "Không có": "None",
     "chọn tệp": "choose files",
     "văn bản chờ kiểm duyệt": "documents awaiting review",
-    "Trích yếu nội dung": "Subject",
-    "Tên loại văn bản": "Document type",
-    "Số văn bản": "Number",
-    "Ký hiệu văn bản": "Sign",
-    "Ngày ban hành": "Date issued",
-    "Địa danh": "Place",
-    "Cơ quan ban hành": "Issuing body",
-    "Cơ quan chủ quản": "Parent body",
-    "Chức vụ người ký": "Signer's position",
-    "Người ký": "Signer",
-    "Độ mật": "Secrecy",
-    "Độ khẩn": "Urgency",
     "Duyệt và chuyển tiếp": "Approve and continue",
     "Văn bản nhận dạng (OCR)": "Recognized text (OCR)",
     "Gộp, tách, sắp xếp trang": "Merge, split, reorder pages",
@@ -301,4 +292,4 @@ EN: dict[str, str] = {
         "too many requests from this address, retry in {seconds} s",
     "Đã lưu; văn bản có độ mật nên từ nay chỉ người vận hành tại máy lưu trữ xem được":
         "Saved; the document is marked độ mật, so from now on only the operator at the archive machine reads it",
-}
+} | {spec.label_vi: spec.label_en for spec in FIELDS}

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.domain.fields import FIELD_NAMES
+from sohoa.domain.fields import FIELD_NAMES, FIELDS
 from sohoa.http.i18n import FIELD_LABELS
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import require_visible
@@ -32,7 +32,7 @@ PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
 
 def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:
     doc = review.get_document(ctx, doc_id, principal=who)
-    values = {"doc": doc, "labels": FIELD_LABELS, "names": FIELD_NAMES, **extra}
+    values = {"doc": doc, "fields": FIELDS, **extra}  # the form's rows come from the field table
     return render(request, "review_document.html", values, status_code=400 if extra.get("error") else 200)
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sohoa.domain.cells import xlsx_append
 from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.fields import FIELDS
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
@@ -21,9 +22,13 @@ __all__ = ["EXPORT_FORMATS", "MAX_EXPORT_ROWS", "export_search"]
 MAX_EXPORT_ROWS = 5000
 EXPORT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "pdf": "application/pdf"}
-COLUMNS = (("Mã VB", "document_id"), ("Loại", "type_name"), ("Số", "code_number"), ("Ký hiệu", "code_notation"),
-           ("Ngày", "issued_date"), ("Cơ quan ban hành", "organ_name"), ("Trích yếu", "subject"),
-           ("Mức độ tiếp cận", "access_level"))
+# (header, key, PDF width in points): the document id, the fields the field table exports (its headers,
+# order and widths), then the access level.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("Mã VB", "document_id", 40),
+    *((spec.export_label, spec.name, spec.export_width) for spec in FIELDS if spec.export_label is not None),
+    ("Mức độ tiếp cận", "access_level", 60),
+)
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
 
@@ -39,7 +44,7 @@ def _rows(results: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for hit in results:
         values = {"document_id": hit["document_id"], "access_level": hit["access_level"], **hit["fields"]}
-        rows.append([_clean(values.get(key) or "") for _, key in COLUMNS])
+        rows.append([_clean(values.get(key) or "") for _, key, _ in COLUMNS])
     return rows
 
 
@@ -52,7 +57,7 @@ def _xlsx(rows: list[list[Any]], title: str) -> bytes:
     assert sheet is not None
     sheet.title = "Kết quả"
     xlsx_append(sheet, [title])
-    xlsx_append(sheet, [label for label, _ in COLUMNS])
+    xlsx_append(sheet, [label for label, _, _ in COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -72,9 +77,9 @@ def _pdf(rows: list[list[Any]], title: str) -> bytes:
     if "LiberationSerif" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("LiberationSerif", str(FONT_DIR / "LiberationSerif-Regular.ttf")))
     style = ParagraphStyle("vi", fontName="LiberationSerif", fontSize=8, leading=10)
-    data = [[Paragraph(label, style) for label, _ in COLUMNS]]
+    data = [[Paragraph(label, style) for label, _, _ in COLUMNS]]
     data += [[Paragraph(html.escape(str(v)), style) for v in row] for row in rows]
-    table = Table(data, repeatRows=1, colWidths=[40, 70, 35, 60, 55, 140, 330, 60])
+    table = Table(data, repeatRows=1, colWidths=[width for _, _, width in COLUMNS])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#888888"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title, leftMargin=20, rightMargin=20)

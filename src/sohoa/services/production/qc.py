@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestBatch, IngestItem, Page, QcInspection, QcPlan
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.fields import FIELDS
 from sohoa.domain.text import nfc
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
@@ -50,7 +51,7 @@ DEFECT_CODES: dict[str, tuple[str, str, str]] = {
     "D09": ("Thiếu trường bắt buộc", "Missing required field", "review"),
     "D10": ("Tách/gộp văn bản sai", "Wrong document split", "review"),
 }
-REQUIRED_FIELDS = ("type_name", "issued_date", "organ_name", "subject")
+REQUIRED_FIELDS = tuple(spec.name for spec in FIELDS if spec.required)  # the field table marks them
 MIN_DPI = 200
 MAX_SKEW = 2.0
 
