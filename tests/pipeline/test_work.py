@@ -10,7 +10,7 @@ from sohoa.domain.ocr import BBox, Word
 from sohoa.engines.fakes import FakeOcrEngine
 from sohoa.intelligence.split import PageRole
 from sohoa.pipeline.types import SourcePage
-from sohoa.pipeline.work import PageJob, PageOutcome, run_page_job, set_engine
+from sohoa.pipeline.work import PageJob, PageOutcome, run_page_job
 
 from ..ingest._helpers import text_page
 
@@ -19,8 +19,7 @@ WORDS = tuple(Word(t, BBox(60 + 130 * i, 60, 180 + 130 * i, 100), 0.95, 1, 1)
 
 
 def _run(path: Path) -> PageOutcome:
-    set_engine(FakeOcrEngine(WORDS))
-    return run_page_job(PageJob(1, SourcePage(str(path), 0, "image", 300)))
+    return run_page_job(PageJob(1, SourcePage(str(path), 0, "image", 300)), FakeOcrEngine(WORDS))
 
 
 def test_page_job_returns_quality_role_and_the_master_unchanged(tmp_path: Path) -> None:

@@ -218,7 +218,7 @@ def secret_blobs(ctx: AppContext, matrix: Matrix) -> list[bytes]:
                                                                        p.thumbnail_object_id)]
             for stored in session.execute(select(StoredObject).where(StoredObject.id.in_([i for i in ids if i]))
                                           ).scalars():
-                data = ctx.store.path(stored.sha256).read_bytes()
+                data = ctx.store.read(stored.sha256)
                 middle = max(0, len(data) // 2 - 24)
                 slices.append(data[middle:middle + 48])
     return slices

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections import Counter
@@ -41,7 +42,7 @@ TEMPLATES = [*sorted((ROOT / "src/sohoa/web/templates").glob("*.html")),
 
 def _tuned(ctx: AppContext, **changes: Any) -> AppContext:
     """The same database and stores under other settings (limits, session lengths, cookies)."""
-    return AppContext(ctx.settings.model_copy(update=changes), ctx.db, ctx.store, ctx.secret_key)
+    return dataclasses.replace(ctx, settings=ctx.settings.model_copy(update=changes))
 
 
 @pytest.fixture

@@ -37,4 +37,4 @@ def test_second_request_reads_the_derivative_not_the_master(
         assert page is not None and page.image_object_id is not None
         stored = session.get(StoredObject, page.image_object_id)
         assert stored is not None and (stored.kind, stored.media_type) == ("image", "image/jpeg")
-        assert ctx.store.path(stored.sha256).read_bytes() == first.content
+        assert ctx.store.read(stored.sha256) == first.content

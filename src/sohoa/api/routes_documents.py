@@ -12,7 +12,8 @@ from sohoa.api.deps import ApiDeps
 from sohoa.api.http import Id, decode_cursor, encode_cursor, etag_json, guarded
 from sohoa.api.schemas import DocumentOut, ListOut, SearchOut
 from sohoa.api.security import Caller
-from sohoa.index.query import MAX_QUERY_CHARS
+from sohoa.domain.search import MAX_QUERY_CHARS
+from sohoa.http.objects import ObjectResponse
 from sohoa.services.catalogue.documents import document_pdf, highlight_boxes, page_image, page_ocr, view_document
 from sohoa.services.catalogue.listing import list_documents
 from sohoa.services.catalogue.search import SearchRequest, search
@@ -84,17 +85,17 @@ def add_document_routes(router: APIRouter, deps: ApiDeps) -> None:
     @router.get("/documents/{document_id}/pdf", summary="Tệp PDF/A / the PDF/A file",
                 response_class=FileResponse, responses={200: {"content": {"application/pdf": {}}}})
     async def api_pdf(caller: Anyone, document_id: Id) -> Response:
-        path, name = await run_in_threadpool(
+        download = await run_in_threadpool(
             guarded, lambda: document_pdf(ctx, caller.principal, document_id, channel="api"))
-        return FileResponse(path, media_type="application/pdf", filename=name)
+        return ObjectResponse(download)
 
     @router.get("/documents/{document_id}/pages/{page_no}/image", summary="Ảnh trang / page image",
                 response_class=FileResponse, responses={200: {"content": {"image/jpeg": {}}}})
     async def api_page_image(caller: Anyone, document_id: Id, page_no: Annotated[int, Path(ge=1, le=100_000)],
                              kind: Literal["thumbnail", "image"] = "thumbnail") -> Response:
-        path, media = await run_in_threadpool(
+        download = await run_in_threadpool(
             guarded, lambda: page_image(ctx, caller.principal, document_id, page_no, kind, channel="api"))
-        return FileResponse(path, media_type=media)
+        return ObjectResponse(download)
 
     @router.get("/documents/{document_id}/pages/{page_no}/ocr", summary="Kết quả OCR của trang / page OCR",
                 response_class=Response,

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from sohoa.index.base import SearchFilters, SearchIndex
+from sohoa.domain.ports import SearchIndex
+from sohoa.domain.search import SearchFilters
 from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR, year_expr
 
 __all__ = ["FACET_NAMES", "FacetValue", "facet_counts"]

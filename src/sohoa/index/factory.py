@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from sohoa.index.base import SearchIndex
+from sohoa.domain.ports import SearchIndex
 from sohoa.index.fts5 import Fts5Index
 from sohoa.index.postgres import PostgresIndex
 

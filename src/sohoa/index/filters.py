@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sohoa.domain.search import SearchFilters
 from sohoa.domain.text import canonical_text
-from sohoa.index.base import SearchFilters
 from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR
 
 __all__ = ["filter_sql", "residual_sql"]

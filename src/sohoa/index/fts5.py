@@ -8,8 +8,8 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sohoa.domain.search import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.domain.text import canonical_text, fold
-from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.index.columns import SORTS
 from sohoa.index.filters import residual_sql
 from sohoa.index.large import BOUND, id_list, large_hits

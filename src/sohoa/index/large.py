@@ -15,7 +15,7 @@ import json
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from sohoa.index.base import SearchHit
+from sohoa.domain.search import SearchHit
 
 __all__ = ["BOUND", "id_list", "large_hits"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from sohoa.domain.search import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.domain.text import canonical_text, fold
-from sohoa.index.base import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.index.filters import filter_sql
 from sohoa.index.fts5 import order_sql
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query

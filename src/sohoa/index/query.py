@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.search import MAX_QUERY_CHARS
 from sohoa.domain.text import canonical_text, fold
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_WORDS", "ParsedQuery", "QueryTooLarge", "check_query_length", "code_tokens",
@@ -13,8 +14,8 @@ __all__ = ["MAX_QUERY_CHARS", "MAX_QUERY_WORDS", "ParsedQuery", "QueryTooLarge",
 
 # Bounded work whatever the caller: every phrase is one more posting list to walk, snippet pattern and
 # highlight scan, and every word one more "did you mean" probe. The operator's limit on characters
-# (``SOHOA_MAX_QUERY_CHARS``) is checked by the services; the parser's own ceilings hold for every caller.
-MAX_QUERY_CHARS = 10_000  # the largest SOHOA_MAX_QUERY_CHARS may be
+# (``SOHOA_MAX_QUERY_CHARS``, at most :data:`MAX_QUERY_CHARS`) is checked by the services; the parser's own
+# ceilings hold for every caller.
 MAX_QUERY_WORDS = 32      # words in all phrases together (so at most 32 phrases)
 
 _SIGN = re.compile(

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from sohoa.index.base import SearchFilters
+from sohoa.domain.search import SearchFilters
 from sohoa.index.filters import filter_sql, residual_sql
 from sohoa.index.fts5 import EXACT_MARK
 from sohoa.index.query import fold_aligned, parse_query

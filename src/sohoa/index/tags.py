@@ -14,8 +14,8 @@ import re
 from collections.abc import Collection, Iterable
 
 from sohoa.domain.codes import AccessLevel
+from sohoa.domain.search import SearchFilters
 from sohoa.domain.text import canonical_text
-from sohoa.index.base import SearchFilters
 
 __all__ = ["TAGS_SQL", "scope_expression", "type_tag"]
 

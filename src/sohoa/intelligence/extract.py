@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from sohoa.domain.codes import DocumentType, type_by_abbreviation
 from sohoa.domain.fields import DocumentFields
 from sohoa.domain.ocr import OcrPage
+from sohoa.domain.ports import FieldExtractor
 
 from ._body import find_recipients, find_subject, find_title, find_vv
 from ._header import find_date, find_organs, find_stamps
@@ -21,14 +21,6 @@ __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
 
 # Party documents (Hướng dẫn 36-HD/VPTW) write công văn as 'CV' before the slash: '15-CV/TU'.
 _PARTY_TYPES = {"CV": "Công văn", "KL": "Kết luận"}
-
-
-class FieldExtractor(Protocol):
-    """Anything that turns a document's OCR pages into fields."""
-
-    name: str
-
-    def extract(self, pages: Sequence[OcrPage]) -> DocumentFields: ...
 
 
 def _type_from_sign(number: NumberMatch | None, has_vv: bool) -> tuple[str | None, float, str]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 from sohoa.domain.ocr import OcrPage
+from sohoa.domain.ports import DocumentSplitter, PageRole
 
 from ._body import find_title
 from ._header import find_date, is_motto
@@ -18,27 +17,6 @@ __all__ = ["DocumentSplitter", "LayoutSplitter", "PageRole", "page_role", "split
 
 _PAGE_NUMBER = re.compile(r"^[-–(]?\s*\d{1,3}\s*[-–)]?$")
 _MIN_WORDS = 3
-
-
-class DocumentSplitter(Protocol):
-    """Anything that groups a file's pages (0-based indexes) into documents."""
-
-    def split(self, pages: Sequence[OcrPage]) -> list[list[int]]: ...
-
-
-@dataclass(frozen=True)
-class PageRole:
-    """What one page looks like: blank, a document's first page, or a continuation/appendix."""
-
-    blank: bool
-    first_page_score: int
-    page_number_on_top: bool
-    appendix: bool
-
-    @property
-    def starts_document(self) -> bool:
-        continuation = self.appendix or self.page_number_on_top
-        return not self.blank and not continuation and self.first_page_score >= 2
 
 
 def _is_blank(page: OcrPage) -> bool:
@@ -81,13 +59,16 @@ class LayoutSplitter:
     def __init__(self, separator_pages: Collection[int] = ()) -> None:
         self.separator_pages = frozenset(separator_pages)
 
-    def split(self, pages: Sequence[OcrPage], roles: Sequence[PageRole | None] = ()) -> list[list[int]]:
-        """``roles`` may hold each page's ``page_role`` computed earlier (the page workers do it)."""
+    def split(self, pages: Sequence[OcrPage], roles: Sequence[PageRole | None] = (), *,
+              separator_pages: Collection[int] = ()) -> list[list[int]]:
+        """``roles`` may hold each page's ``page_role`` computed earlier (the page workers do it);
+        ``separator_pages`` cut as well as those given to the constructor."""
+        cuts = self.separator_pages | frozenset(separator_pages)
         documents: list[list[int]] = []
         cut = True  # the next non-blank page opens a document unless it clearly continues one
         hard = True  # after a QR separator sheet it opens one whatever it looks like
         for index, page in enumerate(pages):
-            if index in self.separator_pages:
+            if index in cuts:
                 cut = hard = True
                 continue
             known = roles[index] if index < len(roles) else None

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sohoa.domain.fields import DocumentFields
+from sohoa.domain.ports import DocumentSplitter, FieldExtractor
+from sohoa.engines.pdfa import PdfPageInput, write_pdfa
 from sohoa.pipeline.work import PageOutcome
 
 __all__ = ["BuiltDocument", "build_documents", "document_title"]
@@ -35,8 +37,6 @@ def document_title(fields: DocumentFields, fallback: str) -> str:
 
 
 def _render(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> bytes:
-    from sohoa.engines.pdfa import PdfPageInput, write_pdfa
-
     buffer = io.BytesIO()
     write_pdfa(
         [PdfPageInput(image_bytes=p.embed_bytes, media_type=p.embed_media_type, dpi=p.dpi, ocr=p.ocr)
@@ -46,17 +46,17 @@ def _render(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) ->
     return buffer.getvalue()
 
 
-def build_documents(outcomes: Sequence[PageOutcome], source_name: str) -> list[BuiltDocument]:
-    """Split, extract and render every document found in one input file's pages (in page order)."""
-    from sohoa.intelligence import extract_fields, split_documents
-
+def build_documents(outcomes: Sequence[PageOutcome], source_name: str, *, extractor: FieldExtractor,
+                    splitter: DocumentSplitter) -> list[BuiltDocument]:
+    """Split (``splitter``), extract (``extractor``) and render every document found in one input file's
+    pages (in page order)."""
     ocr_pages = [o.ocr for o in outcomes]
     separators = {i for i, o in enumerate(outcomes) if o.separator_code}
-    groups = split_documents(ocr_pages, separator_pages=separators, roles=[o.role for o in outcomes])
+    groups = splitter.split(ocr_pages, [o.role for o in outcomes], separator_pages=separators)
     built: list[BuiltDocument] = []
     for group in groups:
         pages = [outcomes[i] for i in group]
-        fields = extract_fields([p.ocr for p in pages])
+        fields = extractor.extract([p.ocr for p in pages])
         text = "\n\n".join(p.ocr.text for p in pages)
         built.append(BuiltDocument(list(group), fields, text,
                                    _render(pages, fields, document_title(fields, source_name))))

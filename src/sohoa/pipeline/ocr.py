@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sohoa.domain.ocr import OcrPage
-from sohoa.pipeline.types import OcrEngine, PreparedPage
+from sohoa.domain.ports import OcrEngine
+from sohoa.pipeline.types import PreparedPage
 
 __all__ = ["ocr_page"]
 

@@ -10,10 +10,10 @@ import pikepdf
 from PIL import Image, ImageFile, ImageOps
 
 from sohoa.domain.errors import EngineError, InputRejected
+from sohoa.domain.ports import sha256_file
 from sohoa.engines import pdfimage, poppler
 from sohoa.pipeline.types import QuarantineReason as R
 from sohoa.pipeline.types import SourcePage, TriageResult
-from sohoa.storage.objects import sha256_file
 
 __all__ = ["load_page_image", "master_bytes_for_pdf", "sniff_media_type", "triage"]
 

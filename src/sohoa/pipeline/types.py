@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image
 
 from sohoa.domain.ocr import BBox, OcrPage
 
 __all__ = [
-    "OcrEngine",
-    "OcrImage",
     "PageTransform",
     "PreparedPage",
     "QualityMetrics",
@@ -22,9 +18,6 @@ __all__ = [
     "SourcePage",
     "TriageResult",
 ]
-
-# What an OCR engine accepts: a grey (H×W) or RGB (H×W×3) uint8 array, or a PIL image.
-OcrImage = NDArray[np.uint8] | Image.Image
 
 
 class QuarantineReason(StrEnum):
@@ -123,12 +116,3 @@ class PreparedPage:
     ocr_dpi: int
     transform: PageTransform
     steps: tuple[str, ...] = ()
-
-
-class OcrEngine(Protocol):
-    """Anything that turns a page image into words with boxes in that image's pixels."""
-
-    @property
-    def name(self) -> str: ...
-
-    def recognize(self, image: OcrImage, dpi: int) -> OcrPage: ...

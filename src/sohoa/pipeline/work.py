@@ -1,19 +1,27 @@
-"""Per-page work run in worker processes: load, measure, prepare, OCR, thumbnail (one engine per process)."""
+"""Per-page work run in worker processes: load, measure, prepare, OCR, thumbnail (the OCR engine is passed in)."""
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
+from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
-from sohoa.intelligence.split import PageRole
-from sohoa.pipeline.types import OcrEngine, QualityMetrics, SourcePage
+from sohoa.domain.ports import OcrEngine, PageRole
+from sohoa.engines.thumbnails import thumbnail_of
+from sohoa.intelligence import correct_page, find_separator, read_stamps
+from sohoa.intelligence.split import page_role
+from sohoa.pipeline.layout import reading_order
+from sohoa.pipeline.ocr import ocr_page
+from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
+from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
+from sohoa.pipeline.types import QualityMetrics, SourcePage
 
-__all__ = ["PageFailure", "PageJob", "PageOutcome", "init_worker", "run_page_job", "safe_run_page_job", "set_engine"]
+__all__ = ["PageFailure", "PageJob", "PageOutcome", "run_page_job", "safe_run_page_job"]
 
 
 @dataclass(frozen=True)
@@ -55,30 +63,6 @@ class PageFailure:
     reason: str | None = None  # set when the input itself is bad (→ quarantine), not the machinery
 
 
-_ENGINE: OcrEngine | None = None
-
-
-def set_engine(engine: OcrEngine) -> None:
-    """Install the engine this process uses (tests pass fakes; workers build Tesseract once)."""
-    global _ENGINE
-    _ENGINE = engine
-
-
-def init_worker(factory: Callable[[], OcrEngine]) -> None:
-    """Process-pool initializer: one thread for Tesseract, one engine reused for every page."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    import cv2
-
-    cv2.setNumThreads(1)  # one thread per worker: the pool already uses every core
-    set_engine(factory())
-
-
-def _engine() -> OcrEngine:
-    if _ENGINE is None:
-        raise RuntimeError("no OCR engine installed in this process")
-    return _ENGINE
-
-
 def _small_grey(image: Image.Image, max_side: int = 640) -> np.ndarray:
     """A downscaled grey copy: separator QR codes stay several pixels per module at this size."""
     scale = max(image.size) / max_side
@@ -98,18 +82,8 @@ def _original_png(page: SourcePage) -> tuple[bytes, str] | None:
     return (data, "image/png") if data.startswith(b"\x89PNG\r\n\x1a\n") else None
 
 
-def run_page_job(job: PageJob) -> PageOutcome:
-    """Process one page; the master image is only read, never written."""
-    import time
-
-    from sohoa.engines.thumbnails import thumbnail_of
-    from sohoa.intelligence import correct_page, find_separator, read_stamps
-    from sohoa.intelligence.split import page_role
-    from sohoa.pipeline.layout import reading_order
-    from sohoa.pipeline.ocr import ocr_page
-    from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
-    from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
-
+def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
+    """Process one page with ``engine``; the master image is only read, never written."""
     started = time.perf_counter()
     image, dpi = _load(job, load_page_image)
     pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
@@ -120,9 +94,9 @@ def run_page_job(job: PageJob) -> PageOutcome:
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr = ocr_page(prepare_for_ocr(pixels, dpi, quality), _engine())
+        ocr = ocr_page(prepare_for_ocr(pixels, dpi, quality), engine)
         if "red_ink" in quality.warnings and image.mode == "RGB":
-            ocr = read_stamps(image, dpi, ocr, _engine())  # red suppression hid the red stamps
+            ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
         ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
     role = None if separator else page_role(ocr)
@@ -137,8 +111,6 @@ def run_page_job(job: PageJob) -> PageOutcome:
 
 def _load(job: PageJob, loader: Callable[..., tuple[Image.Image, int]]) -> tuple[Image.Image, int]:
     """Decode the page; undecodable data is the input's fault (triage only checked its structure)."""
-    from sohoa.domain.errors import InputRejected
-
     try:
         return loader(job.page, render_dpi=job.render_dpi)
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -146,12 +118,10 @@ def _load(job: PageJob, loader: Callable[..., tuple[Image.Image, int]]) -> tuple
                             f"Page {job.page.page_index + 1} cannot be decoded: {exc}") from exc
 
 
-def safe_run_page_job(job: PageJob) -> PageOutcome | PageFailure:
+def safe_run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome | PageFailure:
     """Run a page job; any failure becomes a PageFailure so one page never stops the batch."""
-    from sohoa.domain.errors import InputRejected
-
     try:
-        return run_page_job(job)
+        return run_page_job(job, engine)
     except InputRejected as exc:
         return PageFailure(job.item_id, job.page.page_index, str(exc), reason=exc.code)
     except Exception as exc:

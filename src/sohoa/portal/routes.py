@@ -4,12 +4,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.errors import SohoaError
+from sohoa.domain.search import MAX_QUERY_CHARS
+from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import public, require
-from sohoa.index.query import MAX_QUERY_CHARS
 from sohoa.portal.templating import render_page
 from sohoa.services.catalogue.documents import document_pdf, view_document
 from sohoa.services.catalogue.search import SearchRequest, search
@@ -55,8 +56,7 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/portal/documents/{document_id}/pdf")
     def portal_pdf(_who: Anyone, document_id: int) -> Response:
-        path, name = document_pdf(ctx, None, document_id, channel="portal")
-        return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
+        return ObjectResponse(document_pdf(ctx, None, document_id, channel="portal"), inline=True)
 
     @router.post("/portal/documents/{document_id}/copy")
     def portal_request_copy(request: Request, _who: Anyone, document_id: int, name: Text, id_number: Text,
@@ -74,8 +74,7 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/portal/copies/{code}/pdf")
     def portal_copy_pdf(_who: Anyone, code: str) -> Response:
-        path, name = copy_pdf(ctx, code)
-        return FileResponse(path, media_type="application/pdf", filename=name)
+        return ObjectResponse(copy_pdf(ctx, code))
 
     @router.get("/staff/copies", response_class=HTMLResponse)
     def staff_copies(request: Request, who: Staff, notice: str = "") -> Response:

@@ -1,4 +1,8 @@
-"""Content-addressed object store on the local filesystem: write-once files named by SHA-256."""
+"""Content-addressed object store on the local filesystem: write-once files named by SHA-256.
+
+The implementation of the domain's :class:`~sohoa.domain.ports.ObjectStore` port; callers hold the port
+and never see a path. The layout is ``root/sha256/ab/cd/<digest>``, each file 0400 in 0700 folders.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +11,27 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from sohoa.domain.errors import SohoaError
+from sohoa.domain.ports import (
+    CHUNK,
+    DigestMismatch,
+    ObjectMissing,
+    ObjectStore,
+    PutResult,
+    check_digest,
+    sha256_file,
+)
 from sohoa.storage.private import private_dir
 
 __all__ = ["LocalObjectStore", "ObjectStore", "PutResult", "sha256_file"]
 
-_CHUNK = 1024 * 1024
 
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, streamed."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class PutResult:
-    """Where an object lives, its digest and size, and whether this call created it."""
-
-    sha256: str
-    size: int
-    created: bool
-
-
-class ObjectStore(Protocol):
-    """Immutable blobs addressed by SHA-256 (local files now, S3-compatible later)."""
-
-    def put_file(self, path: Path) -> PutResult: ...
-    def put_bytes(self, data: bytes) -> PutResult: ...
-    def open(self, sha256: str) -> BinaryIO: ...
-    def path(self, sha256: str) -> Path: ...
-    def exists(self, sha256: str) -> bool: ...
-    def verify(self, sha256: str) -> bool: ...
-    def iter_digests(self) -> Iterator[str]: ...
+def _write_failed(exc: OSError) -> SohoaError:
+    return SohoaError("Không ghi được vào kho lưu trữ (ổ đĩa đầy?)",
+                      f"Could not write to the object store (disk full?): {exc}")
 
 
 class LocalObjectStore:
@@ -59,14 +44,17 @@ class LocalObjectStore:
         private_dir(root / "tmp")
 
     def path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise SohoaError("Mã băm không hợp lệ", f"Invalid digest: {sha256!r}")
+        """Where an object lives on disk: this store's own layout, not part of the port."""
+        check_digest(sha256)
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).exists()
 
-    def _commit(self, tmp: Path, sha256: str, size: int) -> PutResult:
+    def _commit(self, tmp: Path, sha256: str, size: int, expected: str | None) -> PutResult:
+        if expected is not None and sha256 != expected:
+            tmp.unlink(missing_ok=True)
+            raise DigestMismatch(expected, sha256)
         target = self.path(sha256)
         if target.exists():
             tmp.unlink(missing_ok=True)
@@ -76,18 +64,15 @@ class LocalObjectStore:
         os.replace(tmp, target)  # atomic: a crash leaves either nothing or the whole object
         return PutResult(sha256, size, created=True)
 
-    def _tmp(self) -> tuple[int, Path]:
-        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
-        return fd, Path(name)
-
-    def put_file(self, path: Path) -> PutResult:
-        """Copy a file in (streamed, hashed while copying, fsynced) unless it is already stored."""
+    def put_stream(self, stream: BinaryIO, *, expected_sha256: str | None = None) -> PutResult:
+        """Copy a stream in (hashed while copying, fsynced) unless the same bytes are already stored."""
         digest = hashlib.sha256()
-        fd, tmp = self._tmp()
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
+        tmp = Path(name)
         size = 0
         try:
-            with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
-                while chunk := src.read(_CHUNK):
+            with os.fdopen(fd, "wb") as dst:
+                while chunk := stream.read(CHUNK):
                     digest.update(chunk)
                     dst.write(chunk)
                     size += len(chunk)
@@ -95,16 +80,23 @@ class LocalObjectStore:
                 os.fsync(dst.fileno())
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise SohoaError("Không ghi được vào kho lưu trữ (ổ đĩa đầy?)",
-                             f"Could not write to the object store (disk full?): {exc}") from exc
-        return self._commit(tmp, digest.hexdigest(), size)
+            raise _write_failed(exc) from exc
+        return self._commit(tmp, digest.hexdigest(), size, expected_sha256)
 
-    def put_bytes(self, data: bytes) -> PutResult:
+    def put_file(self, path: Path, *, expected_sha256: str | None = None) -> PutResult:
+        """Copy a file in (streamed, hashed while copying, fsynced) unless it is already stored."""
+        with path.open("rb") as src:
+            return self.put_stream(src, expected_sha256=expected_sha256)
+
+    def put_bytes(self, data: bytes, *, expected_sha256: str | None = None) -> PutResult:
         """Store bytes unless an identical object exists."""
         sha256 = hashlib.sha256(data).hexdigest()
+        if expected_sha256 is not None and sha256 != expected_sha256:
+            raise DigestMismatch(expected_sha256, sha256)
         if self.exists(sha256):
             return PutResult(sha256, len(data), created=False)
-        fd, tmp = self._tmp()
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
+        tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as dst:
                 dst.write(data)
@@ -112,12 +104,31 @@ class LocalObjectStore:
                 os.fsync(dst.fileno())
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise SohoaError("Không ghi được vào kho lưu trữ (ổ đĩa đầy?)",
-                             f"Could not write to the object store (disk full?): {exc}") from exc
-        return self._commit(tmp, sha256, len(data))
+            raise _write_failed(exc) from exc
+        return self._commit(tmp, sha256, len(data), None)
+
+    def _existing(self, sha256: str) -> Path:
+        path = self.path(sha256)
+        if not path.exists():
+            raise ObjectMissing(sha256)
+        return path
+
+    def size(self, sha256: str) -> int:
+        return self._existing(sha256).stat().st_size
 
     def open(self, sha256: str) -> BinaryIO:
-        return self.path(sha256).open("rb")
+        return self._existing(sha256).open("rb")
+
+    def read(self, sha256: str) -> bytes:
+        return self._existing(sha256).read_bytes()
+
+    def read_range(self, sha256: str, start: int, end: int) -> bytes:
+        """Bytes ``start`` up to, not including, ``end`` (clipped to the object's length)."""
+        if start < 0 or end < start:
+            raise SohoaError("Khoảng byte không hợp lệ", f"Invalid byte range: {start}-{end}")
+        with self.open(sha256) as handle:
+            handle.seek(start)
+            return handle.read(end - start)
 
     def verify(self, sha256: str) -> bool:
         """Fixity check: the stored bytes still hash to their name."""
@@ -130,4 +141,4 @@ class LocalObjectStore:
 
     def export(self, sha256: str, dest: Path) -> None:
         """Copy an object out (e.g. a DIP); the stored copy stays untouched."""
-        shutil.copyfile(self.path(sha256), dest)
+        shutil.copyfile(self._existing(sha256), dest)

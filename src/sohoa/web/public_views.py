@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
+from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import document_pdf as audited_pdf
 from sohoa.services.catalogue.documents import view_document
@@ -53,7 +54,6 @@ def make_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/documents/{document_id}/pdf")
     def document_pdf(document_id: int, principal: Reader) -> Response:
-        path, name = audited_pdf(ctx, principal, document_id)
-        return FileResponse(path, media_type="application/pdf", filename=name, content_disposition_type="inline")
+        return ObjectResponse(audited_pdf(ctx, principal, document_id), inline=True)
 
     return router

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -10,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, Page, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.ports import ObjectStore
+from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.catalogue.catalog import document_fields
@@ -18,7 +19,7 @@ from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.storage.objects import LocalObjectStore
+from sohoa.services.platform.objects import ObjectDownload, download_of
 
 __all__ = [
     "OCR_FORMATS",
@@ -85,9 +86,7 @@ def _pages(session: Session, doc: Document) -> list[Page]:
     return list(session.execute(stmt).scalars())
 
 
-def _boxes(session: Session, store: LocalObjectStore, pages: list[Page], query: str) -> list[dict[str, Any]]:
-    from sohoa.engines.ocr_formats import ocr_page_from_json
-
+def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) -> list[dict[str, Any]]:
     parsed = parse_query(query)
     out: list[dict[str, Any]] = []
     if parsed.empty:
@@ -133,7 +132,7 @@ def _page(session: Session, doc: Document, page_no: int) -> Page | None:
 
 
 def page_image(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
-               kind: str = "thumbnail", *, channel: str = "web") -> tuple[Path, str]:
+               kind: str = "thumbnail", *, channel: str = "web") -> ObjectDownload:
     """The stored image of one page of a visible document, and its media type."""
     column, media_type = PAGE_KINDS.get(kind, PAGE_KINDS["thumbnail"])
     with ctx.db.session() as session:
@@ -145,14 +144,12 @@ def page_image(ctx: AppContext, principal: Principal | None, document_id: int, p
             raise NotFound(f"Không có ảnh trang {page_no}", f"No image for page {page_no}")
         record_event(session, actor_name(principal), "page.view", "document", doc.id,
                      {"channel": channel, "page": page_no, "kind": kind})
-        return ctx.store.path(stored.sha256), media_type if kind in PAGE_KINDS else stored.media_type
+        return download_of(ctx.store, stored, media_type=media_type if kind in PAGE_KINDS else stored.media_type)
 
 
 def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
              fmt: str = "json", *, channel: str = "web") -> tuple[bytes, str]:
     """The OCR of one page of a visible document as JSON (stored), hOCR or ALTO, and its media type."""
-    from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
-
     media_type = OCR_FORMATS.get(fmt)
     if media_type is None:
         raise ValidationFailed(f"Định dạng OCR không hợp lệ: {fmt}", f"Unknown OCR format: {fmt}")
@@ -173,7 +170,7 @@ def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, pag
 
 
 def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int, *,
-                 channel: str = "web") -> tuple[Path, str]:
+                 channel: str = "web") -> ObjectDownload:
     """The PDF/A of a visible document and a download name; the download is recorded."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
@@ -182,4 +179,4 @@ def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int,
             raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
         record_event(session, actor_name(principal), "document.download", "document", doc.id,
                      {"channel": channel})
-        return ctx.store.path(pdf.sha256), f"sohoa-{doc.id}.pdf"
+        return download_of(ctx.store, pdf, media_type="application/pdf", filename=f"sohoa-{doc.id}.pdf")

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, Unit
 from sohoa.domain.audit_text import bounded_text
 from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.index import SearchFilters, SearchIndex, make_index
+from sohoa.domain.ports import SearchIndex
+from sohoa.domain.search import SearchFilters
 from sohoa.index.columns import SORTS
 from sohoa.index.facets import FACET_NAMES, facet_counts
 from sohoa.index.large import BOUND
 from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
-from sohoa.services.catalogue.catalog import document_fields
+from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -132,7 +133,7 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
     """
     check_request(ctx, request)
     request = replace(request, limit=max(1, min(request.limit, MAX_LIMIT)), offset=max(0, request.offset))
-    index = make_index(ctx.db.engine)
+    index = ctx.index
     with ctx.db.session() as session:
         scope = document_scope(session, principal)
         filters = search_filters(session, scope, request)

@@ -1,4 +1,5 @@
-"""The application context: settings, database, object store and search index, built once per process."""
+"""The application context: settings, database and the ports (object store, search index, OCR engine factory,
+field extractor, document splitter), built once per process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from sqlalchemy.engine import make_url
 
 from sohoa.db.session import Database, migrate
 from sohoa.domain.errors import SohoaError
+from sohoa.domain.ports import DocumentSplitter, FieldExtractor, ObjectStore, OcrEngineFactory, SearchIndex
+from sohoa.index.factory import make_index
+from sohoa.intelligence.extract import RuleFieldExtractor
+from sohoa.intelligence.split import LayoutSplitter
 from sohoa.settings import MIN_SECRET_LENGTH, Settings
 from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.private import check_owner, create_private_file, open_private, private_dir, tighten
@@ -23,12 +28,19 @@ __all__ = ["AppContext", "open_context", "prepare_data_dir", "sqlite_path"]
 
 @dataclass
 class AppContext:
-    """Everything a service needs; pass it down, never import globals."""
+    """Everything a service needs; pass it down, never import globals.
+
+    ``engine_factory`` None: Tesseract as the settings describe it, built in each page worker.
+    """
 
     settings: Settings
     db: Database
-    store: LocalObjectStore
+    store: ObjectStore
+    index: SearchIndex
     secret_key: str = field(repr=False, default="")
+    engine_factory: OcrEngineFactory | None = None
+    extractor: FieldExtractor = field(default_factory=RuleFieldExtractor)
+    splitter: DocumentSplitter = field(default_factory=LayoutSplitter)
 
     def close(self) -> None:
         self.db.dispose()
@@ -95,9 +107,11 @@ def open_context(settings: Settings, *, migrate_schema: bool = True) -> AppConte
     prepare_data_dir(settings)
     if migrate_schema:
         migrate(settings.db_url)
+    db = Database(settings.db_url)
     return AppContext(
         settings=settings,
-        db=Database(settings.db_url),
+        db=db,
         store=LocalObjectStore(settings.objects_dir),
+        index=make_index(db.engine),
         secret_key=_secret_key(settings),
     )

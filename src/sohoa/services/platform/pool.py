@@ -5,16 +5,16 @@ from __future__ import annotations
 import collections
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import forkserver
 from types import TracebackType
 
-from sohoa.pipeline.types import OcrEngine
-from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, init_worker, safe_run_page_job, set_engine
+from sohoa.domain.ports import OcrEngine, OcrEngineFactory
+from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, safe_run_page_job
 from sohoa.settings import Settings
 
-__all__ = ["WORKER_MODULES", "PagePool", "tesseract_factory"]
+__all__ = ["WORKER_MODULES", "PagePool", "init_worker", "run_in_worker", "tesseract_factory"]
 
 Result = PageOutcome | PageFailure
 
@@ -41,10 +41,31 @@ class tesseract_factory:
         return TesseractEngine(lang=self.lang, tessdata=self.tessdata, variables=self.variables)
 
 
+# The engine of this worker process: built once by ``init_worker``, passed to every page job it runs.
+_WORKER_ENGINE: OcrEngine | None = None
+
+
+def init_worker(factory: OcrEngineFactory) -> None:
+    """Process-pool initializer: one thread for Tesseract, one engine reused for every page."""
+    global _WORKER_ENGINE
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)  # one thread per worker: the pool already uses every core
+    _WORKER_ENGINE = factory()
+
+
+def run_in_worker(job: PageJob) -> Result:
+    """Run one page job with this worker's engine (what the process pool calls)."""
+    if _WORKER_ENGINE is None:
+        raise RuntimeError("no OCR engine built in this worker process")
+    return safe_run_page_job(job, _WORKER_ENGINE)
+
+
 class PagePool:
     """A bounded window of page jobs in flight; results come back as they finish."""
 
-    def __init__(self, settings: Settings, engine_factory: Callable[[], OcrEngine] | None = None) -> None:
+    def __init__(self, settings: Settings, engine_factory: OcrEngineFactory | None = None) -> None:
         tessdata = str(settings.tessdata) if settings.tessdata else None
         self._factory = engine_factory or tesseract_factory(settings.ocr_languages, tessdata,
                                                                  settings.tesseract_variables)
@@ -53,6 +74,7 @@ class PagePool:
         self._queue: collections.deque[PageJob] = collections.deque()
         self._running: dict[Future[Result], PageJob] = {}
         self._executor: ProcessPoolExecutor | None = None
+        self._engine: OcrEngine | None = None  # in-process: the one engine, built on entry
 
     def __enter__(self) -> PagePool:
         if self._workers > 1:
@@ -65,7 +87,7 @@ class PagePool:
             self._executor = ProcessPoolExecutor(self._workers, mp_context=context,
                                                  initializer=init_worker, initargs=(self._factory,))
         else:
-            set_engine(self._factory())
+            self._engine = self._factory()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
@@ -80,13 +102,14 @@ class PagePool:
     def _top_up(self) -> None:
         while self._executor is not None and self._queue and len(self._running) < self._window:
             job = self._queue.popleft()
-            self._running[self._executor.submit(safe_run_page_job, job)] = job
+            self._running[self._executor.submit(run_in_worker, job)] = job
 
     def results(self, *, block: bool) -> Iterator[Result]:
         """Finished results; with ``block`` keep going until every submitted job is done."""
         if self._executor is None:
             while block and self._queue:
-                yield safe_run_page_job(self._queue.popleft())
+                assert self._engine is not None, "results() outside the pool's with block"
+                yield safe_run_page_job(self._queue.popleft(), self._engine)
             return
         while self._running:
             done, _ = wait(list(self._running), timeout=None if block else 0, return_when=FIRST_COMPLETED)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sohoa.domain.errors import InputRejected
+from sohoa.domain.ports import DocumentSplitter, FieldExtractor, OcrEngineFactory
+from sohoa.intelligence import LayoutSplitter, RuleFieldExtractor
 from sohoa.pipeline.documents import build_documents
 from sohoa.pipeline.triage import triage
-from sohoa.pipeline.types import OcrEngine
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.pool import PagePool
 from sohoa.settings import Settings
@@ -17,9 +17,10 @@ from sohoa.settings import Settings
 __all__ = ["extract_file"]
 
 
-def _document_json(outcomes: list[PageOutcome], source: str) -> list[dict[str, Any]]:
+def _document_json(outcomes: list[PageOutcome], source: str, extractor: FieldExtractor,
+                   splitter: DocumentSplitter) -> list[dict[str, Any]]:
     documents = []
-    for built in build_documents(outcomes, source):
+    for built in build_documents(outcomes, source, extractor=extractor, splitter=splitter):
         documents.append({
             "pages": [i + 1 for i in built.page_indexes],
             "fields": built.fields.as_fields(),
@@ -30,9 +31,12 @@ def _document_json(outcomes: list[PageOutcome], source: str) -> list[dict[str, A
     return documents
 
 
-def extract_file(settings: Settings, path: Path,
-                 engine_factory: Callable[[], OcrEngine] | None = None) -> dict[str, Any]:
-    """The JSON contract: source, pages, documents (pages, fields, confidence, text), warnings."""
+def extract_file(settings: Settings, path: Path, engine_factory: OcrEngineFactory | None = None, *,
+                 extractor: FieldExtractor | None = None, splitter: DocumentSplitter | None = None,
+                 ) -> dict[str, Any]:
+    """The JSON contract: source, pages, documents (pages, fields, confidence, text), warnings.
+
+    Without ``extractor`` or ``splitter`` the default rules read the documents."""
     try:
         result = triage(path, max_pixels=settings.max_image_pixels,
                         min_text_chars=settings.min_text_chars_per_page, render_dpi=settings.pdf_render_dpi)
@@ -49,4 +53,6 @@ def extract_file(settings: Settings, path: Path,
     for outcome in outcomes:
         warnings.extend(f"page {outcome.source_index + 1}: {w}" for w in outcome.quality.warnings)
     return {"source": path.name, "pages": len(result.pages),
-            "documents": _document_json(outcomes, path.name), "warnings": warnings}
+            "documents": _document_json(outcomes, path.name, extractor or RuleFieldExtractor(),
+                                         splitter or LayoutSplitter()),
+            "warnings": warnings}

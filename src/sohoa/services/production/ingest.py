@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import InputRejected, NotFound, SohoaError
+from sohoa.domain.ports import CHUNK, DocumentSplitter, OcrEngineFactory
 from sohoa.pipeline.triage import triage
-from sohoa.pipeline.types import OcrEngine, TriageResult
+from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
@@ -23,6 +27,7 @@ from sohoa.services.platform.objects import store_file
 from sohoa.services.platform.pool import PagePool
 from sohoa.services.production.ingest_claims import IngestClaims
 from sohoa.services.production.ingest_store import store_outcomes
+from sohoa.storage import objects as stored_objects
 from sohoa.storage.private import copy_private, open_private, private_dir
 
 __all__ = ["IngestReport", "ItemReport", "ProgressEvent", "expand_paths", "ingest_paths"]
@@ -141,24 +146,41 @@ def _conflict(path: Path, exc: Exception) -> ItemReport:
 
 
 def _register(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
-              target: tuple[int | None, int | None],
-              actor: str) -> tuple[ItemReport, int | None, TriageResult | None]:
+              target: tuple[int | None, int | None], actor: str,
+              work: Path) -> tuple[ItemReport, int | None, TriageResult | None]:
     """Register one master (a database error of a concurrent writer fails this item only)."""
     try:
-        return _register_master(ctx, claims, path, batch_id, target, actor)
+        return _register_master(ctx, claims, path, batch_id, target, actor, work)
     except (IntegrityError, OperationalError) as exc:
         return _conflict(path, exc), None, None
 
 
-def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
-                     target: tuple[int | None, int | None],
-                     actor: str) -> tuple[ItemReport, int | None, TriageResult | None]:
-    from sohoa.storage.objects import sha256_file
+def _work_copy(path: Path, work: Path) -> tuple[Path, str]:
+    """A private copy of the caller's file in the batch's work folder, and the SHA-256 of what was copied:
+    the pages are read from this copy, which nobody else writes, and never from the caller's file."""
+    copy = Path(tempfile.mkstemp(dir=work, prefix="master-")[1])
+    digest = hashlib.sha256()
+    with path.open("rb") as src, open_private(copy) as out:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return copy, digest.hexdigest()
 
+
+def _changed(path: Path) -> ItemReport:
+    return ItemReport(path.name, "failed", reason="changed_while_reading",
+                      message=f"Tệp {path.name} thay đổi trong khi đang được đọc; hãy nhập lại khi đã "
+                              f"chép xong / The file changed while it was being read; ingest it again "
+                              "once it is complete")
+
+
+def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
+                     target: tuple[int | None, int | None], actor: str,
+                     work: Path) -> tuple[ItemReport, int | None, TriageResult | None]:
     if not path.is_file():  # nothing to keep: no row, just the report
         return ItemReport(path.name, "failed", reason="not_found",
                           message=f"Không tìm thấy tệp {path} / File not found: {path}"), None, None
-    sha = sha256_file(path)
+    sha = stored_objects.sha256_file(path)
     with ctx.db.session() as session:
         busy, item = _claimed(session, claims, _existing(session, sha), sha, path)
         if busy is not None:
@@ -166,8 +188,11 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
         if item is not None and item.state in ("done", "quarantined"):
             state = "duplicate" if item.state == "done" else "quarantined"
             return ItemReport(path.name, state, item.pages, reason=item.reason, message=item.message), None, None
+        copy, copied = _work_copy(path, work)  # hashed again as it is copied
+        if copied != sha:  # the file changed while being read (a scanner still writing it)
+            return _changed(path), None, None
         try:
-            result = triage(path, max_pixels=ctx.settings.max_image_pixels,
+            result = triage(copy, max_pixels=ctx.settings.max_image_pixels,
                             min_text_chars=ctx.settings.min_text_chars_per_page,
                             render_dpi=ctx.settings.pdf_render_dpi, sha256=sha)
         except InputRejected as exc:
@@ -179,13 +204,8 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
             record_event(session, actor, "ingest.quarantine", "ingest_item", item.id,
                          {"file": path.name, "reason": exc.code})
             return ItemReport(path.name, "quarantined", reason=exc.code, message=str(exc)), None, None
-        master = store_file(session, ctx.store, path, media_type=result.media_type, kind="master",
-                            original_name=path.name)
-        if master.sha256 != sha:  # the copy is hashed as it is written: the file changed while being read
-            return ItemReport(path.name, "failed", reason="changed_while_reading",
-                              message=f"Tệp {path.name} thay đổi trong khi đang được đọc; hãy nhập lại khi đã "
-                                      f"chép xong / The file changed while it was being read; ingest it again "
-                                      "once it is complete"), None, None
+        master = store_file(session, ctx.store, copy, media_type=result.media_type, kind="master",
+                            original_name=path.name, expected_sha256=sha)
         if item is None:
             item = IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path),
                               attempts=0)
@@ -193,11 +213,7 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
         item.master_object_id, item.unit_id, item.file_id = master.id, target[0], target[1]
         item.state, item.pages, item.attempts = "processing", len(result.pages), item.attempts + 1
         session.flush()
-        # Pages are read from the immutable stored master, never from the caller's copy.
-        stored = ctx.store.path(master.sha256)
-        pages = tuple(type(p)(str(stored), p.page_index, p.kind, p.dpi, p.text_layer) for p in result.pages)
-        result = TriageResult(str(stored), result.sha256, result.size, result.media_type, pages, result.warnings)
-        return ItemReport(path.name, "processing", len(pages)), item.id, result
+        return ItemReport(path.name, "processing", len(result.pages)), item.id, result
 
 
 @dataclass
@@ -291,14 +307,13 @@ def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
 
 
-def _closed_documents_end(group: _Group, prefix: list[tuple[int, ItemReport, int]]) -> int:
+def _closed_documents_end(splitter: DocumentSplitter, group: _Group,
+                          prefix: list[tuple[int, ItemReport, int]]) -> int:
     """How many prefix members hold only documents that are closed (a later document has begun).
 
     0 when nothing can be stored yet: a failed page or a separator sheet so far,
     fewer than two documents, or a document start inside a multi-page master.
     """
-    from sohoa.intelligence import split_documents
-
     ids = {m[0] for m in prefix}
     results = [r for r in group.results if r.item_id in ids]
     if any(isinstance(r, PageFailure) or r.separator_code for r in results):
@@ -306,9 +321,8 @@ def _closed_documents_end(group: _Group, prefix: list[tuple[int, ItemReport, int
     order = {m[0]: n for n, m in enumerate(prefix)}
     outcomes = sorted((r for r in results if isinstance(r, PageOutcome)),
                       key=lambda r: (order[r.item_id], r.source_index))
-    documents = split_documents([o.ocr for o in outcomes],
-                                separator_pages={i for i, o in enumerate(outcomes) if o.separator_code},
-                                roles=[o.role for o in outcomes])
+    documents = splitter.split([o.ocr for o in outcomes], [o.role for o in outcomes],
+                               separator_pages={i for i, o in enumerate(outcomes) if o.separator_code})
     if len(documents) < 2:
         return 0
     last_start = documents[-1][0]
@@ -364,7 +378,7 @@ class _Batch:
         if group.complete or len(prefix) < group.checked_at + step:
             return
         group.checked_at = len(prefix)
-        cut = _closed_documents_end(group, prefix)
+        cut = _closed_documents_end(self.ctx.splitter, group, prefix)
         if cut:
             self._finish_group(group.take(prefix[:cut]))
 
@@ -390,7 +404,7 @@ class _Batch:
 def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str | None = None,
                  file_code: str | None = None, actor: str = "system",
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 engine_factory: Callable[[], OcrEngine] | None = None) -> IngestReport:
+                 engine_factory: OcrEngineFactory | None = None) -> IngestReport:
     """Digitize files: idempotent (a master seen before creates nothing) and resumable after a crash.
 
     Single-page images of one folder form one sequence, split into documents together; each PDF
@@ -401,11 +415,12 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     notify = progress or (lambda _e: None)
     target, batch_id = _open_batch(ctx, unit_identifier, file_code, actor)
     claims = IngestClaims(ctx.db)
+    work = Path(tempfile.mkdtemp(dir=private_dir(ctx.settings.work_dir), prefix="ingest-"))  # 0700
     try:
-        with PagePool(ctx.settings, engine_factory) as pool:
+        with PagePool(ctx.settings, engine_factory or ctx.engine_factory) as pool:
             batch = _Batch(ctx, pool, actor, notify, claims)
             for path in expand_paths(paths):
-                item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor)
+                item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor, work)
                 report.items.append(item_report)
                 if item_id is None or result is None:
                     notify(ProgressEvent(item_report.state, path.name, batch.done, batch.total))
@@ -416,6 +431,7 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
             batch.drain(block=True)
     finally:
         claims.release()
+        shutil.rmtree(work, ignore_errors=True)  # the masters are in the store now
     report.seconds = time.perf_counter() - started
     return report
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
-from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES, DocumentFields
+from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
-from sohoa.index import IndexDoc, make_index
+from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
 from sohoa.services.platform.audit import record_event
@@ -20,8 +23,6 @@ __all__ = ["document_index_doc", "store_outcomes"]
 
 
 def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
-    from sohoa.engines.ocr_formats import ocr_page_to_json
-
     ocr_json = ocr_page_to_json(outcome.ocr).encode("utf-8")
     ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
     thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
@@ -36,8 +37,6 @@ def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: Page
 
 
 def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
-    from dataclasses import asdict
-
     data = asdict(outcome.quality)
     data["warnings"] = list(outcome.quality.warnings)
     data["separator_code"] = outcome.separator_code
@@ -46,24 +45,26 @@ def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
 
 
 def _field_columns(fields: DocumentFields) -> dict[str, object]:
-    """The document's field columns: each extracted value normalised by the field table, cut to the field's
-    length (the validation problems recorded beside it say what was wrong); an unreadable date is left out."""
     values: dict[str, object] = {}
-    for spec in FIELDS:
-        value = fields.get(spec.name)
-        text = spec.normalise(value) if value is not None else ""
-        if spec.max_length:
-            text = text[:spec.max_length]
-        values[spec.name] = spec.column_value(text)
+    for name in FIELD_NAMES:
+        value = fields.get(name)
+        limit = FIELD_MAX_LENGTHS.get(name)
+        if value is not None and limit:
+            value = value[:limit]
+        values[name] = value
+    issued = values.get("issued_date")
+    try:
+        values["issued_date"] = date.fromisoformat(str(issued)) if issued else None
+    except ValueError:
+        values["issued_date"] = None
     return values
 
 
 def document_index_doc(doc: Document) -> IndexDoc:
-    """What the search index keeps of a document: the fields the field table puts in the text (in the
-    table's order) and its full text, and its sign (số/ký hiệu) in the weightier sign column."""
-    parts = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.TEXT] + [doc.text]
-    sign = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.SIGN]
-    codes = "/".join(sign) if all(sign) else ""
+    """What the search index keeps of a document: its fields and full text, and its sign."""
+    parts = [doc.type_name, doc.subject, doc.organ_name, doc.parent_organ_name, doc.place,
+             doc.signer_position, doc.signer_full_name, doc.text]
+    codes = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
     return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
 
 
@@ -125,9 +126,8 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     """
     by_id = {item.id: item for item in items}
     first = items[0]
-    built_docs = build_documents(outcomes, first.original_name)
+    built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
     pages = [_page_row(ctx, session, by_id[o.item_id], o) for o in outcomes]
-    index = make_index(ctx.db.engine)
     files = _files_by_position(session, outcomes, by_id, actor)
     per_item: dict[int, list[int]] = {item.id: [] for item in items}
     for built in built_docs:
@@ -137,7 +137,7 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
         for page_no, position in enumerate(built.page_indexes, start=1):
             pages[position].document_id, pages[position].page_no = doc.id, page_no
             per_item[outcomes[position].item_id].append(doc.id)
-        index.upsert(session, document_index_doc(doc))
+        ctx.index.upsert(session, document_index_doc(doc))
         record_event(session, actor, "document.create", "document", doc.id,
                      {"source": doc.source_name, "pages": doc.page_amount,
                       "fields": {k: v for k, v in built.fields.as_fields().items() if v}})

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
+from sohoa.domain.codes import Secrecy, Urgency, type_by_name
 from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.domain.fields import FIELD_BY_NAME, FIELD_NAMES
-from sohoa.domain.validation import field_errors
+from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
+from sohoa.domain.text import nfc, normalize_tone_placement
+from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.listing import document_clause
@@ -21,6 +26,9 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.protection import protection_of, raise_protection
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import local_copy, store_bytes
+from sohoa.services.production.ingest_store import document_index_doc
+from sohoa.services.production.qc import route_after_review
 from sohoa.services.production.rebuild import rebuild_document_pdf
 
 __all__ = [
@@ -91,7 +99,10 @@ def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | No
 
 
 def _field_text(doc: Document, name: str) -> str:
-    return FIELD_BY_NAME[name].display(getattr(doc, name))
+    value = getattr(doc, name)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return "" if value is None else str(value)
 
 
 def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> DocumentDetail:
@@ -129,21 +140,55 @@ def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
         )
 
 
+def _parse_date(text: str) -> date:
+    parts = text.replace("-", "/").split("/")
+    if len(parts) == 3 and len(parts[0]) == 4:
+        parts = parts[::-1]  # ISO yyyy-mm-dd
+    day, month, year = (int(p) for p in parts)
+    return date(year, month, day)
+
+
+def _check_one(name: str, value: str) -> tuple[str, str] | None:
+    limit = FIELD_MAX_LENGTHS.get(name)
+    if limit and len(value) > limit:
+        return f"Dài quá {limit} ký tự", f"Longer than {limit} characters"
+    if name == "code_number" and not value.isdigit():
+        return "Số văn bản chỉ gồm chữ số", "The number must be digits only"
+    if name == "type_name" and type_by_name(value) is None:
+        return "Tên loại văn bản không có trong danh mục NĐ 30", "Not a document type of NĐ 30"
+    if name == "secrecy" and value not in {s.value for s in Secrecy}:
+        return "Độ mật phải là Mật, Tối mật hoặc Tuyệt mật", "Secrecy must be Mật, Tối mật or Tuyệt mật"
+    if name == "urgency" and value not in {u.value for u in Urgency}:
+        return (
+            "Độ khẩn phải là Khẩn, Thượng khẩn hoặc Hỏa tốc",
+            "Urgency must be Khẩn, Thượng khẩn or Hỏa tốc",
+        )
+    if name == "issued_date":
+        try:
+            when = _parse_date(value)
+        except ValueError:
+            return "Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"
+        if when > date.today() or when.year < 1900:
+            return "Ngày ban hành nằm ngoài khoảng cho phép", "Issue date out of range"
+    return None
+
+
 def validate_fields(values: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Field name → (vi, en) message for every invalid non-empty value: the field table's rules, the same
-    verdicts ingest records (:func:`sohoa.domain.validation.field_errors`)."""
-    return field_errors(values)
+    """Field name → (vi, en) message for every invalid non-empty value."""
+    errors: dict[str, tuple[str, str]] = {}
+    for name in FIELD_NAMES:
+        value = values.get(name, "").strip()
+        problem = _check_one(name, value) if value else None
+        if problem:
+            errors[name] = problem
+    return errors
 
 
 def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
-    from sohoa.index.factory import make_index
-    from sohoa.services.production.ingest_store import document_index_doc
-
-    index = make_index(ctx.db.engine)
     if doc.pages:
-        index.upsert(session, document_index_doc(doc))
+        ctx.index.upsert(session, document_index_doc(doc))
     else:
-        index.delete(session, doc.id)  # merged away: nothing left to find
+        ctx.index.delete(session, doc.id)  # merged away: nothing left to find
 
 
 def update_fields(
@@ -151,7 +196,7 @@ def update_fields(
     principal: Principal | None = SYSTEM,
 ) -> dict[str, tuple[str, str]]:
     """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
-    clean = {n: FIELD_BY_NAME[n].normalise(values[n]) for n in FIELD_NAMES if n in values}
+    clean = {n: normalize_tone_placement(nfc(values.get(n, ""))).strip() for n in FIELD_NAMES if n in values}
     errors = validate_fields(clean)
     if errors:
         return errors
@@ -159,11 +204,14 @@ def update_fields(
         (doc,) = lock_visible(session, principal, doc_id)
         changes: dict[str, list[str]] = {}
         for name, value in clean.items():
-            spec = FIELD_BY_NAME[name]
-            before, after = _field_text(doc, name), spec.display(value)
-            if before != after:
-                changes[name] = [before, after]
-                setattr(doc, name, spec.column_value(value))
+            before = _field_text(doc, name)
+            if before != value:
+                changes[name] = [before, value]
+                setattr(
+                    doc,
+                    name,
+                    (_parse_date(value) if value else None) if name == "issued_date" else (value or None),
+                )
                 (doc.confidence or {}).pop(name, None)
         if changes:
             doc.confidence = {k: v for k, v in (doc.confidence or {}).items() if k not in changes} | {
@@ -174,8 +222,6 @@ def update_fields(
             if doc.pages:  # the XMP carries the fields: the PDF/A must show the corrected values
                 rebuild_document_pdf(ctx, session, doc.id, actor)
         if mark_reviewed:
-            from sohoa.services.production.qc import route_after_review
-
             route_after_review(session, doc, actor)
         return {}
 
@@ -293,16 +339,13 @@ def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: s
 
 
 def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
-    from PIL import Image
-
-    path = ctx.store.path(master.sha256)
-    if master.media_type == "application/pdf":
-        from sohoa.engines.poppler import render_page
-
-        image = render_page(path, index, 150)
-    else:
-        image = Image.open(path)
-        image.seek(index)
+    with local_copy(ctx.store, master.sha256, ctx.settings.work_dir) as path:  # Poppler and Pillow read files
+        if master.media_type == "application/pdf":
+            image = render_page(path, index, 150)
+        else:
+            with Image.open(path) as frames:
+                frames.seek(index)
+                image = frames.convert("RGB")
     image = image.convert("RGB")
     image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
     out = io.BytesIO()
@@ -312,10 +355,6 @@ def _render(ctx: AppContext, master: StoredObject, index: int) -> bytes:
 
 def _cache_image(ctx: AppContext, page_id: int, data: bytes) -> None:
     """Keep the rendered preview as the page's web-size derivative, so the master is decoded once."""
-    from sqlalchemy.exc import IntegrityError
-
-    from sohoa.services.platform.objects import store_bytes
-
     try:
         with ctx.db.session() as session:
             page = session.get(Page, page_id)
@@ -346,7 +385,7 @@ def page_image(ctx: AppContext, page_id: int, *,
         size = (page.width, page.height)
         source_index = page.source_index
     if derived is not None:
-        return ctx.store.path(derived.sha256).read_bytes(), derived.media_type, *size
+        return ctx.store.read(derived.sha256), derived.media_type, *size
     assert master is not None
     data = _render(ctx, master, source_index)
     _cache_image(ctx, page_id, data)

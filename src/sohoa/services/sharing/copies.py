@@ -6,7 +6,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.services.platform.objects import store_bytes
+from sohoa.services.platform.objects import ObjectDownload, download_of, store_bytes
 from sohoa.signing import CopyStamp, SigningKey, sign_pdf, stamp_certified_copy
 
 __all__ = ["CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "ensure_dev_certificate",
@@ -128,7 +127,7 @@ def _certified_pdf(ctx: AppContext, session: Session, row: CopyRequest, doc: Doc
         raise ValidationFailed("Văn bản chưa có bản PDF để sao", "The document has no PDF to copy")
     stamp = CopyStamp(agency=ctx.settings.copy_agency, number=f"{row.id}/SY-LT", place="Hà Nội",
                       at=now.astimezone(VN_TZ), requester=row.requester_name)
-    stamped = stamp_certified_copy(ctx.store.path(pdf.sha256).read_bytes(), stamp)
+    stamped = stamp_certified_copy(ctx.store.read(pdf.sha256), stamp)
     key = ensure_dev_certificate(ctx)
     return sign_pdf(stamped, key, reason=f"Bản sao y số {stamp.number}", location="Hà Nội")
 
@@ -159,7 +158,7 @@ def refuse_copy(ctx: AppContext, request_id: int, actor: str, reason: str) -> Co
         return _info(row)
 
 
-def copy_pdf(ctx: AppContext, code: str) -> tuple[Path, str]:
+def copy_pdf(ctx: AppContext, code: str) -> ObjectDownload:
     """The signed certified copy of an approved request (the download is recorded)."""
     with ctx.db.session() as session:
         row = _by_code(session, code)
@@ -167,4 +166,5 @@ def copy_pdf(ctx: AppContext, code: str) -> tuple[Path, str]:
         if row.state != "approved" or stored is None:
             raise NotFound("Bản sao chưa sẵn sàng", "The copy is not ready")
         record_event(session, "portal", "copy.download", "copy_request", row.id, {})
-        return ctx.store.path(stored.sha256), f"ban-sao-{row.document_id}-{row.id}.pdf"
+        return download_of(ctx.store, stored, media_type="application/pdf",
+                           filename=f"ban-sao-{row.document_id}-{row.id}.pdf")

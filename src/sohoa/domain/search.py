@@ -1,15 +1,14 @@
-"""The search interface and its value types."""
+"""The search values every layer shares: what the index keeps of a document, filters, hits and results."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
 
-from sqlalchemy.orm import Session
+__all__ = ["MAX_QUERY_CHARS", "IndexDoc", "SearchFilters", "SearchHit", "SearchResult"]
 
-__all__ = ["IndexDoc", "SearchFilters", "SearchHit", "SearchIndex", "SearchResult"]
+MAX_QUERY_CHARS = 10_000  # the largest SOHOA_MAX_QUERY_CHARS may be: the transport ceiling of every front door
 
 
 @dataclass(frozen=True)
@@ -52,18 +51,8 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of hits and the number of matches (``total_exact`` False: a lower bound)."""
+
     total: int
     hits: list[SearchHit] = field(default_factory=list)
     total_exact: bool = True  # False: ``total`` is a lower bound (the index bounded its work)
-
-
-class SearchIndex(Protocol):
-    """Index documents and answer Vietnamese queries (tone-insensitive, exact tones first)."""
-
-    def upsert(self, session: Session, doc: IndexDoc) -> None: ...
-    def delete(self, session: Session, document_id: int) -> None: ...
-    def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-               offset: int = 0, sort: str = "relevance") -> SearchResult: ...
-    def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
-        """``FROM … WHERE …`` over matching documents (alias ``d``), or None for an empty query."""
-        ...
