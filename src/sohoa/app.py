@@ -1,4 +1,4 @@
-"""The web application factory: middleware, error pages, static files and the routers of every area."""
+"""The web application factory: middleware, the error mapping, static files and the routers of every area."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute, APIRouter
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa.api import routes as api_routes
-from sohoa.domain.errors import NotFound, SohoaError
+from sohoa.domain.errors import SohoaError
+from sohoa.http.errors import install_error_handlers
 from sohoa.http.headers import SecuredApp
 from sohoa.http.limits import RequestLimits
-from sohoa.http.rules import CsrfFailed, Forbidden, LoginRequired, declare_public, rule_of
+from sohoa.http.rules import Forbidden, declare_public, rule_of
 from sohoa.http.sessions import SESSION_COOKIE
 from sohoa.portal import routes as portal_routes
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
@@ -40,58 +41,30 @@ from sohoa.web import (
 from sohoa.web.deps import load_request_principal
 from sohoa.web.templating import STATIC_DIR, render
 
-__all__ = ["ROUTER_FACTORIES", "RouterFactory", "create_app"]
+__all__ = ["ROUTERS", "create_app"]
 
 log = logging.getLogger(__name__)
 
-RouterFactory = Callable[[AppContext], APIRouter]
-
-# The staff areas. Other packages add theirs by appending here or passing ``routers`` to create_app.
-ROUTER_FACTORIES: list[RouterFactory] = [
-    routes_auth.make_router,
-    routes_admin.make_router,
-    routes_intake.make_router,
-    routes_arrangement.make_router,
-    routes_scanning.make_router,
-    routes_review.make_router,
-    routes_qc.make_router,
-    routes_progress.make_router,
-    routes_records.make_router,
-    public_views.make_router,
-    api_routes.make_router,
-    routes_access.make_router,
-    portal_routes.make_router,
-]
+# Every area's module-level router; handlers take the context through ``sohoa.http.deps.Ctx``.
+ROUTERS: tuple[APIRouter, ...] = (
+    routes_auth.router,
+    routes_admin.router,
+    routes_intake.router,
+    routes_arrangement.router,
+    routes_scanning.router,
+    routes_review.router,
+    routes_qc.router,
+    routes_progress.router,
+    routes_records.router,
+    public_views.router,
+    routes_access.router,
+    portal_routes.router,
+)
 
 
-
-
-def _wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "") or request.method == "GET"
-
-
-def _install_error_pages(app: FastAPI) -> None:
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, _exc: LoginRequired) -> Response:
-        if _wants_html(request) and request.method == "GET":
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return JSONResponse({"detail": "login required"}, status_code=401)
-
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
-        return render(request, "error.html", {"error": "Bạn không có quyền truy cập trang này"}, status_code=403)
-
-    @app.exception_handler(CsrfFailed)
-    async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
-        return render(request, "error.html", {"error": "Phiên làm việc đã hết hạn, vui lòng thử lại"}, status_code=403)
-
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
-        return render(request, "error.html", {"error": exc}, status_code=404)
-
-    @app.exception_handler(SohoaError)
-    async def _sohoa(request: Request, exc: SohoaError) -> Response:
-        return render(request, "error.html", {"error": exc}, status_code=400)
+def _error_page(request: Request, error: SohoaError, status: int) -> Response:
+    """The staff error page, for ``sohoa.http.errors`` (which maps every domain error to HTTP)."""
+    return render(request, "error.html", {"error": error}, status_code=status)
 
 
 async def _fail_closed(request: Request) -> None:
@@ -126,12 +99,12 @@ def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
 
 def create_app(
     ctx: AppContext,
-    routers: Sequence[RouterFactory] = (),
+    routers: Sequence[APIRouter] = (),
     *,
     scan_ingest: IngestFn | None = None,
     watch_hot_folders: bool = True,
 ) -> FastAPI:
-    """Build the staff application over ``ctx``; ``routers`` adds more areas (API, portal, audit).
+    """Build the application over ``ctx``: every area of ``ROUTERS`` and the API; ``routers`` adds more (tests).
 
     ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
     """
@@ -155,9 +128,10 @@ def create_app(
     )
     app.state.hsts = ctx.settings.cookie_secure  # security headers on every response: sohoa.http.headers
     app.add_middleware(RequestLimits, settings=ctx.settings)  # rates per address, body caps: sohoa.http.limits
-    _install_error_pages(app)
-    for factory in [*ROUTER_FACTORIES, *routers]:
-        app.include_router(factory(ctx), dependencies=[Depends(_fail_closed)])
+    install_error_handlers(app, _error_page)
+    # The API's router is still built over the context until sohoa.api declares its module-level router.
+    for router in [*ROUTERS, api_routes.make_router(ctx), *routers]:
+        app.include_router(router, dependencies=[Depends(_fail_closed)])
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     declare_public(app, "/static")
     return app

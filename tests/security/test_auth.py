@@ -338,7 +338,7 @@ def _assert_headers(response: httpx.Response, what: str) -> None:
 
 
 def test_every_kind_of_response_carries_the_security_headers(ctx: AppContext, staff: dict[str, str]) -> None:
-    app = create_app(ctx, [_boom_router], watch_hot_folders=False)
+    app = create_app(ctx, [_boom_router(ctx)], watch_hot_folders=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         anonymous: dict[str, Callable[[], httpx.Response]] = {
             "static": lambda: client.get("/static/app.css"),

@@ -38,7 +38,7 @@ def test_a_route_without_a_rule_is_reported_and_closed(ctx: AppContext, staff: d
     def _rogue() -> dict[str, str]:
         return {"secret": "yes"}
 
-    app = create_app(ctx, routers=[lambda _ctx: rogue], watch_hot_folders=False)
+    app = create_app(ctx, routers=[rogue], watch_hot_folders=False)
     assert route_rules(app)[("/rogue", "GET")] is None
     with TestClient(app) as client:
         helpers.login(client, "admin")

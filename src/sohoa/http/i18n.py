@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from sohoa.domain.fields import FIELDS
 from sohoa.http.i18n_en import EN
 
-__all__ = ["FIELD_LABELS", "LANGUAGES", "VI_NAMES", "translate"]
+__all__ = ["FIELD_LABELS", "LANGUAGES", "VI_NAMES", "request_lang", "translate"]
 
 LANGUAGES = ("vi", "en")
+
+
+def request_lang(request: Request) -> str:
+    """The interface language the signed-in browser chose (``/lang/{code}``); Vietnamese by default."""
+    lang = request.session.get("lang") if "session" in request.scope else None
+    return lang if lang in LANGUAGES else "vi"
 
 
 def translate(text: str, lang: str) -> str:

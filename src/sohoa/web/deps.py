@@ -1,26 +1,19 @@
-"""Request-scoped helpers for route handlers: the application context and form utilities."""
+"""Staff-app helpers: the signed-in principal of a request, safe redirect targets, form integers.
+
+The application context comes from ``sohoa.http.deps.Ctx`` (shared with the portal and the API).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from sohoa.http.deps import get_ctx
 from sohoa.http.sessions import drop_session_token, session_token
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.user_sessions import resolve
-from sohoa.services.platform.context import AppContext
 
-__all__ = ["Ctx", "get_ctx", "load_request_principal", "local_path", "optional_int"]
-
-
-def get_ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
-
-
-Ctx = Annotated[AppContext, Depends(get_ctx)]
+__all__ = ["load_request_principal", "local_path", "optional_int"]
 
 
 async def load_request_principal(request: Request) -> Principal | None:

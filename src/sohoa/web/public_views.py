@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sohoa.http.deps import Ctx
 from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import document_pdf as audited_pdf
@@ -14,46 +15,47 @@ from sohoa.services.catalogue.documents import view_document
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.context import AppContext
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 Reader = Annotated[Principal, require(Permission.DOCUMENT_READ)]
 
 
-def make_router(ctx: AppContext) -> APIRouter:
-    """Routes: GET /search, GET /documents/{id}, GET /documents/{id}/pdf."""
-    router = APIRouter()
+# GET /search, GET /documents/{id}, GET /documents/{id}/pdf.
+router = APIRouter()
 
-    @router.get("/search", response_class=HTMLResponse)
-    def search_page(
-        request: Request,
-        principal: Reader,
-        q: str = "",
-        unit: str | None = None,
-        year: Annotated[int | None, Query()] = None,
-        type: str | None = None,
-    ) -> Response:
-        result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True}
-        if q.strip():
-            found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
-                                                         type_name=type or None))
-            result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
-                      "total_exact": found.total_exact}
-        return render(
-            request,
-            "search.html",
-            {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result},
-        )
 
-    @router.get("/documents/{document_id}", response_class=HTMLResponse)
-    def document_page(request: Request, document_id: int, principal: Reader) -> Response:
-        data = view_document(ctx, principal, document_id)
-        return render(request, "document.html", {"doc": data, "fields": data["fields"]})
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    ctx: Ctx,
+    principal: Reader,
+    q: str = "",
+    unit: str | None = None,
+    year: Annotated[int | None, Query()] = None,
+    type: str | None = None,
+) -> Response:
+    result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True}
+    if q.strip():
+        found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
+                                                     type_name=type or None))
+        result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
+                  "total_exact": found.total_exact}
+    return render(
+        request,
+        "search.html",
+        {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result},
+    )
 
-    @router.get("/documents/{document_id}/pdf")
-    def document_pdf(document_id: int, principal: Reader) -> Response:
-        return ObjectResponse(audited_pdf(ctx, principal, document_id), inline=True)
 
-    return router
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, ctx: Ctx, document_id: int, principal: Reader) -> Response:
+    data = view_document(ctx, principal, document_id)
+    return render(request, "document.html", {"doc": data, "fields": data["fields"]})
+
+
+@router.get("/documents/{document_id}/pdf")
+def document_pdf(ctx: Ctx, document_id: int, principal: Reader) -> Response:
+    return ObjectResponse(audited_pdf(ctx, principal, document_id), inline=True)
+

@@ -10,16 +10,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from sohoa.domain.codes import Role
 from sohoa.domain.errors import ValidationFailed
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity import accounts
 from sohoa.services.identity.permissions import ROLE_PERMISSIONS, Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.user_sessions import list_sessions
 from sohoa.services.platform.context import AppContext
-from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.deps import optional_int
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/admin")
 Admin = Annotated[Principal, require(Permission.ADMIN)]
@@ -119,6 +120,3 @@ def create_unit(
         return _page(request, ctx, error=exc)
     return RedirectResponse("/admin", status_code=303)
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.codes import ACCESS_LEVELS
 from sohoa.domain.errors import PermissionDenied, ValidationFailed
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity import accounts
 from sohoa.services.identity.access_changes import change_file_access, preview_file_access
@@ -16,10 +18,10 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import arrangement, intake
-from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.deps import optional_int
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/arrangement")
 Arranger = Annotated[Principal, require(Permission.ARRANGE)]
@@ -108,6 +110,10 @@ def _file_page(request: Request, ctx: AppContext, file_id: int, status: int = 20
 async def file_save(request: Request, ctx: Ctx, who: Arranger, file_id: int) -> Response:
     """Metadata is saved at once; a new access level is only proposed: its warnings come first, to confirm."""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    return await run_in_threadpool(_file_save, request, ctx, who, file_id, form)
+
+
+def _file_save(request: Request, ctx: AppContext, who: Principal, file_id: int, form: dict[str, str]) -> Response:
     try:
         level = form.get("access_level", "")
         current = next((f.access_level for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id),
@@ -133,6 +139,3 @@ def file_access(request: Request, ctx: Ctx, who: Arranger, file_id: int, access_
         return _file_page(request, ctx, file_id, status, error=exc, pending=access_level)
     return _file_page(request, ctx, file_id, changed=True, warnings=change.warnings)
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

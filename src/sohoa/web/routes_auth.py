@@ -6,20 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.errors import ValidationFailed
+from sohoa.http.deps import Ctx
 from sohoa.http.i18n import LANGUAGES
 from sohoa.http.rules import public, require
 from sohoa.http.sessions import end_session, session_token, start_session
 from sohoa.services.identity import accounts, user_sessions
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.context import AppContext
-from sohoa.web.deps import Ctx, local_path
+from sohoa.web.deps import local_path
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter()
 
@@ -34,12 +33,12 @@ MAX_PASSWORD = 4096
 
 
 @router.get("/login")
-async def login_form(request: Request, _who: Anyone, next: str = "/") -> Response:
+def login_form(request: Request, _who: Anyone, next: str = "/") -> Response:
     return render(request, "login.html", {"next": local_path(next)})
 
 
 @router.post("/login")
-async def login(
+def login(
     request: Request,
     ctx: Ctx,
     _who: Anyone,
@@ -52,7 +51,7 @@ async def login(
         return render(request, "login.html", {"error": "Tên đăng nhập hoặc mật khẩu không đúng", "next": next,
                                               "username": ""}, status_code=401)
     try:
-        principal = await run_in_threadpool(accounts.authenticate, ctx, username, password, address)
+        principal = accounts.authenticate(ctx, username, password, address)
     except accounts.LoginLocked as exc:
         page = render(request, "login.html", {"error": exc, "next": next, "username": username}, status_code=429)
         page.headers["Retry-After"] = str(exc.retry_after)
@@ -64,40 +63,40 @@ async def login(
             {"error": "Tên đăng nhập hoặc mật khẩu không đúng", "next": next, "username": username},
             status_code=401,
         )
-    token = await run_in_threadpool(user_sessions.open_session, ctx, principal.user_id, address=address,
-                                    user_agent=request.headers.get("user-agent"))
+    token = user_sessions.open_session(ctx, principal.user_id, address=address,
+                                       user_agent=request.headers.get("user-agent"))
     start_session(request, token)
     return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request, ctx: Ctx, _who: Anyone) -> Response:
+def logout(request: Request, ctx: Ctx, _who: Anyone) -> Response:
     token = session_token(request)
     if token is not None:
-        await run_in_threadpool(user_sessions.revoke, ctx, token)
+        user_sessions.revoke(ctx, token)
     end_session(request)
     return RedirectResponse("/login", status_code=303)
 
 
 @router.get("/lang/{code}")
-async def switch_language(request: Request, code: str, _who: Anyone, next: str = "/") -> Response:
+def switch_language(request: Request, code: str, _who: Anyone, next: str = "/") -> Response:
     if code in LANGUAGES:
         request.session["lang"] = code
     return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.get("/")
-async def home(request: Request, _who: Signed) -> Response:
+def home(request: Request, _who: Signed) -> Response:
     return render(request, "home.html")
 
 
 @router.get("/account/password")
-async def password_form(request: Request, _who: Signed) -> Response:
+def password_form(request: Request, _who: Signed) -> Response:
     return render(request, "password.html")
 
 
 @router.post("/account/password")
-async def change_password(
+def change_password(
     request: Request,
     ctx: Ctx,
     who: Signed,
@@ -108,12 +107,8 @@ async def change_password(
     if new != confirm:
         return render(request, "password.html", {"error": "Mật khẩu nhập lại không khớp"}, status_code=400)
     try:
-        await run_in_threadpool(accounts.change_password, ctx, who.user_id, current, new,
-                                keep_session=session_token(request))
+        accounts.change_password(ctx, who.user_id, current, new, keep_session=session_token(request))
     except ValidationFailed as exc:
         return render(request, "password.html", {"error": exc}, status_code=400)
     return render(request, "password.html", {"notice": "Đã đổi mật khẩu"})
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

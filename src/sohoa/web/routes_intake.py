@@ -7,19 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.codes import Role
 from sohoa.domain.errors import ValidationFailed
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import Forbidden, require
 from sohoa.services.identity import accounts
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
-from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.deps import optional_int
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/intake")
 Viewer = Annotated[Principal, require(Permission.INTAKE_VIEW)]
@@ -91,11 +93,11 @@ def accession(request: Request, ctx: Ctx, who: Viewer, accession_id: int) -> Res
 
 
 @router.post("/accessions/{accession_id}/inventory")
-async def upload_inventory(
+def upload_inventory(
     request: Request, ctx: Ctx, who: Editor, accession_id: int, inventory: Annotated[UploadFile, File()]
 ) -> Response:
     _accession(ctx, who, accession_id)
-    data = await inventory.read()
+    data = inventory.file.read()  # the spooled upload, read in the thread pool like the rest
     try:
         result = intake.upload_inventory(ctx, accession_id, inventory.filename or "inventory", data, actor=who.username)
     except ValidationFailed as exc:
@@ -144,10 +146,15 @@ def record_receipt(
 
 @router.post("/accessions/{accession_id}/handover")
 async def save_handover(request: Request, ctx: Ctx, who: Editor, accession_id: int) -> Response:
-    _accession(ctx, who, accession_id)
-    form = await request.form()
-    intake.set_handover(ctx, accession_id, {k: str(v) for k, v in form.items()}, actor=who.username)
+    """The hand-over record's fields are free-form: read the form here, save in the thread pool."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    await run_in_threadpool(_save_handover, ctx, who, accession_id, form)
     return RedirectResponse(f"/intake/accessions/{accession_id}#handover", status_code=303)
+
+
+def _save_handover(ctx: AppContext, who: Principal, accession_id: int, form: dict[str, str]) -> None:
+    _accession(ctx, who, accession_id)
+    intake.set_handover(ctx, accession_id, form, actor=who.username)
 
 
 @router.get("/accessions/{accession_id}/handover.pdf")
@@ -159,6 +166,3 @@ def handover_pdf(ctx: Ctx, who: Viewer, accession_id: int) -> Response:
         headers={"Content-Disposition": f'inline; filename="bien-ban-{acc.code}.pdf"'},
     )
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

@@ -7,16 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.context import AppContext
 from sohoa.services.production import progress
 from sohoa.web.charts import bar_chart, hbar_chart
-from sohoa.web.deps import Ctx
 from sohoa.web.templating import render, request_lang
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/progress")
 Viewer = Annotated[Principal, require(Permission.PROGRESS)]
@@ -43,6 +42,3 @@ def export(request: Request, ctx: Ctx, _who: Viewer) -> Response:
         headers={"Content-Disposition": 'attachment; filename="tien-do.xlsx"'},
     )
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

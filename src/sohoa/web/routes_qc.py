@@ -9,17 +9,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import require_visible
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake, qc, review
-from sohoa.web.deps import Ctx, optional_int
+from sohoa.web.deps import optional_int
 from sohoa.web.routes_review import FIELD_LABELS
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/qc")
 Inspector = Annotated[Principal, require(Permission.QC)]
@@ -117,6 +118,3 @@ def toggle_plan(ctx: Ctx, who: Planner, plan_id: int, active: Annotated[str, For
     qc.set_plan_active(ctx, plan_id, bool(active), actor=who.username)
     return RedirectResponse("/qc/plans", status_code=303)
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

@@ -7,15 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.context import AppContext
 from sohoa.services.production import arrangement
-from sohoa.web.deps import Ctx
 from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter()
 Reader = Annotated[Principal, require(Permission.DOCUMENT_READ)]
@@ -29,6 +28,3 @@ def our_records(
     notice = None if records.unit_name else "Tài khoản của bạn chưa gắn với đơn vị nào"
     return render(request, "our_records.html", {"records": records, "notice": notice})
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

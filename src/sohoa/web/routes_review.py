@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES, FIELDS
+from sohoa.http.deps import Ctx
 from sohoa.http.i18n import FIELD_LABELS
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import require_visible
@@ -17,10 +18,9 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import filing, review
-from sohoa.web.deps import Ctx
 from sohoa.web.templating import render
 
-__all__ = ["FIELD_LABELS", "make_router"]
+__all__ = ["FIELD_LABELS", "router"]
 
 # After a save that marks the document độ mật, the reviewer no longer sees it: say so, not 404.
 SECRET_SAVED = "Đã lưu; văn bản có độ mật nên từ nay chỉ người vận hành tại máy lưu trữ xem được"
@@ -48,10 +48,16 @@ def document(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response
 
 @router.post("/review/{doc_id}")
 async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response:
+    """The form's fields are dynamic (the NĐ 30 table): read them here, save in the thread pool (the save
+    rebuilds the PDF/A)."""
     await run_in_threadpool(require_visible, ctx, who, doc_id)
     form = await request.form()
     values = {n: str(form.get(n, "")) for n in FIELD_NAMES if n in form}
-    approve = form.get("action") == "approve"
+    return await run_in_threadpool(_save, request, ctx, who, doc_id, values, form.get("action") == "approve")
+
+
+def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values: dict[str, str],
+          approve: bool) -> Response:
     errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve,
                                   principal=who)
     if errors:
@@ -117,6 +123,3 @@ def page_image(ctx: Ctx, who: PageViewer, page_id: int) -> Response:
     data, media_type, _w, _h = review.page_image(ctx, page_id, principal=who)
     return Response(data, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

@@ -13,17 +13,17 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.domain.errors import SohoaError, ValidationFailed
+from sohoa.domain.errors import ValidationFailed
+from sohoa.http.deps import Ctx
 from sohoa.http.limits import CHUNK_LIMIT
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import arrangement, scanning
-from sohoa.web.deps import Ctx
-from sohoa.web.templating import render, request_lang
+from sohoa.web.templating import render
 
-__all__ = ["make_router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/scanning")
 Operator = Annotated[Principal, require(Permission.SCAN)]
@@ -44,10 +44,6 @@ def _json(status: scanning.UploadStatus) -> dict[str, object]:
     return dict(status.__dict__)
 
 
-def _error(request: Request, exc: SohoaError, code: int = 400) -> JSONResponse:
-    return JSONResponse({"error": exc.en if request_lang(request) == "en" else exc.vi}, status_code=code)
-
-
 @router.get("")
 def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
     rework = scanning.rework_documents(ctx, who)
@@ -62,11 +58,8 @@ def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
 
 
 @router.post("/uploads")
-def start_upload(request: Request, ctx: Ctx, who: Operator, body: StartUpload) -> Response:
-    try:
-        status = scanning.start_upload(ctx, body.file_id, body.filename, body.size, operator=who.username)
-    except SohoaError as exc:
-        return _error(request, exc)
+def start_upload(ctx: Ctx, who: Operator, body: StartUpload) -> Response:
+    status = scanning.start_upload(ctx, body.file_id, body.filename, body.size, operator=who.username)
     return JSONResponse(_json(status), status_code=201)
 
 
@@ -77,17 +70,15 @@ def upload_status(ctx: Ctx, _who: Operator, token: str) -> Response:
 
 @router.put("/uploads/{token}")
 async def upload_chunk(request: Request, ctx: Ctx, who: Operator, token: str) -> Response:
+    """The chunk is awaited from the client; writing it (and its database row) runs in the thread pool."""
     match = _RANGE.match(request.headers.get("content-range", ""))
     if not match:
-        return _error(request, ValidationFailed("Thiếu Content-Range", "Content-Range header required"))
+        raise ValidationFailed("Thiếu Content-Range", "Content-Range header required")
     data = await request.body()
     start, end = int(match.group(1)), int(match.group(2))
     if len(data) > CHUNK_LIMIT or end - start + 1 != len(data):
-        return _error(request, ValidationFailed("Khối dữ liệu không hợp lệ", "Invalid chunk"))
-    try:
-        status = await run_in_threadpool(scanning.append_chunk, ctx, token, start, data, operator=who.username)
-    except SohoaError as exc:
-        return _error(request, exc, 409)
+        raise ValidationFailed("Khối dữ liệu không hợp lệ", "Invalid chunk")
+    status = await run_in_threadpool(scanning.append_chunk, ctx, token, start, data, operator=who.username)
     if status.state == "queued":
         request.app.state.scan_worker.submit(token)
     return JSONResponse(_json(status))
@@ -123,14 +114,8 @@ def events(request: Request, ctx: Ctx, who: Operator, once: bool = False) -> Res
 
 @router.post("/hotfolder/{station}")
 def poll_hot_folder(request: Request, ctx: Ctx, _who: Operator, station: str) -> Response:
-    try:
-        tokens = scanning.scan_hot_folder(ctx, station, stable_seconds=0)
-    except SohoaError as exc:
-        return _error(request, exc)
+    tokens = scanning.scan_hot_folder(ctx, station, stable_seconds=0)
     for token in tokens:
         request.app.state.scan_worker.submit(token)
     return JSONResponse({"queued": tokens})
 
-
-def make_router(_ctx: AppContext) -> APIRouter:
-    return router

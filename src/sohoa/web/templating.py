@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from sohoa.domain.errors import SohoaError
-from sohoa.http.i18n import LANGUAGES, translate
+from sohoa.http.i18n import request_lang, translate
 from sohoa.http.sessions import CSRF_FIELD, csrf_token
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
@@ -45,11 +45,6 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     if principal.unit_id is not None and principal.can(perm):
         links.append((href, label))
     return links
-
-
-def request_lang(request: Request) -> str:
-    lang = request.session.get("lang") if "session" in request.scope else None
-    return lang if lang in LANGUAGES else "vi"
 
 
 def _message(error: SohoaError | str | None, lang: str) -> str | None:

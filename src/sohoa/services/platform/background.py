@@ -81,13 +81,18 @@ class QueueWorker(_DaemonLoop, Generic[T]):
 
 
 class PeriodicTask(_DaemonLoop):
-    """A daemon thread calling ``action`` every ``interval`` seconds until ``stop``; ``wake`` runs it sooner."""
+    """A daemon thread calling ``action`` every ``interval`` seconds until ``stop``; ``wake`` runs it sooner.
 
-    def __init__(self, name: str, action: Callable[[], object], interval: float) -> None:
+    The first pass runs at ``start``, or one interval later with ``wait_first`` (a poller that need not
+    run while the process starts up).
+    """
+
+    def __init__(self, name: str, action: Callable[[], object], interval: float, *, wait_first: bool = False) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.name, self.interval = name, interval
         self._action = action
+        self._wait_first = wait_first
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -109,6 +114,9 @@ class PeriodicTask(_DaemonLoop):
             self._thread = None
 
     def _loop(self) -> None:
+        if self._wait_first:
+            self._wake.wait(self.interval)
+            self._wake.clear()
         while not self._stop.is_set():
             try:
                 self._action()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
 import re
 import secrets
 import threading
@@ -17,15 +16,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, FileUnit, ScanUpload
-from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.services.catalogue.catalog import SYSTEM
+from sohoa.db.models import Document, FileUnit, QcInspection, ScanUpload
+from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import document_scope
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.background import PeriodicTask, QueueWorker
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.filing import supersede_rework
+from sohoa.services.production.ingest import ingest_paths
 from sohoa.storage.private import copy_private
 
 __all__ = [
@@ -144,9 +144,9 @@ def append_chunk(ctx: AppContext, token: str, offset: int, data: bytes, *, opera
     with ctx.db.session() as session:
         row = _row(session, token)
         if row.operator != operator:
-            raise ValidationFailed("Lượt tải lên của người khác", "This upload belongs to someone else")
+            raise Conflict("Lượt tải lên của người khác", "This upload belongs to someone else")
         if row.state != "receiving" or offset != row.received or offset + len(data) > row.size:
-            raise ValidationFailed(
+            raise Conflict(
                 "Vị trí khối không khớp; hãy tiếp tục từ vị trí đã nhận",
                 f"Chunk offset mismatch; resume at {row.received}",
             )
@@ -225,21 +225,21 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
         )
 
 
-class ScanWorker:
-    """One background thread that ingests queued uploads in order (pages use all cores inside ingest)."""
-
+class ScanWorker(QueueWorker[str]):
+    """The queue worker that ingests uploads in order (pages use all cores inside ingest); ``start`` first
+    queues what a previous process left queued or processing."""
     def __init__(self, ctx: AppContext, ingest: IngestFn | None = None) -> None:
+        super().__init__("sohoa-scan-worker", self._ingest_one)
         self.ctx, self.live = ctx, LiveProgress()
         self._ingest = ingest
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
 
     def _ingest_fn(self) -> IngestFn:
         if self._ingest is None:
-            from sohoa.services.production.ingest import ingest_paths
-
             self._ingest = ingest_paths
         return self._ingest
+
+    def _ingest_one(self, token: str) -> None:
+        _run_one(self.ctx, token, self._ingest_fn(), self.live)
 
     def start(self) -> None:
         with self.ctx.db.session() as session:  # resume what a previous process left queued
@@ -252,25 +252,9 @@ class ScanWorker:
                 .scalars()
                 .all()
             )
-        self._thread = threading.Thread(target=self._loop, name="sohoa-scan-worker", daemon=True)
-        self._thread.start()
+        super().start()
         for token in pending:
             self.submit(token)
-
-    def submit(self, token: str) -> None:
-        self._queue.put(token)
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._queue.put(None)
-        if self._thread:
-            self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while (token := self._queue.get()) is not None:
-            try:
-                _run_one(self.ctx, token, self._ingest_fn(), self.live)
-            except Exception:  # never let one upload stop the worker
-                log.exception("scan worker failed on %s", token)
 
 
 def hot_folder(ctx: AppContext, station: str) -> Path:
@@ -329,8 +313,6 @@ def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
                      ) -> list[tuple[int, str | None, str, str | None]]:
     """Documents QC sent back to scanning that ``principal`` may see (never độ mật on the network):
     (id, file code, source name, inspector's comment)."""
-    from sohoa.db.models import QcInspection
-
     with ctx.db.session() as session:
         rows = session.execute(
             select(Document, FileUnit.file_code)
@@ -350,20 +332,11 @@ def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
         return result
 
 
-class HotFolderWatcher:
-    """A polling thread: every ``interval`` seconds, new stable files of every station go to the worker."""
-
+class HotFolderWatcher(PeriodicTask):
+    """A periodic task: every ``interval`` seconds, new stable files of every station go to the worker."""
     def __init__(self, ctx: AppContext, worker: ScanWorker, interval: float = 10.0) -> None:
-        self.ctx, self.worker, self.interval = ctx, worker, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="sohoa-hot-folders", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(self.interval + 1)
+        super().__init__("sohoa-hot-folders", self.poll, interval, wait_first=True)
+        self.ctx, self.worker = ctx, worker
 
     def poll(self) -> list[str]:
         root = self.ctx.settings.data / "hotfolders"
@@ -374,10 +347,3 @@ class HotFolderWatcher:
         for token in tokens:
             self.worker.submit(token)
         return tokens
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.poll()
-            except Exception:  # a bad file must not stop the watcher
-                log.exception("hot folder poll failed")

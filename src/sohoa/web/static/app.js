@@ -5,10 +5,10 @@
   var CHUNK = 4 * 1024 * 1024;
 
   function api(method, url, body, headers) {
-    var h = Object.assign({ "X-CSRF-Token": CSRF }, headers || {});
+    var h = Object.assign({ "X-CSRF-Token": CSRF, "Accept": "application/json" }, headers || {});
     if (body && !(body instanceof Blob)) { h["Content-Type"] = "application/json"; body = JSON.stringify(body); }
     return fetch(url, { method: method, headers: h, body: body, credentials: "same-origin" }).then(function (r) {
-      return r.json().then(function (j) { if (!r.ok) { throw new Error(j.error || r.statusText); } return j; });
+      return r.json().then(function (j) { if (!r.ok) { throw new Error(j.detail || r.statusText); } return j; });
     });
   }
 

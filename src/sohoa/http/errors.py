@@ -1,0 +1,97 @@
+"""Domain errors → HTTP, in one table, installed once on the application (``install_error_handlers``).
+
+Every ``SohoaError`` a route lets through, and the route rules' own refusals (``LoginRequired``,
+``Forbidden``, ``CsrfFailed``), are answered here and nowhere else:
+
+- the status code comes from ``STATUS`` (the first row whose class the error is an instance of);
+- API requests (``/api/…``) and clients that ask for JSON (``Accept: application/json`` without HTML) get a
+  JSON problem body ``{"detail": message}``; browsers get the staff error page (``error.html``), through the
+  renderer the application passes in (templates belong to the web package);
+- the message is the error's Vietnamese or English text in the language the browser chose; API clients
+  choose none and get both (``"vi / en"``), as the API has always answered.
+
+A GET from a browser that is not signed in is redirected to the login page instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from sohoa.domain.errors import Conflict, NotFound, PermissionDenied, SohoaError
+from sohoa.http.i18n import request_lang
+from sohoa.http.rules import CsrfFailed, Forbidden, LoginRequired
+
+__all__ = ["API_PATH", "STATUS", "HtmlErrorPage", "error_message", "install_error_handlers", "status_of",
+           "wants_json"]
+
+API_PATH = "/api/"
+
+# The route rules' refusals carry no text of their own: (Vietnamese, English).
+_RULE_TEXT: dict[type[Exception], tuple[str, str]] = {
+    LoginRequired: ("Cần đăng nhập", "login required"),
+    Forbidden: ("Bạn không có quyền truy cập trang này", "You may not open this page"),
+    CsrfFailed: ("Phiên làm việc đã hết hạn, vui lòng thử lại", "Your session expired, please try again"),
+}
+
+# Error class → status code; the first matching row wins, so subclasses come before their bases.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (LoginRequired, 401),
+    (Forbidden, 403),
+    (CsrfFailed, 403),
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (SohoaError, 400),  # ValidationFailed, InputRejected, EngineError: the request cannot be done as asked
+)
+
+# How the application renders its HTML error page: (request, error, status) → response; the page shows the
+# error's text in the browser's language.
+HtmlErrorPage = Callable[[Request, SohoaError, int], Response]
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status of an error, from ``STATUS``."""
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 500)
+
+
+def wants_json(request: Request) -> bool:
+    """API paths, and clients that accept JSON but not HTML (the staff pages' own ``fetch`` calls)."""
+    if request.url.path.startswith(API_PATH):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _as_domain(exc: Exception) -> SohoaError:
+    return exc if isinstance(exc, SohoaError) else SohoaError(*_RULE_TEXT.get(type(exc), ("Lỗi", "Error")))
+
+
+def error_message(request: Request, exc: Exception) -> str:
+    """The error's text in the request's language; both languages for the API (it has no language)."""
+    error = _as_domain(exc)
+    if request.url.path.startswith(API_PATH):
+        return str(error)  # "vi / en"
+    return error.en if request_lang(request) == "en" else error.vi
+
+
+def _answer(render_html: HtmlErrorPage, request: Request, exc: Exception) -> Response:
+    status = status_of(exc)
+    if isinstance(exc, LoginRequired) and request.method == "GET" and not wants_json(request):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if wants_json(request):
+        return JSONResponse({"detail": error_message(request, exc)}, status_code=status)
+    return render_html(request, _as_domain(exc), status)
+
+
+def install_error_handlers(app: FastAPI, render_html: HtmlErrorPage) -> None:
+    """Answer every error of ``STATUS`` on ``app`` (HTML through ``render_html``, JSON otherwise)."""
+
+    def handler(request: Request, exc: Exception) -> Response:  # plain def: Starlette runs it in the thread pool
+        return _answer(render_html, request, exc)
+
+    for kind in {kind for kind, _status in STATUS}:
+        app.add_exception_handler(kind, handler)
