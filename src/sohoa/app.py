@@ -79,7 +79,7 @@ def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = app.state.scan_worker
-        worker.start()
+        await run_in_threadpool(worker.start)  # it first reads what a previous process left queued
         watcher = HotFolderWatcher(ctx, worker) if watch else None
         if watcher:
             watcher.start()
@@ -87,11 +87,12 @@ def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
         if checkpoints:
             checkpoints.start()
         yield
+        # Stopping waits for the job or pass in hand: in the thread pool, not on the event loop.
         if watcher:
-            watcher.stop()
-        worker.stop()
+            await run_in_threadpool(watcher.stop)
+        await run_in_threadpool(worker.stop)
         if checkpoints:
-            checkpoints.stop()
+            await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
 
     return lifespan
