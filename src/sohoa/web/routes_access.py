@@ -73,7 +73,7 @@ def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[int,
 @router.post("/admin/access/grants/{grant_id}/revoke", response_class=HTMLResponse)
 def access_revoke(request: Request, ctx: Ctx, who: Admin, grant_id: int) -> Response:
     revoke_grant(ctx, grant_id, who.username)
-    return _page(request, ctx, ("Đã thu hồi quyền / grant revoked",))
+    return _page(request, ctx, ("Đã thu hồi quyền",))
 
 
 @router.post("/admin/access/level", response_class=HTMLResponse)
