@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from sohoa.api import routes as api_routes
+from sohoa.api.methods import install_method_answers
 from sohoa.domain.errors import SohoaError
 from sohoa.http.errors import install_error_handlers
 from sohoa.http.headers import SecuredApp
@@ -57,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     routes_progress.router,
     routes_records.router,
     public_views.router,
+    api_routes.router,
     routes_access.router,
     portal_routes.router,
 )
@@ -105,7 +107,7 @@ def create_app(
     scan_ingest: IngestFn | None = None,
     watch_hot_folders: bool = True,
 ) -> FastAPI:
-    """Build the application over ``ctx``: every area of ``ROUTERS`` and the API; ``routers`` adds more (tests).
+    """Build the application over ``ctx``: every area of ``ROUTERS`` (API included); ``routers`` adds more (tests).
 
     ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
     """
@@ -130,8 +132,8 @@ def create_app(
     app.state.hsts = ctx.settings.cookie_secure  # security headers on every response: sohoa.http.headers
     app.add_middleware(RequestLimits, settings=ctx.settings)  # rates per address, body caps: sohoa.http.limits
     install_error_handlers(app, _error_page)
-    # The API's router is still built over the context until sohoa.api declares its module-level router.
-    for router in [*ROUTERS, api_routes.make_router(ctx), *routers]:
+    install_method_answers(app)  # OPTIONS and 405 on /api/ name every method of the path
+    for router in [*ROUTERS, *routers]:
         app.include_router(router, dependencies=[Depends(_fail_closed)])
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     declare_public(app, "/static")

@@ -1,22 +1,22 @@
 """API v1: submit a file for digitization (``write:ingest``) and follow it by its SHA-256."""
 
-# No `from __future__ import annotations`: FastAPI must see the Annotated dependencies built in the closures.
+# No `from __future__ import annotations`: FastAPI reads the Annotated dependencies at import.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.api.deps import ApiDeps
-from sohoa.api.http import guarded, problem
+from sohoa.api.deps import Ingester, api_router, api_state
+from sohoa.api.http import errors, guarded, problem
 from sohoa.api.schemas import IngestAccepted, IngestStatusOut
 from sohoa.api.security import Caller
 from sohoa.api.streaming import FormError, receive_form
 from sohoa.domain.errors import NotFound, PermissionDenied, SohoaError
+from sohoa.http.deps import Ctx
 from sohoa.services.platform.context import AppContext
 from sohoa.services.sharing.api_ingest import (
     Accepted,
-    ApiIngestWorker,
     UploadSink,
     UploadTooLarge,
     accept_upload,
@@ -26,7 +26,9 @@ from sohoa.services.sharing.api_ingest import (
     record_refusal,
 )
 
-__all__ = ["add_ingest_routes"]
+__all__ = ["router"]
+
+router = api_router()
 
 Sha = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="SHA-256 (hex) of the uploaded file")]
 # Room for the multipart framing and the small fields around the file itself.
@@ -43,7 +45,6 @@ REQUEST_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"m
                  "description": "Mã định danh đơn vị; a unit-bound token may name only its unit's lineage."},
     },
 }}}}}
-STATUS = {400: "bad request", 403: "unit outside the token's lineage", 404: "unknown unit", 413: "too large"}
 
 
 def _refusal(exc: Exception) -> tuple[int, str, str]:
@@ -66,42 +67,38 @@ async def _receive(ctx: AppContext, request: Request, caller: Caller, sink: Uplo
     return await run_in_threadpool(lambda: accept_upload(ctx, sink, target, actor=caller.actor))
 
 
-def add_ingest_routes(router: APIRouter, deps: ApiDeps, worker: ApiIngestWorker) -> None:
-    """Register the routes on ``router``; accepted uploads go to ``worker``."""
-    ctx = deps.ctx
-    Ingester = Annotated[Caller, deps.caller("write:ingest")]
+@router.post("/ingest", status_code=202, response_model=IngestAccepted, openapi_extra=REQUEST_BODY,
+             summary="Nộp tệp để số hóa / submit a file for digitization (write:ingest)",
+             responses={200: {"model": IngestAccepted, "description": "Already known: nothing new queued"},
+                        **errors(413)})
+async def api_ingest(request: Request, ctx: Ctx, caller: Ingester) -> Response:
+    """Stream the file into the upload area, check its target, queue it; refusals are audited."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > ctx.settings.max_upload_bytes + FORM_OVERHEAD:
+        await run_in_threadpool(record_refusal, ctx, caller.actor, "too_large", {"declared": int(declared)})
+        return problem(413, "Tệp quá lớn / upload too large")
+    sink = await run_in_threadpool(new_upload, ctx)
+    try:
+        accepted, item_id = await _receive(ctx, request, caller, sink)
+    except (FormError, SohoaError) as exc:
+        status, reason, detail = _refusal(exc)
+        await run_in_threadpool(sink.discard)
+        await run_in_threadpool(record_refusal, ctx, caller.actor, reason,
+                                {"file": sink.name, "received": sink.size})
+        return problem(status, detail)
+    except BaseException:  # a client gone mid-upload leaves nothing behind
+        await run_in_threadpool(sink.discard)
+        raise
+    if accepted.queued:
+        api_state(request.app).worker.submit(item_id)
+    body = IngestAccepted(sha256=accepted.sha256, state=accepted.state,
+                          status_url=request.app.url_path_for("api_ingest_status", sha256=accepted.sha256))
+    return JSONResponse(body.model_dump(), status_code=202 if accepted.queued else 200)
 
-    @router.post("/ingest", status_code=202, response_model=IngestAccepted, openapi_extra=REQUEST_BODY,
-                 summary="Nộp tệp để số hóa / submit a file for digitization (write:ingest)",
-                 responses={200: {"model": IngestAccepted, "description": "Already known: nothing new queued"},
-                            **{code: {"description": text} for code, text in STATUS.items()}})
-    async def api_ingest(request: Request, caller: Ingester) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > ctx.settings.max_upload_bytes + FORM_OVERHEAD:
-            await run_in_threadpool(record_refusal, ctx, caller.actor, "too_large", {"declared": int(declared)})
-            return problem(413, "Tệp quá lớn / upload too large")
-        sink = await run_in_threadpool(new_upload, ctx)
-        try:
-            accepted, item_id = await _receive(ctx, request, caller, sink)
-        except (FormError, SohoaError) as exc:
-            status, reason, detail = _refusal(exc)
-            await run_in_threadpool(sink.discard)
-            await run_in_threadpool(record_refusal, ctx, caller.actor, reason,
-                                    {"file": sink.name, "received": sink.size})
-            return problem(status, detail)
-        except BaseException:  # a client gone mid-upload leaves nothing behind
-            await run_in_threadpool(sink.discard)
-            raise
-        if accepted.queued:
-            worker.submit(item_id)
-        body = IngestAccepted(sha256=accepted.sha256, state=accepted.state,
-                              status_url=f"{router.prefix}/ingest/{accepted.sha256}")
-        return JSONResponse(body.model_dump(), status_code=202 if accepted.queued else 200)
 
-    @router.get("/ingest/{sha256}", response_model=IngestStatusOut,
-                summary="Trạng thái tệp đã nộp / status of a submitted file (write:ingest)")
-    def api_ingest_status(caller: Ingester, sha256: Sha) -> IngestStatusOut:
-        unit_id = caller.client.unit_id if caller.client else None
-        status = guarded(lambda: ingest_status(ctx, sha256, bound_unit_id=unit_id, actor=caller.actor))
-        return IngestStatusOut(state=status.state, reason=status.reason,
-                               message=status.message, documents=status.documents)
+@router.get("/ingest/{sha256}", response_model=IngestStatusOut,
+            summary="Trạng thái tệp đã nộp / status of a submitted file (write:ingest)")
+def api_ingest_status(ctx: Ctx, caller: Ingester, sha256: Sha) -> IngestStatusOut:
+    unit_id = caller.client.unit_id if caller.client else None
+    status = guarded(lambda: ingest_status(ctx, sha256, bound_unit_id=unit_id, actor=caller.actor))
+    return IngestStatusOut.model_validate(status)

@@ -1,26 +1,68 @@
-"""Response and request bodies of API v1 (documented in the OpenAPI spec)."""
+"""Response and request bodies of API v1: what the OpenAPI document states is exactly what is served.
+
+Every route returns one of these models (read from the services' frozen dataclasses by attribute), so the
+schema cannot drift from the bodies. ``CURSOR_PATTERN`` is the stated form of the keyset cursors.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 __all__ = [
+    "CURSOR_PATTERN",
+    "DocumentItem",
     "DocumentOut",
+    "DocumentPage",
+    "ErrorOut",
+    "EventItem",
+    "EventPage",
+    "FacetValue",
+    "FileItem",
+    "FilePage",
+    "FondsItem",
+    "FondsPage",
     "IngestAccepted",
     "IngestStatusOut",
-    "ListOut",
+    "PageBoxes",
+    "PageBoxesList",
+    "PageSize",
     "SavedSearchIn",
     "SavedSearchOut",
+    "SearchHitOut",
     "SearchOut",
+    "UnitItem",
+    "UnitPage",
     "WebhookCreated",
     "WebhookIn",
     "WebhookOut",
 ]
 
+# A cursor is the decimal position after which the next page starts (opaque to clients: pass it back as is).
+CURSOR_PATTERN = r"^[0-9]{1,10}$"
+NEXT_CURSOR = Field(description="Pass as `cursor` for the next page; null at the end.", pattern=CURSOR_PATTERN)
 
-class SearchHitOut(BaseModel):
+
+class _Out(BaseModel):
+    """Models read from the services' dataclasses by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a Vietnamese / English message."""
+
+    detail: str
+
+
+class FacetValue(_Out):
+    value: str | int
+    count: int
+    label: str | int | None = Field(default=None, description="The unit's name (unit facet only).")
+
+
+class SearchHitOut(_Out):
     document_id: int
     source: str
     fields: dict[str, str | None]
@@ -34,16 +76,32 @@ class SearchHitOut(BaseModel):
     snippet_html: str
 
 
-class SearchOut(BaseModel):
+class SearchOut(_Out):
     total: int
     total_exact: bool = Field(description="False when more than `total` documents match (counting was bounded).")
     results: list[SearchHitOut]
-    facets: dict[str, list[dict[str, Any]]]
+    facets: dict[str, list[FacetValue]]
     suggestion: str | None = Field(description="'Did you mean': a corrected query, when one is likely.")
-    next_cursor: str | None
+    next_cursor: str | None = NEXT_CURSOR
 
 
-class DocumentOut(BaseModel):
+class PageSize(_Out):
+    page: int
+    width: int
+    height: int
+
+
+class PageBoxes(PageSize):
+    boxes: list[list[int]] = Field(description="[left, top, right, bottom] in pixels of the page image.")
+
+
+class PageBoxesList(RootModel[list[PageBoxes]]):
+    """The pages of a document with boxes around the words matching the query."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class DocumentOut(_Out):
     document_id: int
     source: str
     fields: dict[str, str | None]
@@ -54,37 +112,113 @@ class DocumentOut(BaseModel):
     text: str
     has_pdf: bool
     updated_at: str | None
-    pages: list[dict[str, int]]
-    highlights: list[dict[str, Any]]
+    pages: list[PageSize]
+    highlights: list[PageBoxes]
 
 
-class ListOut(BaseModel):
-    items: list[dict[str, Any]]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+class DocumentItem(_Out):
+    document_id: int
+    fields: dict[str, str | None]
+    unit_id: int | None
+    file_id: int | None
+    access_level: str
+    pages: int
+    state: str
+    updated_at: str | None
+
+
+class FileItem(_Out):
+    file_id: int
+    file_code: str
+    title: str
+    unit_id: int | None
+    fonds_id: int | None
+    access_level: str
+    bloc: str | None
+    retention: int | Literal["permanent"] | None
+    start_date: str | None
+    end_date: str | None
+
+
+class FondsItem(_Out):
+    fonds_id: int
+    code: str
+    name: str
+    unit_id: int | None
+    status: str
+    start_year: int | None
+    end_year: int | None
+
+
+class UnitItem(_Out):
+    unit_id: int
+    identifier: str
+    name: str
+    unit_type: str | None
+    bloc: str | None
+    parent_id: int | None
+    valid_from: str | None
+    valid_to: str | None
+
+
+class EventItem(_Out):
+    event_id: int
+    at: str
+    action: str
+    document_id: int | None
+    hash: str
+
+
+class DocumentPage(_Out):
+    items: list[DocumentItem]
+    next_cursor: str | None = NEXT_CURSOR
+
+
+class FilePage(_Out):
+    items: list[FileItem]
+    next_cursor: str | None = NEXT_CURSOR
+
+
+class FondsPage(_Out):
+    items: list[FondsItem]
+    next_cursor: str | None = NEXT_CURSOR
+
+
+class UnitPage(_Out):
+    items: list[UnitItem]
+    next_cursor: str | None = NEXT_CURSOR
+
+
+class EventPage(_Out):
+    items: list[EventItem]
+    next_cursor: str | None = NEXT_CURSOR
 
 
 class SavedSearchIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    query: str = Field(min_length=1, max_length=500)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not blank.")
+    query: str = Field(min_length=1, max_length=500, pattern=r"\S", description="Not blank.")
     unit: str | None = Field(default=None, max_length=35)
     year: int | None = Field(default=None, ge=1000, le=9999)
     type_name: str | None = Field(default=None, max_length=100)
     sort: Literal["relevance", "date_desc", "date_asc", "newest"] = "relevance"
 
 
-class SavedSearchOut(BaseModel):
+class SavedSearchOut(_Out):
     id: int
     name: str
     query: str
-    params: dict[str, Any]
+    params: dict[str, str | bool | int | None]
+
+
+WebhookEvent = Literal["document.create", "document.publish", "document.update", "access.change"]
 
 
 class WebhookIn(BaseModel):
     url: str = Field(min_length=8, max_length=500, pattern=r"^https?://")
-    events: list[str] = Field(min_length=1)
+    events: list[WebhookEvent] = Field(min_length=1)
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(_Out):
     id: int
     url: str
     events: list[str]
@@ -104,7 +238,7 @@ class IngestAccepted(BaseModel):
     status_url: str
 
 
-class IngestStatusOut(BaseModel):
+class IngestStatusOut(_Out):
     state: IngestState
     reason: str | None = Field(description="Machine code of a quarantine or failure (e.g. `corrupt`).")
     message: str | None = Field(description="Vietnamese / English explanation of a quarantine or failure.")

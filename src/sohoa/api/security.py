@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from sohoa.http.deps import get_ctx
 from sohoa.http.ratelimit import RateLimiter, address_key
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import ApiClient, authenticate_token
-from sohoa.services.platform.context import AppContext
 
 __all__ = ["Caller", "caller_dependency"]
+
+
+class _HasLimiter(Protocol):
+    @property
+    def limiter(self) -> RateLimiter: ...
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,14 @@ def _too_many(wait: float) -> HTTPException:
                               f"rate limit exceeded, retry in {seconds} s", headers={"Retry-After": str(seconds)})
 
 
-def caller_dependency(ctx: AppContext, limiter: RateLimiter,
+def caller_dependency(state: Callable[[FastAPI], _HasLimiter],
                       scope: str | None) -> Callable[[Request], Awaitable[Caller]]:
-    """A dependency: authenticate the bearer token (if any), enforce ``scope`` and the rate limit."""
+    """A dependency: authenticate the bearer token (if any), enforce ``scope`` and the rate limit of the app's
+    limiter (``state(app).limiter``)."""
 
     async def dependency(request: Request) -> Caller:
+        ctx = get_ctx(request)
+        limiter = state(request.app).limiter
         raw = _bearer(request)
         client = None
         if raw is not None:

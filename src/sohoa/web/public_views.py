@@ -52,7 +52,7 @@ def search_page(
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, ctx: Ctx, document_id: int, principal: Reader) -> Response:
     data = view_document(ctx, principal, document_id)
-    return render(request, "document.html", {"doc": data, "fields": data["fields"]})
+    return render(request, "document.html", {"doc": data, "fields": data.fields})
 
 
 @router.get("/documents/{document_id}/pdf")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from sohoa.domain.ports import ObjectStore
 from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
-from sohoa.services.catalogue.catalog import document_fields
+from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
@@ -24,6 +24,9 @@ from sohoa.services.platform.objects import ObjectDownload, download_of
 __all__ = [
     "OCR_FORMATS",
     "PAGE_KINDS",
+    "DocumentView",
+    "PageBoxes",
+    "PageSize",
     "document_pdf",
     "highlight_boxes",
     "lock_visible",
@@ -47,6 +50,40 @@ OCR_FORMATS: dict[str, str] = {
     "hocr": "text/html; charset=utf-8",
     "alto": "application/xml; charset=utf-8",
 }
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """A page's number and pixel size."""
+
+    page: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class PageBoxes(PageSize):
+    """Boxes ([left, top, right, bottom], pixels of the page image) around the words matching a query."""
+
+    boxes: list[list[int]]
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One visible document as a reader sees it."""
+
+    document_id: int
+    source: str
+    fields: dict[str, str | None]
+    access_level: str
+    unit_id: int | None
+    file_id: int | None
+    state: str
+    text: str
+    has_pdf: bool
+    updated_at: str | None
+    pages: list[PageSize]
+    highlights: list[PageBoxes]
 
 
 def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
@@ -86,9 +123,9 @@ def _pages(session: Session, doc: Document) -> list[Page]:
     return list(session.execute(stmt).scalars())
 
 
-def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) -> list[dict[str, Any]]:
+def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) -> list[PageBoxes]:
     parsed = parse_query(query)
-    out: list[dict[str, Any]] = []
+    out: list[PageBoxes] = []
     if parsed.empty:
         return out
     for page in pages:
@@ -98,29 +135,29 @@ def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) 
         with store.open(ocr.sha256) as handle:
             boxes = match_boxes(ocr_page_from_json(handle.read().decode("utf-8")), parsed)
         if boxes:
-            out.append({"page": page.page_no, "width": page.width, "height": page.height,
-                        "boxes": [b.as_list() for b in boxes]})
+            out.append(PageBoxes(page.page_no, page.width, page.height, [b.as_list() for b in boxes]))
     return out
 
 
 def view_document(ctx: AppContext, principal: Principal | None, document_id: int, *, query: str = "",
-                  channel: str = "web") -> dict[str, Any]:
+                  channel: str = "web") -> DocumentView:
     """One visible document: fields, text, pages, and the query's highlight boxes on each page."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
         pages = _pages(session, doc)
         record_event(session, actor_name(principal), "document.view", "document", doc.id,
                      {"channel": channel})
-        return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
-                "access_level": doc.access_level, "unit_id": doc.unit_id, "file_id": doc.file_id,
-                "state": doc.state, "text": doc.text, "has_pdf": doc.pdf_object_id is not None,
-                "updated_at": doc.updated_at.isoformat() if doc.updated_at else None,
-                "pages": [{"page": p.page_no, "width": p.width, "height": p.height} for p in pages],
-                "highlights": _boxes(session, ctx.store, pages, query) if query else []}
+        return DocumentView(
+            document_id=doc.id, source=doc.source_name, fields=document_fields(doc),
+            access_level=doc.access_level, unit_id=doc.unit_id, file_id=doc.file_id, state=doc.state,
+            text=doc.text, has_pdf=doc.pdf_object_id is not None,
+            updated_at=doc.updated_at.isoformat() if doc.updated_at else None,
+            pages=[PageSize(p.page_no, p.width, p.height) for p in pages],
+            highlights=_boxes(session, ctx.store, pages, query) if query else [])
 
 
 def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,
-                    query: str) -> list[dict[str, Any]]:
+                    query: str) -> list[PageBoxes]:
     """Boxes (pixel coordinates of each page image) around the words that match ``query``."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
