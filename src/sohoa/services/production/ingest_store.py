@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
 
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
-from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES, DocumentFields
+from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
 from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
 from sohoa.engines.ocr_formats import ocr_page_to_json
@@ -45,26 +44,24 @@ def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
 
 
 def _field_columns(fields: DocumentFields) -> dict[str, object]:
+    """The document's field columns: each extracted value normalised by the field table, cut to the field's
+    length (the validation problems recorded beside it say what was wrong); an unreadable date is left out."""
     values: dict[str, object] = {}
-    for name in FIELD_NAMES:
-        value = fields.get(name)
-        limit = FIELD_MAX_LENGTHS.get(name)
-        if value is not None and limit:
-            value = value[:limit]
-        values[name] = value
-    issued = values.get("issued_date")
-    try:
-        values["issued_date"] = date.fromisoformat(str(issued)) if issued else None
-    except ValueError:
-        values["issued_date"] = None
+    for spec in FIELDS:
+        value = fields.get(spec.name)
+        text = spec.normalise(value) if value is not None else ""
+        if spec.max_length:
+            text = text[:spec.max_length]
+        values[spec.name] = spec.column_value(text)
     return values
 
 
 def document_index_doc(doc: Document) -> IndexDoc:
-    """What the search index keeps of a document: its fields and full text, and its sign."""
-    parts = [doc.type_name, doc.subject, doc.organ_name, doc.parent_organ_name, doc.place,
-             doc.signer_position, doc.signer_full_name, doc.text]
-    codes = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
+    """What the search index keeps of a document: the fields the field table puts in the text (in the
+    table's order) and its full text, and its sign (số/ký hiệu) in the weightier sign column."""
+    parts = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.TEXT] + [doc.text]
+    sign = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.SIGN]
+    codes = "/".join(sign) if all(sign) else ""
     return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from PIL import Image
@@ -13,10 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
-from sohoa.domain.codes import Secrecy, Urgency, type_by_name
 from sohoa.domain.errors import NotFound, ValidationFailed
-from sohoa.domain.fields import FIELD_MAX_LENGTHS, FIELD_NAMES
-from sohoa.domain.text import nfc, normalize_tone_placement
+from sohoa.domain.fields import FIELD_BY_NAME, FIELD_NAMES
+from sohoa.domain.validation import field_errors
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import lock_visible, visible_document
@@ -99,10 +97,7 @@ def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | No
 
 
 def _field_text(doc: Document, name: str) -> str:
-    value = getattr(doc, name)
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
+    return FIELD_BY_NAME[name].display(getattr(doc, name))
 
 
 def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> DocumentDetail:
@@ -140,48 +135,10 @@ def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
         )
 
 
-def _parse_date(text: str) -> date:
-    parts = text.replace("-", "/").split("/")
-    if len(parts) == 3 and len(parts[0]) == 4:
-        parts = parts[::-1]  # ISO yyyy-mm-dd
-    day, month, year = (int(p) for p in parts)
-    return date(year, month, day)
-
-
-def _check_one(name: str, value: str) -> tuple[str, str] | None:
-    limit = FIELD_MAX_LENGTHS.get(name)
-    if limit and len(value) > limit:
-        return f"Dài quá {limit} ký tự", f"Longer than {limit} characters"
-    if name == "code_number" and not value.isdigit():
-        return "Số văn bản chỉ gồm chữ số", "The number must be digits only"
-    if name == "type_name" and type_by_name(value) is None:
-        return "Tên loại văn bản không có trong danh mục NĐ 30", "Not a document type of NĐ 30"
-    if name == "secrecy" and value not in {s.value for s in Secrecy}:
-        return "Độ mật phải là Mật, Tối mật hoặc Tuyệt mật", "Secrecy must be Mật, Tối mật or Tuyệt mật"
-    if name == "urgency" and value not in {u.value for u in Urgency}:
-        return (
-            "Độ khẩn phải là Khẩn, Thượng khẩn hoặc Hỏa tốc",
-            "Urgency must be Khẩn, Thượng khẩn or Hỏa tốc",
-        )
-    if name == "issued_date":
-        try:
-            when = _parse_date(value)
-        except ValueError:
-            return "Ngày không hợp lệ (dd/mm/yyyy)", "Invalid date (dd/mm/yyyy)"
-        if when > date.today() or when.year < 1900:
-            return "Ngày ban hành nằm ngoài khoảng cho phép", "Issue date out of range"
-    return None
-
-
 def validate_fields(values: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Field name → (vi, en) message for every invalid non-empty value."""
-    errors: dict[str, tuple[str, str]] = {}
-    for name in FIELD_NAMES:
-        value = values.get(name, "").strip()
-        problem = _check_one(name, value) if value else None
-        if problem:
-            errors[name] = problem
-    return errors
+    """Field name → (vi, en) message for every invalid non-empty value: the field table's rules, the same
+    verdicts ingest records (:func:`sohoa.domain.validation.field_errors`)."""
+    return field_errors(values)
 
 
 def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
@@ -196,7 +153,7 @@ def update_fields(
     principal: Principal | None = SYSTEM,
 ) -> dict[str, tuple[str, str]]:
     """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
-    clean = {n: normalize_tone_placement(nfc(values.get(n, ""))).strip() for n in FIELD_NAMES if n in values}
+    clean = {n: FIELD_BY_NAME[n].normalise(values[n]) for n in FIELD_NAMES if n in values}
     errors = validate_fields(clean)
     if errors:
         return errors
@@ -204,14 +161,11 @@ def update_fields(
         (doc,) = lock_visible(session, principal, doc_id)
         changes: dict[str, list[str]] = {}
         for name, value in clean.items():
-            before = _field_text(doc, name)
-            if before != value:
-                changes[name] = [before, value]
-                setattr(
-                    doc,
-                    name,
-                    (_parse_date(value) if value else None) if name == "issued_date" else (value or None),
-                )
+            spec = FIELD_BY_NAME[name]
+            before, after = _field_text(doc, name), spec.display(value)
+            if before != after:
+                changes[name] = [before, after]
+                setattr(doc, name, spec.column_value(value))
                 (doc.confidence or {}).pop(name, None)
         if changes:
             doc.confidence = {k: v for k, v in (doc.confidence or {}).items() if k not in changes} | {
