@@ -82,5 +82,5 @@ def test_review_edit_and_approval_reach_feed_and_webhooks(ctx: AppContext, fresh
     assert [(p["event"], p["document_id"]) for p in got] == [("document.update", doc_id),
                                                             ("document.publish", doc_id)]
     feed, _ = list_events(ctx, None, limit=200)
-    followed = [(e["action"], e["document_id"]) for e in feed if e["document_id"] == doc_id]
+    followed = [(e.action, e.document_id) for e in feed if e.document_id == doc_id]
     assert followed == [("document.update", doc_id), ("document.publish", doc_id)]

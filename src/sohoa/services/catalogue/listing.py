@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -15,9 +16,82 @@ from sohoa.services.identity.policy import PUBLISHED_STATES, DocumentScope, docu
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["Page", "document_clause", "list_documents", "list_events", "list_files", "list_fonds", "list_units"]
+__all__ = ["DocumentItem", "EventItem", "FileItem", "FondsItem", "Page", "UnitItem", "document_clause",
+           "list_documents", "list_events", "list_files", "list_fonds", "list_units"]
 
-Page = tuple[list[dict[str, Any]], int | None]  # items and the last id (the next cursor), None at the end
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """A visible document in a listing."""
+
+    document_id: int
+    fields: dict[str, str | None]
+    unit_id: int | None
+    file_id: int | None
+    access_level: str
+    pages: int
+    state: str
+    updated_at: str | None
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """A visible hồ sơ in a listing; ``retention`` in years, or "permanent"."""
+
+    file_id: int
+    file_code: str
+    title: str
+    unit_id: int | None
+    fonds_id: int | None
+    access_level: str
+    bloc: str | None
+    retention: int | Literal["permanent"] | None
+    start_date: str | None
+    end_date: str | None
+
+
+@dataclass(frozen=True)
+class FondsItem:
+    """A phông lưu trữ."""
+
+    fonds_id: int
+    code: str
+    name: str
+    unit_id: int | None
+    status: str
+    start_year: int | None
+    end_year: int | None
+
+
+@dataclass(frozen=True)
+class UnitItem:
+    """A cơ quan/đơn vị with its validity dates."""
+
+    unit_id: int
+    identifier: str
+    name: str
+    unit_type: str | None
+    bloc: str | None
+    parent_id: int | None
+    valid_from: str | None
+    valid_to: str | None
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """A lifecycle event of a visible document."""
+
+    event_id: int
+    at: str
+    action: str
+    document_id: int | None
+    hash: str
+
+
+# One keyset page: the items and the last id (the next cursor), None at the end.
+Page = tuple[list[T], int | None]
 
 
 def _scope_clause(scope: DocumentScope, level: Any, unit: Any, granted: Any,
@@ -52,50 +126,51 @@ def _page(rows: list[Any], limit: int) -> int | None:
 
 
 def list_documents(ctx: AppContext, principal: Principal | None, *, after: int = 0, limit: int = 50,
-                   updated_since: datetime | None = None) -> Page:
+                   updated_since: datetime | None = None) -> Page[DocumentItem]:
     """Visible documents in id order after ``after``."""
     with ctx.db.session() as session:
         stmt = select(Document).where(document_clause(document_scope(session, principal)), Document.id > after)
         if updated_since is not None:
             stmt = stmt.where(Document.updated_at >= updated_since)
         rows = list(session.execute(stmt.order_by(Document.id).limit(limit)).scalars())
-        items = [{"document_id": d.id, "fields": document_fields(d), "unit_id": d.unit_id, "file_id": d.file_id,
-                  "access_level": d.access_level, "pages": d.page_amount, "state": d.state,
-                  "updated_at": d.updated_at.isoformat() if d.updated_at else None} for d in rows]
+        items = [DocumentItem(document_id=d.id, fields=document_fields(d), unit_id=d.unit_id, file_id=d.file_id,
+                              access_level=d.access_level, pages=d.page_amount, state=d.state,
+                              updated_at=d.updated_at.isoformat() if d.updated_at else None) for d in rows]
         return items, _page(rows, limit)
 
 
-def list_files(ctx: AppContext, principal: Principal | None, *, after: int = 0, limit: int = 50) -> Page:
+def list_files(ctx: AppContext, principal: Principal | None, *, after: int = 0,
+               limit: int = 50) -> Page[FileItem]:
     """Visible hồ sơ (files) in id order."""
     with ctx.db.session() as session:
         scope = document_scope(session, principal)
         stmt = select(FileUnit).where(_file_clause(scope), FileUnit.id > after).order_by(FileUnit.id).limit(limit)
         rows = list(session.execute(stmt).scalars())
-        items = [{"file_id": f.id, "file_code": f.file_code, "title": f.title, "unit_id": f.unit_id,
-                  "fonds_id": f.fonds_id, "access_level": f.access_level, "bloc": f.bloc,
-                  "retention": "permanent" if f.permanent else f.retention_years,
-                  "start_date": f.start_date.isoformat() if f.start_date else None,
-                  "end_date": f.end_date.isoformat() if f.end_date else None} for f in rows]
+        items = [FileItem(file_id=f.id, file_code=f.file_code, title=f.title, unit_id=f.unit_id,
+                          fonds_id=f.fonds_id, access_level=f.access_level, bloc=f.bloc,
+                          retention="permanent" if f.permanent else f.retention_years,
+                          start_date=f.start_date.isoformat() if f.start_date else None,
+                          end_date=f.end_date.isoformat() if f.end_date else None) for f in rows]
         return items, _page(rows, limit)
 
 
-def list_fonds(ctx: AppContext, *, after: int = 0, limit: int = 50) -> Page:
+def list_fonds(ctx: AppContext, *, after: int = 0, limit: int = 50) -> Page[FondsItem]:
     """Phông lưu trữ: descriptive metadata, public to every caller."""
     with ctx.db.session() as session:
         rows = list(session.execute(select(Fonds).where(Fonds.id > after).order_by(Fonds.id).limit(limit)).scalars())
-        items = [{"fonds_id": f.id, "code": f.code, "name": f.name, "unit_id": f.unit_id, "status": f.status,
-                  "start_year": f.start_year, "end_year": f.end_year} for f in rows]
+        items = [FondsItem(fonds_id=f.id, code=f.code, name=f.name, unit_id=f.unit_id, status=f.status,
+                           start_year=f.start_year, end_year=f.end_year) for f in rows]
         return items, _page(rows, limit)
 
 
-def list_units(ctx: AppContext, *, after: int = 0, limit: int = 50) -> Page:
+def list_units(ctx: AppContext, *, after: int = 0, limit: int = 50) -> Page[UnitItem]:
     """Units (cơ quan, đơn vị) with their validity dates: public metadata."""
     with ctx.db.session() as session:
         rows = list(session.execute(select(Unit).where(Unit.id > after).order_by(Unit.id).limit(limit)).scalars())
-        items = [{"unit_id": u.id, "identifier": u.identifier, "name": u.name, "unit_type": u.unit_type,
-                  "bloc": u.bloc, "parent_id": u.parent_id,
-                  "valid_from": u.valid_from.isoformat() if u.valid_from else None,
-                  "valid_to": u.valid_to.isoformat() if u.valid_to else None} for u in rows]
+        items = [UnitItem(unit_id=u.id, identifier=u.identifier, name=u.name, unit_type=u.unit_type,
+                          bloc=u.bloc, parent_id=u.parent_id,
+                          valid_from=u.valid_from.isoformat() if u.valid_from else None,
+                          valid_to=u.valid_to.isoformat() if u.valid_to else None) for u in rows]
         return items, _page(rows, limit)
 
 
@@ -106,15 +181,16 @@ def _visible_ids(session: Session, principal: Principal | None, ids: set[int]) -
     return set(session.execute(select(Document.id).where(Document.id.in_(sorted(ids)), clause)).scalars())
 
 
-def list_events(ctx: AppContext, principal: Principal | None, *, after: int = 0, limit: int = 50) -> Page:
+def list_events(ctx: AppContext, principal: Principal | None, *, after: int = 0,
+                limit: int = 50) -> Page[EventItem]:
     """The document events feed (create, publish, update, access change) of documents the caller may see."""
     with ctx.db.session() as session:
         stmt = select(Event).where(Event.id > after, Event.entity_type == "document",
                                    Event.action.in_(FEED_ACTIONS) if FEED_ACTIONS else true())
         rows = list(session.execute(stmt.order_by(Event.id).limit(limit)).scalars())
         visible = _visible_ids(session, principal, {r.entity_id for r in rows if r.entity_id is not None})
-        items = [{"event_id": e.id, "at": e.at.isoformat(), "action": e.action, "document_id": e.entity_id,
-                  "hash": e.hash} for e in rows if e.entity_id in visible]
+        items = [EventItem(event_id=e.id, at=e.at.isoformat(), action=e.action, document_id=e.entity_id,
+                           hash=e.hash) for e in rows if e.entity_id in visible]
         return items, _page(rows, limit)
 
 
