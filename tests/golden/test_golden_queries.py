@@ -42,7 +42,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_golden_query(corpus: tuple[AppContext, dict[str, int]], case: dict[str, Any]) -> None:
     ctx, ids = corpus
     page = search(ctx, None, SearchRequest(case["q"], limit=50), audit=False)
-    got = [hit["document_id"] for hit in page.results]
+    got = [hit.document_id for hit in page.results]
     ranked = [ids[k] for k in case["ranked"]]
     then = [ids[k] for k in case["then"]]
     assert len(got) == len(ranked) + len(then), case["why"]
@@ -51,7 +51,7 @@ def test_golden_query(corpus: tuple[AppContext, dict[str, int]], case: dict[str,
     else:
         assert set(got[:len(ranked)]) == set(ranked), case["why"]
         assert set(got[len(ranked):]) == set(then), case["why"]
-        assert all(hit["exact"] for hit in page.results[:len(ranked)]) or case["q"].isascii()
+        assert all(hit.exact for hit in page.results[:len(ranked)]) or case["q"].isascii()
     if "suggest" in case:
         assert page.suggestion == case["suggest"], case["why"]
 
@@ -59,15 +59,15 @@ def test_golden_query(corpus: tuple[AppContext, dict[str, int]], case: dict[str,
 def test_sorting_by_date(corpus: tuple[AppContext, dict[str, int]]) -> None:
     ctx, ids = corpus
     page = search(ctx, SYSTEM, SearchRequest("quyết định", sort="date_asc", limit=50), audit=False)
-    dates = [hit["fields"]["issued_date"] for hit in page.results if hit["exact"]]
+    dates = [hit.fields["issued_date"] for hit in page.results if hit.exact]
     assert dates == sorted(dates)
     newest = search(ctx, SYSTEM, SearchRequest("quyết định", sort="date_desc", limit=1), audit=False)
-    assert newest.results[0]["document_id"] == ids["hoa_giai_new"]
+    assert newest.results[0].document_id == ids["hoa_giai_new"]
 
 
 def test_date_range_and_facets(corpus: tuple[AppContext, dict[str, int]]) -> None:
     ctx, ids = corpus
     page = search(ctx, SYSTEM, SearchRequest("quyết định", date_from=date(2018, 1, 15), date_to=date(2018, 12, 31),
                                              facets=True), audit=False)
-    assert {h["document_id"] for h in page.results} == {ids["qd2"], ids["qd3"], ids["ocr_typo"]} - {ids["ocr_typo"]}
+    assert {h.document_id for h in page.results} == {ids["qd2"], ids["qd3"], ids["ocr_typo"]} - {ids["ocr_typo"]}
     assert page.facets["year"] == [{"value": "2018", "count": 2}]

@@ -32,7 +32,7 @@ def test_ingest_search_and_idempotency(any_ctx: AppContext, tmp_path: Path) -> N
         assert verify_chain(session).ok
     assert docs
     found = search_documents(any_ctx, "hoa giai")
-    assert found["total"] == len(docs) and not found["results"][0]["exact"]
-    assert search_documents(any_ctx, "hòa giải")["results"][0]["exact"]
+    assert found.total == len(docs) and not found.results[0].exact
+    assert search_documents(any_ctx, "hòa giải").results[0].exact
     shown = show_document(any_ctx, docs[0])
-    assert "hòa giải" in shown["documents"][0]["text"]
+    assert "hòa giải" in shown.documents[0].text

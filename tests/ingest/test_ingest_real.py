@@ -88,12 +88,12 @@ def test_search_with_and_without_tones(ingested: Ingested, box: SampleCorpus) ->
     ctx, _ = ingested
     first = _documents(ctx)[0]
     sign = f"{box.documents[0].fields['code_number']} / {box.documents[0].fields['code_notation']}"
-    assert [r["document_id"] for r in search_documents(ctx, sign)["results"]] == [first.id]
+    assert [r.document_id for r in search_documents(ctx, sign).results] == [first.id]
     with_tones = search_documents(ctx, "Cộng hòa xã hội chủ nghĩa")
     without = search_documents(ctx, "cong hoa xa hoi chu nghia")
-    assert with_tones["total"] == without["total"] == len(box.documents)
-    assert with_tones["results"][0]["exact"] and not without["results"][0]["exact"]
-    assert {"document_id", "source", "fields", "score", "snippet"} <= set(with_tones["results"][0])
+    assert with_tones.total == without.total == len(box.documents)
+    assert with_tones.results[0].exact and not without.results[0].exact
+    assert {"document_id", "source", "fields", "score", "snippet"} <= set(vars(with_tones.results[0]))
 
 
 def test_reingest_is_idempotent(ingested: Ingested, box: SampleCorpus) -> None:

@@ -85,7 +85,7 @@ def _anonymous_reach(ctx: AppContext, doc_id: int, marker: str) -> dict[str, boo
         "portal_search": marker in client.get("/portal", params={"q": marker}).text.split("</form>", 1)[-1],
         "portal_page": client.get(f"/portal/documents/{doc_id}").status_code == 200,
         "api_document": client.get(f"/api/v1/documents/{doc_id}").status_code == 200,
-        "api_list": doc_id in {item["document_id"] for item in listed},
+        "api_list": doc_id in {item.document_id for item in listed},
         "policy": policy,
     }
 
@@ -181,7 +181,7 @@ def test_public_documents_reach_the_public_only_once_reviewed(any_ctx: AppContex
         for role in (None, "admin", "archivist", "coordinator", "qc_inspector", "scan_operator", "unit_clerk",
                      "unit_officer"):
             principal = public_token if role is None else principal_for(world, role)
-            got = {h["document_id"] for h in search(any_ctx, principal, SearchRequest("hòa giải", limit=200),
+            got = {h.document_id for h in search(any_ctx, principal, SearchRequest("hòa giải", limit=200),
                                                     audit=False).results}
             for relation in RELATIONS:
                 want = expected(role, relation, "public", state)
@@ -190,8 +190,8 @@ def test_public_documents_reach_the_public_only_once_reviewed(any_ctx: AppContex
 
 def test_files_listing_for_the_public_is_public_files_only(any_ctx: AppContext, world: World) -> None:
     items, _ = list_files(any_ctx, None, limit=200)
-    assert {f["access_level"] for f in items} == {"public"}
-    assert {f["file_id"] for f in items} == {world.files[(r, "public")] for r in RELATIONS}
+    assert {f.access_level for f in items} == {"public"}
+    assert {f.file_id for f in items} == {world.files[(r, "public")] for r in RELATIONS}
 
 
 def test_who_may_change_a_file_access_level(any_ctx: AppContext, world: World) -> None:
@@ -280,11 +280,11 @@ def test_unit_users_see_their_own_documents_in_any_state(any_ctx: AppContext, wo
     _set(any_ctx, other, state="review")
     officer = principal_for(world, "unit_officer")
     assert officer is not None
-    got = {h["document_id"] for h in search(any_ctx, officer, SearchRequest("hòa giải", limit=200),
+    got = {h.document_id for h in search(any_ctx, officer, SearchRequest("hòa giải", limit=200),
                                             audit=False).results}
     assert own in got and other not in got
     archivist = Principal(user_id=world.users["archivist"], username="u_archivist", role="archivist")
-    got = {h["document_id"] for h in search(any_ctx, archivist, SearchRequest("hòa giải", limit=200),
+    got = {h.document_id for h in search(any_ctx, archivist, SearchRequest("hòa giải", limit=200),
                                             audit=False).results}
     assert own in got and other in got
 

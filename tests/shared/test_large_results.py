@@ -25,7 +25,7 @@ def test_scope_holds_past_the_bound(wctx: AppContext, world: World, small_bound:
     principal = principal_for(world, role)
     page = search(wctx, principal, SearchRequest("hòa giải", limit=200, facets=True), audit=False)
     want = {world.docs[(r, lv)] for r in RELATIONS for lv in LEVELS if expected(role, r, lv)}
-    assert {hit["document_id"] for hit in page.results} == want
+    assert {hit.document_id for hit in page.results} == want
     assert not page.total_exact and page.total == 3
     assert sum(v["count"] for v in page.facets["access_level"]) <= 2
     assert {v["value"] for v in page.facets["access_level"]} <= {"public", "conditional", "internal"}
@@ -34,11 +34,11 @@ def test_scope_holds_past_the_bound(wctx: AppContext, world: World, small_bound:
 def test_exact_tier_first_and_date_sort_past_the_bound(wctx: AppContext, world: World, small_bound: None) -> None:
     admin = Principal(user_id=world.users["admin"], username="u_admin", role="admin")
     page = search(wctx, admin, SearchRequest("hoa giai", limit=200, sort="date_desc"), audit=False)
-    assert all(not hit["exact"] for hit in page.results)  # the text has tones; the query has none
-    dates = [hit["fields"]["issued_date"] for hit in page.results]
+    assert all(not hit.exact for hit in page.results)  # the text has tones; the query has none
+    dates = [hit.fields["issued_date"] for hit in page.results]
     assert dates == sorted(dates, reverse=True)
     toned = search(wctx, admin, SearchRequest("hòa giải", limit=5, offset=2), audit=False)
     first = search(wctx, admin, SearchRequest("hòa giải", limit=7), audit=False)
-    assert [h["document_id"] for h in toned.results] == [h["document_id"] for h in first.results][2:]
+    assert [h.document_id for h in toned.results] == [h.document_id for h in first.results][2:]
     unit = search(wctx, admin, SearchRequest("hòa giải", unit="T.U", limit=200), audit=False)
-    assert {h["unit_id"] for h in unit.results} == {world.units["unrelated"]}
+    assert {h.unit_id for h in unit.results} == {world.units["unrelated"]}

@@ -47,7 +47,7 @@ def test_search_counts_and_facets_follow_policy(wctx: AppContext, world: World, 
     principal = principal_for(world, role)
     page = search(wctx, principal, SearchRequest("hòa giải", limit=200, facets=True))
     want = {world.docs[(r, lv)] for r in RELATIONS for lv in LEVELS if expected(role, r, lv)}
-    got = {hit["document_id"] for hit in page.results}
+    got = {hit.document_id for hit in page.results}
     assert got == want
     assert page.total == len(want)
     levels = {v["value"]: v["count"] for v in page.facets["access_level"]}
@@ -69,10 +69,10 @@ def test_each_document_view(wctx: AppContext, world: World, role: str | None, re
     hits = search(wctx, principal, SearchRequest(marker), audit=False)
     assert hits.total == (1 if allowed else 0)
     if allowed:
-        assert "[" + marker + "]" in hits.results[0]["snippet"]
+        assert "[" + marker + "]" in hits.results[0].snippet
         view = view_document(wctx, principal, doc_id, query=marker)
-        assert view["highlights"][0]["boxes"] == [[820, 200, 920, 240]]
-        assert highlight_boxes(wctx, principal, doc_id, "hoa giai")[0]["boxes"] == [[580, 200, 680, 240],
+        assert view.highlights[0].boxes == [[820, 200, 920, 240]]
+        assert highlight_boxes(wctx, principal, doc_id, "hoa giai")[0].boxes == [[580, 200, 680, 240],
                                                                                     [700, 200, 800, 240]]
         image = page_image(wctx, principal, doc_id, 1)
         assert image.read()[:3] == b"\xff\xd8\xff" and image.media_type == "image/jpeg"
@@ -106,8 +106,8 @@ def test_file_grant_widens_until_expiry(ctx: AppContext, fresh_world: World) -> 
         session.add_all([grant, secret_grant])
         session.flush()
         grant_id = grant.id
-    assert [h["document_id"] for h in search(ctx, officer, SearchRequest("mkunrelatedinternal")).results] == [target]
-    assert view_document(ctx, officer, target)["document_id"] == target
+    assert [h.document_id for h in search(ctx, officer, SearchRequest("mkunrelatedinternal")).results] == [target]
+    assert view_document(ctx, officer, target).document_id == target
     assert search(ctx, officer, SearchRequest("mkunrelatedsecret")).total == 0  # a grant never reveals secrets
     with ctx.db.session() as session:
         row = session.get(FileGrant, grant_id)

@@ -125,7 +125,7 @@ def test_merge_then_reorder_then_split_rebuild_the_pdf(ctx: AppContext, file_id:
 def test_field_edit_shows_in_xmp_and_search(ctx: AppContext, client: TestClient, file_id: int) -> None:
     doc_id = _document(ctx, file_id, [(400, "alpha")], type_name="Quyết định", code_number="99",
                        code_notation="QĐ-UBND")
-    assert catalog.search_documents(ctx, "99/QĐ-UBND")["total"] == 1
+    assert catalog.search_documents(ctx, "99/QĐ-UBND").total == 1
     token = helpers.login(client, "archivist")
     saved = client.post(f"/review/{doc_id}", data={"code_number": "12", "csrf_token": token, "action": "save"})
     assert saved.status_code == 200
@@ -133,9 +133,9 @@ def test_field_edit_shows_in_xmp_and_search(ctx: AppContext, client: TestClient,
     assert _xmp(path, "code_number") == "12" and _xmp(path, "code_notation") == "QĐ-UBND"
     with pikepdf.open(path) as pdf:
         assert str(pdf.docinfo["/Title"]).startswith("Quyết định 12/QĐ-UBND")
-    found = catalog.search_documents(ctx, "12/QĐ-UBND")["results"]
-    assert [r["document_id"] for r in found] == [doc_id]
-    assert catalog.search_documents(ctx, "99/QĐ-UBND")["total"] == 0
+    found = catalog.search_documents(ctx, "12/QĐ-UBND").results
+    assert [r.document_id for r in found] == [doc_id]
+    assert catalog.search_documents(ctx, "99/QĐ-UBND").total == 0
 
 
 def test_embed_bytes_keep_png_and_upright_jpeg_and_decode_tiff_frames(ctx: AppContext) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -105,14 +106,14 @@ def search(query: str, as_json: bool = typer.Option(False, "--json"),
     with app_context() as ctx:
         result = search_documents(ctx, query, unit=unit, year=year, type_name=type_name, limit=limit)
     if as_json:
-        print_json(result)
+        print_json(asdict(result))
         return
-    console.print(f"{result['total']} kết quả / results")
-    for hit in result["results"]:
-        f = hit["fields"]
-        console.print(f"[bold]#{hit['document_id']}[/bold] {f['type_name'] or ''} {f['code_number'] or ''}"
-                      f"/{f['code_notation'] or ''} {f['issued_date'] or ''} — {hit['source']}")
-        console.print(f"   {hit['snippet']}")
+    console.print(f"{result.total} kết quả / results")
+    for hit in result.results:
+        f = hit.fields
+        console.print(f"[bold]#{hit.document_id}[/bold] {f['type_name'] or ''} {f['code_number'] or ''}"
+                      f"/{f['code_notation'] or ''} {f['issued_date'] or ''} — {hit.source}")
+        console.print(f"   {hit.snippet}")
 
 
 def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
@@ -121,9 +122,9 @@ def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> Non
     with app_context() as ctx:
         data = show_document(ctx, document_id)
     if as_json:
-        print_json(data)
+        print_json(asdict(data))
     else:
-        for name, value in data["documents"][0]["fields"].items():
+        for name, value in data.documents[0].fields.items():
             console.print(f"{name}: {value}")
 
 

@@ -27,7 +27,8 @@ from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.registry.units import related_unit_ids
 
-__all__ = ["MAX_OFFSET", "SearchPage", "SearchRequest", "actor_name", "check_request", "search", "search_filters"]
+__all__ = ["MAX_OFFSET", "SearchHit", "SearchPage", "SearchRequest", "actor_name", "check_request", "search",
+           "search_filters"]
 
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000  # deeper pages cost a walk over every earlier match; refine the query instead
@@ -59,11 +60,28 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One found document: its fields, where it sits, its rank and the snippets around the matches."""
+
+    document_id: int
+    source: str
+    fields: dict[str, str | None]
+    unit_id: int | None
+    file_id: int | None
+    access_level: str
+    pages: int
+    score: float
+    exact: bool  # the tones match as typed (ranked first)
+    snippet: str
+    snippet_html: str
+
+
+@dataclass(frozen=True)
 class SearchPage:
     """One page of results with the total, facets and a suggested query."""
 
     total: int
-    results: list[dict[str, Any]]
+    results: list[SearchHit]
     facets: Facets = field(default_factory=dict)
     suggestion: str | None = None
     total_exact: bool = True  # False: more than ``total`` documents match (counting was bounded)
@@ -92,12 +110,11 @@ def search_filters(session: Session, scope: DocumentScope, request: SearchReques
                          **scope.filter_args())
 
 
-def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> dict[str, Any]:
+def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> SearchHit:
     snippet, snippet_html = make_snippets(doc.text, parsed)
-    return {"document_id": doc.id, "source": doc.source_name, "fields": document_fields(doc),
-            "unit_id": doc.unit_id, "file_id": doc.file_id, "access_level": doc.access_level,
-            "pages": doc.page_amount, "score": score, "exact": exact,
-            "snippet": snippet, "snippet_html": snippet_html}
+    return SearchHit(document_id=doc.id, source=doc.source_name, fields=document_fields(doc), unit_id=doc.unit_id,
+                     file_id=doc.file_id, access_level=doc.access_level, pages=doc.page_amount, score=score,
+                     exact=exact, snippet=snippet, snippet_html=snippet_html)
 
 
 def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,

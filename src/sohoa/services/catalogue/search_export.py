@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sohoa.domain.cells import xlsx_append
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELDS
-from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.catalogue.search import SearchHit, SearchRequest, search
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 
@@ -40,10 +40,10 @@ def _clean(value: object) -> str:
     return _CONTROL.sub("", str(value))
 
 
-def _rows(results: list[dict[str, Any]]) -> list[list[Any]]:
+def _rows(results: list[SearchHit]) -> list[list[Any]]:
     rows = []
     for hit in results:
-        values = {"document_id": hit["document_id"], "access_level": hit["access_level"], **hit["fields"]}
+        values = {"document_id": hit.document_id, "access_level": hit.access_level, **hit.fields}
         rows.append([_clean(values.get(key) or "") for _, key, _ in COLUMNS])
     return rows
 
@@ -93,7 +93,7 @@ def export_search(ctx: AppContext, principal: Principal | None, request: SearchR
     """(content, media type, file name) of every visible result, up to :data:`MAX_EXPORT_ROWS`."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationFailed(f"Định dạng không hỗ trợ: {fmt}", f"Unsupported format: {fmt}")
-    results: list[dict[str, Any]] = []
+    results: list[SearchHit] = []
     offset = 0
     while len(results) < MAX_EXPORT_ROWS:
         page = search(ctx, principal, SearchRequest(**{**vars(request), "limit": 200, "offset": offset}),

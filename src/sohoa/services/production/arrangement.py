@@ -342,7 +342,7 @@ def unit_records(ctx: AppContext, principal: Principal, query: str = "", limit: 
             documents = _documents(session, clause, limit)
             return UnitRecords(own.name, names, files, documents, "", len(documents))
     found = search_documents(ctx, text, unit=identifier, principal=principal, limit=50)
-    ids = [hit["document_id"] for hit in found["results"]]
+    ids = [hit.document_id for hit in found.results]
     with ctx.db.session() as session:  # the same rule once more on the hits: search and list never disagree
         documents = _documents(session, clause, limit, ids)
-    return UnitRecords(own.name, names, files, documents, text, int(found["total"]))
+    return UnitRecords(own.name, names, files, documents, text, found.total)
