@@ -88,13 +88,13 @@ def extract(path: Path, as_json: bool = typer.Option(False, "--json")) -> None:
 
     result = extract_file(Settings(), path)
     if as_json:
-        print_json(result)
+        print_json(result.as_json())
     else:
-        for doc in result["documents"]:
-            console.print(f"[bold]Trang / pages {doc['pages']}[/bold]")
-            for name, value in doc["fields"].items():
+        for doc in result.documents:
+            console.print(f"[bold]Trang / pages {doc.pages}[/bold]")
+            for name, value in doc.fields.items():
                 console.print(f"  {name}: {value}")
-    if "error" in result:
+    if result.error is not None:
         raise typer.Exit(1)
 
 
