@@ -95,7 +95,9 @@ def test_clerk_uploads_inventory_with_errors_then_fixes_it(ctx: AppContext, clie
     files = {"inventory": ("muc-luc.xlsx", xlsx(with_errors()), "application/vnd.ms-excel")}
     page = client.post(f"/intake/accessions/{acc_id}/inventory", data={"csrf_token": token}, files=files)
     assert page.status_code == 400 and "4 dòng lỗi" in page.text
-    report = {r["line"]: {i["code"] for i in r["issues"]} for r in intake.latest_upload(ctx, acc_id)["report"]}
+    upload = intake.latest_upload(ctx, acc_id)
+    assert upload is not None
+    report = {r["line"]: {i["code"] for i in r["issues"]} for r in upload.report}
     assert report == {
         4: set(),
         5: {"bad_date"},

@@ -88,6 +88,6 @@ def test_service_counts_documents_per_file(ctx: AppContext, staff: dict[str, str
 
     officer = Principal(user_id=99, username="x", role="unit_officer", unit_id=helpers.unit(ctx))
     records = arrangement.unit_records(ctx, officer)
-    counts = {f["file_code"]: f["documents"] for f in records.files}
+    counts = {f.file_code: f.documents for f in records.files}
     assert counts == {"HS.OURS": 1, "HS.OLD": 1}  # the secret document is not counted
-    assert {d["id"] for d in records.documents} == {docs["ours"], docs["old"]}
+    assert {d.id for d in records.documents} == {docs["ours"], docs["old"]}

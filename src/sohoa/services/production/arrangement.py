@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
@@ -273,13 +272,40 @@ def separator_sheets(ctx: AppContext, file_ids: list[int]) -> bytes:
 
 
 @dataclass(frozen=True)
+class UnitFileRow:
+    """A hồ sơ of the unit lineage with its number of visible documents."""
+
+    id: int
+    file_code: str
+    title: str
+    unit_name: str | None
+    documents: int
+    start_date: date | None
+    end_date: date | None
+    maintenance: str | None
+
+
+@dataclass(frozen=True)
+class UnitDocumentRow:
+    """A document of the unit lineage: its type, sign (số/ký hiệu), date, subject and where it is filed."""
+
+    id: int
+    type_name: str | None
+    sign: str
+    issued_date: date | None
+    subject: str
+    file_code: str | None
+    unit_name: str | None
+
+
+@dataclass(frozen=True)
 class UnitRecords:
     """Hồ sơ của đơn vị: the files and documents of a user's unit and of its predecessors/successors."""
 
     unit_name: str | None
     units: list[str] = field(default_factory=list)
-    files: list[dict[str, Any]] = field(default_factory=list)
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    files: list[UnitFileRow] = field(default_factory=list)
+    documents: list[UnitDocumentRow] = field(default_factory=list)
     query: str = ""
     total: int = 0
 
@@ -288,7 +314,7 @@ def _doc_clause(scope: DocumentScope, unit_ids: set[int]) -> ColumnElement[bool]
     return and_(document_clause(scope), Document.unit_id.in_(sorted(unit_ids)), Document.state != "merged")
 
 
-def _file_rows(session: Session, scope: DocumentScope, unit_ids: set[int], limit: int) -> list[dict[str, Any]]:
+def _file_rows(session: Session, scope: DocumentScope, unit_ids: set[int], limit: int) -> list[UnitFileRow]:
     clause = and_(FileUnit.unit_id.in_(sorted(unit_ids)), FileUnit.access_level.in_(sorted(scope.levels)))
     if scope.exclude_secret:
         clause = and_(clause, FileUnit.access_level != AccessLevel.SECRET)
@@ -298,18 +324,18 @@ def _file_rows(session: Session, scope: DocumentScope, unit_ids: set[int], limit
         select(FileUnit, Unit.name, counts.c.n).outerjoin(Unit, FileUnit.unit_id == Unit.id)
         .outerjoin(counts, counts.c.file_id == FileUnit.id).where(clause).order_by(FileUnit.file_code).limit(limit)
     ).all()
-    return [{"id": f.id, "file_code": f.file_code, "title": f.title, "unit_name": unit, "documents": n or 0,
-             "start_date": f.start_date, "end_date": f.end_date, "maintenance": f.maintenance} for f, unit, n in rows]
+    return [UnitFileRow(f.id, f.file_code, f.title, unit, n or 0, f.start_date, f.end_date, f.maintenance)
+            for f, unit, n in rows]
 
 
-def _doc_row(doc: Document, file_code: str | None, unit_name: str | None) -> dict[str, Any]:
+def _doc_row(doc: Document, file_code: str | None, unit_name: str | None) -> UnitDocumentRow:
     sign = f"{doc.code_number}/{doc.code_notation}" if doc.code_number and doc.code_notation else ""
-    return {"id": doc.id, "type_name": doc.type_name, "sign": sign, "issued_date": doc.issued_date,
-            "subject": doc.subject or doc.source_name, "file_code": file_code, "unit_name": unit_name}
+    return UnitDocumentRow(doc.id, doc.type_name, sign, doc.issued_date, doc.subject or doc.source_name, file_code,
+                           unit_name)
 
 
 def _documents(session: Session, clause: ColumnElement[bool], limit: int, ids: list[int] | None = None
-               ) -> list[dict[str, Any]]:
+               ) -> list[UnitDocumentRow]:
     stmt = (select(Document, FileUnit.file_code, Unit.name).outerjoin(FileUnit, Document.file_id == FileUnit.id)
             .outerjoin(Unit, Document.unit_id == Unit.id).where(clause))
     if ids is not None:
@@ -318,7 +344,7 @@ def _documents(session: Session, clause: ColumnElement[bool], limit: int, ids: l
     found = [_doc_row(d, code, unit) for d, code, unit in rows]
     if ids is not None:  # keep the search ranking
         rank = {doc_id: n for n, doc_id in enumerate(ids)}
-        found.sort(key=lambda row: rank[row["id"]])
+        found.sort(key=lambda row: rank[row.id])
     return found
 
 

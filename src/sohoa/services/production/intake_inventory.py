@@ -20,7 +20,8 @@ from sohoa.domain.text import nfc
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["MAX_INVENTORY_BYTES", "UploadResult", "latest_upload", "read_inventory", "upload_inventory"]
+__all__ = ["MAX_INVENTORY_BYTES", "UploadResult", "UploadSummary", "latest_upload", "read_inventory",
+           "upload_inventory"]
 
 MAX_INVENTORY_BYTES = 10 * 1024 * 1024
 _NUMBERING = re.compile(r"^\(\d+\)$")
@@ -204,7 +205,21 @@ def upload_inventory(
         return UploadResult(upload.id, errors == 0, len(rows), errors, reports)
 
 
-def latest_upload(ctx: AppContext, accession_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class UploadSummary:
+    """An inventory upload as the validation screen shows it; ``report`` holds each row's issues."""
+
+    id: int
+    filename: str
+    rows: int
+    errors: int
+    accepted: bool
+    report: list[dict[str, Any]]
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+def latest_upload(ctx: AppContext, accession_id: int) -> UploadSummary | None:
     """The last upload's summary and report, for the validation screen."""
     with ctx.db.session() as session:
         upload = session.execute(
@@ -215,13 +230,6 @@ def latest_upload(ctx: AppContext, accession_id: int) -> dict[str, Any] | None:
         ).scalar_one_or_none()
         if upload is None:
             return None
-        return {
-            "id": upload.id,
-            "filename": upload.filename,
-            "rows": upload.row_count,
-            "errors": upload.error_count,
-            "accepted": upload.accepted,
-            "report": upload.report or [],
-            "uploaded_by": upload.uploaded_by,
-            "uploaded_at": upload.uploaded_at,
-        }
+        return UploadSummary(id=upload.id, filename=upload.filename, rows=upload.row_count,
+                             errors=upload.error_count, accepted=upload.accepted, report=upload.report or [],
+                             uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at)
