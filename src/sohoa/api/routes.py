@@ -35,7 +35,7 @@ Authenticate with `Authorization: Bearer <token>` (`sohoa token create`). Scopes
 non-secret record, webhooks). Without a token you read public records only. Documents marked độ mật are never
 served. Lists are keyset pages: pass `next_cursor` back as `cursor` (decimal digits; null at the end). Reads
 carry ETags (send `If-None-Match`); each token (or address) has a request budget per minute (429 with
-`Retry-After`). Errors are `{"detail": "<Vietnamese> / <English>"}`."""
+`Retry-After`). Errors (other than 422, the validation report) are `{"detail": "<Vietnamese> / <English>"}`."""
 
 
 @asynccontextmanager
