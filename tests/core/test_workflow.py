@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
 from enum import StrEnum
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -212,3 +214,41 @@ def test_fonds_status_goes_either_way_and_stays_typed(any_ctx: AppContext) -> No
 def test_every_pair_of_distinct_machines_has_distinct_names() -> None:
     names = [(m.vi, m.en) for m in MACHINES.values()]
     assert all(a[0] != b[0] and a[1] != b[1] for a, b in itertools.combinations(names, 2))
+
+
+# ------------------------------------------------------------------ every state change in the services is checked
+
+_ROWS = {"doc", "other", "item", "row", "delivery", "fonds", "file", "upload", "request", "acc"}
+
+
+def _unchecked(tree: ast.AST) -> list[int]:
+    """Lines that set a row's ``state``/``status`` (assignment or ``update().values``) other than via transition()."""
+    def checked(value: ast.expr) -> bool:
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "transition"
+
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                pairs = (zip(target.elts, node.value.elts, strict=False)
+                         if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+                         else [(target, node.value)])
+                bad += [node.lineno for t, v in pairs
+                        if isinstance(t, ast.Attribute) and t.attr in {"state", "status"}
+                        and isinstance(t.value, ast.Name) and t.value.id in _ROWS and not checked(v)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "values":
+            bad += [node.lineno for k in node.keywords if k.arg in {"state", "status"} and not checked(k.value)]
+    return bad
+
+
+def test_services_change_states_only_through_transition() -> None:
+    root = Path(__file__).parents[2] / "src" / "sohoa" / "services"
+    found = {str(p.relative_to(root)): _unchecked(ast.parse(p.read_text(encoding="utf-8")))
+             for p in sorted(root.rglob("*.py"))}
+    assert {path: lines for path, lines in found.items() if lines} == {}
+
+
+def test_the_service_scan_finds_an_unchecked_change() -> None:
+    sample = "doc.state = 'accepted'\nrow.state, row.reason = 'refused', r\nupdate(T).values(state='x')\n"
+    assert _unchecked(ast.parse(sample)) == [1, 2, 3]
+    assert _unchecked(ast.parse("doc.state = transition(doc.state, S.QC)\nrep.state = 'done'\n")) == []

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from sohoa.db.models import Document, Event, FileUnit
-from sohoa.domain.errors import PermissionDenied
+from sohoa.domain.errors import IllegalTransition, PermissionDenied
+from sohoa.domain.workflow import DocumentState, machine_of
 from sohoa.index import make_index
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.search import SearchRequest, search_filters
@@ -114,7 +115,10 @@ def _apply(ctx: AppContext, world: SmallWorld, op: tuple[Any, ...]) -> set[int]:
     elif kind == "move" and doc.file_id != world.files[op[2]]:
         move_document(ctx, doc.id, world.files[op[2]], actor="hyp")
     elif kind == "accept":
-        review.update_fields(ctx, doc.id, {}, actor="hyp", mark_reviewed=True)
+        try:
+            review.update_fields(ctx, doc.id, {}, actor="hyp", mark_reviewed=True)
+        except IllegalTransition:  # only a document waiting for review is approved (not an accepted one again)
+            assert not machine_of(DocumentState).allows(doc.state, DocumentState.ACCEPTED)
     return set()
 
 

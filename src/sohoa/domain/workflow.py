@@ -151,15 +151,15 @@ def _moves(table: Mapping[S, tuple[S, ...]]) -> dict[S, frozenset[S]]:
 
 
 _D = DocumentState
-_DOCUMENT_BEFORE_REVIEW = (_D.QC, _D.ACCEPTED, _D.MERGED)  # approved (QC when sampled), or merged into another
+_REVIEWED = (_D.QC, _D.ACCEPTED, _D.MERGED)  # from a state awaiting review: approved (QC when sampled) or merged
 DOCUMENTS: Machine[DocumentState] = Machine(
     DocumentState, "văn bản", "document",
     frozenset({_D.EXTRACTED, _D.UNSORTED, _D.REVIEW}),
     _moves({
-        _D.EXTRACTED: _DOCUMENT_BEFORE_REVIEW,
-        _D.UNSORTED: (_D.REVIEW, *_DOCUMENT_BEFORE_REVIEW),  # filed: reviewed in its file
-        _D.REVIEW: _DOCUMENT_BEFORE_REVIEW,
-        _D.REWORK_REVIEW: _DOCUMENT_BEFORE_REVIEW,
+        _D.EXTRACTED: _REVIEWED,
+        _D.UNSORTED: (_D.REVIEW, *_REVIEWED),  # filed: reviewed in its file
+        _D.REVIEW: _REVIEWED,
+        _D.REWORK_REVIEW: _REVIEWED,
         _D.QC: (_D.ACCEPTED, _D.REWORK_SCAN, _D.REWORK_REVIEW, _D.MERGED),  # the inspector's decision
         _D.REWORK_SCAN: (_D.SUPERSEDED, _D.MERGED),  # a rescan of its file replaces it
         _D.ACCEPTED: (_D.REVIEW, _D.MERGED),  # unreviewed pages merged into it: reviewed again

@@ -92,8 +92,10 @@ def show_document(ctx: AppContext, document_id: int, principal: Principal | None
 def status_counts(ctx: AppContext) -> dict[str, dict[str, int]]:
     """Counts by state: ingest items, documents, pages, objects."""
     with ctx.db.session() as session:
-        items = dict(session.execute(select(IngestItem.state, func.count()).group_by(IngestItem.state)).all())
-        docs = dict(session.execute(select(Document.state, func.count()).group_by(Document.state)).all())
+        items = {str(state): n for state, n in session.execute(
+            select(IngestItem.state, func.count()).group_by(IngestItem.state)).tuples()}
+        docs = {str(state): n for state, n in session.execute(
+            select(Document.state, func.count()).group_by(Document.state)).tuples()}
         pages = session.execute(select(func.count()).select_from(Page)).scalar_one()
         objects = dict(session.execute(select(StoredObject.kind, func.count()).group_by(StoredObject.kind)).all())
     return {"ingest_items": items, "documents": docs, "pages": {"total": pages}, "objects": objects}

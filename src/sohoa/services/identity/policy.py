@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileGrant
 from sohoa.domain.codes import AccessLevel, Role
+from sohoa.domain.workflow import PUBLISHED_STATES
 from sohoa.services.identity.principal import Principal
 from sohoa.services.registry.units import related_unit_ids
 
@@ -47,8 +48,6 @@ _LEVELS_BY_ROLE: dict[str, frozenset[str]] = {
 }
 _PUBLIC_ONLY = frozenset({AccessLevel.PUBLIC})
 _NO_UNITS: frozenset[int] = frozenset()
-# Reviewed (and QC-passed where a plan sampled it): the only states the portal and public tokens see.
-PUBLISHED_STATES = frozenset({"accepted", "published"})
 
 
 def is_local_operator(principal: Principal | None) -> bool:

@@ -13,6 +13,7 @@ from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import parse_retention
 from sohoa.domain.text import nfc
+from sohoa.domain.workflow import DocumentState, FondsStatus, transition
 from sohoa.services.catalogue.catalog import search_documents
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import DocumentScope, document_scope
@@ -107,12 +108,12 @@ def create_fonds(
             "Mã phông (≤13 ký tự) và tên phông là bắt buộc",
             "Fonds code (≤13 characters) and name are required",
         )
-    if status not in ("open", "closed"):
+    if status not in tuple(FondsStatus):
         raise ValidationFailed("Trạng thái phông phải là mở hoặc đóng", "Status must be open or closed")
     with ctx.db.session() as session:
         if session.execute(select(Fonds.id).where(Fonds.code == label)).scalar() is not None:
             raise ValidationFailed(f"Mã phông đã tồn tại: {label}", f"Fonds code exists: {label}")
-        fonds = Fonds(code=label, name=title, unit_id=unit_id, status=status)
+        fonds = Fonds(code=label, name=title, unit_id=unit_id, status=FondsStatus(status))
         session.add(fonds)
         session.flush()
         record_event(session, actor, "fonds.create", "fonds", fonds.id, {"code": label, "status": status})
@@ -121,13 +122,13 @@ def create_fonds(
 
 def set_fonds_status(ctx: AppContext, fonds_id: int, status: str, *, actor: str) -> None:
     """Open or close a fonds (an abolished unit's fonds is closed)."""
-    if status not in ("open", "closed"):
+    if status not in tuple(FondsStatus):
         raise ValidationFailed("Trạng thái phông phải là mở hoặc đóng", "Status must be open or closed")
     with ctx.db.session() as session:
         fonds = session.get(Fonds, fonds_id)
         if fonds is None:
             raise NotFound("Không tìm thấy phông", "Fonds not found")
-        fonds.status = status
+        fonds.status = transition(fonds.status, FondsStatus(status))
         record_event(session, actor, "fonds.status", "fonds", fonds.id, {"status": status})
 
 
@@ -311,7 +312,8 @@ class UnitRecords:
 
 
 def _doc_clause(scope: DocumentScope, unit_ids: set[int]) -> ColumnElement[bool]:
-    return and_(document_clause(scope), Document.unit_id.in_(sorted(unit_ids)), Document.state != "merged")
+    return and_(document_clause(scope), Document.unit_id.in_(sorted(unit_ids)),
+                Document.state != DocumentState.MERGED)
 
 
 def _file_rows(session: Session, scope: DocumentScope, unit_ids: set[int], limit: int) -> list[UnitFileRow]:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.workflow import DocumentState, transition
 from sohoa.services.catalogue.documents import lock_visible
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.identity.protection import Protection, protection_of, raise_protection, strictest
@@ -24,7 +25,7 @@ def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str,
         (doc,), file = lock_visible(session, principal, doc_id), session.get(FileUnit, file_id)
         if file is None:
             raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
-        if doc.state == "merged":
+        if doc.state == DocumentState.MERGED:
             raise ValidationFailed("Văn bản đã được gộp", "The document was merged into another")
         before = doc.file_id
         if before == file.id:
@@ -35,8 +36,9 @@ def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str,
                                   ).scalar_one()
         doc.file_id, doc.doc_ordinal = file.id, int(ordinal) + 1
         doc.unit_id = doc.unit_id or file.unit_id  # the unit that made it stays its unit
-        if doc.state == "unsorted":
-            doc.state = "review"  # filed now: reviewed in its file before anyone outside sees it
+        if doc.state == DocumentState.UNSORTED:
+            # Filed now: reviewed in its file before anyone outside sees it.
+            doc.state = transition(doc.state, DocumentState.REVIEW)
         record_event(session, actor, "document.update", "document", doc.id,
                      {"operation": "move", "from_file": before, "to_file": file.id, "protection": protection,
                       "state": doc.state})
@@ -47,9 +49,9 @@ def supersede_rework(session: Session, file_id: int, created: list[int], actor: 
     """A rescan of a file replaces its documents sent back to scanning: they become 'superseded', and the
     documents the rescan made take their strictest protection (a độ mật set in review is not lost)."""
     replaced = list(session.execute(select(Document).where(Document.file_id == file_id,
-                                                           Document.state == "rework_scan")).scalars())
+                                                           Document.state == DocumentState.REWORK_SCAN)).scalars())
     for doc in replaced:
-        doc.state = "superseded"
+        doc.state = transition(doc.state, DocumentState.SUPERSEDED)
     if not replaced:
         return
     floor = strictest(*(protection_of(d) for d in replaced))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import InputRejected, NotFound, SohoaError
 from sohoa.domain.ports import CHUNK, DocumentSplitter, OcrEngineFactory
+from sohoa.domain.workflow import IngestItemState, transition
 from sohoa.pipeline.triage import triage
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
@@ -119,7 +120,7 @@ def _existing(session: Session, sha256: str) -> IngestItem | None:
 
 
 def _finished(item: IngestItem | None) -> bool:
-    return item is not None and item.state in ("done", "quarantined")
+    return item is not None and item.state in (IngestItemState.DONE, IngestItemState.QUARANTINED)
 
 
 def _claimed(session: Session, claims: IngestClaims, item: IngestItem | None, sha: str,
@@ -185,8 +186,9 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
         busy, item = _claimed(session, claims, _existing(session, sha), sha, path)
         if busy is not None:
             return busy, None, None
-        if item is not None and item.state in ("done", "quarantined"):
-            state = "duplicate" if item.state == "done" else "quarantined"
+        if _finished(item):
+            assert item is not None
+            state = "duplicate" if item.state == IngestItemState.DONE else "quarantined"
             return ItemReport(path.name, state, item.pages, reason=item.reason, message=item.message), None, None
         copy, copied = _work_copy(path, work)  # hashed again as it is copied
         if copied != sha:  # the file changed while being read (a scanner still writing it)
@@ -198,7 +200,8 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
         except InputRejected as exc:
             _quarantine(ctx, path, sha, exc)
             item = item or IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path))
-            item.state, item.reason, item.message = "quarantined", exc.code, str(exc)
+            item.state = transition(item.state, IngestItemState.QUARANTINED)
+            item.reason, item.message = exc.code, str(exc)
             session.add(item)
             session.flush()
             record_event(session, actor, "ingest.quarantine", "ingest_item", item.id,
@@ -211,7 +214,8 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
                               attempts=0)
             session.add(item)
         item.master_object_id, item.unit_id, item.file_id = master.id, target[0], target[1]
-        item.state, item.pages, item.attempts = "processing", len(result.pages), item.attempts + 1
+        item.state = transition(item.state, IngestItemState.PROCESSING)
+        item.pages, item.attempts = len(result.pages), item.attempts + 1
         session.flush()
         return ItemReport(path.name, "processing", len(result.pages)), item.id, result
 
@@ -266,7 +270,8 @@ def _quarantine_item(ctx: AppContext, session: Session, item_id: int, rep: ItemR
     item = session.get(IngestItem, item_id)
     assert item is not None
     reason = failure.reason or "corrupt"
-    item.state, item.reason, item.message = "quarantined", reason, failure.error
+    item.state = transition(item.state, IngestItemState.QUARANTINED)
+    item.reason, item.message = reason, failure.error
     rep.state, rep.reason, rep.message = "quarantined", reason, failure.error
     _quarantine(ctx, Path(item.source_path), item.sha256, InputRejected(reason, failure.error, failure.error))
     record_event(session, actor, "ingest.quarantine", "ingest_item", item_id, {"error": failure.error,
@@ -277,7 +282,8 @@ def _fail_items(session: Session, members: list[tuple[int, ItemReport, int]], er
     for item_id, rep, _ in members:
         item = session.get(IngestItem, item_id)
         assert item is not None
-        item.state, item.reason, item.message = "failed", "page_error", error
+        item.state = transition(item.state, IngestItemState.FAILED)
+        item.reason, item.message = "page_error", error
         rep.state, rep.reason, rep.message = "failed", "page_error", error
     record_event(session, actor, "ingest.fail", "ingest_item", members[0][0],
                  {"error": error, "items": [m[0] for m in members]})

@@ -11,6 +11,7 @@ from sohoa.db.models import Document, FileUnit, IngestItem, Page
 from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
 from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
+from sohoa.domain.workflow import DocumentState, IngestItemState, transition
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
@@ -84,7 +85,7 @@ def _document_row(session: Session, item: IngestItem, built: BuiltDocument, pdf_
                    doc_ordinal=ordinal, text=built.text, source_name=item.original_name,
                    pdf_object_id=pdf_id, page_amount=len(built.page_indexes),
                    confidence=built.fields.as_confidence(), provenance=_provenance(built),
-                   state="review" if file else "unsorted",
+                   state=DocumentState.REVIEW if file else DocumentState.UNSORTED,
                    access_level="secret" if columns.get("secrecy") else (file.access_level if file else "internal"),
                    **columns)
     session.add(doc)
@@ -139,7 +140,7 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
                      {"source": doc.source_name, "pages": doc.page_amount,
                       "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
     for item in items:
-        item.state, item.reason, item.message = "done", None, None
+        item.state, item.reason, item.message = transition(item.state, IngestItemState.DONE), None, None
         record_event(session, actor, "ingest.done", "ingest_item", item.id,
                      {"file": item.original_name, "documents": sorted(set(per_item[item.id]))})
     return {k: sorted(set(v)) for k, v in per_item.items()}

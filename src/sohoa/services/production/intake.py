@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Accession, Box, FileUnit, ReceivedFile, Unit
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.text import nfc
+from sohoa.domain.workflow import AccessionStatus, FileUnitState, transition
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.intake_inventory import UploadResult, latest_upload, read_inventory, upload_inventory
@@ -108,7 +109,7 @@ def create_accession(
             title=nfc(title).strip(),
             deadline=deadline,
             planned_pages=planned_pages,
-            status="open",
+            status=AccessionStatus.OPEN,
             received_at=date.today(),
         )
         session.add(acc)
@@ -204,7 +205,8 @@ def record_received_file(
         session.add(receipt)
         if file is not None:
             file.box_id = box.id if box else file.box_id
-            file.state = "received" if file.state == "registered" else file.state
+            if file.state == FileUnitState.REGISTERED:  # received again: it stays received
+                file.state = transition(file.state, FileUnitState.RECEIVED)
         session.flush()
         record_event(
             session,

@@ -17,6 +17,7 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import InventoryRow, RowReport, map_header, parse_retention, parse_time_span
 from sohoa.domain.inventory import validate_rows as _validate
 from sohoa.domain.text import nfc
+from sohoa.domain.workflow import FileUnitState
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
@@ -146,7 +147,7 @@ def _apply_rows(session: Session, acc: Accession, rows: list[InventoryRow]) -> N
     }
     wanted = {row.notation for row in rows}
     for notation, file in existing.items():
-        if notation not in wanted and file.state == "registered":
+        if notation not in wanted and file.state == FileUnitState.REGISTERED:
             session.delete(file)
     for row in rows:
         file = existing.get(row.notation) or FileUnit(

@@ -11,18 +11,20 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Accession, Document, FileUnit, IngestBatch, IngestItem, Page, Unit
 from sohoa.domain.cells import xlsx_append
+from sohoa.domain.workflow import PUBLISHED_STATES
+from sohoa.domain.workflow import DocumentState as _D
 from sohoa.services.platform.context import AppContext
 
 __all__ = ["STAGES", "AccessionProgress", "Dashboard", "dashboard", "export_xlsx"]
 
 # Document states grouped into the stages people talk about (Vietnamese, English).
-STAGES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
-    ("review", ("review", "unsorted"), "Chờ kiểm duyệt", "Awaiting review"),
-    ("qc", ("qc",), "Chờ kiểm tra chất lượng", "Awaiting QC"),
-    ("rework", ("rework_scan", "rework_review"), "Làm lại", "Rework"),
-    ("accepted", ("accepted", "published"), "Đạt", "Accepted"),
+STAGES: tuple[tuple[str, tuple[_D, ...], str, str], ...] = (
+    ("review", (_D.REVIEW, _D.UNSORTED), "Chờ kiểm duyệt", "Awaiting review"),
+    ("qc", (_D.QC,), "Chờ kiểm tra chất lượng", "Awaiting QC"),
+    ("rework", (_D.REWORK_SCAN, _D.REWORK_REVIEW), "Làm lại", "Rework"),
+    ("accepted", (_D.ACCEPTED, _D.PUBLISHED), "Đạt", "Accepted"),
 )
-LIVE = ("review", "unsorted", "qc", "rework_scan", "rework_review", "accepted", "published")
+LIVE = (_D.REVIEW, _D.UNSORTED, _D.QC, _D.REWORK_SCAN, _D.REWORK_REVIEW, _D.ACCEPTED, _D.PUBLISHED)
 RATE_WINDOW_DAYS = 14
 
 
@@ -106,7 +108,7 @@ def _per_day(session: Session, today: date, days: int = 30) -> list[tuple[date, 
     return sorted(totals.items())
 
 
-def _accession_pages(session: Session, accession_id: int, states: tuple[str, ...]) -> int:
+def _accession_pages(session: Session, accession_id: int, states: tuple[_D, ...]) -> int:
     return int(
         session.execute(
             select(func.coalesce(func.sum(Document.page_amount), 0))
@@ -128,7 +130,7 @@ def _accessions(session: Session, rate: float, today: date) -> list[AccessionPro
     result = []
     for acc in session.execute(select(Accession).order_by(Accession.id)).scalars():
         scanned = _accession_pages(session, acc.id, LIVE)
-        accepted = _accession_pages(session, acc.id, ("accepted", "published"))
+        accepted = _accession_pages(session, acc.id, tuple(sorted(PUBLISHED_STATES)))
         remaining = (acc.planned_pages or 0) - scanned
         result.append(
             AccessionProgress(

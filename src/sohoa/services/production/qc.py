@@ -14,6 +14,7 @@ from sohoa.db.models import Document, FileUnit, IngestBatch, IngestItem, Page, Q
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELDS
 from sohoa.domain.text import nfc
+from sohoa.domain.workflow import DocumentState, transition
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.access_changes import record_publication
@@ -83,13 +84,15 @@ def _plan_applies(session: Session, plan: QcPlan, doc: Document, operator: str |
 
 
 def route_after_review(session: Session, doc: Document, actor: str) -> str:
-    """A reviewed document goes to QC when an active plan samples it, otherwise it is accepted."""
+    """A reviewed document goes to QC when an active plan samples it, otherwise it is accepted.
+
+    :class:`IllegalTransition` when it is not waiting for review (approved, sampled or merged already)."""
     operator = document_operator(session, doc)
     plans = session.execute(select(QcPlan).where(QcPlan.active.is_(True)).order_by(QcPlan.id)).scalars()
     sampled = next(
         (p for p in plans if _plan_applies(session, p, doc, operator) and _selected(p, doc.id)), None
     )
-    doc.state = "qc" if sampled else "accepted"
+    doc.state = transition(doc.state, DocumentState.QC if sampled else DocumentState.ACCEPTED)
     record_event(
         session,
         actor,
@@ -98,7 +101,7 @@ def route_after_review(session: Session, doc: Document, actor: str) -> str:
         doc.id,
         {"next": doc.state, "plan": sampled.id if sampled else None},
     )
-    if doc.state == "accepted":  # no QC sample drawn: accepted now, announced to feeds and webhooks
+    if doc.state == DocumentState.ACCEPTED:  # no QC sample drawn: accepted now, announced to feeds and webhooks
         record_publication(session, doc, actor, "review")
     return doc.state
 
@@ -159,7 +162,8 @@ def qc_queue(ctx: AppContext, limit: int = 200, *,
     with ctx.db.session() as session:
         visible = document_clause(document_scope(session, principal))
         docs = (
-            session.execute(select(Document).where(Document.state == "qc", visible).order_by(Document.id).limit(limit))
+            session.execute(select(Document).where(Document.state == DocumentState.QC, visible)
+                            .order_by(Document.id).limit(limit))
             .scalars()
             .all()
         )
@@ -222,7 +226,7 @@ def _count_check(session: Session, doc: Document) -> Check:
         select(func.count())
         .select_from(Page)
         .join(Document)
-        .where(Document.file_id == file.id, Document.state != "merged", Document.state != "superseded")
+        .where(Document.file_id == file.id, Document.state.not_in((DocumentState.MERGED, DocumentState.SUPERSEDED)))
     ).scalar_one()
     expected = file.page_total or file.sheet_total or 0
     low = file.sheet_total or 0
@@ -278,7 +282,7 @@ def inspect(
     checks = [c.__dict__ for c in automated_checks(ctx, doc_id)]
     with ctx.db.session() as session:
         doc = session.get(Document, doc_id)
-        if doc is None or doc.state != "qc":
+        if doc is None or doc.state != DocumentState.QC:
             raise ValidationFailed("Văn bản không ở trạng thái chờ kiểm tra", "Document is not awaiting QC")
         session.add(
             QcInspection(
@@ -293,9 +297,8 @@ def inspect(
                 decided_on=date.today(),
             )
         )
-        doc.state = (
-            "accepted" if decision == "accept" else f"rework_{'scan' if target == 'scanning' else 'review'}"
-        )
+        rework = DocumentState.REWORK_SCAN if target == "scanning" else DocumentState.REWORK_REVIEW
+        doc.state = transition(doc.state, DocumentState.ACCEPTED if decision == "accept" else rework)
         record_event(
             session,
             inspector,
@@ -304,7 +307,7 @@ def inspect(
             doc.id,
             {"defects": codes, "comment": comment, "next": doc.state},
         )
-        if doc.state == "accepted":  # announced to feeds and webhooks (never a độ mật document)
+        if doc.state == DocumentState.ACCEPTED:  # announced to feeds and webhooks (never a độ mật document)
             record_publication(session, doc, inspector, "qc")
         return doc.state
 

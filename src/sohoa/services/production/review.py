@@ -15,6 +15,7 @@ from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import FIELD_BY_NAME, FIELD_NAMES
 from sohoa.domain.validation import field_errors
+from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import lock_visible, visible_document
@@ -43,7 +44,6 @@ __all__ = [
     "validate_fields",
 ]
 
-REVIEW_STATES = ("review", "rework_review", "unsorted")
 PREVIEW_MAX_SIDE = 2000
 
 
@@ -87,7 +87,7 @@ def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | No
             select(Document, FileUnit.file_code)
             .outerjoin(FileUnit, Document.file_id == FileUnit.id)
             .where(Document.state.in_(REVIEW_STATES), document_clause(document_scope(session, principal)))
-            .order_by((Document.state == "rework_review").desc(), Document.id)
+            .order_by((Document.state == DocumentState.REWORK_REVIEW).desc(), Document.id)
             .limit(limit)
         ).all()
         return [
@@ -152,13 +152,18 @@ def update_fields(
     ctx: AppContext, doc_id: int, values: dict[str, str], *, actor: str, mark_reviewed: bool = False,
     principal: Principal | None = SYSTEM,
 ) -> dict[str, tuple[str, str]]:
-    """Save corrected fields (all or nothing); returns the validation errors (empty when saved)."""
+    """Save corrected fields (all or nothing); returns the validation errors (empty when saved).
+
+    With ``mark_reviewed``, a document not waiting for review (approved, sampled or merged already) raises
+    ``IllegalTransition`` before anything is saved."""
     clean = {n: FIELD_BY_NAME[n].normalise(values[n]) for n in FIELD_NAMES if n in values}
     errors = validate_fields(clean)
     if errors:
         return errors
     with ctx.db.session() as session:
         (doc,) = lock_visible(session, principal, doc_id)
+        if mark_reviewed:  # refused before any edit (the states that may be accepted may also go to QC)
+            transition(doc.state, DocumentState.ACCEPTED)
         changes: dict[str, list[str]] = {}
         for name, value in clean.items():
             spec = FIELD_BY_NAME[name]
@@ -214,11 +219,12 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
         session.refresh(doc)
         session.refresh(other)
         reviewed = other.state in PUBLISHED_STATES
-        other.state = "merged"
+        other.state = transition(other.state, DocumentState.MERGED)
         # The survivor holds the other's pages: it takes the strictest độ mật and access level of both.
         protection = raise_protection(doc, protection_of(other), [doc.id, other.id])
         if doc.state in PUBLISHED_STATES and not reviewed:
-            doc.state = "review"  # unreviewed pages joined it: reviewed again before the public sees it
+            # Unreviewed pages joined it: reviewed again before the public sees it.
+            doc.state = transition(doc.state, DocumentState.REVIEW)
         record_event(
             session,
             actor,
@@ -244,7 +250,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
             unit_id=doc.unit_id,
             ingest_item_id=doc.ingest_item_id,
             source_name=doc.source_name,
-            state="review",
+            state=DocumentState.REVIEW,
             access_level=doc.access_level,
             secrecy=doc.secrecy,  # the pages keep their protection: split never lowers it
             doc_ordinal=None,

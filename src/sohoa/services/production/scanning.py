@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, QcInspection, ScanUpload
 from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
+from sohoa.domain.workflow import DocumentState, ScanUploadState, transition
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.identity.principal import SYSTEM, Principal
@@ -47,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf")
-TERMINAL = ("done", "failed")
+TERMINAL = (ScanUploadState.DONE, ScanUploadState.FAILED)
 _STATION = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 # ingest(ctx, paths, file_code=, actor=, progress=) → a report with ``.items``: ingest_paths' signature.
@@ -117,7 +118,8 @@ def start_upload(ctx: AppContext, file_id: int | None, filename: str, size: int,
         file = session.get(FileUnit, file_id) if file_id else None
         if file_id and file is None:
             raise NotFound("Không tìm thấy hồ sơ", "File not found")
-        row = ScanUpload(token=token, file_id=file_id, filename=name, size=size, operator=operator, state="receiving")
+        row = ScanUpload(token=token, file_id=file_id, filename=name, size=size, operator=operator,
+                         state=ScanUploadState.RECEIVING)
         session.add(row)
         session.flush()
         record_event(session, operator, "scan.upload_start", "scan_upload", row.id, {"file": name, "size": size})
@@ -145,7 +147,7 @@ def append_chunk(ctx: AppContext, token: str, offset: int, data: bytes, *, opera
         row = _row(session, token)
         if row.operator != operator:
             raise Conflict("Lượt tải lên của người khác", "This upload belongs to someone else")
-        if row.state != "receiving" or offset != row.received or offset + len(data) > row.size:
+        if row.state != ScanUploadState.RECEIVING or offset != row.received or offset + len(data) > row.size:
             raise Conflict(
                 "Vị trí khối không khớp; hãy tiếp tục từ vị trí đã nhận",
                 f"Chunk offset mismatch; resume at {row.received}",
@@ -155,7 +157,7 @@ def append_chunk(ctx: AppContext, token: str, offset: int, data: bytes, *, opera
         row.received += len(data)
         if row.received == row.size:
             (folder / (row.filename + ".part")).rename(folder / row.filename)
-            row.state = "queued"
+            row.state = transition(row.state, ScanUploadState.QUEUED)
             record_event(session, operator, "scan.upload_done", "scan_upload", row.id, {"file": row.filename})
         file = session.get(FileUnit, row.file_id) if row.file_id else None
         return _status(row, file.file_code if file else None)
@@ -189,7 +191,7 @@ class LiveProgress:
 def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) -> None:
     with ctx.db.session() as session:
         row = _row(session, token)
-        row.state = "processing"
+        row.state = transition(row.state, ScanUploadState.PROCESSING)
         file = session.get(FileUnit, row.file_id) if row.file_id else None
         file_code, operator, path = (file.file_code if file else None), row.operator, row.filename
     source = _upload_dir(ctx, token) / path
@@ -204,16 +206,18 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
         items = list(report.items)
         created = [doc_id for i in items for doc_id in i.documents]
         failed = [i for i in items if i.state in ("failed", "quarantined", "busy")]  # busy: retry once the other ends
-        state, message = ("failed", "; ".join(str(i.message or i.reason) for i in failed)) if failed else ("done", None)
+        state, message = ((ScanUploadState.FAILED, "; ".join(str(i.message or i.reason) for i in failed)) if failed
+                          else (ScanUploadState.DONE, None))
         documents = sum(len(i.documents) for i in items)
         pages = sum(i.pages for i in items)
     except Exception as exc:  # the worker must survive any ingest failure and show it
         log.exception("ingest of upload %s failed", token)
-        state, message, documents, pages, created = "failed", str(exc), 0, 0, []
+        state, message, documents, pages, created = ScanUploadState.FAILED, str(exc), 0, 0, []
     with ctx.db.session() as session:
         row = _row(session, token)
-        row.state, row.message, row.documents, row.pages = state, message, documents, pages
-        if state == "done" and row.file_id:  # the rescan replaces documents sent back to scanning
+        row.state = transition(row.state, state)
+        row.message, row.documents, row.pages = message, documents, pages
+        if state == ScanUploadState.DONE and row.file_id:  # the rescan replaces documents sent back to scanning
             supersede_rework(session, row.file_id, created, operator)
         record_event(
             session,
@@ -246,7 +250,7 @@ class ScanWorker(QueueWorker[str]):
             pending = (
                 session.execute(
                     select(ScanUpload.token)
-                    .where(ScanUpload.state.in_(("queued", "processing")))
+                    .where(ScanUpload.state.in_((ScanUploadState.QUEUED, ScanUploadState.PROCESSING)))
                     .order_by(ScanUpload.id)
                 )
                 .scalars()
@@ -300,7 +304,7 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
                 size=stat.st_size,
                 received=stat.st_size,
                 source_key=key,
-                state="queued",
+                state=ScanUploadState.QUEUED,
             )
             session.add(row)
             session.flush()
@@ -317,7 +321,7 @@ def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
         rows = session.execute(
             select(Document, FileUnit.file_code)
             .outerjoin(FileUnit, Document.file_id == FileUnit.id)
-            .where(Document.state == "rework_scan", document_clause(document_scope(session, principal)))
+            .where(Document.state == DocumentState.REWORK_SCAN, document_clause(document_scope(session, principal)))
             .order_by(Document.id)
         ).all()
         result: list[tuple[int, str | None, str, str | None]] = []

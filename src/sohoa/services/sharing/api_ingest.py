@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sohoa.db.models import Document, FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import NotFound, PermissionDenied, SohoaError, ValidationFailed
 from sohoa.domain.text import nfc
+from sohoa.domain.workflow import IngestItemState, transition
 from sohoa.services.identity.policy import is_secret
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import QueueWorker
@@ -51,9 +52,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 STATES: tuple[str, ...] = ("queued", "processing", "done", "duplicate", "quarantined", "failed")
-_SHOWN = {"pending": "queued", "processing": "processing", "done": "done", "quarantined": "quarantined",
-          "failed": "failed"}
-_TERMINAL = ("done", "quarantined", "failed")
+_SHOWN: dict[str, str] = {IngestItemState.PENDING: "queued", IngestItemState.PROCESSING: "processing",
+                          IngestItemState.DONE: "done", IngestItemState.QUARANTINED: "quarantined",
+                          IngestItemState.FAILED: "failed"}  # the states the API shows (STATES)
+_TERMINAL = (IngestItemState.DONE, IngestItemState.QUARANTINED, IngestItemState.FAILED)
 
 
 class UploadTooLarge(SohoaError):
@@ -188,9 +190,9 @@ def _existing(ctx: AppContext, sink: UploadSink, actor: str) -> Accepted | None:
     """What an upload of bytes seen before answers (and nothing is created): None when it must be queued."""
     with ctx.db.session() as session:
         item = session.execute(select(IngestItem).where(IngestItem.sha256 == sink.sha256)).scalar_one_or_none()
-        if item is None or item.state == "failed":
+        if item is None or item.state == IngestItemState.FAILED:
             return None
-        state = "duplicate" if item.state == "done" else _SHOWN.get(item.state, item.state)
+        state = "duplicate" if item.state == IngestItemState.DONE else _SHOWN.get(item.state, item.state)
         record_event(session, actor, "api.ingest_duplicate", "ingest_item", item.id,
                      {"sha256": sink.sha256, "file": sink.name, "state": state})
     sink.discard()
@@ -216,7 +218,8 @@ def accept_upload(ctx: AppContext, sink: UploadSink, target: IngestTarget, *, ac
             elif item.source_path != str(path):
                 _remove_upload(ctx, Path(item.source_path))  # the failed try's copy: these bytes replace it
             item.batch_id, item.original_name, item.source_path = batch.id, path.name, str(path)
-            item.state, item.reason, item.message, item.unit_id = "pending", None, None, target.unit_id
+            item.state = transition(item.state, IngestItemState.PENDING)  # new, or a failed try again
+            item.reason, item.message, item.unit_id = None, None, target.unit_id
             session.flush()
             record_event(session, actor, "api.ingest_accept", "ingest_item", item.id,
                          {"sha256": sink.sha256, "file": path.name, "size": sink.size, **options})
@@ -260,7 +263,7 @@ def resumable_items(ctx: AppContext) -> list[int]:
     root = uploads_root(ctx).resolve()
     with ctx.db.session() as session:
         rows = session.execute(select(IngestItem.id, IngestItem.source_path).where(
-            IngestItem.state.in_(("pending", "processing"))).order_by(IngestItem.id)).all()
+            IngestItem.state.in_((IngestItemState.PENDING, IngestItemState.PROCESSING))).order_by(IngestItem.id)).all()
     return [int(item_id) for item_id, source in rows if Path(source).resolve().is_relative_to(root)]
 
 
@@ -268,11 +271,13 @@ def _claim(ctx: AppContext, item_id: int) -> tuple[Path, dict[str, object], str]
     """Mark the item processing (pending → processing only once, so two processes never share an upload)."""
     with ctx.db.session() as session:
         item = session.get(IngestItem, item_id)
-        if item is None or item.state not in ("pending", "processing"):
+        if item is None or item.state not in (IngestItemState.PENDING, IngestItemState.PROCESSING):
             return None
-        if item.state == "pending":
-            taken = session.execute(update(IngestItem).where(IngestItem.id == item_id, IngestItem.state == "pending")
-                                    .values(state="processing").execution_options(synchronize_session=False))
+        if item.state == IngestItemState.PENDING:
+            taken = session.execute(update(IngestItem).where(IngestItem.id == item_id,
+                                                             IngestItem.state == IngestItemState.PENDING)
+                                    .values(state=transition(item.state, IngestItemState.PROCESSING))
+                                    .execution_options(synchronize_session=False))
             if getattr(taken, "rowcount", 0) != 1:
                 return None
         batch = session.get(IngestBatch, item.batch_id)
@@ -288,11 +293,11 @@ def _settle(ctx: AppContext, item_id: int, actor: str, reason: str | None, messa
         item = session.get(IngestItem, item_id)
         assert item is not None
         if item.state not in _TERMINAL:
-            item.state, item.reason = "failed", reason or "not_ingested"
+            item.state, item.reason = transition(item.state, IngestItemState.FAILED), reason or "not_ingested"
             item.message = message or "Không xử lý được tệp / the file could not be ingested"
             record_event(session, actor, "ingest.fail", "ingest_item", item.id, {"reason": item.reason,
                                                                                  "error": item.message})
-        return item.state, item.master_object_id is not None or item.state == "quarantined"
+        return item.state, item.master_object_id is not None or item.state == IngestItemState.QUARANTINED
 
 
 def _remove_upload(ctx: AppContext, path: Path) -> None:

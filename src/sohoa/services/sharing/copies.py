@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sohoa import signing
 from sohoa.db.models import CopyRequest, Document, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.workflow import CopyRequestState, transition
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.platform.audit import record_event
@@ -89,7 +90,8 @@ def request_copy(ctx: AppContext, document_id: int, requester: Requester) -> Cop
         return _info(row)
 
 
-def list_copy_requests(ctx: AppContext, state: str | None = "pending") -> list[CopyRequestInfo]:
+def list_copy_requests(ctx: AppContext, state: CopyRequestState | None = CopyRequestState.PENDING
+                       ) -> list[CopyRequestInfo]:
     with ctx.db.session() as session:
         stmt = select(CopyRequest).order_by(CopyRequest.id)
         if state:
@@ -116,7 +118,7 @@ def _pending(session: Session, request_id: int) -> CopyRequest:
     row = session.get(CopyRequest, request_id)
     if row is None:
         raise NotFound(f"Không có yêu cầu số {request_id}", f"No request {request_id}")
-    if row.state != "pending":
+    if row.state != CopyRequestState.PENDING:
         raise ValidationFailed("Yêu cầu đã được xử lý", "The request has already been decided")
     return row
 
@@ -140,7 +142,8 @@ def approve_copy(ctx: AppContext, request_id: int, actor: str) -> CopyRequestInf
         doc = visible_document(session, None, row.document_id)  # still public at decision time
         signed = _certified_pdf(ctx, session, row, doc, now)
         stored = store_bytes(session, ctx.store, signed, media_type="application/pdf", kind="certified_copy")
-        row.state, row.decided_by, row.decided_at, row.copy_object_id = "approved", actor, now, stored.id
+        row.state = transition(row.state, CopyRequestState.APPROVED)
+        row.decided_by, row.decided_at, row.copy_object_id = actor, now, stored.id
         record_event(session, actor, "copy.approve", "copy_request", row.id,
                      {"document_id": doc.id, "sha256": stored.sha256})
         return _info(row)
@@ -152,7 +155,7 @@ def refuse_copy(ctx: AppContext, request_id: int, actor: str, reason: str) -> Co
         raise ValidationFailed("Cần nêu lý do từ chối", "A reason is required to refuse")
     with ctx.db.session() as session:
         row = _pending(session, request_id)
-        row.state, row.reason = "refused", reason.strip()[:2000]
+        row.state, row.reason = transition(row.state, CopyRequestState.REFUSED), reason.strip()[:2000]
         row.decided_by, row.decided_at = actor, datetime.now(UTC)
         record_event(session, actor, "copy.refuse", "copy_request", row.id, {"reason": row.reason})
         return _info(row)
@@ -163,7 +166,7 @@ def copy_pdf(ctx: AppContext, code: str) -> ObjectDownload:
     with ctx.db.session() as session:
         row = _by_code(session, code)
         stored = session.get(StoredObject, row.copy_object_id) if row.copy_object_id else None
-        if row.state != "approved" or stored is None:
+        if row.state != CopyRequestState.APPROVED or stored is None:
             raise NotFound("Bản sao chưa sẵn sàng", "The copy is not ready")
         record_event(session, "portal", "copy.download", "copy_request", row.id, {})
         return download_of(ctx.store, stored, media_type="application/pdf",

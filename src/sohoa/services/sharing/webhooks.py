@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, Event, Webhook, WebhookDelivery
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.workflow import WebhookDeliveryState, transition
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask
@@ -150,7 +151,8 @@ def dispatch_events(session: Session, now: datetime | None = None) -> int:
             doc = session.get(Document, event.entity_id) if event.entity_id else None
             if doc is not None and can_view_document(session, None, doc):  # a webhook's scope: the public
                 session.add(WebhookDelivery(webhook_id=hook.id, event_id=event.id, event=event.action,
-                                            payload=_payload(event), next_try=due, attempts=0, state="pending"))
+                                            payload=_payload(event), next_try=due, attempts=0,
+                                            state=WebhookDeliveryState.PENDING))
                 queued += 1
     return queued
 
@@ -176,7 +178,7 @@ def _claim(session: Session, delivery: WebhookDelivery, moment: datetime) -> _Cl
     a second deliverer loses the conditional update, and a crash mid-attempt is retried after backoff."""
     attempts = delivery.attempts + 1
     taken = session.execute(update(WebhookDelivery).where(
-        WebhookDelivery.id == delivery.id, WebhookDelivery.state == "pending",
+        WebhookDelivery.id == delivery.id, WebhookDelivery.state == WebhookDeliveryState.PENDING,
         WebhookDelivery.attempts == delivery.attempts,
     ).values(attempts=attempts, next_try=moment + backoff(attempts)).execution_options(synchronize_session=False))
     if getattr(taken, "rowcount", 0) != 1:
@@ -196,14 +198,14 @@ def _withheld(session: Session, delivery: WebhookDelivery) -> bool:
 def _due(ctx: AppContext, moment: datetime, limit: int) -> list[_Claimed]:
     claimed: list[_Claimed] = []
     with ctx.db.session() as session:
-        rows = session.execute(select(WebhookDelivery).where(WebhookDelivery.state == "pending")
+        rows = session.execute(select(WebhookDelivery).where(WebhookDelivery.state == WebhookDeliveryState.PENDING)
                                .order_by(WebhookDelivery.next_try, WebhookDelivery.id)).scalars().all()
         hooks_active = set(session.execute(select(Webhook.id).where(Webhook.active.is_(True))).scalars())
         for delivery in rows:
             if len(claimed) >= limit or _aware(delivery.next_try) > moment:
                 continue
             if delivery.webhook_id not in hooks_active or _withheld(session, delivery):
-                delivery.state = "withheld"
+                delivery.state = transition(delivery.state, WebhookDeliveryState.WITHHELD)
                 continue
             got = _claim(session, delivery, moment)
             if got is not None:
@@ -236,11 +238,12 @@ def _settle(ctx: AppContext, claim: _Claimed, outcome: tuple[int | None, str | N
         assert delivery is not None
         delivery.last_status, delivery.last_error = status, error
         if refused:
-            delivery.state = "refused"
+            delivery.state = transition(delivery.state, WebhookDeliveryState.REFUSED)
         elif error is None:
-            delivery.state, delivery.delivered_at = "delivered", moment
+            delivery.state = transition(delivery.state, WebhookDeliveryState.DELIVERED)
+            delivery.delivered_at = moment
         elif claim.attempts >= MAX_ATTEMPTS:
-            delivery.state = "failed"
+            delivery.state = transition(delivery.state, WebhookDeliveryState.FAILED)
         return delivery.state
 
 
