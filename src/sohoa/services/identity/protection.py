@@ -49,6 +49,11 @@ class Protection:
     secrecy: str | None
     access_level: str
 
+    def covers(self, other: Protection) -> bool:
+        """At least as strict as ``other`` on both axes."""
+        return (_secrecy_rank(self.secrecy) >= _secrecy_rank(other.secrecy)
+                and level_rank(self.access_level) >= level_rank(other.access_level))
+
 
 def protection_of(doc: Document) -> Protection:
     return Protection(doc.secrecy or None, doc.access_level)
