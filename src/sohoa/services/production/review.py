@@ -17,11 +17,10 @@ from sohoa.domain.fields import FIELD_BY_NAME, FIELD_NAMES
 from sohoa.domain.validation import field_errors
 from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
-from sohoa.services.catalogue.catalog import SYSTEM
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
-from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.identity.protection import protection_of, raise_protection
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
