@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pikepdf
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
 __all__ = ["CopyStamp", "stamp_certified_copy"]
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
@@ -30,9 +35,6 @@ class CopyStamp:
 
 
 def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     for name, file in (("LibSerif", "LiberationSerif-Regular.ttf"), ("LibSerifBold", "LiberationSerif-Bold.ttf")):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
@@ -41,8 +43,6 @@ def _fonts() -> tuple[str, str]:
 
 def _overlay(width: float, height: float, stamp: CopyStamp) -> bytes:
     """A page-sized PDF with the copy form in a framed box at the bottom right."""
-    from reportlab.pdfgen import canvas
-
     regular, bold = _fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -61,8 +61,6 @@ def _overlay(width: float, height: float, stamp: CopyStamp) -> bytes:
 
 def stamp_certified_copy(pdf: bytes, stamp: CopyStamp) -> bytes:
     """Every page of ``pdf`` with the copy form drawn over it (text stays selectable: it is real text)."""
-    import pikepdf
-
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(pdf)) as document:
         overlays: list[pikepdf.Pdf] = []
