@@ -111,8 +111,7 @@ def list_events(actor: str | None = typer.Option(None, help="Người thực hi�
     for column in ("id", "at", "actor", "action", "entity"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["id"]), row["at"], row["actor"], row["action"],
-                      f"{row['entity_type'] or ''} {row['entity_id'] or ''}")
+        table.add_row(str(row.id), row.at, row.actor, row.action, f"{row.entity_type or ''} {row.entity_id or ''}")
     console.print(table)
 
 

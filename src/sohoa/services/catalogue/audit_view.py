@@ -6,14 +6,13 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, select
 
 from sohoa.db.models import Event
 from sohoa.domain.cells import csv_bytes, xlsx_append
 from sohoa.domain.errors import ValidationFailed
-from sohoa.services.identity.withheld import withhold_secret_payloads
+from sohoa.services.identity.withheld import AuditRow, withhold_secret_payloads
 from sohoa.services.platform.audit import VerifyResult
 from sohoa.services.platform.audit_report import audit_report
 from sohoa.services.platform.context import AppContext
@@ -55,14 +54,13 @@ def _select(filt: AuditFilter) -> Select[Event]:
     return stmt
 
 
-def _row(event: Event) -> dict[str, Any]:
-    return {"id": event.id, "at": event.at.isoformat(), "actor": event.actor, "action": event.action,
-            "entity_type": event.entity_type, "entity_id": event.entity_id, "payload": event.payload,
-            "hash": event.hash}
+def _row(event: Event) -> AuditRow:
+    return AuditRow(id=event.id, at=event.at.isoformat(), actor=event.actor, action=event.action,
+                    entity_type=event.entity_type, entity_id=event.entity_id, payload=event.payload, hash=event.hash)
 
 
 def list_audit_events(ctx: AppContext, filt: AuditFilter, *, before: int | None = None, limit: int = 100,
-                      withhold_secret: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+                      withhold_secret: bool = False) -> tuple[list[AuditRow], int | None]:
     """Newest first; the second value is the ``before`` of the next (older) page, None at the end.
     ``withhold_secret``: payloads of events about độ mật documents withheld (network viewers)."""
     with ctx.db.session() as session:
@@ -86,7 +84,8 @@ def export_events(ctx: AppContext, filt: AuditFilter, fmt: str, *,
         rows = [_row(e) for e in session.execute(_select(filt).order_by(Event.id).limit(MAX_EXPORT)).scalars()]
         if withhold_secret:
             rows = withhold_secret_payloads(session, rows)
-    table = [[json.dumps(r[c], ensure_ascii=False) if c == "payload" else r[c] for c in COLUMNS] for r in rows]
+    table = [[json.dumps(getattr(r, c), ensure_ascii=False) if c == "payload" else getattr(r, c) for c in COLUMNS]
+             for r in rows]
     # Actors and payloads hold what anyone typed (a failed login's user name): cells are neutralised.
     if fmt == "csv":
         content = csv_bytes(COLUMNS, table)

@@ -8,6 +8,7 @@ and the hash chain is verified over the stored rows, not over what a viewer show
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document
 from sohoa.domain.codes import AccessLevel
 
-__all__ = ["WITHHELD", "secret_document_ids", "withhold_secret_payloads"]
+__all__ = ["WITHHELD", "AuditRow", "secret_document_ids", "withhold_secret_payloads"]
 
 WITHHELD: dict[str, str] = {"withheld": "độ mật: chỉ đọc trên máy lưu trữ / read on the archive machine"}
 
@@ -29,9 +30,23 @@ def secret_document_ids(session: Session, ids: set[int]) -> set[int]:
     return set(session.execute(select(Document.id).where(Document.id.in_(sorted(ids)), secret)).scalars())
 
 
-def withhold_secret_payloads(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as viewers and exports show it (``at`` in ISO 8601)."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity_type: str | None
+    entity_id: int | None
+    payload: dict[str, Any] | None
+    hash: str
+
+
+def withhold_secret_payloads(session: Session, rows: list[AuditRow]) -> list[AuditRow]:
     """The rows with the payload of every event about a độ mật document replaced by :data:`WITHHELD`."""
-    ids = {int(r["entity_id"]) for r in rows if r.get("entity_type") == "document" and r.get("entity_id") is not None}
+    ids = {r.entity_id for r in rows if r.entity_type == "document" and r.entity_id is not None}
     secret = secret_document_ids(session, ids)
-    return [{**r, "payload": WITHHELD} if r.get("entity_type") == "document" and r.get("entity_id") in secret
-            else r for r in rows]
+    return [replace(r, payload=dict(WITHHELD)) if r.entity_type == "document" and r.entity_id in secret else r
+            for r in rows]
