@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
 from sohoa.domain.cells import xlsx_append
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELDS
@@ -68,12 +74,6 @@ def _xlsx(rows: list[list[Any]], title: str) -> bytes:
 
 
 def _pdf(rows: list[list[Any]], title: str) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-
     if "LiberationSerif" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("LiberationSerif", str(FONT_DIR / "LiberationSerif-Regular.ttf")))
     style = ParagraphStyle("vi", fontName="LiberationSerif", fontSize=8, leading=10)
