@@ -4,7 +4,6 @@ route declares in the OpenAPI document."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import HTTPException, Path, Query, Request
@@ -12,10 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from sohoa.api.schemas import CURSOR_PATTERN, ErrorOut
-from sohoa.domain.errors import SohoaError
-from sohoa.http.errors import status_of
 
-__all__ = ["CACHED", "ERRORS", "Cursor", "Id", "decode_cursor", "encode_cursor", "errors", "etag_json", "guarded",
+__all__ = ["CACHED", "ERRORS", "Cursor", "Id", "decode_cursor", "encode_cursor", "errors", "etag_json",
            "problem"]
 
 # Ids as databases store them (32-bit positive); larger numbers are a 422, not an overflow.
@@ -83,14 +80,6 @@ def etag_json(request: Request, body: BaseModel) -> Response:
     if tag in wanted or "*" in wanted:
         return Response(status_code=304, headers=headers)
     return Response(data, media_type="application/json", headers=headers)
-
-
-def guarded(call: Callable[[], T]) -> T:
-    """Run a service call; its errors become JSON HTTP errors with the app's one status table."""
-    try:
-        return call()
-    except SohoaError as exc:
-        raise HTTPException(status_of(exc), detail=str(exc)) from exc
 
 
 def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:

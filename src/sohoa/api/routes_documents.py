@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.api.deps import Anyone, api_router
-from sohoa.api.http import CACHED, Cursor, Id, decode_cursor, encode_cursor, etag_json, guarded
+from sohoa.api.http import CACHED, Cursor, Id, decode_cursor, encode_cursor, etag_json
 from sohoa.api.schemas import DocumentOut, DocumentPage, PageBoxesList, SearchOut
 from sohoa.domain.search import MAX_QUERY_CHARS
 from sohoa.http.deps import Ctx
@@ -77,7 +77,7 @@ def api_search(request: Request, ctx: Ctx, caller: Anyone, q: Q, unit: str | Non
     offset = decode_cursor(cursor)
     wanted = _request(q, unit, year, date_from, date_to, type, access_level, bloc, retention, sort, limit,
                       offset, facets)
-    page = guarded(lambda: search(ctx, caller.principal, wanted, channel="api"))
+    page = search(ctx, caller.principal, wanted, channel="api")
     more = offset + limit < page.total
     return etag_json(request, SearchOut.model_validate(
         {"total": page.total, "total_exact": page.total_exact, "results": page.results, "facets": page.facets,
@@ -90,7 +90,7 @@ def api_export(ctx: Ctx, caller: Anyone, q: Q, format: Literal["xlsx", "pdf"] = 
                year: Annotated[int | None, Query(ge=1000, le=9999)] = None, type: str | None = None,
                sort: Sort = "relevance") -> Response:
     wanted = _request(q, unit, year, None, None, type, None, None, None, sort, 200, 0, False)
-    content, media, name = guarded(lambda: export_search(ctx, caller.principal, wanted, format, channel="api"))
+    content, media, name = export_search(ctx, caller.principal, wanted, format, channel="api")
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -105,22 +105,21 @@ def api_documents(request: Request, ctx: Ctx, caller: Anyone, cursor: Cursor = N
             summary="Một văn bản / one document")
 def api_document(request: Request, ctx: Ctx, caller: Anyone, document_id: Id,
                  q: Annotated[str, Query(max_length=500)] = "") -> Response:
-    data = guarded(lambda: view_document(ctx, caller.principal, document_id, query=q, channel="api"))
+    data = view_document(ctx, caller.principal, document_id, query=q, channel="api")
     return etag_json(request, DocumentOut.model_validate(data))
 
 
 @router.get("/documents/{document_id}/highlights", response_model=PageBoxesList, responses=CACHED,
             summary="Ô đánh dấu trên ảnh / highlight boxes")
 def api_highlights(request: Request, ctx: Ctx, caller: Anyone, document_id: Id, q: Q) -> Response:
-    boxes = guarded(lambda: highlight_boxes(ctx, caller.principal, document_id, q))
+    boxes = highlight_boxes(ctx, caller.principal, document_id, q)
     return etag_json(request, PageBoxesList.model_validate(boxes))
 
 
 @router.get("/documents/{document_id}/pdf", summary="Tệp PDF/A / the PDF/A file", response_class=Response,
             responses=_download("application/pdf"))
 async def api_pdf(ctx: Ctx, caller: Anyone, document_id: Id) -> Response:
-    download = await run_in_threadpool(
-        guarded, lambda: document_pdf(ctx, caller.principal, document_id, channel="api"))
+    download = await run_in_threadpool(lambda: document_pdf(ctx, caller.principal, document_id, channel="api"))
     return ObjectResponse(download)
 
 
@@ -128,8 +127,8 @@ async def api_pdf(ctx: Ctx, caller: Anyone, document_id: Id) -> Response:
             response_class=Response, responses=_download(*sorted({m for _c, m in PAGE_KINDS.values()})))
 async def api_page_image(ctx: Ctx, caller: Anyone, document_id: Id, page_no: PageNo,
                          kind: Literal["thumbnail", "image"] = "thumbnail") -> Response:
-    download = await run_in_threadpool(
-        guarded, lambda: page_image(ctx, caller.principal, document_id, page_no, kind, channel="api"))
+    download = await run_in_threadpool(page_image, ctx, caller.principal, document_id, page_no, kind,
+                                       channel="api")
     return ObjectResponse(download)
 
 
@@ -137,6 +136,6 @@ async def api_page_image(ctx: Ctx, caller: Anyone, document_id: Id, page_no: Pag
             response_class=Response, responses=_binary(*OCR_FORMATS.values()))
 async def api_page_ocr(ctx: Ctx, caller: Anyone, document_id: Id, page_no: PageNo,
                        format: Literal["json", "hocr", "alto"] = "json") -> Response:
-    content, media = await run_in_threadpool(
-        guarded, lambda: page_ocr(ctx, caller.principal, document_id, page_no, format, channel="api"))
+    content, media = await run_in_threadpool(page_ocr, ctx, caller.principal, document_id, page_no, format,
+                                             channel="api")
     return Response(content, media_type=media)

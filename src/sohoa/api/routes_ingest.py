@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.api.deps import Ingester, api_router, api_state
-from sohoa.api.http import errors, guarded, problem
+from sohoa.api.http import errors, problem
 from sohoa.api.schemas import IngestAccepted, IngestStatusOut
 from sohoa.api.security import Caller
 from sohoa.api.streaming import FormError, receive_form
@@ -100,5 +100,5 @@ async def api_ingest(request: Request, ctx: Ctx, caller: Ingester) -> Response:
             summary="Trạng thái tệp đã nộp / status of a submitted file (write:ingest)")
 def api_ingest_status(ctx: Ctx, caller: Ingester, sha256: Sha) -> IngestStatusOut:
     unit_id = caller.client.unit_id if caller.client else None
-    status = guarded(lambda: ingest_status(ctx, sha256, bound_unit_id=unit_id, actor=caller.actor))
+    status = ingest_status(ctx, sha256, bound_unit_id=unit_id, actor=caller.actor)
     return IngestStatusOut.model_validate(status)

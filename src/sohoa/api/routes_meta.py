@@ -7,7 +7,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import Response
 
 from sohoa.api.deps import Admin, Anyone, api_router
-from sohoa.api.http import CACHED, Cursor, Id, decode_cursor, encode_cursor, etag_json, guarded
+from sohoa.api.http import CACHED, Cursor, Id, decode_cursor, encode_cursor, etag_json
 from sohoa.api.schemas import (
     EventPage,
     FilePage,
@@ -74,14 +74,14 @@ def api_save(ctx: Ctx, caller: Anyone, body: SavedSearchIn) -> SavedSearchOut:
     owner = _owner(caller)
     wanted = SearchRequest(query=body.query, unit=body.unit, year=body.year, type_name=body.type_name,
                            sort=body.sort)
-    return SavedSearchOut.model_validate(guarded(lambda: save_search(ctx, owner, body.name, wanted)))
+    return SavedSearchOut.model_validate(save_search(ctx, owner, body.name, wanted))
 
 
 @router.delete("/saved-searches/{saved_id}", status_code=204, response_class=Response,
                summary="Xóa tìm kiếm đã lưu")
 def api_unsave(ctx: Ctx, caller: Anyone, saved_id: Id) -> Response:
     owner = _owner(caller)
-    guarded(lambda: delete_saved_search(ctx, owner, saved_id))
+    delete_saved_search(ctx, owner, saved_id)
     return Response(status_code=204)
 
 
@@ -92,11 +92,11 @@ def api_webhooks(ctx: Ctx, caller: Admin) -> list[WebhookOut]:
 
 @router.post("/webhooks", response_model=WebhookCreated, status_code=201, summary="Đăng ký webhook (admin)")
 def api_add_webhook(ctx: Ctx, caller: Admin, body: WebhookIn) -> WebhookCreated:
-    info, secret = guarded(lambda: create_webhook(ctx, body.url, list(body.events), caller.actor))
+    info, secret = create_webhook(ctx, body.url, list(body.events), caller.actor)
     return WebhookCreated(id=info.id, url=info.url, events=list(info.events), active=info.active, secret=secret)
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, response_class=Response, summary="Hủy webhook (admin)")
 def api_delete_webhook(ctx: Ctx, caller: Admin, webhook_id: Id) -> Response:
-    guarded(lambda: delete_webhook(ctx, webhook_id, caller.actor))
+    delete_webhook(ctx, webhook_id, caller.actor)
     return Response(status_code=204)

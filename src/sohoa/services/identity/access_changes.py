@@ -16,7 +16,7 @@ from sohoa.services.identity.protection import LEVEL_RANK, level_rank, may_chang
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["AccessChange", "change_file_access", "grant_file", "list_grants", "preview_file_access",
+__all__ = ["AccessChange", "GrantView", "change_file_access", "grant_file", "list_grants", "preview_file_access",
            "record_publication", "revoke_grant"]
 
 MAX_GRANT_DAYS = 365
@@ -145,12 +145,23 @@ def revoke_grant(ctx: AppContext, grant_id: int, actor: str) -> None:
         record_event(session, actor, "grant.revoke", "file_unit", grant.file_id, {"grant_id": grant_id})
 
 
-def list_grants(ctx: AppContext) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class GrantView:
+    """One active per-file grant as the admin page lists it."""
+
+    id: int
+    file_code: str
+    username: str
+    expires_at: str  # ISO 8601
+    reason: str
+
+
+def list_grants(ctx: AppContext) -> list[GrantView]:
     """Active grants with their file and user."""
     with ctx.db.session() as session:
         rows = session.execute(
             select(FileGrant, FileUnit.file_code, User.username).join(FileUnit, FileUnit.id == FileGrant.file_id)
             .join(User, User.id == FileGrant.user_id).where(FileGrant.revoked_at.is_(None)).order_by(FileGrant.id)
         ).all()
-        return [{"id": g.id, "file_code": code, "username": name, "expires_at": g.expires_at.isoformat(),
-                 "reason": g.reason} for g, code, name in rows]
+        return [GrantView(id=g.id, file_code=code, username=name, expires_at=g.expires_at.isoformat(),
+                          reason=g.reason) for g, code, name in rows]
