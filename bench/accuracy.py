@@ -35,14 +35,9 @@ from _common import ROOT, machine, update_docs, write_results
 from sohoa.domain.fields import FIELD_NAMES, DocumentFields
 from sohoa.domain.ocr import OcrPage
 from sohoa.engines.tesseract import TesseractEngine
-from sohoa.intelligence import (
-    BaselineFieldExtractor,
-    RuleFieldExtractor,
-    correct_page,
-    find_separator,
-    read_stamps,
-    split_documents,
-)
+from sohoa.intelligence import BaselineFieldExtractor, RuleFieldExtractor, correct_page, split_documents
+from sohoa.intelligence.separator import find_separator
+from sohoa.intelligence.stamps import read_stamps
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr

@@ -163,7 +163,7 @@ def test_qr_separator_sheets_assign_documents_to_files(ctx: AppContext, tmp_path
     import subprocess
 
     from sohoa.db.models import FileUnit
-    from sohoa.intelligence import separator_sheets_pdf
+    from sohoa.intelligence.separator import separator_sheets_pdf
 
     folder = tmp_path / "batch"
     folder.mkdir()

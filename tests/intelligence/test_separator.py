@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sohoa.intelligence import find_separator, separator_sheets_pdf
+from sohoa.intelligence.separator import find_separator, separator_sheets_pdf
 
 
 def test_sheets_round_trip_through_pdftoppm(tmp_path: Path) -> None:

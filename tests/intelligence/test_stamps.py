@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.tesseract import TesseractEngine
-from sohoa.intelligence import extract_fields, read_stamps
-from sohoa.intelligence.stamps import find_stamp_boxes
+from sohoa.intelligence import extract_fields
+from sohoa.intelligence.stamps import find_stamp_boxes, read_stamps
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
 RED = (200, 30, 35)

@@ -1,12 +1,15 @@
-"""Reading Vietnamese administrative documents: fields, splitting, OCR repair, legacy text, QR sheets."""
+"""Reading Vietnamese administrative documents: fields, splitting, OCR repair, legacy text, QR sheets.
+
+QR separator sheets (``sohoa.intelligence.separator``) and stamps (``sohoa.intelligence.stamps``) use OpenCV,
+NumPy and reportlab (about 0.25 s to import): they are imported from their own modules, not from here, so that
+what only extracts fields or splits documents (the application context, `sohoa search`) does not load them.
+"""
 
 from .baseline import BaselineFieldExtractor
 from .correct import correct_page
 from .extract import FieldExtractor, RuleFieldExtractor, extract_fields
 from .legacy import decode_legacy, detect_legacy_encoding
-from .separator import find_separator, separator_sheets_pdf
 from .split import DocumentSplitter, LayoutSplitter, split_documents
-from .stamps import read_stamps
 
 __all__ = [
     "BaselineFieldExtractor",
@@ -18,8 +21,5 @@ __all__ = [
     "decode_legacy",
     "detect_legacy_encoding",
     "extract_fields",
-    "find_separator",
-    "read_stamps",
-    "separator_sheets_pdf",
     "split_documents",
 ]

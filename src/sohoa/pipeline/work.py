@@ -13,8 +13,10 @@ from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
 from sohoa.engines.thumbnails import thumbnail_of
-from sohoa.intelligence import correct_page, find_separator, read_stamps
+from sohoa.intelligence import correct_page
+from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.split import page_role
+from sohoa.intelligence.stamps import read_stamps
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
