@@ -1,8 +1,7 @@
-"""Records commands: init, ingest, extract, search, show, status, units, samples."""
+"""Records commands: init, ingest and extract (the reading commands are in `sohoa.cli.catalogue`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -10,17 +9,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
-from sohoa.intelligence import separator_sheets_pdf
-from sohoa.samples import generate_corpus
-from sohoa.services.catalogue.catalog import search_documents, show_document, status_counts
 from sohoa.services.production.extract import extract_file
 from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
-from sohoa.services.registry.units import import_hanoi_2025
 from sohoa.services.sharing.copies import ensure_dev_certificate
 from sohoa.settings import Settings
 from sohoa.storage.private import open_to_others, tighten_tree
-
-units_app = typer.Typer(help="Đơn vị / Units (cơ quan, đơn vị and their succession).")
 
 
 def init() -> None:
@@ -96,71 +89,3 @@ def extract(path: Path, as_json: bool = typer.Option(False, "--json")) -> None:
                 console.print(f"  {name}: {value}")
     if result.error is not None:
         raise typer.Exit(1)
-
-
-def search(query: str, as_json: bool = typer.Option(False, "--json"),
-           unit: str | None = typer.Option(None, "--unit"), year: int | None = typer.Option(None, "--year"),
-           type_name: str | None = typer.Option(None, "--type"), limit: int = typer.Option(20, "--limit")) -> None:
-    """Tìm kiếm / Search (không dấu cũng được; exact tones ranked first)."""
-
-    with app_context() as ctx:
-        result = search_documents(ctx, query, unit=unit, year=year, type_name=type_name, limit=limit)
-    if as_json:
-        print_json(asdict(result))
-        return
-    console.print(f"{result.total} kết quả / results")
-    for hit in result.results:
-        f = hit.fields
-        console.print(f"[bold]#{hit.document_id}[/bold] {f['type_name'] or ''} {f['code_number'] or ''}"
-                      f"/{f['code_notation'] or ''} {f['issued_date'] or ''} — {hit.source}")
-        console.print(f"   {hit.snippet}")
-
-
-def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Xem một văn bản / Show one document."""
-
-    with app_context() as ctx:
-        data = show_document(ctx, document_id)
-    if as_json:
-        print_json(asdict(data))
-    else:
-        for name, value in data.documents[0].fields.items():
-            console.print(f"{name}: {value}")
-
-
-def status(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Thống kê theo trạng thái / Counts by state."""
-
-    with app_context() as ctx:
-        counts = status_counts(ctx)
-    if as_json:
-        print_json(counts)
-        return
-    for group, values in counts.items():
-        console.print(f"[bold]{group}[/bold]: " + ", ".join(f"{k}={v}" for k, v in values.items()))
-
-
-@units_app.command("import-hanoi-2025")
-def import_hanoi() -> None:
-    """Nạp 126 đơn vị mới và 526 đơn vị cũ của Hà Nội / Load Hanoi's 2025 units with succession links."""
-
-    with app_context() as ctx:
-        summary = import_hanoi_2025(ctx, actor="cli")
-    console.print(f"Đơn vị mới / new: {summary.new_units}, cũ / old: {summary.old_units}, "
-                  f"cấp huyện / districts: {summary.districts}, liên kết / links: {summary.links}")
-
-
-def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: int = typer.Option(1, "--seed"),
-            condition: str = typer.Option("clean300", "--condition")) -> None:
-    """Sinh trang mẫu có đáp án / Generate sample pages with ground truth."""
-
-    corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition)
-    console.print(f"{len(corpus.pages)} trang / pages, {len(corpus.documents)} văn bản / documents → {out}")
-
-
-def sheets(codes: list[str] = typer.Argument(..., help="Mã hồ sơ / file codes."),
-           out: Path = typer.Option(Path("sheets.pdf"), "-o", "--out", help="Output PDF.")) -> None:
-    """In tờ phân cách QR cho từng hồ sơ / Print QR separator sheets, one per file code."""
-
-    separator_sheets_pdf(codes, out)
-    console.print(f"{len(codes)} tờ phân cách / separator sheets → {out}")
