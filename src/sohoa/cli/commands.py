@@ -90,7 +90,7 @@ class LazyCommands(Mapping[str, _click.Command]):
     def summary(self, name: str) -> _click.Command | None:
         """A stand-in that carries only the name and help, for the list in `sohoa --help`."""
         entry = COMMANDS.get(name)
-        return None if entry is None else TyperCommand(name=name, help=entry.help,
+        return None if entry is None else TyperCommand(name=name, help=entry.help, short_help=entry.help,
                                                        rich_markup_mode=self._rich_markup_mode)
 
 
@@ -105,6 +105,13 @@ class LazyGroup(TyperGroup):
     def add_command(self, cmd: _click.Command, name: str | None = None) -> None:
         raise TypeError("sohoa's commands are listed in sohoa.cli.commands.COMMANDS")
 
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            # Typer shows the help of a bare `sohoa` only when rich prints it: the plain help is printed here
+            _click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(2)  # the exit code of Typer's no-arguments help
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(self.commands)  # the names only (TyperGroup's own reads every command)
 
@@ -114,8 +121,13 @@ class LazyGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
     def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
-        self._listing = True  # the help lists each command by its row in the table, without importing it
+        """Plain help, listing each command by its row in the table without importing it.
+
+        Typer's rich help imports rich's markdown, syntax and traceback modules (about 0.11 s here, most of
+        the start-up budget of `sohoa --help`); the help of each command stays rich, and so do errors.
+        """
+        self._listing = True
         try:
-            super().format_help(ctx, formatter)
+            _click.Command.format_help(self, ctx, formatter)
         finally:
             self._listing = False
