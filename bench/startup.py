@@ -1,0 +1,149 @@
+"""CLI start-up benchmark: wall time of `sohoa --help`, `sohoa status` and `sohoa search … --json`, each against
+`python -c pass` measured in the same run (median of N fresh processes).
+
+The archive holds N synthetic records (bench/search.py builds them). With ``--before SRC`` the same commands
+also run with another copy of the source (``git archive <rev> src | tar -x -C DIR``; SRC is DIR/src) on the
+same archive, interleaved with this tree's runs, so both columns share the machine's state.
+Usage: python bench/startup.py [--records 100000] [--repeat 10] [--data DIR] [--before SRC --before-label REV]
+Writes bench/results/startup.json and the "startup" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import machine, update_docs, write_results
+from search import build
+from sohoa.services.platform.context import open_context
+from sohoa.settings import Settings
+
+QUERY = "quyết định"
+SOHOA = Path(sys.executable).with_name("sohoa")  # the installed console script, as a user runs it
+COMMANDS: dict[str, list[str]] = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "sohoa --help": [str(SOHOA), "--help"],
+    "sohoa status": [str(SOHOA), "status"],
+    f'sohoa search "{QUERY}" --json': [str(SOHOA), "search", QUERY, "--json"],
+}
+BASELINE = "python -c pass"
+
+
+def _wall(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return seconds
+
+
+def measure(variants: dict[str, dict[str, str]], repeat: int) -> dict[str, dict[str, list[float]]]:
+    """Wall seconds of every command under every variant; one warm-up run each, then rounds interleaved."""
+    samples: dict[str, dict[str, list[float]]] = {v: {c: [] for c in COMMANDS} for v in variants}
+    for env in variants.values():
+        for cmd in COMMANDS.values():
+            _wall(cmd, env)  # bytecode compiled, files in the page cache
+    for _ in range(repeat):
+        for name, cmd in COMMANDS.items():
+            for variant, env in variants.items():
+                samples[variant][name].append(_wall(cmd, env))
+    return samples
+
+
+def _summary(seconds: list[float], baseline: float) -> dict[str, float]:
+    median = statistics.median(seconds)
+    return {"median_s": round(median, 3), "min_s": round(min(seconds), 3), "max_s": round(max(seconds), 3),
+            "over_baseline_s": round(median - baseline, 3)}
+
+
+TARGETS = {"sohoa --help": 0.15, "sohoa status": 0.15, f'sohoa search "{QUERY}" --json': 0.25}  # over the baseline
+
+
+def import_breakdown(args: list[str], env: dict[str, str], top: int = 8) -> list[tuple[str, float]]:
+    """Import seconds of one run by package (self time summed; Sohoa by subpackage), largest first."""
+    code = f"import sys; from sohoa.cli.main import app; sys.argv[0] = 'sohoa'; app({args!r})"
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,
+                          text=True)
+    totals: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        self_us, _, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
+        parts = name.split(".")
+        key = ".".join(parts[:2]) if parts[0] == "sohoa" else parts[0]
+        totals[key] = totals.get(key, 0.0) + int(self_us) / 1e6
+    return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
+
+
+def markdown(data: dict[str, Any]) -> str:
+    variants = list(data["variants"])
+    rows = ["| Command | " + " | ".join(f"{v}: median (over `python -c pass`)" for v in variants)
+            + " | target (over `python -c pass`) |", "|---|" + "---|" * (len(variants) + 1)]
+    for name in COMMANDS:
+        cells = []
+        for v in variants:
+            s = data["variants"][v][name]
+            cells.append(f"{s['median_s']:.3f} s" if name == BASELINE
+                         else f"{s['median_s']:.3f} s (+{s['over_baseline_s']:.3f} s)")
+        over = data["variants"]["after"][name]["over_baseline_s"]
+        target = (f"≤ +{TARGETS[name]:.2f} s: {'met' if over <= TARGETS[name] else 'not met'}"
+                  if name in TARGETS else "—")
+        rows.append(f"| `{name}` | " + " | ".join(cells) + f" | {target} |")
+    m = data["machine"]
+    lines = ["## CLI start-up (`python bench/startup.py`)", "",
+             f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}: wall time of a fresh "
+             f"process, median of {data['repeat']} runs after one warm-up, the variants interleaved round by round; "
+             f"the archive holds {data['records']:,} generated documents (SQLite).", "", *rows, "",
+             "Where the import time of `after` goes (one run under `python -X importtime`, self time by package):", ""]
+    for name, parts in data["imports"].items():
+        lines.append(f"- `{name}`: " + ", ".join(f"{pkg} {sec:.3f} s" for pkg, sec in parts))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--data", type=Path, default=None, help="data dir (reused when it holds an archive)")
+    parser.add_argument("--before", type=Path, default=None, help="another source tree's src folder to compare")
+    parser.add_argument("--before-label", default="before")
+    parser.add_argument("--docs", action="store_true", help="also write the table into docs/benchmarks.md")
+    args = parser.parse_args()
+    data = args.data or Path(tempfile.mkdtemp(prefix="sohoa-startup-")) / "data"
+    if not (data / "sohoa.db").exists():
+        ctx = open_context(Settings(data=data, workers=1))
+        try:
+            build(ctx, args.records)
+        finally:
+            ctx.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_") and k != "PYTHONPATH"}
+    env |= {"SOHOA_DATA": str(data), "COLUMNS": "100"}
+    variants = {"after": env}
+    if args.before is not None:
+        variants = {args.before_label: {**env, "PYTHONPATH": str(args.before.resolve())}, "after": env}
+    samples = measure(variants, args.repeat)
+    result: dict[str, Any] = {"machine": machine(), "records": args.records, "repeat": args.repeat, "variants": {}}
+    for variant, by_command in samples.items():
+        baseline = statistics.median(by_command[BASELINE])
+        result["variants"][variant] = {name: {**_summary(s, baseline), "samples_s": [round(x, 3) for x in s]}
+                                       for name, s in by_command.items()}
+    result["imports"] = {name: import_breakdown(cmd[1:], env) for name, cmd in COMMANDS.items() if name != BASELINE}
+    write_results("startup", result)
+    md = markdown(result)
+    print(md)
+    if args.docs:
+        update_docs("startup", md)
+
+
+if __name__ == "__main__":
+    main()
