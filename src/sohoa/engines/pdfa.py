@@ -37,7 +37,7 @@ from sohoa.engines.pdfa_images import PdfImage, to_pdf_image
 from sohoa.engines.pdfa_text import FONT_RESOURCE, IMAGE_RESOURCE, page_content
 from sohoa.engines.pdfa_xmp import DocumentInfo, pdf_date, xmp_fields, xmp_packet
 
-__all__ = ["PdfPageInput", "srgb_profile", "write_pdfa"]
+__all__ = ["PdfPageInput", "finish_pdfa", "pdfa_metadata", "save_pdfa", "srgb_profile", "write_pdfa"]
 
 _SRGB_NAME = "sRGB IEC61966-2.1"
 _Profiles = dict[bytes, pikepdf.Object]  # ICC bytes → the one stream holding them
@@ -77,6 +77,22 @@ def write_pdfa(
     """
     if not pages:
         raise EngineError("Không có trang nào để tạo PDF/A", "No pages to write into the PDF/A")
+    info, xmp = pdfa_metadata(title=title, fields=fields, language=language, creator=creator,
+                              extra_xmp=extra_xmp, created=created)
+    with pikepdf.new() as pdf:
+        font = _font(pdf)
+        profiles: _Profiles = {}
+        for number, page in enumerate(pages, start=1):
+            _add_page(pdf, page, number, font, profiles)
+        finish_pdfa(pdf, info, xmp, profiles)
+        save_pdfa(pdf, out)
+
+
+def pdfa_metadata(*, title: str, fields: Mapping[str, str | None], language: str = "vi-VN",
+                  creator: str = "Sohoa", extra_xmp: Mapping[str, str] | None = None,
+                  created: datetime | None = None) -> tuple[DocumentInfo, bytes]:
+    """The document information and its XMP packet (PDF/A identification, Sohoa's fields), as
+    :func:`write_pdfa` documents its arguments."""
     fields = xmp_fields(fields)  # the field table names each field's XMP property
     values = _xmp_values(fields, extra_xmp or {})
     moment = created or datetime.now(UTC).astimezone()
@@ -87,13 +103,7 @@ def write_pdfa(
         creator_tool=nfc(creator), producer=f"{nfc(creator)} (pikepdf {pikepdf.__version__})",
         language=language, created=moment.replace(microsecond=0),
     )
-    with pikepdf.new() as pdf:
-        font = _font(pdf)
-        profiles: _Profiles = {}
-        for number, page in enumerate(pages, start=1):
-            _add_page(pdf, page, number, font, profiles)
-        _catalog(pdf, info, xmp_packet(info, [*fields, *(extra_xmp or {})], values), profiles)
-        _save(pdf, out)
+    return info, xmp_packet(info, [*fields, *(extra_xmp or {})], values)
 
 
 def _xmp_values(fields: Mapping[str, str | None], extra: Mapping[str, str]) -> dict[str, str]:
@@ -182,7 +192,10 @@ def _add_page(pdf: pikepdf.Pdf, page: PdfPageInput, number: int, font: pikepdf.O
     pdf.pages.append(pikepdf.Page(pdf.make_indirect(page_dict)))
 
 
-def _catalog(pdf: pikepdf.Pdf, info: DocumentInfo, xmp: bytes, profiles: _Profiles) -> None:
+def finish_pdfa(pdf: pikepdf.Pdf, info: DocumentInfo, xmp: bytes, profiles: _Profiles | None = None) -> None:
+    """Give ``pdf`` what PDF/A-2b asks of its catalogue: the sRGB output intent, the XMP packet, the
+    language, and an Info dictionary that agrees with the XMP."""
+    profiles = {} if profiles is None else profiles
     intent = Dictionary(
         Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=pikepdf.String(_SRGB_NAME),
         Info=pikepdf.String(_SRGB_NAME), RegistryName=pikepdf.String("http://www.color.org"),
@@ -202,7 +215,8 @@ def _catalog(pdf: pikepdf.Pdf, info: DocumentInfo, xmp: bytes, profiles: _Profil
     pdf.trailer.Info = pdf.make_indirect(docinfo)
 
 
-def _save(pdf: pikepdf.Pdf, out: Path | BinaryIO) -> None:
+def save_pdfa(pdf: pikepdf.Pdf, out: Path | BinaryIO) -> None:
+    """Save as PDF 1.7, leaving encoded streams as they are (a path is replaced atomically)."""
     # decode level none: qpdf must not inflate and re-deflate image data it was handed encoded.
     try:
         if isinstance(out, Path):

@@ -6,12 +6,33 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sohoa.domain.errors import EngineError
 from sohoa.domain.fields import DocumentFields
 from sohoa.domain.ports import DocumentSplitter, FieldExtractor
 from sohoa.engines.pdfa import PdfPageInput, write_pdfa
+from sohoa.engines.pdfa_copy import write_pdfa_copy
+from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
+from sohoa.pipeline.types import SourcePage
 from sohoa.pipeline.work import PageOutcome
 
-__all__ = ["BuiltDocument", "build_documents", "document_title"]
+__all__ = ["BuiltDocument", "PdfaMode", "build_documents", "document_title"]
+
+_MIXED = ("mixed", "Tài liệu gồm cả trang quét và trang số gốc: mọi trang được raster hóa",
+          "The document mixes scanned and born-digital pages: every page is rasterised")
+
+
+@dataclass(frozen=True)
+class PdfaMode:
+    """How a document's PDF/A was made: ``copy`` (born-digital pages copied as they are) or ``raster``
+    (page images plus invisible text); for born-digital pages rasterised, why (vi/en)."""
+
+    mode: str
+    code: str | None = None
+    vi: str | None = None
+    en: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("mode", self.mode), ("code", self.code), ("vi", self.vi), ("en", self.en)) if v}
 
 
 @dataclass(frozen=True)
@@ -22,6 +43,7 @@ class BuiltDocument:
     fields: DocumentFields
     text: str
     pdf: bytes = field(repr=False)
+    pdfa: PdfaMode = PdfaMode("raster")
 
 
 def document_title(fields: DocumentFields, fallback: str) -> str:
@@ -36,14 +58,48 @@ def document_title(fields: DocumentFields, fallback: str) -> str:
     return head or subject or fallback
 
 
-def _render(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> bytes:
+def _copy(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> tuple[bytes, PdfaMode]:
+    """The PDF/A of a document whose pages are all born-digital pages of one PDF: a copy of them,
+    or — when that PDF does not allow it — the raster PDF/A with the reason."""
     buffer = io.BytesIO()
-    write_pdfa(
-        [PdfPageInput(image_bytes=p.embed_bytes, media_type=p.embed_media_type, dpi=p.dpi, ocr=p.ocr)
-         for p in pages],
-        buffer, title=title, fields=fields.as_fields(),
-    )
+    try:
+        write_pdfa_copy(pages[0].source_path, [p.source_index for p in pages], buffer, title=title,
+                        fields=fields.as_fields())
+    except EngineError as exc:  # something the triage check did not see: rasterise, saying why
+        return _raster(pages, fields, title), PdfaMode("raster", "copy_failed", exc.vi, exc.en)
+    return buffer.getvalue(), PdfaMode("copy")
+
+
+def _embeddable(page: PageOutcome) -> tuple[bytes, str]:
+    """The page image to embed; a born-digital page that was not rendered is rendered now."""
+    if page.embed_bytes:
+        return page.embed_bytes, page.embed_media_type
+    source = SourcePage(page.source_path, page.source_index, "pdf", page.dpi)
+    image, _ = load_page_image(source, render_dpi=page.dpi)
+    return master_bytes_for_pdf(source, image)
+
+
+def _raster(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> bytes:
+    buffer = io.BytesIO()
+    inputs = []
+    for page in pages:
+        data, media_type = _embeddable(page)
+        inputs.append(PdfPageInput(image_bytes=data, media_type=media_type, dpi=page.dpi, ocr=page.ocr))
+    write_pdfa(inputs, buffer, title=title, fields=fields.as_fields())
     return buffer.getvalue()
+
+
+def _render(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> tuple[bytes, PdfaMode]:
+    digital = [p for p in pages if p.born_digital]
+    if not digital:
+        return _raster(pages, fields, title), PdfaMode("raster")
+    blocked = next((p for p in digital if p.copy_blocker is not None), None)
+    if blocked is not None and blocked.copy_blocker is not None:
+        reason = blocked.copy_blocker
+        return _raster(pages, fields, title), PdfaMode("raster", reason.code, reason.vi, reason.en)
+    if len(digital) < len(pages) or len({p.source_path for p in pages}) > 1:
+        return _raster(pages, fields, title), PdfaMode("raster", *_MIXED)
+    return _copy(pages, fields, title)
 
 
 def build_documents(outcomes: Sequence[PageOutcome], source_name: str, *, extractor: FieldExtractor,
@@ -58,6 +114,6 @@ def build_documents(outcomes: Sequence[PageOutcome], source_name: str, *, extrac
         pages = [outcomes[i] for i in group]
         fields = extractor.extract([p.ocr for p in pages])
         text = "\n\n".join(p.ocr.text for p in pages)
-        built.append(BuiltDocument(list(group), fields, text,
-                                   _render(pages, fields, document_title(fields, source_name))))
+        pdf, mode = _render(pages, fields, document_title(fields, source_name))
+        built.append(BuiltDocument(list(group), fields, text, pdf, mode))
     return built

@@ -12,6 +12,7 @@ from PIL import Image, ImageFile, ImageOps
 from sohoa.domain.errors import EngineError, InputRejected
 from sohoa.domain.ports import sha256_file
 from sohoa.engines import pdfimage, poppler
+from sohoa.engines.pdfa_copy import copy_blocker
 from sohoa.pipeline.types import QuarantineReason as R
 from sohoa.pipeline.types import SourcePage, TriageResult
 
@@ -192,14 +193,46 @@ def _triage_pdf(
             # it to archive it; the restriction is recorded so a person can check the right to do so.
             warnings.append("encrypted_owner_password_only")
         geometry = [_page_geometry(page, render_dpi, max_pixels) for page in pdf.pages]
-    layers = _text_layers(path, count, warnings)
-    pages = []
-    for index, ((width, height, dpi), layer) in enumerate(zip(geometry, layers, strict=True)):
-        text = None
-        if layer is not None and layer.char_count >= min_text_chars:
-            text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
-        pages.append(SourcePage(str(path), index, "pdf", dpi, text))
+        layers = _text_layers(path, count, warnings)
+        pages = [_pdf_page(path, index, page, geo, layer, min_text_chars)
+                 for index, (page, geo, layer) in enumerate(zip(pdf.pages, geometry, layers, strict=True))]
     return tuple(pages), tuple(warnings)
+
+
+def _pdf_page(path: Path, index: int, page: pikepdf.Page, geometry: tuple[int, int, int, bool],
+              layer: poppler.PdfTextPage | None, min_text_chars: int) -> SourcePage:
+    """A PDF page with its text layer when usable; born-digital when that text is not over a scan.
+
+    A page drawn without any image is born-digital as soon as it has text (a short last page too);
+    a page with an image needs ``min_text_chars`` of text and no page-filling scan.
+    """
+    width, height, dpi, scanned = geometry
+    chars = layer.char_count if layer is not None else 0
+    if layer is None or chars == 0 or (chars < min_text_chars and (scanned or _has_images(page))):
+        return SourcePage(str(path), index, "pdf", dpi)
+    text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
+    if scanned:  # a scan with an OCR text layer (a hybrid): the text is kept, the scan is processed
+        return SourcePage(str(path), index, "pdf", dpi, text)
+    return SourcePage(str(path), index, "pdf", dpi, text, born_digital=True, copy_blocker=copy_blocker(page))
+
+
+def _has_images(page: pikepdf.Page) -> bool:
+    """Whether the page draws an image (its own XObjects or those of its forms, or an inline image)."""
+    try:
+        if pikepdf.parse_content_stream(page, "INLINE IMAGE"):
+            return True
+        pending = [page.obj.get("/Resources")]
+        for _ in range(8):
+            xobjects = [x for res in pending if isinstance(res, pikepdf.Dictionary)
+                        for x in res.get("/XObject", pikepdf.Dictionary()).values()]
+            if any(x.get("/Subtype") == pikepdf.Name.Image for x in xobjects):
+                return True
+            pending = [x.get("/Resources") for x in xobjects if x.get("/Subtype") == pikepdf.Name.Form]
+            if not pending:
+                return False
+    except (pikepdf.PdfError, ValueError, TypeError, AttributeError):
+        return True
+    return True
 
 
 def _has_pdf_end(path: Path) -> bool:
@@ -209,8 +242,9 @@ def _has_pdf_end(path: Path) -> bool:
         return b"%%EOF" in handle.read()
 
 
-def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tuple[int, int, int]:
-    """Pixel width, height and dpi of the image that :func:`load_page_image` will return."""
+def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tuple[int, int, int, bool]:
+    """Pixel width, height and dpi of the image that :func:`load_page_image` will return, and whether
+    the page is a scan (one page-filling image)."""
     try:
         placed = pdfimage.find_page_image(page)
         width_pt, height_pt = pdfimage.page_size_points(page)
@@ -219,13 +253,13 @@ def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tupl
         raise _reject(R.CORRUPT, str(exc), str(exc)) from exc
     if placed is not None:
         _check_pixels(placed.width, placed.height, max_pixels)
-        return placed.width, placed.height, placed.dpi
+        return placed.width, placed.height, placed.dpi, True
     if rotate == 90:
         width_pt, height_pt = height_pt, width_pt
     width = math.ceil(width_pt * render_dpi / 72 - 1e-6)
     height = math.ceil(height_pt * render_dpi / 72 - 1e-6)
     _check_pixels(width, height, max_pixels)
-    return width, height, render_dpi
+    return width, height, render_dpi, False
 
 
 def _text_layers(path: Path, count: int, warnings: list[str]) -> list[poppler.PdfTextPage | None]:

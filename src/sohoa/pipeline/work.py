@@ -12,7 +12,8 @@ from PIL import Image
 from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
-from sohoa.engines.thumbnails import thumbnail_of
+from sohoa.engines.pdfa_copy import CopyBlocker
+from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.split import page_role
@@ -23,7 +24,7 @@ from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_
 from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
 from sohoa.pipeline.types import QualityMetrics, SourcePage
 
-__all__ = ["PageFailure", "PageJob", "PageOutcome", "run_page_job", "safe_run_page_job"]
+__all__ = ["PageFailure", "PageJob", "PageOutcome", "digital_quality", "run_page_job", "safe_run_page_job"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class PageOutcome:
     separator_code: str | None = None
     seconds: float = 0.0
     role: PageRole | None = None  # first page, continuation or blank, for the document splitter
+    source_path: str = ""  # the file the page was read from (the batch's work copy of the master)
+    born_digital: bool = False  # copied into the PDF/A as is: ``embed_bytes`` is empty unless blocked
+    copy_blocker: CopyBlocker | None = None  # why a born-digital page is rasterised after all
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ def _original_png(page: SourcePage) -> tuple[bytes, str] | None:
 def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     """Process one page with ``engine``; the master image is only read, never written."""
     started = time.perf_counter()
+    if job.page.born_digital and job.page.text_layer is not None:
+        return _born_digital(job, job.page.text_layer, started)
     image, dpi = _load(job, load_page_image)
     pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
     quality = measure_quality(pixels, dpi, depth=depth)
@@ -107,7 +113,35 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         item_id=job.item_id, source_index=job.page.page_index, width=image.width, height=image.height,
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail_of(image), separator_code=separator,
-        seconds=time.perf_counter() - started, role=role,
+        seconds=time.perf_counter() - started, role=role, source_path=job.page.source_path,
+    )
+
+
+def digital_quality(ocr: OcrPage, warnings: tuple[str, ...] = ()) -> QualityMetrics:
+    """What stands for the quality of a born-digital page: nothing was scanned, so nothing is measured —
+    colour mode "digital", no blur, skew or paper colour; blank when it has no words."""
+    return QualityMetrics(dpi=ocr.dpi, width=ocr.width, height=ocr.height, colour_mode="digital", bit_depth=24,
+                          blur=0.0, skew_degrees=0.0, orientation=0, blank=not ocr.words, contrast=1.0,
+                          ink_ratio=0.0, red_ratio=0.0, yellowness=0.0, warnings=("born_digital", *warnings))
+
+
+def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
+    """A page drawn with text: words from its text layer, a thumbnail rendered at thumbnail size, and
+    no raster at all unless the PDF/A cannot copy the page (then the 300 dpi render is embedded)."""
+    page = job.page
+    embed, media_type = b"", "application/pdf"
+    warnings: tuple[str, ...] = ()
+    if page.copy_blocker is None:
+        thumbnail = pdf_page_thumbnail(page.source_path, page.page_index)
+    else:
+        image, _ = _load(job, load_page_image)
+        embed, media_type = master_bytes_for_pdf(page, image)
+        thumbnail, warnings = thumbnail_of(image), (f"pdfa_rasterised: {page.copy_blocker.code}",)
+    return PageOutcome(
+        item_id=job.item_id, source_index=page.page_index, width=ocr.width, height=ocr.height, dpi=ocr.dpi,
+        quality=digital_quality(ocr, warnings), ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
+        thumbnail=thumbnail, seconds=time.perf_counter() - started, role=page_role(ocr),
+        source_path=page.source_path, born_digital=True, copy_blocker=page.copy_blocker,
     )
 
 

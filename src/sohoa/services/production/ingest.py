@@ -54,6 +54,7 @@ class ItemReport:
     documents: list[int] = field(default_factory=list)
     reason: str | None = None
     message: str | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. why a born-digital PDF/A was rasterised
 
 
 @dataclass
@@ -308,9 +309,11 @@ def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
         if not kept:
             return
         items = [session.get(IngestItem, item_id) for item_id, _ in kept]
-        by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor)
+        notes: dict[int, list[str]] = {}
+        by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor, notes)
     for item_id, rep in kept:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
+        rep.warnings.extend(notes.get(item_id, []))
 
 
 def _closed_documents_end(splitter: DocumentSplitter, group: _Group,

@@ -71,6 +71,8 @@ def _provenance(built: BuiltDocument) -> dict[str, object]:
     data: dict[str, object] = dict(built.fields.provenance())
     problems = validate_document_fields(built.fields.as_fields())
     data["_validation"] = [{"field": p.field, "vi": p.vi, "en": p.en} for p in problems]
+    if built.pdfa.mode == "copy" or built.pdfa.code:  # born-digital pages: copied, or why they were not
+        data["_pdfa"] = built.pdfa.as_dict()
     return data
 
 
@@ -117,10 +119,12 @@ def _files_by_position(session: Session, outcomes: Sequence[PageOutcome], items:
 
 
 def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
-                   outcomes: Sequence[PageOutcome], actor: str) -> dict[int, list[int]]:
+                   outcomes: Sequence[PageOutcome], actor: str,
+                   warnings: dict[int, list[str]] | None = None) -> dict[int, list[int]]:
     """Create every row for a finished sequence and mark its masters done; all or nothing.
 
     ``outcomes`` are in sequence order (masters in order, pages in order); returns document ids per item.
+    ``warnings`` (item id → messages) receives why a born-digital document was rasterised.
     """
     by_id = {item.id: item for item in items}
     first = items[0]
@@ -130,6 +134,9 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     per_item: dict[int, list[int]] = {item.id: [] for item in items}
     for built in built_docs:
         owner = by_id[outcomes[built.page_indexes[0]].item_id]
+        if warnings is not None and built.pdfa.code:
+            warnings.setdefault(owner.id, []).append(
+                f"pdfa_rasterised ({built.pdfa.code}): {built.pdfa.vi} / {built.pdfa.en}")
         pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
         doc = _document_row(session, owner, built, pdf.id, files[built.page_indexes[0]])
         for page_no, position in enumerate(built.page_indexes, start=1):
