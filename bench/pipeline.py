@@ -1,13 +1,17 @@
-"""Three-way throughput benchmark on the same generated pages and the same cores.
+"""Pipeline benchmarks, each case against its baseline in the same run on the same cores.
 
-(a) bare `tesseract` CLI, one process per core, text only; (b) OCRmyPDF → PDF/A with `-l vie`
+throughput: (a) bare `tesseract` CLI, one process per core, text only; (b) OCRmyPDF → PDF/A with `-l vie`
 and `--jobs` = cores; (c) `sohoa ingest` (triage, preprocess, OCR, split, fields, PDF/A, storage, index).
-Usage: python bench/pipeline.py [--pages 48] [--repeat 3] [--seed S] [--condition clean300]
+small, born-digital, hot-folder: see bench/_cases.py. Every sohoa run reports the peak RSS of its main
+process, the forkserver and each page worker.
+Usage: python bench/pipeline.py [--case throughput|small|born-digital|hot-folder|all] [--pages 48]
+       [--small-pages 8] [--bd-docs 136] [--drops 5] [--repeat 3] [--seed S] [--condition clean300]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -18,19 +22,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, Run, machine, run_measured, update_docs, write_results
-
-
-def _tesseract_all(pages: list[Path], out: Path, cores: int) -> Run:
-    """A driver script so the whole pool is one measured process tree."""
-    script = out / "bare.py"
-    script.write_text(
-        "import subprocess, sys\nfrom concurrent.futures import ThreadPoolExecutor\n"
-        f"pages = {[str(p) for p in pages]!r}\n"
-        "def one(p):\n"
-        "    subprocess.run(['tesseract', p, p + '.bare', '-l', 'vie'], check=True, capture_output=True)\n"
-        f"with ThreadPoolExecutor({cores}) as pool:\n    list(pool.map(one, pages))\n")
-    return run_measured([sys.executable, str(script)], env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+from _cases import bare_tesseract, born_digital_case, hot_folder_case, max_memory, rounds, small_case, sohoa_ingest
+from _common import RESULTS, ROOT, Run, machine, run_measured, update_docs, write_results
+from _report import MARKDOWN, SECTIONS
 
 
 def _ocrmypdf(pages: list[Path], out: Path, cores: int) -> Run:
@@ -43,15 +37,6 @@ def _ocrmypdf(pages: list[Path], out: Path, cores: int) -> Run:
     return run_measured(cmd, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
 
 
-def _sohoa(folder: Path, out: Path, cores: int) -> Run:
-    data = out / "sohoa-data"
-    shutil.rmtree(data, ignore_errors=True)  # every round digitizes the pages anew (no duplicates)
-    env = {**os.environ, "SOHOA_DATA": str(data), "SOHOA_WORKERS": str(cores), "OMP_THREAD_LIMIT": "1"}
-    sohoa = Path(sys.executable).with_name("sohoa")
-    run_measured([str(sohoa), "init"], env=env)
-    return run_measured([str(sohoa), "ingest", str(folder), "--json"], env=env)
-
-
 SYSTEMS = ("tesseract CLI (text only)", "OCRmyPDF → PDF/A-2b", "sohoa ingest → PDF/A-2b + fields + index")
 
 
@@ -62,65 +47,81 @@ def _row(name: str, runs: list[Run], pages: int, bare: list[Run]) -> dict[str, A
     return {"system": name, "seconds": round(middle, 2), "seconds_all": [round(s, 2) for s in seconds],
             "pages_per_min": round(pages / middle * 60, 1) if middle else 0.0,
             "vs_bare_tesseract": round(statistics.median(speed), 2) if speed else None,
-            "peak_rss_mib": max(r.peak_rss_mib for r in runs), "ok": all(r.returncode == 0 for r in runs)}
+            "peak_rss_mib": max(r.peak_rss_mib for r in runs), "memory": max_memory(runs),
+            "ok": all(r.returncode == 0 for r in runs)}
 
 
-def _rounds(pages: list[Path], folder: Path, work: Path, cores: int, repeat: int) -> dict[str, list[Run]]:
-    """Each round runs the three systems on the same pages, starting with a different one each time so
-    that a slow spell of a shared machine does not always fall on the same system."""
-    runners = {SYSTEMS[0]: lambda: _tesseract_all(pages, work, cores),
-               SYSTEMS[1]: lambda: _ocrmypdf(pages, work, cores),
-               SYSTEMS[2]: lambda: _sohoa(folder, work, cores)}
-    runs: dict[str, list[Run]] = {name: [] for name in SYSTEMS}
-    for round_no in range(repeat):
-        order = SYSTEMS[round_no % 3:] + SYSTEMS[: round_no % 3]
-        for name in order:
-            runs[name].append(runners[name]())
-            print(f"round {round_no + 1}/{repeat}: {name}: {runs[name][-1].seconds:.1f} s", flush=True)
-    return runs
+def throughput_case(pages: list[Path], folder: Path, work: Path, cores: int, repeat: int) -> dict[str, Any]:
+    runs = rounds({SYSTEMS[0]: lambda: bare_tesseract(pages, work, cores),
+                   SYSTEMS[1]: lambda: _ocrmypdf(pages, work, cores),
+                   SYSTEMS[2]: lambda: sohoa_ingest(folder, work / "sohoa-data", cores)}, repeat)
+    bare = runs[SYSTEMS[0]]
+    rows = [_row(name, runs[name], len(pages), bare) for name in SYSTEMS]
+    per_round = [o.seconds / s.seconds for o, s in zip(runs[SYSTEMS[1]], runs[SYSTEMS[2]], strict=True)]
+    return {"pages": len(pages), "rounds": len(per_round), "results": rows,
+            "sohoa_vs_ocrmypdf": round(statistics.median(per_round), 2),
+            "sohoa_vs_ocrmypdf_per_round": [round(r, 2) for r in per_round]}
+
+
+def _pages(out: Path, count: int, seed: int, condition: str) -> list[Path]:
+    """``count`` generated one-page documents in ``out`` (the truth file moved beside it)."""
+    from sohoa.samples import generate_corpus
+
+    corpus = generate_corpus(out, documents=count, seed=seed, condition=condition, multipage=False)
+    for extra in corpus.pages[count:]:
+        extra.unlink()
+    (out / "truth.json").rename(out.parent / f"{out.name}-truth.json")
+    return corpus.pages[:count]
+
+
+CASES = ("throughput", "small", "born-digital", "hot-folder")
+
+
+def run_case(case: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    repeat = max(1, args.repeat)
+    if case == "throughput":
+        pages = _pages(work / "pages", args.pages, args.seed, args.condition)
+        return {"condition": args.condition, "seed": args.seed,
+                **throughput_case(pages, work / "pages", work, args.cores, repeat)}
+    if case == "small":
+        pages = _pages(work / "small", args.small_pages, args.seed + 1, "clean300")
+        return {"condition": "clean300", "seed": args.seed + 1,
+                **small_case(pages, work / "small", work, args.cores, repeat)}
+    if case == "born-digital":
+        return born_digital_case(work, args.cores, repeat, args.bd_docs)
+    pages = _pages(work / "drops", args.drops, args.seed + 2, "clean300")
+    return {"condition": "clean300", "seed": args.seed + 2, **hot_folder_case(pages, work, args.cores)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=48)
+    parser.add_argument("--case", choices=(*CASES, "all"), default="all")
+    parser.add_argument("--pages", type=int, default=48, help="throughput: generated pages")
+    parser.add_argument("--small-pages", type=int, default=8, help="small: generated pages")
+    parser.add_argument("--bd-docs", type=int, default=136, help="born-digital: documents (one PDF each)")
+    parser.add_argument("--drops", type=int, default=5, help="hot-folder: pages dropped one after another")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--condition", default="clean300")
+    parser.add_argument("--condition", default="clean300", help="throughput: scan condition of the pages")
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the three systems (medians are reported)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each case (medians are reported)")
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args()
-    from sohoa.samples import generate_corpus
-
-    work = Path(tempfile.mkdtemp(prefix="sohoa-bench-"))
-    try:
-        corpus = generate_corpus(work / "pages", documents=args.pages, seed=args.seed,
-                                 condition=args.condition, multipage=False)
-        pages = corpus.pages[: args.pages]
-        for extra in corpus.pages[args.pages:]:
-            extra.unlink()
-        (work / "pages" / "truth.json").rename(work / "truth.json")
-        runs = _rounds(pages, work / "pages", work, args.cores, max(1, args.repeat))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    bare = runs[SYSTEMS[0]]
-    rows = [_row(name, runs[name], len(pages), bare) for name in SYSTEMS]
-    per_round = [o.seconds / s.seconds for o, s in zip(runs[SYSTEMS[1]], runs[SYSTEMS[2]], strict=True)]
-    ratio = round(statistics.median(per_round), 2)
-    data = {"machine": machine(), "pages": len(pages), "condition": args.condition, "seed": args.seed,
-            "cores": args.cores, "rounds": len(per_round), "results": rows, "sohoa_vs_ocrmypdf": ratio,
-            "sohoa_vs_ocrmypdf_per_round": [round(r, 2) for r in per_round]}
-    write_results("pipeline", data)
-    table = ["| system | s (median) | s per round | pages/min | × bare Tesseract speed | peak RSS MiB |",
-             "|---|---|---|---|---|---|"]
-    table += [f"| {r['system']} | {r['seconds']} | {' / '.join(str(x) for x in r['seconds_all'])} | "
-              f"{r['pages_per_min']} | {r['vs_bare_tesseract']} | {r['peak_rss_mib']} |" for r in rows]
-    m = data["machine"]
-    rounds = " / ".join(f"{r:.2f}" for r in per_round)
-    md = (f"## Pipeline throughput (`make bench`)\n\n{len(pages)} generated pages ({args.condition}, seed "
-          f"{args.seed}), {args.cores} cores, {m['cpu']}, {m['date']}, {len(per_round)} round(s), each system "
-          f"once per round in rotating order. Sohoa is {ratio}× OCRmyPDF (median; per round {rounds}).\n\n"
-          + "\n".join(table))
-    update_docs("pipeline", md)
-    print(md)
+    path = RESULTS / "pipeline.json"
+    stored: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if "results" in stored:  # the layout before the cases: the throughput case alone
+        stored = {"throughput": stored}
+    for case in CASES if args.case == "all" else (args.case,):
+        work = Path(tempfile.mkdtemp(prefix=f"sohoa-bench-{case}-"))
+        try:
+            result = {"machine": machine(), "cores": args.cores, **run_case(case, args, work)}
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        stored[case] = result
+        write_results("pipeline", stored)
+        md = MARKDOWN[case](result)
+        if not args.no_docs:
+            update_docs(SECTIONS[case], md)
+        print(md, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,243 @@
+"""The cases of ``bench/pipeline.py`` beyond throughput, each against its baseline in the same run:
+
+- small: 8 generated pages — bare ``tesseract`` (one process per page, ``cores`` at a time) vs ``sohoa ingest``
+  cold (a fresh data directory, nothing running) vs ``sohoa ingest`` with a ``sohoa serve`` running on the
+  same data directory (its warm pool), the last only when ingest really hands its pages to the server;
+- born-digital: text PDFs (``_pdfs``) — ``ocrmypdf --skip-text --output-type pdfa -l vie --jobs N`` over each
+  file vs ``sohoa ingest <folder>``;
+- hot-folder: one page dropped into a running server's hot folder until a search finds it, vs bare
+  ``tesseract`` on the same page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _common import Run, TreeSampler, run_measured
+from _pdfs import make_corpus
+from _server import SOHOA, Server, init_data, searchable_documents, sohoa_env
+
+
+def bare_tesseract(pages: list[Path], out: Path, cores: int) -> Run:
+    """A driver script so the whole pool is one measured process tree."""
+    script = out / "bare.py"
+    script.write_text(
+        "import subprocess, sys\nfrom concurrent.futures import ThreadPoolExecutor\n"
+        f"pages = {[str(p) for p in pages]!r}\n"
+        "def one(p):\n"
+        "    subprocess.run(['tesseract', p, p + '.bare', '-l', 'vie'], check=True, capture_output=True)\n"
+        f"with ThreadPoolExecutor({cores}) as pool:\n    list(pool.map(one, pages))\n")
+    return run_measured([sys.executable, str(script)], env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+
+
+def sohoa_ingest(folder: Path, data: Path, cores: int, fresh: bool = True) -> Run:
+    """``sohoa ingest <folder> --json`` (after ``sohoa init`` on a fresh data directory when ``fresh``)."""
+    if fresh:
+        shutil.rmtree(data, ignore_errors=True)  # every round digitizes the pages anew (no duplicates)
+        init_data(data, cores)
+    return run_measured([str(SOHOA), "ingest", str(folder), "--json"], env=sohoa_env(data, cores), keep_output=True)
+
+
+def ingest_summary(run: Run) -> dict[str, Any]:
+    """Pages and item states from ``sohoa ingest --json``."""
+    try:
+        report = json.loads(run.output)
+    except ValueError:
+        return {"pages": 0, "states": {}}
+    states: dict[str, int] = {}
+    for item in report.get("items", []):
+        states[item["state"]] = states.get(item["state"], 0) + 1
+    return {"pages": report.get("pages", 0), "states": states}
+
+
+def rounds(runners: dict[str, Callable[[], Run | None]], repeat: int) -> dict[str, list[Run]]:
+    """Each round runs every system, starting with a different one each time so that a slow spell of a
+    shared machine does not always fall on the same system; a runner answering None is left out."""
+    names = list(runners)
+    runs: dict[str, list[Run]] = {name: [] for name in names}
+    for round_no in range(repeat):
+        shift = round_no % len(names)
+        for name in names[shift:] + names[:shift]:
+            run = runners[name]()
+            if run is not None:
+                runs[name].append(run)
+                print(f"round {round_no + 1}/{repeat}: {name}: {run.seconds:.2f} s", flush=True)
+    return runs
+
+
+def summary(runs: list[Run], pages: int) -> dict[str, Any]:
+    seconds = [r.seconds for r in runs]
+    middle = statistics.median(seconds)
+    return {"seconds": round(middle, 2), "seconds_all": [round(s, 2) for s in seconds],
+            "pages_per_second": round(pages / middle, 2) if middle else 0.0,
+            "peak_rss_mib": max(r.peak_rss_mib for r in runs), "memory": max_memory(runs),
+            "ok": all(r.returncode == 0 for r in runs)}
+
+
+def max_memory(runs: list[Run]) -> dict[str, Any]:
+    """Per role, the largest peak over the runs; workers: the run with the largest worker."""
+    out: dict[str, Any] = {}
+    for run in runs:
+        for role, value in run.memory.items():
+            if role != "workers":
+                out[role] = max(out.get(role, 0.0), value)
+        if max(run.memory.get("workers") or [0.0]) >= max(out.get("workers") or [0.0]):
+            out["workers"] = run.memory.get("workers", [])
+    return out
+
+
+class WarmIngest:
+    """``sohoa ingest`` with a ``sohoa serve`` running on the same (fresh) data directory. Available only when
+    the server has a control socket and the ingest process then starts no page workers of its own (it handed
+    its pages to the server); otherwise ``reason`` says why and no figure is reported."""
+
+    def __init__(self, folder: Path, work: Path, cores: int) -> None:
+        self.folder, self.work, self.cores = folder, work, cores
+        self.available: bool | None = None
+        self.reason = ""
+        self.server_memory: list[dict[str, Any]] = []
+
+    def __call__(self) -> Run | None:
+        if self.available is False:
+            return None
+        data = self.work / "warm-data"
+        shutil.rmtree(data, ignore_errors=True)
+        init_data(data, self.cores)
+        with Server(data, self.cores) as server:
+            if server.socket is None:
+                self.available, self.reason = False, "sohoa serve made no control socket (run/control.sock)"
+                return None
+            with TreeSampler(server.pid) as sampler:
+                run = sohoa_ingest(self.folder, data, self.cores, fresh=False)
+        if run.memory.get("workers"):
+            self.available = False
+            self.reason = (f"sohoa ingest started {len(run.memory['workers'])} page workers of its own although "
+                           "the server was running (no hand-off)")
+            return None
+        self.available = True
+        self.server_memory.append(sampler.by_role())
+        return run
+
+
+def small_case(pages: list[Path], folder: Path, work: Path, cores: int, repeat: int) -> dict[str, Any]:
+    warm = WarmIngest(folder, work, cores)
+    runners: dict[str, Callable[[], Run | None]] = {
+        "tesseract CLI": lambda: bare_tesseract(pages, work, cores),
+        "sohoa ingest (cold)": lambda: sohoa_ingest(folder, work / "cold-data", cores),
+        "sohoa ingest (sohoa serve running)": warm,
+    }
+    runs = rounds(runners, repeat)
+    bare = statistics.median(r.seconds for r in runs["tesseract CLI"])
+    rows = []
+    for name, got in runs.items():
+        if not got:
+            rows.append({"system": name, "available": False, "reason": warm.reason})
+            continue
+        row = {"system": name, "available": True, **summary(got, len(pages))}
+        row["vs_bare_tesseract_time"] = round(row["seconds"] / bare, 2)
+        if name.startswith("sohoa"):
+            row["ingest"] = ingest_summary(got[-1])
+        rows.append(row)
+    if warm.server_memory:
+        rows[-1]["server_memory"] = max_memory([Run(0, 0, 0, m) for m in warm.server_memory])
+    sohoa_rows = [r for r in rows[1:] if r["available"]]
+    best = min(r["vs_bare_tesseract_time"] for r in sohoa_rows)
+    return {"pages": len(pages), "rounds": repeat, "results": rows, "target": "≤ 1.0× bare Tesseract's time",
+            "best_vs_bare": best, "target_met": best <= 1.0}
+
+
+def _ocrmypdf_each(files: list[Path], out: Path, cores: int) -> Run:
+    """One driver process running OCRmyPDF over each file in turn, as a user's loop would."""
+    script = out / "ocrmypdf_each.py"
+    (out / "ocrmypdf-out").mkdir(exist_ok=True)
+    script.write_text(
+        "import subprocess, sys\n"
+        f"files = {[str(f) for f in files]!r}\n"
+        "bad = 0\n"
+        "for f in files:\n"
+        f"    cmd = [sys.executable, '-m', 'ocrmypdf', '--skip-text', '--output-type', 'pdfa', '-l', 'vie',\n"
+        f"           '--jobs', '{cores}', f, {str(out / 'ocrmypdf-out')!r} + '/' + f.rsplit('/', 1)[-1]]\n"
+        "    done = subprocess.run(cmd, capture_output=True, text=True)\n"
+        "    if done.returncode:\n"
+        "        bad += 1\n        print(f, done.returncode, done.stderr[-500:], file=sys.stderr)\n"
+        "sys.exit(1 if bad else 0)\n")
+    return run_measured([sys.executable, str(script)], env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+
+
+def born_digital_case(work: Path, cores: int, repeat: int, documents: int) -> dict[str, Any]:
+    folder = work / "born-digital"
+    started = time.perf_counter()
+    source, pages = make_corpus(folder, documents)
+    made = round(time.perf_counter() - started, 1)
+    files = sorted(folder.glob("*.pdf"))
+    runners: dict[str, Callable[[], Run | None]] = {
+        "ocrmypdf --skip-text --output-type pdfa, each file": lambda: _ocrmypdf_each(files, work, cores),
+        "sohoa ingest <folder>": lambda: sohoa_ingest(folder, work / "bd-data", cores),
+    }
+    runs = rounds(runners, repeat)
+    rows = [{"system": name, **summary(got, pages)} for name, got in runs.items()]
+    rows[1]["ingest"] = ingest_summary(runs["sohoa ingest <folder>"][-1])
+    ratio = round(rows[0]["seconds"] / rows[1]["seconds"], 2)
+    speed = rows[1]["pages_per_second"]
+    return {"source": source, "files": len(files), "pages": pages, "pdf_seconds": made, "rounds": repeat,
+            "results": rows, "sohoa_vs_ocrmypdf": ratio, "target": "≥ 50 pages/s and faster than OCRmyPDF",
+            "target_met": speed >= 50 and ratio > 1.0}
+
+
+def _drop(page: Path, station: Path, data: Path, name: str, timeout: float) -> float | None:
+    """Put ``page`` into the hot folder the way a scanner should (written hidden, then renamed) and wait until
+    one more document is searchable; seconds from the rename, None after ``timeout``."""
+    before = searchable_documents(data)
+    hidden = station / f".{name}.part"
+    shutil.copyfile(page, hidden)
+    os.rename(hidden, station / name)
+    dropped = time.perf_counter()
+    while time.perf_counter() - dropped < timeout:
+        if searchable_documents(data) > before:
+            return time.perf_counter() - dropped
+        time.sleep(0.05)
+    return None
+
+
+def _tesseract_one(page: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(["tesseract", str(page), str(page) + ".bare", "-l", "vie"], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def hot_folder_case(pages: list[Path], work: Path, cores: int, timeout: float = 120.0) -> dict[str, Any]:
+    data = work / "hot-data"
+    init_data(data, cores)
+    drops: list[dict[str, Any]] = []
+    with Server(data, cores) as server, TreeSampler(server.pid) as sampler:
+        station = data / "hotfolders" / "bench"
+        station.mkdir(parents=True, exist_ok=True)
+        for k, page in enumerate(pages):
+            name = f"drop_{k + 1:02}{page.suffix}"
+            if k % 2:  # alternate which of the two runs first
+                seconds = _drop(page, station, data, name, timeout)
+                bare = _tesseract_one(page)
+            else:
+                bare = _tesseract_one(page)
+                seconds = _drop(page, station, data, name, timeout)
+            drops.append({"page": page.name, "searchable_s": None if seconds is None else round(seconds, 2),
+                          "tesseract_s": round(bare, 2)})
+            print(f"drop {k + 1}/{len(pages)}: searchable after {seconds} s; tesseract {bare:.2f} s", flush=True)
+        ready = server.ready_seconds
+        control = server.socket is not None
+    done = [d["searchable_s"] for d in drops if d["searchable_s"] is not None]
+    bare_median = statistics.median(d["tesseract_s"] for d in drops)
+    median = statistics.median(done) if len(done) == len(drops) else None
+    return {"drops": drops, "median_searchable_s": median and round(median, 2),
+            "median_tesseract_s": round(bare_median, 2), "target_s": round(bare_median + 1.0, 2),
+            "target_met": median is not None and median <= bare_median + 1.0, "timeout_s": timeout,
+            "server_ready_s": round(ready, 2), "control_socket": control, "server_memory": sampler.by_role()}
