@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -25,6 +26,10 @@ from sohoa.http.sessions import SESSION_COOKIE
 from sohoa.portal import routes as portal_routes
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.control import ControlServer
+from sohoa.services.platform.remote_pool import register_pool
+from sohoa.services.platform.warm_pool import WarmPool
+from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.scanning import HotFolderWatcher, IngestFn, ScanWorker
 from sohoa.web import (
     public_views,
@@ -77,10 +82,26 @@ async def _fail_closed(request: Request) -> None:
         raise Forbidden()
 
 
-def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
+def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool, ControlServer]:
+    """Start the warm pool (every worker with its engine loaded) for every ingest of this process, then
+    offer it on the control socket (`sohoa ingest` hands its pages over): the socket answers once warm."""
+    pool = WarmPool(ctx.settings).start()
+    app.state.scan_worker.pool = pool  # uploads and hot folders
+    if getattr(app.state, "api_ingest_fn", None) is None:  # API uploads (sohoa.api.routes reads it)
+        app.state.api_ingest_fn = partial(ingest_paths, pool=pool)
+    control = ControlServer(ctx.settings)
+    register_pool(control, pool)
+    control.start()
+    app.state.warm_pool, app.state.control = pool, control
+    log.info("warm page pool ready: %d workers; control socket %s", pool.workers, control.path)
+    return pool, control
+
+
+def _lifespan(ctx: AppContext, watch: bool, warm: bool) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = app.state.scan_worker
+        pool, control = await run_in_threadpool(_start_warm_pool, app, ctx) if warm else (None, None)
         await run_in_threadpool(worker.start)  # it first reads what a previous process left queued
         watcher = HotFolderWatcher(ctx, worker) if watch else None
         if watcher:
@@ -96,6 +117,9 @@ def _lifespan(ctx: AppContext, watch: bool) -> Callable[[FastAPI], Any]:
         if checkpoints:
             await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
+        if control and pool:  # the API worker stopped already (its router's lifespan ends first)
+            await run_in_threadpool(control.stop)
+            await run_in_threadpool(pool.close)
 
     return lifespan
 
@@ -106,17 +130,20 @@ def create_app(
     *,
     scan_ingest: IngestFn | None = None,
     watch_hot_folders: bool = True,
+    warm_pool: bool = False,
 ) -> FastAPI:
     """Build the application over ``ctx``: every area of ``ROUTERS`` (API included); ``routers`` adds more (tests).
 
     ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
+    ``warm_pool`` (`sohoa serve`): start-up builds the warm page pool that every ingest of the process uses
+    (except one ``scan_ingest`` replaces) and the control socket that offers it to `sohoa ingest`.
     """
     app = SecuredApp(
         title="Sohoa",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(ctx, watch_hot_folders),
+        lifespan=_lifespan(ctx, watch_hot_folders, warm_pool),
     )
     app.state.ctx = ctx
     app.state.scan_worker = ScanWorker(ctx, scan_ingest)

@@ -32,6 +32,19 @@ class Settings(BaseSettings):
         default="textord_disable_pitch_test=1",
         description="Tesseract parameters for every OCR engine, 'name=value' separated by commas ('' for none).",
     )
+    use_running_pool: bool = Field(
+        default=True,
+        description="`sohoa ingest` hands its pages to the warm pool of a running `sohoa serve` on the same data "
+        "directory (false: always start a pool of its own).",
+    )
+    hot_folder_interval: float = Field(
+        default=0.25, ge=0.05, le=3600, description="Seconds between two looks at the hot folders of `sohoa serve`."
+    )
+    hot_folder_settle_seconds: float = Field(
+        default=0.5, ge=0, le=3600,
+        description="A hot-folder file is taken once it has not changed for this many seconds (still being written "
+        "before that).",
+    )
     max_image_pixels: int = Field(
         default=200_000_000, ge=1_000_000, description="Largest image accepted (decompression-bomb guard)."
     )

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json
+from sohoa.services.platform.remote_pool import running_pool
 from sohoa.services.production.extract import extract_file
 from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
 from sohoa.services.sharing.copies import ensure_dev_certificate
@@ -34,7 +35,7 @@ def init() -> None:
                       + (" (phát triển / development)" if key.development else ""))
 
 
-def _print_report(report: IngestReport) -> None:
+def _print_report(report: IngestReport, pool: str) -> None:
     table = Table(title="Kết quả số hóa / Ingest summary")
     for col in ("Tệp / File", "Trạng thái / State", "Trang / Pages", "Văn bản / Documents", "Lý do / Reason"):
         table.add_column(col)
@@ -46,18 +47,28 @@ def _print_report(report: IngestReport) -> None:
                   f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed, "
                   f"{report.count('busy')} tiến trình khác đang xử lý/busy elsewhere — "
                   f"{report.pages} trang/pages in {report.seconds:.1f}s ({report.pages_per_second:.2f} pages/s)")
+    console.print("pool: running — OCR trên máy chủ đang chạy / pages done by the running server's warm pool"
+                  if pool == "running" else "pool: local — OCR trong tiến trình này / pages done by this process")
 
 
 def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, TIFF, PDF or folders."),
            file_code: str | None = typer.Option(None, "--file-code", help="Mã hồ sơ / file code."),
            unit: str | None = typer.Option(None, "--unit", help="Mã đơn vị / unit identifier."),
-           as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")) -> None:
-    """Số hóa tệp / Digitize files (idempotent and resumable)."""
+           as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+           local_pool: bool = typer.Option(False, "--local-pool",
+                                           help="Không dùng máy chủ đang chạy / Start a pool of this process even "
+                                                "when a running `sohoa serve` could take the pages.")) -> None:
+    """Số hóa tệp / Digitize files (idempotent and resumable).
+
+    When `sohoa serve` runs on the same data directory (same account, same OCR settings), its warm
+    workers do the pages (no start-up here); otherwise, or with --local-pool, this process starts its own.
+    """
     with app_context() as ctx, Progress(TextColumn("{task.description}"), BarColumn(),
                                         TextColumn("{task.completed}/{task.total} trang · {task.fields[rate]}"),
                                         TimeElapsedColumn(), TimeRemainingColumn(), console=console,
                                         disable=as_json) as bar:
         task = bar.add_task("Số hóa / Ingest", total=0, rate="")
+        running = None if local_pool or not ctx.settings.use_running_pool else running_pool(ctx.settings)
 
         def on_progress(event: ProgressEvent) -> None:
             elapsed = bar.tasks[task].elapsed or 0.0
@@ -66,12 +77,13 @@ def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, T
                        description=event.name[:40])
 
         report = ingest_paths(ctx, paths, unit_identifier=unit, file_code=file_code, actor="cli",
-                              progress=on_progress)
+                              progress=on_progress, pool=running)
+    pool = "local" if running is None else "running"
     if as_json:
-        print_json({"items": [vars(i) for i in report.items], "pages": report.pages,
+        print_json({"items": [vars(i) for i in report.items], "pages": report.pages, "pool": pool,
                     "seconds": round(report.seconds, 2), "pages_per_second": round(report.pages_per_second, 3)})
     else:
-        _print_report(report)
+        _print_report(report, pool)
     if report.count("failed"):
         raise typer.Exit(2)
 

@@ -17,7 +17,11 @@ DEMO_FILES = (("clean300", "H26.00070.2025.01.VP"), ("yellow_seal", "H26.00070.2
 
 
 def serve(host: str | None = typer.Option(None, "--host"), port: int | None = typer.Option(None, "--port")) -> None:
-    """Chạy ứng dụng web / Run the web application."""
+    """Chạy ứng dụng web / Run the web application.
+
+    Start-up builds the warm page pool (every worker with its OCR engine loaded) that uploads, hot folders,
+    the API and `sohoa ingest` on the same data directory use; the control socket answers once it is warm.
+    """
     import uvicorn
 
     from sohoa.app import create_app
@@ -26,7 +30,8 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     ctx = open_context(settings)
     console.print(f"Sohoa: http://{host or settings.host}:{port or settings.port}/")
     # Rate limits and login throttles count per client address: only the configured proxies may name it.
-    uvicorn.run(create_app(ctx), host=host or settings.host, port=port or settings.port, log_level="info",
+    uvicorn.run(create_app(ctx, warm_pool=True), host=host or settings.host, port=port or settings.port,
+                log_level="info",
                 proxy_headers=bool(settings.forwarded_allow_ips.strip()),
                 forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "")
 

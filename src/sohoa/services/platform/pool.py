@@ -7,14 +7,17 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import AbstractContextManager
 from multiprocessing import forkserver
 from types import TracebackType
+from typing import Protocol
 
 from sohoa.domain.ports import OcrEngine, OcrEngineFactory
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, safe_run_page_job
 from sohoa.settings import Settings
 
-__all__ = ["WORKER_MODULES", "PagePool", "init_worker", "run_in_worker", "tesseract_factory"]
+__all__ = ["WORKER_MODULES", "PageJobs", "PagePool", "SharedPool", "default_factory", "init_worker", "process_executor",
+           "run_in_worker", "tesseract_factory", "worker_engine"]
 
 Result = PageOutcome | PageFailure
 
@@ -23,7 +26,8 @@ Result = PageOutcome | PageFailure
 # about a second before the first page could start.
 WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
                   "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
-                  "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool")
+                  "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool",
+                  "sohoa.services.platform.warm_pool")
 
 
 class tesseract_factory:
@@ -55,20 +59,56 @@ def init_worker(factory: OcrEngineFactory) -> None:
     _WORKER_ENGINE = factory()
 
 
-def run_in_worker(job: PageJob) -> Result:
-    """Run one page job with this worker's engine (what the process pool calls)."""
+def default_factory(settings: Settings) -> OcrEngineFactory:
+    """Tesseract as the settings describe it."""
+    tessdata = str(settings.tessdata) if settings.tessdata else None
+    return tesseract_factory(settings.ocr_languages, tessdata, settings.tesseract_variables)
+
+
+def process_executor(workers: int, factory: OcrEngineFactory) -> ProcessPoolExecutor:
+    """Worker processes forked from a forkserver that preloaded ``WORKER_MODULES``, one engine each.
+
+    forkserver: workers start from a clean process, never from a fork of a parent that already runs
+    threads (OpenMP, web servers), which can deadlock after fork().
+    """
+    context = multiprocessing.get_context("forkserver")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the server and every worker
+    context.set_forkserver_preload(list(WORKER_MODULES))
+    forkserver.ensure_running()  # its imports run while this process registers the first files
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(factory,))
+
+
+def worker_engine() -> OcrEngine:
+    """The engine ``init_worker`` built in this worker process."""
     if _WORKER_ENGINE is None:
         raise RuntimeError("no OCR engine built in this worker process")
-    return safe_run_page_job(job, _WORKER_ENGINE)
+    return _WORKER_ENGINE
+
+
+def run_in_worker(job: PageJob) -> Result:
+    """Run one page job with this worker's engine (what the process pool calls)."""
+    return safe_run_page_job(job, worker_engine())
+
+
+class PageJobs(Protocol):
+    """What an ingest feeds page jobs to: ``PagePool``, a session of a ``WarmPool``, a ``RemotePagePool``."""
+
+    def submit(self, jobs: Sequence[PageJob]) -> None: ...
+
+    def results(self, *, block: bool) -> Iterator[Result]: ...
+
+
+class SharedPool(Protocol):
+    """A pool that outlives one ingest: each ingest opens a session of its own (and never shuts it down)."""
+
+    def session(self) -> AbstractContextManager[PageJobs]: ...
 
 
 class PagePool:
     """A bounded window of page jobs in flight; results come back as they finish."""
 
     def __init__(self, settings: Settings, engine_factory: OcrEngineFactory | None = None) -> None:
-        tessdata = str(settings.tessdata) if settings.tessdata else None
-        self._factory = engine_factory or tesseract_factory(settings.ocr_languages, tessdata,
-                                                                 settings.tesseract_variables)
+        self._factory = engine_factory or default_factory(settings)
         self._workers = settings.workers
         self._window = settings.workers * 3
         self._queue: collections.deque[PageJob] = collections.deque()
@@ -78,14 +118,7 @@ class PagePool:
 
     def __enter__(self) -> PagePool:
         if self._workers > 1:
-            # forkserver: workers start from a clean process, never from a fork of a parent that
-            # already runs threads (OpenMP, web servers), which can deadlock after fork().
-            context = multiprocessing.get_context("forkserver")
-            os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the server and every worker
-            context.set_forkserver_preload(list(WORKER_MODULES))
-            forkserver.ensure_running()  # its imports run while this process registers the first files
-            self._executor = ProcessPoolExecutor(self._workers, mp_context=context,
-                                                 initializer=init_worker, initargs=(self._factory,))
+            self._executor = process_executor(self._workers, self._factory)
         else:
             self._engine = self._factory()
         return self

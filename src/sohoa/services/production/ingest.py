@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_file
-from sohoa.services.platform.pool import PagePool
+from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool
 from sohoa.services.production.ingest_claims import IngestClaims
 from sohoa.services.production.ingest_store import store_outcomes
 from sohoa.storage import objects as stored_objects
@@ -344,7 +345,7 @@ def _closed_documents_end(splitter: DocumentSplitter, group: _Group,
 class _Batch:
     """Feeds registered masters to the pool and stores each group when it is complete."""
 
-    def __init__(self, ctx: AppContext, pool: PagePool, actor: str,
+    def __init__(self, ctx: AppContext, pool: PageJobs, actor: str,
                  notify: Callable[[ProgressEvent], None], claims: IngestClaims) -> None:
         self.ctx, self.pool, self.actor, self.notify, self.claims = ctx, pool, actor, notify, claims
         self.groups: dict[int, _Group] = {}  # item id → its group
@@ -413,11 +414,14 @@ class _Batch:
 def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str | None = None,
                  file_code: str | None = None, actor: str = "system",
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 engine_factory: OcrEngineFactory | None = None) -> IngestReport:
+                 engine_factory: OcrEngineFactory | None = None,
+                 pool: SharedPool | None = None) -> IngestReport:
     """Digitize files: idempotent (a master seen before creates nothing) and resumable after a crash.
 
     Single-page images of one folder form one sequence, split into documents together; each PDF
-    or multi-page TIFF is a sequence of its own.
+    or multi-page TIFF is a sequence of its own. ``pool``: an already running pool (the warm pool of
+    a server, or a running server's through the control socket) that this ingest opens a session of
+    and leaves running; its engines are used and ``engine_factory`` is not. None: a pool of its own.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -426,8 +430,10 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     claims = IngestClaims(ctx.db)
     work = Path(tempfile.mkdtemp(dir=private_dir(ctx.settings.work_dir), prefix="ingest-"))  # 0700
     try:
-        with PagePool(ctx.settings, engine_factory or ctx.engine_factory) as pool:
-            batch = _Batch(ctx, pool, actor, notify, claims)
+        runner: AbstractContextManager[PageJobs] = (
+            pool.session() if pool is not None else PagePool(ctx.settings, engine_factory or ctx.engine_factory))
+        with runner as jobs:
+            batch = _Batch(ctx, jobs, actor, notify, claims)
             for path in expand_paths(paths):
                 item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor, work)
                 report.items.append(item_report)

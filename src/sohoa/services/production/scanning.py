@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask, QueueWorker
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.pool import SharedPool
 from sohoa.services.production.filing import supersede_rework
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.storage.private import copy_private
@@ -231,16 +233,18 @@ def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) 
 
 class ScanWorker(QueueWorker[str]):
     """The queue worker that ingests uploads in order (pages use all cores inside ingest); ``start`` first
-    queues what a previous process left queued or processing."""
+    queues what a previous process left queued or processing. With ``pool`` (the server's warm pool, set
+    before ``start``) ``ingest_paths`` runs the pages there instead of starting a pool per upload."""
     def __init__(self, ctx: AppContext, ingest: IngestFn | None = None) -> None:
         super().__init__("sohoa-scan-worker", self._ingest_one)
         self.ctx, self.live = ctx, LiveProgress()
         self._ingest = ingest
+        self.pool: SharedPool | None = None
 
     def _ingest_fn(self) -> IngestFn:
-        if self._ingest is None:
-            self._ingest = ingest_paths
-        return self._ingest
+        if self._ingest is not None:
+            return self._ingest
+        return partial(ingest_paths, pool=self.pool) if self.pool is not None else ingest_paths
 
     def _ingest_one(self, token: str) -> None:
         _run_one(self.ctx, token, self._ingest_fn(), self.live)
@@ -276,8 +280,14 @@ def _file_for(session: Session, relative: Path) -> int | None:
     return session.execute(select(FileUnit.id).where(FileUnit.file_code == relative.parts[0])).scalar()
 
 
-def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.0) -> list[str]:
-    """Take new, stable files of a station's hot folder as uploads (idempotent); returns their tokens."""
+def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.0,
+                    seen: set[str] | None = None) -> list[str]:
+    """Take new, stable files of a station's hot folder as uploads (idempotent); returns their tokens.
+
+    A file is stable once unchanged for ``stable_seconds`` (the watcher passes ``hot_folder_settle_seconds``).
+    ``seen``: keys of files taken before (a watcher's memory), skipped without asking the database; new
+    ones are added.
+    """
     folder = hot_folder(ctx, station)
     tokens: list[str] = []
     now = time.time()
@@ -287,8 +297,12 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
         if now - stat.st_mtime < stable_seconds or any(part.startswith(".") for part in relative.parts):
             continue  # still being written by the scanner, or hidden
         key = f"{station}/{relative.as_posix()}:{stat.st_size}:{stat.st_mtime_ns}"[:600]
+        if seen is not None and key in seen:
+            continue
         with ctx.db.session() as session:
             if session.execute(select(ScanUpload.id).where(ScanUpload.source_key == key)).scalar() is not None:
+                if seen is not None:
+                    seen.add(key)
                 continue
             token = secrets.token_urlsafe(18)
             target = _upload_dir(ctx, token)
@@ -310,6 +324,8 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
             session.flush()
             record_event(session, row.operator, "scan.hot_folder", "scan_upload", row.id, {"path": key})
         tokens.append(token)
+        if seen is not None:
+            seen.add(key)
     return tokens
 
 
@@ -337,17 +353,21 @@ def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
 
 
 class HotFolderWatcher(PeriodicTask):
-    """A periodic task: every ``interval`` seconds, new stable files of every station go to the worker."""
-    def __init__(self, ctx: AppContext, worker: ScanWorker, interval: float = 10.0) -> None:
-        super().__init__("sohoa-hot-folders", self.poll, interval, wait_first=True)
+    """A periodic task: every ``interval`` seconds (``hot_folder_interval``), new stable files of every
+    station go to the worker. It remembers what it took, so a pass over a full folder stays cheap."""
+    def __init__(self, ctx: AppContext, worker: ScanWorker, interval: float | None = None) -> None:
+        super().__init__("sohoa-hot-folders", self.poll, interval or ctx.settings.hot_folder_interval,
+                         wait_first=True)
         self.ctx, self.worker = ctx, worker
+        self._seen: set[str] = set()
 
     def poll(self) -> list[str]:
         root = self.ctx.settings.data / "hotfolders"
         tokens: list[str] = []
         for station in sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []:
             if _STATION.match(station):
-                tokens += scan_hot_folder(self.ctx, station)
+                tokens += scan_hot_folder(self.ctx, station, seen=self._seen,
+                                          stable_seconds=self.ctx.settings.hot_folder_settle_seconds)
         for token in tokens:
             self.worker.submit(token)
         return tokens
