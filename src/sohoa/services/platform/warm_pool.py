@@ -48,6 +48,7 @@ class WarmPool:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0  # which executor a job went to: only a broken current one is replaced
+        self.sessions = 0  # sessions opened so far (health pages and tests)
 
     def start(self) -> WarmPool:
         """Start the workers and wait until each has loaded its engine (a failure here stops the start-up)."""
@@ -75,6 +76,8 @@ class WarmPool:
 
     def session(self) -> PoolSession:
         """A window of page jobs of one ingest (a context manager that leaves the pool running)."""
+        with self._lock:
+            self.sessions += 1
         return PoolSession(self)
 
     def pids(self) -> list[int]:
