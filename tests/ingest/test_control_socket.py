@@ -38,6 +38,11 @@ def _conversation(_payload: Any, channel: Channel) -> None:
         channel.send(frame * 2)
 
 
+def _count(n: int, channel: Channel) -> None:
+    for i in range(n):
+        channel.send(i)
+
+
 def _fail(_payload: Any, _channel: Channel) -> None:
     raise ValueError("hỏng / broken")
 
@@ -46,7 +51,7 @@ def _fail(_payload: Any, _channel: Channel) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[Settings, ControlServer]]:
     settings = Settings(data=tmp_path / "data")
     control = ControlServer(settings)
-    control.register("count", lambda n, channel: [channel.send(i) for i in range(n)])
+    control.register("count", _count)
     control.register("double", _conversation)
     control.register("fail", _fail)
     assert control.start()
