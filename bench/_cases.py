@@ -52,11 +52,11 @@ def ingest_summary(run: Run) -> dict[str, Any]:
     try:
         report = json.loads(run.output)
     except ValueError:
-        return {"pages": 0, "states": {}}
+        return {"pages": 0, "states": {}, "pool": None}
     states: dict[str, int] = {}
     for item in report.get("items", []):
         states[item["state"]] = states.get(item["state"], 0) + 1
-    return {"pages": report.get("pages", 0), "states": states}
+    return {"pages": report.get("pages", 0), "states": states, "pool": report.get("pool")}
 
 
 def rounds(runners: dict[str, Callable[[], Run | None]], repeat: int) -> dict[str, list[Run]]:
@@ -97,8 +97,9 @@ def max_memory(runs: list[Run]) -> dict[str, Any]:
 
 class WarmIngest:
     """``sohoa ingest`` with a ``sohoa serve`` running on the same (fresh) data directory. Available only when
-    the server has a control socket and the ingest process then starts no page workers of its own (it handed
-    its pages to the server); otherwise ``reason`` says why and no figure is reported."""
+    the server has a control socket, the ingest reports ``"pool": "running"`` and its process tree runs no page
+    workers of its own while the server's does (it handed its pages over); otherwise ``reason`` says why and
+    no figure is reported."""
 
     def __init__(self, folder: Path, work: Path, cores: int) -> None:
         self.folder, self.work, self.cores = folder, work, cores
@@ -118,13 +119,21 @@ class WarmIngest:
                 return None
             with TreeSampler(server.pid) as sampler:
                 run = sohoa_ingest(self.folder, data, self.cores, fresh=False)
+        pool = ingest_summary(run)["pool"]
+        if pool is not None and pool != "running":
+            self.available, self.reason = False, f"sohoa ingest reported pool {pool!r} although the server was running"
+            return None
         if run.memory.get("workers"):
             self.available = False
             self.reason = (f"sohoa ingest started {len(run.memory['workers'])} page workers of its own although "
                            "the server was running (no hand-off)")
             return None
+        server_memory = sampler.by_role()
+        if self.cores > 1 and not server_memory.get("workers"):
+            self.available, self.reason = False, "neither sohoa ingest nor the server ran page workers"
+            return None
         self.available = True
-        self.server_memory.append(sampler.by_role())
+        self.server_memory.append(server_memory)
         return run
 
 
@@ -155,7 +164,23 @@ def small_case(pages: list[Path], folder: Path, work: Path, cores: int, repeat: 
             "best_vs_bare": best, "target_met": best <= 1.0}
 
 
-def _ocrmypdf_each(files: list[Path], out: Path, cores: int) -> Run:
+OCRMYPDF_BD = ["--skip-text", "--output-type", "pdfa", "-l", "vie"]  # what the issue names, as a user runs it
+OCRMYPDF_BD_FALLBACK = ["--skip-text", "--output-type", "auto", "-l", "vie"]  # best-effort PDF/A, no Ghostscript
+
+
+def _ocrmypdf_options(probe: Path, out: Path, cores: int) -> tuple[list[str], str | None]:
+    """The OCRmyPDF options of the baseline, tried on one file (not timed): the issue's command, or, where it
+    fails (Ghostscript 10.0.0–10.02.0 is refused with --skip-text), ``--output-type auto``; and why."""
+    cmd = [sys.executable, "-m", "ocrmypdf", *OCRMYPDF_BD, "--jobs", str(cores), str(probe), str(out / "probe.pdf")]
+    done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    if done.returncode == 0:
+        return OCRMYPDF_BD, None
+    last = (done.stderr.strip().splitlines() or [""])[-1]
+    why = last.split(". ")[0].rstrip(".")[:300]
+    return OCRMYPDF_BD_FALLBACK, f"`ocrmypdf {' '.join(OCRMYPDF_BD)}` exits {done.returncode} here: {why}"
+
+
+def _ocrmypdf_each(files: list[Path], out: Path, cores: int, options: list[str]) -> Run:
     """One driver process running OCRmyPDF over each file in turn, as a user's loop would."""
     script = out / "ocrmypdf_each.py"
     (out / "ocrmypdf-out").mkdir(exist_ok=True)
@@ -164,8 +189,8 @@ def _ocrmypdf_each(files: list[Path], out: Path, cores: int) -> Run:
         f"files = {[str(f) for f in files]!r}\n"
         "bad = 0\n"
         "for f in files:\n"
-        f"    cmd = [sys.executable, '-m', 'ocrmypdf', '--skip-text', '--output-type', 'pdfa', '-l', 'vie',\n"
-        f"           '--jobs', '{cores}', f, {str(out / 'ocrmypdf-out')!r} + '/' + f.rsplit('/', 1)[-1]]\n"
+        f"    cmd = [sys.executable, '-m', 'ocrmypdf', *{options!r}, '--jobs', '{cores}',\n"
+        f"           f, {str(out / 'ocrmypdf-out')!r} + '/' + f.rsplit('/', 1)[-1]]\n"
         "    done = subprocess.run(cmd, capture_output=True, text=True)\n"
         "    if done.returncode:\n"
         "        bad += 1\n        print(f, done.returncode, done.stderr[-500:], file=sys.stderr)\n"
@@ -179,8 +204,9 @@ def born_digital_case(work: Path, cores: int, repeat: int, documents: int) -> di
     source, pages = make_corpus(folder, documents)
     made = round(time.perf_counter() - started, 1)
     files = sorted(folder.glob("*.pdf"))
+    options, fallback_reason = _ocrmypdf_options(files[0], work, cores)
     runners: dict[str, Callable[[], Run | None]] = {
-        "ocrmypdf --skip-text --output-type pdfa, each file": lambda: _ocrmypdf_each(files, work, cores),
+        f"ocrmypdf {' '.join(options[:3])}, each file": lambda: _ocrmypdf_each(files, work, cores, options),
         "sohoa ingest <folder>": lambda: sohoa_ingest(folder, work / "bd-data", cores),
     }
     runs = rounds(runners, repeat)
@@ -189,6 +215,7 @@ def born_digital_case(work: Path, cores: int, repeat: int, documents: int) -> di
     ratio = round(rows[0]["seconds"] / rows[1]["seconds"], 2)
     speed = rows[1]["pages_per_second"]
     return {"source": source, "files": len(files), "pages": pages, "pdf_seconds": made, "rounds": repeat,
+            "ocrmypdf_options": [*options, "--jobs", str(cores)], "ocrmypdf_fallback_reason": fallback_reason,
             "results": rows, "sohoa_vs_ocrmypdf": ratio, "target": "≥ 50 pages/s and faster than OCRmyPDF",
             "target_met": speed >= 50 and ratio > 1.0}
 
@@ -208,10 +235,18 @@ def _drop(page: Path, station: Path, data: Path, name: str, timeout: float) -> f
     return None
 
 
-def _tesseract_one(page: Path) -> float:
+def _tesseract_one(page: Path, threads: int | None) -> float:
+    """Bare ``tesseract`` on one page: as installed (OpenMP's threads) or with ``OMP_THREAD_LIMIT``."""
+    env = dict(os.environ) | ({"OMP_THREAD_LIMIT": str(threads)} if threads else {})
     started = time.perf_counter()
-    subprocess.run(["tesseract", str(page), str(page) + ".bare", "-l", "vie"], check=True, capture_output=True)
+    subprocess.run(["tesseract", str(page), str(page) + ".bare", "-l", "vie"], check=True, capture_output=True,
+                   env=env)
     return time.perf_counter() - started
+
+
+def _bare_pair(page: Path) -> dict[str, float]:
+    return {"tesseract_s": round(_tesseract_one(page, None), 2),
+            "tesseract_1thread_s": round(_tesseract_one(page, 1), 2)}
 
 
 def hot_folder_case(pages: list[Path], work: Path, cores: int, timeout: float = 120.0) -> dict[str, Any]:
@@ -223,21 +258,23 @@ def hot_folder_case(pages: list[Path], work: Path, cores: int, timeout: float = 
         station.mkdir(parents=True, exist_ok=True)
         for k, page in enumerate(pages):
             name = f"drop_{k + 1:02}{page.suffix}"
-            if k % 2:  # alternate which of the two runs first
+            if k % 2:  # alternate which runs first
                 seconds = _drop(page, station, data, name, timeout)
-                bare = _tesseract_one(page)
+                bare = _bare_pair(page)
             else:
-                bare = _tesseract_one(page)
+                bare = _bare_pair(page)
                 seconds = _drop(page, station, data, name, timeout)
-            drops.append({"page": page.name, "searchable_s": None if seconds is None else round(seconds, 2),
-                          "tesseract_s": round(bare, 2)})
-            print(f"drop {k + 1}/{len(pages)}: searchable after {seconds} s; tesseract {bare:.2f} s", flush=True)
+            drops.append({"page": page.name, "searchable_s": None if seconds is None else round(seconds, 2), **bare})
+            print(f"drop {k + 1}/{len(pages)}: searchable after {seconds} s; tesseract {bare}", flush=True)
         ready = server.ready_seconds
         control = server.socket is not None
     done = [d["searchable_s"] for d in drops if d["searchable_s"] is not None]
-    bare_median = statistics.median(d["tesseract_s"] for d in drops)
+    medians = {key: statistics.median(d[key] for d in drops) for key in ("tesseract_s", "tesseract_1thread_s")}
+    bare_median = min(medians.values())  # the faster way to run Tesseract: the stricter target
     median = statistics.median(done) if len(done) == len(drops) else None
     return {"drops": drops, "median_searchable_s": median and round(median, 2),
-            "median_tesseract_s": round(bare_median, 2), "target_s": round(bare_median + 1.0, 2),
+            "median_tesseract_s": round(medians["tesseract_s"], 2),
+            "median_tesseract_1thread_s": round(medians["tesseract_1thread_s"], 2),
+            "baseline_s": round(bare_median, 2), "target_s": round(bare_median + 1.0, 2),
             "target_met": median is not None and median <= bare_median + 1.0, "timeout_s": timeout,
             "server_ready_s": round(ready, 2), "control_socket": control, "server_memory": sampler.by_role()}

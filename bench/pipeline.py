@@ -104,7 +104,8 @@ def main() -> None:
     parser.add_argument("--condition", default="clean300", help="throughput: scan condition of the pages")
     parser.add_argument("--cores", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of each case (medians are reported)")
-    parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a trial: print the tables, write neither bench/results nor docs/benchmarks.md")
     args = parser.parse_args()
     path = RESULTS / "pipeline.json"
     stored: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -117,9 +118,9 @@ def main() -> None:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         stored[case] = result
-        write_results("pipeline", stored)
         md = MARKDOWN[case](result)
-        if not args.no_docs:
+        if not args.smoke:
+            write_results("pipeline", stored)
             update_docs(SECTIONS[case], md)
         print(md, flush=True)
 
