@@ -6,7 +6,7 @@ export SOHOA_DATA ?= $(CURDIR)/data
 export OMP_THREAD_LIMIT := 1
 export SOHOA_TEST_PG_URL ?= postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test
 
-.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search clean
+.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search bench-soak clean
 
 install:
 	scripts/bootstrap.sh all
@@ -43,6 +43,9 @@ bench-accuracy: install
 
 bench-search: install-test
 	$(BIN)/python bench/search.py
+
+bench-soak: install
+	$(BIN)/python bench/soak.py --pages $${PAGES:-2000}
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -153,14 +153,14 @@ class Run:
 
 
 def run_measured(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-                 *, keep_output: bool = False, timeline: float | None = None,
+                 *, keep_output: bool = False, every: float = 0.05, timeline: float | None = None,
                  probe: Callable[[], int | None] | None = None) -> Run:
     """Run a command; wall time, the peak summed RSS of its whole process tree and each process's peak
     by role (``TreeSampler``); with ``timeline`` the samples are kept in ``run_measured.last_samples``."""
     started = time.perf_counter()
     proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=subprocess.PIPE if keep_output else subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    with TreeSampler(proc.pid, timeline=timeline, probe=probe) as sampler:
+    with TreeSampler(proc.pid, every=every, timeline=timeline, probe=probe) as sampler:
         out, err = proc.communicate()
     LAST_SAMPLES[:] = sampler.samples
     if proc.returncode:
