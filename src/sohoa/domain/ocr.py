@@ -87,3 +87,19 @@ class OcrPage:
     def mean_confidence(self) -> float:
         """Mean word confidence (0 for a page without words)."""
         return sum(w.conf for w in self.words) / len(self.words) if self.words else 0.0
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle as flat columns: pages cross process boundaries (page jobs and their results), and
+        the default pickling of hundreds of small frozen objects per page is ~10× slower."""
+        words = self.words
+        numbers = [n for w in words for n in (w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1, w.block, w.line)]
+        return _unpickle_page, (self.width, self.height, self.dpi, self.source, self.engine, self.text_override,
+                                [w.text for w in words], [w.conf for w in words], numbers)
+
+
+def _unpickle_page(width: int, height: int, dpi: int, source: str, engine: str, text_override: str | None,
+                   texts: list[str], confs: list[float], numbers: list[int]) -> OcrPage:
+    values = iter(numbers)
+    words = tuple(Word(text, BBox(next(values), next(values), next(values), next(values)), conf,
+                       next(values), next(values)) for text, conf in zip(texts, confs, strict=True))
+    return OcrPage(width, height, dpi, words, source, engine, text_override)

@@ -23,7 +23,7 @@ from pikepdf import Name
 from sohoa.domain.errors import EngineError
 from sohoa.engines.pdfa import finish_pdfa, pdfa_metadata, save_pdfa
 
-__all__ = ["CopyBlocker", "copy_blocker", "write_pdfa_copy"]
+__all__ = ["CopyBlocker", "copy_blocker", "page_copy_blocker", "write_pdfa_copy"]
 
 _SHOW = {"Tj", "TJ", "'", '"'}
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -270,6 +270,15 @@ def copy_blocker(page: pikepdf.Page) -> CopyBlocker | None:
         return CopyBlocker("unreadable", f"Không đọc được nội dung trang: {exc}",
                            f"The page content cannot be read: {exc}")
     return None
+
+
+def page_copy_blocker(path: Path | str, page_index: int) -> CopyBlocker | None:
+    """:func:`copy_blocker` of page ``page_index`` (0-based) of the PDF at ``path``."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return copy_blocker(pdf.pages[page_index])
+    except (pikepdf.PdfError, IndexError, OSError) as exc:
+        return CopyBlocker("unreadable", f"Không đọc được trang: {exc}", f"The page cannot be read: {exc}")
 
 
 def write_pdfa_copy(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +16,13 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import nfc
 from sohoa.engines._run import run
 
-__all__ = ["PdfTextPage", "PdfTextWord", "read_text_layer", "render_page", "text_layer_to_ocr"]
+__all__ = ["PdfTextPage", "PdfTextWord", "parse_bbox_layout", "read_text_layer", "render_page", "text_layer_to_ocr"]
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
+_NUMBER = r'"(-?[0-9.]+)"'
+_TOKEN = re.compile(
+    rf'<(word) xMin={_NUMBER} yMin={_NUMBER} xMax={_NUMBER} yMax={_NUMBER}>([^<]*)</word>'
+    rf'|<(line|block) |<page width={_NUMBER} height={_NUMBER}>')
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +69,42 @@ def render_page(path: Path | str, page_index: int, dpi: int, *, timeout: float =
 def read_text_layer(path: Path | str, *, timeout: float = 300.0) -> list[PdfTextPage]:
     """Every page's words with boxes, from ``pdftotext -bbox-layout`` (one call for the whole file)."""
     data = run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], timeout=timeout)
-    root = ET.fromstring(data)
-    return [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+    return parse_bbox_layout(data)
+
+
+def parse_bbox_layout(data: bytes) -> list[PdfTextPage]:
+    """The pages of ``pdftotext -bbox-layout`` output. Poppler writes one element per line in a fixed
+    form, read here with one regular expression (several times faster than an XML tree on long files);
+    anything else goes through the XML parser."""
+    text = data.decode("utf-8", errors="replace")
+    pages: list[PdfTextPage] = []
+    words: list[PdfTextWord] = []
+    size = (0.0, 0.0)
+    block_no = line_no = 0
+    found = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.group(1) or match.group(7)
+        if kind == "word":
+            found += 1
+            value = match.group(6)
+            word = nfc((html.unescape(value) if "&" in value else value).strip())
+            if word:
+                x0, y0, x1, y1 = map(float, match.group(2, 3, 4, 5))
+                words.append(PdfTextWord(word, x0, y0, x1, y1, block_no - 1, line_no))
+        elif kind == "line":
+            line_no += 1
+        elif kind == "block":
+            block_no += 1
+        else:  # a page
+            if pages or words or size != (0.0, 0.0):
+                pages.append(PdfTextPage(*size, tuple(words)))
+            size, words, block_no, line_no = (float(match.group(8)), float(match.group(9))), [], 0, 0
+    if size != (0.0, 0.0):
+        pages.append(PdfTextPage(*size, tuple(words)))
+    if found != text.count("<word ") or len(pages) != text.count("<page "):
+        root = ET.fromstring(data)  # not the form expected: the XML parser decides
+        return [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+    return pages
 
 
 def _parse_page(page: ET.Element) -> PdfTextPage:

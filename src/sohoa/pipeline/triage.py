@@ -12,7 +12,6 @@ from PIL import Image, ImageFile, ImageOps
 from sohoa.domain.errors import EngineError, InputRejected
 from sohoa.domain.ports import sha256_file
 from sohoa.engines import pdfimage, poppler
-from sohoa.engines.pdfa_copy import copy_blocker
 from sohoa.pipeline.types import QuarantineReason as R
 from sohoa.pipeline.types import SourcePage, TriageResult
 
@@ -213,7 +212,7 @@ def _pdf_page(path: Path, index: int, page: pikepdf.Page, geometry: tuple[int, i
     text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
     if scanned:  # a scan with an OCR text layer (a hybrid): the text is kept, the scan is processed
         return SourcePage(str(path), index, "pdf", dpi, text)
-    return SourcePage(str(path), index, "pdf", dpi, text, born_digital=True, copy_blocker=copy_blocker(page))
+    return SourcePage(str(path), index, "pdf", dpi, text, born_digital=True)
 
 
 def _has_images(page: pikepdf.Page) -> bool:

@@ -9,7 +9,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sohoa.domain.ocr import BBox, OcrPage
-from sohoa.engines.pdfa_copy import CopyBlocker
 
 __all__ = [
     "PageTransform",
@@ -44,9 +43,8 @@ class SourcePage:
     dpi: int | None
     text_layer: OcrPage | None = None
     # A PDF page drawn with text and no page-filling scan: its words come from the text layer, its
-    # PDF/A is a copy of the page (unless ``copy_blocker`` says why not), nothing is measured on pixels.
+    # PDF/A is a copy of the page where the PDF allows it, nothing is measured on pixels.
     born_digital: bool = False
-    copy_blocker: CopyBlocker | None = None
 
 
 @dataclass(frozen=True)

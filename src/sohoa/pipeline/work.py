@@ -12,7 +12,7 @@ from PIL import Image
 from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
-from sohoa.engines.pdfa_copy import CopyBlocker
+from sohoa.engines.pdfa_copy import CopyBlocker, page_copy_blocker
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.separator import find_separator
@@ -131,17 +131,18 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
     page = job.page
     embed, media_type = b"", "application/pdf"
     warnings: tuple[str, ...] = ()
-    if page.copy_blocker is None:
+    blocker = page_copy_blocker(page.source_path, page.page_index)
+    if blocker is None:
         thumbnail = pdf_page_thumbnail(page.source_path, page.page_index)
     else:
         image, _ = _load(job, load_page_image)
         embed, media_type = master_bytes_for_pdf(page, image)
-        thumbnail, warnings = thumbnail_of(image), (f"pdfa_rasterised: {page.copy_blocker.code}",)
+        thumbnail, warnings = thumbnail_of(image), (f"pdfa_rasterised: {blocker.code}",)
     return PageOutcome(
         item_id=job.item_id, source_index=page.page_index, width=ocr.width, height=ocr.height, dpi=ocr.dpi,
         quality=digital_quality(ocr, warnings), ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail, seconds=time.perf_counter() - started, role=page_role(ocr),
-        source_path=page.source_path, born_digital=True, copy_blocker=page.copy_blocker,
+        source_path=page.source_path, born_digital=True, copy_blocker=blocker,
     )
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, FileUnit, IngestItem, Page
+from sohoa.db.models import Document, FileUnit, IngestItem, Page, StoredObject
 from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
+from sohoa.domain.ports import PutResult
 from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
 from sohoa.domain.workflow import DocumentState, IngestItemState, transition
@@ -17,23 +22,72 @@ from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.services.platform.objects import store_bytes
 
 __all__ = ["document_index_doc", "store_outcomes"]
 
 
-def _page_row(ctx: AppContext, session: Session, item: IngestItem, outcome: PageOutcome) -> Page:
-    ocr_json = ocr_page_to_json(outcome.ocr).encode("utf-8")
-    ocr_obj = store_bytes(session, ctx.store, ocr_json, media_type="application/json", kind="ocr")
-    thumb = store_bytes(session, ctx.store, outcome.thumbnail, media_type="image/jpeg", kind="thumbnail")
+# Object writes wait mostly on fsync: a few threads let those waits overlap (and the main thread go on).
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sohoa-store")
+
+
+class _Objects:
+    """The objects of one stored sequence, recorded in a few statements: the bytes are written on the
+    writer threads, and :meth:`wait` returns only when every write is durable — before the commit,
+    so a committed row never names an object that is not stored."""
+
+    _CHUNK = 150  # rows per statement: within SQLite's limit on bound parameters
+
+    def __init__(self, ctx: AppContext, session: Session) -> None:
+        self.ctx, self.session = ctx, session
+        self.pending: list[Future[PutResult]] = []
+
+    def store_all(self, blobs: Sequence[tuple[bytes, str, str]]) -> list[int]:
+        """Store (data, media type, kind) blobs; their object ids, in order (same bytes → same row)."""
+        digests: list[str] = []
+        rows: dict[str, dict[str, object]] = {}
+        for data, media_type, kind in blobs:
+            sha256 = hashlib.sha256(data).hexdigest()
+            digests.append(sha256)
+            if sha256 not in rows:
+                rows[sha256] = {"sha256": sha256, "size": len(data), "media_type": media_type, "kind": kind,
+                                "original_name": None}
+                self.pending.append(_WRITERS.submit(self.ctx.store.put_bytes, data, expected_sha256=sha256))
+        ids = self._ids(list(rows))
+        missing = [rows[sha256] for sha256 in rows if sha256 not in ids]
+        dialect = self.session.get_bind().dialect.name
+        for start in range(0, len(missing), self._CHUNK):
+            chunk = missing[start:start + self._CHUNK]
+            insert = postgresql.insert(StoredObject) if dialect == "postgresql" else sqlite.insert(StoredObject)
+            # another process may store the same bytes now: the row is inserted unless it exists by then
+            self.session.execute(insert.values(chunk).on_conflict_do_nothing(index_elements=["sha256"]))
+        if missing:
+            ids.update(self._ids([str(row["sha256"]) for row in missing]))
+        return [ids[sha256] for sha256 in digests]
+
+    def _ids(self, digests: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(digests), self._CHUNK * 5):
+            query = select(StoredObject.sha256, StoredObject.id).where(
+                StoredObject.sha256.in_(digests[start:start + self._CHUNK * 5]))
+            found.update({sha256: row_id for sha256, row_id in self.session.execute(query).tuples()})
+        return found
+
+    def wait(self) -> None:
+        """Raise the first write error (the transaction then rolls back) once all writes are over."""
+        errors = [f.exception() for f in self.pending]
+        self.pending = []
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
+
+
+def _page_row(item: IngestItem, outcome: PageOutcome, ocr_id: int, thumbnail_id: int) -> Page:
     assert item.master_object_id is not None
-    page = Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
+    return Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
                 width=outcome.width, height=outcome.height, dpi=outcome.dpi,
                 quality=_quality_dict(outcome), text=outcome.ocr.text, text_source=outcome.ocr.source,
-                mean_confidence=outcome.ocr.mean_confidence, ocr_object_id=ocr_obj.id,
-                thumbnail_object_id=thumb.id, blank=outcome.quality.blank)
-    session.add(page)
-    return page
+                mean_confidence=outcome.ocr.mean_confidence, ocr_object_id=ocr_id,
+                thumbnail_object_id=thumbnail_id, blank=outcome.quality.blank)
 
 
 def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
@@ -129,16 +183,22 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     by_id = {item.id: item for item in items}
     first = items[0]
     built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
-    pages = [_page_row(ctx, session, by_id[o.item_id], o) for o in outcomes]
+    objects = _Objects(ctx, session)
+    ids = objects.store_all(
+        [(ocr_page_to_json(o.ocr).encode("utf-8"), "application/json", "ocr") for o in outcomes]
+        + [(o.thumbnail, "image/jpeg", "thumbnail") for o in outcomes]
+        + [(built.pdf, "application/pdf", "pdf") for built in built_docs])
+    count = len(outcomes)
+    pages = [_page_row(by_id[o.item_id], o, ids[n], ids[count + n]) for n, o in enumerate(outcomes)]
+    session.add_all(pages)
     files = _files_by_position(session, outcomes, by_id, actor)
     per_item: dict[int, list[int]] = {item.id: [] for item in items}
-    for built in built_docs:
+    for number, built in enumerate(built_docs):
         owner = by_id[outcomes[built.page_indexes[0]].item_id]
         if warnings is not None and built.pdfa.code:
             warnings.setdefault(owner.id, []).append(
                 f"pdfa_rasterised ({built.pdfa.code}): {built.pdfa.vi} / {built.pdfa.en}")
-        pdf = store_bytes(session, ctx.store, built.pdf, media_type="application/pdf", kind="pdf")
-        doc = _document_row(session, owner, built, pdf.id, files[built.page_indexes[0]])
+        doc = _document_row(session, owner, built, ids[2 * count + number], files[built.page_indexes[0]])
         for page_no, position in enumerate(built.page_indexes, start=1):
             pages[position].document_id, pages[position].page_no = doc.id, page_no
             per_item[outcomes[position].item_id].append(doc.id)
@@ -146,6 +206,7 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
         record_event(session, actor, "document.create", "document", doc.id,
                      {"source": doc.source_name, "pages": doc.page_amount,
                       "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
+    objects.wait()
     for item in items:
         item.state, item.reason, item.message = transition(item.state, IngestItemState.DONE), None, None
         record_event(session, actor, "ingest.done", "ingest_item", item.id,
