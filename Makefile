@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/pipeline.py $(BENCH_ARGS)
 
 bench-accuracy: install
 	$(BIN)/python bench/accuracy.py --seed $${SEED:-7}
