@@ -69,7 +69,7 @@ class _Objects:
         for start in range(0, len(digests), self._CHUNK * 5):
             query = select(StoredObject.sha256, StoredObject.id).where(
                 StoredObject.sha256.in_(digests[start:start + self._CHUNK * 5]))
-            found.update({sha256: row_id for sha256, row_id in self.session.execute(query).tuples()})
+            found.update({sha256: row_id for sha256, row_id in self.session.execute(query).all()})
         return found
 
     def wait(self) -> None:
