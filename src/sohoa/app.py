@@ -82,18 +82,25 @@ async def _fail_closed(request: Request) -> None:
         raise Forbidden()
 
 
-def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool, ControlServer]:
+def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool | None, ControlServer]:
     """Start the warm pool (every worker with its engine loaded) for every ingest of this process, then
-    offer it on the control socket (`sohoa ingest` hands its pages over): the socket answers once warm."""
-    pool = WarmPool(ctx.settings).start()
-    app.state.scan_worker.pool = pool  # uploads and hot folders
-    if getattr(app.state, "api_ingest_fn", None) is None:  # API uploads (sohoa.api.routes reads it)
-        app.state.api_ingest_fn = partial(ingest_paths, pool=pool)
-    control = ControlServer(ctx.settings)
-    register_pool(control, pool)
+    the control socket that offers it (`sohoa ingest` hands its pages over): the socket answers once warm.
+    An engine that cannot load (no language data) leaves the server without a warm pool: each ingest
+    then starts a pool of its own and reports the error where people see it."""
+    pool: WarmPool | None = None
+    try:
+        pool = WarmPool(ctx.settings).start()
+    except Exception:
+        log.exception("the warm page pool did not start; every ingest starts a pool of its own")
+    control = ControlServer(ctx.settings)  # more operations: app.state.control.register(op, handler)
+    if pool is not None:
+        app.state.scan_worker.pool = pool  # uploads and hot folders
+        if getattr(app.state, "api_ingest_fn", None) is None:  # API uploads (sohoa.api.routes reads it)
+            app.state.api_ingest_fn = partial(ingest_paths, pool=pool)
+        register_pool(control, pool)
     control.start()
     app.state.warm_pool, app.state.control = pool, control
-    log.info("warm page pool ready: %d workers; control socket %s", pool.workers, control.path)
+    log.info("warm page pool: %s; control socket %s", pool and f"{pool.workers} workers", control.path)
     return pool, control
 
 
@@ -117,8 +124,9 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool) -> Callable[[FastAPI], A
         if checkpoints:
             await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
-        if control and pool:  # the API worker stopped already (its router's lifespan ends first)
+        if control:  # the API worker stopped already (its router's lifespan ends first)
             await run_in_threadpool(control.stop)
+        if pool:
             await run_in_threadpool(pool.close)
 
     return lifespan

@@ -122,3 +122,13 @@ def test_a_killed_worker_fails_its_pages_retryably_and_the_pool_recovers(any_ctx
                                                                       == IngestItem.id)
                                  .where(IngestItem.original_name == "trang.png")).scalar_one()
     assert stored == len(rerun.items[0].documents) == 1  # stored exactly once
+
+
+def test_a_pool_whose_engine_cannot_load_fails_to_start_and_leaves_nothing_running(any_ctx: AppContext) -> None:
+    pool = WarmPool(any_ctx.settings.model_copy(update={"ocr_languages": "khongco"}))
+    with pytest.raises(Exception, match="khongco"):
+        pool.start()
+    assert pool.pids() == []
+    with pytest.raises(RuntimeError, match="not running"):
+        pool.submit(PageJob(1, triage(_page(Path(any_ctx.settings.data) / "x.png", ["x"]),
+                                      max_pixels=10**8).pages[0]))

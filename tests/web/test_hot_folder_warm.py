@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sohoa.app import create_app
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.principal import SYSTEM
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import connect
 from sohoa.services.platform.remote_pool import running_pool
 from sohoa.services.production import scanning
+from sohoa.settings import Settings
 from tests.ingest._helpers import text_page
 
 
@@ -37,3 +38,15 @@ def test_a_page_dropped_into_a_hot_folder_becomes_searchable(any_ctx: AppContext
         assert _found(any_ctx, "hòa giải") == 1
         assert pool.sessions == 1 and pool.pids() == workers  # the warm workers did the page
     assert connect(any_ctx.settings) is None  # the server's socket went with it
+
+
+def test_a_server_whose_engines_cannot_load_still_starts_without_a_warm_pool(tmp_path: Path) -> None:
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1, ocr_languages="khongco"))
+    try:
+        with TestClient(create_app(ctx, warm_pool=True)) as client:
+            assert client.app.state.warm_pool is None  # type: ignore[attr-defined]
+            assert connect(ctx.settings) is not None  # the control socket still answers its other operations
+            assert running_pool(ctx.settings) is None  # but `sohoa ingest` keeps its pages
+            assert client.get("/login").status_code == 200
+    finally:
+        ctx.close()

@@ -51,14 +51,18 @@ class WarmPool:
         self.sessions = 0  # sessions opened so far (health pages and tests)
 
     def start(self) -> WarmPool:
-        """Start the workers and wait until each has loaded its engine (a failure here stops the start-up)."""
+        """Start the workers and wait until each has loaded its engine (on failure: closed, and the error)."""
         with self._lock:
             self._executor = process_executor(self.workers, self._factory)
             executor = self._executor
         # Each submission finds no idle worker and starts one more process, up to ``workers``.
-        futures = [executor.submit(warm_worker) for _ in range(self.workers)]
-        for future in futures:
-            future.result(timeout=_WARM_SECONDS)
+        try:
+            futures = [executor.submit(warm_worker) for _ in range(self.workers)]
+            for future in futures:
+                future.result(timeout=_WARM_SECONDS)
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def close(self) -> None:
