@@ -66,7 +66,7 @@ class QualityMetrics:
     dpi: int
     width: int
     height: int
-    colour_mode: str  # "color" | "gray" | "bw"
+    colour_mode: str  # "color" | "gray" | "bw", or "digital" for a born-digital page (nothing scanned)
     bit_depth: int
     blur: float  # variance of the Laplacian at ~150 dpi; lower is blurrier
     skew_degrees: float  # counter-clockwise skew of the text lines, after orientation

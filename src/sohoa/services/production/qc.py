@@ -182,7 +182,7 @@ class Check:
 
 def _page_checks(pages: list[Page]) -> list[Check]:
     low = [p.page_no for p in pages if p.dpi < MIN_DPI]
-    colour = [p.page_no for p in pages if (p.quality or {}).get("colour_mode") not in (None, "color")]
+    colour = [p.page_no for p in pages if (p.quality or {}).get("colour_mode") not in (None, "color", "digital")]
     blank = [p.page_no for p in pages if p.blank]
     skewed = [p.page_no for p in pages if abs(float((p.quality or {}).get("skew_degrees") or 0)) > MAX_SKEW]
     return [
