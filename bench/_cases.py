@@ -146,12 +146,12 @@ def small_case(pages: list[Path], folder: Path, work: Path, cores: int, repeat: 
     }
     runs = rounds(runners, repeat)
     bare = statistics.median(r.seconds for r in runs["tesseract CLI"])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, got in runs.items():
         if not got:
             rows.append({"system": name, "available": False, "reason": warm.reason})
             continue
-        row = {"system": name, "available": True, **summary(got, len(pages))}
+        row: dict[str, Any] = {"system": name, "available": True, **summary(got, len(pages))}
         row["vs_bare_tesseract_time"] = round(row["seconds"] / bare, 2)
         if name.startswith("sohoa"):
             row["ingest"] = ingest_summary(got[-1])
@@ -237,7 +237,9 @@ def _drop(page: Path, station: Path, data: Path, name: str, timeout: float) -> f
 
 def _tesseract_one(page: Path, threads: int | None) -> float:
     """Bare ``tesseract`` on one page: as installed (OpenMP's threads) or with ``OMP_THREAD_LIMIT``."""
-    env = dict(os.environ) | ({"OMP_THREAD_LIMIT": str(threads)} if threads else {})
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}  # the Makefile exports it
+    if threads:
+        env["OMP_THREAD_LIMIT"] = str(threads)
     started = time.perf_counter()
     subprocess.run(["tesseract", str(page), str(page) + ".bare", "-l", "vie"], check=True, capture_output=True,
                    env=env)
