@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -26,7 +26,7 @@ from sohoa.http.sessions import SESSION_COOKIE
 from sohoa.portal import routes as portal_routes
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
 from sohoa.services.platform.context import AppContext
-from sohoa.services.platform.control import ControlServer
+from sohoa.services.platform.control import ControlServer, Handler
 from sohoa.services.platform.remote_pool import register_pool
 from sohoa.services.platform.warm_pool import WarmPool
 from sohoa.services.production.ingest import ingest_paths
@@ -82,7 +82,8 @@ async def _fail_closed(request: Request) -> None:
         raise Forbidden()
 
 
-def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool | None, ControlServer]:
+def _start_warm_pool(app: FastAPI, ctx: AppContext,
+                     control_ops: Mapping[str, Handler]) -> tuple[WarmPool | None, ControlServer]:
     """Start the warm pool (every worker with its engine loaded) for every ingest of this process, then
     the control socket that offers it (`sohoa ingest` hands its pages over): the socket answers once warm.
     An engine that cannot load (no language data) leaves the server without a warm pool: each ingest
@@ -93,6 +94,8 @@ def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool | None, Co
     except Exception:
         log.exception("the warm page pool did not start; every ingest starts a pool of its own")
     control = ControlServer(ctx.settings)  # more operations: app.state.control.register(op, handler)
+    for op, handler in control_ops.items():
+        control.register(op, handler)
     if pool is not None:
         app.state.scan_worker.pool = pool  # uploads and hot folders
         if getattr(app.state, "api_ingest_fn", None) is None:  # API uploads (sohoa.api.routes reads it)
@@ -104,11 +107,12 @@ def _start_warm_pool(app: FastAPI, ctx: AppContext) -> tuple[WarmPool | None, Co
     return pool, control
 
 
-def _lifespan(ctx: AppContext, watch: bool, warm: bool) -> Callable[[FastAPI], Any]:
+def _lifespan(ctx: AppContext, watch: bool, warm: bool,
+              control_ops: Mapping[str, Handler]) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = app.state.scan_worker
-        pool, control = await run_in_threadpool(_start_warm_pool, app, ctx) if warm else (None, None)
+        pool, control = await run_in_threadpool(_start_warm_pool, app, ctx, control_ops) if warm else (None, None)
         await run_in_threadpool(worker.start)  # it first reads what a previous process left queued
         watcher = HotFolderWatcher(ctx, worker) if watch else None
         if watcher:
@@ -139,19 +143,21 @@ def create_app(
     scan_ingest: IngestFn | None = None,
     watch_hot_folders: bool = True,
     warm_pool: bool = False,
+    control_ops: Mapping[str, Handler] | None = None,
 ) -> FastAPI:
     """Build the application over ``ctx``: every area of ``ROUTERS`` (API included); ``routers`` adds more (tests).
 
     ``scan_ingest`` replaces ``ingest_paths`` for uploaded scans (tests pass a fast fake engine).
     ``warm_pool`` (`sohoa serve`): start-up builds the warm page pool that every ingest of the process uses
-    (except one ``scan_ingest`` replaces) and the control socket that offers it to `sohoa ingest`.
+    (except one ``scan_ingest`` replaces) and the control socket that offers it to `sohoa ingest`;
+    ``control_ops`` are further operations of that socket (`sohoa serve` answers `status` and `search`).
     """
     app = SecuredApp(
         title="Sohoa",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(ctx, watch_hot_folders, warm_pool),
+        lifespan=_lifespan(ctx, watch_hot_folders, warm_pool, control_ops or {}),
     )
     app.state.ctx = ctx
     app.state.scan_worker = ScanWorker(ctx, scan_ingest)

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         description="`sohoa ingest` hands its pages to the warm pool of a running `sohoa serve` on the same data "
         "directory (false: always start a pool of its own).",
     )
+    use_running_server: bool = Field(
+        default=True,
+        description="`sohoa status` and `sohoa search` are answered by a running `sohoa serve` on the same data "
+        "directory and database (false: always run in their own process). Read by the `sohoa` launcher itself.",
+    )
     hot_folder_interval: float = Field(
         default=0.25, ge=0.05, le=3600, description="Seconds between two looks at the hot folders of `sohoa serve`."
     )

@@ -76,11 +76,13 @@ def test_reading_commands_leave_out_the_pipeline_and_the_web_stack(command: str,
 
 
 def test_the_table_gives_each_command_its_own_help() -> None:
-    """`sohoa --help` lists the help written in the table: it must be the help the command itself gives."""
+    """`sohoa --help` lists the help written in the table: it must be the first paragraph of the help the
+    command itself gives (the rest is shown by `sohoa COMMAND --help`)."""
     for name, entry in COMMANDS.items():
         command = load(name, rich_markup_mode="rich")
         assert command.name == name
-        assert command.help == entry.help, name
+        assert command.help is not None
+        assert command.help.split("\n\n")[0].strip() == entry.help, name
 
 
 def test_help_lists_every_command_once_in_order() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
+from typing import TextIO
 
 import typer
+from rich.console import Console
 
-from sohoa.cli.common import app_context, console, print_json
+from sohoa.cli.common import app_context, console, print_json, write_json
 from sohoa.services.catalogue.catalog import search_documents, show_document, status_counts
+from sohoa.services.platform.context import AppContext
 
 
 def search(query: str, as_json: bool = typer.Option(False, "--json"),
@@ -16,16 +20,24 @@ def search(query: str, as_json: bool = typer.Option(False, "--json"),
     """Tìm kiếm / Search (không dấu cũng được; exact tones ranked first)."""
 
     with app_context() as ctx:
-        result = search_documents(ctx, query, unit=unit, year=year, type_name=type_name, limit=limit)
+        print_search(ctx, console, sys.stdout, query=query, as_json=as_json, unit=unit, year=year,
+                     type_name=type_name, limit=limit)
+
+
+def print_search(ctx: AppContext, out: Console, raw: TextIO, *, query: str, as_json: bool = False,
+                 unit: str | None = None, year: int | None = None, type_name: str | None = None,
+                 limit: int = 20) -> None:
+    """What `sohoa search` prints: here, or in a running server answering the command for a client."""
+    result = search_documents(ctx, query, unit=unit, year=year, type_name=type_name, limit=limit)
     if as_json:
-        print_json(asdict(result))
+        write_json(raw, asdict(result))
         return
-    console.print(f"{result.total} kết quả / results")
+    out.print(f"{result.total} kết quả / results")
     for hit in result.results:
         f = hit.fields
-        console.print(f"[bold]#{hit.document_id}[/bold] {f['type_name'] or ''} {f['code_number'] or ''}"
-                      f"/{f['code_notation'] or ''} {f['issued_date'] or ''} — {hit.source}")
-        console.print(f"   {hit.snippet}")
+        out.print(f"[bold]#{hit.document_id}[/bold] {f['type_name'] or ''} {f['code_number'] or ''}"
+                  f"/{f['code_notation'] or ''} {f['issued_date'] or ''} — {hit.source}")
+        out.print(f"   {hit.snippet}")
 
 
 def show(document_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
@@ -44,9 +56,14 @@ def status(as_json: bool = typer.Option(False, "--json")) -> None:
     """Thống kê theo trạng thái / Counts by state."""
 
     with app_context() as ctx:
-        counts = status_counts(ctx)
+        print_status(ctx, console, sys.stdout, as_json=as_json)
+
+
+def print_status(ctx: AppContext, out: Console, raw: TextIO, *, as_json: bool = False) -> None:
+    """What `sohoa status` prints: here, or in a running server answering the command for a client."""
+    counts = status_counts(ctx)
     if as_json:
-        print_json(counts)
+        write_json(raw, counts)
         return
     for group, values in counts.items():
-        console.print(f"[bold]{group}[/bold]: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+        out.print(f"[bold]{group}[/bold]: " + ", ".join(f"{k}={v}" for k, v in values.items()))

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 from pydantic import ValidationError
@@ -22,7 +22,12 @@ err_console = Console(stderr=True)
 
 def print_json(data: Any) -> None:
     """JSON to stdout, UTF-8, Vietnamese kept readable."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_json(sys.stdout, data)
+
+
+def write_json(out: TextIO, data: Any) -> None:
+    """JSON to ``out``, UTF-8, Vietnamese kept readable."""
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def check_settings() -> None:

@@ -20,17 +20,20 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     """Chạy ứng dụng web / Run the web application.
 
     Start-up builds the warm page pool (every worker with its OCR engine loaded) that uploads, hot folders,
-    the API and `sohoa ingest` on the same data directory use; the control socket answers once it is warm.
+    the API and `sohoa ingest` on the same data directory use; the control socket answers once it is warm,
+    and also answers `sohoa status` and `sohoa search` run on the same data directory.
     """
     import uvicorn
 
     from sohoa.app import create_app
+    from sohoa.cli.remote import cli_handler
 
     settings = Settings()
     ctx = open_context(settings)
     console.print(f"Sohoa: http://{host or settings.host}:{port or settings.port}/")
     # Rate limits and login throttles count per client address: only the configured proxies may name it.
-    uvicorn.run(create_app(ctx, warm_pool=True), host=host or settings.host, port=port or settings.port,
+    app = create_app(ctx, warm_pool=True, control_ops={"cli": cli_handler(ctx)})  # `status`, `search` answered
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
                 log_level="info",
                 proxy_headers=bool(settings.forwarded_allow_ips.strip()),
                 forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "")

@@ -93,9 +93,9 @@ def status_counts(ctx: AppContext) -> dict[str, dict[str, int]]:
     """Counts by state: ingest items, documents, pages, objects."""
     with ctx.db.session() as session:
         items = {str(state): n for state, n in session.execute(
-            select(IngestItem.state, func.count()).group_by(IngestItem.state)).tuples()}
+            select(IngestItem.state, func.count()).group_by(IngestItem.state)).all()}
         docs = {str(state): n for state, n in session.execute(
-            select(Document.state, func.count()).group_by(Document.state)).tuples()}
+            select(Document.state, func.count()).group_by(Document.state)).all()}
         pages = session.execute(select(func.count()).select_from(Page)).scalar_one()
         objects = dict(session.execute(select(StoredObject.kind, func.count()).group_by(StoredObject.kind)).all())
     return {"ingest_items": items, "documents": docs, "pages": {"total": pages}, "objects": objects}

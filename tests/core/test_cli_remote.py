@@ -1,0 +1,124 @@
+"""`sohoa status` and `sohoa search` answered by a running server: the same output and exit code as the
+command run locally, nothing heavy imported by the client, and every case the server must not answer
+(help, usage errors, another database, a stale socket, opting out) run locally instead.
+
+The server side here is the control socket with the `cli` operation registered, as `sohoa serve` does,
+over the test's own context (the client is a real `sohoa` process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sohoa.cli.remote import register_cli
+from sohoa.db.models import Document
+from sohoa.domain.search import IndexDoc
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.control import ControlServer
+from sohoa.settings import Settings
+
+SOHOA = Path(sys.executable).with_name("sohoa")
+HEAVY = ("sqlalchemy", "typer", "click", "pydantic", "pydantic_settings", "rich", "sohoa.settings", "sohoa.db",
+         "sohoa.cli.main", "sohoa.cli.common", "sohoa.services.catalogue")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[AppContext, list[str]]]:
+    """A context with two documents and a control server answering `cli` for it; the list logs answers."""
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    with ctx.db.session() as session:
+        for text in ("Quyết định về việc hòa giải ở cơ sở", "Công văn về việc hoà giải viên"):
+            doc = Document(text=text, source_name="t.pdf", type_name="Quyết định")
+            session.add(doc)
+            session.flush()
+            ctx.index.upsert(session, IndexDoc(doc.id, text, ""))
+    answered: list[str] = []
+    server = ControlServer(ctx.settings)
+    register_cli(server, ctx, on_answer=answered.append)
+    assert server.start()
+    yield ctx, answered
+    server.stop()
+    ctx.close()
+
+
+def _run(ctx: AppContext, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(ctx.settings.data.parent),
+            "SOHOA_DATA": str(ctx.settings.data), **env}
+    return subprocess.run([str(SOHOA), *args], env=full, capture_output=True, text=True, timeout=120)
+
+
+def _same(ctx: AppContext, answered: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``args`` through the server and locally; both must print the same and exit alike."""
+    before = len(answered)
+    remote = _run(ctx, *args)
+    assert len(answered) == before + 1, remote.stderr  # the server answered it
+    local = _run(ctx, *args, SOHOA_USE_RUNNING_SERVER="false")
+    assert len(answered) == before + 1  # and the opt-out ran it here
+    assert (remote.stdout, remote.stderr, remote.returncode) == (local.stdout, local.stderr, local.returncode)
+    return remote
+
+
+def test_status_and_search_answered_by_the_server_print_what_the_command_prints(
+        served: tuple[AppContext, list[str]]) -> None:
+    ctx, answered = served
+    status = _same(ctx, answered, "status", "--json")
+    assert json.loads(status.stdout)["documents"]
+    _same(ctx, answered, "status")
+    found = _same(ctx, answered, "search", "hoa giai", "--json")
+    assert json.loads(found.stdout)["total"] == 2
+    plain = _same(ctx, answered, "search", "hòa giải", "--limit", "1")
+    assert plain.stdout.startswith("2 kết quả / results")
+
+
+def test_errors_come_back_with_the_same_message_and_exit_code(served: tuple[AppContext, list[str]]) -> None:
+    ctx, answered = served
+    too_long = _same(ctx, answered, "search", "x" * 5000)
+    assert too_long.returncode == 1 and "Lỗi / Error" in too_long.stderr
+
+
+def test_help_usage_errors_and_other_databases_run_locally(served: tuple[AppContext, list[str]],
+                                                             tmp_path: Path) -> None:
+    ctx, answered = served
+    for args in (["search", "--help"], ["status", "--no-such-option"], ["search"], ["show", "1"]):
+        remote = _run(ctx, *args)
+        local = _run(ctx, *args, SOHOA_USE_RUNNING_SERVER="false")
+        assert (remote.stdout, remote.stderr, remote.returncode) == (local.stdout, local.stderr, local.returncode)
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    elsewhere = _run(ctx, "status", "--json", SOHOA_DATABASE_URL=other)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert json.loads(elsewhere.stdout)["documents"] == {}  # the other (new, empty) database, read here
+    assert answered == []  # none of these was answered by the server
+
+
+def test_the_answered_client_imports_nothing_heavy(served: tuple[AppContext, list[str]]) -> None:
+    ctx, answered = served
+    script = ("import json, sys\nsys.argv = ['sohoa', 'status', '--json']\nfrom sohoa.cli.launch import main\n"
+              "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+              "sys.stderr.write(json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "SOHOA_DATA": str(ctx.settings.data)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert answered == ["status"]
+    modules = set(json.loads(done.stderr))
+    assert sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)) == []
+
+
+def test_a_stale_socket_or_no_server_runs_locally(tmp_path: Path) -> None:
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    try:
+        run = ctx.settings.data / "run"
+        run.mkdir(mode=0o700, exist_ok=True)
+        plain = _run(ctx, "status", "--json")
+        (run / "control.sock").write_bytes(b"")  # left behind: nobody listens
+        stale = _run(ctx, "status", "--json")
+        assert plain.returncode == stale.returncode == 0, stale.stderr
+        assert plain.stdout == stale.stdout
+    finally:
+        ctx.close()
