@@ -121,7 +121,7 @@ class _Audit:
                 self._ext_gstate(res, str(operands[0]))
             elif op == "sh" and operands:
                 self._shading(res.get("/Shading", pikepdf.Dictionary()).get(str(operands[0])))
-        for name in selected | shown:
+        for name in sorted(selected | shown):  # the first blocker found is the same on every run
             self._font(fonts, name, name in shown)
         for pattern in res.get("/Pattern", pikepdf.Dictionary()).values():
             self._pattern(pattern, res)
