@@ -22,7 +22,8 @@ def _texts_of(value: Any) -> list[str]:
     if isinstance(value, str):
         return []
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = [value.text] if isinstance(getattr(value, "text", None), str) else []
+        text = getattr(value, "text", None)
+        out = [text] if isinstance(text, str) else []
         for f in dataclasses.fields(value):
             if f.name != "text":
                 out += _texts_of(getattr(value, f.name))
@@ -33,7 +34,7 @@ def _texts_of(value: Any) -> list[str]:
 
 
 def _generated(count: int, seed: int, paragraphs: int) -> list[str]:
-    """``count`` generated documents as plain text, each padded with its body to about 4–8 pages."""
+    """``count`` documents as plain text, each of generated NĐ 30 documents' lines until ``paragraphs`` lines."""
     import numpy as np
 
     from sohoa.samples._content import make_content
@@ -55,7 +56,7 @@ def source_texts(count: int, seed: int = 5) -> tuple[str, list[str]]:
             docs = [json.loads(line)["text"] for _, line in zip(range(count), handle, strict=False)]
         if len(docs) == count:
             return f"the first {count} documents of {LEGAL_TEXTS.parent.name}", docs
-    return f"{count} generated NĐ 30 documents (seed {seed})", _generated(count, seed, 400)
+    return f"{count} generated NĐ 30 documents (seed {seed})", _generated(count, seed, 150)
 
 
 def write_pdf(text: str, path: Path, size: float = 11.0, width: int = 95) -> int:

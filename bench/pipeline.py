@@ -5,7 +5,8 @@ and `--jobs` = cores; (c) `sohoa ingest` (triage, preprocess, OCR, split, fields
 small, born-digital, hot-folder: see bench/_cases.py. Every sohoa run reports the peak RSS of its main
 process, the forkserver and each page worker.
 Usage: python bench/pipeline.py [--case throughput|small|born-digital|hot-folder|all] [--pages 48]
-       [--small-pages 8] [--bd-docs 136] [--drops 5] [--repeat 3] [--seed S] [--condition clean300]
+       [--small-pages 8] [--bd-docs 136] [--bd-repeat 2] [--drops 5] [--repeat 3] [--seed S]
+       [--condition clean300] [--smoke]
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def _pages(out: Path, count: int, seed: int, condition: str) -> list[Path]:
     for extra in corpus.pages[count:]:
         extra.unlink()
     (out / "truth.json").rename(out.parent / f"{out.name}-truth.json")
-    return corpus.pages[:count]
+    return list(corpus.pages[:count])
 
 
 CASES = ("throughput", "small", "born-digital", "hot-folder")
@@ -88,7 +89,7 @@ def run_case(case: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         return {"condition": "clean300", "seed": args.seed + 1,
                 **small_case(pages, work / "small", work, args.cores, repeat)}
     if case == "born-digital":
-        return born_digital_case(work, args.cores, repeat, args.bd_docs)
+        return born_digital_case(work, args.cores, max(1, args.bd_repeat), args.bd_docs)
     pages = _pages(work / "drops", args.drops, args.seed + 2, "clean300")
     return {"condition": "clean300", "seed": args.seed + 2, **hot_folder_case(pages, work, args.cores)}
 
@@ -99,6 +100,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=48, help="throughput: generated pages")
     parser.add_argument("--small-pages", type=int, default=8, help="small: generated pages")
     parser.add_argument("--bd-docs", type=int, default=136, help="born-digital: documents (one PDF each)")
+    parser.add_argument("--bd-repeat", type=int, default=2,
+                        help="born-digital: rounds (OCRmyPDF takes about 7 min a round on the 136 files here)")
     parser.add_argument("--drops", type=int, default=5, help="hot-folder: pages dropped one after another")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--condition", default="clean300", help="throughput: scan condition of the pages")
