@@ -45,7 +45,7 @@ bench-search: install-test
 	$(BIN)/python bench/search.py
 
 bench-soak: install
-	$(BIN)/python bench/soak.py --pages $${PAGES:-2000}
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

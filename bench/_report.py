@@ -21,7 +21,7 @@ def _when(result: dict[str, Any]) -> str:
 
 def _name(row: dict[str, Any]) -> str:
     """The system, marked when a run of it failed (its time is then not a result)."""
-    return row["system"] + ("" if row.get("ok", True) else " **(a run failed)**")
+    return str(row["system"]) + ("" if row.get("ok", True) else " **(a run failed)**")
 
 
 def _memory(row: dict[str, Any]) -> str:

@@ -63,7 +63,7 @@ def _scanned(folder: Path, pages: int, condition: str, seed: int) -> list[Path]:
     corpus = generate_corpus(folder, documents=max(1, pages // 2 + 1), seed=seed, condition=condition)
     for extra in corpus.pages[pages:]:
         extra.unlink()
-    return corpus.pages[:pages]
+    return list(corpus.pages[:pages])
 
 
 def make_inputs(pages: int, scanned_share: float, condition: str, seed: int) -> tuple[Path, dict[str, Any]]:
