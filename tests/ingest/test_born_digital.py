@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from sohoa.db.models import Document, Page, StoredObject
 from sohoa.engines.ocr_formats import ocr_page_from_json
+from sohoa.pipeline.triage import triage
 from sohoa.services.catalogue.catalog import search_documents
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
@@ -185,3 +186,27 @@ def test_owner_password_pdf_is_copied_unencrypted(ctx: AppContext, tmp_path: Pat
         assert not pdf.is_encrypted and _images(pdf) == 0
     assert _pdfa_findings(data) == [] and BODY[0] in _text(data)
     assert _sha(master) == before
+
+
+def test_triage_tells_born_digital_from_scans_and_hybrids(tmp_path: Path) -> None:
+    """A short page with an image stays on the scan path; a scan with an invisible OCR layer is a hybrid."""
+    scan = text_page(tmp_path / "scan.png", ["Trang quét"], dpi=150)
+    path = tmp_path / "pages.pdf"
+    pdfmetrics.registerFont(TTFont("LS", FONT))
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("LS", 11)
+    c.drawString(60, 790, "Nơi nhận")  # little text and a picture beside it: not trusted alone
+    c.drawImage(ImageReader(str(scan)), 60, 400, 300, 150)
+    c.showPage()
+    c.drawImage(ImageReader(str(scan)), 0, 0, *A4)  # a scan …
+    text = c.beginText(60, 790)
+    text.setTextRenderMode(3)  # … with an invisible OCR layer
+    text.setFont("LS", 11)
+    for line in BODY:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    short, hybrid = triage(path, max_pixels=10**9).pages
+    assert not short.born_digital and short.text_layer is None
+    assert not hybrid.born_digital and hybrid.text_layer is not None and hybrid.dpi == 145  # 1200 px on A4

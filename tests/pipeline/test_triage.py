@@ -172,7 +172,7 @@ def _pdf(tmp_path: Path, name: str = "doc.pdf") -> Path:
         sheet.drawString(72, 760 - 18 * row, VI_TEXT)
     sheet.showPage()
     sheet.setFont("LiberationSerif", 12)
-    sheet.drawString(72, 760, "Trang hai")  # too little text: this page will be OCR'd
+    sheet.drawString(72, 760, "Trang hai")  # little text, but nothing else drawn: born-digital too
     sheet.showPage()
     sheet.save()
     return path
@@ -182,7 +182,8 @@ def test_born_digital_pdf_has_text_layer(tmp_path: Path) -> None:
     result = triage(_pdf(tmp_path), max_pixels=MAX_PIXELS)
     assert result.media_type == "application/pdf" and len(result.pages) == 2
     first, second = result.pages
-    assert second.text_layer is None and second.dpi == 300
+    assert first.born_digital and second.born_digital and second.dpi == 300
+    assert second.text_layer is not None and second.text_layer.text == "Trang hai"
     layer = first.text_layer
     assert layer is not None and layer.source == "pdf" and layer.dpi == 300
     assert layer.text == unicodedata.normalize("NFC", layer.text)
