@@ -15,6 +15,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +25,10 @@ import pytest
 from sqlalchemy import func, select
 
 from sohoa.db.models import Document, IngestItem
-from sohoa.services.platform.context import open_context
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import Channel, ControlServer, connect, same_user, socket_path
 from sohoa.services.platform.remote_pool import running_pool
+from sohoa.services.production.ingest import IngestReport, ingest_paths
 from sohoa.settings import Settings
 from tests.ingest._helpers import text_page
 
@@ -231,3 +233,37 @@ def test_cli_ingest_hands_its_pages_to_the_running_server(env: dict[str, str], t
     stale = _ingest(env, str(boxes[2]), str(boxes[0]))
     assert stale["pool"] == "local" and [i["state"] for i in stale["items"]] == ["done", "duplicate"]
     assert [_stored(env, f"{b.name}.png") for b in boxes] == [1, 1, 1]  # each page stored once
+
+
+def test_a_server_that_dies_mid_batch_fails_the_pages_it_had_retryably(any_ctx: AppContext, tmp_path: Path) -> None:
+    gate = str(tmp_path / "gate")
+    page = text_page(tmp_path / "trang.png", ["Quyết định số 9/QĐ-UBND", "Phường Long Biên"])
+    server = subprocess.Popen([sys.executable, "-m", "tests.ingest._gated_server", str(any_ctx.settings.data), gate],
+                              cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while (running := running_pool(any_ctx.settings)) is None:
+            assert server.poll() is None, server.communicate()[1]
+            assert time.monotonic() < deadline, "the server did not get ready"
+            time.sleep(0.1)
+        reports: list[IngestReport] = []
+        thread = threading.Thread(target=lambda: reports.append(ingest_paths(any_ctx, [page], pool=running)))
+        thread.start()
+        while not Path(gate + ".started").exists():  # the page is in the server's worker
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.02)
+        os.killpg(server.pid, signal.SIGKILL)
+        thread.join(120)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(30)
+    (item,) = reports[0].items
+    assert (item.state, item.reason) == ("failed", "page_error") and "running server lost" in (item.message or "")
+    assert running_pool(any_ctx.settings) is None  # its socket is stale now
+    rerun = ingest_paths(any_ctx, [page])  # a pool of this process
+    assert [i.state for i in rerun.items] == ["done"]
+    with any_ctx.db.session() as session:
+        stored = session.execute(select(func.count(Document.id)).join(
+            IngestItem, Document.ingest_item_id == IngestItem.id).where(IngestItem.original_name == "trang.png"))
+        assert stored.scalar_one() == 1  # stored once
