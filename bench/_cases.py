@@ -29,12 +29,14 @@ from _server import SOHOA, Server, init_data, searchable_documents, sohoa_env
 
 def bare_tesseract(pages: list[Path], out: Path, cores: int) -> Run:
     """A driver script so the whole pool is one measured process tree."""
-    script = out / "bare.py"
+    script, texts = out / "bare.py", out / "bare-text"  # not beside the pages: sohoa ingests their folder
+    texts.mkdir(exist_ok=True)
     script.write_text(
         "import subprocess, sys\nfrom concurrent.futures import ThreadPoolExecutor\n"
         f"pages = {[str(p) for p in pages]!r}\n"
         "def one(p):\n"
-        "    subprocess.run(['tesseract', p, p + '.bare', '-l', 'vie'], check=True, capture_output=True)\n"
+        f"    out = {str(texts)!r} + '/' + p.rsplit('/', 1)[-1]\n"
+        "    subprocess.run(['tesseract', p, out, '-l', 'vie'], check=True, capture_output=True)\n"
         f"with ThreadPoolExecutor({cores}) as pool:\n    list(pool.map(one, pages))\n")
     return run_measured([sys.executable, str(script)], env={**os.environ, "OMP_THREAD_LIMIT": "1"})
 
@@ -241,8 +243,9 @@ def _tesseract_one(page: Path, threads: int | None) -> float:
     if threads:
         env["OMP_THREAD_LIMIT"] = str(threads)
     started = time.perf_counter()
-    subprocess.run(["tesseract", str(page), str(page) + ".bare", "-l", "vie"], check=True, capture_output=True,
-                   env=env)
+    out = page.parent.parent / "bare-text" / page.name  # not beside the pages
+    out.parent.mkdir(exist_ok=True)
+    subprocess.run(["tesseract", str(page), str(out), "-l", "vie"], check=True, capture_output=True, env=env)
     return time.perf_counter() - started
 
 

@@ -23,7 +23,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cases import bare_tesseract, born_digital_case, hot_folder_case, max_memory, rounds, small_case, sohoa_ingest
+from _cases import (
+    bare_tesseract,
+    born_digital_case,
+    hot_folder_case,
+    ingest_summary,
+    max_memory,
+    rounds,
+    small_case,
+    sohoa_ingest,
+)
 from _common import RESULTS, ROOT, Run, machine, run_measured, update_docs, write_results
 from _report import MARKDOWN, SECTIONS
 
@@ -58,6 +67,7 @@ def throughput_case(pages: list[Path], folder: Path, work: Path, cores: int, rep
                    SYSTEMS[2]: lambda: sohoa_ingest(folder, work / "sohoa-data", cores)}, repeat)
     bare = runs[SYSTEMS[0]]
     rows = [_row(name, runs[name], len(pages), bare) for name in SYSTEMS]
+    rows[2]["ingest"] = ingest_summary(runs[SYSTEMS[2]][-1])
     per_round = [o.seconds / s.seconds for o, s in zip(runs[SYSTEMS[1]], runs[SYSTEMS[2]], strict=True)]
     return {"pages": len(pages), "rounds": len(per_round), "results": rows,
             "sohoa_vs_ocrmypdf": round(statistics.median(per_round), 2),
