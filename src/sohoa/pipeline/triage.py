@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
@@ -18,6 +19,8 @@ from sohoa.pipeline.types import SourcePage, TriageResult
 __all__ = ["load_page_image", "master_bytes_for_pdf", "sniff_media_type", "triage"]
 
 DEFAULT_DPI = 300
+# Reads a PDF's text layer (a pdftotext process) while the calling thread checks the file with pikepdf.
+_READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sohoa-text-layer")
 _DPI_RANGE = (50, 2400)  # outside this the metadata is wrong, not the scan
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -174,6 +177,7 @@ def _triage_pdf(
     path: Path, max_pixels: int, max_pages: int, min_text_chars: int, render_dpi: int
 ) -> tuple[tuple[SourcePage, ...], tuple[str, ...]]:
     warnings: list[str] = []
+    layers_read = _READER.submit(poppler.read_text_layer, path)  # pdftotext runs while pikepdf reads
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError as exc:
@@ -192,7 +196,7 @@ def _triage_pdf(
             # it to archive it; the restriction is recorded so a person can check the right to do so.
             warnings.append("encrypted_owner_password_only")
         geometry = [_page_geometry(page, render_dpi, max_pixels) for page in pdf.pages]
-        layers = _text_layers(path, count, warnings)
+        layers = _text_layers(layers_read, count, warnings)
         pages = [_pdf_page(path, index, page, geo, layer, min_text_chars)
                  for index, (page, geo, layer) in enumerate(zip(pdf.pages, geometry, layers, strict=True))]
     return tuple(pages), tuple(warnings)
@@ -261,9 +265,10 @@ def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tupl
     return width, height, render_dpi, False
 
 
-def _text_layers(path: Path, count: int, warnings: list[str]) -> list[poppler.PdfTextPage | None]:
+def _text_layers(read: Future[list[poppler.PdfTextPage]], count: int,
+                 warnings: list[str]) -> list[poppler.PdfTextPage | None]:
     try:
-        layers: list[poppler.PdfTextPage | None] = list(poppler.read_text_layer(path))
+        layers: list[poppler.PdfTextPage | None] = list(read.result())
     except (EngineError, ValueError) as exc:  # ValueError: unparseable XML from a damaged PDF
         warnings.append(f"text_layer_unreadable: {exc}")
         return [None] * count
