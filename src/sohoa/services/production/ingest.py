@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import InputRejected, NotFound, SohoaError
-from sohoa.domain.ports import CHUNK, DocumentSplitter, OcrEngineFactory
+from sohoa.domain.ports import DocumentSplitter, OcrEngineFactory
 from sohoa.domain.workflow import IngestItemState, transition
-from sohoa.pipeline.triage import triage
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.audit import record_event
@@ -28,6 +27,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_file
 from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool
 from sohoa.services.production.ingest_claims import IngestClaims
+from sohoa.services.production.ingest_readahead import Prepared, Readahead, triage_copy, work_copy
 from sohoa.services.production.ingest_store import store_outcomes
 from sohoa.storage import objects as stored_objects
 from sohoa.storage.private import copy_private, open_private, private_dir
@@ -150,24 +150,14 @@ def _conflict(path: Path, exc: Exception) -> ItemReport:
 
 def _register(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
               target: tuple[int | None, int | None], actor: str,
-              work: Path) -> tuple[ItemReport, int | None, TriageResult | None]:
+              work: Path, prepared: Future[Prepared | None] | None = None) -> tuple[ItemReport, int | None,
+                                                                           TriageResult | None]:
     """Register one master (a database error of a concurrent writer fails this item only)."""
     try:
-        return _register_master(ctx, claims, path, batch_id, target, actor, work)
+        return _register_master(ctx, claims, path, batch_id, target, actor, work,
+                                prepared.result() if prepared is not None else None)
     except (IntegrityError, OperationalError) as exc:
         return _conflict(path, exc), None, None
-
-
-def _work_copy(path: Path, work: Path) -> tuple[Path, str]:
-    """A private copy of the caller's file in the batch's work folder, and the SHA-256 of what was copied:
-    the pages are read from this copy, which nobody else writes, and never from the caller's file."""
-    copy = Path(tempfile.mkstemp(dir=work, prefix="master-")[1])
-    digest = hashlib.sha256()
-    with path.open("rb") as src, open_private(copy) as out:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-    return copy, digest.hexdigest()
 
 
 def _changed(path: Path) -> ItemReport:
@@ -179,11 +169,11 @@ def _changed(path: Path) -> ItemReport:
 
 def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id: int,
                      target: tuple[int | None, int | None], actor: str,
-                     work: Path) -> tuple[ItemReport, int | None, TriageResult | None]:
-    if not path.is_file():  # nothing to keep: no row, just the report
+                     work: Path, prepared: Prepared | None) -> tuple[ItemReport, int | None, TriageResult | None]:
+    if prepared is None and not path.is_file():  # nothing to keep: no row, just the report
         return ItemReport(path.name, "failed", reason="not_found",
                           message=f"Không tìm thấy tệp {path} / File not found: {path}"), None, None
-    sha = stored_objects.sha256_file(path)
+    sha = prepared.sha if prepared is not None else stored_objects.sha256_file(path)
     with ctx.db.session() as session:
         busy, item = _claimed(session, claims, _existing(session, sha), sha, path)
         if busy is not None:
@@ -192,13 +182,17 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
             assert item is not None
             state = "duplicate" if item.state == IngestItemState.DONE else "quarantined"
             return ItemReport(path.name, state, item.pages, reason=item.reason, message=item.message), None, None
-        copy, copied = _work_copy(path, work)  # hashed again as it is copied
+        if prepared is None or prepared.copy is None:
+            copy, copied = work_copy(path, work)  # hashed again as it is copied
+        else:
+            copy, copied = prepared.copy, prepared.copied or ""
         if copied != sha:  # the file changed while being read (a scanner still writing it)
             return _changed(path), None, None
         try:
-            result = triage(copy, max_pixels=ctx.settings.max_image_pixels,
-                            min_text_chars=ctx.settings.min_text_chars_per_page,
-                            render_dpi=ctx.settings.pdf_render_dpi, sha256=sha)
+            if prepared is not None and prepared.rejected is not None:
+                raise prepared.rejected
+            done = prepared.result if prepared is not None and prepared.copy is not None else None
+            result = done or triage_copy(ctx, copy, sha)
         except InputRejected as exc:
             _quarantine(ctx, path, sha, exc)
             item = item or IngestItem(batch_id=batch_id, sha256=sha, original_name=path.name, source_path=str(path))
@@ -432,10 +426,11 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     try:
         runner: AbstractContextManager[PageJobs] = (
             pool.session() if pool is not None else PagePool(ctx.settings, engine_factory or ctx.engine_factory))
-        with runner as jobs:
+        with runner as jobs, Readahead(ctx, expand_paths(paths), work) as readahead:
             batch = _Batch(ctx, jobs, actor, notify, claims)
-            for path in expand_paths(paths):
-                item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor, work)
+            for path, prepared in readahead:
+                item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor, work,
+                                                         prepared)
                 report.items.append(item_report)
                 if item_id is None or result is None:
                     notify(ProgressEvent(item_report.state, path.name, batch.done, batch.total))
