@@ -73,7 +73,7 @@ class Readahead:
 
     def __init__(self, ctx: AppContext, paths: Iterable[Path], work: Path, ahead: int = 2) -> None:
         self.ctx, self.paths, self.work, self.ahead = ctx, paths, work, ahead
-        self.threads = ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="sohoa-readahead")
+        self.threads = ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="sohoa-readahead")
 
     def __iter__(self) -> Iterator[tuple[Path, Future[Prepared | None]]]:
         pending: collections.deque[tuple[Path, Future[Prepared | None]]] = collections.deque()
