@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 __all__ = [
     "canonical_text",
@@ -29,11 +30,22 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
 
 
+class _DropCombining(dict[int, int | None]):
+    """``str.translate`` table deleting combining marks, filled per character the first time it is seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_DROP_COMBINING = _DropCombining()
+
+
 def fold(text: str) -> str:
     """Lower-case, drop every diacritic and map đ → d: 'Hòa Đồng' → 'hoa dong'."""
     decomposed = unicodedata.normalize("NFD", nfc(text).lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d")
+    return decomposed.translate(_DROP_COMBINING).replace("đ", "d")
 
 
 def strip_tone(syllable: str) -> tuple[str, str | None]:
@@ -79,19 +91,25 @@ def _tone_index(base: str) -> int | None:
 
 def normalize_tone_placement(text: str) -> str:
     """Put each syllable's tone mark where traditional orthography puts it (hoà → hòa, thuỷ → thủy)."""
+    return _WORD_RE.sub(_placed_match, nfc(text))
 
-    def fix(match: re.Match[str]) -> str:
-        word = match.group(0)
-        base, tone = strip_tone(word)
-        if tone is None or not all(ch.isalpha() for ch in base):
-            return word
-        index = _tone_index(base)
-        if index is None:
-            return word
-        placed = base[: index + 1] + tone + base[index + 1 :]
-        return unicodedata.normalize("NFC", placed)
 
-    return _WORD_RE.sub(fix, nfc(text))
+def _placed_match(match: re.Match[str]) -> str:
+    return _placed(match.group(0))
+
+
+@lru_cache(maxsize=1 << 16)
+def _placed(word: str) -> str:
+    """One word with its tone mark placed (a pure function of the word: a language has few syllables, and a
+    text of a few pages repeats them thousands of times, so each is worked out once)."""
+    base, tone = strip_tone(word)
+    if tone is None or not all(ch.isalpha() for ch in base):
+        return word
+    index = _tone_index(base)
+    if index is None:
+        return word
+    placed = base[: index + 1] + tone + base[index + 1 :]
+    return unicodedata.normalize("NFC", placed)
 
 
 def canonical_text(text: str) -> str:

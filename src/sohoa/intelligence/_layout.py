@@ -66,10 +66,10 @@ class Segment:
 def union_box(boxes: Iterable[BBox]) -> BBox:
     """The smallest box holding all boxes (at least one is required)."""
     items = list(boxes)
-    result = items[0]
-    for box in items[1:]:
-        result = result.union(box)
-    return result
+    if len(items) == 1:
+        return items[0]
+    return BBox(min(b.x0 for b in items), min(b.y0 for b in items), max(b.x1 for b in items),
+                max(b.y1 for b in items))
 
 
 def mean_conf(words: Sequence[Word]) -> float:

@@ -12,6 +12,7 @@ from PIL import Image
 from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
+from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.engines.pdfa_copy import CopyBlocker, page_copy_blocker
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
@@ -57,6 +58,7 @@ class PageOutcome:
     source_path: str = ""  # the file the page was read from (the batch's work copy of the master)
     born_digital: bool = False  # copied into the PDF/A as is: ``embed_bytes`` is empty unless blocked
     copy_blocker: CopyBlocker | None = None  # why a born-digital page is rasterised after all
+    ocr_json: bytes = field(default=b"", repr=False)  # ``ocr`` as stored (JSON, UTF-8), written in the worker
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail_of(image), separator_code=separator,
         seconds=time.perf_counter() - started, role=role, source_path=job.page.source_path,
+        ocr_json=ocr_page_to_json(ocr).encode("utf-8"),
     )
 
 
@@ -143,6 +146,7 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
         quality=digital_quality(ocr, warnings), ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail, seconds=time.perf_counter() - started, role=page_role(ocr),
         source_path=page.source_path, born_digital=True, copy_blocker=blocker,
+        ocr_json=ocr_page_to_json(ocr).encode("utf-8"),
     )
 
 

@@ -185,7 +185,7 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
     objects = _Objects(ctx, session)
     ids = objects.store_all(
-        [(ocr_page_to_json(o.ocr).encode("utf-8"), "application/json", "ocr") for o in outcomes]
+        [(o.ocr_json or ocr_page_to_json(o.ocr).encode("utf-8"), "application/json", "ocr") for o in outcomes]
         + [(o.thumbnail, "image/jpeg", "thumbnail") for o in outcomes]
         + [(built.pdf, "application/pdf", "pdf") for built in built_docs])
     count = len(outcomes)
