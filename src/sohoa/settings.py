@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024**3, description="Largest single upload accepted.")
     pdf_render_dpi: int = Field(default=300, ge=72, le=600, description="DPI for rasterizing scanned PDFs.")
     min_text_chars_per_page: int = Field(
-        default=80, ge=0, description="A PDF page with at least this many text characters skips OCR."
+        default=80, ge=0, description="A PDF page with at least this many text characters skips OCR (its text layer is used); a "
+        "page that draws no image at all needs only some text."
     )
     secret_key: str | None = Field(
         default=None, description="Key for sessions and signatures; generated into the data dir if unset."
