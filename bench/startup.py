@@ -86,7 +86,8 @@ def _serve(env: dict[str, str], data: Path, timeout: float = 300.0) -> subproces
             raise SystemExit(f"sohoa serve stopped ({server.returncode}); see {log.name}")
         probe_env = {**env, "SOHOA_USE_RUNNING_SERVER": "true"}
         done = subprocess.run([sys.executable, "-c", "import sys; from sohoa.cli.launch import ask_server; "
-                               "sys.exit(ask_server(['status', '--json']) is None)"], env=probe_env)
+                               "sys.exit(ask_server(['status', '--json']) is None)"], env=probe_env,
+                              stdout=subprocess.DEVNULL)
         if done.returncode == 0:
             return server
         time.sleep(0.5)

@@ -157,7 +157,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(ctx, watch_hot_folders, warm_pool, control_ops or {}),
+        lifespan=_lifespan(ctx, watch_hot_folders, warm_pool, {} if control_ops is None else control_ops),
     )
     app.state.ctx = ctx
     app.state.scan_worker = ScanWorker(ctx, scan_ingest)

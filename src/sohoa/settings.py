@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     )
     use_running_server: bool = Field(
         default=True,
-        description="`sohoa status` and `sohoa search` are answered by a running `sohoa serve` on the same data "
-        "directory and database (false: always run in their own process). Read by the `sohoa` launcher itself.",
+        description="`sohoa status`, `sohoa search` and `sohoa ingest` are run by a running `sohoa serve` on the "
+        "same data directory and settings (false: always in their own process). Read by the `sohoa` launcher itself.",
     )
     hot_folder_interval: float = Field(
         default=0.25, ge=0.05, le=3600, description="Seconds between two looks at the hot folders of `sohoa serve`."
@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=2 * 1024**3, description="Largest single upload accepted.")
     pdf_render_dpi: int = Field(default=300, ge=72, le=600, description="DPI for rasterizing scanned PDFs.")
     min_text_chars_per_page: int = Field(
-        default=80, ge=0, description="A PDF page with at least this many text characters skips OCR (its text layer is used); a "
-        "page that draws no image at all needs only some text."
+        default=80, ge=0,
+        description="A PDF page with at least this many text characters skips OCR (its text layer is used); "
+        "a page that draws no image at all needs only some text."
     )
     secret_key: str | None = Field(
         default=None, description="Key for sessions and signatures; generated into the data dir if unset."

@@ -1,9 +1,9 @@
-"""`sohoa status` and `sohoa search` answered by a running server: the same output and exit code as the
-command run locally, nothing heavy imported by the client, and every case the server must not answer
-(help, usage errors, another database, a stale socket, opting out) run locally instead.
+"""`sohoa status`, `sohoa search` and `sohoa ingest` answered by a running server: the same output and exit
+code as the command run locally, nothing heavy imported by the client, and every case the server must not
+answer (help, usage errors, other settings, a stale socket, opting out) run locally instead.
 
 The server side here is the control socket with the `cli` operation registered, as `sohoa serve` does,
-over the test's own context (the client is a real `sohoa` process).
+over the test's own context and a warm pool (the client is a real `sohoa` process).
 """
 
 from __future__ import annotations
@@ -16,13 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 
 from sohoa.cli.remote import register_cli
 from sohoa.db.models import Document
 from sohoa.domain.search import IndexDoc
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import ControlServer
+from sohoa.services.platform.warm_pool import WarmPool
 from sohoa.settings import Settings
+from tests.ingest._helpers import FONT
 
 SOHOA = Path(sys.executable).with_name("sohoa")
 HEAVY = ("sqlalchemy", "typer", "click", "pydantic", "pydantic_settings", "rich", "sohoa.settings", "sohoa.db",
@@ -40,18 +45,33 @@ def served(tmp_path: Path) -> Iterator[tuple[AppContext, list[str]]]:
             session.flush()
             ctx.index.upsert(session, IndexDoc(doc.id, text, ""))
     answered: list[str] = []
+    pool = WarmPool(ctx.settings).start()
     server = ControlServer(ctx.settings)
-    register_cli(server, ctx, on_answer=answered.append)
+    register_cli(server, ctx, pool=lambda: pool, on_answer=answered.append)
     assert server.start()
     yield ctx, answered
     server.stop()
+    pool.close()
     ctx.close()
 
 
-def _run(ctx: AppContext, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _run(ctx: AppContext, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(ctx.settings.data.parent),
-            "SOHOA_DATA": str(ctx.settings.data), **env}
-    return subprocess.run([str(SOHOA), *args], env=full, capture_output=True, text=True, timeout=120)
+            "SOHOA_DATA": str(ctx.settings.data), "SOHOA_WORKERS": "1", **env}
+    return subprocess.run([str(SOHOA), *args], env=full, capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+def _text_pdf(path: Path, title: str) -> Path:
+    """A born-digital PDF (no OCR needed), Liberation Serif embedded."""
+    pdfmetrics.registerFont(TTFont("LiberationSerif", FONT))
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("LiberationSerif", 12)
+    lines = ["ỦY BAN NHÂN DÂN", "PHƯỜNG HOÀN KIẾM", "Số: 12/QĐ-UBND", "Hoàn Kiếm, ngày 5 tháng 3 năm 2025",
+             "QUYẾT ĐỊNH", title, "Điều 1. Phê duyệt kế hoạch hòa giải ở cơ sở trên địa bàn phường."]
+    for n, line in enumerate(lines):
+        pdf.drawString(72, 780 - 22 * n, line)
+    pdf.save()
+    return path
 
 
 def _same(ctx: AppContext, answered: list[str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -122,3 +142,36 @@ def test_a_stale_socket_or_no_server_runs_locally(tmp_path: Path) -> None:
         assert plain.stdout == stale.stdout
     finally:
         ctx.close()
+
+
+def test_ingest_is_run_by_the_server_with_its_warm_pool(served: tuple[AppContext, list[str]], tmp_path: Path) -> None:
+    ctx, answered = served
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _text_pdf(inbox / "qd12.pdf", "Về việc hòa giải ở cơ sở")
+    done = _run(ctx, "ingest", "qd12.pdf", "--json", cwd=inbox)  # a path relative to the client's folder
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert answered == ["ingest"]
+    assert report["pool"] == "running" and [i["state"] for i in report["items"]] == ["done"]
+    again = _run(ctx, "ingest", str(inbox / "qd12.pdf"), "--json", "--local-pool")  # run here, by choice
+    assert again.returncode == 0, again.stderr
+    assert answered == ["ingest"]
+    assert [i["state"] for i in json.loads(again.stdout)["items"]] == ["duplicate"]
+    _text_pdf(inbox / "qd13.pdf", "Về việc tổ chức hội nghị")
+    text = _run(ctx, "ingest", str(inbox / "qd13.pdf"))
+    assert text.returncode == 0, text.stderr
+    assert answered == ["ingest", "ingest"]
+    assert "Ingest summary" in text.stdout and "pool: running" in text.stdout
+    found = _run(ctx, "search", "tổ chức hội nghị", "--json")
+    assert json.loads(found.stdout)["total"] >= 1
+
+
+def test_ingest_with_other_settings_is_not_run_by_the_server(served: tuple[AppContext, list[str]],
+                                                             tmp_path: Path) -> None:
+    ctx, answered = served
+    pdf = _text_pdf(tmp_path / "qd14.pdf", "Về việc khác")
+    done = _run(ctx, "ingest", str(pdf), "--json", SOHOA_MIN_TEXT_CHARS_PER_PAGE="10")
+    assert done.returncode == 0, done.stderr
+    assert [i["state"] for i in json.loads(done.stdout)["items"]] == ["done"]
+    assert answered == []  # another setting that shapes ingest: the client ran it (its pages may still be handed)

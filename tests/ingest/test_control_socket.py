@@ -267,3 +267,27 @@ def test_a_server_that_dies_mid_batch_fails_the_pages_it_had_retryably(any_ctx: 
         stored = session.execute(select(func.count(Document.id)).join(
             IngestItem, Document.ingest_item_id == IngestItem.id).where(IngestItem.original_name == "trang.png"))
         assert stored.scalar_one() == 1  # stored once
+
+
+_LAUNCH = ("import json, sys\nfrom sohoa.cli.launch import main\nsys.argv = ['sohoa', *sys.argv[1:]]\ncode = 0\n"
+           "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+           "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'typer', 'pydantic'))\n"
+           "sys.stderr.write('\\nLAUNCHER ' + json.dumps({'heavy': heavy, 'code': code}))\n")
+
+
+def test_the_sohoa_command_is_run_by_the_running_server(env: dict[str, str], tmp_path: Path) -> None:
+    """`sohoa status` and `sohoa ingest` (the console script's launcher) are run by `sohoa serve`: the client
+    imports neither SQLAlchemy, Typer nor pydantic, and the ingest's pages are stored once."""
+    box = _box(tmp_path / "bon", "Phường Cửa Nam")
+    server = _serve(env)
+    try:
+        for args in (["status", "--json"], ["ingest", "--json", str(box)]):
+            out = subprocess.run([sys.executable, "-c", _LAUNCH, *args], cwd=ROOT, env=env, capture_output=True,
+                                 text=True, timeout=300)
+            assert json.loads(out.stderr.rsplit("\nLAUNCHER ", 1)[1]) == {"heavy": [], "code": 0}, out.stderr
+        report = json.loads(out.stdout)
+        assert report["pool"] == "running" and [i["state"] for i in report["items"]] == ["done"]
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(30)
+    assert _stored(env, "bon.png") == 1

@@ -1,11 +1,12 @@
-"""The `sohoa` entry point: reading commands go to a running server first, everything else to the CLI.
+"""The `sohoa` entry point: some commands go to a running server first, everything else to the CLI.
 
-`sohoa status` and `sohoa search` in a fresh interpreter spend about a second importing SQLAlchemy, the
-models and the settings. When `sohoa serve` runs on the same data directory it answers them through its
-control socket (:mod:`sohoa.services.platform.control`, same account only) with the same printing code
-(:mod:`sohoa.cli.remote`); this module imports nothing else before asking, so such a call costs a few
-hundredths of a second. No server, a stale socket, another database, ``--help``, a usage error, or
-``SOHOA_USE_RUNNING_SERVER=false``: the command runs here, as it always did, and prints the same.
+`sohoa status`, `sohoa search` and `sohoa ingest` in a fresh interpreter spend about a second importing
+SQLAlchemy, the models and the settings (an ingest then starts its page workers). When `sohoa serve` runs on
+the same data directory it runs them through its control socket (:mod:`sohoa.services.platform.control`,
+same account only) with the same code (:mod:`sohoa.cli.remote`; an ingest with its warm pool), streaming
+the output back; this module imports nothing else before asking, so a status or search costs a few
+hundredths of a second. No server, a stale socket, other settings, ``--help``, a usage error,
+``--local-pool`` or ``SOHOA_USE_RUNNING_SERVER=false``: the command runs here, as it always did.
 """
 
 from __future__ import annotations
@@ -17,28 +18,37 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-_READING = ("search", "status")
-_SENT_ENV = ("SOHOA_DATABASE_URL", "COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR",
-             "TTY_COMPATIBLE", "TTY_INTERACTIVE")
-_ANSWER_SECONDS = 60.0  # a search the server has not answered by then is not waited for
+_ANSWERED = ("search", "status", "ingest")
+_SENT_ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE",
+             "TTY_INTERACTIVE")
+_GONE = ("Lỗi / Error: máy chủ Sohoa đang chạy đã dừng giữa chừng; hãy chạy lại lệnh (công việc tiếp tục từ chỗ "
+         "đã dừng) / the running Sohoa server stopped midway; run the command again (the work resumes)\n")
+
+
+def _off(name: str) -> bool:
+    return os.environ.get(name, "true").strip().lower() in ("0", "false", "no", "off")
 
 
 def _wanted(argv: list[str]) -> bool:
-    if not argv or argv[0] not in _READING or any(a in ("--help", "-h") for a in argv[1:]):
+    if not argv or argv[0] not in _ANSWERED or any(a in ("--help", "-h", "--local-pool") for a in argv[1:]):
         return False
-    return os.environ.get("SOHOA_USE_RUNNING_SERVER", "true").strip().lower() not in ("0", "false", "no", "off")
+    return not _off("SOHOA_USE_RUNNING_SERVER")
 
 
 def _environment(stdout_tty: bool) -> dict[str, str]:
-    env = {k: os.environ[k] for k in _SENT_ENV if k in os.environ}
+    """The client's settings (secrets left out: the server compares, and declines when they differ) and
+    the terminal variables rich reads."""
+    env = {k: v for k, v in os.environ.items()
+           if (k.startswith("SOHOA_") and "SECRET" not in k and "PASSWORD" not in k) or k in _SENT_ENV}
     if stdout_tty and "COLUMNS" not in env:
         with contextlib.suppress(OSError):
             env["COLUMNS"] = str(os.get_terminal_size(sys.stdout.fileno()).columns)
     return env
 
 
-def ask_server(argv: list[str]) -> dict[str, object] | None:
-    """The server's answer to a reading command, or None when the command must run here."""
+def ask_server(argv: list[str]) -> int | None:
+    """Have a running server run the command, printing its output as it comes; the exit code, or None when
+    the command must run here (no server, a stale socket, or the server declined before any output)."""
     path = Path(os.environ.get("SOHOA_DATA") or "./data") / "run" / "control.sock"
     if not path.exists():
         return None
@@ -46,26 +56,35 @@ def ask_server(argv: list[str]) -> dict[str, object] | None:
 
     stdout_tty = sys.stdout.isatty()
     payload = {"argv": argv, "env": _environment(stdout_tty), "stdout_tty": stdout_tty,
-               "stderr_tty": sys.stderr.isatty()}
+               "stderr_tty": sys.stderr.isatty(), "cwd": os.getcwd()}
+    printed, code = False, None
     try:
-        answers = list(ControlClient(path.absolute(), 0).call("cli", payload, timeout=_ANSWER_SECONDS))
-    except (ControlClosed, OSError, RuntimeError, EOFError, ValueError):
-        return None  # no server, a stale socket, or one that does not know the operation
-    answer = answers[0] if len(answers) == 1 and isinstance(answers[0], dict) else None
-    if answer is None or answer.get("declined"):
-        return None
-    return answer
+        with ControlClient(path.absolute(), 0).open("cli", payload) as channel:
+            for kind, value in channel.items():
+                if kind == "declined":
+                    return None
+                if kind in ("out", "err"):
+                    stream = sys.stdout if kind == "out" else sys.stderr
+                    stream.write(str(value))
+                    stream.flush()
+                    printed = True
+                elif kind == "exit":
+                    code = int(value)
+    except (ControlClosed, OSError, RuntimeError, EOFError, ValueError, TypeError):
+        if not printed:
+            return None  # no server, a stale socket, or one that does not know the operation
+    if code is None:  # the server went away after it began to answer
+        sys.stderr.write(_GONE)
+        return 1
+    return code
 
 
 def main() -> None:
     """`sohoa …`"""
     argv = sys.argv[1:]
-    answer = ask_server(argv) if _wanted(argv) else None
-    if answer is not None:
-        sys.stdout.write(str(answer.get("stdout", "")))
-        sys.stderr.write(str(answer.get("stderr", "")))
-        sys.stdout.flush()
-        raise SystemExit(int(str(answer.get("code", 0))))
+    code = ask_server(argv) if _wanted(argv) else None
+    if code is not None:
+        raise SystemExit(code)
     from sohoa.cli.main import app  # Typer and the command table
 
     app(prog_name="sohoa")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sohoa.cli.common import app_context, console, print_json
+from sohoa.cli.common import app_context, console, print_json, write_json
+from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.pool import SharedPool
 from sohoa.services.platform.remote_pool import running_pool
 from sohoa.services.production.extract import extract_file
 from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
@@ -35,20 +41,20 @@ def init() -> None:
                       + (" (phát triển / development)" if key.development else ""))
 
 
-def _print_report(report: IngestReport, pool: str) -> None:
+def _print_report(out: Console, report: IngestReport, pool: str) -> None:
     table = Table(title="Kết quả số hóa / Ingest summary")
     for col in ("Tệp / File", "Trạng thái / State", "Trang / Pages", "Văn bản / Documents", "Lý do / Reason"):
         table.add_column(col)
     for item in report.items:
         table.add_row(item.name, item.state, str(item.pages), ",".join(map(str, item.documents)),
                       item.message or "")
-    console.print(table)
-    console.print(f"{report.count('done')} xong/done, {report.count('duplicate')} trùng/duplicate, "
-                  f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed, "
-                  f"{report.count('busy')} tiến trình khác đang xử lý/busy elsewhere — "
-                  f"{report.pages} trang/pages in {report.seconds:.1f}s ({report.pages_per_second:.2f} pages/s)")
-    console.print("pool: running — OCR trên máy chủ đang chạy / pages done by the running server's warm pool"
-                  if pool == "running" else "pool: local — OCR trong tiến trình này / pages done by this process")
+    out.print(table)
+    out.print(f"{report.count('done')} xong/done, {report.count('duplicate')} trùng/duplicate, "
+              f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed, "
+              f"{report.count('busy')} tiến trình khác đang xử lý/busy elsewhere — "
+              f"{report.pages} trang/pages in {report.seconds:.1f}s ({report.pages_per_second:.2f} pages/s)")
+    out.print("pool: running — OCR trên máy chủ đang chạy / pages done by the running server's warm pool"
+              if pool == "running" else "pool: local — OCR trong tiến trình này / pages done by this process")
 
 
 def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, TIFF, PDF or folders."),
@@ -60,15 +66,25 @@ def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, T
                                                 "when a running `sohoa serve` could take the pages.")) -> None:
     """Số hóa tệp / Digitize files (idempotent and resumable).
 
-    When `sohoa serve` runs on the same data directory (same account, same OCR settings), its warm
-    workers do the pages (no start-up here); otherwise, or with --local-pool, this process starts its own.
+    When `sohoa serve` runs on the same data directory (same account, same settings), it runs the ingest
+    with its warm workers and this command only prints what it reports; with other OCR settings its
+    workers still do the pages; otherwise, or with --local-pool, this process starts its own.
     """
-    with app_context() as ctx, Progress(TextColumn("{task.description}"), BarColumn(),
-                                        TextColumn("{task.completed}/{task.total} trang · {task.fields[rate]}"),
-                                        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                                        disable=as_json) as bar:
-        task = bar.add_task("Số hóa / Ingest", total=0, rate="")
+    with app_context() as ctx:
         running = None if local_pool or not ctx.settings.use_running_pool else running_pool(ctx.settings)
+        code = run_ingest(ctx, console, sys.stdout, paths=paths, file_code=file_code, unit=unit, as_json=as_json,
+                          pool=running, pool_label="local" if running is None else "running")
+    if code:
+        raise typer.Exit(code)
+
+
+def run_ingest(ctx: AppContext, out: Console, raw: TextIO, *, paths: Sequence[Path], file_code: str | None,
+               unit: str | None, as_json: bool, pool: SharedPool | None, pool_label: str) -> int:
+    """What `sohoa ingest` does and prints (here, or in a running server for a client); the exit code."""
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} trang · {task.fields[rate]}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=out, disable=as_json) as bar:
+        task = bar.add_task("Số hóa / Ingest", total=0, rate="")
 
         def on_progress(event: ProgressEvent) -> None:
             elapsed = bar.tasks[task].elapsed or 0.0
@@ -77,15 +93,13 @@ def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, T
                        description=event.name[:40])
 
         report = ingest_paths(ctx, paths, unit_identifier=unit, file_code=file_code, actor="cli",
-                              progress=on_progress, pool=running)
-    pool = "local" if running is None else "running"
+                              progress=on_progress, pool=pool)
     if as_json:
-        print_json({"items": [vars(i) for i in report.items], "pages": report.pages, "pool": pool,
-                    "seconds": round(report.seconds, 2), "pages_per_second": round(report.pages_per_second, 3)})
+        write_json(raw, {"items": [vars(i) for i in report.items], "pages": report.pages, "pool": pool_label,
+                         "seconds": round(report.seconds, 2), "pages_per_second": round(report.pages_per_second, 3)})
     else:
-        _print_report(report, pool)
-    if report.count("failed"):
-        raise typer.Exit(2)
+        _print_report(out, report, pool_label)
+    return 2 if report.count("failed") else 0
 
 
 def extract(path: Path, as_json: bool = typer.Option(False, "--json")) -> None:

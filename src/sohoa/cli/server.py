@@ -8,6 +8,7 @@ from sohoa.cli.common import app_context, console
 from sohoa.samples import generate_corpus
 from sohoa.services.identity.accounts import seed_demo_users
 from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.control import Handler
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.registry.units import import_hanoi_2025
 from sohoa.settings import Settings
@@ -21,7 +22,7 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
 
     Start-up builds the warm page pool (every worker with its OCR engine loaded) that uploads, hot folders,
     the API and `sohoa ingest` on the same data directory use; the control socket answers once it is warm,
-    and also answers `sohoa status` and `sohoa search` run on the same data directory.
+    and also runs `sohoa status`, `sohoa search` and `sohoa ingest` for clients on the same data directory.
     """
     import uvicorn
 
@@ -32,7 +33,10 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     ctx = open_context(settings)
     console.print(f"Sohoa: http://{host or settings.host}:{port or settings.port}/")
     # Rate limits and login throttles count per client address: only the configured proxies may name it.
-    app = create_app(ctx, warm_pool=True, control_ops={"cli": cli_handler(ctx)})  # `status`, `search` answered
+    control_ops: dict[str, Handler] = {}  # read when the control socket opens, after the app exists
+    app = create_app(ctx, warm_pool=True, control_ops=control_ops)
+    # `sohoa status`, `search` and `ingest` of the same data directory are answered here (ingest by the warm pool)
+    control_ops["cli"] = cli_handler(ctx, pool=lambda: getattr(app.state, "warm_pool", None))
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
                 log_level="info",
                 proxy_headers=bool(settings.forwarded_allow_ips.strip()),
