@@ -34,16 +34,18 @@ from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.control import Channel, ControlServer, Handler
 from sohoa.services.platform.pool import SharedPool
+from sohoa.settings import Settings
 
 __all__ = ["ANSWERED", "cli_handler", "declined", "register_cli"]
 
 ANSWERED = ("search", "status", "ingest")
-# Settings that only shape the server itself; every other SOHOA_* variable must be the same on both sides
-# for an ingest (the server's settings decide how the pages are read, recognised and stored).
+# Settings that only shape the server itself; every other setting's SOHOA_* variable must be the same on both
+# sides for an ingest (the server's settings decide how the pages are read, recognised and stored).
 _SERVING_ONLY = frozenset({"SOHOA_HOST", "SOHOA_PORT", "SOHOA_WORKERS", "SOHOA_USE_RUNNING_POOL",
                            "SOHOA_USE_RUNNING_SERVER", "SOHOA_FORWARDED_ALLOW_IPS", "SOHOA_COOKIE_SECURE",
                            "SOHOA_HOT_FOLDER_INTERVAL", "SOHOA_HOT_FOLDER_SETTLE_SECONDS",
                            "SOHOA_API_RATE_PER_MINUTE"})
+_SETTINGS = frozenset(f"SOHOA_{name.upper()}" for name in Settings.model_fields)  # other SOHOA_* are not ours
 # The client's environment that shapes how rich prints (width, colour), applied to the server's consoles.
 _TERMINAL = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE",
              "TTY_INTERACTIVE")
@@ -59,8 +61,7 @@ def _settings_differ(command: str, client: Mapping[str, str], server: Mapping[st
     if command != "ingest":
         names = {"SOHOA_DATABASE_URL"}  # the reading commands read the database and nothing else
     else:
-        names = {k for k in (*client, *server) if k.startswith("SOHOA_") and k not in _SERVING_ONLY
-                 and k != "SOHOA_DATA" and not _private(k)}
+        names = {k for k in _SETTINGS if k not in _SERVING_ONLY and k != "SOHOA_DATA" and not _private(k)}
     for name in sorted(names):
         if client.get(name) != server.get(name):
             return name
