@@ -93,9 +93,8 @@ def _render(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) ->
     digital = [p for p in pages if p.born_digital]
     if not digital:
         return _raster(pages, fields, title), PdfaMode("raster")
-    blocked = next((p for p in digital if p.copy_blocker is not None), None)
-    if blocked is not None and blocked.copy_blocker is not None:
-        reason = blocked.copy_blocker
+    reason = next((p.copy_blocker for p in digital if p.copy_blocker is not None), None)
+    if reason is not None:
         return _raster(pages, fields, title), PdfaMode("raster", reason.code, reason.vi, reason.en)
     if len(digital) < len(pages) or len({p.source_path for p in pages}) > 1:
         return _raster(pages, fields, title), PdfaMode("raster", *_MIXED)

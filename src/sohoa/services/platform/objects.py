@@ -5,9 +5,11 @@ needs a file (Poppler, the image decoder)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -20,7 +22,7 @@ from sqlalchemy.sql import Executable
 from sohoa.db.models import StoredObject
 from sohoa.domain.ports import CHUNK, ObjectStore, PutResult
 
-__all__ = ["ObjectDownload", "download_of", "local_copy", "record_object", "store_bytes", "store_file"]
+__all__ = ["ObjectBatch", "ObjectDownload", "download_of", "local_copy", "record_object", "store_bytes", "store_file"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,8 @@ def local_copy(store: ObjectStore, sha256: str, folder: Path | None = None) -> I
         path.unlink(missing_ok=True)
 
 
-def _insert_unless_stored(session: Session, values: dict[str, object]) -> Executable:
-    """INSERT … ON CONFLICT (sha256) DO NOTHING, in the database's dialect (both have it)."""
+def _insert_unless_stored(session: Session, values: dict[str, object] | list[dict[str, object]]) -> Executable:
+    """INSERT … ON CONFLICT (sha256) DO NOTHING of one row or several, in the database's dialect (both have it)."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(StoredObject).values(values).on_conflict_do_nothing(index_elements=["sha256"])
     return sqlite.insert(StoredObject).values(values).on_conflict_do_nothing(index_elements=["sha256"])
@@ -90,6 +92,57 @@ def store_bytes(session: Session, store: ObjectStore, data: bytes, *, media_type
                 kind: str) -> StoredObject:
     """Put bytes into the store and record them."""
     return record_object(session, store.put_bytes(data), media_type=media_type, kind=kind)
+
+
+# Object writes wait mostly on fsync: a few threads let those waits overlap (and the caller go on).
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sohoa-store")
+
+
+class ObjectBatch:
+    """Many objects recorded in a few statements (what :func:`store_bytes` does one by one): the bytes are
+    written on writer threads, and :meth:`wait` returns only when every write is durable — call it before
+    the commit, so a committed row never names an object that is not stored."""
+
+    _CHUNK = 150  # rows per statement: within SQLite's limit on bound parameters
+
+    def __init__(self, session: Session, store: ObjectStore) -> None:
+        self.session, self.store = session, store
+        self.pending: list[Future[PutResult]] = []
+
+    def store_all(self, blobs: Sequence[tuple[bytes, str, str]]) -> list[int]:
+        """Store (data, media type, kind) blobs; their object ids, in order (same bytes → same row)."""
+        digests: list[str] = []
+        rows: dict[str, dict[str, object]] = {}
+        for data, media_type, kind in blobs:
+            sha256 = hashlib.sha256(data).hexdigest()
+            digests.append(sha256)
+            if sha256 not in rows:
+                rows[sha256] = {"sha256": sha256, "size": len(data), "media_type": media_type, "kind": kind,
+                                "original_name": None}
+                self.pending.append(_WRITERS.submit(self.store.put_bytes, data, expected_sha256=sha256))
+        ids = self._ids(list(rows))
+        missing = [rows[sha256] for sha256 in rows if sha256 not in ids]
+        for start in range(0, len(missing), self._CHUNK):  # rows another process stores meanwhile are kept
+            self.session.execute(_insert_unless_stored(self.session, missing[start:start + self._CHUNK]))
+        if missing:
+            ids.update(self._ids([str(row["sha256"]) for row in missing]))
+        return [ids[sha256] for sha256 in digests]
+
+    def _ids(self, digests: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(digests), self._CHUNK * 5):
+            query = select(StoredObject.sha256, StoredObject.id).where(
+                StoredObject.sha256.in_(digests[start:start + self._CHUNK * 5]))
+            found.update({sha256: row_id for sha256, row_id in self.session.execute(query).all()})
+        return found
+
+    def wait(self) -> None:
+        """Raise the first write error (the transaction then rolls back) once all writes are over."""
+        errors = [f.exception() for f in self.pending]
+        self.pending = []
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
 
 
 def store_file(session: Session, store: ObjectStore, path: Path, *, media_type: str, kind: str,

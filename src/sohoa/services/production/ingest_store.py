@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, FileUnit, IngestItem, Page, StoredObject
+from sohoa.db.models import Document, FileUnit, IngestItem, Page
 from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
-from sohoa.domain.ports import PutResult
 from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
 from sohoa.domain.workflow import DocumentState, IngestItemState, transition
@@ -22,63 +17,9 @@ from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import ObjectBatch
 
 __all__ = ["document_index_doc", "store_outcomes"]
-
-
-# Object writes wait mostly on fsync: a few threads let those waits overlap (and the main thread go on).
-_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sohoa-store")
-
-
-class _Objects:
-    """The objects of one stored sequence, recorded in a few statements: the bytes are written on the
-    writer threads, and :meth:`wait` returns only when every write is durable — before the commit,
-    so a committed row never names an object that is not stored."""
-
-    _CHUNK = 150  # rows per statement: within SQLite's limit on bound parameters
-
-    def __init__(self, ctx: AppContext, session: Session) -> None:
-        self.ctx, self.session = ctx, session
-        self.pending: list[Future[PutResult]] = []
-
-    def store_all(self, blobs: Sequence[tuple[bytes, str, str]]) -> list[int]:
-        """Store (data, media type, kind) blobs; their object ids, in order (same bytes → same row)."""
-        digests: list[str] = []
-        rows: dict[str, dict[str, object]] = {}
-        for data, media_type, kind in blobs:
-            sha256 = hashlib.sha256(data).hexdigest()
-            digests.append(sha256)
-            if sha256 not in rows:
-                rows[sha256] = {"sha256": sha256, "size": len(data), "media_type": media_type, "kind": kind,
-                                "original_name": None}
-                self.pending.append(_WRITERS.submit(self.ctx.store.put_bytes, data, expected_sha256=sha256))
-        ids = self._ids(list(rows))
-        missing = [rows[sha256] for sha256 in rows if sha256 not in ids]
-        dialect = self.session.get_bind().dialect.name
-        for start in range(0, len(missing), self._CHUNK):
-            chunk = missing[start:start + self._CHUNK]
-            insert = postgresql.insert(StoredObject) if dialect == "postgresql" else sqlite.insert(StoredObject)
-            # another process may store the same bytes now: the row is inserted unless it exists by then
-            self.session.execute(insert.values(chunk).on_conflict_do_nothing(index_elements=["sha256"]))
-        if missing:
-            ids.update(self._ids([str(row["sha256"]) for row in missing]))
-        return [ids[sha256] for sha256 in digests]
-
-    def _ids(self, digests: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(digests), self._CHUNK * 5):
-            query = select(StoredObject.sha256, StoredObject.id).where(
-                StoredObject.sha256.in_(digests[start:start + self._CHUNK * 5]))
-            found.update({sha256: row_id for sha256, row_id in self.session.execute(query).all()})
-        return found
-
-    def wait(self) -> None:
-        """Raise the first write error (the transaction then rolls back) once all writes are over."""
-        errors = [f.exception() for f in self.pending]
-        self.pending = []
-        first = next((e for e in errors if e is not None), None)
-        if first is not None:
-            raise first
 
 
 def _page_row(item: IngestItem, outcome: PageOutcome, ocr_id: int, thumbnail_id: int) -> Page:
@@ -183,7 +124,7 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     by_id = {item.id: item for item in items}
     first = items[0]
     built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
-    objects = _Objects(ctx, session)
+    objects = ObjectBatch(session, ctx.store)
     ids = objects.store_all(
         [(o.ocr_json or ocr_page_to_json(o.ocr).encode("utf-8"), "application/json", "ocr") for o in outcomes]
         + [(o.thumbnail, "image/jpeg", "thumbnail") for o in outcomes]
