@@ -18,7 +18,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from sohoa.domain.errors import EngineError
-from sohoa.engines.pdfa_copy import copy_blocker, page_copy_blocker, write_pdfa_copy
+from sohoa.engines import pdfa_copy
+from sohoa.engines.pdfa_copy import copy_blocker, page_copy_blocker, page_copy_check, write_pdfa_copy
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 LINES = ("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "Quyết định về việc phê duyệt kế hoạch số hóa",
@@ -79,6 +80,25 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_embedded_text_pages_can_be_copied(source: Path) -> None:
     with pikepdf.open(source) as pdf:
         assert [copy_blocker(page) for page in pdf.pages] == [None, None, None]
+
+
+def test_page_check_says_what_the_copy_must_mend(source: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """ReportLab selects a Helvetica it never shows and does not embed: copyable, but mended on the copy;
+    a page already checked clean (by the page worker) is not audited again when the copy is written."""
+    assert page_copy_check(source, 0) == (None, True)
+    with pikepdf.open(source) as pdf:
+        pdf.pages[0].Resources.Font = pikepdf.Dictionary({k: v for k, v in pdf.pages[0].Resources.Font.items()
+                                                          if _embedded(v)})
+        pdf.pages[0].Contents = pdf.make_stream(pdf.pages[0].Contents.read_bytes().replace(b"/F1 12 Tf", b""))
+        pdf.save(tmp_path / "clean.pdf")
+    clean = tmp_path / "clean.pdf"
+    assert page_copy_check(clean, 0) == (None, False)
+    audited: list[int] = []
+    real = pdfa_copy._check_page
+    monkeypatch.setattr(pdfa_copy, "_check_page", lambda page, audit: audited.append(1) or real(page, audit))
+    write_pdfa_copy(clean, [0, 1], io.BytesIO(), title="t", fields=FIELDS, clean=[True, False])
+    assert audited == [1]  # page 2 only
 
 
 def test_copy_is_pdfa_2b_with_fonts_copied_and_no_raster(source: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from sohoa.db.models import Document, Page, StoredObject
 from sohoa.engines.ocr_formats import ocr_page_from_json
-from sohoa.pipeline.triage import triage
+from sohoa.pipeline.triage import page_text_layer, triage
 from sohoa.services.catalogue.catalog import search_documents
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
@@ -208,5 +208,5 @@ def test_triage_tells_born_digital_from_scans_and_hybrids(tmp_path: Path) -> Non
     c.showPage()
     c.save()
     short, hybrid = triage(path, max_pixels=10**9).pages
-    assert not short.born_digital and short.text_layer is None
-    assert not hybrid.born_digital and hybrid.text_layer is not None and hybrid.dpi == 145  # 1200 px on A4
+    assert not short.born_digital and page_text_layer(short) is None
+    assert not hybrid.born_digital and page_text_layer(hybrid) is not None and hybrid.dpi == 145  # 1200 px on A4

@@ -18,7 +18,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from sohoa.domain.errors import InputRejected
-from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf, sniff_media_type, triage
+from sohoa.engines import poppler
+from sohoa.pipeline.triage import (
+    load_page_image,
+    master_bytes_for_pdf,
+    page_text_layer,
+    sniff_media_type,
+    triage,
+)
+from sohoa.pipeline.types import PendingTextLayer, SourcePage
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 MAX_PIXELS = 200_000_000
@@ -183,8 +191,10 @@ def test_born_digital_pdf_has_text_layer(tmp_path: Path) -> None:
     assert result.media_type == "application/pdf" and len(result.pages) == 2
     first, second = result.pages
     assert first.born_digital and second.born_digital and second.dpi == 300
-    assert second.text_layer is not None and second.text_layer.text == "Trang hai"
-    layer = first.text_layer
+    assert first.text_layer is None and first.pending_layer is not None  # parsed by the page's worker
+    second_layer = page_text_layer(second)
+    assert second_layer is not None and second_layer.text == "Trang hai"
+    layer = page_text_layer(first)
     assert layer is not None and layer.source == "pdf" and layer.dpi == 300
     assert layer.text == unicodedata.normalize("NFC", layer.text)
     assert "Ủy ban nhân dân phường Hoàn Kiếm" in layer.text
@@ -193,6 +203,33 @@ def test_born_digital_pdf_has_text_layer(tmp_path: Path) -> None:
     assert abs(first_word.bbox.x0 - 300) <= 2  # 72 pt from the left at 300 dpi
     image, dpi = load_page_image(first)
     assert image.size == (layer.width, layer.height) == (2480, 3509) and dpi == 300
+
+
+def test_text_layer_fragments_match_the_whole_parse(tmp_path: Path) -> None:
+    """The unparsed page fragments give the same character counts and, parsed, the same words as the
+    parse of the whole file; a page's markup cut short or not pdftotext's parses to no layer at all."""
+    path = _pdf(tmp_path)
+    whole = poppler.read_text_layer(path)
+    fragments = poppler.read_text_fragments(path)
+    assert all(isinstance(f, poppler.PdfTextFragment) for f in fragments)
+    assert [f.char_count for f in fragments] == [p.char_count for p in whole] and whole[0].char_count > 80
+    assert [f.parse() for f in fragments if isinstance(f, poppler.PdfTextFragment)] == whole
+    page = triage(path, max_pixels=MAX_PIXELS).pages[0]
+    assert page.pending_layer is not None
+    broken = SourcePage(page.source_path, 0, "pdf", 300, born_digital=True,
+                        pending_layer=PendingTextLayer(page.pending_layer.markup[:200], 2480, 3509))
+    assert page_text_layer(broken) is None  # the worker then renders and OCRs the page
+
+
+def test_unusual_pdftotext_output_is_parsed_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output not in poppler's one-element-per-line form is never cut into pages: the XML parser reads it."""
+    data = ('<html xmlns="http://www.w3.org/1999/xhtml"><body><doc><page width="100" height="200"><flow><block '
+            'xMin="1" yMin="1" xMax="9" yMax="9"><line xMin="1" yMin="1" xMax="9" yMax="9"><word xMin="1" '
+            'yMin="2" xMax="3" yMax="4" >Hòa&amp;Bình</word></line></block></flow></page></doc></body></html>')
+    monkeypatch.setattr(poppler, "_bbox_layout", lambda _path, _timeout: data.encode("utf-8"))
+    pages = poppler.read_text_fragments("any.pdf")
+    assert len(pages) == 1 and isinstance(pages[0], poppler.PdfTextPage)
+    assert [w.text for w in pages[0].words] == ["Hòa&Bình"] and pages[0].char_count == 8
 
 
 def test_encrypted_pdf_rejected(tmp_path: Path) -> None:
@@ -209,7 +246,7 @@ def test_owner_password_only_pdf_is_read_with_warning(tmp_path: Path) -> None:
         pdf.save(path, encryption=pikepdf.Encryption(user="", owner="o", allow=no_copy))
     result = triage(path, max_pixels=MAX_PIXELS)
     assert "encrypted_owner_password_only" in result.warnings
-    assert result.pages[0].text_layer is not None
+    assert page_text_layer(result.pages[0]) is not None
 
 
 def test_zero_page_pdf_is_empty(tmp_path: Path) -> None:
@@ -242,7 +279,7 @@ def test_scanned_pdf_extracts_native_image(tmp_path: Path) -> None:
     layout = img2pdf.get_layout_fun((img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297)))
     path.write_bytes(img2pdf.convert(jpeg.getvalue(), layout_fun=layout))
     page = triage(path, max_pixels=MAX_PIXELS).pages[0]
-    assert page.text_layer is None and page.dpi == 150
+    assert page_text_layer(page) is None and page.dpi == 150
     image, dpi = load_page_image(page)
     assert image.size == (1240, 1754) and dpi == 150 and image.mode == "RGB"
     assert master_bytes_for_pdf(page, image) == (jpeg.getvalue(), "image/jpeg")

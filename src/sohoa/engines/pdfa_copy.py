@@ -23,7 +23,7 @@ from pikepdf import Name
 from sohoa.domain.errors import EngineError
 from sohoa.engines.pdfa import finish_pdfa, pdfa_metadata, save_pdfa
 
-__all__ = ["CopyBlocker", "copy_blocker", "page_copy_blocker", "write_pdfa_copy"]
+__all__ = ["CopyBlocker", "copy_blocker", "page_copy_blocker", "page_copy_check", "write_pdfa_copy"]
 
 _SHOW = {"Tj", "TJ", "'", '"'}
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -79,6 +79,7 @@ class _Audit:
 
     def __init__(self, *, fix: bool) -> None:
         self.fix = fix
+        self.mended = False  # something was (with ``fix``) or would have been mended
         self.done: set[tuple[int, int]] = set()
 
     def _first_visit(self, obj: pikepdf.Object) -> bool:
@@ -148,6 +149,7 @@ class _Audit:
             label = _font_name(font)
             raise _blocked("font_not_embedded", f"Phông chữ {label} không được nhúng trong PDF gốc",
                            f"Font {label} is not embedded in the source PDF")
+        self.mended = True
         if self.fix:
             fonts[name] = fonts[replacement]
 
@@ -194,6 +196,8 @@ class _Audit:
         space = image.get("/ColorSpace")
         if space is not None and _CMYK in _names(space, depth=0):
             raise self._cmyk_space()
+        if "/Interpolate" in image or any(key in image for key in _IMAGE_DROPS):
+            self.mended = True
         if self.fix:
             if "/Interpolate" in image:
                 image.Interpolate = False
@@ -262,23 +266,35 @@ def _check_page(page: pikepdf.Page, audit: _Audit) -> None:
 
 def copy_blocker(page: pikepdf.Page) -> CopyBlocker | None:
     """Why ``page`` cannot be copied into a PDF/A-2b as it is, or None when it can (nothing is changed)."""
+    return _audit_page(page)[0]
+
+
+def _audit_page(page: pikepdf.Page) -> tuple[CopyBlocker | None, bool]:
+    """(:func:`copy_blocker`, whether copying would have to mend something on the page)."""
+    audit = _Audit(fix=False)
     try:
-        _check_page(page, _Audit(fix=False))
+        _check_page(page, audit)
     except _Blocked as exc:
-        return exc.blocker
+        return exc.blocker, audit.mended
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError) as exc:
         return CopyBlocker("unreadable", f"Không đọc được nội dung trang: {exc}",
-                           f"The page content cannot be read: {exc}")
-    return None
+                           f"The page content cannot be read: {exc}"), audit.mended
+    return None, audit.mended
 
 
 def page_copy_blocker(path: Path | str, page_index: int) -> CopyBlocker | None:
     """:func:`copy_blocker` of page ``page_index`` (0-based) of the PDF at ``path``."""
+    return page_copy_check(path, page_index)[0]
+
+
+def page_copy_check(path: Path | str, page_index: int) -> tuple[CopyBlocker | None, bool]:
+    """(:func:`page_copy_blocker`, whether the copy must mend something on the page): a page with
+    neither can be copied by :func:`write_pdfa_copy` without auditing it again (``clean``)."""
     try:
         with pikepdf.open(path) as pdf:
-            return copy_blocker(pdf.pages[page_index])
+            return _audit_page(pdf.pages[page_index])
     except (pikepdf.PdfError, IndexError, OSError) as exc:
-        return CopyBlocker("unreadable", f"Không đọc được trang: {exc}", f"The page cannot be read: {exc}")
+        return CopyBlocker("unreadable", f"Không đọc được trang: {exc}", f"The page cannot be read: {exc}"), False
 
 
 def write_pdfa_copy(
@@ -292,10 +308,13 @@ def write_pdfa_copy(
     creator: str = "Sohoa",
     extra_xmp: Mapping[str, str] | None = None,
     created: datetime | None = None,
+    clean: Sequence[bool] = (),
 ) -> None:
     """Write pages ``page_indexes`` (0-based) of ``source`` as one PDF/A-2b, copied without rasterising.
 
-    Arguments as :func:`sohoa.engines.pdfa.write_pdfa`. Raises :class:`EngineError` carrying the
+    Arguments as :func:`sohoa.engines.pdfa.write_pdfa`; ``clean[i]`` true: page ``i`` of
+    ``page_indexes`` was found copyable with nothing to mend (:func:`page_copy_check` on this very
+    file), so it is not audited again. Raises :class:`EngineError` carrying the
     :class:`CopyBlocker` message when a page cannot be copied (the caller then rasterises).
     """
     if not page_indexes:
@@ -307,9 +326,10 @@ def write_pdfa_copy(
             for index in page_indexes:
                 pdf.pages.append(src.pages[index])
             audit = _Audit(fix=True)
-            for page in pdf.pages:
+            for number, page in enumerate(pdf.pages):
                 _clean_page(page)
-                _check_page(page, audit)
+                if not (number < len(clean) and clean[number]):
+                    _check_page(page, audit)
             finish_pdfa(pdf, info, xmp)
             save_pdfa(pdf, out)
     except _Blocked as exc:

@@ -16,13 +16,16 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import nfc
 from sohoa.engines._run import run
 
-__all__ = ["PdfTextPage", "PdfTextWord", "parse_bbox_layout", "read_text_layer", "render_page", "text_layer_to_ocr"]
+__all__ = ["PdfTextFragment", "PdfTextPage", "PdfTextWord", "parse_bbox_layout", "read_text_fragments",
+           "read_text_layer", "render_page", "text_layer_to_ocr"]
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _NUMBER = r'"(-?[0-9.]+)"'
 _TOKEN = re.compile(
     rf'<(word) xMin={_NUMBER} yMin={_NUMBER} xMax={_NUMBER} yMax={_NUMBER}>([^<]*)</word>'
     rf'|<(line|block) |<page width={_NUMBER} height={_NUMBER}>')
+_WORD_TEXT = re.compile(r'<word xMin="[-0-9.]+" yMin="[-0-9.]+" xMax="[-0-9.]+" yMax="[-0-9.]+">([^<]*)</word>')
+_XHTML_WRAP = '<html xmlns="http://www.w3.org/1999/xhtml"><body><doc>{}</doc></body></html>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +69,77 @@ def render_page(path: Path | str, page_index: int, dpi: int, *, timeout: float =
     return image
 
 
+@dataclass(frozen=True, slots=True)
+class PdfTextFragment:
+    """One page of ``pdftotext -bbox-layout`` output, not parsed yet: its markup and its non-space
+    character count (:attr:`PdfTextPage.char_count` of the parsed page). Deciding whether a page is
+    born-digital needs only the count; the words are parsed where the page is processed (a page worker),
+    so the process that reads a whole file never builds a word object."""
+
+    markup: str
+    char_count: int
+
+    def parse(self) -> PdfTextPage:
+        """The page's words with boxes (``ValueError`` when the markup is not pdftotext's)."""
+        pages = _parse_tokens(self.markup)
+        if pages is None:
+            root = ET.fromstring(_XHTML_WRAP.format(self.markup))
+            pages = [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+        if len(pages) != 1:
+            raise ValueError(f"a text-layer fragment holds {len(pages)} pages")
+        return pages[0]
+
+
 def read_text_layer(path: Path | str, *, timeout: float = 300.0) -> list[PdfTextPage]:
     """Every page's words with boxes, from ``pdftotext -bbox-layout`` (one call for the whole file)."""
-    data = run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], timeout=timeout)
-    return parse_bbox_layout(data)
+    return parse_bbox_layout(_bbox_layout(path, timeout))
+
+
+def _bbox_layout(path: Path | str, timeout: float) -> bytes:
+    return run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], timeout=timeout)
+
+
+def read_text_fragments(path: Path | str, *, timeout: float = 300.0) -> list[PdfTextFragment] | list[PdfTextPage]:
+    """Every page's text layer as :class:`PdfTextFragment` (one ``pdftotext`` call for the whole file), or
+    — when the output is not in the line-per-element form that can be cut into pages safely — parsed
+    pages as :func:`read_text_layer` gives them."""
+    data = _bbox_layout(path, timeout)
+    text = data.decode("utf-8", errors="replace")
+    starts = [m.start() for m in re.finditer(r"<page width=", text)]
+    if len(starts) != text.count("<page ") or "<word " in text[:starts[0] if starts else len(text)]:
+        return parse_bbox_layout(data)
+    fragments = []
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        markup = text[start:end]
+        words = _WORD_TEXT.findall(markup)
+        if len(words) != markup.count("<word "):
+            return parse_bbox_layout(data)
+        joined = " ".join(words)  # spaces: no character composes across two words
+        joined = nfc(html.unescape(joined) if "&" in joined else joined)
+        fragments.append(PdfTextFragment(_close_page(markup), len("".join(joined.split()))))
+    return fragments
+
+
+def _close_page(markup: str) -> str:
+    """A page's markup up to its ``</page>`` (what follows the last page: ``</doc>`` and the rest)."""
+    end = markup.rfind("</page>")
+    return markup[:end + len("</page>")] if end >= 0 else markup
 
 
 def parse_bbox_layout(data: bytes) -> list[PdfTextPage]:
     """The pages of ``pdftotext -bbox-layout`` output. Poppler writes one element per line in a fixed
     form, read here with one regular expression (several times faster than an XML tree on long files);
     anything else goes through the XML parser."""
-    text = data.decode("utf-8", errors="replace")
+    pages = _parse_tokens(data.decode("utf-8", errors="replace"))
+    if pages is None:  # not the form expected: the XML parser decides
+        root = ET.fromstring(data)
+        return [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+    return pages
+
+
+def _parse_tokens(text: str) -> list[PdfTextPage] | None:
+    """The pages of pdftotext's line-per-element output read with one regular expression; None when
+    the text is not in that form."""
     pages: list[PdfTextPage] = []
     words: list[PdfTextWord] = []
     size = (0.0, 0.0)
@@ -102,8 +165,7 @@ def parse_bbox_layout(data: bytes) -> list[PdfTextPage]:
     if size != (0.0, 0.0):
         pages.append(PdfTextPage(*size, tuple(words)))
     if found != text.count("<word ") or len(pages) != text.count("<page "):
-        root = ET.fromstring(data)  # not the form expected: the XML parser decides
-        return [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+        return None
     return pages
 
 

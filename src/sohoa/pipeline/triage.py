@@ -11,12 +11,15 @@ import pikepdf
 from PIL import Image, ImageFile, ImageOps
 
 from sohoa.domain.errors import EngineError, InputRejected
+from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import sha256_file
 from sohoa.engines import pdfimage, poppler
+from sohoa.pipeline.types import PendingTextLayer, SourcePage, TriageResult
 from sohoa.pipeline.types import QuarantineReason as R
-from sohoa.pipeline.types import SourcePage, TriageResult
 
-__all__ = ["load_page_image", "master_bytes_for_pdf", "sniff_media_type", "triage"]
+__all__ = ["load_page_image", "master_bytes_for_pdf", "page_text_layer", "sniff_media_type", "triage"]
+
+_Layer = poppler.PdfTextFragment | poppler.PdfTextPage
 
 DEFAULT_DPI = 300
 # Reads a PDF's text layer (a pdftotext process) while the calling thread checks the file with pikepdf.
@@ -177,7 +180,7 @@ def _triage_pdf(
     path: Path, max_pixels: int, max_pages: int, min_text_chars: int, render_dpi: int
 ) -> tuple[tuple[SourcePage, ...], tuple[str, ...]]:
     warnings: list[str] = []
-    layers_read = _READER.submit(poppler.read_text_layer, path)  # pdftotext runs while pikepdf reads
+    layers_read = _READER.submit(poppler.read_text_fragments, path)  # pdftotext runs while pikepdf reads
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError as exc:
@@ -203,20 +206,40 @@ def _triage_pdf(
 
 
 def _pdf_page(path: Path, index: int, page: pikepdf.Page, geometry: tuple[int, int, int, bool],
-              layer: poppler.PdfTextPage | None, min_text_chars: int) -> SourcePage:
+              layer: _Layer | None, min_text_chars: int) -> SourcePage:
     """A PDF page with its text layer when usable; born-digital when that text is not over a scan.
 
     A page drawn without any image is born-digital as soon as it has text (a short last page too);
-    a page with an image needs ``min_text_chars`` of text and no page-filling scan.
+    a page with an image needs ``min_text_chars`` of text and no page-filling scan. The layer travels
+    unparsed to the page's worker (:func:`page_text_layer`) unless pdftotext's output had to be parsed whole.
     """
     width, height, dpi, scanned = geometry
     chars = layer.char_count if layer is not None else 0
     if layer is None or chars == 0 or (chars < min_text_chars and (scanned or _has_images(page))):
         return SourcePage(str(path), index, "pdf", dpi)
-    text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
-    if scanned:  # a scan with an OCR text layer (a hybrid): the text is kept, the scan is processed
-        return SourcePage(str(path), index, "pdf", dpi, text)
-    return SourcePage(str(path), index, "pdf", dpi, text, born_digital=True)
+    text, pending = None, None
+    if isinstance(layer, poppler.PdfTextFragment):
+        pending = PendingTextLayer(layer.markup, width, height)
+    else:
+        text = poppler.text_layer_to_ocr(layer, width_px=width, height_px=height, dpi=dpi)
+    # a scan with an OCR text layer (a hybrid): the text is kept, the scan is processed
+    return SourcePage(str(path), index, "pdf", dpi, text, born_digital=not scanned, pending_layer=pending)
+
+
+def page_text_layer(page: SourcePage) -> OcrPage | None:
+    """The page's text layer as words in the pixels of its image: parsed here when triage left it
+    pending; None when it has none (or its markup cannot be read: the page is then rendered and OCRed)."""
+    if page.text_layer is not None or page.pending_layer is None:
+        return page.text_layer
+    pending = page.pending_layer
+    try:
+        parsed = poppler.PdfTextFragment(pending.markup, 0).parse()
+    except (ValueError, SyntaxError):  # ET.ParseError is a SyntaxError
+        return None
+    if not parsed.words:  # triage saw text on this page: markup without it is not what pdftotext wrote
+        return None
+    return poppler.text_layer_to_ocr(parsed, width_px=pending.width_px, height_px=pending.height_px,
+                                     dpi=page.dpi or DEFAULT_DPI)
 
 
 def _has_images(page: pikepdf.Page) -> bool:
@@ -265,10 +288,10 @@ def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tupl
     return width, height, render_dpi, False
 
 
-def _text_layers(read: Future[list[poppler.PdfTextPage]], count: int,
-                 warnings: list[str]) -> list[poppler.PdfTextPage | None]:
+def _text_layers(read: Future[list[poppler.PdfTextFragment] | list[poppler.PdfTextPage]], count: int,
+                 warnings: list[str]) -> list[_Layer | None]:
     try:
-        layers: list[poppler.PdfTextPage | None] = list(read.result())
+        layers: list[_Layer | None] = list(read.result())
     except (EngineError, ValueError) as exc:  # ValueError: unparseable XML from a damaged PDF
         warnings.append(f"text_layer_unreadable: {exc}")
         return [None] * count

@@ -12,6 +12,7 @@ from sohoa.domain.ocr import BBox, OcrPage
 
 __all__ = [
     "PageTransform",
+    "PendingTextLayer",
     "PreparedPage",
     "QualityMetrics",
     "QuarantineReason",
@@ -34,6 +35,17 @@ class QuarantineReason(StrEnum):
 
 
 @dataclass(frozen=True)
+class PendingTextLayer:
+    """A PDF page's text layer as pdftotext wrote it (one page of ``-bbox-layout`` markup), parsed into
+    words by whoever processes the page (:func:`sohoa.pipeline.triage.page_text_layer`), in the pixels of
+    a ``width_px`` × ``height_px`` image of the page."""
+
+    markup: str = field(repr=False)
+    width_px: int
+    height_px: int
+
+
+@dataclass(frozen=True)
 class SourcePage:
     """One page of an input file: an image frame or a PDF page (``page_index`` is 0-based)."""
 
@@ -41,10 +53,11 @@ class SourcePage:
     page_index: int
     kind: str  # "image" | "pdf"
     dpi: int | None
-    text_layer: OcrPage | None = None
+    text_layer: OcrPage | None = None  # or, not parsed yet, ``pending_layer``
     # A PDF page drawn with text and no page-filling scan: its words come from the text layer, its
     # PDF/A is a copy of the page where the PDF allows it, nothing is measured on pixels.
     born_digital: bool = False
+    pending_layer: PendingTextLayer | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
 from sohoa.engines.ocr_formats import ocr_page_to_json
-from sohoa.engines.pdfa_copy import CopyBlocker, page_copy_blocker
+from sohoa.engines.pdfa_copy import CopyBlocker, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.separator import find_separator
@@ -22,7 +22,7 @@ from sohoa.intelligence.stamps import read_stamps
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
-from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
+from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf, page_text_layer
 from sohoa.pipeline.types import QualityMetrics, SourcePage
 
 __all__ = ["PageFailure", "PageJob", "PageOutcome", "digital_quality", "run_page_job", "safe_run_page_job"]
@@ -58,6 +58,7 @@ class PageOutcome:
     source_path: str = ""  # the file the page was read from (the batch's work copy of the master)
     born_digital: bool = False  # copied into the PDF/A as is: ``embed_bytes`` is empty unless blocked
     copy_blocker: CopyBlocker | None = None  # why a born-digital page is rasterised after all
+    copy_clean: bool = False  # a born-digital page to copy with nothing to mend: no second audit
     ocr_json: bytes = field(default=b"", repr=False)  # ``ocr`` as stored (JSON, UTF-8), written in the worker
 
 
@@ -93,14 +94,15 @@ def _original_png(page: SourcePage) -> tuple[bytes, str] | None:
 def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     """Process one page with ``engine``; the master image is only read, never written."""
     started = time.perf_counter()
-    if job.page.born_digital and job.page.text_layer is not None:
-        return _born_digital(job, job.page.text_layer, started)
+    layer = page_text_layer(job.page)
+    if job.page.born_digital and layer is not None:
+        return _born_digital(job, layer, started)
     image, dpi = _load(job, load_page_image)
     pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
     quality = measure_quality(pixels, dpi, depth=depth)
-    separator = None if job.page.text_layer else find_separator(_small_grey(image))
-    if job.page.text_layer is not None:
-        ocr = job.page.text_layer
+    separator = None if layer else find_separator(_small_grey(image))
+    if layer is not None:
+        ocr = layer
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
@@ -134,7 +136,7 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
     page = job.page
     embed, media_type = b"", "application/pdf"
     warnings: tuple[str, ...] = ()
-    blocker = page_copy_blocker(page.source_path, page.page_index)
+    blocker, mended = page_copy_check(page.source_path, page.page_index)
     if blocker is None:
         thumbnail = pdf_page_thumbnail(page.source_path, page.page_index)
     else:
@@ -146,6 +148,7 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
         quality=digital_quality(ocr, warnings), ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail, seconds=time.perf_counter() - started, role=page_role(ocr),
         source_path=page.source_path, born_digital=True, copy_blocker=blocker,
+        copy_clean=blocker is None and not mended,
         ocr_json=ocr_page_to_json(ocr).encode("utf-8"),
     )
 
