@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     )
     signing_key: Path | None = Field(default=None, description="PEM private key matching `signing_cert`.")
     signing_key_password: str | None = Field(default=None, description="Password of `signing_key`, if any.")
+    signature_trust_roots: str = Field(
+        default="",
+        description="PEM files (comma-separated paths) of the CA certificates that signatures on ingested PDFs are "
+        "checked against ('' checks no trust: intact or not is still reported; revocation is never fetched).",
+    )
     copy_agency: str = Field(
         default="Trung tâm Lưu trữ lịch sử Hà Nội", description="Agency named on certified copies (bản sao)."
     )
@@ -152,6 +157,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """The database URL in effect."""
         return self.database_url or f"sqlite:///{self.data / 'sohoa.db'}"
+
+    @property
+    def signature_trust_root_paths(self) -> tuple[Path, ...]:
+        """The files of ``signature_trust_roots``."""
+        return tuple(Path(p.strip()).expanduser() for p in self.signature_trust_roots.split(",") if p.strip())
 
     @property
     def objects_dir(self) -> Path:

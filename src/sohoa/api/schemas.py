@@ -101,6 +101,32 @@ class PageBoxesList(RootModel[list[PageBoxes]]):
     model_config = ConfigDict(from_attributes=True)
 
 
+class SignatureOut(_Out):
+    """A digital signature of the document's master PDF, read at ingest (provenance; revocation never checked)."""
+
+    field_name: str
+    status: str = Field(description="read, or unreadable (then `reason` says why)")
+    reason: str | None
+    signer_common_name: str | None
+    signer_organisation: str | None = Field(description="O of the signer certificate's subject")
+    signer_subject: str | None = Field(description="the subject, RFC 4514")
+    issuer: str | None
+    serial: str | None = Field(description="hexadecimal")
+    signing_time: str | None = Field(description="ISO 8601: the signed attribute, else the dictionary's /M")
+    signing_time_vi: str | None = Field(description="ngày … tháng … năm …, hh:mm (Vietnam time)")
+    time_source: str | None = Field(description="signed_attribute or dictionary")
+    intact: bool | None = Field(description="the signed bytes match the signed digest")
+    valid: bool | None = Field(description="the signature over that digest verifies")
+    trust: str = Field(description="not_checked (no trust roots configured), trusted or untrusted")
+    coverage: str = Field(description="entire_file, revision (updated after signing), partial or unknown")
+    revision: int | None = Field(description="the signed revision (1-based) of `revisions`")
+    revisions: int | None
+    pages_covered: int | None
+    page_count: int | None
+    widget_page: int | None = Field(description="page of the visible signature stamp (1-based)")
+    widget_rect: list[float] | None = Field(description="its rectangle in PDF points [x0, y0, x1, y1]")
+
+
 class DocumentOut(_Out):
     document_id: int
     source: str
@@ -114,6 +140,7 @@ class DocumentOut(_Out):
     updated_at: str | None
     pages: list[PageSize]
     highlights: list[PageBoxes]
+    signatures: list[SignatureOut] = Field(default_factory=list, description="digital signatures of the master PDF")
 
 
 class DocumentItem(_Out):

@@ -17,7 +17,7 @@ from sohoa.domain.errors import EngineError
 from sohoa.domain.fields import FIELD_BY_NAME, FIELDS
 from sohoa.domain.text import nfc
 
-__all__ = ["SOHOA_NS", "SOHOA_PREFIX", "DocumentInfo", "pdf_date", "xmp_fields", "xmp_packet"]
+__all__ = ["SOHOA_NS", "SOHOA_PREFIX", "DocumentInfo", "pdf_date", "with_dc_source", "xmp_fields", "xmp_packet"]
 
 SOHOA_NS = "https://sohoa.vn/ns/1.0/"
 SOHOA_PREFIX = "sohoa"
@@ -157,3 +157,13 @@ def xmp_packet(info: DocumentInfo, declared: list[str], values: Mapping[str, str
         '<?xpacket end="w"?>',
     ])
     return packet.encode("utf-8")
+
+
+def with_dc_source(packet: bytes, source: str) -> bytes:
+    """``packet`` (as :func:`xmp_packet` wrote it) with ``dc:source`` — the resource this PDF derives from, e.g.
+    a digitally signed original. Dublin Core is predefined in PDF/A: no extension schema is needed."""
+    text = packet.decode("utf-8")
+    if "<dc:source>" in text or text.count("</rdf:Description>") != 1:
+        raise EngineError("Không ghi được nguồn gốc vào XMP", "Cannot add dc:source to this XMP packet")
+    return text.replace("</rdf:Description>", f"<dc:source>{xml_text(source)}</dc:source>\n</rdf:Description>"
+                        ).encode("utf-8")

@@ -297,4 +297,23 @@ EN: dict[str, str] = {
         "too many requests from this address, retry in {seconds} s",
     "Đã lưu; văn bản có độ mật nên từ nay chỉ người vận hành tại máy lưu trữ xem được":
         "Saved; the document is marked độ mật, so from now on only the operator at the archive machine reads it",
+    # Digital signatures of a master PDF (web/templates/_signatures.html)
+    "Chữ ký số": "Digital signature",
+    "Không đọc được chữ ký": "Unreadable signature",
+    "Cơ quan ký": "Signer organisation",
+    "Thời gian ký": "Signing time",
+    "Tính toàn vẹn": "Integrity",
+    "Nguyên vẹn": "Intact",
+    "Đã bị thay đổi sau khi ký": "Modified after signing",
+    "Phạm vi ký": "Coverage",
+    "trang": "pages",
+    "Chủ thể chứng thư số": "Certificate subject",
+    "Tổ chức cấp chứng thư": "Certificate issuer",
+    "số hiệu": "serial",
+    "Tin cậy": "Trust",
+    "Được tin cậy": "Trusted",
+    "Không tin cậy": "Not trusted",
+    "Chưa đối chiếu danh sách tin cậy": "Not checked against a trust list",
+    "Phiên bản được ký": "Signed revision",
+    "Vị trí dấu ký": "Stamp on page",
 } | {spec.label_vi: spec.label_en for spec in FIELDS}

@@ -5,6 +5,7 @@ from sohoa.db.models.events import Event
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
+from sohoa.db.models.signatures import DocumentSignature
 from sohoa.db.models.staff import InventoryUpload, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Box",
     "CopyRequest",
     "Document",
+    "DocumentSignature",
     "Event",
     "FileGrant",
     "FileUnit",

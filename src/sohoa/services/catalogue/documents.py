@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.catalogue.search import actor_name
+from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -84,6 +85,7 @@ class DocumentView:
     updated_at: str | None
     pages: list[PageSize]
     highlights: list[PageBoxes]
+    signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
 
 
 def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
@@ -153,7 +155,8 @@ def view_document(ctx: AppContext, principal: Principal | None, document_id: int
             text=doc.text, has_pdf=doc.pdf_object_id is not None,
             updated_at=doc.updated_at.isoformat() if doc.updated_at else None,
             pages=[PageSize(p.page_no, p.width, p.height) for p in pages],
-            highlights=_boxes(session, ctx.store, pages, query) if query else [])
+            highlights=_boxes(session, ctx.store, pages, query) if query else [],
+            signatures=document_signatures(session, doc.id))
 
 
 def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,

@@ -18,6 +18,7 @@ from sohoa.pipeline.work import PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import ObjectBatch
+from sohoa.services.production import signatures as pdf_signatures
 
 __all__ = ["document_index_doc", "store_outcomes"]
 
@@ -56,6 +57,7 @@ def document_index_doc(doc: Document) -> IndexDoc:
     """What the search index keeps of a document: the fields the field table puts in the text (in the
     table's order) and its full text, and its sign (số/ký hiệu) in the weightier sign column."""
     parts = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.TEXT] + [doc.text]
+    parts.append(pdf_signatures.signature_index_text(doc.provenance))  # who signed the master PDF
     sign = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.SIGN]
     codes = "/".join(sign) if all(sign) else ""
     return IndexDoc(document_id=doc.id, text="\n".join(p for p in parts if p), codes=codes)
@@ -124,6 +126,8 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
     by_id = {item.id: item for item in items}
     first = items[0]
     built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
+    signed = pdf_signatures.read_master_signatures(ctx, outcomes)  # digital signatures of PDF masters
+    built_docs = pdf_signatures.note_signed_originals(built_docs, outcomes, by_id, signed)
     objects = ObjectBatch(session, ctx.store)
     ids = objects.store_all(
         [(o.ocr_json or ocr_page_to_json(o.ocr).encode("utf-8"), "application/json", "ocr") for o in outcomes]
@@ -140,6 +144,8 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
             warnings.setdefault(owner.id, []).append(
                 f"pdfa_rasterised ({built.pdfa.code}): {built.pdfa.vi} / {built.pdfa.en}")
         doc = _document_row(session, owner, built, ids[2 * count + number], files[built.page_indexes[0]])
+        if owner.id in signed:
+            pdf_signatures.store_signatures(session, doc, owner, signed[owner.id])
         for page_no, position in enumerate(built.page_indexes, start=1):
             pages[position].document_id, pages[position].page_no = doc.id, page_no
             per_item[outcomes[position].item_id].append(doc.id)

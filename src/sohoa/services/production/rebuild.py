@@ -17,6 +17,7 @@ from sohoa.domain.fields import DocumentFields, FieldValue
 from sohoa.domain.ocr import OcrPage
 from sohoa.engines.ocr_formats import ocr_page_from_json
 from sohoa.engines.pdfa import PdfPageInput, write_pdfa
+from sohoa.engines.pdfa_source import note_source
 from sohoa.pipeline.documents import document_title
 from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
 from sohoa.pipeline.types import SourcePage
@@ -24,6 +25,7 @@ from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import local_copy, store_bytes
+from sohoa.services.production.signatures import stored_source_note
 
 __all__ = ["LocalMasters", "embed_bytes", "rebuild_document_pdf"]
 
@@ -102,7 +104,8 @@ def _render(ctx: AppContext, session: Session, doc: Document, pages: list[Page])
     buffer = io.BytesIO()
     with LocalMasters(ctx) as masters:
         write_pdfa([_page_input(ctx, session, p, masters) for p in pages], buffer, title=title, fields=fields)
-    return buffer.getvalue()
+    note = stored_source_note(session, doc)  # a signed master: the new PDF/A says so, as the first did
+    return note_source(buffer.getvalue(), note) if note else buffer.getvalue()
 
 
 def rebuild_document_pdf(ctx: AppContext, session: Session, document_id: int, actor: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
@@ -19,6 +19,7 @@ from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.identity.protection import protection_of, raise_protection
@@ -73,6 +74,7 @@ class DocumentDetail:
     provenance: dict[str, Any]
     pages: list[dict[str, Any]]
     qc_comment: str | None
+    signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
 
 
 def _low(doc: Document) -> int:
@@ -131,6 +133,7 @@ def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
             dict(doc.provenance or {}),
             pages,
             comment,
+            document_signatures(session, doc.id),
         )
 
 

@@ -1,0 +1,147 @@
+"""Digital signatures of ingested PDF masters: read once per master (never changing it), stored with each of
+its documents, summarised in the document's provenance and search text, and noted in the PDF/A (dc:source)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, DocumentSignature, IngestItem, StoredObject
+from sohoa.engines.pdf_signatures import PdfSignature, read_pdf_signatures
+from sohoa.engines.pdfa_source import note_source
+from sohoa.pipeline.documents import BuiltDocument
+from sohoa.pipeline.work import PageOutcome
+from sohoa.services.platform.context import AppContext
+
+__all__ = [
+    "note_signed_originals",
+    "read_master_signatures",
+    "signature_index_text",
+    "source_note",
+    "store_signatures",
+    "stored_source_note",
+    "summary",
+]
+
+_PDF_MAGIC = b"%PDF-"
+
+
+def _is_pdf(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return _PDF_MAGIC in handle.read(1024)
+    except OSError:
+        return False
+
+
+def read_master_signatures(ctx: AppContext, outcomes: Sequence[PageOutcome]) -> dict[int, list[PdfSignature]]:
+    """Item id → the signatures of its master, for every PDF master of ``outcomes`` that has any. Read from
+    the batch's work copy, which is the master byte for byte; nothing is written."""
+    paths: dict[int, str] = {}
+    for outcome in outcomes:
+        paths.setdefault(outcome.item_id, outcome.source_path)
+    roots = ctx.settings.signature_trust_root_paths
+    found: dict[int, list[PdfSignature]] = {}
+    for item_id, path in paths.items():
+        if path and _is_pdf(path):
+            signatures = read_pdf_signatures(Path(path), trust_roots=roots)
+            if signatures:
+                found[item_id] = signatures
+    return found
+
+
+def _signer(sig: PdfSignature) -> str:
+    names = [n for n in (sig.signer_common_name, sig.signer_organisation) if n]
+    return " — ".join(dict.fromkeys(names)) or "?"
+
+
+def source_note(signatures: Sequence[PdfSignature], source_name: str, master_sha256: str) -> str:
+    """The dc:source of a PDF/A made from a signed master (vi / en)."""
+    parts = []
+    for sig in signatures:
+        if sig.status != "read":
+            parts.append("chữ ký không đọc được / unreadable signature")
+            continue
+        when = sig.signing_time.isoformat() if sig.signing_time else "?"
+        state = "nguyên vẹn / intact" if sig.intact and sig.valid else "đã bị thay đổi / modified"
+        parts.append(f"{_signer(sig)}, {when}, {state}")
+    return (f"Bản gốc có chữ ký số / derived from a digitally signed original: {source_name} "
+            f"(sha256 {master_sha256}); " + "; ".join(parts))
+
+
+def stored_source_note(session: Session, doc: Document) -> str | None:
+    """The dc:source of ``doc``'s PDF/A from its stored signatures (for a PDF/A rendered again); None when
+    its master was not signed."""
+    rows = session.execute(
+        select(DocumentSignature, StoredObject.sha256)
+        .join(StoredObject, DocumentSignature.master_object_id == StoredObject.id)
+        .where(DocumentSignature.document_id == doc.id)
+        .order_by(DocumentSignature.master_object_id, DocumentSignature.position)).all()
+    if not rows:
+        return None
+    signatures = [PdfSignature(index=row.position, field_name=row.field_name, status=row.status,
+                               signer_common_name=row.signer_common_name,
+                               signer_organisation=row.signer_organisation, signing_time=row.signing_time,
+                               intact=row.intact, valid=row.valid) for row, _ in rows]
+    return source_note(signatures, doc.source_name, rows[0][1])
+
+
+def note_signed_originals(built_docs: Sequence[BuiltDocument], outcomes: Sequence[PageOutcome],
+                          items: Mapping[int, IngestItem],
+                          signatures: Mapping[int, list[PdfSignature]]) -> list[BuiltDocument]:
+    """``built_docs`` with the PDF/A of every document of a signed master saying so in its XMP."""
+    result = []
+    for built in built_docs:
+        item = items[outcomes[built.page_indexes[0]].item_id]
+        found = signatures.get(item.id)
+        if found:
+            built = dataclasses.replace(built, pdf=note_source(built.pdf, source_note(
+                found, item.original_name, item.sha256)))
+        result.append(built)
+    return result
+
+
+def summary(signatures: Sequence[PdfSignature]) -> dict[str, Any]:
+    """What the document's provenance keeps: count, signers, whether every signature is intact."""
+    read = [s for s in signatures if s.status == "read"]
+    return {"count": len(signatures), "unreadable": len(signatures) - len(read),
+            "signers": list(dict.fromkeys(_signer(s) for s in read)),
+            "intact": bool(read) and all(s.intact and s.valid for s in read)}
+
+
+def store_signatures(session: Session, doc: Document, item: IngestItem, signatures: Sequence[PdfSignature]) -> None:
+    """One row per signature of ``item``'s master for ``doc`` (replacing earlier ones: idempotent), and the
+    summary in the document's provenance (``_signatures``)."""
+    if item.master_object_id is None:
+        return
+    session.execute(delete(DocumentSignature).where(DocumentSignature.document_id == doc.id,
+                                                    DocumentSignature.master_object_id == item.master_object_id))
+    session.add_all(_row(doc.id, item.master_object_id, sig) for sig in signatures)
+    provenance = dict(doc.provenance or {})
+    provenance["_signatures"] = summary(signatures)
+    doc.provenance = provenance  # a new dict: the JSON column sees the change
+
+
+def _row(document_id: int, master_id: int, sig: PdfSignature) -> DocumentSignature:
+    details = {k: v for k, v in sig.as_dict().items()
+               if k in ("revision", "revisions", "pages_covered", "page_count", "digest_algorithm",
+                        "widget_page", "widget_rect")}
+    return DocumentSignature(
+        document_id=document_id, master_object_id=master_id, position=sig.index, field_name=sig.field_name[:200],
+        status=sig.status, reason=sig.reason, signer_subject=sig.signer_subject,
+        signer_common_name=(sig.signer_common_name or None) and sig.signer_common_name[:500],
+        signer_organisation=(sig.signer_organisation or None) and sig.signer_organisation[:500],
+        issuer=sig.issuer, serial=sig.serial, signing_time=sig.signing_time, time_source=sig.time_source,
+        intact=sig.intact, valid=sig.valid, trust=sig.trust, coverage=sig.coverage, details=details)
+
+
+def signature_index_text(provenance: Mapping[str, Any] | None) -> str:
+    """The signers of a document's master, for the search text (so a search by the issuing body finds it)."""
+    found = (provenance or {}).get("_signatures")
+    signers = found.get("signers") if isinstance(found, dict) else None
+    return "\n".join(str(s) for s in signers) if isinstance(signers, list) else ""
