@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
@@ -82,23 +83,38 @@ def test_embedded_text_pages_can_be_copied(source: Path) -> None:
         assert [copy_blocker(page) for page in pdf.pages] == [None, None, None]
 
 
-def test_page_check_says_what_the_copy_must_mend(source: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """ReportLab selects a Helvetica it never shows and does not embed: copyable, but mended on the copy;
-    a page already checked clean (by the page worker) is not audited again when the copy is written."""
-    assert page_copy_check(source, 0) == (None, True)
+def test_page_check_plans_the_copy(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ReportLab selects a Helvetica it never shows and does not embed: the check plans to point it at the
+    embedded font; the copy applies that plan without reading the page's content again, and the result is
+    the same PDF/A as the copy that audits every page itself."""
+    blocker, plan = page_copy_check(source, 0)
+    second = page_copy_check(source, 1)[1]
+    assert blocker is None and plan is not None and len(plan) == 1
     with pikepdf.open(source) as pdf:
-        pdf.pages[0].Resources.Font = pikepdf.Dictionary({k: v for k, v in pdf.pages[0].Resources.Font.items()
-                                                          if _embedded(v)})
-        pdf.pages[0].Contents = pdf.make_stream(pdf.pages[0].Contents.read_bytes().replace(b"/F1 12 Tf", b""))
-        pdf.save(tmp_path / "clean.pdf")
-    clean = tmp_path / "clean.pdf"
-    assert page_copy_check(clean, 0) == (None, False)
+        fonts = pdf.pages[0].Resources.Font
+        assert not _embedded(fonts[plan[0][0]]) and _embedded(fonts[plan[0][1]])
     audited: list[int] = []
     real = pdfa_copy._check_page
     monkeypatch.setattr(pdfa_copy, "_check_page", lambda page, audit: audited.append(1) or real(page, audit))
-    write_pdfa_copy(clean, [0, 1], io.BytesIO(), title="t", fields=FIELDS, clean=[True, False])
-    assert audited == [1]  # page 2 only
+    planned, audited_copy = io.BytesIO(), io.BytesIO()
+    created = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    write_pdfa_copy(source, [0, 1], planned, title="t", fields=FIELDS, created=created,
+                    mends=[plan, second])
+    assert audited == []
+    write_pdfa_copy(source, [0, 1], audited_copy, title="t", fields=FIELDS, created=created)
+    assert audited == [1, 1]
+    assert _without_ids(planned.getvalue()) == _without_ids(audited_copy.getvalue())
+    with pikepdf.open(source) as pdf:  # a plan that no longer fits the page is refused, never half applied
+        pdf.pages[0].Resources.Font = pikepdf.Dictionary()
+        pdf.save(tmp_path / "changed.pdf")
+    with pytest.raises(EngineError):
+        write_pdfa_copy(tmp_path / "changed.pdf", [0], io.BytesIO(), title="t", fields=FIELDS, mends=[plan])
+
+
+def _without_ids(data: bytes) -> bytes:
+    """The file without its random document ids and instance ids (they differ between two writes)."""
+    data = re.sub(rb"/ID \[<[0-9a-f]+> <[0-9a-f]+>\]", b"", data)
+    return re.sub(rb"uuid:[0-9a-f-]+", b"", data)
 
 
 def test_copy_is_pdfa_2b_with_fonts_copied_and_no_raster(source: Path, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from pikepdf import Name
 from sohoa.domain.errors import EngineError
 from sohoa.engines.pdfa import finish_pdfa, pdfa_metadata, save_pdfa
 
-__all__ = ["CopyBlocker", "copy_blocker", "page_copy_blocker", "page_copy_check", "write_pdfa_copy"]
+__all__ = ["CopyBlocker", "FontMends", "copy_blocker", "page_copy_blocker", "page_copy_check", "write_pdfa_copy"]
 
 _SHOW = {"Tj", "TJ", "'", '"'}
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -79,7 +79,10 @@ class _Audit:
 
     def __init__(self, *, fix: bool) -> None:
         self.fix = fix
-        self.mended = False  # something was (with ``fix``) or would have been mended
+        self.mended = False  # something was (with ``fix``) or would have been mended …
+        self.font_mends: list[tuple[str, str]] = []  # … fonts of the page's own resources: (name, replacement)
+        self.deep = False  # … something else, or inside a form, pattern or Type 3 font
+        self.nesting = 0
         self.done: set[tuple[int, int]] = set()
 
     def _first_visit(self, obj: pikepdf.Object) -> bool:
@@ -91,6 +94,13 @@ class _Audit:
         return True
 
     def content(self, holder: pikepdf.Object | pikepdf.Page, resources: pikepdf.Object | None) -> None:
+        self.nesting += 1
+        try:
+            self._content(holder, resources)
+        finally:
+            self.nesting -= 1
+
+    def _content(self, holder: pikepdf.Object | pikepdf.Page, resources: pikepdf.Object | None) -> None:
         res = resources if isinstance(resources, pikepdf.Dictionary) else pikepdf.Dictionary()
         fonts = res.get("/Font", pikepdf.Dictionary())
         current: str | None = None
@@ -150,6 +160,10 @@ class _Audit:
             raise _blocked("font_not_embedded", f"Phông chữ {label} không được nhúng trong PDF gốc",
                            f"Font {label} is not embedded in the source PDF")
         self.mended = True
+        if self.nesting == 1:
+            self.font_mends.append((name, replacement))
+        else:
+            self.deep = True
         if self.fix:
             fonts[name] = fonts[replacement]
 
@@ -197,7 +211,7 @@ class _Audit:
         if space is not None and _CMYK in _names(space, depth=0):
             raise self._cmyk_space()
         if "/Interpolate" in image or any(key in image for key in _IMAGE_DROPS):
-            self.mended = True
+            self.mended = self.deep = True
         if self.fix:
             if "/Interpolate" in image:
                 image.Interpolate = False
@@ -269,17 +283,20 @@ def copy_blocker(page: pikepdf.Page) -> CopyBlocker | None:
     return _audit_page(page)[0]
 
 
-def _audit_page(page: pikepdf.Page) -> tuple[CopyBlocker | None, bool]:
-    """(:func:`copy_blocker`, whether copying would have to mend something on the page)."""
+FontMends = tuple[tuple[str, str], ...]
+
+
+def _audit_page(page: pikepdf.Page) -> tuple[CopyBlocker | None, FontMends | None]:
+    """(:func:`copy_blocker`, the copy's mends when they are only fonts of the page's own resources)."""
     audit = _Audit(fix=False)
     try:
         _check_page(page, audit)
     except _Blocked as exc:
-        return exc.blocker, audit.mended
+        return exc.blocker, None
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError) as exc:
         return CopyBlocker("unreadable", f"Không đọc được nội dung trang: {exc}",
-                           f"The page content cannot be read: {exc}"), audit.mended
-    return None, audit.mended
+                           f"The page content cannot be read: {exc}"), None
+    return None, None if audit.deep else tuple(audit.font_mends)
 
 
 def page_copy_blocker(path: Path | str, page_index: int) -> CopyBlocker | None:
@@ -287,14 +304,16 @@ def page_copy_blocker(path: Path | str, page_index: int) -> CopyBlocker | None:
     return page_copy_check(path, page_index)[0]
 
 
-def page_copy_check(path: Path | str, page_index: int) -> tuple[CopyBlocker | None, bool]:
-    """(:func:`page_copy_blocker`, whether the copy must mend something on the page): a page with
-    neither can be copied by :func:`write_pdfa_copy` without auditing it again (``clean``)."""
+def page_copy_check(path: Path | str, page_index: int) -> tuple[CopyBlocker | None, FontMends | None]:
+    """(:func:`page_copy_blocker`, what the copy must mend on the page when that is only pointing fonts
+    of the page's own resources that are selected, never shown and not embedded at an embedded one:
+    ``(name, replacement)`` pairs, ``()`` for nothing; None when the copy must audit the page itself).
+    With a plan, :func:`write_pdfa_copy` (``mends``) applies it without reading the page's content again."""
     try:
         with pikepdf.open(path) as pdf:
             return _audit_page(pdf.pages[page_index])
     except (pikepdf.PdfError, IndexError, OSError) as exc:
-        return CopyBlocker("unreadable", f"Không đọc được trang: {exc}", f"The page cannot be read: {exc}"), False
+        return CopyBlocker("unreadable", f"Không đọc được trang: {exc}", f"The page cannot be read: {exc}"), None
 
 
 def write_pdfa_copy(
@@ -308,13 +327,13 @@ def write_pdfa_copy(
     creator: str = "Sohoa",
     extra_xmp: Mapping[str, str] | None = None,
     created: datetime | None = None,
-    clean: Sequence[bool] = (),
+    mends: Sequence[FontMends | None] = (),
 ) -> None:
     """Write pages ``page_indexes`` (0-based) of ``source`` as one PDF/A-2b, copied without rasterising.
 
-    Arguments as :func:`sohoa.engines.pdfa.write_pdfa`; ``clean[i]`` true: page ``i`` of
-    ``page_indexes`` was found copyable with nothing to mend (:func:`page_copy_check` on this very
-    file), so it is not audited again. Raises :class:`EngineError` carrying the
+    Arguments as :func:`sohoa.engines.pdfa.write_pdfa`; ``mends[i]``: the plan :func:`page_copy_check`
+    gave for page ``i`` of ``page_indexes`` of this very file, applied instead of auditing the page
+    again (None or absent: audited here). Raises :class:`EngineError` carrying the
     :class:`CopyBlocker` message when a page cannot be copied (the caller then rasterises).
     """
     if not page_indexes:
@@ -328,14 +347,28 @@ def write_pdfa_copy(
             audit = _Audit(fix=True)
             for number, page in enumerate(pdf.pages):
                 _clean_page(page)
-                if not (number < len(clean) and clean[number]):
+                plan = mends[number] if number < len(mends) else None
+                if plan is None:
                     _check_page(page, audit)
+                elif plan:
+                    _mend_fonts(page, plan)
             finish_pdfa(pdf, info, xmp)
             save_pdfa(pdf, out)
     except _Blocked as exc:
         raise EngineError(exc.blocker.vi, exc.blocker.en) from exc
     except (pikepdf.PdfError, IndexError, OSError) as exc:
         raise EngineError(f"Không chép được trang PDF: {exc}", f"Cannot copy the PDF pages: {exc}") from exc
+
+
+def _mend_fonts(page: pikepdf.Page, plan: FontMends) -> None:
+    """Point each planned font name of the page's resources at its replacement (as the audit's fix does)."""
+    resources = page.obj.get("/Resources")
+    fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+    if not isinstance(fonts, pikepdf.Dictionary) or any(n not in fonts or r not in fonts for n, r in plan):
+        raise _blocked("font_missing", "Phông chữ của trang không còn như khi kiểm tra",
+                       "The page's fonts are not what was checked")
+    for name, replacement in plan:
+        fonts[name] = fonts[replacement]
 
 
 def _clean_page(page: pikepdf.Page) -> None:

@@ -64,7 +64,7 @@ def _copy(pages: Sequence[PageOutcome], fields: DocumentFields, title: str) -> t
     buffer = io.BytesIO()
     try:
         write_pdfa_copy(pages[0].source_path, [p.source_index for p in pages], buffer, title=title,
-                        fields=fields.as_fields(), clean=[p.copy_clean for p in pages])
+                        fields=fields.as_fields(), mends=[p.copy_mends for p in pages])
     except EngineError as exc:  # something the triage check did not see: rasterise, saying why
         return _raster(pages, fields, title), PdfaMode("raster", "copy_failed", exc.vi, exc.en)
     return buffer.getvalue(), PdfaMode("copy")

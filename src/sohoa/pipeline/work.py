@@ -13,7 +13,7 @@ from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import OcrEngine, PageRole
 from sohoa.engines.ocr_formats import ocr_page_to_json
-from sohoa.engines.pdfa_copy import CopyBlocker, page_copy_check
+from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.separator import find_separator
@@ -58,7 +58,7 @@ class PageOutcome:
     source_path: str = ""  # the file the page was read from (the batch's work copy of the master)
     born_digital: bool = False  # copied into the PDF/A as is: ``embed_bytes`` is empty unless blocked
     copy_blocker: CopyBlocker | None = None  # why a born-digital page is rasterised after all
-    copy_clean: bool = False  # a born-digital page to copy with nothing to mend: no second audit
+    copy_mends: FontMends | None = None  # the copy's plan for a born-digital page (None: audit it again)
     ocr_json: bytes = field(default=b"", repr=False)  # ``ocr`` as stored (JSON, UTF-8), written in the worker
 
 
@@ -136,7 +136,7 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
     page = job.page
     embed, media_type = b"", "application/pdf"
     warnings: tuple[str, ...] = ()
-    blocker, mended = page_copy_check(page.source_path, page.page_index)
+    blocker, mends = page_copy_check(page.source_path, page.page_index)
     if blocker is None:
         thumbnail = pdf_page_thumbnail(page.source_path, page.page_index)
     else:
@@ -148,7 +148,7 @@ def _born_digital(job: PageJob, ocr: OcrPage, started: float) -> PageOutcome:
         quality=digital_quality(ocr, warnings), ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail, seconds=time.perf_counter() - started, role=page_role(ocr),
         source_path=page.source_path, born_digital=True, copy_blocker=blocker,
-        copy_clean=blocker is None and not mended,
+        copy_mends=mends,
         ocr_json=ocr_page_to_json(ocr).encode("utf-8"),
     )
 
