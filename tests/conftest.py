@@ -17,6 +17,9 @@ from sohoa.settings import Settings
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
 TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
+# A `sohoa status` or `search` run through the launcher would leave a resident CLI helper behind: none in tests,
+# except those that start one on purpose (tests/core/test_cli_resident.py) and stop it.
+os.environ["SOHOA_CLI_RESIDENT"] = "false"
 
 
 @functools.cache

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
         description="`sohoa status`, `sohoa search` and `sohoa ingest` are run by a running `sohoa serve` on the "
         "same data directory and settings (false: always in their own process). Read by the `sohoa` launcher itself.",
     )
+    cli_resident: bool = Field(
+        default=True,
+        description="When nobody answers a `sohoa status` or `sohoa search` on the control socket, the `sohoa` "
+        "launcher also starts a resident CLI helper for the data directory, which answers the next ones (false: none "
+        "is started or asked). Read by the `sohoa` launcher itself.",
+    )
+    cli_resident_idle_seconds: float = Field(
+        default=600, gt=0, description="The resident CLI helper exits after this many seconds without a command."
+    )
     hot_folder_interval: float = Field(
         default=0.25, ge=0.05, le=3600, description="Seconds between two looks at the hot folders of `sohoa serve`."
     )

@@ -57,7 +57,7 @@ def served(tmp_path: Path) -> Iterator[tuple[AppContext, list[str]]]:
 
 def _run(ctx: AppContext, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(ctx.settings.data.parent),
-            "SOHOA_DATA": str(ctx.settings.data), "SOHOA_WORKERS": "1", **env}
+            "SOHOA_DATA": str(ctx.settings.data), "SOHOA_WORKERS": "1", "SOHOA_CLI_RESIDENT": "false", **env}
     return subprocess.run([str(SOHOA), *args], env=full, capture_output=True, text=True, timeout=300, cwd=cwd)
 
 

@@ -45,6 +45,8 @@ COMMANDS: dict[str, Entry] = {
     "serve": Entry("server", "serve", "Chạy ứng dụng web / Run the web application."),
     "demo": Entry("server", "demo",
                   "Số hóa một hộp mẫu và tạo người dùng mẫu / Digitize a sample box and create demo users."),
+    "resident": Entry("resident_server", "resident",
+                      "Tiến trình thường trú của CLI / The resident CLI helper: show it, or stop it (--stop)."),
     "units": Entry("units", "units_app", "Đơn vị / Units (cơ quan, đơn vị and their succession)."),
     "user": Entry("users", "user_app", "Người dùng / Users."),
     "audit": Entry("audit", "app", "Nhật ký kiểm tra / Audit log (append-only, hash-chained)."),

@@ -7,6 +7,10 @@ same account only) with the same code (:mod:`sohoa.cli.remote`; an ingest with i
 the output back; this module imports nothing else before asking, so a status or search costs a few
 hundredths of a second. No server, a stale socket, other settings, ``--help``, a usage error,
 ``--local-pool`` or ``SOHOA_USE_RUNNING_SERVER=false``: the command runs here, as it always did.
+
+When nobody answers a `sohoa status` or `sohoa search`, it also starts a resident CLI helper for the data directory
+(:mod:`sohoa.cli.resident`; not with ``SOHOA_CLI_RESIDENT=false``), detached, before running the command here:
+the next commands are answered by it the way `sohoa serve` answers them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+
+from sohoa.cli import resident
 
 __all__ = ["main"]
 
@@ -46,23 +52,33 @@ def _environment(stdout_tty: bool) -> dict[str, str]:
     return env
 
 
+def _data() -> Path:
+    return Path(os.environ.get("SOHOA_DATA") or "./data")
+
+
 def ask_server(argv: list[str]) -> int | None:
     """Have a running server run the command, printing its output as it comes; the exit code, or None when
     the command must run here (no server, a stale socket, or the server declined before any output)."""
-    path = Path(os.environ.get("SOHOA_DATA") or "./data") / "run" / "control.sock"
+    return _ask(argv)[0]
+
+
+def _ask(argv: list[str]) -> tuple[int | None, str | None]:
+    """:func:`ask_server`'s exit code, and why the server declined (None when it answered or nobody did)."""
+    path = _data() / "run" / "control.sock"
     if not path.exists():
-        return None
+        return None, None
     from sohoa.services.platform.control import ControlClient, ControlClosed  # the socket client only
 
     stdout_tty = sys.stdout.isatty()
     payload = {"argv": argv, "env": _environment(stdout_tty), "stdout_tty": stdout_tty,
-               "stderr_tty": sys.stderr.isatty(), "cwd": os.getcwd()}
+               "stderr_tty": sys.stderr.isatty(), "cwd": os.getcwd(), "fingerprint": resident.fingerprint(),
+               "resident": resident.enabled()}
     printed, code = False, None
     try:
         with ControlClient(path.absolute(), 0).open("cli", payload) as channel:
             for kind, value in channel.items():
                 if kind == "declined":
-                    return None
+                    return None, str(value)
                 if kind in ("out", "err"):
                     stream = sys.stdout if kind == "out" else sys.stderr
                     stream.write(str(value))
@@ -72,19 +88,23 @@ def ask_server(argv: list[str]) -> int | None:
                     code = int(value)
     except (ControlClosed, OSError, RuntimeError, EOFError, ValueError, TypeError):
         if not printed:
-            return None  # no server, a stale socket, or one that does not know the operation
+            return None, None  # no server, a stale socket, or one that does not know the operation
     if code is None:  # the server went away after it began to answer
         sys.stderr.write(_GONE)
-        return 1
-    return code
+        return 1, None
+    return code, None
 
 
 def main() -> None:
     """`sohoa …`"""
     argv = sys.argv[1:]
-    code = ask_server(argv) if _wanted(argv) else None
-    if code is not None:
-        raise SystemExit(code)
+    if _wanted(argv):
+        code, declined = _ask(argv)
+        if code is not None:
+            raise SystemExit(code)
+        # nobody answered, or a resident of other code did (it is leaving): a resident for the next commands
+        if argv[0] in resident.READING and declined in (None, resident.OTHER_CODE) and resident.enabled():
+            resident.start(_data())
     from sohoa.cli.main import app  # Typer and the command table
 
     app(prog_name="sohoa")

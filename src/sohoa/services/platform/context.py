@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from sohoa.db.session import Database, migrate
+from sohoa.db.session import Database, migrate, schema_is_current
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import DocumentSplitter, FieldExtractor, ObjectStore, OcrEngineFactory, SearchIndex
 from sohoa.index.factory import make_index
@@ -23,7 +23,7 @@ from sohoa.storage.private import check_owner, create_private_file, open_private
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AppContext", "open_context", "prepare_data_dir", "sqlite_path"]
+__all__ = ["AppContext", "database_at_head", "open_context", "prepare_data_dir", "sqlite_path"]
 
 
 @dataclass
@@ -68,6 +68,15 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
         return None
     return Path(name)
+
+
+def database_at_head(settings: Settings) -> bool:
+    """Whether the database exists and stands at head: a process that must neither create nor migrate it (the
+    resident CLI helper) opens it only then."""
+    path = sqlite_path(settings.db_url)
+    if path is not None and not path.is_file():
+        return False
+    return schema_is_current(settings.db_url)
 
 
 def _private_database(url: str) -> None:

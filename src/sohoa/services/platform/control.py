@@ -6,6 +6,10 @@ number of ``("item", value)`` frames and then ``("end", None)`` or ``("error", m
 may also read further frames from the client (a conversation, e.g. the page jobs of one ingest).
 Frames are a 4-byte big-endian length and a pickle.
 
+One process listens per data directory: a `sohoa serve`, or the resident CLI helper (:mod:`sohoa.cli.resident`)
+when no server runs. The locks of :mod:`sohoa.services.platform.control_owner` decide which; a server that finds
+a resident on the socket asks it to stop (``resident.stop``) and takes the socket over.
+
 Pickle runs code of the sender's choosing when it is read: it is acceptable here only because both
 ends check that the peer is the same account (``SO_PEERCRED``) before reading anything, and that
 account can already run any code as itself. Never open this socket to another account.
@@ -19,22 +23,34 @@ import pickle
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sohoa.services.platform.control_owner import (
+    CONTROL_LOCK,
+    SERVE_LOCK,
+    ListenerLock,
+    held_elsewhere,
+    run_folder,
+    try_lock,
+)
+
 if TYPE_CHECKING:  # the `sohoa` launcher imports this module without pydantic
     from sohoa.settings import Settings
 
-__all__ = ["Channel", "ControlClient", "ControlClosed", "ControlServer", "Handler", "connect", "peer_uid",
-           "same_user", "socket_path"]
+__all__ = ["STOP_RESIDENT", "Channel", "ControlClient", "ControlClosed", "ControlServer", "Handler",
+           "claim_resident", "connect", "peer_uid", "same_user", "socket_path"]
 
 log = logging.getLogger(__name__)
 _HEADER = struct.Struct(">I")
 _MAX_FRAME = 1 << 30
 _CONNECT_SECONDS = 1.0  # a server that does not answer `ping` in this time is not used
 _PATH_MAX = 100  # sockaddr_un holds 108 bytes; longer paths are reached through /proc/self/fd
+_TAKE_OVER_SECONDS = 20.0  # how long a starting server waits for a resident to let go of the socket
+STOP_RESIDENT = "resident.stop"  # the operation a resident offers: stop listening and exit
 
 
 class ControlClosed(ConnectionError):
@@ -42,7 +58,11 @@ class ControlClosed(ConnectionError):
 
 
 def socket_path(settings: Settings) -> Path:
-    return settings.data / "run" / "control.sock"
+    return _socket_of(settings.data)
+
+
+def _socket_of(data: Path) -> Path:
+    return data / "run" / "control.sock"
 
 
 def peer_uid(sock: socket.socket) -> int:
@@ -111,22 +131,32 @@ Handler = Callable[[Any, Channel], None]
 class ControlServer:
     """Accepts same-account connections on the control socket; ``register`` an operation per name."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.path = socket_path(settings)
+    def __init__(self, settings: Settings, owner: ListenerLock | None = None) -> None:
+        """``owner``: the lock a resident took before it started; None for a server (``start`` takes its locks)."""
+        self.path, self._data, self._owner = socket_path(settings), settings.data, owner
         self._ops: dict[str, Handler] = {"ping": lambda _payload, channel: channel.send({"pid": os.getpid()})}
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Lock()
 
     def register(self, op: str, handler: Handler) -> None:
         self._ops[op] = handler
 
     def start(self) -> bool:
-        """Listen (False when another server already answers on this data directory's socket)."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.path.parent, 0o700)
+        """Listen (False when another server already answers on this data directory's socket, or, for a resident,
+        when a server runs or starts)."""
+        run_folder(self._data)
+        owner = self._owner if self._owner is not None else self._claim()
+        self._owner = None
+        if owner is None or owner.server_running():
+            log.warning("another Sohoa server answers on %s; this one takes no hand-offs", self.path)
+            if owner is not None:
+                owner.release()
+            return False
         if self.path.exists() or self.path.is_symlink():
-            if _answers(self.path):
+            if _answers(self.path):  # a server that takes no locks (an older Sohoa)
                 log.warning("another Sohoa server answers on %s; this one takes no hand-offs", self.path)
+                owner.release()
                 return False
             self.path.unlink()  # left by a server that stopped without removing it
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -134,21 +164,40 @@ class ControlServer:
             sock.bind(address)
         os.chmod(self.path, 0o600)  # the 0700 folder already keeps others out
         sock.listen(16)
-        self._sock = sock
+        self._sock, self._owner = sock, owner
         self._thread = threading.Thread(target=self._accept, name="sohoa-control", daemon=True)
         self._thread.start()
         return True
 
+    def _claim(self) -> ListenerLock | None:
+        """A server's locks: ``serve.lock``, then ``control.lock`` once a resident holding it has stopped."""
+        serve_fd = ListenerLock.server_lock(self._data)
+        if serve_fd is None:
+            return None
+        deadline = time.monotonic() + _TAKE_OVER_SECONDS
+        while True:
+            fd = try_lock(self.path.parent / CONTROL_LOCK)
+            if fd is not None:
+                return ListenerLock(self.path.parent, fd, serve_fd)
+            if not _stop_resident(self.path) or time.monotonic() > deadline:
+                os.close(serve_fd)
+                return None
+            time.sleep(0.05)
+
     def stop(self) -> None:
-        sock, self._sock = self._sock, None
-        if sock is None:
-            return
-        with suppress(FileNotFoundError):
-            self.path.unlink()
-        sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-        if self._thread is not None:
-            self._thread.join(5)
+        """Stop listening: the socket file is removed, then the locks let go (in-flight operations go on)."""
+        with self._stopping:
+            sock, self._sock = self._sock, None
+            if sock is None:
+                return
+            with suppress(FileNotFoundError):
+                self.path.unlink()
+            sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+            if self._thread is not None and self._thread is not threading.current_thread():
+                self._thread.join(5)
+            if self._owner is not None:
+                self._owner.release()
 
     def _accept(self) -> None:
         while self._sock is not None:
@@ -261,6 +310,33 @@ def _answers(path: Path) -> bool:
         return False
     sock.close()
     return True
+
+
+def _stop_resident(path: Path) -> bool:
+    """Ask the listener at ``path`` to stop: False when it is not a resident (it does not know the operation)."""
+    try:
+        list(ControlClient(path, 0).call(STOP_RESIDENT, {"by": os.getpid()}, timeout=30))
+    except RuntimeError:
+        return False
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass  # nobody listens yet (a resident starting) or it left while answering: wait for its lock
+    return True
+
+
+def claim_resident(data: Path, wait: float = 5.0) -> ListenerLock | None:
+    """The socket's lock for a resident CLI helper of ``data``, or None: a server runs or starts, or another process
+    answers on the socket (or still holds the lock after ``wait`` seconds). A holder that does not answer may be
+    leaving (a resident that declined other code) or starting (a resident spawned at the same time): wait."""
+    deadline = time.monotonic() + wait
+    while True:
+        if held_elsewhere(run_folder(data) / SERVE_LOCK):
+            return None
+        owner = ListenerLock.for_resident(data)
+        if owner is not None:
+            return owner
+        if time.monotonic() > deadline or _answers(_socket_of(data)):
+            return None
+        time.sleep(0.1)
 
 
 def connect(settings: Settings) -> ControlClient | None:
