@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sohoa.app import create_app
 from sohoa.db.models import Document, DocumentSignature, StoredObject
 from sohoa.domain.workflow import DocumentState
-from sohoa.services.catalogue.catalog import search_documents
+from sohoa.services.catalogue.catalog import SYSTEM, search_documents
+from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.rebuild import rebuild_document_pdf
@@ -115,6 +116,21 @@ def test_a_rebuilt_pdfa_still_names_its_signed_original(ctx: AppContext, tmp_pat
     assert "Tỉnh Quảng Ngãi" in _dc_source(again) and "chữ ký số" in _dc_source(again)
 
 
+def test_search_filters_signed_and_unsigned(any_ctx: AppContext, tmp_path: Path, signer: Signer) -> None:
+    signed_id = _ingest(any_ctx, _signed_master(tmp_path, signer))
+    (tmp_path / "u").mkdir()
+    unsigned_id = _ingest(any_ctx, legal_pdf(tmp_path / "u" / "khong-ky.pdf"))
+
+    def found(signed: bool | None) -> set[int]:
+        page = search(any_ctx, SYSTEM, SearchRequest("Điều", signed=signed, limit=50))
+        return {hit.document_id for hit in page.results}
+
+    assert {signed_id, unsigned_id} <= found(None)
+    assert signed_id in found(True) and unsigned_id not in found(True)
+    assert unsigned_id in found(False) and signed_id not in found(False)
+    assert SearchRequest("Điều", signed=False).params()["signed"] is False  # a saved search keeps "unsigned"
+
+
 def test_a_broken_signature_is_recorded_and_the_ingest_goes_on(any_ctx: AppContext, tmp_path: Path,
                                                               signer: Signer) -> None:
     data = _signed_master(tmp_path, signer).read_bytes()
@@ -170,3 +186,6 @@ def test_review_portal_and_api_show_the_signature(ctx: AppContext, client: TestC
     [sig] = api.json()["signatures"]
     assert sig["signer_organisation"] == "Tỉnh Quảng Ngãi" and sig["intact"] is True
     assert sig["coverage"] == "entire_file" and sig["signing_time_vi"].startswith("ngày ")
+    hits = client.get("/api/v1/search", params={"q": "Tỉnh Quảng Ngãi", "signed": "true"}).json()["results"]
+    assert [h["document_id"] for h in hits] == [doc_id]
+    assert client.get("/api/v1/search", params={"q": "Tỉnh Quảng Ngãi", "signed": "false"}).json()["results"] == []

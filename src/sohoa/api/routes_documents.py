@@ -37,6 +37,7 @@ Sort = Literal["relevance", "date_desc", "date_asc", "newest"]
 Q = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="Từ khóa hoặc số/ký hiệu")]
 PageNo = Annotated[int, Path(ge=1, le=100_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
+Signed = Annotated[bool | None, Query(description="Có chữ ký số / the master PDF is digitally signed (true) or not")]
 
 
 def _content(media_types: tuple[str, ...]) -> dict[str, dict[str, object]]:
@@ -62,10 +63,10 @@ def _download(*media_types: str) -> dict[int | str, dict[str, object]]:
 
 def _request(q: str, unit: str | None, year: int | None, date_from: date | None, date_to: date | None,
              type: str | None, access_level: str | None, bloc: str | None, retention: str | None,
-             sort: str, limit: int, offset: int, facets: bool) -> SearchRequest:
+             sort: str, limit: int, offset: int, facets: bool, signed: bool | None = None) -> SearchRequest:
     return SearchRequest(query=q, unit=unit, year=year, date_from=date_from, date_to=date_to, type_name=type,
-                         access_level=access_level, bloc=bloc, retention=retention, sort=sort, limit=limit,
-                         offset=offset, facets=facets)
+                         access_level=access_level, bloc=bloc, retention=retention, signed=signed, sort=sort,
+                         limit=limit, offset=offset, facets=facets)
 
 
 @router.get("/search", response_model=SearchOut, responses=CACHED, summary="Tìm kiếm văn bản / search documents")
@@ -73,10 +74,10 @@ def api_search(request: Request, ctx: Ctx, caller: Anyone, q: Q, unit: str | Non
                year: Annotated[int | None, Query(ge=1000, le=9999)] = None, date_from: date | None = None,
                date_to: date | None = None, type: str | None = None, access_level: Level | None = None,
                bloc: str | None = None, retention: str | None = None, sort: Sort = "relevance",
-               limit: Limit = 20, cursor: Cursor = None, facets: bool = False) -> Response:
+               limit: Limit = 20, cursor: Cursor = None, facets: bool = False, signed: Signed = None) -> Response:
     offset = decode_cursor(cursor)
     wanted = _request(q, unit, year, date_from, date_to, type, access_level, bloc, retention, sort, limit,
-                      offset, facets)
+                      offset, facets, signed)
     page = search(ctx, caller.principal, wanted, channel="api")
     more = offset + limit < page.total
     return etag_json(request, SearchOut.model_validate(

@@ -38,6 +38,7 @@ class SearchFilters:
     access_level: str | None = None                # one access level (a facet choice)
     bloc: str | None = None                        # file's bloc, else the unit's
     retention: str | None = None                   # "permanent" or a number of years, e.g. "10"
+    signed: bool | None = None                     # True: the master PDF carries a digital signature; False: not
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def _published_sql(filters: SearchFilters, params: dict[str, object]) -> list[st
 
 
 def residual_sql(filters: SearchFilters | None, params: dict[str, object]) -> str:
-    """`` AND …`` for the choices tags cannot answer: document ids, date range, bloc, retention, state."""
+    """`` AND …`` for the choices tags cannot answer: document ids, date range, bloc, retention, signed, state."""
     if filters is None:
         return ""
     clauses: list[str] = _published_sql(filters, params)
@@ -85,6 +85,9 @@ def residual_sql(filters: SearchFilters | None, params: dict[str, object]) -> st
     if filters.retention:
         clauses.append(f"{RETENTION_EXPR} = :retention")
         params["retention"] = filters.retention
+    if filters.signed is not None:  # the signatures read at ingest (document_signatures)
+        clauses.append(("" if filters.signed else "NOT ")
+                       + "EXISTS (SELECT 1 FROM document_signatures s WHERE s.document_id = d.id)")
     return "".join(f" AND {c}" for c in clauses)
 
 

@@ -48,6 +48,7 @@ class SearchRequest:
     access_level: str | None = None
     bloc: str | None = None
     retention: str | None = None
+    signed: bool | None = None  # digitally signed master PDF (True) or not (False)
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0
@@ -56,7 +57,8 @@ class SearchRequest:
     def params(self) -> dict[str, Any]:
         """JSON-ready filters (saved searches, exports, audit)."""
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(self).items()}
-        return {k: v for k, v in data.items() if v not in (None, "", False) and k not in {"limit", "offset"}}
+        kept = {k: v for k, v in data.items() if v not in (None, "", False) or (k == "signed" and v is False)}
+        return {k: v for k, v in kept.items() if k not in {"limit", "offset"}}
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def search_filters(session: Session, scope: DocumentScope, request: SearchReques
     return SearchFilters(unit_ids=_unit_ids(session, request.unit), year=request.year,
                          type_name=request.type_name, date_from=request.date_from, date_to=request.date_to,
                          access_level=request.access_level, bloc=request.bloc, retention=request.retention,
-                         **scope.filter_args())
+                         signed=request.signed, **scope.filter_args())
 
 
 def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> SearchHit:
