@@ -7,6 +7,7 @@ import hashlib
 import io
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
@@ -18,8 +19,10 @@ from sqlalchemy import select, update
 from sohoa.app import create_app
 from sohoa.db.models import Document, DocumentSignature, StoredObject
 from sohoa.domain.workflow import DocumentState
+from sohoa.engines.pdf_signatures import read_pdf_signatures
 from sohoa.services.catalogue.catalog import SYSTEM, search_documents
 from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.catalogue.signatures import document_signatures, vietnamese_time
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.rebuild import rebuild_document_pdf
@@ -85,6 +88,12 @@ def test_a_signed_master_keeps_its_signature_as_provenance(any_ctx: AppContext, 
     assert row.signer_common_name == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert row.coverage == "entire_file" and row.trust == "not_checked"
     assert row.signing_time is not None and row.details and row.details["pages_covered"] == 2
+    [read] = read_pdf_signatures(master)
+    with any_ctx.db.session() as session:
+        [view] = document_signatures(session, doc_id)
+    assert read.signing_time is not None and view.signing_time is not None
+    assert datetime.fromisoformat(view.signing_time) == read.signing_time  # the same instant, both databases
+    assert view.signing_time_vi == vietnamese_time(read.signing_time)
     # The master is stored byte for byte, and the object store still holds exactly those bytes.
     assert hashlib.sha256(master.read_bytes()).hexdigest() == before
     with any_ctx.db.session() as session:
@@ -189,3 +198,9 @@ def test_review_portal_and_api_show_the_signature(ctx: AppContext, client: TestC
     hits = client.get("/api/v1/search", params={"q": "Tỉnh Quảng Ngãi", "signed": "true"}).json()["results"]
     assert [h["document_id"] for h in hits] == [doc_id]
     assert client.get("/api/v1/search", params={"q": "Tỉnh Quảng Ngãi", "signed": "false"}).json()["results"] == []
+
+
+def test_signing_time_is_written_in_vietnam_time() -> None:
+    moment = datetime(2025, 2, 3, 3, 47, 25, tzinfo=UTC)  # 10:47:25 in Hà Nội
+    assert vietnamese_time(moment) == "ngày 3 tháng 2 năm 2025, 10:47"
+    assert vietnamese_time(datetime(2024, 12, 31, 17, 5, tzinfo=UTC)) == "ngày 1 tháng 1 năm 2025, 00:05"

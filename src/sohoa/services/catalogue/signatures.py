@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -65,6 +65,13 @@ def vietnamese_time(moment: datetime | None) -> str | None:
     return f"ngày {local.day} tháng {local.month} năm {local.year}, {local:%H:%M}"
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time, aware: stored in UTC (SQLite gives it back without its offset)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def _english_time(moment: datetime | None) -> str | None:
     return f"{moment.astimezone(VN_TZ):%Y-%m-%d %H:%M} (UTC+07:00)" if moment else None
 
@@ -73,13 +80,13 @@ def _view(row: DocumentSignature) -> SignatureView:
     details: dict[str, Any] = row.details or {}
     revision = details.get("revision")
     vi, en = COVERAGE_LABELS.get(row.coverage, COVERAGE_LABELS["unknown"])
+    signed_at = _utc(row.signing_time)
     return SignatureView(
         field_name=row.field_name, status=row.status, reason=row.reason,
         signer_common_name=row.signer_common_name, signer_organisation=row.signer_organisation,
         signer_subject=row.signer_subject, issuer=row.issuer, serial=row.serial,
-        signing_time=row.signing_time.isoformat() if row.signing_time else None,
-        signing_time_vi=vietnamese_time(row.signing_time),
-        signing_time_en=_english_time(row.signing_time),
+        signing_time=signed_at.isoformat() if signed_at else None,
+        signing_time_vi=vietnamese_time(signed_at), signing_time_en=_english_time(signed_at),
         time_source=row.time_source,
         intact=row.intact, valid=row.valid, trust=row.trust, coverage=row.coverage, coverage_vi=vi,
         coverage_en=en, revision=revision + 1 if isinstance(revision, int) else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,8 @@ def _row(document_id: int, master_id: int, sig: PdfSignature) -> DocumentSignatu
         status=sig.status, reason=sig.reason, signer_subject=sig.signer_subject,
         signer_common_name=(sig.signer_common_name or None) and sig.signer_common_name[:500],
         signer_organisation=(sig.signer_organisation or None) and sig.signer_organisation[:500],
-        issuer=sig.issuer, serial=sig.serial, signing_time=sig.signing_time, time_source=sig.time_source,
+        issuer=sig.issuer, serial=sig.serial, time_source=sig.time_source,
+        signing_time=sig.signing_time.astimezone(UTC) if sig.signing_time else None,  # SQLite keeps no offset
         intact=sig.intact, valid=sig.valid, trust=sig.trust, coverage=sig.coverage, details=details)
 
 
