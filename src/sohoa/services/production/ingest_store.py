@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
@@ -23,13 +24,16 @@ from sohoa.services.production import signatures as pdf_signatures
 __all__ = ["document_index_doc", "store_outcomes"]
 
 
-def _page_row(item: IngestItem, outcome: PageOutcome, ocr_id: int, thumbnail_id: int) -> Page:
+def _page_row(item: IngestItem, outcome: PageOutcome, ocr_id: int, thumbnail_id: int) -> dict[str, object]:
+    """A ``pages`` row (its document and number are set once the documents have ids; 1 and none when the
+    page belongs to no document)."""
     assert item.master_object_id is not None
-    return Page(master_object_id=item.master_object_id, source_index=outcome.source_index,
-                width=outcome.width, height=outcome.height, dpi=outcome.dpi,
-                quality=_quality_dict(outcome), text=outcome.ocr.text, text_source=outcome.ocr.source,
-                mean_confidence=outcome.ocr.mean_confidence, ocr_object_id=ocr_id,
-                thumbnail_object_id=thumbnail_id, blank=outcome.quality.blank)
+    return {"master_object_id": item.master_object_id, "source_index": outcome.source_index,
+            "width": outcome.width, "height": outcome.height, "dpi": outcome.dpi,
+            "quality": _quality_dict(outcome), "text": outcome.ocr.text, "text_source": outcome.ocr.source,
+            "mean_confidence": outcome.ocr.mean_confidence, "ocr_object_id": ocr_id,
+            "thumbnail_object_id": thumbnail_id, "blank": outcome.quality.blank, "document_id": None,
+            "page_no": 1}
 
 
 def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
@@ -135,7 +139,6 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
         + [(built.pdf, "application/pdf", "pdf") for built in built_docs])
     count = len(outcomes)
     pages = [_page_row(by_id[o.item_id], o, ids[n], ids[count + n]) for n, o in enumerate(outcomes)]
-    session.add_all(pages)
     files = _files_by_position(session, outcomes, by_id, actor)
     per_item: dict[int, list[int]] = {item.id: [] for item in items}
     for number, built in enumerate(built_docs):
@@ -147,12 +150,13 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
         if owner.id in signed:
             pdf_signatures.store_signatures(session, doc, owner, signed[owner.id])
         for page_no, position in enumerate(built.page_indexes, start=1):
-            pages[position].document_id, pages[position].page_no = doc.id, page_no
+            pages[position].update(document_id=doc.id, page_no=page_no)
             per_item[outcomes[position].item_id].append(doc.id)
         ctx.index.upsert(session, document_index_doc(doc))
         record_event(session, actor, "document.create", "document", doc.id,
                      {"source": doc.source_name, "pages": doc.page_amount,
                       "fields": {k: v for k, v in built.fields.as_fields().items() if v}})
+    session.execute(insert(Page), pages)  # one statement for the sequence's pages, documents already known
     objects.wait()
     for item in items:
         item.state, item.reason, item.message = transition(item.state, IngestItemState.DONE), None, None
