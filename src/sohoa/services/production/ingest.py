@@ -336,6 +336,14 @@ def _closed_documents_end(splitter: DocumentSplitter, group: _Group,
     return starts.index(last_start) if last_start in starts else 0
 
 
+# How far registration may run ahead of the pool, in pages: enough for the workers never to wait for the next
+# master (a born-digital page takes them ~10 ms, registering its file a few ms a page), little enough that the
+# main process's memory follows the pool, not the size of the folder being ingested.
+PAGES_AHEAD_PER_WORKER = 32
+PAGES_AHEAD_MIN = 64
+_HOLD_BACK_POLL = 0.005  # seconds between looks at the pool while registration is held back
+
+
 class _Batch:
     """Feeds registered masters to the pool and stores each group when it is complete."""
 
@@ -364,6 +372,19 @@ class _Batch:
             self.open.closed = True
             self._maybe_finish(self.open)
             self.open = None
+
+    def hold_back(self, ahead: int, *, run_here: bool) -> None:
+        """Register no further master while more than ``ahead`` pages wait for the pool: every queued page
+        job holds its page's description (a text layer: tens of KiB) in this process, and registering
+        a large folder in one go would hold them all. ``run_here``: the pool runs its jobs in this process,
+        and only when asked to finish them (one worker): they are run now."""
+        if run_here and self.total - self.done > ahead:
+            self.drain(block=True)
+        while self.total - self.done > ahead:
+            before = self.done
+            self.drain(block=False)
+            if self.done == before:
+                time.sleep(_HOLD_BACK_POLL)
 
     def drain(self, *, block: bool) -> None:
         for result in self.pool.results(block=block):
@@ -422,6 +443,7 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     notify = progress or (lambda _e: None)
     target, batch_id = _open_batch(ctx, unit_identifier, file_code, actor)
     claims = IngestClaims(ctx.db)
+    ahead = max(PAGES_AHEAD_MIN, PAGES_AHEAD_PER_WORKER * ctx.settings.workers)
     work = Path(tempfile.mkdtemp(dir=private_dir(ctx.settings.work_dir), prefix="ingest-"))  # 0700
     try:
         runner: AbstractContextManager[PageJobs] = (
@@ -437,6 +459,7 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
                     continue
                 batch.add(item_id, item_report, result, path)
                 batch.drain(block=False)
+                batch.hold_back(ahead, run_here=pool is None and ctx.settings.workers == 1)
             batch.close()
             batch.drain(block=True)
     finally:
