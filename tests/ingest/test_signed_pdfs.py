@@ -24,6 +24,7 @@ from sohoa.services.catalogue.catalog import SYSTEM, search_documents
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.catalogue.signatures import document_signatures, vietnamese_time
 from sohoa.services.platform.context import AppContext
+from sohoa.services.production import review
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.rebuild import rebuild_document_pdf
 from sohoa.signing.pades import sign_pdf
@@ -204,3 +205,17 @@ def test_signing_time_is_written_in_vietnam_time() -> None:
     moment = datetime(2025, 2, 3, 3, 47, 25, tzinfo=UTC)  # 10:47:25 in Hà Nội
     assert vietnamese_time(moment) == "ngày 3 tháng 2 năm 2025, 10:47"
     assert vietnamese_time(datetime(2024, 12, 31, 17, 5, tzinfo=UTC)) == "ngày 1 tháng 1 năm 2025, 00:05"
+
+
+def test_a_split_keeps_the_signatures_with_both_parts(any_ctx: AppContext, tmp_path: Path, signer: Signer) -> None:
+    doc_id = _ingest(any_ctx, _signed_master(tmp_path, signer))
+    new_id = review.split_document(any_ctx, doc_id, 2, actor="test")
+    for part in (doc_id, new_id):
+        [row] = _rows(any_ctx, part)
+        assert row.signer_organisation == "Tỉnh Quảng Ngãi" and row.intact is True
+        assert "Tỉnh Quảng Ngãi" in _dc_source(_pdf(any_ctx, part))
+    found = {hit.document_id for hit in search_documents(any_ctx, "Tỉnh Quảng Ngãi").results}
+    assert {doc_id, new_id} <= found
+    other = _ingest(any_ctx, legal_pdf(tmp_path / "khac.pdf"))
+    review.merge_documents(any_ctx, other, new_id, actor="test")  # unsigned + signed pages
+    assert [r.signer_organisation for r in _rows(any_ctx, other)] == ["Tỉnh Quảng Ngãi"]

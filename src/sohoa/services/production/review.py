@@ -29,6 +29,7 @@ from sohoa.services.platform.objects import local_copy, store_bytes
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.production.qc import route_after_review
 from sohoa.services.production.rebuild import rebuild_document_pdf
+from sohoa.services.production.signatures import carry_signatures
 
 __all__ = [
     "REVIEW_STATES",
@@ -220,6 +221,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
         session.flush()
         session.refresh(doc)
         session.refresh(other)
+        carry_signatures(session, other, doc)  # the digital signatures of the moved pages' masters
         reviewed = other.state in PUBLISHED_STATES
         other.state = transition(other.state, DocumentState.MERGED)
         # The survivor holds the other's pages: it takes the strictest độ mật and access level of both.
@@ -266,6 +268,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
         session.flush()
         session.refresh(doc)
         session.refresh(new)
+        carry_signatures(session, doc, new)  # the new document comes from the same signed master
         record_event(
             session,
             actor,

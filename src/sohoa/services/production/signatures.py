@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, DocumentSignature, IngestItem, StoredObject
+from sohoa.db.models import Document, DocumentSignature, IngestItem, Page, StoredObject
 from sohoa.engines.pdf_signatures import PdfSignature, read_pdf_signatures
 from sohoa.engines.pdfa_source import note_source
 from sohoa.pipeline.documents import BuiltDocument
@@ -20,6 +20,7 @@ from sohoa.pipeline.work import PageOutcome
 from sohoa.services.platform.context import AppContext
 
 __all__ = [
+    "carry_signatures",
     "note_signed_originals",
     "read_master_signatures",
     "signature_index_text",
@@ -75,21 +76,50 @@ def source_note(signatures: Sequence[PdfSignature], source_name: str, master_sha
             f"(sha256 {master_sha256}); " + "; ".join(parts))
 
 
-def stored_source_note(session: Session, doc: Document) -> str | None:
-    """The dc:source of ``doc``'s PDF/A from its stored signatures (for a PDF/A rendered again); None when
-    its master was not signed."""
+def _stored(session: Session, document_id: int) -> list[tuple[PdfSignature, str]]:
+    """The stored signatures of a document (as read values) with their master's SHA-256."""
     rows = session.execute(
         select(DocumentSignature, StoredObject.sha256)
         .join(StoredObject, DocumentSignature.master_object_id == StoredObject.id)
-        .where(DocumentSignature.document_id == doc.id)
+        .where(DocumentSignature.document_id == document_id)
         .order_by(DocumentSignature.master_object_id, DocumentSignature.position)).all()
-    if not rows:
+    return [(PdfSignature(index=row.position, field_name=row.field_name, status=row.status,
+                          signer_common_name=row.signer_common_name, signer_organisation=row.signer_organisation,
+                          signing_time=row.signing_time, intact=row.intact, valid=row.valid), sha)
+            for row, sha in rows]
+
+
+def stored_source_note(session: Session, doc: Document) -> str | None:
+    """The dc:source of ``doc``'s PDF/A from its stored signatures (for a PDF/A rendered again); None when
+    its master was not signed."""
+    stored = _stored(session, doc.id)
+    if not stored:
         return None
-    signatures = [PdfSignature(index=row.position, field_name=row.field_name, status=row.status,
-                               signer_common_name=row.signer_common_name,
-                               signer_organisation=row.signer_organisation, signing_time=row.signing_time,
-                               intact=row.intact, valid=row.valid) for row, _ in rows]
-    return source_note(signatures, doc.source_name, rows[0][1])
+    return source_note([sig for sig, _ in stored], doc.source_name, stored[0][1])
+
+
+def carry_signatures(session: Session, source: Document, target: Document) -> None:
+    """``target`` now holds pages of ``source``'s masters (a split or a merge): it gets their signature rows
+    too, and its provenance summary follows. Call before the target is indexed and its PDF/A rebuilt."""
+    masters = set(session.execute(select(Page.master_object_id).where(Page.document_id == target.id)).scalars())
+    have = {(master, position) for master, position in session.execute(
+        select(DocumentSignature.master_object_id, DocumentSignature.position)
+        .where(DocumentSignature.document_id == target.id))}
+    rows = session.execute(select(DocumentSignature).where(DocumentSignature.document_id == source.id,
+                                                           DocumentSignature.master_object_id.in_(masters))).scalars()
+    copied = [_copy(row, target.id) for row in rows if (row.master_object_id, row.position) not in have]
+    if not copied:
+        return
+    session.add_all(copied)
+    session.flush()
+    provenance = dict(target.provenance or {})
+    provenance["_signatures"] = summary([sig for sig, _ in _stored(session, target.id)])
+    target.provenance = provenance
+
+
+def _copy(row: DocumentSignature, document_id: int) -> DocumentSignature:
+    columns = {c.key: getattr(row, c.key) for c in DocumentSignature.__table__.columns if c.key not in ("id",)}
+    return DocumentSignature(**{**columns, "document_id": document_id})
 
 
 def note_signed_originals(built_docs: Sequence[BuiltDocument], outcomes: Sequence[PageOutcome],
