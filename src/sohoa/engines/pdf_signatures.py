@@ -174,7 +174,10 @@ def _integrity(sig: EmbeddedPdfSignature) -> tuple[bool, bool, str]:
 def _trusted(sig: EmbeddedPdfSignature, context: Any) -> bool:
     from pyhanko.sign.validation import validate_pdf_signature
 
-    status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
+    try:
+        status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
+    except Exception:  # a policy pyHanko enforces (e.g. SHA-1 refused): not trusted, still read
+        return False
     return bool(status.bottom_line)
 
 
