@@ -23,10 +23,11 @@ from sohoa.engines.pdf_signatures import read_pdf_signatures
 from sohoa.services.catalogue.catalog import SYSTEM, search_documents
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.catalogue.signatures import document_signatures, vietnamese_time
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production import review
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.rebuild import rebuild_document_pdf
+from sohoa.settings import Settings
 from sohoa.signing.pades import sign_pdf
 
 from ..engines.test_pdf_signatures import Signer, make_signer
@@ -219,3 +220,13 @@ def test_a_split_keeps_the_signatures_with_both_parts(any_ctx: AppContext, tmp_p
     other = _ingest(any_ctx, legal_pdf(tmp_path / "khac.pdf"))
     review.merge_documents(any_ctx, other, new_id, actor="test")  # unsigned + signed pages
     assert [r.signer_organisation for r in _rows(any_ctx, other)] == ["Tỉnh Quảng Ngãi"]
+
+
+def test_configured_trust_roots_are_checked_at_ingest(tmp_path: Path, signer: Signer) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, signature_trust_roots=f" {signer.cert_pem} ,")
+    context = open_context(settings)
+    try:
+        doc_id = _ingest(context, _signed_master(tmp_path, signer))
+        assert [r.trust for r in _rows(context, doc_id)] == ["trusted"]
+    finally:
+        context.close()

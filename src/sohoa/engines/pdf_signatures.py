@@ -9,6 +9,7 @@ A signature that cannot be read (a broken dictionary, an algorithm pyHanko does 
 from __future__ import annotations
 
 import io
+import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
-__all__ = ["COVERAGES", "TRUST_STATES", "PdfSignature", "read_pdf_signatures"]
+__all__ = ["COVERAGES", "TRUST_STATES", "PdfSignature", "looks_signed", "read_pdf_signatures"]
 
 # entire_file: nothing after the signature; revision: later incremental updates exist; partial: the
 # signed ranges do not make up a whole revision; unknown: not readable.
@@ -212,6 +213,18 @@ def _unreadable(index: int, field_name: str, exc: Exception) -> PdfSignature:
     return PdfSignature(index=index, field_name=field_name, status="unreadable", reason=nfc(reason))
 
 
+def looks_signed(pdf: bytes | Path) -> bool:
+    """Whether ``pdf`` holds ``/ByteRange``: every signature dictionary has one, outside any compressed
+    stream. A file is searched through a memory map, not read into memory."""
+    if isinstance(pdf, bytes):
+        return b"/ByteRange" in pdf
+    with open(pdf, "rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return mapped.find(b"/ByteRange") >= 0
+
+
 def read_pdf_signatures(pdf: bytes | Path, *, trust_roots: Sequence[Path] = ()) -> list[PdfSignature]:
     """Every signature of ``pdf`` (bytes or a path), in field order; [] for a PDF without one.
 
@@ -220,9 +233,9 @@ def read_pdf_signatures(pdf: bytes | Path, *, trust_roots: Sequence[Path] = ()) 
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
-    if b"/ByteRange" not in data:  # every signature dictionary has one, outside any compressed stream
+    if not looks_signed(pdf):
         return []
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     context = _trust_context(trust_roots) if trust_roots else None
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
