@@ -30,7 +30,7 @@ from sohoa.cli.resident_server import INFO
 from sohoa.db.models import Document
 from sohoa.domain.search import IndexDoc
 from sohoa.services.platform.context import open_context
-from sohoa.services.platform.control import STOP_RESIDENT, ControlClient, connect, socket_path
+from sohoa.services.platform.control import STOP_RESIDENT, ControlClient, socket_path
 from sohoa.services.platform.control_owner import CONTROL_LOCK, held_elsewhere
 from sohoa.settings import Settings
 
@@ -60,14 +60,19 @@ def _wait(what: str, check: Callable[[], Any]) -> Any:
 
 def _info(settings: Settings) -> dict[str, Any] | None:
     """What the resident listening on the data directory says of itself (None: nobody, or not a resident)."""
-    client = connect(settings)
-    if client is None:
-        return None
     try:
-        answers = list(client.call(INFO, timeout=30))
-    except (OSError, RuntimeError):
+        answers = list(ControlClient(socket_path(settings), 0).call(INFO, timeout=30))
+    except (OSError, RuntimeError, EOFError):
         return None
     return dict(answers[0]) if answers else None
+
+
+def _listener(settings: Settings) -> int | None:
+    """The pid of whatever listens on the data directory's control socket (a resident or a server)."""
+    try:
+        return int(next(iter(ControlClient(socket_path(settings), 0).call("ping", timeout=30)))["pid"])
+    except (OSError, RuntimeError, EOFError, StopIteration):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -101,9 +106,9 @@ def _stop_all(settings: Settings) -> None:
         if time.monotonic() > deadline:
             for pid in pids:
                 os.kill(pid, signal.SIGKILL)
-        elif (client := connect(settings)) is not None:
-            with contextlib.suppress(OSError, RuntimeError):
-                list(client.call(STOP_RESIDENT, timeout=30))
+        else:
+            with contextlib.suppress(OSError, RuntimeError, EOFError):
+                list(ControlClient(socket_path(settings), 0).call(STOP_RESIDENT, timeout=30))
         time.sleep(0.1)
 
 
@@ -148,7 +153,7 @@ def test_the_first_search_starts_a_resident_that_answers_the_next_commands(archi
     assert stat.S_IMODE(run.stat().st_mode) == 0o700
     for name in ("control.sock", "control.lock", "serve.lock", "resident.log"):
         assert stat.S_IMODE((run / name).stat().st_mode) == 0o600, name
-    assert "answered search" in (run / "resident.log").read_text()
+    assert f"resident pid {info['pid']} serves" in (run / "resident.log").read_text()
     shown = _run(archive, "resident", "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["resident"]["pid"] == info["pid"]
@@ -261,8 +266,7 @@ def test_sohoa_serve_takes_the_socket_over_from_a_resident(archive: Settings) ->
     try:
         def serving() -> bool:
             assert server.poll() is None, server.communicate()[1]
-            client = connect(archive)
-            return client is not None and client.server_pid == server.pid
+            return _listener(archive) == server.pid
 
         _wait("the server to take the socket", serving)
         _wait("the resident to leave", lambda: not _alive(info["pid"]))
@@ -273,7 +277,7 @@ def test_sohoa_serve_takes_the_socket_over_from_a_resident(archive: Settings) ->
         assert found.returncode == 0 and json.loads(found.stdout)["total"] == 2
         assert _residents(archive) == []
         refused = _run(archive, "resident", "--stop")
-        assert refused.returncode == 1 and connect(archive) is not None
+        assert refused.returncode == 1 and _listener(archive) == server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # a graceful stop: the socket file goes with it
         server.wait(60)

@@ -23,7 +23,7 @@ from sohoa.cli.common import console, print_json
 from sohoa.cli.remote import cli_handler
 from sohoa.cli.resident import LOG, OTHER_CODE, fingerprint
 from sohoa.services.platform.context import AppContext, database_at_head, open_context, sqlite_path
-from sohoa.services.platform.control import STOP_RESIDENT, Channel, ControlServer, Handler, connect
+from sohoa.services.platform.control import STOP_RESIDENT, Channel, ControlClient, ControlServer, Handler, socket_path
 from sohoa.services.platform.control_owner import ListenerLock
 from sohoa.settings import Settings
 from sohoa.storage.private import restrict_umask
@@ -128,7 +128,7 @@ class Resident:
     def _answered(self, command: str) -> None:
         with self._lock:
             self.answered += 1
-        log.info("answered %s", command)
+        log.debug("answered %s", command)  # not in the log by default: it would grow with every command
 
     def _declined(self, reason: str) -> None:
         log.info("declined: %s", reason)
@@ -173,17 +173,20 @@ def run(owner: ListenerLock) -> None:
 
 
 def _ask(op: str) -> tuple[int, dict[str, Any] | None] | None:
-    """The pid answering on the control socket and its answer to ``op`` (None: not a resident), or None: nobody."""
-    client = connect(Settings())
-    if client is None:
-        return None
+    """The pid answering on the control socket and its answer to ``op`` (None: not a resident), or None: nobody.
+    No one-second ping first (:func:`connect`): on a loaded machine a live resident may take longer to answer."""
+    client = ControlClient(socket_path(Settings()), 0)
     try:
         answers = list(client.call(op, {"by": os.getpid()}, timeout=30))
     except RuntimeError:  # `sohoa serve` does not know the resident's operations
-        return client.server_pid, None
-    except OSError:
+        try:
+            return int(next(iter(client.call("ping", timeout=30)))["pid"]), None
+        except (OSError, RuntimeError, EOFError, StopIteration):
+            return None
+    except (OSError, EOFError):
         return None
-    return client.server_pid, answers[0] if answers else {}
+    info = dict(answers[0]) if answers else {}
+    return int(info.get("pid", 0)), info
 
 
 def resident(stop: bool = typer.Option(False, "--stop", help="Dừng nó / Stop it."),

@@ -329,7 +329,7 @@ def claim_resident(data: Path, wait: float = 5.0) -> ListenerLock | None:
     leaving (a resident that declined other code) or starting (a resident spawned at the same time): wait."""
     deadline = time.monotonic() + wait
     while True:
-        if held_elsewhere(run_folder(data) / SERVE_LOCK):
+        if not data.is_dir() or held_elsewhere(run_folder(data) / SERVE_LOCK):  # never creates the data directory
             return None
         owner = ListenerLock.for_resident(data)
         if owner is not None:
