@@ -140,7 +140,9 @@ def _started(settings: Settings) -> dict[str, Any]:
 def test_the_first_search_starts_a_resident_that_answers_the_next_commands(archive: Settings) -> None:
     local = {args: _run(archive, *args, SOHOA_USE_RUNNING_SERVER="false")
              for args in (("search", "hoa giai", "--json"), ("status",), ("search", "hòa giải", "--limit", "1"))}
-    assert _info(archive) is None and not _residents(archive)  # the opt-out started nothing
+    opted_out = _run(archive, "status", SOHOA_CLI_RESIDENT="false")
+    assert opted_out.stdout == local[("status",)].stdout
+    assert _info(archive) is None and not _residents(archive)  # neither opt-out started anything
     info = _started(archive)
     assert info["answered"] == 0  # the first search was answered by its own process
     for n, (args, expected) in enumerate(local.items(), start=1):
@@ -148,6 +150,19 @@ def test_the_first_search_starts_a_resident_that_answers_the_next_commands(archi
         assert (served.stdout, served.stderr, served.returncode) == (expected.stdout, expected.stderr, 0)
         now = _info(archive)
         assert now is not None and (now["pid"], now["answered"]) == (info["pid"], n)  # by the resident
+    ctx = open_context(archive)  # a document stored by another process: the resident reads it at once
+    try:
+        with ctx.db.session() as session:
+            doc = Document(text="Quyết định về việc hòa giải mới", source_name="m.pdf", type_name="Quyết định")
+            session.add(doc)
+            session.flush()
+            ctx.index.upsert(session, IndexDoc(doc.id, doc.text, ""))
+    finally:
+        ctx.close()
+    found = _run(archive, "search", "hoa giai", "--json")
+    assert json.loads(found.stdout)["total"] == 3
+    now = _info(archive)
+    assert now is not None and (now["pid"], now["answered"]) == (info["pid"], len(local) + 1)
     assert _residents(archive) == [info["pid"]]
     run = archive.data / "run"
     assert stat.S_IMODE(run.stat().st_mode) == 0o700
