@@ -149,6 +149,12 @@ def _deciles(points: list[tuple[int, float]], pages: int) -> list[float | None]:
     return out
 
 
+def _rise(tenths: list[float | None]) -> float | None:
+    """Peak of the last tenth of the pages minus the peak of the second (the first holds start-up): what the
+    run added in MiB, beside the slope, which one step in a flat run can push over its limit."""
+    return None if tenths[1] is None or tenths[9] is None else round(tenths[9] - tenths[1], 1)
+
+
 def trend(samples: list[Sample], pages: int) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, points in _series(samples).items():
@@ -157,6 +163,7 @@ def trend(samples: list[Sample], pages: int) -> dict[str, dict[str, Any]]:
                      "slope_second_half": _slope(points, 0.5 * pages),
                      "envelope_slope_second_half": _slope(_envelope(points, pages), 0),
                      "decile_peaks": _deciles(points, pages),
+                     "rise_last_vs_second_tenth": _rise(_deciles(points, pages)),
                      "samples": len(points)}
     return out
 
@@ -164,11 +171,13 @@ def trend(samples: list[Sample], pages: int) -> dict[str, dict[str, Any]]:
 def markdown(r: dict[str, Any]) -> str:
     m, inp = r["machine"], r["inputs"]
     rows = ["| process | peak MiB | at 10 % | at 50 % | at 90 % | slope of the samples, 2nd half | slope of the "
-            "peaks, 2nd half | peak in each tenth of the pages |", "|---|---|---|---|---|---|---|---|"]
+            "peaks, 2nd half | peak in the last tenth − in the 2nd | peak in each tenth of the pages |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for name, t in r["trend"].items():
         tenths = " / ".join("—" if v is None else f"{v:.0f}" for v in t["decile_peaks"])
         rows.append(f"| {name} | {t['peak']} | {t['at_10']} | {t['at_50']} | {t['at_90']} | "
-                    f"{t['slope_second_half']} | {t['envelope_slope_second_half']} | {tenths} |")
+                    f"{t['slope_second_half']} | {t['envelope_slope_second_half']} | "
+                    f"{t['rise_last_vs_second_tenth']} | {tenths} |")
     verdict = "**met**" if r["no_growth"] else "**not met**"
     return (f"## Memory soak (`make bench-soak`, `bench/soak.py`)\n\nOne `sohoa ingest <folder>` of {inp['pages']:,} "
             f"pages in {inp['files']} files, {m['date']}, {r['cores']} cores, {m['cpu']}: "
@@ -183,7 +192,9 @@ def markdown(r: dict[str, Any]) -> str:
             "second half of the pages: of every sample, and of the peak in each 5 % of the pages (a worker's RSS "
             "swings by tens of MiB between a text page and a scanned one, so the samples' slope is noisy; a leak "
             f"raises the peaks). Target: no growth — a slope of the peaks of at most {GROWTH_LIMIT:g} MiB per "
-            f"1,000 pages in every process: {verdict}.\n\n" + "\n".join(rows))
+            f"1,000 pages in every process: {verdict}. Beside it, in MiB: the peak of the last tenth of the pages less "
+            "the peak of the second tenth (a step shows as its size, a leak grows with the run).\n\n"
+            + "\n".join(rows))
 
 
 def main() -> None:

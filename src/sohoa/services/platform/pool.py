@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import collections
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager
 from multiprocessing import forkserver
@@ -16,8 +18,9 @@ from sohoa.domain.ports import OcrEngine, OcrEngineFactory
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, safe_run_page_job
 from sohoa.settings import Settings
 
-__all__ = ["WORKER_MODULES", "PageJobs", "PagePool", "SharedPool", "default_factory", "init_worker", "process_executor",
-           "run_in_worker", "tesseract_factory", "worker_engine"]
+__all__ = ["TRIM_AFTER_GROWTH", "WORKER_MODULES", "PageJobs", "PagePool", "SharedPool", "default_factory",
+           "init_worker", "process_executor", "release_memory", "run_in_worker", "run_page", "tesseract_factory",
+           "worker_engine"]
 
 Result = PageOutcome | PageFailure
 
@@ -28,6 +31,53 @@ WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pip
                   "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
                   "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool",
                   "sohoa.services.platform.warm_pool")
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS, Windows have no such call)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+_MALLOC_TRIM = _find_malloc_trim()
+# Trim once the resident memory has grown this much since the last trim: an OCR'd page leaves about 40 MiB
+# of freed heap resident, a born-digital page a few MiB (trimming after each of those cost ~1 ms a page).
+TRIM_AFTER_GROWTH = 16 * 1024 * 1024
+_rss_after_trim = 0
+
+
+def _resident_bytes() -> int | None:
+    """This process's resident memory (Linux ``/proc/self/statm``; None where it cannot be read)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def release_memory() -> bool:
+    """After a page job: give the C heap's freed pages back to the system (glibc ``malloc_trim(0)``) once
+    the resident memory has grown by ``TRIM_AFTER_GROWTH`` since the last trim. True when it trimmed;
+    always False where the C library has no ``malloc_trim`` (musl, macOS, Windows).
+
+    A page job allocates tens of MiB through malloc (Tesseract, OpenCV, numpy, pypdfium2, Pillow) and frees
+    it; glibc keeps the freed pages resident, so a long-lived worker holds its largest page's memory and
+    more as its heap fragments (docs/benchmarks.md, after the memory soak).
+    """
+    global _rss_after_trim
+    if _MALLOC_TRIM is None:
+        return False
+    resident = _resident_bytes()
+    if resident is not None and resident - _rss_after_trim < TRIM_AFTER_GROWTH:
+        return False
+    _MALLOC_TRIM(0)
+    _rss_after_trim = _resident_bytes() or 0
+    return True
 
 
 class tesseract_factory:
@@ -85,9 +135,17 @@ def worker_engine() -> OcrEngine:
     return _WORKER_ENGINE
 
 
+def run_page(job: PageJob, engine: OcrEngine) -> Result:
+    """Run one page job (a failure becomes a ``PageFailure``), then give its freed memory back."""
+    try:
+        return safe_run_page_job(job, engine)
+    finally:
+        release_memory()
+
+
 def run_in_worker(job: PageJob) -> Result:
     """Run one page job with this worker's engine (what the process pool calls)."""
-    return safe_run_page_job(job, worker_engine())
+    return run_page(job, worker_engine())
 
 
 class PageJobs(Protocol):
@@ -142,7 +200,7 @@ class PagePool:
         if self._executor is None:
             while block and self._queue:
                 assert self._engine is not None, "results() outside the pool's with block"
-                yield safe_run_page_job(self._queue.popleft(), self._engine)
+                yield run_page(self._queue.popleft(), self._engine)
             return
         while self._running:
             done, _ = wait(list(self._running), timeout=None if block else 0, return_when=FIRST_COMPLETED)
