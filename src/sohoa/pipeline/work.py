@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
 
 from sohoa.domain.errors import InputRejected
-from sohoa.domain.ocr import OcrPage
+from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.ports import OcrEngine, PageRole
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
@@ -19,6 +19,7 @@ from sohoa.intelligence import correct_page
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
+from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
@@ -60,6 +61,8 @@ class PageOutcome:
     copy_blocker: CopyBlocker | None = None  # why a born-digital page is rasterised after all
     copy_mends: FontMends | None = None  # the copy's plan for a born-digital page (None: audit it again)
     ocr_json: bytes = field(default=b"", repr=False)  # ``ocr`` as stored (JSON, UTF-8), written in the worker
+    overlay_text: str = ""  # a hybrid page's stamp and banner text (provenance, not the page's text)
+    layer_coverage: float | None = None  # a hybrid page: share of the scan's ink its text layer explains
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     image, dpi = _load(job, load_page_image)
     pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
     quality = measure_quality(pixels, dpi, depth=depth)
+    coverage: float | None = None
+    typed: tuple[Word, ...] = ()
+    overlay = ""
+    if layer is not None:  # a hybrid: the layer is the page's text only when it explains the scan
+        coverage = layer_coverage(pixels, dpi, layer)
+        if coverage < COVERED:
+            split = split_layer(layer)
+            typed, overlay, layer = split.typed, split.stamp_text, None
+            quality = replace(quality, warnings=(*quality.warnings, "text_layer_partial"))
     separator = None if layer else find_separator(_small_grey(image))
     if layer is not None:
         ocr = layer
@@ -111,6 +123,8 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
             ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
         ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
+    if typed and not separator:
+        ocr = merge_typed(ocr, typed)
     role = None if separator else page_role(ocr)
     embed, media_type = _original_png(job.page) or master_bytes_for_pdf(job.page, image)
     return PageOutcome(
@@ -118,7 +132,8 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         dpi=dpi, quality=quality, ocr=ocr, embed_bytes=embed, embed_media_type=media_type,
         thumbnail=thumbnail_of(image), separator_code=separator,
         seconds=time.perf_counter() - started, role=role, source_path=job.page.source_path,
-        ocr_json=ocr_page_to_json(ocr).encode("utf-8"),
+        ocr_json=ocr_page_to_json(ocr).encode("utf-8"), overlay_text=overlay,
+        layer_coverage=None if coverage is None else round(coverage, 3),
     )
 
 

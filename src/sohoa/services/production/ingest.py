@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import InputRejected, NotFound, SohoaError
-from sohoa.domain.ports import DocumentSplitter, OcrEngineFactory
+from sohoa.domain.ports import OcrEngineFactory
 from sohoa.domain.workflow import IngestItemState, transition
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
@@ -27,6 +27,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_file
 from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool
 from sohoa.services.production.ingest_claims import IngestClaims
+from sohoa.services.production.ingest_groups import Group, closed_documents_end, group_key
 from sohoa.services.production.ingest_readahead import Prepared, Readahead, triage_copy, work_copy
 from sohoa.services.production.ingest_store import store_outcomes
 from sohoa.storage import objects as stored_objects
@@ -216,51 +217,6 @@ def _register_master(ctx: AppContext, claims: IngestClaims, path: Path, batch_id
         return ItemReport(path.name, "processing", len(result.pages)), item.id, result
 
 
-@dataclass
-class _Group:
-    """Masters whose pages form one sequence to split into documents (a folder of page images,
-    or one multi-page PDF/TIFF). It is stored when closed and every page has come back."""
-
-    key: str
-    members: list[tuple[int, ItemReport, int]] = field(default_factory=list)  # item id, report, pages
-    results: list[PageOutcome | PageFailure] = field(default_factory=list)
-    closed: bool = False
-    checked_at: int = 0  # members complete at the last attempt to store a finished prefix
-
-    def ready_prefix(self) -> list[tuple[int, ItemReport, int]]:
-        """Members, from the first, whose pages have all come back (in sequence order)."""
-        counts: dict[int, int] = {}
-        for result in self.results:
-            counts[result.item_id] = counts.get(result.item_id, 0) + 1
-        prefix = []
-        for member in self.members:
-            if counts.get(member[0], 0) < member[2]:
-                break
-            prefix.append(member)
-        return prefix
-
-    def take(self, members: list[tuple[int, ItemReport, int]]) -> _Group:
-        """Split off ``members`` (a prefix) with their results as a closed group of its own."""
-        ids = {m[0] for m in members}
-        taken = _Group(self.key, list(members), [r for r in self.results if r.item_id in ids], closed=True)
-        self.members = [m for m in self.members if m[0] not in ids]
-        self.results = [r for r in self.results if r.item_id not in ids]
-        self.checked_at = 0
-        return taken
-
-    @property
-    def expected(self) -> int:
-        return sum(n for _, _, n in self.members)
-
-    @property
-    def complete(self) -> bool:
-        return self.closed and len(self.results) == self.expected
-
-
-def _group_key(result: TriageResult, path: Path) -> str:
-    return str(path.parent) if len(result.pages) == 1 and result.media_type != "application/pdf" else str(path)
-
-
 def _quarantine_item(ctx: AppContext, session: Session, item_id: int, rep: ItemReport, failure: PageFailure,
                      actor: str) -> None:
     item = session.get(IngestItem, item_id)
@@ -285,7 +241,7 @@ def _fail_items(session: Session, members: list[tuple[int, ItemReport, int]], er
                  {"error": error, "items": [m[0] for m in members]})
 
 
-def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
+def _finish(ctx: AppContext, group: Group[ItemReport], actor: str) -> None:
     """Store a complete sequence. Masters whose data is bad are quarantined and the rest is stored;
     a failure of the machinery (engine crash, killed worker) fails the sequence, to be retried."""
     order = {item_id: n for n, (item_id, _, _) in enumerate(group.members)}
@@ -311,31 +267,6 @@ def _finish(ctx: AppContext, group: _Group, actor: str) -> None:
         rep.warnings.extend(notes.get(item_id, []))
 
 
-def _closed_documents_end(splitter: DocumentSplitter, group: _Group,
-                          prefix: list[tuple[int, ItemReport, int]]) -> int:
-    """How many prefix members hold only documents that are closed (a later document has begun).
-
-    0 when nothing can be stored yet: a failed page or a separator sheet so far,
-    fewer than two documents, or a document start inside a multi-page master.
-    """
-    ids = {m[0] for m in prefix}
-    results = [r for r in group.results if r.item_id in ids]
-    if any(isinstance(r, PageFailure) or r.separator_code for r in results):
-        return 0  # failures and separator sheets (which name the file of what follows) go the careful way
-    order = {m[0]: n for n, m in enumerate(prefix)}
-    outcomes = sorted((r for r in results if isinstance(r, PageOutcome)),
-                      key=lambda r: (order[r.item_id], r.source_index))
-    documents = splitter.split([o.ocr for o in outcomes], [o.role for o in outcomes],
-                               separator_pages={i for i, o in enumerate(outcomes) if o.separator_code})
-    if len(documents) < 2:
-        return 0
-    last_start = documents[-1][0]
-    starts = [0]
-    for _, _, pages in prefix:
-        starts.append(starts[-1] + pages)
-    return starts.index(last_start) if last_start in starts else 0
-
-
 # How far registration may run ahead of the pool, in pages: enough for the workers never to wait for the next
 # master (a born-digital page takes them ~10 ms, registering its file a few ms a page), little enough that the
 # main process's memory follows the pool, not the size of the folder being ingested.
@@ -350,15 +281,15 @@ class _Batch:
     def __init__(self, ctx: AppContext, pool: PageJobs, actor: str,
                  notify: Callable[[ProgressEvent], None], claims: IngestClaims) -> None:
         self.ctx, self.pool, self.actor, self.notify, self.claims = ctx, pool, actor, notify, claims
-        self.groups: dict[int, _Group] = {}  # item id → its group
-        self.open: _Group | None = None
+        self.groups: dict[int, Group[ItemReport]] = {}  # item id → its group
+        self.open: Group[ItemReport] | None = None
         self.done = self.total = 0
 
     def add(self, item_id: int, report: ItemReport, result: TriageResult, path: Path) -> None:
-        key = _group_key(result, path)
+        key = group_key(result, path)
         if self.open is None or self.open.key != key or key == str(path):
             self.close()
-            self.open = _Group(key)
+            self.open = Group[ItemReport](key)
         self.open.members.append((item_id, report, len(result.pages)))
         self.groups[item_id] = self.open
         self.total += len(result.pages)
@@ -396,18 +327,18 @@ class _Batch:
             self._store_finished_prefix(group)
             self._maybe_finish(group)
 
-    def _store_finished_prefix(self, group: _Group, step: int = 4) -> None:
+    def _store_finished_prefix(self, group: Group[ItemReport], step: int = 4) -> None:
         """Store the documents of a long sequence that can no longer change while later pages are in OCR:
         every document before the last one of the pages done so far (the last may still go on)."""
         prefix = group.ready_prefix()
         if group.complete or len(prefix) < group.checked_at + step:
             return
         group.checked_at = len(prefix)
-        cut = _closed_documents_end(self.ctx.splitter, group, prefix)
+        cut = closed_documents_end(self.ctx.splitter, group, prefix)
         if cut:
             self._finish_group(group.take(prefix[:cut]))
 
-    def _finish_group(self, group: _Group) -> None:
+    def _finish_group(self, group: Group[ItemReport]) -> None:
         try:
             _finish(self.ctx, group, self.actor)
         except SohoaError as exc:
@@ -421,7 +352,7 @@ class _Batch:
             self.groups.pop(item_id, None)
             self.notify(ProgressEvent("file_done", rep.name, self.done, self.total))
 
-    def _maybe_finish(self, group: _Group) -> None:
+    def _maybe_finish(self, group: Group[ItemReport]) -> None:
         if group.complete and group.members:
             self._finish_group(group)
 

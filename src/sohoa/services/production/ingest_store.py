@@ -41,6 +41,10 @@ def _quality_dict(outcome: PageOutcome) -> dict[str, object]:
     data["warnings"] = list(outcome.quality.warnings)
     data["separator_code"] = outcome.separator_code
     data["seconds"] = round(outcome.seconds, 3)
+    if outcome.layer_coverage is not None:  # a scan with a text layer: how much of it the layer explained
+        data["text_layer_coverage"] = outcome.layer_coverage
+    if outcome.overlay_text:  # stamps and banners over the scan: provenance, kept out of the page's text
+        data["overlay_text"] = outcome.overlay_text
     return data
 
 
