@@ -11,6 +11,10 @@ hundredths of a second. No server, a stale socket, other settings, ``--help``, a
 When nobody answers a `sohoa status` or `sohoa search`, it also starts a resident CLI helper for the data directory
 (:mod:`sohoa.cli.resident`; not with ``SOHOA_CLI_RESIDENT=false``), detached, before running the command here:
 the next commands are answered by it the way `sohoa serve` answers them.
+
+An ingest that runs here starts its page workers' forkserver first (:func:`sohoa.services.platform.preload.
+start_forkserver`, with this process's private umask), so the forkserver imports the worker modules while
+this process imports the application.
 """
 
 from __future__ import annotations
@@ -105,6 +109,24 @@ def main() -> None:
         # nobody answered, or a resident of other code did (it is leaving): a resident for the next commands
         if argv[0] in resident.READING and declined in (None, resident.OTHER_CODE) and resident.enabled():
             resident.start(_data())
+    if _starts_workers(argv):
+        _early_forkserver()
     from sohoa.cli.main import app  # Typer and the command table
 
     app(prog_name="sohoa")
+
+
+def _starts_workers(argv: list[str]) -> bool:
+    """An ingest run here, with more than one worker (as far as the environment tells)."""
+    return (bool(argv) and argv[0] == "ingest" and len(argv) > 1
+            and not any(a in ("--help", "-h") for a in argv[1:])
+            and os.environ.get("SOHOA_WORKERS", "").strip() != "1")
+
+
+def _early_forkserver() -> None:
+    from sohoa.services.platform.preload import start_forkserver  # the standard library only
+    from sohoa.storage.private import restrict_umask  # as the CLI sets it: the workers' files stay private
+
+    restrict_umask()
+    with contextlib.suppress(OSError, ValueError):  # the ingest starts it again if this one failed
+        start_forkserver()
