@@ -45,8 +45,8 @@ def _find_malloc_trim() -> Callable[[int], int] | None:
 
 
 _MALLOC_TRIM = _find_malloc_trim()
-# Trim once the resident memory has grown this much since the last trim: an OCR'd page leaves about 40 MiB
-# of freed heap resident, a born-digital page a few MiB (trimming after each of those cost ~1 ms a page).
+# Trim once the resident memory has grown this much since the last trim: an OCR'd page leaves tens of MiB of
+# freed heap resident, a born-digital page little (a trim after each of those cost it 0.5–1 ms of ~15 ms).
 TRIM_AFTER_GROWTH = 16 * 1024 * 1024
 _rss_after_trim = 0
 
