@@ -10,12 +10,12 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager
-from multiprocessing import forkserver
 from types import TracebackType
 from typing import Protocol
 
 from sohoa.domain.ports import OcrEngine, OcrEngineFactory
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, safe_run_page_job
+from sohoa.services.platform.preload import WORKER_MODULES, start_forkserver
 from sohoa.settings import Settings
 
 __all__ = ["TRIM_AFTER_GROWTH", "WORKER_MODULES", "PageJobs", "PagePool", "SharedPool", "default_factory",
@@ -24,13 +24,6 @@ __all__ = ["TRIM_AFTER_GROWTH", "WORKER_MODULES", "PageJobs", "PagePool", "Share
 
 Result = PageOutcome | PageFailure
 
-# What a page worker imports. The forkserver imports these once and forks every worker from there;
-# left to its default it would first import the parent's __main__ — for `sohoa ingest` the whole CLI,
-# about a second before the first page could start.
-WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
-                  "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
-                  "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool",
-                  "sohoa.services.platform.warm_pool")
 
 
 def _find_malloc_trim() -> Callable[[int], int] | None:
@@ -116,15 +109,10 @@ def default_factory(settings: Settings) -> OcrEngineFactory:
 
 
 def process_executor(workers: int, factory: OcrEngineFactory) -> ProcessPoolExecutor:
-    """Worker processes forked from a forkserver that preloaded ``WORKER_MODULES``, one engine each.
-
-    forkserver: workers start from a clean process, never from a fork of a parent that already runs
-    threads (OpenMP, web servers), which can deadlock after fork().
-    """
+    """Worker processes forked from a forkserver that preloaded ``WORKER_MODULES``, one engine each
+    (:func:`~sohoa.services.platform.preload.start_forkserver`; already running when the launcher started it)."""
+    start_forkserver()  # its imports run while this process registers the first files
     context = multiprocessing.get_context("forkserver")
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # inherited by the server and every worker
-    context.set_forkserver_preload(list(WORKER_MODULES))
-    forkserver.ensure_running()  # its imports run while this process registers the first files
     return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(factory,))
 
 
