@@ -63,6 +63,12 @@ class PageOutcome:
     ocr_json: bytes = field(default=b"", repr=False)  # ``ocr`` as stored (JSON, UTF-8), written in the worker
     overlay_text: str = ""  # a hybrid page's stamp and banner text (provenance, not the page's text)
     layer_coverage: float | None = None  # a hybrid page: share of the scan's ink its text layer explains
+    confidence: float | None = None  # the words' mean confidence when ``ocr`` holds the text only
+
+    @property
+    def mean_confidence(self) -> float:
+        """The page's mean word confidence."""
+        return self.ocr.mean_confidence if self.confidence is None else self.confidence
 
 
 @dataclass(frozen=True)

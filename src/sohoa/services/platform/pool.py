@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Protocol
 
 from sohoa.domain.ports import OcrEngine, OcrEngineFactory
+from sohoa.pipeline.files import FileJob, FileOutcome, safe_run_file_job
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome, safe_run_page_job
 from sohoa.services.platform.preload import WORKER_MODULES, start_forkserver
 from sohoa.settings import Settings
@@ -22,7 +23,7 @@ __all__ = ["TRIM_AFTER_GROWTH", "WORKER_MODULES", "PageJobs", "PagePool", "Share
            "init_worker", "process_executor", "release_memory", "run_in_worker", "run_page", "tesseract_factory",
            "worker_engine"]
 
-Result = PageOutcome | PageFailure
+Result = PageOutcome | PageFailure | FileOutcome  # a file job's result is a FileOutcome or a PageFailure
 
 
 
@@ -124,8 +125,11 @@ def worker_engine() -> OcrEngine:
 
 
 def run_page(job: PageJob, engine: OcrEngine) -> Result:
-    """Run one page job (a failure becomes a ``PageFailure``), then give its freed memory back."""
+    """Run one page job — or a whole-file job (:mod:`sohoa.pipeline.files`) — (a failure becomes a
+    ``PageFailure``), then give its freed memory back."""
     try:
+        if isinstance(job, FileJob):
+            return safe_run_file_job(job, engine)
         return safe_run_page_job(job, engine)
     finally:
         release_memory()

@@ -16,7 +16,8 @@ __all__ = ["WORKER_MODULES", "start_forkserver"]
 # What a page worker imports. The forkserver imports these once and forks every worker from there;
 # left to its default it would first import the parent's __main__ — for `sohoa ingest` the whole CLI,
 # about a second before the first page could start.
-WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
+WORKER_MODULES = ("sohoa.pipeline.work", "sohoa.pipeline.files", "sohoa.pipeline.documents",
+                  "sohoa.pipeline.preprocess", "sohoa.pipeline.triage",
                   "sohoa.pipeline.ocr", "sohoa.pipeline.layout", "sohoa.intelligence",
                   "sohoa.engines.thumbnails", "sohoa.engines.tesseract", "sohoa.services.platform.pool",
                   "sohoa.services.platform.warm_pool")

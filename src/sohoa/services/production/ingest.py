@@ -20,6 +20,7 @@ from sohoa.db.models import FileUnit, IngestBatch, IngestItem, Unit
 from sohoa.domain.errors import InputRejected, NotFound, SohoaError
 from sohoa.domain.ports import OcrEngineFactory
 from sohoa.domain.workflow import IngestItemState, transition
+from sohoa.pipeline.files import FileOutcome, as_file_job
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.audit import record_event
@@ -261,7 +262,8 @@ def _finish(ctx: AppContext, group: Group[ItemReport], actor: str) -> None:
             return
         items = [session.get(IngestItem, item_id) for item_id, _ in kept]
         notes: dict[int, list[str]] = {}
-        by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor, notes)
+        by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor, notes,
+                                 prebuilt=group.documents)
     for item_id, rep in kept:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
         rep.warnings.extend(notes.get(item_id, []))
@@ -294,7 +296,13 @@ class _Batch:
         self.groups[item_id] = self.open
         self.total += len(result.pages)
         self.notify(ProgressEvent("registered", path.name, self.done, self.total))
-        self.pool.submit([PageJob(item_id, page, self.ctx.settings.pdf_render_dpi) for page in result.pages])
+        dpi = self.ctx.settings.pdf_render_dpi
+        whole = as_file_job(item_id, result.pages, dpi, path.name, self.ctx.extractor, self.ctx.splitter)
+        if whole is not None and key == str(path):  # a short born-digital PDF: pages and documents in one job
+            self.open.whole_file = True
+            self.pool.submit([whole])
+        else:
+            self.pool.submit([PageJob(item_id, page, dpi) for page in result.pages])
         if key == str(path):
             self.close()
 
@@ -321,8 +329,13 @@ class _Batch:
         for result in self.pool.results(block=block):
             self.claims.heartbeat()
             group = self.groups[result.item_id]
-            group.results.append(result)
-            self.done += 1
+            if isinstance(result, FileOutcome):
+                group.results.extend(result.outcomes)
+                group.documents = list(result.documents)
+                self.done += len(result.outcomes)
+            else:
+                group.results.append(result)
+                self.done += group.expected if group.whole_file else 1  # a file job's failure ends the file
             self.notify(ProgressEvent("page", group.members[0][1].name, self.done, self.total))
             self._store_finished_prefix(group)
             self._maybe_finish(group)

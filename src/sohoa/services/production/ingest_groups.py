@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from sohoa.domain.ports import DocumentSplitter
+from sohoa.pipeline.documents import BuiltDocument
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageOutcome
 
@@ -26,6 +27,8 @@ class Group(Generic[R]):
     results: list[PageOutcome | PageFailure] = field(default_factory=list)
     closed: bool = False
     checked_at: int = 0  # members complete at the last attempt to store a finished prefix
+    whole_file: bool = False  # one master, one file job: its documents come built (or one failure comes)
+    documents: list[BuiltDocument] | None = None
 
     def ready_prefix(self) -> list[tuple[int, R, int]]:
         """Members, from the first, whose pages have all come back (in sequence order)."""
@@ -54,6 +57,8 @@ class Group(Generic[R]):
 
     @property
     def complete(self) -> bool:
+        if self.whole_file and any(isinstance(r, PageFailure) for r in self.results):
+            return self.closed
         return self.closed and len(self.results) == self.expected
 
 

@@ -31,7 +31,7 @@ def _page_row(item: IngestItem, outcome: PageOutcome, ocr_id: int, thumbnail_id:
     return {"master_object_id": item.master_object_id, "source_index": outcome.source_index,
             "width": outcome.width, "height": outcome.height, "dpi": outcome.dpi,
             "quality": _quality_dict(outcome), "text": outcome.ocr.text, "text_source": outcome.ocr.source,
-            "mean_confidence": outcome.ocr.mean_confidence, "ocr_object_id": ocr_id,
+            "mean_confidence": outcome.mean_confidence, "ocr_object_id": ocr_id,
             "thumbnail_object_id": thumbnail_id, "blank": outcome.quality.blank, "document_id": None,
             "page_no": 1}
 
@@ -125,15 +125,18 @@ def _files_by_position(session: Session, outcomes: Sequence[PageOutcome], items:
 
 def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
                    outcomes: Sequence[PageOutcome], actor: str,
-                   warnings: dict[int, list[str]] | None = None) -> dict[int, list[int]]:
+                   warnings: dict[int, list[str]] | None = None,
+                   prebuilt: Sequence[BuiltDocument] | None = None) -> dict[int, list[int]]:
     """Create every row for a finished sequence and mark its masters done; all or nothing.
 
     ``outcomes`` are in sequence order (masters in order, pages in order); returns document ids per item.
-    ``warnings`` (item id → messages) receives why a born-digital document was rasterised.
+    ``warnings`` (item id → messages) receives why a born-digital document was rasterised. ``prebuilt``: the
+    documents a whole-file job already built in its worker (:mod:`sohoa.pipeline.files`).
     """
     by_id = {item.id: item for item in items}
     first = items[0]
-    built_docs = build_documents(outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)
+    built_docs = list(prebuilt) if prebuilt is not None else build_documents(
+        outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)  # or built by a file job
     signed = pdf_signatures.read_master_signatures(ctx, outcomes)  # digital signatures of PDF masters
     built_docs = pdf_signatures.note_signed_originals(built_docs, outcomes, by_id, signed)
     objects = ObjectBatch(session, ctx.store)
