@@ -191,18 +191,25 @@ def field_values(fields: DocumentFields) -> tuple[dict[str, str | None], dict[st
 
 @dataclass
 class FieldScore:
-    """Per-field exact-match counts; a miss is flagged (sent to review), empty, or silently wrong."""
+    """Per-field exact-match counts; a miss is flagged (sent to review), empty, or silently wrong.
+
+    ``flags`` counts every value sent to review (right or wrong), ``flag_hits`` the right ones among them:
+    enough to tell the accuracy of the values a reviewer is *not* pointed to and the share that is."""
 
     hits: dict[str, int] = field(default_factory=dict)
     total: dict[str, int] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)
     empty: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    flag_hits: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, ok: bool, *, flagged: bool = False, empty: bool = False) -> None:
         self.total[name] = self.total.get(name, 0) + 1
         self.hits[name] = self.hits.get(name, 0) + int(ok)
         self.flagged[name] = self.flagged.get(name, 0) + int(not ok and flagged)
         self.empty[name] = self.empty.get(name, 0) + int(not ok and empty and not flagged)
+        self.flags[name] = self.flags.get(name, 0) + int(flagged)
+        self.flag_hits[name] = self.flag_hits.get(name, 0) + int(flagged and ok)
 
     def score(self, truth: dict[str, str | None], fields: DocumentFields) -> None:
         """Compare every labelled field of one document."""
@@ -215,11 +222,35 @@ class FieldScore:
     def as_dict(self) -> dict[str, float]:
         return {n: round(100 * self.hits[n] / self.total[n], 1) for n in self.total}
 
+    def overall(self, names: Iterable[str] | None = None) -> dict[str, float]:
+        """All scored values of ``names`` (default: every field) pooled: right %, and the review figures."""
+        keep = [n for n in self.total if names is None or n in set(names)]
+        pooled = FieldScore()
+        for attr in ("hits", "total", "flagged", "empty", "flags", "flag_hits"):
+            getattr(pooled, attr)["all"] = sum(getattr(self, attr).get(n, 0) for n in keep)
+        if not pooled.total["all"]:
+            return {"values": 0}
+        return {"right_pct": pooled.as_dict()["all"], **pooled.review()["all"]}
+
     def misses(self) -> dict[str, dict[str, int]]:
         """Per field: wrong but flagged, left empty, wrong and unflagged (the harmful kind)."""
         return {n: {"flagged": self.flagged[n], "empty": self.empty[n],
                     "unflagged": self.total[n] - self.hits[n] - self.flagged[n] - self.empty[n]}
                 for n in self.total}
+
+    def review(self) -> dict[str, dict[str, float]]:
+        """Per field: values scored, share flagged for review, accuracy of the unflagged values (an
+        unflagged empty value is right only where nothing is printed) and unflagged wrong: wrong values
+        returned without a flag over all values scored (an empty one is not counted there; see misses)."""
+        out: dict[str, dict[str, float]] = {}
+        for n, total in self.total.items():
+            unflagged = total - self.flags[n]
+            wrong = total - self.hits[n] - self.flagged[n] - self.empty[n]
+            out[n] = {"values": total, "flagged_pct": round(100 * self.flags[n] / total, 1),
+                      "unflagged_right_pct": round(100 * (self.hits[n] - self.flag_hits[n]) / unflagged, 1)
+                      if unflagged else 100.0,
+                      "unflagged_wrong_pct": round(100 * wrong / total, 1), "unflagged_wrong": wrong}
+        return out
 
 
 def split_scores(truth: Iterable[Sequence[int]], found: Iterable[Sequence[int]]) -> dict[str, float]:

@@ -2,13 +2,19 @@
 
 Runs (a) a generated corpus per scan condition (``sohoa.samples.generate_corpus`` with multi-page
 documents, appendices and blank separator sheets) and (b) the labelled real documents in
-``../shared/data/real`` when present. Reports CER in reading order and line-aligned, WER, the share of
-character errors that are tone marks/diacritics only, per-field exact match (with the wrong answers
+``../shared/data/real`` when present. Fields are scored through the front door: ``extract_file``, what
+``sohoa extract FILE --json`` runs (``_accuracy_front``): the real files as they are (all pages, text
+layers and all), the generated corpus as one scanned PDF; per field, per document kind, with the share
+flagged for review and the values wrong and unflagged. The page pipeline called directly (text CER, split,
+fields) is reported beside it for the generated pages; the old real-document shortcut (text layer
+cleared, page 1 OCRed) only with ``--real-shortcut``. Reports CER in reading order and line-aligned, WER,
+the share of character errors that are tone marks/diacritics only, per-field exact match (with the wrong answers
 split into flagged for review, left empty and silently wrong), and document-split precision/recall/F1,
 for both systems in the same run. Writes ``bench/results/accuracy.json`` and, with ``--docs``, the
 accuracy section of ``docs/benchmarks.md``.
 
     .venv/bin/python bench/accuracy.py --seed 4242 --documents 8 [--conditions clean300,skew] [--no-real] [--docs]
+    .venv/bin/python bench/accuracy.py --conditions clean300 --documents 3 --only qn_02,test_1   # a quick look
     .venv/bin/python bench/accuracy.py --render bench/results/accuracy.json --docs   # re-render only
 """
 
@@ -20,7 +26,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,9 +36,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
 from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
+from _accuracy_report import markdown
 from _common import ROOT, machine, update_docs, write_results
-from sohoa.domain.fields import FIELD_NAMES, DocumentFields
+from sohoa.domain.fields import FIELD_NAMES
 from sohoa.domain.ocr import OcrPage
 from sohoa.engines.tesseract import TesseractEngine
 from sohoa.intelligence import BaselineFieldExtractor, RuleFieldExtractor, correct_page, split_documents
@@ -43,10 +51,10 @@ from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
 from sohoa.pipeline.triage import load_page_image, triage
 from sohoa.samples import CONDITIONS, generate_corpus
+from sohoa.settings import Settings
 
 REAL = ROOT.parent / "shared" / "data" / "real"
 _BASELINE_START = re.compile(r"S[ốô]\s*:\s*\d+\s*/")
-_UBND = re.compile(r"^(?:ỦY BAN NHÂN DÂN|UBND)\s+", re.IGNORECASE)
 
 
 def _baseline_split(pages: Sequence[OcrPage]) -> list[list[int]]:
@@ -84,10 +92,14 @@ def _sohoa(engine: TesseractEngine, image: Any, dpi: int) -> OcrPage:
     return correct_page(reading_order(page))
 
 
-def run_condition(condition: str, seed: int, documents: int, work: Path, engine: TesseractEngine) -> dict[str, Any]:
+def run_condition(condition: str, seed: int, documents: int, work: Path, engine: TesseractEngine,
+                  settings: Settings | None = None) -> dict[str, Any]:
+    """One condition through the page pipeline called directly (text, split, fields) and, with
+    ``settings``, through the front door as well (``front``)."""
     started = time.perf_counter()
     corpus = generate_corpus(work / condition, documents=documents, seed=seed, condition=condition,
                              multipage=True, separators=True)
+    front = run_generated_front(corpus, work / condition, settings) if settings is not None else None
     images = [_read(p) for p in corpus.pages]
     pages = [_bare(engine, image, corpus.dpi) for image in images]
     fixed = [_sohoa(engine, image, corpus.dpi) for image in images]
@@ -115,39 +127,8 @@ def run_condition(condition: str, seed: int, documents: int, work: Path, engine:
             "sohoa": split_scores(truth_split, split_documents(fixed, separator_pages=separators)),
         },
         "seconds": round(time.perf_counter() - started, 1),
+        **({"front": front} if front is not None else {}),
     }
-
-
-def _real_truth(label: dict[str, Any]) -> dict[str, str | None]:
-    """The fields a label states for the page it names (null means 'not labelled', except that a
-    last page is labelled as having no number and no date: those negatives are scored)."""
-    last = label.get("page_role") == "last_page"
-    sign = label.get("so_ky_hieu")
-    number, _, notation = sign.partition("/") if sign else (None, "", None)
-    values = {"so_ky_hieu": sign, "code_number": number, "code_notation": notation or None,
-              "issued_date": label.get("ngay_ban_hanh")}
-    truth = {k: v for k, v in values.items() if v is not None or last}
-    if not last:  # the header fields are not on a last page
-        for key, name in (("loai_van_ban", "type_name"), ("co_quan_ban_hanh", "organ_name"),
-                          ("trich_yeu", "subject")):
-            if label.get(key):
-                truth[name] = label[key]
-    if label.get("nguoi_ky"):
-        truth["signer_full_name"] = label["nguoi_ky"]
-    return truth
-
-
-def _with_organ_place(fields: DocumentFields, truth: str | None) -> DocumentFields:
-    """Labels name a department with its province ('Sở Giáo dục và Đào tạo thành phố Đà Nẵng') where
-    the header prints the province on the parent line ('UBND THÀNH PHỐ ĐÀ NẴNG' / 'SỞ GIÁO DỤC …'):
-    that form of the label is the organ followed by the parent's place."""
-    organ, parent = fields.values.get("organ_name"), fields.get("parent_organ_name")
-    if truth is None or organ is None or organ.value is None or not parent:
-        return fields
-    joined = f"{organ.value} {_UBND.sub('', parent)}"
-    if joined.casefold() != truth.casefold():
-        return fields
-    return DocumentFields({**fields.values, "organ_name": replace(organ, value=joined)})
 
 
 def _real_page(path: Path) -> tuple[Any, int]:
@@ -156,8 +137,9 @@ def _real_page(path: Path) -> tuple[Any, int]:
     return load_page_image(replace(found.pages[0], text_layer=None))
 
 
-def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
-    """First page of every labelled real item (last-page items test the negatives)."""
+def run_real_shortcut(root: Path, engine: TesseractEngine) -> dict[str, Any]:
+    """The internal shortcut (not what users run): the first page of every labelled real item with its
+    text layer cleared, OCRed through the page stages called directly (last-page items test the negatives)."""
     fields = {"baseline": FieldScore(), "sohoa": FieldScore()}
     text = {"tesseract": TextScore(), "sohoa": TextScore()}
     items: list[dict[str, Any]] = []
@@ -170,8 +152,8 @@ def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
             image, dpi = _real_page(path)
             rgb = np.asarray(image.convert("L") if image.mode == "1" else image)
             page, fixed = _bare(engine, rgb, dpi), _sohoa(engine, image, dpi)
-            truth = _real_truth(label)
-            ours = _with_organ_place(RuleFieldExtractor().extract([fixed]), truth.get("organ_name"))
+            truth = real_truth(label)
+            ours = with_organ_place(RuleFieldExtractor().extract([fixed]), truth.get("organ_name"))
             fields["baseline"].score(truth, BaselineFieldExtractor().extract([page]))
             fields["sohoa"].score(truth, ours)
             values, flags = field_values(ours)
@@ -195,126 +177,6 @@ def run_real(root: Path, engine: TesseractEngine) -> dict[str, Any]:
     }
 
 
-_TARGETS = {"code_number": 98, "code_notation": 98, "issued_date": 98, "type_name": 98, "organ_name": 95,
-            "subject": 95, "signer_full_name": 90}
-_DEGRADED_RATIO = 0.6  # corrected CER must be at most this share of bare Tesseract's on degraded pages
-
-
-def _pair(r: dict[str, Any], key: str) -> str:
-    return f"{r['text']['tesseract'][key]} → {r['text']['sohoa'][key]}"
-
-
-def _prf(split: dict[str, float]) -> str:
-    return f"{split['precision_pct']}/{split['recall_pct']}/{split['f1']}"
-
-
-def _condition_rows(results: dict[str, Any]) -> list[str]:
-    lines = [
-        "| condition | pages (docs) | CER in reading order % | CER line-aligned % | ratio (target) "
-        "| WER line-aligned % | tone-only share of errors % | split P/R/F1 baseline | split P/R/F1 Sohoa |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, r in results["conditions"].items():
-        t, s = r["text"]["tesseract"]["cer_pct"], r["text"]["sohoa"]["cer_pct"]
-        ratio = round(s / t, 2) if t else 0.0
-        goal = f"≤ {_DEGRADED_RATIO}" if name != "clean300" else "≤ 1"
-        ok = ratio <= (1.0 if name == "clean300" else _DEGRADED_RATIO)
-        sb, ss = r["split"]["baseline"], r["split"]["sohoa"]
-        lines.append(
-            f"| {name} | {r['pages']} ({r['documents']}) | {_pair(r, 'cer_in_order_pct')} | {t} → {s} "
-            f"| {ratio} ({goal} {'✓' if ok else '✗'}) | {_pair(r, 'wer_pct')} "
-            f"| {_pair(r, 'tone_only_error_share_pct')} "
-            f"| {_prf(sb)} | {_prf(ss)} |"
-        )
-    return lines
-
-
-def _field_rows(results: dict[str, Any]) -> list[str]:
-    runs = list(results["conditions"].values())
-    names = [n for n in ("type_name", "code_number", "code_notation", "so_ky_hieu", "issued_date", "place",
-                         "organ_name", "parent_organ_name", "subject", "signer_position", "signer_full_name",
-                         "secrecy", "urgency") if runs and n in runs[0]["fields"]["sohoa"]]
-    lines = ["| field | " + " | ".join(results["conditions"]) + " | all: baseline % | all: Sohoa % | target "
-             "| Sohoa misses flagged/empty/unflagged |", "|---" * (len(runs) + 5) + "|"]
-    for n in names:
-        per = [r["fields"]["sohoa"][n] for r in runs]
-        base = round(sum(r["fields"]["baseline"].get(n, 0) for r in runs) / len(runs), 1)
-        ours = round(sum(per) / len(per), 1)
-        misses = [r["misses"]["sohoa"][n] for r in runs]
-        miss = "/".join(str(sum(m[k] for m in misses)) for k in ("flagged", "empty", "unflagged"))
-        target = f"≥ {_TARGETS[n]} {'✓' if ours >= _TARGETS[n] else '✗'}" if n in _TARGETS else ""
-        lines.append(f"| {n} | " + " | ".join(str(v) for v in per) + f" | {base} | {ours} | {target} | {miss} |")
-    return lines
-
-
-def _real_rows(real: dict[str, Any]) -> list[str]:
-    lines = ["| field | labelled | baseline % | Sohoa % | Sohoa wrong: flagged for review | left empty "
-             "| wrong and unflagged |", "|---|---|---|---|---|---|---|"]
-    counts = real["misses"]["sohoa"]
-    for n, pct in real["fields"]["sohoa"].items():
-        total = sum(1 for item in real["per_item"] if n in item["truth"])
-        m = counts[n]
-        lines.append(f"| {n} | {total} | {real['fields']['baseline'].get(n, '–')} | {pct} | {m['flagged']} "
-                     f"| {m['empty']} | {m['unflagged']} |")
-    for name, t in real.get("text", {}).items():
-        lines.append(f"\nReal pages with full-text truth ({t['chars']} characters), {name}: CER line-aligned "
-                     f"{t['cer_pct']} %, in reading order {t['cer_in_order_pct']} %, WER {t['wer_pct']} %.")
-    per_page = [f"{i['file']} {i['cer_pct']['tesseract']} → {i['cer_pct']['sohoa']} %"
-                for i in real["per_item"] if "cer_pct" in i]
-    if per_page:
-        lines.append("\nCER line-aligned per page, Tesseract → Sohoa: " + "; ".join(per_page) + ".")
-    return lines
-
-
-def _fields_mean(run: dict[str, Any]) -> float:
-    return round(sum(run["fields"]["sohoa"].values()) / len(run["fields"]["sohoa"]), 1)
-
-
-def _before_rows(results: dict[str, Any]) -> list[str]:
-    """The previous Sohoa on the same seed, beside the current one (``--before``)."""
-    before = results["before"]
-    lines = [f"Previous Sohoa ({before['label']}) on the same corpus, same harness:", "",
-             "| condition | CER line-aligned %: Tesseract / Sohoa before / Sohoa now | fields mean %: before / now "
-             "| split F1: before / now |", "|---|---|---|---|"]
-    for name, now in results["conditions"].items():
-        old = before["conditions"].get(name)
-        if old is None:
-            continue
-        lines.append(f"| {name} | {now['text']['tesseract']['cer_pct']} / {old['text']['sohoa']['cer_pct']} / "
-                     f"{now['text']['sohoa']['cer_pct']} | {_fields_mean(old)} / {_fields_mean(now)} "
-                     f"| {old['split']['sohoa']['f1']} / {now['split']['sohoa']['f1']} |")
-    return lines
-
-
-_NOTES = (
-    "How it is measured: CER line-aligned links every truth line to the OCR line holding most of its "
-    "characters (near it on the page) and compares linked groups, so column order, skew and table cells "
-    "cannot inflate it; CER in reading order compares whole pages as each side reads them (dominated by "
-    "header-column order). Tone-only share: errors that vanish when diacritics are dropped. Fields are "
-    "compared exactly as stored (NFC, canonical tone placement, whitespace; organ and position labels "
-    "case-insensitive; a subject's final full stop ignored); `so_ky_hieu` is number + notation as printed. "
-    "A wrong field is *flagged* when the extractor marked it `needs_review`, *empty* when it returned "
-    "nothing, *unflagged* when it returned a confident wrong value. Development used seeds 1–10 and the "
-    "real items; the seed reported here was not used for tuning."
-)
-
-
-def markdown(results: dict[str, Any]) -> str:
-    """The accuracy section of docs/benchmarks.md."""
-    lines = [f"Generated corpus: seed {results['seed']}, {results['documents']} documents per condition "
-             "(1–3 pages, appendices, blank separator sheets). Tesseract = bare `vie` psm 3 on the page as "
-             "scanned, baseline field regexes; Sohoa = preprocessing + OCR + stamps + reading order + "
-             "post-correction + layout rules. 'a → b' is Tesseract → Sohoa.", "", *_condition_rows(results), "",
-             *_field_rows(results)]
-    if "before" in results:
-        lines += ["", *_before_rows(results)]
-    if "real" in results:
-        lines += ["", f"Real documents (`../shared/data/real`, first page of {results['real']['items']} items; "
-                  "a label naming a department with its province matches organ + the parent's place):", "",
-                  *_real_rows(results["real"])]
-    return "\n".join([*lines, "", _NOTES])
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seed", type=int, default=4242)
@@ -322,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--no-real", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated parts of real file names to keep")
+    parser.add_argument("--real-shortcut", action="store_true",
+                        help="also the old shortcut: page 1 of each real item, text layer cleared, OCRed directly")
+    parser.add_argument("--workers", type=int, default=None, help="page workers of extract_file (default: settings)")
     parser.add_argument("--docs", action="store_true", help="write the table into docs/benchmarks.md")
     parser.add_argument("--out", default="accuracy", help="results file name under bench/results/")
     parser.add_argument("--before", type=Path, help="results JSON of a previous Sohoa on the same seed")
@@ -340,17 +206,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"\nwritten {path}")
 
 
+def _bare_first_page(engine: TesseractEngine) -> Callable[[Path], OcrPage]:
+    def read(path: Path) -> OcrPage:
+        image, dpi = _real_page(path)
+        return _bare(engine, np.asarray(image.convert("L") if image.mode == "1" else image), dpi)
+    return read
+
+
 def _run(args: argparse.Namespace) -> dict[str, Any]:
     engine = TesseractEngine()
+    settings = Settings() if args.workers is None else Settings(workers=args.workers)
     results: dict[str, Any] = {"machine": machine(), "seed": args.seed, "documents": args.documents,
-                               "conditions": {}}
+                               "workers": settings.workers, "conditions": {}}
     with tempfile.TemporaryDirectory(prefix="sohoa-accuracy-") as tmp:
         for condition in [c for c in args.conditions.split(",") if c]:
             results["conditions"][condition] = run_condition(condition, args.seed, args.documents, Path(tmp),
-                                                             engine)
+                                                             engine, settings)
             print(condition, json.dumps(results["conditions"][condition]["text"]), flush=True)
     if not args.no_real and args.real.exists():
-        results["real"] = run_real(args.real, engine)
+        only = [o for o in args.only.split(",") if o]
+        results["real"] = run_real_front(args.real, settings, _bare_first_page(engine), only)
+        if args.real_shortcut:
+            results["real_shortcut"] = run_real_shortcut(args.real, engine)
     return results
 
 

@@ -16,6 +16,7 @@ from ._layout import Segment, page_segments
 from ._number import NumberMatch, find_number, repair_with_title
 from ._organs import ORGAN_ABBREVIATIONS
 from ._signer import find_signer
+from .review import flag_doubtful
 
 __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
 
@@ -42,6 +43,11 @@ class RuleFieldExtractor:
     name = "rules"
 
     def extract(self, pages: Sequence[OcrPage]) -> DocumentFields:
+        """The fields of one document, every doubtful one flagged for review (:mod:`.review`)."""
+        return flag_doubtful(self.read(pages))
+
+    def read(self, pages: Sequence[OcrPage]) -> DocumentFields:
+        """The rules' findings, flagged only where a rule itself doubts them."""
         if not pages:
             return DocumentFields({})
         hits: dict[str, tuple[Hit, int]] = {}

@@ -1,0 +1,256 @@
+"""Accuracy through the front door: ``extract_file`` — what ``sohoa extract FILE --json`` runs — on the real
+documents (all pages, text layers and all) and on generated pages written to disk as one scanned PDF.
+
+The fields scored are those of the document a label describes (the extracted document that holds the file's
+first page, or for a generated corpus the one that holds the true document's first page), with the review
+flags ``extract`` reports. A :class:`Recorder` passed as the extractor returns exactly what the default
+extractor returns and keeps, beside it, the rules' own flags (before the calibrated review thresholds) and
+the confidences, for the before/after figures and for calibration.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import img2pdf
+
+from _accuracy_metrics import FieldScore, field_equal, field_values, split_scores
+from sohoa.domain.fields import FIELD_NAMES, DocumentFields, FieldValue
+from sohoa.domain.ocr import OcrPage
+from sohoa.intelligence import BaselineFieldExtractor, RuleFieldExtractor
+from sohoa.intelligence.review import doubtful_fields, flag_doubtful
+from sohoa.pipeline.triage import triage
+from sohoa.samples import SampleCorpus
+from sohoa.services.production.extract import ExtractedDocument, Extraction, extract_file
+from sohoa.settings import Settings
+
+BORN_DIGITAL, SCANNED, HYBRID, LAYERED, MIXED = (
+    "born-digital", "scanned", "hybrid signed", "scan + covering text layer", "mixed")
+KINDS = (BORN_DIGITAL, SCANNED, HYBRID, LAYERED, MIXED)
+PARTS = ("code_number", "code_notation")  # scored, but the overall figures count them once, as so_ky_hieu
+
+
+def page_kinds(warnings: Sequence[str], pages: int, layered: Collection[int] = ()) -> list[str]:
+    """What each page holds (0-based list), from the page warnings ``extract`` reports — ``page N:
+    born_digital`` (read from its text), ``page N: text_layer_partial`` (a scan whose text layer explains
+    little of its ink: a signature stamp or banner; the scan was OCRed) — and ``layered``, the pages on
+    which triage found a text layer (with neither warning: a scan whose layer was taken as its text)."""
+    flags: list[set[str]] = [set() for _ in range(pages)]
+    for warning in warnings:
+        head, _, rest = warning.partition(":")
+        if head.startswith("page ") and head[5:].strip().isdigit() and 0 < int(head[5:]) <= pages:
+            flags[int(head[5:]) - 1].add(rest.strip())
+    kinds = []
+    for index, found in enumerate(flags):
+        if "born_digital" in found:
+            kinds.append(BORN_DIGITAL)
+        elif "text_layer_partial" in found:
+            kinds.append(HYBRID)
+        else:
+            kinds.append(LAYERED if index in layered else SCANNED)
+    return kinds
+
+
+def document_kind(kinds: Sequence[str]) -> str:
+    """A document's kind from its pages': born-digital only when every page is; a scan with any page whose
+    text layer is partial (a signature stamp) is hybrid signed; born-digital and scanned pages: mixed."""
+    found = set(kinds)
+    if found == {BORN_DIGITAL}:
+        return BORN_DIGITAL
+    if BORN_DIGITAL in found:
+        return MIXED
+    if HYBRID in found:
+        return HYBRID
+    return LAYERED if LAYERED in found else SCANNED
+
+
+@dataclass
+class Recorder(RuleFieldExtractor):
+    """The default extractor (its result unchanged), recording per document the rules' findings before
+    the review thresholds (``raw``) and after (``final``)."""
+
+    raw: list[DocumentFields] = field(default_factory=list)
+    final: list[DocumentFields] = field(default_factory=list)
+
+    def extract(self, pages: Sequence[OcrPage]) -> DocumentFields:
+        raw = self.read(pages)
+        final = flag_doubtful(raw)
+        self.raw.append(raw)
+        self.final.append(final)
+        return final
+
+
+def fields_of(document: ExtractedDocument) -> DocumentFields:
+    """The fields as ``extract --json`` gives them (value, confidence, needs_review)."""
+    return DocumentFields({n: FieldValue(v, document.confidence.get(n, 0.0), needs_review=n in document.needs_review)
+                           for n, v in document.fields.items() if v is not None or n in document.needs_review})
+
+
+def document_at(extraction: Extraction, page: int) -> int | None:
+    """Index of the extracted document holding ``page`` (1-based); None when no document holds it."""
+    return next((i for i, d in enumerate(extraction.documents) if page in d.pages), None)
+
+
+@dataclass
+class FrontScores:
+    """Scores of one run: Sohoa as ``extract`` reports it, Sohoa with the rules' flags only (before the
+    review thresholds), the baseline; per document kind; and (confidence, right) samples per field."""
+
+    sohoa: FieldScore = field(default_factory=FieldScore)
+    rule_flags: FieldScore = field(default_factory=FieldScore)
+    baseline: FieldScore = field(default_factory=FieldScore)
+    kinds: dict[str, FieldScore] = field(default_factory=dict)
+    documents: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[tuple[float, bool]]] = field(default_factory=dict)
+
+    def add(self, truth: dict[str, str | None], final: DocumentFields, raw: DocumentFields | None,
+            kind: str) -> None:
+        self.sohoa.score(truth, final)
+        self.kinds.setdefault(kind, FieldScore()).score(truth, final)
+        self.documents[kind] = self.documents.get(kind, 0) + 1
+        if raw is None:
+            return
+        self.rule_flags.score(truth, raw)
+        values, flags = field_values(raw)
+        checked = doubtful_fields(raw, {})  # flagged by the field checks whatever the threshold
+        for name, expected in truth.items():
+            item = raw.values.get(name)
+            if item is not None and item.value is not None and not flags.get(name, False) and name not in checked:
+                self.samples.setdefault(name, []).append((item.confidence, field_equal(name, expected, values[name])))
+
+    def as_dict(self) -> dict[str, Any]:
+        runs = {"sohoa": self.sohoa, "sohoa_rule_flags_only": self.rule_flags, "baseline": self.baseline}
+        return {
+            "fields": {k: v.as_dict() for k, v in runs.items()},
+            "overall": {k: _overall(v) for k, v in runs.items()},
+            "review": {k: v.review() for k, v in runs.items() if k != "baseline"},
+            "misses": {k: v.misses() for k, v in runs.items()},
+            "by_kind": {k: {"fields": v.as_dict(), "overall": _overall(v), "documents": self.documents[k]}
+                        for k, v in sorted(self.kinds.items())},
+        }
+
+
+def _overall(score: FieldScore) -> dict[str, float]:
+    return score.overall([n for n in score.total if n not in PARTS])
+
+
+def layered_pages(path: Path, settings: Settings) -> set[int]:
+    """Pages on which triage finds a text layer (parsed or pending)."""
+    found = triage(path, max_pixels=settings.max_image_pixels, min_text_chars=settings.min_text_chars_per_page,
+                   render_dpi=settings.pdf_render_dpi)
+    return {p.page_index for p in found.pages if p.text_layer is not None or p.pending_layer is not None}
+
+
+def extract_recorded(settings: Settings, path: Path) -> tuple[Extraction, Recorder, float]:
+    """``extract_file`` on ``path`` with a :class:`Recorder`, and the seconds it took."""
+    recorder = Recorder()
+    started = time.perf_counter()
+    extraction = extract_file(settings, path, extractor=recorder)
+    return extraction, recorder, time.perf_counter() - started
+
+
+def corpus_pdf(pages: Sequence[Path], out: Path) -> Path:
+    """The generated pages as one scanned PDF (images embedded as they are: PNG lossless, JPEG untouched)."""
+    out.write_bytes(img2pdf.convert([str(p) for p in pages]))
+    return out
+
+
+_UBND = re.compile(r"^(?:ỦY BAN NHÂN DÂN|UBND)\s+", re.IGNORECASE)
+
+
+def real_truth(label: dict[str, Any]) -> dict[str, str | None]:
+    """The fields a label states for the page it names (null means 'not labelled', except that a
+    last page is labelled as having no number and no date: those negatives are scored)."""
+    last = label.get("page_role") == "last_page"
+    sign = label.get("so_ky_hieu")
+    number, _, notation = sign.partition("/") if sign else (None, "", None)
+    values = {"so_ky_hieu": sign, "code_number": number, "code_notation": notation or None,
+              "issued_date": label.get("ngay_ban_hanh")}
+    truth = {k: v for k, v in values.items() if v is not None or last}
+    if not last:  # the header fields are not on a last page
+        for key, name in (("loai_van_ban", "type_name"), ("co_quan_ban_hanh", "organ_name"),
+                          ("trich_yeu", "subject")):
+            if label.get(key):
+                truth[name] = label[key]
+    if label.get("nguoi_ky"):
+        truth["signer_full_name"] = label["nguoi_ky"]
+    return truth
+
+
+def with_organ_place(fields: DocumentFields, truth: str | None) -> DocumentFields:
+    """Labels name a department with its province ('Sở Giáo dục và Đào tạo thành phố Đà Nẵng') where
+    the header prints the province on the parent line ('UBND THÀNH PHỐ ĐÀ NẴNG' / 'SỞ GIÁO DỤC …'):
+    that form of the label is the organ followed by the parent's place."""
+    organ, parent = fields.values.get("organ_name"), fields.get("parent_organ_name")
+    if truth is None or organ is None or organ.value is None or not parent:
+        return fields
+    joined = f"{organ.value} {_UBND.sub('', parent)}"
+    if joined.casefold() != truth.casefold():
+        return fields
+    return DocumentFields({**fields.values, "organ_name": replace(organ, value=joined)})
+
+
+def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Path], OcrPage],
+                   only: Collection[str] = ()) -> dict[str, Any]:
+    """Every labelled real item through ``extract_file``; the baseline reads the first page (bare
+    Tesseract on the page as scanned, regexes). ``only``: file names to keep (a quick look)."""
+    scores = FrontScores()
+    items: list[dict[str, Any]] = []
+    for labels in sorted(root.glob("*/labels.jsonl")):
+        for line in labels.read_text(encoding="utf-8").splitlines():
+            label = json.loads(line)
+            path = labels.parent / label["file"]
+            if not path.exists() or (only and not any(o in str(path) for o in only)):
+                continue
+            extraction, recorder, seconds = extract_recorded(settings, path)
+            truth = real_truth(label)
+            kinds = page_kinds(extraction.warnings, extraction.pages, layered_pages(path, settings))
+            index = document_at(extraction, 1)
+            final = raw = DocumentFields({})
+            pages: list[int] = []
+            if index is not None:
+                pages = extraction.documents[index].pages
+                final = with_organ_place(fields_of(extraction.documents[index]), truth.get("organ_name"))
+                raw = with_organ_place(recorder.raw[index], truth.get("organ_name"))
+            kind = document_kind([kinds[p - 1] for p in pages] or kinds)
+            scores.add(truth, final, raw, kind)
+            scores.baseline.score(truth, BaselineFieldExtractor().extract([bare_first_page(path)]))
+            values, flags = field_values(final)
+            items.append({"file": f"{labels.parent.name}/{label['file']}", "kind": kind, "page_kinds": kinds,
+                          "documents": [d.pages for d in extraction.documents], "seconds": round(seconds, 1),
+                          "error": extraction.error.reason if extraction.error else None, "truth": truth,
+                          "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth},
+                          "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values}})
+            print(json.dumps(items[-1], ensure_ascii=False), flush=True)
+    return {"items": len(items), **scores.as_dict(), "samples": scores.samples, "per_item": items}
+
+
+def run_generated_front(corpus: SampleCorpus, work: Path, settings: Settings) -> dict[str, Any]:
+    """A generated corpus as one scanned PDF (documents, appendices, separator sheets) through
+    ``extract_file``; each true document is scored on the extracted document holding its first page."""
+    path = corpus_pdf(corpus.pages, work / "corpus.pdf")
+    extraction, recorder, seconds = extract_recorded(settings, path)
+    kinds = page_kinds(extraction.warnings, extraction.pages)
+    scores = FrontScores()
+    for doc in corpus.documents:
+        truth = {n: doc.fields.get(n) for n in FIELD_NAMES}
+        truth["so_ky_hieu"] = doc.number_sign or None
+        index = document_at(extraction, doc.pages[0])
+        if index is None:
+            scores.add(truth, DocumentFields({}), DocumentFields({}), SCANNED)
+            continue
+        pages = extraction.documents[index].pages
+        scores.add(truth, fields_of(extraction.documents[index]), recorder.raw[index],
+                   document_kind([kinds[p - 1] for p in pages]))
+    truth_split = [[n - 1 for n in d.pages] for d in corpus.documents]
+    found_split = [[n - 1 for n in d.pages] for d in extraction.documents]
+    result = scores.as_dict()
+    del result["fields"]["baseline"], result["overall"]["baseline"], result["misses"]["baseline"]
+    return {**result, "samples": scores.samples, "split": split_scores(truth_split, found_split),
+            "seconds": round(seconds, 1)}
