@@ -16,13 +16,14 @@ from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
+from sohoa.intelligence.handwriting import read_fill_ins
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
 from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer
 from sohoa.pipeline.layout import reading_order
-from sohoa.pipeline.ocr import ocr_page
-from sohoa.pipeline.preprocess import measure_quality, pixel_array, prepare_for_ocr
+from sohoa.pipeline.preprocess import measure_quality, pixel_array
+from sohoa.pipeline.reading_choice import read_page
 from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf, page_text_layer
 from sohoa.pipeline.types import QualityMetrics, SourcePage
 
@@ -124,11 +125,12 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr = ocr_page(prepare_for_ocr(pixels, dpi, quality), engine)
+        ocr, quality = read_page(pixels, dpi, quality, engine)  # prepared, or light when that reads better
         if "red_ink" in quality.warnings and image.mode == "RGB":
             ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
         ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
+        ocr = read_fill_ins(image, ocr)  # numbers and days written by hand into a printed form
     if typed and not separator:
         ocr = merge_typed(ocr, typed)
     role = None if separator else page_role(ocr)
