@@ -18,14 +18,17 @@ from ._organs import restore_header, split_organs
 __all__ = ["DateMatch", "find_date", "find_organs", "find_stamps", "is_motto"]
 
 # On the folded (toneless, lower-case) line, so "ngảy", "thang", "nám" and lost spaces all match.
-# Day and month may be blank, dotted or handwritten ("ngày #5 tháng 1]", "ngày 24_ tháng9"), and
+# Day and month may be blank, dotted or handwritten ("ngày #5 tháng 1]", "ngày 24_ tháng9", a handwritten
+# day OCRed as up to three pieces or as one letter: "ngày ] 2 — tháng", "ngày Ở tháng"), and
 # "ngày" itself may be lost with a handwritten day: the line is still found, and unreadable parts
 # are flagged for review instead of guessed.
 _DATE = re.compile(
-    r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*(?:ng[a-z]{1,3})?\s*(?P<d>[^\sa-z,]{1,4}?)?[\s.…_]*"
+    r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*(?:ng[a-z]{1,3})?\s*"
+    r"(?P<d>[^\sa-z,]{1,4}?(?:\s[^\s,]{1,4}){0,2}?|[a-z])?[\s.…_]*"
     r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
 _NGAY = re.compile(r"ng[a-z]{1,3}")
+_DAY = re.compile(r"[0-9]{1,2}")  # ASCII digits only: OCR of handwriting yields '²', '٣' …
 _FILL = "._…"  # dot leaders and underscores of a fill-in blank around typed digits
 _STRICT = re.compile(
     r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
@@ -66,7 +69,7 @@ def _place_text(seg: Segment, folded_place: str) -> str:
 
 def _date_hit(seg: Segment, match: re.Match[str], certainty: float) -> Hit:
     day, month, year = (match.group(k) and match.group(k).strip(_FILL) for k in ("d", "m", "y"))
-    if not day or not month or not day.isdigit() or not month.isdigit():
+    if not day or not month or not _DAY.fullmatch(day) or not _DAY.fullmatch(month):
         return Hit(None, (seg.words,), certainty, "date.missing_part", needs_review=True)
     try:
         value = date(int(year), int(month), int(day))

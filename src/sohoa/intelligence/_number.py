@@ -12,13 +12,14 @@ from sohoa.domain.ocr import OcrPage, Word
 from ._hit import Hit
 from ._layout import Segment
 
-__all__ = ["NumberMatch", "find_number", "format_so_ky_hieu", "repair_with_title", "stamp_zones"]
+__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "repair_with_title", "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
 _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
 # The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then flagged.
-_BODY = re.compile(r"^(?P<num>[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
+# Handwriting may come out as up to three short pieces ("2 2 Ộ" for 220): kept, and flagged as unsure.
+_BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # The standard's strict form (§2.2) on the whole line, to rate certainty.
@@ -26,6 +27,10 @@ _STRICT = re.compile(
     r"^Số:\s*(?:0[1-9]|[1-9]\d+)(?:/(?:19|20)\d{2})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*$"
 )
 _LOW_CONF = 0.5
+_ASCII_NUMBER = re.compile(r"[0-9]{1,6}")  # NĐ 30 numbers restart each year: never more than a few digits
+# The page engine's suffix when the handwriting reader (``handwriting.read_fill_ins``) judged the
+# number's slot: its words are then either read by the digit model or marked unsure.
+HAND_MARK = "+hand"
 # Tesseract reads a capital S of a sign as "§" or "$" on poor scans ("§GDĐT" for "SGDĐT").
 _SIGN_LOOKALIKES = str.maketrans({"§": "S", "$": "S"})
 
@@ -142,21 +147,21 @@ def _taller_than_sign(words: Sequence[Word], seg: Segment) -> bool:
     return bool(sign) and max(w.bbox.height for w in words) > max(w.bbox.height for w in sign)
 
 
-def _number_hit(num: str, seg: Segment, certainty: float) -> Hit:
+def _number_hit(num: str, seg: Segment, certainty: float, judged: bool = False) -> Hit:
     digits = num.strip(".…'‘’`\"")
     if not digits:
         # Handwritten or blank number: say so instead of guessing.
         return Hit(None, (seg.words[:1],), certainty, "number.missing", needs_review=True)
     words = _words_of(seg, digits)
     low = any(w.conf < _LOW_CONF for w in words)
-    if not digits.isdigit() or len(digits) > 11 or low:
+    if not _ASCII_NUMBER.fullmatch(digits) or low:
         return Hit(digits, (words,), certainty * 0.5, "number.unsure", needs_review=True)
-    if _taller_than_sign(words, seg):
+    if not judged and _taller_than_sign(words, seg):
         return Hit(digits, (words,), certainty * 0.5, "number.handwritten", needs_review=True)
     return Hit(digits, (words,), certainty, "number.so_line")
 
 
-def _match(seg: Segment) -> NumberMatch | None:
+def _match(seg: Segment, judged: bool = False) -> NumberMatch | None:
     parsed = _parse(seg)
     if parsed is None:
         return None
@@ -165,22 +170,23 @@ def _match(seg: Segment) -> NumberMatch | None:
     notation, abbreviation = _notation(sep, rest)
     rule = "notation.party" if sep == "-" else "notation.so_line"
     note = Hit(notation, (_words_of(seg, rest),), certainty, rule, needs_review=len(notation) > 30)
-    return NumberMatch(_number_hit(num, seg, certainty), note, seg, abbreviation)
+    return NumberMatch(_number_hit(num, seg, certainty, judged), note, seg, abbreviation)
 
 
 def find_number(segments: Sequence[Segment], page: OcrPage) -> NumberMatch | None:
     """The topmost 'Số:' line in the upper half, left of centre, outside incoming stamps."""
     zones = stamp_zones(segments)
+    judged = page.engine.endswith(HAND_MARK)
     for seg in segments:
         if seg.cy > 0.5 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
             continue
-        found = _match(seg) or _match_across_blank(seg, segments)
+        found = _match(seg, judged) or _match_across_blank(seg, segments, judged)
         if found is not None:
             return found
     return None
 
 
-def _match_across_blank(seg: Segment, segments: Sequence[Segment]) -> NumberMatch | None:
+def _match_across_blank(seg: Segment, segments: Sequence[Segment], judged: bool) -> NumberMatch | None:
     """'Số:' and its '/TB-UBND' cut into two segments by the wide blank left for a handwritten number."""
     if _PREFIX.match(seg.text) is None:
         return None
@@ -188,4 +194,4 @@ def _match_across_blank(seg: Segment, segments: Sequence[Segment]) -> NumberMatc
                  and s.bbox.x0 - seg.bbox.x1 < 10 * seg.height and s.text[:1] in "/-"]
     if not following:
         return None
-    return _match(Segment(seg.words + min(following, key=lambda s: s.bbox.x0).words))
+    return _match(Segment(seg.words + min(following, key=lambda s: s.bbox.x0).words), judged)

@@ -12,6 +12,7 @@ import numpy as np
 from sohoa.domain.errors import ValidationFailed
 from sohoa.samples._conditions import CONDITIONS, degrade, dpi_of, map_box, save, suffix_of
 from sohoa.samples._content import make_content
+from sohoa.samples._hand import fill_by_hand
 from sohoa.samples._layout import fit, layout
 from sohoa.samples._rand import chance, pick
 from sohoa.samples._render import render
@@ -107,8 +108,11 @@ def _document_pages(seed: int, index: int, multipage: bool) -> tuple[list[Page],
 Box = tuple[int, int, int, int]
 
 
-def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: int) -> tuple[Path, list[Box]]:
+def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: int,
+                handwritten: bool = False) -> tuple[Path, list[Box]]:
     dpi = dpi_of(condition)
+    if handwritten and page.kind == "first":
+        page = fill_by_hand(page, np.random.default_rng([seed, number, 3]))
     scale = dpi / LAYOUT_DPI
     size = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
     art_rng = np.random.default_rng([seed, number, 1])
@@ -120,12 +124,14 @@ def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: in
 
 
 def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str = "clean300",
-                    multipage: bool = True, separators: bool = False) -> SampleCorpus:
+                    multipage: bool = True, separators: bool = False, handwritten: bool = False) -> SampleCorpus:
     """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents.
 
     Documents are 1–3 pages when ``multipage`` (continuation pages numbered at the top, sometimes a
-    "Phụ lục" page), else one page; ``separators`` puts blank pages between some documents. Text and
-    layout depend only on ``seed`` and ``multipage``, so every condition of a seed shows the same text.
+    "Phụ lục" page), else one page; ``separators`` puts blank pages between some documents;
+    ``handwritten`` leaves the number and the day of each first page blank and writes them in by hand.
+    Text and layout depend only on ``seed`` and ``multipage``, so every condition of a seed shows the
+    same text.
     """
     if condition not in CONDITIONS:
         raise ValidationFailed(f"Điều kiện quét không hợp lệ: {condition}",
@@ -144,7 +150,7 @@ def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str 
         pages, content = _document_pages(seed, index, multipage)
         numbers, boxes = [], []
         for page in pages:
-            path, page_boxes = _write_page(page, len(paths) + 1, out_dir, condition, seed)
+            path, page_boxes = _write_page(page, len(paths) + 1, out_dir, condition, seed, handwritten)
             paths.append(path)
             numbers.append(len(paths))
             boxes.append(page_boxes)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
+from sohoa.samples._hand import HAND_INKS, draw_digits
 from sohoa.samples._typeset import Page, font, width
 
 INK = (22, 22, 26)
@@ -33,6 +34,9 @@ def render(page: Page, size: tuple[int, int], scale: float, rng: np.random.Gener
             _stamp(draw, box, mark.text, round(mark.px * scale), scale)
         elif mark.kind == "signature":
             _signature(draw, box, rng, scale)
+        elif mark.kind == "hand":
+            ink = HAND_INKS[int(rng.integers(len(HAND_INKS)))]
+            draw_digits(draw, mark.text, box[0], box[3], box[3] - box[1], rng, ink, rng.uniform(2.0, 3.5) * scale)
     if seal:
         for mark in page.marks:
             if mark.kind == "seal":

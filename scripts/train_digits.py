@@ -1,0 +1,176 @@
+"""Train the digit recognizer of handwritten fill-ins and write src/sohoa/intelligence/digits.npz.
+
+    .venv/bin/python scripts/train_digits.py [--seed 7] [--per-class 2400] [--epochs 30]
+
+Training data is made here, nothing is downloaded: digits drawn "by hand" by the sample generator's pen
+(``sohoa.samples._hand``: stroke shapes with slant, rotation, jitter, pen widths 4–12 % of the height,
+blur, noise and down-sampling), printed digits of the sample fonts (Liberation Serif, four styles), and a
+"not one digit" class (two touching digits, scribbles, printed letters and signs). Each image goes
+through the same segmentation and features as at run time (``handwriting._glyphs``,
+``_digits.glyph_features``). A validation set from another seed reports the accuracy and the share of
+glyphs accepted at ``handwriting.SURE`` and wrong among them. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from sohoa.intelligence._digits import FEATURES, MODEL_FILE, REJECT, glyph_features
+from sohoa.intelligence.handwriting import SURE, _glyphs
+from sohoa.samples._hand import HAND_INKS, digit_strokes, draw_digits
+from sohoa.samples._typeset import font
+
+_LETTERS = "QĐUNHAKMTVXY#/%&@ĂÂÊƯ"
+
+
+def _degrade(image: Image.Image, rng: np.random.Generator) -> np.ndarray:
+    grey = np.asarray(image.convert("L"), dtype=np.float32)
+    if rng.random() < 0.4:  # a low-resolution scan
+        f = rng.uniform(0.35, 0.7)
+        h, w = grey.shape
+        grey = cv2.resize(cv2.resize(grey, (max(4, int(w * f)), max(4, int(h * f))), interpolation=cv2.INTER_AREA),
+                          (w, h), interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.5:
+        grey = cv2.GaussianBlur(grey, (0, 0), rng.uniform(0.4, 1.2))
+    grey = grey * rng.uniform(0.85, 1.0) + rng.normal(0.0, rng.uniform(0, 12), grey.shape)
+    return np.clip(grey, 0, 255).astype(np.uint8)
+
+
+def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw, float]:
+    image = Image.new("RGB", (height * 4, height * 2), (250, 250, 248))
+    return image, ImageDraw.Draw(image), height * 1.5
+
+
+def _hand(text: str, rng: np.random.Generator) -> np.ndarray:
+    height = int(rng.integers(16, 72))
+    image, draw, baseline = _canvas(height)
+    pen = max(1.0, height * rng.uniform(0.04, 0.12))
+    ink = HAND_INKS[int(rng.integers(len(HAND_INKS)))]
+    draw_digits(draw, text, height * 0.5, baseline, height, rng, ink, pen)
+    return _degrade(image, rng)
+
+
+def _printed(text: str, rng: np.random.Generator) -> np.ndarray:
+    height = int(rng.integers(16, 60))
+    image, draw, baseline = _canvas(height)
+    style = ("regular", "bold", "italic", "bolditalic")[int(rng.integers(4))]
+    draw.text((height * 0.5, baseline), text, font=font(style, int(height * 1.4)), fill=(20, 20, 20), anchor="ls")
+    return _degrade(image, rng)
+
+
+def _scribble(rng: np.random.Generator) -> np.ndarray:
+    height = int(rng.integers(16, 72))
+    image, draw, baseline = _canvas(height)
+    for _ in range(int(rng.integers(1, 3))):
+        strokes = digit_strokes(str(rng.integers(10)), rng)
+        stroke = strokes[0][rng.permutation(len(strokes[0]))[: int(rng.integers(3, 8))]]
+        points = [(float(height * 0.5 + x * height * 0.7), float(baseline - height + y * height)) for x, y in stroke]
+        draw.line(points, fill=(30, 40, 120), width=max(1, int(height * 0.08)), joint="curve")
+    return _degrade(image, rng)
+
+
+def _touching(rng: np.random.Generator) -> np.ndarray:
+    height = int(rng.integers(16, 72))
+    image, draw, baseline = _canvas(height)
+    pen = max(1.0, height * rng.uniform(0.06, 0.12))
+    x = height * 0.5
+    for _ in range(2):
+        box = draw_digits(draw, str(rng.integers(10)), x, baseline, height, rng, (30, 40, 120), pen)
+        x = box[2] - pen * rng.uniform(0.5, 2.0)
+    return _degrade(image, rng)
+
+
+def _sample(label: int, rng: np.random.Generator) -> np.ndarray:
+    if label != REJECT:
+        return _printed(str(label), rng) if rng.random() < 0.2 else _hand(str(label), rng)
+    kind = rng.random()
+    if kind < 0.4:
+        return _touching(rng)
+    if kind < 0.7:
+        return _scribble(rng)
+    return _printed(_LETTERS[int(rng.integers(len(_LETTERS)))], rng)
+
+
+def make_set(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels: ``per_class`` images of each digit and twice as many of 'not one digit'."""
+    rng = np.random.default_rng(seed)
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    for label in [*range(10)] * per_class + [REJECT] * (2 * per_class):
+        grey = _sample(label, rng)
+        glyphs, _ = _glyphs(grey, int(grey.shape[0] / 2 * 0.8), 0)
+        if len(glyphs) != 1:  # broken into pieces: each piece is 'not one digit'
+            xs.extend(glyph_features(g) for g in glyphs)
+            ys.extend([REJECT] * len(glyphs))
+            continue
+        xs.append(glyph_features(glyphs[0]))
+        ys.append(label)
+    return np.stack(xs), np.asarray(ys)
+
+
+def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, hidden: int = 128) -> dict[str, np.ndarray]:
+    """Softmax MLP by Adam on cross-entropy."""
+    rng = np.random.default_rng(seed)
+    params = {"w1": rng.normal(0, np.sqrt(2 / FEATURES), (FEATURES, hidden)), "b1": np.zeros(hidden),
+              "w2": rng.normal(0, np.sqrt(2 / hidden), (hidden, REJECT + 1)), "b2": np.zeros(REJECT + 1)}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    onehot = np.eye(REJECT + 1)[y]
+    step = 0
+    for epoch in range(epochs):
+        lr = 2e-3 * (0.5 ** (epoch / 10))
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), 256):
+            idx = order[start:start + 256]
+            xb, tb = x[idx], onehot[idx]
+            h = np.maximum(xb @ params["w1"] + params["b1"], 0)
+            logits = h @ params["w2"] + params["b2"]
+            p = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            d2 = (p - tb) / len(idx)
+            dh = (d2 @ params["w2"].T) * (h > 0)
+            grads = {"w2": h.T @ d2 + 1e-4 * params["w2"], "b2": d2.sum(0),
+                     "w1": xb.T @ dh + 1e-4 * params["w1"], "b1": dh.sum(0)}
+            step += 1
+            for k, g in grads.items():
+                m[k] = 0.9 * m[k] + 0.1 * g
+                v[k] = 0.999 * v[k] + 0.001 * g * g
+                params[k] -= lr * (m[k] / (1 - 0.9**step)) / (np.sqrt(v[k] / (1 - 0.999**step)) + 1e-8)
+    return {k: p.astype(np.float32) for k, p in params.items()}
+
+
+def _report(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
+    h = np.maximum(x @ params["w1"] + params["b1"], 0)
+    logits = h @ params["w2"] + params["b2"]
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    best, sure = p.argmax(1), p.max(1)
+    digits = y != REJECT
+    accepted = (best != REJECT) & (sure >= SURE)
+    wrong = accepted & (best != y)
+    print(f"validation: {len(y)} glyphs, accuracy {np.mean(best == y):.4f}, digits read right "
+          f"{np.mean(best[digits] == y[digits]):.4f}; at p ≥ {SURE}: digits accepted "
+          f"{np.mean(accepted[digits]):.4f}, accepted and wrong {wrong.sum()} of {accepted.sum()} "
+          f"(junk accepted {np.sum(accepted & ~digits)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-class", type=int, default=2400)
+    parser.add_argument("--epochs", type=int, default=30)
+    args = parser.parse_args()
+    x, y = make_set(args.per_class, args.seed)
+    params = train(x, y, args.epochs, args.seed)
+    xv, yv = make_set(max(100, args.per_class // 4), args.seed + 1000)
+    _report(params, xv, yv)
+    np.savez_compressed(MODEL_FILE, **params)
+    print(f"wrote {MODEL_FILE} ({MODEL_FILE.stat().st_size} bytes) from {len(y)} glyphs")
+
+
+if __name__ == "__main__":
+    main()

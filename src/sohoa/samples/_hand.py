@@ -1,0 +1,131 @@
+"""Digits written "by hand": strokes of each digit, bent, slanted and jittered, drawn with a pen.
+
+Used by the sample generator to fill the number and the day of a printed form, and by
+``scripts/train_digits.py`` to make the training data of the digit recognizer
+(``sohoa.intelligence.handwriting``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from PIL import ImageDraw
+
+from sohoa.samples._typeset import Mark, Page, width
+
+__all__ = ["HAND_INKS", "digit_strokes", "draw_digits", "fill_by_hand"]
+
+Stroke = list[tuple[float, float]]
+
+# Each digit as pen strokes in a unit box (x right, y down), several ways of writing some of them.
+_SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
+    "1": (([(0.25, 0.25), (0.6, 0.0), (0.6, 1.0)],), ([(0.55, 0.0), (0.5, 1.0)],),
+          ([(0.3, 0.2), (0.6, 0.0), (0.6, 1.0)], [(0.3, 1.0), (0.9, 1.0)])),
+    "2": (([(0.1, 0.25), (0.3, 0.03), (0.7, 0.03), (0.88, 0.25), (0.8, 0.5), (0.1, 1.0), (0.95, 1.0)],),
+          ([(0.12, 0.2), (0.5, 0.0), (0.85, 0.2), (0.7, 0.55), (0.15, 0.95), (0.4, 0.88), (0.95, 0.98)],)),
+    "3": (([(0.1, 0.1), (0.5, 0.0), (0.85, 0.2), (0.45, 0.45), (0.9, 0.7), (0.55, 1.0), (0.1, 0.9)],),
+          ([(0.1, 0.0), (0.85, 0.0), (0.4, 0.4), (0.85, 0.6), (0.7, 0.95), (0.1, 0.9)],)),
+    "4": (([(0.7, 1.0), (0.7, 0.0), (0.05, 0.7), (0.95, 0.7)],),
+          ([(0.3, 0.0), (0.1, 0.6), (0.9, 0.6)], [(0.7, 0.3), (0.7, 1.0)])),
+    "5": (([(0.85, 0.0), (0.2, 0.0), (0.15, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)],),
+          ([(0.2, 0.0), (0.15, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)], [(0.2, 0.0), (0.9, 0.0)])),
+    "6": (([(0.75, 0.0), (0.3, 0.3), (0.12, 0.7), (0.35, 1.0), (0.75, 0.95), (0.85, 0.7), (0.55, 0.5),
+            (0.2, 0.65)],),),
+    "7": (([(0.05, 0.0), (0.95, 0.0), (0.4, 1.0)],),
+          ([(0.05, 0.1), (0.1, 0.0), (0.95, 0.0), (0.45, 1.0)], [(0.35, 0.5), (0.85, 0.5)])),
+    "8": (([(0.55, 0.48), (0.15, 0.25), (0.5, 0.0), (0.85, 0.22), (0.5, 0.5), (0.1, 0.78), (0.5, 1.0),
+            (0.9, 0.78), (0.55, 0.48)],),),
+    "9": (([(0.85, 0.3), (0.5, 0.5), (0.15, 0.3), (0.45, 0.0), (0.85, 0.15), (0.85, 0.5), (0.7, 1.0)],),
+          ([(0.85, 0.25), (0.5, 0.45), (0.15, 0.25), (0.5, 0.0), (0.85, 0.2), (0.8, 1.0)],)),
+}
+HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
+
+
+def _oval(rng: np.random.Generator) -> Stroke:
+    start = rng.uniform(-0.5, 0.5)
+    t = np.linspace(start, start + 2 * np.pi + rng.uniform(0.1, 0.5), 28)
+    return [(0.5 + 0.45 * float(np.sin(a)), 0.5 - 0.5 * float(np.cos(a))) for a in t]
+
+
+def _chaikin(points: np.ndarray, rounds: int = 2) -> np.ndarray:
+    for _ in range(rounds):
+        if len(points) < 3:
+            return points
+        q = 0.75 * points[:-1] + 0.25 * points[1:]
+        r = 0.25 * points[:-1] + 0.75 * points[1:]
+        points = np.vstack([points[:1], np.column_stack([q, r]).reshape(-1, 2), points[-1:]])
+    return points
+
+
+def digit_strokes(digit: str, rng: np.random.Generator) -> list[np.ndarray]:
+    """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed."""
+    strokes = [_oval(rng)] if digit == "0" else list(_SHAPES[digit][int(rng.integers(len(_SHAPES[digit])))])
+    slant = rng.uniform(-0.1, 0.35)
+    angle = rng.uniform(-0.12, 0.12)
+    sx = rng.uniform(0.75, 1.1)
+    cos, sin = np.cos(angle), np.sin(angle)
+    out = []
+    for stroke in strokes:
+        p = np.asarray(stroke, dtype=float) + rng.normal(0.0, 0.035, (len(stroke), 2))
+        p[:, 0] = (p[:, 0] - 0.5) * sx + slant * (0.5 - p[:, 1])
+        p[:, 1] -= 0.5
+        p = np.column_stack([cos * p[:, 0] - sin * p[:, 1], sin * p[:, 0] + cos * p[:, 1]]) + 0.5
+        out.append(_chaikin(p, 1 if digit == "0" else 2))
+    return out
+
+
+def draw_digits(draw: ImageDraw.ImageDraw, text: str, x: float, baseline: float, height: float,
+                rng: np.random.Generator, ink: tuple[int, int, int], pen: float) -> tuple[float, float, float, float]:
+    """Write ``text`` (digits) from ``x`` with its bottom near ``baseline``; returns the box written."""
+    box = [x, baseline, x, baseline]
+    cursor = x
+    for digit in text:
+        h = height * rng.uniform(0.88, 1.1)
+        w = h * (0.35 if digit == "1" else rng.uniform(0.55, 0.72))
+        top = baseline - h + rng.normal(0.0, 0.05 * height)
+        for stroke in digit_strokes(digit, rng):
+            points = [(float(cursor + px * w), float(top + py * h)) for px, py in stroke]
+            draw.line(points, fill=ink, width=max(1, round(pen)), joint="curve")
+            r = pen / 2
+            for px, py in (points[0], points[-1]):
+                draw.ellipse((px - r, py - r, px + r, py + r), fill=ink)
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            box = [min(box[0], *xs), min(box[1], *ys), max(box[2], *xs), max(box[3], *ys)]
+        cursor += w + height * rng.uniform(0.12, 0.3)
+    return box[0], box[1], box[2], box[3]
+
+
+def _hand_mark(text: str, x: float, baseline: float, px: int, rng: np.random.Generator) -> Mark:
+    height = px * rng.uniform(0.95, 1.35)
+    return Mark("hand", (x, baseline + 0.1 * px - height, x + len(text) * 1.05 * height, baseline + 0.1 * px), text,
+                px)
+
+
+def fill_by_hand(page: Page, rng: np.random.Generator) -> Page:
+    """The first page as a printed form whose number ('Số: __/QĐ-UBND') and day ('ngày __ tháng') were
+    left blank and written in by hand; the truth (the page's lines) is unchanged."""
+    texts = list(page.texts)
+    marks = list(page.marks)
+    done: set[str] = set()  # only the header's number and date line, never a date quoted in the body
+    for i in range(1, len(texts)):
+        prev, t = texts[i - 1], texts[i]
+        if prev.text == "Số:" and t.y == prev.y and "number" not in done:
+            done.add("number")
+            cut = min((k for k in (t.text.find("/"), t.text.find("-")) if k > 0), default=-1)
+            if cut <= 0 or not t.text[:cut].isdigit():
+                continue
+            mark = _hand_mark(t.text[:cut], t.x + t.px * rng.uniform(0.1, 0.4), t.y, t.px, rng)
+            texts[i] = replace(t, x=mark.box[2] + t.px * rng.uniform(0.2, 0.8), text=t.text[cut:])
+            marks.append(mark)
+        elif prev.text == "ngày" and t.y == prev.y and t.text.isdigit() and "day" not in done:
+            done.add("day")
+            written = t.text.lstrip("0") if rng.random() < 0.6 else t.text
+            mark = _hand_mark(written, t.x + t.px * rng.uniform(0.1, 0.4), t.y, t.px, rng)
+            extra = max(0.0, mark.box[2] - t.x - width(t.text, t.style, t.px)) + t.px * rng.uniform(0.2, 0.8)
+            for k in range(i + 1, len(texts)):
+                if texts[k].y == t.y:
+                    texts[k] = replace(texts[k], x=texts[k].x + extra)
+            texts[i] = replace(t, text="")
+            marks.append(mark)
+    return replace(page, texts=[t for t in texts if t.text], marks=marks)
