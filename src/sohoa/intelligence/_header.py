@@ -96,8 +96,10 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
             match = _DATE.match(seg.folded)
         if match is None or len(match.group("place").split()) > 8 or _NGAY.fullmatch(match.group("place").strip()):
             continue
-        certainty = 0.97 if _STRICT.match(seg.text) else 0.85
         value = _place_text(seg, match.group("place"))
+        if sum(word[:1].islower() for word in value.split()) > 1:
+            continue  # prose quoting a date ('Căn cứ Luật … ngày 19 tháng 6 năm 2015'), not a place name
+        certainty = 0.97 if _STRICT.match(seg.text) else 0.85
         place = Hit(value, (seg.words[: max(1, len(value.split()))],), certainty, "place.date_line")
         return DateMatch(_date_hit(seg, match, certainty), place, seg)
     return None
