@@ -21,12 +21,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from sohoa.cli.remote import register_cli
-from sohoa.db.models import Document
-from sohoa.domain.search import IndexDoc
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import ControlServer
 from sohoa.services.platform.warm_pool import WarmPool
 from sohoa.settings import Settings
+from tests.core._two_documents import add_two_documents
 from tests.ingest._helpers import FONT
 
 SOHOA = Path(sys.executable).with_name("sohoa")
@@ -38,12 +37,7 @@ HEAVY = ("sqlalchemy", "typer", "click", "pydantic", "pydantic_settings", "rich"
 def served(tmp_path: Path) -> Iterator[tuple[AppContext, list[str]]]:
     """A context with two documents and a control server answering `cli` for it; the list logs answers."""
     ctx = open_context(Settings(data=tmp_path / "data", workers=1))
-    with ctx.db.session() as session:
-        for text in ("Quyết định về việc hòa giải ở cơ sở", "Công văn về việc hoà giải viên"):
-            doc = Document(text=text, source_name="t.pdf", type_name="Quyết định")
-            session.add(doc)
-            session.flush()
-            ctx.index.upsert(session, IndexDoc(doc.id, text, ""))
+    add_two_documents(ctx)
     answered: list[str] = []
     pool = WarmPool(ctx.settings).start()
     server = ControlServer(ctx.settings)

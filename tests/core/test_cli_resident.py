@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import stat
@@ -33,6 +34,7 @@ from sohoa.services.platform.context import open_context
 from sohoa.services.platform.control import STOP_RESIDENT, ControlClient, socket_path
 from sohoa.services.platform.control_owner import CONTROL_LOCK, held_elsewhere
 from sohoa.settings import Settings
+from tests.core._two_documents import add_two_documents
 
 SOHOA = Path(sys.executable).with_name("sohoa")
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,12 +119,7 @@ def archive(tmp_path: Path) -> Iterator[Settings]:
     """An archive of two documents, nothing listening on it; any resident left is stopped at the end."""
     settings = Settings(data=tmp_path / "data", workers=1)
     ctx = open_context(settings)
-    with ctx.db.session() as session:
-        for text in ("Quyết định về việc hòa giải ở cơ sở", "Công văn về việc hoà giải viên"):
-            doc = Document(text=text, source_name="t.pdf", type_name="Quyết định")
-            session.add(doc)
-            session.flush()
-            ctx.index.upsert(session, IndexDoc(doc.id, text, ""))
+    add_two_documents(ctx)
     ctx.close()
     yield settings
     _stop_all(settings)
@@ -228,10 +225,13 @@ def test_the_fingerprint_follows_the_package_files(tmp_path: Path) -> None:
 def test_a_resident_leaves_when_idle_and_when_its_data_directory_moves(archive: Settings) -> None:
     first = _run(archive, "status", SOHOA_CLI_RESIDENT_IDLE_SECONDS="1")
     assert first.returncode == 0, first.stderr
-    info = _wait("the resident to listen", lambda: _info(archive))
-    _wait("the idle resident to leave", lambda: _gone(archive, info["pid"]))
+    log = archive.data / "run" / "resident.log"
+    # idle for 1 s: on a loaded machine it may be gone before anyone could look, so its log tells
+    started = _wait("the resident to start", lambda: log.exists() and re.search(r"resident pid (\d+) serves",
+                                                                                 log.read_text()))
+    _wait("the idle resident to leave", lambda: _gone(archive, int(started.group(1))))
     assert not socket_path(archive).exists()
-    assert "stopped: no command for 1 s" in (archive.data / "run" / "resident.log").read_text()
+    assert f"resident pid {started.group(1)} stopped: no command for 1 s" in log.read_text()
     moved = _started(archive)
     archive.data.rename(archive.data.with_name("moved"))
     _wait("the resident to leave a moved data directory", lambda: not _alive(moved["pid"]))
