@@ -17,7 +17,6 @@ from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.handwriting import read_fill_ins
-from sohoa.intelligence.handwriting import read_fill_ins
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
@@ -131,7 +130,6 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
             ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
         ocr = reading_order(ocr)
         ocr = correct_page(ocr) if job.correct else ocr
-        ocr = read_fill_ins(image, ocr)  # numbers and days written by hand into a printed form
         ocr = read_fill_ins(image, ocr)  # numbers and days written by hand into a printed form
     if typed and not separator:
         ocr = merge_typed(ocr, typed)
