@@ -54,20 +54,21 @@ def _resident_bytes() -> int | None:
         return None
 
 
-def release_memory() -> bool:
+def release_memory(*, always: bool = False) -> bool:
     """After a page job: give the C heap's freed pages back to the system (glibc ``malloc_trim(0)``) once
     the resident memory has grown by ``TRIM_AFTER_GROWTH`` since the last trim. True when it trimmed;
     always False where the C library has no ``malloc_trim`` (musl, macOS, Windows).
 
     A page job allocates tens of MiB through malloc (Tesseract, OpenCV, numpy, pypdfium2, Pillow) and frees
     it; glibc keeps the freed pages resident, so a long-lived worker holds its largest page's memory and
-    more as its heap fragments (docs/benchmarks.md, after the memory soak).
+    more as its heap fragments (docs/benchmarks.md, after the memory soak). ``always``: whatever the growth
+    (the ingesting process, after each stored sequence).
     """
     global _rss_after_trim
     if _MALLOC_TRIM is None:
         return False
     resident = _resident_bytes()
-    if resident is not None and resident - _rss_after_trim < TRIM_AFTER_GROWTH:
+    if not always and resident is not None and resident - _rss_after_trim < TRIM_AFTER_GROWTH:
         return False
     _MALLOC_TRIM(0)
     _rss_after_trim = _resident_bytes() or 0

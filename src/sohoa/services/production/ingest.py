@@ -26,7 +26,7 @@ from sohoa.pipeline.work import PageFailure, PageJob, PageOutcome
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_file
-from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool
+from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool, release_memory
 from sohoa.services.production.ingest_claims import IngestClaims
 from sohoa.services.production.ingest_groups import Group, closed_documents_end, group_key
 from sohoa.services.production.ingest_readahead import Prepared, Readahead, triage_copy, work_copy
@@ -354,6 +354,7 @@ class _Batch:
     def _finish_group(self, group: Group[ItemReport]) -> None:
         try:
             _finish(self.ctx, group, self.actor)
+            release_memory(always=True)  # the sequence's pages, documents and rows are freed: give them back
         except SohoaError as exc:
             for _, rep, _ in group.members:
                 rep.state, rep.message = "failed", str(exc)
