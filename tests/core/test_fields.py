@@ -180,8 +180,10 @@ def test_every_field_is_written_to_the_pdfa_xmp_under_its_key() -> None:
 
 def test_the_index_takes_fields_by_their_role() -> None:
     values = {spec.name: f"giá trị {spec.name}" for spec in FIELDS}
-    doc = cast(Document, SimpleNamespace(id=7, text="toàn văn", **values))
+    signed = {"_signatures": {"signers": ["Ủy ban nhân dân tỉnh Quảng Ngãi — Tỉnh Quảng Ngãi"]}}
+    doc = cast(Document, SimpleNamespace(id=7, text="toàn văn", provenance=signed, **values))
     indexed = document_index_doc(doc)
+    assert "Ủy ban nhân dân tỉnh Quảng Ngãi — Tỉnh Quảng Ngãi" in indexed.text  # who signed the master PDF
     for spec in FIELDS:
         assert (values[spec.name] in indexed.text) is (spec.index is IndexRole.TEXT)
         assert (values[spec.name] in indexed.codes) is (spec.index is IndexRole.SIGN)
