@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 from sohoa.cli import resident
 
@@ -56,10 +55,6 @@ def _environment(stdout_tty: bool) -> dict[str, str]:
     return env
 
 
-def _data() -> Path:
-    return Path(os.environ.get("SOHOA_DATA") or "./data")
-
-
 def ask_server(argv: list[str]) -> int | None:
     """Have a running server run the command, printing its output as it comes; the exit code, or None when
     the command must run here (no server, a stale socket, or the server declined before any output)."""
@@ -68,7 +63,7 @@ def ask_server(argv: list[str]) -> int | None:
 
 def _ask(argv: list[str]) -> tuple[int | None, str | None]:
     """:func:`ask_server`'s exit code, and why the server declined (None when it answered or nobody did)."""
-    path = _data() / "run" / "control.sock"
+    path = resident.data_dir() / "run" / "control.sock"
     if not path.exists():
         return None, None
     from sohoa.services.platform.control import ControlClient, ControlClosed  # the socket client only
@@ -108,7 +103,7 @@ def main() -> None:
             raise SystemExit(code)
         # nobody answered, or a resident of other code did (it is leaving): a resident for the next commands
         if argv[0] in resident.READING and declined in (None, resident.OTHER_CODE) and resident.enabled():
-            resident.start(_data())
+            resident.start(resident.data_dir())
     if _starts_workers(argv):
         _early_forkserver()
     from sohoa.cli.main import app  # Typer and the command table

@@ -32,7 +32,7 @@ import sys
 import zlib
 from pathlib import Path
 
-__all__ = ["LOG", "OTHER_CODE", "READING", "enabled", "fingerprint", "serve", "start"]
+__all__ = ["LOG", "OTHER_CODE", "READING", "data_dir", "enabled", "fingerprint", "serve", "start"]
 
 READING = ("search", "status")  # the commands that start a resident when nobody answers them
 OTHER_CODE = "the client runs other code"  # a resident declines with this, then exits
@@ -70,6 +70,11 @@ def fingerprint(root: str = _PACKAGE) -> str:
     return f"{sys.executable}:{root}:{len(entries)}:{checksum:08x}"
 
 
+def data_dir() -> Path:
+    """The data directory the settings will name (``SOHOA_DATA``, else ``./data``), read without them."""
+    return Path(os.environ.get("SOHOA_DATA") or "./data")
+
+
 def start(data: Path) -> None:
     """Start a resident for ``data`` in its own session and return at once (it runs detached: never waited for,
     its output in ``run/resident.log``). Nothing happens when ``data`` is not a folder or the start fails: the
@@ -101,7 +106,7 @@ def serve() -> None:
     started at once stop here), then load the application and serve until it is time to leave."""
     from sohoa.services.platform.control import claim_resident  # the lock and socket client only
 
-    owner = claim_resident(Path(os.environ.get("SOHOA_DATA") or "./data"))
+    owner = claim_resident(data_dir())
     if owner is None:
         return
     from sohoa.cli.resident_server import run  # the settings, SQLAlchemy and the commands

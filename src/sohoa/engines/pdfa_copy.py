@@ -79,9 +79,8 @@ class _Audit:
 
     def __init__(self, *, fix: bool) -> None:
         self.fix = fix
-        self.mended = False  # something was (with ``fix``) or would have been mended …
-        self.font_mends: list[tuple[str, str]] = []  # … fonts of the page's own resources: (name, replacement)
-        self.deep = False  # … something else, or inside a form, pattern or Type 3 font
+        self.font_mends: list[tuple[str, str]] = []  # mended (or to mend): fonts of the page's own resources
+        self.deep = False  # something else mended (or to mend), or inside a form, pattern or Type 3 font
         self.nesting = 0
         self.done: set[tuple[int, int]] = set()
 
@@ -159,7 +158,6 @@ class _Audit:
             label = _font_name(font)
             raise _blocked("font_not_embedded", f"Phông chữ {label} không được nhúng trong PDF gốc",
                            f"Font {label} is not embedded in the source PDF")
-        self.mended = True
         if self.nesting == 1:
             self.font_mends.append((name, replacement))
         else:
@@ -211,7 +209,7 @@ class _Audit:
         if space is not None and _CMYK in _names(space, depth=0):
             raise self._cmyk_space()
         if "/Interpolate" in image or any(key in image for key in _IMAGE_DROPS):
-            self.mended = self.deep = True
+            self.deep = True
         if self.fix:
             if "/Interpolate" in image:
                 image.Interpolate = False

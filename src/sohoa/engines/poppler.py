@@ -16,8 +16,8 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import nfc
 from sohoa.engines._run import run
 
-__all__ = ["PdfTextFragment", "PdfTextPage", "PdfTextWord", "parse_bbox_layout", "read_text_fragments",
-           "read_text_layer", "render_page", "text_layer_to_ocr"]
+__all__ = ["PdfTextFragment", "PdfTextPage", "PdfTextWord", "parse_bbox_layout", "parse_page_markup",
+           "read_text_fragments", "read_text_layer", "render_page", "text_layer_to_ocr"]
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _NUMBER = r'"(-?[0-9.]+)"'
@@ -80,14 +80,20 @@ class PdfTextFragment:
     char_count: int
 
     def parse(self) -> PdfTextPage:
-        """The page's words with boxes (``ValueError`` when the markup is not pdftotext's)."""
-        pages = _parse_tokens(self.markup)
-        if pages is None:
-            root = ET.fromstring(_XHTML_WRAP.format(self.markup))
-            pages = [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
-        if len(pages) != 1:
-            raise ValueError(f"a text-layer fragment holds {len(pages)} pages")
-        return pages[0]
+        """The page's words with boxes (:func:`parse_page_markup`)."""
+        return parse_page_markup(self.markup)
+
+
+def parse_page_markup(markup: str) -> PdfTextPage:
+    """One page of ``pdftotext -bbox-layout`` markup (:attr:`PdfTextFragment.markup`) read into words with
+    boxes (``ValueError`` or ``SyntaxError`` when the markup is not pdftotext's)."""
+    pages = _parse_tokens(markup)
+    if pages is None:
+        root = ET.fromstring(_XHTML_WRAP.format(markup))
+        pages = [_parse_page(page) for page in root.iter(f"{_XHTML}page")]
+    if len(pages) != 1:
+        raise ValueError(f"a text-layer fragment holds {len(pages)} pages")
+    return pages[0]
 
 
 def read_text_layer(path: Path | str, *, timeout: float = 300.0) -> list[PdfTextPage]:

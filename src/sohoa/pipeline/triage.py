@@ -233,7 +233,7 @@ def page_text_layer(page: SourcePage) -> OcrPage | None:
         return page.text_layer
     pending = page.pending_layer
     try:
-        parsed = poppler.PdfTextFragment(pending.markup, 0).parse()
+        parsed = poppler.parse_page_markup(pending.markup)
     except (ValueError, SyntaxError):  # ET.ParseError is a SyntaxError
         return None
     if not parsed.words:  # triage saw text on this page: markup without it is not what pdftotext wrote

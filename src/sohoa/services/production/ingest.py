@@ -298,7 +298,7 @@ class _Batch:
         self.notify(ProgressEvent("registered", path.name, self.done, self.total))
         dpi = self.ctx.settings.pdf_render_dpi
         whole = as_file_job(item_id, result.pages, dpi, path.name, self.ctx.extractor, self.ctx.splitter)
-        if whole is not None and key == str(path):  # a short born-digital PDF: pages and documents in one job
+        if whole is not None:  # a short born-digital PDF (a group of its own): pages and documents in one job
             self.open.whole_file = True
             self.pool.submit([whole])
         else:
