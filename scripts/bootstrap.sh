@@ -26,13 +26,14 @@ apt_ensure() {
 venv() {
   local stamp=.venv/.sohoa-lock.sha256
   local want
-  want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+  want=$(cat requirements.lock requirements-nodeps.lock pyproject.toml | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/sohoa ]; then
     return
   fi
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps -r requirements-nodeps.lock
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 }
