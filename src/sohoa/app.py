@@ -23,6 +23,7 @@ from sohoa.http.headers import SecuredApp
 from sohoa.http.limits import RequestLimits
 from sohoa.http.rules import Forbidden, declare_public, rule_of
 from sohoa.http.sessions import SESSION_COOKIE
+from sohoa.interop import ROUTERS as interop_routers
 from sohoa.portal import routes as portal_routes
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
 from sohoa.services.platform.context import AppContext
@@ -66,6 +67,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_routes.router,
     routes_access.router,
     portal_routes.router,
+    *interop_routers,
 )
 
 
