@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from sohoa.api import routes_documents, routes_ingest, routes_meta
+from sohoa.api import routes_documents, routes_exchange, routes_ingest, routes_meta
 from sohoa.api.deps import api_state
 from sohoa.api.http import ERRORS
 from sohoa.http.rules import public
@@ -61,6 +61,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["api-v1"], dependencies=[public(csrf
 router.include_router(routes_documents.router)
 router.include_router(routes_meta.router)
 router.include_router(routes_ingest.router)
+router.include_router(routes_exchange.router)
 
 
 def openapi_document(api: APIRouter) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from sohoa.services.sharing.event_contract import EVENTS_SCHEMA_URL
+
 __all__ = [
     "CURSOR_PATTERN",
     "DocumentItem",
@@ -189,11 +191,15 @@ class UnitItem(_Out):
 
 
 class EventItem(_Out):
+    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True)
+
     event_id: int
     at: str
     action: str
     document_id: int | None
     hash: str
+    event_schema: str = Field(default=EVENTS_SCHEMA_URL, serialization_alias="schema",
+                              description="The JSON Schema of this event (the integration contract, v1).")
 
 
 class DocumentPage(_Out):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -189,7 +189,9 @@ def list_events(ctx: AppContext, principal: Principal | None, *, after: int = 0,
                                    Event.action.in_(FEED_ACTIONS) if FEED_ACTIONS else true())
         rows = list(session.execute(stmt.order_by(Event.id).limit(limit)).scalars())
         visible = _visible_ids(session, principal, {r.entity_id for r in rows if r.entity_id is not None})
-        items = [EventItem(event_id=e.id, at=e.at.isoformat(), action=e.action, document_id=e.entity_id,
+        # SQLite hands back naive datetimes (stored as UTC): the feed's times always carry their offset.
+        items = [EventItem(event_id=e.id, at=(e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)).isoformat(),
+                           action=e.action, document_id=e.entity_id,
                            hash=e.hash) for e in rows if e.entity_id in visible]
         return items, _page(rows, limit)
 

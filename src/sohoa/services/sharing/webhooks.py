@@ -32,6 +32,7 @@ from sohoa.services.identity.policy import can_view_document
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.event_contract import EVENT_KINDS, EVENTS_SCHEMA_URL
 from sohoa.services.sharing.webhook_targets import TargetPolicy, TargetRefused, check_target, pinned_post
 
 __all__ = [
@@ -52,7 +53,7 @@ __all__ = [
     "webhook_statuses",
 ]
 
-EVENTS: tuple[str, ...] = ("document.create", "document.publish", "document.update", "access.change")
+EVENTS: tuple[str, ...] = EVENT_KINDS
 MAX_ATTEMPTS = 8
 
 
@@ -118,9 +119,15 @@ def delete_webhook(ctx: AppContext, webhook_id: int, actor: str) -> None:
         record_event(session, actor, "webhook.delete", "webhook", row.id, {"url": row.url})
 
 
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored as UTC); the contract's times carry their offset.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _payload(event: Event) -> dict[str, object]:
-    return {"event": event.action, "event_id": event.id, "at": event.at.isoformat(),
-            "document_id": event.entity_id, "href": f"/api/v1/documents/{event.entity_id}"}
+    return {"event": event.action, "event_id": event.id, "at": _aware(event.at).isoformat(),
+            "document_id": event.entity_id, "href": f"/api/v1/documents/{event.entity_id}",
+            "schema": EVENTS_SCHEMA_URL}
 
 
 def _advance(session: Session, hook: Webhook, top: int) -> bool:
@@ -169,10 +176,6 @@ class _Claimed:
     attempts: int
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _claim(session: Session, delivery: WebhookDelivery, moment: datetime) -> _Claimed | None:
     """Take a due delivery by counting its attempt up front (and scheduling the retry as if it failed):
     a second deliverer loses the conditional update, and a crash mid-attempt is retried after backoff."""
@@ -215,7 +218,9 @@ def _due(ctx: AppContext, moment: datetime, limit: int) -> list[_Claimed]:
 
 def _attempt(policy: TargetPolicy, claim: _Claimed, timeout: float) -> tuple[int | None, str | None, bool]:
     """(HTTP status, error, refused): the target is checked again now and the connection pinned to it."""
-    body = json.dumps(claim.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Deliveries queued before the payload named its schema get the reference too (an additive v1 field).
+    sent = {**claim.payload, "schema": EVENTS_SCHEMA_URL}
+    body = json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     stamp = str(int(time.time()))
     headers = {"Content-Type": "application/json", "X-Sohoa-Event": claim.event,
                "X-Sohoa-Delivery": str(claim.id), "X-Sohoa-Timestamp": stamp,
