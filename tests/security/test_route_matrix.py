@@ -77,6 +77,8 @@ OTHER_ID_ROUTES: dict[str, str] = {
     "/intake/accessions/{accession_id}/handover.pdf": "the handover record of an accession, no document",
     "/scanning/uploads/{token}": "the resumable upload of the caller's own scan batch",
     "/api/v1/ingest/{sha256}": "the ingest state of a master the caller submitted (write:ingest)",
+    "/api/v1/record-requests/{request_id}": "a record request made by the same token (records:request), its "
+                                            "documents filtered by the policy again (tests/interop)",
     "/lang/{code}": "switches the interface language",
 }
 # GET routes without a path parameter: the query strings each is asked with ("{q}": each search query).

@@ -3,7 +3,7 @@
 The router is module-level, so what used to be built per router lives on the application, created on first
 use: ``api_state(app)``. Token auth is the API's own, so the router is ``public(csrf=False)`` to the staff
 authorization layer (no session cookies, hence no CSRF) and each route checks its scope through ``Anyone``,
-``Admin`` or ``Ingester``.
+``Admin``, ``Ingester`` or ``RecordRequester``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sohoa.http.rules import public
 from sohoa.services.platform.context import AppContext
 from sohoa.services.sharing.api_ingest import ApiIngestWorker
 
-__all__ = ["Admin", "Anyone", "ApiState", "Ingester", "api_router", "api_state"]
+__all__ = ["Admin", "Anyone", "ApiState", "Ingester", "RecordRequester", "api_router", "api_state"]
 
 _LOCK = threading.Lock()
 
@@ -48,6 +48,7 @@ def api_state(app: FastAPI) -> ApiState:
 Anyone = Annotated[Caller, Depends(caller_dependency(api_state, None))]
 Admin = Annotated[Caller, Depends(caller_dependency(api_state, "admin"))]
 Ingester = Annotated[Caller, Depends(caller_dependency(api_state, "write:ingest"))]
+RecordRequester = Annotated[Caller, Depends(caller_dependency(api_state, "records:request"))]
 
 
 def api_router() -> APIRouter:

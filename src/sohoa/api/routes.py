@@ -31,7 +31,8 @@ DESCRIPTION = """REST API của cơ sở dữ liệu dùng chung / the shared ar
 
 Authenticate with `Authorization: Bearer <token>` (`sohoa token create`). Scopes: `read:public` (public records),
 `read:unit` (the token's unit with its predecessors and successors), `write:ingest` (submit files with
-`POST /ingest`, follow them with `GET /ingest/{sha256}`), `admin` (every
+`POST /ingest`, follow them with `GET /ingest/{sha256}`), `records:request` (one-stop-shop record requests,
+`POST /record-requests`: the answer holds what the token's read scopes see), `admin` (every
 non-secret record, webhooks). Without a token you read public records only. Documents marked độ mật are never
 served. Lists are keyset pages: pass `next_cursor` back as `cursor` (decimal digits; null at the end). Reads
 carry ETags (send `If-None-Match`); each token (or address) has a request budget per minute (429 with

@@ -2,6 +2,7 @@
 
 from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
+from sohoa.db.models.exchange import RecordRequest
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
@@ -27,6 +28,7 @@ __all__ = [
     "QcInspection",
     "QcPlan",
     "ReceivedFile",
+    "RecordRequest",
     "SavedSearch",
     "ScanUpload",
     "StoredObject",

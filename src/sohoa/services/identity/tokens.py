@@ -30,8 +30,10 @@ __all__ = [
 ]
 
 # read:public — public documents; read:unit — the token's unit lineage; write:ingest — submit files;
-# admin — every non-secret document, webhooks and the events feed.
-SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "admin")
+# records:request — one-stop-shop record requests (POST /record-requests; the answer holds what the token's
+# read scopes see: public records, or its unit lineage with read:unit); admin — every non-secret document,
+# webhooks and the events feed.
+SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "records:request", "admin")
 PREFIX = "sohoa_"
 
 
