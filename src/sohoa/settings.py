@@ -92,8 +92,29 @@ class Settings(BaseSettings):
     copy_agency: str = Field(
         default="Trung tâm Lưu trữ lịch sử Hà Nội", description="Agency named on certified copies (bản sao)."
     )
+    public_url: str = Field(
+        default="", pattern=r"^(https?://[^/\s?#]+)?$",
+        description="The portal's public address (scheme and host, e.g. https://luutru.example.vn) in permanent "
+        "links, canonical links, the sitemap and citations ('' takes the address each request came to).",
+    )
     api_rate_per_minute: int = Field(
         default=600, ge=1, description="REST API requests per minute per token (or per address without one)."
+    )
+    oai_repository_id: str = Field(
+        default="sohoa.local", pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
+        description="Domain name in OAI-PMH identifiers (oai:<this>:doc/<id>); set it once, before the first "
+        "harvest: changing it changes every identifier.",
+    )
+    oai_admin_email: str = Field(
+        default="luutru@sohoa.local", pattern=r"^\S+@(\S+\.)+\S+$",
+        description="The adminEmail an OAI-PMH Identify answer names.",
+    )
+    oai_page_size: int = Field(
+        default=100, ge=1, le=10_000, description="Records (or headers) per OAI-PMH list response before a "
+        "resumption token.",
+    )
+    oai_token_hours: int = Field(
+        default=24, ge=1, description="An OAI-PMH resumption token expires this many hours after it was issued.",
     )
     max_query_chars: int = Field(
         default=500, ge=10, le=10_000, description="Longest search query accepted (characters), on every front door."
@@ -145,6 +166,11 @@ class Settings(BaseSettings):
     )
     audit_checkpoint_dir: Path | None = Field(
         default=None, description="Second folder (other media) that receives a copy of every audit checkpoint."
+    )
+    iiif_cache_mb: int = Field(
+        default=256, ge=16, le=65536,
+        description="Memory (MiB) each web process keeps for decoded page images served through IIIF (least recently "
+        "used pages are dropped first).",
     )
 
     @field_validator("data", mode="after")

@@ -24,6 +24,7 @@ from sohoa.app import create_app
 from sohoa.db.models import Document, Unit, Webhook, WebhookDelivery
 from sohoa.http.rules import route_rules
 from sohoa.index import make_index
+from sohoa.services.catalogue.permalinks import derived_identifier
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission, allowed
 from sohoa.services.identity.principal import SYSTEM, Principal
@@ -57,7 +58,9 @@ DOC_ROUTES: dict[str, tuple[str, ...]] = {
     "/pages/{page_id}/image": ("",),
     "/documents/{document_id}": ("",),
     "/documents/{document_id}/pdf": ("",),
+    "/documents/{document_id}/pages/{page_no}/image": ("?kind=thumbnail", "?kind=image"),
     "/portal/documents/{document_id}": ("", "?q={m}"),
+    "/portal/r/{identifier:path}": ("", "?q={m}"),
     "/portal/documents/{document_id}/pdf": ("",),
     "/portal/copies/{code}": ("",),
     "/portal/copies/{code}/pdf": ("",),
@@ -66,10 +69,12 @@ DOC_ROUTES: dict[str, tuple[str, ...]] = {
     "/api/v1/documents/{document_id}/pdf": ("",),
     "/api/v1/documents/{document_id}/pages/{page_no}/image": ("?kind=thumbnail", "?kind=image"),
     "/api/v1/documents/{document_id}/pages/{page_no}/ocr": ("?format=json", "?format=hocr", "?format=alto"),
+    "/iiif/3/image/{document_id}-{page_no}/info.json": ("",),
+    "/iiif/3/image/{document_id}-{page_no}/{region}/{size}/{rotation}/{quality_format}": ("",),
 }
 # What a visible document's answer must show (so that the absence of a secret's marker means something).
 SHOWS_TEXT = {"/review/{doc_id}", "/qc/documents/{doc_id}", "/documents/{document_id}",
-              "/portal/documents/{document_id}", "/api/v1/documents/{document_id}"}
+              "/portal/documents/{document_id}", "/portal/r/{identifier:path}", "/api/v1/documents/{document_id}"}
 OTHER_ID_ROUTES: dict[str, str] = {
     "/arrangement/accessions/{accession_id}/box-labels.pdf": "box labels: file codes and titles, no document",
     "/arrangement/files/{file_id}": "a file's metadata form for the arrangement staff, no document content",
@@ -80,6 +85,9 @@ OTHER_ID_ROUTES: dict[str, str] = {
     "/api/v1/record-requests/{request_id}": "a record request made by the same token (records:request), its "
                                             "documents filtered by the policy again (tests/interop)",
     "/lang/{code}": "switches the interface language",
+    "/iiif/3/image/{document_id}-{page_no}": "redirects every image id to its info.json without reading anything",
+    "/sitemaps/{number}.xml": "a page of the sitemap: permanent links of public records only (tests/shared/"
+                              "test_portal_links.py checks it lists exactly those)",
 }
 # GET routes without a path parameter: the query strings each is asked with ("{q}": each search query).
 LIST_QUERIES: dict[str, tuple[str, ...]] = {
@@ -170,6 +178,8 @@ def _assert_nothing_secret(response: Response, markers: list[str], blobs: list[b
 # --- the document routes --------------------------------------------------------------------------------
 
 def _family(path: str) -> str:
+    if path.startswith("/iiif/"):
+        return "iiif"
     return "portal" if path.startswith("/portal") else "api" if path.startswith("/api/") else "staff"
 
 
@@ -177,14 +187,17 @@ def _family(path: str) -> str:
 # the portal reads as anonymous whoever asks (a session or a token must not widen it); the API reads the
 # token (a staff session must not widen it).
 CALLERS = {"staff": ("anon", *STAFF), "portal": ("anon", "admin", "tok_admin"),
-           "api": ("anon", "tok_public", "tok_unit", "tok_admin", "admin")}
+           "api": ("anon", "tok_public", "tok_unit", "tok_admin", "admin"),
+           "iiif": KINDS}  # IIIF reads the bearer token, else the staff session, else anonymous
 
 
 def _urls(path: str, matrix: Matrix, key: str) -> list[str]:
     pages = matrix.pages.get(key) or [0]
     values = {"doc_id": matrix.docs[key], "document_id": matrix.docs[key], "page_id": pages[0], "page_no": 1,
-              "code": matrix.copies.get(key, "none")}
-    base = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+              "code": matrix.copies.get(key, "none"), "identifier": derived_identifier(matrix.docs[key]),
+              "file_id": matrix.files.get(key, 0),  # each matrix document has a file of its own
+              "region": "full", "size": "max", "rotation": "0", "quality_format": "default.jpg"}  # an IIIF image
+    base = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: str(values[m.group(1)]), path)
     return [base + q.replace("{m}", marker(key)) for q in DOC_ROUTES[path]]
 
 
@@ -195,7 +208,7 @@ def _expected(kind: str, path: str, permission: Permission | None, matrix: Matri
         return "login"
     if family == "staff" and permission is not None and not allowed(kind, permission):
         return "forbidden"
-    caller = kind if family == "staff" else (kind if family == "api" and kind.startswith("tok_") else "anon")
+    caller = kind if family in ("staff", "iiif") else (kind if family == "api" and kind.startswith("tok_") else "anon")
     if path.startswith("/portal/copies/") and key not in matrix.copies:
         return "hidden"
     return "ok" if visible(caller, matrix.specs[key]) else "hidden"

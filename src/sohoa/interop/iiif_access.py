@@ -1,0 +1,76 @@
+"""Who reads through IIIF, and the headers every IIIF answer carries.
+
+A viewer on a staff page sends the session cookie; a city system sends its API token as a bearer token
+(the token wins when both come). Everything else is anonymous and sees what the public sees. Answers about
+public content may be kept by shared caches and read from other origins (CORS); others are private and
+revalidated on every use, so that a change of access takes effect at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from sohoa.http.deps import get_ctx
+from sohoa.http.rules import public
+from sohoa.services.identity.principal import Principal
+from sohoa.services.identity.tokens import authenticate_token
+from sohoa.services.sharing.iiif_images import ImageCache
+
+__all__ = ["Reader", "cache_headers", "image_cache"]
+
+PUBLIC_MAX_AGE = 3600
+_LOCK = threading.Lock()
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _reader(request: Request, session_principal: Principal | None = public(csrf=False)) -> Principal | None:
+    raw = _bearer(request)
+    if raw is None:
+        return session_principal
+    ctx = get_ctx(request)
+
+    def check() -> Principal | None:
+        with ctx.db.session() as session:
+            client = authenticate_token(session, raw)
+            return client.principal() if client is not None else None
+
+    principal = await run_in_threadpool(check)
+    if principal is None:
+        raise HTTPException(401, "Mã truy cập không hợp lệ / invalid or revoked token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+Reader = Annotated[Principal | None, Depends(_reader)]
+
+
+def cache_headers(public_content: bool, etag: str | None = None) -> dict[str, str]:
+    """Cache-Control (and CORS for public content) of an IIIF answer."""
+    headers = {"Vary": "Authorization, Cookie, Accept"}
+    if public_content:
+        headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        headers["Access-Control-Allow-Origin"] = "*"
+    else:
+        headers["Cache-Control"] = "private, no-cache"
+    if etag:
+        headers["ETag"] = etag
+    return headers
+
+
+def image_cache(request: Request) -> ImageCache:
+    """The decoded-page cache of this application (made on first use, sized by the settings)."""
+    state = request.app.state
+    with _LOCK:
+        cache: ImageCache | None = getattr(state, "sohoa_iiif_cache", None)
+        if cache is None:
+            cache = ImageCache(get_ctx(request).settings.iiif_cache_mb * 2**20)
+            state.sohoa_iiif_cache = cache
+        return cache
