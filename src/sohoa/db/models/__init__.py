@@ -4,6 +4,7 @@ from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
+from sohoa.db.models.oai import OaiRecord, OaiState
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
@@ -24,6 +25,8 @@ __all__ = [
     "IngestItem",
     "InventoryUpload",
     "LoginCounter",
+    "OaiRecord",
+    "OaiState",
     "Page",
     "QcInspection",
     "QcPlan",
