@@ -25,6 +25,8 @@ from sohoa.http.rules import Forbidden, declare_public, rule_of
 from sohoa.http.sessions import SESSION_COOKIE
 from sohoa.interop import ROUTERS as interop_routers
 from sohoa.portal import routes as portal_routes
+from sohoa.portal.templating import PORTAL_PATH
+from sohoa.portal.templating import render_error as render_portal_error
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.control import ControlServer, Handler
@@ -72,7 +74,10 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 
 def _error_page(request: Request, error: SohoaError, status: int) -> Response:
-    """The staff error page, for ``sohoa.http.errors`` (which maps every domain error to HTTP)."""
+    """The staff error page, or the portal's own under /portal, for ``sohoa.http.errors`` (which maps every
+    domain error to HTTP)."""
+    if request.url.path.startswith(PORTAL_PATH):
+        return render_portal_error(request, error, status)
     return render(request, "error.html", {"error": error}, status_code=status)
 
 

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
     oai_token_hours: int = Field(
         default=24, ge=1, description="An OAI-PMH resumption token expires this many hours after it was issued.",
     )
+    edxml_namespace: str = Field(
+        default="http://www.mic.gov.vn/TBT/QCVN_102_2016", pattern=r"^\S+:\S+$",
+        description="XML namespace of the edXML envelopes `sohoa export-catalogue --format edxml` writes "
+        "(QCVN 102:2016; unconfirmed, see docs/integration.md).",
+    )
+    archive_identifier: str = Field(
+        default="", pattern=r"^([0-9A-Z]+(\.[0-9A-Z]+)*)?$", max_length=35,
+        description="Mã cơ quan lưu trữ lịch sử: this archive's electronic identifier (QCVN 102), the Identifier "
+        "column of catalogue exports ('' leaves it empty).",
+    )
     max_query_chars: int = Field(
         default=500, ge=10, le=10_000, description="Longest search query accepted (characters), on every front door."
     )

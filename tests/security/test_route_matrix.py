@@ -100,6 +100,8 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/files": ("?limit=200",),
     "/scanning/events": ("?once=1",),
     "/admin/audit/export": ("?format=csv", "?format=xlsx"),
+    "/oai": ("?verb=ListRecords&metadataPrefix=nd30", "?verb=ListRecords&metadataPrefix=oai_dc",
+             "?verb=ListIdentifiers&metadataPrefix=oai_dc", "?verb=ListSets", "?verb=Identify"),
 }
 EXPORTS = {"/api/v1/search/export": ("?q={q}&format=xlsx", "?q={q}&format=pdf")}
 AUDIT = ("/admin/audit", "/admin/audit/export")
@@ -180,6 +182,8 @@ def _assert_nothing_secret(response: Response, markers: list[str], blobs: list[b
 def _family(path: str) -> str:
     if path.startswith("/iiif/"):
         return "iiif"
+    if path == "/oai" or path.startswith("/oai/"):
+        return "oai"
     return "portal" if path.startswith("/portal") else "api" if path.startswith("/api/") else "staff"
 
 
@@ -188,7 +192,8 @@ def _family(path: str) -> str:
 # token (a staff session must not widen it).
 CALLERS = {"staff": ("anon", *STAFF), "portal": ("anon", "admin", "tok_admin"),
            "api": ("anon", "tok_public", "tok_unit", "tok_admin", "admin"),
-           "iiif": KINDS}  # IIIF reads the bearer token, else the staff session, else anonymous
+           "iiif": KINDS,  # IIIF reads the bearer token, else the staff session, else anonymous
+           "oai": KINDS}  # OAI-PMH reads the bearer token, else anonymous (a staff session must not widen it)
 
 
 def _urls(path: str, matrix: Matrix, key: str) -> list[str]:
@@ -283,6 +288,22 @@ def _counts_and_facets(matrix: Matrix, callers: Callers) -> None:
         assert {e["document_id"] for e in feed} == expected, kind
 
 
+def _oai_records(matrix: Matrix, callers: Callers) -> None:
+    """OAI-PMH lists exactly the caller's scope (a token's, else the public's; merged documents are deleted
+    records), and GetRecord answers idDoesNotExist for every other document."""
+    for kind in KINDS:
+        caller = kind if kind.startswith("tok_") else "anon"
+        expected = {k for k, s in matrix.specs.items() if visible(caller, s) and s.state != "merged"}
+        listed = callers.get(kind, "/oai?verb=ListIdentifiers&metadataPrefix=nd30").text
+        live = set(re.findall(r"<header><identifier>oai:[^<]*:doc/(\d+)</identifier>", listed))
+        assert live == {str(matrix.docs[k]) for k in expected}, kind
+        for key, doc_id in matrix.docs.items():
+            got = callers.get(kind, f"/oai?verb=GetRecord&metadataPrefix=nd30&identifier=oai:sohoa.local:doc/{doc_id}")
+            assert ('code="idDoesNotExist"' not in got.text) == (key in expected or 'status="deleted"' in got.text), (
+                kind, key)
+            assert (marker(key) in got.text) == (key in expected), (kind, key)
+
+
 def _routes(app_rules: dict[tuple[str, str], Permission | None]) -> tuple[list[str], list[str]]:
     gets = [p for (p, m) in app_rules if m == "GET"]
     return [p for p in gets if "{" in p], [p for p in gets if "{" not in p]
@@ -315,6 +336,7 @@ def test_route_matrix(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
     rest = [p for p in without if p not in AUDIT and p not in NO_CONTENT]
     _list_routes(mctx, rest, matrix, callers, queries, [*early, SUGGEST_WORD])
     _counts_and_facets(matrix, callers)
+    _oai_records(matrix, callers)
     # "Did you mean" offers the word to the local operator, who may read độ mật documents: the check above
     # is not vacuous.
     assert search(mctx, SYSTEM, SearchRequest(TYPO), audit=False).suggestion == SUGGEST_WORD

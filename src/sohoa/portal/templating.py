@@ -1,4 +1,5 @@
-"""Rendering of portal pages: own templates, the staff layout (``base.html``) and its context."""
+"""Rendering of portal pages: own templates, the staff layout (``base.html``) and its context; the portal's
+own error page; the site's public address."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from sohoa.domain.errors import SohoaError
 from sohoa.http.i18n import translate
 from sohoa.http.sessions import CSRF_FIELD, csrf_token
 from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
 from sohoa.web.templating import TEMPLATES, nav_for, request_lang
 
-__all__ = ["render_page"]
+__all__ = ["PORTAL_PATH", "render_error", "render_page", "site_url"]
+
+PORTAL_PATH = "/portal"
 
 _OWN = Path(__file__).with_name("templates")
 _PAGES = Jinja2Templates(directory=str(_OWN))
@@ -40,3 +44,14 @@ def render_page(request: Request, template: str, context: dict[str, Any] | None 
         "notice_text": values.get("notice"),
     })
     return _PAGES.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def render_error(request: Request, error: SohoaError, status: int) -> HTMLResponse:
+    """The portal's own error page (404 above all): the portal's layout and a way back to its search."""
+    text = error.en if request_lang(request) == "en" else error.vi
+    return render_page(request, "portal/error.html", {"problem": text, "status": status}, status_code=status)
+
+
+def site_url(request: Request, ctx: AppContext) -> str:
+    """The public address links are written with: ``SOHOA_PUBLIC_URL``, else the one the request came to."""
+    return ctx.settings.public_url or str(request.base_url).rstrip("/")

@@ -150,7 +150,7 @@ class Document(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     ingest_item_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_items.id"), index=True)
     doc_ordinal: Mapped[int | None] = mapped_column(Integer)
-    doc_code: Mapped[str | None] = mapped_column(String(25))  # mã định danh văn bản
+    doc_code: Mapped[str | None] = mapped_column(String(25), index=True)  # mã định danh văn bản (permalinks)
     type_name: Mapped[str | None] = mapped_column(String(100))
     code_number: Mapped[str | None] = mapped_column(String(11))
     code_notation: Mapped[str | None] = mapped_column(String(30))
