@@ -54,15 +54,16 @@ def world(any_ctx: AppContext) -> Iterator[World]:
         session.add(UnitLink(from_unit_id=old, to_unit_id=new, kind="merged_into", share="full"))
     _, files = helpers.accession_with_files(ctx, files=5)
     docs = {
-        "grant": _doc(ctx, files[0], old, GRANT, code_number="45", code_notation="QĐ-UBND", subject="Cấp giấy chứng nhận",
-                      issued=date(2019, 5, 2)),
+        "grant": _doc(ctx, files[0], old, GRANT, code_number="45", code_notation="QĐ-UBND",
+                      subject="Cấp giấy chứng nhận", issued=date(2019, 5, 2)),
         "internal": _doc(ctx, files[1], old, "Biên bản xác minh thửa số 123 tờ bản đồ số 5 (hộ NGUYEN VAN AN).",
                          level="internal", issued=date(2021, 3, 4)),
         "secret": _doc(ctx, files[2], old, "Thửa đất số 123, tờ bản đồ số 5 — hồ sơ mật của Nguyễn Văn An.",
                        level="internal", secrecy="mật"),
-        "elsewhere": _doc(ctx, files[3], other, "Thửa đất số 123 tờ bản đồ số 5 ở phường khác.", issued=date(2022, 1, 1)),
-        "near_miss": _doc(ctx, files[4], other, "Thửa đất số 123, tờ bản đồ số 6. Bà Nguyễn Văn Anh.", code_number="45",
-                          code_notation="QĐ-UB"),
+        "elsewhere": _doc(ctx, files[3], other, "Thửa đất số 123 tờ bản đồ số 5 ở phường khác.",
+                          issued=date(2022, 1, 1)),
+        "near_miss": _doc(ctx, files[4], other, "Thửa đất số 123, tờ bản đồ số 6. Bà Nguyễn Văn Anh.",
+                          code_number="45", code_notation="QĐ-UB"),
     }
     tokens = {}
     for name, scopes, unit in (("ward", ["records:request", "read:unit"], NEW), ("desk", ["records:request"], None),

@@ -52,6 +52,9 @@ COMMANDS: dict[str, Entry] = {
     "audit": Entry("audit", "app", "Nhật ký kiểm tra / Audit log (append-only, hash-chained)."),
     "token": Entry("tokens", "app", "Mã truy cập API / API tokens for city systems."),
     "webhooks": Entry("webhooks", "app", "Webhook / webhooks to city systems."),
+    "export-catalogue": Entry("exchange", "export_catalogue",
+                              "Xuất mục lục theo chuẩn trao đổi / Export a catalogue (edXML envelopes or TT 02/2019 "
+                              "CSV)."),
 }
 
 PACKAGE = "sohoa.cli"
