@@ -71,10 +71,17 @@ DOC_ROUTES: dict[str, tuple[str, ...]] = {
     "/api/v1/documents/{document_id}/pages/{page_no}/ocr": ("?format=json", "?format=hocr", "?format=alto"),
     "/iiif/3/image/{document_id}-{page_no}/info.json": ("",),
     "/iiif/3/image/{document_id}-{page_no}/{region}/{size}/{rotation}/{quality_format}": ("",),
+    "/iiif/3/documents/{document_id}/manifest.json": ("",),
+    "/iiif/3/documents/{document_id}/pages/{page_no}/annotations.json": ("",),
+    "/iiif/3/documents/{document_id}/search": ("?q={m}",),
+    "/iiif/3/files/{file_id}/collection.json": ("",),  # the matrix gives each document a file of its own
 }
 # What a visible document's answer must show (so that the absence of a secret's marker means something).
 SHOWS_TEXT = {"/review/{doc_id}", "/qc/documents/{doc_id}", "/documents/{document_id}",
-              "/portal/documents/{document_id}", "/portal/r/{identifier:path}", "/api/v1/documents/{document_id}"}
+              "/portal/documents/{document_id}", "/portal/r/{identifier:path}", "/api/v1/documents/{document_id}",
+              "/iiif/3/documents/{document_id}/manifest.json", "/iiif/3/documents/{document_id}/search",
+              "/iiif/3/documents/{document_id}/pages/{page_no}/annotations.json",
+              "/iiif/3/files/{file_id}/collection.json"}
 OTHER_ID_ROUTES: dict[str, str] = {
     "/arrangement/accessions/{accession_id}/box-labels.pdf": "box labels: file codes and titles, no document",
     "/arrangement/files/{file_id}": "a file's metadata form for the arrangement staff, no document content",
@@ -86,6 +93,8 @@ OTHER_ID_ROUTES: dict[str, str] = {
                                             "documents filtered by the policy again (tests/interop)",
     "/lang/{code}": "switches the interface language",
     "/iiif/3/image/{document_id}-{page_no}": "redirects every image id to its info.json without reading anything",
+    "/iiif/3/fonds/{fonds_id}/collection.json": "a phông's public metadata and its hồ sơ holding documents the caller "
+                                                "sees (tests/interop/test_iiif_presentation.py checks the scope)",
     "/sitemaps/{number}.xml": "a page of the sitemap: permanent links of public records only (tests/shared/"
                               "test_portal_links.py checks it lists exactly those)",
 }
