@@ -32,7 +32,8 @@ from ..ingest._helpers import text_page
 from ..shared._webhook_receiver import serve_receiver
 from ..web import _helpers as helpers
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "sohoa"
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "sohoa"
 # Actions recorded on documents that are reads or internal bookkeeping: never in the feed nor in webhooks.
 NOT_PUBLISHED = {"document.view", "page.view", "page.ocr", "document.download", "document.pdf_rebuilt",
                  "document.review"}
@@ -47,6 +48,15 @@ def _validator(part: str) -> Draft202012Validator:
 
 def _errors(part: str, instance: object) -> list[str]:
     return [e.message for e in _validator(part).iter_errors(instance)]
+
+
+def _documented_verifier() -> Any:
+    """The signature check docs/integration.md gives subscribers, as printed there."""
+    text = (ROOT / "docs" / "integration.md").read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "docs/integration.md", "exec"), namespace)  # our own documentation, run as printed
+    return namespace["verify_sohoa_webhook"]
 
 
 def _document_actions() -> dict[str, str]:
@@ -140,6 +150,7 @@ def delivered(hctx: AppContext, tmp_path: Path) -> Iterator[tuple[list[tuple[dic
 def test_every_emitted_event_validates_in_the_feed_and_in_webhook_deliveries(
         hctx: AppContext, delivered: tuple[list[tuple[dict[str, str], bytes]], str]) -> None:
     received, secret = delivered
+    documented = _documented_verifier()
     for headers, body in received:
         payload = json.loads(body)
         assert _errors("webhookHeaders", headers) == [], headers
@@ -149,6 +160,9 @@ def test_every_emitted_event_validates_in_the_feed_and_in_webhook_deliveries(
             payload)
         assert headers["x-sohoa-event"] == payload["event"]
         assert webhooks.verify_signature(secret, headers["x-sohoa-timestamp"], body, headers["x-sohoa-signature"])
+        assert documented(secret, headers, body) and not documented("another-secret", headers, body)
+        assert not documented(secret, headers, body + b" ") and not documented(
+            secret, headers | {"x-sohoa-timestamp": str(int(headers["x-sohoa-timestamp"]) - 3600)}, body)
     assert {json.loads(b)["event"] for _, b in received} == set(EVENT_KINDS)
     raw, _ = create_token(hctx, "city-bus", ["admin"])
     client = TestClient(create_app(hctx, watch_hot_folders=False))
