@@ -85,7 +85,8 @@ def browser() -> Iterator[object]:
 
 
 # A function, not an expression: Playwright evals a bare expression in the page, which our CSP forbids.
-IMAGE_SHOWN = "() => { const img = document.getElementById('page-img'); return img.complete && img.naturalWidth > 0; }"
+# The page viewer (OpenSeadragon) opened the page and drew all of it (viewer.js sets data-loaded).
+IMAGE_SHOWN = "() => { const v = document.getElementById('viewer'); return !!v && v.dataset.loaded === '1'; }"
 
 
 def _xlsx(path: Path, rows: list[list[object]]) -> Path:
@@ -191,7 +192,7 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     archivist.go("/review")
     archivist.shot("review-queue")
     archivist.page.click("tbody a")
-    archivist.page.wait_for_selector("#page-img")
+    archivist.page.wait_for_function(IMAGE_SHOWN)
     archivist.page.fill("#f-issued_date", "31/02/2020")
     archivist.page.click("button[value=save]")
     assert "Ngày không hợp lệ" in archivist.page.inner_text("#fields-form")
@@ -217,6 +218,7 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     inspector.page.click("tbody a")
     inspector.page.check("input[value=D01]")
     inspector.page.fill("#f-comment", "Ảnh mờ ở lề phải")
+    inspector.page.wait_for_function(IMAGE_SHOWN)
     inspector.shot("qc-document")
     inspector.page.click("button[value=reject]")
     inspector.page.wait_for_url(f"{base}/qc")

@@ -25,7 +25,8 @@ def test_archivist_searches_and_opens_the_pdf(ctx: AppContext, client: TestClien
     helpers.login(client, "archivist")
     page = client.get("/search", params={"q": "hoa giai"})
     assert page.status_code == 200
-    assert f'href="/documents/{doc_id}"' in page.text and "<mark>" in page.text
+    # the result links to the document with the query, whose hits the page viewer draws
+    assert f'href="/documents/{doc_id}?q=hoa%20giai"' in page.text and "<mark>" in page.text
     view = client.get(f"/documents/{doc_id}")
     assert view.status_code == 200 and f"/documents/{doc_id}/pdf" in view.text
     pdf = client.get(f"/documents/{doc_id}/pdf")
@@ -46,8 +47,31 @@ def test_unit_officer_of_another_unit_sees_nothing(ctx: AppContext, client: Test
     assert f"/documents/{doc_id}" not in client.get("/search", params={"q": "hoa giai"}).text
     assert client.get(f"/documents/{doc_id}").status_code == 404
     assert client.get(f"/documents/{doc_id}/pdf").status_code == 404
+    assert client.get(f"/documents/{doc_id}/pages/1/image").status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client: TestClient) -> None:
     response = client.get("/search", params={"q": "x"}, follow_redirects=False)
     assert response.status_code in (303, 401)
+
+
+def test_document_page_viewer_pages_text_and_hits(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
+    import json
+    import re
+    from html import unescape
+
+    doc_id = _ingest(ctx, tmp_path)
+    helpers.login(client, "archivist")
+    view = client.get(f"/documents/{doc_id}", params={"q": "hoa giai"})
+    found = re.search(r"data-config='([^']*)'", view.text)
+    assert view.status_code == 200 and found is not None
+    config = json.loads(unescape(found.group(1)))
+    page = config["pages"][0]
+    assert page["info"] == f"/iiif/3/image/{doc_id}-1/info.json"
+    assert page["thumb"] == f"/documents/{doc_id}/pages/1/image?kind=thumbnail"
+    assert "hòa giải" in page["text"]
+    assert [h["page"] for h in config["hits"]] == [1] and len(config["hits"][0]["boxes"]) == 2  # hòa, giải
+    thumb = client.get(page["thumb"])
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    assert thumb.content.startswith(b"\xff\xd8")
+    assert client.get(f"/documents/{doc_id}/pages/2/image").status_code == 404  # no page 2

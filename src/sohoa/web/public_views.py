@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sohoa.http.deps import Ctx
 from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import document_pdf as audited_pdf
-from sohoa.services.catalogue.documents import view_document
+from sohoa.services.catalogue.documents import page_image, view_document
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
@@ -22,7 +22,7 @@ __all__ = ["router"]
 Reader = Annotated[Principal, require(Permission.DOCUMENT_READ)]
 
 
-# GET /search, GET /documents/{id}, GET /documents/{id}/pdf.
+# GET /search, GET /documents/{id} (its page viewer, search hits of ?q=), its PDF/A and page images.
 router = APIRouter()
 
 
@@ -50,8 +50,9 @@ def search_page(
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(request: Request, ctx: Ctx, document_id: int, principal: Reader) -> Response:
-    data = view_document(ctx, principal, document_id)
+def document_page(request: Request, ctx: Ctx, document_id: int, principal: Reader,
+                  q: Annotated[str, Query(max_length=500)] = "") -> Response:
+    data = view_document(ctx, principal, document_id, query=q)
     return render(request, "document.html", {"doc": data, "fields": data.fields})
 
 
@@ -59,3 +60,11 @@ def document_page(request: Request, ctx: Ctx, document_id: int, principal: Reade
 def document_pdf(ctx: Ctx, document_id: int, principal: Reader) -> Response:
     return ObjectResponse(audited_pdf(ctx, principal, document_id), inline=True)
 
+
+@router.get("/documents/{document_id}/pages/{page_no}/image")
+def document_page_image(ctx: Ctx, document_id: int, principal: Reader,
+                        page_no: Annotated[int, Path(ge=1, le=100_000)],
+                        kind: Literal["thumbnail", "image"] = "thumbnail") -> Response:
+    """A page's thumbnail or stored web-size image (the viewer's strip and fallback), under the policy."""
+    return ObjectResponse(page_image(ctx, principal, document_id, page_no, kind),
+                          headers={"Cache-Control": "private, max-age=3600"})

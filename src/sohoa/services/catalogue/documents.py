@@ -86,6 +86,7 @@ class DocumentView:
     pages: list[PageSize]
     highlights: list[PageBoxes]
     signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
+    page_texts: list[str] = field(default_factory=list)  # each page's OCR text, in page order (the viewer)
 
 
 def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
@@ -156,7 +157,8 @@ def view_document(ctx: AppContext, principal: Principal | None, document_id: int
             updated_at=doc.updated_at.isoformat() if doc.updated_at else None,
             pages=[PageSize(p.page_no, p.width, p.height) for p in pages],
             highlights=_boxes(session, ctx.store, pages, query) if query else [],
-            signatures=document_signatures(session, doc.id))
+            signatures=document_signatures(session, doc.id),
+            page_texts=[p.text or "" for p in pages])
 
 
 def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,

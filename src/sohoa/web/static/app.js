@@ -1,4 +1,4 @@
-/* Sohoa staff UI: CSRF for fetch, resumable chunked uploads, live progress (SSE), page viewer. No dependencies. */
+/* Sohoa staff UI: CSRF for fetch, resumable chunked uploads, live progress (SSE), review shortcuts. No dependencies. */
 (function () {
   "use strict";
   var CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -89,86 +89,14 @@
     startEvents();
   }
 
-  /* ---- page viewer: zoom, pan, field highlights, keyboard ---- */
-  function setupViewer() {
-    var viewer = document.getElementById("viewer");
-    if (!viewer) { return; }
-    var pages = JSON.parse(viewer.dataset.pages || "[]");
-    var prov = JSON.parse(viewer.dataset.provenance || "{}");
-    var canvas = document.getElementById("canvas"), img = document.getElementById("page-img");
-    var label = document.getElementById("page-label");
-    var state = { page: 0, scale: 1, x: 0, y: 0, active: null };
-
-    function apply() { canvas.style.transform = "translate(" + state.x + "px," + state.y + "px) scale(" + state.scale + ")"; }
-    function fit() {
-      var p = pages[state.page]; if (!p) { return; }
-      state.scale = Math.min(viewer.clientWidth / p.width, viewer.clientHeight / p.height);
-      state.x = 0; state.y = 0; apply();
-    }
-    function boxes() {
-      canvas.querySelectorAll(".hl").forEach(function (n) { n.remove(); });
-      var p = pages[state.page]; if (!p) { return; }
-      Object.keys(prov).forEach(function (name) {
-        var f = prov[name] || {};
-        if ((f.page || 1) !== state.page + 1) { return; }
-        (f.boxes || []).forEach(function (b) {
-          var d = document.createElement("div");
-          d.className = "hl" + (state.active === name ? " active" : "");
-          d.title = name;
-          d.style.left = b[0] + "px"; d.style.top = b[1] + "px";
-          d.style.width = (b[2] - b[0]) + "px"; d.style.height = (b[3] - b[1]) + "px";
-          canvas.appendChild(d);
-        });
-      });
-    }
-    function show(index) {
-      if (index < 0 || index >= pages.length) { return; }
-      state.page = index;
-      var p = pages[index];
-      img.src = "/pages/" + p.id + "/image";
-      img.style.width = p.width + "px"; img.style.height = p.height + "px";
-      label.textContent = (index + 1) + "/" + pages.length;
-      boxes(); fit();
-    }
-    function zoom(factor) { state.scale = Math.max(0.05, Math.min(8, state.scale * factor)); apply(); }
-
-    viewer.querySelectorAll("[data-zoom]").forEach(function (b) {
-      b.addEventListener("click", function () { var z = b.dataset.zoom; if (z === "fit") { fit(); } else { zoom(z === "in" ? 1.25 : 0.8); } });
-    });
-    viewer.querySelectorAll("[data-page]").forEach(function (b) {
-      b.addEventListener("click", function () { show(state.page + (b.dataset.page === "next" ? 1 : -1)); });
-    });
-    viewer.addEventListener("wheel", function (e) { e.preventDefault(); zoom(e.deltaY < 0 ? 1.1 : 0.9); }, { passive: false });
-    var drag = null;
-    viewer.addEventListener("mousedown", function (e) { if (e.target.closest(".tools")) { return; } drag = { x: e.clientX - state.x, y: e.clientY - state.y }; });
-    window.addEventListener("mousemove", function (e) { if (drag) { state.x = e.clientX - drag.x; state.y = e.clientY - drag.y; apply(); } });
-    window.addEventListener("mouseup", function () { drag = null; });
-    viewer.addEventListener("keydown", function (e) {
-      var step = 40;
-      if (e.key === "ArrowLeft") { state.x += step; } else if (e.key === "ArrowRight") { state.x -= step; }
-      else if (e.key === "ArrowUp") { state.y += step; } else if (e.key === "ArrowDown") { state.y -= step; }
-      else if (e.key === "+" || e.key === "=") { zoom(1.25); return; } else if (e.key === "-") { zoom(0.8); return; }
-      else { return; }
-      e.preventDefault(); apply();
-    });
-    document.querySelectorAll("[data-field]").forEach(function (input) {
-      input.addEventListener("focus", function () {
-        var f = prov[input.dataset.field];
-        state.active = input.dataset.field;
-        if (f && f.page && f.page - 1 !== state.page) { show(f.page - 1); } else { boxes(); }
-      });
-    });
+  /* ---- review shortcuts: Alt+S saves, Alt+A approves (the page viewer is viewer.js) ---- */
+  function setupShortcuts() {
     document.addEventListener("keydown", function (e) {
       if (!e.altKey) { return; }
       var button = { KeyS: "save", KeyA: "approve" }[e.code];
       var target = button && document.querySelector('#fields-form button[value="' + button + '"]');
-      if (target) { e.preventDefault(); target.click(); return; }
-      if (e.key === "ArrowRight") { show(state.page + 1); } else if (e.key === "ArrowLeft") { show(state.page - 1); }
-      else if (e.key === "+" || e.key === "=") { zoom(1.25); } else if (e.key === "-") { zoom(0.8); }
-      else { return; }
-      e.preventDefault();
+      if (target) { e.preventDefault(); target.click(); }
     });
-    if (pages.length) { show(0); }
   }
 
   /* ---- selects that save on change (no inline handlers: the Content-Security-Policy forbids them) ---- */
@@ -178,5 +106,5 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupDropzone(); setupViewer(); setupAutosubmit(); });
+  document.addEventListener("DOMContentLoaded", function () { setupDropzone(); setupShortcuts(); setupAutosubmit(); });
 }());
