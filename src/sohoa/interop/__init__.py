@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sohoa.interop import iiif, oai
+from sohoa.interop import iiif, iiif_presentation, oai
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[APIRouter, ...] = (iiif.router, oai.router)
+ROUTERS: tuple[APIRouter, ...] = (iiif.router, iiif_presentation.router, oai.router)
