@@ -55,12 +55,22 @@ def test_anonymous_is_sent_to_login(client: TestClient) -> None:
     assert response.status_code in (303, 401)
 
 
-def test_document_page_viewer_pages_text_and_hits(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
+def test_document_page_viewer_pages_text_and_hits(any_ctx: AppContext, tmp_path: Path) -> None:
+    """The viewer's configuration (pages, their text, the query's hits) and its page images, on SQLite and
+    PostgreSQL."""
+    from sohoa.app import create_app
+
+    doc_id = _ingest(any_ctx, tmp_path)
+    helpers.users(any_ctx)
+    with TestClient(create_app(any_ctx, watch_hot_folders=False)) as client:
+        _viewer_config_and_images(client, doc_id)
+
+
+def _viewer_config_and_images(client: TestClient, doc_id: int) -> None:
     import json
     import re
     from html import unescape
 
-    doc_id = _ingest(ctx, tmp_path)
     helpers.login(client, "archivist")
     view = client.get(f"/documents/{doc_id}", params={"q": "hoa giai"})
     found = re.search(r"data-config='([^']*)'", view.text)

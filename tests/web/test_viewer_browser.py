@@ -140,7 +140,7 @@ def test_review_viewer(server: tuple[str, AppContext], browser: object, two_page
     archivist.go(f"/review/{two_pages}")
     page = archivist.page
     _wait_loaded(page)
-    assert page.get_attribute("#viewer", "data-source") in ("iiif", "image")
+    assert page.get_attribute("#viewer", "data-source") == "iiif"  # deep zoom from the IIIF Image API
     assert _painted(page) > 0.15, "the page is drawn on the canvas"
     _exercise(page)
     assert "Quyết định về việc hòa giải" in page.inner_text("#viewer-text")
@@ -208,7 +208,7 @@ def test_qc_staff_and_portal_viewers(server: tuple[str, AppContext], browser: ob
     citizen.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     citizen.goto(f"{base}/portal/documents/{two_pages}?q=h%C3%B2a%20gi%E1%BA%A3i")
     _wait_loaded(citizen)
-    assert citizen.get_attribute("#viewer", "data-source") in ("iiif", "image", "thumbnail")
+    assert citizen.get_attribute("#viewer", "data-source") == "iiif"
     assert _painted(citizen) > 0.15
     _assert_hits_in_place(citizen)
     capture(citizen, "viewer-portal")
@@ -242,3 +242,26 @@ def test_portal_viewer_shows_only_what_the_public_may_see(server: tuple[str, App
         assert answer.status in (303, 401, 404), (url, answer.status)
     citizen.close()
 
+
+
+def test_viewer_falls_back_when_the_image_service_fails(server: tuple[str, AppContext], browser: object,
+                                                        two_pages: int) -> None:
+    """Without an IIIF answer the page opens from its image; without that too, from its thumbnail."""
+    base, _ctx = server
+    archivist = Session(browser, base, "archivist")
+    page = archivist.page
+    page.route("**/info.json", lambda route: route.fulfill(status=404, body="{}"))
+    archivist.go(f"/review/{two_pages}")
+    _wait_loaded(page)
+    assert page.get_attribute("#viewer", "data-source") == "image"
+    assert _painted(page) > 0.15
+    page.route("**/pages/*/image", lambda route: route.fulfill(status=404, body=""))
+    archivist.go(f"/review/{two_pages}")
+    _wait_loaded(page)
+    assert page.get_attribute("#viewer", "data-source") == "thumbnail"
+    assert _painted(page) > 0.15
+    page.route("**/image?kind=thumbnail", lambda route: route.fulfill(status=404, body=""))
+    archivist.go(f"/review/{two_pages}")
+    page.wait_for_function("() => document.getElementById('viewer').dataset.source === 'none'")
+    assert page.is_visible("#viewer-status")  # says the page has no image, rather than a blank pane
+    archivist.close()
