@@ -12,6 +12,7 @@ import pytest
 import uvicorn
 
 from sohoa.app import create_app
+from sohoa.services.catalogue.permalinks import derived_identifier
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
 
@@ -62,7 +63,8 @@ def test_portal_search_and_copy_approval(site: tuple[str, AppContext, World]) ->
         citizen.fill("#q", "hoa giai")
         citizen.click("button[type=submit]")
         assert citizen.inner_text("#result-count").startswith("4 ")  # public documents only, tone-insensitive
-        citizen.click(f"a[href^='/portal/documents/{world.docs[('own', 'public')]}?']")  # '?': not /12 for /1
+        # Results link to the permanent link ('?': not SOHOA.00000012 for SOHOA.0000001).
+        citizen.click(f"a[href^='/portal/r/{derived_identifier(world.docs[('own', 'public')])}?']")
         assert "Quyết định" in citizen.inner_text("#doc-title")
         citizen.fill("#name", "Lê Thị Hoà")
         citizen.fill("#id_number", "001190054321")
