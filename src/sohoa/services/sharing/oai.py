@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import OaiRecord
@@ -214,8 +214,8 @@ def _get_record(session: Session, req: _Request, root: etree._Element, given: Ma
     return 1
 
 
-def _filters(req: _Request, args: ListArgs, snapshot: datetime) -> list[ColumnElement[bool]]:
-    out = [_candidates(req.scope), OaiRecord.datestamp <= snapshot]
+def _filters(req: _Request, args: ListArgs) -> list[ColumnElement[bool]]:
+    out = [_candidates(req.scope)]
     if args.start:
         out.append(OaiRecord.datestamp >= args.start)
     if args.end:
@@ -235,14 +235,13 @@ def _start(session: Session, req: _Request, verb: str, given: Mapping[str, str])
     args = list_args(given)
     if format_named(args.prefix) is None:
         raise OaiError("cannotDisseminateFormat", f"metadataPrefix {args.prefix} không hỗ trợ / not supported")
-    snapshot = reconcile(req.ctx)
-    total = session.scalar(select(func.count()).select_from(OaiRecord).where(*_filters(req, args, snapshot))) or 0
+    reconcile(req.ctx)
+    total = session.scalar(select(func.count()).select_from(OaiRecord).where(*_filters(req, args))) or 0
     if total == 0:
         raise OaiError("noRecordsMatch", "không có bản ghi nào phù hợp / no records match")
     expires = req.now + timedelta(hours=req.ctx.settings.oai_token_hours)
     return Position(verb, args.prefix, args.set_spec, args.start.isoformat() if args.start else None,
-                    args.end.isoformat() if args.end else None, snapshot.isoformat(), "", 0, 0, total, req.caller.key,
-                    expires.isoformat())
+                    args.end.isoformat() if args.end else None, 0, 0, total, req.caller.key, expires.isoformat())
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -256,13 +255,10 @@ def _list(session: Session, req: _Request, root: etree._Element, verb: str, give
     else:
         position = _start(session, req, verb, given)
     args = ListArgs(position.prefix, position.set_spec, _moment(position.start), _moment(position.end))
-    filters = _filters(req, args, datetime.fromisoformat(position.snapshot))
-    if position.after_stamp:
-        after = (datetime.fromisoformat(position.after_stamp), position.after_id)
-        filters.append(tuple_(OaiRecord.datestamp, OaiRecord.document_id) > tuple_(*after))
+    filters = [*_filters(req, args), OaiRecord.document_id > position.after_id]
     size = req.ctx.settings.oai_page_size
     rows = list(session.scalars(select(OaiRecord).where(and_(*filters))
-                                .order_by(OaiRecord.datestamp, OaiRecord.document_id).limit(size + 1)))
+                                .order_by(OaiRecord.document_id).limit(size + 1)))
     more, rows = len(rows) > size, rows[:size]
     node = _el(root, verb)
     _write_rows(session, req, node, rows, position.prefix, with_metadata=verb == "ListRecords")
@@ -274,15 +270,12 @@ def _resumption(node: etree._Element, req: _Request, position: Position, rows: S
                 more: bool) -> None:
     if not more and not position.cursor:
         return  # a complete list in one response carries no token
-    attrs = {"completeListSize": str(max(position.total, position.cursor + len(rows))),
-             "cursor": str(position.cursor)}
+    sent = position.cursor + len(rows)  # the last page knows the list's size; before it, the first page's count
+    attrs = {"completeListSize": str(max(position.total, sent + 1) if more else sent), "cursor": str(position.cursor)}
     if not more:
         _el(node, "resumptionToken", "", **attrs)  # the last page: an empty token ends the list
         return
-    last = rows[-1]
-    stamp = last.datestamp if last.datestamp.tzinfo else last.datestamp.replace(tzinfo=UTC)
-    following = replace(position, after_stamp=stamp.isoformat(), after_id=last.document_id,
-                        cursor=position.cursor + len(rows))
+    following = replace(position, after_id=rows[-1].document_id, cursor=sent)
     token = encode_token(req.ctx.secret_key, following)
     _el(node, "resumptionToken", token, expirationDate=format_datestamp(datetime.fromisoformat(position.expires)),
         **attrs)

@@ -1,8 +1,8 @@
 """OAI-PMH requests: the verbs' arguments checked, UTC dates parsed, and stateless resumption tokens.
 
-A resumption token is the list's position, not a stored cursor: the verb, prefix, set and dates, the snapshot
-moment of its first page, the last (datestamp, document id) sent, the cursor and the list size, and an expiry;
-signed with the server's secret key (HMAC-SHA-256) so that a harvester can neither forge nor alter one.
+A resumption token is the list's position, not a stored cursor: the verb, prefix, set and dates, the last
+document id sent (lists go in document id order), the cursor and the list size, and an expiry; signed with
+the server's secret key (HMAC-SHA-256) so that a harvester can neither forge nor alter one.
 """
 
 from __future__ import annotations
@@ -111,15 +111,13 @@ def list_args(given: Mapping[str, str]) -> ListArgs:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a list stands: its arguments, snapshot moment, last (datestamp, id) sent, cursor, size, caller."""
+    """Where a list stands: its arguments, the last document id sent, cursor, first count, caller, expiry."""
 
     verb: str
     prefix: str
     set_spec: str | None
     start: str | None
     end: str | None
-    snapshot: str
-    after_stamp: str
     after_id: int
     cursor: int
     total: int
