@@ -6,6 +6,7 @@ Every manifest, collection and annotation page served is loaded into the iiif_pr
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import iiif_prezi3
@@ -15,9 +16,10 @@ from sqlalchemy import select
 
 from sohoa.app import create_app
 from sohoa.db.models import Document, Event
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production import review
+from sohoa.settings import Settings
 
 from ._iiif_world import HEIGHT, WIDTH, World, build, login, page_ids
 
@@ -174,3 +176,20 @@ def test_collections_list_what_the_caller_sees(any_ctx: AppContext) -> None:
         private = staff.get(fonds)
         assert private.headers["cache-control"] == "private, no-cache"
         assert "access-control-allow-origin" not in private.headers
+
+
+def test_ids_use_the_public_address_except_for_staff_sessions(tmp_path: Path) -> None:
+    context = open_context(Settings(data=tmp_path / "data", workers=1, public_url="https://luutru.example.vn"))
+    try:
+        world = build(context)
+        app = create_app(context, watch_hot_folders=False)
+        with TestClient(app) as anon, TestClient(app) as staff:
+            login(staff)
+            doc = world.docs["public"]
+            assert _manifest(anon, doc)["id"] == f"https://luutru.example.vn/iiif/3/documents/{doc}/manifest.json"
+            info = anon.get(f"/iiif/3/image/{doc}-1/info.json").json()
+            assert info["id"] == f"https://luutru.example.vn/iiif/3/image/{doc}-1"
+            assert _manifest(staff, doc)["id"] == f"{ROOT}/documents/{doc}/manifest.json"
+            assert staff.get(f"/iiif/3/image/{doc}-1/info.json").json()["id"] == f"http://testserver/iiif/3/image/{doc}-1"
+    finally:
+        context.close()

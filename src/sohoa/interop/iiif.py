@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sohoa.domain.errors import NotFound
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import public
-from sohoa.interop.iiif_access import Reader, cache_headers, image_cache
+from sohoa.interop.iiif_access import Reader, base_url, cache_headers, image_cache
+from sohoa.services.identity.principal import Principal
 from sohoa.services.sharing.iiif_images import (
     IMAGE_CONTEXT,
     PageImage,
@@ -44,9 +45,9 @@ def _ref(ctx: Ctx, reader: Reader, document_id: str, page_no: str) -> PageImage:
         return page_image_ref(session, reader, doc_id, page)
 
 
-def service_id(request: Request, document_id: int, page_no: int) -> str:
-    """The IIIF id of a page's image service (absolute, on the host the caller asked)."""
-    return f"{str(request.base_url).rstrip('/')}/iiif/3/image/{document_id}-{page_no}"
+def service_id(request: Request, reader: Principal | None, document_id: int, page_no: int) -> str:
+    """The IIIF id of a page's image service (absolute)."""
+    return f"{base_url(request, reader)}/iiif/3/image/{document_id}-{page_no}"
 
 
 @router.get("/image/{document_id}-{page_no}", dependencies=[public(csrf=False)])
@@ -62,7 +63,7 @@ def info(request: Request, ctx: Ctx, reader: Reader, document_id: str, page_no: 
     record_info_view(ctx, reader, ref, "iiif")
     wants_ld = "application/ld+json" in request.headers.get("accept", "")
     headers = {**cache_headers(ref.public), "Link": _PROFILE_LINK}
-    return JSONResponse(image_info(ref, service_id(request, ref.document_id, ref.page_no)), headers=headers,
+    return JSONResponse(image_info(ref, service_id(request, reader, ref.document_id, ref.page_no)), headers=headers,
                         media_type=_LD_JSON if wants_ld else "application/json")
 
 
@@ -74,7 +75,7 @@ def image(request: Request, ctx: Ctx, reader: Reader, document_id: str, page_no:
     plan = request_plan(ref, region, size, rotation, quality_format)
     etag = plan_etag(ref, plan)
     headers = cache_headers(ref.public, etag)
-    canonical = f"{service_id(request, ref.document_id, ref.page_no)}/{plan.canonical}"
+    canonical = f"{service_id(request, reader, ref.document_id, ref.page_no)}/{plan.canonical}"
     headers["Link"] = f'{_PROFILE_LINK}, <{canonical}>;rel="canonical"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)

@@ -20,7 +20,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import authenticate_token
 from sohoa.services.sharing.iiif_images import ImageCache
 
-__all__ = ["Reader", "cache_headers", "image_cache"]
+__all__ = ["Reader", "base_url", "cache_headers", "image_cache", "staff_session"]
 
 PUBLIC_MAX_AGE = 3600
 _LOCK = threading.Lock()
@@ -50,6 +50,18 @@ async def _reader(request: Request, session_principal: Principal | None = public
 
 
 Reader = Annotated[Principal | None, Depends(_reader)]
+
+
+def staff_session(request: Request, reader: Principal | None) -> bool:
+    """Whether a staff member reads through the session cookie (a browser on the staff site)."""
+    return reader is not None and reader.user_id > 0 and _bearer(request) is None
+
+
+def base_url(request: Request, reader: Principal | None) -> str:
+    """Scheme and host of IIIF ids (no slash): SOHOA_PUBLIC_URL when set, except for a staff session, which
+    keeps the address it came to (the staff site may not be reachable under the public name)."""
+    public = get_ctx(request).settings.public_url
+    return public if public and not staff_session(request, reader) else str(request.base_url).rstrip("/")
 
 
 def cache_headers(public_content: bool, etag: str | None = None) -> dict[str, str]:

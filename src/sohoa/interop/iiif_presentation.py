@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from sohoa.http.deps import Ctx
-from sohoa.interop.iiif_access import Reader, cache_headers
+from sohoa.interop.iiif_access import Reader, base_url, cache_headers, staff_session
 from sohoa.services.identity.principal import Principal
 from sohoa.services.sharing.iiif import (
     PRESENTATION_CONTEXT,
@@ -31,8 +31,7 @@ router = APIRouter(prefix="/iiif/3", tags=["iiif"])
 
 
 def _urls(request: Request, reader: Principal | None) -> IiifUrls:
-    staff = reader is not None and reader.user_id > 0 and "authorization" not in request.headers
-    return IiifUrls(str(request.base_url).rstrip("/"), staff)
+    return IiifUrls(base_url(request, reader), staff_session(request, reader))
 
 
 def _answer(request: Request, body: dict[str, Any], public: bool, context: str) -> JSONResponse:
