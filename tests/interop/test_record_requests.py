@@ -73,9 +73,15 @@ def world(any_ctx: AppContext) -> Iterator[World]:
     yield World(TestClient(create_app(ctx, watch_hot_folders=False)), docs, tokens)
 
 
-def _ask(world: World, who: str, **criteria: object) -> dict[str, object]:
-    body = {"purpose": "Giải quyết thủ tục cấp đổi giấy chứng nhận", "case_reference": "H26.22-241204-0001",
-            **criteria}
+def _body(unit: str | None = None, **criterion: str) -> dict[str, object]:
+    kind = "code" if "code" in criterion else "parcel" if "parcel" in criterion else "name"
+    body: dict[str, object] = {"purpose": "Giải quyết thủ tục cấp đổi giấy chứng nhận",
+                               "case_reference": "H26.22-241204-0001", "criterion": {"kind": kind, **criterion}}
+    return body | ({"unit": unit} if unit else {})
+
+
+def _ask(world: World, who: str, unit: str | None = None, **criterion: str) -> dict[str, object]:
+    body = _body(unit, **criterion)
     response = world.client.post("/api/v1/record-requests", json=body, headers=world.tokens[who])
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
@@ -136,16 +142,21 @@ def test_stored_audited_and_only_for_the_same_token(any_ctx: AppContext, world: 
 
 
 def test_refusals(world: World) -> None:
-    body = {"purpose": "Tra cứu", "case_reference": "H26-1", "parcel": "123", "map_sheet": "5"}
+    body = _body(parcel="123", map_sheet="5")
     post = world.client.post
     assert post("/api/v1/record-requests", json=body).status_code == 401
     assert post("/api/v1/record-requests", json=body, headers=world.tokens["reader"]).status_code == 403
-    two = body | {"person_name": "Nguyễn Văn An"}
-    assert post("/api/v1/record-requests", json=two, headers=world.tokens["desk"]).status_code == 400
+    two = body | {"criterion": {"kind": "parcel", "parcel": "123", "map_sheet": "5", "person_name": "Nguyễn Văn An"}}
+    assert post("/api/v1/record-requests", json=two, headers=world.tokens["desk"]).status_code == 422
+    for criterion in ({"kind": "name", "person_name": "An"}, {"kind": "code", "code": "QĐ-UBND"},
+                      {"kind": "parcel", "parcel": "123"}):
+        refused = post("/api/v1/record-requests", json=body | {"criterion": criterion}, headers=world.tokens["desk"])
+        assert refused.status_code == 422, criterion
     no_case = {k: v for k, v in body.items() if k != "case_reference"}
     assert post("/api/v1/record-requests", json=no_case, headers=world.tokens["desk"]).status_code == 422
     unknown = body | {"unit": "000.00.00.H99.ZZ"}
     assert post("/api/v1/record-requests", json=unknown, headers=world.tokens["desk"]).status_code == 404
     spec = world.client.get("/api/v1/openapi.json").json()
-    assert {"RecordRequestIn", "RecordRequestOut", "RecordMatchOut"} <= set(spec["components"]["schemas"])
+    assert {"RecordRequestIn", "RecordRequestOut", "RecordMatchOut", "ByCode", "ByParcel", "ByName"} <= set(
+        spec["components"]["schemas"])
     assert "post" in spec["paths"]["/api/v1/record-requests"]

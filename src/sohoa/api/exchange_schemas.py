@@ -3,14 +3,49 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["RecordMatchOut", "RecordRequestIn", "RecordRequestOut"]
+__all__ = ["ByCode", "ByName", "ByParcel", "RecordMatchOut", "RecordRequestIn", "RecordRequestOut"]
+
+
+# The same forms the service accepts (sohoa.services.sharing.record_matching): a schema-valid request is answered.
+CODE_PATTERN = r"(?i)^\s*(?:s[ốôo]\s*:?\s*)?0*(\d{1,6})\s*(?:/\s*(?:\d{4}\s*/\s*)?([^\s/][^/]*?))?\s*$"
+NUMBER_PATTERN = r"^[0-9]{1,6}$"
+NAME_PATTERN = r"^[^\s]+(?: [^\s]+)+$"
+
+
+class ByCode(BaseModel):
+    """Số/ký hiệu: ``45/QĐ-UBND``, ``45/2024/QĐ-UBND``, ``số 45/QĐ-UBND``, or a bare ``45``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["code"]
+    code: str = Field(max_length=60, pattern=CODE_PATTERN)
+
+
+class ByParcel(BaseModel):
+    """Thửa đất số ``parcel``, tờ bản đồ số ``map_sheet``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["parcel"]
+    parcel: str = Field(pattern=NUMBER_PATTERN)
+    map_sheet: str = Field(pattern=NUMBER_PATTERN)
+
+
+class ByName(BaseModel):
+    """Họ và tên (at least two words, single spaces), matched tone-insensitively as whole words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["name"]
+    person_name: str = Field(min_length=3, max_length=100, pattern=NAME_PATTERN)
 
 
 class RecordRequestIn(BaseModel):
-    """Exactly one criterion: ``code``, or ``parcel`` with ``map_sheet``, or ``person_name``."""
+    """Why, for which case, and exactly one criterion; ``unit`` adds its predecessors and successors."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -18,11 +53,7 @@ class RecordRequestIn(BaseModel):
                          description="Mục đích tra cứu / why the records are needed (audited).")
     case_reference: str = Field(min_length=1, max_length=100, pattern=r"\S",
                                 description="Mã hồ sơ thủ tục hành chính / the administrative case reference.")
-    code: str | None = Field(default=None, max_length=60, description="Số/ký hiệu, e.g. `45/QĐ-UBND` or `45`.")
-    parcel: str | None = Field(default=None, max_length=6, pattern=r"^[0-9]+$", description="Thửa đất số.")
-    map_sheet: str | None = Field(default=None, max_length=6, pattern=r"^[0-9]+$", description="Tờ bản đồ số.")
-    person_name: str | None = Field(default=None, min_length=3, max_length=100,
-                                    description="Họ và tên; matched tone-insensitively as whole words.")
+    criterion: Annotated[ByCode | ByParcel | ByName, Field(discriminator="kind")]
     unit: str | None = Field(default=None, max_length=35,
                              description="Mã định danh of a unit: its predecessors and successors are included.")
     limit: int = Field(default=20, ge=1, le=100)

@@ -7,7 +7,7 @@ from fastapi import Path
 from fastapi.responses import Response
 
 from sohoa.api.deps import Anyone, RecordRequester, api_router
-from sohoa.api.exchange_schemas import RecordRequestIn, RecordRequestOut
+from sohoa.api.exchange_schemas import ByCode, ByName, ByParcel, RecordRequestIn, RecordRequestOut
 from sohoa.http.deps import Ctx
 from sohoa.services.sharing.event_contract import events_schema_bytes
 from sohoa.services.sharing.record_requests import RecordAsk, answer_request, fetch_request
@@ -32,8 +32,12 @@ def api_record_request(ctx: Ctx, caller: RecordRequester, body: RecordRequestIn)
     """A citizen's prior records by number/sign, land parcel or name; only what the token may see; audited."""
     client = caller.client
     assert client is not None  # the scope check refused anonymous callers
-    ask = RecordAsk(purpose=body.purpose, case_reference=body.case_reference, code=body.code, parcel=body.parcel,
-                    map_sheet=body.map_sheet, person_name=body.person_name, unit=body.unit, limit=body.limit)
+    by = body.criterion
+    ask = RecordAsk(purpose=body.purpose, case_reference=body.case_reference, unit=body.unit, limit=body.limit,
+                    code=by.code if isinstance(by, ByCode) else None,
+                    parcel=by.parcel if isinstance(by, ByParcel) else None,
+                    map_sheet=by.map_sheet if isinstance(by, ByParcel) else None,
+                    person_name=by.person_name if isinstance(by, ByName) else None)
     return RecordRequestOut.model_validate(answer_request(ctx, client.principal(), client.token_id, ask))
 
 
