@@ -8,12 +8,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageChops, ImageStat
+from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from sohoa.app import create_app
-from sohoa.db.models import Event
+from sohoa.db.models import Document, Event, Page
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production import review
+from sohoa.services.sharing.iiif_images import ImageCache, _Pyramid
 
 from ._iiif_world import HEIGHT, WIDTH, World, build, login, page_ids, page_image
 
@@ -181,3 +184,49 @@ def test_reordered_pages_show_their_own_pixels(ctx: AppContext, client: TestClie
     after = client.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert after.status_code == 200, "a reordered page no longer matches the old ETag"
     assert _image(after).tobytes() == page_image(world.seeds[("public", 3)]).crop((0, 0, 400, 400)).tobytes()
+
+
+def _pdf_document(ctx: AppContext, pdf: bytes, width: int, height: int, dpi: int) -> int:
+    with ctx.db.session() as session:
+        doc = Document(text="", source_name="x.pdf", access_level="public", state="published", page_amount=1)
+        session.add(doc)
+        session.flush()
+        master = store_bytes(session, ctx.store, pdf, media_type="application/pdf", kind="master")
+        session.add(Page(document_id=doc.id, page_no=1, source_index=0, width=width, height=height, dpi=dpi,
+                         text="", master_object_id=master.id))
+        return doc.id
+
+
+def test_a_scan_inside_a_pdf_is_served_with_its_own_pixels(ctx: AppContext, client: TestClient) -> None:
+    scan = page_image(5, 600, 800)
+    out = io.BytesIO()
+    scan.save(out, "PDF", resolution=150)
+    doc = _pdf_document(ctx, out.getvalue(), 600, 800, 150)
+    got = _image(client.get(f"{BASE}/{doc}-1/100,100,200,200/max/0/default.png"))
+    as_jpeg = io.BytesIO()  # Pillow writes the scan into the PDF as a JPEG of its default quality
+    scan.save(as_jpeg, "JPEG")
+    assert got.tobytes() == Image.open(as_jpeg).crop((100, 100, 300, 300)).tobytes()
+
+
+def test_a_born_digital_page_is_rendered_from_the_master_pdf(ctx: AppContext, client: TestClient) -> None:
+    out = io.BytesIO()
+    drawing = canvas.Canvas(out, pagesize=(300, 150))
+    drawing.rect(30, 30, 120, 60, fill=1)  # a black box at 30..150 × 60..120 from the top (in points)
+    drawing.drawString(170, 100, "Quyết định")
+    drawing.save()
+    doc = _pdf_document(ctx, out.getvalue(), 600, 300, 144)  # 144 dpi: 2 pixels a point
+    info = client.get(f"{BASE}/{doc}-1/info.json").json()
+    assert (info["width"], info["height"]) == (600, 300)
+    box = _image(client.get(f"{BASE}/{doc}-1/80,140,160,60/max/0/gray.png"))  # inside the black box
+    assert max(box.getdata()) < 60
+    paper = _image(client.get(f"{BASE}/{doc}-1/0,0,40,40/max/0/gray.png"))
+    assert min(paper.getdata()) > 200
+
+
+def test_the_cache_of_decoded_pages_is_bounded() -> None:
+    cache = ImageCache(3 * 100 * 100)
+    for n in range(5):
+        cache.put(f"page{n}", _Pyramid(Image.new("RGB", (60, 60))))
+    entries, held = cache.size
+    assert held <= 3 * 100 * 100 and entries < 5
+    assert cache.get("page4") is not None and cache.get("page0") is None
