@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,10 +14,11 @@ from sqlalchemy import select
 
 from sohoa.app import create_app
 from sohoa.db.models import Document, Event, Page
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production import review
 from sohoa.services.sharing.iiif_images import ImageCache, _Pyramid
+from sohoa.settings import Settings
 
 from ._iiif_world import HEIGHT, WIDTH, World, build, login, page_ids, page_image
 
@@ -230,3 +232,17 @@ def test_the_cache_of_decoded_pages_is_bounded() -> None:
     entries, held = cache.size
     assert held <= 3 * 100 * 100 and entries < 5
     assert cache.get("page4") is not None and cache.get("page0") is None
+
+
+def test_wrong_tokens_are_rate_limited_readers_are_not(tmp_path: Path) -> None:
+    context = open_context(Settings(data=tmp_path / "data", workers=1, api_rate_per_minute=6))  # a burst of 1
+    try:
+        world = build(context)
+        with TestClient(create_app(context, watch_hot_folders=False), raise_server_exceptions=False) as client:
+            info = f"{BASE}/{world.docs['public']}-1/info.json"
+            assert _status(client, info, "sohoa_wrong") == 401
+            assert _status(client, info, "sohoa_wrong") == 429
+            assert [_status(client, f"{BASE}/{world.docs['internal']}-1/full/64,/0/default.jpg",
+                            world.tokens["admin"]) for _ in range(10)] == [200] * 10
+    finally:
+        context.close()

@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from sohoa.http.deps import get_ctx
+from sohoa.http.ratelimit import RateLimiter, address_key
 from sohoa.http.rules import public
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import authenticate_token
@@ -44,9 +45,27 @@ async def _reader(request: Request, session_principal: Principal | None = public
 
     principal = await run_in_threadpool(check)
     if principal is None:
+        # a wrong token counts against the caller's address, as on the API: guessing tokens is rate limited
+        wait = _guesses(request).take(address_key(request.client.host if request.client else None))
+        if wait > 0:
+            seconds = max(1, round(wait))
+            raise HTTPException(429, f"Quá nhiều yêu cầu, hãy thử lại sau {seconds} giây / retry in {seconds} s",
+                                headers={"Retry-After": str(seconds)})
         raise HTTPException(401, "Mã truy cập không hợp lệ / invalid or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
     return principal
+
+
+def _guesses(request: Request) -> RateLimiter:
+    """Wrong bearer tokens per client address (at the API's rate); valid readers are not limited here:
+    a viewer asks dozens of tiles a second."""
+    state = request.app.state
+    with _LOCK:
+        limiter: RateLimiter | None = getattr(state, "sohoa_iiif_guesses", None)
+        if limiter is None:
+            limiter = RateLimiter(get_ctx(request).settings.api_rate_per_minute)
+            state.sohoa_iiif_guesses = limiter
+        return limiter
 
 
 Reader = Annotated[Principal | None, Depends(_reader)]
