@@ -53,6 +53,9 @@ HIT_RECTS = """() => {
             want: [origin.left + want.x, origin.top + want.y, want.width, want.height]};
   });
 }"""
+# The whole page is in view, fitted to the pane (the zoom is the home zoom).
+FITTED = """() => { const vp = document.getElementById('viewer').pageViewer.osd.viewport;
+  return Math.abs(vp.getZoom() - vp.getHomeZoom()) < 1e-6; }"""
 NO_SIDE_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 
@@ -208,6 +211,7 @@ def test_qc_staff_and_portal_viewers(server: tuple[str, AppContext], browser: ob
     citizen.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     citizen.goto(f"{base}/portal/documents/{two_pages}?q=h%C3%B2a%20gi%E1%BA%A3i")
     _wait_loaded(citizen)
+    citizen.wait_for_function(FITTED)
     assert citizen.get_attribute("#viewer", "data-source") == "iiif"
     assert _painted(citizen) > 0.15
     _assert_hits_in_place(citizen)
@@ -220,6 +224,7 @@ def test_qc_staff_and_portal_viewers(server: tuple[str, AppContext], browser: ob
     phone.goto(f"{base}/portal/documents/{two_pages}?q=h%C3%B2a%20gi%E1%BA%A3i")
     _wait_loaded(phone)
     assert phone.evaluate(NO_SIDE_SCROLL), "the record scrolls sideways on a phone"
+    phone.wait_for_function(FITTED)  # the whole page, though the layout settled after the viewer opened
     box = phone.locator("#viewer").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert _painted(phone) > 0.05

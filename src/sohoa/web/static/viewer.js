@@ -13,7 +13,7 @@
     var label = root.querySelector("#page-label"), textPanel = root.querySelector(".pv-text");
     var status = root.querySelector(".pv-status"), textButton = root.querySelector('[data-act="text"]');
     var fullButton = root.querySelector('[data-act="full"]');
-    var state = { page: -1, active: null, source: "", token: 0 };
+    var state = { page: -1, active: null, source: "", token: 0, moved: false };
     var osd = OpenSeadragon({
       element: root.querySelector(".pv-osd"),
       prefixUrl: "/static/vendor/openseadragon/images/",
@@ -28,6 +28,15 @@
       crossOriginPolicy: false
     });
     osd.addHandler("canvas-key", function (e) { e.preventDefaultAction = true; });  // our keys, below
+    // While the reader has not zoomed or moved the page, it stays fitted when the pane changes size (the
+    // layout settling after the first paint, a rotated phone, the full window).
+    ["canvas-drag", "canvas-scroll", "canvas-pinch", "canvas-double-click"].forEach(function (name) {
+      osd.addHandler(name, function () { state.moved = true; });
+    });
+    // (after OpenSeadragon's own resize step, which puts back the bounds it had)
+    osd.addHandler("resize", function () {
+      window.requestAnimationFrame(function () { if (!state.moved) { osd.viewport.goHome(true); } });
+    });
 
     function say(text) { status.textContent = text || ""; status.hidden = !text; }
 
@@ -85,6 +94,7 @@
 
     osd.addHandler("open", function () {
       var it = item();
+      state.moved = false;
       root.dataset.source = state.source;
       drawBoxes();
       if (!it) { return; }
@@ -125,7 +135,13 @@
       return true;
     }
 
-    function zoom(factor) { osd.viewport.zoomBy(factor); osd.viewport.applyConstraints(); }
+    function zoom(factor) { state.moved = true; osd.viewport.zoomBy(factor); osd.viewport.applyConstraints(); }
+    function pan(dx, dy) {
+      var vp = osd.viewport;
+      state.moved = true;
+      vp.panBy(new OpenSeadragon.Point(dx / vp.getZoom(), dy / vp.getZoom()));
+    }
+    function home() { state.moved = false; osd.viewport.goHome(); }
     function rotate(delta) { osd.viewport.setRotation(osd.viewport.getRotation() + delta); }
     function toggleText(on) {
       var visible = on === undefined ? textPanel.hidden : on;
@@ -143,7 +159,7 @@
     }
     var actions = {
       "zoom-in": function () { zoom(ZOOM_STEP); }, "zoom-out": function () { zoom(1 / ZOOM_STEP); },
-      "home": function () { osd.viewport.goHome(); },
+      "home": home,
       "rotate-left": function () { rotate(-90); }, "rotate-right": function () { rotate(90); },
       "full": toggleFull, "text": function () { toggleText(); },
       "prev": function () { show(state.page - 1); }, "next": function () { show(state.page + 1); }
@@ -160,15 +176,15 @@
     // Keys on the focused viewer (capture: before OpenSeadragon's own handler on its canvas).
     root.addEventListener("keydown", function (e) {
       if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest("button, .pv-text")) { return; }
-      var vp = osd.viewport, done = true;
+      var done = true;
       switch (e.key) {
         case "+": case "=": zoom(ZOOM_STEP); break;
         case "-": case "_": zoom(1 / ZOOM_STEP); break;
-        case "0": vp.goHome(); break;
-        case "ArrowLeft": vp.panBy(new OpenSeadragon.Point(-PAN_STEP / vp.getZoom(), 0)); break;
-        case "ArrowRight": vp.panBy(new OpenSeadragon.Point(PAN_STEP / vp.getZoom(), 0)); break;
-        case "ArrowUp": vp.panBy(new OpenSeadragon.Point(0, -PAN_STEP / vp.getZoom())); break;
-        case "ArrowDown": vp.panBy(new OpenSeadragon.Point(0, PAN_STEP / vp.getZoom())); break;
+        case "0": home(); break;
+        case "ArrowLeft": pan(-PAN_STEP, 0); break;
+        case "ArrowRight": pan(PAN_STEP, 0); break;
+        case "ArrowUp": pan(0, -PAN_STEP); break;
+        case "ArrowDown": pan(0, PAN_STEP); break;
         case "r": rotate(90); break;
         case "R": rotate(-90); break;
         case "PageDown": case "n": show(state.page + 1); break;
