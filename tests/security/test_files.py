@@ -214,6 +214,7 @@ _SHORT_RANDOM_OK = {
     ("services/identity/accounts.py", 9): "the demo accounts' passwords (demo only, shown to the operator)",
     ("services/production/scanning.py", 18): "upload ids: names in URLs, every use checks the operator",
     ("services/sharing/copies.py", 12): "the code a citizen follows a copy request with (public documents only)",
+    ("services/sharing/record_requests.py", 16): "record request ids: names in URLs, every use checks the token",
     ("services/platform/audit_keys.py", 6): "the suffix of a temporary file name",
     ("storage/private.py", 8): "the suffix of a temporary file name",
 }
