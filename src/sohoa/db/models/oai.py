@@ -1,5 +1,6 @@
 """What OAI-PMH harvesters have been told: one row per document ever offered, its datestamp and last sets.
 
+A document marked độ mật from the start has a row (its fingerprint) with ``offered`` false, and is never told.
 Rows are never deleted: a document that leaves a harvester's view (access changed, merged away, deleted) keeps
 its row and is answered as a deleted record (``deletedRecord`` = persistent). ``oai_state`` holds one row whose
 update serialises the reconciliations (sohoa.services.sharing.oai_records).
@@ -25,6 +26,7 @@ class OaiRecord(Base):
     datestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the metadata and visibility last seen
     gone: Mapped[bool] = mapped_column(Boolean, default=False)  # the document row no longer exists
+    offered: Mapped[bool] = mapped_column(Boolean, default=False)  # it was ever not secret (else: never told)
     public: Mapped[bool] = mapped_column(Boolean, default=False)  # anonymous callers see it (last reconciled)
     ever_public: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     last_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)  # its unit while it was not secret

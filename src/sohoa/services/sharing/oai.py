@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import OaiRecord
@@ -96,7 +96,7 @@ def _doc_id(req: _Request, identifier: str) -> int:
 def _candidates(scope: DocumentScope) -> ColumnElement[bool]:
     """Rows the caller was ever offered: records once public, and those of its units or granted files."""
     if scope.unit_ids is None:
-        return true()
+        return OaiRecord.offered.is_(True)
     conditions: list[ColumnElement[bool]] = [OaiRecord.ever_public.is_(True)]
     if scope.unit_ids:
         conditions.append(OaiRecord.last_unit_id.in_(sorted(scope.unit_ids)))
@@ -106,8 +106,9 @@ def _candidates(scope: DocumentScope) -> ColumnElement[bool]:
 
 
 def _is_candidate(scope: DocumentScope, row: OaiRecord) -> bool:
-    return (scope.unit_ids is None or row.ever_public or row.last_unit_id in scope.unit_ids
-            or row.last_file_id in scope.grant_file_ids)
+    if scope.unit_ids is None:
+        return bool(row.offered)
+    return bool(row.ever_public or row.last_unit_id in scope.unit_ids or row.last_file_id in scope.grant_file_ids)
 
 
 # --- headers and records -----------------------------------------------------------------------------

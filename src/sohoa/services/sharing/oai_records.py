@@ -12,13 +12,13 @@ is decided live by the access policy (:func:`in_view`): a stale row can never re
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, load_only
 
 from sohoa.db.models import Document, FileUnit, Fonds, OaiRecord, OaiState, Unit
@@ -107,12 +107,14 @@ def _query(ids: Sequence[int] | None) -> object:
     return stmt if ids is None else stmt.where(Document.id.in_(ids))
 
 
+def _chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
+    return [None] if ids is None else (ids[i:i + _BATCH] for i in range(0, len(ids), _BATCH))
+
+
 def load_documents(session: Session, ids: Sequence[int] | None = None) -> dict[int, _Loaded]:
     """The documents (all, or ``ids``) with their harvestable metadata, by id."""
     out: dict[int, _Loaded] = {}
-    chunks: Iterable[Sequence[int] | None] = [None] if ids is None else (
-        ids[i:i + _BATCH] for i in range(0, len(ids), _BATCH))
-    for chunk in chunks:
+    for chunk in _chunks(ids):
         for doc, file_code, file_title, fonds_code, fonds_name, unit_ident, unit_name in session.execute(
                 _query(chunk)):  # type: ignore[call-overload]
             fields = {c.key: getattr(doc, c.key) for c in _DOC_COLUMNS if c.key not in ("id", "file_id", "unit_id",
@@ -130,21 +132,32 @@ def in_view(scope: DocumentScope, doc: Document | None) -> bool:
     return doc is not None and doc.state not in _GONE_STATES and scope_allows(scope, doc)
 
 
-def _fingerprint(loaded: _Loaded) -> str:
-    doc = loaded.doc
-    body = [asdict(loaded.record), doc.unit_id, doc.file_id, is_secret(doc), in_view(ANONYMOUS, doc),
-            doc.state not in _GONE_STATES]
-    raw = json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+def _base(ids: Sequence[int] | None) -> Any:
+    return (select(*_DOC_COLUMNS, FileUnit.file_code, FileUnit.title, Fonds.code, Fonds.name, Unit.identifier,
+                   Unit.name)
+            .outerjoin(FileUnit, FileUnit.id == Document.file_id)
+            .outerjoin(Fonds, Fonds.id == FileUnit.fonds_id)
+            .outerjoin(Unit, Unit.id == Document.unit_id)
+            .where(true() if ids is None else Document.id.in_(ids)))
 
 
-def _apply(row: OaiRecord, loaded: _Loaded, now: datetime) -> None:
+def _fingerprints(session: Session, ids: Sequence[int] | None) -> dict[int, str]:
+    """SHA-256 of each document's metadata and visibility columns (plain rows: no ORM objects for the scan)."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        for row in session.execute(_base(chunk)):
+            out[row[0]] = hashlib.sha256(repr(tuple(row)).encode("utf-8")).hexdigest()
+    return out
+
+
+def _apply(row: OaiRecord, loaded: _Loaded, now: datetime, fingerprint: str) -> None:
     doc, record = loaded.doc, loaded.record
     public = in_view(ANONYMOUS, doc)
-    row.datestamp, row.fingerprint, row.gone = now, _fingerprint(loaded), False
+    row.datestamp, row.fingerprint, row.gone = now, fingerprint, False
     row.public, row.ever_public = public, bool(row.ever_public) or public
-    if not is_secret(doc):  # the unit and file under which the document was last offered
-        row.last_unit_id, row.last_file_id = doc.unit_id, doc.file_id
+    if is_secret(doc):
+        return  # its sets and unit stay those under which it was last offered
+    row.offered, row.last_unit_id, row.last_file_id = True, doc.unit_id, doc.file_id
     row.unit_spec, row.unit_name = set_spec("unit", record.unit_identifier), record.unit_name
     row.fonds_spec, row.fonds_name = set_spec("fonds", record.fonds_code), record.fonds_name
     row.type_spec, row.type_name = set_spec("type", record.type_name), record.type_name
@@ -159,26 +172,29 @@ def _lock(session: Session) -> datetime:
 
 
 def _sync(session: Session, now: datetime, ids: Sequence[int] | None) -> int:
-    docs = load_documents(session, ids)
-    rows_stmt = select(OaiRecord) if ids is None else select(OaiRecord).where(OaiRecord.document_id.in_(ids))
-    rows = {r.document_id: r for r in session.scalars(rows_stmt)}
-    changed = 0
-    for doc_id, loaded in docs.items():
-        row = rows.get(doc_id)
-        if row is None:
-            if is_secret(loaded.doc):
-                continue  # never offered: no row, so no trace of it anywhere
-            row = OaiRecord(document_id=doc_id, ever_public=False)
-            session.add(row)
-        elif row.fingerprint == _fingerprint(loaded) and not row.gone:
-            continue
-        _apply(row, loaded, now)
-        changed += 1
-    for doc_id, row in rows.items():
-        if doc_id not in docs and not row.gone:
-            row.gone, row.public, row.datestamp = True, False, now
-            changed += 1
-    return changed
+    prints = _fingerprints(session, ids)
+    known: dict[int, tuple[str, bool]] = {}
+    for chunk in _chunks(ids):
+        stmt = select(OaiRecord.document_id, OaiRecord.fingerprint, OaiRecord.gone)
+        for doc_id, fingerprint, gone in session.execute(
+                stmt if chunk is None else stmt.where(OaiRecord.document_id.in_(chunk))):
+            known[doc_id] = (fingerprint, bool(gone))
+    changed = [d for d, fp in prints.items() if known.get(d) != (fp, False)]
+    vanished = [d for d, (_, gone) in known.items() if d not in prints and not gone]
+    for chunk in _chunks(changed):
+        assert chunk is not None
+        loaded = load_documents(session, chunk)
+        rows = {r.document_id: r for r in session.scalars(select(OaiRecord).where(OaiRecord.document_id.in_(chunk)))}
+        for doc_id in chunk:
+            row = rows.get(doc_id)
+            if row is None:
+                row = OaiRecord(document_id=doc_id, ever_public=False, offered=False)
+                session.add(row)
+            _apply(row, loaded[doc_id], now, prints[doc_id])
+    for chunk in _chunks(vanished):
+        session.execute(update(OaiRecord).where(OaiRecord.document_id.in_(chunk or []))
+                        .values(gone=True, public=False, datestamp=now))
+    return len(changed) + len(vanished)
 
 
 def reconcile(ctx: AppContext, ids: Sequence[int] | None = None) -> datetime:

@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("datestamp", sa.DateTime(timezone=True), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("gone", sa.Boolean(), nullable=False),
+        sa.Column("offered", sa.Boolean(), nullable=False),
         sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("ever_public", sa.Boolean(), nullable=False),
         sa.Column("last_unit_id", sa.Integer(), nullable=True),
