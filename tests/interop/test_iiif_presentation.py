@@ -84,6 +84,9 @@ def test_manifest(client: TestClient, world: World) -> None:
         assert client.get(service["id"].removeprefix("http://testserver") + "/info.json").status_code == 200
         thumbnail = canvas["thumbnail"][0]["id"].removeprefix("http://testserver")
         assert client.get(thumbnail).status_code == 200
+        for ocr in canvas["seeAlso"]:  # ALTO and hOCR through the REST API, for anyone
+            assert client.get(ocr["id"].removeprefix("http://testserver")).headers["content-type"].startswith(
+                ocr["format"])
 
 
 def test_manifest_audit_and_headers(ctx: AppContext, client: TestClient, world: World) -> None:
@@ -170,7 +173,8 @@ def test_collections_list_what_the_caller_sees(any_ctx: AppContext) -> None:
         token = {"Authorization": f"Bearer {world.tokens['admin']}"}
         assert len(anon.get(fonds, headers=token).json()["items"]) == 3
         assert anon.get(f"/iiif/3/documents/{world.docs['internal']}/manifest.json").status_code == 404
-        assert anon.get(f"/iiif/3/documents/{world.docs['internal']}/manifest.json", headers=token).status_code == 200
+        internal = anon.get(f"/iiif/3/documents/{world.docs['internal']}/manifest.json", headers=token)
+        assert internal.status_code == 200 and "seeAlso" not in internal.json()["items"][0]
         assert staff.get(f"/iiif/3/documents/{world.docs['secret']}/manifest.json").status_code == 404
         _collection(anon, "/iiif/3/fonds/999999/collection.json", 404)
         private = staff.get(fonds)

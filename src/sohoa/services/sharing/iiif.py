@@ -134,7 +134,21 @@ def image_body(urls: IiifUrls, doc_id: int, page: Page, width: int | None = None
             "service": [{"id": service, "type": "ImageService3", "profile": "level2"}]}
 
 
-def _canvas(urls: IiifUrls, doc_id: int, page: Page) -> dict[str, Any]:
+# The OCR of a page in the standard formats the REST API derives from it: (format, media type, profile, label).
+_OCR_FILES = (("alto", "application/xml", "http://www.loc.gov/standards/alto/v4/alto.xsd", "ALTO"),
+              ("hocr", "text/html", "http://kba.github.io/hocr-spec/1.2/", "hOCR"))
+
+
+def _ocr_files(urls: IiifUrls, doc_id: int, page_no: int) -> list[dict[str, Any]]:
+    """``seeAlso`` of a canvas: its OCR as ALTO and hOCR files (REST API; public documents only, as anyone
+    may fetch those without a token)."""
+    api = f"{urls.base}/api/v1/documents/{doc_id}/pages/{page_no}/ocr"
+    return [{"id": f"{api}?format={fmt}", "type": "Dataset", "format": media, "profile": profile,
+             "label": vi_en(f"Văn bản nhận dạng ({name})", f"Recognised text ({name})")}
+            for fmt, media, profile, name in _OCR_FILES]
+
+
+def _canvas(urls: IiifUrls, doc_id: int, page: Page, public: bool) -> dict[str, Any]:
     canvas = urls.canvas(doc_id, page.page_no)
     painting = {"id": f"{canvas}/painting", "type": "Annotation", "motivation": "painting",
                 "body": image_body(urls, doc_id, page), "target": canvas}
@@ -147,6 +161,8 @@ def _canvas(urls: IiifUrls, doc_id: int, page: Page) -> dict[str, Any]:
     if page.ocr_object_id is not None:
         out["annotations"] = [{"id": urls.annotations(doc_id, page.page_no), "type": "AnnotationPage",
                                "label": vi_en("Văn bản nhận dạng (OCR)", "Recognised text (OCR)")}]
+        if public:
+            out["seeAlso"] = _ocr_files(urls, doc_id, page.page_no)
     return out
 
 
@@ -182,7 +198,7 @@ def document_manifest(ctx: AppContext, principal: Principal | None, document_id:
             "metadata": _metadata(session, doc),
             **_links(urls, doc, public, ctx.settings.copy_agency),
             "service": [{"id": urls.search(doc.id), "type": "SearchService2"}],
-            "items": [_canvas(urls, doc.id, page) for page in pages],
+            "items": [_canvas(urls, doc.id, page, public) for page in pages],
         }
         if pages:
             manifest["thumbnail"] = [image_body(urls, doc.id, pages[0], min(THUMBNAIL_WIDTH, pages[0].width))]
