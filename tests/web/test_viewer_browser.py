@@ -186,6 +186,10 @@ def test_qc_staff_and_portal_viewers(server: tuple[str, AppContext], browser: ob
     _wait_loaded(inspector.page)
     assert _painted(inspector.page) > 0.15
     _exercise(inspector.page)
+    inspector.page.focus("td[data-field=subject]")  # the inspector checks a field against the page
+    inspector.page.wait_for_function("() => document.getElementById('viewer').dataset.page === '2'")
+    _wait_loaded(inspector.page)
+    assert inspector.page.get_attribute("#viewer .pv-field.active", "data-box") == ",".join(map(str, FIELD_BOX))
     inspector.shot("viewer-qc")
     inspector.close()
 
