@@ -55,11 +55,17 @@ browser() {
   apt_ensure chromium
 }
 
+# The browser assets are vendored (committed under src/sohoa/web/static/vendor); npm runs only when
+# package-lock.json pins another version than the vendored copy (or SOHOA_VENDOR_REFRESH=1).
 front() {
-  if [ -f package.json ]; then
+  [ -f package-lock.json ] || return 0
+  local pinned vendored
+  pinned=$("$PY" -c 'import json; print(json.load(open("package-lock.json"))["packages"]["node_modules/openseadragon"]["version"])')
+  vendored=$(cat src/sohoa/web/static/vendor/openseadragon/VERSION 2>/dev/null || true)
+  if [ "$pinned" != "$vendored" ] || [ "${SOHOA_VENDOR_REFRESH:-0}" = 1 ]; then
     command -v npm >/dev/null || apt_ensure npm
-    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then npm ci --no-audit --no-fund --silent; fi
-    [ -x scripts/vendor-assets.sh ] && scripts/vendor-assets.sh
+    npm ci --no-audit --no-fund --silent
+    scripts/vendor-assets.sh
   fi
   return 0
 }
