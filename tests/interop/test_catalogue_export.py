@@ -91,8 +91,14 @@ def test_public_export_and_tt02_csv(any_ctx: AppContext) -> None:
     assert (row["Identifier"], row["OrganId"], row["FileCatalog"], row["DocOrdinal"]) == (
         "000.00.00.H26", "000.00.00.H26", "2020", "1")
     assert row["Subject"] == FIELDS["subject"] and row["DocCode"] == FIELDS["doc_code"]
+    with any_ctx.db.session() as session:  # a subject a spreadsheet would run as a formula is neutralised
+        session.get(Document, docs["public"]).subject = "=HYPERLINK(\"http://x\")"  # type: ignore[union-attr]
+    again = export_catalogue(any_ctx, "csv-tt02", file_code=file_code).decode("utf-8-sig")
+    assert next(csv.DictReader(io.StringIO(again)))["Subject"] == "'=HYPERLINK(\"http://x\")"
     with any_ctx.db.session() as session:
-        audit = session.execute(select(Event).where(Event.action == "catalogue.export")).scalars().one()
+        audit = session.execute(select(Event).where(Event.action == "catalogue.export").order_by(Event.id)
+                                ).scalars().first()
+        assert audit is not None
         assert audit.payload["documents"] == [docs["public"]] and audit.payload["file"] == file_code
         unit_id = session.get(Document, docs["public"]).unit_id  # type: ignore[union-attr]
     assert unit_id is not None

@@ -7,14 +7,13 @@ default, every non-secret record for an archivist export). The writers are :mod:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
 from sohoa.db.models import Document, FileUnit, Unit
+from sohoa.domain.cells import csv_bytes
 from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.workflow import DocumentState
@@ -131,10 +130,7 @@ def _tt02_row(record: ExportRecord, archive_id: str) -> dict[str, str]:
 
 
 def csv_tt02(records: list[ExportRecord], archive_id: str = "") -> bytes:
-    """UTF-8 CSV (with BOM, for spreadsheet programs) of the TT 02/2019 document fields, dates dd/mm/yyyy."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=TT02_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(_tt02_row(record, archive_id))
-    return out.getvalue().encode("utf-8-sig")
+    """UTF-8 CSV (with BOM, for spreadsheet programs) of the TT 02/2019 document fields, dates dd/mm/yyyy; cells a
+    spreadsheet would read as formulas are neutralised (:mod:`sohoa.domain.cells`)."""
+    rows = (_tt02_row(record, archive_id) for record in records)
+    return csv_bytes(TT02_COLUMNS, ([row[c] for c in TT02_COLUMNS] for row in rows))
