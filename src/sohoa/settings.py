@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     oai_token_hours: int = Field(
         default=24, ge=1, description="An OAI-PMH resumption token expires this many hours after it was issued.",
     )
+    oai_sync_seconds: float = Field(
+        default=30, ge=0, description="An OAI-PMH list reconciles its datestamps with every document unless another "
+        "request did within this many seconds (0: every list; GetRecord always checks its document).",
+    )
     edxml_namespace: str = Field(
         default="http://www.mic.gov.vn/TBT/QCVN_102_2016", pattern=r"^\S+:\S+$",
         description="XML namespace of the edXML envelopes `sohoa export-catalogue --format edxml` writes "
@@ -181,6 +185,11 @@ class Settings(BaseSettings):
         default=256, ge=16, le=65536,
         description="Memory (MiB) each web process keeps for decoded page images served through IIIF (least recently "
         "used pages are dropped first).",
+    )
+    iiif_disk_cache_mb: int = Field(
+        default=1024, ge=0, le=10**7,
+        description="Disk space (MiB) under the data directory (cache/iiif) for IIIF image answers already made, "
+        "shared by every process (least recently used dropped first; 0: none).",
     )
 
     @field_validator("data", mode="after")

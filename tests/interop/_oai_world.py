@@ -103,8 +103,9 @@ def _world(ctx: AppContext, base: str) -> World:
     return world
 
 
-def serve(tmp_path: Path, database_url: str | None) -> Iterator[World]:
+def serve(tmp_path: Path, database_url: str | None, sync_seconds: float = 0) -> Iterator[World]:
     settings = Settings(data=tmp_path / "data", workers=1, oai_repository_id=REPO, oai_page_size=PAGE,
+                        oai_sync_seconds=sync_seconds,
                         api_rate_per_minute=10**6, **({"database_url": database_url} if database_url else {}))
     ctx = open_context(settings)
     port = _free_port()

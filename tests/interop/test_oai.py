@@ -13,9 +13,9 @@ import httpx
 import pytest
 from lxml import etree
 from sickle import Sickle
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from sohoa.db.models import Document, Event
+from sohoa.db.models import Document, Event, OaiState
 
 from ._oai_world import OAI_NS, PAGE, World, schema, serve
 
@@ -298,3 +298,32 @@ def test_harvests_racing_edits_miss_nothing(world: World) -> None:
     changed = {h.identifier for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="nd30", **{"from": since})}
     assert _ids(world, [f"r{n}" for n in range(0, 12, 2)]) <= changed
     assert changed <= _ids(world, [f"r{n}" for n in range(12)])
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def lazy_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A server whose lists reconcile at most once an hour (SOHOA_OAI_SYNC_SECONDS)."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    yield from serve(tmp_path, url, sync_seconds=3600)
+
+
+def test_lists_that_skip_the_reconciliation_stay_safe_and_complete(lazy_world: World) -> None:
+    """Between passes a list shows the table as it was, decided live by the policy: a withdrawn document is
+    already deleted, a new one waits; GetRecord checks its document; the next pass misses nothing."""
+    world = lazy_world
+    _public_world(world)
+    assert {h.identifier for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="oai_dc")} == _ids(world, PUBLIC)
+    world.age_datestamps()
+    since = _get(world, verb="Identify").findtext(NS + "responseDate")
+    world.add("fresh")
+    world.change("pub1", access_level="internal")
+    world.change("pub2", subject="Sửa sau lần đối chiếu")
+    listed = {h.identifier: h for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="oai_dc")}
+    assert set(listed) == _ids(world, PUBLIC)  # no pass yet: "fresh" waits ...
+    assert listed[world.oai_id("pub1")].deleted  # ... but the withdrawn one is never shown as a record
+    fresh = _get(world, verb="GetRecord", identifier=world.oai_id("fresh"), metadataPrefix="nd30")
+    assert fresh.find(f".//{NS}metadata") is not None  # GetRecord reconciles its own document
+    with world.ctx.db.session() as session:
+        session.execute(update(OaiState).values(synced_at=None))  # the hour is over
+    changed = {h.identifier for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="oai_dc", **{"from": since})}
+    assert changed == _ids(world, ["fresh", "pub1", "pub2"])

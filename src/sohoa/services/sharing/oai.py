@@ -184,7 +184,7 @@ _SET_ROOTS = {"unit": "Cơ quan, đơn vị / Units", "fonds": "Phông lưu tr�
 
 
 def _list_sets(session: Session, req: _Request, root: etree._Element) -> None:
-    reconcile(req.ctx)
+    reconcile(req.ctx, max_age=req.ctx.settings.oai_sync_seconds)
     rows = list(session.scalars(select(OaiRecord).where(_candidates(req.scope), OaiRecord.gone.is_(False))))
     docs = load_documents(session, [r.document_id for r in rows])
     found: dict[str, str] = {}
@@ -236,7 +236,7 @@ def _start(session: Session, req: _Request, verb: str, given: Mapping[str, str])
     args = list_args(given)
     if format_named(args.prefix) is None:
         raise OaiError("cannotDisseminateFormat", f"metadataPrefix {args.prefix} không hỗ trợ / not supported")
-    reconcile(req.ctx)
+    reconcile(req.ctx, max_age=req.ctx.settings.oai_sync_seconds)
     total = session.scalar(select(func.count()).select_from(OaiRecord).where(*_filters(req, args))) or 0
     if total == 0:
         raise OaiError("noRecordsMatch", "không có bản ghi nào phù hợp / no records match")

@@ -5,7 +5,7 @@ A harvest never trusts a change to have been announced: before a list (or a GetR
 document or a vanished one gets the reconciliation's clock as its datestamp. Reconciliations are serialised on
 the ``oai_state`` row (PostgreSQL row lock, SQLite write lock) and read the clock only once they hold it, so a
 datestamp written later is never earlier than one written before, and a list that reads after its own
-reconciliation sees every datestamp up to its snapshot moment. Whatever the table says, what a caller is shown
+reconciliation sees every datestamp written before it. Whatever the table says, what a caller is shown
 is decided live by the access policy (:func:`in_view`): a stale row can never reveal a document.
 """
 
@@ -144,9 +144,10 @@ def _base(ids: Sequence[int] | None) -> Any:
 def _fingerprints(session: Session, ids: Sequence[int] | None) -> dict[int, str]:
     """SHA-256 of each document's metadata and visibility columns (plain rows: no ORM objects for the scan)."""
     out: dict[int, str] = {}
+    connection = session.connection()
     for chunk in _chunks(ids):
-        for row in session.execute(_base(chunk)):
-            out[row[0]] = hashlib.sha256(repr(tuple(row)).encode("utf-8")).hexdigest()
+        for row in connection.execute(_base(chunk)):
+            out[row[0]] = hashlib.sha256("\x1f".join(map(str, row)).encode("utf-8")).hexdigest()
     return out
 
 
@@ -163,12 +164,12 @@ def _apply(row: OaiRecord, loaded: _Loaded, now: datetime, fingerprint: str) -> 
     row.type_spec, row.type_name = set_spec("type", record.type_name), record.type_name
 
 
-def _lock(session: Session) -> datetime:
-    """Take the reconciliation lock (the first write of the transaction), then read the clock."""
+def _lock(session: Session) -> tuple[datetime, datetime | None]:
+    """Take the reconciliation lock (the first write of the transaction), then read the clock and the moment
+    of the last full pass."""
     session.execute(update(OaiState).where(OaiState.id == 1).values(passes=OaiState.passes + 1))
-    now = datetime.now(UTC)
-    session.execute(update(OaiState).where(OaiState.id == 1).values(synced_at=now))
-    return now
+    last = session.scalar(select(OaiState.synced_at).where(OaiState.id == 1))
+    return datetime.now(UTC), (last if last is None or last.tzinfo else last.replace(tzinfo=UTC))
 
 
 def _sync(session: Session, now: datetime, ids: Sequence[int] | None) -> int:
@@ -197,11 +198,15 @@ def _sync(session: Session, now: datetime, ids: Sequence[int] | None) -> int:
     return len(changed) + len(vanished)
 
 
-def reconcile(ctx: AppContext, ids: Sequence[int] | None = None) -> datetime:
-    """Bring ``oai_records`` in step with the documents (all, or ``ids``); the moment every datestamp written
-    so far is at or before, and every later one after (the lock is held while it is read)."""
+def reconcile(ctx: AppContext, ids: Sequence[int] | None = None, *, max_age: float = 0) -> bool:
+    """Bring ``oai_records`` in step with the documents (all, or ``ids``). A full pass is skipped when the last
+    one is less than ``max_age`` seconds old: the lock is still taken, so every pass before has committed.
+    Whether a pass ran."""
     with ctx.db.session() as session:
-        now = _lock(session)
+        now, last = _lock(session)
+        if ids is None and last is not None and (now - last).total_seconds() < max_age:
+            return False
         _sync(session, now, ids)
-        session.flush()
-        return datetime.now(UTC)
+        if ids is None:
+            session.execute(update(OaiState).where(OaiState.id == 1).values(synced_at=now))
+        return True
