@@ -118,6 +118,7 @@ def test_number_and_sign(world: World) -> None:
     assert _ids(answer) == [docs["grant"]]
     assert answer["results"][0]["code_notation"] == "QĐ-UBND"  # type: ignore[index]
     assert _ids(_ask(world, "desk", code="số 45/2019/qđ-ubnd")) == [docs["grant"]]
+    assert _ids(_ask(world, "desk", code="45/2020/QĐ-UBND")) == []  # the grant was issued in 2019
     assert set(_ids(_ask(world, "desk", code="45"))) == {docs["grant"], docs["near_miss"]}
     assert _ids(_ask(world, "desk", code="46/QĐ-UBND")) == []
 

@@ -15,7 +15,8 @@ from sohoa.domain.text import fold, nfc
 __all__ = ["Criterion", "code_score", "criterion_of", "name_score", "parcel_pairs", "parcel_score"]
 
 # "45/QĐ-UBND", "45/2024/QĐ-UBND", "số 45/QĐ-UBND", or a bare number "45".
-_CODE = re.compile(r"^\s*(?:s[ốôo]\s*:?\s*)?0*(\d{1,6})\s*(?:/\s*(?:\d{4}\s*/\s*)?([^\s/][^/]*?))?\s*$", re.IGNORECASE)
+_CODE = re.compile(r"^\s*(?:s[ốôo]\s*:?\s*)?0*(\d{1,6})\s*(?:/\s*(?:(\d{4})\s*/\s*)?([^\s/][^/]*?))?\s*$",
+                   re.IGNORECASE)
 # Over folded text: "thửa (đất) số 123 (,) tờ bản đồ (số) 5" and the reverse order "tờ bản đồ số 5, thửa số 123".
 _NO = r"(?:so\s*)?(?:[:.]\s*)?0*(\d{1,6})"
 _PARCEL_FIRST = re.compile(r"\bthua\s*(?:dat\s*)?" + _NO + r"\b[^\d]{0,40}?\bto\s*ban\s*do\s*" + _NO + r"\b")
@@ -30,6 +31,7 @@ class Criterion:
     kind: str
     number: str = ""        # code: số; parcel: thửa số
     notation: str = ""      # code: ký hiệu (folded, upper-case, no spaces), "" for a bare number
+    year: int | None = None  # code: the year written in the sign (45/2024/QĐ-UBND), if any
     sheet: str = ""         # parcel: tờ bản đồ số
     name: str = ""          # name: NFC, single-spaced
     query: str = ""
@@ -50,7 +52,8 @@ def criterion_of(code: str | None, parcel: str | None, sheet: str | None, name: 
         found = _CODE.match(nfc(code))
         if not found:
             raise ValidationFailed(f"Số/ký hiệu không hợp lệ: {code}", f"Invalid document number/sign: {code}")
-        return Criterion("code", number=found[1], notation=_squash(found[2] or ""), query=nfc(code).strip())
+        return Criterion("code", number=found[1], notation=_squash(found[3] or ""),
+                         year=int(found[2]) if found[2] else None, query=nfc(code).strip())
     if parcel or sheet:
         if not (parcel and sheet and parcel.strip().isdigit() and sheet.strip().isdigit()):
             raise ValidationFailed("Cần số thửa và số tờ bản đồ (chữ số)", "Parcel and map sheet numbers are required")
@@ -62,10 +65,12 @@ def criterion_of(code: str | None, parcel: str | None, sheet: str | None, name: 
     return Criterion("name", name=clean, query=f'"{clean}"')
 
 
-def code_score(criterion: Criterion, code_number: str | None, code_notation: str | None) -> float:
-    """2 when số and ký hiệu both match, 1 when only a bare số was asked and it matches, else 0."""
+def code_score(criterion: Criterion, code_number: str | None, code_notation: str | None,
+               issued_year: int | None = None) -> float:
+    """2 when số and ký hiệu both match, 1 when only a bare số was asked and it matches, else 0; a sign with a
+    year (45/2024/QĐ-UBND) never matches a document issued in another year (numbers restart each year)."""
     number = (code_number or "").strip().lstrip("0")
-    if number != criterion.number:
+    if number != criterion.number.lstrip("0") or (criterion.year and issued_year and issued_year != criterion.year):
         return 0.0
     if not criterion.notation:
         return 1.0

@@ -108,7 +108,7 @@ def _candidates(ctx: AppContext, session: Session, scope: DocumentScope, crit: C
 
 def _score(crit: Criterion, doc: Document) -> float:
     if crit.kind == "code":
-        return code_score(crit, doc.code_number, doc.code_notation)
+        return code_score(crit, doc.code_number, doc.code_notation, doc.issued_date.year if doc.issued_date else None)
     if crit.kind == "parcel":
         return parcel_score(crit, doc.text)
     return name_score(crit, doc.text)
