@@ -67,7 +67,7 @@
         var f = fields[name] || {};
         if ((f.page || 1) !== p.no) { return; }
         (f.boxes || []).forEach(function (b) {
-          add(b, "hl pv-field" + (state.active === name ? " active" : ""), (labels.field || "") + ": " + name);
+          add(b, "pv-field" + (state.active === name ? " active" : ""), (labels.field || "") + ": " + name);
         });
       });
       root.dataset.overlays = String(root.querySelectorAll(".pv-hit, .pv-field").length);
