@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sohoa.db.models import Document, Event, Page
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production import review
+from sohoa.services.sharing.iiif_disk import TileStore
 from sohoa.services.sharing.iiif_images import ImageCache, _Pyramid
 from sohoa.settings import Settings
 
@@ -246,3 +248,44 @@ def test_wrong_tokens_are_rate_limited_readers_are_not(tmp_path: Path) -> None:
                             world.tokens["admin"]) for _ in range(10)] == [200] * 10
     finally:
         context.close()
+
+
+def test_answers_made_once_are_served_from_disk_by_another_process(ctx: AppContext, world: World) -> None:
+    url = f"{BASE}/{world.docs['public']}-2/512,512,512,512/256,/90/gray.png"
+    with TestClient(create_app(ctx, watch_hot_folders=False)) as first:
+        made = first.get(url)
+    assert made.status_code == 200
+    assert len(list((ctx.settings.data / "cache" / "iiif").glob("*/*.png"))) == 1
+    second_app = create_app(ctx, watch_hot_folders=False)  # as another server process: nothing decoded
+    with TestClient(second_app) as second:
+        again = second.get(url)
+        assert (again.content, again.headers["etag"]) == (made.content, made.headers["etag"])
+        assert second_app.state.sohoa_iiif_cache.size == (0, 0)
+        assert second.get(f"{BASE}/{world.docs['internal']}-1/full/64,/0/default.jpg").status_code == 404
+
+
+def test_the_disk_cache_is_bounded(tmp_path: Path) -> None:
+    store = TileStore(tmp_path / "tiles", 10_000)
+    for n in range(40):
+        store.put(f"{n:040x}", "jpg", bytes([n]) * 1000)
+    assert store.size() <= 10_000
+    assert store.get(f"{39:040x}", "jpg") == bytes([39]) * 1000
+    assert store.get(f"{0:040x}", "jpg") is None  # the oldest went first
+
+
+def test_the_disk_cache_never_shows_a_partial_file(tmp_path: Path) -> None:
+    """Writers of the same answer race (threads here, processes in production): readers see all or nothing."""
+    store = TileStore(tmp_path / "tiles", 10**8)
+    blob = bytes(range(256)) * 4096  # 1 MiB
+    seen: list[int] = []
+
+    def work(_: int) -> None:
+        for _round in range(20):
+            store.put("ab" * 20, "png", blob)
+            found = store.get("ab" * 20, "png")
+            seen.append(-1 if found is None else int(found == blob))
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(work, range(4)))
+    assert set(seen) == {1}
+    assert [p.name for p in (tmp_path / "tiles").glob("*/*")] == ["ab" * 20 + ".png"]

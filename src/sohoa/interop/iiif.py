@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sohoa.domain.errors import NotFound
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import public
-from sohoa.interop.iiif_access import Reader, base_url, cache_headers, image_cache
+from sohoa.interop.iiif_access import Reader, base_url, cache_headers, image_cache, tile_store
 from sohoa.services.identity.principal import Principal
 from sohoa.services.sharing.iiif_images import (
     IMAGE_CONTEXT,
@@ -79,5 +79,5 @@ def image(request: Request, ctx: Ctx, reader: Reader, document_id: str, page_no:
     headers["Link"] = f'{_PROFILE_LINK}, <{canonical}>;rel="canonical"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    rendered = render_image(ctx, image_cache(request), ref, plan)
+    rendered = render_image(ctx, image_cache(request), ref, plan, tile_store(request))
     return Response(rendered.content, media_type=rendered.media_type, headers=headers)

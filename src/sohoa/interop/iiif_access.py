@@ -19,9 +19,10 @@ from sohoa.http.ratelimit import RateLimiter, address_key
 from sohoa.http.rules import public
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import authenticate_token
+from sohoa.services.sharing.iiif_disk import TileStore
 from sohoa.services.sharing.iiif_images import ImageCache
 
-__all__ = ["Reader", "base_url", "cache_headers", "image_cache", "staff_session"]
+__all__ = ["Reader", "base_url", "cache_headers", "image_cache", "staff_session", "tile_store"]
 
 PUBLIC_MAX_AGE = 3600
 _LOCK = threading.Lock()
@@ -105,3 +106,17 @@ def image_cache(request: Request) -> ImageCache:
             cache = ImageCache(get_ctx(request).settings.iiif_cache_mb * 2**20)
             state.sohoa_iiif_cache = cache
         return cache
+
+
+def tile_store(request: Request) -> TileStore | None:
+    """The disk cache of encoded answers under the data directory (None when SOHOA_IIIF_DISK_CACHE_MB is 0)."""
+    settings = get_ctx(request).settings
+    if settings.iiif_disk_cache_mb == 0:
+        return None
+    state = request.app.state
+    with _LOCK:
+        store: TileStore | None = getattr(state, "sohoa_iiif_tiles", None)
+        if store is None:
+            store = TileStore(settings.data / "cache" / "iiif", settings.iiif_disk_cache_mb * 2**20)
+            state.sohoa_iiif_tiles = store
+        return store

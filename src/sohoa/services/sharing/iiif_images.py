@@ -32,6 +32,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.rebuild import embed_bytes
+from sohoa.services.sharing.iiif_disk import TileStore
 from sohoa.services.sharing.iiif_params import FORMATS, ImagePlan, parse_plan
 
 __all__ = ["IMAGE_CONTEXT", "TILE", "ImageCache", "PageImage", "RenderedImage", "image_info", "page_image_ref",
@@ -252,10 +253,19 @@ def plan_etag(ref: PageImage, plan: ImagePlan) -> str:
     return f'"{digest[:40]}"'
 
 
-def render_image(ctx: AppContext, cache: ImageCache, ref: PageImage, plan: ImagePlan) -> RenderedImage:
-    """The encoded answer to one image request on a page the caller may see (``ref``)."""
-    image = _finish(_resample(_pyramid(ctx, cache, ref), plan), plan)
-    return RenderedImage(_encode(image, plan.format), FORMATS[plan.format][1], plan_etag(ref, plan))
+def render_image(ctx: AppContext, cache: ImageCache, ref: PageImage, plan: ImagePlan,
+                 disk: TileStore | None = None) -> RenderedImage:
+    """The encoded answer to one image request on a page the caller may see (``ref``): from the disk cache
+    when an earlier request (of any process) made it, else rendered from the decoded page (and kept)."""
+    etag = plan_etag(ref, plan)
+    media_type = FORMATS[plan.format][1]
+    found = disk.get(etag.strip('"'), plan.format) if disk is not None else None
+    if found is not None:
+        return RenderedImage(found, media_type, etag)
+    content = _encode(_finish(_resample(_pyramid(ctx, cache, ref), plan), plan), plan.format)
+    if disk is not None:
+        disk.put(etag.strip('"'), plan.format, content)
+    return RenderedImage(content, media_type, etag)
 
 
 def request_plan(ref: PageImage, region: str, size: str, rotation: str, quality_format: str) -> ImagePlan:
