@@ -88,7 +88,7 @@ def _oai_id(req: _Request, doc_id: int) -> str:
 def _doc_id(req: _Request, identifier: str) -> int:
     prefix = f"oai:{req.repository}:doc/"
     tail = identifier[len(prefix):] if identifier.startswith(prefix) else ""
-    if not tail.isdigit() or not tail.isascii() or len(tail) > 18:
+    if not tail.isdigit() or not tail.isascii() or len(tail) > 9:  # document ids are 32-bit integers
         raise OaiError("idDoesNotExist", f"không có bản ghi / no record with identifier {identifier}")
     return int(tail)
 
