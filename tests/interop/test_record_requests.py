@@ -67,7 +67,7 @@ def world(any_ctx: AppContext) -> Iterator[World]:
     }
     tokens = {}
     for name, scopes, unit in (("ward", ["records:request", "read:unit"], NEW), ("desk", ["records:request"], None),
-                               ("reader", ["read:public"], None)):
+                               ("reader", ["read:public"], None), ("city", ["admin"], None)):
         raw, _ = create_token(ctx, f"mot-cua-{name}", scopes, unit=unit)
         tokens[name] = {"Authorization": f"Bearer {raw}"}
     yield World(TestClient(create_app(ctx, watch_hot_folders=False)), docs, tokens)
@@ -101,6 +101,9 @@ def test_parcel_across_succession_within_the_tokens_scope(any_ctx: AppContext, w
     assert set(_ids(_ask(world, "desk", parcel="123", map_sheet="5"))) == {docs["grant"], docs["elsewhere"]}
     assert _ids(_ask(world, "desk", parcel="123", map_sheet="5", unit=NEW)) == [docs["grant"]]  # public only
     assert _ids(_ask(world, "desk", parcel="999", map_sheet="5")) == []
+    # an admin token reads every unit and level, never độ mật
+    assert set(_ids(_ask(world, "city", parcel="123", map_sheet="5"))) == {docs["grant"], docs["internal"],
+                                                                           docs["elsewhere"]}
 
 
 def test_name_is_tone_insensitive_and_whole_words(world: World) -> None:
