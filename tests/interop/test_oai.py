@@ -164,7 +164,9 @@ def test_every_error_code(world: World) -> None:
                          "until": "2020-01-01T00:00:00Z"},
                         {"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-01",
                          "until": "2020-01-01"},
-                        {"verb": "ListIdentifiers", "resumptionToken": "x", "metadataPrefix": "oai_dc"}],
+                        {"verb": "ListIdentifiers", "resumptionToken": "x", "metadataPrefix": "oai_dc"},
+                        {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": '<b>"&amp;'},
+                        {"verb": "ListRecords", "metadataPrefix": "oai dc"}],
         "badResumptionToken": [{"verb": "ListRecords", "resumptionToken": "abc.def"},
                                {"verb": "ListSets", "resumptionToken": "abc"}],
         "cannotDisseminateFormat": [{"verb": "ListRecords", "metadataPrefix": "marc21"},
@@ -172,7 +174,10 @@ def test_every_error_code(world: World) -> None:
         "idDoesNotExist": [{"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": world.oai_id(n)}
                            for n in ("internal", "secret", "review", "merged")]
                           + [{"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:else:doc/1"},
-                             {"verb": "ListMetadataFormats", "identifier": world.oai_id("secret")}],
+                             {"verb": "GetRecord", "metadataPrefix": "oai_dc",
+                              "identifier": f"oai:{world.oai_id('pub1').split(':')[1]}:doc/99999999999"},
+                             {"verb": "ListMetadataFormats", "identifier": world.oai_id("secret")},
+                             {"verb": "GetRecord", "metadataPrefix": "nd30", "identifier": 'oai:x:"<&>'}],
         "noRecordsMatch": [{"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2000-01-01"},
                            {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "type:to-trinh"}],
     }

@@ -31,6 +31,9 @@ VERBS: dict[str, tuple[frozenset[str], frozenset[str], str | None]] = {
 }
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+# The syntax OAI-PMH.xsd gives these arguments (the request element echoes them, so they must fit it).
+_SYNTAX = {"metadataPrefix": re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$"),
+           "set": re.compile(r"^[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*$")}
 
 
 class OaiError(Exception):
@@ -84,6 +87,9 @@ def check_args(args: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
     missing = sorted(required - set(given))
     if missing:
         raise OaiError("badArgument", f"missing argument(s): {', '.join(missing)}")
+    malformed = sorted(k for k, rule in _SYNTAX.items() if k in given and not rule.match(given[k]))
+    if malformed:
+        raise OaiError("badArgument", f"malformed argument(s): {', '.join(malformed)}")
     return verb, given
 
 
