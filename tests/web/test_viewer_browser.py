@@ -213,7 +213,9 @@ def test_qc_staff_and_portal_viewers(server: tuple[str, AppContext], browser: ob
     citizen = browser.new_page(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
     blocked: list[str] = []
     citizen.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-    citizen.goto(f"{base}/portal/documents/{two_pages}?q=h%C3%B2a%20gi%E1%BA%A3i")
+    citizen.goto(f"{base}/portal?q=h%C3%B2a+gi%E1%BA%A3i")
+    citizen.click("a[href^='/portal/r/']")  # the record's permanent link, with the query
+    assert "q=" in citizen.url
     _wait_loaded(citizen)
     citizen.wait_for_function(FITTED)
     assert citizen.get_attribute("#viewer", "data-source") == "iiif"

@@ -28,6 +28,7 @@
       crossOriginPolicy: false
     });
     osd.addHandler("canvas-key", function (e) { e.preventDefaultAction = true; });  // our keys, below
+    osd.canvas.tabIndex = -1;  // one tab stop: the viewer itself (labelled, with its keys described)
     // While the reader has not zoomed or moved the page, it stays fitted when the pane changes size (the
     // layout settling after the first paint, a rotated phone, the full window).
     ["canvas-drag", "canvas-scroll", "canvas-pinch", "canvas-double-click"].forEach(function (name) {
