@@ -271,6 +271,16 @@ def test_a_token_harvests_its_scope_and_nothing_leaks(world: World) -> None:
     assert _error(_get(world, verb="ListIdentifiers", resumptionToken=first)) == "badResumptionToken"
     assert httpx.get(world.oai, params={"verb": "Identify"}, headers={"Authorization": "Bearer nope"},
                      timeout=30).status_code == 401
+    world.change("internal", secrecy="Mật")  # the unit's token saw it: now it is told the record is deleted
+    gone = _get(world, unit_token, verb="GetRecord", identifier=world.oai_id("internal"), metadataPrefix="nd30")
+    assert gone.find(f".//{NS}header").get("status") == "deleted" and gone.find(f".//{NS}metadata") is None
+    assert "zqinternalmark" not in etree.tostring(gone).decode()
+    admin_token = world.token("luu-tru", ["admin"])
+    for name in ("secret", "internal"):  # độ mật: the admin token never saw "secret"; "internal" it did
+        answer = _get(world, admin_token, verb="GetRecord", identifier=world.oai_id(name), metadataPrefix="nd30")
+        assert (_error(answer) == "idDoesNotExist") == (name == "secret"), name
+    assert _error(_get(world, verb="GetRecord", identifier=world.oai_id("internal"), metadataPrefix="nd30")) == (
+        "idDoesNotExist")  # never public: anonymous callers are not told it existed
 
 
 def test_harvests_racing_edits_miss_nothing(world: World) -> None:
