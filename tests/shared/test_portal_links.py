@@ -20,7 +20,9 @@ from lxml import etree
 
 from sohoa.app import create_app
 from sohoa.db.models import Document, FileUnit, Fonds, Unit
+from sohoa.http.i18n_en import EN
 from sohoa.index import make_index
+from sohoa.portal import templating
 from sohoa.services.catalogue import sitemap
 from sohoa.services.catalogue.permalinks import identifier_of, resolve_identifier
 from sohoa.services.platform.context import AppContext, open_context
@@ -306,3 +308,29 @@ def test_public_url_setting_and_robots(any_ctx: AppContext) -> None:
         assert _canonical(client.get(f"/portal/documents/{archive.coded}").text) == f"{SITE}/portal/r/{CODE}"
     finally:
         proxied.close()
+
+
+def test_every_portal_string_has_english(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal's pages in English ask the translator only for keys that have an English entry."""
+    build_archive(ctx)
+    asked: set[str] = set()
+    original = templating.translate
+
+    def recording(text: str, lang: str) -> str:
+        if lang == "en":
+            asked.add(text)
+        return original(text, lang)
+
+    monkeypatch.setattr(templating, "translate", recording)
+    client = _client(ctx)
+    client.get("/lang/en")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/portal/r/{CODE}").text)
+    assert token is not None
+    status = client.post(f"/portal/documents/{resolve_identifier(ctx, CODE).document_id}/copy", data={
+        "csrf_token": token.group(1), "name": "Nguyễn Văn An", "id_number": "001090012345"})
+    for path in ("/portal", "/portal?q=h%C3%B2a", f"/portal/r/{CODE}", "/portal/r/SOHOA.9999999",
+                 "/portal/copies/nope", status.url.path):
+        answer = client.get(path)
+        assert answer.status_code in (200, 404) and '<html lang="en">' in answer.text, path
+    assert len(asked) > 40
+    assert sorted(key for key in asked if key not in EN) == []

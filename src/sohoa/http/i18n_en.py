@@ -373,6 +373,7 @@ EN: dict[str, str] = {
     "Điện thoại": "Telephone",
     "Đã sao chép trích dẫn": "Citation copied",
     "Đường dẫn cố định": "Permanent link",
+    "Thuộc hồ sơ": "In file",
     "Địa chỉ": "Address",
     "đang chờ xử lý": "waiting to be processed",
     "đã duyệt": "approved",
