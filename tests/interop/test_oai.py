@@ -177,7 +177,8 @@ def test_every_error_code(world: World) -> None:
                              {"verb": "GetRecord", "metadataPrefix": "oai_dc",
                               "identifier": f"oai:{world.oai_id('pub1').split(':')[1]}:doc/99999999999"},
                              {"verb": "ListMetadataFormats", "identifier": world.oai_id("secret")},
-                             {"verb": "GetRecord", "metadataPrefix": "nd30", "identifier": 'oai:x:"<&>'}],
+                             {"verb": "GetRecord", "metadataPrefix": "nd30", "identifier": 'oai:x:"<&>'},
+                             {"verb": "GetRecord", "metadataPrefix": "nd30", "identifier": "oai:x:\x01\x1b"}],
         "noRecordsMatch": [{"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2000-01-01"},
                            {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "type:to-trinh"}],
     }

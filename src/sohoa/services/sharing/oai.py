@@ -32,7 +32,7 @@ from sohoa.services.sharing.oai_args import (
     format_datestamp,
     list_args,
 )
-from sohoa.services.sharing.oai_metadata import FORMATS, Where, format_named
+from sohoa.services.sharing.oai_metadata import FORMATS, Where, clean_text, format_named
 from sohoa.services.sharing.oai_records import in_view, load_documents, reconcile
 
 __all__ = ["OaiCaller", "answer"]
@@ -65,9 +65,10 @@ class _Request:
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    node = etree.SubElement(parent, _O + tag, {k: v for k, v in attrs.items()})
+    """A child element; text and attributes (echoed arguments among them) stripped of what XML forbids."""
+    node = etree.SubElement(parent, _O + tag, {k: clean_text(v) for k, v in attrs.items()})
     if text is not None:
-        node.text = text
+        node.text = clean_text(text)
     return node
 
 

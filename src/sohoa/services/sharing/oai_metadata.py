@@ -13,7 +13,7 @@ from lxml import etree
 from sohoa.domain.text import nfc
 from sohoa.services.sharing.oai_records import OaiDocument
 
-__all__ = ["FORMATS", "ND30_NS", "ND30_XSD", "MetadataFormat", "Where", "format_named"]
+__all__ = ["FORMATS", "ND30_NS", "ND30_XSD", "MetadataFormat", "Where", "clean_text", "format_named"]
 
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -25,7 +25,7 @@ _ACCESS_LABELS = {"public": "Công khai / public", "conditional": "Sử dụng c
                   "internal": "Nội bộ / internal"}
 
 
-def _clean(value: object) -> str:
+def clean_text(value: object) -> str:
     """NFC text without the characters XML 1.0 forbids (OCR can leave control characters behind)."""
     return _XML_ILLEGAL.sub("", nfc(str(value)))
 
@@ -33,7 +33,7 @@ def _clean(value: object) -> str:
 def _sub(parent: etree._Element, tag: str, value: object | None) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return
-    etree.SubElement(parent, tag).text = _clean(value)
+    etree.SubElement(parent, tag).text = clean_text(value)
 
 
 def _sign(doc: OaiDocument) -> str | None:
