@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageChops, ImageStat
@@ -289,3 +290,22 @@ def test_the_disk_cache_never_shows_a_partial_file(tmp_path: Path) -> None:
         list(pool.map(work, range(4)))
     assert set(seen) == {1}
     assert [p.name for p in (tmp_path / "tiles").glob("*/*")] == ["ab" * 20 + ".png"]
+
+
+def test_a_16_bit_grey_scan_is_scaled_to_8_bits(ctx: AppContext, client: TestClient) -> None:
+    rows = np.linspace(0, 65535, 200).astype(np.uint16)  # top to bottom: black to white, in 16 bits
+    deep = Image.fromarray(np.repeat(rows[:, None], 300, axis=1))
+    assert deep.mode == "I;16"
+    out = io.BytesIO()
+    deep.save(out, "PNG")
+    with ctx.db.session() as session:
+        doc = Document(text="", source_name="x.png", access_level="public", state="published", page_amount=1)
+        session.add(doc)
+        session.flush()
+        master = store_bytes(session, ctx.store, out.getvalue(), media_type="image/png", kind="master")
+        session.add(Page(document_id=doc.id, page_no=1, source_index=0, width=300, height=200, dpi=300, text="",
+                         master_object_id=master.id))
+    got = _image(client.get(f"{BASE}/{doc.id}-1/full/max/0/gray.png"))
+    assert got.mode == "L" and got.size == (300, 200)
+    assert abs(got.getpixel((150, 199)) - 255) <= 2 and got.getpixel((150, 0)) <= 2
+    assert 100 < got.getpixel((150, 100)) < 156

@@ -154,7 +154,10 @@ def _decode(ctx: AppContext, ref: PageImage) -> Image.Image:
             raise NotFound("Trang vừa thay đổi, hãy tải lại", "The page has just changed, reload it")
         data, _media_type = embed_bytes(ctx, master, page)
     with Image.open(io.BytesIO(data)) as opened:
-        image = opened.convert("L") if opened.mode in ("1", "L", "I;16", "I") else opened.convert("RGB")
+        if opened.mode.startswith("I") or opened.mode == "F":  # 16-bit grey: scaled to 8 bits, not clipped
+            image = opened.point(lambda v: v / 256).convert("L")
+        else:
+            image = opened.convert("L") if opened.mode in ("1", "L") else opened.convert("RGB")
     if image.size != (ref.width, ref.height):  # a PDF page rendered at its dpi may differ by a pixel
         image = image.resize((ref.width, ref.height), Image.Resampling.LANCZOS)
     return image
@@ -164,12 +167,14 @@ def _pyramid(ctx: AppContext, cache: ImageCache, ref: PageImage) -> _Pyramid:
     found = cache.get(ref.key)
     if found is not None:
         return found
-    with cache.loading_lock(ref.key):
-        found = cache.get(ref.key)
-        if found is None:
-            found = _Pyramid(_decode(ctx, ref))
-            cache.put(ref.key, found)
-    cache.done_loading(ref.key)
+    try:
+        with cache.loading_lock(ref.key):
+            found = cache.get(ref.key)
+            if found is None:
+                found = _Pyramid(_decode(ctx, ref))
+                cache.put(ref.key, found)
+    finally:
+        cache.done_loading(ref.key)
     return found
 
 
