@@ -65,6 +65,7 @@ def test_manifest(client: TestClient, world: World) -> None:
     assert metadata["Access"][1] == {"vi": ["Công khai"], "en": ["Public"]}
     assert metadata["File"][1] == {"vi": ["IIIF.public — Hồ sơ public"]}
     assert metadata["Fonds"][1] == {"vi": ["Phông UBND phường IIIF"]}
+    assert manifest["navDate"] == "2020-03-01T00:00:00+07:00"
     assert manifest["rights"].startswith("http://rightsstatements.org/")
     assert manifest["requiredStatement"]["label"]["en"] == ["Attribution"]
     assert manifest["rendering"][0]["id"] == f"http://testserver/portal/documents/{doc}/pdf"

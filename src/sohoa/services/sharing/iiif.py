@@ -200,6 +200,8 @@ def document_manifest(ctx: AppContext, principal: Principal | None, document_id:
             "service": [{"id": urls.search(doc.id), "type": "SearchService2"}],
             "items": [_canvas(urls, doc.id, page, public) for page in pages],
         }
+        if doc.issued_date is not None:  # the date of issue, at midnight in Vietnam
+            manifest["navDate"] = f"{doc.issued_date.isoformat()}T00:00:00+07:00"
         if pages:
             manifest["thumbnail"] = [image_body(urls, doc.id, pages[0], min(THUMBNAIL_WIDTH, pages[0].width))]
         if doc.file_id is not None:
