@@ -22,11 +22,12 @@ from sohoa.services.catalogue.permalinks import canonical_identifiers, permalink
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["BATCH", "PAGE_URLS", "SitemapEntry", "SitemapPage", "public_count", "sitemap_entries",
+__all__ = ["BATCH", "CHUNK_CHARS", "PAGE_URLS", "SitemapEntry", "SitemapPage", "public_count", "sitemap_entries",
            "sitemap_index_xml", "sitemap_pages", "urlset_xml"]
 
 PAGE_URLS = 50_000  # the sitemaps.org limit of URLs per file
 BATCH = 1_000
+CHUNK_CHARS = 64 * 1024
 _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
@@ -88,11 +89,19 @@ def sitemap_entries(ctx: AppContext, *, first_id: int = 1, last_id: int | None =
 
 
 def urlset_xml(base_url: str, entries: Iterator[SitemapEntry]) -> Iterator[str]:
-    """A ``urlset`` of the entries' permanent links, piece by piece."""
-    yield f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{_NS}">\n'
+    """A ``urlset`` of the entries' permanent links, in pieces of about :data:`CHUNK_CHARS` (a server sends
+    each piece on its own: one per URL would cost a round trip per URL)."""
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{_NS}">\n']
+    size = 0
     for entry in entries:
-        yield f"<url><loc>{escape(base_url + permalink_path(entry.identifier))}</loc>{_w3c(entry.lastmod)}</url>\n"
-    yield "</urlset>\n"
+        part = f"<url><loc>{escape(base_url + permalink_path(entry.identifier))}</loc>{_w3c(entry.lastmod)}</url>\n"
+        parts.append(part)
+        size += len(part)
+        if size >= CHUNK_CHARS:
+            yield "".join(parts)
+            parts, size = [], 0
+    parts.append("</urlset>\n")
+    yield "".join(parts)
 
 
 def sitemap_index_xml(base_url: str, pages: list[SitemapPage], path: str) -> Iterator[str]:
