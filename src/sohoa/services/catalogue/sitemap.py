@@ -3,8 +3,8 @@
 Every record the public may see is listed by its permanent link, with the day it last changed. Up to
 :data:`PAGE_URLS` records the sitemap is one ``urlset``; beyond, ``/sitemap.xml`` is a sitemap index of
 pages, page *n* holding the public records whose ids fall in the *n*-th block of :data:`PAGE_URLS` ids
-(so a page never holds more, and a record never moves to another page). Rows are read in batches of
-:data:`BATCH` through a keyset, each batch in its own short transaction: memory stays flat whatever the size.
+(so a page never holds more, and a record never moves to another page). Rows are read in windows of
+:data:`BATCH` ids, each in its own short transaction, and sent as they come: memory stays flat whatever the size.
 """
 
 from __future__ import annotations
@@ -72,20 +72,22 @@ def sitemap_pages(ctx: AppContext, page_urls: int = PAGE_URLS) -> list[SitemapPa
 
 
 def sitemap_entries(ctx: AppContext, *, first_id: int = 1, last_id: int | None = None) -> Iterator[SitemapEntry]:
-    """The public records with ids in [first_id, last_id], in id order, read in batches."""
-    after = first_id - 1
-    while True:
+    """The public records with ids in [first_id, last_id], in id order, read window by window."""
+    with ctx.db.session() as session:
+        top = int(session.execute(select(func.coalesce(func.max(Document.id), 0))).scalar_one())
+    end = top if last_id is None else min(last_id, top)
+    start = first_id - 1
+    while start < end:
+        # A window of ids, not LIMIT: the policy's OR lets SQLite read through the state index and sort, and
+        # a bounded range keeps each read to its window instead of everything after it.
+        stop = min(start + BATCH, end)
         with ctx.db.session() as session:
             stmt = select(Document.id, Document.doc_code, Document.updated_at).where(
-                document_clause(document_scope(session, None)), Document.id > after)
-            if last_id is not None:
-                stmt = stmt.where(Document.id <= last_id)
-            rows = session.execute(stmt.order_by(Document.id).limit(BATCH)).all()
+                document_clause(document_scope(session, None)), Document.id > start, Document.id <= stop)
+            rows = session.execute(stmt.order_by(Document.id)).all()
             identifiers = canonical_identifiers(session, [(row.id, row.doc_code) for row in rows])
         yield from (SitemapEntry(identifiers[row.id], row.updated_at) for row in rows)
-        if len(rows) < BATCH:
-            return
-        after = rows[-1].id
+        start = stop
 
 
 def urlset_xml(base_url: str, entries: Iterator[SitemapEntry]) -> Iterator[str]:
