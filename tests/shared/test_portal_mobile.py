@@ -97,6 +97,23 @@ SMALL_TARGETS = """(selector) => Array.from(document.querySelectorAll(selector))
 TEXT_STYLE = """() => { const p = document.querySelector('.ocr-text p'); const s = getComputedStyle(p);
     return [s.fontFamily, s.whiteSpace, s.wordBreak, p.getBoundingClientRect().right]; }"""
 CLIPBOARD = "() => navigator.clipboard.readText()"
+# Words (up to 20 letters: a long address may wrap) laid out on more than one line: a word cut letter by letter
+# (its marks stacked over the next line) would show here.
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/(?<=^|\\s)[^\\s]{1,20}(?=\\s|$)/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        if (range.getClientRects().length > 1) { broken.push(match[0]); }
+      }
+    }
+  }
+  return broken;
+}"""
 
 
 def _fits(page: Any, name: str) -> None:
@@ -136,6 +153,7 @@ def test_every_portal_page_fits_a_phone(portal: tuple[str, AppContext]) -> None:
         font, white_space, word_break, right = page.evaluate(TEXT_STYLE)
         assert "mono" not in font.lower() and white_space == "pre-line" and word_break == "normal", font
         assert right <= PHONE["width"]
+        assert page.evaluate(BROKEN_WORDS, ".ocr-text p, #citation, dl.fields dd, h1, .lead") == []
         _fits(page, "record")
 
         page.click("#copy-citation")
