@@ -198,3 +198,13 @@ def test_ids_use_the_public_address_except_for_staff_sessions(tmp_path: Path) ->
             assert staff.get(f"/iiif/3/image/{doc}-1/info.json").json()["id"] == f"http://testserver/iiif/3/image/{doc}-1"
     finally:
         context.close()
+
+
+def test_a_merged_document_has_no_manifest(ctx: AppContext, world: World) -> None:
+    review.merge_documents(ctx, world.docs["internal"], world.docs["review"], actor="archivist")
+    with TestClient(create_app(ctx, watch_hot_folders=False), raise_server_exceptions=False) as staff:
+        login(staff)
+        assert staff.get(f"/iiif/3/documents/{world.docs['review']}/manifest.json").status_code == 404
+        merged = _manifest(staff, world.docs["internal"])
+        assert len(merged["items"]) == 2
+

@@ -192,6 +192,8 @@ def document_manifest(ctx: AppContext, principal: Principal | None, document_id:
         doc = visible_document(session, principal, document_id)
         public = principal is None or can_view_document(session, None, doc)
         pages = _pages(session, doc)
+        if not pages:  # merged into another document: a manifest must have a canvas
+            raise NotFound(f"Văn bản {document_id} không còn trang nào", f"Document {document_id} has no pages")
         manifest: dict[str, Any] = {
             "@context": PRESENTATION_CONTEXT, "id": urls.manifest(doc.id), "type": "Manifest",
             "label": {"vi": [_title(doc)]}, "summary": _summary(doc, len(pages)),
