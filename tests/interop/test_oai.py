@@ -337,9 +337,13 @@ def test_lists_that_skip_the_reconciliation_stay_safe_and_complete(lazy_world: W
     listed = {h.identifier: h for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="oai_dc")}
     assert set(listed) == _ids(world, PUBLIC)  # no pass yet: "fresh" waits ...
     assert listed[world.oai_id("pub1")].deleted  # ... but the withdrawn one is never shown as a record
+    for name in ("pub4", "pub5", "pub6"):  # every Công văn withdrawn: its set goes at once, pass or not
+        world.change(name, access_level="conditional")
+    sets = {e.text for e in _get(world, verb="ListSets").iter(NS + "setSpec")}
+    assert "type:quyet-dinh" in sets and "type:cong-van" not in sets
     fresh = _get(world, verb="GetRecord", identifier=world.oai_id("fresh"), metadataPrefix="nd30")
     assert fresh.find(f".//{NS}metadata") is not None  # GetRecord reconciles its own document
     with world.ctx.db.session() as session:
         session.execute(update(OaiState).values(synced_at=None))  # the hour is over
     changed = {h.identifier for h in Sickle(world.oai).ListIdentifiers(metadataPrefix="oai_dc", **{"from": since})}
-    assert changed == _ids(world, ["fresh", "pub1", "pub2"])
+    assert changed == _ids(world, ["fresh", "pub1", "pub2", "pub4", "pub5", "pub6"])

@@ -184,21 +184,42 @@ _SET_ROOTS = {"unit": "Cơ quan, đơn vị / Units", "fonds": "Phông lưu tr�
               "type": "Loại văn bản / Document types"}
 
 
+def _set_rows(session: Session, req: _Request) -> list[tuple[int, tuple[tuple[str, str], ...]]]:
+    """(document id, its (setSpec, setName) pairs) of every row the caller may have been offered."""
+    stmt = (select(OaiRecord.document_id, OaiRecord.unit_spec, OaiRecord.unit_name, OaiRecord.fonds_spec,
+                   OaiRecord.fonds_name, OaiRecord.type_spec, OaiRecord.type_name)
+            .where(_candidates(req.scope), OaiRecord.gone.is_(False)).order_by(OaiRecord.document_id))
+    out = []
+    for doc_id, *cells in session.execute(stmt):
+        pairs = ((cells[0], cells[1]), (cells[2], cells[3]), (cells[4], cells[5]))
+        out.append((doc_id, tuple((spec, name or spec) for spec, name in pairs if spec)))
+    return out
+
+
+def _visible_sets(session: Session, req: _Request) -> dict[str, str]:
+    """The sets holding a record the caller sees now: each set is confirmed by one document the policy lets
+    the caller see, checked in batches until every set is confirmed (most sets by their first document)."""
+    rows = _set_rows(session, req)
+    pending = {spec for _, pairs in rows for spec, _ in pairs}
+    found: dict[str, str] = {}
+    for start in range(0, len(rows), 500):
+        batch = [r for r in rows[start:start + 500] if any(spec in pending for spec, _ in r[1])]
+        docs = load_documents(session, [doc_id for doc_id, _ in batch]) if batch else {}
+        for doc_id, pairs in batch:
+            loaded = docs.get(doc_id)
+            if loaded is not None and in_view(req.scope, loaded.doc):
+                for spec, name in pairs:
+                    found.setdefault(spec, name)
+                    found.setdefault(spec.split(":", 1)[0], _SET_ROOTS[spec.split(":", 1)[0]])
+                    pending.discard(spec)
+        if not pending:
+            break
+    return found
+
+
 def _list_sets(session: Session, req: _Request, root: etree._Element) -> None:
     reconcile(req.ctx, max_age=req.ctx.settings.oai_sync_seconds)
-    rows = list(session.scalars(select(OaiRecord).where(_candidates(req.scope), OaiRecord.gone.is_(False))))
-    docs = load_documents(session, [r.document_id for r in rows])
-    found: dict[str, str] = {}
-    for row in rows:
-        loaded = docs.get(row.document_id)
-        if loaded is None or not in_view(req.scope, loaded.doc):
-            continue
-        for spec, name in ((row.unit_spec, row.unit_name), (row.fonds_spec, row.fonds_name),
-                           (row.type_spec, row.type_name)):
-            if spec:
-                found.setdefault(spec, name or spec)
-                kind = spec.split(":", 1)[0]
-                found.setdefault(kind, _SET_ROOTS[kind])
+    found = _visible_sets(session, req)
     if not found:
         raise OaiError("noSetHierarchy", "không có tập hợp nào / no sets hold records you may see")
     node = _el(root, "ListSets")
