@@ -23,7 +23,7 @@ from sohoa.services.sharing.iiif_disk import TileStore
 from sohoa.services.sharing.iiif_images import ImageCache, _Pyramid
 from sohoa.settings import Settings
 
-from ._iiif_world import HEIGHT, WIDTH, World, build, login, page_ids, page_image
+from ._iiif_world import HEIGHT, WIDTH, World, build, login, page_ids, page_image, png
 
 BASE = "/iiif/3/image"
 
@@ -309,3 +309,19 @@ def test_a_16_bit_grey_scan_is_scaled_to_8_bits(ctx: AppContext, client: TestCli
     assert got.mode == "L" and got.size == (300, 200)
     assert abs(got.getpixel((150, 199)) - 255) <= 2 and got.getpixel((150, 0)) <= 2
     assert 100 < got.getpixel((150, 100)) < 156
+
+
+def test_a_page_whose_master_changes_shows_the_new_pixels(ctx: AppContext, client: TestClient, world: World) -> None:
+    """A rescan gives the page a new master: neither the memory nor the disk cache serves the old one."""
+    doc = world.docs["public"]
+    url = f"{BASE}/{doc}-2/0,0,300,300/max/0/default.png"
+    before = client.get(url)
+    rescan = page_image(99)
+    with ctx.db.session() as session:
+        page = session.get(Page, page_ids(ctx, doc)[1])
+        assert page is not None
+        page.master_object_id = store_bytes(session, ctx.store, png(rescan), media_type="image/png",
+                                            kind="master").id
+    after = client.get(url)
+    assert after.headers["etag"] != before.headers["etag"]
+    assert _image(after).tobytes() == rescan.crop((0, 0, 300, 300)).tobytes()
