@@ -89,6 +89,17 @@ def ctx(settings: Settings) -> Iterator[AppContext]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL on a schema of its own, dropped afterwards."""
+    yield from _pg_schema()
+
+
+@pytest.fixture(scope="module")
+def module_pg_url() -> Iterator[str]:
+    """:func:`pg_url` for a whole module (a corpus built once, queried by many tests)."""
+    yield from _pg_schema()
+
+
+def _pg_schema() -> Iterator[str]:
+    """Create a schema of its own, yield its URL, drop it."""
     missing = _have_postgres()
     if missing:
         if IN_CI:

@@ -20,9 +20,11 @@ from sohoa.settings import Settings
 GOLDEN = json.loads(Path(__file__).with_name("golden_queries.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    ctx = open_context(Settings(data=tmp_path_factory.mktemp("golden") / "data", workers=1))
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The golden corpus on SQLite (FTS5) and on PostgreSQL: the same answers from both indexes."""
+    url = request.getfixturevalue("module_pg_url") if request.param == "postgres" else None
+    ctx = open_context(Settings(data=tmp_path_factory.mktemp("golden") / "data", workers=1, database_url=url))
     ids: dict[str, int] = {}
     index = make_index(ctx.db.engine)
     with ctx.db.session() as session:
@@ -43,6 +45,16 @@ def test_golden_query(corpus: tuple[AppContext, dict[str, int]], case: dict[str,
     ctx, ids = corpus
     page = search(ctx, None, SearchRequest(case["q"], limit=50), audit=False)
     got = [hit.document_id for hit in page.results]
+    assert page.partial == case.get("partial", False), case["why"]
+    if "tiers" in case:  # the whole answer: each tier (a set) before the next
+        tiers = [[ids[k] for k in tier] for tier in case["tiers"]]
+        assert [set(got[sum(map(len, tiers[:n])):][:len(t)]) for n, t in enumerate(tiers)] == [set(t) for t in tiers], \
+            case["why"]
+        assert len(got) == sum(map(len, tiers)), case["why"]
+    elif "first" in case:  # partial matches: the best ones, in order
+        assert got[:len(case["first"])] == [ids[k] for k in case["first"]], case["why"]
+    if "ranked" not in case:
+        return
     ranked = [ids[k] for k in case["ranked"]]
     then = [ids[k] for k in case["then"]]
     assert len(got) == len(ranked) + len(then), case["why"]

@@ -57,3 +57,4 @@ class SearchResult:
     total: int
     hits: list[SearchHit] = field(default_factory=list)
     total_exact: bool = True  # False: ``total`` is a lower bound (the index bounded its work)
+    partial: bool = False     # True: no document holds every word; these hold some of them, best first

@@ -13,6 +13,8 @@ from sohoa.domain.text import canonical_text, fold
 from sohoa.index.columns import SORTS
 from sohoa.index.filters import residual_sql
 from sohoa.index.large import BOUND, id_list, large_hits
+from sohoa.index.partial import PartialQuery, partial_hits, sequence_terms
+from sohoa.index.proximity import closeness
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 from sohoa.index.rank import bm25_scores
 from sohoa.index.tags import TAGS_SQL, scope_expression
@@ -27,6 +29,11 @@ EXACT_MARK = "\u01c0"
 CODE_MARK = "\u01c1"  # the same for the sign column: "816" of a sign is not the "816" of body text
 _WORD = re.compile(r"\w+")
 PROBE = 50  # up to this many matches, the exact-tone ones are found by a seek to each (≈ 25 µs a seek)
+
+
+def _sign_expression(tokens: list[str] | None) -> str | None:
+    """The sign column holding these số/ký hiệu tokens in order, or None."""
+    return f"code : {_phrase([CODE_MARK + t for t in tokens])}" if tokens else None
 
 
 def exact_column(canonical: str) -> str:
@@ -80,7 +87,7 @@ class Fts5Index:
             match = exact = fts_expression("code", [[CODE_MARK + t for t in parsed.code]])
         else:
             marked = [[EXACT_MARK + w for w in phrase] for phrase in parsed.exact]
-            match, exact = fts_expression("folded", parsed.folded), fts_expression("exact", marked)
+            match, exact = _text_match(parsed, "folded", parsed.folded), _text_match(parsed, "exact", marked)
         scoped = scope_expression(match, filters)
         params.update(m=scoped, x=scope_expression(exact, filters), mx=f"({scoped}) NOT ({exact})", xt=exact)
         return residual_sql(filters, params)
@@ -107,8 +114,13 @@ class Fts5Index:
                                    else "")
         ids = id_list(session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :m{residual} LIMIT {BOUND + 1}",
                       params)
+        if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
+            return partial_hits(session, _partial_query(parsed, filters), source, residual, params, limit=limit,
+                                offset=offset)
         if len(ids) > BOUND:  # bounded work for very common words: see sohoa.index.large
-            hits = large_hits(session, source, residual, params, limit=limit, offset=offset, sort=sort)
+            # relevance: the whole query as typed, side by side, first in each tone tier
+            tiers = _phrase_tiers(parsed, params) if sort == "relevance" and len(parsed.folded) > 1 else None
+            hits = large_hits(session, source, residual, params, limit=limit, offset=offset, sort=sort, tiers=tiers)
             return SearchResult(total=len(ids), hits=hits, total_exact=False)
         exact = set(ids) if parsed.code else _exact_ids(session, source, residual, params, ids)
         scores, ordered = _order(session, parsed, ids, exact, sort)
@@ -128,13 +140,42 @@ def _exact_ids(session: Session, source: str, residual: str, params: dict[str, o
     return set(id_list(session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :x{residual}", params))
 
 
+def _text_match(parsed: ParsedQuery, column: str, phrases: list[list[str]]) -> str:
+    """Every phrase in ``column``; the words of a sign written in the query may be the document's own sign."""
+    rest, sign = parsed.split_sign(phrases)
+    if not sign:
+        return fts_expression(column, phrases)
+    return f"({fts_expression(column, rest)}) AND ({fts_expression(column, sign)} OR " \
+           f"{_sign_expression(parsed.embedded_code)})"
+
+
+def _partial_query(parsed: ParsedQuery, filters: SearchFilters | None) -> PartialQuery:
+    phrases = [_phrase(p) for p in parsed.folded]
+    return PartialQuery(terms=sequence_terms("folded", phrases), phrases=phrases,
+                        pairs=sequence_terms("folded", [_phrase(p) for p in parsed.pairs()]),
+                        sign=_sign_expression(parsed.embedded_code),
+                        scope=lambda expression: scope_expression(expression, filters))
+
+
+def _phrase_tiers(parsed: ParsedQuery, params: dict[str, object]) -> list[tuple[str, bool]]:
+    """The tiers of :func:`sohoa.index.large.large_hits` split by the whole query as one phrase."""
+    whole = fts_expression("folded", [[w for p in parsed.folded for w in p]])
+    exact, folded = str(params["x"]), str(params["mx"])
+    return [(f"({exact}) AND ({whole})", True), (f"({exact}) NOT ({whole})", True),
+            (f"({folded}) AND ({whole})", False), (f"({folded}) NOT ({whole})", False)]
+
+
 def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int],
            sort: str) -> tuple[dict[int, float], list[int]]:
-    """Exact tones first; then BM25 (recency when every word is common, see sohoa.index.rank) or ``sort``."""
+    """Exact tones first; then closeness (words side by side, the query's own sign: sohoa.index.proximity),
+    then BM25 (recency when every word is common, see sohoa.index.rank), or ``sort``."""
     if sort == "relevance":
-        column, phrases = ("code", [[CODE_MARK + t for t in parsed.code]]) if parsed.code else ("folded", parsed.folded)
+        column, phrases = (("code", [[CODE_MARK + t for t in parsed.code]]) if parsed.code
+                           else ("folded", parsed.split_sign(parsed.folded)[0]))  # the sign: by closeness
         scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
-        return scores, sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
+        close = closeness(session, sequence_terms("folded", [_phrase(p) for p in parsed.pairs()]),
+                          _sign_expression(parsed.embedded_code), ids)
+        return scores, sorted(ids, key=lambda i: (i not in exact, -close.get(i, 0), -scores.get(i, 0.0), -i))
     rows = session.execute(text(f"SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(:ids)) "
                                 f"ORDER BY {SORTS[sort]}"), {"ids": json.dumps(ids)})
     position = {int(r[0]): n for n, r in enumerate(rows)}

@@ -38,6 +38,7 @@ def id_list(session: Session, select: str, params: dict[str, object]) -> list[in
 
 def _tier(session: Session, source: str, residual: str, params: dict[str, object], match: str, order: str,
           count: int) -> list[int]:
+    """The first ``count`` matches of the expression ``params[match]`` in ``order``."""
     if count <= 0:
         return []
     if order == "d.id DESC":
@@ -52,17 +53,20 @@ def _tier(session: Session, source: str, residual: str, params: dict[str, object
 
 
 def large_hits(session: Session, source: str, residual: str, params: dict[str, object], *, limit: int,
-               offset: int, sort: str) -> list[SearchHit]:
+               offset: int, sort: str, tiers: list[tuple[str, bool]] | None = None) -> list[SearchHit]:
     """One page: exact-tone matches first, then the others, each tier in ``sort`` order (recency for relevance).
 
     ``params`` holds ``:x`` (exact tones, in scope) and ``:mx`` (folded match without the exact ones, in
-    scope); ``source`` is ``FROM doc_fts`` with ``documents d`` joined when ``residual`` needs it.
+    scope); ``source`` is ``FROM doc_fts`` with ``documents d`` joined when ``residual`` needs it. ``tiers``
+    (FTS5 expressions in scope, and whether their tones match as typed) replaces those two tiers.
     """
     order = _ORDERS.get(sort)
     if order is None:
         raise ValueError(f"unknown sort {sort!r}")
     wanted = offset + limit
-    exact = _tier(session, source, residual, params, "x", order, wanted)
-    rest = _tier(session, source, residual, params, "mx", order, wanted - len(exact))
-    ranked = [(i, True) for i in exact] + [(i, False) for i in rest]
+    ranked: list[tuple[int, bool]] = []
+    for n, (expression, exact) in enumerate(tiers or [(str(params["x"]), True), (str(params["mx"]), False)]):
+        found = _tier(session, source, residual, {**params, f"t{n}": expression}, f"t{n}", order,
+                      wanted - len(ranked))
+        ranked += [(i, exact) for i in found]
     return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]

@@ -31,19 +31,21 @@ def _rare(session: Session, column: str, phrases: Sequence[str]) -> list[str]:
     return [p for p, n in zip(phrases, row, strict=True) if int(n) <= RARE_DOCS]
 
 
-def bm25_scores(session: Session, column: str, phrases: Sequence[str], ids: Sequence[int]) -> dict[int, float]:
+def bm25_scores(session: Session, column: str, phrases: Sequence[str], ids: Sequence[int], *,
+                any_phrase: bool = False) -> dict[int, float]:
     """Document id → BM25 (higher is better) over the rare ``phrases`` (FTS5-quoted) in ``column``;
-    empty when no phrase is rare enough."""
+    empty when no phrase is rare enough. ``any_phrase``: a document need not hold them all (partial matches)."""
     if not ids or not phrases:
         return {}
     rare = _rare(session, column, phrases)
     if not rare:
         return {}
+    joined = (" OR " if any_phrase else " AND ").join(rare)
     # "+ 0" keeps the id list a filter on FTS5's output, not a lookup per id (each would redo the counts).
     found = session.execute(text(
         # MATERIALIZED: bm25() works only in the FTS5 query itself, not flattened into the aggregate.
         "WITH s(i, r) AS MATERIALIZED (SELECT doc_fts.rowid, bm25(doc_fts, 4.0, 1.0, 8.0, 0.0) FROM doc_fts "
         "WHERE doc_fts MATCH :r AND doc_fts.rowid + 0 IN (SELECT value FROM json_each(:ids))) "
         "SELECT json_group_object(i, r) FROM s"),
-        {"r": f"{column} : (" + " AND ".join(rare) + ")", "ids": json.dumps(list(ids))}).scalar_one()
+        {"r": f"{column} : ({joined})", "ids": json.dumps(list(ids))}).scalar_one()
     return {int(i): round(-float(r), 4) for i, r in json.loads(found).items()}

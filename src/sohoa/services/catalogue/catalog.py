@@ -22,12 +22,14 @@ __all__ = ["SYSTEM", "DocumentRecord", "ExtractedDocument", "FoundDocuments", "d
 
 @dataclass(frozen=True)
 class FoundDocuments:
-    """The search contract: how many match, whether that count is exact, a suggested query and the hits."""
+    """The search contract: how many match, whether that count is exact, a suggested query and the hits;
+    ``partial``: no document holds every word, the hits hold some of them (best first)."""
 
     total: int
     total_exact: bool
     suggestion: str | None
     results: list[SearchHit]
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def search_documents(ctx: AppContext, query: str, *, unit: str | None = None, ye
     audited search path of the access layer."""
     page = search(ctx, principal, SearchRequest(query=query, unit=unit, year=year, type_name=type_name,
                                                 limit=limit, offset=offset), channel="cli")
-    return FoundDocuments(page.total, page.total_exact, page.suggestion, page.results)
+    return FoundDocuments(page.total, page.total_exact, page.suggestion, page.results, page.partial)
 
 
 def _visible(session: Session, document_id: int, principal: Principal | None) -> Document:

@@ -87,6 +87,7 @@ class SearchPage:
     facets: Facets = field(default_factory=dict)
     suggestion: str | None = None
     total_exact: bool = True  # False: more than ``total`` documents match (counting was bounded)
+    partial: bool = False     # True: no document holds every word; these hold some of them, best first
 
 
 def actor_name(principal: Principal | None) -> str:
@@ -170,4 +171,4 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
                          {"channel": channel, **request.params(), **bounded_text("query", request.query),
                           "total": found.total})
     return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion,
-                      total_exact=found.total_exact)
+                      total_exact=found.total_exact, partial=found.partial)
