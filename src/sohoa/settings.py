@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         default=600, ge=1, description="REST API requests per minute per token (or per address without one)."
     )
     oai_repository_id: str = Field(
-        default="sohoa.local", pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
+        default="sohoa.local", pattern=r"^[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)+$",
         description="Domain name in OAI-PMH identifiers (oai:<this>:doc/<id>); set it once, before the first "
         "harvest: changing it changes every identifier.",
     )

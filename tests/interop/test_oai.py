@@ -210,6 +210,11 @@ def test_identify_and_post(world: World) -> None:
     node = root.find(NS + "Identify")
     assert node.findtext(NS + "baseURL") == world.oai and node.findtext(NS + "deletedRecord") == "persistent"
     assert node.findtext(NS + "granularity") == "YYYY-MM-DDThh:mm:ssZ"
+    ident = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
+    sample = node.find(f"{NS}description/{ident}oai-identifier")
+    assert sample is not None and sample.findtext(ident + "repositoryIdentifier") == "luutru.test.vn"
+    assert sample.findtext(ident + "sampleIdentifier") == "oai:luutru.test.vn:doc/1"
+    schema("oai-identifier.xsd").assertValid(sample)
     assert root.find(NS + "request").get("verb") == "Identify"
     posted = Sickle(world.oai, http_method="POST").ListIdentifiers(metadataPrefix="oai_dc")
     assert {h.identifier for h in posted} == _ids(world, PUBLIC)

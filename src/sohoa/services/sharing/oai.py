@@ -40,6 +40,7 @@ __all__ = ["OaiCaller", "answer"]
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 _O = f"{{{OAI_NS}}}"
+_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,11 @@ def _identify(session: Session, req: _Request, root: etree._Element) -> None:
     _el(node, "earliestDatestamp", format_datestamp(earliest or req.now))
     _el(node, "deletedRecord", "persistent")
     _el(node, "granularity", "YYYY-MM-DDThh:mm:ssZ")
+    about = etree.SubElement(_el(node, "description"), f"{{{_ID_NS}}}oai-identifier", nsmap={None: _ID_NS})
+    about.set(f"{{{XSI_NS}}}schemaLocation", f"{_ID_NS} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd")
+    for tag, value in (("scheme", "oai"), ("repositoryIdentifier", req.repository), ("delimiter", ":"),
+                       ("sampleIdentifier", _oai_id(req, 1))):
+        etree.SubElement(about, f"{{{_ID_NS}}}{tag}").text = value
 
 
 def _one_row(session: Session, req: _Request, identifier: str) -> tuple[OaiRecord, bool]:
