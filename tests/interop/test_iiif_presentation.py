@@ -69,6 +69,8 @@ def test_manifest(client: TestClient, world: World) -> None:
     assert manifest["rights"].startswith("http://rightsstatements.org/")
     assert manifest["requiredStatement"]["label"]["en"] == ["Attribution"]
     assert manifest["rendering"][0]["id"] == f"http://testserver/portal/documents/{doc}/pdf"
+    assert manifest["homepage"][0]["id"] == f"http://testserver/portal/r/SOHOA.{doc:07d}"  # the permanent link
+    assert client.get(manifest["homepage"][0]["id"]).status_code == 200
     assert manifest["service"] == [{"id": f"{ROOT}/documents/{doc}/search", "type": "SearchService2"}]
     assert manifest["partOf"] == [{"id": f"{ROOT}/files/{world.files['public']}/collection.json", "type": "Collection"}]
     canvases = manifest["items"]

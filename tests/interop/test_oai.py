@@ -148,6 +148,9 @@ def test_both_formats_validate_and_carry_the_nd30_fields(world: World) -> None:
     assert all(unicodedata.is_normalized("NFC", v or "") for v in fields.values())
     dc = _get(world, verb="GetRecord", identifier=world.oai_id("pub1"), metadataPrefix="oai_dc")
     schema("oai_dc.xsd").assertValid(dc.find(f"{NS}GetRecord/{NS}record/{NS}metadata")[0])
+    links = [e.text for e in dc.iter("{http://purl.org/dc/elements/1.1/}identifier") if "/portal/" in (e.text or "")]
+    assert len(links) == 1 and "/portal/r/SOHOA." in links[0]  # the record's permanent link, which resolves:
+    assert httpx.get(links[0], timeout=30, follow_redirects=True).status_code == 200
     formats = _get(world, verb="ListMetadataFormats", identifier=world.oai_id("pub1"))
     assert [e.text for e in formats.iter(NS + "metadataPrefix")] == ["oai_dc", "nd30"]
     xsd = httpx.get(f"{world.base}/oai/nd30.xsd", timeout=30)

@@ -120,8 +120,8 @@ def _fits(page: Any, name: str) -> None:
     """The page fits the phone's width, its form controls are touch-sized; a screenshot for the docs."""
     page.wait_for_load_state("load")
     assert page.evaluate(WIDTH) <= PHONE["width"], (name, page.evaluate(WIDTH))
-    # The page viewer's toolbar is the viewer's own (docs/viewer.md): its buttons are 32 px high on phones.
-    controls = "main :is(button, input:not([type=hidden]), textarea, select):not(.pageviewer *)"
+    # The page viewer's toolbar and thumbnails included.
+    controls = "main :is(button, input:not([type=hidden]), textarea, select)"
     small = page.evaluate(SMALL_TARGETS, controls)
     assert small == [], (name, small)
     capture(page, f"portal-mobile-{name}")

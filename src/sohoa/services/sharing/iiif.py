@@ -22,6 +22,7 @@ from sohoa.domain.fields import FIELDS
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.permalinks import derived_identifier, permalink_path
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import can_view_document, document_scope
 from sohoa.services.identity.principal import Principal
@@ -67,11 +68,15 @@ class IiifUrls:
         return f"{self.base}/iiif/3/fonds/{fonds_id}/collection.json"
 
     def homepage(self, doc_id: int, public: bool) -> str:
-        area = "" if self.staff or not public else "/portal"
-        return f"{self.base}{area}/documents/{doc_id}"
+        # A public record's page is its permanent link (the SOHOA.<id> form always resolves, to the
+        # record's mã định danh when it has one); staff and token readers get the staff page.
+        if self.staff or not public:
+            return f"{self.base}/documents/{doc_id}"
+        return f"{self.base}{permalink_path(derived_identifier(doc_id))}"
 
     def pdf(self, doc_id: int, public: bool) -> str:
-        return f"{self.homepage(doc_id, public)}/pdf"
+        area = "" if self.staff or not public else "/portal"
+        return f"{self.base}{area}/documents/{doc_id}/pdf"
 
 
 @dataclass(frozen=True)

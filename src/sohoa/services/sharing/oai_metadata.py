@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from sohoa.domain.text import nfc
+from sohoa.services.catalogue.permalinks import derived_identifier, permalink_path
 from sohoa.services.sharing.oai_records import OaiDocument
 
 __all__ = ["FORMATS", "ND30_NS", "ND30_XSD", "MetadataFormat", "Where", "clean_text", "format_named"]
@@ -57,7 +58,9 @@ class Where:
     publisher: str
 
     def url(self, doc: OaiDocument) -> str:
-        return f"{self.base_url}/portal/documents/{doc.document_id}"
+        # The record's permanent link: the SOHOA.<id> form never changes and resolves to the record's
+        # mã định danh when it has one (docs/portal.md).
+        return f"{self.base_url}{permalink_path(derived_identifier(doc.document_id))}"
 
 
 def oai_dc(doc: OaiDocument, oai_id: str, where: Where) -> etree._Element:
