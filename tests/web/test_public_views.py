@@ -41,6 +41,15 @@ def test_archivist_searches_and_opens_the_pdf(ctx: AppContext, client: TestClien
     assert {"search", "document.view", "document.download"} <= set(actions), actions
 
 
+def test_partial_matches_are_said_to_be_partial(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
+    doc_id = _ingest(ctx, tmp_path)
+    helpers.login(client, "archivist")
+    page = client.get("/search", params={"q": "quyết định hòa giải 2031"})  # no document holds "2031"
+    assert f'href="/documents/{doc_id}?q=' in page.text and 'id="partial-note"' in page.text
+    whole = client.get("/search", params={"q": "quyết định hòa giải"})
+    assert f'href="/documents/{doc_id}?q=' in whole.text and 'id="partial-note"' not in whole.text
+
+
 def test_unit_officer_of_another_unit_sees_nothing(ctx: AppContext, client: TestClient, tmp_path: Path) -> None:
     doc_id = _ingest(ctx, tmp_path)  # internal, no unit: the archives' own intake
     helpers.login(client, "unit_officer")

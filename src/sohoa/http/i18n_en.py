@@ -336,6 +336,8 @@ EN: dict[str, str] = {
     # The citizen portal (sohoa.portal).
     "Cách trích dẫn": "How to cite",
     "Có phải bạn muốn tìm": "Did you mean",
+    "Không văn bản nào chứa đủ mọi từ; đây là các văn bản chứa nhiều từ nhất":
+        "No document holds every word; these hold the most of them",
     "Duyệt và ký": "Approve and sign",
     "Duyệt yêu cầu bản sao": "Copy requests to decide",
     "Gửi yêu cầu": "Send the request",

@@ -36,12 +36,12 @@ def search_page(
     year: Annotated[int | None, Query()] = None,
     type: str | None = None,
 ) -> Response:
-    result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True}
+    result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True, "partial": False}
     if q.strip():
         found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
                                                      type_name=type or None))
         result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
-                  "total_exact": found.total_exact}
+                  "total_exact": found.total_exact, "partial": found.partial}
     return render(
         request,
         "search.html",
