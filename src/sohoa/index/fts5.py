@@ -14,7 +14,7 @@ from sohoa.index.columns import SORTS
 from sohoa.index.filters import residual_sql
 from sohoa.index.large import BOUND, id_list, large_hits
 from sohoa.index.partial import PartialQuery, partial_hits, sequence_terms
-from sohoa.index.proximity import closeness
+from sohoa.index.proximity import WINDOW, closeness
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 from sohoa.index.rank import bm25_scores
 from sohoa.index.tags import TAGS_SQL, scope_expression
@@ -173,9 +173,12 @@ def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int
         column, phrases = (("code", [[CODE_MARK + t for t in parsed.code]]) if parsed.code
                            else ("folded", parsed.split_sign(parsed.folded)[0]))  # the sign: by closeness
         scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
+        ranked = sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
+        window = ranked[:WINDOW]  # bounded work: closeness reorders the best WINDOW (sohoa.index.proximity)
         close = closeness(session, sequence_terms("folded", [_phrase(p) for p in parsed.pairs()]),
-                          _sign_expression(parsed.embedded_code), ids)
-        return scores, sorted(ids, key=lambda i: (i not in exact, -close.get(i, 0), -scores.get(i, 0.0), -i))
+                          _sign_expression(parsed.embedded_code), window)
+        head = sorted(window, key=lambda i: (i not in exact, -close.get(i, 0), -scores.get(i, 0.0), -i))
+        return scores, head + ranked[WINDOW:]
     rows = session.execute(text(f"SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(:ids)) "
                                 f"ORDER BY {SORTS[sort]}"), {"ids": json.dumps(ids)})
     position = {int(r[0]): n for n, r in enumerate(rows)}
