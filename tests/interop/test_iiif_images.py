@@ -104,7 +104,7 @@ def test_sizes_turns_and_qualities(client: TestClient, world: World) -> None:
     gray = _image(client.get(f"{BASE}/{doc}-1/100,200,300,100/max/0/gray.png"))
     assert gray.mode == "L" and gray.tobytes() == region.convert("L").tobytes()
     bitonal = _image(client.get(f"{BASE}/{doc}-1/100,200,300,100/max/0/bitonal.png"))
-    assert set(bitonal.convert("L").getdata()) <= {0, 255}
+    assert set(bitonal.convert("L").get_flattened_data()) <= {0, 255}
     webp = client.get(f"{BASE}/{doc}-1/full/200,/270/default.webp")
     assert webp.headers["content-type"] == "image/webp" and _image(webp).size == (262, 200)
     jpg = client.get(f"{BASE}/{doc}-1/full/max/0/default.jpg")
@@ -223,9 +223,9 @@ def test_a_born_digital_page_is_rendered_from_the_master_pdf(ctx: AppContext, cl
     info = client.get(f"{BASE}/{doc}-1/info.json").json()
     assert (info["width"], info["height"]) == (600, 300)
     box = _image(client.get(f"{BASE}/{doc}-1/80,140,160,60/max/0/gray.png"))  # inside the black box
-    assert max(box.getdata()) < 60
+    assert max(box.get_flattened_data()) < 60
     paper = _image(client.get(f"{BASE}/{doc}-1/0,0,40,40/max/0/gray.png"))
-    assert min(paper.getdata()) > 200
+    assert min(paper.get_flattened_data()) > 200
 
 
 def test_the_cache_of_decoded_pages_is_bounded() -> None:
