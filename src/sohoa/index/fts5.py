@@ -152,7 +152,7 @@ def _text_match(parsed: ParsedQuery, column: str, phrases: list[list[str]]) -> s
 def _partial_query(parsed: ParsedQuery, filters: SearchFilters | None) -> PartialQuery:
     phrases = [_phrase(p) for p in parsed.folded]
     return PartialQuery(terms=sequence_terms("folded", phrases), phrases=phrases,
-                        pairs=sequence_terms("folded", [_phrase(p) for p in parsed.pairs()]),
+                        pairs=parsed.pairs(),
                         sign=_sign_expression(parsed.embedded_code),
                         scope=lambda expression: scope_expression(expression, filters))
 
@@ -175,8 +175,7 @@ def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int
         scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
         ranked = sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
         window = ranked[:WINDOW]  # bounded work: closeness reorders the best WINDOW (sohoa.index.proximity)
-        close = closeness(session, sequence_terms("folded", [_phrase(p) for p in parsed.pairs()]),
-                          _sign_expression(parsed.embedded_code), window)
+        close = closeness(session, parsed.pairs(), _sign_expression(parsed.embedded_code), window)
         head = sorted(window, key=lambda i: (i not in exact, -close.get(i, 0), -scores.get(i, 0.0), -i))
         return scores, head + ranked[WINDOW:]
     rows = session.execute(text(f"SELECT d.id FROM documents d WHERE d.id IN (SELECT value FROM json_each(:ids)) "

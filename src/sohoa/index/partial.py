@@ -32,7 +32,7 @@ class PartialQuery:
 
     terms: list[str]          # e.g. 'folded : "quyet"'
     phrases: list[str]        # the same terms, FTS5-quoted, without the column (for BM25)
-    pairs: list[str]          # 'folded : "quyet dinh"' …
+    pairs: list[list[str]]    # the query's neighbouring words (folded): [["quyet", "dinh"], …]
     sign: str | None          # 'code : "ǁ84 ǁ2025 ǁqd ǁubnd"' or None
     scope: Callable[[str], str]  # an expression → the same in the caller's scope (tags)
 

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-__all__ = ["RARE_DOCS", "bm25_scores"]
+__all__ = ["RARE_DOCS", "bm25_scores", "rare_phrases"]
 
 RARE_DOCS = 5_000
 
 
-def _rare(session: Session, column: str, phrases: Sequence[str]) -> list[str]:
+def rare_phrases(session: Session, column: str, phrases: Sequence[str]) -> list[str]:
     """The phrases held by at most RARE_DOCS documents (each counted only that far)."""
     params = {f"p{i}": f"{column} : {p}" for i, p in enumerate(phrases)}
     counts = ", ".join(f"(SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH :p{i} "
@@ -37,7 +37,7 @@ def bm25_scores(session: Session, column: str, phrases: Sequence[str], ids: Sequ
     empty when no phrase is rare enough. ``any_phrase``: a document need not hold them all (partial matches)."""
     if not ids or not phrases:
         return {}
-    rare = _rare(session, column, phrases)
+    rare = rare_phrases(session, column, phrases)
     if not rare:
         return {}
     joined = (" OR " if any_phrase else " AND ").join(rare)
