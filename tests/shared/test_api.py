@@ -72,6 +72,9 @@ def test_api_matrix(api: tuple[TestClient, dict[str, dict[str, str]]], world: Wo
             assert client.get(f"/api/v1/documents/{doc_id}/pages/1/ocr", headers=h).status_code == expected_status
             marker = world.marker(relation, level)
             assert client.get("/api/v1/search", params={"q": marker}, headers=h).json()["total"] == int(ok)
+            # no document holds "khongcotu": partial matches, inside the caller's scope like any search
+            partial = client.get("/api/v1/search", params={"q": f"{marker} khongcotu"}, headers=h).json()
+            assert partial["partial"] and [r["document_id"] for r in partial["results"]] == ([doc_id] if ok else [])
             boxes = client.get(f"/api/v1/documents/{doc_id}/highlights", params={"q": marker}, headers=h)
             assert boxes.status_code == expected_status
     assert client.get(f"/api/v1/documents/{world.marked_secret}", headers=headers["admin"]).status_code == 404

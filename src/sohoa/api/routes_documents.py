@@ -82,7 +82,8 @@ def api_search(request: Request, ctx: Ctx, caller: Anyone, q: Q, unit: str | Non
     more = offset + limit < page.total
     return etag_json(request, SearchOut.model_validate(
         {"total": page.total, "total_exact": page.total_exact, "results": page.results, "facets": page.facets,
-         "suggestion": page.suggestion, "next_cursor": encode_cursor(offset + limit) if more else None}))
+         "suggestion": page.suggestion, "partial": page.partial,
+         "next_cursor": encode_cursor(offset + limit) if more else None}))
 
 
 @router.get("/search/export", summary="Xuất kết quả / export results (xlsx, pdf)", response_class=Response,

@@ -84,6 +84,8 @@ class SearchOut(_Out):
     results: list[SearchHitOut]
     facets: dict[str, list[FacetValue]]
     suggestion: str | None = Field(description="'Did you mean': a corrected query, when one is likely.")
+    partial: bool = Field(False, description="True when no document holds every word of the query: the results "
+                                              "hold some of them, best first (docs/search.md).")
     next_cursor: str | None = NEXT_CURSOR
 
 
