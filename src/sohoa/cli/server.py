@@ -9,6 +9,7 @@ from sohoa.samples import generate_corpus
 from sohoa.services.identity.accounts import seed_demo_users
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import Handler
+from sohoa.services.production.demo import publish_sample_file
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.registry.units import import_hanoi_2025
 from sohoa.settings import Settings
@@ -57,6 +58,10 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
             console.print(f"{file_code}: {report.count('done')} tệp mới / new files, "
                           f"{report.count('duplicate')} đã có / already done, {report.pages} trang / pages, "
                           f"{report.pages_per_second:.2f} trang/s")
+        published_code = DEMO_FILES[0][1]
+        public = publish_sample_file(ctx, published_code, actor="demo")
+        console.print(f"{published_code}: {public} văn bản công khai trên cổng tra cứu / public records on the "
+                      f"portal (/portal, /oai, /iiif/3); {DEMO_FILES[1][1]} chờ kiểm duyệt / waits for review")
         _demo_users(ctx)
 
 
