@@ -231,26 +231,34 @@ def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Pa
     return {"items": len(items), **scores.as_dict(), "samples": scores.samples, "per_item": items}
 
 
-def run_generated_front(corpus: SampleCorpus, work: Path, settings: Settings) -> dict[str, Any]:
-    """A generated corpus as one scanned PDF (documents, appendices, separator sheets) through
-    ``extract_file``; each true document is scored on the extracted document holding its first page."""
+def score_generated(corpus: SampleCorpus, work: Path, settings: Settings,
+                    into: Sequence[FrontScores]) -> tuple[dict[str, float], float]:
+    """A generated corpus as one scanned PDF through ``extract_file``, each true document scored (into
+    every one of ``into``) on the extracted document holding its first page; the split and the seconds."""
     path = corpus_pdf(corpus.pages, work / "corpus.pdf")
     extraction, recorder, seconds = extract_recorded(settings, path)
     kinds = page_kinds(extraction.warnings, extraction.pages)
-    scores = FrontScores()
     for doc in corpus.documents:
         truth = {n: doc.fields.get(n) for n in FIELD_NAMES}
         truth["so_ky_hieu"] = doc.number_sign or None
         index = document_at(extraction, doc.pages[0])
-        if index is None:
-            scores.add(truth, DocumentFields({}), DocumentFields({}), SCANNED)
-            continue
-        pages = extraction.documents[index].pages
-        scores.add(truth, fields_of(extraction.documents[index]), recorder.raw[index],
-                   document_kind([kinds[p - 1] for p in pages]))
+        for scores in into:
+            if index is None:
+                scores.add(truth, DocumentFields({}), DocumentFields({}), SCANNED)
+                continue
+            pages = extraction.documents[index].pages
+            scores.add(truth, fields_of(extraction.documents[index]), recorder.raw[index],
+                       document_kind([kinds[p - 1] for p in pages]))
     truth_split = [[n - 1 for n in d.pages] for d in corpus.documents]
     found_split = [[n - 1 for n in d.pages] for d in extraction.documents]
+    return split_scores(truth_split, found_split), seconds
+
+
+def run_generated_front(corpus: SampleCorpus, work: Path, settings: Settings) -> dict[str, Any]:
+    """A generated corpus as one scanned PDF (documents, appendices, separator sheets) through
+    ``extract_file``; each true document is scored on the extracted document holding its first page."""
+    scores = FrontScores()
+    split, seconds = score_generated(corpus, work, settings, [scores])
     result = scores.as_dict()
     del result["fields"]["baseline"], result["overall"]["baseline"], result["misses"]["baseline"]
-    return {**result, "samples": scores.samples, "split": split_scores(truth_split, found_split),
-            "seconds": round(seconds, 1)}
+    return {**result, "samples": scores.samples, "split": split, "seconds": round(seconds, 1)}

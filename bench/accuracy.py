@@ -16,6 +16,10 @@ accuracy section of ``docs/benchmarks.md``.
     .venv/bin/python bench/accuracy.py --seed 4242 --documents 8 [--conditions clean300,skew] [--no-real] [--docs]
     .venv/bin/python bench/accuracy.py --conditions clean300 --documents 3 --only qn_02,test_1   # a quick look
     .venv/bin/python bench/accuracy.py --render bench/results/accuracy.json --docs   # re-render only
+    .venv/bin/python bench/accuracy.py --conditions "" --no-real --variations all --variation-documents 2
+
+Layout variations (``sohoa.samples.VARIATIONS``) are run per variation and pooled into the tuning and the
+held-out set (``--variations``); held-out results must never be used to develop extraction rules.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
 from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
 from _accuracy_report import markdown
+from _accuracy_variations import run_variations
 from _common import ROOT, machine, update_docs, write_results
 from sohoa.domain.fields import FIELD_NAMES
 from sohoa.domain.ocr import OcrPage
@@ -50,7 +55,7 @@ from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.ocr import ocr_page
 from sohoa.pipeline.preprocess import measure_quality, prepare_for_ocr
 from sohoa.pipeline.triage import load_page_image, triage
-from sohoa.samples import CONDITIONS, generate_corpus
+from sohoa.samples import CONDITIONS, HELD_OUT, TUNING, generate_corpus
 from sohoa.settings import Settings
 
 REAL = ROOT.parent / "shared" / "data" / "real"
@@ -182,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=4242)
     parser.add_argument("--documents", type=int, default=8)
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    parser.add_argument("--variations", default="all",
+                        help="layout variations to run, comma-separated ('all', 'none'); tuning and held-out "
+                             "are reported next to each other")
+    parser.add_argument("--variation-documents", type=int, default=3, help="documents per variation")
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated parts of real file names to keep")
@@ -223,6 +232,11 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             results["conditions"][condition] = run_condition(condition, args.seed, args.documents, Path(tmp),
                                                              engine, settings)
             print(condition, json.dumps(results["conditions"][condition]["text"]), flush=True)
+        names = {"all": [*TUNING, *HELD_OUT], "none": []}.get(args.variations,
+                                                             [n for n in args.variations.split(",") if n])
+        if names:
+            results["variations"] = run_variations(names, args.seed, args.variation_documents, Path(tmp) / "variations",
+                                                   settings, lambda path, dpi: _bare(engine, _read(path), dpi))
     if not args.no_real and args.real.exists():
         only = [o for o in args.only.split(",") if o]
         results["real"] = run_real_front(args.real, settings, _bare_first_page(engine), only)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_RUN=(tesseract-ocr tesseract-ocr-vie fonts-liberation2 poppler-utils ghostscript qpdf
+APT_RUN=(tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-freefont-ttf fonts-dejavu-core poppler-utils ghostscript qpdf
          python3 python3-venv python3-dev gcc make)
 APT_TEST=(postgresql chromium)
 PY=${PYTHON:-python3}

@@ -42,11 +42,11 @@ def test_same_seed_gives_identical_bytes_and_other_seed_differs(tmp_path: Path) 
 @pytest.mark.parametrize("condition", CONDITIONS)
 def test_condition_writes_right_files_and_dpi(tmp_path: Path, condition: str) -> None:
     corpus = generate_corpus(tmp_path, documents=1, seed=3, condition=condition, multipage=False)
-    dpi = 200 if condition in ("clean200", "bw1bit") else 300
+    dpi = 200 if condition in ("clean200", "bw1bit", "fax") else 300
     assert [p.name for p in corpus.pages] == [f"page_0001.{'jpg' if condition == 'jpeg' else 'png'}"]
     with Image.open(corpus.pages[0]) as image:
         assert image.format == ("JPEG" if condition == "jpeg" else "PNG")
-        assert image.mode == ("1" if condition == "bw1bit" else "RGB")
+        assert image.mode == ("1" if condition in ("bw1bit", "fax") else "RGB")
         assert image.size == (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
         assert round(image.info["dpi"][0]) == dpi
     assert (tmp_path / "truth.json").exists()
@@ -61,7 +61,7 @@ def test_same_text_under_every_condition(tmp_path: Path) -> None:
 
 def test_unknown_condition_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed):
-        generate_corpus(tmp_path, documents=1, seed=1, condition="fax")
+        generate_corpus(tmp_path, documents=1, seed=1, condition="microfilm")
 
 
 def test_truth_covers_every_page_once(corpus: SampleCorpus) -> None:
@@ -159,10 +159,10 @@ def test_missing_font_is_reported_as_engine_error(monkeypatch: pytest.MonkeyPatc
     from sohoa.samples import _typeset
 
     monkeypatch.setattr(_typeset, "FONT_DIR", "/nonexistent")
-    _typeset.font.cache_clear()
+    _typeset._font.cache_clear()
     try:
         with pytest.raises(EngineError, match="fonts-liberation2"):
             _typeset.font("regular", 40)
     finally:
         monkeypatch.undo()
-        _typeset.font.cache_clear()
+        _typeset._font.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -26,6 +27,7 @@ from sohoa.samples._model import (
 from sohoa.samples._phrases import ACTORS, TOPICS, person
 from sohoa.samples._rand import between, chance, day_between, pick, sample, short_date
 from sohoa.samples._units import CV_UNITS, Organ, pick_organ
+from sohoa.samples._variations import PLAIN, Variation
 
 # Types each kind of body issues, with weights.
 TYPES_BY_KIND: dict[str, tuple[tuple[str, float], ...]] = {
@@ -90,11 +92,11 @@ def _sign(rng: np.random.Generator, organ: Organ, type_name: str, year: int) -> 
 
 
 def _header(organ: Organ, number_sign: str, subject: str, type_name: str,
-            when: date) -> tuple[list[Line], list[Line]]:
+            when: date, printed_sign: str = "") -> tuple[list[Line], list[Line]]:
     left = [Line(text, REGULAR, 13) for text in organ.parent_lines]
     left += [Line(text, BOLD, 13, rule="short" if i == len(organ.organ_lines) - 1 else "")
              for i, text in enumerate(organ.organ_lines)]
-    left.append(Line(f"Số: {number_sign}", REGULAR, 13, gap_before=2.5))
+    left.append(Line(printed_sign or f"Số: {number_sign}", REGULAR, 13, gap_before=2.5))
     if type_name == "Công văn":
         left.append(Line(f"V/v {subject}", REGULAR, 12, gap_before=2.0))
     right = [Line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", BOLD, 12),
@@ -171,14 +173,59 @@ def _marks(rng: np.random.Generator) -> tuple[str | None, str | None, list[Stamp
     return secrecy, urgency, stamps
 
 
-def make_content(rng: np.random.Generator, appendix: bool) -> Content:
-    """One document's content with exact ground-truth fields."""
+def _organ_lines(organ: Organ, lines: int) -> Organ:
+    """The organ name forced onto one line ('ỦY BAN NHÂN DÂN PHƯỜNG X') or split over two at the word
+    nearest its middle ('SỞ NÔNG NGHIỆP' / 'VÀ MÔI TRƯỜNG'); the organ's truth (lines joined) is unchanged."""
+    words = " ".join(organ.organ_lines).split()
+    if lines == 1 or len(words) < 2:
+        return replace(organ, organ_lines=(" ".join(words),))
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return replace(organ, organ_lines=(" ".join(words[:cut]), " ".join(words[cut:])))
+
+
+def _long_subject(rng: np.random.Generator, subject: str, organ: Organ, when: date) -> str:
+    """A trích yếu that runs over 2–3 lines: the drawn one with a scope and a period appended."""
+    extra = pick(rng, TOPICS)
+    tail = pick(rng, (f" gắn với {extra} trên địa bàn {organ.area} giai đoạn {when.year} - {when.year + 5}",
+                      f" và {extra} trên địa bàn {organ.area}, định hướng đến năm {when.year + 10}",
+                      f", đồng thời {extra} của {organ.display} trong giai đoạn {when.year} - {when.year + 3}"))
+    return subject + tail
+
+
+def _spaced_sign(rng: np.random.Generator, number: str, notation: str) -> str:
+    """The 'Số' line with the irregular spaces typists leave: 'Số:12 /QĐ - UBND', 'Số: 12/ QĐ-UBND'…"""
+    dashed = notation.replace("-", pick(rng, (" - ", " -", "- ")))
+    return pick(rng, (f"Số:{number} /{dashed}", f"Số: {number}/ {notation}", f"Số:{number}/{dashed}",
+                      f"Số : {number} / {notation}"))
+
+
+def _delegated(rng: np.random.Generator, organ: Organ, kind: str, positions: list[str]) -> list[str]:
+    """Signature blocks signed for someone else: Q. (acting), TL./TUQ. (by order/authorisation of the
+    head, signed by the chief of office), TM. with KT. (a deputy for the collective)."""
+    chief = organ.deputy if organ.kind == "office" else "CHÁNH VĂN PHÒNG"
+    if kind == "Q_TL":
+        return [f"Q. {organ.head}"] if chance(rng, 0.5) else [f"TL. {organ.head}", chief]
+    if chance(rng, 0.5) or organ.collective is None:
+        return [f"TUQ. {organ.head}", chief]
+    return [f"TM. {organ.collective}", f"KT. {organ.head}", organ.deputy] if positions[0] != "CHỦ TRÌ" else positions
+
+
+def make_content(rng: np.random.Generator, appendix: bool, v: Variation = PLAIN,
+                 vrng: np.random.Generator | None = None) -> Content:
+    """One document's content with exact ground-truth fields; ``v`` changes how it is printed, drawing
+    its own choices from ``vrng`` (so the content stream stays that of the plain generator)."""
+    vrng = vrng if vrng is not None else np.random.default_rng(0)
     organ = pick_organ(rng)
+    if v.organ_lines:
+        organ = _organ_lines(organ, v.organ_lines)
     type_name = _choose_type(rng, organ)
     when = day_between(rng, organ.date_from, organ.date_to)
     topic = pick(rng, TOPICS)
     subject = pick(rng, SUBJECTS[type_name]).format(topic=topic, year=when.year, area=organ.area)
+    if v.long_subject:
+        subject = _long_subject(vrng, subject, organ, when)
     number, notation, number_sign = _sign(rng, organ, type_name, when.year)
+    printed_sign = _spaced_sign(vrng, number, notation) if v.spaced_sign else ""
     addressees = [organ.superior] if type_name == "Tờ trình" else []
     if type_name == "Công văn":
         addressees = sample(rng, ACTORS, between(rng, 1, 3))
@@ -186,7 +233,11 @@ def make_content(rng: np.random.Generator, appendix: bool) -> Content:
     body = BODIES[type_name](rng, BodyCtx(organ, when, topic, subject, type_name,
                                           pick(rng, ACTORS), name))
     end, recipients, position = _end_block(rng, organ, type_name, name, addressees)
-    left, right = _header(organ, number_sign, subject, type_name, when)
+    if v.signer and type_name != "Biên bản":
+        positions = _delegated(vrng, organ, v.signer, [ln.text for ln in end.right[:-1]])
+        end = replace(end, right=(*tuple(Line(p, BOLD, 14) for p in positions), end.right[-1]))
+        position = positions[-1]
+    left, right = _header(organ, number_sign, subject, type_name, when, printed_sign)
     secrecy, urgency, stamps = _marks(rng)
     fields: dict[str, str | None] = {
         "type_name": type_name, "code_number": number, "code_notation": notation,
@@ -202,4 +253,5 @@ def make_content(rng: np.random.Generator, appendix: bool) -> Content:
         extra = _appendix(rng, type_name, number_sign, when, organ, topic)
     return Content(fields, doc_type.tt05_code if doc_type else "", number_sign, left, right, stamps,
                    _title(type_name, subject, addressees), body.preamble, body.sections, body.closing, end,
-                   recipients, addressees, extra, seal_text=organ.display.upper())
+                   recipients, addressees, extra, seal_text=organ.display.upper(),
+                   seal_over_name=v.seal_over_name)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from sohoa.domain.errors import ValidationFailed
 from sohoa.samples._conditions import CONDITIONS, degrade, dpi_of, map_box, save, suffix_of
@@ -16,7 +17,8 @@ from sohoa.samples._hand import fill_by_hand
 from sohoa.samples._layout import fit, layout
 from sohoa.samples._rand import chance, pick
 from sohoa.samples._render import render
-from sohoa.samples._typeset import Geometry, Page
+from sohoa.samples._typeset import FAMILY, Geometry, Page
+from sohoa.samples._variations import PLAIN, Variation, variation_named
 
 TRUTH_FILE = "truth.json"
 TRUTH_FORMAT = "sohoa-samples/1"
@@ -58,6 +60,7 @@ class SampleCorpus:
     seed: int
     separators: list[int] = field(default_factory=list)
     dpi: int = 300
+    variation: str = "plain"
 
     @classmethod
     def load(cls, out_dir: Path) -> SampleCorpus:
@@ -68,7 +71,7 @@ class SampleCorpus:
                                [[(b[0], b[1], b[2], b[3]) for b in page] for page in d["line_boxes"]],
                                d["page_kinds"]) for d in data["documents"]]
         return cls(Path(out_dir), [Path(out_dir) / p["file"] for p in data["pages"]], docs, data["condition"],
-                   data["seed"], data["separators"], data["dpi"])
+                   data["seed"], data["separators"], data["dpi"], data.get("variation", "plain"))
 
     def to_json(self) -> dict[str, Any]:
         owner = {n: i for i, d in enumerate(self.documents) for n in d.pages}
@@ -80,23 +83,29 @@ class SampleCorpus:
                       "number_sign": d.number_sign, "page_kinds": d.page_kinds,
                       "line_boxes": [[list(b) for b in page] for page in d.line_boxes]}
                      for d in self.documents]
-        return {"format": TRUTH_FORMAT, "condition": self.condition, "seed": self.seed, "dpi": self.dpi,
+        return {"format": TRUTH_FORMAT, "condition": self.condition, "variation": self.variation, "seed": self.seed,
+                "dpi": self.dpi,
                 "separators": self.separators, "pages": pages, "documents": documents}
 
 
-def _geometry(rng: np.random.Generator) -> Geometry:
-    """NĐ 30 margins (top/bottom 20–25, left 30–35, right 15–20 mm), 13–14 pt body, 1.15–1.35 spacing."""
+def _geometry(rng: np.random.Generator, v: Variation = PLAIN) -> Geometry:
+    """NĐ 30 margins (top/bottom 20–25, left 30–35, right 15–20 mm), 13–14 pt body, 1.15–1.35 spacing
+    (body sizes and spacing as the variation says; landscape A4 when it says so)."""
     return Geometry(LAYOUT_DPI, top=float(rng.uniform(20, 25)), bottom=float(rng.uniform(20, 25)),
                     left=float(rng.uniform(30, 35)), right=float(rng.uniform(15, 20)),
-                    body_pt=pick(rng, (13.0, 14.0, 14.0)), spacing=float(rng.uniform(1.15, 1.35)))
+                    body_pt=pick(rng, v.body_pt), spacing=float(rng.uniform(*v.spacing)), landscape=v.landscape)
 
 
-def _document_pages(seed: int, index: int, multipage: bool) -> tuple[list[Page], Any]:
-    """Lay out document ``index`` of the corpus from its own random stream (independent of condition)."""
+def _document_pages(seed: int, index: int, multipage: bool, v: Variation = PLAIN) -> tuple[list[Page], Any]:
+    """Lay out document ``index`` of the corpus from its own random stream (independent of condition);
+    the variation's own choices come from a second stream."""
     rng = np.random.default_rng([seed, index])
-    content = make_content(rng, appendix=multipage and chance(rng, 0.2))
-    g = _geometry(rng)
+    vrng = np.random.default_rng([seed, index, 7])
+    content = make_content(rng, multipage and chance(rng, 0.2), v, vrng)
+    g = _geometry(rng, v)
     target = pick(rng, (1, 1, 2, 2, 3)) if multipage else 1
+    if v.two_up and multipage:
+        target = max(target, 2)  # two pages to put on one scan
     if content.appendix is not None:
         target = min(target, 2)
     items, pages = fit(content, g, target)
@@ -110,29 +119,59 @@ Box = tuple[int, int, int, int]
 
 def _write_page(page: Page, number: int, out_dir: Path, condition: str, seed: int,
                 handwritten: bool = False) -> tuple[Path, list[Box]]:
+    path, boxes, _ = _write_scan([page], number, out_dir, condition, seed, handwritten)
+    return path, boxes
+
+
+def _write_scan(pages: list[Page], number: int, out_dir: Path, condition: str, seed: int,
+                handwritten: bool = False) -> tuple[Path, list[Box], str]:
+    """Render ``pages`` side by side on one scan (one page, or two on an A3 sheet), degrade and save it;
+    the boxes of every truth line in the written image and the scan's text (the pages' lines in order)."""
     dpi = dpi_of(condition)
-    if handwritten and page.kind == "first":
-        page = fill_by_hand(page, np.random.default_rng([seed, number, 3]))
     scale = dpi / LAYOUT_DPI
-    size = (round(210 / 25.4 * dpi), round(297 / 25.4 * dpi))
     art_rng = np.random.default_rng([seed, number, 1])
-    image = render(page, size, scale, art_rng, seal=condition == "yellow_seal")
+    images, boxes, texts = [], [], []
+    offset = 0
+    for page in pages:
+        if handwritten and page.kind == "first":
+            page = fill_by_hand(page, np.random.default_rng([seed, number, 3]))
+        paper = (297.0, 210.0) if page.landscape else (210.0, 297.0)
+        size = (round(paper[0] / 25.4 * dpi), round(paper[1] / 25.4 * dpi))
+        images.append(render(page, size, scale, art_rng, seal=condition == "yellow_seal"))
+        boxes.append((offset, page))
+        texts.append(page.text)
+        offset += size[0]
+    image = images[0]
+    if len(images) > 1:
+        image = Image.new("RGB", (offset, max(i.height for i in images)), (255, 255, 255))
+        x = 0
+        for part in images:
+            image.paste(part, (x, 0))
+            x += part.width
     scanned, matrix = degrade(image, condition, np.random.default_rng([seed, number, 2]))
     path = out_dir / f"page_{number:04d}{suffix_of(condition)}"
     save(scanned, path, condition)
-    return path, [map_box(box, matrix, scale) for _, box in page.lines]
+    mapped = [map_box(box, matrix, scale, dx) for dx, page in boxes for _, box in page.lines]
+    return path, mapped, "\n".join(t for t in texts if t)
 
 
-def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str = "clean300",
-                    multipage: bool = True, separators: bool = False, handwritten: bool = False) -> SampleCorpus:
+def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str | None = None,
+                    multipage: bool = True, separators: bool = False, handwritten: bool = False,
+                    variation: str = "plain") -> SampleCorpus:
     """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents.
 
     Documents are 1–3 pages when ``multipage`` (continuation pages numbered at the top, sometimes a
     "Phụ lục" page), else one page; ``separators`` puts blank pages between some documents;
     ``handwritten`` leaves the number and the day of each first page blank and writes them in by hand.
-    Text and layout depend only on ``seed`` and ``multipage``, so every condition of a seed shows the
-    same text.
+    ``variation`` names a layout/typography variation (``sohoa.samples.VARIATIONS``); ``condition``
+    defaults to the variation's (photocopy, fax) or clean300. With ``two_up`` a scan holds two pages of
+    a document side by side: its truth text is the left page's lines then the right page's.
+    Text and layout depend only on ``seed``, ``multipage`` and the variation, so every condition of a
+    seed shows the same text.
     """
+    v = variation_named(variation)
+    handwritten = handwritten or v.handwritten
+    condition = condition or v.condition or "clean300"
     if condition not in CONDITIONS:
         raise ValidationFailed(f"Điều kiện quét không hợp lệ: {condition}",
                             f"Unknown condition {condition!r}; expected one of {', '.join(CONDITIONS)}")
@@ -142,22 +181,28 @@ def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str 
     paths: list[Path] = []
     docs: list[SampleDocument] = []
     blanks: list[int] = []
-    for index in range(documents):
-        if separators and index > 0 and chance(sep_rng, 0.4):
-            path, _ = _write_page(Page("separator"), len(paths) + 1, out_dir, condition, seed)
-            paths.append(path)
-            blanks.append(len(paths))
-        pages, content = _document_pages(seed, index, multipage)
-        numbers, boxes = [], []
-        for page in pages:
-            path, page_boxes = _write_page(page, len(paths) + 1, out_dir, condition, seed, handwritten)
-            paths.append(path)
-            numbers.append(len(paths))
-            boxes.append(page_boxes)
-        docs.append(SampleDocument(content.fields, numbers, [p.text for p in pages], content.type_code,
-                                   content.recipients, content.addressees, content.number_sign, boxes,
-                                   [p.kind for p in pages]))
-    corpus = SampleCorpus(out_dir, paths, docs, condition, seed, blanks, dpi_of(condition))
+    token = FAMILY.set(v.family)
+    try:
+        for index in range(documents):
+            if separators and index > 0 and chance(sep_rng, 0.4):
+                path, _ = _write_page(Page("separator"), len(paths) + 1, out_dir, condition, seed)
+                paths.append(path)
+                blanks.append(len(paths))
+            pages, content = _document_pages(seed, index, multipage, v)
+            scans = [pages[i:i + 2] for i in range(0, len(pages), 2)] if v.two_up else [[p] for p in pages]
+            numbers, boxes, texts = [], [], []
+            for scan in scans:
+                path, page_boxes, text = _write_scan(scan, len(paths) + 1, out_dir, condition, seed, handwritten)
+                paths.append(path)
+                numbers.append(len(paths))
+                boxes.append(page_boxes)
+                texts.append(text)
+            docs.append(SampleDocument(content.fields, numbers, texts, content.type_code,
+                                       content.recipients, content.addressees, content.number_sign, boxes,
+                                       [scan[0].kind for scan in scans]))
+    finally:
+        FAMILY.reset(token)
+    corpus = SampleCorpus(out_dir, paths, docs, condition, seed, blanks, dpi_of(condition), v.name)
     text = json.dumps(corpus.to_json(), ensure_ascii=False, indent=1)
     (out_dir / TRUTH_FILE).write_text(text + "\n", encoding="utf-8")
     return corpus

@@ -34,7 +34,7 @@ class Flow:
         return self.pages[-1]
 
     def new_page(self, kind: str = "continuation") -> None:
-        page = Page(kind)
+        page = Page(kind, landscape=self.g.landscape)
         if kind == "continuation":
             number = str(sum(1 for p in self.pages if p.kind != "appendix") + 1)
             px = self.g.pt(13)
@@ -85,8 +85,9 @@ def _header(flow: Flow, c: Content) -> None:
 
 
 def _column(page: Page, lines: tuple[Line, ...], g: Geometry, x0: float, x1: float, top: float,
-            signed: bool, seal: str) -> float:
-    """An end-block column; when ``signed`` the gap above the last line gets a signature (and seal)."""
+            signed: bool, seal: str, seal_over_name: bool = False) -> float:
+    """An end-block column; when ``signed`` the gap above the last line gets a signature (and seal);
+    ``seal_over_name`` moves the seal down over the signer's name (a 'seal_over' mark, always drawn)."""
     if not signed:
         return column_lines(page, list(lines), g, x0, x1, top)
     y = column_lines(page, list(lines[:-1]), g, x0, x1, top)
@@ -94,14 +95,18 @@ def _column(page: Page, lines: tuple[Line, ...], g: Geometry, x0: float, x1: flo
     cx = (x0 + x1) / 2
     box = (cx - g.px(22), y, cx + g.px(22), y + gap)
     page.marks.append(Mark("signature", box))
-    if seal:
+    if seal and seal_over_name:
+        r = g.px(SEAL_DIAMETER_MM) / 2
+        sx, sy = cx - g.px(12), box[3] + g.px(2)
+        page.marks.append(Mark("seal_over", (sx - r, sy - r, sx + r, sy + r), seal))
+    elif seal:
         r = g.px(SEAL_DIAMETER_MM) / 2
         sx, sy = box[0] + g.px(4), (box[1] + box[3]) / 2
         page.marks.append(Mark("seal", (sx - r, sy - r, sx + r, sy + r), seal))
     return column_lines(page, [lines[-1]], g, x0, x1, y)
 
 
-def _end(flow: Flow, end: EndBlock, seal: str) -> None:
+def _end(flow: Flow, end: EndBlock, seal: str, seal_over_name: bool = False) -> None:
     g = flow.g
     mid = g.x0 + (g.x1 - g.x0) * 0.48
     scratch = Page("scratch")
@@ -112,7 +117,7 @@ def _end(flow: Flow, end: EndBlock, seal: str) -> None:
     top = flow.y
     left_x1 = mid if end.signature_left else mid - g.px(4)
     bottom_left = _column(flow.page, end.left, g, g.x0, left_x1, top, end.signature_left, "")
-    bottom_right = _column(flow.page, end.right, g, mid, g.x1, top, True, seal)
+    bottom_right = _column(flow.page, end.right, g, mid, g.x1, top, True, seal, seal_over_name)
     flow.y = max(bottom_left, bottom_right)
 
 
@@ -157,11 +162,11 @@ def _table(flow: Flow, table: Table) -> None:
 
 def layout(c: Content, items: int, g: Geometry) -> list[Page]:
     """All pages of one document (appendix last) for ``items`` body items."""
-    flow = Flow(g, Page("first"))
+    flow = Flow(g, Page("first", landscape=g.landscape))
     _header(flow, c)
     for p in c.title + c.body(items):
         _paragraph(flow, p)
-    _end(flow, c.end, c.seal_text)
+    _end(flow, c.end, c.seal_text, c.seal_over_name)
     if c.appendix is not None:
         flow.new_page("appendix")
         for p in c.appendix.heading:

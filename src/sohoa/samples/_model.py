@@ -97,6 +97,7 @@ class Content:
     addressees: list[str]
     appendix: Appendix | None = None
     seal_text: str = ""
+    seal_over_name: bool = False   # a red seal printed over the signer's name (drawn under any condition)
     extra: dict[str, str] = field(default_factory=dict)
 
     def body(self, items: int) -> list[Para]:

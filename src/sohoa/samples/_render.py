@@ -17,7 +17,8 @@ RED = (205, 32, 42)
 
 def render(page: Page, size: tuple[int, int], scale: float, rng: np.random.Generator,
            seal: bool) -> Image.Image:
-    """An RGB page; ``scale`` maps layout pixels to output pixels; seals only when ``seal``."""
+    """An RGB page; ``scale`` maps layout pixels to output pixels; seals only when ``seal`` (a seal laid
+    over the signer's name always)."""
     image = Image.new("RGB", size, (255, 255, 255))
     draw = ImageDraw.Draw(image)
     for t in page.texts:
@@ -37,10 +38,9 @@ def render(page: Page, size: tuple[int, int], scale: float, rng: np.random.Gener
         elif mark.kind == "hand":
             ink = HAND_INKS[int(rng.integers(len(HAND_INKS)))]
             draw_digits(draw, mark.text, box[0], box[3], box[3] - box[1], rng, ink, rng.uniform(2.0, 3.5) * scale)
-    if seal:
-        for mark in page.marks:
-            if mark.kind == "seal":
-                _seal(image, tuple(v * scale for v in mark.box), mark.text, rng)  # type: ignore[arg-type]
+    for mark in page.marks:
+        if mark.kind == "seal_over" or (seal and mark.kind == "seal"):
+            _seal(image, tuple(v * scale for v in mark.box), mark.text, rng)  # type: ignore[arg-type]
     return image
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,22 +15,47 @@ from sohoa.samples._model import BOLD, Line, Para, Run
 FONT_DIR = "/usr/share/fonts/truetype/liberation2"
 FONT_FILES = {"regular": "LiberationSerif-Regular.ttf", "bold": "LiberationSerif-Bold.ttf",
               "italic": "LiberationSerif-Italic.ttf", "bolditalic": "LiberationSerif-BoldItalic.ttf"}
+# Serif families with every precomposed Vietnamese letter, from Debian packages bootstrap.sh installs:
+# family -> (folder, files per style, package). Liberation Serif is Times-metric, FreeSerif Times-like.
+FAMILIES: dict[str, tuple[str, dict[str, str], str]] = {
+    "liberation": (FONT_DIR, FONT_FILES, "fonts-liberation2"),
+    "freeserif": ("/usr/share/fonts/truetype/freefont",
+                  {"regular": "FreeSerif.ttf", "bold": "FreeSerifBold.ttf", "italic": "FreeSerifItalic.ttf",
+                   "bolditalic": "FreeSerifBoldItalic.ttf"}, "fonts-freefont-ttf"),
+    "dejavu": ("/usr/share/fonts/truetype/dejavu",
+               {"regular": "DejaVuSerif.ttf", "bold": "DejaVuSerif-Bold.ttf", "italic": "DejaVuSerif-Italic.ttf",
+                "bolditalic": "DejaVuSerif-BoldItalic.ttf"}, "fonts-dejavu-core"),
+}
+# Faces wider than Times are set a step smaller (as a typist keeps the national motto on one line).
+FAMILY_SCALE: dict[str, float] = {"dejavu": 0.84}
+# The family a document is typeset and rendered in (set around both by the generator).
+FAMILY: ContextVar[str] = ContextVar("sohoa_samples_family", default="liberation")
 A4_MM = (210.0, 297.0)
 
 
-@lru_cache(maxsize=64)
 def font(style: str, px: int) -> ImageFont.FreeTypeFont:
-    """Liberation Serif face at a pixel size (BASIC layout: deterministic, no shaping needed for NFC text)."""
-    path = Path(FONT_DIR, FONT_FILES[style])
+    """The current family's face at a pixel size (BASIC layout: deterministic, no shaping needed for NFC text)."""
+    return _font(FAMILY.get(), style, px)
+
+
+@lru_cache(maxsize=128)
+def _font(family: str, style: str, px: int) -> ImageFont.FreeTypeFont:
+    folder, files, package = FAMILIES[family]
+    path = Path(FONT_DIR if family == "liberation" else folder, files[style])
     if not path.is_file():  # Pillow would silently search other folders for a same-named file
-        raise EngineError(f"Thiếu phông chữ {path} (cài gói fonts-liberation2)",
-                          f"Font {path} is missing (install fonts-liberation2)")
-    return ImageFont.truetype(str(path), px, layout_engine=ImageFont.Layout.BASIC)
+        raise EngineError(f"Thiếu phông chữ {path} (cài gói {package})",
+                          f"Font {path} is missing (install {package})")
+    size = round(px * FAMILY_SCALE.get(family, 1.0))
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def width(text: str, style: str, px: int) -> float:
+    return _width(FAMILY.get(), text, style, px)
 
 
 @lru_cache(maxsize=65536)
-def width(text: str, style: str, px: int) -> float:
-    return float(font(style, px).getlength(text))
+def _width(family: str, text: str, style: str, px: int) -> float:
+    return float(_font(family, style, px).getlength(text))
 
 
 @dataclass(frozen=True)
@@ -43,6 +69,12 @@ class Geometry:
     right: float = 15.0
     body_pt: float = 14.0
     spacing: float = 1.2
+    landscape: bool = False
+
+    @property
+    def paper(self) -> tuple[float, float]:
+        """Paper size in mm (A4, turned when ``landscape``)."""
+        return (A4_MM[1], A4_MM[0]) if self.landscape else A4_MM
 
     def px(self, mm: float) -> float:
         return mm * self.dpi / 25.4
@@ -52,7 +84,7 @@ class Geometry:
 
     @property
     def size(self) -> tuple[int, int]:
-        return round(self.px(A4_MM[0])), round(self.px(A4_MM[1]))
+        return round(self.px(self.paper[0])), round(self.px(self.paper[1]))
 
     @property
     def x0(self) -> float:
@@ -60,7 +92,7 @@ class Geometry:
 
     @property
     def x1(self) -> float:
-        return self.px(A4_MM[0] - self.right)
+        return self.px(self.paper[0] - self.right)
 
 
 @dataclass(frozen=True)
@@ -101,6 +133,7 @@ class Page:
     rules: list[Rule] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     lines: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)
+    landscape: bool = False
 
     def add_line(self, pieces: list[Text]) -> None:
         """Record drawn pieces as one truth line (joined by single spaces) with its box."""
