@@ -269,3 +269,57 @@ def test_login_page_and_lockout(server: tuple[str, AppContext], browser: object)
         page.click("button[type=submit]")
     assert "tạm khóa" in page.inner_text("[role=alert]")
     page.close()
+
+
+def test_review_warns_before_losing_edits_and_confirms_an_approval(
+    server: tuple[str, AppContext], browser: object
+) -> None:
+    """Edited and unsaved fields ask before leaving (beforeunload); a save does not; approving says which
+    document was approved and where it moved the reviewer."""
+    base, ctx = server
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    first = helpers.document(ctx, file_id, type_name="Quyết định", code_number="15", code_notation="QĐ-UBND")
+    second = helpers.document(ctx, file_id, type_name="Công văn")
+    archivist = Session(browser, base, "archivist")
+    dialogs: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    archivist.page.on("dialog", answer)
+    archivist.go(f"/review/{first}")
+    archivist.page.click("nav a[href='/review']")  # nothing edited: no question
+    archivist.page.wait_for_url(f"{base}/review")
+    assert dialogs == []
+    archivist.go(f"/review/{first}")
+    archivist.page.click("#f-place")
+    archivist.page.keyboard.type("Hà Nội")
+    archivist.page.click("nav a[href='/review']")  # edited, not saved: the browser asks first
+    archivist.page.wait_for_url(f"{base}/review")
+    assert dialogs == ["beforeunload"]
+    archivist.go(f"/review/{first}")
+    archivist.page.click("#f-place")
+    archivist.page.keyboard.type("Hà Nội")
+    archivist.page.click("button[value=save]")
+    archivist.page.wait_for_load_state("load")
+    assert "Đã lưu" in archivist.page.inner_text("[role=status]")
+    archivist.page.click("nav a[href='/review']")  # saved: leaves without asking
+    archivist.page.wait_for_url(f"{base}/review")
+    assert dialogs == ["beforeunload"]
+
+    archivist.go(f"/review/{first}")
+    archivist.page.click("#f-subject")
+    archivist.page.keyboard.type("Về việc thử")
+    archivist.page.click("button[value=approve]")  # a submit of the form itself: no question
+    archivist.page.wait_for_url(f"{base}/review/{second}")
+    status = archivist.page.inner_text("main [role=status]")
+    assert f"Đã duyệt văn bản #{first} Quyết định 15/QĐ-UBND" in status and f"#{second}" in status
+    assert dialogs == ["beforeunload"]
+    archivist.page.wait_for_function(IMAGE_SHOWN)
+    archivist.shot("review-approved")
+    archivist.go("/")
+    assert archivist.page.locator("main [role=status]").count() == 0  # shown once
+    assert "1 chờ kiểm duyệt" in archivist.page.inner_text("main")
+    archivist.shot("home-archivist")
+    archivist.close()

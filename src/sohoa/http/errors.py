@@ -11,6 +11,10 @@ Every ``SohoaError`` a route lets through, and the route rules' own refusals (``
   choose none and get both (``"vi / en"``), as the API has always answered.
 
 A GET from a browser that is not signed in is redirected to the login page instead.
+
+Two answers of the framework itself get the same treatment (``install_error_handlers``): a path no route
+serves (404) and a form that does not parse (422: a required field missing, a number that is not one).
+Browsers get the error page; the API and the machine interfaces (OAI-PMH, IIIF) keep their own answers.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
-from sohoa.domain.errors import Conflict, NotFound, PermissionDenied, SohoaError
+from sohoa.domain.errors import Conflict, NotFound, PermissionDenied, SohoaError, ValidationFailed
 from sohoa.http.i18n import request_lang
 from sohoa.http.rules import CsrfFailed, Forbidden, LoginRequired
 
@@ -87,11 +95,38 @@ def _answer(render_html: HtmlErrorPage, request: Request, exc: Exception) -> Res
     return render_html(request, _as_domain(exc), status)
 
 
+# Paths whose clients are programs: the framework's own answers stay as they are there.
+MACHINE_PATHS = (API_PATH, "/oai", "/iiif/")
+_NO_PAGE = NotFound("Không tìm thấy trang", "Page not found")
+_BAD_FORM = ValidationFailed("Biểu mẫu gửi lên thiếu hoặc sai dữ liệu, hãy kiểm tra và gửi lại",
+                             "The form was sent with missing or invalid values; please check it and send it again")
+
+
+def _for_people(request: Request) -> bool:
+    return not wants_json(request) and not request.url.path.startswith(MACHINE_PATHS)
+
+
 def install_error_handlers(app: FastAPI, render_html: HtmlErrorPage) -> None:
-    """Answer every error of ``STATUS`` on ``app`` (HTML through ``render_html``, JSON otherwise)."""
+    """Answer every error of ``STATUS`` on ``app`` (HTML through ``render_html``, JSON otherwise), and the
+    framework's 404 and 422 with the error page for people."""
 
     def handler(request: Request, exc: Exception) -> Response:  # plain def: Starlette runs it in the thread pool
         return _answer(render_html, request, exc)
 
     for kind in {kind for kind, _status in STATUS}:
         app.add_exception_handler(kind, handler)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if _for_people(request):
+            return await run_in_threadpool(render_html, request, _NO_PAGE, 404)
+        return await http_exception_handler(request, exc)
+
+    async def bad_form(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if _for_people(request):
+            return await run_in_threadpool(render_html, request, _BAD_FORM, 422)
+        return await request_validation_exception_handler(request, exc)
+
+    app.add_exception_handler(404, not_found)
+    app.add_exception_handler(RequestValidationError, bad_form)

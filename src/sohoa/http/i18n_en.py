@@ -2,6 +2,7 @@
 labels come from the field table, sohoa.domain.fields)."""
 
 from sohoa.domain.fields import FIELDS
+from sohoa.http.i18n_en_menus import MENUS_EN
 
 EN: dict[str, str] = {
     "admin": "Administrator",
@@ -379,4 +380,26 @@ EN: dict[str, str] = {
     "Địa chỉ": "Address",
     "đang chờ xử lý": "waiting to be processed",
     "đã duyệt": "approved",
-} | {spec.label_vi: spec.label_en for spec in FIELDS}
+    # Publication (#17 item 1): a document's state with the public, the file's access control.
+    "Bản nháp": "Draft",
+    "Đã công bố": "Published",
+    "Đã rút": "Withdrawn",
+    "Công bố": "Publication",
+    "Công chúng chưa thấy văn bản này": "Not yet visible to the public",
+    "Công chúng thấy văn bản này trên cổng và qua API công khai": "The public sees it on the portal and the public API",
+    "Văn bản từng được công bố, nay công chúng không còn thấy": "It was public and is no longer",
+    "văn bản đổi mức": "documents changed level",
+    "văn bản nay công bố trên cổng": "documents now published on the portal",
+    "văn bản bị rút khỏi cổng": "documents withdrawn from the portal",
+    "đã công bố": "published",
+    "chưa kiểm duyệt xong": "not through review yet",
+    "Văn bản chỉ lên cổng công dân khi hồ sơ ở mức Công khai và văn bản đã được kiểm duyệt (và kiểm tra chất lượng "
+    "nếu được chọn mẫu); văn bản đã gộp, bị thay thế hoặc có độ mật không bao giờ lên cổng.":
+        "A document reaches the citizen portal only when its file is Public and the document has been reviewed (and "
+        "passed quality control when sampled); merged, superseded and độ mật documents never do.",
+    "văn bản chưa theo mức độ tiếp cận của hồ sơ (xếp vào từ nơi khác với mức chặt hơn)":
+        "documents do not follow the file's access level (filed in from elsewhere at a stricter level)",
+    "Áp dụng mức của hồ sơ cho các văn bản": "Apply the file's level to its documents",
+    "Phân quyền truy cập": "Access control",
+    "ví dụ": "e.g.",
+} | MENUS_EN | {spec.label_vi: spec.label_en for spec in FIELDS}

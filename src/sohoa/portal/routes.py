@@ -34,6 +34,7 @@ from sohoa.services.sharing.copies import (
     refuse_copy,
     request_copy,
 )
+from sohoa.web.flash import flash
 
 __all__ = ["router"]
 
@@ -119,19 +120,21 @@ def portal_copy_pdf(ctx: Ctx, _who: Anyone, code: str) -> Response:
 
 
 @router.get("/staff/copies", response_class=HTMLResponse)
-def staff_copies(request: Request, ctx: Ctx, who: Staff, notice: str = "") -> Response:
-    return render_page(request, "portal/staff_copies.html",
-                       {"requests": list_copy_requests(ctx), "notice": notice[:200] or None})
+def staff_copies(request: Request, ctx: Ctx, who: Staff) -> Response:
+    return render_page(request, "portal/staff_copies.html", {"requests": list_copy_requests(ctx)})
 
 
 @router.post("/staff/copies/{request_id}/approve")
-def staff_approve(ctx: Ctx, who: Staff, request_id: int) -> Response:
+def staff_approve(request: Request, ctx: Ctx, who: Staff, request_id: int) -> Response:
     info = approve_copy(ctx, request_id, who.username)
-    return RedirectResponse(f"/staff/copies?notice=Đã duyệt yêu cầu {info.id}", status_code=303)
+    flash(request, "Đã duyệt yêu cầu bản sao {code}", code=info.code)
+    return RedirectResponse("/staff/copies", status_code=303)
 
 
 @router.post("/staff/copies/{request_id}/refuse")
-def staff_refuse(ctx: Ctx, who: Staff, request_id: int, reason: Annotated[str, Form(max_length=2000)]) -> Response:
+def staff_refuse(request: Request, ctx: Ctx, who: Staff, request_id: int,
+                 reason: Annotated[str, Form(max_length=2000)]) -> Response:
     info = refuse_copy(ctx, request_id, who.username, reason)
-    return RedirectResponse(f"/staff/copies?notice=Đã từ chối yêu cầu {info.id}", status_code=303)
+    flash(request, "Đã từ chối yêu cầu bản sao {code}", code=info.code)
+    return RedirectResponse("/staff/copies", status_code=303)
 

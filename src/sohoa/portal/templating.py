@@ -16,7 +16,7 @@ from sohoa.http.i18n import translate
 from sohoa.http.sessions import CSRF_FIELD, csrf_token
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
-from sohoa.web.templating import TEMPLATES, nav_for, request_lang
+from sohoa.web.templating import TEMPLATES, layout_context, request_lang
 
 __all__ = ["PORTAL_PATH", "render_error", "render_page", "site_url"]
 
@@ -38,7 +38,7 @@ def render_page(request: Request, template: str, context: dict[str, Any] | None 
     values.update({
         "lang": lang, "_": lambda text: translate(text, lang), "principal": principal,
         "csrf_field": CSRF_FIELD, "csrf_token": csrf_token(request),
-        "nav": nav_for(principal),
+        **layout_context(request, lang),
         "current_path": request.url.path,
         "error_text": (error.en if lang == "en" else error.vi) if isinstance(error, SohoaError) else error,
         "notice_text": values.get("notice"),

@@ -18,6 +18,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.user_sessions import list_sessions
 from sohoa.services.platform.context import AppContext
 from sohoa.web.deps import optional_int
+from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
 __all__ = ["router"]
@@ -64,6 +65,7 @@ def create_user(
         )
     except ValidationFailed as exc:
         return _page(request, ctx, error=exc)
+    flash(request, "Đã tạo tài khoản {user}", user=username.strip())
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -90,12 +92,14 @@ def update_user(
         )
     except ValidationFailed as exc:
         return _page(request, ctx, error=exc)
+    flash(request, "Đã lưu tài khoản số {user}", user=user_id)
     return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/users/{user_id}/sessions/revoke")
-def end_sessions(ctx: Ctx, who: Admin, user_id: int) -> Response:
+def end_sessions(request: Request, ctx: Ctx, who: Admin, user_id: int) -> Response:
     accounts.end_sessions(ctx, user_id, who.username)
+    flash(request, "Đã kết thúc các phiên đăng nhập của tài khoản số {user}", user=user_id)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -118,5 +122,6 @@ def create_unit(
         accounts.create_unit(ctx, identifier, name, unit_type, who.username)
     except ValidationFailed as exc:
         return _page(request, ctx, error=exc)
+    flash(request, "Đã tạo đơn vị {name}", name=name.strip())
     return RedirectResponse("/admin", status_code=303)
 

@@ -19,6 +19,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
 from sohoa.web.deps import optional_int
+from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
 __all__ = ["router"]
@@ -84,6 +85,7 @@ def create_accession(
         )
     except ValueError as exc:
         raise ValidationFailed("Ngày không hợp lệ", "Invalid date") from exc
+    flash(request, "Đã tạo đợt giao nộp {code}", code=acc.code)
     return RedirectResponse(f"/intake/accessions/{acc.id}", status_code=303)
 
 
@@ -121,6 +123,7 @@ def record_box(
         intake.record_box(ctx, accession_id, number, actor=who.username, location=location or None)
     except ValidationFailed as exc:
         return _detail(request, ctx, who, accession_id, error=exc)
+    flash(request, "Đã ghi hộp số {number}", number=number.strip())
     return RedirectResponse(f"/intake/accessions/{accession_id}#boxes", status_code=303)
 
 
@@ -141,6 +144,7 @@ def record_receipt(
         )
     except ValidationFailed as exc:
         return _detail(request, ctx, who, accession_id, error=exc)
+    flash(request, "Đã ghi nhận hồ sơ {notation}", notation=notation.strip())
     return RedirectResponse(f"/intake/accessions/{accession_id}#reconcile", status_code=303)
 
 
@@ -149,6 +153,7 @@ async def save_handover(request: Request, ctx: Ctx, who: Editor, accession_id: i
     """The hand-over record's fields are free-form: read the form here, save in the thread pool."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     await run_in_threadpool(_save_handover, ctx, who, accession_id, form)
+    flash(request, "Đã lưu biên bản giao nhận")
     return RedirectResponse(f"/intake/accessions/{accession_id}#handover", status_code=303)
 
 

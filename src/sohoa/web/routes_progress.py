@@ -20,9 +20,26 @@ __all__ = ["router"]
 router = APIRouter(prefix="/progress")
 Viewer = Annotated[Principal, require(Permission.PROGRESS)]
 
+# Where a stage's figure leads: the first queue of the stage the viewer's role may open (none: plain figure).
+STAGE_QUEUES: dict[str, tuple[tuple[str, Permission], ...]] = {
+    "review": (("/review", Permission.REVIEW),),
+    "qc": (("/qc", Permission.QC),),
+    "rework": (("/scanning#rework", Permission.SCAN), ("/review", Permission.REVIEW)),
+}
+
+
+def stage_links(who: Principal) -> dict[str, str]:
+    """Stage key → the queue page its figure links to, for the queues ``who`` may open."""
+    links = {}
+    for stage, queues in STAGE_QUEUES.items():
+        href = next((href for href, permission in queues if who.can(permission)), None)
+        if href:
+            links[stage] = href
+    return links
+
 
 @router.get("")
-def dashboard(request: Request, ctx: Ctx, _who: Viewer) -> Response:
+def dashboard(request: Request, ctx: Ctx, who: Viewer) -> Response:
     data = progress.dashboard(ctx)
     en = request_lang(request) == "en"
     stages = [(e if en else v, n) for _k, v, e, n in data.stages]
@@ -31,7 +48,8 @@ def dashboard(request: Request, ctx: Ctx, _who: Viewer) -> Response:
         "stages": hbar_chart(stages, title="Documents by stage" if en else "Văn bản theo giai đoạn"),
         "days": bar_chart(days, title="Pages per day" if en else "Số trang mỗi ngày"),
     }
-    return render(request, "progress.html", {"data": data, "charts": charts})
+    return render(request, "progress.html", {"data": data, "charts": charts, "links": stage_links(who),
+                                             "accession_links": who.can(Permission.INTAKE_VIEW)})
 
 
 @router.get("/export.xlsx")

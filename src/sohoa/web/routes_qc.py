@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELD_NAMES
+from sohoa.domain.workflow import DocumentState
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import require_visible
@@ -17,6 +18,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake, qc, review
 from sohoa.web.deps import optional_int
+from sohoa.web.flash import flash
 from sohoa.web.routes_review import FIELD_LABELS
 from sohoa.web.templating import render
 
@@ -25,6 +27,13 @@ __all__ = ["router"]
 router = APIRouter(prefix="/qc")
 Inspector = Annotated[Principal, require(Permission.QC)]
 Planner = Annotated[Principal, require(Permission.QC_PLAN)]
+
+# What the inspector is told once the decision is recorded, by the document's new state.
+QC_DECIDED = {
+    DocumentState.ACCEPTED.value: "Văn bản #{doc} đạt kiểm tra chất lượng",
+    DocumentState.REWORK_SCAN.value: "Văn bản #{doc} không đạt: đã trả về khâu số hóa để quét lại",
+    DocumentState.REWORK_REVIEW.value: "Văn bản #{doc} không đạt: đã trả về khâu kiểm duyệt",
+}
 
 
 @router.get("")
@@ -65,7 +74,7 @@ def decide(
 ) -> Response:
     require_visible(ctx, who, doc_id)
     try:
-        qc.inspect(
+        state = qc.inspect(
             ctx,
             doc_id,
             decision,
@@ -76,6 +85,7 @@ def decide(
         )
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
+    flash(request, QC_DECIDED.get(str(state), "Đã ghi kết quả kiểm tra văn bản #{doc}"), doc=doc_id)
     return RedirectResponse("/qc", status_code=303)
 
 
@@ -110,11 +120,14 @@ def create_plan(
             {"plans": qc.list_plans(ctx), "error": exc, "accessions": intake.list_accessions(ctx)},
             status_code=400,
         )
+    flash(request, "Đã tạo kế hoạch lấy mẫu {name}", name=name.strip())
     return RedirectResponse("/qc/plans", status_code=303)
 
 
 @router.post("/plans/{plan_id}/active")
-def toggle_plan(ctx: Ctx, who: Planner, plan_id: int, active: Annotated[str, Form()] = "") -> Response:
+def toggle_plan(request: Request, ctx: Ctx, who: Planner, plan_id: int,
+                active: Annotated[str, Form()] = "") -> Response:
     qc.set_plan_active(ctx, plan_id, bool(active), actor=who.username)
+    flash(request, "Đã bật kế hoạch lấy mẫu" if active else "Đã tắt kế hoạch lấy mẫu")
     return RedirectResponse("/qc/plans", status_code=303)
 

@@ -18,6 +18,7 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import filing, review
+from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
 __all__ = ["FIELD_LABELS", "router"]
@@ -56,6 +57,13 @@ async def save(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Respon
     return await run_in_threadpool(_save, request, ctx, who, doc_id, values, form.get("action") == "approve")
 
 
+def _label(doc: review.DocumentDetail) -> str:
+    """How a flash message names a document: its number, type and sign ("#12 Quyết định 15/QĐ-UBND")."""
+    sign = "/".join(part for part in (doc.fields.get("code_number"), doc.fields.get("code_notation")) if part)
+    words = [doc.fields.get("type_name") or doc.source_name, sign]
+    return " ".join([f"#{doc.id}", *(w for w in words if w)])
+
+
 def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values: dict[str, str],
           approve: bool) -> Response:
     errors = review.update_fields(ctx, doc_id, values, actor=who.username, mark_reviewed=approve,
@@ -66,8 +74,17 @@ def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values
             error="Có trường không hợp lệ, hãy sửa lại",
         )
     if approve:
+        try:
+            label = _label(review.get_document(ctx, doc_id, principal=who))
+        except NotFound:  # approved with độ mật: the reviewer no longer sees it
+            label = f"#{doc_id}"
         following = next((q.id for q in review.review_queue(ctx, principal=who) if q.id != doc_id), None)
-        return RedirectResponse(f"/review/{following}" if following else "/review", status_code=303)
+        if following is None:
+            flash(request, "Đã duyệt văn bản {doc}. Hàng đợi kiểm duyệt đã hết.", doc=label)
+            return RedirectResponse("/review", status_code=303)
+        flash(request, "Đã duyệt văn bản {doc}. Đang mở văn bản tiếp theo trong hàng đợi: #{next}.", doc=label,
+              next=following)
+        return RedirectResponse(f"/review/{following}", status_code=303)
     try:
         return _screen(request, ctx, who, doc_id, notice="Đã lưu")
     except NotFound:  # saved with độ mật: from now on only the local operator reads it
@@ -82,6 +99,7 @@ def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Anno
         review.merge_documents(ctx, doc_id, other_id, actor=who.username, principal=who)
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
+    flash(request, "Đã gộp các trang của văn bản #{other} vào văn bản #{doc}", other=other_id, doc=doc_id)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
@@ -89,9 +107,10 @@ def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Anno
 def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annotated[int, Form()]) -> Response:
     require_visible(ctx, who, doc_id)
     try:
-        review.split_document(ctx, doc_id, at_page, actor=who.username, principal=who)
+        new_id = review.split_document(ctx, doc_id, at_page, actor=who.username, principal=who)
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
+    flash(request, "Đã tách từ trang {page} thành văn bản mới #{new}", page=at_page, new=new_id)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
@@ -103,6 +122,7 @@ def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annota
         filing.move_document(ctx, doc_id, file_id, actor=who.username, principal=who)
     except (ValidationFailed, NotFound) as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
+    flash(request, "Đã chuyển văn bản #{doc} sang hồ sơ số {file}", doc=doc_id, file=file_id)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
@@ -115,6 +135,7 @@ def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annot
     except (ValueError, ValidationFailed) as exc:
         error = exc if isinstance(exc, ValidationFailed) else "Thứ tự trang không hợp lệ"
         return _screen(request, ctx, who, doc_id, error=error)
+    flash(request, "Đã sắp xếp lại thứ tự trang")
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 

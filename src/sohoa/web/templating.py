@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,20 +15,27 @@ from sohoa.http.i18n import request_lang, translate
 from sohoa.http.sessions import CSRF_FIELD, csrf_token
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.context import AppContext
+from sohoa.services.sharing.worklists import WORKLISTS, worklist_counts
+from sohoa.web.flash import take_flashes
 
-__all__ = ["NAV", "STATIC_DIR", "TEMPLATES", "UNIT_NAV", "nav_for", "render", "request_lang"]
+__all__ = ["ADMIN_PAGES", "NAV", "STATIC_DIR", "TEMPLATES", "UNIT_NAV", "NavLink", "current_link", "layout_context",
+           "nav_for", "render", "request_lang"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 # The staff pages' stylesheets and scripts, served under /static by the application.
 STATIC_DIR = Path(__file__).with_name("static")
 
-# Header navigation: (path, Vietnamese label, permission that shows it).
+# Header navigation: (path, Vietnamese label, permission that shows it). The home page lists the same links.
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/intake", "Tiếp nhận", Permission.INTAKE_VIEW),
     ("/arrangement", "Chỉnh lý", Permission.ARRANGE),
     ("/scanning", "Số hóa", Permission.SCAN),
     ("/review", "Kiểm duyệt", Permission.REVIEW),
+    ("/staff/copies", "Cấp bản sao", Permission.REVIEW),
     ("/qc", "Kiểm tra chất lượng", Permission.QC),
+    ("/qc/plans", "Kế hoạch lấy mẫu", Permission.QC_PLAN),
+    ("/search", "Tìm kiếm", Permission.DOCUMENT_READ),
     ("/progress", "Tiến độ", Permission.PROGRESS),
     ("/admin", "Quản trị", Permission.ADMIN),
 )
@@ -35,16 +43,63 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
 # Shown to those who belong to a unit (unit clerks and officers): their unit's records and its lineage's.
 UNIT_NAV: tuple[str, str, Permission] = ("/our-records", "Hồ sơ của đơn vị", Permission.DOCUMENT_READ)
 
+# The administrator's pages, listed on the home page and on /admin (one click from the menu).
+ADMIN_PAGES: tuple[tuple[str, str], ...] = (
+    ("/admin", "Người dùng và đơn vị"),
+    ("/admin/access", "Phân quyền truy cập"),
+    ("/admin/audit", "Nhật ký truy cập"),
+    ("/admin/roles", "Vai trò và quyền"),
+)
 
-def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
-    """The header links a principal may follow: (path, Vietnamese label)."""
+
+class NavLink(NamedTuple):
+    """A menu entry: where it goes, its label, and the size of the queue behind it (None: not a queue)."""
+
+    href: str
+    label: str
+    waiting: int | None = None
+    waiting_label: str | None = None  # "chờ kiểm duyệt": shown as "12 chờ kiểm duyệt"
+
+
+def nav_for(principal: Principal | None, counts: Mapping[str, int] | None = None) -> list[NavLink]:
+    """The menu a principal may follow, with the counts of the queues it links to (``worklist_counts``)."""
     if principal is None:
         return []
-    links = [(href, label) for href, label, perm in NAV if principal.can(perm)]
+    counts = counts or {}
+    queues = {w.href.split("#")[0]: w for w in WORKLISTS if principal.can(w.permission)}
+    links = []
+    for href, label, perm in NAV:
+        if not principal.can(perm) or (href == "/qc/plans" and principal.can(Permission.QC)):
+            continue  # an inspector reaches the plans from the QC page; a coordinator from the menu
+        queue = queues.get(href)
+        count = counts.get(queue.key) if queue else None
+        links.append(NavLink(href, label, count, queue.label if queue and count is not None else None))
     href, label, perm = UNIT_NAV
     if principal.unit_id is not None and principal.can(perm):
-        links.append((href, label))
+        links.append(NavLink(href, label))
     return links
+
+
+def current_link(nav: list[NavLink], path: str) -> str | None:
+    """The menu entry the page belongs to: the longest prefix of ``path`` (``/qc/plans`` over ``/qc``)."""
+    found = [link.href for link in nav if path == link.href or path.startswith(link.href.rstrip("/") + "/")]
+    return max(found, key=len) if found else None
+
+
+def layout_context(request: Request, lang: str) -> dict[str, Any]:
+    """What the shared layout needs beyond the page: the menu with its counts, the flash messages."""
+    principal: Principal | None = request.scope.get("sohoa.principal")
+    counts: Mapping[str, int] = {}
+    ctx = getattr(request.app.state, "ctx", None) if principal is not None else None
+    if isinstance(ctx, AppContext):
+        counts = worklist_counts(ctx, principal)
+    nav = nav_for(principal, counts)
+    return {
+        "nav": nav,
+        "nav_current": current_link(nav, request.url.path),
+        "admin_pages": ADMIN_PAGES if principal is not None and principal.can(Permission.ADMIN) else (),
+        "flashes": take_flashes(request, lambda text: translate(text, lang)),
+    }
 
 
 def _message(error: SohoaError | str | None, lang: str) -> str | None:
@@ -67,7 +122,7 @@ def render(
             "principal": principal,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token(request),
-            "nav": nav_for(principal),
+            **layout_context(request, lang),
             "current_path": request.url.path,
             "error_text": _message(values.get("error"), lang),
             "notice_text": _message(values.get("notice"), lang),

@@ -106,5 +106,23 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { setupDropzone(); setupShortcuts(); setupAutosubmit(); });
+  /* ---- unsaved changes: leaving a form marked data-unsaved-warning after editing it asks first; saving it
+     (its own submit) does not ---- */
+  function setupUnsavedWarning() {
+    document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+      var dirty = false;
+      form.addEventListener("input", function () { dirty = true; });
+      form.addEventListener("change", function () { dirty = true; });
+      form.addEventListener("submit", function () { dirty = false; });
+      window.addEventListener("beforeunload", function (e) {
+        if (!dirty) { return; }
+        e.preventDefault();
+        e.returnValue = "";  /* older browsers need a value to show their own dialog */
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupDropzone(); setupShortcuts(); setupAutosubmit(); setupUnsavedWarning();
+  });
 }());
