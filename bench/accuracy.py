@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
 from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
-from _accuracy_report import markdown
+from _accuracy_report import markdown, variations_markdown
 from _accuracy_variations import run_variations
 from _common import ROOT, machine, update_docs, write_results
 from sohoa.domain.fields import FIELD_NAMES
@@ -191,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="layout variations to run, comma-separated ('all', 'none'); tuning and held-out "
                              "are reported next to each other")
     parser.add_argument("--variation-documents", type=int, default=3, help="documents per variation")
+    parser.add_argument("--when", default="", help="date of the run, written beside the variation figures")
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated parts of real file names to keep")
@@ -208,9 +209,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         previous = json.loads(args.before.read_text(encoding="utf-8"))
         results["before"] = {"label": args.before_label, "conditions": previous["conditions"]}
     path = write_results(args.out, results)
-    table = markdown(results)
-    if args.docs:
+    table = markdown(results) if results["conditions"] or "real" in results else ""
+    if args.docs and table:
         update_docs("accuracy", table)
+    if "variations" in results:
+        varied = variations_markdown(results, args.when)
+        if args.docs:
+            update_docs("accuracy-variations", varied)
+        table = f"{table}\n\n{varied}"
     print(table)
     print(f"\nwritten {path}")
 

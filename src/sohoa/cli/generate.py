@@ -12,10 +12,11 @@ from sohoa.samples import generate_corpus
 
 
 def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: int = typer.Option(1, "--seed"),
-            condition: str = typer.Option("clean300", "--condition")) -> None:
+            condition: str | None = typer.Option(None, "--condition", help="clean300 unless the variation says."),
+            variation: str = typer.Option("plain", "--variation", help="sohoa.samples.VARIATIONS")) -> None:
     """Sinh trang mẫu có đáp án / Generate sample pages with ground truth."""
 
-    corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition)
+    corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition, variation=variation)
     console.print(f"{len(corpus.pages)} trang / pages, {len(corpus.documents)} văn bản / documents → {out}")
 
 
