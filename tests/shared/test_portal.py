@@ -76,7 +76,11 @@ def test_copy_request_refused_with_reason(ctx: AppContext, fresh_world: World) -
     request_id = int(reviewer.get("/staff/copies").text.split('id="request-')[1].split('"')[0])
     empty = reviewer.post(f"/staff/copies/{request_id}/refuse", data={"csrf_token": token, "reason": " "})
     assert empty.status_code == 400
-    reviewer.post(f"/staff/copies/{request_id}/refuse", data={"csrf_token": token, "reason": "Thiếu giấy ủy quyền"})
+    refused = reviewer.post(f"/staff/copies/{request_id}/refuse",
+                            data={"csrf_token": token, "reason": "Thiếu giấy ủy quyền"})
+    code = status_url.rsplit("/", 1)[-1]
+    assert f'role="status">Đã từ chối yêu cầu bản sao {code}</p>' in refused.text  # said once, as a flash
+    assert "Đã từ chối" not in reviewer.get("/staff/copies").text
     page = citizen.get(status_url).text
     assert 'data-state="refused"' in page and "Thiếu giấy ủy quyền" in page
     bad = citizen.post(f"/portal/documents/{fresh_world.docs[('own', 'internal')]}/copy",
