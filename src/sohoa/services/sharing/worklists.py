@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import CopyRequest, Document
@@ -42,14 +42,12 @@ WORKLISTS: tuple[Worklist, ...] = (
 )
 
 
-def _documents(session: Session, principal: Principal, *states: DocumentState) -> int:
-    visible = document_clause(document_scope(session, principal))
+def _documents(session: Session, visible: ColumnElement[bool], *states: DocumentState) -> int:
     stmt = select(func.count(Document.id)).where(Document.state.in_(states), visible)
     return int(session.execute(stmt).scalar_one())
 
 
-def _copies(session: Session, principal: Principal) -> int:
-    visible = document_clause(document_scope(session, principal))
+def _copies(session: Session, visible: ColumnElement[bool]) -> int:
     stmt = (
         select(func.count(CopyRequest.id))
         .join(Document, Document.id == CopyRequest.document_id)
@@ -67,12 +65,13 @@ def worklist_counts(ctx: AppContext, principal: Principal | None) -> dict[str, i
         return {}
     counts: dict[str, int] = {}
     with ctx.db.session() as session:
+        visible = document_clause(document_scope(session, principal))  # one scope for every count
         if "review" in wanted:
-            counts["review"] = _documents(session, principal, *REVIEW_STATES)
+            counts["review"] = _documents(session, visible, *REVIEW_STATES)
         if "copies" in wanted:
-            counts["copies"] = _copies(session, principal)
+            counts["copies"] = _copies(session, visible)
         if "qc" in wanted:
-            counts["qc"] = _documents(session, principal, DocumentState.QC)
+            counts["qc"] = _documents(session, visible, DocumentState.QC)
         if "rework" in wanted:
-            counts["rework"] = _documents(session, principal, DocumentState.REWORK_SCAN)
+            counts["rework"] = _documents(session, visible, DocumentState.REWORK_SCAN)
     return counts
