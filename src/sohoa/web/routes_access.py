@@ -11,7 +11,14 @@ from sohoa.domain.errors import SohoaError
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.catalogue.audit_view import AuditFilter, export_events, list_audit_events, verify_log
-from sohoa.services.identity.access_changes import change_file_access, grant_file, list_grants, revoke_grant
+from sohoa.services.identity.access_changes import (
+    AccessChange,
+    change_file_access,
+    grant_file,
+    list_grants,
+    resolve_file,
+    revoke_grant,
+)
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
@@ -50,9 +57,10 @@ def audit_export(ctx: Ctx, who: Admin, format: Annotated[str, Query(pattern="^(c
 
 
 def _page(request: Request, ctx: AppContext, warnings: tuple[str, ...] = (),
-          error: SohoaError | None = None) -> Response:
+          error: SohoaError | None = None, result: AccessChange | None = None) -> Response:
     return render(request, "admin_access.html", {"grants": list_grants(ctx), "warnings": warnings,
-                                                 "error": error}, status_code=400 if error else 200)
+                                                 "error": error, "changed": result},
+                  status_code=400 if error else 200)
 
 
 @router.get("/admin/access", response_class=HTMLResponse)
@@ -61,11 +69,13 @@ def access_page(request: Request, ctx: Ctx, who: Admin) -> Response:
 
 
 @router.post("/admin/access/grants", response_class=HTMLResponse)
-def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[int, Form()],
+def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[str, Form(max_length=100)],
                  username: Annotated[str, Form()], days: Annotated[int, Form()],
                  reason: Annotated[str, Form(max_length=500)]) -> Response:
+    """``file_id``: the file's code (mã hồ sơ) as people type it, or its number."""
     try:
-        return _page(request, ctx, grant_file(ctx, file_id, username, days, who.username, reason).warnings)
+        return _page(request, ctx, grant_file(ctx, resolve_file(ctx, file_id), username, days, who.username,
+                                              reason).warnings)
     except SohoaError as exc:
         return _page(request, ctx, error=exc)
 
@@ -77,10 +87,11 @@ def access_revoke(request: Request, ctx: Ctx, who: Admin, grant_id: int) -> Resp
 
 
 @router.post("/admin/access/level", response_class=HTMLResponse)
-def access_level(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[int, Form()],
+def access_level(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[str, Form(max_length=100)],
                  level: Annotated[str, Form()], reason: Annotated[str, Form(max_length=500)]) -> Response:
+    """``file_id``: the file's code (mã hồ sơ) or its number; the same service as the arrangement screen."""
     try:
-        return _page(request, ctx, change_file_access(ctx, file_id, level, who.username, reason,
-                                                      role=who.role).warnings)
+        change = change_file_access(ctx, resolve_file(ctx, file_id), level, who.username, reason, role=who.role)
+        return _page(request, ctx, change.warnings, result=change)
     except SohoaError as exc:
         return _page(request, ctx, error=exc)

@@ -14,6 +14,7 @@ from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import can_view_document
@@ -87,6 +88,7 @@ class DocumentView:
     highlights: list[PageBoxes]
     signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
     page_texts: list[str] = field(default_factory=list)  # each page's OCR text, in page order (the viewer)
+    public_state: str = "draft"  # draft | published | withdrawn (sohoa.services.catalogue.publication)
 
 
 def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
@@ -158,7 +160,8 @@ def view_document(ctx: AppContext, principal: Principal | None, document_id: int
             pages=[PageSize(p.page_no, p.width, p.height) for p in pages],
             highlights=_boxes(session, ctx.store, pages, query) if query else [],
             signatures=document_signatures(session, doc.id),
-            page_texts=[p.text or "" for p in pages])
+            page_texts=[p.text or "" for p in pages],
+            public_state=public_states(session, [doc])[doc.id])
 
 
 def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,

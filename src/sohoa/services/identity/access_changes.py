@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileGrant, FileUnit, User
@@ -16,8 +17,8 @@ from sohoa.services.identity.protection import LEVEL_RANK, level_rank, may_chang
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["AccessChange", "GrantView", "change_file_access", "grant_file", "list_grants", "preview_file_access",
-           "record_publication", "revoke_grant"]
+__all__ = ["AccessChange", "FileAccessSummary", "GrantView", "change_file_access", "file_access_summary", "grant_file",
+           "list_grants", "preview_file_access", "record_publication", "resolve_file", "revoke_grant"]
 
 MAX_GRANT_DAYS = 365
 
@@ -28,6 +29,24 @@ class AccessChange:
 
     entity_id: int
     warnings: tuple[str, ...]
+    changed: int = 0  # documents whose level changed
+    published: int = 0  # documents the public sees now and did not before
+    withdrawn: int = 0  # documents the public saw before and does not now
+
+
+@dataclass(frozen=True)
+class FileAccessSummary:
+    """A file's documents against its access level, for the arrangement screen."""
+
+    documents: int
+    out_of_step: int  # documents a change to the file's own level would still change (filed in stricter, say)
+    public_now: int  # documents the public sees now
+    waiting: int  # documents not reviewed (or not through QC) yet: the public sees none of them before
+
+
+def _public(doc: Document) -> bool:
+    """The document as the public sees it (the same rule as the policy's anonymous scope)."""
+    return not is_secret(doc) and doc.access_level == AccessLevel.PUBLIC and doc.state in PUBLISHED_STATES
 
 
 def _keeps_secret(doc: Document, file_before: str) -> bool:
@@ -42,16 +61,49 @@ def _counts(session: Session, file: FileUnit) -> tuple[int, int]:
     return len(docs), sum(1 for d in docs if _keeps_secret(d, file.access_level))
 
 
+def _file_documents(session: Session, file_id: int) -> list[Document]:
+    return list(session.execute(select(Document).where(Document.file_id == file_id).order_by(Document.id))
+                .scalars())
+
+
+def _new_level(doc: Document, level: str, file_before: str) -> str:
+    """The document's level once its file is set to ``level`` (độ mật documents stay secret)."""
+    if not _keeps_secret(doc, file_before) or level_rank(level) > level_rank(doc.access_level):
+        return level
+    return doc.access_level
+
+
+def _widest_before(docs: list[Document], file: FileUnit, level: str) -> str:
+    """The strictest level the change would lower — the file's own or one of its documents' (a document filed in
+    stricter than its file): the role check compares it with ``level``, so an equal file level hides no widening."""
+    levels = [file.access_level, *(d.access_level for d in docs if _new_level(d, level, file.access_level)
+                                   != d.access_level)]
+    return max(levels, key=level_rank)
+
+
 def _warnings(session: Session, file: FileUnit, level: str) -> tuple[str, ...]:
     """What the person must know before the change (Vietnamese / English)."""
     docs, secret = _counts(session, file)
+    rows = _file_documents(session, file.id)
     warnings: list[str] = []
-    if level_rank(level) < level_rank(file.access_level):
-        warnings.append(f"Mở rộng quyền truy cập ({file.access_level} → {level}): {docs} văn bản sẽ hiển thị cho "
+    before = _widest_before(rows, file, level)
+    if level_rank(level) < level_rank(before):
+        warnings.append(f"Mở rộng quyền truy cập ({before} → {level}): {docs} văn bản sẽ hiển thị cho "
                         f"nhiều người hơn / widening access: {docs} documents become visible to more people")
     if level == AccessLevel.PUBLIC:
-        warnings.append("Văn bản đã kiểm duyệt sẽ xuất hiện trên cổng công dân và API công khai / reviewed "
-                        "documents will appear on the citizen portal and the public API")
+        ready = sum(1 for d in rows if not _public(d) and not _keeps_secret(d, file.access_level)
+                    and d.state in PUBLISHED_STATES)
+        waiting = sum(1 for d in rows if d.state not in PUBLISHED_STATES and not _keeps_secret(d, file.access_level))
+        warnings.append(f"{ready} văn bản đã kiểm duyệt sẽ xuất hiện trên cổng công dân và API công khai / "
+                        f"{ready} reviewed documents will appear on the citizen portal and the public API")
+        if waiting:
+            warnings.append(f"{waiting} văn bản chưa kiểm duyệt, bị trả lại, đã gộp hoặc bị thay thế sẽ không "
+                            f"hiển thị (chỉ hiển thị khi được duyệt) / {waiting} documents not reviewed, sent back, "
+                            "merged or superseded stay hidden (shown only once accepted)")
+    shown = sum(1 for d in rows if _public(d))
+    if level != AccessLevel.PUBLIC and shown:
+        warnings.append(f"{shown} văn bản đang công bố sẽ bị rút khỏi cổng công dân / {shown} published documents "
+                        "will be withdrawn from the citizen portal")
     if secret:
         warnings.append(f"{secret} văn bản có độ mật vẫn giữ mức mật / {secret} secret documents (độ mật) "
                         "stay secret")
@@ -59,6 +111,8 @@ def _warnings(session: Session, file: FileUnit, level: str) -> tuple[str, ...]:
 
 
 def _checked(session: Session, file_id: int, level: str, reason: str, role: str) -> FileUnit:
+    """The file, once the level, the reason and the role's right to the change (the file's level and every
+    document it would lower) are checked."""
     if level not in LEVEL_RANK:
         raise ValidationFailed(f"Mức độ tiếp cận không hợp lệ: {level}", f"Invalid access level: {level}")
     if not reason.strip():
@@ -66,17 +120,56 @@ def _checked(session: Session, file_id: int, level: str, reason: str, role: str)
     file = session.get(FileUnit, file_id)
     if file is None:
         raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
-    if not may_change_access(role, file.access_level, level):
-        raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {file.access_level} → {level}",
-                               f"Role {role} may not change the access level {file.access_level} → {level}")
+    before = _widest_before(_file_documents(session, file.id), file, level)
+    if not may_change_access(role, before, level):
+        raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {before} → {level}: chỉ quản trị viên "
+                               "được mở rộng quyền truy cập",
+                               f"Role {role} may not change the access level {before} → {level}: only an "
+                               "administrator widens access")
     return file
 
 
+def resolve_file(ctx: AppContext, text: str) -> int:
+    """The file a person names: its code (mã hồ sơ, as printed on the label) or its number."""
+    wanted = unicodedata.normalize("NFC", text.strip())
+    if not wanted:
+        raise ValidationFailed("Cần nhập mã hồ sơ", "A file code is required")
+    with ctx.db.session() as session:
+        found = session.execute(select(FileUnit.id).where(FileUnit.file_code == wanted)).scalars().all()
+        if not found:
+            found = session.execute(select(FileUnit.id).where(func.lower(FileUnit.file_code) == wanted.lower())
+                                    ).scalars().all()
+        if len(found) == 1:
+            return int(found[0])
+        if not found and wanted.isdigit() and session.get(FileUnit, int(wanted)) is not None:
+            return int(wanted)
+    if found:
+        raise ValidationFailed(f"Có nhiều hồ sơ mang mã {wanted}", f"Several files have the code {wanted}")
+    raise NotFound(f"Không có hồ sơ mã {wanted}", f"No file with the code {wanted}")
+
+
+def file_access_summary(ctx: AppContext, file_id: int) -> FileAccessSummary:
+    """How the file's documents stand against its level: what the arrangement screen shows next to the control."""
+    with ctx.db.session() as session:
+        file = session.get(FileUnit, file_id)
+        if file is None:
+            raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
+        docs = _file_documents(session, file_id)
+        return FileAccessSummary(
+            documents=len(docs),
+            out_of_step=sum(1 for d in docs if _new_level(d, file.access_level, file.access_level) != d.access_level),
+            public_now=sum(1 for d in docs if _public(d)),
+            waiting=sum(1 for d in docs if d.state not in PUBLISHED_STATES))
+
+
 def preview_file_access(ctx: AppContext, file_id: int, level: str, *, role: str) -> AccessChange:
-    """The warnings a change would bring, without making it (the confirm step of a form)."""
+    """The warnings a change would bring and how many documents it would change, without making it (the confirm
+    step of a form)."""
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, "preview", role)
-        return AccessChange(file_id, _warnings(session, file, level))
+        docs = _file_documents(session, file_id)
+        changed = sum(1 for d in docs if _new_level(d, level, file.access_level) != d.access_level)
+        return AccessChange(file_id, _warnings(session, file, level), changed=changed)
 
 
 def change_file_access(ctx: AppContext, file_id: int, level: str, actor: str, reason: str, *,
@@ -86,24 +179,25 @@ def change_file_access(ctx: AppContext, file_id: int, level: str, actor: str, re
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, reason, role)
         before, warnings = file.access_level, _warnings(session, file, level)
-        docs = list(session.execute(select(Document).where(Document.file_id == file_id).order_by(Document.id))
-                    .scalars())
+        docs = _file_documents(session, file_id)
+        shown_before = {d.id for d in docs if _public(d)}
         file.access_level = level
         record_event(session, actor, "access.change", "file_unit", file_id,
                      {"before": before, "after": level, "reason": reason, "documents": len(docs), "role": role})
-        for doc in docs:  # the feed and webhooks follow documents
-            _change_document(session, doc, level, before, actor)
-        return AccessChange(file_id, warnings)
+        changed = sum(_change_document(session, doc, level, before, actor) for doc in docs)  # feeds follow documents
+        shown_after = {d.id for d in docs if _public(d)}
+        return AccessChange(file_id, warnings, changed=changed, published=len(shown_after - shown_before),
+                            withdrawn=len(shown_before - shown_after))
 
 
-def _change_document(session: Session, doc: Document, level: str, file_before: str, actor: str) -> None:
+def _change_document(session: Session, doc: Document, level: str, file_before: str, actor: str) -> bool:
     was_public = not is_secret(doc) and doc.access_level == AccessLevel.PUBLIC
     before = doc.access_level
-    if not _keeps_secret(doc, file_before) or level_rank(level) > level_rank(doc.access_level):
-        doc.access_level = level
+    doc.access_level = _new_level(doc, level, file_before)
     record_event(session, actor, "access.change", "document", doc.id, {"before": before, "after": doc.access_level})
     if doc.access_level == AccessLevel.PUBLIC and not was_public and doc.state in PUBLISHED_STATES:
         record_publication(session, doc, actor, "access.change")
+    return doc.access_level != before
 
 
 def record_publication(session: Session, doc: Document, actor: str, via: str) -> bool:

@@ -17,6 +17,7 @@ from sohoa.domain.text import nfc
 from sohoa.domain.workflow import DocumentState, transition
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.publication import public_states
 from sohoa.services.identity.access_changes import record_publication
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.identity.principal import SYSTEM, Principal
@@ -157,8 +158,9 @@ def list_plans(ctx: AppContext) -> list[QcPlan]:
 
 
 def qc_queue(ctx: AppContext, limit: int = 200, *,
-             principal: Principal | None = SYSTEM) -> list[tuple[Document, str | None, str | None]]:
-    """Sampled documents awaiting inspection that ``principal`` may see: (document, file code, operator)."""
+             principal: Principal | None = SYSTEM) -> list[tuple[Document, str | None, str | None, str]]:
+    """Sampled documents awaiting inspection that ``principal`` may see: (document, file code, operator,
+    publication state)."""
     with ctx.db.session() as session:
         visible = document_clause(document_scope(session, principal))
         docs = (
@@ -167,7 +169,9 @@ def qc_queue(ctx: AppContext, limit: int = 200, *,
             .scalars()
             .all()
         )
-        return [(d, d.file.file_code if d.file else None, document_operator(session, d)) for d in docs]
+        states = public_states(session, docs)
+        return [(d, d.file.file_code if d.file else None, document_operator(session, d), str(states[d.id]))
+                for d in docs]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
 from sohoa.services.identity.principal import SYSTEM, Principal
@@ -60,6 +61,7 @@ class QueueItem:
     subject: str | None
     pages: int
     low_confidence: int
+    public_state: str = "draft"  # draft | published | withdrawn (sohoa.services.catalogue.publication)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class DocumentDetail:
     pages: list[dict[str, Any]]
     qc_comment: str | None
     signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
+    public_state: str = "draft"  # draft | published | withdrawn (sohoa.services.catalogue.publication)
 
 
 def _low(doc: Document) -> int:
@@ -92,8 +95,10 @@ def review_queue(ctx: AppContext, limit: int = 200, *, principal: Principal | No
             .order_by((Document.state == DocumentState.REWORK_REVIEW).desc(), Document.id)
             .limit(limit)
         ).all()
+        states = public_states(session, [d for d, _ in rows])
         return [
-            QueueItem(d.id, d.state, code, d.source_name, d.type_name, d.subject, d.page_amount, _low(d))
+            QueueItem(d.id, d.state, code, d.source_name, d.type_name, d.subject, d.page_amount, _low(d),
+                      states[d.id])
             for d, code in rows
         ]
 
@@ -135,6 +140,7 @@ def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
             pages,
             comment,
             document_signatures(session, doc.id),
+            public_states(session, [doc])[doc.id],
         )
 
 
