@@ -36,6 +36,8 @@ def test_intake_actions_say_what_they_did_once(ctx: AppContext, client: TestClie
     assert _flash(box) == [("status", "Đã ghi hộp số H01")]
     received = _post(client, f"{path}/receipts", token, notation="01.VP", sheets="2", box_number="H01")
     assert _flash(received) == [("status", "Đã ghi nhận hồ sơ 01.VP")]
+    handover = _post(client, f"{path}/handover", token, receiver_name="Nguyễn Thị C")
+    assert handover.url.path == path and _flash(handover) == [("status", "Đã lưu biên bản giao nhận")]
     client.get("/lang/en")
     box = _post(client, f"{path}/boxes", token, number="H02")
     assert _flash(box) == [("status", "Box H02 recorded")]

@@ -152,14 +152,14 @@ def record_receipt(
 async def save_handover(request: Request, ctx: Ctx, who: Editor, accession_id: int) -> Response:
     """The hand-over record's fields are free-form: read the form here, save in the thread pool."""
     form = {k: str(v) for k, v in (await request.form()).items()}
-    await run_in_threadpool(_save_handover, ctx, who, accession_id, form)
-    flash(request, "Đã lưu biên bản giao nhận")
+    await run_in_threadpool(_save_handover, request, ctx, who, accession_id, form)
     return RedirectResponse(f"/intake/accessions/{accession_id}#handover", status_code=303)
 
 
-def _save_handover(ctx: AppContext, who: Principal, accession_id: int, form: dict[str, str]) -> None:
+def _save_handover(request: Request, ctx: AppContext, who: Principal, accession_id: int, form: dict[str, str]) -> None:
     _accession(ctx, who, accession_id)
     intake.set_handover(ctx, accession_id, form, actor=who.username)
+    flash(request, "Đã lưu biên bản giao nhận")
 
 
 @router.get("/accessions/{accession_id}/handover.pdf")
