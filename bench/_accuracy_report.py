@@ -223,7 +223,7 @@ def _variation_rows(v: dict[str, Any]) -> list[str]:
     for name, label in (("tuning", "tuning"), ("held_out", "**held out**")):
         g = groups[name]
         after = g["overall"]["sohoa"]
-        docs = sum(g["documents"].values())
+        docs = sum(k["documents"] for k in g["by_kind"].values())
         lines.append(f"| {label} | {', '.join(g['variations'])} | {docs} | {g['overall']['baseline']['right_pct']} / "
                      f"**{after['right_pct']}** | {after['flagged_pct']} | {after['unflagged_wrong_pct']} |")
     tuning, held = groups["tuning"], groups["held_out"]
@@ -268,7 +268,9 @@ def variations_markdown(results: dict[str, Any], when: str = "") -> str:
     held, tuned = (v["groups"][g]["overall"]["sohoa"] for g in ("held_out", "tuning"))
     lines = ["### Layout variations: tuned on, and held out", "",
              f"Seed {v['seed']}, {v['documents']} documents per variation (1–3 pages each), front door"
-             + (f"; run {when}" if when else "") + ".", "",
+             + (f"; run {when}" if when else "") + "."
+             + (" A small run: one value moves a variation's figure by several points, read it as a first look."
+                if v["documents"] < 10 else ""), "",
              f"- Held-out variations, fields right ≥ {_GEN_TARGET:g} %: {held['right_pct']} % — "
              f"{_met(held['right_pct'] >= _GEN_TARGET)}; unflagged wrong ≤ {_GEN_UNFLAGGED:g} %: "
              f"{held['unflagged_wrong_pct']} % — {_met(held['unflagged_wrong_pct'] <= _GEN_UNFLAGGED)} "
