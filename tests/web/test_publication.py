@@ -166,6 +166,8 @@ def test_public_on_the_arrangement_screen_publishes_exactly_the_reviewed_documen
     queue = admin.get("/review").text
     assert queue.count('data-public-state="draft"') == 2  # review and rework_review
     assert admin.get("/qc").text.count('data-public-state="draft"') == 1
+    assert _badge(admin.get("/search", params={"q": "mkaccepted"}).text) == "published"
+    assert _badge(admin.get("/search", params={"q": "mkmerged"}).text) == "draft"
     admin.get("/lang/en")
     english = admin.get(f"/documents/{shelf.docs['accepted']}").text
     assert ">Published</span>" in english and "Đã công bố" not in english
@@ -275,3 +277,17 @@ def test_publication_state_follows_the_policy_and_the_audit(any_ctx: AppContext)
         published = {e for e in session.execute(select(Event.entity_id).where(Event.action == "document.publish"))
                      .scalars()}
     assert published == {shelf.docs["accepted"], second_id}
+
+
+def test_an_archivist_narrowing_never_lowers_a_document_filed_in_stricter(any_ctx: AppContext) -> None:
+    shelf = _shelf(any_ctx, level="public", states=("accepted", "review"))
+    with any_ctx.db.session() as session:
+        lagging = session.get(Document, shelf.docs["review"])
+        assert lagging is not None
+        lagging.access_level = "internal"  # filed in from the unsorted intake
+    change = change_file_access(any_ctx, shelf.file_id, "conditional", "s_archivist", "QĐ 4", role="archivist")
+    assert (change.changed, change.published, change.withdrawn) == (1, 0, 1)
+    assert _level(any_ctx, shelf.docs["accepted"]) == "conditional"
+    assert _level(any_ctx, shelf.docs["review"]) == "internal"  # narrowing the file widened nothing
+    assert not any("Mở rộng" in w for w in change.warnings)
+    assert public_state(any_ctx, shelf.docs["accepted"]) == PublicState.WITHDRAWN

@@ -12,6 +12,7 @@ from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import document_pdf as audited_pdf
 from sohoa.services.catalogue.documents import page_image, view_document
+from sohoa.services.catalogue.publication import PublicState, public_states_by_id
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
@@ -37,15 +38,18 @@ def search_page(
     type: str | None = None,
 ) -> Response:
     result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True, "partial": False}
+    states: dict[int, PublicState] = {}
     if q.strip():
         found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
                                                      type_name=type or None))
         result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
                   "total_exact": found.total_exact, "partial": found.partial}
+        states = public_states_by_id(ctx, [hit.document_id for hit in found.results])  # draft/published/withdrawn
     return render(
         request,
         "search.html",
-        {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result},
+        {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result,
+         "public_states": states},
     )
 
 

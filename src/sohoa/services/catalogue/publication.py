@@ -3,8 +3,9 @@
 *Published* means what an anonymous caller may see (:func:`~sohoa.services.identity.policy.scope_allows` with the
 anonymous scope: a reviewed, QC-passed, non-secret document at the public level, not merged or superseded): the
 portal, public API tokens, OAI-PMH, IIIF, the sitemap and certified-copy requests all ask the same rule.
-*Withdrawn* means the audit log holds a ``document.publish`` to the public for it and the policy no longer lets the
-public see it (its file was narrowed, it was merged away, superseded by a rescan, marked độ mật, sent back by QC).
+*Withdrawn* means the audit log shows it public once (a ``document.publish`` to the public, or an ``access.change``
+that took it from the public: ``withdrawn`` in its payload) and the policy no longer lets the public see it (its
+file was narrowed, it was merged away, superseded by a rescan, marked độ mật, sent back by QC).
 Everything else is a *draft*: not yet visible to the public.
 """
 
@@ -34,15 +35,25 @@ class PublicState(StrEnum):
     WITHDRAWN = "withdrawn"  # it was public and no longer is
 
 
+def _public_once(action: str, payload: dict[str, object] | None) -> bool:
+    """The event shows the document public at the time: published to the public, or withdrawn from it by an
+    access change (a record loaded published, say, has no publish event of its own)."""
+    data = payload or {}
+    if action == "document.publish":
+        return data.get("audience", "public") == "public"
+    return data.get("withdrawn") is True
+
+
 def _ever_published(session: Session, ids: list[int]) -> set[int]:
-    """Documents among ``ids`` the audit log shows published to the public at some time."""
+    """Documents among ``ids`` the audit log shows public at some time."""
     found: set[int] = set()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        rows = session.execute(select(Event.entity_id, Event.payload).where(
-            Event.action == "document.publish", Event.entity_type == "document", Event.entity_id.in_(chunk)))
-        found.update(int(entity) for entity, payload in rows
-                     if entity is not None and (payload or {}).get("audience", "public") == "public")
+        rows = session.execute(select(Event.entity_id, Event.action, Event.payload).where(
+            Event.action.in_(("document.publish", "access.change")), Event.entity_type == "document",
+            Event.entity_id.in_(chunk)))
+        found.update(int(entity) for entity, action, payload in rows
+                     if entity is not None and _public_once(action, payload))
     return found
 
 

@@ -66,33 +66,40 @@ def _file_documents(session: Session, file_id: int) -> list[Document]:
                 .scalars())
 
 
-def _new_level(doc: Document, level: str, file_before: str) -> str:
-    """The document's level once its file is set to ``level`` (độ mật documents stay secret)."""
-    if not _keeps_secret(doc, file_before) or level_rank(level) > level_rank(doc.access_level):
+def _lowers(role: str) -> bool:
+    """Whether the role's file-level changes may lower its documents (the roles that may widen access); for the
+    others a file-level change only raises documents, never lowers one filed in stricter than its file."""
+    return may_change_access(role, AccessLevel.SECRET, AccessLevel.PUBLIC)
+
+
+def _new_level(doc: Document, level: str, file_before: str, *, lower: bool = True) -> str:
+    """The document's level once its file is set to ``level`` (độ mật documents stay secret; without ``lower``,
+    only raised)."""
+    if level_rank(level) > level_rank(doc.access_level) or (lower and not _keeps_secret(doc, file_before)):
         return level
     return doc.access_level
 
 
-def _widest_before(docs: list[Document], file: FileUnit, level: str) -> str:
+def _widest_before(docs: list[Document], file: FileUnit, level: str, *, lower: bool = True) -> str:
     """The strictest level the change would lower — the file's own or one of its documents' (a document filed in
     stricter than its file): the role check compares it with ``level``, so an equal file level hides no widening."""
-    levels = [file.access_level, *(d.access_level for d in docs if _new_level(d, level, file.access_level)
-                                   != d.access_level)]
+    levels = [file.access_level, *(d.access_level for d in docs
+                                   if _new_level(d, level, file.access_level, lower=lower) != d.access_level)]
     return max(levels, key=level_rank)
 
 
-def _warnings(session: Session, file: FileUnit, level: str) -> tuple[str, ...]:
+def _warnings(session: Session, file: FileUnit, level: str, *, lower: bool = True) -> tuple[str, ...]:
     """What the person must know before the change (Vietnamese / English)."""
     docs, secret = _counts(session, file)
     rows = _file_documents(session, file.id)
     warnings: list[str] = []
-    before = _widest_before(rows, file, level)
+    before = _widest_before(rows, file, level, lower=lower)
     if level_rank(level) < level_rank(before):
         warnings.append(f"Mở rộng quyền truy cập ({before} → {level}): {docs} văn bản sẽ hiển thị cho "
                         f"nhiều người hơn / widening access: {docs} documents become visible to more people")
     if level == AccessLevel.PUBLIC:
-        ready = sum(1 for d in rows if not _public(d) and not _keeps_secret(d, file.access_level)
-                    and d.state in PUBLISHED_STATES)
+        ready = sum(1 for d in rows if not _public(d) and not is_secret(d) and d.state in PUBLISHED_STATES
+                    and _new_level(d, level, file.access_level, lower=lower) == AccessLevel.PUBLIC)
         waiting = sum(1 for d in rows if d.state not in PUBLISHED_STATES and not _keeps_secret(d, file.access_level))
         warnings.append(f"{ready} văn bản đã kiểm duyệt sẽ xuất hiện trên cổng công dân và API công khai / "
                         f"{ready} reviewed documents will appear on the citizen portal and the public API")
@@ -120,7 +127,12 @@ def _checked(session: Session, file_id: int, level: str, reason: str, role: str)
     file = session.get(FileUnit, file_id)
     if file is None:
         raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
-    before = _widest_before(_file_documents(session, file.id), file, level)
+    docs = _file_documents(session, file.id)
+    before = _widest_before(docs, file, level, lower=_lowers(role))
+    if level == file.access_level:
+        # The file's own level again: the change is meant for documents that lag behind it (stricter), and
+        # bringing them to it widens them.
+        before = _widest_before(docs, file, level)
     if not may_change_access(role, before, level):
         raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {before} → {level}: chỉ quản trị viên "
                                "được mở rộng quyền truy cập",
@@ -168,8 +180,9 @@ def preview_file_access(ctx: AppContext, file_id: int, level: str, *, role: str)
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, "preview", role)
         docs = _file_documents(session, file_id)
-        changed = sum(1 for d in docs if _new_level(d, level, file.access_level) != d.access_level)
-        return AccessChange(file_id, _warnings(session, file, level), changed=changed)
+        lower = _lowers(role)
+        changed = sum(1 for d in docs if _new_level(d, level, file.access_level, lower=lower) != d.access_level)
+        return AccessChange(file_id, _warnings(session, file, level, lower=lower), changed=changed)
 
 
 def change_file_access(ctx: AppContext, file_id: int, level: str, actor: str, reason: str, *,
@@ -178,23 +191,29 @@ def change_file_access(ctx: AppContext, file_id: int, level: str, actor: str, re
     warn on widening; audit the file and each document, and publish what becomes public."""
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, reason, role)
-        before, warnings = file.access_level, _warnings(session, file, level)
+        lower = _lowers(role)
+        before, warnings = file.access_level, _warnings(session, file, level, lower=lower)
         docs = _file_documents(session, file_id)
         shown_before = {d.id for d in docs if _public(d)}
         file.access_level = level
         record_event(session, actor, "access.change", "file_unit", file_id,
                      {"before": before, "after": level, "reason": reason, "documents": len(docs), "role": role})
-        changed = sum(_change_document(session, doc, level, before, actor) for doc in docs)  # feeds follow documents
+        changed = sum(_change_document(session, doc, level, before, actor, lower=lower)
+                      for doc in docs)  # the feed and webhooks follow documents
         shown_after = {d.id for d in docs if _public(d)}
         return AccessChange(file_id, warnings, changed=changed, published=len(shown_after - shown_before),
                             withdrawn=len(shown_before - shown_after))
 
 
-def _change_document(session: Session, doc: Document, level: str, file_before: str, actor: str) -> bool:
-    was_public = not is_secret(doc) and doc.access_level == AccessLevel.PUBLIC
+def _change_document(session: Session, doc: Document, level: str, file_before: str, actor: str, *,
+                     lower: bool) -> bool:
+    was_public, shown = not is_secret(doc) and doc.access_level == AccessLevel.PUBLIC, _public(doc)
     before = doc.access_level
-    doc.access_level = _new_level(doc, level, file_before)
-    record_event(session, actor, "access.change", "document", doc.id, {"before": before, "after": doc.access_level})
+    doc.access_level = _new_level(doc, level, file_before, lower=lower)
+    payload: dict[str, object] = {"before": before, "after": doc.access_level}
+    if shown and not _public(doc):
+        payload["withdrawn"] = True  # the public saw it until now (publication states read this)
+    record_event(session, actor, "access.change", "document", doc.id, payload)
     if doc.access_level == AccessLevel.PUBLIC and not was_public and doc.state in PUBLISHED_STATES:
         record_publication(session, doc, actor, "access.change")
     return doc.access_level != before
