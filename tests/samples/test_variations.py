@@ -18,7 +18,16 @@ from PIL import Image
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.metrics import edit_distance
 from sohoa.domain.text import format_vn_date
-from sohoa.samples import HELD_OUT, TUNING, VARIATIONS, SampleCorpus, generate_corpus, group_of
+from sohoa.samples import (
+    CONDITIONS,
+    HELD_OUT,
+    HELD_OUT_CONDITIONS,
+    TUNING,
+    VARIATIONS,
+    SampleCorpus,
+    generate_corpus,
+    group_of,
+)
 from sohoa.samples._typeset import FAMILIES
 
 TESSDATA = "/usr/share/tesseract-ocr/5/tessdata/"
@@ -37,6 +46,8 @@ def test_split_is_disjoint_and_covers_every_variation() -> None:
     assert {group_of(n) for n in TUNING} == {"tuning"} and {group_of(n) for n in HELD_OUT} == {"held_out"}
     with pytest.raises(ValidationFailed):
         group_of("nonexistent")
+    assert HELD_OUT_CONDITIONS == ("fax",)  # photocopy is tuned on; fax only comes with a held-out variation
+    assert set(HELD_OUT_CONDITIONS) <= set(CONDITIONS)
 
 
 def test_every_font_family_has_its_files_and_every_vietnamese_letter() -> None:

@@ -2,7 +2,7 @@
 
 from sohoa.samples._conditions import CONDITIONS
 from sohoa.samples._corpus import SampleCorpus, SampleDocument, generate_corpus
-from sohoa.samples._variations import HELD_OUT, TUNING, VARIATIONS, Variation, group_of
+from sohoa.samples._variations import HELD_OUT, HELD_OUT_CONDITIONS, TUNING, VARIATIONS, Variation, group_of
 
-__all__ = ["CONDITIONS", "HELD_OUT", "TUNING", "VARIATIONS", "SampleCorpus", "SampleDocument", "Variation",
-           "generate_corpus", "group_of"]
+__all__ = ["CONDITIONS", "HELD_OUT", "HELD_OUT_CONDITIONS", "TUNING", "VARIATIONS", "SampleCorpus", "SampleDocument",
+           "Variation", "generate_corpus", "group_of"]

@@ -78,6 +78,11 @@ TUNING: tuple[str, ...] = ("plain", "font_dejavu", "size_12", "spacing_loose", "
 HELD_OUT: tuple[str, ...] = ("font_freeserif", "spacing_tight", "organ_one_line", "sign_spaced", "signer_tuq_tm_kt",
                              "seal_over_name", "fax", "two_up")
 
+# Scan conditions only held-out variations bring: calibration and rule development must not use them.
+HELD_OUT_CONDITIONS: tuple[str, ...] = tuple(
+    c for c in (VARIATIONS[n].condition for n in HELD_OUT)
+    if c is not None and c not in {VARIATIONS[t].condition for t in TUNING})
+
 
 def variation_named(name: str) -> Variation:
     """The variation called ``name``."""
