@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sohoa.db.base import Base, utcnow
@@ -15,6 +15,8 @@ class Event(Base):
     """Who did what to which entity, when and why; ``hash`` chains each row to the previous one."""
 
     __tablename__ = "events"
+    # One entity's history (a document's publication state reads its publish and access events).
+    __table_args__ = (Index("ix_events_entity", "entity_type", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
