@@ -23,6 +23,7 @@ from sohoa.services.identity.permissions import ROLE_PERMISSIONS, Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc, review, scanning
+from sohoa.services.sharing.copies import list_copy_requests
 from sohoa.services.sharing.worklists import worklist_counts
 
 from . import _helpers as helpers
@@ -117,6 +118,8 @@ def test_counts_are_the_queues_each_role_works_on_within_its_scope(any_ctx: AppC
     archivist = _principal("archivist")
     assert worklist_counts(ctx, archivist) == {"review": 4, "copies": 2}
     assert worklist_counts(ctx, archivist)["review"] == len(review.review_queue(ctx, principal=archivist))
+    listed = list_copy_requests(ctx, principal=archivist)  # the list the count links to: the same two
+    assert sorted(r.code for r in listed) == ["code-0", "code-1"]
     inspector = _principal("qc_inspector")
     assert worklist_counts(ctx, inspector) == {"qc": 2} == {"qc": len(qc.qc_queue(ctx, principal=inspector))}
     operator = _principal("scan_operator")

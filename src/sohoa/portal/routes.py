@@ -121,7 +121,7 @@ def portal_copy_pdf(ctx: Ctx, _who: Anyone, code: str) -> Response:
 
 @router.get("/staff/copies", response_class=HTMLResponse)
 def staff_copies(request: Request, ctx: Ctx, who: Staff) -> Response:
-    return render_page(request, "portal/staff_copies.html", {"requests": list_copy_requests(ctx)})
+    return render_page(request, "portal/staff_copies.html", {"requests": list_copy_requests(ctx, principal=who)})
 
 
 @router.post("/staff/copies/{request_id}/approve")

@@ -16,7 +16,9 @@ from sohoa.db.models import CopyRequest, Document, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.workflow import CopyRequestState, transition
 from sohoa.services.catalogue.documents import visible_document
-from sohoa.services.identity.policy import can_view_document
+from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.identity.policy import can_view_document, document_scope
+from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import ObjectDownload, download_of, store_bytes
@@ -90,10 +92,14 @@ def request_copy(ctx: AppContext, document_id: int, requester: Requester) -> Cop
         return _info(row)
 
 
-def list_copy_requests(ctx: AppContext, state: CopyRequestState | None = CopyRequestState.PENDING
-                       ) -> list[CopyRequestInfo]:
+def list_copy_requests(ctx: AppContext, state: CopyRequestState | None = CopyRequestState.PENDING, *,
+                       principal: Principal | None = SYSTEM) -> list[CopyRequestInfo]:
+    """Copy requests (pending by default) for documents ``principal`` may see: the list the menu's count
+    (``sohoa.services.sharing.worklists``) counts."""
     with ctx.db.session() as session:
-        stmt = select(CopyRequest).order_by(CopyRequest.id)
+        visible = document_clause(document_scope(session, principal))
+        stmt = (select(CopyRequest).join(Document, Document.id == CopyRequest.document_id)
+                .where(visible).order_by(CopyRequest.id))
         if state:
             stmt = stmt.where(CopyRequest.state == state)
         return [_info(r) for r in session.execute(stmt).scalars()]
