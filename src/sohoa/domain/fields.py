@@ -29,6 +29,7 @@ __all__ = [
     "FieldSpec",
     "FieldValue",
     "IndexRole",
+    "RecordHeading",
     "check_field",
 ]
 
@@ -208,3 +209,26 @@ class DocumentFields:
 
     def needing_review(self) -> list[str]:
         return [n for n, v in self.values.items() if v.needs_review]
+
+
+@dataclass(frozen=True)
+class RecordHeading:
+    """The descriptive core of one stored document (NĐ 30 Phụ lục VI): what every published description of
+    it (portal, OAI-PMH, catalogue exports) starts from. Each describing service extends it."""
+
+    document_id: int
+    type_name: str | None
+    code_number: str | None
+    code_notation: str | None
+    issued_date: date | None
+    place: str | None
+    organ_name: str | None
+    parent_organ_name: str | None
+    subject: str | None
+
+    @property
+    def sign(self) -> str | None:
+        """Số và ký hiệu: ``15/QĐ-UBND`` (either part alone when the other is missing)."""
+        if self.code_number and self.code_notation:
+            return f"{self.code_number}/{self.code_notation}"
+        return self.code_number or self.code_notation

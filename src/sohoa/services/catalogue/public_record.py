@@ -8,9 +8,10 @@ public may read. The fonds (phông) and the creating unit are descriptive metada
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sohoa.db.models import FileUnit, Fonds, Unit
+from sohoa.domain.fields import RecordHeading
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.permalinks import canonical_identifier
 from sohoa.services.identity.policy import document_scope
@@ -20,19 +21,10 @@ __all__ = ["PublicRecord", "public_record"]
 
 
 @dataclass(frozen=True)
-class PublicRecord:
+class PublicRecord(RecordHeading):
     """One public record's descriptive metadata (NĐ 30 fields and where the archive keeps it)."""
 
-    document_id: int
     identifier: str  # the permanent identifier (permalinks)
-    type_name: str | None
-    code_number: str | None
-    code_notation: str | None
-    issued_date: date | None
-    place: str | None
-    organ_name: str | None
-    parent_organ_name: str | None
-    subject: str | None
     language: str | None
     pages: int
     unit_name: str | None
@@ -43,13 +35,6 @@ class PublicRecord:
     file_title: str | None
     ordinal: int | None
     updated_at: datetime | None
-
-    @property
-    def sign(self) -> str | None:
-        """Số và ký hiệu: ``15/QĐ-UBND``."""
-        if self.code_number and self.code_notation:
-            return f"{self.code_number}/{self.code_notation}"
-        return self.code_number or self.code_notation
 
     @property
     def issuer(self) -> str | None:

@@ -47,27 +47,21 @@ def description(record: PublicRecord) -> str:
     return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1].rstrip() + "…"
 
 
-def _archive_vi(record: PublicRecord, archive: str) -> str:
-    parts = [archive]
-    if record.fonds_name or record.fonds_code:
-        code = f" (mã phông {record.fonds_code})" if record.fonds_code else ""
-        parts.append(f"phông “{record.fonds_name}”{code}" if record.fonds_name else f"phông {record.fonds_code}")
-    if record.file_code:
-        parts.append(f"hồ sơ {record.file_code}" + (f" “{record.file_title}”" if record.file_title else ""))
-    if record.ordinal:
-        parts.append(f"văn bản số {record.ordinal}")
-    return ", ".join(parts)
+# The words of the archive line per language: fonds code, fonds, file, item.
+_ARCHIVE_WORDS = {"vi": ("mã phông", "phông", "hồ sơ", "văn bản số"), "en": ("fonds code", "fonds", "file", "item")}
 
 
-def _archive_en(record: PublicRecord, archive: str) -> str:
+def _archive(record: PublicRecord, archive: str, lang: str) -> str:
+    code_word, fonds_word, file_word, item_word = _ARCHIVE_WORDS[lang]
     parts = [archive]
     if record.fonds_name or record.fonds_code:
-        code = f" (fonds code {record.fonds_code})" if record.fonds_code else ""
-        parts.append(f"fonds “{record.fonds_name}”{code}" if record.fonds_name else f"fonds {record.fonds_code}")
+        code = f" ({code_word} {record.fonds_code})" if record.fonds_code else ""
+        parts.append(f"{fonds_word} “{record.fonds_name}”{code}" if record.fonds_name
+                     else f"{fonds_word} {record.fonds_code}")
     if record.file_code:
-        parts.append(f"file {record.file_code}" + (f" “{record.file_title}”" if record.file_title else ""))
+        parts.append(f"{file_word} {record.file_code}" + (f" “{record.file_title}”" if record.file_title else ""))
     if record.ordinal:
-        parts.append(f"item {record.ordinal}")
+        parts.append(f"{item_word} {record.ordinal}")
     return ", ".join(parts)
 
 
@@ -77,11 +71,11 @@ def citation(record: PublicRecord, url: str, accessed: date, *, archive: str, la
     head = title(record, lang)
     if lang == "en":
         when = f" of {_date_en(record.issued_date)}" if record.issued_date else ""
-        held = f"Held by {_archive_en(record, archive)}. Identifier: {record.identifier}."
+        held = f"Held by {_archive(record, archive, 'en')}. Identifier: {record.identifier}."
         link = f"Available at {url} (accessed {_date_en(accessed)})."
     else:
         when = f" {format_vn_date(record.issued_date)}" if record.issued_date else ""
-        held = f"Lưu tại {_archive_vi(record, archive)}. Mã định danh: {record.identifier}."
+        held = f"Lưu tại {_archive(record, archive, 'vi')}. Mã định danh: {record.identifier}."
         link = f"Truy cập tại {url}, ngày {accessed:%d/%m/%Y}."
     what = f"{head}{when}" + (f": {record.subject}" if record.subject else "")
     first = f"{record.issuer}, {what}." if record.issuer else f"{what}."

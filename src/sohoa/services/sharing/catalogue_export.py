@@ -8,7 +8,6 @@ default, every non-secret record for an archivist export). The writers are :mod:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.domain.cells import csv_bytes
 from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.fields import RecordHeading
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.identity.policy import document_scope
@@ -29,24 +29,15 @@ _GONE = (DocumentState.MERGED, DocumentState.SUPERSEDED)
 
 
 @dataclass(frozen=True)
-class ExportRecord:
+class ExportRecord(RecordHeading):
     """One document as the exchange formats describe it (NĐ 30 Phụ lục VI fields, its file and unit)."""
 
-    document_id: int
     doc_code: str | None
     file_code: str | None
     organ_id: str | None          # the file's OrganId (mã phông / cơ quan lập hồ sơ)
     file_catalog: int | None
     file_notation: str | None
     doc_ordinal: int | None
-    type_name: str | None
-    code_number: str | None
-    code_notation: str | None
-    issued_date: date | None
-    place: str | None
-    organ_name: str | None
-    parent_organ_name: str | None
-    subject: str | None
     signer_position: str | None
     signer_full_name: str | None
     urgency: str | None

@@ -37,14 +37,8 @@ def _sub(parent: etree._Element, tag: str, value: object | None) -> None:
     etree.SubElement(parent, tag).text = clean_text(value)
 
 
-def _sign(doc: OaiDocument) -> str | None:
-    if doc.code_number and doc.code_notation:
-        return f"{doc.code_number}/{doc.code_notation}"
-    return doc.code_number or doc.code_notation
-
-
 def _title(doc: OaiDocument) -> str:
-    head = " ".join(p for p in (doc.type_name, _sign(doc) and f"số {_sign(doc)}") if p)
+    head = " ".join(p for p in (doc.type_name, doc.sign and f"số {doc.sign}") if p)
     if doc.subject:
         return f"{head}: {doc.subject}" if head else doc.subject
     return head or f"Văn bản {doc.document_id}"
@@ -78,7 +72,7 @@ def oai_dc(doc: OaiDocument, oai_id: str, where: Where) -> etree._Element:
     _sub(root, dc + "type", doc.type_name)
     _sub(root, dc + "type", "Text")
     _sub(root, dc + "identifier", doc.doc_code)
-    _sub(root, dc + "identifier", _sign(doc))
+    _sub(root, dc + "identifier", doc.sign)
     _sub(root, dc + "identifier", oai_id)
     _sub(root, dc + "identifier", where.url(doc))
     _sub(root, dc + "description", doc.subject)

@@ -15,13 +15,14 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session, load_only
 
 from sohoa.db.models import Document, FileUnit, Fonds, OaiRecord, OaiState, Unit
+from sohoa.domain.fields import RecordHeading
 from sohoa.domain.text import fold
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.identity.policy import DocumentScope, is_secret, scope_allows
@@ -56,19 +57,10 @@ def set_spec(kind: str, value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class OaiDocument:
+class OaiDocument(RecordHeading):
     """One document's harvestable metadata (NĐ 30 Phụ lục VI fields, its file, fonds and unit)."""
 
-    document_id: int
     doc_code: str | None
-    type_name: str | None
-    code_number: str | None
-    code_notation: str | None
-    issued_date: date | None
-    place: str | None
-    organ_name: str | None
-    parent_organ_name: str | None
-    subject: str | None
     signer_position: str | None
     signer_full_name: str | None
     secrecy: str | None
