@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import uvicorn
 from lxml import etree
 from sqlalchemy import update
 
@@ -19,6 +15,7 @@ from sohoa.db.models import Document, FileUnit, Fonds, OaiRecord, Unit
 from sohoa.services.identity import tokens
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
+from tests.security._audit_helpers import serve as serve_app
 
 SCHEMAS = Path(__file__).with_name("oai_schemas")
 ND30_XSD = Path(__file__).parents[2] / "src" / "sohoa" / "services" / "sharing" / "nd30.xsd"
@@ -29,12 +26,6 @@ PAGE = 3
 
 def schema(name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(ND30_XSD if name == "nd30" else SCHEMAS / name)))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -108,18 +99,8 @@ def serve(tmp_path: Path, database_url: str | None, sync_seconds: float = 0) -> 
                         oai_sync_seconds=sync_seconds,
                         api_rate_per_minute=10**6, **({"database_url": database_url} if database_url else {}))
     ctx = open_context(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx, watch_hot_folders=False), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
     try:
-        yield _world(ctx, f"http://127.0.0.1:{port}")
+        with serve_app(create_app(ctx, watch_hot_folders=False)) as base:
+            yield _world(ctx, base)
     finally:
-        server.should_exit = True
-        thread.join(10)
         ctx.close()

@@ -4,15 +4,12 @@ the citation's copy button; a screenshot of each page for docs/portal.md (docs/s
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 from PIL import Image, ImageDraw, ImageFont
 
 from sohoa.app import create_app
@@ -22,9 +19,10 @@ from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
+from tests.security._audit_helpers import serve
 from tests.web.test_browser import SHOTS, capture
 
-from .test_portal_browser import CHROMIUM_ARGS, _free_port
+from .test_portal_browser import CHROMIUM_ARGS
 from .test_portal_links import CODE, build_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -73,18 +71,8 @@ def portal(tmp_path: Path) -> Iterator[tuple[str, AppContext]]:
     ctx = open_context(Settings(data=tmp_path / "data", workers=1))
     archive = build_archive(ctx)
     _dress(ctx, archive.coded)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx, watch_hot_folders=False), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", ctx
-    server.should_exit = True
-    thread.join(10)
+    with serve(create_app(ctx, watch_hot_folders=False)) as base:
+        yield base, ctx
     ctx.close()
 
 
