@@ -195,16 +195,37 @@ def test_files_listing_for_the_public_is_public_files_only(any_ctx: AppContext, 
 
 
 def test_who_may_change_a_file_access_level(any_ctx: AppContext, world: World) -> None:
+    """Admin: any change. Archivist: narrowing, and widening below secret (publishing a file); lowering a secret
+    level stays the administrator's. The other roles (QC inspector, scan operator…): none."""
     internal = world.files[("own", "internal")]
-    for role in ("archivist", "coordinator", "qc_inspector", "scan_operator", "unit_clerk", "unit_officer"):
-        with pytest.raises(PermissionDenied):
-            change_file_access(any_ctx, internal, "public", f"u_{role}", "thử", role=role)
+    doc_id, filed_secret = world.docs[("own", "internal")], world.docs[("own", "conditional")]
+    others = ("coordinator", "qc_inspector", "scan_operator", "unit_clerk", "unit_officer")
+    for role in others:
+        for level in ("public", "secret"):
+            with pytest.raises(PermissionDenied):
+                change_file_access(any_ctx, internal, level, f"u_{role}", "thử", role=role)
     assert _events(any_ctx, "file_unit", internal, "access.change") == []
-    with pytest.raises(PermissionDenied):
-        change_file_access(any_ctx, internal, "secret", "u_coordinator", "thử", role="coordinator")
     change_file_access(any_ctx, internal, "secret", "u_archivist", "QĐ 5/QĐ-VP", role="archivist")  # narrowing
-    assert _doc(any_ctx, world.docs[("own", "internal")]).access_level == "secret"
+    assert _doc(any_ctx, doc_id).access_level == "secret"
+    for level in ("internal", "public"):  # a secret file: only the administrator lowers it
+        with pytest.raises(PermissionDenied, match="hạ mức Mật"):
+            change_file_access(any_ctx, internal, level, "u_archivist", "thử", role="archivist")
+    assert _doc(any_ctx, doc_id).access_level == "secret"
+    change_file_access(any_ctx, internal, "internal", "u_admin", "QĐ 6/QĐ-VP", role="admin")
+    assert _doc(any_ctx, doc_id).access_level == "internal"
+    _set(any_ctx, filed_secret, file_id=internal, access_level="secret")  # filed in secret: stays secret
+    change = change_file_access(any_ctx, internal, "public", "u_archivist", "QĐ 7/QĐ-VP", role="archivist")
+    assert change.published == 1 and any("cổng công dân" in w for w in change.warnings)
+    assert _doc(any_ctx, doc_id).access_level == "public"
+    assert _anonymous_reach(any_ctx, doc_id, "mkowninternal")["portal_page"]
+    assert _doc(any_ctx, filed_secret).access_level == "secret"
+    assert _doc(any_ctx, world.marked_secret).access_level == "secret"  # độ mật: raised with its file, never lowered
+    assert [(e["after"], e["role"]) for e in _events(any_ctx, "file_unit", internal, "access.change")] == [
+        ("secret", "archivist"), ("internal", "admin"), ("public", "archivist")]
     assert may_change_access("admin", "secret", "public") and not may_change_access("archivist", "secret", "internal")
+    assert may_change_access("archivist", "internal", "public") and may_change_access("archivist", "public", "secret")
+    assert not any(may_change_access(role, "internal", "public") or may_change_access(role, "public", "internal")
+                   for role in others)
 
 
 def test_widening_to_public_publishes_accepted_documents_only(any_ctx: AppContext, world: World) -> None:
@@ -237,15 +258,6 @@ def test_arrangement_screen_confirms_and_audits_access_changes(any_ctx: AppConte
                 "sheet_total": "", "page_total": "", "description": ""}
     archivist = TestClient(create_app(any_ctx, watch_hot_folders=False))
     token = login(archivist, "s_archivist")
-    refused = archivist.post(f"/arrangement/files/{file_id}", data={**form, "csrf_token": token,
-                                                                     "title": "Đổi tên lén", "access_level": "public"})
-    assert refused.status_code == 403 and "không được" in refused.text
-    assert _events(any_ctx, "file_unit", file_id, "file.update") == []  # a refused form saves nothing
-    direct = archivist.post(f"/arrangement/files/{file_id}/access", data={
-        "csrf_token": token, "access_level": "public", "reason": "x"})
-    assert direct.status_code == 403
-    assert _doc(any_ctx, doc_id).access_level == "internal"
-    assert _events(any_ctx, "file_unit", file_id, "access.change") == []
     proposed = archivist.post(f"/arrangement/files/{file_id}", data={**form, "csrf_token": token,
                                                                       "access_level": "secret"})
     assert proposed.status_code == 200 and 'id="access-confirm"' in proposed.text
@@ -255,6 +267,16 @@ def test_arrangement_screen_confirms_and_audits_access_changes(any_ctx: AppConte
     assert confirmed.status_code == 200
     assert [e["after"] for e in _events(any_ctx, "file_unit", file_id, "access.change")] == ["secret"]
     assert [e["after"] for e in _events(any_ctx, "document", doc_id, "access.change")] == ["secret"]
+    updates = len(_events(any_ctx, "file_unit", file_id, "file.update"))
+    refused = archivist.post(f"/arrangement/files/{file_id}", data={**form, "csrf_token": token,
+                                                                     "title": "Đổi tên lén", "access_level": "public"})
+    assert refused.status_code == 403 and "không được" in refused.text and "hạ mức Mật" in refused.text
+    assert len(_events(any_ctx, "file_unit", file_id, "file.update")) == updates  # a refused form saves nothing
+    direct = archivist.post(f"/arrangement/files/{file_id}/access", data={
+        "csrf_token": token, "access_level": "public", "reason": "x"})
+    assert direct.status_code == 403
+    assert _doc(any_ctx, doc_id).access_level == "secret"
+    assert len(_events(any_ctx, "file_unit", file_id, "access.change")) == 1
     admin = TestClient(create_app(any_ctx, watch_hot_folders=False))
     token = login(admin, "s_admin")
     shown = admin.post(f"/arrangement/files/{file_id}", data={**form, "csrf_token": token, "access_level": "public"})

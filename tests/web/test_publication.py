@@ -19,13 +19,14 @@ from sohoa.db.models import Document, Event, FileUnit, Unit
 from sohoa.domain.errors import PermissionDenied
 from sohoa.index import make_index
 from sohoa.services.catalogue.publication import PublicState, public_state, public_states_by_id
+from sohoa.services.identity import accounts
 from sohoa.services.identity.access_changes import change_file_access, resolve_file
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production import review
 from sohoa.services.production.filing import move_document
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
-from tests.shared._portal_helpers import csrf, login, staff
+from tests.shared._portal_helpers import PASSWORD, csrf, login, staff
 from tests.shared.world import _page
 
 HIDDEN = ("review", "qc", "rework_review", "rework_scan", "merged", "superseded")
@@ -187,47 +188,94 @@ def test_public_on_the_arrangement_screen_publishes_exactly_the_reviewed_documen
 def test_documents_filed_in_stricter_than_their_public_file_are_proposed_not_silently_kept(
         any_ctx: AppContext) -> None:
     """The outside test's 'Công khai saves but changes none of its documents': a document filed into a public file
-    from the unsorted intake keeps its stricter level; choosing Công khai again now proposes the change (an admin
-    confirms it; the archivist is told only an administrator widens) instead of a bare 'Đã lưu'."""
+    from the unsorted intake keeps its stricter level; choosing Công khai again now proposes the change and the
+    archivist confirms it (a document filed in secret stays secret) instead of a bare 'Đã lưu'."""
     staff(any_ctx)
     shelf = _shelf(any_ctx, level="public", states=("accepted",))
-    with any_ctx.db.session() as session:
-        unsorted = Document(file_id=None, unit_id=None, text="Quyết định mkfiledin", source_name="u.pdf",
-                            access_level="internal", page_amount=1, state="unsorted")
-        session.add(unsorted)
-        session.flush()
-        filed_id = unsorted.id
-    move_document(any_ctx, filed_id, shelf.file_id, actor="s_archivist")
-    with any_ctx.db.session() as session:
-        filed = session.get(Document, filed_id)
-        assert filed is not None and filed.state == "review" and filed.access_level == "internal"
-        filed.state = "accepted"  # reviewed since
+    filed: dict[str, int] = {}
+    for level in ("internal", "secret"):
+        with any_ctx.db.session() as session:
+            unsorted = Document(file_id=None, unit_id=None, text=f"Quyết định mkfiled{level}", source_name="u.pdf",
+                                access_level=level, page_amount=1, state="unsorted")
+            session.add(unsorted)
+            session.flush()
+            filed[level] = unsorted.id
+        move_document(any_ctx, filed[level], shelf.file_id, actor="s_archivist")
+        with any_ctx.db.session() as session:
+            doc = session.get(Document, filed[level])
+            assert doc is not None and doc.state == "review" and doc.access_level == level
+            doc.state = "accepted"  # reviewed since
     app = create_app(any_ctx, watch_hot_folders=False)
-    archivist, admin, public = TestClient(app), TestClient(app), TestClient(app)
+    archivist, public = TestClient(app), TestClient(app)
 
     token = login(archivist, "s_archivist")
     assert 'id="out-of-step"' in archivist.get(f"/arrangement/files/{shelf.file_id}").text
     again = archivist.post(f"/arrangement/files/{shelf.file_id}", data={
         **_form(any_ctx, shelf.file_id, token, "public"), "description": "ghi chú mới"})
-    assert again.status_code == 200 and "chỉ quản trị viên" in again.text and "Đã lưu" in again.text
-    assert _level(any_ctx, filed_id) == "internal"
+    assert again.status_code == 200 and "Đã lưu" in again.text and 'id="access-confirm"' in again.text
+    assert "Mở rộng quyền truy cập (internal → public)" in again.text
+    assert _level(any_ctx, filed["internal"]) == "internal"  # proposed, not yet done
     with any_ctx.db.session() as session:
         file = session.get(FileUnit, shelf.file_id)
         assert file is not None and file.description == "ghi chú mới"  # the metadata was saved all the same
-    direct = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
-                            data={"csrf_token": token, "access_level": "public", "reason": "x"})
-    assert direct.status_code == 403 and _level(any_ctx, filed_id) == "internal"  # no widening by the same level
-    with pytest.raises(PermissionDenied):
-        change_file_access(any_ctx, shelf.file_id, "public", "s_archivist", "x", role="archivist")
-
-    token = login(admin, "s_admin")
-    proposed = admin.get(f"/arrangement/files/{shelf.file_id}", params={"apply": "1"})
+    proposed = archivist.get(f"/arrangement/files/{shelf.file_id}", params={"apply": "1"})
     assert 'id="access-confirm"' in proposed.text and "Mở rộng quyền truy cập (internal → public)" in proposed.text
-    done = admin.post(f"/arrangement/files/{shelf.file_id}/access",
-                      data={"csrf_token": token, "access_level": "public", "reason": "QĐ 14/QĐ-TTLT"})
+    done = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
+                          data={"csrf_token": token, "access_level": "public", "reason": "QĐ 14/QĐ-TTLT"})
     assert "1 văn bản đổi mức; 1 văn bản nay công bố trên cổng" in done.text
-    assert public.get(f"/portal/documents/{filed_id}").status_code == 200
+    assert public.get(f"/portal/documents/{filed['internal']}").status_code == 200
+    assert public.get(f"/portal/documents/{filed['secret']}").status_code == 404
+    assert _level(any_ctx, filed["secret"]) == "secret"
     assert 'id="out-of-step"' not in done.text
+
+
+def test_archivists_publish_a_file_but_never_lower_a_secret_one(any_ctx: AppContext) -> None:
+    """The new archivist's path: Công khai on an internal file, confirmed with a reason, publishes its reviewed
+    documents (audited with the archivist's role); a secret file stays the administrator's; the QC inspector and
+    the scan operator change no access level at all (the route and the service refuse)."""
+    staff(any_ctx)
+    for role in ("qc_inspector", "scan_operator"):
+        accounts.create_user(any_ctx, f"s_{role}", PASSWORD, role)
+    shelf = _shelf(any_ctx, states=("accepted", "review"))
+    app = create_app(any_ctx, watch_hot_folders=False)
+    for role in ("qc_inspector", "scan_operator"):
+        other = TestClient(app)
+        token = login(other, f"s_{role}")
+        assert other.get(f"/arrangement/files/{shelf.file_id}").status_code == 403
+        refused = other.post(f"/arrangement/files/{shelf.file_id}/access",
+                             data={"csrf_token": token, "access_level": "public", "reason": "x"})
+        assert refused.status_code == 403
+        with pytest.raises(PermissionDenied):
+            change_file_access(any_ctx, shelf.file_id, "public", f"s_{role}", "x", role=role)
+    assert _level(any_ctx, shelf.docs["accepted"]) == "internal"
+
+    archivist, public = TestClient(app), TestClient(app)
+    token = login(archivist, "s_archivist")
+    proposed = archivist.post(f"/arrangement/files/{shelf.file_id}", data=_form(any_ctx, shelf.file_id, token,
+                                                                                 "public"))
+    assert proposed.status_code == 200 and 'id="access-confirm"' in proposed.text
+    assert "1 văn bản đã kiểm duyệt sẽ xuất hiện trên cổng" in proposed.text
+    assert _level(any_ctx, shelf.docs["accepted"]) == "internal"  # nothing before confirming
+    done = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
+                          data={"csrf_token": token, "access_level": "public", "reason": "QĐ 21/QĐ-TTLT"})
+    assert done.status_code == 200 and "1 văn bản nay công bố trên cổng" in done.text
+    assert public.get(f"/portal/documents/{shelf.docs['accepted']}").status_code == 200
+    assert public.get(f"/portal/documents/{shelf.docs['review']}").status_code == 404
+    with any_ctx.db.session() as session:
+        payloads = list(session.execute(select(Event.payload).where(
+            Event.action == "access.change", Event.entity_type == "file_unit", Event.entity_id == shelf.file_id))
+            .scalars())
+    assert [(p["after"], p["role"], p["reason"]) for p in payloads] == [("public", "archivist", "QĐ 21/QĐ-TTLT")]
+
+    change_file_access(any_ctx, shelf.file_id, "secret", "s_archivist", "QĐ 22", role="archivist")
+    lowered = archivist.post(f"/arrangement/files/{shelf.file_id}", data=_form(any_ctx, shelf.file_id, token,
+                                                                                "public"))
+    assert lowered.status_code == 403 and "chỉ quản trị viên được hạ mức Mật" in lowered.text
+    assert archivist.post(f"/arrangement/files/{shelf.file_id}/access", data={
+        "csrf_token": token, "access_level": "internal", "reason": "x"}).status_code == 403
+    assert _level(any_ctx, shelf.docs["accepted"]) == "secret"
+    change_file_access(any_ctx, shelf.file_id, "public", "s_admin", "QĐ 23", role="admin")
+    assert public.get(f"/portal/documents/{shelf.docs['accepted']}").status_code == 200
 
 
 def test_admin_access_takes_the_file_code(any_ctx: AppContext) -> None:

@@ -66,10 +66,13 @@ def _file_documents(session: Session, file_id: int) -> list[Document]:
                 .scalars())
 
 
-def _lowers(role: str) -> bool:
-    """Whether the role's file-level changes may lower its documents (the roles that may widen access); for the
-    others a file-level change only raises documents, never lowers one filed in stricter than its file."""
-    return may_change_access(role, AccessLevel.SECRET, AccessLevel.PUBLIC)
+def _lowers(role: str, file_level: str, level: str) -> bool:
+    """Whether the change may bring documents filed in stricter than ``level`` down to it: always for a role that
+    may lower even a secret level (admin); for the others only a change that widens the file or sets its own level
+    again (an archivist's narrowing never lowers a document filed in stricter). The role check then weighs every
+    level the change lowers, so a secret one stays the administrator's."""
+    return (may_change_access(role, AccessLevel.SECRET, AccessLevel.PUBLIC)
+            or level_rank(level) <= level_rank(file_level))
 
 
 def _new_level(doc: Document, level: str, file_before: str, *, lower: bool = True) -> str:
@@ -128,16 +131,18 @@ def _checked(session: Session, file_id: int, level: str, reason: str, role: str)
     if file is None:
         raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
     docs = _file_documents(session, file.id)
-    before = _widest_before(docs, file, level, lower=_lowers(role))
+    before = _widest_before(docs, file, level, lower=_lowers(role, file.access_level, level))
     if level == file.access_level:
         # The file's own level again: the change is meant for documents that lag behind it (stricter), and
         # bringing them to it widens them.
         before = _widest_before(docs, file, level)
     if not may_change_access(role, before, level):
+        secret = level_rank(before) >= LEVEL_RANK[AccessLevel.SECRET]
         raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {before} → {level}: chỉ quản trị viên "
-                               "được mở rộng quyền truy cập",
+                               + ("được hạ mức Mật" if secret else "và lưu trữ viên được đổi mức tiếp cận"),
                                f"Role {role} may not change the access level {before} → {level}: only an "
-                               "administrator widens access")
+                               + ("administrator lowers the secret level" if secret
+                                  else "administrator or an archivist changes access levels"))
     return file
 
 
@@ -180,7 +185,7 @@ def preview_file_access(ctx: AppContext, file_id: int, level: str, *, role: str)
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, "preview", role)
         docs = _file_documents(session, file_id)
-        lower = _lowers(role)
+        lower = _lowers(role, file.access_level, level)
         changed = sum(1 for d in docs if _new_level(d, level, file.access_level, lower=lower) != d.access_level)
         return AccessChange(file_id, _warnings(session, file, level, lower=lower), changed=changed)
 
@@ -191,7 +196,7 @@ def change_file_access(ctx: AppContext, file_id: int, level: str, actor: str, re
     warn on widening; audit the file and each document, and publish what becomes public."""
     with ctx.db.session() as session:
         file = _checked(session, file_id, level, reason, role)
-        lower = _lowers(role)
+        lower = _lowers(role, file.access_level, level)
         before, warnings = file.access_level, _warnings(session, file, level, lower=lower)
         docs = _file_documents(session, file_id)
         shown_before = {d.id for d in docs if _public(d)}

@@ -1,5 +1,6 @@
 """A document's protection (độ mật and access level): the strictest wins when pages or documents move,
-and only the roles named here change a file's access level.
+and only the roles named here change a file's access level (an archivist publishes a file; only an administrator
+lowers a secret level).
 
 Merge, split and move never lower a document's protection: the result carries the strictest secrecy and the
 strictest access level of everything it came from (:func:`strictest`). Lowering is reserved to an explicit,
@@ -75,12 +76,18 @@ def raise_protection(doc: Document, floor: Protection, sources: list[int]) -> di
             "raised": after != before, "before": {"secrecy": before.secrecy, "access_level": before.access_level}}
 
 
-# Who may change a file's access level: narrowing (towards secret) protects, widening exposes.
+# Who may change a file's access level: narrowing (towards secret) protects, widening exposes; lowering a secret
+# level (a secret file, or a document filed in secret) stays the administrator's.
 _NARROW_ROLES = frozenset({Role.ADMIN, Role.ARCHIVIST})
-_WIDEN_ROLES = frozenset({Role.ADMIN})
+_WIDEN_ROLES = frozenset({Role.ADMIN, Role.ARCHIVIST})
+_DECLASSIFY_ROLES = frozenset({Role.ADMIN})
 
 
 def may_change_access(role: str, before: str, after: str) -> bool:
-    """Admin: any change. Archivist: narrowing only (the same or a stricter level). Others: none."""
-    widening = level_rank(after) < level_rank(before)
-    return role in (_WIDEN_ROLES if widening else _NARROW_ROLES)
+    """Admin: any change. Archivist: narrowing, and widening from a level below secret (internal → public
+    publishes a file); lowering a secret level: admin only. Others: none."""
+    if level_rank(after) >= level_rank(before):
+        return role in _NARROW_ROLES
+    if level_rank(before) >= LEVEL_RANK[AccessLevel.SECRET]:
+        return role in _DECLASSIFY_ROLES
+    return role in _WIDEN_ROLES
