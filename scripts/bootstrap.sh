@@ -60,8 +60,9 @@ browser() {
 front() {
   [ -f package-lock.json ] || return 0
   local pinned vendored
-  pinned=$("$PY" -c 'import json; print(json.load(open("package-lock.json"))["packages"]["node_modules/openseadragon"]["version"])')
-  vendored=$(cat src/sohoa/web/static/vendor/openseadragon/VERSION 2>/dev/null || true)
+  # openseadragon (served by the app) and axe-core (the tests' accessibility scan), each against its VERSION
+  pinned=$("$PY" -c 'import json; p = json.load(open("package-lock.json"))["packages"]; print(p["node_modules/openseadragon"]["version"], p["node_modules/axe-core"]["version"])')
+  vendored="$(cat src/sohoa/web/static/vendor/openseadragon/VERSION 2>/dev/null || true) $(cat tests/web/vendor/axe-core/VERSION 2>/dev/null || true)"
   if [ "$pinned" != "$vendored" ] || [ "${SOHOA_VENDOR_REFRESH:-0}" = 1 ]; then
     command -v npm >/dev/null || apt_ensure npm
     npm ci --no-audit --no-fund --silent
