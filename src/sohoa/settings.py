@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,6 +89,11 @@ class Settings(BaseSettings):
         default="",
         description="PEM files (comma-separated paths) of the CA certificates that signatures on ingested PDFs are "
         "checked against ('' checks no trust: intact or not is still reported; revocation is never fetched).",
+    )
+    time_zone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        description="Time zone (IANA name) of the times the staff app and the portal show and of the audit export's "
+        "ISO 8601 offsets (+07:00 by default).",
     )
     copy_agency: str = Field(
         default="Trung tâm Lưu trữ lịch sử Hà Nội", description="Agency named on certified copies (bản sao)."
@@ -196,6 +202,16 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("time_zone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            message = f"SOHOA_TIME_ZONE không phải múi giờ / SOHOA_TIME_ZONE is not a time zone: {value}"
+            raise ValueError(message) from exc
+        return value
 
     @field_validator("secret_key", mode="after")
     @classmethod

@@ -2,6 +2,7 @@
 labels come from the field table, sohoa.domain.fields)."""
 
 from sohoa.domain.fields import FIELDS
+from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
 
 EN: dict[str, str] = {
@@ -122,7 +123,7 @@ EN: dict[str, str] = {
     "Tải lên": "Upload",
     "Trang": "Pages",
     "Văn bản": "Documents",
-    "Không có": "None",
+    "Không có": "Nothing",
     "chọn tệp": "choose files",
     "văn bản chờ kiểm duyệt": "documents awaiting review",
     "Duyệt và chuyển tiếp": "Approve and continue",
@@ -402,4 +403,4 @@ EN: dict[str, str] = {
     "Áp dụng mức của hồ sơ cho các văn bản": "Apply the file's level to its documents",
     "Phân quyền truy cập": "Access control",
     "ví dụ": "e.g.",
-} | MENUS_EN | {spec.label_vi: spec.label_en for spec in FIELDS}
+} | MENUS_EN | ADMIN_EN | {spec.label_vi: spec.label_en for spec in FIELDS}

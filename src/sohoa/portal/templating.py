@@ -16,6 +16,7 @@ from sohoa.http.i18n import translate
 from sohoa.http.sessions import CSRF_FIELD, csrf_token
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
+from sohoa.web.formats import FILTERS
 from sohoa.web.templating import TEMPLATES, layout_context, request_lang
 
 __all__ = ["PORTAL_PATH", "render_error", "render_page", "site_url"]
@@ -26,6 +27,7 @@ _OWN = Path(__file__).with_name("templates")
 _PAGES = Jinja2Templates(directory=str(_OWN))
 # Our pages first, then the staff application's layout and macros (base.html is shared, not copied).
 _PAGES.env.loader = ChoiceLoader([FileSystemLoader(str(_OWN)), TEMPLATES.env.loader])  # type: ignore[list-item]
+_PAGES.env.filters.update(FILTERS)  # the staff pages' filters: label, date, datetime, plural…
 
 
 def render_page(request: Request, template: str, context: dict[str, Any] | None = None, *,

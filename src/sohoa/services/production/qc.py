@@ -249,13 +249,14 @@ def automated_checks(ctx: AppContext, doc_id: int, *, principal: Principal | Non
     with ctx.db.session() as session:
         doc = visible_document(session, principal, doc_id)
         checks = [*_page_checks(list(doc.pages)), _count_check(session, doc)]
-        missing = [n for n in REQUIRED_FIELDS if not getattr(doc, n)]
+        missing = [spec for spec in FIELDS if spec.required and not getattr(doc, spec.name)]
+        vi, en = (", ".join(s.label_vi for s in missing), ", ".join(s.label_en for s in missing))
         checks.append(
             Check(
                 "required",
                 not missing,
-                "Đủ trường bắt buộc" + (f" — thiếu {missing}" if missing else ""),
-                "Required fields present" + (f" — missing {missing}" if missing else ""),
+                "Đủ trường bắt buộc" + (f" — thiếu: {vi}" if missing else ""),
+                "Required fields present" + (f" — missing: {en}" if missing else ""),
             )
         )
         return checks

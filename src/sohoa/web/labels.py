@@ -1,0 +1,297 @@
+"""Code labels: every code the staff app and the portal show people, with its Vietnamese and English name.
+
+Stored values (states, access levels, validation and defect codes, audit actions, permissions, NĐ 30
+document types, độ mật / độ khẩn) are identifiers or Vietnamese data; a page never prints one as is but
+asks :func:`label` (the ``label`` filter of the templates: ``{{ f.access_level | label("access") }}``).
+A missing value reads "—", never "None"; an unknown code is shown as it is (the i18n tests list the codes
+each page shows and fail on one without a label).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sohoa.domain.codes import ACCESS_LEVELS, DOCUMENT_TYPES, RETENTION_CODES, Role, Secrecy, Urgency
+from sohoa.domain.fields import FIELDS
+from sohoa.domain.inventory import parse_retention
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.production.qc import DEFECT_CODES
+
+__all__ = ["EMPTY", "LABELS", "label", "labels_of", "plural", "retention_label"]
+
+EMPTY = "—"
+
+Label = tuple[str, str]  # (Vietnamese, English)
+
+_ROLES: dict[str, Label] = {
+    Role.ADMIN: ("Quản trị viên", "Administrator"),
+    Role.COORDINATOR: ("Điều phối", "Coordinator"),
+    Role.QC_INSPECTOR: ("Kiểm tra chất lượng", "QC inspector"),
+    Role.ARCHIVIST: ("Lưu trữ viên", "Archivist"),
+    Role.SCAN_OPERATOR: ("Nhân viên số hóa", "Scan operator"),
+    Role.UNIT_CLERK: ("Văn thư đơn vị", "Unit clerk"),
+    Role.UNIT_OFFICER: ("Cán bộ đơn vị", "Unit officer"),
+}
+
+# Document, file, upload, ingest and copy-request states (sohoa.domain.workflow), one table: the values do
+# not collide, and where two machines share a word (done, failed, pending) they mean the same.
+_STATES: dict[str, Label] = {
+    "extracted": ("đã nhận dạng", "recognized"),
+    "unsorted": ("chưa xếp hồ sơ", "not in a file"),
+    "review": ("chờ kiểm duyệt", "awaiting review"),
+    "qc": ("chờ kiểm tra", "awaiting QC"),
+    "rework_scan": ("quét lại", "rescan"),
+    "rework_review": ("duyệt lại", "re-review"),
+    "accepted": ("đạt", "accepted"),
+    "published": ("đã công bố", "published"),
+    "merged": ("đã gộp", "merged"),
+    "superseded": ("đã bị thay thế", "superseded"),
+    "registered": ("đã đăng ký", "registered"),
+    "received": ("đã nhận", "received"),
+    "receiving": ("đang tải lên", "uploading"),
+    "queued": ("chờ xử lý", "queued"),
+    "pending": ("chờ xử lý", "pending"),
+    "processing": ("đang xử lý", "processing"),
+    "done": ("xong", "done"),
+    "failed": ("lỗi", "failed"),
+    "quarantined": ("bị cách ly (tệp hỏng)", "quarantined (bad file)"),
+    "approved": ("đã duyệt", "approved"),
+    "refused": ("bị từ chối", "refused"),
+    "open": ("mở", "open"),
+    "closed": ("đóng", "closed"),
+    "draft": ("bản nháp", "draft"),
+    "withdrawn": ("đã rút", "withdrawn"),
+}
+
+# Inventory (mục lục hồ sơ) validation codes (sohoa.domain.inventory.Issue.code).
+_VALIDATION: dict[str, Label] = {
+    "missing": ("thiếu", "missing"),
+    "not_number": ("không phải số", "not a number"),
+    "bad_code": ("ký hiệu sai", "bad number"),
+    "too_long": ("quá dài", "too long"),
+    "bad_date": ("ngày sai", "bad date"),
+    "date_order": ("ngày đảo ngược", "dates reversed"),
+    "date_range": ("ngoài khoảng", "out of range"),
+    "bad_retention": ("thời hạn sai", "bad retention"),
+    "short_retention": ("thời hạn ngắn", "short retention"),
+    "pages_lt_sheets": ("trang ít hơn tờ", "pages < sheets"),
+    "duplicate": ("trùng", "duplicate"),
+    "already_registered": ("đã đăng ký", "already registered"),
+}
+
+_AUDIT: dict[str, Label] = {
+    "access.change": ("Đổi mức độ tiếp cận", "Access level changed"),
+    "accession.create": ("Tạo đợt giao nộp", "Accession created"),
+    "accession.handover": ("Lập biên bản giao nhận", "Handover record"),
+    "api.ingest_accept": ("API: nhận tệp", "API: ingest accepted"),
+    "api.ingest_duplicate": ("API: tệp trùng", "API: duplicate ingest"),
+    "api.ingest_refused": ("API: từ chối tệp", "API: ingest refused"),
+    "api.ingest_status": ("API: xem trạng thái nhập", "API: ingest status"),
+    "auth.login": ("Đăng nhập", "Signed in"),
+    "auth.login_failed": ("Đăng nhập thất bại", "Failed sign-in"),
+    "box.receive": ("Nhận hộp", "Box received"),
+    "catalogue.export": ("Xuất mục lục", "Catalogue exported"),
+    "copy.approve": ("Duyệt yêu cầu bản sao", "Copy request approved"),
+    "copy.download": ("Tải bản sao", "Copy downloaded"),
+    "copy.refuse": ("Từ chối yêu cầu bản sao", "Copy request refused"),
+    "copy.request": ("Yêu cầu bản sao", "Copy requested"),
+    "document.create": ("Tạo văn bản", "Document created"),
+    "document.download": ("Tải văn bản", "Document downloaded"),
+    "document.pdf_rebuilt": ("Dựng lại PDF", "PDF rebuilt"),
+    "document.publish": ("Công bố văn bản", "Document published"),
+    "document.review": ("Duyệt văn bản", "Document approved"),
+    "document.update": ("Sửa văn bản", "Document changed"),
+    "document.view": ("Xem văn bản", "Document viewed"),
+    "file.assign_fonds": ("Xếp hồ sơ vào phông", "File assigned to a fonds"),
+    "file.create": ("Tạo hồ sơ", "File created"),
+    "file.receive": ("Nhận hồ sơ", "File received"),
+    "file.update": ("Sửa hồ sơ", "File changed"),
+    "fonds.create": ("Tạo phông", "Fonds created"),
+    "fonds.status": ("Đổi trạng thái phông", "Fonds status changed"),
+    "grant.create": ("Cấp quyền xem", "Access granted"),
+    "grant.revoke": ("Thu hồi quyền xem", "Access revoked"),
+    "ingest.done": ("Nhập xong", "Ingest done"),
+    "ingest.fail": ("Nhập lỗi", "Ingest failed"),
+    "ingest.quarantine": ("Cách ly tệp hỏng", "Bad file quarantined"),
+    "inventory.upload": ("Tải lên mục lục", "Inventory uploaded"),
+    "oai.request": ("Yêu cầu OAI-PMH", "OAI-PMH request"),
+    "page.ocr": ("Nhận dạng trang", "Page recognized"),
+    "page.view": ("Xem trang", "Page viewed"),
+    "qc.accept": ("Kiểm tra đạt", "QC passed"),
+    "qc.reject": ("Kiểm tra không đạt", "QC failed"),
+    "qc.plan_create": ("Tạo kế hoạch lấy mẫu", "Sampling plan created"),
+    "qc.plan_update": ("Sửa kế hoạch lấy mẫu", "Sampling plan changed"),
+    "record.request": ("Yêu cầu hồ sơ", "Record requested"),
+    "record.request_view": ("Xem yêu cầu hồ sơ", "Record request viewed"),
+    "scan.hot_folder": ("Thư mục quét tự động", "Hot folder scan"),
+    "scan.done": ("Tải lên bản quét xong", "Scan upload done"),
+    "scan.failed": ("Tải lên bản quét lỗi", "Scan upload failed"),
+    "scan.upload_done": ("Tải lên bản quét xong", "Scan upload done"),
+    "scan.upload_start": ("Bắt đầu tải lên bản quét", "Scan upload started"),
+    "search": ("Tìm kiếm", "Search"),
+    "token.create": ("Tạo khóa API", "API token created"),
+    "token.revoke": ("Thu hồi khóa API", "API token revoked"),
+    "unit.create": ("Tạo đơn vị", "Unit created"),
+    "units.import": ("Nhập danh mục đơn vị", "Units imported"),
+    "user.create": ("Tạo tài khoản", "Account created"),
+    "user.password_change": ("Đổi mật khẩu", "Password changed"),
+    "user.sessions_revoke": ("Kết thúc các phiên", "Sessions ended"),
+    "user.update": ("Sửa tài khoản", "Account changed"),
+    "webhook.create": ("Tạo webhook", "Webhook created"),
+    "webhook.delete": ("Xóa webhook", "Webhook deleted"),
+}
+
+# What an audit event is about (Event.entity_type).
+_ENTITIES: dict[str, Label] = {
+    "document": ("văn bản", "document"),
+    "page": ("trang", "page"),
+    "file_unit": ("hồ sơ", "file"),
+    "file": ("hồ sơ", "file"),
+    "accession": ("đợt giao nộp", "accession"),
+    "box": ("hộp", "box"),
+    "fonds": ("phông", "fonds"),
+    "unit": ("đơn vị", "unit"),
+    "user": ("tài khoản", "account"),
+    "grant": ("quyền xem", "grant"),
+    "qc_plan": ("kế hoạch lấy mẫu", "sampling plan"),
+    "scan_upload": ("tải lên bản quét", "scan upload"),
+    "copy_request": ("yêu cầu bản sao", "copy request"),
+    "record_request": ("yêu cầu hồ sơ", "record request"),
+    "ingest_item": ("tệp nhập", "ingest item"),
+    "api_token": ("khóa API", "API token"),
+    "webhook": ("webhook", "webhook"),
+}
+
+_PERMISSIONS: dict[str, Label] = {
+    Permission.AUTHENTICATED: ("Đã đăng nhập (trang chủ, mật khẩu)", "Signed in (home, own password)"),
+    Permission.INTAKE_VIEW: ("Xem tiếp nhận", "View intake"),
+    Permission.INTAKE_EDIT: ("Tiếp nhận: đợt, mục lục, hộp, biên bản", "Intake: accessions, inventory, boxes"),
+    Permission.ARRANGE: ("Chỉnh lý", "Arrangement"),
+    Permission.SCAN: ("Tải lên bản quét", "Upload scans"),
+    Permission.REVIEW: ("Kiểm duyệt", "Review"),
+    Permission.QC: ("Kiểm tra chất lượng", "Quality control"),
+    Permission.QC_PLAN: ("Kế hoạch lấy mẫu", "Sampling plans"),
+    Permission.PROGRESS: ("Xem tiến độ", "View progress"),
+    Permission.ADMIN: ("Quản trị", "Administration"),
+    Permission.DOCUMENT_READ: ("Đọc văn bản, tìm kiếm", "Read documents, search"),
+    Permission.PAGE_VIEW: ("Xem ảnh trang", "View page images"),
+}
+
+# Độ mật (Luật Bảo vệ bí mật nhà nước 2018) and độ khẩn (NĐ 30 Phụ lục I): stored as their Vietnamese names.
+_SECRECY: dict[str, Label] = {
+    Secrecy.MAT: ("Mật", "Confidential"),
+    Secrecy.TOI_MAT: ("Tối mật", "Secret"),
+    Secrecy.TUYET_MAT: ("Tuyệt mật", "Top secret"),
+}
+_URGENCY: dict[str, Label] = {
+    Urgency.KHAN: ("Khẩn", "Urgent"),
+    Urgency.THUONG_KHAN: ("Thượng khẩn", "Very urgent"),
+    Urgency.HOA_TOC: ("Hỏa tốc", "Flash"),
+}
+
+# NĐ 30 document types (stored by their Vietnamese name).
+_TYPES_EN = {
+    "Nghị quyết": "Resolution",
+    "Quyết định": "Decision",
+    "Chỉ thị": "Directive",
+    "Quy chế": "Regulation",
+    "Quy định": "Rules",
+    "Thông cáo": "Communiqué",
+    "Thông báo": "Notice",
+    "Hướng dẫn": "Guidance",
+    "Chương trình": "Programme",
+    "Kế hoạch": "Plan",
+    "Phương án": "Scheme",
+    "Đề án": "Project proposal",
+    "Dự án": "Project",
+    "Báo cáo": "Report",
+    "Biên bản": "Minutes",
+    "Tờ trình": "Submission",
+    "Hợp đồng": "Contract",
+    "Công văn": "Official letter",
+    "Công điện": "Official dispatch",
+    "Bản ghi nhớ": "Memorandum",
+    "Bản thỏa thuận": "Agreement",
+    "Giấy ủy quyền": "Power of attorney",
+    "Giấy mời": "Invitation",
+    "Giấy giới thiệu": "Letter of introduction",
+    "Giấy nghỉ phép": "Leave permit",
+    "Phiếu gửi": "Dispatch slip",
+    "Phiếu chuyển": "Transfer slip",
+    "Phiếu báo": "Notification slip",
+    "Thư công": "Public letter",
+    "Nghị định": "Decree",
+    "Thông tư": "Circular",
+    "Thông tư liên tịch": "Joint circular",
+    "Luật": "Law",
+}
+_TYPES: dict[str, Label] = {t.name: (t.name, _TYPES_EN[t.name]) for t in DOCUMENT_TYPES}
+
+_RETENTION: dict[str, Label] = {
+    "Vĩnh viễn": ("Vĩnh viễn", "Permanent"),
+    "Khác": ("Khác", "Other"),
+} | {name: (name, name.replace(" năm", " years")) for name in RETENTION_CODES.values() if "năm" in name}
+
+LABELS: Mapping[str, Mapping[str, Label]] = {
+    "access": {level.value: pair for level, pair in ACCESS_LEVELS.items()},
+    "state": _STATES,
+    "role": _ROLES,
+    "validation": _VALIDATION,
+    "defect": {code: (vi, en) for code, (vi, en, _) in DEFECT_CODES.items()},
+    "audit": _AUDIT,
+    "entity": _ENTITIES,
+    "permission": _PERMISSIONS,
+    "secrecy": _SECRECY,
+    "urgency": _URGENCY,
+    "doctype": _TYPES,
+    "retention": _RETENTION,
+    "field": {spec.name: (spec.label_vi, spec.label_en) for spec in FIELDS},
+}
+
+
+def labels_of(kind: str) -> Mapping[str, Label]:
+    """Every code of a kind with its (Vietnamese, English) label, in the list's order (selects)."""
+    return LABELS[kind]
+
+
+def retention_label(value: str, lang: str) -> str:
+    """A retention as written ('Vĩnh viễn', '20 năm', '20') in the interface language."""
+    parsed = parse_retention(value)
+    if parsed is None:
+        return value
+    permanent, years = parsed
+    if permanent:
+        return "Vĩnh viễn" if lang == "vi" else "Permanent"
+    return f"{years} năm" if lang == "vi" else plural(years or 0, "year", lang="en")
+
+
+def label(kind: str, code: object, lang: str) -> str:
+    """The name of ``code`` of ``kind`` in ``lang`` ('vi' or 'en'); "—" for no value; an unknown code as is."""
+    if code is None or code == "":
+        return EMPTY
+    text = str(code)
+    pair = LABELS[kind].get(text)
+    if pair is None and kind == "retention":
+        return retention_label(text, lang)
+    if pair is None:
+        return text
+    return pair[1] if lang == "en" else pair[0]
+
+
+_IRREGULAR = {"box": "boxes", "copy request": "copy requests", "person": "people", "fonds": "fonds"}
+
+
+def plural(count: int, noun: str, *, lang: str, vi: str | None = None, many: str | None = None) -> str:
+    """'1 box', '2 boxes' in English (``many``: the plural when the rule does not make it); Vietnamese nouns
+    do not change ('2 hộp', with ``vi`` as the noun)."""
+    if lang != "en":
+        return f"{count} {vi or noun}"
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {many or _IRREGULAR.get(noun) or _english_plural(noun)}"
+
+
+def _english_plural(noun: str) -> str:
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "es" if noun.endswith(("s", "x", "ch", "sh")) else noun + "s"
