@@ -87,6 +87,8 @@ OTHER_ID_ROUTES: dict[str, str] = {
     "/arrangement/files/{file_id}": "a file's metadata form for the arrangement staff, no document content",
     "/intake/accessions/{accession_id}": "an accession's inventory and boxes, no document content",
     "/intake/accessions/{accession_id}/handover.pdf": "the handover record of an accession, no document",
+    "/intake/accessions/{accession_id}/inventory/{token}/report.xlsx": "the error report of an inventory the "
+                                                                       "caller uploaded, no document",
     "/scanning/uploads/{token}": "the resumable upload of the caller's own scan batch",
     "/api/v1/ingest/{sha256}": "the ingest state of a master the caller submitted (write:ingest)",
     "/api/v1/record-requests/{request_id}": "a record request made by the same token (records:request), its "

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 
+from sohoa.domain.numbers import NumberError, parse_count
 from sohoa.domain.text import fold, nfc
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "InventoryRow",
     "Issue",
     "RowReport",
+    "count_value",
     "map_header",
     "parse_retention",
     "parse_time_span",
@@ -156,10 +158,19 @@ def parse_retention(text: str) -> tuple[bool, int | None] | None:
     return None
 
 
+def count_value(raw: str) -> int | None:
+    """A sheet or page count as typed ("12", "1.234", "1 234"); None when blank or not a whole number."""
+    try:
+        return parse_count(raw) if raw.strip() else None
+    except NumberError:
+        return None
+
+
 def _int_issue(column: str, raw: str, label: tuple[str, str]) -> Issue | None:
     if not raw.strip():
         return Issue(column, "missing", f"Thiếu {label[0].lower()}", f"{label[1]} is missing")
-    if not raw.strip().isdigit() or int(raw) <= 0:
+    value = count_value(raw)
+    if value is None or value <= 0:
         return Issue(
             column,
             "not_number",
@@ -256,7 +267,7 @@ def _check_counts(row: InventoryRow) -> list[Issue]:
         issue = _int_issue("pages", row.pages, ("Số trang", "Page count"))
         if issue:
             issues.append(issue)
-        elif not issues and int(row.pages) < int(row.sheets):
+        elif not issues and (count_value(row.pages) or 0) < (count_value(row.sheets) or 0):
             issues.append(
                 Issue("pages", "pages_lt_sheets", "Số trang nhỏ hơn số tờ", "Fewer pages than sheets")
             )

@@ -3,6 +3,7 @@ labels come from the field table, sohoa.domain.fields)."""
 
 from sohoa.domain.fields import FIELDS
 from sohoa.http.i18n_en_admin import ADMIN_EN
+from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
 
 EN: dict[str, str] = {
@@ -403,4 +404,4 @@ EN: dict[str, str] = {
     "Áp dụng mức của hồ sơ cho các văn bản": "Apply the file's level to its documents",
     "Phân quyền truy cập": "Access control",
     "ví dụ": "e.g.",
-} | MENUS_EN | ADMIN_EN | {spec.label_vi: spec.label_en for spec in FIELDS}
+} | MENUS_EN | ADMIN_EN | INTAKE_EN | {spec.label_vi: spec.label_en for spec in FIELDS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,18 +12,33 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Accession, Box, FileUnit, ReceivedFile, Unit
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.numbers import NumberError, format_vi, parse_count, parse_decimal
 from sohoa.domain.text import nfc
 from sohoa.domain.workflow import AccessionStatus, FileUnitState, transition
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production.intake_inventory import UploadResult, latest_upload, read_inventory, upload_inventory
+from sohoa.services.production.intake_inventory import (
+    UploadResult,
+    check_inventory,
+    confirm_reimport,
+    latest_upload,
+    read_inventory,
+    report_json,
+    staged_reports,
+    upload_inventory,
+)
+from sohoa.services.production.intake_reimport import InventoryDiff
 from sohoa.services.production.staff_pdf import HandoverData, handover_pdf
 
 __all__ = [
     "AccessionView",
+    "InventoryDiff",
     "Reconciliation",
     "UploadResult",
+    "check_inventory",
+    "confirm_reimport",
     "create_accession",
+    "form_count",
     "get_accession",
     "handover_document",
     "inventory_files",
@@ -32,10 +48,25 @@ __all__ = [
     "reconcile",
     "record_box",
     "record_received_file",
+    "report_json",
     "set_handover",
+    "shelf_metres",
+    "staged_reports",
     "upload_inventory",
 ]
 
+BOX_METRES = Decimal("0.1")  # a standard box takes 10 cm of shelf
+
+
+def form_count(text: str | None, label: tuple[str, str]) -> int | None:
+    """A count typed in a form ("200", "1.200", "1 200"); None when blank, ValidationFailed (naming the field,
+    ``label`` in Vietnamese and English) when it is not a whole number, never a silently different value."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_count(text)
+    except NumberError as exc:
+        raise ValidationFailed(f"{label[0]}: {exc.vi}", f"{label[1]}: {exc.en}") from exc
 
 
 @dataclass(frozen=True)
@@ -265,9 +296,21 @@ HANDOVER_FIELDS = (
 )
 
 
+def shelf_metres(typed: str, boxes: int) -> str:
+    """The shelf metres the handover record states, written the Vietnamese way ("0,5"): what was typed, or
+    10 cm a box when nothing was; ValidationFailed when the typed text is not a number."""
+    if not typed.strip():
+        return format_vi(boxes * BOX_METRES)
+    try:
+        return format_vi(parse_decimal(typed))
+    except NumberError as exc:
+        raise ValidationFailed(f"Mét giá: {exc.vi}", f"Shelf metres: {exc.en}") from exc
+
+
 def set_handover(ctx: AppContext, accession_id: int, values: dict[str, str], *, actor: str) -> None:
-    """Store the parties and condition stated in the handover record."""
+    """Store the parties and condition stated in the handover record; the shelf metres must read as a number."""
     clean = {k: nfc(values.get(k, "")).strip()[:200] for k in HANDOVER_FIELDS}
+    shelf_metres(clean["shelf_metres"], 0)  # refuse "0,5m?" here, not when the record is printed
     with ctx.db.session() as session:
         acc = _get(session, accession_id)
         acc.handover = clean
@@ -289,10 +332,7 @@ def handover_document(ctx: AppContext, accession_id: int) -> bytes:
     acc = get_accession(ctx, accession_id)
     files = inventory_files(ctx, accession_id)
     info = acc.handover
-    try:
-        metres = float(info.get("shelf_metres") or acc.boxes * 0.1)  # a standard box is 10 cm of shelf
-    except ValueError:
-        metres = acc.boxes * 0.1
+    metres = shelf_metres(str(info.get("shelf_metres") or ""), acc.boxes)
     rows = [
         (str(n), f.file_notation or "", f.title, _span([f]), f.maintenance or "", str(f.sheet_total or ""))
         for n, f in enumerate(files, 1)

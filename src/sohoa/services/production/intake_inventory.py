@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,15 +20,61 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import InventoryRow, RowReport, map_header, parse_retention, parse_time_span
 from sohoa.domain.inventory import validate_rows as _validate
 from sohoa.domain.text import nfc
-from sohoa.domain.workflow import FileUnitState
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.production.intake_reimport import InventoryDiff, apply_rows, inventory_diff
+from sohoa.storage.private import open_private, private_dir
 
-__all__ = ["MAX_INVENTORY_BYTES", "UploadResult", "UploadSummary", "latest_upload", "read_inventory",
-           "upload_inventory"]
+__all__ = [
+    "MAX_INVENTORY_BYTES",
+    "UploadResult",
+    "UploadSummary",
+    "check_inventory",
+    "confirm_reimport",
+    "latest_upload",
+    "read_inventory",
+    "report_json",
+    "stage_upload",
+    "staged_reports",
+    "staged_upload",
+    "upload_inventory",
+]
 
 MAX_INVENTORY_BYTES = 10 * 1024 * 1024
 _NUMBERING = re.compile(r"^\(\d+\)$")
+_TOKEN = re.compile(r"^[0-9a-f]{64}$")
+STAGING_DAYS = 2  # a staged upload (for its report or its confirmation) is kept this long
+
+
+def _staging(ctx: AppContext) -> Path:
+    return private_dir(ctx.settings.data / "intake-staging")
+
+
+def stage_upload(ctx: AppContext, filename: str, data: bytes) -> str:
+    """Keep an uploaded inventory in the data folder under its SHA-256 (the token a confirmation or a report
+    download names); older staged uploads are cleared."""
+    folder = _staging(ctx)
+    cutoff = time.time() - STAGING_DAYS * 86400
+    for old in folder.iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = hashlib.sha256(data).hexdigest()
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    with open_private(folder / f"{token}{suffix}") as out:
+        out.write(data)
+    return token
+
+
+def staged_upload(ctx: AppContext, token: str) -> tuple[str, bytes]:
+    """(file name, bytes) of a staged upload; NotFound when the token is unknown or has expired."""
+    if _TOKEN.match(token):
+        for suffix in (".xlsx", ".csv"):
+            path = _staging(ctx) / f"{token}{suffix}"
+            if path.is_file():
+                return path.name, path.read_bytes()
+    raise NotFound(
+        "Tệp mục lục đã tải lên không còn: hãy tải lên lại", "The uploaded inventory has expired: upload it again"
+    )
 
 
 def _get(session: Session, accession_id: int) -> Accession:
@@ -115,16 +164,26 @@ def read_inventory(filename: str, data: bytes) -> list[InventoryRow]:
 
 @dataclass(frozen=True)
 class UploadResult:
-    """The stored upload and its per-row report; ``accepted`` when no row has an error."""
+    """An upload's per-row report; ``accepted`` when no row has an error.
 
-    upload_id: int
+    ``upload_id`` is None when nothing was recorded: a validate-only check, or a re-import that waits for
+    confirmation (``diff`` then lists its changes). ``token`` names the staged upload (error report, confirm).
+    """
+
+    upload_id: int | None
     accepted: bool
     rows: int
     errors: int
     reports: list[RowReport]
+    token: str = ""
+    diff: InventoryDiff | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.diff is not None
 
 
-def _report_json(reports: list[RowReport]) -> list[dict[str, Any]]:
+def report_json(reports: list[RowReport]) -> list[dict[str, Any]]:
     return [
         {
             "line": r.row.line,
@@ -132,69 +191,81 @@ def _report_json(reports: list[RowReport]) -> list[dict[str, Any]]:
             "notation": r.row.notation,
             "title": r.row.title,
             "issues": [
-                {"column": i.column, "code": i.code, "vi": i.vi, "en": i.en, "severity": i.severity}
-                for i in r.issues
+                {"column": i.column, "code": i.code, "vi": i.vi, "en": i.en, "severity": i.severity} for i in r.issues
             ],
         }
         for r in reports
     ]
 
 
-def _apply_rows(session: Session, acc: Accession, rows: list[InventoryRow]) -> None:
-    existing = {
-        f.file_notation: f
-        for f in session.execute(select(FileUnit).where(FileUnit.accession_id == acc.id)).scalars()
-    }
-    wanted = {row.notation for row in rows}
-    for notation, file in existing.items():
-        if notation not in wanted and file.state == FileUnitState.REGISTERED:
-            session.delete(file)
-    for row in rows:
-        file = existing.get(row.notation) or FileUnit(
-            file_code=f"{acc.code}.{row.notation}"[:30], accession_id=acc.id, file_notation=row.notation
-        )
-        file.title, file.unit_id, file.fonds_id = row.title, acc.unit_id, acc.fonds_id
-        file.maintenance = "Vĩnh viễn" if row.permanent else f"{row.retention_years} năm"
-        file.permanent, file.retention_years = row.permanent, row.retention_years
-        file.start_date, file.end_date = row.start_date, row.end_date
-        file.file_catalog = row.start_date.year if row.start_date else None
-        file.sheet_total = int(row.sheets)
-        file.page_total = int(row.pages) if row.pages.isdigit() else None
-        file.description = row.note or None
-        session.add(file)
+def _taken(session: Session, acc: Accession) -> set[str]:
+    """File numbers of the unit already registered in its other accessions."""
+    taken = session.execute(
+        select(FileUnit.file_notation).where(FileUnit.unit_id == acc.unit_id, FileUnit.accession_id != acc.id)
+    ).scalars()
+    return {t.upper() for t in taken if t}
 
 
-def upload_inventory(
-    ctx: AppContext, accession_id: int, filename: str, data: bytes, *, actor: str
-) -> UploadResult:
-    """Validate an inventory row by row; when no row has an error, register its files."""
+def _readable(filename: str, data: bytes) -> list[InventoryRow]:
     rows = read_inventory(filename, data)
     if not rows:
         raise ValidationFailed("Mục lục không có dòng nào", "The inventory has no rows")
+    return rows
+
+
+def check_inventory(ctx: AppContext, accession_id: int, filename: str, data: bytes) -> UploadResult:
+    """Validate only: the row-by-row report of an inventory, nothing registered, nothing recorded.
+
+    The upload is kept in the staging folder under its token, for the downloadable error report."""
+    rows = _readable(filename, data)
     with ctx.db.session() as session:
         acc = _get(session, accession_id)
-        taken = set(
-            session.execute(
-                select(FileUnit.file_notation).where(
-                    FileUnit.unit_id == acc.unit_id, FileUnit.accession_id != acc.id
-                )
-            ).scalars()
-        )
-        reports = _validate(rows, {t.upper() for t in taken if t})
+        reports = _validate(rows, _taken(session, acc))
+    errors = sum(1 for r in reports if not r.ok)
+    return UploadResult(None, errors == 0, len(rows), errors, reports, stage_upload(ctx, filename, data))
+
+
+def staged_reports(ctx: AppContext, accession_id: int, token: str) -> list[RowReport]:
+    """The report of a staged upload, validated again against the accession as it stands now."""
+    filename, data = staged_upload(ctx, token)
+    return check_inventory(ctx, accession_id, filename, data).reports
+
+
+def _record(
+    session: Session, acc: Accession, filename: str, actor: str, rows: int, reports: list[RowReport]
+) -> InventoryUpload:
+    errors = sum(1 for r in reports if not r.ok)
+    upload = InventoryUpload(
+        accession_id=acc.id,
+        filename=filename[:300],
+        uploaded_by=actor,
+        row_count=rows,
+        error_count=errors,
+        accepted=errors == 0,
+        report=report_json(reports),
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def upload_inventory(ctx: AppContext, accession_id: int, filename: str, data: bytes, *, actor: str) -> UploadResult:
+    """Validate an inventory row by row; when no row has an error, register its files.
+
+    Into an accession whose files come from an earlier inventory nothing changes yet: the result carries
+    the diff (files to add, change, remove) and the token that ``confirm_reimport`` applies."""
+    rows = _readable(filename, data)
+    token = stage_upload(ctx, filename, data)
+    with ctx.db.session() as session:
+        acc = _get(session, accession_id)
+        reports = _validate(rows, _taken(session, acc))
         errors = sum(1 for r in reports if not r.ok)
-        upload = InventoryUpload(
-            accession_id=acc.id,
-            filename=filename[:300],
-            uploaded_by=actor,
-            row_count=len(rows),
-            error_count=errors,
-            accepted=errors == 0,
-            report=_report_json(reports),
-        )
-        session.add(upload)
         if errors == 0:
-            _apply_rows(session, acc, rows)
-        session.flush()
+            diff = inventory_diff(session, acc, rows)
+            if diff.changed or diff.removed:
+                return UploadResult(None, True, len(rows), 0, reports, token, diff)
+            apply_rows(session, acc, rows, diff)
+        upload = _record(session, acc, filename, actor, len(rows), reports)
         record_event(
             session,
             actor,
@@ -203,7 +274,51 @@ def upload_inventory(
             acc.id,
             {"upload_id": upload.id, "rows": len(rows), "errors": errors, "filename": filename},
         )
-        return UploadResult(upload.id, errors == 0, len(rows), errors, reports)
+        return UploadResult(upload.id, errors == 0, len(rows), errors, reports, token)
+
+
+def confirm_reimport(
+    ctx: AppContext, accession_id: int, token: str, digest: str, *, actor: str, filename: str = ""
+) -> InventoryDiff:
+    """Apply a staged re-import whose diff the officer saw (``digest``); refused when the list has changed
+    since, or when it would remove a file that carries work."""
+    staged_name, data = staged_upload(ctx, token)
+    rows = _readable(staged_name, data)
+    with ctx.db.session() as session:
+        acc = _get(session, accession_id)
+        reports = _validate(rows, _taken(session, acc))
+        if any(not r.ok for r in reports):
+            raise ValidationFailed(
+                "Mục lục có lỗi, hãy sửa và tải lên lại", "The inventory has errors; fix it and upload again"
+            )
+        diff = inventory_diff(session, acc, rows)
+        if diff.digest != digest:
+            raise ValidationFailed(
+                "Hồ sơ của đợt giao nộp đã thay đổi từ lúc kiểm tra: hãy tải mục lục lên lại để xem danh sách mới",
+                "The accession's files changed since the check: upload the inventory again to see the new list",
+            )
+        if diff.blocked:
+            names = ", ".join(r.notation for r in diff.blocked)
+            raise ValidationFailed(
+                f"Không thể bỏ hồ sơ đã có công việc (đã nhận, xếp hộp, quét hoặc có văn bản): {names}",
+                f"Files that already carry work (received, boxed, scanned, documents) cannot be removed: {names}",
+            )
+        apply_rows(session, acc, rows, diff)
+        upload = _record(session, acc, filename or staged_name, actor, len(rows), reports)
+        record_event(
+            session,
+            actor,
+            "inventory.reimport",
+            "accession",
+            acc.id,
+            {
+                "upload_id": upload.id,
+                "added": [r.notation for r in diff.added],
+                "changed": {c.notation: [f.field for f in c.changes] for c in diff.changed},
+                "removed": [r.notation for r in diff.removed],
+            },
+        )
+        return diff
 
 
 @dataclass(frozen=True)
@@ -231,6 +346,13 @@ def latest_upload(ctx: AppContext, accession_id: int) -> UploadSummary | None:
         ).scalar_one_or_none()
         if upload is None:
             return None
-        return UploadSummary(id=upload.id, filename=upload.filename, rows=upload.row_count,
-                             errors=upload.error_count, accepted=upload.accepted, report=upload.report or [],
-                             uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at)
+        return UploadSummary(
+            id=upload.id,
+            filename=upload.filename,
+            rows=upload.row_count,
+            errors=upload.error_count,
+            accepted=upload.accepted,
+            report=upload.report or [],
+            uploaded_by=upload.uploaded_by,
+            uploaded_at=upload.uploaded_at,
+        )

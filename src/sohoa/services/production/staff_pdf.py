@@ -76,7 +76,7 @@ class HandoverData:
     date_range: str
     boxes: int
     files: int
-    shelf_metres: float
+    shelf_metres: str  # as the record states it, Vietnamese style ("0,5")
     condition: str
     place: str
     signed_on: date
@@ -152,7 +152,7 @@ def _handover_body(w: _Writer, data: HandoverData) -> None:
     w.text(f"2. Thời gian của hồ sơ, tài liệu: {data.date_range}")
     w.text(
         f"3. Số lượng tài liệu: tổng số hộp (cặp): {data.boxes}; tổng số hồ sơ (đơn vị bảo quản): "
-        f"{data.files}; quy ra mét giá: {data.shelf_metres:.2f} m"
+        f"{data.files}; quy ra mét giá: {data.shelf_metres} m"
     )
     w.text(f"4. Tình trạng tài liệu giao nộp: {data.condition}")
     w.text("5. Mục lục hồ sơ, tài liệu nộp lưu kèm theo.")
