@@ -95,8 +95,24 @@ class Settings(BaseSettings):
         description="Time zone (IANA name) of the times the staff app and the portal show and of the audit export's "
         "ISO 8601 offsets (+07:00 by default).",
     )
+    qc_default_rate: float = Field(
+        default=0.0, ge=0, le=1,
+        description="Share (0–1) of reviewed documents the default QC plan samples when no active sampling plan "
+        "applies to them (0: accepted without inspection). The QC page and the dashboard say when no plan is on.",
+    )
     copy_agency: str = Field(
         default="Trung tâm Lưu trữ lịch sử Hà Nội", description="Agency named on certified copies (bản sao)."
+    )
+    portal_copy_fees: str = Field(
+        default="Phí khai thác, sử dụng tài liệu lưu trữ và phí chứng thực thu theo biểu phí hiện hành; cán bộ lưu trữ "
+        "báo số tiền và cách nộp khi duyệt yêu cầu.", max_length=1000,
+        description="What the portal's copy-request form says about fees (English pages show the English of the "
+        "default; a text of your own is shown as written). See docs/portal.md.",
+    )
+    portal_copy_days: int = Field(
+        default=5, ge=1, le=60,
+        description="Working days (Monday to Friday) the archive takes to decide a copy request: the form says it "
+        "and the tracking page shows the expected date.",
     )
     public_url: str = Field(
         default="", pattern=r"^(https?://[^/\s?#]+)?$",

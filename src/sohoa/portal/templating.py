@@ -22,6 +22,7 @@ from sohoa.web.templating import TEMPLATES, layout_context, request_lang
 __all__ = ["PORTAL_PATH", "render_error", "render_page", "site_url"]
 
 PORTAL_PATH = "/portal"
+STAFF_PAGES = frozenset({"portal/staff_copies.html"})  # rendered here, in the staff layout
 
 _OWN = Path(__file__).with_name("templates")
 _PAGES = Jinja2Templates(directory=str(_OWN))
@@ -32,9 +33,10 @@ _PAGES.env.filters.update(FILTERS)  # the staff pages' filters: label, date, dat
 
 def render_page(request: Request, template: str, context: dict[str, Any] | None = None, *,
                 status_code: int = 200) -> HTMLResponse:
-    """Render with the same layout context as the staff pages."""
+    """Render with the same layout context as the staff pages. The citizens' pages (``portal/layout.html``)
+    show the portal's own menu, never the staff one: they read as anonymous whoever asks."""
     lang = request_lang(request)
-    principal: Principal | None = request.scope.get("sohoa.principal")
+    principal: Principal | None = request.scope.get("sohoa.principal") if template in STAFF_PAGES else None
     values: dict[str, Any] = dict(context or {})
     error = values.get("error")
     values.update({

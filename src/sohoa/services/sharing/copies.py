@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,12 +24,45 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import ObjectDownload, download_of, store_bytes
 from sohoa.signing import CopyStamp, SigningKey, sign_pdf, stamp_certified_copy
 
-__all__ = ["CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "ensure_dev_certificate",
-           "list_copy_requests", "refuse_copy", "request_copy"]
+__all__ = ["CODE_ALPHABET", "CopyRequestInfo", "Requester", "approve_copy", "copy_pdf", "copy_status", "due_date",
+           "ensure_dev_certificate", "list_copy_requests", "new_code", "refuse_copy", "request_copy", "short_code"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _ID_NUMBER = re.compile(r"^[A-Z0-9]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Tracking codes: 8 characters read aloud or typed from paper without doubt (no 0 or O, no 1, I or L, no U
+# beside V), shown as two groups "K7MA-4QX2"; typed in any case, with or without the dash or spaces. 30⁸ ≈
+# 6.6 × 10¹¹ codes, and the portal's per-address rate limit bounds guessing. Codes of the first releases
+# (16 URL-safe characters) still resolve as they were given.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")  # spaces and dashes, typographic ones too
+
+
+def new_code() -> str:
+    """A new random tracking code, e.g. ``K7MA-4QX2``."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def short_code(typed: str) -> str | None:
+    """The tracking code as stored, from what a citizen typed ("k7ma 4qx2", "K7MA4QX2"); None if it is not one."""
+    raw = _SEPARATORS.sub("", typed).upper()
+    if len(raw) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in raw):
+        return None
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def due_date(requested: datetime, working_days: int, zone: tzinfo = VN_TZ) -> date:
+    """The day a decision is due: ``working_days`` Monday-to-Friday days after the day of the request in
+    ``zone`` (public holidays are not known here)."""
+    day = (requested if requested.tzinfo else requested.replace(tzinfo=UTC)).astimezone(zone).date()
+    left = working_days
+    while left > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
 
 
 def ensure_dev_certificate(ctx: AppContext) -> SigningKey:
@@ -83,13 +116,21 @@ def request_copy(ctx: AppContext, document_id: int, requester: Requester) -> Cop
     person = requester.checked()
     with ctx.db.session() as session:
         doc = visible_document(session, None, document_id)  # the portal reads as anonymous: public only
-        row = CopyRequest(code=secrets.token_urlsafe(12), document_id=doc.id, requester_name=person.name,
+        row = CopyRequest(code=_unused_code(session), document_id=doc.id, requester_name=person.name,
                           id_number=person.id_number, email=person.email, phone=person.phone,
                           address=person.address, purpose=person.purpose)
         session.add(row)
         session.flush()
         record_event(session, "portal", "copy.request", "copy_request", row.id, {"document_id": doc.id})
         return _info(row)
+
+
+def _unused_code(session: Session) -> str:
+    for _ in range(10):
+        code = new_code()
+        if session.execute(select(CopyRequest.id).where(CopyRequest.code == code)).first() is None:
+            return code
+    raise RuntimeError("no unused tracking code after 10 draws")  # 30⁸ codes: not with any real number of requests
 
 
 def list_copy_requests(ctx: AppContext, state: CopyRequestState | None = CopyRequestState.PENDING, *,
@@ -114,6 +155,9 @@ def _by_code(session: Session, code: str) -> CopyRequest:
     """The request of a code, while its document is still one the portal shows (a document marked độ mật or
     withdrawn since the request answers as an unknown code: the copy is not served any more)."""
     row = session.execute(select(CopyRequest).where(CopyRequest.code == code)).scalar_one_or_none()
+    short = short_code(code) if row is None else None
+    if short is not None:  # typed in another case, without the dash, with spaces
+        row = session.execute(select(CopyRequest).where(CopyRequest.code == short)).scalar_one_or_none()
     doc = session.get(Document, row.document_id) if row is not None else None
     if row is None or doc is None or not can_view_document(session, None, doc):
         raise NotFound("Không tìm thấy yêu cầu", "No such request")
