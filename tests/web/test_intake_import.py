@@ -248,3 +248,19 @@ def test_a_confirmation_for_a_list_that_has_changed_is_refused(ctx: AppContext, 
     stale = client.post(f"/intake/accessions/{acc_id}/inventory/confirm", data={**hidden, "csrf_token": token})
     assert stale.status_code == 400 and "đã thay đổi từ lúc kiểm tra" in stale.text
     assert sorted(f.file_notation for f in intake.inventory_files(ctx, acc_id)) == ["01.VP", "02.VP", "03.TCCB"]
+
+
+def test_a_reimport_that_only_adds_files_asks_too(ctx: AppContext, client: TestClient) -> None:
+    token = helpers.login(client, "archivist")
+    acc_id = _accession(ctx)
+    _upload(client, token, acc_id, xlsx(GOOD))
+    more = [*GOOD, [4, "04.VP", "Hồ sơ thi đua khen thưởng", "2021", "20 năm", "5/10", ""]]
+    page = _upload(client, token, acc_id, xlsx(more))
+    added = re.search(r'<ul id="diff-added">(.*?)</ul>', page, re.S)
+    assert added and "04.VP" in added.group(1) and "diff-removed" not in page and "diff-changed" not in page
+    assert len(intake.inventory_files(ctx, acc_id)) == 3
+    hidden = dict(re.findall(r'<input type="hidden" name="(token|digest|filename)" value="([^"]*)">', page))
+    client.post(f"/intake/accessions/{acc_id}/inventory/confirm", data={**hidden, "csrf_token": token})
+    assert len(intake.inventory_files(ctx, acc_id)) == 4
+    same = _upload(client, token, acc_id, xlsx(more))  # the same inventory again: nothing to confirm
+    assert "Xác nhận nhập lại mục lục" not in same and "Mục lục hợp lệ, đã đăng ký 4 hồ sơ" in same

@@ -262,7 +262,7 @@ def upload_inventory(ctx: AppContext, accession_id: int, filename: str, data: by
         errors = sum(1 for r in reports if not r.ok)
         if errors == 0:
             diff = inventory_diff(session, acc, rows)
-            if diff.changed or diff.removed:
+            if diff.changed or diff.removed or (diff.added and len(diff.added) < len(rows)):  # files were there
                 return UploadResult(None, True, len(rows), 0, reports, token, diff)
             apply_rows(session, acc, rows, diff)
         upload = _record(session, acc, filename, actor, len(rows), reports)
