@@ -18,6 +18,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
 from sohoa.services.production.intake_inventory import read_inventory
 from sohoa.services.production.intake_reimport import inventory_diff
+from sohoa.web.labels import label
 
 from . import _helpers as helpers
 from .test_intake import GOOD, with_errors, xlsx
@@ -264,3 +265,18 @@ def test_a_reimport_that_only_adds_files_asks_too(ctx: AppContext, client: TestC
     assert len(intake.inventory_files(ctx, acc_id)) == 4
     same = _upload(client, token, acc_id, xlsx(more))  # the same inventory again: nothing to confirm
     assert "Xác nhận nhập lại mục lục" not in same and "Mục lục hợp lệ, đã đăng ký 4 hồ sơ" in same
+
+
+def test_the_reimport_list_reads_in_english(ctx: AppContext, client: TestClient) -> None:
+    token = helpers.login(client, "archivist")
+    client.get("/lang/en")
+    acc_id = _accession(ctx)
+    _upload(client, token, acc_id, xlsx(GOOD))
+    page = _upload(client, token, acc_id, xlsx(CHANGED))
+    for words in ("Confirm the re-import", "Files to add", "Files to change", "Files to remove", "File title"):
+        assert words in page, words
+    assert "Hồ sơ sẽ" not in page and "Tiêu đề hồ sơ</td>" not in page
+    hidden = dict(re.findall(r'<input type="hidden" name="(token|digest|filename)" value="([^"]*)">', page))
+    done = client.post(f"/intake/accessions/{acc_id}/inventory/confirm", data={**hidden, "csrf_token": token})
+    assert "Inventory re-imported: 1 file(s) added, 1 changed, 1 removed" in done.text
+    assert label("audit", "inventory.reimport", "en") == "Inventory re-imported (confirmed)"
