@@ -8,11 +8,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from sohoa.db.models import Accession, Event, FileUnit, InventoryUpload, ReceivedFile
+from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.inventory import InventoryRow, map_header, validate_rows
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
@@ -280,3 +282,26 @@ def test_the_reimport_list_reads_in_english(ctx: AppContext, client: TestClient)
     done = client.post(f"/intake/accessions/{acc_id}/inventory/confirm", data={**hidden, "csrf_token": token})
     assert "Inventory re-imported: 1 file(s) added, 1 changed, 1 removed" in done.text
     assert label("audit", "inventory.reimport", "en") == "Inventory re-imported (confirmed)"
+
+
+def test_reimport_service_on_sqlite_and_postgresql(any_ctx: AppContext) -> None:
+    acc = intake.create_accession(any_ctx, helpers.unit(any_ctx), "Đợt", actor="admin")
+    first = intake.upload_inventory(any_ctx, acc.id, "a.xlsx", xlsx(GOOD), actor="admin")
+    assert first.accepted and not first.pending
+    intake.record_received_file(any_ctx, acc.id, "03.TCCB", 8, actor="admin")
+    body = xlsx(CHANGED[:1] + CHANGED[2:])  # leaves out 02.VP (no work) and 03.TCCB (received)
+    pending = intake.upload_inventory(any_ctx, acc.id, "b.xlsx", body, actor="admin")
+    assert pending.diff is not None and pending.upload_id is None
+    assert [(r.notation, bool(r.work)) for r in pending.diff.removed] == [("02.VP", False), ("03.TCCB", True)]
+    with pytest.raises(ValidationFailed):
+        intake.confirm_reimport(any_ctx, acc.id, pending.token, pending.diff.digest, actor="admin")
+    assert len(intake.inventory_files(any_ctx, acc.id)) == 3
+    keep = xlsx(CHANGED)  # keeps 03.TCCB: 02.VP goes, 04.VP comes, 01.VP changes
+    ready = intake.upload_inventory(any_ctx, acc.id, "c.xlsx", keep, actor="admin")
+    assert ready.diff is not None and not ready.diff.blocked
+    intake.confirm_reimport(any_ctx, acc.id, ready.token, ready.diff.digest, actor="admin")
+    assert sorted(f.file_notation or "" for f in intake.inventory_files(any_ctx, acc.id)) == [
+        "01.VP",
+        "03.TCCB",
+        "04.VP",
+    ]
