@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -14,11 +15,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from sohoa.db.models import Accession, Event, FileUnit, InventoryUpload, ReceivedFile
-from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import InventoryRow, map_header, validate_rows
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
-from sohoa.services.production.intake_inventory import read_inventory
+from sohoa.services.production.intake_inventory import read_inventory, stage_upload, staged_upload
 from sohoa.services.production.intake_reimport import inventory_diff
 from sohoa.web.labels import label
 
@@ -305,3 +306,18 @@ def test_reimport_service_on_sqlite_and_postgresql(any_ctx: AppContext) -> None:
         "03.TCCB",
         "04.VP",
     ]
+
+
+def test_staged_uploads_are_named_by_content_and_expire(ctx: AppContext) -> None:
+    body = xlsx(GOOD)
+    token = stage_upload(ctx, "muc-luc.xlsx", body)
+    assert token == hashlib.sha256(body).hexdigest() and stage_upload(ctx, "again.xlsx", body) == token
+    assert staged_upload(ctx, token) == (f"{token}.xlsx", body)
+    for bad in ("../secret.key", token[:-1], token.upper()):
+        with pytest.raises(NotFound):
+            staged_upload(ctx, bad)
+    path = ctx.settings.data / "intake-staging" / f"{token}.xlsx"
+    os.utime(path, (0, 0))  # older than the staging days
+    stage_upload(ctx, "other.csv", "Số TT;Số, ký hiệu hồ sơ;Tiêu đề hồ sơ\n".encode())
+    with pytest.raises(NotFound):
+        staged_upload(ctx, token)
