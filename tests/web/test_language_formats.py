@@ -97,3 +97,21 @@ def test_progress_workbook_has_real_dates_and_a_readable_header(ctx: AppContext,
     client.get("/lang/en")
     english = load_workbook(io.BytesIO(client.get("/progress/export.xlsx").content))
     assert [c.value for c in english.worksheets[-1][1]][:2] == ["Code", "Unit"]
+
+
+def test_secrecy_and_urgency_are_chosen_from_the_nd30_lists(ctx: AppContext, client: TestClient) -> None:
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    doc = helpers.document(ctx, file_id, type_name="Quyết định")
+    token = helpers.login(client, "archivist")
+    page = client.get(f"/review/{doc}").text
+    for name, codes in (("secrecy", ("Mật", "Tối mật", "Tuyệt mật")), ("urgency", ("Khẩn", "Thượng khẩn", "Hỏa tốc"))):
+        select = re.search(rf'<select id="f-{name}" name="{name}".*?</select>', page, flags=re.S)
+        assert select, name
+        assert re.findall(r'<option value="([^"]*)"', select.group(0)) == ["", *codes]
+    refused = client.post(f"/review/{doc}", data={"urgency": "Gấp", "csrf_token": token})
+    assert refused.status_code == 400 and "Độ khẩn phải là" in refused.text
+    client.post(f"/review/{doc}", data={"urgency": "Hỏa tốc", "csrf_token": token})
+    page = client.get(f"/review/{doc}").text
+    assert re.search(r'<option value="Hỏa tốc" selected>Hỏa tốc</option>', page)
+    client.get("/lang/en")
+    assert '<option value="Hỏa tốc" selected>Flash</option>' in client.get(f"/review/{doc}").text
