@@ -161,7 +161,8 @@ DOCUMENTS: Machine[DocumentState] = Machine(
         _D.REVIEW: _REVIEWED,
         _D.REWORK_REVIEW: _REVIEWED,
         _D.QC: (_D.ACCEPTED, _D.REWORK_SCAN, _D.REWORK_REVIEW, _D.MERGED),  # the inspector's decision
-        _D.REWORK_SCAN: (_D.SUPERSEDED, _D.MERGED),  # a rescan of its file replaces it
+        # A rescan replaces it; sent on to review when its defects are not the scan's (QC's "redo" there).
+        _D.REWORK_SCAN: (_D.SUPERSEDED, _D.MERGED, _D.REWORK_REVIEW),
         _D.ACCEPTED: (_D.REVIEW, _D.MERGED),  # unreviewed pages merged into it: reviewed again
         _D.PUBLISHED: (_D.REVIEW, _D.MERGED),
         _D.MERGED: (),

@@ -1,4 +1,5 @@
-"""Scanning (số hóa): resumable chunked uploads, live progress by server-sent events, hot folders."""
+"""Scanning (số hóa): resumable chunked uploads (alone or grouped into one document), live progress by
+server-sent events, hot folders, and the rework QC sent back with its "redo"."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +22,7 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import arrangement, scanning
+from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
 __all__ = ["router"]
@@ -33,11 +35,16 @@ SSE_SECONDS = 600
 
 
 class StartUpload(BaseModel):
-    """The browser announces a file before sending its chunks."""
+    """The browser announces a file before sending its chunks: alone, or one of ``group_size`` files it sends
+    as ``group`` (``one_document``: their pages are one document), or the rescan of a rework document."""
 
     filename: str
     size: int
     file_id: int | None = None
+    group: str | None = None
+    group_size: int | None = None
+    one_document: bool = False
+    replaces: int | None = None
 
 
 def _json(status: scanning.UploadStatus) -> dict[str, object]:
@@ -45,13 +52,16 @@ def _json(status: scanning.UploadStatus) -> dict[str, object]:
 
 
 @router.get("")
-def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
+def scanning_home(request: Request, ctx: Ctx, who: Operator,
+                  redo: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The upload area (``redo``: set to rescan that rework document), the rework list, the uploads."""
     rework = scanning.rework_documents(ctx, who)
-
     values = {
         "files": arrangement.list_files(ctx),
         "uploads": scanning.list_uploads(ctx, who.username),
         "rework": rework,
+        "redo": next((item for item in rework if item.id == redo and item.action == "rescan"), None),
+        "doc_href": "/review/" if who.can(Permission.REVIEW) else "/documents/",
         "station_dir": str(ctx.settings.data / "hotfolders"),
     }
     return render(request, "scanning.html", values)
@@ -59,8 +69,22 @@ def scanning_home(request: Request, ctx: Ctx, who: Operator) -> Response:
 
 @router.post("/uploads")
 def start_upload(ctx: Ctx, who: Operator, body: StartUpload) -> Response:
-    status = scanning.start_upload(ctx, body.file_id, body.filename, body.size, operator=who.username)
+    status = scanning.start_upload(
+        ctx, body.file_id, body.filename, body.size, operator=who.username, group=body.group,
+        group_size=body.group_size, one_document=body.one_document, replaces=body.replaces, principal=who)
     return JSONResponse(_json(status), status_code=201)
+
+
+@router.post("/rework/{doc_id}/review")
+def redo_in_review(request: Request, ctx: Ctx, who: Operator, doc_id: int) -> Response:
+    """The redo of a rework document whose defects are not the scan's: it goes back to review."""
+    try:
+        scanning.redo_in_review(ctx, doc_id, principal=who, actor=who.username)
+    except ValidationFailed as exc:
+        flash(request, exc.vi, kind="error")  # one of the service's sentences, each in the English table
+    else:
+        flash(request, "Đã chuyển văn bản #{doc} sang kiểm duyệt lại", doc=doc_id)
+    return RedirectResponse("/scanning#rework", status_code=303)
 
 
 @router.get("/uploads/{token}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sohoa.db.base import Base, state_type, utcnow
@@ -79,6 +79,13 @@ class ScanUpload(Base):
     message: Mapped[str | None] = mapped_column(Text)
     documents: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[int] = mapped_column(Integer, default=0)
+    # Uploads the operator grouped: ``group_size`` files sharing ``group_token`` are ingested together
+    # (``one_document``: their pages, in file-name order, are one document; else split as a folder is).
+    group_token: Mapped[str | None] = mapped_column(String(40), index=True)
+    group_size: Mapped[int | None] = mapped_column(Integer)
+    one_document: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    replaces_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))  # a rework rescan
+    document_ids: Mapped[list[int] | None] = mapped_column(JSON)  # the documents its pages went into
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

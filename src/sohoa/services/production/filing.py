@@ -14,7 +14,7 @@ from sohoa.services.identity.protection import Protection, protection_of, raise_
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["move_document", "supersede_rework"]
+__all__ = ["move_document", "supersede_rescanned", "supersede_rework"]
 
 
 def move_document(ctx: AppContext, doc_id: int, file_id: int, *, actor: str,
@@ -50,16 +50,38 @@ def supersede_rework(session: Session, file_id: int, created: list[int], actor: 
     documents the rescan made take their strictest protection (a độ mật set in review is not lost)."""
     replaced = list(session.execute(select(Document).where(Document.file_id == file_id,
                                                            Document.state == DocumentState.REWORK_SCAN)).scalars())
+    for new_id, protection in _replace(session, replaced, created).items():
+        if protection["raised"]:
+            record_event(session, actor, "document.update", "document", new_id,
+                         {"operation": "rescan", "protection": protection})
+
+
+def supersede_rescanned(session: Session, doc_id: int, created: list[int], actor: str) -> bool:
+    """A rescan of one document sent back to scanning (the operator's "redo"): that document alone becomes
+    'superseded' — its masters stay as they are — and the audit links it and the documents the rescan made,
+    which take its protection. False (nothing changed) when it is no longer waiting for a rescan."""
+    old = session.get(Document, doc_id)
+    if old is None or old.state != DocumentState.REWORK_SCAN or not created:
+        return False
+    changed = _replace(session, [old], created)
+    record_event(session, actor, "document.update", "document", old.id,
+                 {"operation": "rescan", "state": old.state, "replaced_by": created})
+    for new_id, protection in changed.items():
+        record_event(session, actor, "document.update", "document", new_id,
+                     {"operation": "rescan", "replaces": old.id, "protection": protection})
+    return True
+
+
+def _replace(session: Session, replaced: list[Document], created: list[int]) -> dict[int, dict[str, object]]:
+    """Mark ``replaced`` superseded; the created documents (id → protection change) take their strictest level."""
     for doc in replaced:
         doc.state = transition(doc.state, DocumentState.SUPERSEDED)
     if not replaced:
-        return
+        return {}
     floor = strictest(*(protection_of(d) for d in replaced))
+    changes: dict[int, dict[str, object]] = {}
     for doc_id in created:
         new = session.get(Document, doc_id)
-        if new is None:
-            continue
-        protection = raise_protection(new, floor, [d.id for d in replaced])
-        if protection["raised"]:
-            record_event(session, actor, "document.update", "document", new.id,
-                         {"operation": "rescan", "protection": protection})
+        if new is not None:
+            changes[doc_id] = raise_protection(new, floor, [d.id for d in replaced])
+    return changes

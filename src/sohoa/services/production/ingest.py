@@ -28,7 +28,13 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_file
 from sohoa.services.platform.pool import PageJobs, PagePool, SharedPool, release_memory
 from sohoa.services.production.ingest_claims import IngestClaims
-from sohoa.services.production.ingest_groups import Group, closed_documents_end, group_key
+from sohoa.services.production.ingest_groups import (
+    ONE_DOCUMENT,
+    Group,
+    OneDocumentSplitter,
+    closed_documents_end,
+    group_key,
+)
 from sohoa.services.production.ingest_readahead import Prepared, Readahead, triage_copy, work_copy
 from sohoa.services.production.ingest_store import store_outcomes
 from sohoa.storage import objects as stored_objects
@@ -244,7 +250,8 @@ def _fail_items(session: Session, members: list[tuple[int, ItemReport, int]], er
 
 def _finish(ctx: AppContext, group: Group[ItemReport], actor: str) -> None:
     """Store a complete sequence. Masters whose data is bad are quarantined and the rest is stored;
-    a failure of the machinery (engine crash, killed worker) fails the sequence, to be retried."""
+    a failure of the machinery (engine crash, killed worker) fails the sequence, to be retried.
+    A sequence the operator grouped as one document (key :data:`ONE_DOCUMENT`) is stored as one."""
     order = {item_id: n for n, (item_id, _, _) in enumerate(group.members)}
     results = sorted(group.results, key=lambda r: (order[r.item_id], r.source_index))
     failures = [r for r in results if isinstance(r, PageFailure)]
@@ -263,7 +270,8 @@ def _finish(ctx: AppContext, group: Group[ItemReport], actor: str) -> None:
         items = [session.get(IngestItem, item_id) for item_id, _ in kept]
         notes: dict[int, list[str]] = {}
         by_item = store_outcomes(ctx, session, [i for i in items if i is not None], outcomes, actor, notes,
-                                 prebuilt=group.documents)
+                                 prebuilt=group.documents,
+                                 splitter=OneDocumentSplitter() if group.key == ONE_DOCUMENT else None)
     for item_id, rep in kept:
         rep.state, rep.documents = "done", by_item.get(item_id, [])
         rep.warnings.extend(notes.get(item_id, []))
@@ -281,14 +289,15 @@ class _Batch:
     """Feeds registered masters to the pool and stores each group when it is complete."""
 
     def __init__(self, ctx: AppContext, pool: PageJobs, actor: str,
-                 notify: Callable[[ProgressEvent], None], claims: IngestClaims) -> None:
+                 notify: Callable[[ProgressEvent], None], claims: IngestClaims, *, one_document: bool = False) -> None:
         self.ctx, self.pool, self.actor, self.notify, self.claims = ctx, pool, actor, notify, claims
+        self.one_document = one_document  # every master is a part of one sequence, stored as one document
         self.groups: dict[int, Group[ItemReport]] = {}  # item id → its group
         self.open: Group[ItemReport] | None = None
         self.done = self.total = 0
 
     def add(self, item_id: int, report: ItemReport, result: TriageResult, path: Path) -> None:
-        key = group_key(result, path)
+        key = ONE_DOCUMENT if self.one_document else group_key(result, path)
         if self.open is None or self.open.key != key or key == str(path):
             self.close()
             self.open = Group[ItemReport](key)
@@ -297,7 +306,8 @@ class _Batch:
         self.total += len(result.pages)
         self.notify(ProgressEvent("registered", path.name, self.done, self.total))
         dpi = self.ctx.settings.pdf_render_dpi
-        whole = as_file_job(item_id, result.pages, dpi, path.name, self.ctx.extractor, self.ctx.splitter)
+        whole = None if self.one_document else as_file_job(item_id, result.pages, dpi, path.name,
+                                                           self.ctx.extractor, self.ctx.splitter)
         if whole is not None:  # a short born-digital PDF (a group of its own): pages and documents in one job
             self.open.whole_file = True
             self.pool.submit([whole])
@@ -344,7 +354,7 @@ class _Batch:
         """Store the documents of a long sequence that can no longer change while later pages are in OCR:
         every document before the last one of the pages done so far (the last may still go on)."""
         prefix = group.ready_prefix()
-        if group.complete or len(prefix) < group.checked_at + step:
+        if group.complete or group.key == ONE_DOCUMENT or len(prefix) < group.checked_at + step:
             return
         group.checked_at = len(prefix)
         cut = closed_documents_end(self.ctx.splitter, group, prefix)
@@ -375,13 +385,15 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
                  file_code: str | None = None, actor: str = "system",
                  progress: Callable[[ProgressEvent], None] | None = None,
                  engine_factory: OcrEngineFactory | None = None,
-                 pool: SharedPool | None = None) -> IngestReport:
+                 pool: SharedPool | None = None, one_document: bool = False) -> IngestReport:
     """Digitize files: idempotent (a master seen before creates nothing) and resumable after a crash.
 
     Single-page images of one folder form one sequence, split into documents together; each PDF
     or multi-page TIFF is a sequence of its own. ``pool``: an already running pool (the warm pool of
     a server, or a running server's through the control socket) that this ingest opens a session of
     and leaves running; its engines are used and ``engine_factory`` is not. None: a pool of its own.
+    ``one_document``: the files are the pages of one document, in the order given (a scan operator's
+    grouped upload): one sequence, never split by layout; a separator sheet among them is left out.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -394,7 +406,7 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
         runner: AbstractContextManager[PageJobs] = (
             pool.session() if pool is not None else PagePool(ctx.settings, engine_factory or ctx.engine_factory))
         with runner as jobs, Readahead(ctx, expand_paths(paths), work) as readahead:
-            batch = _Batch(ctx, jobs, actor, notify, claims)
+            batch = _Batch(ctx, jobs, actor, notify, claims, one_document=one_document)
             for path, prepared in readahead:
                 item_report, item_id, result = _register(ctx, claims, path, batch_id, target, actor, work,
                                                          prepared)

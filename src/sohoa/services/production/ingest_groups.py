@@ -3,16 +3,18 @@ long sequence can be stored while its later pages are still in OCR."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from sohoa.domain.ports import DocumentSplitter
+from sohoa.domain.ocr import OcrPage
+from sohoa.domain.ports import DocumentSplitter, PageRole
 from sohoa.pipeline.documents import BuiltDocument
 from sohoa.pipeline.types import TriageResult
 from sohoa.pipeline.work import PageFailure, PageOutcome
 
-__all__ = ["Group", "closed_documents_end", "group_key"]
+__all__ = ["ONE_DOCUMENT", "Group", "OneDocumentSplitter", "closed_documents_end", "group_key"]
 
 R = TypeVar("R")  # what the ingest reports of each master
 
@@ -60,6 +62,20 @@ class Group(Generic[R]):
         if self.whole_file and any(isinstance(r, PageFailure) for r in self.results):
             return self.closed
         return self.closed and len(self.results) == self.expected
+
+
+ONE_DOCUMENT = "one-document"  # the key of a sequence the operator said is one document
+
+
+class OneDocumentSplitter:
+    """The splitter of files the operator grouped as one document: every page, in sequence order, is a
+    page of that one document (blank pages too: the operator said so); only QR separator sheets, which
+    are never part of a document, are left out."""
+
+    def split(self, pages: Sequence[OcrPage], roles: Sequence[PageRole | None] = (), *,
+              separator_pages: Collection[int] = ()) -> list[list[int]]:
+        kept = [index for index in range(len(pages)) if index not in separator_pages]
+        return [kept] if kept else []
 
 
 def group_key(result: TriageResult, path: Path) -> str:

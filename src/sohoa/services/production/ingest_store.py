@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
 from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
+from sohoa.domain.ports import DocumentSplitter
 from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
 from sohoa.domain.workflow import DocumentState, IngestItemState, transition
@@ -126,17 +127,19 @@ def _files_by_position(session: Session, outcomes: Sequence[PageOutcome], items:
 def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem],
                    outcomes: Sequence[PageOutcome], actor: str,
                    warnings: dict[int, list[str]] | None = None,
-                   prebuilt: Sequence[BuiltDocument] | None = None) -> dict[int, list[int]]:
+                   prebuilt: Sequence[BuiltDocument] | None = None,
+                   splitter: DocumentSplitter | None = None) -> dict[int, list[int]]:
     """Create every row for a finished sequence and mark its masters done; all or nothing.
 
     ``outcomes`` are in sequence order (masters in order, pages in order); returns document ids per item.
     ``warnings`` (item id → messages) receives why a born-digital document was rasterised. ``prebuilt``: the
-    documents a whole-file job already built in its worker (:mod:`sohoa.pipeline.files`).
+    documents a whole-file job already built in its worker (:mod:`sohoa.pipeline.files`). ``splitter``: how the
+    pages become documents when not ``ctx.splitter`` (files the operator grouped as one document).
     """
     by_id = {item.id: item for item in items}
     first = items[0]
-    built_docs = list(prebuilt) if prebuilt is not None else build_documents(
-        outcomes, first.original_name, extractor=ctx.extractor, splitter=ctx.splitter)  # or built by a file job
+    built_docs = list(prebuilt) if prebuilt is not None else build_documents(  # or built by a file job
+        outcomes, first.original_name, extractor=ctx.extractor, splitter=splitter or ctx.splitter)
     signed = pdf_signatures.read_master_signatures(ctx, outcomes)  # digital signatures of PDF masters
     built_docs = pdf_signatures.note_signed_originals(built_docs, outcomes, by_id, signed)
     objects = ObjectBatch(session, ctx.store)

@@ -1,4 +1,11 @@
-"""Scanning: resumable chunked uploads into per-upload folders, a background ingest worker, hot folders."""
+"""Scanning: resumable chunked uploads into per-upload folders, a background ingest worker, hot folders.
+
+How pages become documents: a multi-page PDF or TIFF is one sequence, split into documents where a page
+looks like a first page (national motto, số/ký hiệu, date) or a QR separator sheet starts a file; each
+uploaded single image is a sequence of its own. Uploads the operator groups (``group``) are ingested
+together once all have arrived: as one document, pages in file-name order (``one_document``), or split as
+a folder of page images is. A rework "redo" is a grouped rescan that replaces one document (``replaces``).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +16,26 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, FileUnit, QcInspection, ScanUpload
+from sohoa.db.models import FileUnit, ScanUpload
 from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
 from sohoa.domain.workflow import DocumentState, ScanUploadState, transition
-from sohoa.services.catalogue.listing import document_clause
-from sohoa.services.identity.policy import document_scope
+from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask, QueueWorker
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.pool import SharedPool
-from sohoa.services.production.filing import supersede_rework
+from sohoa.services.production.filing import supersede_rescanned, supersede_rework
 from sohoa.services.production.ingest import ingest_paths
+from sohoa.services.production.rework import ReworkItem, redo_in_review, rework_documents
 from sohoa.storage.private import copy_private
 
 __all__ = [
@@ -36,11 +43,14 @@ __all__ = [
     "HotFolderWatcher",
     "IngestFn",
     "LiveProgress",
+    "ReworkItem",
     "ScanWorker",
     "UploadStatus",
     "append_chunk",
     "hot_folder",
     "list_uploads",
+    "natural_key",
+    "redo_in_review",
     "rework_documents",
     "safe_filename",
     "scan_hot_folder",
@@ -52,6 +62,8 @@ log = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = (".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf")
 TERMINAL = (ScanUploadState.DONE, ScanUploadState.FAILED)
 _STATION = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_GROUP = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+MAX_GROUP = 500  # files in one grouped upload
 
 # ingest(ctx, paths, file_code=, actor=, progress=) → a report with ``.items``: ingest_paths' signature.
 IngestFn = Callable[..., Any]
@@ -79,7 +91,7 @@ def _upload_dir(ctx: AppContext, token: str) -> Path:
 
 @dataclass(frozen=True)
 class UploadStatus:
-    """What the browser needs to resume or follow one upload."""
+    """What the browser needs to resume or follow one upload (``document_ids``: where its pages went)."""
 
     token: str
     filename: str
@@ -91,6 +103,10 @@ class UploadStatus:
     documents: int
     pages: int
     operator: str
+    document_ids: list[int] = field(default_factory=list)
+    group: str | None = None
+    one_document: bool = False
+    replaces: int | None = None
 
 
 def _status(row: ScanUpload, file_code: str | None) -> UploadStatus:
@@ -105,27 +121,89 @@ def _status(row: ScanUpload, file_code: str | None) -> UploadStatus:
         row.documents,
         row.pages,
         row.operator,
+        list(row.document_ids or []),
+        row.group_token,
+        bool(row.one_document),
+        row.replaces_document_id,
     )
 
 
-def start_upload(ctx: AppContext, file_id: int | None, filename: str, size: int, *, operator: str) -> UploadStatus:
-    """Open an upload: a row and an empty folder under ``data/uploads/<token>/``."""
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """File-name order as people count: 'trang 2' before 'trang 10' (numbers compared as numbers)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", unicodedata.normalize("NFC", name)) if part)
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """How an upload joins others: its group, the group's size, one document or split, the rework it redoes."""
+
+    token: str | None = None
+    size: int | None = None
+    one_document: bool = False
+    replaces: int | None = None
+
+
+def _grouping(session: Session, group: str | None, group_size: int | None, one_document: bool,
+              replaces: int | None, file_id: int | None, operator: str,
+              principal: Principal | None) -> tuple[_Grouping, int | None]:
+    """Check what the browser says of the group; returns it and the file the upload goes to."""
+    if replaces is not None:  # a rework rescan: one document, into the file of the one it replaces
+        old = visible_document(session, principal, replaces)
+        if old.state != DocumentState.REWORK_SCAN:
+            raise ValidationFailed("Văn bản này không chờ quét lại", "This document is not waiting for a rescan")
+        file_id, one_document = old.file_id, True
+    if group is None:
+        return (_Grouping(None, None, True, replaces) if one_document else _Grouping()), file_id
+    if not _GROUP.match(group) or group_size is None or not 1 <= group_size <= MAX_GROUP:
+        raise ValidationFailed("Nhóm tệp tải lên không hợp lệ", "Invalid upload group")
+    members = session.execute(select(ScanUpload).where(ScanUpload.group_token == group)).scalars().all()
+    same = all(m.operator == operator and m.file_id == file_id and m.group_size == group_size
+               and m.one_document == one_document and m.replaces_document_id == replaces for m in members)
+    if not same or len(members) >= group_size:
+        raise Conflict("Nhóm tệp tải lên không khớp với các tệp đã gửi", "The upload group does not match its files")
+    return _Grouping(group, group_size, one_document, replaces), file_id
+
+
+def start_upload(ctx: AppContext, file_id: int | None, filename: str, size: int, *, operator: str,
+                 group: str | None = None, group_size: int | None = None, one_document: bool = False,
+                 replaces: int | None = None, principal: Principal | None = SYSTEM) -> UploadStatus:
+    """Open an upload: a row and an empty folder under ``data/uploads/<token>/``.
+
+    ``group``/``group_size``: the browser's id for files sent together and how many there are; they are
+    ingested together once all have arrived, as one document when ``one_document`` (alone, a multi-page
+    file is then never split). ``replaces``: the rework document (sent back to scanning, visible to
+    ``principal``) this rescan replaces; it is one document, in that document's file.
+    """
     name = safe_filename(filename)
     if size <= 0 or size > ctx.settings.max_upload_bytes:
         raise ValidationFailed("Kích thước tệp không hợp lệ hoặc quá lớn", "File size invalid or too large")
     token = secrets.token_urlsafe(18)
-    folder = _upload_dir(ctx, token)
-    folder.mkdir(parents=True)
     with ctx.db.session() as session:
+        grouping, file_id = _grouping(session, group, group_size, one_document, replaces, file_id, operator,
+                                      principal)
         file = session.get(FileUnit, file_id) if file_id else None
         if file_id and file is None:
             raise NotFound("Không tìm thấy hồ sơ", "File not found")
+        _upload_dir(ctx, token).mkdir(parents=True)
         row = ScanUpload(token=token, file_id=file_id, filename=name, size=size, operator=operator,
-                         state=ScanUploadState.RECEIVING)
+                         state=ScanUploadState.RECEIVING, group_token=grouping.token or (
+                             token if grouping.one_document else None),
+                         group_size=grouping.size or (1 if grouping.one_document else None),
+                         one_document=grouping.one_document, replaces_document_id=grouping.replaces)
         session.add(row)
         session.flush()
-        record_event(session, operator, "scan.upload_start", "scan_upload", row.id, {"file": name, "size": size})
+        record_event(session, operator, "scan.upload_start", "scan_upload", row.id,
+                     {"file": name, "size": size, "group": row.group_token, "one_document": row.one_document})
+        if grouping.replaces is not None and not _earlier_members(session, row):
+            record_event(session, operator, "qc.redo", "document", grouping.replaces,
+                         {"action": "rescan", "upload": row.id})
         return _status(row, file.file_code if file else None)
+
+
+def _earlier_members(session: Session, row: ScanUpload) -> int:
+    return int(session.execute(select(func.count()).select_from(ScanUpload).where(
+        ScanUpload.group_token == row.group_token, ScanUpload.id < row.id)).scalar_one())
 
 
 def _row(session: Session, token: str) -> ScanUpload:
@@ -190,45 +268,93 @@ class LiveProgress:
             return self._pages.get(token)
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What one upload's ingest came to."""
+
+    state: ScanUploadState
+    message: str | None = None
+    pages: int = 0
+    document_ids: tuple[int, ...] = ()
+
+
+_NOT_PROCESSED = "Không xử lý được tệp"
+
+
+def _message(item: Any) -> str:
+    """A failed item's message as people read it: the pipeline's vi/en text, else its reason code named."""
+    return str(item.message or f"{_NOT_PROCESSED} ({item.reason})")
+
+
+def _outcome(items: list[Any]) -> _Outcome:
+    failed = [i for i in items if i.state in ("failed", "quarantined", "busy")]  # busy: retry once the other ends
+    ids = tuple(sorted({doc_id for i in items for doc_id in i.documents}))
+    pages = sum(i.pages for i in items)
+    if failed:
+        return _Outcome(ScanUploadState.FAILED, "; ".join(_message(i) for i in failed), pages, ids)
+    return _Outcome(ScanUploadState.DONE, None, pages, ids)
+
+
+def _members(session: Session, row: ScanUpload) -> list[ScanUpload] | None:
+    """The uploads ingested with ``row`` (file-name order); None while some have not all arrived."""
+    if row.group_token is None:
+        return [row]
+    members = list(session.execute(select(ScanUpload).where(ScanUpload.group_token == row.group_token)).scalars())
+    if len(members) < (row.group_size or 1) or any(m.state == ScanUploadState.RECEIVING for m in members):
+        return None
+    return sorted(members, key=lambda m: (natural_key(m.filename), m.id))
+
+
 def _run_one(ctx: AppContext, token: str, ingest: IngestFn, live: LiveProgress) -> None:
+    """Ingest an upload, or its group once every member has arrived (the last one's submission runs it)."""
     with ctx.db.session() as session:
         row = _row(session, token)
-        row.state = transition(row.state, ScanUploadState.PROCESSING)
+        members = _members(session, row) if row.state in (ScanUploadState.QUEUED, ScanUploadState.PROCESSING) else None
+        if members is None or any(m.state in TERMINAL for m in members):
+            return  # still arriving, or ingested already with its group
+        for member in members:
+            member.state = transition(member.state, ScanUploadState.PROCESSING)
         file = session.get(FileUnit, row.file_id) if row.file_id else None
-        file_code, operator, path = (file.file_code if file else None), row.operator, row.filename
-    source = _upload_dir(ctx, token) / path
+        file_code, operator, one_document = (file.file_code if file else None), row.operator, row.one_document
+        tokens, sources = [m.token for m in members], [_upload_dir(ctx, m.token) / m.filename for m in members]
+        replaces = row.replaces_document_id
+
+    def progress(event: Any) -> None:
+        for member in tokens:
+            live.set(member, event.pages_done, event.pages_total)
+
     try:
-        report = ingest(
-            ctx,
-            [source],
-            file_code=file_code,
-            actor=operator,
-            progress=lambda e: live.set(token, e.pages_done, e.pages_total),
-        )
+        options = {"one_document": True} if one_document else {}
+        report = ingest(ctx, sources, file_code=file_code, actor=operator, progress=progress, **options)
         items = list(report.items)
-        created = [doc_id for i in items for doc_id in i.documents]
-        failed = [i for i in items if i.state in ("failed", "quarantined", "busy")]  # busy: retry once the other ends
-        state, message = ((ScanUploadState.FAILED, "; ".join(str(i.message or i.reason) for i in failed)) if failed
-                          else (ScanUploadState.DONE, None))
-        documents = sum(len(i.documents) for i in items)
-        pages = sum(i.pages for i in items)
+        # One item per file, in the order given; should a report not say so, every member shares all of it.
+        outcomes = ([_outcome([i]) for i in items] if len(items) == len(sources) else [_outcome(items)] * len(sources))
     except Exception as exc:  # the worker must survive any ingest failure and show it
         log.exception("ingest of upload %s failed", token)
-        state, message, documents, pages, created = ScanUploadState.FAILED, str(exc), 0, 0, []
+        outcomes = [_Outcome(ScanUploadState.FAILED, f"{_NOT_PROCESSED}: {exc}")] * len(sources)
+    _store_outcomes(ctx, tokens, outcomes, operator, replaces)
+
+
+def _store_outcomes(ctx: AppContext, tokens: list[str], outcomes: list[_Outcome], operator: str,
+                    replaces: int | None) -> None:
+    created = sorted({doc_id for o in outcomes for doc_id in o.document_ids})
     with ctx.db.session() as session:
-        row = _row(session, token)
-        row.state = transition(row.state, state)
-        row.message, row.documents, row.pages = message, documents, pages
-        if state == ScanUploadState.DONE and row.file_id:  # the rescan replaces documents sent back to scanning
-            supersede_rework(session, row.file_id, created, operator)
-        record_event(
-            session,
-            operator,
-            f"scan.{state}",
-            "scan_upload",
-            row.id,
-            {"documents": documents, "pages": pages, "message": message},
-        )
+        rows = [_row(session, token) for token in tokens]
+        for row, outcome in zip(rows, outcomes, strict=True):
+            row.state = transition(row.state, outcome.state)
+            row.message, row.pages = outcome.message, outcome.pages
+            row.documents, row.document_ids = len(outcome.document_ids), list(outcome.document_ids)
+            record_event(session, operator, f"scan.{outcome.state}", "scan_upload", row.id,
+                         {"documents": list(outcome.document_ids), "pages": outcome.pages,
+                          "message": outcome.message})
+        done = all(o.state == ScanUploadState.DONE for o in outcomes)
+        if done and replaces is not None:  # the operator's redo of one rework document
+            if not supersede_rescanned(session, replaces, created, operator):
+                for row in rows:
+                    row.message = ("Văn bản cũ không còn chờ quét lại nên vẫn giữ nguyên / The old document is no "
+                                   "longer waiting for a rescan and was left as it is")
+        elif done and rows[0].file_id:  # a rescan of the file replaces documents sent back to scanning
+            supersede_rework(session, rows[0].file_id, created, operator)
 
 
 class ScanWorker(QueueWorker[str]):
@@ -327,29 +453,6 @@ def scan_hot_folder(ctx: AppContext, station: str, *, stable_seconds: float = 5.
         if seen is not None:
             seen.add(key)
     return tokens
-
-
-def rework_documents(ctx: AppContext, principal: Principal | None = SYSTEM
-                     ) -> list[tuple[int, str | None, str, str | None]]:
-    """Documents QC sent back to scanning that ``principal`` may see (never độ mật on the network):
-    (id, file code, source name, inspector's comment)."""
-    with ctx.db.session() as session:
-        rows = session.execute(
-            select(Document, FileUnit.file_code)
-            .outerjoin(FileUnit, Document.file_id == FileUnit.id)
-            .where(Document.state == DocumentState.REWORK_SCAN, document_clause(document_scope(session, principal)))
-            .order_by(Document.id)
-        ).all()
-        result: list[tuple[int, str | None, str, str | None]] = []
-        for doc, code in rows:
-            comment = session.execute(
-                select(QcInspection.comment)
-                .where(QcInspection.document_id == doc.id)
-                .order_by(QcInspection.id.desc())
-                .limit(1)
-            ).scalar()
-            result.append((doc.id, code, doc.source_name, comment))
-        return result
 
 
 class HotFolderWatcher(PeriodicTask):

@@ -23,7 +23,7 @@
     if (!tr) {
       tr = document.createElement("tr");
       tr.dataset.token = status.token;
-      tr.innerHTML = '<td></td><td></td><td><progress></progress></td><td class="state"></td><td class="num pages"></td><td class="num docs"></td>';
+      tr.innerHTML = '<td></td><td></td><td><progress></progress></td><td class="state"></td><td class="num pages"></td><td class="docs"></td>';
       tr.children[0].textContent = status.filename;
       tr.children[1].textContent = status.file_code || "—";
       table.insertBefore(tr, table.firstChild);
@@ -34,10 +34,24 @@
     else { bar.max = status.size; bar.value = status.received; }
     var cell = tr.querySelector(".state");
     cell.dataset.state = status.state;
-    cell.textContent = (labels[status.state] || status.state) + (status.message ? " — " + status.message : "");
+    cell.textContent = (labels[status.state] || status.state) + (status.one_document ? " · " + (labels.one || "") : "") +
+      (status.message ? " — " + status.message : "");
     tr.querySelector(".pages").textContent = status.pages;
-    tr.querySelector(".docs").textContent = status.documents;
+    documentLinks(tr.querySelector(".docs"), status, table.closest("table").dataset.docHref || "/documents/");
     return tr;
+  }
+
+  /* Finished rows link to the documents their pages went into. */
+  function documentLinks(cell, status, href) {
+    var ids = status.document_ids || [];
+    cell.textContent = ids.length ? "" : (status.documents || "");
+    ids.forEach(function (id, n) {
+      if (n) { cell.appendChild(document.createTextNode(", ")); }
+      var link = document.createElement("a");
+      link.href = href + id;
+      link.textContent = "#" + id;
+      cell.appendChild(link);
+    });
   }
 
   function sendFrom(file, status) {
@@ -49,7 +63,7 @@
       .then(function (next) { row(next); return sendFrom(file, next); });
   }
 
-  function upload(file) {
+  function upload(file, grouping) {
     var key = "sohoa-upload:" + file.name + ":" + file.size + ":" + file.lastModified;
     var select = document.getElementById("scan-file");
     var fileId = select && select.value ? parseInt(select.value, 10) : null;
@@ -59,7 +73,8 @@
       : Promise.resolve(null);
     return start.then(function (status) {
       if (status && status.state === "receiving") { return status; }
-      return api("POST", "/scanning/uploads", { filename: file.name, size: file.size, file_id: fileId });
+      return api("POST", "/scanning/uploads", Object.assign({ filename: file.name, size: file.size, file_id: fileId },
+                                                            grouping || {}));
     }).then(function (status) {
       window.localStorage.setItem(key, status.token);
       row(status);
@@ -76,11 +91,33 @@
     source.addEventListener("upload", function (e) { row(JSON.parse(e.data)); });
   }
 
+  var ALLOWED = /\.(tiff?|jpe?g|png|pdf)$/i;
+
+  /* Files chosen together: one sequence split where a document begins ("auto"), one document ("one"), or
+     each on its own ("each"); a rework rescan ("scan-replaces") is one document replacing the old one. */
+  function groupingFor(count) {
+    var replaces = document.getElementById("scan-replaces");
+    var mode = (document.querySelector('input[name="scan-mode"]:checked') || {}).value || "each";
+    if (replaces) { mode = "one"; }
+    if (!count || mode === "each" || (mode === "auto" && count < 2)) { return {}; }
+    var group = "g" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+    var grouping = { group: group, group_size: count, one_document: mode === "one" };
+    if (replaces) { grouping.replaces = parseInt(replaces.value, 10); }
+    return grouping;
+  }
+
   function setupDropzone() {
     var zone = document.getElementById("dropzone");
     var input = document.getElementById("scan-input");
     if (!zone || !input) { return; }
-    function take(files) { Array.prototype.reduce.call(files, function (p, f) { return p.then(function () { return upload(f); }); }, Promise.resolve()); }
+    function take(files) {
+      var list = Array.prototype.filter.call(files, function (f) {
+        if (!ALLOWED.test(f.name)) { window.alert(f.name + ": " + (labels.unsupported || "")); }
+        return ALLOWED.test(f.name);
+      });
+      var grouping = groupingFor(list.length);
+      list.reduce(function (p, f) { return p.then(function () { return upload(f, grouping); }); }, Promise.resolve());
+    }
     ["dragenter", "dragover"].forEach(function (n) { zone.addEventListener(n, function (e) { e.preventDefault(); zone.classList.add("over"); }); });
     ["dragleave", "drop"].forEach(function (n) { zone.addEventListener(n, function (e) { e.preventDefault(); zone.classList.remove("over"); }); });
     zone.addEventListener("drop", function (e) { take(e.dataTransfer.files); });
