@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from sohoa.db.models import Accession, Event, FileUnit, InventoryUpload, ReceivedFile
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.inventory import InventoryRow, map_header, validate_rows
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
-from sohoa.services.production.intake_inventory import read_inventory
+from sohoa.services.production.intake_inventory import read_inventory, stage_upload, staged_upload
 from sohoa.services.production.intake_reimport import inventory_diff
+from sohoa.web.labels import label
 
 from . import _helpers as helpers
 from .test_intake import GOOD, with_errors, xlsx
@@ -89,6 +93,10 @@ def test_counts_typed_with_separators_or_refused_never_dropped(ctx: AppContext, 
     assert refused.status_code == 400 and "Số trang kế hoạch" in refused.text
     assert 'value="Đợt lẻ"' in refused.text
     assert _counts(ctx)[3] == before[3]  # no accession with a silently blank plan
+    zero = client.post(
+        "/intake/accessions", data={"unit_id": unit_id, "title": "Đợt", "planned_pages": "0", "csrf_token": token}
+    )
+    assert zero.status_code == 400 and "phải lớn hơn 0" in zero.text
 
     client.post(
         "/intake/accessions",
@@ -264,3 +272,56 @@ def test_a_reimport_that_only_adds_files_asks_too(ctx: AppContext, client: TestC
     assert len(intake.inventory_files(ctx, acc_id)) == 4
     same = _upload(client, token, acc_id, xlsx(more))  # the same inventory again: nothing to confirm
     assert "Xác nhận nhập lại mục lục" not in same and "Mục lục hợp lệ, đã đăng ký 4 hồ sơ" in same
+
+
+def test_the_reimport_list_reads_in_english(ctx: AppContext, client: TestClient) -> None:
+    token = helpers.login(client, "archivist")
+    client.get("/lang/en")
+    acc_id = _accession(ctx)
+    _upload(client, token, acc_id, xlsx(GOOD))
+    page = _upload(client, token, acc_id, xlsx(CHANGED))
+    for words in ("Confirm the re-import", "Files to add", "Files to change", "Files to remove", "File title"):
+        assert words in page, words
+    assert "Hồ sơ sẽ" not in page and "Tiêu đề hồ sơ</td>" not in page
+    hidden = dict(re.findall(r'<input type="hidden" name="(token|digest|filename)" value="([^"]*)">', page))
+    done = client.post(f"/intake/accessions/{acc_id}/inventory/confirm", data={**hidden, "csrf_token": token})
+    assert "Inventory re-imported: 1 file(s) added, 1 changed, 1 removed" in done.text
+    assert label("audit", "inventory.reimport", "en") == "Inventory re-imported (confirmed)"
+
+
+def test_reimport_service_on_sqlite_and_postgresql(any_ctx: AppContext) -> None:
+    acc = intake.create_accession(any_ctx, helpers.unit(any_ctx), "Đợt", actor="admin")
+    first = intake.upload_inventory(any_ctx, acc.id, "a.xlsx", xlsx(GOOD), actor="admin")
+    assert first.accepted and not first.pending
+    intake.record_received_file(any_ctx, acc.id, "03.TCCB", 8, actor="admin")
+    body = xlsx(CHANGED[:1] + CHANGED[2:])  # leaves out 02.VP (no work) and 03.TCCB (received)
+    pending = intake.upload_inventory(any_ctx, acc.id, "b.xlsx", body, actor="admin")
+    assert pending.diff is not None and pending.upload_id is None
+    assert [(r.notation, bool(r.work)) for r in pending.diff.removed] == [("02.VP", False), ("03.TCCB", True)]
+    with pytest.raises(ValidationFailed):
+        intake.confirm_reimport(any_ctx, acc.id, pending.token, pending.diff.digest, actor="admin")
+    assert len(intake.inventory_files(any_ctx, acc.id)) == 3
+    keep = xlsx(CHANGED)  # keeps 03.TCCB: 02.VP goes, 04.VP comes, 01.VP changes
+    ready = intake.upload_inventory(any_ctx, acc.id, "c.xlsx", keep, actor="admin")
+    assert ready.diff is not None and not ready.diff.blocked
+    intake.confirm_reimport(any_ctx, acc.id, ready.token, ready.diff.digest, actor="admin")
+    assert sorted(f.file_notation or "" for f in intake.inventory_files(any_ctx, acc.id)) == [
+        "01.VP",
+        "03.TCCB",
+        "04.VP",
+    ]
+
+
+def test_staged_uploads_are_named_by_content_and_expire(ctx: AppContext) -> None:
+    body = xlsx(GOOD)
+    token = stage_upload(ctx, "muc-luc.xlsx", body)
+    assert token == hashlib.sha256(body).hexdigest() and stage_upload(ctx, "again.xlsx", body) == token
+    assert staged_upload(ctx, token) == (f"{token}.xlsx", body)
+    for bad in ("../secret.key", token[:-1], token.upper()):
+        with pytest.raises(NotFound):
+            staged_upload(ctx, bad)
+    path = ctx.settings.data / "intake-staging" / f"{token}.xlsx"
+    os.utime(path, (0, 0))  # older than the staging days
+    stage_upload(ctx, "other.csv", "Số TT;Số, ký hiệu hồ sơ;Tiêu đề hồ sơ\n".encode())
+    with pytest.raises(NotFound):
+        staged_upload(ctx, token)

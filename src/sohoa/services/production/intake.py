@@ -129,6 +129,8 @@ def create_accession(
             raise NotFound("Không tìm thấy đơn vị", "Unit not found")
         if not nfc(title).strip():
             raise ValidationFailed("Tên đợt giao nộp là bắt buộc", "The accession title is required")
+        if planned_pages is not None and planned_pages < 1:
+            raise ValidationFailed("Số trang kế hoạch phải lớn hơn 0", "Planned pages must be more than 0")
         if not code:
             count = session.execute(select(func.count()).select_from(Accession)).scalar_one()
             code = f"GN{date.today().year}-{count + 1:03d}"
@@ -194,9 +196,7 @@ def record_box(
         box.received, box.barcode, box.location = True, barcode or box.barcode, location or box.location
         session.add(box)
         session.flush()
-        record_event(
-            session, actor, "box.receive", "box", box.id, {"accession_id": accession_id, "number": label}
-        )
+        record_event(session, actor, "box.receive", "box", box.id, {"accession_id": accession_id, "number": label})
         return box.id
 
 
@@ -267,9 +267,7 @@ def reconcile(ctx: AppContext, accession_id: int) -> Reconciliation:
         files = list(session.execute(select(FileUnit).where(FileUnit.accession_id == accession_id)).scalars())
         receipts = list(
             session.execute(
-                select(ReceivedFile)
-                .where(ReceivedFile.accession_id == accession_id)
-                .order_by(ReceivedFile.id)
+                select(ReceivedFile).where(ReceivedFile.accession_id == accession_id).order_by(ReceivedFile.id)
             ).scalars()
         )
     last: dict[str, ReceivedFile] = {r.file_notation: r for r in receipts}  # a recount replaces a count
