@@ -56,6 +56,7 @@ DOC_ROUTES: dict[str, tuple[str, ...]] = {
     "/review/{doc_id}": ("",),
     "/qc/documents/{doc_id}": ("",),
     "/pages/{page_id}/image": ("",),
+    "/pages/{page_id}/thumbnail": ("",),
     "/documents/{document_id}": ("",),
     "/documents/{document_id}/pdf": ("",),
     "/documents/{document_id}/pages/{page_no}/image": ("?kind=thumbnail", "?kind=image"),

@@ -50,6 +50,7 @@ class PdfPageInput:
     media_type: str
     dpi: int
     ocr: OcrPage | None = None
+    rotate: int = 0  # a quarter turn clockwise the viewer shows (the page's /Rotate); the pixels stay as scanned
 
 
 @cache
@@ -189,6 +190,11 @@ def _add_page(pdf: pikepdf.Pdf, page: PdfPageInput, number: int, font: pikepdf.O
         Type=Name.Page, MediaBox=Array([0, 0, *size]), Resources=resources,
         Contents=pdf.make_stream(content.stream),
     )
+    if page.rotate % 360:
+        if page.rotate % 90:
+            raise EngineError(f"Trang {number}: góc xoay không hợp lệ: {page.rotate}",
+                              f"Page {number}: invalid rotation: {page.rotate}")
+        page_dict.Rotate = page.rotate % 360  # image and text layer turn together
     pdf.pages.append(pikepdf.Page(pdf.make_indirect(page_dict)))
 
 

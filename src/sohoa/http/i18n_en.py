@@ -5,6 +5,7 @@ from sohoa.domain.fields import FIELDS
 from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
+from sohoa.http.i18n_en_pages import PAGES_EN
 from sohoa.http.i18n_en_scanning import SCANNING_EN
 
 EN: dict[str, str] = {
@@ -405,4 +406,4 @@ EN: dict[str, str] = {
     "Áp dụng mức của hồ sơ cho các văn bản": "Apply the file's level to its documents",
     "Phân quyền truy cập": "Access control",
     "ví dụ": "e.g.",
-} | MENUS_EN | SCANNING_EN | ADMIN_EN | INTAKE_EN | {spec.label_vi: spec.label_en for spec in FIELDS}
+} | MENUS_EN | PAGES_EN | SCANNING_EN | ADMIN_EN | INTAKE_EN | {spec.label_vi: spec.label_en for spec in FIELDS}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,7 +17,7 @@ from sohoa.services.catalogue.documents import require_visible
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production import filing, review
+from sohoa.services.production import filing, page_editor, review
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
@@ -33,7 +33,8 @@ PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
 
 def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:
     doc = review.get_document(ctx, doc_id, principal=who)
-    values = {"doc": doc, "fields": FIELDS, **extra}  # the form's rows come from the field table
+    values = {"doc": doc, "fields": FIELDS, "neighbours": page_editor.neighbours(ctx, doc_id, principal=who),
+              "turns": page_editor.TURNS, **extra}  # the form's rows come from the field table
     return render(request, "review_document.html", values, status_code=400 if extra.get("error") else 200)
 
 
@@ -44,7 +45,9 @@ def queue(request: Request, ctx: Ctx, who: Reviewer) -> Response:
 
 @router.get("/review/{doc_id}")
 def document(request: Request, ctx: Ctx, who: Reviewer, doc_id: int) -> Response:
-    return _screen(request, ctx, who, doc_id)
+    response = _screen(request, ctx, who, doc_id)
+    page_editor.note_thumbnails_shown(ctx, doc_id, principal=who)  # once, not per thumbnail fetched
+    return response
 
 
 @router.post("/review/{doc_id}")
@@ -93,13 +96,18 @@ def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values
 
 
 @router.post("/review/{doc_id}/merge")
-def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()]) -> Response:
+def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()],
+          place: Annotated[Literal["after", "before"], Form()] = "after") -> Response:
+    """``other``'s pages join this document: after its pages, or before them (the document that came first)."""
     require_visible(ctx, who, doc_id, other_id)
     try:
-        review.merge_documents(ctx, doc_id, other_id, actor=who.username, principal=who)
+        review.merge_documents(ctx, doc_id, other_id, actor=who.username, principal=who, before=place == "before")
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
-    flash(request, "Đã gộp các trang của văn bản #{other} vào văn bản #{doc}", other=other_id, doc=doc_id)
+    if place == "before":
+        flash(request, "Đã gộp các trang của văn bản #{other} vào đầu văn bản #{doc}", other=other_id, doc=doc_id)
+    else:
+        flash(request, "Đã gộp các trang của văn bản #{other} vào văn bản #{doc}", other=other_id, doc=doc_id)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
@@ -126,17 +134,59 @@ def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annota
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
+def _numbers(text: str) -> list[int]:
+    return [int(x) for x in text.replace(" ", "").split(",") if x]
+
+
 @router.post("/review/{doc_id}/reorder")
-def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annotated[str, Form()]) -> Response:
+def reorder(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, order: Annotated[str, Form()] = "",
+            positions: Annotated[str, Form()] = "", page: Annotated[int | None, Form()] = None,
+            step: Annotated[int | None, Form()] = None) -> Response:
+    """The new page order as the thumbnail editor posts it: ``positions`` (the pages' current numbers in their
+    new order, built by the drag and drop), or one ``page`` moved one ``step`` (−1/+1: the move buttons,
+    which work without JavaScript); ``order`` (page ids) is the API's older form."""
     require_visible(ctx, who, doc_id)
     try:
-        ids = [int(x) for x in order.replace(" ", "").split(",") if x]
-        review.reorder_pages(ctx, doc_id, ids, actor=who.username, principal=who)
+        if order:
+            review.reorder_pages(ctx, doc_id, _numbers(order), actor=who.username, principal=who)
+        else:
+            if page is not None and step is not None:
+                count = len(review.get_document(ctx, doc_id, principal=who).pages)
+                wanted = page_editor.moved_positions(count, page, step)
+            else:
+                wanted = _numbers(positions)
+            page_editor.reorder_by_positions(ctx, doc_id, wanted, actor=who.username, principal=who)
     except (ValueError, ValidationFailed) as exc:
         error = exc if isinstance(exc, ValidationFailed) else "Thứ tự trang không hợp lệ"
         return _screen(request, ctx, who, doc_id, error=error)
-    flash(request, "Đã sắp xếp lại thứ tự trang")
-    return RedirectResponse(f"/review/{doc_id}", status_code=303)
+    if page is not None and step is not None and not order:
+        flash(request, "Đã chuyển trang {page} sang vị trí {to}", page=page, to=page + step)
+    else:
+        flash(request, "Đã sắp xếp lại thứ tự trang")
+    return RedirectResponse(f"/review/{doc_id}#page-editor", status_code=303)
+
+
+@router.post("/review/{doc_id}/rotate")
+def rotate(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, page: Annotated[int, Form()],
+           degrees: Annotated[int, Form()]) -> Response:
+    """Turn one page (the master stays as scanned: see :mod:`sohoa.services.production.page_editor`)."""
+    require_visible(ctx, who, doc_id)
+    try:
+        now = page_editor.rotate_page(ctx, doc_id, page, degrees, actor=who.username, principal=who)
+    except ValidationFailed as exc:
+        return _screen(request, ctx, who, doc_id, error=exc)
+    flash(request, "Đã xoay trang {page} thêm {degrees}° (nay {now}° so với bản quét)", page=page, degrees=degrees,
+          now=now)
+    return RedirectResponse(f"/review/{doc_id}#page-editor", status_code=303)
+
+
+@router.get("/pages/{page_id}/thumbnail")
+def page_thumbnail(ctx: Ctx, who: PageViewer, page_id: int) -> Response:
+    """A page's thumbnail by page id (stable when pages are reordered; ``?r=`` carries its rotation, so a turn
+    is never served from the browser's cache). Not audited per thumbnail: the review screen that shows the
+    strip records one page.view for the document."""
+    data = page_editor.page_thumbnail(ctx, page_id, principal=who)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/pages/{page_id}/image")

@@ -204,5 +204,8 @@ class Page(Base):
     image_object_id: Mapped[int | None] = mapped_column(ForeignKey("stored_objects.id"))
     state: Mapped[str] = mapped_column(String(20), default="processed")
     blank: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A quarter turn clockwise (0/90/180/270) given in review: the PDF/A page, thumbnail and viewer show it;
+    # the master, the OCR and the field boxes stay in the scan's own geometry.
+    rotation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     document: Mapped[Document | None] = relationship(back_populates="pages")

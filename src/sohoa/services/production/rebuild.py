@@ -95,7 +95,8 @@ def _page_input(ctx: AppContext, session: Session, page: Page, masters: LocalMas
     if master is None:
         raise NotFound(f"Trang {page.id} không còn bản gốc", f"Page {page.id} has lost its master")
     data, media_type = embed_bytes(ctx, master, page, masters)
-    return PdfPageInput(image_bytes=data, media_type=media_type, dpi=page.dpi, ocr=_ocr(ctx, session, page))
+    return PdfPageInput(image_bytes=data, media_type=media_type, dpi=page.dpi, ocr=_ocr(ctx, session, page),
+                        rotate=page.rotation or 0)
 
 
 def _render(ctx: AppContext, session: Session, doc: Document, pages: list[Page]) -> bytes:

@@ -120,6 +120,7 @@ def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
                 "dpi": p.dpi,
                 "text": p.text,
                 "blank": p.blank,
+                "rotation": p.rotation or 0,
             }
             for p in doc.pages
         ]
@@ -213,8 +214,9 @@ def _refresh(ctx: AppContext, session: Session, actor: str, *docs: Document) -> 
 
 
 def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
-                    principal: Principal | None = SYSTEM) -> None:
-    """Append ``other``'s pages to ``doc``; ``other`` becomes 'merged' (kept for the audit trail)."""
+                    principal: Principal | None = SYSTEM, before: bool = False) -> None:
+    """Append ``other``'s pages to ``doc`` (put them first with ``before``: the document that came before it
+    in the sequence); ``other`` becomes 'merged' (kept for the audit trail)."""
     if doc_id == other_id:
         raise ValidationFailed("Không thể gộp văn bản với chính nó", "Cannot merge a document with itself")
     with ctx.db.session() as session:
@@ -223,7 +225,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
         moved = sorted(other.pages, key=lambda p: p.page_no)
         for page in moved:
             page.document_id = doc.id
-        _renumber(kept + moved)
+        _renumber(moved + kept if before else kept + moved)
         session.flush()
         session.refresh(doc)
         session.refresh(other)
@@ -242,7 +244,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
             "document",
             doc.id,
             {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved], "protection": protection,
-             "state": doc.state},
+             "state": doc.state, "place": "before" if before else "after"},
         )
         _refresh(ctx, session, actor, doc, other)
 

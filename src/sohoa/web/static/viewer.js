@@ -97,6 +97,10 @@
       var it = item();
       state.moved = false;
       root.dataset.source = state.source;
+      // A page turned in review shows turned (its thumbnail is stored turned already; the other sources are
+      // the scan's own geometry, which the boxes use).
+      var turn = state.source === "thumbnail" ? 0 : (pages[state.page] || {}).rotation || 0;
+      osd.viewport.setRotation(turn, true);
       drawBoxes();
       if (!it) { return; }
       function loaded() { root.dataset.loaded = "1"; }
