@@ -19,6 +19,7 @@ from sohoa.db.models import CopyRequest, Document, FileUnit, Fonds, Unit, UnitLi
 from sohoa.index import make_index
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production.ingest_store import document_index_doc
+from sohoa.services.sharing import portal_browse
 from sohoa.services.sharing.copies import CODE_ALPHABET, VN_TZ, due_date, new_code, short_code
 from sohoa.services.sharing.portal_browse import BrowseFilters, browse
 from sohoa.settings import Settings
@@ -300,3 +301,14 @@ def test_due_date_counts_working_days() -> None:
     assert due_date(friday_evening, 5) == date(2026, 12, 11)
     late_sunday = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)  # Monday 01:00 in Hà Nội
     assert due_date(late_sunday, 1) == date(2026, 12, 8)
+
+
+def test_browse_pages(client: TestClient, shelf: Shelf, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portal_browse, "PAGE_SIZE", 4)
+    first = client.get(f"/portal?unit={NEW}").text
+    second = client.get(f"/portal?unit={NEW}&page=2").text
+    assert len(_listed(first)) == 4 and len(_listed(second)) == 1
+    assert not set(_listed(first)) & set(_listed(second))
+    assert f'id="page-next" href="/portal?unit={quote(NEW)}&amp;page=2"' in first
+    assert 'id="page-of">Trang 2/2<' in second and 'id="page-prev"' in second and 'start="5"' in second
+    assert len(_listed(client.get(f"/portal?unit={NEW}&page=99").text)) == 1  # past the end: the last page

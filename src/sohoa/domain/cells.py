@@ -13,11 +13,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-__all__ = ["FORMULA_TRIGGERS", "csv_bytes", "neutralise", "safe_row", "xlsx_append"]
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "FORMULA_TRIGGERS",
+    "csv_bytes",
+    "neutralise",
+    "safe_row",
+    "xlsx_append",
+    "xlsx_finish",
+]
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+DATE_FORMAT = "dd/mm/yyyy"  # how date cells read in every workbook Sohoa writes (the value stays a real date)
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
+MAX_WIDTH = 60  # characters: longer text wraps rather than widening its column past this
 
 
 def neutralise(value: object) -> object:
@@ -51,3 +64,33 @@ def xlsx_append(sheet: Any, values: Iterable[object]) -> None:
             cell.data_type = "s"
         cells.append(cell)
     sheet.append(cells)
+
+
+def _shown_length(value: object) -> int:
+    if isinstance(value, datetime):
+        return len("dd/mm/yyyy hh:mm:ss")
+    if isinstance(value, date):
+        return len("dd/mm/yyyy")
+    return max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0
+
+
+def xlsx_finish(sheet: Any, *, header_row: int = 1) -> None:
+    """Make a written worksheet readable: the header row bold and frozen, dates shown dd/mm/yyyy (still real
+    dates: they sort and filter as dates), each column as wide as its longest cell (up to ``MAX_WIDTH``)."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            if cell.row == header_row:
+                cell.font = Font(bold=True)
+            if cell.row >= header_row:
+                widths[cell.column] = max(widths.get(cell.column, 0), _shown_length(cell.value))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, width + 2)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate

@@ -1,5 +1,5 @@
-"""English of the administrator's access-control and audit-log pages, keyed by the Vietnamese source text.
-Part of ``EN``."""
+"""English of the administrator's access-control and audit-log pages and of the NĐ 30 code-list selects, keyed by
+the Vietnamese source text. Part of ``EN``."""
 
 ADMIN_EN: dict[str, str] = {
     "Cấp quyền xem hồ sơ có thời hạn": "Grant time-limited access to a file",
@@ -18,4 +18,6 @@ ADMIN_EN: dict[str, str] = {
     "Thời điểm": "Time",
     "Chi tiết": "Details",
     "Cũ hơn": "Older",
+    # The NĐ 30 code-list selects (độ mật, độ khẩn): the empty choice.
+    "— không —": "— not set —",
 }

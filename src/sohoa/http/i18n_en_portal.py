@@ -90,11 +90,11 @@ PORTAL_EN: dict[str, str] = {
     "Trang kết quả": "Result pages",
     "Trang trước": "Previous page",
     "Trang sau": "Next page",
+    "Trang {page}/{pages}": "Page {page} of {pages}",
     "Không có văn bản chứa đủ các từ; đây là kết quả gần đúng":
         "No document holds all the words; these are the closest matches",
     "Vị trí trong kho lưu trữ": "Place in the archive",
     "Kết quả tra cứu": "Search results",
-    "Phông": "Fonds",
     "mã phông": "fonds code",
     "Mã tham chiếu": "Reference code",
     "Phí": "Fees",

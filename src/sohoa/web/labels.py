@@ -113,6 +113,7 @@ _AUDIT: dict[str, Label] = {
     "ingest.done": ("Nhập xong", "Ingest done"),
     "ingest.fail": ("Nhập lỗi", "Ingest failed"),
     "ingest.quarantine": ("Cách ly tệp hỏng", "Bad file quarantined"),
+    "inventory.reimport": ("Nhập lại mục lục (đã xác nhận)", "Inventory re-imported (confirmed)"),
     "inventory.upload": ("Tải lên mục lục", "Inventory uploaded"),
     "oai.request": ("Yêu cầu OAI-PMH", "OAI-PMH request"),
     "page.ocr": ("Nhận dạng trang", "Page recognized"),

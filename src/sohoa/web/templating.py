@@ -19,12 +19,14 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.sharing.worklists import WORKLISTS, worklist_counts
 from sohoa.web.flash import take_flashes
 from sohoa.web.formats import FILTERS
+from sohoa.web.labels import labels_of
 
 __all__ = ["ADMIN_PAGES", "NAV", "STATIC_DIR", "TEMPLATES", "UNIT_NAV", "NavLink", "current_link", "layout_context",
            "nav_for", "render", "request_lang"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters.update(FILTERS)  # label, date, datetime, plural, payload, or_dash (sohoa.web.formats)
+TEMPLATES.env.globals["code_list"] = labels_of  # a code list's codes in order (NĐ 30 selects)
 # The staff pages' stylesheets and scripts, served under /static by the application.
 STATIC_DIR = Path(__file__).with_name("static")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 
 from sohoa.db.models import Event
-from sohoa.domain.cells import csv_bytes, xlsx_append
+from sohoa.domain.cells import csv_bytes, xlsx_append, xlsx_finish
 from sohoa.domain.errors import ValidationFailed
 from sohoa.services.identity.withheld import AuditRow, withhold_secret_payloads
 from sohoa.services.platform.audit import VerifyResult
@@ -59,6 +60,21 @@ def _row(event: Event) -> AuditRow:
                     entity_type=event.entity_type, entity_id=event.entity_id, payload=event.payload, hash=event.hash)
 
 
+def _local(at: str, zone: ZoneInfo) -> datetime:
+    moment = datetime.fromisoformat(at)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _cell(row: AuditRow, column: str, zone: ZoneInfo) -> object:
+    """An exported value: the time in ISO 8601 with the local offset (TT 05/2025: +07:00), whole seconds;
+    the payload as JSON with Vietnamese letters as letters."""
+    if column == "at":
+        return _local(row.at, zone).isoformat(timespec="seconds")
+    if column == "payload":
+        return json.dumps(row.payload, ensure_ascii=False)
+    return getattr(row, column)
+
+
 def list_audit_events(ctx: AppContext, filt: AuditFilter, *, before: int | None = None, limit: int = 100,
                       withhold_secret: bool = False) -> tuple[list[AuditRow], int | None]:
     """Newest first; the second value is the ``before`` of the next (older) page, None at the end.
@@ -84,8 +100,8 @@ def export_events(ctx: AppContext, filt: AuditFilter, fmt: str, *,
         rows = [_row(e) for e in session.execute(_select(filt).order_by(Event.id).limit(MAX_EXPORT)).scalars()]
         if withhold_secret:
             rows = withhold_secret_payloads(session, rows)
-    table = [[json.dumps(getattr(r, c), ensure_ascii=False) if c == "payload" else getattr(r, c) for c in COLUMNS]
-             for r in rows]
+    zone = ZoneInfo(ctx.settings.time_zone)
+    table = [[_cell(r, c, zone) for c in COLUMNS] for r in rows]
     # Actors and payloads hold what anyone typed (a failed login's user name): cells are neutralised.
     if fmt == "csv":
         content = csv_bytes(COLUMNS, table)
@@ -95,9 +111,10 @@ def export_events(ctx: AppContext, filt: AuditFilter, fmt: str, *,
         book = Workbook()
         sheet = book.active
         assert sheet is not None
-        xlsx_append(sheet, COLUMNS)
-        for line in table:
-            xlsx_append(sheet, line)
+        xlsx_append(sheet, (*COLUMNS, "local_time"))
+        for row, line in zip(rows, table, strict=True):  # and the time as a real date cell, on the local clock
+            xlsx_append(sheet, [*line, _local(row.at, zone).replace(tzinfo=None, microsecond=0)])
+        xlsx_finish(sheet)
         buffer = io.BytesIO()
         book.save(buffer)
         content = buffer.getvalue()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
+import os
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -56,12 +59,18 @@ def stage_upload(ctx: AppContext, filename: str, data: bytes) -> str:
     folder = _staging(ctx)
     cutoff = time.time() - STAGING_DAYS * 86400
     for old in folder.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # another process may clear it first
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
     token = hashlib.sha256(data).hexdigest()
-    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-    with open_private(folder / f"{token}{suffix}") as out:
+    path = folder / f"{token}{'.xlsx' if filename.lower().endswith('.xlsx') else '.csv'}"
+    if path.is_file():  # named by its content: the same bytes are there already
+        os.utime(path)
+        return token
+    partial = folder / f".{token}.{secrets.token_hex(4)}.tmp"
+    with open_private(partial, exclusive=True) as out:
         out.write(data)
+    os.replace(partial, path)  # a reader never sees half a file
     return token
 
 

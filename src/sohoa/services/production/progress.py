@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Accession, Document, FileUnit, IngestBatch, IngestItem, Page, Unit
-from sohoa.domain.cells import xlsx_append
+from sohoa.domain.cells import xlsx_append, xlsx_finish
 from sohoa.domain.workflow import PUBLISHED_STATES
 from sohoa.domain.workflow import DocumentState as _D
 from sohoa.services.platform.context import AppContext
@@ -184,17 +184,20 @@ def export_xlsx(ctx: AppContext, lang: str = "vi") -> bytes:
     for _key, v, e, count in data.stages:
         xlsx_append(sheet, [v if vi else e, count])
     tables = (
-        ("Đơn vị" if vi else "Units", ["Đơn vị", "Văn bản", "Trang"], data.per_unit),
-        ("Người quét" if vi else "Operators", ["Người quét", "Văn bản", "Trang"], data.per_operator),
-        ("Theo ngày" if vi else "Days", ["Ngày", "Trang"], [(d.isoformat(), p) for d, p in data.per_day]),
+        ("Đơn vị" if vi else "Units", ["Đơn vị", "Văn bản", "Trang"] if vi else ["Unit", "Documents", "Pages"],
+         data.per_unit),
+        ("Người quét" if vi else "Operators",
+         ["Người quét", "Văn bản", "Trang"] if vi else ["Operator", "Documents", "Pages"], data.per_operator),
+        ("Theo ngày" if vi else "Days", ["Ngày", "Trang"] if vi else ["Day", "Pages"], data.per_day),
     )
     for title, head, rows in tables:
         ws = book.create_sheet(title)
         xlsx_append(ws, head)
         for row in rows:
-            xlsx_append(ws, row)
+            xlsx_append(ws, row)  # days are real dates, shown dd/mm/yyyy by xlsx_finish
     ws = book.create_sheet("Đợt giao nộp" if vi else "Accessions")
-    xlsx_append(ws, ["Mã", "Đơn vị", "Kế hoạch (trang)", "Đã quét", "Đạt", "Hạn", "Dự báo hoàn thành"])
+    xlsx_append(ws, ["Mã", "Đơn vị", "Kế hoạch (trang)", "Đã quét", "Đạt", "Hạn", "Dự báo hoàn thành"] if vi
+                else ["Code", "Unit", "Planned pages", "Scanned", "Accepted", "Deadline", "Forecast completion"])
     for a in data.accessions:
         xlsx_append(
             ws,
@@ -204,10 +207,12 @@ def export_xlsx(ctx: AppContext, lang: str = "vi") -> bytes:
                 a.planned_pages,
                 a.scanned_pages,
                 a.accepted_pages,
-                a.deadline.isoformat() if a.deadline else None,
-                a.forecast.isoformat() if a.forecast else None,
+                a.deadline,
+                a.forecast,
             ]
         )
+    for each in book.worksheets:
+        xlsx_finish(each)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
