@@ -7,6 +7,7 @@ then re-import a changed inventory and see the files it adds, changes and remove
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -27,6 +28,29 @@ CHANGED = [
     [3, "03.TCCB", "Hồ sơ cán bộ", "2020", "70 năm", 8, 16, "Bản chính"],
     [4, "04.VP", "Hồ sơ thi đua khen thưởng", "2021", "20 năm", 5, 10, ""],
 ]
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# Runs axe on the page; a function, not a bare expression (Playwright would eval it).
+RUN_AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help)"""
+
+
+def _axe(page: Any) -> list[str]:
+    """Serious or critical accessibility problems of the page as it is (axe-core, vendored)."""
+    page.add_script_tag(path=str(AXE))
+    found: list[str] = page.evaluate(RUN_AXE)
+    return found
+
+
+class _Pages:
+    """A browser context offered to ``Session`` as a browser (its viewport set on the context)."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def new_page(self, **_options: object) -> Any:
+        return self.context.new_page()
 
 
 def _download(officer: Session, selector: str, path: Path) -> Path:
@@ -79,6 +103,20 @@ def test_officer_checks_imports_and_confirms_a_reimport(
     page.click("button[value=import]")
     assert "Mục lục hợp lệ, đã đăng ký 3 hồ sơ" in page.inner_text("main p.flash[role=status]")
     assert len(intake.inventory_files(ctx, acc.id)) == 3
+
+    # The two new screens (a validate-only report, a re-import's list) pass axe: a second browser context of
+    # the same officer, allowed to load axe despite the page's Content-Security-Policy, changes nothing.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+    checker = Session(_Pages(context), base, "archivist")
+    checker.go(f"/intake/accessions/{acc.id}")
+    checker.page.set_input_files("#f-inventory", str(tmp_path / "loi.xlsx"))
+    checker.page.click("button[value=validate]")
+    assert "Chỉ kiểm tra, chưa nhập" in checker.page.inner_text("#report") and _axe(checker.page) == []
+    checker.page.set_input_files("#f-inventory", str(_fill(template, CHANGED, tmp_path / "moi.xlsx")))
+    checker.page.click("button[value=import]")
+    assert checker.page.locator("#reimport").count() == 1 and _axe(checker.page) == []
+    checker.close()
+    context.close()
 
     # Re-import a changed inventory: the list of changes first, nothing changed until "Xác nhận".
     page.set_input_files("#f-inventory", str(_fill(template, CHANGED, tmp_path / "moi.xlsx")))
