@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sohoa.app import create_app
 from sohoa.db.models import CopyRequest, Document, FileUnit, Fonds, Unit, UnitLink
 from sohoa.index import make_index
+from sohoa.portal import routes as portal_routes
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.sharing import portal_browse
@@ -312,3 +313,17 @@ def test_browse_pages(client: TestClient, shelf: Shelf, monkeypatch: pytest.Monk
     assert f'id="page-next" href="/portal?unit={quote(NEW)}&amp;page=2"' in first
     assert 'id="page-of">Trang 2/2<' in second and 'id="page-prev"' in second and 'start="5"' in second
     assert len(_listed(client.get(f"/portal?unit={NEW}&page=99").text)) == 1  # past the end: the last page
+
+
+def test_a_failure_on_the_portal_shows_the_portal_error_page(
+    ctx: AppContext, shelf: Shelf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(portal_routes, "browse", broken)
+    client = TestClient(create_app(ctx, watch_hot_folders=False), raise_server_exceptions=False)
+    page = client.get("/portal")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert 'class="portal-nav"' in page.text and 'id="error-title"' in page.text
+    assert "Đã có lỗi ở máy chủ" in page.text and 'href="/login' not in page.text

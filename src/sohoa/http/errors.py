@@ -15,17 +15,20 @@ A GET from a browser that is not signed in is redirected to the login page inste
 Two answers of the framework itself get the same treatment (``install_error_handlers``): a path no route
 serves (404) and a form that does not parse (422: a required field missing, a number that is not one).
 Browsers get the error page; the API and the machine interfaces (OAI-PMH, IIIF) keep their own answers.
+So does an unexpected failure (500): people get the error page of where they were (the portal's own on the
+portal), never a bare "Internal Server Error"; the failure is still logged (and raised in tests).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -37,6 +40,7 @@ __all__ = ["API_PATH", "STATUS", "HtmlErrorPage", "error_message", "install_erro
            "wants_json"]
 
 API_PATH = "/api/"
+log = logging.getLogger(__name__)
 
 # The route rules' refusals carry no text of their own: (Vietnamese, English).
 _RULE_TEXT: dict[type[Exception], tuple[str, str]] = {
@@ -98,6 +102,9 @@ def _answer(render_html: HtmlErrorPage, request: Request, exc: Exception) -> Res
 # Paths whose clients are programs: the framework's own answers stay as they are there.
 MACHINE_PATHS = (API_PATH, "/oai", "/iiif/")
 _NO_PAGE = NotFound("Không tìm thấy trang", "Page not found")
+_SERVER_ERROR = SohoaError("Đã có lỗi ở máy chủ; yêu cầu chưa được thực hiện. Vui lòng thử lại sau.",
+                           "Something went wrong on the server; the request was not carried out. Please try again "
+                           "later.")
 _BAD_FORM = ValidationFailed("Biểu mẫu gửi lên thiếu hoặc sai dữ liệu, hãy kiểm tra và gửi lại",
                              "The form was sent with missing or invalid values; please check it and send it again")
 
@@ -128,5 +135,14 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorPage) -> None:
             return await run_in_threadpool(render_html, request, _BAD_FORM, 422)
         return await request_validation_exception_handler(request, exc)
 
+    def server_error(request: Request, exc: Exception) -> Response:  # Starlette's last resort (500), in a thread
+        if _for_people(request):
+            try:
+                return render_html(request, _SERVER_ERROR, 500)
+            except Exception:  # the page itself cannot be made (the database is gone): the plain answer
+                log.exception("the error page for %s could not be rendered", request.url.path)
+        return PlainTextResponse("Internal Server Error", status_code=500)
+
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(RequestValidationError, bad_form)
+    app.add_exception_handler(Exception, server_error)
