@@ -7,22 +7,29 @@ portal, public API tokens, OAI-PMH, IIIF, the sitemap and certified-copy request
 that took it from the public: ``withdrawn`` in its payload) and the policy no longer lets the public see it (its
 file was narrowed, it was merged away, superseded by a rescan, marked độ mật, sent back by QC).
 Everything else is a *draft*: not yet visible to the public.
+
+:func:`file_publication` says, for each document of a file, what keeps it from the public (:class:`Blocker`): the
+arrangement screen lists it next to the file's access level, with the way to fix each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, Event
+from sohoa.db.models import Document, Event, FileUnit
+from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound
+from sohoa.domain.workflow import DocumentState
 from sohoa.services.identity.policy import DocumentScope, document_scope, scope_allows
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["PublicState", "public_state", "public_states", "public_states_by_id"]
+__all__ = ["Blocker", "DocumentPublication", "PublicState", "blockers_of", "file_publication", "public_state",
+           "public_states", "public_states_by_id"]
 
 _CHUNK = 500  # ids per IN (…) of the audit query
 
@@ -91,3 +98,63 @@ def public_state(ctx: AppContext, doc_id: int) -> PublicState:
     if doc_id not in states:
         raise NotFound(f"Không có văn bản số {doc_id}", f"No document {doc_id}")
     return states[doc_id]
+
+
+class Blocker(StrEnum):
+    """One reason the public does not see a document (the policy's anonymous rule, spelled out)."""
+
+    SECRET = "secret"  # độ mật or the secret level: never on the portal
+    FILE_NOT_PUBLIC = "file_not_public"  # its file is not public: the file's access level publishes it
+    STRICTER = "stricter"  # filed in at a stricter level than its public file
+    NOT_REVIEWED = "not_reviewed"  # waiting for review, sent back to review, or not filed yet
+    QC_PENDING = "qc_pending"  # sampled for quality control, not inspected yet
+    RESCAN = "rescan"  # quality control sent it back to scanning
+    MERGED = "merged"  # its pages went into another document
+    SUPERSEDED = "superseded"  # a rescan replaced it
+
+
+_STATE_BLOCKERS = {DocumentState.EXTRACTED: Blocker.NOT_REVIEWED, DocumentState.UNSORTED: Blocker.NOT_REVIEWED,
+                   DocumentState.REVIEW: Blocker.NOT_REVIEWED, DocumentState.REWORK_REVIEW: Blocker.NOT_REVIEWED,
+                   DocumentState.QC: Blocker.QC_PENDING, DocumentState.REWORK_SCAN: Blocker.RESCAN,
+                   DocumentState.MERGED: Blocker.MERGED, DocumentState.SUPERSEDED: Blocker.SUPERSEDED}
+
+
+def blockers_of(doc: Document, file_level: str | None) -> tuple[Blocker, ...]:
+    """What keeps ``doc`` from the public, the workflow first (empty: the public sees it)."""
+    found: list[Blocker] = []
+    state = _STATE_BLOCKERS.get(DocumentState(doc.state))
+    if state is not None:
+        found.append(state)
+    if doc.secrecy or doc.access_level == AccessLevel.SECRET:
+        found.append(Blocker.SECRET)
+    elif doc.access_level != AccessLevel.PUBLIC:
+        found.append(Blocker.STRICTER if file_level == AccessLevel.PUBLIC else Blocker.FILE_NOT_PUBLIC)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class DocumentPublication:
+    """One document of a file as the arrangement screen's publication panel lists it."""
+
+    id: int
+    type_name: str
+    number: str  # số và ký hiệu ("15/QĐ-UBND"), or ""
+    subject: str
+    state: str  # the workflow state
+    public_state: PublicState
+    blockers: tuple[Blocker, ...]
+
+
+def file_publication(ctx: AppContext, file_id: int) -> list[DocumentPublication]:
+    """The file's documents with their publication state and what keeps each from the public."""
+    with ctx.db.session() as session:
+        file = session.get(FileUnit, file_id)
+        if file is None:
+            raise NotFound(f"Không có hồ sơ số {file_id}", f"No file {file_id}")
+        docs = list(session.execute(select(Document).where(Document.file_id == file_id)
+                                    .order_by(Document.doc_ordinal, Document.id)).scalars())
+        states = public_states(session, docs)
+        return [DocumentPublication(
+            id=d.id, type_name=d.type_name or "", subject=d.subject or "",
+            number="/".join(p for p in (d.code_number, d.code_notation) if p), state=str(d.state),
+            public_state=states[d.id], blockers=blockers_of(d, file.access_level)) for d in docs]
