@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sohoa.app import create_app
 from sohoa.db.models import Document, Event, Page, ScanUpload, StoredObject
 from sohoa.domain.errors import ValidationFailed
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc, scanning
 
@@ -201,3 +202,37 @@ def test_redo_rescan_replaces_only_that_document(ctx: AppContext, staff: dict[st
     assert _events(ctx, blurred, "qc.redo")[0]["action"] == "rescan"
     assert _events(ctx, blurred, "document.update")[-1]["replaced_by"] == [new_id]
     assert _events(ctx, new_id, "document.update")[-1]["replaces"] == blurred
+
+
+def test_grouped_ingest_and_rework_redo_on_both_databases(any_ctx: AppContext) -> None:
+    _acc, (file_id,) = helpers.accession_with_files(any_ctx)
+    tokens = []
+    for n, name in ((1, "b 10.png"), (2, "b 9.png")):
+        data = page_png(20 + n)
+        status = scanning.start_upload(
+            any_ctx,
+            file_id,
+            name,
+            len(data),
+            operator="scan_operator",
+            group="both-dbs-01",
+            group_size=2,
+            one_document=True,
+        )
+        scanning.append_chunk(any_ctx, status.token, 0, data, operator="scan_operator")
+        tokens.append(status.token)
+    live = scanning.LiveProgress()
+    scanning._run_one(any_ctx, tokens[0], helpers.fake_ingest, live)  # its group is complete: both ingested
+    scanning._run_one(any_ctx, tokens[1], helpers.fake_ingest, live)  # already done with its group: nothing
+    statuses = [scanning.upload_status(any_ctx, t) for t in tokens]
+    assert [s.state for s in statuses] == ["done", "done"] and statuses[0].document_ids == statuses[1].document_ids
+    with any_ctx.db.session() as session:
+        assert session.get(Document, statuses[0].document_ids[0]).page_amount == 2
+
+    disordered = _rejected(any_ctx, file_id, ["D10"], "tách sai")
+    (item,) = scanning.rework_documents(any_ctx)
+    assert item.defects == [("D10", "Tách/gộp văn bản sai", "Wrong document split")] and item.action == "review"
+    scanning.redo_in_review(any_ctx, disordered, principal=SYSTEM, actor="scan_operator")
+    assert scanning.rework_documents(any_ctx) == []
+    with pytest.raises(ValidationFailed):
+        scanning.redo_in_review(any_ctx, disordered, principal=SYSTEM, actor="scan_operator")
