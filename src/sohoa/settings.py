@@ -159,7 +159,8 @@ class Settings(BaseSettings):
         default=120, ge=1, description="Portal requests per minute per client address (bursts up to half that)."
     )
     form_rate_per_minute: int = Field(
-        default=20, ge=1, description="Posts of the login and copy-request forms per minute per client address."
+        default=20, ge=1, description="Posts of the login and copy-request forms, and reads of copy requests by "
+        "their tracking code, per minute per client address."
     )
     max_body_bytes: int = Field(
         default=1024**2, ge=1024, description="Largest request body other than an upload (forms, JSON)."

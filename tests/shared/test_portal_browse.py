@@ -327,3 +327,16 @@ def test_a_failure_on_the_portal_shows_the_portal_error_page(
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert 'class="portal-nav"' in page.text and 'id="error-title"' in page.text
     assert "Đã có lỗi ở máy chủ" in page.text and 'href="/login' not in page.text
+
+
+def test_tracking_code_lookups_share_the_forms_rate(settings: Settings) -> None:
+    with closing(open_context(settings.model_copy(update={"form_rate_per_minute": 4}))) as ctx:  # bursts of 2
+        app = create_app(ctx, watch_hot_folders=False)
+        guesser = TestClient(app, client=("203.0.113.20", 40000))
+        answers = [guesser.get("/portal/copies", params={"code": f"ABCD-EFG{n}"}).status_code for n in (2, 3, 4)]
+        assert answers == [404, 404, 429]
+        assert guesser.get("/portal/copies/ABCD-EFG5").status_code == 429
+        assert guesser.get("/portal/copies").status_code == 200  # the empty form is an ordinary portal page
+        assert guesser.get("/portal").status_code == 200
+        neighbour = TestClient(app, client=("198.51.100.20", 40000))
+        assert neighbour.get("/portal/copies/ABCD-EFG5").status_code == 404

@@ -26,6 +26,9 @@ MULTIPART_OVERHEAD = 1024**2  # boundaries and the small fields around an upload
 CHUNK_LIMIT = 16 * 1024 * 1024
 _CHUNK_PATH = re.compile(r"^/scanning/uploads/[^/]+$")
 _FORMS = re.compile(r"^/(login|portal/documents/\d+/copy)$")
+# Reading a copy request by its tracking code (its page, its copy, the lookup form's answer): a guess at a code
+# costs what a guess at a form does, so these share the forms' bucket.
+_CODE_PAGE = re.compile(r"^/portal/copies/[^/]+(/pdf)?$")
 
 
 def body_limit(settings: Settings, method: str, path: str, content_type: str) -> int:
@@ -73,8 +76,10 @@ class RequestLimits:
         self.portal = RateLimiter(settings.portal_rate_per_minute, burst=max(1, settings.portal_rate_per_minute // 2))
         self.forms = RateLimiter(settings.form_rate_per_minute, burst=max(1, settings.form_rate_per_minute // 2))
 
-    def _limiter(self, method: str, path: str) -> RateLimiter | None:
+    def _limiter(self, method: str, path: str, query: bytes = b"") -> RateLimiter | None:
         if method == "POST" and _FORMS.match(path):
+            return self.forms
+        if _CODE_PAGE.match(path) or (path == "/portal/copies" and b"code=" in query):
             return self.forms
         if path == "/portal" or path.startswith("/portal/"):
             return self.portal
@@ -87,7 +92,7 @@ class RequestLimits:
         method, path = scope["method"], scope["path"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         html = "text/html" in headers.get("accept", "")
-        limiter = self._limiter(method, path)
+        limiter = self._limiter(method, path, scope.get("query_string", b""))
         if limiter is not None:
             wait = limiter.take(address_key(scope["client"][0] if scope.get("client") else None))
             if wait > 0:
