@@ -6,6 +6,7 @@ from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
 from sohoa.http.i18n_en_pages import PAGES_EN
+from sohoa.http.i18n_en_queues import QUEUES_EN
 from sohoa.http.i18n_en_scanning import SCANNING_EN
 
 EN: dict[str, str] = {
@@ -407,3 +408,4 @@ EN: dict[str, str] = {
     "Phân quyền truy cập": "Access control",
     "ví dụ": "e.g.",
 } | MENUS_EN | PAGES_EN | SCANNING_EN | ADMIN_EN | INTAKE_EN | {spec.label_vi: spec.label_en for spec in FIELDS}
+EN = QUEUES_EN | EN  # the review/QC lists' strings (sohoa.http.i18n_en_queues)

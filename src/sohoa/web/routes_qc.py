@@ -17,6 +17,7 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake, qc, review
+from sohoa.web import queue_lists
 from sohoa.web.deps import optional_int
 from sohoa.web.flash import flash
 from sohoa.web.routes_review import FIELD_LABELS
@@ -38,10 +39,21 @@ QC_DECIDED = {
 
 @router.get("")
 def qc_home(request: Request, ctx: Ctx, who: Inspector) -> Response:
-    return render(
-        request, "qc.html",
-        {"queue": qc.qc_queue(ctx, principal=who), "stats": qc.operator_stats(ctx), "defects": qc.DEFECT_CODES},
-    )
+    """The QC queue as the URL's view asks, the operators' figures and the sampling notice."""
+    values = {**queue_lists.list_values(request, ctx, who, "qc"), "stats": qc.operator_stats(ctx),
+              "defects": qc.DEFECT_CODES}
+    return render(request, "qc.html", values)
+
+
+@router.post("/views")
+def save_view(request: Request, ctx: Ctx, who: Inspector, name: Annotated[str, Form()],
+              query: Annotated[str, Form()] = "") -> Response:
+    return queue_lists.save_view(request, ctx, who, "qc", name, query)
+
+
+@router.post("/views/{view_id}/delete")
+def delete_view(request: Request, ctx: Ctx, who: Inspector, view_id: int) -> Response:
+    return queue_lists.delete_view(request, ctx, who, "qc", view_id)
 
 
 def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:

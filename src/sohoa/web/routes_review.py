@@ -18,6 +18,7 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import filing, page_editor, review
+from sohoa.web import queue_lists
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
@@ -40,7 +41,19 @@ def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **ex
 
 @router.get("/review")
 def queue(request: Request, ctx: Ctx, who: Reviewer) -> Response:
-    return render(request, "review.html", {"items": review.review_queue(ctx, principal=who)})
+    """The review queue as the URL's view asks (filters, sort, page: see ``sohoa.services.production.queues``)."""
+    return render(request, "review.html", queue_lists.list_values(request, ctx, who, "review"))
+
+
+@router.post("/review/views")
+def save_view(request: Request, ctx: Ctx, who: Reviewer, name: Annotated[str, Form()],
+              query: Annotated[str, Form()] = "") -> Response:
+    return queue_lists.save_view(request, ctx, who, "review", name, query)
+
+
+@router.post("/review/views/{view_id}/delete")
+def delete_view(request: Request, ctx: Ctx, who: Reviewer, view_id: int) -> Response:
+    return queue_lists.delete_view(request, ctx, who, "review", view_id)
 
 
 @router.get("/review/{doc_id}")
@@ -91,7 +104,7 @@ def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values
     try:
         return _screen(request, ctx, who, doc_id, notice="Đã lưu")
     except NotFound:  # saved with độ mật: from now on only the local operator reads it
-        return render(request, "review.html", {"items": review.review_queue(ctx, principal=who),
+        return render(request, "review.html", {**queue_lists.list_values(request, ctx, who, "review"),
                                                "notice": SECRET_SAVED})
 
 

@@ -9,6 +9,7 @@ from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, P
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
 from sohoa.db.models.staff import InventoryUpload, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
+from sohoa.db.models.views import QueueView
 
 __all__ = [
     "Accession",
@@ -30,6 +31,7 @@ __all__ = [
     "Page",
     "QcInspection",
     "QcPlan",
+    "QueueView",
     "ReceivedFile",
     "RecordRequest",
     "SavedSearch",

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.review_flags import flagged_fields, lowest_confidence
 from sohoa.domain.workflow import AccessionStatus, DocumentState, FileUnitState, FondsStatus
 
 
@@ -179,6 +181,16 @@ class Document(Base):
     file: Mapped[FileUnit | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
     pages: Mapped[list[Page]] = relationship(back_populates="document", order_by="Page.page_no")
+    # Kept from confidence and provenance on every write (below), so the review/QC queues filter in SQL.
+    min_confidence: Mapped[float | None] = mapped_column(Float)  # the lowest field confidence
+    flagged_fields: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # fields to look at
+
+
+@event.listens_for(Document, "before_insert")
+@event.listens_for(Document, "before_update")
+def _review_flags(_mapper: Mapper[Document], _connection: Connection, doc: Document) -> None:
+    doc.min_confidence = lowest_confidence(doc.confidence)
+    doc.flagged_fields = len(flagged_fields(doc.confidence, doc.provenance))
 
 
 class Page(Base):

@@ -25,10 +25,12 @@ from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
 __all__ = [
+    "DEFAULT_PLAN",
     "DEFECT_CODES",
     "REQUIRED_FIELDS",
     "Check",
     "OperatorStats",
+    "SamplingStatus",
     "automated_checks",
     "create_plan",
     "document_operator",
@@ -37,6 +39,7 @@ __all__ = [
     "operator_stats",
     "qc_queue",
     "route_after_review",
+    "sampling_status",
     "set_plan_active",
 ]
 
@@ -54,6 +57,7 @@ DEFECT_CODES: dict[str, tuple[str, str, str]] = {
     "D10": ("Tách/gộp văn bản sai", "Wrong document split", "review"),
 }
 REQUIRED_FIELDS = tuple(spec.name for spec in FIELDS if spec.required)  # the field table marks them
+DEFAULT_PLAN = "default"  # the plan that samples where no active plan applies (SOHOA_QC_DEFAULT_RATE)
 MIN_DPI = 200
 MAX_SKEW = 2.0
 
@@ -69,10 +73,14 @@ def document_operator(session: Session, doc: Document) -> str | None:
     ).scalar()
 
 
-def _selected(plan: QcPlan, doc_id: int) -> bool:
+def _drawn(key: object, rate: float, doc_id: int) -> bool:
     # A stable hash: the same document is always in or out of a plan's sample, so reruns agree.
-    digest = hashlib.sha256(f"{plan.id}:{doc_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32 < plan.rate
+    digest = hashlib.sha256(f"{key}:{doc_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < rate
+
+
+def _selected(plan: QcPlan, doc_id: int) -> bool:
+    return _drawn(plan.id, plan.rate, doc_id)
 
 
 def _plan_applies(session: Session, plan: QcPlan, doc: Document, operator: str | None) -> bool:
@@ -84,24 +92,24 @@ def _plan_applies(session: Session, plan: QcPlan, doc: Document, operator: str |
     return True
 
 
-def route_after_review(session: Session, doc: Document, actor: str) -> str:
-    """A reviewed document goes to QC when an active plan samples it, otherwise it is accepted.
+def route_after_review(session: Session, doc: Document, actor: str, default_rate: float = 0.0) -> str:
+    """A reviewed document goes to QC when an active plan samples it, otherwise it is accepted. When no
+    active plan applies to it, the default plan (``default_rate``, the ``SOHOA_QC_DEFAULT_RATE`` setting)
+    draws the sample; the event says which plan decided ("default" for that one), and the QC page and the
+    dashboard show that no plan is on (:func:`sampling_status`).
 
     :class:`IllegalTransition` when it is not waiting for review (approved, sampled or merged already)."""
     operator = document_operator(session, doc)
     plans = session.execute(select(QcPlan).where(QcPlan.active.is_(True)).order_by(QcPlan.id)).scalars()
-    sampled = next(
-        (p for p in plans if _plan_applies(session, p, doc, operator) and _selected(p, doc.id)), None
-    )
-    doc.state = transition(doc.state, DocumentState.QC if sampled else DocumentState.ACCEPTED)
-    record_event(
-        session,
-        actor,
-        "document.review",
-        "document",
-        doc.id,
-        {"next": doc.state, "plan": sampled.id if sampled else None},
-    )
+    applying = [p for p in plans if _plan_applies(session, p, doc, operator)]
+    sampled = next((p for p in applying if _selected(p, doc.id)), None)
+    by_default = not applying and _drawn(DEFAULT_PLAN, default_rate, doc.id)
+    doc.state = transition(doc.state, DocumentState.QC if sampled or by_default else DocumentState.ACCEPTED)
+    plan: int | str | None = sampled.id if sampled else (None if applying else DEFAULT_PLAN)
+    payload: dict[str, object] = {"next": doc.state, "plan": plan}
+    if plan == DEFAULT_PLAN:
+        payload["rate"] = default_rate
+    record_event(session, actor, "document.review", "document", doc.id, payload)
     if doc.state == DocumentState.ACCEPTED:  # no QC sample drawn: accepted now, announced to feeds and webhooks
         record_publication(session, doc, actor, "review")
     return doc.state
@@ -150,6 +158,25 @@ def set_plan_active(ctx: AppContext, plan_id: int, active: bool, *, actor: str) 
             raise NotFound("Không tìm thấy kế hoạch lấy mẫu", "Sampling plan not found")
         plan.active = active
         record_event(session, actor, "qc.plan_update", "qc_plan", plan.id, {"active": active})
+
+
+@dataclass(frozen=True)
+class SamplingStatus:
+    """Whether a sampling plan is on, and what happens to reviewed documents no plan applies to."""
+
+    active_plans: int
+    default_rate: float  # the default plan's share (0: accepted without inspection)
+
+    @property
+    def without_plan(self) -> bool:
+        return self.active_plans == 0
+
+
+def sampling_status(ctx: AppContext) -> SamplingStatus:
+    """The notice the QC page and the dashboard show when no plan is on ("chưa có kế hoạch lấy mẫu")."""
+    with ctx.db.session() as session:
+        active = session.execute(select(func.count(QcPlan.id)).where(QcPlan.active.is_(True))).scalar_one()
+    return SamplingStatus(int(active), ctx.settings.qc_default_rate)
 
 
 def list_plans(ctx: AppContext) -> list[QcPlan]:

@@ -191,7 +191,7 @@ def update_fields(
             if doc.pages:  # the XMP carries the fields: the PDF/A must show the corrected values
                 rebuild_document_pdf(ctx, session, doc.id, actor)
         if mark_reviewed:
-            route_after_review(session, doc, actor)
+            route_after_review(session, doc, actor, ctx.settings.qc_default_rate)
         return {}
 
 

@@ -1,0 +1,41 @@
+"""English of the review and QC lists (#17 item 10): filters, sorting, pages, saved views, the built-in views,
+the queues by unit on the dashboard and the no-sampling-plan notice, keyed by the Vietnamese source text.
+Part of ``EN``."""
+
+QUEUES_EN: dict[str, str] = {
+    "Bộ lọc": "Filters",
+    "Phông": "Fonds",
+    "Bộ lọc đã lưu": "Saved views",
+    "Lưu bộ lọc": "Save view",
+    "Tên bộ lọc": "View name",
+    "Xoá bộ lọc": "Clear filters",
+    "Đã lưu bộ lọc {name}": "View {name} saved",
+    "Đã xoá bộ lọc {name}": "View {name} deleted",
+    "Không tìm thấy bộ lọc đã lưu": "Saved view not found",
+    "Tên bộ lọc cần từ 1 đến {n} ký tự": "A view name needs 1 to {n} characters",
+    "Độ tin cậy thấp": "Low confidence",
+    "Có trường bị gắn cờ": "Flagged fields",
+    "Trường bị gắn cờ": "Flagged fields",
+    "Có chữ ký số": "Digitally signed",
+    "Độ tin cậy dưới (%)": "Confidence below (%)",
+    "Nhập từ ngày": "Ingested from",
+    "đến ngày": "to",
+    "Ngày nhập": "Ingested",
+    "Sắp xếp theo": "Sort by",
+    "khớp bộ lọc": "match the filters",
+    "trang số": "page",
+    "Phân trang": "Pages of the list",
+    "Không có văn bản nào khớp bộ lọc": "No document matches the filters",
+    "Chờ kiểm duyệt": "Awaiting review",
+    "Chưa xếp hồ sơ": "Not filed yet",
+    "Chờ kiểm tra": "Awaiting QC",
+    "Chờ kiểm tra chất lượng": "Awaiting QC",
+    "Hàng đợi theo đơn vị": "Queues by unit",
+    "Chưa có kế hoạch lấy mẫu": "No sampling plan is on",
+    "Văn bản đã duyệt được lấy mẫu theo tỷ lệ mặc định": "Reviewed documents are sampled at the default rate of",
+    "Văn bản đã duyệt được chấp nhận ngay, không qua kiểm tra chất lượng": (
+        "Reviewed documents are accepted at once, without quality control"
+    ),
+    "tỷ lệ mặc định": "default rate",
+    "Tạo kế hoạch lấy mẫu": "Create a sampling plan",
+}
