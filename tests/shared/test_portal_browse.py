@@ -123,6 +123,12 @@ def _shelf(ctx: AppContext) -> Shelf:
 
 
 @pytest.fixture
+def ctx(any_ctx: AppContext) -> AppContext:
+    """Every test of this module that reads the shelf runs on SQLite and on PostgreSQL."""
+    return any_ctx
+
+
+@pytest.fixture
 def shelf(ctx: AppContext) -> Shelf:
     return _shelf(ctx)
 
