@@ -21,6 +21,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake
 from sohoa.services.production.intake_inventory import read_inventory, stage_upload, staged_upload
 from sohoa.services.production.intake_reimport import inventory_diff
+from sohoa.services.production.intake_workbooks import error_report_xlsx
 from sohoa.web.labels import label
 
 from . import _helpers as helpers
@@ -325,3 +326,14 @@ def test_staged_uploads_are_named_by_content_and_expire(ctx: AppContext) -> None
     stage_upload(ctx, "other.csv", "Số TT;Số, ký hiệu hồ sơ;Tiêu đề hồ sơ\n".encode())
     with pytest.raises(NotFound):
         staged_upload(ctx, token)
+
+
+def test_the_error_report_speaks_the_page_language() -> None:
+    rows = read_inventory("a.xlsx", xlsx(with_errors()))
+    reports = validate_rows(rows)
+    book = load_workbook(io.BytesIO(error_report_xlsx(reports, "en"))).worksheets[0]
+    errors = [str(row[-1] or "") for row in book.iter_rows(min_row=2, values_only=True)]
+    assert "Same file number as line 4" in errors[2] and "Retention must be" in errors[3]
+    assert not any("Thời hạn" in text for text in errors)
+    vietnamese = load_workbook(io.BytesIO(error_report_xlsx(reports))).worksheets[0]
+    assert "Trùng số, ký hiệu hồ sơ" in str(vietnamese.cell(4, vietnamese.max_column).value)
