@@ -19,6 +19,7 @@ __all__ = ["browser", "server"]  # the fixtures, imported for pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Functions, not expressions: Playwright evals a bare expression in the page, which our CSP forbids.
+VIEWER_TURNED = "() => document.getElementById('viewer').dataset.rotation === '90'"
 ORDER = "() => document.querySelector('#pe-order input[name=positions]').value"
 TURNED = (
     "() => { const img = document.querySelector('.pe-page img'); "
@@ -81,6 +82,7 @@ def test_reviewer_edits_pages_from_thumbnails(server: tuple[str, AppContext], br
     page.wait_for_load_state("load")
     assert _status(reviewer) == "Đã xoay trang 1 thêm 90° (nay 90° so với bản quét)"
     page.wait_for_function(TURNED)
+    page.wait_for_function(VIEWER_TURNED)  # the page viewer shows the first page turned as well
 
     # Split from the third page, then merge the document before it back in front.
     page.click(".pe-page[data-position='3'] .pe-split")

@@ -97,6 +97,8 @@ def test_rotation_is_stored_shown_and_never_touches_the_master(ctx: AppContext, 
     assert turned.status_code == 200 and turned.url.path == f"/review/{doc}"
     assert _flash(turned) == ["Đã xoay trang 1 thêm 90° (nay 90° so với bản quét)"]
     assert f'src="/pages/{first}/thumbnail?r=90"' in turned.text and "↻90°" in turned.text
+    assert '"rotation": 90' in turned.text  # the page viewer's configuration: it shows the page turned
+    assert '"rotation": 90' in client.get(f"/documents/{doc}").text  # and so does the staff document page
     thumb = Image.open(io.BytesIO(client.get(f"/pages/{first}/thumbnail?r=90").content))
     assert thumb.width > thumb.height  # served turned
     assert _pdf_rotations(ctx, doc) == [90, 0]  # the rebuilt PDF/A turns the page (image and text layer)

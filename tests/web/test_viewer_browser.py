@@ -7,6 +7,7 @@ the portal record must not scroll sideways. Screenshots go to docs/screenshots/v
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,8 @@ def test_viewer_falls_back_when_the_image_service_fails(server: tuple[str, AppCo
     _wait_loaded(page)
     assert page.get_attribute("#viewer", "data-source") == "thumbnail"
     assert _painted(page) > 0.15
-    page.route("**/image?kind=thumbnail", lambda route: route.fulfill(status=404, body=""))
+    # (the review screen's thumbnails come by page id, /pages/{id}/thumbnail, the others' by page number)
+    page.route(re.compile(r"image\?kind=thumbnail|/thumbnail\?r="), lambda route: route.fulfill(status=404, body=""))
     archivist.go(f"/review/{two_pages}")
     page.wait_for_function("() => document.getElementById('viewer').dataset.source === 'none'")
     assert page.is_visible("#viewer-status")  # says the page has no image, rather than a blank pane

@@ -56,11 +56,12 @@ OCR_FORMATS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class PageSize:
-    """A page's number and pixel size."""
+    """A page's number and pixel size (of the scan, which the boxes use), and the quarter turn it is shown at."""
 
     page: int
     width: int
     height: int
+    rotation: int = field(default=0, kw_only=True)  # clockwise, given in review (production.page_editor)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def view_document(ctx: AppContext, principal: Principal | None, document_id: int
             access_level=doc.access_level, unit_id=doc.unit_id, file_id=doc.file_id, state=doc.state,
             text=doc.text, has_pdf=doc.pdf_object_id is not None,
             updated_at=doc.updated_at.isoformat() if doc.updated_at else None,
-            pages=[PageSize(p.page_no, p.width, p.height) for p in pages],
+            pages=[PageSize(p.page_no, p.width, p.height, rotation=p.rotation or 0) for p in pages],
             highlights=_boxes(session, ctx.store, pages, query) if query else [],
             signatures=document_signatures(session, doc.id),
             page_texts=[p.text or "" for p in pages],
