@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sohoa.app import create_app
 from sohoa.db.models import Document, Event, Page, ScanUpload, StoredObject
 from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.ocr import OcrPage
 from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc, scanning
+from sohoa.services.production.ingest_groups import OneDocumentSplitter
 
 from . import _helpers as helpers
 
@@ -236,3 +238,9 @@ def test_grouped_ingest_and_rework_redo_on_both_databases(any_ctx: AppContext) -
     assert scanning.rework_documents(any_ctx) == []
     with pytest.raises(ValidationFailed):
         scanning.redo_in_review(any_ctx, disordered, principal=SYSTEM, actor="scan_operator")
+
+
+def test_one_document_keeps_every_page_but_separator_sheets() -> None:
+    blank = OcrPage(600, 800, 300, ())  # a page with no words: the layout splitter would drop it
+    assert OneDocumentSplitter().split([blank, blank, blank], separator_pages={1}) == [[0, 2]]
+    assert OneDocumentSplitter().split([blank], separator_pages={0}) == []
