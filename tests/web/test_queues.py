@@ -170,6 +170,8 @@ def test_the_review_page_filters_sorts_and_keeps_the_view_in_links(ctx: AppConte
     assert _rows(low) == [ids["low"]] and 'aria-current="page">Độ tin cậy thấp' in low
     assert _rows(client.get(f"/review?unit={ids['unit_b']}").text) == [ids["other"]]
     assert _rows(client.get("/review?sort=pages").text) == [ids["sure"], ids["other"], ids["low"]]
+    sent = client.get("/review?unit=&type=&from=&conf=80&sort=confidence", follow_redirects=False)  # the form
+    assert sent.status_code == 303 and sent.headers["location"] == "/review?conf=80&sort=confidence"
     client.get("/lang/en")
     english = client.get("/review?flagged=1").text
     assert "Low confidence" in english and "Flagged fields" in english and "Lowest confidence first" in english

@@ -16,7 +16,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc, queue_views, queues
 from sohoa.web.flash import flash
 
-__all__ = ["delete_view", "list_values", "save_view"]
+__all__ = ["delete_view", "list_values", "save_view", "tidy_url"]
 
 PATHS = {"review": "/review", "qc": "/qc"}
 
@@ -35,6 +35,16 @@ def list_values(request: Request, ctx: AppContext, who: Principal, queue: str) -
         "sampling": qc.sampling_status(ctx),
         "can_plan": who.can(Permission.QC_PLAN),
     }
+
+
+def tidy_url(request: Request, queue: str) -> Response | None:
+    """The filter form sends its empty fields too (``?unit=&type=&conf=80``): answer with the view's own short
+    URL, the one people share and save; None when the URL is already that."""
+    if not any(value == "" for _key, value in request.query_params.multi_items()):
+        return None
+    view = queues.QueueFilter.from_params(request.query_params.multi_items(), queue)
+    target = view.query()
+    return RedirectResponse(PATHS[queue] + (f"?{target}" if target else ""), status_code=303)
 
 
 def save_view(request: Request, ctx: AppContext, who: Principal, queue: str, name: str, query: str) -> Response:

@@ -40,6 +40,9 @@ QC_DECIDED = {
 @router.get("")
 def qc_home(request: Request, ctx: Ctx, who: Inspector) -> Response:
     """The QC queue as the URL's view asks, the operators' figures and the sampling notice."""
+    tidy = queue_lists.tidy_url(request, "qc")
+    if tidy is not None:
+        return tidy
     values = {**queue_lists.list_values(request, ctx, who, "qc"), "stats": qc.operator_stats(ctx),
               "defects": qc.DEFECT_CODES}
     return render(request, "qc.html", values)

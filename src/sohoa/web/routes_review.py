@@ -42,7 +42,8 @@ def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **ex
 @router.get("/review")
 def queue(request: Request, ctx: Ctx, who: Reviewer) -> Response:
     """The review queue as the URL's view asks (filters, sort, page: see ``sohoa.services.production.queues``)."""
-    return render(request, "review.html", queue_lists.list_values(request, ctx, who, "review"))
+    return queue_lists.tidy_url(request, "review") or render(
+        request, "review.html", queue_lists.list_values(request, ctx, who, "review"))
 
 
 @router.post("/review/views")
