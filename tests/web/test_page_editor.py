@@ -187,3 +187,25 @@ def _pdf_rotations_unset(ctx: AppContext, doc_id: int) -> bool:
     with ctx.db.session() as session:
         doc = session.get(Document, doc_id)
         return doc is not None and doc.pdf_object_id is None  # nothing was rebuilt by the refused posts
+
+
+def test_page_operations_on_both_backends(any_ctx: AppContext) -> None:
+    """The rotation column (migration r017), the locked writes and the neighbours' query on SQLite and
+    PostgreSQL alike."""
+    ctx = any_ctx
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    first = helpers.document(ctx, file_id, pages=1)
+    doc = helpers.document(ctx, file_id, pages=3)
+    a, b, c = _page_ids(ctx, doc)
+    recorded, _stored = _master_sha(ctx, a)
+    assert page_editor.rotate_page(ctx, doc, 2, 270, actor="archivist") == 270
+    assert page_editor.rotate_page(ctx, doc, 2, 180, actor="archivist") == 90
+    assert _pdf_rotations(ctx, doc) == [0, 90, 0]
+    assert _master_sha(ctx, b) == (recorded, recorded)
+    page_editor.reorder_by_positions(ctx, doc, [2, 3, 1], actor="archivist")
+    assert _page_ids(ctx, doc) == [b, c, a]
+    assert [(n.id, n.before) for n in page_editor.neighbours(ctx, doc)] == [(first, True)]
+    head = _page_ids(ctx, first)
+    review.merge_documents(ctx, doc, first, actor="archivist", before=True)
+    assert _page_ids(ctx, doc) == [*head, b, c, a]
+    assert page_editor.neighbours(ctx, doc) == []
