@@ -115,3 +115,30 @@ def test_secrecy_and_urgency_are_chosen_from_the_nd30_lists(ctx: AppContext, cli
     assert re.search(r'<option value="Hỏa tốc" selected>Hỏa tốc</option>', page)
     client.get("/lang/en")
     assert '<option value="Hỏa tốc" selected>Flash</option>' in client.get(f"/review/{doc}").text
+
+
+def test_document_fields_read_dd_mm_yyyy_and_named(ctx: AppContext, client: TestClient) -> None:
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    doc = helpers.document(
+        ctx, file_id, state="qc", type_name="Quyết định", issued_date=date(2020, 6, 5), urgency="Hỏa tốc"
+    )
+    helpers.login(client, "admin")
+    client.get("/lang/en")
+    for path in (f"/documents/{doc}", f"/qc/documents/{doc}"):
+        page = client.get(path).text
+        assert "05/06/2020" in page and "2020-06-05" not in page, path
+        assert re.search(r">\s*Flash\s*<", page), path
+
+
+def test_every_audit_action_written_has_a_name() -> None:
+    """Each action a service records (a literal in ``record_event(…)``) is named on the audit page."""
+    from pathlib import Path
+
+    from sohoa.web.labels import LABELS
+
+    src = Path(__file__).resolve().parents[2] / "src" / "sohoa"
+    call = re.compile(r'record_event\(\s*[^,()]+,\s*[^,()]+,\s*"([a-z_]+(?:\.[a-z_]+)?)"', re.S)
+    actions = {a for path in src.rglob("*.py") for a in call.findall(path.read_text(encoding="utf-8"))}
+    assert len(actions) > 40  # the pattern really finds the calls
+    assert sorted(a for a in actions if a not in LABELS["audit"]) == []
+    assert {f"qc.{d}" for d in ("accept", "reject")} | {f"scan.{s}" for s in ("done", "failed")} <= set(LABELS["audit"])

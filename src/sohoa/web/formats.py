@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from sohoa.domain.fields import FIELD_BY_NAME
 from sohoa.web.labels import EMPTY, label, plural
 
 __all__ = ["DEFAULT_ZONE", "FILTERS", "format_date", "format_datetime", "local_time", "payload_text", "zone_of"]
@@ -98,6 +99,16 @@ def _plural_filter(context: Context, count: int, noun: str, vi: str | None = Non
     return plural(int(count or 0), noun, lang=_lang(context), vi=vi, many=many)
 
 
+@pass_context
+def _field_filter(context: Context, value: object, name: str) -> str:
+    """A document field's value as people read it: dates dd/mm/yyyy, độ mật/độ khẩn named, "—" for none."""
+    spec = FIELD_BY_NAME.get(name)
+    shown = spec.display(value) if spec is not None else ("" if value is None else str(value))
+    if name in ("secrecy", "urgency"):
+        return label(name, shown, _lang(context))
+    return shown or EMPTY
+
+
 def _or_dash(value: object) -> object:
     return EMPTY if value is None or value == "" else value
 
@@ -110,4 +121,5 @@ FILTERS: dict[str, Any] = {
     "plural": _plural_filter,
     "payload": payload_text,
     "or_dash": _or_dash,
+    "field": _field_filter,
 }
