@@ -339,3 +339,59 @@ def test_an_archivist_narrowing_never_lowers_a_document_filed_in_stricter(any_ct
     assert _level(any_ctx, shelf.docs["review"]) == "internal"  # narrowing the file widened nothing
     assert not any("Mở rộng" in w for w in change.warnings)
     assert public_state(any_ctx, shelf.docs["accepted"]) == PublicState.WITHDRAWN
+
+
+def _panel_rows(html: str) -> dict[int, tuple[str, list[str]]]:
+    """The publication panel: document id → (its publication state, what blocks it)."""
+    panel = html.split('id="publication-documents"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for doc_id, row in re.findall(r'<tr data-document="(\d+)">(.*?)</tr>', panel, re.S):
+        state = re.search(r'data-public-state="(\w+)"', row)
+        assert state, row
+        rows[int(doc_id)] = (state.group(1), re.findall(r'data-blocker="(\w+)"', row))
+    return rows
+
+
+def test_the_file_page_says_what_keeps_each_document_from_the_portal(any_ctx: AppContext) -> None:
+    """The new archivist's way: the file page lists its documents' publication states and what blocks each
+    (not reviewed, QC pending, merged, superseded, the file's level, độ mật) with the link that fixes it; the
+    'publish the file' link proposes the change with its warnings, and once confirmed the published document links
+    to its portal page."""
+    staff(any_ctx)
+    shelf = _shelf(any_ctx, states=("accepted", "review", "qc", "rework_scan", "merged", "superseded"))
+    with any_ctx.db.session() as session:
+        marked = Document(file_id=shelf.file_id, unit_id=None, text="Quyết định mkmat", source_name="m.pdf",
+                          access_level="internal", secrecy="Mật", page_amount=1, state="accepted")
+        session.add(marked)
+        session.flush()
+        marked_id = marked.id
+    archivist = TestClient(create_app(any_ctx, watch_hot_folders=False))
+    token = login(archivist, "s_archivist")
+    page = archivist.get(f"/arrangement/files/{shelf.file_id}").text
+    rows = _panel_rows(page)
+    docs = shelf.docs
+    assert rows == {
+        docs["accepted"]: ("draft", ["file_not_public"]),
+        docs["review"]: ("draft", ["not_reviewed", "file_not_public"]),
+        docs["qc"]: ("draft", ["qc_pending", "file_not_public"]),
+        docs["rework_scan"]: ("draft", ["rescan", "file_not_public"]),
+        docs["merged"]: ("draft", ["merged", "file_not_public"]),
+        docs["superseded"]: ("draft", ["superseded", "file_not_public"]),
+        marked_id: ("draft", ["secret"]),
+    }
+    assert f'href="/review/{docs["review"]}"' in page
+    assert f'href="/arrangement/files/{shelf.file_id}?publish=1"' in page
+    proposed = archivist.get(f"/arrangement/files/{shelf.file_id}", params={"publish": "1"})
+    assert 'id="access-confirm"' in proposed.text and "1 văn bản đã kiểm duyệt sẽ xuất hiện trên cổng" in (
+        proposed.text)
+    assert _level(any_ctx, docs["accepted"]) == "internal"  # a proposal only
+    done = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
+                          data={"csrf_token": token, "access_level": "public", "reason": "QĐ 30/QĐ-TTLT"})
+    rows = _panel_rows(done.text)
+    assert rows[docs["accepted"]] == ("published", [])
+    assert rows[docs["review"]] == ("draft", ["not_reviewed"]) and rows[marked_id] == ("draft", ["secret"])
+    assert f'href="/portal/documents/{docs["accepted"]}"' in done.text
+    archivist.get("/lang/en")
+    english = archivist.get(f"/arrangement/files/{shelf.file_id}").text
+    assert "Documents on the citizen portal" in english and "See it on the citizen portal" in english
+    assert "Not reviewed" in english and "Chưa kiểm duyệt" not in english

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.domain.codes import ACCESS_LEVELS
+from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import PermissionDenied, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
+from sohoa.services.catalogue.publication import file_publication
 from sohoa.services.identity import accounts
 from sohoa.services.identity.access_changes import change_file_access, file_access_summary, preview_file_access
 from sohoa.services.identity.permissions import Permission
@@ -105,22 +106,25 @@ def box_labels(ctx: Ctx, _who: Arranger, accession_id: int) -> Response:
 
 
 @router.get("/files/{file_id}")
-def file_form(request: Request, ctx: Ctx, who: Arranger, file_id: int, apply: str = "") -> Response:
+def file_form(request: Request, ctx: Ctx, who: Arranger, file_id: int, apply: str = "",
+              publish: str = "") -> Response:
     """The file's form; ``?apply=1`` proposes bringing its documents to the file's own level (documents filed in
-    from the unsorted intake keep their stricter level until someone confirms)."""
+    from the unsorted intake keep their stricter level until someone confirms); ``?publish=1`` proposes making the
+    file public (the publication panel's link): the warnings and the reason come first, as from the form."""
     file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
     if file is None:
         return render(request, "arrangement_file.html", {"file": None, "levels": ACCESS_LEVELS}, status_code=404)
-    if apply:
-        return _propose(request, ctx, who, file_id, file.access_level)
+    if apply or publish:
+        return _propose(request, ctx, who, file_id, AccessLevel.PUBLIC if publish else file.access_level)
     return _file_page(request, ctx, file_id)
 
 
 def _file_page(request: Request, ctx: AppContext, file_id: int, status: int = 200, **extra: object) -> Response:
     file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
     summary = file_access_summary(ctx, file_id) if file is not None else None
+    publication = file_publication(ctx, file_id) if file is not None else []
     return render(request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS, "summary": summary,
-                                                     **extra}, status_code=status)
+                                                     "publication": publication, **extra}, status_code=status)
 
 
 def _propose(request: Request, ctx: AppContext, who: Principal, file_id: int, level: str, *,
