@@ -142,3 +142,17 @@ def test_every_audit_action_written_has_a_name() -> None:
     assert len(actions) > 40  # the pattern really finds the calls
     assert sorted(a for a in actions if a not in LABELS["audit"]) == []
     assert {f"qc.{d}" for d in ("accept", "reject")} | {f"scan.{s}" for s in ("done", "failed")} <= set(LABELS["audit"])
+
+
+def test_search_export_writes_issue_dates_as_dates() -> None:
+    from sohoa.services.catalogue import search_export
+
+    keys = [key for _, key, _ in search_export.COLUMNS]
+    row = ["2020-06-05" if key == "issued_date" else f"{key} value" for key in keys]
+    book = load_workbook(io.BytesIO(search_export._xlsx([row], "Kết quả tìm kiếm")))
+    sheet = book.active
+    assert sheet is not None
+    issued = sheet.cell(row=3, column=keys.index("issued_date") + 1)
+    assert isinstance(issued.value, datetime) and issued.value.date() == date(2020, 6, 5)
+    assert issued.number_format == DATE_FORMAT
+    assert sheet.freeze_panes == "A3" and all(c.font.bold for c in sheet[2])

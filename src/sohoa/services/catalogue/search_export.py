@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from sohoa.domain.cells import xlsx_append
+from sohoa.domain.cells import xlsx_append, xlsx_finish
 from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELDS
 from sohoa.services.catalogue.search import SearchHit, SearchRequest, search
@@ -54,9 +54,21 @@ def _rows(results: list[SearchHit]) -> list[list[Any]]:
     return rows
 
 
+_DATE_COLUMNS = frozenset(i for i, (_, key, _) in enumerate(COLUMNS) if key == "issued_date")
+
+
+def _cell(index: int, value: Any) -> Any:
+    """An exported cell: the issue date as a real date (shown dd/mm/yyyy), the rest as written."""
+    if index in _DATE_COLUMNS and isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _xlsx(rows: list[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
@@ -64,10 +76,10 @@ def _xlsx(rows: list[list[Any]], title: str) -> bytes:
     sheet.title = "Kết quả"
     xlsx_append(sheet, [title])
     xlsx_append(sheet, [label for label, _, _ in COLUMNS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
     for row in rows:
-        xlsx_append(sheet, row)  # result fields come from OCR and typing: never formulas
+        xlsx_append(sheet, [_cell(i, v) for i, v in enumerate(row)])  # from OCR and typing: never formulas
+    xlsx_finish(sheet, header_row=2)
+    sheet.column_dimensions["A"].width = 10  # the title line is not a column's content
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
