@@ -209,3 +209,12 @@ def test_page_operations_on_both_backends(any_ctx: AppContext) -> None:
     review.merge_documents(ctx, doc, first, actor="archivist", before=True)
     assert _page_ids(ctx, doc) == [*head, b, c, a]
     assert page_editor.neighbours(ctx, doc) == []
+
+
+def test_qc_keeps_its_audited_thumbnails(ctx: AppContext, client: TestClient) -> None:
+    """Only the review screen (which records one page.view for its strip) uses the unaudited thumbnail route."""
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    doc = helpers.document(ctx, file_id, pages=2, state="qc")
+    helpers.login(client, "qc_inspector")
+    html = client.get(f"/qc/documents/{doc}").text
+    assert f"/documents/{doc}/pages/2/image?kind=thumbnail" in html and "/thumbnail?r=" not in html
