@@ -5,13 +5,14 @@ dashboard figures equal to the queues they link to, and QC that says when no sam
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sohoa.db.models import Document, Event, User
+from sohoa.db.models import Document, DocumentSignature, Event, IngestItem, User
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production import qc, queue_views, review
@@ -117,6 +118,29 @@ def test_filters_and_sorts_narrow_the_review_queue(ctx: AppContext) -> None:
     assert page.total == 3
     assert sum(n for _t, _x, n in page.facets.types) == 3  # the secret document is in no choice's count
     assert queue_page(ctx, "review", QueueFilter(), principal=SYSTEM).total == 4  # the local operator sees it
+
+
+def test_signed_and_ingest_date_filters(ctx: AppContext) -> None:
+    ids = _world(ctx)
+    with ctx.db.session() as session:
+        sure = session.get(Document, ids["sure"])
+        assert sure is not None and sure.ingest_item_id is not None
+        master = session.get(IngestItem, sure.ingest_item_id)
+        assert master is not None and master.master_object_id is not None
+        session.add(
+            DocumentSignature(document_id=sure.id, master_object_id=master.master_object_id, position=0, status="read")
+        )
+        old = session.get(Document, ids["low"])
+        assert old is not None
+        old.created_at = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+
+    def listed(view: QueueFilter) -> list[int]:
+        return [r.id for r in queue_page(ctx, "review", view, principal=REVIEWER).rows]
+
+    assert listed(QueueFilter(signed=True)) == [ids["sure"]]
+    january = QueueFilter.from_params([("from", "01/01/2025"), ("to", "15/01/2025")])
+    assert listed(january) == [ids["low"]]  # the end day counts whole
+    assert ids["low"] not in listed(QueueFilter.from_params([("from", "16/01/2025")]))
 
 
 def test_a_queue_of_thousands_pages_and_counts(ctx: AppContext) -> None:
