@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -165,8 +166,8 @@ def test_route_modules_only_hand_out_translatable_vietnamese() -> None:
 # ---- Every page, as people see it: no Vietnamese left in English mode, no raw code in either language.
 
 # The Vietnamese the test data itself holds (names, titles, the subject typed in): data, not interface text.
-DATA_TEXT = ("UBND phường Thử", "Về việc hòa giải", "Hồ sơ 1", "Đợt thử", "Toàn bộ", "Hà Nội", "QUYẾT ĐỊNH",
-             "Quyết định", "Kiểm tra")
+DATA_TEXT = ("UBND phường Thử", "Về việc hòa giải", "Hồ sơ 1", "Đợt thử", "Toàn bộ", "Trung tâm Lưu trữ lịch sử Hà Nội",
+             "Hà Nội", "QUYẾT ĐỊNH", "Quyết định", "QĐ-UBND", "Kiểm tra")
 # Code-shaped text: identifiers with an underscore or a dot, and Python's None.
 RAW_CODE = re.compile(r"(?<![\w/.-])(?:[a-z]+(?:_[a-z]+)+|[a-z]{2,}\.[a-z_]{2,}|None)(?![\w/-])")
 STORED_CODES = {"internal", "public", "conditional", "secret", "missing", "registered", "received", "review",
@@ -193,6 +194,14 @@ def _world(ctx: AppContext) -> dict[str, int]:
         file = session.get(FileUnit, ids["file"])
         assert file is not None
         file.maintenance = None  # shown as "—", never "None"
+        public = FileUnit(file_code="GN-T1-1.09.VP", file_notation="09.VP", title="Hồ sơ 1", access_level="public",
+                          accession_id=file.accession_id, unit_id=file.unit_id)
+        session.add(public)
+        session.flush()
+        ids["public_file"] = public.id
+    ids["public"] = helpers.document(ctx, ids["public_file"], state="accepted", access_level="public",
+                                     type_name="Quyết định", subject="Về việc hòa giải", issued_date=date(2020, 6, 5),
+                                     code_number="15", code_notation="QĐ-UBND", place="Hà Nội")
     return ids
 
 
@@ -216,7 +225,8 @@ def _walk(client: TestClient, ids: dict[str, int], lang: str, usernames: set[str
             seen[f"{role} {path}"] = _visible(response.text, usernames)
         client.post("/logout", data={"csrf_token": token})
     client.get(f"/lang/{lang}")
-    for path in ("/portal", "/portal/search?q=h%C3%B2a+gi%E1%BA%A3i", "/portal/copies", "/portal/documents/999999"):
+    for path in ("/portal", "/portal/search?q=h%C3%B2a+gi%E1%BA%A3i", "/portal/copies", "/portal/documents/999999",
+                 f"/portal/documents/{ids['public']}"):
         seen[f"citizen {path}"] = _visible(client.get(path).text, usernames)
     return seen
 
