@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sohoa.db.models import Document, DocumentSignature, Event, IngestItem, User
+from sohoa.db.session import alembic_config
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production import qc, queue_views, review
@@ -280,3 +284,43 @@ def test_without_a_plan_the_default_plan_decides_and_says_so(ctx: AppContext) ->
         }
     assert states[passed] == "accepted" and payloads[passed] == {"next": "accepted", "plan": "default", "rate": 0.0}
     assert states[sampled] == "qc" and payloads[sampled] == {"next": "qc", "plan": "default", "rate": 1.0}
+
+
+def test_the_migration_computes_the_figures_of_stored_documents(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "w001")  # before h517: documents without the two figures
+    engine = sa.create_engine(url)
+    row = {
+        "page_amount": 1,
+        "access_level": "internal",
+        "text": "",
+        "state": "review",
+        "created_at": "2026-01-01",
+        "updated_at": "2026-01-01",
+    }
+    rows = [
+        {**row, "source_name": "a.pdf", "confidence": '{"subject": 0.4, "type_name": 0.9}', "provenance": "{}"},
+        {
+            **row,
+            "source_name": "b.pdf",
+            "confidence": '{"subject": 0.95}',
+            "provenance": '{"code_number": {"needs_review": true}}',
+        },
+        {**row, "source_name": "c.pdf", "confidence": None, "provenance": None},
+    ]
+    try:
+        with engine.begin() as connection:
+            for values in rows:
+                columns = ", ".join(values)
+                connection.execute(
+                    sa.text(f"INSERT INTO documents ({columns}) VALUES ({', '.join(':' + k for k in values)})"), values
+                )
+        command.upgrade(config, "h517")
+        with engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT source_name, min_confidence, flagged_fields FROM documents ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in found] == [("a.pdf", 0.4, 1), ("b.pdf", 0.95, 1), ("c.pdf", None, 0)]
