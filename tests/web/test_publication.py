@@ -213,13 +213,13 @@ def test_documents_filed_in_stricter_than_their_public_file_are_proposed_not_sil
     again = archivist.post(f"/arrangement/files/{shelf.file_id}", data={
         **_form(any_ctx, shelf.file_id, token, "public"), "description": "ghi chú mới"})
     assert again.status_code == 200 and "Đã lưu" in again.text and 'id="access-confirm"' in again.text
-    assert "Mở rộng quyền truy cập (internal → public)" in again.text
+    assert "Mở rộng quyền truy cập (Nội bộ → Công khai)" in again.text
     assert _level(any_ctx, filed["internal"]) == "internal"  # proposed, not yet done
     with any_ctx.db.session() as session:
         file = session.get(FileUnit, shelf.file_id)
         assert file is not None and file.description == "ghi chú mới"  # the metadata was saved all the same
     proposed = archivist.get(f"/arrangement/files/{shelf.file_id}", params={"apply": "1"})
-    assert 'id="access-confirm"' in proposed.text and "Mở rộng quyền truy cập (internal → public)" in proposed.text
+    assert 'id="access-confirm"' in proposed.text and "Mở rộng quyền truy cập (Nội bộ → Công khai)" in proposed.text
     done = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
                           data={"csrf_token": token, "access_level": "public", "reason": "QĐ 14/QĐ-TTLT"})
     assert "1 văn bản đổi mức; 1 văn bản nay công bố trên cổng" in done.text
@@ -385,6 +385,8 @@ def test_the_file_page_says_what_keeps_each_document_from_the_portal(any_ctx: Ap
     assert 'id="access-confirm"' in proposed.text and "1 văn bản đã kiểm duyệt sẽ xuất hiện trên cổng" in (
         proposed.text)
     assert _level(any_ctx, docs["accepted"]) == "internal"  # a proposal only
+    assert "Nội bộ → <strong>Công khai</strong>" in proposed.text  # the levels by name, not their codes
+    assert "(Nội bộ → Công khai)" in proposed.text and "(internal → public)" not in proposed.text
     done = archivist.post(f"/arrangement/files/{shelf.file_id}/access",
                           data={"csrf_token": token, "access_level": "public", "reason": "QĐ 30/QĐ-TTLT"})
     rows = _panel_rows(done.text)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileGrant, FileUnit, User
-from sohoa.domain.codes import AccessLevel
+from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from sohoa.services.identity.policy import PUBLISHED_STATES, is_secret
 from sohoa.services.identity.protection import LEVEL_RANK, level_rank, may_change_access
@@ -42,6 +42,14 @@ class FileAccessSummary:
     out_of_step: int  # documents a change to the file's own level would still change (filed in stricter, say)
     public_now: int  # documents the public sees now
     waiting: int  # documents not reviewed (or not through QC) yet: the public sees none of them before
+
+
+def _named(level: str) -> tuple[str, str]:
+    """The level's Vietnamese and English names (the code itself when it is off the list)."""
+    for code, names in ACCESS_LEVELS.items():
+        if code.value == level:
+            return names
+    return level, level
 
 
 def _public(doc: Document) -> bool:
@@ -98,8 +106,10 @@ def _warnings(session: Session, file: FileUnit, level: str, *, lower: bool = Tru
     warnings: list[str] = []
     before = _widest_before(rows, file, level, lower=lower)
     if level_rank(level) < level_rank(before):
-        warnings.append(f"Mở rộng quyền truy cập ({before} → {level}): {docs} văn bản sẽ hiển thị cho "
-                        f"nhiều người hơn / widening access: {docs} documents become visible to more people")
+        (vi_before, en_before), (vi_after, en_after) = _named(before), _named(level)
+        warnings.append(f"Mở rộng quyền truy cập ({vi_before} → {vi_after}): {docs} văn bản sẽ hiển thị cho "
+                        f"nhiều người hơn / widening access ({en_before} → {en_after}): {docs} documents become "
+                        "visible to more people")
     if level == AccessLevel.PUBLIC:
         ready = sum(1 for d in rows if not _public(d) and not is_secret(d) and d.state in PUBLISHED_STATES
                     and _new_level(d, level, file.access_level, lower=lower) == AccessLevel.PUBLIC)
@@ -138,9 +148,10 @@ def _checked(session: Session, file_id: int, level: str, reason: str, role: str)
         before = _widest_before(docs, file, level)
     if not may_change_access(role, before, level):
         secret = level_rank(before) >= LEVEL_RANK[AccessLevel.SECRET]
-        raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {before} → {level}: chỉ quản trị viên "
-                               + ("được hạ mức Mật" if secret else "và lưu trữ viên được đổi mức tiếp cận"),
-                               f"Role {role} may not change the access level {before} → {level}: only an "
+        (vi_before, en_before), (vi_after, en_after) = _named(before), _named(level)
+        raise PermissionDenied(f"Vai trò {role} không được đổi mức tiếp cận {vi_before} → {vi_after}: chỉ quản trị "
+                               "viên " + ("được hạ mức Mật" if secret else "và lưu trữ viên được đổi mức tiếp cận"),
+                               f"Role {role} may not change the access level {en_before} → {en_after}: only an "
                                + ("administrator lowers the secret level" if secret
                                   else "administrator or an archivist changes access levels"))
     return file
