@@ -261,8 +261,30 @@ def test_qc_says_when_no_sampling_plan_is_on(ctx: AppContext, client: TestClient
     page = client.get("/qc").text
     assert 'id="no-plan"' in page and "Chưa có kế hoạch lấy mẫu" in page and 'href="/qc/plans"' in page
     assert "Chưa có kế hoạch lấy mẫu" in client.get("/progress").text
+    client.get("/lang/en")
+    english = client.get("/qc").text
+    notice = english[english.index('id="no-plan"') : english.index("</div>", english.index('id="no-plan"'))]
+    assert "No sampling plan is on" in notice and "without quality control" in notice
+    assert not re.search(r"[ăâđêôơưạ-ỹ]", notice)  # nothing left in Vietnamese
+    client.get("/lang/vi")
     qc.create_plan(ctx, "10 %", 0.1, actor="admin")
     assert 'id="no-plan"' not in client.get("/qc").text
+
+
+def test_an_inspector_saves_a_view_of_the_qc_queue(ctx: AppContext, client: TestClient) -> None:
+    _acc, (file_id,) = web.accession_with_files(ctx)
+    flagged = web.document(ctx, file_id, state="qc")  # subject read at 0.5
+    sure = web.document(ctx, file_id, state="qc", type_name="Công văn")
+    with ctx.db.session() as session:
+        doc = session.get(Document, sure)
+        assert doc is not None
+        doc.confidence, doc.provenance = {"subject": 0.99}, {}
+    token = web.login(client, "qc_inspector")
+    assert _rows(client.get("/qc").text, "/qc/documents") == [flagged, sure]
+    client.post("/qc/views", data={"name": "Gắn cờ", "query": "flagged=1&state=review", "csrf_token": token})
+    page = client.get("/qc").text
+    assert 'href="/qc?flagged=1">Gắn cờ</a>' in page  # a review-only state is not kept for the QC queue
+    assert _rows(client.get("/qc?flagged=1").text, "/qc/documents") == [flagged]
 
 
 def test_without_a_plan_the_default_plan_decides_and_says_so(ctx: AppContext) -> None:
