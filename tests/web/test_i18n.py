@@ -21,6 +21,7 @@ from sohoa.http.i18n import VI_NAMES
 from sohoa.http.i18n_en import EN
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc
+from sohoa.services.sharing.copies import Requester, request_copy
 from sohoa.web import templating
 
 from . import _helpers as helpers
@@ -167,7 +168,7 @@ def test_route_modules_only_hand_out_translatable_vietnamese() -> None:
 
 # The Vietnamese the test data itself holds (names, titles, the subject typed in): data, not interface text.
 DATA_TEXT = ("UBND phường Thử", "Về việc hòa giải", "Hồ sơ 1", "Đợt thử", "Toàn bộ", "Trung tâm Lưu trữ lịch sử Hà Nội",
-             "Hà Nội", "QUYẾT ĐỊNH", "Quyết định", "QĐ-UBND", "Kiểm tra")
+             "Hà Nội", "QUYẾT ĐỊNH", "Quyết định", "QĐ-UBND", "Kiểm tra", "Nguyễn Văn An", "Bổ sung hồ sơ đất đai")
 # Code-shaped text: identifiers with an underscore or a dot, and Python's None.
 RAW_CODE = re.compile(r"(?<![\w/.-])(?:[a-z]+(?:_[a-z]+)+|[a-z]{2,}\.[a-z_]{2,}|None)(?![\w/-])")
 STORED_CODES = {"internal", "public", "conditional", "secret", "missing", "registered", "received", "review",
@@ -188,7 +189,8 @@ def _visible(html: str, usernames: set[str]) -> list[str]:
     return chunks
 
 
-def _world(ctx: AppContext) -> dict[str, int]:
+def _world(ctx: AppContext) -> tuple[dict[str, int], str]:
+    """The pages' data, and the tracking code of a citizen's copy request."""
     ids = _data(ctx)
     with ctx.db.session() as session:
         file = session.get(FileUnit, ids["file"])
@@ -202,7 +204,8 @@ def _world(ctx: AppContext) -> dict[str, int]:
     ids["public"] = helpers.document(ctx, ids["public_file"], state="accepted", access_level="public",
                                      type_name="Quyết định", subject="Về việc hòa giải", issued_date=date(2020, 6, 5),
                                      code_number="15", code_notation="QĐ-UBND", place="Hà Nội")
-    return ids
+    requester = Requester("Nguyễn Văn An", "001090012345", "an@example.vn", purpose="Bổ sung hồ sơ đất đai")
+    return ids, request_copy(ctx, ids["public"], requester).code  # the staff list and the tracking page
 
 
 def _every_page(ids: dict[str, int]) -> dict[str, list[str]]:
@@ -214,7 +217,9 @@ def _every_page(ids: dict[str, int]) -> dict[str, list[str]]:
     return pages
 
 
-def _walk(client: TestClient, ids: dict[str, int], lang: str, usernames: set[str]) -> dict[str, list[str]]:
+def _walk(client: TestClient, world: tuple[dict[str, int], str], lang: str,
+          usernames: set[str]) -> dict[str, list[str]]:
+    ids, copy_code = world
     seen: dict[str, list[str]] = {}
     for role, paths in _every_page(ids).items():
         token = helpers.login(client, role)
@@ -226,7 +231,7 @@ def _walk(client: TestClient, ids: dict[str, int], lang: str, usernames: set[str
         client.post("/logout", data={"csrf_token": token})
     client.get(f"/lang/{lang}")
     for path in ("/portal", "/portal/search?q=h%C3%B2a+gi%E1%BA%A3i", "/portal/copies", "/portal/documents/999999",
-                 f"/portal/documents/{ids['public']}"):
+                 f"/portal/documents/{ids['public']}", f"/portal/copies/{copy_code}"):
         seen[f"citizen {path}"] = _visible(client.get(path).text, usernames)
     return seen
 
