@@ -111,6 +111,11 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "/api/v1/events": ("?limit=200",),
     "/api/v1/files": ("?limit=200",),
     "/scanning/events": ("?once=1",),
+    # the staff pickers' lookups: files and documents under the policy (the markers typed as queries)
+    "/staff/lookup/units": ("?q={q}",),
+    "/staff/lookup/fonds": ("?q={q}",),
+    "/staff/lookup/files": ("?q={q}",),
+    "/staff/lookup/documents": ("?q={q}",),
     "/admin/audit/export": ("?format=csv", "?format=xlsx"),
     "/oai": ("?verb=ListRecords&metadataPrefix=nd30", "?verb=ListRecords&metadataPrefix=oai_dc",
              "?verb=ListIdentifiers&metadataPrefix=oai_dc", "?verb=ListSets", "?verb=Identify"),

@@ -6,6 +6,7 @@ from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
 from sohoa.http.i18n_en_pages import PAGES_EN
+from sohoa.http.i18n_en_pickers import PICKERS_EN
 from sohoa.http.i18n_en_portal import PORTAL_EN
 from sohoa.http.i18n_en_queues import QUEUES_EN
 from sohoa.http.i18n_en_scanning import SCANNING_EN
@@ -340,7 +341,7 @@ EN: dict[str, str] = {
     "Chưa đối chiếu danh sách tin cậy": "Not checked against a trust list",
     "Phiên bản được ký": "Signed revision",
     "Vị trí dấu ký": "Stamp on page",
-} | MENUS_EN | PAGES_EN | PORTAL_EN | SCANNING_EN | ADMIN_EN | INTAKE_EN | {
+} | MENUS_EN | PAGES_EN | PICKERS_EN | PORTAL_EN | SCANNING_EN | ADMIN_EN | INTAKE_EN | {
     spec.label_vi: spec.label_en for spec in FIELDS
 }
 EN = QUEUES_EN | EN  # the review/QC lists' strings (sohoa.http.i18n_en_queues)

@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sohoa.domain.errors import SohoaError
+from sohoa.domain.errors import NotFound, SohoaError
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.catalogue.audit_view import AuditFilter, export_events, list_audit_events, verify_log
+from sohoa.services.catalogue.lookup import resolve
 from sohoa.services.identity.access_changes import (
     AccessChange,
     change_file_access,
@@ -30,6 +31,7 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, require(Permission.ADMIN)]
 Short = Annotated[str | None, Query(max_length=100)]
+Typed = Annotated[str, Form(max_length=300)]  # what a picker's text field sends ("CODE — Title", or typed)
 
 
 def _filter(actor: str | None, action: str | None, entity_type: str | None) -> AuditFilter:
@@ -68,14 +70,25 @@ def access_page(request: Request, ctx: Ctx, who: Admin) -> Response:
     return _page(request, ctx)
 
 
-@router.post("/admin/access/grants", response_class=HTMLResponse)
-def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[str, Form(max_length=100)],
-                 username: Annotated[str, Form()], days: Annotated[int, Form()],
-                 reason: Annotated[str, Form(max_length=500)]) -> Response:
-    """``file_id``: the file's code (mã hồ sơ) as people type it, or its number."""
+def _file(ctx: AppContext, who: Principal, typed: str, picked: str) -> int:
+    """The file a form names: picked in the picker (``picked``: its id), or typed (``typed``): its code, its
+    exact title or a "CODE — Title" line; an exact code the picker does not offer (a độ mật file, which no
+    lookup names on the network) still resolves, as this form always took it."""
     try:
-        return _page(request, ctx, grant_file(ctx, resolve_file(ctx, file_id), username, days, who.username,
-                                              reason).warnings)
+        return resolve(ctx, who, "files", typed, picked)
+    except NotFound:
+        return resolve_file(ctx, typed.partition(" — ")[0])
+
+
+@router.post("/admin/access/grants", response_class=HTMLResponse)
+def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Typed, username: Annotated[str, Form()],
+                 days: Annotated[int, Form()], reason: Annotated[str, Form(max_length=500)],
+                 file_pick: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """``file_id``: the file as picked or typed: its code (mã hồ sơ), "CODE — Title", its title or its number;
+    ``file_pick``: the id the picker chose."""
+    try:
+        chosen = _file(ctx, who, file_id, file_pick)
+        return _page(request, ctx, grant_file(ctx, chosen, username, days, who.username, reason).warnings)
     except SohoaError as exc:
         return _page(request, ctx, error=exc)
 
@@ -87,11 +100,13 @@ def access_revoke(request: Request, ctx: Ctx, who: Admin, grant_id: int) -> Resp
 
 
 @router.post("/admin/access/level", response_class=HTMLResponse)
-def access_level(request: Request, ctx: Ctx, who: Admin, file_id: Annotated[str, Form(max_length=100)],
-                 level: Annotated[str, Form()], reason: Annotated[str, Form(max_length=500)]) -> Response:
-    """``file_id``: the file's code (mã hồ sơ) or its number; the same service as the arrangement screen."""
+def access_level(request: Request, ctx: Ctx, who: Admin, file_id: Typed, level: Annotated[str, Form()],
+                 reason: Annotated[str, Form(max_length=500)],
+                 file_pick: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """``file_id``/``file_pick`` as for grants; the same service as the arrangement screen."""
     try:
-        change = change_file_access(ctx, resolve_file(ctx, file_id), level, who.username, reason, role=who.role)
+        chosen = _file(ctx, who, file_id, file_pick)
+        change = change_file_access(ctx, chosen, level, who.username, reason, role=who.role)
         return _page(request, ctx, change.warnings, result=change)
     except SohoaError as exc:
         return _page(request, ctx, error=exc)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sohoa.domain.codes import Role
-from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
+from sohoa.services.catalogue.lookup import resolve, unit_texts
 from sohoa.services.identity import accounts
 from sohoa.services.identity.permissions import ROLE_PERMISSIONS, Permission
 from sohoa.services.identity.principal import Principal
@@ -35,12 +36,20 @@ def _page(request: Request, ctx: AppContext, **extra: object) -> Response:
         {
             "users": accounts.list_users(ctx),
             "sessions": Counter(view.user_id for view in list_sessions(ctx)),
-            "units": accounts.list_units(ctx),
+            "unit_texts": unit_texts(ctx, (u.unit_id for u in accounts.list_users(ctx))),
             "roles": [r.value for r in Role],
             **extra,
         },
         status_code=status,
     )
+
+
+def _unit(ctx: AppContext, who: Principal, typed: str | None, picked: str) -> int | None:
+    """The unit of the form's picker (``typed``: "CODE — Name", a code or an exact name; blank: none), or,
+    from a client that sends no picker field, ``unit_id`` alone."""
+    if typed is None:
+        return optional_int(picked)
+    return resolve(ctx, who, "units", typed, picked) if typed.strip() else None
 
 
 @router.get("")
@@ -58,12 +67,12 @@ def create_user(
     role: Annotated[str, Form()],
     full_name: Annotated[str, Form()] = "",
     unit_id: Annotated[str, Form()] = "",
+    unit: Annotated[str | None, Form(max_length=300)] = None,
 ) -> Response:
     try:
-        accounts.create_user(
-            ctx, username, password, role, full_name=full_name, unit_id=optional_int(unit_id), actor=who.username
-        )
-    except ValidationFailed as exc:
+        chosen = _unit(ctx, who, unit, unit_id)
+        accounts.create_user(ctx, username, password, role, full_name=full_name, unit_id=chosen, actor=who.username)
+    except (ValidationFailed, NotFound) as exc:
         return _page(request, ctx, error=exc)
     flash(request, "Đã tạo tài khoản {user}", user=username.strip())
     return RedirectResponse("/admin", status_code=303)
@@ -78,6 +87,7 @@ def update_user(
     role: Annotated[str, Form()],
     active: Annotated[str, Form()] = "",
     unit_id: Annotated[str, Form()] = "",
+    unit: Annotated[str | None, Form(max_length=300)] = None,
     new_password: Annotated[str, Form()] = "",
 ) -> Response:
     try:
@@ -86,11 +96,11 @@ def update_user(
             user_id,
             role=role,
             active=bool(active),
-            unit_id=optional_int(unit_id),
+            unit_id=_unit(ctx, who, unit, unit_id),
             new_password=new_password or None,
             actor=who.username,
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, NotFound) as exc:
         return _page(request, ctx, error=exc)
     flash(request, "Đã lưu tài khoản số {user}", user=user_id)
     return RedirectResponse("/admin", status_code=303)

@@ -17,7 +17,7 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 
 __all__ = ["DocumentItem", "EventItem", "FileItem", "FondsItem", "Page", "UnitItem", "document_clause",
-           "list_documents", "list_events", "list_files", "list_fonds", "list_units"]
+           "file_clause", "list_documents", "list_events", "list_files", "list_fonds", "list_units"]
 
 T = TypeVar("T")
 
@@ -117,7 +117,8 @@ def document_clause(scope: DocumentScope) -> ColumnElement[bool]:
                          Document.state)
 
 
-def _file_clause(scope: DocumentScope) -> ColumnElement[bool]:
+def file_clause(scope: DocumentScope) -> ColumnElement[bool]:
+    """The scope as a condition on ``FileUnit`` (the same rule as on documents, without their states)."""
     return _scope_clause(scope, FileUnit.access_level, FileUnit.unit_id, FileUnit.id)
 
 
@@ -144,7 +145,7 @@ def list_files(ctx: AppContext, principal: Principal | None, *, after: int = 0,
     """Visible hồ sơ (files) in id order."""
     with ctx.db.session() as session:
         scope = document_scope(session, principal)
-        stmt = select(FileUnit).where(_file_clause(scope), FileUnit.id > after).order_by(FileUnit.id).limit(limit)
+        stmt = select(FileUnit).where(file_clause(scope), FileUnit.id > after).order_by(FileUnit.id).limit(limit)
         rows = list(session.execute(stmt).scalars())
         items = [FileItem(file_id=f.id, file_code=f.file_code, title=f.title, unit_id=f.unit_id,
                           fonds_id=f.fonds_id, access_level=f.access_level, bloc=f.bloc,
