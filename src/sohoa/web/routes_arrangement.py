@@ -8,11 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.domain.codes import ACCESS_LEVELS
+from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound, PermissionDenied, SohoaError, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.catalogue.lookup import resolve
+from sohoa.services.catalogue.publication import file_publication
 from sohoa.services.identity.access_changes import change_file_access, file_access_summary, preview_file_access
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
@@ -159,14 +160,16 @@ def _new_file(request: Request, ctx: AppContext, who: Principal, form: dict[str,
 
 
 @router.get("/files/{file_id}")
-def file_form(request: Request, ctx: Ctx, who: Arranger, file_id: int, apply: str = "") -> Response:
+def file_form(request: Request, ctx: Ctx, who: Arranger, file_id: int, apply: str = "",
+              publish: str = "") -> Response:
     """The file's form; ``?apply=1`` proposes bringing its documents to the file's own level (documents filed in
-    from the unsorted intake keep their stricter level until someone confirms)."""
+    from the unsorted intake keep their stricter level until someone confirms); ``?publish=1`` proposes making the
+    file public (the publication panel's link): the warnings and the reason come first, as from the form."""
     file = next((f for f in arrangement.list_files(ctx, None, limit=100000) if f.id == file_id), None)
     if file is None:
         return render(request, "arrangement_file.html", {"file": None, "levels": ACCESS_LEVELS}, status_code=404)
-    if apply:
-        return _propose(request, ctx, who, file_id, file.access_level)
+    if apply or publish:
+        return _propose(request, ctx, who, file_id, AccessLevel.PUBLIC if publish else file.access_level)
     return _file_page(request, ctx, file_id)
 
 
@@ -176,8 +179,10 @@ def _file_page(request: Request, ctx: AppContext, file_id: int, status: int = 20
     place = file_place(ctx, file_id) if file is not None else None
     error = extra.get("error")
     fields = error.fields if isinstance(error, FieldErrors) else {}
+    publication = file_publication(ctx, file_id) if file is not None else []
     return render(request, "arrangement_file.html", {"file": file, "levels": ACCESS_LEVELS, "summary": summary,
-                                                     "place": place, "field_errors": fields, **extra},
+                                                     "place": place, "field_errors": fields,
+                                                     "publication": publication, **extra},
                   status_code=status)
 
 
