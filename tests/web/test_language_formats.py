@@ -156,3 +156,14 @@ def test_search_export_writes_issue_dates_as_dates() -> None:
     assert isinstance(issued.value, datetime) and issued.value.date() == date(2020, 6, 5)
     assert issued.number_format == DATE_FORMAT
     assert sheet.freeze_panes == "A3" and all(c.font.bold for c in sheet[2])
+
+
+def test_audit_objects_are_chosen_by_name(ctx: AppContext, client: TestClient) -> None:
+    _event(ctx)
+    helpers.login(client, "admin")
+    page = client.get("/admin/audit?entity_type=document").text
+    select = re.search(r'<select id="entity_type" name="entity_type">.*?</select>', page, flags=re.S)
+    assert select and '<option value="document" selected>văn bản</option>' in select.group(0)
+    assert '<option value="file_unit" >hồ sơ</option>' in select.group(0)
+    shown = re.findall(r"<td>([^<\d]+) \d+</td>", page.split("<tbody>")[1])
+    assert shown and set(shown) == {"văn bản"}  # the filter still applies

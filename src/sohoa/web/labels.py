@@ -149,7 +149,6 @@ _ENTITIES: dict[str, Label] = {
     "document": ("văn bản", "document"),
     "page": ("trang", "page"),
     "file_unit": ("hồ sơ", "file"),
-    "file": ("hồ sơ", "file"),
     "accession": ("đợt giao nộp", "accession"),
     "box": ("hộp", "box"),
     "fonds": ("phông", "fonds"),
