@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sohoa.db.models import Box, Event, FileUnit, Fonds, Unit
+from sohoa.db.models import Accession, Box, Event, FileUnit, Fonds, Unit
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.services.catalogue.lookup import (
     lookup_documents,
@@ -354,3 +354,34 @@ def test_admin_access_takes_the_picked_file(ctx: AppContext, client: TestClient)
         data={"csrf_token": token, "file_id": "hồ sơ 1", "username": "archivist", "days": "5", "reason": "Thử"},
     )
     assert titled.status_code == 200 and code in titled.text
+
+
+def test_an_accession_is_created_for_a_unit_picked_or_typed(ctx: AppContext, client: TestClient) -> None:
+    unit_id = helpers.unit(ctx)
+    token = helpers.login(client, "archivist")
+    page = client.get("/intake").text
+    assert 'data-picker="units"' in page and '<select id="f-unit"' not in page
+    made = client.post(
+        "/intake/accessions",
+        data={"csrf_token": token, "unit": "ubnd phuong thu", "unit_id": "", "title": "Đợt 1"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    unknown = client.post("/intake/accessions", data={"csrf_token": token, "unit": "không có", "title": "Đợt 2"})
+    assert unknown.status_code == 400 and "Không tìm thấy đơn vị «không có»" in unknown.text
+    assert 'value="không có"' in unknown.text
+    with ctx.db.session() as session:
+        assert session.execute(select(Accession.unit_id)).scalars().all() == [unit_id]
+
+
+def test_a_unit_clerk_keeps_the_own_unit_list(ctx: AppContext, client: TestClient) -> None:
+    other = helpers.unit(ctx, "000.00.00.H26.T2", "UBND phường Khác")
+    token = helpers.login(client, "unit_clerk")
+    page = client.get("/intake").text
+    assert '<select id="f-unit"' in page and "UBND phường Khác" not in page
+    refused = client.post("/intake/accessions", data={"csrf_token": token, "unit": "UBND phường Khác", "title": "Đợt"})
+    assert refused.status_code == 403
+    assert (
+        client.post("/intake/accessions", data={"csrf_token": token, "unit_id": str(other), "title": "Đợt"}).status_code
+        == 403
+    )

@@ -14,11 +14,13 @@ from sohoa.domain.errors import SohoaError, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.i18n import request_lang
 from sohoa.http.rules import Forbidden, require
+from sohoa.services.catalogue.lookup import resolve
 from sohoa.services.identity import accounts
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import intake, intake_workbooks
+from sohoa.web.deps import optional_int
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
@@ -73,7 +75,8 @@ def _checked(result: intake.UploadResult, filename: str, *, validate_only: bool)
 
 def _home(request: Request, ctx: AppContext, who: Principal, **extra: object) -> Response:
     scope = _own_unit(who)
-    units = [u for u in accounts.list_units(ctx, limit=2000) if scope is None or u[0] == scope]
+    # A unit clerk creates accessions of their own unit only (a one-line list); others pick from every unit.
+    units = [u for u in accounts.list_units(ctx, limit=2000) if u[0] == scope] if scope is not None else []
     values = {
         "accessions": intake.list_accessions(ctx, scope),
         "units": units,
@@ -104,21 +107,31 @@ def create_accession(
     request: Request,
     ctx: Ctx,
     who: Editor,
-    unit_id: Annotated[int, Form()],
     title: Annotated[str, Form()],
+    unit_id: Annotated[str, Form()] = "",
+    unit: Annotated[str | None, Form(max_length=300)] = None,
     deadline: Annotated[str, Form()] = "",
     planned_pages: Annotated[str, Form()] = "",
 ) -> Response:
-    if who.role == Role.UNIT_CLERK and unit_id != who.unit_id:
+    """``unit``: the unit as picked ("CODE — Name") or typed (code or exact name), ``unit_id`` the picker's id;
+    a unit clerk's form sends ``unit_id`` alone (their own unit)."""
+    form = {"unit_id": optional_int(unit_id), "unit": unit or "", "title": title, "deadline": deadline,
+            "planned_pages": planned_pages}
+    try:
+        chosen = optional_int(unit_id) if unit is None else resolve(ctx, who, "units", unit, unit_id)
+    except SohoaError as exc:
+        return _home(request, ctx, who, error=exc, form=form)
+    if chosen is None:
+        return _home(request, ctx, who, error=ValidationFailed("Hãy chọn đơn vị", "Choose a unit"), form=form)
+    if who.role == Role.UNIT_CLERK and chosen != who.unit_id:
         raise Forbidden()
-    form = {"unit_id": unit_id, "title": title, "deadline": deadline, "planned_pages": planned_pages}
     try:
         due = date.fromisoformat(deadline) if deadline else None
     except ValueError:
         return _home(request, ctx, who, error=ValidationFailed("Ngày không hợp lệ", "Invalid date"), form=form)
     try:
         pages = intake.form_count(planned_pages, ("Số trang kế hoạch", "Planned pages"))
-        acc = intake.create_accession(ctx, unit_id, title, actor=who.username, deadline=due, planned_pages=pages)
+        acc = intake.create_accession(ctx, chosen, title, actor=who.username, deadline=due, planned_pages=pages)
     except ValidationFailed as exc:
         return _home(request, ctx, who, error=exc, form=form)
     flash(request, "Đã tạo đợt giao nộp {code}", code=acc.code)
