@@ -104,7 +104,8 @@ OTHER_ID_ROUTES: dict[str, str] = {
 # GET routes without a path parameter: the query strings each is asked with ("{q}": each search query).
 LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "/search": ("?q={q}",),
-    "/portal": ("?q={q}",),
+    "/portal": ("", "?q={q}", "?q=2020"),  # browsing (facets and counts in the public scope), a search, a year
+    "/portal/copies": ("", "?code={q}"),
     "/our-records": ("", "?q={q}"),
     "/api/v1/search": ("?q={q}&facets=true&limit=200",),
     "/api/v1/documents": ("?limit=200",),
