@@ -52,7 +52,7 @@ def test_reviewer_edits_pages_from_thumbnails(server: tuple[str, AppContext], br
 
     page.on("dialog", answer)
     reviewer.go(f"/review/{doc}")
-    assert page.locator("input[type=number]").count() == 1  # only the move-to-file box (another screen's id)
+    assert page.locator("input[type=number]").count() == 0  # no id box anywhere on the screen
     items = page.locator(".pe-page")
     assert items.count() == 3
 

@@ -14,7 +14,7 @@ from httpx import Response
 from PIL import Image
 from sqlalchemy import select
 
-from sohoa.db.models import Document, Event, Page, StoredObject
+from sohoa.db.models import Document, Event, FileUnit, Page, StoredObject
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import page_editor, review
 
@@ -70,7 +70,8 @@ def test_the_editor_asks_no_id_of_anyone(ctx: AppContext, client: TestClient) ->
     helpers.login(client, "archivist")
     html = client.get(f"/review/{doc}").text
     assert 'name="order"' not in html and 'name="other_id" type="number"' not in html  # the old id boxes
-    assert 'id="f-at"' not in html
+    assert 'id="f-at"' not in html and 'type="number"' not in html  # nor the move-to-file id box
+    assert 'data-picker="documents"' in html and 'data-picker="files"' in html  # pick by code or words
     assert html.count('class="pe-page"') == 3 and 'name="positions" value="1,2,3"' in html
     assert html.count('name="at_page" value=') == 2  # split from page 2 or 3, picked on its thumbnail
     # The neighbours to merge with, named by type and số/ký hiệu, each a button (its id is in a hidden field).
@@ -218,3 +219,25 @@ def test_qc_keeps_its_audited_thumbnails(ctx: AppContext, client: TestClient) ->
     helpers.login(client, "qc_inspector")
     html = client.get(f"/qc/documents/{doc}").text
     assert f"/documents/{doc}/pages/2/image?kind=thumbnail" in html and "/thumbnail?r=" not in html
+
+
+def test_merge_and_move_through_the_pickers(ctx: AppContext, client: TestClient) -> None:
+    """Without the script the pickers' forms post what the person typed (a số/ký hiệu, a file code) and the
+    server resolves it under the access policy; with it, the hidden id of the line picked settles it."""
+    _acc, (file_id, other_file) = helpers.accession_with_files(ctx, files=2)
+    doc = helpers.document(ctx, file_id, pages=1)
+    far = helpers.document(ctx, other_file, pages=1, type_name="Tờ trình", code_number="77", code_notation="TTr-UBND")
+    token = helpers.login(client, "archivist")
+    merged = _post(client, f"/review/{doc}/merge", token, other="77/TTr-UBND", other_id="")
+    assert _flash(merged) == [f"Đã gộp các trang của văn bản #{far} vào văn bản #{doc}"]
+    assert len(_page_ids(ctx, doc)) == 2
+    unknown = _post(client, f"/review/{doc}/merge", token, other="99/KHÔNG-CÓ", other_id="")
+    assert unknown.status_code == 400 and "Không tìm thấy văn bản «99/KHÔNG-CÓ»" in unknown.text
+    nothing = _post(client, f"/review/{doc}/merge", token, other="", other_id="")
+    assert nothing.status_code == 400 and "Hãy chọn một mục trong danh sách" in nothing.text
+    with ctx.db.session() as session:
+        code = session.get(FileUnit, other_file).file_code  # type: ignore[union-attr]
+    moved = _post(client, f"/review/{doc}/move", token, file=code, file_id="")
+    assert moved.status_code == 200 and _flash(moved) == [f"Đã chuyển văn bản #{doc} sang hồ sơ số {other_file}"]
+    with ctx.db.session() as session:
+        assert session.get(Document, doc).file_id == other_file  # type: ignore[union-attr]

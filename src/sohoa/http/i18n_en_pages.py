@@ -29,6 +29,9 @@ PAGES_EN: dict[str, str] = {
     "Không có văn bản nào khác cùng hồ sơ (hoặc cùng bản quét) để gộp.":
         "No other document of the same file (or the same scan) to merge with.",
     "Chuyển sang hồ sơ khác": "Move to another file",
+    "Chuyển sang hồ sơ": "Move to the file",
+    "Hoặc tìm văn bản khác để gộp": "Or find another document to merge",
+    "Gõ số, ký hiệu hoặc trích yếu": "Type the number, sign or subject",
     "Đã gộp các trang của văn bản #{other} vào đầu văn bản #{doc}":
         "The pages of document #{other} were merged in at the start of document #{doc}",
     "Đã chuyển trang {page} sang vị trí {to}": "Page {page} moved to position {to}",

@@ -14,6 +14,7 @@ from sohoa.http.deps import Ctx
 from sohoa.http.i18n import FIELD_LABELS
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import require_visible
+from sohoa.services.catalogue.lookup import resolve
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
@@ -109,19 +110,36 @@ def _save(request: Request, ctx: AppContext, who: Principal, doc_id: int, values
                                                "notice": SECRET_SAVED})
 
 
+def _picked(ctx: AppContext, who: Principal, kind: str, typed: str, picked: str) -> int:
+    """The id a picker form names: what the person typed (a code, a name, a picked line; the hidden id settles
+    a tie), else the id of a listed choice (a neighbour's button)."""
+    if typed.strip():
+        return resolve(ctx, who, kind, typed, picked)
+    if picked.strip().isdigit():
+        return int(picked)
+    raise ValidationFailed("Hãy chọn một mục trong danh sách", "Choose an entry from the list")
+
+
 @router.post("/review/{doc_id}/merge")
-def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[int, Form()],
+def merge(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, other_id: Annotated[str, Form()] = "",
+          other: Annotated[str, Form()] = "",
           place: Annotated[Literal["after", "before"], Form()] = "after") -> Response:
-    """``other``'s pages join this document: after its pages, or before them (the document that came first)."""
-    require_visible(ctx, who, doc_id, other_id)
+    """Another document's pages join this one: after its pages, or before them (the document that came first).
+    It is a neighbour's button (``other_id``) or what the document picker names (``other``)."""
+    require_visible(ctx, who, doc_id)
     try:
-        review.merge_documents(ctx, doc_id, other_id, actor=who.username, principal=who, before=place == "before")
+        other_doc = _picked(ctx, who, "documents", other, other_id)
+    except (ValidationFailed, NotFound) as exc:
+        return _screen(request, ctx, who, doc_id, error=exc)
+    require_visible(ctx, who, doc_id, other_doc)
+    try:
+        review.merge_documents(ctx, doc_id, other_doc, actor=who.username, principal=who, before=place == "before")
     except ValidationFailed as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
     if place == "before":
-        flash(request, "Đã gộp các trang của văn bản #{other} vào đầu văn bản #{doc}", other=other_id, doc=doc_id)
+        flash(request, "Đã gộp các trang của văn bản #{other} vào đầu văn bản #{doc}", other=other_doc, doc=doc_id)
     else:
-        flash(request, "Đã gộp các trang của văn bản #{other} vào văn bản #{doc}", other=other_id, doc=doc_id)
+        flash(request, "Đã gộp các trang của văn bản #{other} vào văn bản #{doc}", other=other_doc, doc=doc_id)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
@@ -137,14 +155,17 @@ def split(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, at_page: Annot
 
 
 @router.post("/review/{doc_id}/move")
-def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annotated[int, Form()]) -> Response:
-    """File the document elsewhere: it keeps the stricter of its own protection and the file's level."""
+def move(request: Request, ctx: Ctx, who: Reviewer, doc_id: int, file_id: Annotated[str, Form()] = "",
+         file: Annotated[str, Form()] = "") -> Response:
+    """File the document elsewhere (the hồ sơ the file picker names): it keeps the stricter of its own protection
+    and the file's level."""
     require_visible(ctx, who, doc_id)
     try:
-        filing.move_document(ctx, doc_id, file_id, actor=who.username, principal=who)
+        target = _picked(ctx, who, "files", file, file_id)
+        filing.move_document(ctx, doc_id, target, actor=who.username, principal=who)
     except (ValidationFailed, NotFound) as exc:
         return _screen(request, ctx, who, doc_id, error=exc)
-    flash(request, "Đã chuyển văn bản #{doc} sang hồ sơ số {file}", doc=doc_id, file=file_id)
+    flash(request, "Đã chuyển văn bản #{doc} sang hồ sơ số {file}", doc=doc_id, file=target)
     return RedirectResponse(f"/review/{doc_id}", status_code=303)
 
 
