@@ -18,12 +18,22 @@ repository: when unset, a random key is generated into the data directory on fir
 
 
 def main() -> None:
-    rows = []
+    """Write the file when it is missing; otherwise add a row for each undocumented setting at the end of the
+    table, leaving the hand-written text and rows (defaults and meanings edited by hand) as they are."""
+    rows = {}
     for name, field in Settings.model_fields.items():
         default = "(number of CPU cores)" if field.default_factory is not None else repr(field.default)
-        rows.append(f"| `SOHOA_{name.upper()}` | {default} | {field.description} |")
+        rows[f"SOHOA_{name.upper()}"] = f"| `SOHOA_{name.upper()}` | {default} | {field.description} |"
     out = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
-    out.write_text(HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    if not out.exists():
+        out.write_text(HEAD + "\n".join(rows.values()) + "\n", encoding="utf-8")
+        return
+    lines = out.read_text(encoding="utf-8").split("\n")
+    table = [i for i, line in enumerate(lines) if line.startswith("| `SOHOA_")]
+    missing = [row for key, row in rows.items() if f"`{key}`" not in "\n".join(lines)]
+    end = (table[-1] + 1) if table else len(lines)
+    lines[end:end] = missing
+    out.write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":
