@@ -112,7 +112,7 @@ def test_people_get_the_error_page_and_programs_keep_json(client: TestClient) ->
     missing = client.get("/khong-co-trang-nay")
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
     assert 'role="alert">Không tìm thấy trang</p>' in missing.text and 'href="/"' in missing.text
-    bad_form = _post(client, "/intake/accessions", token, title="thiếu đơn vị")
+    bad_form = _post(client, "/intake/accessions", token, unit_id="1")  # no title: the form itself is malformed
     assert bad_form.status_code == 422 and bad_form.headers["content-type"].startswith("text/html")
     assert "Biểu mẫu gửi lên thiếu hoặc sai dữ liệu" in bad_form.text
     client.get("/lang/en")
