@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "sohoa"
 # Actions recorded on documents that are reads or internal bookkeeping: never in the feed nor in webhooks.
 NOT_PUBLISHED = {"document.view", "page.view", "page.ocr", "document.download", "document.pdf_rebuilt",
-                 "document.review"}
+                 "document.review", "qc.redo"}
 
 
 def _validator(part: str) -> Draft202012Validator:
