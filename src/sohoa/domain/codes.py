@@ -8,8 +8,10 @@ from enum import StrEnum
 __all__ = [
     "ACCESS_LEVELS",
     "DOCUMENT_TYPES",
+    "DOCUMENT_TYPES_EN",
     "LANGUAGE_CODES",
     "RETENTION_CODES",
+    "ROLE_NAMES",
     "AccessLevel",
     "DocumentType",
     "Role",
@@ -67,6 +69,44 @@ DOCUMENT_TYPES: tuple[DocumentType, ...] = (
     DocumentType("Thông tư liên tịch", "TTLT", "06"),
     DocumentType("Luật", "L", "32"),
 )
+
+# The NĐ 30 document types' English names (a type is stored by its Vietnamese name): the pages' labels
+# (sohoa.web.labels) and the portal record's English title and citation.
+DOCUMENT_TYPES_EN: dict[str, str] = {
+    "Nghị quyết": "Resolution",
+    "Quyết định": "Decision",
+    "Chỉ thị": "Directive",
+    "Quy chế": "Regulation",
+    "Quy định": "Rules",
+    "Thông cáo": "Communiqué",
+    "Thông báo": "Notice",
+    "Hướng dẫn": "Guidance",
+    "Chương trình": "Programme",
+    "Kế hoạch": "Plan",
+    "Phương án": "Scheme",
+    "Đề án": "Project proposal",
+    "Dự án": "Project",
+    "Báo cáo": "Report",
+    "Biên bản": "Minutes",
+    "Tờ trình": "Submission",
+    "Hợp đồng": "Contract",
+    "Công văn": "Official letter",
+    "Công điện": "Official dispatch",
+    "Bản ghi nhớ": "Memorandum",
+    "Bản thỏa thuận": "Agreement",
+    "Giấy ủy quyền": "Power of attorney",
+    "Giấy mời": "Invitation",
+    "Giấy giới thiệu": "Letter of introduction",
+    "Giấy nghỉ phép": "Leave permit",
+    "Phiếu gửi": "Dispatch slip",
+    "Phiếu chuyển": "Transfer slip",
+    "Phiếu báo": "Notification slip",
+    "Thư công": "Public letter",
+    "Nghị định": "Decree",
+    "Thông tư": "Circular",
+    "Thông tư liên tịch": "Joint circular",
+    "Luật": "Law",
+}
 
 _BY_ABBREVIATION = {t.abbreviation: t for t in DOCUMENT_TYPES if t.abbreviation}
 _BY_ABBREVIATION.update({a: t for t in DOCUMENT_TYPES for a in t.legacy_abbreviations})
@@ -126,6 +166,19 @@ class Role(StrEnum):
     SCAN_OPERATOR = "scan_operator"
     UNIT_CLERK = "unit_clerk"
     UNIT_OFFICER = "unit_officer"
+
+
+# Each role's name as people read it (Vietnamese, English): the one source of the pages' labels
+# (sohoa.web.labels) and of the translator's Vietnamese names (sohoa.http.i18n).
+ROLE_NAMES: dict[Role, tuple[str, str]] = {
+    Role.ADMIN: ("Quản trị viên", "Administrator"),
+    Role.COORDINATOR: ("Điều phối", "Coordinator"),
+    Role.QC_INSPECTOR: ("Kiểm tra chất lượng", "QC inspector"),
+    Role.ARCHIVIST: ("Lưu trữ viên", "Archivist"),
+    Role.SCAN_OPERATOR: ("Nhân viên số hóa", "Scan operator"),
+    Role.UNIT_CLERK: ("Văn thư đơn vị", "Unit clerk"),
+    Role.UNIT_OFFICER: ("Cán bộ đơn vị", "Unit officer"),
+}
 
 
 # TT 05/2025 'maintenance' (provisional [S]); retention is modelled as permanent/years, this maps codes.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from sohoa.domain.codes import ROLE_NAMES
 from sohoa.domain.fields import FIELDS
 from sohoa.http.i18n_en import EN
 
@@ -30,15 +31,9 @@ def translate(text: str, lang: str) -> str:
 FIELD_LABELS = {spec.name: spec.label_vi for spec in FIELDS}
 
 
-# Role identifiers shown in Vietnamese.
-VI_ROLE = {
-    "admin": "Quản trị viên",
-    "coordinator": "Điều phối",
-    "qc_inspector": "Kiểm tra chất lượng",
-    "archivist": "Lưu trữ viên",
-    "scan_operator": "Nhân viên số hóa",
-    "unit_clerk": "Văn thư đơn vị",
-    "unit_officer": "Cán bộ đơn vị",
+# Role identifiers shown in Vietnamese (their names come from the one role table, domain.codes.ROLE_NAMES),
+# and the workflow states templates pass to the translator.
+VI_ROLE = {role.value: vi for role, (vi, _en) in ROLE_NAMES.items()} | {
     "review": "chờ kiểm duyệt",
     "unsorted": "chưa xếp hồ sơ",
     "qc": "chờ kiểm tra",

@@ -106,6 +106,8 @@ def _field_filter(context: Context, value: object, name: str) -> str:
     shown = spec.display(value) if spec is not None else ("" if value is None else str(value))
     if name in ("secrecy", "urgency"):
         return label(name, shown, _lang(context))
+    if name == "type_name" and shown:
+        return label("doctype", shown, _lang(context))
     return shown or EMPTY
 
 

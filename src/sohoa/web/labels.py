@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sohoa.domain.codes import ACCESS_LEVELS, DOCUMENT_TYPES, RETENTION_CODES, Role, Secrecy, Urgency
+from sohoa.domain.codes import (
+    ACCESS_LEVELS,
+    DOCUMENT_TYPES,
+    DOCUMENT_TYPES_EN,
+    RETENTION_CODES,
+    ROLE_NAMES,
+    Secrecy,
+    Urgency,
+)
 from sohoa.domain.fields import FIELDS
 from sohoa.domain.inventory import parse_retention
 from sohoa.services.identity.permissions import Permission
@@ -23,15 +31,7 @@ EMPTY = "—"
 
 Label = tuple[str, str]  # (Vietnamese, English)
 
-_ROLES: dict[str, Label] = {
-    Role.ADMIN: ("Quản trị viên", "Administrator"),
-    Role.COORDINATOR: ("Điều phối", "Coordinator"),
-    Role.QC_INSPECTOR: ("Kiểm tra chất lượng", "QC inspector"),
-    Role.ARCHIVIST: ("Lưu trữ viên", "Archivist"),
-    Role.SCAN_OPERATOR: ("Nhân viên số hóa", "Scan operator"),
-    Role.UNIT_CLERK: ("Văn thư đơn vị", "Unit clerk"),
-    Role.UNIT_OFFICER: ("Cán bộ đơn vị", "Unit officer"),
-}
+_ROLES: dict[str, Label] = {role.value: pair for role, pair in ROLE_NAMES.items()}
 
 # Document, file, upload, ingest and copy-request states (sohoa.domain.workflow), one table: the values do
 # not collide, and where two machines share a word (done, failed, pending) they mean the same.
@@ -192,42 +192,7 @@ _URGENCY: dict[str, Label] = {
 }
 
 # NĐ 30 document types (stored by their Vietnamese name).
-_TYPES_EN = {
-    "Nghị quyết": "Resolution",
-    "Quyết định": "Decision",
-    "Chỉ thị": "Directive",
-    "Quy chế": "Regulation",
-    "Quy định": "Rules",
-    "Thông cáo": "Communiqué",
-    "Thông báo": "Notice",
-    "Hướng dẫn": "Guidance",
-    "Chương trình": "Programme",
-    "Kế hoạch": "Plan",
-    "Phương án": "Scheme",
-    "Đề án": "Project proposal",
-    "Dự án": "Project",
-    "Báo cáo": "Report",
-    "Biên bản": "Minutes",
-    "Tờ trình": "Submission",
-    "Hợp đồng": "Contract",
-    "Công văn": "Official letter",
-    "Công điện": "Official dispatch",
-    "Bản ghi nhớ": "Memorandum",
-    "Bản thỏa thuận": "Agreement",
-    "Giấy ủy quyền": "Power of attorney",
-    "Giấy mời": "Invitation",
-    "Giấy giới thiệu": "Letter of introduction",
-    "Giấy nghỉ phép": "Leave permit",
-    "Phiếu gửi": "Dispatch slip",
-    "Phiếu chuyển": "Transfer slip",
-    "Phiếu báo": "Notification slip",
-    "Thư công": "Public letter",
-    "Nghị định": "Decree",
-    "Thông tư": "Circular",
-    "Thông tư liên tịch": "Joint circular",
-    "Luật": "Law",
-}
-_TYPES: dict[str, Label] = {t.name: (t.name, _TYPES_EN[t.name]) for t in DOCUMENT_TYPES}
+_TYPES: dict[str, Label] = {t.name: (t.name, DOCUMENT_TYPES_EN[t.name]) for t in DOCUMENT_TYPES}
 
 _RETENTION: dict[str, Label] = {
     "Vĩnh viễn": ("Vĩnh viễn", "Permanent"),

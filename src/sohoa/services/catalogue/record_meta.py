@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sohoa.domain.codes import DOCUMENT_TYPES_EN
 from sohoa.domain.text import fold, format_vn_date
 from sohoa.services.catalogue.permalinks import permalink_path
 from sohoa.services.catalogue.public_record import PublicRecord, public_record
@@ -31,9 +32,12 @@ def _date_en(value: date) -> str:
     return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
 
-def title(record: PublicRecord, lang: str = "vi") -> str:
-    """``Quyết định số 15/QĐ-UBND`` (``No.`` in English); the type alone when there is no number."""
+def title(record: PublicRecord, lang: str = "vi", *, original_type: bool = False) -> str:
+    """``Quyết định số 15/QĐ-UBND`` (``Decision No.`` in English); the type alone when there is no number.
+    ``original_type`` keeps the type as issued in English too (a citation quotes the document's own title)."""
     kind = record.type_name or ("Document" if lang == "en" else "Văn bản")
+    if lang == "en" and not original_type:  # the type's English name; a type outside the NĐ 30 list as written
+        kind = DOCUMENT_TYPES_EN.get(kind, kind)
     if not record.sign:
         return kind
     return f"{kind} {'No.' if lang == 'en' else 'số'} {record.sign}"
@@ -68,7 +72,7 @@ def _archive(record: PublicRecord, archive: str, lang: str) -> str:
 def citation(record: PublicRecord, url: str, accessed: date, *, archive: str, lang: str = "vi") -> str:
     """How to cite the record: issuer, type, số/ký hiệu, date, trích yếu, the archive (fonds, hồ sơ,
     identifier), the permanent link and the day of access — in Vietnamese, or English (``lang="en"``)."""
-    head = title(record, lang)
+    head = title(record, lang, original_type=True)
     if lang == "en":
         when = f" of {_date_en(record.issued_date)}" if record.issued_date else ""
         held = f"Held by {_archive(record, archive, 'en')}. Identifier: {record.identifier}."
