@@ -10,9 +10,13 @@ PICKERS_EN: dict[str, str] = {
     "cũ": "old",
     "Phông": "Fonds",
     "Gõ mã hoặc tên đơn vị": "Type a unit's code or name",
+    "Đơn vị và các đơn vị tiền thân": "The unit and the units it succeeded",
     "Gõ mã phông hoặc tên": "Type a fonds code or name",
     "Gõ mã phông hoặc tên đơn vị": "Type a fonds code or its unit's name",
     "Gõ mã hồ sơ hoặc tiêu đề": "Type a file code or title",
+    "Để trống nếu chưa biết hồ sơ; văn bản có thể được chuyển vào hồ sơ khi kiểm duyệt.": (
+        "Leave empty when the file is not known yet; the documents can be moved into a file during review."
+    ),
     "Gõ vài chữ của tên (không cần dấu) hoặc mã, rồi chọn trong danh sách": (
         "Type a few letters of the name (tone marks optional) or the code, then choose from the list"
     ),

@@ -7,11 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sohoa.domain.errors import NotFound, SohoaError, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.objects import ObjectResponse
 from sohoa.http.rules import require
 from sohoa.services.catalogue.documents import document_pdf as audited_pdf
 from sohoa.services.catalogue.documents import page_image, view_document
+from sohoa.services.catalogue.lookup import resolve, unit_texts
 from sohoa.services.catalogue.publication import PublicState, public_states_by_id
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.permissions import Permission
@@ -33,22 +35,32 @@ def search_page(
     ctx: Ctx,
     principal: Reader,
     q: str = "",
-    unit: str | None = None,
+    unit: Annotated[str, Query(max_length=300)] = "",
+    unit_id: str = "",
     year: Annotated[int | None, Query()] = None,
     type: str | None = None,
 ) -> Response:
+    """``unit`` is what the units picker holds ("CODE — Name") or a unit identifier as the query string has
+    always taken; ``unit_id`` (the picker's id) settles a choice between units of the same name."""
     result: dict[str, Any] = {"total": 0, "results": [], "suggestion": None, "total_exact": True, "partial": False}
     states: dict[int, PublicState] = {}
-    if q.strip():
-        found = search(ctx, principal, SearchRequest(query=q, unit=unit or None, year=year,
-                                                     type_name=type or None))
+    unit_error: SohoaError | None = None
+    chosen: int | None = None
+    if unit.strip():
+        try:
+            chosen = resolve(ctx, principal, "units", unit, unit_id)
+        except (NotFound, ValidationFailed) as exc:  # unknown or ambiguous: said beside the field
+            unit_error = exc
+    if q.strip() and unit_error is None:
+        found = search(ctx, principal, SearchRequest(query=q, unit_id=chosen, year=year, type_name=type or None))
         result = {"total": found.total, "results": found.results, "suggestion": found.suggestion,
                   "total_exact": found.total_exact, "partial": found.partial}
         states = public_states_by_id(ctx, [hit.document_id for hit in found.results])  # draft/published/withdrawn
     return render(
         request,
         "search.html",
-        {"q": q, "unit": unit or "", "year": year or "", "type": type or "", "result": result,
+        {"q": q, "unit": unit_texts(ctx, [chosen]).get(chosen, unit) if chosen else unit, "unit_id": chosen or "",
+         "unit_error": unit_error, "year": year or "", "type": type or "", "result": result,
          "public_states": states},
     )
 

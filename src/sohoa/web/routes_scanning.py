@@ -14,14 +14,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from sohoa.domain.errors import ValidationFailed
+from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.http.deps import Ctx
 from sohoa.http.limits import CHUNK_LIMIT
 from sohoa.http.rules import require
+from sohoa.services.catalogue.lookup import resolve, visible
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production import arrangement, scanning
+from sohoa.services.production import scanning
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
@@ -36,11 +37,14 @@ SSE_SECONDS = 600
 
 class StartUpload(BaseModel):
     """The browser announces a file before sending its chunks: alone, or one of ``group_size`` files it sends
-    as ``group`` (``one_document``: their pages are one document), or the rescan of a rework document."""
+    as ``group`` (``one_document``: their pages are one document), or the rescan of a rework document.
+    ``file`` is the hồ sơ as the operator typed or picked it ("CODE — Title", a code or a title), resolved under
+    the access policy (``file_id``, the picker's id, settles a choice between several matches)."""
 
     filename: str
     size: int
     file_id: int | None = None
+    file: str | None = None
     group: str | None = None
     group_size: int | None = None
     one_document: bool = False
@@ -57,7 +61,6 @@ def scanning_home(request: Request, ctx: Ctx, who: Operator,
     """The upload area (``redo``: set to rescan that rework document), the rework list, the uploads."""
     rework = scanning.rework_documents(ctx, who)
     values = {
-        "files": arrangement.list_files(ctx),
         "uploads": scanning.list_uploads(ctx, who.username),
         "rework": rework,
         "redo": next((item for item in rework if item.id == redo and item.action == "rescan"), None),
@@ -67,10 +70,20 @@ def scanning_home(request: Request, ctx: Ctx, who: Operator,
     return render(request, "scanning.html", values)
 
 
+def _file_id(ctx: AppContext, who: Principal, body: StartUpload) -> int | None:
+    """The hồ sơ the upload goes to: typed text resolved (one match the operator may see, or a clear error),
+    else a bare id the operator may see (one answer whether absent or hidden), else none."""
+    if body.file and body.file.strip():
+        return resolve(ctx, who, "files", body.file, str(body.file_id or ""))
+    if body.file_id is not None and not visible(ctx, who, "files", body.file_id):
+        raise NotFound("Không tìm thấy hồ sơ", "File not found")
+    return body.file_id
+
+
 @router.post("/uploads")
 def start_upload(ctx: Ctx, who: Operator, body: StartUpload) -> Response:
     status = scanning.start_upload(
-        ctx, body.file_id, body.filename, body.size, operator=who.username, group=body.group,
+        ctx, _file_id(ctx, who, body), body.filename, body.size, operator=who.username, group=body.group,
         group_size=body.group_size, one_document=body.one_document, replaces=body.replaces, principal=who)
     return JSONResponse(_json(status), status_code=201)
 

@@ -36,6 +36,7 @@ __all__ = [
     "lookup_units",
     "resolve",
     "unit_texts",
+    "visible",
 ]
 
 LIMIT = 20
@@ -275,8 +276,8 @@ def _candidates(text: str, finder: Callable[[str], list[Choice]]) -> list[Choice
     return [c for c in finder(text) if _exact(c, text, "") or _exact(c, "", text)]
 
 
-def _visible(ctx: AppContext, principal: Principal, kind: str, row_id: int) -> bool:
-    """Whether the id a picker sent names a row of that kind the caller may see."""
+def visible(ctx: AppContext, principal: Principal, kind: str, row_id: int) -> bool:
+    """Whether the id a picker (or a JSON client) sent names a row of that kind the caller may see."""
     with ctx.db.session() as session:
         if kind == "units":
             stmt = select(Unit.id).where(Unit.id == row_id)
@@ -304,10 +305,10 @@ def resolve(ctx: AppContext, principal: Principal, kind: str, text: str, picked:
         raise ValidationFailed(f"Hãy chọn {vi}", f"Choose a {en}")
     chosen = int(picked) if picked.strip().isdigit() else None
     tagged = _ID_TAIL.search(wanted) if kind == "documents" else None
-    if tagged and _visible(ctx, principal, kind, int(tagged.group(0).strip()[2:-1])):
+    if tagged and visible(ctx, principal, kind, int(tagged.group(0).strip()[2:-1])):
         return int(tagged.group(0).strip()[2:-1])
     found = _candidates(wanted, lambda q: lookup(ctx, principal, kind, q, _SCAN))
-    if chosen is not None and any(c.id == chosen for c in found) and _visible(ctx, principal, kind, chosen):
+    if chosen is not None and any(c.id == chosen for c in found) and visible(ctx, principal, kind, chosen):
         return chosen
     if len(found) == 1:
         return found[0].id

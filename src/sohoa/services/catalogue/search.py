@@ -37,7 +37,8 @@ Facets = dict[str, list[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """A query and the user's filters; ``unit`` is a unit identifier, widened to its lineage."""
+    """A query and the user's filters; ``unit`` is a unit identifier (or ``unit_id`` the unit's id, as a picker
+    names it), widened to its lineage."""
 
     query: str
     unit: str | None = None
@@ -48,6 +49,7 @@ class SearchRequest:
     access_level: str | None = None
     bloc: str | None = None
     retention: str | None = None
+    unit_id: int | None = None
     signed: bool | None = None  # digitally signed master PDF (True) or not (False)
     sort: str = "relevance"
     limit: int = 20
@@ -94,7 +96,9 @@ def actor_name(principal: Principal | None) -> str:
     return principal.username if principal else "anonymous"
 
 
-def _unit_ids(session: Session, identifier: str | None) -> set[int] | None:
+def _unit_ids(session: Session, identifier: str | None, unit_id: int | None = None) -> set[int] | None:
+    if unit_id is not None:
+        return related_unit_ids(session, unit_id)
     if not identifier:
         return None
     unit = session.execute(select(Unit).where(Unit.identifier == identifier)).scalar_one_or_none()
@@ -107,7 +111,7 @@ def search_filters(session: Session, scope: DocumentScope, request: SearchReques
     """The request's filters inside the principal's scope."""
     if request.sort not in SORTS:
         raise ValidationFailed(f"Cách sắp xếp không hợp lệ: {request.sort}", f"Unknown sort: {request.sort}")
-    return SearchFilters(unit_ids=_unit_ids(session, request.unit), year=request.year,
+    return SearchFilters(unit_ids=_unit_ids(session, request.unit, request.unit_id), year=request.year,
                          type_name=request.type_name, date_from=request.date_from, date_to=request.date_to,
                          access_level=request.access_level, bloc=request.bloc, retention=request.retention,
                          signed=request.signed, **scope.filter_args())

@@ -65,15 +65,20 @@
 
   function upload(file, grouping) {
     var key = "sohoa-upload:" + file.name + ":" + file.size + ":" + file.lastModified;
-    var select = document.getElementById("scan-file");
-    var fileId = select && select.value ? parseInt(select.value, 10) : null;
+    /* The hồ sơ as picked or typed ("CODE — Title", a code or a title): the server resolves the text under the
+       access policy; the picker's id settles a choice between several matches. */
+    var typed = document.getElementById("scan-file");
+    var picked = document.getElementById("scan-file-id");
+    var fileText = typed && typed.value.trim() ? typed.value.trim() : null;
+    var fileId = fileText && picked && picked.value ? parseInt(picked.value, 10) : null;
     var saved = window.localStorage.getItem(key);
     var start = saved
       ? api("GET", "/scanning/uploads/" + saved).catch(function () { return null; })
       : Promise.resolve(null);
     return start.then(function (status) {
       if (status && status.state === "receiving") { return status; }
-      return api("POST", "/scanning/uploads", Object.assign({ filename: file.name, size: file.size, file_id: fileId },
+      return api("POST", "/scanning/uploads", Object.assign({ filename: file.name, size: file.size, file: fileText,
+                                                              file_id: fileId },
                                                             grouping || {}));
     }).then(function (status) {
       window.localStorage.setItem(key, status.token);
