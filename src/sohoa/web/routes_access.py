@@ -14,6 +14,7 @@ from sohoa.services.catalogue.audit_view import AuditFilter, export_events, list
 from sohoa.services.catalogue.lookup import resolve
 from sohoa.services.identity.access_changes import (
     AccessChange,
+    AccessWarning,
     change_file_access,
     grant_file,
     list_grants,
@@ -58,7 +59,7 @@ def audit_export(ctx: Ctx, who: Admin, format: Annotated[str, Query(pattern="^(c
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _page(request: Request, ctx: AppContext, warnings: tuple[str, ...] = (),
+def _page(request: Request, ctx: AppContext, warnings: tuple[AccessWarning, ...] = (),
           error: SohoaError | None = None, result: AccessChange | None = None) -> Response:
     return render(request, "admin_access.html", {"grants": list_grants(ctx), "warnings": warnings,
                                                  "error": error, "changed": result},
@@ -96,7 +97,7 @@ def access_grant(request: Request, ctx: Ctx, who: Admin, file_id: Typed, usernam
 @router.post("/admin/access/grants/{grant_id}/revoke", response_class=HTMLResponse)
 def access_revoke(request: Request, ctx: Ctx, who: Admin, grant_id: int) -> Response:
     revoke_grant(ctx, grant_id, who.username)
-    return _page(request, ctx, ("Đã thu hồi quyền",))
+    return _page(request, ctx, (AccessWarning("Đã thu hồi quyền", "Access revoked"),))
 
 
 @router.post("/admin/access/level", response_class=HTMLResponse)

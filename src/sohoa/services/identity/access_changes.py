@@ -17,18 +17,31 @@ from sohoa.services.identity.protection import LEVEL_RANK, level_rank, may_chang
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["AccessChange", "FileAccessSummary", "GrantView", "change_file_access", "file_access_summary", "grant_file",
-           "list_grants", "preview_file_access", "record_publication", "resolve_file", "revoke_grant"]
+__all__ = ["AccessChange", "AccessWarning", "FileAccessSummary", "GrantView", "change_file_access",
+           "file_access_summary", "grant_file", "list_grants", "preview_file_access", "record_publication",
+           "resolve_file", "revoke_grant"]
 
 MAX_GRANT_DAYS = 365
 
 
 @dataclass(frozen=True)
+class AccessWarning:
+    """One thing the person making a change must know, in each interface language (a page shows the one its
+    reader chose, never both in one line)."""
+
+    vi: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
 class AccessChange:
-    """What changed and what the person making the change must know (Vietnamese / English)."""
+    """What changed and what the person making the change must know."""
 
     entity_id: int
-    warnings: tuple[str, ...]
+    warnings: tuple[AccessWarning, ...]
     changed: int = 0  # documents whose level changed
     published: int = 0  # documents the public sees now and did not before
     withdrawn: int = 0  # documents the public saw before and does not now
@@ -99,35 +112,49 @@ def _widest_before(docs: list[Document], file: FileUnit, level: str, *, lower: b
     return max(levels, key=level_rank)
 
 
-def _warnings(session: Session, file: FileUnit, level: str, *, lower: bool = True) -> tuple[str, ...]:
-    """What the person must know before the change (Vietnamese / English)."""
+def _warnings(session: Session, file: FileUnit, level: str, *, lower: bool = True) -> tuple[AccessWarning, ...]:
+    """What the person must know before the change, in Vietnamese and in English."""
     docs, secret = _counts(session, file)
     rows = _file_documents(session, file.id)
-    warnings: list[str] = []
+    warnings: list[AccessWarning] = []
     before = _widest_before(rows, file, level, lower=lower)
     if level_rank(level) < level_rank(before):
         (vi_before, en_before), (vi_after, en_after) = _named(before), _named(level)
-        warnings.append(f"Mở rộng quyền truy cập ({vi_before} → {vi_after}): {docs} văn bản sẽ hiển thị cho "
-                        f"nhiều người hơn / widening access ({en_before} → {en_after}): {docs} documents become "
-                        "visible to more people")
+        warnings.append(AccessWarning(
+            f"Mở rộng quyền truy cập ({vi_before} → {vi_after}): {docs} văn bản sẽ hiển thị cho nhiều người hơn",
+            f"Widening access ({en_before} → {en_after}): {_documents(docs)} {_verb(docs, 'become')} visible to "
+            "more people"))
     if level == AccessLevel.PUBLIC:
         ready = sum(1 for d in rows if not _public(d) and not is_secret(d) and d.state in PUBLISHED_STATES
                     and _new_level(d, level, file.access_level, lower=lower) == AccessLevel.PUBLIC)
         waiting = sum(1 for d in rows if d.state not in PUBLISHED_STATES and not _keeps_secret(d, file.access_level))
-        warnings.append(f"{ready} văn bản đã kiểm duyệt sẽ xuất hiện trên cổng công dân và API công khai / "
-                        f"{ready} reviewed documents will appear on the citizen portal and the public API")
+        warnings.append(AccessWarning(
+            f"{ready} văn bản đã kiểm duyệt sẽ xuất hiện trên cổng công dân và API công khai",
+            f"{_documents(ready, 'reviewed ')} will appear on the citizen portal and the public API"))
         if waiting:
-            warnings.append(f"{waiting} văn bản chưa kiểm duyệt, bị trả lại, đã gộp hoặc bị thay thế sẽ không "
-                            f"hiển thị (chỉ hiển thị khi được duyệt) / {waiting} documents not reviewed, sent back, "
-                            "merged or superseded stay hidden (shown only once accepted)")
+            warnings.append(AccessWarning(
+                f"{waiting} văn bản chưa kiểm duyệt, bị trả lại, đã gộp hoặc bị thay thế sẽ không hiển thị "
+                "(chỉ hiển thị khi được duyệt)",
+                f"{_documents(waiting)} not reviewed, sent back, merged or superseded {_verb(waiting, 'stay')} hidden "
+                "(shown only once accepted)"))
     shown = sum(1 for d in rows if _public(d))
     if level != AccessLevel.PUBLIC and shown:
-        warnings.append(f"{shown} văn bản đang công bố sẽ bị rút khỏi cổng công dân / {shown} published documents "
-                        "will be withdrawn from the citizen portal")
+        warnings.append(AccessWarning(f"{shown} văn bản đang công bố sẽ bị rút khỏi cổng công dân",
+                                      f"{_documents(shown, 'published ')} will be withdrawn from the citizen portal"))
     if secret:
-        warnings.append(f"{secret} văn bản có độ mật vẫn giữ mức mật / {secret} secret documents (độ mật) "
-                        "stay secret")
+        warnings.append(AccessWarning(f"{secret} văn bản có độ mật vẫn giữ mức mật",
+                                      f"{_documents(secret, 'classified ')} {_verb(secret, 'stay')} secret"))
     return tuple(warnings)
+
+
+def _documents(count: int, kind: str = "") -> str:
+    """'1 reviewed document', '3 reviewed documents'."""
+    return f"{count} {kind}document{'' if count == 1 else 's'}"
+
+
+def _verb(count: int, verb: str) -> str:
+    """The verb agreeing with a count of documents: '1 document stays', '2 documents stay'."""
+    return verb + "s" if count == 1 else verb
 
 
 def _checked(session: Session, file_id: int, level: str, reason: str, role: str) -> FileUnit:
@@ -260,8 +287,9 @@ def grant_file(ctx: AppContext, file_id: int, username: str, days: int, actor: s
         session.flush()
         record_event(session, actor, "grant.create", "file_unit", file_id,
                      {"user": username, "days": days, "reason": grant.reason, "grant_id": grant.id})
-        warning = (f"{username} được xem hồ sơ {file.file_code} ({file.access_level}) đến "
-                   f"{grant.expires_at.date().isoformat()} / {username} may read file {file.file_code} until then")
+        (vi_level, en_level), until = _named(file.access_level), grant.expires_at.strftime("%d/%m/%Y")
+        warning = AccessWarning(f"{username} được xem hồ sơ {file.file_code} ({vi_level}) đến hết ngày {until}",
+                                f"{username} may read file {file.file_code} ({en_level}) until {until}")
         return AccessChange(grant.id, (warning,))
 
 
