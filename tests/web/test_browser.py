@@ -172,8 +172,10 @@ def test_main_journeys(server: tuple[str, AppContext], browser: object, tmp_path
     # An operator uploads a scan for file 01.VP and watches it go through the pipeline.
     operator = Session(browser, base, "scan_operator")
     operator.go("/scanning")
-    operator.page.select_option("#scan-file", label=operator.page.locator("#scan-file option", has_text="01.VP")
-                                .first.inner_text())
+    operator.page.locator("#scan-file").type("01.VP")  # picked by its code (type-ahead), not from a select
+    operator.page.wait_for_selector("#scan-file-list li[role=option]")
+    operator.page.locator("#scan-file-list li[role=option]", has_text="01.VP").first.click()
+    assert "01.VP — " in operator.page.input_value("#scan-file")
     operator.page.set_input_files("#scan-input", str(_scan(tmp_path / "quyet-dinh.png")))
     operator.page.wait_for_selector("#uploads td.state[data-state=done]", timeout=180_000)
     assert operator.page.inner_text("#uploads td.docs").strip().startswith("#")  # a link to its one document

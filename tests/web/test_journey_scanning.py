@@ -43,7 +43,11 @@ def test_operator_groups_pages_into_one_document_and_redoes_a_rejected_one(brows
         page = operator.page
         operator.go("/scanning")
         assert "Trang thành văn bản như thế nào?" in page.inner_text("#how-pages")
-        page.select_option("#scan-file", label=page.locator("#scan-file option", has_text=code).first.inner_text())
+        page.locator("#scan-file").type(code)  # the hồ sơ is picked by its code, not from a select of every file
+        page.wait_for_selector("#scan-file-list li[role=option]")
+        page.locator("#scan-file-list li[role=option]", has_text=code).first.click()
+        assert page.input_value("#scan-file").startswith(f"{code} — ")
+        assert page.input_value("#scan-file-id") == str(file_id)
         page.check("input[name=scan-mode][value=one]")
         # Chosen in the "wrong" order: the pages follow the file names (trang 2 before trang 10).
         page.set_input_files("#scan-input", _pages(tmp_path, {"ke-hoach-trang-10.png": 1, "ke-hoach-trang-2.png": 2}))
