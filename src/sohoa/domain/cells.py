@@ -74,13 +74,15 @@ def _shown_length(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0
 
 
-def xlsx_finish(sheet: Any, *, header_row: int = 1) -> None:
+def xlsx_finish(sheet: Any, *, header_row: int = 1, widths: Sequence[int] = ()) -> None:
     """Make a written worksheet readable: the header row bold and frozen, dates shown dd/mm/yyyy (still real
-    dates: they sort and filter as dates), each column as wide as its longest cell (up to ``MAX_WIDTH``)."""
+    dates: they sort and filter as dates), each column as wide as its longest cell (up to ``MAX_WIDTH``).
+    ``widths``: the narrowest each column may be, from the first (a template's columns keep room for what
+    people will type in them)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    widths: dict[int, int] = {}
+    fitted: dict[int, int] = {}
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, datetime):
@@ -90,7 +92,8 @@ def xlsx_finish(sheet: Any, *, header_row: int = 1) -> None:
             if cell.row == header_row:
                 cell.font = Font(bold=True)
             if cell.row >= header_row:
-                widths[cell.column] = max(widths.get(cell.column, 0), _shown_length(cell.value))
-    for column, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, width + 2)
+                fitted[cell.column] = max(fitted.get(cell.column, 0), _shown_length(cell.value))
+    for column, width in fitted.items():
+        least = widths[column - 1] if column <= len(widths) else 0
+        sheet.column_dimensions[get_column_letter(column)].width = max(least, min(MAX_WIDTH, width + 2))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate

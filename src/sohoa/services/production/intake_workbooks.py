@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from sohoa.domain.cells import xlsx_append
+from sohoa.domain.cells import xlsx_append, xlsx_finish
 from sohoa.domain.inventory import RowReport
 
 __all__ = ["TEMPLATE_COLUMNS", "error_report_xlsx", "template_xlsx"]
@@ -57,18 +57,14 @@ def _workbook() -> Any:
     return Workbook()
 
 
-def _header(sheet: Any, headings: Sequence[str], widths: Sequence[int]) -> None:
-    """A bold header row, frozen, with column widths and a filter."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def _header(sheet: Any, headings: Sequence[str]) -> None:
+    """The header row, shaded and wrapped (``xlsx_finish`` makes it bold and frozen once the rows are in)."""
+    from openpyxl.styles import Alignment, PatternFill
 
     xlsx_append(sheet, headings)
-    for index, (cell, width) in enumerate(zip(sheet[1], widths, strict=True), 1):
-        cell.font = Font(bold=True)
+    for cell in sheet[1]:
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
 
 
 def _bytes(book: Any) -> bytes:
@@ -84,7 +80,8 @@ def template_xlsx() -> bytes:
     book = _workbook()
     sheet = book.active
     sheet.title = "Mục lục hồ sơ"
-    _header(sheet, [c[1] for c in TEMPLATE_COLUMNS], [c[2] for c in TEMPLATE_COLUMNS])
+    _header(sheet, [c[1] for c in TEMPLATE_COLUMNS])
+    xlsx_finish(sheet, widths=[c[2] for c in TEMPLATE_COLUMNS])
     retention = DataValidation(type="list", formula1=f'"{RETENTION_CHOICES}"', allow_blank=True)
     retention.showErrorMessage = False  # a suggestion list: "15 năm" is valid too
     retention.prompt, retention.promptTitle = "Vĩnh viễn hoặc số năm (≥ 5)", "Thời hạn bảo quản"
@@ -93,7 +90,7 @@ def template_xlsx() -> bytes:
     letter = sheet.cell(row=1, column=column).column_letter
     retention.add(f"{letter}2:{letter}2000")
     notes = book.create_sheet("Hướng dẫn")
-    _header(notes, ["Cột", "Cách ghi", "Instructions"], [22, 70, 70])
+    _header(notes, ["Cột", "Cách ghi", "Instructions"])
     for _key, heading, _width, vi, en in TEMPLATE_COLUMNS:
         xlsx_append(notes, [heading, vi, en])
     xlsx_append(notes, [])
@@ -109,6 +106,7 @@ def template_xlsx() -> bytes:
             "One file per row on the «Mục lục hồ sơ» sheet, under the header; numbers as 0,5 or 1.234.",
         ],
     )
+    xlsx_finish(notes, widths=[22, 70, 70])
     return _bytes(book)
 
 
@@ -131,7 +129,7 @@ def error_report_xlsx(reports: Sequence[RowReport], lang: str = "vi") -> bytes:
     book = _workbook()
     sheet = book.active
     sheet.title = "Mục lục hồ sơ"
-    _header(sheet, [*(c[1] for c in TEMPLATE_COLUMNS), ERROR_HEADING], [*(c[2] for c in TEMPLATE_COLUMNS), 70])
+    _header(sheet, [*(c[1] for c in TEMPLATE_COLUMNS), ERROR_HEADING])
     shade = PatternFill("solid", fgColor="FDE2E1")
     for report in reports:
         row = report.row
@@ -143,4 +141,5 @@ def error_report_xlsx(reports: Sequence[RowReport], lang: str = "vi") -> bytes:
             for cell in last:
                 cell.fill = shade
     sheet.auto_filter.ref = sheet.dimensions
+    xlsx_finish(sheet, widths=[*(c[2] for c in TEMPLATE_COLUMNS), 70])
     return _bytes(book)
