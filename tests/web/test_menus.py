@@ -29,7 +29,9 @@ from sohoa.services.sharing.worklists import worklist_counts
 from . import _helpers as helpers
 
 # Staff pages that are not screens people navigate to: downloads, event streams, machine answers.
-NOT_SCREENS = {"/admin/audit/export", "/progress/export.xlsx", "/scanning/events"}
+NOT_SCREENS = {"/admin/audit/export", "/progress/export.xlsx", "/scanning/events"} | {
+    f"/staff/lookup/{kind}" for kind in ("units", "fonds", "files", "documents")  # the pickers' JSON
+}
 # Reachable only for accounts that belong to a unit (the page is about the user's own unit).
 UNIT_ONLY = {"/our-records"}
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]*)(?:#[^"]*)?"')
