@@ -19,6 +19,7 @@ from sohoa.domain.codes import (
     ROLE_NAMES,
     Secrecy,
     Urgency,
+    type_by_name,
 )
 from sohoa.domain.fields import FIELDS
 from sohoa.domain.inventory import parse_retention
@@ -238,6 +239,9 @@ def label(kind: str, code: object, lang: str) -> str:
         return EMPTY
     text = str(code)
     pair = LABELS[kind].get(text)
+    if pair is None and kind == "doctype":  # as read or typed ("QUYẾT ĐỊNH"): English named, Vietnamese as stored
+        found = type_by_name(text)
+        pair = (text, _TYPES[found.name][1]) if found is not None else None
     if pair is None and kind == "retention":
         return retention_label(text, lang)
     if pair is None:
