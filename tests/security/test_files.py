@@ -216,6 +216,7 @@ _SHORT_RANDOM_OK = {
     ("services/sharing/copies.py", 12): "the code a citizen follows a copy request with (public documents only)",
     ("services/sharing/record_requests.py", 16): "record request ids: names in URLs, every use checks the token",
     ("services/platform/audit_keys.py", 6): "the suffix of a temporary file name",
+    ("services/production/intake_inventory.py", 4): "the suffix of a temporary file name",
     ("storage/private.py", 8): "the suffix of a temporary file name",
 }
 
