@@ -37,6 +37,7 @@ __all__ = [
     "require_visible",
     "view_document",
     "visible_document",
+    "visible_page",
 ]
 
 # Page derivative → (column, media type).
@@ -98,6 +99,19 @@ def visible_document(session: Session, principal: Principal | None, document_id:
     if doc is None or not can_view_document(session, principal, doc):
         raise NotFound(f"Không có văn bản số {document_id}", f"No document {document_id}")
     return doc
+
+
+def visible_page(session: Session, principal: Principal | None, page_id: int) -> Page:
+    """A page of a document ``principal`` may see, or NotFound — the same answer for a missing page, a loose
+    page and a page of a document out of scope."""
+    page = session.get(Page, page_id)
+    if page is None or page.document_id is None:
+        raise NotFound("Không tìm thấy trang", "Page not found")
+    try:
+        visible_document(session, principal, page.document_id)
+    except NotFound:
+        raise NotFound("Không tìm thấy trang", "Page not found") from None
+    return page
 
 
 def require_visible(ctx: AppContext, principal: Principal | None, *document_ids: int) -> None:

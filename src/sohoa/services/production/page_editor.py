@@ -23,7 +23,7 @@ from sohoa.db.models import Document, Page, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.workflow import DocumentState
 from sohoa.engines.thumbnails import make_thumbnail, pdf_page_thumbnail, thumbnail_of
-from sohoa.services.catalogue.documents import lock_visible, visible_document
+from sohoa.services.catalogue.documents import lock_visible, visible_document, visible_page
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import document_scope
@@ -203,21 +203,15 @@ def page_thumbnail(ctx: AppContext, page_id: int, *, principal: Principal | None
     """The JPEG thumbnail of a page of a document ``principal`` may see (turned as the page is); NotFound
     otherwise, as for a missing page. A page without one gets it made from its master and kept."""
     with ctx.db.session() as session:
-        page = session.get(Page, page_id)
-        if page is None or page.document_id is None:
-            raise NotFound("Không tìm thấy trang", "Page not found")
-        try:
-            visible_document(session, principal, page.document_id)
-        except NotFound:
-            raise NotFound("Không tìm thấy trang", "Page not found") from None
+        page = visible_page(session, principal, page_id)
         stored = session.get(StoredObject, page.thumbnail_object_id) if page.thumbnail_object_id else None
         if stored is not None:
             return ctx.store.read(stored.sha256)
         data = _thumbnail(ctx, session, page)
     with contextlib.suppress(IntegrityError), ctx.db.session() as session:  # a concurrent request kept it
-        page = session.get(Page, page_id)
-        if page is not None and page.thumbnail_object_id is None:
-            page.thumbnail_object_id = store_bytes(
+        kept = session.get(Page, page_id)
+        if kept is not None and kept.thumbnail_object_id is None:
+            kept.thumbnail_object_id = store_bytes(
                 session, ctx.store, data, media_type="image/jpeg", kind="thumbnail"
             ).id
     return data

@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Page, QcInspection, StoredObject
-from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.errors import ValidationFailed
 from sohoa.domain.fields import FIELD_BY_NAME, FIELD_NAMES
 from sohoa.domain.validation import field_errors
 from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
-from sohoa.services.catalogue.documents import lock_visible, visible_document
+from sohoa.services.catalogue.documents import lock_visible, visible_document, visible_page
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
@@ -346,13 +346,7 @@ def page_image(ctx: AppContext, page_id: int, *,
     The first request renders it from the master and stores it (kind "image"); later ones read it.
     """
     with ctx.db.session() as session:
-        page = session.get(Page, page_id)
-        if page is None or page.document_id is None:
-            raise NotFound("Không tìm thấy trang", "Page not found")
-        try:
-            visible_document(session, principal, page.document_id)
-        except NotFound:
-            raise NotFound("Không tìm thấy trang", "Page not found") from None
+        page = visible_page(session, principal, page_id)
         master = session.get(StoredObject, page.master_object_id)
         derived = session.get(StoredObject, page.image_object_id) if page.image_object_id else None
         size = (page.width, page.height)
