@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field(
         default="Asia/Ho_Chi_Minh",
-        description="Time zone (IANA name) of the times the staff app and the portal show and of the audit export's "
-        "ISO 8601 offsets (+07:00 by default).",
+        description="Time zone (IANA name) of the times the staff app and the portal show (a staff user may choose "
+        "their own on the account page) and of the audit export's ISO 8601 offsets (+07:00 by default).",
     )
     qc_default_rate: float = Field(
         default=0.0, ge=0, le=1,

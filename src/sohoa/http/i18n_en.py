@@ -2,6 +2,7 @@
 labels come from the field table, sohoa.domain.fields)."""
 
 from sohoa.domain.fields import FIELDS
+from sohoa.http.i18n_en_account import ACCOUNT_EN
 from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
@@ -345,3 +346,4 @@ EN: dict[str, str] = {
     spec.label_vi: spec.label_en for spec in FIELDS
 }
 EN = QUEUES_EN | EN  # the review/QC lists' strings (sohoa.http.i18n_en_queues)
+EN = ACCOUNT_EN | EN  # the account page's strings (sohoa.http.i18n_en_account)

@@ -1,8 +1,9 @@
 """One way to show dates, times, codes and counts in the staff app and the portal (the templates' filters).
 
-Dates are dd/mm/yyyy in both languages; times are the user's wall clock (``SOHOA_TIME_ZONE``, Asia/Ho_Chi_Minh
-by default) as HH:MM, never UTC and never with microseconds. Stored times without a zone are UTC (SQLite
-keeps none). "ngày … tháng … năm …" belongs to formal documents (the PDFs), not to these pages.
+Dates are dd/mm/yyyy in both languages; times are the user's wall clock (the signed-in user's own time zone,
+else ``SOHOA_TIME_ZONE``, Asia/Ho_Chi_Minh by default) as HH:MM, never UTC and never with microseconds. Stored
+times without a zone are UTC (SQLite keeps none). "ngày … tháng … năm …" belongs to formal documents (the PDFs),
+not to these pages.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -23,12 +24,24 @@ __all__ = ["DEFAULT_ZONE", "FILTERS", "format_date", "format_datetime", "local_t
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
+def _known_zone(name: object) -> tzinfo | None:
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone the system no longer knows: the next one applies
+        return None
+
+
 def zone_of(context: Any) -> tzinfo:
-    """The time zone of the page being rendered: the application's ``time_zone`` setting."""
+    """The time zone of the page being rendered: the signed-in user's own, else the ``time_zone`` setting."""
+    principal = context.get("principal") if context is not None else None
+    own = _known_zone(getattr(principal, "time_zone", None))
+    if own is not None:
+        return own
     request = context.get("request") if context is not None else None
     app_ctx = getattr(getattr(getattr(request, "app", None), "state", None), "ctx", None)
-    name = getattr(getattr(app_ctx, "settings", None), "time_zone", None)
-    return ZoneInfo(name if isinstance(name, str) and name else DEFAULT_ZONE)
+    return _known_zone(getattr(getattr(app_ctx, "settings", None), "time_zone", None)) or ZoneInfo(DEFAULT_ZONE)
 
 
 def _parse(value: object) -> date | datetime | None:

@@ -139,6 +139,7 @@ _AUDIT: dict[str, Label] = {
     "units.import": ("Nhập danh mục đơn vị", "Units imported"),
     "user.create": ("Tạo tài khoản", "Account created"),
     "user.password_change": ("Đổi mật khẩu", "Password changed"),
+    "user.preferences": ("Đổi tùy chọn cá nhân (ngôn ngữ, múi giờ)", "Preferences changed (language, time zone)"),
     "user.sessions_revoke": ("Kết thúc các phiên", "Sessions ended"),
     "user.update": ("Sửa tài khoản", "Account changed"),
     "webhook.create": ("Tạo webhook", "Webhook created"),

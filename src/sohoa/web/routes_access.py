@@ -49,7 +49,10 @@ def audit_page(request: Request, ctx: Ctx, who: Admin, actor: Short = None, acti
     query = urlencode({k: v for k, v in {"actor": actor, "action": action, "entity_type": entity_type}.items()
                        if v})
     return render(request, "admin_audit.html", {"events": events, "older": older, "f": filt,
-                                                "verify": verify, "query": query})
+                                                "verify": verify, "query": query,
+                                                # the page shows the viewer's zone, the export the installation's
+                                                "shown_zone": who.time_zone or ctx.settings.time_zone,
+                                                "export_zone": ctx.settings.time_zone})
 
 
 @router.get("/admin/audit/export")

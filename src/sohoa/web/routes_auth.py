@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, own password change, language switch and the home page."""
+"""Sign-in, sign-out, own account (password, language, time zone), language switch and the home page."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from sohoa.http.deps import Ctx
 from sohoa.http.i18n import LANGUAGES
 from sohoa.http.rules import public, require
 from sohoa.http.sessions import end_session, session_token, start_session
-from sohoa.services.identity import accounts, user_sessions
+from sohoa.services.identity import accounts, preferences, user_sessions
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.web.deps import local_path
+from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
 __all__ = ["router"]
@@ -66,6 +67,8 @@ def login(
     token = user_sessions.open_session(ctx, principal.user_id, address=address,
                                        user_agent=request.headers.get("user-agent"))
     start_session(request, token)
+    if principal.language in LANGUAGES:  # the account's saved language wins over the anonymous choice
+        request.session["lang"] = principal.language
     return RedirectResponse(local_path(next), status_code=303)
 
 
@@ -79,9 +82,12 @@ def logout(request: Request, ctx: Ctx, _who: Anyone) -> Response:
 
 
 @router.get("/lang/{code}")
-def switch_language(request: Request, code: str, _who: Anyone, next: str = "/") -> Response:
+def switch_language(request: Request, ctx: Ctx, code: str, who: Anyone, next: str = "/") -> Response:
+    """The session's language; a signed-in user also keeps it on the account (the portal's stays per session)."""
     if code in LANGUAGES:
         request.session["lang"] = code
+        if who is not None and who.user_id > 0:
+            preferences.save_language(ctx, who.user_id, code)
     return RedirectResponse(local_path(next), status_code=303)
 
 
@@ -90,9 +96,41 @@ def home(request: Request, _who: Signed) -> Response:
     return render(request, "home.html")
 
 
+def _account_page(request: Request, ctx: Ctx, who: Principal, values: dict[str, object] | None = None,
+                  *, status_code: int = 200) -> Response:
+    """The account page: the preferences form (language, time zone) and the password form."""
+    page: dict[str, object] = {
+        "zones": preferences.zone_choices(),
+        "default_zone": ctx.settings.time_zone,
+        "pref_language": who.language or "",
+        "pref_zone": who.time_zone or "",
+    }
+    page.update(values or {})
+    return render(request, "password.html", page, status_code=status_code)
+
+
 @router.get("/account/password")
-def password_form(request: Request, _who: Signed) -> Response:
-    return render(request, "password.html")
+def password_form(request: Request, ctx: Ctx, who: Signed) -> Response:
+    return _account_page(request, ctx, who)
+
+
+@router.post("/account/preferences")
+def save_preferences(
+    request: Request,
+    ctx: Ctx,
+    who: Signed,
+    language: Annotated[str, Form()] = "",
+    time_zone: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        preferences.save_preferences(ctx, who.user_id, language, time_zone)
+    except ValidationFailed as exc:
+        return _account_page(request, ctx, who, {"error": exc, "pref_language": language,
+                                                 "pref_zone": time_zone}, status_code=400)
+    if language in LANGUAGES:
+        request.session["lang"] = language
+    flash(request, "Đã lưu tùy chọn")
+    return RedirectResponse("/account/password", status_code=303)
 
 
 @router.post("/account/password")
@@ -105,10 +143,10 @@ def change_password(
     confirm: Annotated[str, Form()],
 ) -> Response:
     if new != confirm:
-        return render(request, "password.html", {"error": "Mật khẩu nhập lại không khớp"}, status_code=400)
+        return _account_page(request, ctx, who, {"error": "Mật khẩu nhập lại không khớp"}, status_code=400)
     try:
         accounts.change_password(ctx, who.user_id, current, new, keep_session=session_token(request))
     except ValidationFailed as exc:
-        return render(request, "password.html", {"error": exc}, status_code=400)
-    return render(request, "password.html", {"notice": "Đã đổi mật khẩu"})
+        return _account_page(request, ctx, who, {"error": exc}, status_code=400)
+    return _account_page(request, ctx, who, {"notice": "Đã đổi mật khẩu"})
 

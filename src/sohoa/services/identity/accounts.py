@@ -16,7 +16,7 @@ from sohoa.services.identity import login_throttle
 from sohoa.services.identity.login_throttle import LoginLocked
 from sohoa.services.identity.passwords import check_strength, hash_password, needs_rehash, verify_password
 from sohoa.services.identity.principal import Principal
-from sohoa.services.identity.user_sessions import revoke_user_sessions
+from sohoa.services.identity.user_sessions import principal_of, revoke_user_sessions
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.settings import Settings
@@ -131,7 +131,7 @@ def authenticate(ctx: AppContext, username: str, password: str, address: str) ->
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         record_event(session, user.username, "auth.login", "user", user.id, {"address": address})
-        return Principal(user.id, user.username, user.role, user.unit_id, user.full_name)
+        return principal_of(user)
 
 
 def change_password(ctx: AppContext, user_id: int, current: str, new: str, *, keep_session: str | None = None) -> None:

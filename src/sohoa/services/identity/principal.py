@@ -11,13 +11,15 @@ __all__ = ["SYSTEM", "Principal"]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who makes the request: account id, username, role and the unit they belong to (if any)."""
+    """Who makes the request: account id, username, role, the unit they belong to (if any), their preferences."""
 
     user_id: int
     username: str
     role: str
     unit_id: int | None = None
     full_name: str = ""
+    language: str | None = None  # the account's saved interface language ("vi"/"en"), None when not chosen
+    time_zone: str | None = None  # the account's IANA time zone, None: the installation's SOHOA_TIME_ZONE
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.role, permission)

@@ -23,6 +23,7 @@ __all__ = [
     "SessionView",
     "list_sessions",
     "open_session",
+    "principal_of",
     "resolve",
     "revoke",
     "revoke_session_id",
@@ -72,6 +73,12 @@ def _alive(row: UserSession, user: User, now: datetime, idle: timedelta) -> bool
             and _aware(row.last_seen_at) + idle > now)
 
 
+def principal_of(user: User) -> Principal:
+    """The principal of an account row, with its saved language and time zone."""
+    return Principal(user.id, user.username, user.role, user.unit_id, user.full_name,
+                     language=user.language, time_zone=user.time_zone)
+
+
 def resolve(ctx: AppContext, token: str) -> Principal | None:
     """The principal of a live session, or None (unknown, revoked, expired, idle, account disabled)."""
     now = datetime.now(UTC)
@@ -86,7 +93,7 @@ def resolve(ctx: AppContext, token: str) -> Principal | None:
         row, user = found
         if now - _aware(row.last_seen_at) > timedelta(seconds=min(_TOUCH_SECONDS, idle.total_seconds() / 2)):
             row.last_seen_at = now
-        return Principal(user.id, user.username, user.role, user.unit_id, user.full_name)
+        return principal_of(user)
 
 
 def revoke(ctx: AppContext, token: str) -> int | None:
