@@ -85,6 +85,9 @@ def test_the_header_switch_is_kept_for_a_signed_in_user_only(
     client.get("/lang/vi")
     client.get("/lang/en")
     assert _saved(ctx, "qc_inspector") == ("en", None)
+    client.get("/lang/vi", headers={"sec-fetch-site": "cross-site"})  # a link on another site: the session only
+    assert _saved(ctx, "qc_inspector") == ("en", None)
+    client.get("/lang/en")
     helpers.login(second, "qc_inspector")  # a fresh browser, anonymous in Vietnamese until signed in
     assert '<html lang="en"' in second.get("/").text
     with ctx.db.session() as session:

@@ -83,10 +83,13 @@ def logout(request: Request, ctx: Ctx, _who: Anyone) -> Response:
 
 @router.get("/lang/{code}")
 def switch_language(request: Request, ctx: Ctx, code: str, who: Anyone, next: str = "/") -> Response:
-    """The session's language; a signed-in user also keeps it on the account (the portal's stays per session)."""
+    """The session's language; a signed-in user also keeps it on the account (the portal's stays per session).
+    A link followed from another site (``Sec-Fetch-Site: cross-site``/``same-site``) changes only the session:
+    a GET from elsewhere never writes to the account."""
     if code in LANGUAGES:
         request.session["lang"] = code
-        if who is not None and who.user_id > 0:
+        from_elsewhere = request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site")
+        if who is not None and who.user_id > 0 and not from_elsewhere:
             preferences.save_language(ctx, who.user_id, code)
     return RedirectResponse(local_path(next), status_code=303)
 
