@@ -147,8 +147,10 @@ class Resident:
     def _stop(self, payload: object, channel: Channel) -> None:
         by = payload.get("by") if isinstance(payload, dict) else None
         self.control.stop()  # the socket file is gone and the lock free before the answer ends
-        self.leave(f"asked to stop by pid {by}")
-        channel.send({"pid": os.getpid()})
+        try:
+            channel.send({"pid": os.getpid()})  # answered before leaving: the process may end once it leaves
+        finally:
+            self.leave(f"asked to stop by pid {by}")
 
 
 def run(owner: ListenerLock) -> None:
