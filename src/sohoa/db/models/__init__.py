@@ -5,6 +5,7 @@ from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.oai import OaiRecord, OaiState
+from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
@@ -29,6 +30,7 @@ __all__ = [
     "OaiRecord",
     "OaiState",
     "Page",
+    "PersonalDatum",
     "QcInspection",
     "QcPlan",
     "QueueView",
@@ -37,6 +39,8 @@ __all__ = [
     "SavedSearch",
     "ScanUpload",
     "StoredObject",
+    "SubjectRequest",
+    "SubjectRequestItem",
     "Unit",
     "UnitLink",
     "User",
