@@ -13,6 +13,33 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MIN_SECRET_LENGTH = 32  # characters of SOHOA_SECRET_KEY; the generated key has 64
 
 
+# The kinds of personal data (sohoa.domain.personal.PersonalKind) and the access levels (domain.codes.AccessLevel)
+# SOHOA_PERSONAL_MASK may name; tests/core/test_personal_policy.py checks they are the domain's.
+PERSONAL_KINDS = ("cccd", "cmnd", "dob", "phone", "email", "address", "bank_account", "plate", "parcel", "name")
+ACCESS_LEVELS = ("public", "conditional", "internal", "secret")
+
+
+def parse_personal_mask(spec: str) -> dict[str, frozenset[str]]:
+    """SOHOA_PERSONAL_MASK as access level → the kinds masked outside the staff: 'public=cccd,name;internal=*'.
+    Every level not named masks every kind; ValueError (in both languages) for an unknown level or kind."""
+    policy = {level: frozenset(PERSONAL_KINDS) for level in ACCESS_LEVELS}
+    for part in (p.strip() for p in spec.split(";")):
+        if not part:
+            continue
+        level, sep, kinds = (x.strip() for x in part.partition("="))
+        if not sep or level not in ACCESS_LEVELS:
+            levels = ", ".join(ACCESS_LEVELS)
+            raise ValueError(f"SOHOA_PERSONAL_MASK: '{part}' không phải 'mức=loại,loại' (mức: {levels}) "
+                             f"/ is not 'level=kind,kind' (levels: {levels})")
+        names = {k.strip() for k in kinds.split(",") if k.strip()}
+        unknown = sorted(names - set(PERSONAL_KINDS) - {"*"})
+        if unknown:
+            raise ValueError(f"SOHOA_PERSONAL_MASK: loại dữ liệu không có / unknown kinds: {', '.join(unknown)} "
+                             f"(kinds: {', '.join(PERSONAL_KINDS)}, *)")
+        policy[level] = frozenset(PERSONAL_KINDS) if "*" in names else frozenset(names)
+    return policy
+
+
 def _default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -209,6 +236,13 @@ class Settings(BaseSettings):
         description="Memory (MiB) each web process keeps for decoded page images served through IIIF (least recently "
         "used pages are dropped first).",
     )
+    personal_mask: str = Field(
+        default="", max_length=1000,
+        description="Which kinds of personal data are masked outside the staff, per access level: "
+        "'public=cccd,cmnd,phone;internal=*' (kinds: cccd, cmnd, dob, phone, email, address, bank_account, plate, "
+        "parcel, name; '*' every kind; nothing after '=' none). A level not named, and the default '', mask every "
+        "kind; staff with the right to read personal data see the originals.",
+    )
     iiif_disk_cache_mb: int = Field(
         default=1024, ge=0, le=10**7,
         description="Disk space (MiB) under the data directory (cache/iiif) for IIIF image answers already made, "
@@ -228,6 +262,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             message = f"SOHOA_TIME_ZONE không phải múi giờ / SOHOA_TIME_ZONE is not a time zone: {value}"
             raise ValueError(message) from exc
+        return value
+
+    @field_validator("personal_mask", mode="after")
+    @classmethod
+    def _mask_policy(cls, value: str) -> str:
+        parse_personal_mask(value)
         return value
 
     @field_validator("secret_key", mode="after")
