@@ -1,0 +1,116 @@
+"""Addresses and land parcels of people: "thường trú tại …", "địa chỉ: …", "thửa đất số … tờ bản đồ số …".
+
+An address runs from its label to the end of its clause: comma-separated parts are kept while they read as
+parts of an address (số, ngõ, phố, thôn, xã, phường, huyện, tỉnh…, or a short capitalised place name after
+one), so "trú tại thôn Đông, xã Phú Minh, huyện Sóc Sơn, có số CCCD …" stops before "có số CCCD". The
+address of an issuing organ ("UBND phường …, địa chỉ: …", "Trụ sở: …") is not personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from sohoa.domain.personal import PersonalKind, PersonalSpan
+
+__all__ = ["find_addresses", "find_parcels"]
+
+_ADDRESS_LABEL = re.compile(
+    r"(?<!\w)(?:(?:dia chi|noi) thuong tru|ho khau thuong tru|\bhktt\b|thuong tru (?:tai|o)|"
+    r"(?:cu|tam|hien) tru (?:tai|o)|tru tai|dia chi(?: lien he| lien lac| cu tru| hien nay)?|"
+    r"(?:noi|cho) o(?: hien nay| hien tai)?|noi cu tru|que quan|nguyen quan)\s*:?\s*")
+_NOT_ADDRESS_AFTER = re.compile(r"(?:email|e-mail|thu dien tu|thu dien tu)\b")
+_ORGAN_BEFORE = re.compile(r"\b(?:ubnd|uy ban|co quan|cong ty|tru so|don vi|van phong|chi cuc|so tai nguyen|"
+                           r"benh vien|truong|ngan hang|kho bac|toa an|vien kiem sat|cong an)\b")
+_PERSON_BEFORE = re.compile(r"\b(?:ong|ba|anh|chi|em|chau|ho va ten|ho ten|nguoi|cong dan|chu ho)\b")
+_PART_START = re.compile(
+    r"(?:so\s*\d|\d|nha so|ngo|ngach|hem|kiet|pho|duong|thon|xom|ap|ban|to\b|to dan pho|khu|phuong|xa\b|"
+    r"thi tran|quan|huyen|thi xa|thanh pho|tinh|tp\b|tx\b|tt\b|q\.|p\.|h\.|khoi|cum|lang|buon|soc|can ho|"
+    r"phong\s*\d|tang|toa|chung cu|lo\b|doi\b|xu\b|so nha)")
+_ABBREVIATIONS = frozenset({"tp", "p", "q", "tx", "tt", "h", "x", "t", "tdp", "kp", "s"})
+_MAX_ADDRESS = 160
+
+
+def _clause_end(folded: str, start: int) -> int:
+    """Where the clause starting at ``start`` ends: a newline, semicolon, parenthesis or full stop."""
+    limit = min(len(folded), start + _MAX_ADDRESS)
+    position = start
+    while position < limit:
+        ch = folded[position]
+        if ch in "\n;()":
+            return position
+        if ch == "." and (position + 1 >= len(folded) or folded[position + 1].isspace()):
+            word = re.search(r"(\w+)$", folded[start:position])
+            if word is None or word.group(1) not in _ABBREVIATIONS:
+                return position
+        position += 1
+    return position
+
+
+def _address_end(text: str, folded: str, start: int) -> int:
+    """The end of the address that starts at ``start``: comma parts kept while they read as address parts."""
+    end = _clause_end(folded, start)
+    parts = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^,]+", folded[start:end])]
+    if not parts:
+        return start
+    kept = parts[0][1]
+    previous_was_part = True
+    for part_start, part_end in parts[1:]:
+        stripped = folded[part_start:part_end].lstrip()
+        offset = part_end - part_start - len(stripped)
+        original = text[part_start + offset:part_end].split()
+        if _PART_START.match(stripped):
+            previous_was_part = True
+        elif previous_was_part and 0 < len(original) <= 4 and all(w[:1].isupper() for w in original):
+            previous_was_part = False
+        else:
+            break
+        kept = part_end
+    while kept > start and not text[kept - 1].isalnum():
+        kept -= 1
+    return kept
+
+
+def _organ_address(folded: str, label_start: int) -> bool:
+    line_start = folded.rfind("\n", 0, label_start) + 1
+    before = folded[max(line_start, label_start - 80):label_start]
+    return bool(_ORGAN_BEFORE.search(before)) and not _PERSON_BEFORE.search(before)
+
+
+def _tone_ok(text: str, label_start: int, label: str) -> bool:
+    """'trú tại' but not 'lưu trữ tại': OCR may drop the tone, but a different tone is another word."""
+    if "tru" not in label:
+        return True
+    at = label.find("tru") + label_start
+    return text[at:at + 3].lower() in ("trú", "tru")
+
+
+def find_addresses(text: str, folded: str) -> Iterator[PersonalSpan]:
+    """Addresses after an address label."""
+    for match in _ADDRESS_LABEL.finditer(folded):
+        start = match.end()
+        if _NOT_ADDRESS_AFTER.match(folded, start) or _organ_address(folded, match.start()):
+            continue
+        if not _tone_ok(text, match.start(), match.group(0)):
+            continue
+        end = _address_end(text, folded, start)
+        if end - start >= 3:
+            yield PersonalSpan(PersonalKind.ADDRESS, start, end, text[start:end], 0.9)
+
+
+_NUMBER = r"(\d{1,5}[a-z]?)(?![\w/])"
+_PARCEL_WORD = r"thua(?: dat)?(?: so)?"
+_SHEET_WORD = r"to(?: ban do)?(?: dia chinh)?(?: so)?"
+_PARCEL_SHEET = re.compile(rf"(?<!\w){_PARCEL_WORD}\s*:?\s*{_NUMBER}\s*[,;]?\s*(?:thuoc\s+|va\s+)?"
+                           rf"{_SHEET_WORD}\s*:?\s*{_NUMBER}")
+_SHEET_PARCEL = re.compile(rf"(?<!\w)to ban do(?: dia chinh)?(?: so)?\s*:?\s*{_NUMBER}\s*[,;]?\s*(?:va\s+)?"
+                           rf"{_PARCEL_WORD}\s*:?\s*{_NUMBER}")
+_PARCEL_ALONE = re.compile(rf"(?<!\w)(?:thua dat so|thua dat|thua so|to ban do so|to ban do)\s*:?\s*{_NUMBER}")
+
+
+def find_parcels(text: str, folded: str) -> Iterator[PersonalSpan]:
+    """Land parcels: one span from the parcel number to the map-sheet number, or a lone number."""
+    for pattern, confidence in ((_PARCEL_SHEET, 0.99), (_SHEET_PARCEL, 0.99), (_PARCEL_ALONE, 0.95)):
+        for match in pattern.finditer(folded):
+            start, end = match.start(1), match.end(match.lastindex or 1)
+            yield PersonalSpan(PersonalKind.PARCEL, start, end, text[start:end], confidence)
