@@ -4,6 +4,7 @@ from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
+from sohoa.db.models.masked import MaskedDerivative
 from sohoa.db.models.oai import OaiRecord, OaiState
 from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
@@ -27,6 +28,7 @@ __all__ = [
     "IngestItem",
     "InventoryUpload",
     "LoginCounter",
+    "MaskedDerivative",
     "OaiRecord",
     "OaiState",
     "Page",
