@@ -132,7 +132,11 @@ _AUDIT: dict[str, Label] = {
     "scan.failed": ("Tải lên bản quét lỗi", "Scan upload failed"),
     "scan.upload_done": ("Tải lên bản quét xong", "Scan upload done"),
     "scan.upload_start": ("Bắt đầu tải lên bản quét", "Scan upload started"),
+    "personal.search": ("Tra cứu dữ liệu cá nhân", "Personal data searched"),
     "search": ("Tìm kiếm", "Search"),
+    "subject_request.answer": ("Trả lời yêu cầu của chủ thể dữ liệu", "Data subject request answered"),
+    "subject_request.create": ("Ghi nhận yêu cầu của chủ thể dữ liệu", "Data subject request recorded"),
+    "subject_request.item": ("Ghi kết quả yêu cầu của chủ thể dữ liệu", "Data subject request item recorded"),
     "token.create": ("Tạo khóa API", "API token created"),
     "token.revoke": ("Thu hồi khóa API", "API token revoked"),
     "unit.create": ("Tạo đơn vị", "Unit created"),
@@ -161,6 +165,7 @@ _ENTITIES: dict[str, Label] = {
     "scan_upload": ("tải lên bản quét", "scan upload"),
     "copy_request": ("yêu cầu bản sao", "copy request"),
     "record_request": ("yêu cầu hồ sơ", "record request"),
+    "subject_request": ("yêu cầu của chủ thể dữ liệu", "data subject request"),
     "ingest_item": ("tệp nhập", "ingest item"),
     "api_token": ("khóa API", "API token"),
     "webhook": ("webhook", "webhook"),
@@ -179,6 +184,8 @@ _PERMISSIONS: dict[str, Label] = {
     Permission.ADMIN: ("Quản trị", "Administration"),
     Permission.DOCUMENT_READ: ("Đọc văn bản, tìm kiếm", "Read documents, search"),
     Permission.PAGE_VIEW: ("Xem ảnh trang", "View page images"),
+    Permission.PERSONAL_SEARCH: ("Tra cứu dữ liệu cá nhân, yêu cầu của chủ thể dữ liệu",
+                                 "Personal data search, data subject requests"),
 }
 
 # Độ mật (Luật Bảo vệ bí mật nhà nước 2018) and độ khẩn (NĐ 30 Phụ lục I): stored as their Vietnamese names.

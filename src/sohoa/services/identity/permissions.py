@@ -24,6 +24,8 @@ class Permission(StrEnum):
     ADMIN = "admin.manage"
     DOCUMENT_READ = "document.read"  # staff reading documents (public views, search)
     PAGE_VIEW = "page.view"  # page images and working views of the digitization line
+    PERSONAL_READ = "personal.read"  # personal data unmasked (Luật 91/2025); each view of it is audited
+    PERSONAL_SEARCH = "personal.search"  # the entity index of personal data and data subject requests
 
 
 _ALL = frozenset(Permission)
@@ -32,12 +34,14 @@ _BASE = frozenset({Permission.AUTHENTICATED, Permission.DOCUMENT_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COORDINATOR: _BASE | {Permission.INTAKE_VIEW, Permission.PROGRESS, Permission.QC_PLAN},
-    Role.QC_INSPECTOR: _BASE | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS, Permission.PAGE_VIEW},
+    Role.QC_INSPECTOR: _BASE
+    | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS, Permission.PAGE_VIEW, Permission.PERSONAL_READ},
     Role.ARCHIVIST: _BASE
-    | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW, Permission.PAGE_VIEW},
+    | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW, Permission.PAGE_VIEW,
+       Permission.PERSONAL_SEARCH, Permission.PERSONAL_READ},
     Role.SCAN_OPERATOR: _BASE | {Permission.SCAN, Permission.PAGE_VIEW},
     Role.UNIT_CLERK: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT},
-    Role.UNIT_OFFICER: _BASE,
+    Role.UNIT_OFFICER: _BASE | {Permission.PERSONAL_SEARCH, Permission.PERSONAL_READ},
 }
 
 
