@@ -243,6 +243,12 @@ class Settings(BaseSettings):
         "parcel, name; '*' every kind; nothing after '=' none). A level not named, and the default '', mask every "
         "kind; staff with the right to read personal data see the originals.",
     )
+    subject_request_hours: int = Field(
+        default=72, ge=1, le=24 * 365,
+        description="Hours after it is received that a data subject request (access, correction, restriction, "
+        "deletion; Luật 91/2025/QH15) is due: 72 by default, as Nghị định 13/2023/NĐ-CP set for access; set what "
+        "the decree in force requires. The request list shows the due time and what is overdue.",
+    )
     iiif_disk_cache_mb: int = Field(
         default=1024, ge=0, le=10**7,
         description="Disk space (MiB) under the data directory (cache/iiif) for IIIF image answers already made, "
