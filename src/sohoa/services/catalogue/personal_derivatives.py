@@ -1,0 +1,150 @@
+"""The masked derivatives of a document (personal data): page thumbnails and images, and the PDF/A, with the
+personal data burned in — what every principal that gets a ``Masking`` receives instead of the staff copy.
+
+Each is built on first request from the staff derivative (never the master, which stays untouched), stored
+write-once in the object store and remembered (``masked_derivatives``) under a key of the staff derivative's
+SHA-256, the page, the kind and the masking's fingerprint: a reviewer's decision or a policy change makes a
+new fingerprint, hence a new object with a new ETag, and the old one is never served again. Two requests at
+once may both build it; the first row stays, the other request answers its own identical-in-content copy.
+
+What is burned on a page is the masking's boxes plus the box of every OCR word the masking rewrote, so a value
+the masking hides in text is hidden in pixels too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, MaskedDerivative, Page, StoredObject
+from sohoa.domain.ocr import BBox, OcrPage
+from sohoa.domain.ports import ObjectStore
+from sohoa.engines.ocr_formats import ocr_page_from_json
+from sohoa.engines.redact import MaskedPage, masked_jpeg, masked_pdf, pdf_title
+from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.platform.objects import store_bytes
+
+__all__ = ["IMAGE_COLUMNS", "PageMasking", "masked_page_boxes", "masked_page_object", "masked_pdf_object"]
+
+_VERSION = "1"  # part of every key: bump when the masked rendering changes
+IMAGE_COLUMNS = {"thumbnail": "thumbnail_object_id", "image": "image_object_id"}
+
+
+class PageMasking(Protocol):
+    """What a masked derivative needs of a masking (``sohoa.services.catalogue.personal_data.Masking``)."""
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def page_boxes(self, page_no: int) -> list[BBox]: ...
+
+    def ocr(self, ocr: OcrPage) -> OcrPage: ...
+
+    def text(self, text: str) -> str: ...
+
+    def fields(self, fields: dict[str, str | None]) -> dict[str, str | None]: ...
+
+
+def _key(kind: str, page_no: int | None, source_sha256: str, fingerprint: str) -> str:
+    return hashlib.sha256(f"{_VERSION}|{kind}|{page_no}|{source_sha256}|{fingerprint}".encode()).hexdigest()
+
+
+def _ocr(session: Session, store: ObjectStore, page: Page) -> OcrPage | None:
+    stored = session.get(StoredObject, page.ocr_object_id) if page.ocr_object_id else None
+    return ocr_page_from_json(store.read(stored.sha256).decode("utf-8")) if stored is not None else None
+
+
+def _rewritten(ocr: OcrPage, masked: OcrPage) -> list[BBox]:
+    """The boxes of the words the masking changed or dropped."""
+    kept = {(word.text, word.bbox) for word in masked.words}
+    return [word.bbox for word in ocr.words if (word.text, word.bbox) not in kept]
+
+
+def masked_page_boxes(masking: PageMasking, page: Page, ocr: OcrPage | None) -> tuple[BBox, ...]:
+    """What to burn on ``page`` (scan pixels): the masking's boxes and those of the OCR words it rewrites."""
+    boxes = list(masking.page_boxes(page.page_no))
+    if ocr is not None:
+        boxes += _rewritten(ocr, masking.ocr(ocr))
+    return tuple(dict.fromkeys(boxes))
+
+
+def _cached(session: Session, key: str) -> StoredObject | None:
+    row = session.execute(select(MaskedDerivative).where(MaskedDerivative.key == key)).scalar_one_or_none()
+    return session.get(StoredObject, row.object_id) if row is not None else None
+
+
+def _remember(session: Session, store: ObjectStore, row: dict[str, object], data: bytes,
+              media_type: str) -> StoredObject:
+    """Store ``data`` and its row unless a concurrent request stored one for the key first; the row's object."""
+    stored = store_bytes(session, store, data, media_type=media_type, kind=f"masked_{row['kind']}")
+    values = {**row, "object_id": stored.id}
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(MaskedDerivative).values(values).on_conflict_do_nothing(index_elements=["key"]))
+    found = _cached(session, str(row["key"]))
+    assert found is not None  # inserted now or by the request that won
+    return found
+
+
+def masked_page_object(store: ObjectStore, session: Session, page: Page, kind: str,
+                       masking: PageMasking) -> StoredObject | None:
+    """The masked copy of a page's stored ``kind`` derivative (thumbnail: turned as the page is shown; image:
+    in the scan's geometry); the staff object itself when nothing is to be burned on the page; None when the
+    page has no such derivative."""
+    column = IMAGE_COLUMNS[kind]
+    object_id = getattr(page, column)
+    source = session.get(StoredObject, object_id) if object_id else None
+    if source is None:
+        return None
+    key = _key(kind, page.page_no, source.sha256, masking.fingerprint)
+    found = _cached(session, key)
+    if found is not None:
+        return found
+    boxes = masked_page_boxes(masking, page, _ocr(session, store, page))
+    if not boxes:
+        return source
+    rotation = (page.rotation or 0) % 360 if kind == "thumbnail" else 0
+    data = masked_jpeg(store.read(source.sha256), boxes, scan_size=(page.width, page.height), rotation=rotation)
+    return _remember(session, store, _row(key, page.document_id or 0, page.page_no, kind, masking, source), data,
+                     "image/jpeg")
+
+
+def _row(key: str, document_id: int, page_no: int | None, kind: str, masking: PageMasking,
+         source: StoredObject) -> dict[str, object]:
+    return {"key": key, "document_id": document_id, "page_no": page_no, "kind": kind,
+            "fingerprint": masking.fingerprint[:128], "source_sha256": source.sha256}
+
+
+def _masked_pages(store: ObjectStore, session: Session, pages: Sequence[Page],
+                  masking: PageMasking) -> list[MaskedPage]:
+    out = []
+    for page in pages:
+        ocr = _ocr(session, store, page)
+        out.append(MaskedPage(page.width, page.height, page.dpi, masked_page_boxes(masking, page, ocr),
+                              masking.ocr(ocr) if ocr is not None else None, rotate=(page.rotation or 0) % 360))
+    return out
+
+
+def masked_pdf_object(store: ObjectStore, session: Session, doc: Document,
+                      masking: PageMasking) -> StoredObject | None:
+    """The masked PDF/A of ``doc`` (None when it has no PDF yet): every page rasterised from the staff PDF
+    with its boxes burned in, a text layer of masked words, and title and fields as the masking shows them."""
+    source = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+    if source is None:
+        return None
+    key = _key("pdf", None, source.sha256, masking.fingerprint)
+    found = _cached(session, key)
+    if found is not None:
+        return found
+    pages = list(session.execute(select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)).scalars())
+    staff = store.read(source.sha256)
+    out = io.BytesIO()
+    masked_pdf(staff, _masked_pages(store, session, pages, masking), out, title=masking.text(pdf_title(staff)),
+               fields=masking.fields(document_fields(doc)))
+    return _remember(session, store, _row(key, doc.id, None, "pdf", masking, source), out.getvalue(),
+                     "application/pdf")
