@@ -104,10 +104,12 @@ def migrate(url: str) -> None:
 class Database:
     """An engine plus a session factory; one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, info: dict[str, Any] | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        # ``info``: what every session carries in ``Session.info`` (the settings, for services that read them
+        # where only a session is passed, like the personal-data masking policy).
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info=info or {})
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -133,6 +133,7 @@ _AUDIT: dict[str, Label] = {
     "scan.upload_done": ("Tải lên bản quét xong", "Scan upload done"),
     "scan.upload_start": ("Bắt đầu tải lên bản quét", "Scan upload started"),
     "personal.search": ("Tra cứu dữ liệu cá nhân", "Personal data searched"),
+    "personal.view": ("Xem dữ liệu cá nhân không che", "Personal data viewed unmasked"),
     "search": ("Tìm kiếm", "Search"),
     "subject_request.answer": ("Trả lời yêu cầu của chủ thể dữ liệu", "Data subject request answered"),
     "subject_request.create": ("Ghi nhận yêu cầu của chủ thể dữ liệu", "Data subject request recorded"),
@@ -184,6 +185,7 @@ _PERMISSIONS: dict[str, Label] = {
     Permission.ADMIN: ("Quản trị", "Administration"),
     Permission.DOCUMENT_READ: ("Đọc văn bản, tìm kiếm", "Read documents, search"),
     Permission.PAGE_VIEW: ("Xem ảnh trang", "View page images"),
+    Permission.PERSONAL_READ: ("Xem dữ liệu cá nhân không che", "See personal data unmasked"),
     Permission.PERSONAL_SEARCH: ("Tra cứu dữ liệu cá nhân, yêu cầu của chủ thể dữ liệu",
                                  "Personal data search, data subject requests"),
 }

@@ -20,6 +20,7 @@ class Principal:
     full_name: str = ""
     language: str | None = None  # the account's saved interface language ("vi"/"en"), None when not chosen
     time_zone: str | None = None  # the account's IANA time zone, None: the installation's SOHOA_TIME_ZONE
+    scopes: frozenset[str] | None = None  # an API token's scopes (None: a person, whose role decides)
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.role, permission)

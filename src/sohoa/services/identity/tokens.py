@@ -32,8 +32,9 @@ __all__ = [
 # read:public — public documents; read:unit — the token's unit lineage; write:ingest — submit files;
 # records:request — one-stop-shop record requests (POST /record-requests; the answer holds what the token's
 # read scopes see: public records, or its unit lineage with read:unit); admin — every non-secret document,
-# webhooks and the events feed.
-SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "records:request", "admin")
+# webhooks and the events feed; personal:read — personal data unmasked in what the other scopes let it read
+# (Luật 91/2025: never implied, not even by admin).
+SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "records:request", "personal:read", "admin")
 PREFIX = "sohoa_"
 
 
@@ -76,7 +77,7 @@ class ApiClient:
         else:
             role = "public"
         return Principal(user_id=-self.token_id, username=f"token:{self.name}", role=role,
-                         unit_id=self.unit_id)
+                         unit_id=self.unit_id, scopes=self.scopes)
 
 
 def _info(row: ApiToken) -> TokenInfo:

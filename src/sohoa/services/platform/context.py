@@ -116,7 +116,7 @@ def open_context(settings: Settings, *, migrate_schema: bool = True) -> AppConte
     prepare_data_dir(settings)
     if migrate_schema:
         migrate(settings.db_url)
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, info={"settings": settings})
     return AppContext(
         settings=settings,
         db=db,

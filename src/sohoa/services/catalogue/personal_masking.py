@@ -1,0 +1,208 @@
+"""Masking personal data where it leaves the staff: text, document fields, OCR words and the boxes to burn.
+
+``masking_for(session, doc, principal)`` answers None when ``principal`` sees the originals (the caller then
+audits ``personal.view``), else a :class:`Masking`. Its ``text`` masks every known value of the document
+(``personal_data`` rows still 'masked', of a kind the policy masks at the document's access level — and values
+under a data subject's restriction whatever the policy) wherever it occurs: numbers whatever their spacing
+('0912 345 678' = '0912.345.678'), words whatever their tones and case. Then the structured-kind rules
+(``detect_rules``) run as a safety net on any text, except on values a reviewer decided are not personal data.
+``fingerprint`` hashes what is masked: a masked derivative cached under it is built again after any decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sohoa.db.models import Document, PersonalDatum
+from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.domain.personal import NUMERIC_KINDS, PersonalKind, PersonalSpan, mask_spans, mask_token
+from sohoa.domain.text import fold
+from sohoa.intelligence.personal import detect_rules
+from sohoa.services.catalogue.personal_policy import policy_of, reads_restricted, sees_personal_data
+from sohoa.services.identity.principal import Principal
+
+__all__ = ["KnownValue", "Masking", "masking_for", "masking_of_rows", "page_text"]
+
+
+@dataclass(frozen=True)
+class KnownValue:
+    """A value to mask wherever it occurs, and the boxes (page_no → scan pixels) where it was found."""
+
+    kind: PersonalKind
+    normalized: str
+    boxes: tuple[tuple[int, BBox], ...] = ()
+
+
+@lru_cache(maxsize=1024)
+def _fold_char(char: str) -> str:
+    folded = fold(char)
+    return folded if len(folded) == 1 else char.lower()[:1] or char
+
+
+def _fold_keep_offsets(text: str) -> str:
+    """``fold(text)`` character by character: offsets in the result are offsets in ``text``."""
+    return "".join(_fold_char(ch) if ord(ch) > 127 else ch.lower() for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _pattern(kind: PersonalKind, normalized: str) -> re.Pattern[str] | None:
+    """Where a known value occurs in folded text: digits/letters of a number with up to two separators between
+    them, the words of a name or address with any non-letters between them; never inside a longer run."""
+    if kind in NUMERIC_KINDS:
+        chars = [re.escape(c) for c in normalized if c.isalnum()]
+        if len(chars) < 4:
+            return None
+        body = r"[^0-9a-z\n]{0,2}".join(chars)
+        return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])")
+    if kind is PersonalKind.EMAIL:
+        return re.compile(rf"(?<![\w.]){re.escape(normalized)}(?![\w])") if normalized else None
+    words = [re.escape(w) for w in normalized.split() if w]
+    if not words or len("".join(words)) < 3:
+        return None
+    return re.compile(rf"(?<![0-9a-z]){r'[^0-9a-z]+'.join(words)}(?![0-9a-z])")
+
+
+class Masking:
+    """What one principal must not read of one document, and how to hide it."""
+
+    def __init__(self, known: Iterable[KnownValue], *, safety_kinds: Iterable[PersonalKind] = (),
+                 shown: Iterable[tuple[str, str]] = ()) -> None:
+        self.known = tuple(sorted(set(known), key=lambda v: (v.kind, v.normalized, v.boxes)))
+        self.safety_kinds = frozenset(safety_kinds)  # kinds the rules look for on top of the known values
+        self.shown = frozenset(shown)  # (kind, normalized) a reviewer decided are not personal data
+        digest = hashlib.sha256(json.dumps(
+            [[[v.kind.value, v.normalized, [[p, *b.as_list()] for p, b in v.boxes]] for v in self.known],
+             sorted(k.value for k in self.safety_kinds), sorted(map(list, self.shown))],
+            ensure_ascii=False).encode("utf-8"))
+        self.fingerprint = digest.hexdigest()[:32]
+
+    def spans(self, text: str) -> list[PersonalSpan]:
+        """Every span of ``text`` to mask (known values, then the rules' findings), possibly overlapping."""
+        if not text:
+            return []
+        folded = _fold_keep_offsets(text)
+        out: list[PersonalSpan] = []
+        for value in self.known:
+            pattern = _pattern(value.kind, value.normalized)
+            if pattern is None:
+                continue
+            out += [PersonalSpan(value.kind, m.start(), m.end(), text[m.start():m.end()])
+                    for m in pattern.finditer(folded)]
+        if self.safety_kinds:
+            out += [s for s in detect_rules(text)
+                    if s.kind in self.safety_kinds and (s.kind.value, s.normalized) not in self.shown]
+        return out
+
+    def text(self, text: str) -> str:
+        """``text`` with each value to mask replaced by its mask token ('[đã che: số CCCD]')."""
+        spans = self.spans(text)
+        return mask_spans(text, spans) if spans else text
+
+    def optional_text(self, text: str | None) -> str | None:
+        return None if text is None else self.text(text)
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of ``fields`` with every string value masked (other values as they are)."""
+        return {name: self.text(value) if isinstance(value, str) else value for name, value in fields.items()}
+
+    def ocr(self, page: OcrPage) -> OcrPage:
+        """The page with each masked word replaced: the first word of a masked span on each line becomes the
+        mask token over the line's masked words, the span's other words go."""
+        if page.text_override is not None or not page.words:
+            return replace(page, text_override=self.text(page.text)) if page.text_override is not None else page
+        text, starts = page_text_offsets(page)
+        spans = self.spans(text)
+        if not spans:
+            return page
+        cover: dict[int, PersonalSpan] = {}
+        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+            for index, start in enumerate(starts):
+                end = start + len(page.words[index].text)
+                if start < span.end and end > span.start:
+                    cover.setdefault(index, span)
+        words: list[Word] = []
+        head: dict[tuple[int, int, int], int] = {}  # (span start, block, line) → position in ``words``
+        for index, word in enumerate(page.words):
+            covering = cover.get(index)
+            if covering is None:
+                words.append(word)
+                continue
+            key = (covering.start, word.block, word.line)
+            if key in head:
+                first = words[head[key]]
+                words[head[key]] = replace(first, bbox=first.bbox.union(word.bbox))
+                continue
+            head[key] = len(words)
+            words.append(replace(word, text=mask_token(covering.kind)))
+        return replace(page, words=tuple(words))
+
+    def page_boxes(self, page_no: int) -> list[BBox]:
+        """The boxes (scan pixels) to burn into page ``page_no``'s public images."""
+        return [box for value in self.known for number, box in value.boxes if number == page_no]
+
+
+def page_text_offsets(page: OcrPage) -> tuple[str, list[int]]:
+    """The page's words joined by spaces, lines by newlines, and where each word starts in that text."""
+    parts: list[str] = []
+    starts: list[int] = []
+    position = 0
+    key: tuple[int, int] | None = None
+    for word in page.words:
+        if key is not None:
+            sep = " " if (word.block, word.line) == key else "\n"
+            parts.append(sep)
+            position += 1
+        key = (word.block, word.line)
+        starts.append(position)
+        parts.append(word.text)
+        position += len(word.text)
+    return "".join(parts), starts
+
+
+def page_text(page: OcrPage) -> str:
+    """The page's words joined by spaces, lines by newlines."""
+    return page_text_offsets(page)[0]
+
+
+def _boxes(row: PersonalDatum) -> tuple[tuple[int, BBox], ...]:
+    out: list[tuple[int, BBox]] = []
+    for entry in row.boxes or []:
+        if len(entry) == 5:
+            number, x0, y0, x1, y1 = (int(v) for v in entry)
+            out.append((number, BBox(x0, y0, x1, y1)))
+    return tuple(out)
+
+
+def masking_of_rows(rows: Iterable[PersonalDatum], kinds: frozenset[PersonalKind], *, restricted_only: bool) -> Masking:
+    """The masking the rows of one document call for: rows still 'masked' of a kind in ``kinds`` and restricted
+    rows — or, for staff who see originals (``restricted_only``), the restricted rows alone."""
+    rows = list(rows)
+    known: list[KnownValue] = []
+    shown: set[tuple[str, str]] = set()
+    for row in rows:
+        kind = PersonalKind(row.kind)
+        if row.restricted or (not restricted_only and row.status == "masked" and kind in kinds):
+            known.append(KnownValue(kind, row.normalized, _boxes(row)))
+        elif row.status == "shown" and not row.restricted:
+            shown.add((kind.value, row.normalized))
+    return Masking(known, safety_kinds=() if restricted_only else kinds, shown=shown)
+
+
+def masking_for(session: Session, doc: Document, principal: Principal | None) -> Masking | None:
+    """None when ``principal`` sees this document's originals (the caller audits ``personal.view`` when the
+    document holds personal data); else what to mask for them."""
+    staff = sees_personal_data(principal)
+    rows = list(session.scalars(select(PersonalDatum).where(PersonalDatum.document_id == doc.id)))
+    if staff and (reads_restricted(principal) or not any(r.restricted for r in rows)):
+        return None
+    kinds = policy_of(session).get(doc.access_level, frozenset(PersonalKind))
+    return masking_of_rows(rows, kinds, restricted_only=staff)
