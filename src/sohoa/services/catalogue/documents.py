@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, Page, StoredObject
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.ports import ObjectStore
-from sohoa.engines.ocr_formats import ocr_page_from_json, to_alto, to_hocr
+from sohoa.engines.ocr_formats import ocr_page_from_json, ocr_page_to_json, to_alto, to_hocr
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.catalogue.personal_derivatives import masked_page_object, masked_pdf_object
+from sohoa.services.catalogue.personal_masking import Masking, audit_personal_view, masking_for, shown_to
 from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
@@ -143,7 +145,9 @@ def _pages(session: Session, doc: Document) -> list[Page]:
     return list(session.execute(stmt).scalars())
 
 
-def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) -> list[PageBoxes]:
+def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str,
+           masking: Masking | None = None) -> list[PageBoxes]:
+    """Boxes of the words matching ``query``; masked words match nothing (no hint of where a value is)."""
     parsed = parse_query(query)
     out: list[PageBoxes] = []
     if parsed.empty:
@@ -153,7 +157,8 @@ def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) 
         if ocr is None:
             continue
         with store.open(ocr.sha256) as handle:
-            boxes = match_boxes(ocr_page_from_json(handle.read().decode("utf-8")), parsed)
+            words = ocr_page_from_json(handle.read().decode("utf-8"))
+        boxes = match_boxes(masking.ocr(words) if masking is not None else words, parsed)
         if boxes:
             out.append(PageBoxes(page.page_no, page.width, page.height, [b.as_list() for b in boxes]))
     return out
@@ -161,21 +166,26 @@ def _boxes(session: Session, store: ObjectStore, pages: list[Page], query: str) 
 
 def view_document(ctx: AppContext, principal: Principal | None, document_id: int, *, query: str = "",
                   channel: str = "web") -> DocumentView:
-    """One visible document: fields, text, pages, and the query's highlight boxes on each page."""
+    """One visible document: fields, text, pages, and the query's highlight boxes on each page. Personal
+    data is masked unless ``principal`` may read it (then ``personal.view`` is recorded too)."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
         pages = _pages(session, doc)
         record_event(session, actor_name(principal), "document.view", "document", doc.id,
                      {"channel": channel})
+        masking = shown_to(session, doc, principal, channel)
+        fields, text, page_texts = document_fields(doc), doc.text, [p.text or "" for p in pages]
+        if masking is not None:
+            fields, text, page_texts = masking.fields(fields), masking.text(text), list(map(masking.text, page_texts))
         return DocumentView(
-            document_id=doc.id, source=doc.source_name, fields=document_fields(doc),
+            document_id=doc.id, source=doc.source_name, fields=fields,
             access_level=doc.access_level, unit_id=doc.unit_id, file_id=doc.file_id, state=doc.state,
-            text=doc.text, has_pdf=doc.pdf_object_id is not None,
+            text=text, has_pdf=doc.pdf_object_id is not None,
             updated_at=doc.updated_at.isoformat() if doc.updated_at else None,
             pages=[PageSize(p.page_no, p.width, p.height, rotation=p.rotation or 0) for p in pages],
-            highlights=_boxes(session, ctx.store, pages, query) if query else [],
+            highlights=_boxes(session, ctx.store, pages, query, masking) if query else [],
             signatures=document_signatures(session, doc.id),
-            page_texts=[p.text or "" for p in pages],
+            page_texts=page_texts,
             public_state=public_states(session, [doc])[doc.id])
 
 
@@ -184,7 +194,7 @@ def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: i
     """Boxes (pixel coordinates of each page image) around the words that match ``query``."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
-        return _boxes(session, ctx.store, _pages(session, doc), query)
+        return _boxes(session, ctx.store, _pages(session, doc), query, masking_for(session, doc, principal))
 
 
 def _page(session: Session, doc: Document, page_no: int) -> Page | None:
@@ -193,15 +203,24 @@ def _page(session: Session, doc: Document, page_no: int) -> Page | None:
 
 def page_image(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
                kind: str = "thumbnail", *, channel: str = "web") -> ObjectDownload:
-    """The stored image of one page of a visible document, and its media type."""
+    """The stored image of one page of a visible document, and its media type: for a principal who may not
+    read the document's personal data, its masked copy (``personal_derivatives``)."""
     column, media_type = PAGE_KINDS.get(kind, PAGE_KINDS["thumbnail"])
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
         page = _page(session, doc, page_no)
-        object_id = getattr(page, column) if page is not None else None
-        stored = session.get(StoredObject, object_id) if object_id else None
+        masking = masking_for(session, doc, principal)
+        if page is None:
+            stored = None
+        elif masking is not None:
+            stored = masked_page_object(ctx.store, session, page, kind if kind in PAGE_KINDS else "thumbnail",
+                                        masking)
+        else:
+            stored = session.get(StoredObject, getattr(page, column)) if getattr(page, column) else None
         if stored is None:
             raise NotFound(f"Không có ảnh trang {page_no}", f"No image for page {page_no}")
+        if masking is None:
+            audit_personal_view(session, principal, doc, channel)
         record_event(session, actor_name(principal), "page.view", "document", doc.id,
                      {"channel": channel, "page": page_no, "kind": kind})
         return download_of(ctx.store, stored, media_type=media_type if kind in PAGE_KINDS else stored.media_type)
@@ -209,7 +228,8 @@ def page_image(ctx: AppContext, principal: Principal | None, document_id: int, p
 
 def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, page_no: int,
              fmt: str = "json", *, channel: str = "web") -> tuple[bytes, str]:
-    """The OCR of one page of a visible document as JSON (stored), hOCR or ALTO, and its media type."""
+    """The OCR of one page of a visible document as JSON (stored), hOCR or ALTO, and its media type; masked
+    words read as their mask token unless ``principal`` may read personal data."""
     media_type = OCR_FORMATS.get(fmt)
     if media_type is None:
         raise ValidationFailed(f"Định dạng OCR không hợp lệ: {fmt}", f"Unknown OCR format: {fmt}")
@@ -221,9 +241,12 @@ def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, pag
             raise NotFound(f"Không có kết quả OCR của trang {page_no}", f"No OCR for page {page_no}")
         with ctx.store.open(stored.sha256) as handle:
             content = handle.read()
-        if fmt != "json":
+        masking = shown_to(session, doc, principal, channel)
+        if fmt != "json" or masking is not None:
             ocr = ocr_page_from_json(content.decode("utf-8"))
-            content = (to_hocr(ocr) if fmt == "hocr" else to_alto(ocr)).encode("utf-8")
+            ocr = masking.ocr(ocr) if masking is not None else ocr
+            content = (ocr_page_to_json(ocr) if fmt == "json" else to_hocr(ocr) if fmt == "hocr"
+                       else to_alto(ocr)).encode("utf-8")
         record_event(session, actor_name(principal), "page.ocr", "document", doc.id,
                      {"channel": channel, "page": page_no, "format": fmt})
         return content, media_type
@@ -231,12 +254,19 @@ def page_ocr(ctx: AppContext, principal: Principal | None, document_id: int, pag
 
 def document_pdf(ctx: AppContext, principal: Principal | None, document_id: int, *,
                  channel: str = "web") -> ObjectDownload:
-    """The PDF/A of a visible document and a download name; the download is recorded."""
+    """The PDF/A of a visible document and a download name; the download is recorded. A principal who may not
+    read the document's personal data gets the masked PDF/A (``personal_derivatives``)."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, document_id)
-        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+        masking = masking_for(session, doc, principal)
+        if masking is not None:
+            pdf = masked_pdf_object(ctx.store, session, doc, masking)
+        else:
+            pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
         if pdf is None:
             raise NotFound("Văn bản chưa có PDF", "The document has no PDF yet")
+        if masking is None:
+            audit_personal_view(session, principal, doc, channel)
         record_event(session, actor_name(principal), "document.download", "document", doc.id,
                      {"channel": channel})
         return download_of(ctx.store, pdf, media_type="application/pdf", filename=f"sohoa-{doc.id}.pdf")

@@ -29,8 +29,19 @@ from sohoa.domain.text import fold
 from sohoa.intelligence.personal import detect_rules
 from sohoa.services.catalogue.personal_policy import policy_of, reads_restricted, sees_personal_data
 from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.audit import record_event
 
-__all__ = ["KnownValue", "Masking", "masking_for", "masking_of_rows", "page_text"]
+__all__ = [
+    "KnownValue",
+    "Masking",
+    "audit_personal_view",
+    "has_personal_data",
+    "masking_for",
+    "masking_of_rows",
+    "maskings_for",
+    "page_text",
+    "shown_to",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,17 @@ def _pattern(kind: PersonalKind, normalized: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![0-9a-z]){r'[^0-9a-z]+'.join(words)}(?![0-9a-z])")
 
 
+def _whole_words(text: str, span: PersonalSpan) -> PersonalSpan:
+    """The span widened to the words it cuts into: a mask never leaves half a word showing."""
+    start, end = span.start, span.end
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while 0 < end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return span if (start, end) == (span.start, span.end) else replace(span, start=start, end=end,
+                                                                         text=text[start:end])
+
+
 class Masking:
     """What one principal must not read of one document, and how to hide it."""
 
@@ -98,7 +120,7 @@ class Masking:
             out += [PersonalSpan(value.kind, m.start(), m.end(), text[m.start():m.end()])
                     for m in pattern.finditer(folded)]
         if self.safety_kinds:
-            out += [s for s in detect_rules(text)
+            out += [_whole_words(text, s) for s in detect_rules(text)
                     if s.kind in self.safety_kinds and (s.kind.value, s.normalized) not in self.shown]
         return out
 
@@ -197,12 +219,48 @@ def masking_of_rows(rows: Iterable[PersonalDatum], kinds: frozenset[PersonalKind
     return Masking(known, safety_kinds=() if restricted_only else kinds, shown=shown)
 
 
-def masking_for(session: Session, doc: Document, principal: Principal | None) -> Masking | None:
-    """None when ``principal`` sees this document's originals (the caller audits ``personal.view`` when the
-    document holds personal data); else what to mask for them."""
+def _masking(session: Session, doc: Document, principal: Principal | None,
+             rows: list[PersonalDatum]) -> Masking | None:
     staff = sees_personal_data(principal)
-    rows = list(session.scalars(select(PersonalDatum).where(PersonalDatum.document_id == doc.id)))
     if staff and (reads_restricted(principal) or not any(r.restricted for r in rows)):
         return None
     kinds = policy_of(session).get(doc.access_level, frozenset(PersonalKind))
     return masking_of_rows(rows, kinds, restricted_only=staff)
+
+
+def masking_for(session: Session, doc: Document, principal: Principal | None) -> Masking | None:
+    """None when ``principal`` sees this document's originals (the caller audits ``personal.view`` when the
+    document holds personal data, :func:`audit_personal_view`); else what to mask for them."""
+    rows = list(session.scalars(select(PersonalDatum).where(PersonalDatum.document_id == doc.id)))
+    return _masking(session, doc, principal, rows)
+
+
+def maskings_for(session: Session, docs: Iterable[Document], principal: Principal | None) -> dict[int, Masking | None]:
+    """:func:`masking_for` of many documents (a page of search results, a harvest) in one query."""
+    docs = list(docs)
+    rows: dict[int, list[PersonalDatum]] = {d.id: [] for d in docs}
+    if docs:
+        for row in session.scalars(select(PersonalDatum).where(PersonalDatum.document_id.in_(list(rows)))):
+            rows[row.document_id].append(row)
+    return {d.id: _masking(session, d, principal, rows[d.id]) for d in docs}
+
+
+def has_personal_data(session: Session, document_id: int) -> bool:
+    """Whether any personal data was found in (or added to) the document."""
+    found = session.scalar(select(PersonalDatum.id).where(PersonalDatum.document_id == document_id).limit(1))
+    return found is not None
+
+
+def audit_personal_view(session: Session, principal: Principal | None, doc: Document, channel: str) -> None:
+    """Record ``personal.view`` when ``principal`` is shown the originals of a document holding personal data."""
+    if sees_personal_data(principal) and has_personal_data(session, doc.id):
+        actor = principal.username if principal else "anonymous"
+        record_event(session, actor, "personal.view", "document", doc.id, {"channel": channel})
+
+
+def shown_to(session: Session, doc: Document, principal: Principal | None, channel: str) -> Masking | None:
+    """The masking for ``principal``, or None after auditing that they are shown the originals."""
+    masking = masking_for(session, doc, principal)
+    if masking is None:
+        audit_personal_view(session, principal, doc, channel)
+    return masking
