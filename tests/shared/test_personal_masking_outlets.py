@@ -10,13 +10,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from sohoa.db.models import Event, PersonalDatum, User
+from sohoa.db.models import Document, Event, PersonalDatum, User
 from sohoa.domain.personal import mask_token
 from sohoa.services.catalogue.documents import highlight_boxes, page_ocr, view_document
+from sohoa.services.catalogue.public_record import public_record
+from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import ApiClient
 from sohoa.services.identity.user_sessions import principal_of
 from sohoa.services.platform.context import AppContext
+from sohoa.services.production.ingest_store import document_index_doc
 from tests.shared._personal_doc import CCCD, NAME, PARCEL, PHONE, SIGNER, PersonalDoc, add_rows, build_personal_doc
 
 SECRETS = (CCCD, "001 190 034 567", PHONE, "0912345678", NAME, "125, tờ bản đồ số 17")
@@ -27,6 +30,7 @@ def record(any_ctx: AppContext) -> PersonalDoc:
     with any_ctx.db.session() as session:
         built = build_personal_doc(any_ctx, session)
         add_rows(session, built.document_id, built.page)
+        any_ctx.index.upsert(session, document_index_doc(session.get_one(Document, built.document_id)))
     return built
 
 
@@ -96,3 +100,22 @@ def test_a_reviewer_shown_value_is_readable_by_everybody(any_ctx: AppContext, re
         row.status = "shown"
     text = view_document(any_ctx, None, record.document_id).text
     assert PHONE in text and CCCD not in text
+
+
+def test_nobody_finds_the_record_by_a_masked_value_but_everybody_by_other_words(any_ctx: AppContext,
+                                                                                record: PersonalDoc) -> None:
+    archivist = _staff(any_ctx, record.users["archivist"])
+    for reader in (None, archivist):  # staff find people through the entity index, not the shared one
+        for query in (CCCD, "0912345678", "Nguyễn Văn Bình", "nguyen van binh"):
+            assert search(any_ctx, reader, SearchRequest(query=query)).total == 0, (reader, query)
+    page = search(any_ctx, None, SearchRequest(query="giao đất Hàng Trống"))
+    assert [hit.document_id for hit in page.results] == [record.document_id]
+    hit = page.results[0]
+    assert _leaks(hit.snippet + json.dumps(hit.fields, ensure_ascii=False)) == []
+    staff_hit = search(any_ctx, archivist, SearchRequest(query="giao đất Hàng Trống")).results[0]
+    assert NAME in str(staff_hit.fields["subject"])  # the archivist's result reads the original
+
+
+def test_the_public_record_metadata_is_masked(any_ctx: AppContext, record: PersonalDoc) -> None:
+    meta = public_record(any_ctx, record.document_id)
+    assert meta.subject is not None and NAME not in meta.subject and "[đã che: " in meta.subject

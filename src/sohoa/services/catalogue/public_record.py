@@ -1,6 +1,7 @@
 """What the public may know of one record, for citing it and describing it to search engines.
 
-Read as the anonymous caller (the portal's scope): a record the public may not see is NotFound. The file
+Read as the anonymous caller (the portal's scope): a record the public may not see is NotFound; personal data in
+its subject is masked. The file
 (hồ sơ) it belongs to is named by its code; its title only when the file is itself at an access level the
 public may read. The fonds (phông) and the creating unit are descriptive metadata, public as in the API.
 """
@@ -14,6 +15,7 @@ from sohoa.db.models import FileUnit, Fonds, Unit
 from sohoa.domain.fields import RecordHeading
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.permalinks import canonical_identifier
+from sohoa.services.catalogue.personal_masking import masking_for
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.platform.context import AppContext
 
@@ -50,11 +52,13 @@ def public_record(ctx: AppContext, document_id: int) -> PublicRecord:
         file = session.get(FileUnit, doc.file_id) if doc.file_id else None
         fonds = session.get(Fonds, file.fonds_id) if file is not None and file.fonds_id else None
         public_levels = document_scope(session, None).levels
+        masking = masking_for(session, doc, None)
+        subject = masking.optional_text(doc.subject) if masking is not None else doc.subject
         return PublicRecord(
             document_id=doc.id, identifier=canonical_identifier(session, doc), type_name=doc.type_name,
             code_number=doc.code_number, code_notation=doc.code_notation, issued_date=doc.issued_date,
             place=doc.place, organ_name=doc.organ_name, parent_organ_name=doc.parent_organ_name,
-            subject=doc.subject, language=doc.language, pages=doc.page_amount,
+            subject=subject, language=doc.language, pages=doc.page_amount,
             unit_name=unit.name if unit else None, unit_identifier=unit.identifier if unit else None,
             fonds_code=fonds.code if fonds else None, fonds_name=fonds.name if fonds else None,
             file_code=file.file_code if file else None,

@@ -21,6 +21,7 @@ from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
 from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.catalogue.personal_masking import Masking, maskings_for
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -117,9 +118,13 @@ def search_filters(session: Session, scope: DocumentScope, request: SearchReques
                          signed=request.signed, **scope.filter_args())
 
 
-def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery) -> SearchHit:
-    snippet, snippet_html = make_snippets(doc.text, parsed)
-    return SearchHit(document_id=doc.id, source=doc.source_name, fields=document_fields(doc), unit_id=doc.unit_id,
+def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery, masking: Masking | None) -> SearchHit:
+    """One hit; its text and fields masked for a reader who may not read the document's personal data."""
+    text, fields = doc.text, document_fields(doc)
+    if masking is not None:
+        text, fields = masking.text(text), masking.fields(fields)
+    snippet, snippet_html = make_snippets(text, parsed)
+    return SearchHit(document_id=doc.id, source=doc.source_name, fields=fields, unit_id=doc.unit_id,
                      file_id=doc.file_id, access_level=doc.access_level, pages=doc.page_amount, score=score,
                      exact=exact, snippet=snippet, snippet_html=snippet_html)
 
@@ -166,7 +171,9 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
         docs = {d.id: d for d in session.execute(select(Document).where(
             Document.id.in_([h.document_id for h in found.hits]))).scalars()}
         parsed = parse_query(request.query)
-        results = [_result(docs[h.document_id], h.score, h.exact, parsed) for h in found.hits if h.document_id in docs]
+        maskings = maskings_for(session, docs.values(), principal)
+        results = [_result(docs[h.document_id], h.score, h.exact, parsed, maskings[h.document_id])
+                   for h in found.hits if h.document_id in docs]
         facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
         suggestion = (suggest_query(session, request.query, SearchFilters(**scope.filter_args()))
                       if found.total <= RARE else None)  # words of the caller's scope only
