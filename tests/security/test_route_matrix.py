@@ -54,6 +54,8 @@ from ._matrix_world import (
 # Document routes → the query strings each is asked with ("{m}": the document's marker).
 DOC_ROUTES: dict[str, tuple[str, ...]] = {
     "/review/{doc_id}": ("",),
+    "/review/{doc_id}/personal-data/preview": ("",),  # the public preview of a document in review
+    "/review/{doc_id}/personal-data/preview/{page_no}/image": ("",),
     "/qc/documents/{doc_id}": ("",),
     "/pages/{page_id}/image": ("",),
     "/pages/{page_id}/thumbnail": ("",),
@@ -401,6 +403,10 @@ def _write_routes_refuse_secrets(ctx: AppContext, matrix: Matrix, callers: Calle
              ("archivist", f"/review/{secret}/reorder", {"order": pages}),
              ("archivist", f"/review/{secret}/merge", {"other_id": str(public)}),
              ("archivist", f"/review/{public}/merge", {"other_id": str(secret)}),
+             ("archivist", f"/review/{secret}/personal-data/1/status", {"status": "shown"}),
+             ("archivist", f"/review/{secret}/personal-data/text", {"text": "Đổi", "kind": "name", "reason": "x"}),
+             ("archivist", f"/review/{secret}/personal-data/region",
+              {"page": "1", "x0": "0", "y0": "0", "x1": "50", "y1": "50", "kind": "name", "reason": "x"}),
              ("qc_inspector", f"/qc/documents/{matrix.docs['secqc']}", {"decision": "accept"})]
     before = {d: _state(ctx, d) for d in (secret, public, matrix.docs["secqc"])}
     blobs = secret_blobs(ctx, matrix)

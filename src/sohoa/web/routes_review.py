@@ -19,7 +19,7 @@ from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import filing, page_editor, review
-from sohoa.web import queue_lists
+from sohoa.web import queue_lists, routes_personal_review
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
 
@@ -36,7 +36,8 @@ PageViewer = Annotated[Principal, require(Permission.PAGE_VIEW)]
 def _screen(request: Request, ctx: AppContext, who: Principal, doc_id: int, **extra: object) -> Response:
     doc = review.get_document(ctx, doc_id, principal=who)
     values = {"doc": doc, "fields": FIELDS, "neighbours": page_editor.neighbours(ctx, doc_id, principal=who),
-              "turns": page_editor.TURNS, **extra}  # the form's rows come from the field table
+              "turns": page_editor.TURNS,  # the form's rows come from the field table
+              "personal": routes_personal_review.panel_values(request, ctx, who, doc_id), **extra}
     return render(request, "review_document.html", values, status_code=400 if extra.get("error") else 200)
 
 

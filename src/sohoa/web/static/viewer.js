@@ -13,7 +13,7 @@
     var label = root.querySelector("#page-label"), textPanel = root.querySelector(".pv-text");
     var status = root.querySelector(".pv-status"), textButton = root.querySelector('[data-act="text"]');
     var fullButton = root.querySelector('[data-act="full"]');
-    var state = { page: -1, active: null, source: "", token: 0, moved: false };
+    var state = { page: -1, active: null, personal: null, source: "", token: 0, moved: false };
     var osd = OpenSeadragon({
       element: root.querySelector(".pv-osd"),
       prefixUrl: "/static/vendor/openseadragon/images/",
@@ -71,7 +71,15 @@
           add(b, "pv-field" + (state.active === name ? " active" : ""), (labels.field || "") + ": " + name);
         });
       });
+      // Review: the personal data found or added (personal-review.js lists them; boxes [page, x0, y0, x1, y1]).
+      (cfg.personal || []).forEach(function (s) {
+        (s.boxes || []).forEach(function (b) {
+          if (b[0] !== p.no) { return; }
+          add(b.slice(1), "pv-personal " + s.status + (state.personal === s.id ? " active" : ""), s.label);
+        });
+      });
       root.dataset.overlays = String(root.querySelectorAll(".pv-hit, .pv-field").length);
+      root.dataset.personal = String(root.querySelectorAll(".pv-personal").length);
     }
 
     function sources(p) {
@@ -231,6 +239,15 @@
     this.osd = osd;
     this.show = show;
     this.page = function () { return state.page; };
+    this.pages = pages;
+    this.redraw = drawBoxes;
+    // Outline one personal data value (its id) and show its page (personal-review.js).
+    this.locate = function (id, pageNo) {
+      state.personal = id;
+      var index = -1;
+      pages.forEach(function (p, i) { if (p.no === pageNo) { index = i; } });
+      if (!(index >= 0 && show(index))) { drawBoxes(); }
+    };
   }
 
   // OpenSeadragon adds a <style> for touch screens unless a style element marked data-openseadragon-mobile-css
