@@ -21,6 +21,7 @@ from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production import personal_review
+from sohoa.services.production.ingest_store import document_index_doc
 
 from . import _helpers as helpers
 
@@ -326,3 +327,26 @@ def test_the_public_preview_masks_text_and_image(ctx: AppContext, client: TestCl
     assert client.get(f"/review/{world['doc']}/personal-data/preview/9/image").status_code == 404
     helpers.login(client, "qc_inspector")
     assert client.get(f"/review/{world['doc']}/personal-data/preview").status_code == 403
+
+
+def _found(ctx: AppContext, query: str) -> set[int]:
+    with ctx.db.session() as session:
+        return {hit.document_id for hit in ctx.index.search(session, query).hits}
+
+
+def test_decisions_reindex_the_document(ctx: AppContext, client: TestClient, world: dict[str, int]) -> None:
+    """The shared index keeps the text as the public reads it: a value shown by the reviewer becomes findable,
+    a value masked again (or added) is no longer."""
+    with ctx.db.session() as session:
+        doc = session.get(Document, world["doc"])
+        assert doc is not None
+        ctx.index.upsert(session, document_index_doc(doc))  # as ingest left it
+    assert world["doc"] not in _found(ctx, "Thuận") and world["doc"] in _found(ctx, "thường trú")
+    token = helpers.login(client, "archivist")
+    _post(client, f"/review/{world['doc']}/personal-data/{world['name']}/status", token, status="shown")
+    assert world["doc"] in _found(ctx, "Thuận")
+    _post(client, f"/review/{world['doc']}/personal-data/{world['name']}/status", token, status="masked")
+    assert world["doc"] not in _found(ctx, "Thuận")
+    _post(client, f"/review/{world['doc']}/personal-data/text", token, text="thường trú tại thôn Đông",
+          kind="address", reason="Nơi thường trú của công dân")
+    assert world["doc"] not in _found(ctx, "thường trú")
