@@ -30,7 +30,8 @@ from sohoa.engines.redact import MaskedPage, masked_jpeg, masked_pdf, pdf_title
 from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.platform.objects import store_bytes
 
-__all__ = ["IMAGE_COLUMNS", "PageMasking", "masked_page_boxes", "masked_page_object", "masked_pdf_object"]
+__all__ = ["IMAGE_COLUMNS", "PageMasking", "masked_page_boxes", "masked_page_object", "masked_pdf_object",
+           "page_mask_boxes"]
 
 _VERSION = "1"  # part of every key: bump when the masked rendering changes
 IMAGE_COLUMNS = {"thumbnail": "thumbnail_object_id", "image": "image_object_id"}
@@ -74,6 +75,11 @@ def masked_page_boxes(masking: PageMasking, page: Page, ocr: OcrPage | None) -> 
     return tuple(dict.fromkeys(boxes))
 
 
+def page_mask_boxes(store: ObjectStore, session: Session, page: Page, masking: PageMasking) -> tuple[BBox, ...]:
+    """What to burn on ``page``, its OCR read from the store (:func:`masked_page_boxes`)."""
+    return masked_page_boxes(masking, page, _ocr(session, store, page))
+
+
 def _cached(session: Session, key: str) -> StoredObject | None:
     row = session.execute(select(MaskedDerivative).where(MaskedDerivative.key == key)).scalar_one_or_none()
     return session.get(StoredObject, row.object_id) if row is not None else None
@@ -105,7 +111,7 @@ def masked_page_object(store: ObjectStore, session: Session, page: Page, kind: s
     found = _cached(session, key)
     if found is not None:
         return found
-    boxes = masked_page_boxes(masking, page, _ocr(session, store, page))
+    boxes = page_mask_boxes(store, session, page, masking)
     if not boxes:
         return source
     rotation = (page.rotation or 0) % 360 if kind == "thumbnail" else 0

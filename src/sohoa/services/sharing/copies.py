@@ -17,6 +17,8 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.workflow import CopyRequestState, transition
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.personal_derivatives import masked_pdf_object
+from sohoa.services.catalogue.personal_masking import masking_for
 from sohoa.services.identity.policy import can_view_document, document_scope
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
@@ -174,7 +176,12 @@ def _pending(session: Session, request_id: int) -> CopyRequest:
 
 
 def _certified_pdf(ctx: AppContext, session: Session, row: CopyRequest, doc: Document, now: datetime) -> bytes:
-    pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
+    """The document's PDF as the public may read it (personal data burned in), stamped and signed."""
+    masking = masking_for(session, doc, None)  # the copy leaves the archive: masked as for anyone outside
+    if masking is not None:
+        pdf = masked_pdf_object(ctx.store, session, doc, masking)
+    else:
+        pdf = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
     if pdf is None:
         raise ValidationFailed("Văn bản chưa có bản PDF để sao", "The document has no PDF to copy")
     stamp = CopyStamp(agency=ctx.settings.copy_agency, number=f"{row.id}/SY-LT", place="Hà Nội",

@@ -7,7 +7,9 @@ keyed by the master's SHA-256 and the page's index within it — not by page num
 changes — so a tile is a resample of an already decoded level and one encode.
 
 Every call asks the access policy first (``visible_document``): a document the caller may not see is
-``NotFound``, exactly as an absent one.
+``NotFound``, exactly as an absent one. A caller who may not read the document's personal data gets pixels
+with it burned in (``masking_for``): the masked page is decoded and cached under a key holding the masking's
+fingerprint, so a reviewer's decision changes the ETag and no cache serves the earlier pixels.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import io
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
@@ -25,7 +27,11 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, Page, StoredObject
 from sohoa.domain.errors import NotFound
+from sohoa.engines.redact import burn_boxes
 from sohoa.services.catalogue.documents import visible_document
+from sohoa.services.catalogue.personal_derivatives import PageMasking, page_mask_boxes
+from sohoa.services.catalogue.personal_masking import audit_personal_view, has_personal_data, masking_for
+from sohoa.services.catalogue.personal_policy import sees_personal_data
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
@@ -57,11 +63,19 @@ class PageImage:
     width: int
     height: int
     public: bool  # visible to an anonymous caller: shared caches and other origins may keep it
+    # The caller may not read the document's personal data: the pixels are masked (the masking's fingerprint
+    # and the page's OCR, whose rewritten words are burned too, enter the key, the ETag and the disk cache).
+    masking: PageMasking | None = field(default=None, compare=False)
+    ocr_object_id: int | None = None
 
     @property
     def key(self) -> str:
-        """The cache key of the decoded pixels: the master and the page within it, at the page's size."""
-        return f"{self.master_sha256}:{self.source_index}:{self.width}x{self.height}"
+        """The cache key of the decoded pixels: the master and the page within it, at the page's size — and
+        the masking, when masked."""
+        plain = f"{self.master_sha256}:{self.source_index}:{self.width}x{self.height}"
+        if self.masking is None:
+            return plain
+        return f"{plain}:masked:{self.masking.fingerprint}:{self.ocr_object_id}"
 
 
 @dataclass(frozen=True)
@@ -141,8 +155,13 @@ def page_image_ref(session: Session, principal: Principal | None, document_id: i
     master = session.get(StoredObject, page.master_object_id)
     if master is None:
         raise NotFound(f"Không có ảnh trang {page_no}", f"No image for page {page_no}")
-    public = principal is None or can_view_document(session, None, doc)
-    return PageImage(doc.id, page_no, page.id, master.sha256, page.source_index, page.width, page.height, public)
+    masking = masking_for(session, doc, principal)
+    # Shared caches keep only what an anonymous caller gets: never originals holding personal data, never the
+    # copy of staff whose masking differs from the public one (a data subject's restriction).
+    public = can_view_document(session, None, doc) and not (
+        sees_personal_data(principal) and has_personal_data(session, doc.id))
+    return PageImage(doc.id, page_no, page.id, master.sha256, page.source_index, page.width, page.height, public,
+                     masking, page.ocr_object_id)
 
 
 def _decode(ctx: AppContext, ref: PageImage) -> Image.Image:
@@ -153,6 +172,7 @@ def _decode(ctx: AppContext, ref: PageImage) -> Image.Image:
         if page is None or master is None or master.sha256 != ref.master_sha256:
             raise NotFound("Trang vừa thay đổi, hãy tải lại", "The page has just changed, reload it")
         data, _media_type = embed_bytes(ctx, master, page)
+        boxes = page_mask_boxes(ctx.store, session, page, ref.masking) if ref.masking is not None else ()
     with Image.open(io.BytesIO(data)) as opened:
         if opened.mode.startswith("I") or opened.mode == "F":  # 16-bit grey: scaled to 8 bits, not clipped
             image = opened.point(lambda v: v / 256).convert("L")
@@ -160,7 +180,7 @@ def _decode(ctx: AppContext, ref: PageImage) -> Image.Image:
             image = opened.convert("L") if opened.mode in ("1", "L") else opened.convert("RGB")
     if image.size != (ref.width, ref.height):  # a PDF page rendered at its dpi may differ by a pixel
         image = image.resize((ref.width, ref.height), Image.Resampling.LANCZOS)
-    return image
+    return burn_boxes(image, boxes) if boxes else image
 
 
 def _pyramid(ctx: AppContext, cache: ImageCache, ref: PageImage) -> _Pyramid:
@@ -283,3 +303,6 @@ def record_info_view(ctx: AppContext, principal: Principal | None, ref: PageImag
     with ctx.db.session() as session:
         record_event(session, actor_name(principal), "page.view", "document", ref.document_id,
                      {"channel": channel, "page": ref.page_no, "kind": "iiif"})
+        doc = session.get(Document, ref.document_id)
+        if ref.masking is None and doc is not None:
+            audit_personal_view(session, principal, doc, channel)
