@@ -96,6 +96,10 @@ OTHER_ID_ROUTES: dict[str, str] = {
     "/api/v1/ingest/{sha256}": "the ingest state of a master the caller submitted (write:ingest)",
     "/api/v1/record-requests/{request_id}": "a record request made by the same token (records:request), its "
                                             "documents filtered by the policy again (tests/interop)",
+    "/staff/personal-data/requests/{code}": "a data subject request (personal.search): its items list only documents "
+                                            "the caller may see (tests/web/test_personal_search_requests.py)",
+    "/staff/personal-data/requests/{code}/answer.xlsx": "the answer of a data subject request, read through the same "
+                                                        "rules as its page",
     "/lang/{code}": "switches the interface language",
     "/iiif/3/image/{document_id}-{page_no}": "redirects every image id to its info.json without reading anything",
     "/iiif/3/fonds/{fonds_id}/collection.json": "a phông's public metadata and its hồ sơ holding documents the caller "
@@ -109,6 +113,8 @@ LIST_QUERIES: dict[str, tuple[str, ...]] = {
     "/portal": ("", "?q={q}", "?q=2020"),  # browsing (facets and counts in the public scope), a search, a year
     "/portal/copies": ("", "?code={q}"),
     "/our-records": ("", "?q={q}"),
+    "/staff/personal-data": ("", "?q={q}&purpose=Ki%E1%BB%83m+tra+ma+tr%E1%BA%ADn+quy%E1%BB%81n"),
+    "/api/v1/personal-data": ("?q={q}&purpose=Ki%E1%BB%83m+tra+ma+tr%E1%BA%ADn+quy%E1%BB%81n",),
     "/api/v1/search": ("?q={q}&facets=true&limit=200",),
     "/api/v1/documents": ("?limit=200",),
     "/api/v1/events": ("?limit=200",),

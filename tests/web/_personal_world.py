@@ -59,8 +59,9 @@ def _datum(ctx: AppContext, doc_id: int, kind: PersonalKind, value: str, *, rest
         return row.id
 
 
-def build_personal_world(ctx: AppContext) -> PersonalWorld:
-    """The world; users: 'ward_officer' (the new ward), 'other_officer' (an unrelated ward), one per role."""
+def build_personal_world(ctx: AppContext, *, role_users: bool = True) -> PersonalWorld:
+    """The world; users: 'ward_officer' (the new ward), 'other_officer' (an unrelated ward), and one per role
+    (``role_users``; False when the ``staff`` fixture made them)."""
     units = {"old": accounts.create_unit(ctx, "PD.CU.001", "Xã Thử Cũ", "xã", "test"),
              "ward": accounts.create_unit(ctx, "PD.MOI.001", "Phường Thử Mới", "phường", "test"),
              "other": accounts.create_unit(ctx, "PD.MOI.002", "Phường Khác", "phường", "test")}
@@ -84,7 +85,8 @@ def build_personal_world(ctx: AppContext) -> PersonalWorld:
         "other_address": _datum(ctx, docs["other"], PersonalKind.ADDRESS, "số 5 ngõ 12 phố Thuận Hòa"),
         "secret_name": _datum(ctx, docs["secret"], PersonalKind.NAME, NAME),
     }
-    helpers.users(ctx)
+    if role_users:
+        helpers.users(ctx)
     world.users = {name: accounts.create_user(ctx, name, helpers.PASSWORD, "unit_officer", unit_id=units[unit]).id
                    for name, unit in (("ward_officer", "ward"), ("other_officer", "other"))}
     return world

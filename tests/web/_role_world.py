@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from sohoa.db.models import Document, FileUnit
 from sohoa.index import make_index
+from sohoa.services.catalogue.subject_requests import NewRequest, create_request
 from sohoa.services.identity.access_changes import change_file_access
+from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import arrangement
 from sohoa.services.production.ingest_store import document_index_doc
@@ -33,6 +35,7 @@ class RoleWorld:
     fonds_id: int
     docs: dict[str, int] = field(default_factory=dict)  # reviewed, review, qc, published
     copy_code: str = ""
+    subject_request: str = ""  # a data subject request's code (access, for Nguyễn Văn An)
 
     def file_code(self, ctx: AppContext, file_id: int) -> str:
         with ctx.db.session() as session:
@@ -79,4 +82,6 @@ def build_role_world(ctx: AppContext, *, copy_request: bool = True) -> RoleWorld
             docs["published"],
             Requester("Nguyễn Văn An", "001090012345", "an@example.vn", purpose="Bổ sung hồ sơ đất đai"),
         ).code
-    return RoleWorld(accession_id, waiting_file, public_file, fonds_id, docs, code)
+    subject_request = create_request(ctx, Principal(0, "demo", "archivist"), NewRequest(
+        "access", "Nguyễn Văn An", "Nguyễn Văn An", subject_id_number="001090012345", note="Dữ liệu giả lập"))
+    return RoleWorld(accession_id, waiting_file, public_file, fonds_id, docs, code, subject_request)

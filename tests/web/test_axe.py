@@ -53,6 +53,7 @@ ERROR_PAGES = {"staff": "/khong-co-trang-nay", "portal": "/portal/khong-co-trang
 # Query strings a page is also opened with, to scan its filled state (a search with results).
 QUERIES: dict[str, tuple[str, ...]] = {
     "/search": ("", "?q=quy%E1%BA%BFt"),
+    "/staff/personal-data": ("", "?q=nguyen+van&purpose=Ki%E1%BB%83m+tra+tr%E1%BB%A3+n%C4%83ng"),
     "/portal": ("", "?q=c%C3%B4ng+nh%E1%BA%ADn"),
 }
 
@@ -100,6 +101,7 @@ def _values(world: RoleWorld) -> dict[str, dict[str, str]]:
     return {
         "/review/": {"doc_id": str(docs["review"])},
         "/qc/": {"doc_id": str(docs["qc"])},
+        "/staff/personal-data/": {"code": world.subject_request},
         "/portal/": {
             "document_id": str(docs["published"]),
             "code": world.copy_code,

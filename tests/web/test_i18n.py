@@ -19,6 +19,8 @@ from fastapi.testclient import TestClient
 from sohoa.db.models import FileUnit
 from sohoa.http.i18n import VI_NAMES
 from sohoa.http.i18n_en import EN
+from sohoa.services.catalogue import subject_requests
+from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production import qc
 from sohoa.services.sharing.copies import Requester, request_copy
@@ -45,28 +47,33 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, set[str]]]:
     yield keys
 
 
-def _data(ctx: AppContext) -> dict[str, int]:
+def _data(ctx: AppContext) -> dict[str, int | str]:
     acc, (file_id,) = helpers.accession_with_files(ctx)
     in_review = helpers.document(ctx, file_id, type_name="Quyết định", subject="Về việc hòa giải")
     in_qc = helpers.document(ctx, file_id, state="qc", type_name="Quyết định")
     qc.create_plan(ctx, "Toàn bộ", 1.0, actor="qc_inspector")
-    return {"acc": acc, "file": file_id, "review": in_review, "qc": in_qc}
+    request = subject_requests.create_request(ctx, Principal(1, "archivist", "archivist"), subject_requests.NewRequest(
+        "access", "Nguyễn Văn An", "Nguyễn Văn An", subject_id_number="001090012345"))
+    return {"acc": acc, "file": file_id, "review": in_review, "qc": in_qc, "request": request}
 
 
-def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
+def _pages(ids: dict[str, int | str]) -> dict[str, list[str]]:
     """Every main page, by the role that opens it."""
     return {
         "admin": ["/", "/admin", "/admin/roles", "/account/password", "/search?q=h%C3%B2a+gi%E1%BA%A3i",
                   f"/documents/{ids['review']}"],
         "archivist": ["/intake", f"/intake/accessions/{ids['acc']}", "/arrangement",
-                      f"/arrangement/files/{ids['file']}", "/review", f"/review/{ids['review']}", "/review/999999"],
+                      f"/arrangement/files/{ids['file']}", "/review", f"/review/{ids['review']}", "/review/999999",
+                      "/staff/personal-data", "/staff/personal-data?q=nguyen+van&purpose=Ki%E1%BB%83m+tra+b%E1%BA%A3n",
+                      "/staff/personal-data/requests",
+                      f"/staff/personal-data/requests/{ids['request']}"],
         "scan_operator": ["/scanning"],
         "qc_inspector": ["/qc", f"/qc/documents/{ids['qc']}", "/qc/plans", "/progress"],
         "unit_officer": ["/", "/our-records", "/our-records?q=h%C3%B2a"],
     }
 
 
-def _visit(client: TestClient, ids: dict[str, int], lang: str | None) -> None:
+def _visit(client: TestClient, ids: dict[str, int | str], lang: str | None) -> None:
     for role, paths in _pages(ids).items():
         token = helpers.login(client, role)
         if lang:
@@ -190,7 +197,7 @@ def _visible(html: str, usernames: set[str]) -> list[str]:
     return chunks
 
 
-def _world(ctx: AppContext) -> tuple[dict[str, int], str]:
+def _world(ctx: AppContext) -> tuple[dict[str, int | str], str]:
     """The pages' data, and the tracking code of a citizen's copy request."""
     ids = _data(ctx)
     with ctx.db.session() as session:
@@ -209,7 +216,7 @@ def _world(ctx: AppContext) -> tuple[dict[str, int], str]:
     return ids, request_copy(ctx, ids["public"], requester).code  # the staff list and the tracking page
 
 
-def _every_page(ids: dict[str, int]) -> dict[str, list[str]]:
+def _every_page(ids: dict[str, int | str]) -> dict[str, list[str]]:
     pages = _pages(ids)
     pages["admin"] += ["/admin/access", "/admin/audit"]
     pages["archivist"] += ["/staff/copies", "/search"]
@@ -218,7 +225,7 @@ def _every_page(ids: dict[str, int]) -> dict[str, list[str]]:
     return pages
 
 
-def _walk(client: TestClient, world: tuple[dict[str, int], str], lang: str,
+def _walk(client: TestClient, world: tuple[dict[str, int | str], str], lang: str,
           usernames: set[str]) -> dict[str, list[str]]:
     ids, copy_code = world
     seen: dict[str, list[str]] = {}

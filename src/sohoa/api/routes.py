@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from sohoa.api import routes_documents, routes_exchange, routes_ingest, routes_meta
+from sohoa.api import routes_documents, routes_exchange, routes_ingest, routes_meta, routes_personal
 from sohoa.api.deps import api_state
 from sohoa.api.http import ERRORS
 from sohoa.http.rules import public
@@ -32,7 +32,8 @@ DESCRIPTION = """REST API của cơ sở dữ liệu dùng chung / the shared ar
 Authenticate with `Authorization: Bearer <token>` (`sohoa token create`). Scopes: `read:public` (public records),
 `read:unit` (the token's unit with its predecessors and successors), `write:ingest` (submit files with
 `POST /ingest`, follow them with `GET /ingest/{sha256}`), `records:request` (one-stop-shop record requests,
-`POST /record-requests`: the answer holds what the token's read scopes see), `admin` (every
+`POST /record-requests`: the answer holds what the token's read scopes see), `personal:read` (personal data
+unmasked in what the other scopes read, and the entity index `GET /personal-data`), `admin` (every
 non-secret record, webhooks). Without a token you read public records only. Documents marked độ mật are never
 served. Lists are keyset pages: pass `next_cursor` back as `cursor` (decimal digits; null at the end). Reads
 carry ETags (send `If-None-Match`); each token (or address) has a request budget per minute (429 with
@@ -63,6 +64,7 @@ router.include_router(routes_documents.router)
 router.include_router(routes_meta.router)
 router.include_router(routes_ingest.router)
 router.include_router(routes_exchange.router)
+router.include_router(routes_personal.router)
 
 
 def openapi_document(api: APIRouter) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from sohoa.http.i18n_en_admin import ADMIN_EN
 from sohoa.http.i18n_en_intake import INTAKE_EN
 from sohoa.http.i18n_en_menus import MENUS_EN
 from sohoa.http.i18n_en_pages import PAGES_EN
+from sohoa.http.i18n_en_personal import PERSONAL_EN
 from sohoa.http.i18n_en_personal_review import PERSONAL_REVIEW_EN
 from sohoa.http.i18n_en_pickers import PICKERS_EN
 from sohoa.http.i18n_en_portal import PORTAL_EN
@@ -349,3 +350,4 @@ EN: dict[str, str] = {
 EN = QUEUES_EN | EN  # the review/QC lists' strings (sohoa.http.i18n_en_queues)
 EN = ACCOUNT_EN | EN  # the account page's strings (sohoa.http.i18n_en_account)
 EN = PERSONAL_REVIEW_EN | EN  # the review screen's personal data panel (sohoa.http.i18n_en_personal_review)
+EN = PERSONAL_EN | EN  # the entity index and data subject requests (sohoa.http.i18n_en_personal)

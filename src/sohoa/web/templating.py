@@ -40,6 +40,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/qc", "Kiểm tra chất lượng", Permission.QC),
     ("/qc/plans", "Kế hoạch lấy mẫu", Permission.QC_PLAN),
     ("/search", "Tìm kiếm", Permission.DOCUMENT_READ),
+    ("/staff/personal-data", "Dữ liệu cá nhân", Permission.PERSONAL_SEARCH),
     ("/progress", "Tiến độ", Permission.PROGRESS),
     ("/admin", "Quản trị", Permission.ADMIN),
 )

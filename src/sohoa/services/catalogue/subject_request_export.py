@@ -18,9 +18,9 @@ from sohoa.services.platform.context import AppContext
 __all__ = ["XLSX", "export_answer"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_KINDS = {"access": "Yêu cầu cung cấp dữ liệu", "correction": "Yêu cầu chỉnh sửa dữ liệu",
-          "restriction": "Yêu cầu hạn chế xử lý dữ liệu", "deletion": "Yêu cầu xóa dữ liệu"}
-_STATUS = {"open": "Đang xử lý", "answered": "Đã trả lời", "refused": "Từ chối"}
+_KINDS = {"access": "Cung cấp dữ liệu", "correction": "Chỉnh sửa dữ liệu", "restriction": "Hạn chế xử lý dữ liệu",
+          "deletion": "Xóa dữ liệu"}
+_STATUS = {"open": "Đang xử lý", "answered": "Đã trả lời", "refused": "Đã từ chối"}
 _HEADER = ("Tên loại văn bản", "Số, ký hiệu", "Ngày ban hành", "Đơn vị", "Mã hồ sơ", "Trang", "Loại dữ liệu",
            "Giá trị", "Giá trị đã cải chính", "Ghi chú")
 
