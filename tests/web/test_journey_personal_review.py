@@ -20,6 +20,7 @@ from sohoa.services.platform.objects import store_bytes
 from sohoa.services.production.ingest_store import document_index_doc
 
 from . import _helpers as helpers
+from .test_axe import _violations
 from .test_browser import IMAGE_SHOWN, Session, browser, server
 
 __all__ = ["browser", "server"]  # the fixtures, imported for pytest
@@ -160,3 +161,24 @@ def test_reviewer_decides_what_the_public_sees(server: tuple[str, AppContext], b
     assert CCCD not in text and "0912" not in text and "345 678" not in text
     assert "[đã che: số CCCD]" in text and "[đã che: số điện thoại]" in text
     citizen.close()
+
+
+def test_the_filled_panel_and_the_preview_pass_axe(server: tuple[str, AppContext], browser: object) -> None:
+    """The shared accessibility scan (test_axe.py) sees the panel empty; here it is filled, in both languages."""
+    base, ctx = server
+    doc_id, _rows = _document(ctx)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#username", "archivist")
+    page.fill("#password", helpers.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    problems = []
+    for lang in ("vi", "en"):
+        page.goto(f"{base}/lang/{lang}")
+        for url in (f"/review/{doc_id}", f"/review/{doc_id}/personal-data/preview"):
+            page.goto(base + url)
+            problems += [f"{url} ({lang}): {v['id']} {v['help']} {v['nodes']}" for v in _violations(page)]
+    context.close()
+    assert problems == []
