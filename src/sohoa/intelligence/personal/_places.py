@@ -18,7 +18,7 @@ __all__ = ["find_addresses", "find_parcels"]
 _ADDRESS_LABEL = re.compile(
     r"(?<!\w)(?:(?:dia chi|noi) thuong tru|ho khau thuong tru|\bhktt\b|thuong tru (?:tai|o)|"
     r"(?:cu|tam|hien) tru (?:tai|o)|tru tai|dia chi(?: lien he| lien lac| cu tru| hien nay)?|"
-    r"(?:noi|cho) o(?: hien nay| hien tai)?|noi cu tru|que quan|nguyen quan)\s*:?\s*")
+    r"(?:noi|cho) o(?: hien nay| hien tai)?|noi cu tru|que quan|nguyen quan)(?!\w)\s*:?\s*")
 _NOT_ADDRESS_AFTER = re.compile(r"(?:email|e-mail|thu dien tu|thu dien tu)\b")
 _ORGAN_BEFORE = re.compile(r"\b(?:ubnd|uy ban|co quan|cong ty|tru so|don vi|van phong|chi cuc|so tai nguyen|"
                            r"benh vien|truong|ngan hang|kho bac|toa an|vien kiem sat|cong an)\b")
@@ -77,12 +77,17 @@ def _organ_address(folded: str, label_start: int) -> bool:
     return bool(_ORGAN_BEFORE.search(before)) and not _PERSON_BEFORE.search(before)
 
 
+# Label words whose tone fold is also another word: "trú" (not "trữ"), "nguyên quán" (not "Nguyễn Quân").
+_TONED = {"tru": ("trú", "tru"), "nguyen": ("nguyên", "nguyen"), "quan": ("quán", "quan"), "o": ("ở", "o")}
+
+
 def _tone_ok(text: str, label_start: int, label: str) -> bool:
-    """'trú tại' but not 'lưu trữ tại': OCR may drop the tone, but a different tone is another word."""
-    if "tru" not in label:
-        return True
-    at = label.find("tru") + label_start
-    return text[at:at + 3].lower() in ("trú", "tru")
+    """The label's words as written: OCR may drop a tone, but a different tone is another word."""
+    for match in re.finditer(r"\w+", label):
+        allowed = _TONED.get(match.group(0))
+        if allowed and text[label_start + match.start():label_start + match.end()].lower() not in allowed:
+            return False
+    return True
 
 
 def find_addresses(text: str, folded: str) -> Iterator[PersonalSpan]:
