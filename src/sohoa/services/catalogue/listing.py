@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, Event, FileUnit, Fonds, Unit
 from sohoa.domain.codes import AccessLevel
 from sohoa.services.catalogue.catalog import document_fields
+from sohoa.services.catalogue.personal_masking import Masking, audit_personal_views, maskings_for
 from sohoa.services.identity.policy import PUBLISHED_STATES, DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
@@ -126,6 +127,10 @@ def _page(rows: list[Any], limit: int) -> int | None:
     return int(rows[-1].id) if len(rows) == limit else None
 
 
+def _masked(masking: Masking | None, fields: dict[str, str | None]) -> dict[str, str | None]:
+    return fields if masking is None else masking.fields(fields)
+
+
 def list_documents(ctx: AppContext, principal: Principal | None, *, after: int = 0, limit: int = 50,
                    updated_since: datetime | None = None) -> Page[DocumentItem]:
     """Visible documents in id order after ``after``."""
@@ -134,7 +139,10 @@ def list_documents(ctx: AppContext, principal: Principal | None, *, after: int =
         if updated_since is not None:
             stmt = stmt.where(Document.updated_at >= updated_since)
         rows = list(session.execute(stmt.order_by(Document.id).limit(limit)).scalars())
-        items = [DocumentItem(document_id=d.id, fields=document_fields(d), unit_id=d.unit_id, file_id=d.file_id,
+        maskings = maskings_for(session, rows, principal)
+        audit_personal_views(session, principal, [d for d, m in maskings.items() if m is None], "api")
+        items = [DocumentItem(document_id=d.id, fields=_masked(maskings[d.id], document_fields(d)),
+                              unit_id=d.unit_id, file_id=d.file_id,
                               access_level=d.access_level, pages=d.page_amount, state=d.state,
                               updated_at=d.updated_at.isoformat() if d.updated_at else None) for d in rows]
         return items, _page(rows, limit)

@@ -35,6 +35,7 @@ __all__ = [
     "KnownValue",
     "Masking",
     "audit_personal_view",
+    "audit_personal_views",
     "has_personal_data",
     "masking_for",
     "masking_of_rows",
@@ -256,6 +257,20 @@ def audit_personal_view(session: Session, principal: Principal | None, doc: Docu
     if sees_personal_data(principal) and has_personal_data(session, doc.id):
         actor = principal.username if principal else "anonymous"
         record_event(session, actor, "personal.view", "document", doc.id, {"channel": channel})
+
+
+def audit_personal_views(session: Session, principal: Principal | None, document_ids: Iterable[int],
+                         channel: str) -> None:
+    """:func:`audit_personal_view` of many documents shown at once (a harvest, a feed): one event for each
+    document holding personal data."""
+    ids = sorted(set(document_ids))
+    if not ids or not sees_personal_data(principal):
+        return
+    holding = session.scalars(select(PersonalDatum.document_id).where(PersonalDatum.document_id.in_(ids))
+                              .distinct())
+    actor = principal.username if principal else "anonymous"
+    for document_id in sorted(holding):
+        record_event(session, actor, "personal.view", "document", document_id, {"channel": channel})
 
 
 def shown_to(session: Session, doc: Document, principal: Principal | None, channel: str) -> Masking | None:

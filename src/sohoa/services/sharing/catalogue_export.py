@@ -7,7 +7,7 @@ default, every non-secret record for an archivist export). The writers are :mod:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.fields import RecordHeading
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.personal_masking import Masking, maskings_for
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -83,7 +84,13 @@ def collect_records(ctx: AppContext, principal: Principal | None, *, file_code: 
                 raise NotFound(f"Không tìm thấy đơn vị '{unit}'", f"Unknown unit '{unit}'")
             stmt = stmt.where(Document.unit_id == unit_id)
         docs = session.execute(stmt.order_by(Document.file_id, Document.doc_ordinal, Document.id)).scalars().all()
-        return [_record(d, d.file, d.unit) for d in docs]
+        # The catalogue leaves the archive: personal data in a subject is masked as the public reads it.
+        maskings = maskings_for(session, docs, None)
+        return [_masked(_record(d, d.file, d.unit), maskings[d.id]) for d in docs]
+
+
+def _masked(record: ExportRecord, masking: Masking | None) -> ExportRecord:
+    return record if masking is None else replace(record, subject=masking.optional_text(record.subject))
 
 
 def record_export(ctx: AppContext, actor: str, fmt: str, records: list[ExportRecord], target: dict[str, str]) -> None:

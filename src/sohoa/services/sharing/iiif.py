@@ -19,10 +19,13 @@ from sohoa.db.models import Document, FileUnit, Fonds, Page, Unit
 from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound
 from sohoa.domain.fields import FIELDS
+from sohoa.domain.personal import PersonalKind
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.permalinks import derived_identifier, permalink_path
+from sohoa.services.catalogue.personal_masking import Masking, has_personal_data, maskings_for, shown_to
+from sohoa.services.catalogue.personal_policy import sees_personal_data
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import can_view_document, document_scope
 from sohoa.services.identity.principal import Principal
@@ -100,6 +103,16 @@ def _title(doc: Document) -> str:
         return doc.subject
     sign = "/".join(v for v in (doc.code_number, doc.code_notation) if v)
     return " ".join(v for v in (doc.type_name, sign) if v) or doc.source_name
+
+
+def _masked(masking: Masking | None, text: str) -> str:
+    return text if masking is None else masking.text(text)
+
+
+def _file_title(principal: Principal | None, file: FileUnit) -> str:
+    """A hồ sơ's code and title; personal data the rules find in the title masked for readers without the right."""
+    title = f"{file.file_code} — {file.title}" if file.title else file.file_code
+    return title if sees_personal_data(principal) else Masking((), safety_kinds=PersonalKind).text(title)
 
 
 def _summary(doc: Document, pages: int) -> dict[str, list[str]]:
@@ -199,10 +212,15 @@ def document_manifest(ctx: AppContext, principal: Principal | None, document_id:
         pages = _pages(session, doc)
         if not pages:  # merged into another document: a manifest must have a canvas
             raise NotFound(f"Văn bản {document_id} không còn trang nào", f"Document {document_id} has no pages")
+        masking = shown_to(session, doc, principal, "iiif")
+        if masking is None and has_personal_data(session, doc.id):
+            public = False  # originals for this reader only: never a shared cache's answer
+        mask = masking.text if masking is not None else str
         manifest: dict[str, Any] = {
             "@context": PRESENTATION_CONTEXT, "id": urls.manifest(doc.id), "type": "Manifest",
-            "label": {"vi": [_title(doc)]}, "summary": _summary(doc, len(pages)),
-            "metadata": _metadata(session, doc),
+            "label": {"vi": [mask(_title(doc))]}, "summary": _summary(doc, len(pages)),
+            "metadata": [{**e, "value": {k: [mask(v) for v in vs] for k, vs in e["value"].items()}}
+                         for e in _metadata(session, doc)],
             **_links(urls, doc, public, ctx.settings.copy_agency),
             "service": [{"id": urls.search(doc.id), "type": "SearchService2"}],
             "items": [_canvas(urls, doc.id, page, public) for page in pages],
@@ -241,16 +259,19 @@ def file_collection(ctx: AppContext, principal: Principal | None, file_id: int, 
         file = session.get(FileUnit, file_id)
         if not docs or file is None:
             raise NotFound(f"Không có hồ sơ {file_id}", f"No file {file_id}")
-        items = [{"id": urls.manifest(d.id), "type": "Manifest", "label": {"vi": [_title(d)]}} for d in docs]
+        maskings = maskings_for(session, docs, principal)
+        items = [{"id": urls.manifest(d.id), "type": "Manifest",
+                  "label": {"vi": [_masked(maskings[d.id], _title(d))]}} for d in docs]
         body: dict[str, Any] = {
             "@context": PRESENTATION_CONTEXT, "id": urls.file(file_id), "type": "Collection",
-            "label": {"vi": [f"{file.file_code} — {file.title}" if file.title else file.file_code]},
+            "label": {"vi": [_file_title(principal, file)]},
             "summary": vi_en(f"Hồ sơ, {len(docs)} văn bản", f"File, {len(docs)} document(s)"),
             "items": items,
         }
         if file.fonds_id is not None:
             body["partOf"] = [{"id": urls.fonds(file.fonds_id), "type": "Collection"}]
-        return Published(body, principal is None or _all_public(session, docs))
+        public = principal is None or _all_public(session, docs)
+        return Published(body, public and all(m is not None for m in maskings.values()))
 
 
 def fonds_collection(ctx: AppContext, principal: Principal | None, fonds_id: int, urls: IiifUrls) -> Published:
@@ -264,7 +285,7 @@ def fonds_collection(ctx: AppContext, principal: Principal | None, fonds_id: int
         file_ids = sorted({d.file_id for d in docs if d.file_id is not None})
         files = session.execute(select(FileUnit).where(FileUnit.id.in_(file_ids)).order_by(FileUnit.id)).scalars()
         items = [{"id": urls.file(f.id), "type": "Collection",
-                  "label": {"vi": [f"{f.file_code} — {f.title}" if f.title else f.file_code]}} for f in files]
+                  "label": {"vi": [_file_title(principal, f)]}} for f in files]
         body = {"@context": PRESENTATION_CONTEXT, "id": urls.fonds(fonds_id), "type": "Collection",
                 "label": {"vi": [fonds.name]}, "summary": vi_en(f"Phông lưu trữ {fonds.code}", f"Fonds {fonds.code}"),
                 "items": items}

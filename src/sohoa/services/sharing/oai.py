@@ -1,6 +1,8 @@
 """OAI-PMH 2.0 (the six verbs) over the documents a caller may see: anonymous callers see what the public
-sees, an API token what its scope sees (the one access policy). Records, datestamps and deleted records come
-from ``oai_records`` (sohoa.services.sharing.oai_records); metadata formats from ``oai_metadata``.
+sees, an API token what its scope sees (the one access policy); personal data in the metadata is masked unless
+the token has the personal:read scope (then each record shown is audited as ``personal.view``). Records,
+datestamps and deleted records come from ``oai_records`` (sohoa.services.sharing.oai_records); metadata formats
+from ``oai_metadata``.
 
 Identifiers are ``oai:<SOHOA_OAI_REPOSITORY_ID>:doc/<document id>``; deletedRecord is ``persistent``.
 Each request is one audit event (``oai.request``), whatever it returned.
@@ -18,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import OaiRecord
+from sohoa.services.catalogue.personal_masking import audit_personal_views, maskings_for
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -129,6 +132,9 @@ def _write_rows(session: Session, req: _Request, parent: etree._Element, rows: S
     docs = load_documents(session, [r.document_id for r in rows])
     fmt = format_named(prefix)
     assert fmt is not None
+    live_docs = [d.doc for d in docs.values() if in_view(req.scope, d.doc)] if with_metadata else []
+    maskings = maskings_for(session, live_docs, req.caller.principal)
+    audit_personal_views(session, req.caller.principal, [d for d, m in maskings.items() if m is None], "oai")
     for row in rows:
         loaded = docs.get(row.document_id)
         live = loaded is not None and in_view(req.scope, loaded.doc)
@@ -138,7 +144,11 @@ def _write_rows(session: Session, req: _Request, parent: etree._Element, rows: S
         record = _el(parent, "record")
         _header(record, req, row, deleted=not live)
         if live and loaded is not None:
-            _el(record, "metadata").append(fmt.build(loaded.record, _oai_id(req, row.document_id), req.where))
+            masking = maskings.get(row.document_id)
+            shown = loaded.record if masking is None else replace(
+                loaded.record, subject=masking.optional_text(loaded.record.subject),
+                file_title=masking.optional_text(loaded.record.file_title))
+            _el(record, "metadata").append(fmt.build(shown, _oai_id(req, row.document_id), req.where))
 
 
 # --- the verbs ---------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sohoa.domain.text import canonical_text
 from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.permalinks import canonical_identifiers, permalink_path
+from sohoa.services.catalogue.personal_masking import Masking, maskings_for
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.platform.context import AppContext
 
@@ -234,7 +235,13 @@ def _items(session: Session, where: list[ColumnElement[bool]], page: int) -> lis
     )
     docs = list(session.execute(stmt).scalars())
     identifiers = canonical_identifiers(session, [(d.id, d.doc_code) for d in docs])
-    return [BrowseItem(d.id, permalink_path(identifiers[d.id]), document_fields(d), d.issued_date) for d in docs]
+    maskings = maskings_for(session, docs, None)  # the portal: the public's masking
+    return [BrowseItem(d.id, permalink_path(identifiers[d.id]), _fields(maskings[d.id], document_fields(d)),
+                       d.issued_date) for d in docs]
+
+
+def _fields(masking: Masking | None, fields: dict[str, str | None]) -> dict[str, str | None]:
+    return fields if masking is None else masking.fields(fields)
 
 
 def browse(ctx: AppContext, filters: BrowseFilters) -> BrowsePage:

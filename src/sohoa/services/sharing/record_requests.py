@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, RecordRequest, Unit
+from sohoa.db.models import Document, PersonalDatum, RecordRequest, Unit
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.personal import PersonalKind, normalize_value
 from sohoa.domain.search import SearchFilters
 from sohoa.domain.text import nfc
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.personal_masking import shown_to
 from sohoa.services.identity.policy import DocumentScope, document_scope, scope_allows
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -102,8 +104,23 @@ def _candidates(ctx: AppContext, session: Session, scope: DocumentScope, crit: C
         return list(session.execute(stmt.order_by(Document.id).limit(CANDIDATES)).scalars())
     filters = SearchFilters(unit_ids=units, **scope.filter_args())
     hits = ctx.index.search(session, crit.query, filters, limit=CANDIDATES).hits
-    ids = [h.document_id for h in hits]
-    return list(session.execute(select(Document).where(Document.id.in_(ids), document_clause(scope))).scalars())
+    ids = {h.document_id for h in hits} | _entity_candidates(session, crit)
+    stmt = select(Document).where(Document.id.in_(sorted(ids)), document_clause(scope))
+    if units is not None:
+        stmt = stmt.where(Document.unit_id.in_(sorted(units)))
+    return list(session.execute(stmt).scalars())
+
+
+def _entity_candidates(session: Session, crit: Criterion) -> set[int]:
+    """Documents whose personal data (the entity index) holds the name or parcel: the search index keeps these
+    masked. A value under a data subject's restriction is never a way in."""
+    if crit.kind == "name":
+        match = (PersonalDatum.kind == PersonalKind.NAME.value) & (
+            PersonalDatum.normalized == normalize_value(PersonalKind.NAME, crit.name))
+    else:
+        match = (PersonalDatum.kind == PersonalKind.PARCEL.value) & PersonalDatum.normalized.contains(crit.number)
+    stmt = select(PersonalDatum.document_id).where(match, PersonalDatum.restricted.is_(False)).distinct()
+    return set(session.scalars(stmt.limit(CANDIDATES)))
 
 
 def _score(crit: Criterion, doc: Document) -> float:
@@ -114,22 +131,26 @@ def _score(crit: Criterion, doc: Document) -> float:
     return name_score(crit, doc.text)
 
 
-def _match(session: Session, doc: Document, matched_on: str, score: float) -> RecordMatch:
+def _match(session: Session, doc: Document, matched_on: str, score: float,
+           principal: Principal | None = None) -> RecordMatch:
+    """One record of the answer; its subject masked unless the token may read personal data (personal:read)."""
     unit = session.get(Unit, doc.unit_id) if doc.unit_id else None
+    masking = shown_to(session, doc, principal, "api")
+    subject = masking.optional_text(doc.subject) if masking is not None else doc.subject
     return RecordMatch(
         document_id=doc.id, doc_code=doc.doc_code, code_number=doc.code_number, code_notation=doc.code_notation,
-        type_name=doc.type_name, subject=doc.subject, organ_name=doc.organ_name, issued_date=doc.issued_date,
+        type_name=doc.type_name, subject=subject, organ_name=doc.organ_name, issued_date=doc.issued_date,
         unit_identifier=unit.identifier if unit else None, unit_name=unit.name if unit else None,
         file_id=doc.file_id, matched_on=matched_on, score=score, href=f"/api/v1/documents/{doc.id}",
         pdf_href=f"/api/v1/documents/{doc.id}/pdf" if doc.pdf_object_id else None)
 
 
 def _ranked(session: Session, scope: DocumentScope, scored: list[tuple[Document, float]],
-            crit: Criterion, limit: int) -> list[RecordMatch]:
+            crit: Criterion, limit: int, principal: Principal | None = None) -> list[RecordMatch]:
     """Best score first, then the most recent issue date, then the document id (a stable order)."""
     kept = [(d, s) for d, s in scored if s > 0 and d.state not in _GONE and scope_allows(scope, d)]
     kept.sort(key=lambda pair: (-pair[1], -(pair[0].issued_date or date.min).toordinal(), pair[0].id))
-    return [_match(session, d, crit.kind, s) for d, s in kept[:limit]]
+    return [_match(session, d, crit.kind, s, principal) for d, s in kept[:limit]]
 
 
 def _check(ask: RecordAsk) -> tuple[str, str]:
@@ -149,7 +170,8 @@ def answer_request(ctx: AppContext, principal: Principal, token_id: int, ask: Re
     with ctx.db.session() as session:
         scope = document_scope(session, principal)
         docs = _candidates(ctx, session, scope, crit, _unit_ids(session, ask.unit))
-        results = _ranked(session, scope, [(d, _score(crit, d)) for d in docs], crit, max(1, min(ask.limit, 100)))
+        results = _ranked(session, scope, [(d, _score(crit, d)) for d in docs], crit, max(1, min(ask.limit, 100)),
+                          principal)
         row = RecordRequest(public_id=f"rr_{secrets.token_urlsafe(16)}", token_id=token_id,
                             actor=principal.username, purpose=purpose, case_reference=case, criteria=criteria,
                             results=[{"document_id": r.document_id, "matched_on": r.matched_on, "score": r.score}
@@ -175,7 +197,7 @@ def fetch_request(ctx: AppContext, principal: Principal, token_id: int, request_
         for stored in row.results:  # in the stored rank order; what the token may no longer see is left out
             doc = docs.get(int(stored["document_id"]))
             if doc is not None and doc.state not in _GONE and scope_allows(scope, doc):
-                results.append(_match(session, doc, str(stored["matched_on"]), float(stored["score"])))
+                results.append(_match(session, doc, str(stored["matched_on"]), float(stored["score"]), principal))
         record_event(session, principal.username, "record.request_view", "record_request", row.id,
                      {"request_id": row.public_id, "case_reference": row.case_reference})
         created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
