@@ -85,10 +85,8 @@ def _cached(session: Session, key: str) -> StoredObject | None:
     return session.get(StoredObject, row.object_id) if row is not None else None
 
 
-def _remember(session: Session, store: ObjectStore, row: dict[str, object], data: bytes,
-              media_type: str) -> StoredObject:
-    """Store ``data`` and its row unless a concurrent request stored one for the key first; the row's object."""
-    stored = store_bytes(session, store, data, media_type=media_type, kind=f"masked_{row['kind']}")
+def _remember(session: Session, row: dict[str, object], stored: StoredObject) -> StoredObject:
+    """Remember ``stored`` for the row's key unless a concurrent request remembered one first; the row's object."""
     values = {**row, "object_id": stored.id}
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(insert(MaskedDerivative).values(values).on_conflict_do_nothing(index_elements=["key"]))
@@ -100,8 +98,8 @@ def _remember(session: Session, store: ObjectStore, row: dict[str, object], data
 def masked_page_object(store: ObjectStore, session: Session, page: Page, kind: str,
                        masking: PageMasking) -> StoredObject | None:
     """The masked copy of a page's stored ``kind`` derivative (thumbnail: turned as the page is shown; image:
-    in the scan's geometry); the staff object itself when nothing is to be burned on the page; None when the
-    page has no such derivative."""
+    in the scan's geometry); the staff object itself when nothing is to be burned on the page (remembered as
+    such); None when the page has no such derivative."""
     column = IMAGE_COLUMNS[kind]
     object_id = getattr(page, column)
     source = session.get(StoredObject, object_id) if object_id else None
@@ -111,13 +109,13 @@ def masked_page_object(store: ObjectStore, session: Session, page: Page, kind: s
     found = _cached(session, key)
     if found is not None:
         return found
+    row = _row(key, page.document_id or 0, page.page_no, kind, masking, source)
     boxes = page_mask_boxes(store, session, page, masking)
-    if not boxes:
-        return source
+    if not boxes:  # remembered too: the next request reads neither the OCR nor the masking's rules again
+        return _remember(session, row, source)
     rotation = (page.rotation or 0) % 360 if kind == "thumbnail" else 0
     data = masked_jpeg(store.read(source.sha256), boxes, scan_size=(page.width, page.height), rotation=rotation)
-    return _remember(session, store, _row(key, page.document_id or 0, page.page_no, kind, masking, source), data,
-                     "image/jpeg")
+    return _remember(session, row, store_bytes(session, store, data, media_type="image/jpeg", kind=f"masked_{kind}"))
 
 
 def _row(key: str, document_id: int, page_no: int | None, kind: str, masking: PageMasking,
@@ -152,5 +150,5 @@ def masked_pdf_object(store: ObjectStore, session: Session, doc: Document,
     out = io.BytesIO()
     masked_pdf(staff, _masked_pages(store, session, pages, masking), out, title=masking.text(pdf_title(staff)),
                fields=masking.fields(document_fields(doc)))
-    return _remember(session, store, _row(key, doc.id, None, "pdf", masking, source), out.getvalue(),
-                     "application/pdf")
+    stored = store_bytes(session, store, out.getvalue(), media_type="application/pdf", kind="masked_pdf")
+    return _remember(session, _row(key, doc.id, None, "pdf", masking, source), stored)
