@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sohoa.db.models import Document, FileUnit, PersonalDatum, UnitLink
+from sohoa.db.models import FileUnit, PersonalDatum, UnitLink
 from sohoa.domain.personal import PersonalKind, normalize_value
 from sohoa.services.identity import accounts
 from sohoa.services.identity.principal import Principal
@@ -35,18 +35,16 @@ class PersonalWorld:
 
 def _document(ctx: AppContext, unit_id: int, file_code: str, number: str, subject: str, *,
               access: str = "internal", secrecy: str | None = None) -> int:
+    """A document as ingest leaves it (a master, one page image), reviewed, in a hồ sơ of its own."""
     with ctx.db.session() as session:
         file = FileUnit(file_code=file_code, file_notation=file_code[-5:], title=f"Hồ sơ {file_code}",
                         unit_id=unit_id, sheet_total=1, page_total=1, access_level=access)
         session.add(file)
         session.flush()
-        doc = Document(file_id=file.id, unit_id=unit_id, source_name="scan.pdf", state="accepted",
-                       page_amount=1, type_name="Quyết định", code_number=number, code_notation="QĐ-UBND",
-                       issued_date=date(2019, 3, 12), subject=subject, text=subject, access_level=access,
-                       secrecy=secrecy, organ_name="Ủy ban nhân dân xã Thử")
-        session.add(doc)
-        session.flush()
-        return doc.id
+        file_id = file.id
+    return helpers.document(ctx, file_id, pages=1, state="accepted", type_name="Quyết định", code_number=number,
+                            code_notation="QĐ-UBND", issued_date=date(2019, 3, 12), subject=subject,
+                            access_level=access, secrecy=secrecy, organ_name="Ủy ban nhân dân xã Thử")
 
 
 def _datum(ctx: AppContext, doc_id: int, kind: PersonalKind, value: str, *, restricted: bool = False) -> int:
