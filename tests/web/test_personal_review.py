@@ -286,12 +286,18 @@ def test_a_document_without_personal_data(ctx: AppContext, client: TestClient, w
     assert "No personal data was found in this document." in client.get(f"/review/{plain}").text
 
 
-def test_masked_counts(ctx: AppContext, world: dict[str, int]) -> None:
-    with ctx.db.session() as session:
-        assert personal_review.masked_counts(session, [world["doc"], 999]) == {world["doc"]: 2}
-        session.get(PersonalDatum, world["name"]).status = "shown"  # type: ignore[union-attr]
-        session.flush()
-        assert personal_review.masked_counts(session, [world["doc"]]) == {world["doc"]: 1}
+def test_the_publication_panel_says_how_many_values_are_masked(ctx: AppContext, client: TestClient,
+                                                                 world: dict[str, int]) -> None:
+    token = helpers.login(client, "archivist")
+    row = f'<tr data-document="{world["doc"]}">'
+    html = client.get(f"/arrangement/files/{world['file']}").text
+    assert 'data-personal-masked="2"' in html[html.index(row):]
+    _post(client, f"/review/{world['doc']}/personal-data/{world['name']}/status", token, status="shown")
+    html = client.get(f"/arrangement/files/{world['file']}").text
+    assert 'data-personal-masked="1"' in html[html.index(row):]
+    with ctx.db.session() as session:  # restricted at a data subject's request: masked whatever was decided
+        session.get(PersonalDatum, world["name"]).restricted = True  # type: ignore[union-attr]
+    assert personal_review.public_masked(ctx, world["doc"]) == 2
 
 
 def _extrema(data: bytes, box: list[int], scale: float) -> tuple[int, int]:

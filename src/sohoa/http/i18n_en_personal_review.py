@@ -59,6 +59,7 @@ PERSONAL_REVIEW_EN: dict[str, str] = {
                 "on the page images.",
     "Quay lại kiểm duyệt": "Back to review",
     "Ảnh trang như công chúng sẽ thấy": "Page image as the public will see it",
+    "Giá trị dữ liệu cá nhân được che khi công bố": "Personal data values masked when published",
     # flash messages (sohoa.web.routes_personal_review)
     "Giá trị số {id} sẽ được che khi công bố": "Value no. {id} will be masked when published",
     "Giá trị số {id} sẽ hiển thị khi công bố": "Value no. {id} will be shown when published",

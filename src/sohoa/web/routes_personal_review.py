@@ -34,7 +34,7 @@ def panel_values(request: Request, ctx: AppContext, who: Principal, doc_id: int)
     spans = personal_review.review_spans(ctx, doc_id, principal=who)
     viewer = [{"id": s.id, "status": "masked" if s.masked else "shown", "label": s.label(lang),
                "boxes": [list(b) for b in s.boxes]} for s in spans if s.boxes]
-    return {"spans": spans, "masked": sum(1 for s in spans if s.masked), "viewer": viewer,
+    return {"spans": spans, "masked": personal_review.public_masked(ctx, doc_id, principal=who), "viewer": viewer,
             "kinds": [(k.value, kind_label(k), kind_label(k, "en")) for k in personal_review.KINDS],
             "open_add": not spans}
 

@@ -25,11 +25,12 @@ from sohoa.db.models import Document, Event, FileUnit
 from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound
 from sohoa.domain.workflow import DocumentState
+from sohoa.services.catalogue.personal_masking import masking_for
 from sohoa.services.identity.policy import DocumentScope, document_scope, scope_allows
 from sohoa.services.platform.context import AppContext
 
-__all__ = ["Blocker", "DocumentPublication", "PublicState", "blockers_of", "file_publication", "public_state",
-           "public_states", "public_states_by_id"]
+__all__ = ["Blocker", "DocumentPublication", "PublicState", "blockers_of", "file_publication", "masked_for_public",
+           "public_state", "public_states", "public_states_by_id"]
 
 _CHUNK = 500  # ids per IN (…) of the audit query
 
@@ -143,6 +144,14 @@ class DocumentPublication:
     state: str  # the workflow state
     public_state: PublicState
     blockers: tuple[Blocker, ...]
+    personal_masked: int = 0  # values of personal data the public will see masked (informative, never a blocker)
+
+
+def masked_for_public(session: Session, doc: Document) -> int:
+    """How many known values of personal data the public sees masked in ``doc`` (the policy of its access level,
+    the reviewers' decisions, restrictions); the rules' safety net may mask more."""
+    masking = masking_for(session, doc, None)
+    return len(masking.known) if masking is not None else 0
 
 
 def file_publication(ctx: AppContext, file_id: int) -> list[DocumentPublication]:
@@ -157,4 +166,5 @@ def file_publication(ctx: AppContext, file_id: int) -> list[DocumentPublication]
         return [DocumentPublication(
             id=d.id, type_name=d.type_name or "", subject=d.subject or "",
             number="/".join(p for p in (d.code_number, d.code_notation) if p), state=str(d.state),
-            public_state=states[d.id], blockers=blockers_of(d, file.access_level)) for d in docs]
+            public_state=states[d.id], blockers=blockers_of(d, file.access_level),
+            personal_masked=masked_for_public(session, d)) for d in docs]

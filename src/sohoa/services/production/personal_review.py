@@ -10,11 +10,11 @@ derivatives are built again. Decisions never alter the masters or the document's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, Page, PersonalDatum, StoredObject
@@ -29,6 +29,7 @@ from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.personal_derivatives import masked_page_object
 from sohoa.services.catalogue.personal_masking import masking_for
 from sohoa.services.catalogue.personal_policy import reads_restricted
+from sohoa.services.catalogue.publication import masked_for_public
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
@@ -43,7 +44,7 @@ __all__ = [
     "ReviewSpan",
     "add_region_mask",
     "add_text_mask",
-    "masked_counts",
+    "public_masked",
     "public_page_image",
     "public_preview",
     "review_spans",
@@ -111,18 +112,10 @@ def review_spans(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
         return [_span(row, principal) for row in rows]
 
 
-def masked_counts(session: Session, doc_ids: Iterable[int]) -> dict[int, int]:
-    """How many values of each document will be masked outside the staff (documents without any: absent)."""
-    ids = list(doc_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(PersonalDatum.document_id, func.count())
-        .where(PersonalDatum.document_id.in_(ids),
-               (PersonalDatum.status == "masked") | PersonalDatum.restricted.is_(True))
-        .group_by(PersonalDatum.document_id)
-    ).all()
-    return {int(doc_id): int(count) for doc_id, count in rows}
+def public_masked(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> int:
+    """How many known values of a document the public will see masked (policy, decisions, restrictions)."""
+    with ctx.db.session() as session:
+        return masked_for_public(session, visible_document(session, principal, doc_id))
 
 
 def _actor(principal: Principal | None) -> str:
@@ -341,7 +334,7 @@ def public_preview(ctx: AppContext, doc_id: int, *, principal: Principal | None 
         masking = masking_for(session, doc, None)
         assert masking is not None  # nobody anonymous sees originals
         pages = tuple((p.page_no, masking.text(p.text or "")) for p in sorted(doc.pages, key=lambda p: p.page_no))
-        return PublicPreview(masking.text(doc.subject or ""), pages, masked_counts(session, [doc.id]).get(doc.id, 0))
+        return PublicPreview(masking.text(doc.subject or ""), pages, len(masking.known))
 
 
 def public_page_image(ctx: AppContext, doc_id: int, page_no: int, *,
