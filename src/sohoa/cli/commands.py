@@ -55,6 +55,7 @@ COMMANDS: dict[str, Entry] = {
     "export-catalogue": Entry("exchange", "export_catalogue",
                               "Xuất mục lục theo chuẩn trao đổi / Export a catalogue (edXML envelopes or TT 02/2019 "
                               "CSV)."),
+    "personal-data": Entry("personal", "app", "Dữ liệu cá nhân / Personal data in documents (Luật 91/2025/QH15)."),
 }
 
 PACKAGE = "sohoa.cli"

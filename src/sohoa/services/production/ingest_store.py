@@ -18,6 +18,7 @@ from sohoa.domain.workflow import DocumentState, IngestItemState, transition
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
+from sohoa.services.catalogue.personal_data import record_personal_data
 from sohoa.services.catalogue.personal_masking import Masking, masking_for
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
@@ -173,6 +174,8 @@ def store_outcomes(ctx: AppContext, session: Session, items: Sequence[IngestItem
         for page_no, position in enumerate(built.page_indexes, start=1):
             pages[position].update(document_id=doc.id, page_no=page_no)
             per_item[outcomes[position].item_id].append(doc.id)
+        # Personal data from the words in hand (no reread), before the index takes the masked text.
+        record_personal_data(session, doc, [(n, outcomes[p].ocr) for n, p in enumerate(built.page_indexes, start=1)])
         ctx.index.upsert(session, document_index_doc(doc))
         record_event(session, actor, "document.create", "document", doc.id,
                      {"source": doc.source_name, "pages": doc.page_amount,
