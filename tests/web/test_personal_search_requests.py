@@ -5,6 +5,7 @@ restrictions, the answer and its workbook (no other person's data), who sees whi
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,9 +17,19 @@ from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
 from sohoa.services.catalogue import subject_requests as sr
 from sohoa.services.catalogue.personal_search import search_people
 from sohoa.services.catalogue.subject_request_export import export_answer
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.settings import Settings
 
 from ._personal_world import CCCD, NAME, PersonalWorld, build_personal_world
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ctx(request: pytest.FixtureRequest, settings: Settings) -> Iterator[AppContext]:
+    """The module's tests on SQLite and on PostgreSQL (the LIKE matches, the scope clause)."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    context = open_context(settings.model_copy(update={"database_url": url}) if url else settings)
+    yield context
+    context.close()
 
 
 @pytest.fixture
