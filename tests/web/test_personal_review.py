@@ -356,3 +356,34 @@ def test_decisions_reindex_the_document(ctx: AppContext, client: TestClient, wor
     _post(client, f"/review/{world['doc']}/personal-data/text", token, text="thường trú tại thôn Đông",
           kind="address", reason="Nơi thường trú của công dân")
     assert world["doc"] not in _found(ctx, "thường trú")
+
+
+def test_with_the_detector_and_a_rescan(ctx: AppContext, client: TestClient, staff: dict[str, str]) -> None:
+    """Rows as ingest records them (detection on the page words, with boxes); a reviewer's decision and added
+    mask survive a rescan (``sohoa personal-data scan``)."""
+    from sohoa.services.catalogue.personal_data import record_document_personal_data
+
+    world = _world(ctx)
+    with ctx.db.session() as session:
+        for row in session.scalars(select(PersonalDatum)):
+            session.delete(row)
+        doc = session.get(Document, world["doc"])
+        assert doc is not None
+        record_document_personal_data(session, ctx.store, doc)
+        found = {(r.kind, r.normalized): r.id for r in session.scalars(select(PersonalDatum))}
+    name = found[("name", "nguyen van thuan")]
+    assert ("cccd", CCCD) in found and ("phone", "0912345678") in found
+    token = helpers.login(client, "archivist")
+    html = client.get(f"/review/{world['doc']}").text
+    assert f'data-personal-id="{name}"' in html and NAME in html[html.index('id="personal-data"'):]
+    _post(client, f"/review/{world['doc']}/personal-data/{name}/status", token, status="shown", reason="Cán bộ")
+    _post(client, f"/review/{world['doc']}/personal-data/region", token, page=1, x0=30, y0=90, x1=200, y1=150,
+          kind="name", reason="Chữ ký tay")
+    with ctx.db.session() as session:
+        doc = session.get(Document, world["doc"])
+        assert doc is not None
+        record_document_personal_data(session, ctx.store, doc)
+    with ctx.db.session() as session:
+        rows = list(session.scalars(select(PersonalDatum)))
+        assert [r.status for r in rows if r.id == name] == ["shown"]
+        assert [r.boxes for r in rows if r.source == "reviewer"] == [[[1, 30, 90, 200, 150]]]
