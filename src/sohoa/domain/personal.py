@@ -80,6 +80,7 @@ class PersonalSpan:
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
+_EMAIL_NOISE = re.compile(r"[\s()\[\]]")
 
 
 def normalize_value(kind: PersonalKind | str, text: str) -> str:
@@ -93,7 +94,7 @@ def normalize_value(kind: PersonalKind | str, text: str) -> str:
             value = "0" + value[2:]
         return value
     if kind is PersonalKind.EMAIL:
-        return nfc(text).strip().lower()
+        return _EMAIL_NOISE.sub("", nfc(text)).lower()  # OCR's "haidd77(@gmail.com" is haidd77@gmail.com
     return _SPACES.sub(" ", _NOT_ALNUM.sub(" ", fold(text))).strip()
 
 
