@@ -105,3 +105,23 @@ def test_spans_are_sorted_non_overlapping_and_slice_the_text() -> None:
     assert [s.kind for s in spans] == [K.DOB, K.CCCD, K.PHONE, K.ADDRESS]
     assert all(text[s.start:s.end] == s.text for s in spans)
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+def test_ocr_noise_beside_the_at_sign_is_tolerated_and_normalised_away() -> None:
+    from sohoa.domain.personal import normalize_value
+
+    spans = detect_rules("thư điện tử haidd77(@gmail.com) phản ánh")
+    assert [(s.kind, s.text) for s in spans] == [(K.EMAIL, "haidd77(@gmail.com")]
+    assert spans[0].normalized == normalize_value(K.EMAIL, "HaiDD77@gmail.com") == "haidd77@gmail.com"
+
+
+def test_wrapped_lines_do_not_hide_labels_or_split_values() -> None:
+    text = ("1. Lê Văn Cường, sinh năm 1950, trú tại số 5 ngõ 3 phố Tôn Đức\nThắng, phường Hai Bà Trưng, thành\n"
+            "phố Hà Nội, số tài\nkhoản 123456789012 tại Ngân hàng; thửa số 406, tờ\nbản đồ số 36")
+    assert [(s.kind.value, s.text) for s in detect_rules(text)] == [
+        ("dob", "1950"),
+        ("address", "số 5 ngõ 3 phố Tôn Đức\nThắng, phường Hai Bà Trưng, thành\nphố Hà Nội"),
+        ("bank_account", "123456789012"), ("parcel", "406, tờ\nbản đồ số 36")]
+    form = "Nơi thường trú: thôn Đông xã Phú Minh\nSố điện thoại: 0912345678"
+    assert [(s.kind.value, s.text) for s in detect_rules(form)] == [
+        ("address", "thôn Đông xã Phú Minh"), ("phone", "0912345678")]

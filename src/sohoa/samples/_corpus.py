@@ -15,6 +15,7 @@ from sohoa.samples._conditions import CONDITIONS, degrade, dpi_of, map_box, save
 from sohoa.samples._content import make_content
 from sohoa.samples._hand import fill_by_hand
 from sohoa.samples._layout import fit, layout
+from sohoa.samples._personal_docs import make_personal_document
 from sohoa.samples._rand import chance, pick
 from sohoa.samples._render import render
 from sohoa.samples._typeset import FAMILY, Geometry, Page
@@ -47,6 +48,7 @@ class SampleDocument:
     number_sign: str = ""
     line_boxes: list[list[tuple[int, int, int, int]]] = field(default_factory=list)
     page_kinds: list[str] = field(default_factory=list)
+    personal: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class SampleCorpus:
         docs = [SampleDocument(d["fields"], d["pages"], d["page_texts"], d["type_code"], d["recipients"],
                                d["addressees"], d["number_sign"],
                                [[(b[0], b[1], b[2], b[3]) for b in page] for page in d["line_boxes"]],
-                               d["page_kinds"]) for d in data["documents"]]
+                               d["page_kinds"], [(k, v) for k, v in d.get("personal", [])])
+                for d in data["documents"]]
         return cls(Path(out_dir), [Path(out_dir) / p["file"] for p in data["pages"]], docs, data["condition"],
                    data["seed"], data["separators"], data["dpi"], data.get("variation", "plain"))
 
@@ -81,7 +84,8 @@ class SampleCorpus:
         documents = [{"fields": d.fields, "pages": d.pages, "page_texts": d.page_texts,
                       "type_code": d.type_code, "recipients": d.recipients, "addressees": d.addressees,
                       "number_sign": d.number_sign, "page_kinds": d.page_kinds,
-                      "line_boxes": [[list(b) for b in page] for page in d.line_boxes]}
+                      "line_boxes": [[list(b) for b in page] for page in d.line_boxes],
+                      **({"personal": [list(p) for p in d.personal]} if d.personal else {})}
                      for d in self.documents]
         return {"format": TRUTH_FORMAT, "condition": self.condition, "variation": self.variation, "seed": self.seed,
                 "dpi": self.dpi,
@@ -96,12 +100,16 @@ def _geometry(rng: np.random.Generator, v: Variation = PLAIN) -> Geometry:
                     body_pt=pick(rng, v.body_pt), spacing=float(rng.uniform(*v.spacing)), landscape=v.landscape)
 
 
-def _document_pages(seed: int, index: int, multipage: bool, v: Variation = PLAIN) -> tuple[list[Page], Any]:
+def _document_pages(seed: int, index: int, multipage: bool, v: Variation = PLAIN,
+                    personal: bool = False) -> tuple[list[Page], Any]:
     """Lay out document ``index`` of the corpus from its own random stream (independent of condition);
-    the variation's own choices come from a second stream."""
+    the variation's own choices come from a second stream; a document with personal data from a third."""
     rng = np.random.default_rng([seed, index])
     vrng = np.random.default_rng([seed, index, 7])
-    content = make_content(rng, multipage and chance(rng, 0.2), v, vrng)
+    if personal:
+        content = make_personal_document(np.random.default_rng([seed, index, 11])).content
+    else:
+        content = make_content(rng, multipage and chance(rng, 0.2), v, vrng)
     g = _geometry(rng, v)
     target = pick(rng, (1, 1, 2, 2, 3)) if multipage else 1
     if v.two_up and multipage:
@@ -157,7 +165,7 @@ def _write_scan(pages: list[Page], number: int, out_dir: Path, condition: str, s
 
 def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str | None = None,
                     multipage: bool = True, separators: bool = False, handwritten: bool = False,
-                    variation: str = "plain") -> SampleCorpus:
+                    variation: str = "plain", personal: bool = False) -> SampleCorpus:
     """Write ``page_0001.png``… and ``truth.json`` for ``documents`` generated NĐ 30 documents.
 
     Documents are 1–3 pages when ``multipage`` (continuation pages numbered at the top, sometimes a
@@ -167,7 +175,9 @@ def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str 
     defaults to the variation's (photocopy, fax) or clean300. With ``two_up`` a scan holds two pages of
     a document side by side: its truth text is the left page's lines then the right page's.
     Text and layout depend only on ``seed``, ``multipage`` and the variation, so every condition of a
-    seed shows the same text.
+    seed shows the same text. ``personal`` makes every document one of a commune or ward full of
+    fictitious people (land allocation, social allowances, residence, complaints), marked as fictitious on
+    the page; its truth lists the printed personal data as (kind, value).
     """
     v = variation_named(variation)
     handwritten = handwritten or v.handwritten
@@ -188,7 +198,7 @@ def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str 
                 path, _ = _write_page(Page("separator"), len(paths) + 1, out_dir, condition, seed)
                 paths.append(path)
                 blanks.append(len(paths))
-            pages, content = _document_pages(seed, index, multipage, v)
+            pages, content = _document_pages(seed, index, multipage, v, personal)
             scans = [pages[i:i + 2] for i in range(0, len(pages), 2)] if v.two_up else [[p] for p in pages]
             numbers, boxes, texts = [], [], []
             for scan in scans:
@@ -199,7 +209,7 @@ def generate_corpus(out_dir: Path, *, documents: int, seed: int, condition: str 
                 texts.append(text)
             docs.append(SampleDocument(content.fields, numbers, texts, content.type_code,
                                        content.recipients, content.addressees, content.number_sign, boxes,
-                                       [scan[0].kind for scan in scans]))
+                                       [scan[0].kind for scan in scans], list(content.personal)))
     finally:
         FAMILY.reset(token)
     corpus = SampleCorpus(out_dir, paths, docs, condition, seed, blanks, dpi_of(condition), v.name)

@@ -99,6 +99,7 @@ class Content:
     seal_text: str = ""
     seal_over_name: bool = False   # a red seal printed over the signer's name (drawn under any condition)
     extra: dict[str, str] = field(default_factory=dict)
+    personal: tuple[tuple[str, str], ...] = ()  # (kind, value) of the fictitious personal data printed
 
     def body(self, items: int) -> list[Para]:
         """Preamble, then ``items`` items spread over the sections in order, then the closing."""

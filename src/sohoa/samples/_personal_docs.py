@@ -153,6 +153,7 @@ def make_personal_document(rng: np.random.Generator, kind: str | None = None) ->
         "signer_position": position, "signer_full_name": signer, "secrecy": None, "urgency": None,
     }
     content = Content(fields, doc_type.tt05_code if doc_type else "", number_sign, left, right, [], title_paras,
-                      doc.paras, [], [], end, recipients, [], seal_text=organ.display.upper())
+                      doc.paras, [], [], end, recipients, [], seal_text=organ.display.upper(),
+                      personal=tuple((span.kind.value, span.text) for span in doc.text.spans()))
     return PersonalDocument(content, doc.text.text(), tuple(doc.text.spans()))
 

@@ -7,8 +7,10 @@ on documents it generates (``names``); ``detect_page`` maps the spans of an OCR 
 
 from __future__ import annotations
 
+import re
+
 from sohoa.domain.ocr import OcrPage
-from sohoa.domain.personal import PersonalSpan
+from sohoa.domain.personal import PersonalKind, PersonalSpan
 from sohoa.domain.text import nfc
 
 from ._text import select_spans
@@ -19,10 +21,24 @@ from .rules import detect_rules
 __all__ = ["PageSpan", "detect", "detect_page", "detect_rules", "page_text"]
 
 
+# A bare year right after a person's name is their year of birth: "Trần Văn An (1955, con)", "Lê Thị Hoa, 1960".
+_YEAR_AFTER_NAME = re.compile(r"\s*[(,]\s*((?:19|20)\d{2})(?!\d)")
+
+
+def _years_after(text: str, names: list[PersonalSpan]) -> list[PersonalSpan]:
+    out = []
+    for name in names:
+        match = _YEAR_AFTER_NAME.match(text, name.end)
+        if match:
+            out.append(PersonalSpan(PersonalKind.DOB, match.start(1), match.end(1), match.group(1), 0.85))
+    return out
+
+
 def detect(text: str) -> list[PersonalSpan]:
     """Every kind of personal data in ``text`` (NFC): rules and names, sorted by start, non-overlapping."""
     text = nfc(text)
-    return select_spans([*detect_rules(text), *detect_names(text)])
+    names = detect_names(text)
+    return select_spans([*detect_rules(text), *names, *_years_after(text, names)])
 
 
 def detect_page(ocr: OcrPage) -> list[PageSpan]:

@@ -15,14 +15,15 @@ from sohoa.domain.personal import PersonalKind, PersonalSpan
 
 __all__ = ["find_addresses", "find_parcels"]
 
-_ADDRESS_LABEL = re.compile(
+_ADDRESS_LABEL = re.compile((
     r"(?<!\w)(?:(?:dia chi|noi) thuong tru|ho khau thuong tru|\bhktt\b|thuong tru (?:tai|o)|"
     r"(?:cu|tam|hien) tru (?:tai|o)|tru tai|dia chi(?: lien he| lien lac| cu tru| hien nay)?|"
-    r"(?:noi|cho) o(?: hien nay| hien tai)?|noi cu tru|que quan|nguyen quan)(?!\w)\s*:?\s*")
+    r"(?:noi|cho) o(?: hien nay| hien tai)?|noi cu tru|que quan|nguyen quan)(?!\w)\s*:?\s*").replace(" ", r"\s+"))
 _NOT_ADDRESS_AFTER = re.compile(r"(?:email|e-mail|thu dien tu|thu dien tu)\b")
-_ORGAN_BEFORE = re.compile(r"\b(?:ubnd|uy ban|co quan|cong ty|tru so|don vi|van phong|chi cuc|so tai nguyen|"
-                           r"benh vien|truong|ngan hang|kho bac|toa an|vien kiem sat|cong an)\b")
-_PERSON_BEFORE = re.compile(r"\b(?:ong|ba|anh|chi|em|chau|ho va ten|ho ten|nguoi|cong dan|chu ho)\b")
+# Read in the text as written (lower case, with tones): folded, "Đinh Văn Phong" would read "văn phòng".
+_ORGAN_BEFORE = re.compile(r"\b(?:ubnd|ủy ban|uỷ ban|cơ quan|công ty|trụ sở|đơn vị|văn phòng|chi cục|sở|bệnh viện|"
+                           r"trường|ngân hàng|kho bạc|tòa án|toà án|viện kiểm sát|công an)\b")
+_PERSON_BEFORE = re.compile(r"\b(?:ông|bà|anh|chị|em|cháu|cụ|họ và tên|họ tên|người|công dân|chủ hộ)\b")
 _PART_START = re.compile(
     r"(?:so\s*\d|\d|nha so|ngo|ngach|hem|kiet|pho|duong|thon|xom|ap|ban|to\b|to dan pho|khu|phuong|xa\b|"
     r"thi tran|quan|huyen|thi xa|thanh pho|tinh|tp\b|tx\b|tt\b|q\.|p\.|h\.|khoi|cum|lang|buon|soc|can ho|"
@@ -31,13 +32,18 @@ _ABBREVIATIONS = frozenset({"tp", "p", "q", "tx", "tt", "h", "x", "t", "tdp", "k
 _MAX_ADDRESS = 160
 
 
+# A line that starts a new field or item ends an address; any other line end is a wrapped line.
+_NEW_FIELD = re.compile(r"\s*(?:[-–•+]|\d+[.)]\s|[^\n:,;]{1,40}:|$)")
+
+
 def _clause_end(folded: str, start: int) -> int:
-    """Where the clause starting at ``start`` ends: a newline, semicolon, parenthesis or full stop."""
+    """Where the clause starting at ``start`` ends: a semicolon, parenthesis, full stop, or a line end
+    before a new field ("Số điện thoại: …") or list item."""
     limit = min(len(folded), start + _MAX_ADDRESS)
     position = start
     while position < limit:
         ch = folded[position]
-        if ch in "\n;()":
+        if ch in ";()" or (ch == "\n" and _NEW_FIELD.match(folded, position + 1)):
             return position
         if ch == "." and (position + 1 >= len(folded) or folded[position + 1].isspace()):
             word = re.search(r"(\w+)$", folded[start:position])
@@ -56,7 +62,7 @@ def _address_end(text: str, folded: str, start: int) -> int:
     kept = parts[0][1]
     previous_was_part = True
     for part_start, part_end in parts[1:]:
-        stripped = folded[part_start:part_end].lstrip()
+        stripped = folded[part_start:part_end].replace("\n", " ").lstrip()
         offset = part_end - part_start - len(stripped)
         original = text[part_start + offset:part_end].split()
         if _PART_START.match(stripped):
@@ -71,9 +77,9 @@ def _address_end(text: str, folded: str, start: int) -> int:
     return kept
 
 
-def _organ_address(folded: str, label_start: int) -> bool:
-    line_start = folded.rfind("\n", 0, label_start) + 1
-    before = folded[max(line_start, label_start - 80):label_start]
+def _organ_address(text: str, label_start: int) -> bool:
+    line_start = text.rfind("\n", 0, label_start) + 1
+    before = text[max(line_start, label_start - 80):label_start].lower()
     return bool(_ORGAN_BEFORE.search(before)) and not _PERSON_BEFORE.search(before)
 
 
@@ -94,7 +100,7 @@ def find_addresses(text: str, folded: str) -> Iterator[PersonalSpan]:
     """Addresses after an address label."""
     for match in _ADDRESS_LABEL.finditer(folded):
         start = match.end()
-        if _NOT_ADDRESS_AFTER.match(folded, start) or _organ_address(folded, match.start()):
+        if _NOT_ADDRESS_AFTER.match(folded, start) or _organ_address(text, match.start()):
             continue
         if not _tone_ok(text, match.start(), match.group(0)):
             continue

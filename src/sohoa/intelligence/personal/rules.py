@@ -25,7 +25,8 @@ _DATE = (r"(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19|20)\d{2}"
 _DOB = re.compile(r"(?<!\w)(?<!phat )(?<!ve )(?<!hoc )(?<!nu )(?<!san )"
                   r"(?:sinh ngay|ngay,?\s*thang,?\s*nam sinh|ngay sinh|sinh nam|nam sinh|\bsn\b|sinh)"
                   rf"\s*(?:\(\w+\))?\s*:?\s*(?:ngay\s+|nam\s+)?{_DATE}")
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?<![.-])")
+# OCR sometimes reads a bracket or a space beside the "@" ("haidd77(@gmail.com").
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+ ?[(\[]?@ ?[\w-]+(?:\.[\w-]+)+(?<![.-])")
 _PLATE = re.compile(r"(?<![\w/.\-])(\d{2}\s?-?\s?[A-Z]{1,2}\d?\s?-?\s?(?:\d{3}\.\d{2}|\d{4,5}))(?![\w.]\w|\w)")
 _PLATE_LABEL = re.compile(r"bien so|bien kiem soat|\bbks\b|\bbsx\b|xe (?:may|o to|mo to)")
 
@@ -49,11 +50,15 @@ def _plates(text: str, folded: str) -> Iterator[PersonalSpan]:
         yield PersonalSpan(PersonalKind.PLATE, start, end, text[start:end], 0.97 if labelled else 0.85)
 
 
-_FINDERS = (find_numbers, find_addresses, find_parcels, _dates_of_birth, _emails, _plates)
+# Finders that read a line end as a space (a page wraps "số tài\nkhoản 123…", "thửa số 12, tờ\nbản đồ số 3");
+# addresses see the line ends, which may end their clause.
+_FLAT_FINDERS = (find_numbers, find_parcels, _dates_of_birth, _emails, _plates)
 
 
 def detect_rules(text: str) -> list[PersonalSpan]:
     """The structured personal data in ``text`` (NFC): sorted by start, non-overlapping."""
     text = nfc(text)
     folded = fold_keep_offsets(text)
-    return select_spans(span for finder in _FINDERS for span in finder(text, folded))
+    flat = folded.replace("\n", " ")
+    spans = [span for finder in _FLAT_FINDERS for span in finder(text, flat)]
+    return select_spans([*spans, *find_addresses(text, folded)])
