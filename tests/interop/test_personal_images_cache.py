@@ -17,9 +17,11 @@ from sqlalchemy import func, select
 from sohoa.db.models import Document, MaskedDerivative, Page, StoredObject
 from sohoa.domain.ocr import BBox, OcrPage
 from sohoa.domain.personal import mask_token
+from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.engines.redact import image_box
 from sohoa.services.catalogue.personal_derivatives import masked_page_object, masked_pdf_object
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.objects import store_bytes
 
 from ._personal_images_world import CCCD, HEIGHT, NAME, PHONE, VALUES, WIDTH, Record, build
 
@@ -182,3 +184,31 @@ def test_two_requests_at_once_build_without_error(ctx: AppContext) -> None:
         found = list(pool.map(lambda _: _object(ctx, record, "thumbnail", masking).sha256, range(4)))
     assert len(set(found)) == 1
     assert _rows(ctx) == 1
+
+
+def test_new_ocr_or_fields_make_a_new_object_under_the_same_fingerprint(ctx: AppContext) -> None:
+    """A corrected OCR (its words are burned too) or edited fields (the PDF's metadata) are built again."""
+    record = build(ctx)
+    masking = LocalMasking(record.boxes)
+    first = _object(ctx, record, "image", masking)
+    _page_row, doc = _page(ctx, record)
+    with ctx.db.session() as session:
+        pdf = masked_pdf_object(ctx.store, session, doc, masking)
+        assert pdf is not None
+        first_pdf = pdf.sha256
+    corrected = replace(record.ocr, words=record.ocr.words[:-1])
+    with ctx.db.session() as session:
+        page = session.get(Page, record.page_id)
+        assert page is not None
+        page.ocr_object_id = store_bytes(session, ctx.store, ocr_page_to_json(corrected).encode(),
+                                         media_type="application/json", kind="ocr").id
+        edited = session.get(Document, record.document_id)
+        assert edited is not None
+        edited.subject = "Giao đất ở"
+    assert _object(ctx, record, "image", masking).sha256 == first.sha256  # looked at again: the same pixels
+    assert _rows(ctx) == 3
+    _page_row, doc = _page(ctx, record)
+    with ctx.db.session() as session:
+        pdf = masked_pdf_object(ctx.store, session, doc, masking)
+        assert pdf is not None and pdf.sha256 != first_pdf
+    assert _rows(ctx) == 4

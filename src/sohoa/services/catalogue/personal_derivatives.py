@@ -3,9 +3,10 @@ personal data burned in — what every principal that gets a ``Masking`` receive
 
 Each is built on first request from the staff derivative (never the master, which stays untouched), stored
 write-once in the object store and remembered (``masked_derivatives``) under a key of the staff derivative's
-SHA-256, the page, the kind and the masking's fingerprint: a reviewer's decision or a policy change makes a
-new fingerprint, hence a new object with a new ETag, and the old one is never served again. Two requests at
-once may both build it; the first row stays, the other request answers its own identical-in-content copy.
+SHA-256 (and the OCR, sizes, turns and fields it is drawn with), the page, the kind and the masking's
+fingerprint: a reviewer's decision or a policy change makes a new fingerprint, hence a new object with a new
+ETag, and the old one is never served again. Two requests at once may both build it; the first row stays and
+both answer its object.
 
 What is burned on a page is the masking's boxes plus the box of every OCR word the masking rewrote, so a value
 the masking hides in text is hidden in pixels too.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -52,8 +54,10 @@ class PageMasking(Protocol):
     def fields(self, fields: dict[str, str | None]) -> dict[str, str | None]: ...
 
 
-def _key(kind: str, page_no: int | None, source_sha256: str, fingerprint: str) -> str:
-    return hashlib.sha256(f"{_VERSION}|{kind}|{page_no}|{source_sha256}|{fingerprint}".encode()).hexdigest()
+def _key(kind: str, page_no: int | None, fingerprint: str, *sources: object) -> str:
+    """The key of a masked derivative: what it is, the masking, and everything its pixels and text come from."""
+    made_of = json.dumps([_VERSION, kind, page_no, fingerprint, *sources], ensure_ascii=False, default=str)
+    return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
 
 
 def _ocr(session: Session, store: ObjectStore, page: Page) -> OcrPage | None:
@@ -105,7 +109,8 @@ def masked_page_object(store: ObjectStore, session: Session, page: Page, kind: s
     source = session.get(StoredObject, object_id) if object_id else None
     if source is None:
         return None
-    key = _key(kind, page.page_no, source.sha256, masking.fingerprint)
+    key = _key(kind, page.page_no, masking.fingerprint, source.sha256, page.ocr_object_id, page.width, page.height,
+               page.rotation or 0)
     found = _cached(session, key)
     if found is not None:
         return found
@@ -141,14 +146,16 @@ def masked_pdf_object(store: ObjectStore, session: Session, doc: Document,
     source = session.get(StoredObject, doc.pdf_object_id) if doc.pdf_object_id else None
     if source is None:
         return None
-    key = _key("pdf", None, source.sha256, masking.fingerprint)
+    pages = list(session.execute(select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)).scalars())
+    fields = document_fields(doc)
+    key = _key("pdf", None, masking.fingerprint, source.sha256, fields,
+               [(p.id, p.ocr_object_id, p.width, p.height, p.dpi, p.rotation or 0) for p in pages])
     found = _cached(session, key)
     if found is not None:
         return found
-    pages = list(session.execute(select(Page).where(Page.document_id == doc.id).order_by(Page.page_no)).scalars())
     staff = store.read(source.sha256)
     out = io.BytesIO()
     masked_pdf(staff, _masked_pages(store, session, pages, masking), out, title=masking.text(pdf_title(staff)),
-               fields=masking.fields(document_fields(doc)))
+               fields=masking.fields(fields))
     stored = store_bytes(session, store, out.getvalue(), media_type="application/pdf", kind="masked_pdf")
     return _remember(session, _row(key, doc.id, None, "pdf", masking, source), stored)
