@@ -94,6 +94,9 @@ OTHER_ID_ROUTES: dict[str, str] = {
                                                                        "caller uploaded, no document",
     "/scanning/uploads/{token}": "the resumable upload of the caller's own scan batch",
     "/api/v1/ingest/{sha256}": "the ingest state of a master the caller submitted (write:ingest)",
+    "/api/v1/personal-data/requests/{code}": "a data subject request (personal:read), visible to the archive's tokens "
+                                             "and its unit's lineage; its items only on documents the token reads "
+                                             "(tests/shared/test_personal_api.py)",
     "/api/v1/record-requests/{request_id}": "a record request made by the same token (records:request), its "
                                             "documents filtered by the policy again (tests/interop)",
     "/staff/personal-data/requests/{code}": "a data subject request (personal.search): its items list only documents "

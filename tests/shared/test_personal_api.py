@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from sohoa.app import create_app
 from sohoa.db.models import Event
+from sohoa.services.catalogue import subject_requests as sr
 from sohoa.services.catalogue.personal_search import search_people
 from sohoa.services.identity.tokens import create_token
 from sohoa.services.platform.context import AppContext
@@ -100,3 +101,34 @@ def test_refusals_and_the_openapi_document(setup: tuple[TestClient, PersonalWorl
     operation = spec["paths"]["/api/v1/personal-data"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"q", "purpose", "kind", "unit", "limit", "offset"}
     assert "personal:read" in operation["summary"]
+
+
+def test_a_one_stop_shop_forwards_a_request_and_follows_it(
+        ctx: AppContext, setup: tuple[TestClient, PersonalWorld, dict[str, str]]) -> None:
+    client, world, tokens = setup
+    filer = create_token(ctx, "ward-filer", ["records:request", "read:unit"], unit="PD.MOI.001")[0]
+    body = {"request_kind": "access", "subject_name": NAME, "requester": NAME, "subject_id_number": CCCD,
+            "contact": "thuan@example.vn"}
+    assert client.post("/api/v1/personal-data/requests", json=body,
+                       headers={"Authorization": f"Bearer {tokens['ward']}"}).status_code == 403  # no records:request
+    created = client.post("/api/v1/personal-data/requests", json=body, headers={"Authorization": f"Bearer {filer}"})
+    assert created.status_code == 201, created.text
+    out = created.json()
+    assert out["status"] == "open" and out["unit_name"] == "Phường Thử Mới" and out["items"] == []
+    code = out["code"]
+    with ctx.db.session() as session:
+        (event,) = session.execute(select(Event).where(Event.action == "subject_request.create")).scalars()
+        assert event.actor == "token:ward-filer"
+    # staff attach a record found; the ward's system follows the request (personal:read), another ward's cannot
+    sr.add_found(ctx, world.principal("archivist", "archivist"), code, world.docs["land"], world.data["land_cccd"])
+    seen = client.get(f"/api/v1/personal-data/requests/{code}", headers={"Authorization": f"Bearer {tokens['ward']}"})
+    assert seen.status_code == 200, seen.text
+    (item,) = seen.json()["items"]
+    assert item["document_id"] == world.docs["land"] and item["kind"] == "cccd" and item["value"] == "001 085 012 345"
+    other = client.get(f"/api/v1/personal-data/requests/{code}", headers={"Authorization": f"Bearer {tokens['other']}"})
+    assert other.status_code == 404
+    assert client.get(f"/api/v1/personal-data/requests/{code}",
+                      headers={"Authorization": f"Bearer {filer}"}).status_code == 403  # personal:read needed
+    bad = client.post("/api/v1/personal-data/requests", json={**body, "subject_id_number": "12345"},
+                      headers={"Authorization": f"Bearer {filer}"})
+    assert bad.status_code == 422

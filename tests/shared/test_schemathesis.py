@@ -27,11 +27,12 @@ MAX_EXAMPLES = 12
 
 # Where a schema-valid request may still be refused with 400, because the answer depends on data or settings the
 # schema cannot state: an unknown unit code, a query over SOHOA_MAX_QUERY_CHARS or a page past the search depth
-# (search, export); a personal data query that reads as a number of too few digits, or a blank purpose; a webhook
+# (search, export); a personal data query that reads as a number of too few digits, a blank purpose or subject
+# name, an unknown unit; a webhook
 # host that is private or does not resolve; uploaded bytes that are not an image.
 # Only there, and only a 400, is a "schema-valid request rejected" (positive_data_acceptance) not a failure.
 DATA_DEPENDENT_400 = {"GET /api/v1/search", "GET /api/v1/search/export", "POST /api/v1/webhooks",
-                      "POST /api/v1/ingest", "GET /api/v1/personal-data"}
+                      "POST /api/v1/ingest", "GET /api/v1/personal-data", "POST /api/v1/personal-data/requests"}
 
 
 def _config(token: str | None) -> SchemathesisConfig:

@@ -3,24 +3,27 @@
 ``GET /personal-data?q=&kind=&unit=&purpose=`` answers the same values and records as the staff screen
 (``/staff/personal-data``), in what the token's read scopes see (``read:unit``: its unit's lineage; otherwise
 public records), never độ mật records, restricted values never (a token is not an administrator); every query is
-audited with its purpose under the token's name.
+audited with its purpose under the token's name. ``POST /personal-data/requests`` (scope ``records:request``)
+forwards a data subject request to the archive; ``GET /personal-data/requests/{code}`` (``personal:read``) follows
+it to its answer.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the Annotated dependencies at import.
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from sohoa.api.deps import api_router, api_state
+from sohoa.api.deps import RecordRequester, api_router, api_state
 from sohoa.api.security import Caller, caller_dependency
 from sohoa.domain.personal import PersonalKind
 from sohoa.http.deps import Ctx
+from sohoa.services.catalogue import subject_requests as sr
 from sohoa.services.catalogue.personal_search import MIN_PURPOSE, search_people
 from sohoa.services.registry.units import unit_id_by_identifier
 
-__all__ = ["PeopleOut", "router"]
+__all__ = ["PeopleOut", "SubjectRequestIn", "SubjectRequestOut", "router"]
 
 router = api_router()
 PersonalReader = Annotated[Caller, Depends(caller_dependency(api_state, "personal:read"))]
@@ -88,3 +91,83 @@ def api_personal_data(
                                          unit_name=r.unit_name, file_code=r.file_code, pages=list(r.pages),
                                          corrections=list(r.corrections)) for r in g.records])
                              for g in found.groups])
+
+
+# --- data subject requests -----------------------------------------------------------------------------------
+
+class SubjectRequestIn(BaseModel):
+    """A data subject request a one-stop-shop system forwards (received now)."""
+
+    request_kind: Literal["access", "correction", "restriction", "deletion"]
+    subject_name: str = Field(min_length=1, max_length=200, description="The data subject's full name.")
+    requester: str = Field(min_length=1, max_length=200, description="Who asks: the subject or their "
+                                                                     "legal representative.")
+    subject_id_number: str | None = Field(default=None, pattern=r"^(\d{9}|\d{12})$",
+                                          description="CCCD (12 digits) or CMND (9 digits).")
+    contact: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=35, description="A unit identifier (a token of read:unit: "
+                                                                      "its own unit when left out).")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SubjectRequestItemOut(BaseModel):
+    action: str = Field(description="found, correction or restriction.")
+    document_id: int
+    href: str
+    kind: str | None
+    value: str | None = Field(description="The value as found (masked when restricted).")
+    corrected_value: str | None = Field(description="A correction recorded beside the value.")
+    note: str | None
+    created_at: datetime
+
+
+class SubjectRequestOut(BaseModel):
+    code: str = Field(description="The tracking code (YC-…).")
+    request_kind: str
+    subject_name: str
+    requester: str
+    unit_name: str | None
+    received_at: datetime
+    due_at: datetime = Field(description="Received + SOHOA_SUBJECT_REQUEST_HOURS.")
+    status: str = Field(description="open, answered or refused.")
+    overdue: bool
+    answer: str | None = None
+    answered_at: datetime | None = None
+    items: list[SubjectRequestItemOut] = Field(default_factory=list)
+
+
+def _out(view: sr.RequestView) -> SubjectRequestOut:
+    row = view.row
+    return SubjectRequestOut(
+        code=row.code, request_kind=row.request_kind, subject_name=row.subject_name, requester=row.requester,
+        unit_name=row.unit_name, received_at=row.received_at, due_at=row.due_at, status=row.status,
+        overdue=row.overdue, answer=view.answer, answered_at=view.answered_at,
+        items=[SubjectRequestItemOut(action=i.action, document_id=i.document_id,
+                                     href=f"/api/v1/documents/{i.document_id}", kind=i.kind, value=i.value,
+                                     corrected_value=i.corrected_value, note=i.note, created_at=i.created_at)
+               for i in view.items])
+
+
+@router.post("/personal-data/requests", response_model=SubjectRequestOut, status_code=201,
+             summary="Chuyển yêu cầu của chủ thể dữ liệu / forward a data subject request (records:request)")
+def api_subject_request_create(ctx: Ctx, caller: RecordRequester, body: SubjectRequestIn) -> SubjectRequestOut:
+    """Record the request (audited); the archive's staff handle it and answer by the due time."""
+    client = caller.client
+    assert client is not None
+    principal = client.principal()
+    unit_id = unit_id_by_identifier(ctx, body.unit) if body.unit else None
+    code = sr.create_request(ctx, principal, sr.NewRequest(
+        body.request_kind, body.subject_name, body.requester, body.subject_id_number, body.contact, unit_id,
+        None, body.note))
+    return _out(sr.get_request(ctx, principal, code))
+
+
+@router.get("/personal-data/requests/{code}", response_model=SubjectRequestOut,
+            summary="Một yêu cầu của chủ thể dữ liệu / a data subject request (personal:read)")
+def api_subject_request(ctx: Ctx, caller: PersonalReader,
+                        code: Annotated[str, Path(max_length=16, pattern=r"^YC-[A-Z0-9]{6}$")]) -> SubjectRequestOut:
+    """Its state, answer and the records found (those the token may read); requests of the token's unit lineage,
+    or every request for a token of the archive (admin)."""
+    client = caller.client
+    assert client is not None
+    return _out(sr.get_request(ctx, client.principal(), code))
