@@ -19,6 +19,7 @@ from sohoa.services.catalogue.personal_data import record_document_personal_data
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production.personal_scan import scan_personal_data
+from sohoa.services.production.review import update_fields
 from sohoa.settings import Settings
 from tests.shared._personal_doc import CCCD, NAME, PHONE, SIGNER, PersonalDoc, build_personal_doc
 
@@ -88,3 +89,14 @@ def test_the_command_scans_and_counts_by_kind(tmp_path: Path, monkeypatch: pytes
     one = runner.invoke(app, ["personal-data", "scan", "--document", str(built.document_id)])
     assert one.exit_code == 0 and "scanned 1" in one.output
     assert runner.invoke(app, ["personal-data", "scan", "--document", "999"]).exit_code != 0
+
+
+def test_a_corrected_subject_is_read_again_for_personal_data(any_ctx: AppContext, record: PersonalDoc) -> None:
+    scan_personal_data(any_ctx, [record.document_id])
+    errors = update_fields(any_ctx, record.document_id, {"subject": "Về việc giao đất cho bà Trần Thị Hoa"},
+                           actor="reviewer")
+    assert errors == {}
+    assert ("name", "tran thi hoa") in {(r.kind, r.normalized) for r in _rows(any_ctx, record.document_id)}
+    subject = str(view_document(any_ctx, None, record.document_id).fields["subject"])
+    assert "Trần Thị Hoa" not in subject and "[đã che: họ tên]" in subject
+    assert search(any_ctx, None, SearchRequest(query="Trần Thị Hoa")).total == 0

@@ -3,9 +3,11 @@ tests of every text outlet. The values are invented; none belongs to a real pers
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, Page, PersonalDatum, Unit, User
@@ -62,7 +64,10 @@ def build_personal_doc(ctx: AppContext, session: Session, *, access_level: str =
     session.add(doc)
     session.flush()
     ocr = store_bytes(session, ctx.store, ocr_page_to_json(page).encode(), media_type="application/json", kind="ocr")
-    session.add(Page(document_id=doc.id, master_object_id=ocr.id, source_index=0, page_no=1, width=page.width,
+    buffer = io.BytesIO()
+    Image.new("L", (page.width, page.height), 255).save(buffer, "JPEG")
+    scan = store_bytes(session, ctx.store, buffer.getvalue(), media_type="image/jpeg", kind="master")
+    session.add(Page(document_id=doc.id, master_object_id=scan.id, source_index=0, page_no=1, width=page.width,
                      height=page.height, dpi=200, text=page.text, ocr_object_id=ocr.id))
     users = {}
     for role in ("admin", "archivist", "coordinator", "unit_officer"):

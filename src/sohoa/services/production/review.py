@@ -19,6 +19,7 @@ from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.documents import lock_visible, visible_document, visible_page
 from sohoa.services.catalogue.listing import document_clause
+from sohoa.services.catalogue.personal_data import record_document_personal_data
 from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
@@ -152,7 +153,9 @@ def validate_fields(values: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 
 def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
+    """The document's personal data found again (fields or pages changed), then its masked search row."""
     if doc.pages:
+        record_document_personal_data(session, ctx.store, doc)
         ctx.index.upsert(session, document_index_doc(doc))
     else:
         ctx.index.delete(session, doc.id)  # merged away: nothing left to find
