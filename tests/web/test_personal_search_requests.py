@@ -107,6 +107,8 @@ def test_find_correct_restrict_answer_and_export(ctx: AppContext, world: Persona
     assert len(_actions(ctx, "subject_request.answer")) == 1
 
     content, media, name = export_answer(ctx, archivist, code)
+    (exported,) = _actions(ctx, "subject_request.export")
+    assert exported.actor == "archivist" and exported.payload == {"code": code, "records": 1}
     assert name == f"tra-loi-{code}.xlsx" and media.endswith("sheet")
     cells = [str(c) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
              for c in row if c is not None]

@@ -137,6 +137,7 @@ _AUDIT: dict[str, Label] = {
     "search": ("Tìm kiếm", "Search"),
     "subject_request.answer": ("Trả lời yêu cầu của chủ thể dữ liệu", "Data subject request answered"),
     "subject_request.create": ("Ghi nhận yêu cầu của chủ thể dữ liệu", "Data subject request recorded"),
+    "subject_request.export": ("Tải trả lời yêu cầu của chủ thể dữ liệu", "Data subject request answer downloaded"),
     "subject_request.item": ("Ghi kết quả yêu cầu của chủ thể dữ liệu", "Data subject request item recorded"),
     "token.create": ("Tạo khóa API", "API token created"),
     "token.revoke": ("Thu hồi khóa API", "API token revoked"),

@@ -13,6 +13,7 @@ from sohoa.domain.cells import xlsx_append, xlsx_finish
 from sohoa.domain.personal import kind_label
 from sohoa.services.catalogue.subject_requests import get_request
 from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
 __all__ = ["XLSX", "export_answer"]
@@ -26,7 +27,8 @@ _HEADER = ("Tên loại văn bản", "Số, ký hiệu", "Ngày ban hành", "Đ�
 
 
 def export_answer(ctx: AppContext, principal: Principal, code: str) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of the request's answer; read through the same rules as its page."""
+    """(content, media type, file name) of the request's answer; read through the same rules as its page, and
+    audited (``subject_request.export``: personal data leaves the system in it)."""
     from openpyxl import Workbook
 
     view = get_request(ctx, principal, code)
@@ -58,4 +60,7 @@ def export_answer(ctx: AppContext, principal: Principal, code: str) -> tuple[byt
     xlsx_finish(sheet, header_row=header_row)
     out = io.BytesIO()
     book.save(out)
+    with ctx.db.session() as session:
+        record_event(session, principal.username, "subject_request.export", "subject_request", None,
+                     {"code": row.code, "records": len({i.document_id for i in view.items})})
     return out.getvalue(), XLSX, f"tra-loi-{row.code}.xlsx"
