@@ -13,6 +13,7 @@ from sohoa.db.models import Document, Event, FileUnit, Fonds, Unit
 from sohoa.domain.codes import AccessLevel
 from sohoa.services.catalogue.catalog import document_fields
 from sohoa.services.catalogue.personal_masking import Masking, audit_personal_views, maskings_for
+from sohoa.services.catalogue.personal_titles import masked_title
 from sohoa.services.identity.policy import PUBLISHED_STATES, DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext
@@ -155,7 +156,8 @@ def list_files(ctx: AppContext, principal: Principal | None, *, after: int = 0,
         scope = document_scope(session, principal)
         stmt = select(FileUnit).where(file_clause(scope), FileUnit.id > after).order_by(FileUnit.id).limit(limit)
         rows = list(session.execute(stmt).scalars())
-        items = [FileItem(file_id=f.id, file_code=f.file_code, title=f.title, unit_id=f.unit_id,
+        items = [FileItem(file_id=f.id, file_code=f.file_code, title=masked_title(session, f.title, f.access_level,
+                                                                                 principal) or "", unit_id=f.unit_id,
                           fonds_id=f.fonds_id, access_level=f.access_level, bloc=f.bloc,
                           retention="permanent" if f.permanent else f.retention_years,
                           start_date=f.start_date.isoformat() if f.start_date else None,

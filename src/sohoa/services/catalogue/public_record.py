@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from sohoa.db.models import FileUnit, Fonds, Unit
 from sohoa.domain.fields import RecordHeading
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.permalinks import canonical_identifier
-from sohoa.services.catalogue.personal_masking import masking_for
+from sohoa.services.catalogue.personal_masking import Masking, masking_for
+from sohoa.services.catalogue.personal_titles import masked_title
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.platform.context import AppContext
 
@@ -44,6 +47,12 @@ class PublicRecord(RecordHeading):
         return self.organ_name or self.unit_name
 
 
+def _file_title(session: Session, file: FileUnit, masking: Masking | None) -> str | None:
+    """The hồ sơ's title as the public reads it: the document's values and what detection finds masked."""
+    title = masking.text(file.title) if masking is not None and file.title else file.title
+    return masked_title(session, title, file.access_level, None) or None
+
+
 def public_record(ctx: AppContext, document_id: int) -> PublicRecord:
     """The public record's metadata; NotFound when the public may not see it."""
     with ctx.db.session() as session:
@@ -62,5 +71,6 @@ def public_record(ctx: AppContext, document_id: int) -> PublicRecord:
             unit_name=unit.name if unit else None, unit_identifier=unit.identifier if unit else None,
             fonds_code=fonds.code if fonds else None, fonds_name=fonds.name if fonds else None,
             file_code=file.file_code if file else None,
-            file_title=file.title or None if file is not None and file.access_level in public_levels else None,
+            file_title=_file_title(session, file, masking) if file is not None and file.access_level in public_levels
+            else None,
             ordinal=doc.doc_ordinal, updated_at=doc.updated_at)

@@ -19,13 +19,12 @@ from sohoa.db.models import Document, FileUnit, Fonds, Page, Unit
 from sohoa.domain.codes import ACCESS_LEVELS, AccessLevel
 from sohoa.domain.errors import NotFound
 from sohoa.domain.fields import FIELDS
-from sohoa.domain.personal import PersonalKind
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.documents import visible_document
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.permalinks import derived_identifier, permalink_path
 from sohoa.services.catalogue.personal_masking import Masking, has_personal_data, maskings_for, shown_to
-from sohoa.services.catalogue.personal_policy import sees_personal_data
+from sohoa.services.catalogue.personal_titles import masked_title
 from sohoa.services.catalogue.search import actor_name
 from sohoa.services.identity.policy import can_view_document, document_scope
 from sohoa.services.identity.principal import Principal
@@ -109,10 +108,11 @@ def _masked(masking: Masking | None, text: str) -> str:
     return text if masking is None else masking.text(text)
 
 
-def _file_title(principal: Principal | None, file: FileUnit) -> str:
-    """A hồ sơ's code and title; personal data the rules find in the title masked for readers without the right."""
-    title = f"{file.file_code} — {file.title}" if file.title else file.file_code
-    return title if sees_personal_data(principal) else Masking((), safety_kinds=PersonalKind).text(title)
+def _file_title(session: Session, principal: Principal | None, file: FileUnit) -> str:
+    """A hồ sơ's code and title; personal data found in the title (names too) masked for readers without the
+    right."""
+    title = masked_title(session, file.title, file.access_level, principal)
+    return f"{file.file_code} — {title}" if title else file.file_code
 
 
 def _summary(doc: Document, pages: int) -> dict[str, list[str]]:
@@ -264,7 +264,7 @@ def file_collection(ctx: AppContext, principal: Principal | None, file_id: int, 
                   "label": {"vi": [_masked(maskings[d.id], _title(d))]}} for d in docs]
         body: dict[str, Any] = {
             "@context": PRESENTATION_CONTEXT, "id": urls.file(file_id), "type": "Collection",
-            "label": {"vi": [_file_title(principal, file)]},
+            "label": {"vi": [_file_title(session, principal, file)]},
             "summary": vi_en(f"Hồ sơ, {len(docs)} văn bản", f"File, {len(docs)} document(s)"),
             "items": items,
         }
@@ -285,7 +285,7 @@ def fonds_collection(ctx: AppContext, principal: Principal | None, fonds_id: int
         file_ids = sorted({d.file_id for d in docs if d.file_id is not None})
         files = session.execute(select(FileUnit).where(FileUnit.id.in_(file_ids)).order_by(FileUnit.id)).scalars()
         items = [{"id": urls.file(f.id), "type": "Collection",
-                  "label": {"vi": [_file_title(principal, f)]}} for f in files]
+                  "label": {"vi": [_file_title(session, principal, f)]}} for f in files]
         body = {"@context": PRESENTATION_CONTEXT, "id": urls.fonds(fonds_id), "type": "Collection",
                 "label": {"vi": [fonds.name]}, "summary": vi_en(f"Phông lưu trữ {fonds.code}", f"Fonds {fonds.code}"),
                 "items": items}
