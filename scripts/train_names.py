@@ -1,6 +1,6 @@
 """Train the personal-name recognizer and write src/sohoa/intelligence/personal/names_model.json.gz.
 
-    .venv/bin/python scripts/train_names.py [--seed 16] [--passages 2500] [--documents 300] [--epochs 6]
+    .venv/bin/python scripts/train_names.py [--seed 16] [--passages 1500] [--documents 250] [--epochs 6]
 
 Training data is made here, nothing is downloaded: the 'train' part of the labelled set
 (``sohoa.samples.personal.labelled_set``: tuning phrasings, tuning name pool) and the text of generated
@@ -18,6 +18,7 @@ from sohoa.domain.personal import PersonalKind
 from sohoa.intelligence.personal.names import MODEL_FILE, NameTagger, detect_names, train_tagger
 from sohoa.samples.personal import labelled_set, official_documents, personal_documents
 
+DEFAULTS = {"seed": 16, "passages": 1500, "documents": 250, "epochs": 6}
 OUT = Path(__file__).resolve().parents[1] / "src" / "sohoa" / "intelligence" / "personal" / MODEL_FILE
 
 
@@ -25,6 +26,11 @@ def examples(seed: int, passages: int, documents: int) -> list[tuple[str, list[t
     texts = (labelled_set("train", passages, seed) + personal_documents(documents, seed)
              + official_documents(documents, seed))
     return [(t.text, [(s.start, s.end) for s in t.spans if s.kind is PersonalKind.NAME]) for t in texts]
+
+
+def build(seed: int, passages: int, documents: int, epochs: int) -> NameTagger:
+    """The tagger the shipped file holds, for these arguments."""
+    return train_tagger(examples(seed, passages, documents), epochs, seed)
 
 
 def score(part: str, tagger: NameTagger, seed: int, count: int = 600) -> str:
@@ -38,12 +44,10 @@ def score(part: str, tagger: NameTagger, seed: int, count: int = 600) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--passages", type=int, default=2500)
-    parser.add_argument("--documents", type=int, default=300)
-    parser.add_argument("--epochs", type=int, default=6)
+    for name, value in DEFAULTS.items():
+        parser.add_argument(f"--{name}", type=int, default=value)
     args = parser.parse_args()
-    tagger = train_tagger(examples(args.seed, args.passages, args.documents), args.epochs, args.seed)
+    tagger = build(args.seed, args.passages, args.documents, args.epochs)
     tagger.save(OUT)
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(tagger.weights)} features)")
     for part in ("tuning", "held_out"):

@@ -79,3 +79,19 @@ def test_a_file_that_is_not_a_model_is_refused() -> None:
     import gzip
     with pytest.raises(ValueError, match="not a Sohoa name model"):
         NameTagger.load_bytes(gzip.compress(b'{"format": "other"}'))
+
+
+@pytest.mark.slow
+def test_the_shipped_model_is_what_the_training_script_builds(tmp_path: Path) -> None:
+    import importlib.util
+
+    from sohoa.intelligence.personal.names import MODEL_FILE
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "train_names.py"
+    spec = importlib.util.spec_from_file_location("train_names", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(**module.DEFAULTS).save(tmp_path / MODEL_FILE)
+    shipped = Path(__file__).resolve().parents[2] / "src" / "sohoa" / "intelligence" / "personal" / MODEL_FILE
+    assert (tmp_path / MODEL_FILE).read_bytes() == shipped.read_bytes()

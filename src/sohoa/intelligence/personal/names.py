@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -169,14 +170,16 @@ def _whole_runs(tokens: list[Token], tags: list[str]) -> list[str]:
 
 
 def _in_heading(text: str, start: int, end: int) -> bool:
-    """An upper-case span on a line with other upper-case words is part of a heading ("DANH MỤC NHIỆM VỤ
-    …, CHỐNG LÃNG PHÍ"), not a name ("Họ và tên: NGUYỄN VĂN AN" keeps its name)."""
+    """An upper-case span on an upper-case line is part of a heading ("DANH MỤC NHIỆM VỤ …, CHỐNG LÃNG PHÍ"),
+    not a name ("Họ và tên: NGUYỄN VĂN AN; CCCD …" keeps its name)."""
     if not text[start:end].isupper():
         return False
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     rest = text[line_start:start] + " " + text[end:line_end if line_end >= 0 else len(text)]
-    return any(len(word) > 1 and word.isalpha() and word.isupper() for word in rest.split())
+    words = [word for word in re.findall(r"\w+", rest) if word.isalpha()]
+    return any(len(word) > 1 and word.isupper() for word in words) and not any(
+        not word.isupper() for word in words)
 
 
 def detect_names(text: str, tagger: NameTagger | None = None) -> list[PersonalSpan]:
