@@ -9,11 +9,13 @@ from pydantic import ValidationError
 
 from sohoa.domain.codes import AccessLevel, Role
 from sohoa.domain.personal import PersonalKind
+from sohoa.services.catalogue.documents import view_document
 from sohoa.services.catalogue.personal_policy import mask_policy, policy_of, reads_restricted, sees_personal_data
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.identity.tokens import SCOPES, ApiClient
 from sohoa.services.platform.context import open_context
 from sohoa.settings import ACCESS_LEVELS, PERSONAL_KINDS, Settings
+from tests.shared._personal_doc import CCCD, NAME, PHONE, add_rows, build_personal_doc
 
 EVERY = frozenset(PersonalKind)
 
@@ -75,3 +77,16 @@ def test_restricted_values_are_read_by_admins_only() -> None:
     admin_token = ApiClient(token_id=4, name="t", scopes=frozenset({"admin", "personal:read"}), unit_id=None)
     assert not reads_restricted(admin_token.principal())
     assert not reads_restricted(None)
+
+
+def test_the_policy_decides_what_the_public_reads(tmp_path: Path) -> None:
+    """With 'public=cccd' the public reads the citizen's name and phone, never the CCCD (known or found)."""
+    ctx = open_context(Settings(data=tmp_path / "d", workers=1, personal_mask="public=cccd"))
+    try:
+        with ctx.db.session() as session:
+            built = build_personal_doc(ctx, session)
+            add_rows(session, built.document_id, built.page)
+        text = view_document(ctx, None, built.document_id).text
+        assert NAME in text and PHONE in text and CCCD not in text
+    finally:
+        ctx.close()
