@@ -24,6 +24,7 @@ from sohoa.services.production.review import update_fields
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
 FILE_CODE = "H26.PDTEST.2025.01"
+FILE_TITLE = "Hồ sơ giao đất ở cho hộ ông Nguyễn Văn Bình"
 DPI = 200
 
 
@@ -131,6 +132,9 @@ def build_personal_record(ctx: AppContext, folder: Path) -> PersonalRecord:
         "type_name": "Quyết định", "code_number": "125", "code_notation": "QĐ-UBND", "issued_date": "2025-03-05",
         "subject": f"Về việc giao đất ở cho ông {NAME.printed}"}, actor="reviewer")
     assert not errors, errors
+    with ctx.db.session() as session:  # the hồ sơ is titled after the household, as land files are
+        file = session.execute(select(FileUnit).where(FileUnit.file_code == FILE_CODE)).scalar_one()
+        file.title = FILE_TITLE
     assert publish_sample_file(ctx, FILE_CODE, actor="reviewer") == 1
     with ctx.db.session() as session:
         doc = session.execute(select(Document).where(Document.id == document_id)).scalar_one()

@@ -1,0 +1,336 @@
+"""Tried as a citizen would (anonymous, or with a public API token): no protected personal value of a published
+record is readable on the portal, the public API, OAI-PMH, IIIF, the PDF or a certified copy — in text, nor
+in the pixels (the public images and PDFs are rendered and read back with the project's Tesseract engine) —
+while the staff original reads them (so each check can fail) and a staff view of originals is audited.
+
+The record (tests/shared/_personal_world.py) is scanned, ingested with real Tesseract and published.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
+
+from sohoa.app import create_app
+from sohoa.db.models import Event
+from sohoa.domain.ocr import BBox, Word
+from sohoa.engines.tesseract import TesseractEngine
+from sohoa.services.catalogue.permalinks import identifiers_for, permalink_path
+from sohoa.services.identity.tokens import create_token
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.settings import Settings
+
+from ._personal_world import CCCD, NAME, PROTECTED, PUBLIC_WORDS, PersonalRecord, build_personal_record, squash
+from ._portal_helpers import csrf, login, staff
+
+pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
+OCR_DPI = 200
+WORD_KEYS = ("value", "text", "chars", "CONTENT", "label", "snippet", "subject")
+
+
+@dataclass
+class Citizen:
+    ctx: AppContext
+    record: PersonalRecord
+    folder: Path
+    public_token: str
+    identifier: str
+
+    def client(self, token: str | None = None) -> TestClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return TestClient(create_app(self.ctx, watch_hot_folders=False), headers=headers)
+
+
+@pytest.fixture(scope="module")
+def citizen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Citizen]:
+    root = tmp_path_factory.mktemp("citizen")
+    ctx = open_context(Settings(data=root / "data", workers=1))
+    record = build_personal_record(ctx, root / "scans")
+    staff(ctx)
+    token, _ = create_token(ctx, "cổng dữ liệu mở", ["read:public"])
+    identifier = identifiers_for(ctx, [record.document_id])[record.document_id]
+    yield Citizen(ctx, record, root, token, identifier)
+    ctx.close()
+
+
+# ---------------------------------------------------------------- reading what came back
+
+def _strings(data: Any, keys: tuple[str, ...] | None) -> Iterator[str]:
+    """The strings of a JSON value in document order (only those under ``keys`` when given)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and (keys is None or key in keys):
+                yield value
+            elif not isinstance(value, str):
+                yield from _strings(value, keys)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item, keys)
+    elif isinstance(data, str) and keys is None:
+        yield data
+
+
+def readings(body: str, echo: str = "") -> list[str]:
+    """The ways a reader reads ``body``: as sent, without markup, its JSON words in order, ALTO's CONTENT words;
+    ``echo`` (the query the citizen typed, which the page repeats back) taken out first."""
+    text = html.unescape(body)
+    if echo:
+        for form in {echo, html.escape(echo), quote(echo), quote_plus(echo), json.dumps(echo)[1:-1]}:
+            text = text.replace(form, " ")
+    out = [text, re.sub(r"<[^>]+>", " ", text), " ".join(re.findall(r'CONTENT="([^"]*)"', text))]
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return out
+    return [*out, " ".join(_strings(data, None)), " ".join(_strings(data, WORD_KEYS))]
+
+
+def leaks(body: str, echo: str = "") -> list[str]:
+    """The protected values readable in ``body`` (empty: none)."""
+    seen = readings(body, echo)
+    return [p.printed for p in PROTECTED if any(p.readable_in(reading) for reading in seen)]
+
+
+def assert_masked(where: str, body: str, echo: str = "") -> None:
+    found = leaks(body, echo)
+    assert not found, f"{where} shows personal data: {found}"
+
+
+def ocr_text(image: Image.Image) -> str:
+    return str(TesseractEngine().recognize(image.convert("L"), OCR_DPI).text)
+
+
+def pdf_ocr(folder: Path, name: str, pdf: bytes) -> tuple[str, str]:
+    """(the PDF's text layer, what Tesseract reads on its pages rendered at 200 dpi)."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    layer = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(["pdftoppm", "-r", str(OCR_DPI), "-gray", "-png", str(path), str(folder / name)], check=True)
+    pages = sorted(folder.glob(f"{name}-*.png"))
+    assert pages, f"{name}: no page rendered"
+    return layer, "\n".join(ocr_text(Image.open(p)) for p in pages)
+
+
+def get_ok(client: TestClient, url: str, **params: Any) -> Any:
+    response = client.get(url, params=params or None)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return response
+
+
+# ---------------------------------------------------------------- the control: the originals do hold the data
+
+def test_staff_original_reads_every_value_and_is_audited(citizen: Citizen) -> None:
+    doc_id = citizen.record.document_id
+    archivist = citizen.client()
+    login(archivist, "s_archivist")
+    page = get_ok(archivist, f"/documents/{doc_id}").text
+    assert set(leaks(page)) == {p.printed for p in PROTECTED}, "the staff view lacks values: the test proves nothing"
+    image = get_ok(archivist, f"/iiif/3/image/{doc_id}-1/full/max/0/default.jpg").content
+    read = ocr_text(Image.open(io.BytesIO(image)))
+    assert CCCD.readable_in(read) and NAME.readable_in(read), read  # OCR of an unmasked image reads them
+    with citizen.ctx.db.session() as session:
+        views = session.execute(select(Event).where(Event.action == "personal.view",
+                                                    Event.actor == "s_archivist")).scalars().all()
+    assert [e.entity_id for e in views if e.entity_id == doc_id], "no personal.view audit event"
+
+
+def test_token_with_personal_read_sees_originals(citizen: Citizen) -> None:
+    token, _ = create_token(citizen.ctx, "một cửa phường", ["read:public", "personal:read"])
+    body = get_ok(citizen.client(token), f"/api/v1/documents/{citizen.record.document_id}").text
+    assert CCCD.readable_in(readings(body)[3]) and NAME.readable_in(readings(body)[3])
+
+
+# ---------------------------------------------------------------- text outlets
+
+def test_portal_pages_show_no_personal_data(citizen: Citizen) -> None:
+    doc_id, client = citizen.record.document_id, citizen.client()
+    assert_masked("record page", get_ok(client, permalink_path(citizen.identifier)).text)
+    assert_masked("record page (old address)", get_ok(client, f"/portal/documents/{doc_id}").text)
+    assert_masked("browse", get_ok(client, "/portal").text)
+    assert_masked("sitemap", get_ok(client, "/sitemap.xml").text)
+    for word in PUBLIC_WORDS:  # the record is found by the words around the data, its snippet masked
+        found = get_ok(client, "/portal", q=word).text
+        assert f'/portal/r/{citizen.identifier}' in found or f"/portal/documents/{doc_id}" in found, word
+        assert_masked(f"results for {word!r}", found, word)
+    for value in PROTECTED:
+        found = get_ok(client, "/portal", q=value.printed).text
+        assert_masked(f"results for the value {value.printed!r}", found, value.printed)
+    for digits in (CCCD.printed, "0912345678", "013456789"):  # a number finds nothing: no oracle
+        found = get_ok(client, "/portal", q=digits).text
+        assert 'id="result-count">0 ' in found or "/portal/r/" not in found, f"a search for {digits} finds the record"
+
+
+def test_did_you_mean_never_spells_a_value(citizen: Citizen) -> None:
+    client = citizen.client()
+    for typo in ("001190034568", "0912345679", "Nguyễn Văn Bính", "Lê Minh Tuân"):
+        page = get_ok(client, "/portal", q=typo).text
+        assert_masked(f"suggestion for {typo!r}", page, typo)
+        api = get_ok(client, "/api/v1/search", q=typo).text
+        assert_masked(f"API suggestion for {typo!r}", api, typo)
+
+
+def test_public_api_text_shows_no_personal_data(citizen: Citizen) -> None:
+    doc_id = citizen.record.document_id
+    for client in (citizen.client(), citizen.client(citizen.public_token)):
+        assert_masked("API document", get_ok(client, f"/api/v1/documents/{doc_id}").text)
+        assert_masked("API list", get_ok(client, "/api/v1/documents").text)
+        assert_masked("API files (the hồ sơ is titled after the household)", get_ok(client, "/api/v1/files").text)
+        for fmt in ("json", "hocr", "alto"):
+            for page_no in (1, 2):
+                body = get_ok(client, f"/api/v1/documents/{doc_id}/pages/{page_no}/ocr", format=fmt).text
+                assert_masked(f"API OCR {fmt} p{page_no}", body)
+        for q in (*PUBLIC_WORDS, *(p.printed for p in PROTECTED)):
+            assert_masked(f"API search {q!r}", get_ok(client, "/api/v1/search", q=q, facets="true").text, q)
+        hits = get_ok(client, f"/api/v1/documents/{doc_id}/highlights", q=CCCD.printed).json()
+        assert not any(page.get("boxes") for page in hits), f"the highlights locate the CCCD: {hits}"
+        assert_masked("API search export (xlsx)", _xlsx_text(get_ok(client, "/api/v1/search/export",
+                                                                     q="giao đất", format="xlsx").content), "giao đất")
+        layer, _ = _pdf_text(citizen.folder, get_ok(client, "/api/v1/search/export", q="giao đất",
+                                                    format="pdf").content)
+        assert_masked("API search export (pdf)", layer, "giao đất")
+
+
+def _xlsx_text(content: bytes) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(" ".join(str(c) for c in row if c is not None) for sheet in book for row in sheet.values)
+
+
+def _pdf_text(folder: Path, content: bytes) -> tuple[str, None]:
+    path = folder / "export.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout, None
+
+
+def test_oai_pmh_shows_no_personal_data(citizen: Citizen) -> None:
+    client = citizen.client()
+    listed = get_ok(client, "/oai", verb="ListIdentifiers", metadataPrefix="oai_dc").text
+    identifiers = re.findall(r"<identifier>([^<]+)</identifier>", listed)
+    assert identifiers, listed[:500]
+    for prefix in ("oai_dc", "nd30"):
+        assert_masked(f"OAI ListRecords {prefix}", get_ok(client, "/oai", verb="ListRecords",
+                                                         metadataPrefix=prefix).text)
+        for identifier in identifiers:
+            assert_masked(f"OAI GetRecord {prefix}", get_ok(client, "/oai", verb="GetRecord", identifier=identifier,
+                                                           metadataPrefix=prefix).text)
+
+
+def test_iiif_text_shows_no_personal_data(citizen: Citizen) -> None:
+    doc_id, client = citizen.record.document_id, citizen.client()
+    assert_masked("IIIF manifest", get_ok(client, f"/iiif/3/documents/{doc_id}/manifest.json").text)
+    assert_masked("IIIF collection", get_ok(client, f"/iiif/3/files/{citizen.record.file_id}/collection.json").text)
+    for page_no in (1, 2):
+        body = get_ok(client, f"/iiif/3/documents/{doc_id}/pages/{page_no}/annotations.json").text
+        assert_masked(f"IIIF annotations p{page_no}", body)
+    for q in (*PUBLIC_WORDS, CCCD.printed, NAME.printed, "Bình", "0912"):
+        found = get_ok(client, f"/iiif/3/documents/{doc_id}/search", q=q)
+        assert_masked(f"IIIF content search {q!r}", found.text, q)
+        assert bool(found.json()["items"]) == (q in PUBLIC_WORDS), f"IIIF content search {q!r}: {found.text[:300]}"
+
+
+# ---------------------------------------------------------------- pixels: rendered and read back
+
+def _stitched_tiles(client: TestClient, base: str) -> Image.Image:
+    """The page as a viewer assembles it from full-resolution tiles (scale factor 1)."""
+    info = get_ok(client, f"{base}/info.json").json()
+    width, height = info["width"], info["height"]
+    tile = info["tiles"][0]
+    size_w = tile["width"]
+    size_h = tile.get("height", size_w)
+    page = Image.new("L", (width, height), 255)
+    for y in range(0, height, size_h):
+        for x in range(0, width, size_w):
+            w, h = min(size_w, width - x), min(size_h, height - y)
+            part = get_ok(client, f"{base}/{x},{y},{w},{h}/{w},/0/default.jpg").content
+            page.paste(Image.open(io.BytesIO(part)).convert("L"), (x, y))
+    return page
+
+
+def test_public_images_and_pdf_read_back_masked(citizen: Citizen) -> None:
+    doc_id = citizen.record.document_id
+    anonymous, token = citizen.client(), citizen.client(citizen.public_token)
+    layer, read = pdf_ocr(citizen.folder, "portal", get_ok(anonymous, f"/portal/documents/{doc_id}/pdf").content)
+    assert_masked("portal PDF text layer", layer)
+    assert_masked("portal PDF read by OCR", read)
+    assert "QUYẾT ĐỊNH" in read.upper() or "QUYET DINH" in read.upper(), read[:300]  # the page is still there
+    layer, read = pdf_ocr(citizen.folder, "api", get_ok(token, f"/api/v1/documents/{doc_id}/pdf").content)
+    assert_masked("API PDF text layer", layer)
+    assert_masked("API PDF read by OCR", read)
+    for page_no in (1, 2):
+        base = f"/iiif/3/image/{doc_id}-{page_no}"
+        full = get_ok(anonymous, f"{base}/full/max/0/default.jpg").content
+        assert_masked(f"IIIF full image p{page_no} read by OCR", ocr_text(Image.open(io.BytesIO(full))))
+        assert_masked(f"IIIF tiles p{page_no} read by OCR", ocr_text(_stitched_tiles(anonymous, base)))
+
+
+def _box_of(words: tuple[Word, ...], wanted: str) -> BBox:
+    """The box of the first word whose digits (or folded letters) are ``wanted``."""
+    for word in words:
+        if squash(word.text, "digits" if wanted.isdigit() else "folded") == wanted:
+            return word.bbox
+    raise AssertionError(f"{wanted!r} not read on the staff page: {[w.text for w in words]}")
+
+
+def _difference(one: Image.Image, other: Image.Image, box: BBox, scale: float) -> float:
+    """The mean absolute grey difference of two same-size images inside ``box`` (scan pixels × ``scale``)."""
+    region = tuple(round(v * scale) for v in (box.x0, box.y0, box.x1, box.y1))
+    a = np.asarray(one.convert("L").crop(region), dtype=np.float64)
+    b = np.asarray(other.convert("L").crop(region), dtype=np.float64)
+    return float(np.abs(a - b).mean())
+
+
+def test_public_thumbnail_hides_the_values(citizen: Citizen) -> None:
+    """A thumbnail is too small to read back: where the staff page has the CCCD and the phone, the public
+    thumbnail differs from the staff one, where it has the heading it does not."""
+    doc_id = citizen.record.document_id
+    archivist = citizen.client()
+    login(archivist, "s_archivist")
+    full = Image.open(io.BytesIO(get_ok(archivist, f"/iiif/3/image/{doc_id}-1/full/max/0/default.jpg").content))
+    words = TesseractEngine().recognize(full.convert("L"), OCR_DPI).words
+    staff_thumb = Image.open(io.BytesIO(get_ok(archivist, f"/documents/{doc_id}/pages/1/image").content))
+    for client in (citizen.client(), citizen.client(citizen.public_token)):
+        public = Image.open(io.BytesIO(get_ok(client, f"/api/v1/documents/{doc_id}/pages/1/image").content))
+        assert public.size == staff_thumb.size
+        scale = public.size[0] / full.size[0]
+        heading = _difference(staff_thumb, public, _box_of(words, "quyet"), scale)
+        for value in (CCCD.key, "0912"):
+            masked = _difference(staff_thumb, public, _box_of(words, value), scale)
+            assert masked > max(20.0, 3 * heading), f"the public thumbnail shows {value} ({masked} vs {heading})"
+
+
+def test_certified_copy_is_masked_in_text_and_pixels(citizen: Citizen) -> None:
+    doc_id = citizen.record.document_id
+    requester = citizen.client()
+    token = csrf(requester, f"/portal/documents/{doc_id}")
+    sent = requester.post(f"/portal/documents/{doc_id}/copy", data={
+        "csrf_token": token, "name": "Phạm Thu Hà", "id_number": "001299000111", "email": "ha@example.vn",
+        "purpose": "Bổ sung hồ sơ đất đai"}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:300]
+    status_url = str(sent.headers["location"])
+    assert_masked("copy status page", get_ok(requester, status_url).text)
+    archivist = citizen.client()
+    csrf_token = login(archivist, "s_archivist")
+    listing = get_ok(archivist, "/staff/copies").text
+    request_id = int(listing.split('id="request-')[1].split('"')[0])
+    approved = archivist.post(f"/staff/copies/{request_id}/approve", data={"csrf_token": csrf_token},
+                              follow_redirects=False)
+    assert approved.status_code == 303
+    layer, read = pdf_ocr(citizen.folder, "copy", get_ok(requester, status_url + "/pdf").content)
+    assert "Phạm Thu Hà" in layer  # the copy names its requester (their own data), and says it is a copy
+    assert_masked("certified copy text layer", layer)
+    assert_masked("certified copy read by OCR", read)
