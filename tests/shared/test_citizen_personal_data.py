@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import select
 
 from sohoa.app import create_app
@@ -271,11 +271,38 @@ def test_public_images_and_pdf_read_back_masked(citizen: Citizen) -> None:
     layer, read = pdf_ocr(citizen.folder, "api", get_ok(token, f"/api/v1/documents/{doc_id}/pdf").content)
     assert_masked("API PDF text layer", layer)
     assert_masked("API PDF read by OCR", read)
+    archivist = citizen.client()
+    login(archivist, "s_archivist")
     for page_no in (1, 2):
         base = f"/iiif/3/image/{doc_id}-{page_no}"
+        # staff open the tiles first: what a cache keeps of their originals must never reach the public
+        assert leaks(ocr_text(_stitched_tiles(archivist, base))), f"staff tiles p{page_no} read no value"
         full = get_ok(anonymous, f"{base}/full/max/0/default.jpg").content
         assert_masked(f"IIIF full image p{page_no} read by OCR", ocr_text(Image.open(io.BytesIO(full))))
         assert_masked(f"IIIF tiles p{page_no} read by OCR", ocr_text(_stitched_tiles(anonymous, base)))
+    base = f"/iiif/3/image/{doc_id}-1"
+    for path, undo in (("full/max/!0/default.jpg", ImageOps.mirror),  # mirrored, turned, bitonal: read back
+                       ("full/max/90/default.jpg", lambda image: image.rotate(90, expand=True)),
+                       ("full/max/0/bitonal.png", lambda image: image)):
+        original = Image.open(io.BytesIO(get_ok(archivist, f"{base}/{path}").content))
+        assert leaks(ocr_text(undo(original))), f"staff {path} read no value: the undo is wrong"
+        image = Image.open(io.BytesIO(get_ok(anonymous, f"{base}/{path}").content))
+        assert_masked(f"IIIF {path} read by OCR", ocr_text(undo(image)))
+
+
+def test_one_stop_shop_answer_masks_the_record(citizen: Citizen) -> None:
+    """A one-stop-shop system without personal:read finds the citizen's record by name, masked all the same."""
+    token, _ = create_token(citizen.ctx, "một cửa phường", ["records:request"])
+    client = citizen.client(token)
+    asked = client.post("/api/v1/record-requests", json={
+        "purpose": "Xác minh nguồn gốc đất", "case_reference": "000.00.12.H26-250305-0001",
+        "criterion": {"kind": "name", "person_name": NAME.printed}})
+    assert asked.status_code in (200, 201), asked.text[:300]
+    answer = asked.json()
+    assert [r["document_id"] for r in answer["results"]] == [citizen.record.document_id], answer
+    assert_masked("one-stop-shop answer", asked.text, NAME.printed)
+    again = get_ok(client, f"/api/v1/record-requests/{answer['request_id']}")
+    assert_masked("one-stop-shop answer fetched again", again.text, NAME.printed)
 
 
 def _box_of(words: tuple[Word, ...], wanted: str) -> BBox:
