@@ -142,6 +142,23 @@ def test_reviewer_decides_what_the_public_sees(server: tuple[str, AppContext], b
                                                              PersonalDatum.kind == "name")).one()
         assert region.boxes == [[1, x0, y0, x1, y1]]
 
+    # From the keyboard: the draw button starts a region in the middle of the view, the arrows move it,
+    # Shift+arrows resize it, Enter keeps it (and the form's next field takes the focus).
+    page.wait_for_function(IMAGE_SHOWN)
+    page.click("#personal-add summary")
+    page.focus("#pd-draw")
+    page.keyboard.press("Enter")
+    page.wait_for_function(DRAWN)
+    start = [int(page.input_value(f"#pd-{n}")) for n in ("x0", "y0", "x1", "y1")]
+    assert start[2] > start[0] and start[3] > start[1]
+    for key in ("ArrowRight", "ArrowRight", "Shift+ArrowDown"):
+        page.keyboard.press(key)
+    page.keyboard.press("Enter")
+    assert [int(page.input_value(f"#pd-{n}")) for n in ("x0", "y0", "x1", "y1")] == [
+        start[0] + 20, start[1], start[2] + 20, start[3] + 10]
+    assert page.evaluate("() => document.activeElement.id") == "pd-region-kind"
+    assert page.locator(".pv-drawing").count() == 1  # the region shows on the image
+
     # The public preview reads the name, never the CCCD or the phone.
     page.click("#pd-preview")
     page.wait_for_load_state("load")

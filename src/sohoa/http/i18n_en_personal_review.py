@@ -44,8 +44,10 @@ PERSONAL_REVIEW_EN: dict[str, str] = {
     "Phải": "Right",
     "Dưới": "Bottom",
     "Vẽ vùng trên ảnh": "Draw a region on the image",
-    "Kéo chuột trên ảnh trang để vẽ vùng cần che; Esc để thôi": (
-        "Drag on the page image to draw the region to mask; Esc to stop"),
+    ("Kéo chuột trên ảnh trang để vẽ vùng cần che, hoặc dùng phím mũi tên để di chuyển vùng, Shift+mũi tên để "
+     "đổi cỡ, Enter để giữ; Esc để thôi"): (
+        "Drag on the page image to draw the region to mask, or move the region with the arrow keys and resize it "
+        "with Shift+arrows, Enter to keep it; Esc to stop"),
     "Đã điền toạ độ của vùng vừa vẽ": "The drawn region's coordinates are filled in",
     "Che vùng này": "Mask this region",
     "Xem bản công khai": "See the public version",

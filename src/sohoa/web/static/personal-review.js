@@ -71,9 +71,12 @@
     }
 
     drawButton.hidden = false;
-    drawButton.addEventListener("click", function () {
+    drawButton.addEventListener("click", function (e) {
       setMode(!drawing.on);
-      if (drawing.on) { panel.querySelector("#personal-add").open = true; }
+      if (drawing.on) {
+        panel.querySelector("#personal-add").open = true;
+        if (e.detail === 0 && !typedBox()) { startFromKeys(); }  // pressed from the keyboard: a region to move
+      }
     });
     area.addEventListener("pointerdown", function (e) {
       if (!drawing.on || !item()) { return; }
@@ -93,9 +96,37 @@
       status.textContent = drawButton.dataset.done;
       document.getElementById("pd-region-kind").focus();
     });
+    // From the keyboard: in drawing mode a region starts at the middle of the view; the arrows move it,
+    // Shift+arrows resize it (a tenth of the page's shorter side per press with Alt, else 10 pixels), Enter keeps
+    // it, Esc gives up.
+    function startFromKeys() {
+      var p = current(), it = item();
+      if (!p || !it) { return; }
+      var centre = it.viewportToImageCoordinates(osd.viewport.getCenter(true)), k = scale();
+      var side = Math.round(Math.min(p.width, p.height) / 20), x = Math.round(centre.x / k), y = Math.round(centre.y / k);
+      showBox(fill({ x: Math.max(0, x - 2 * side), y: Math.max(0, y - side) },
+                   { x: Math.min(p.width, x + 2 * side), y: Math.min(p.height, y + side) }));
+    }
     document.addEventListener("keydown", function (e) {
-      if (e.key === "Escape" && drawing.on) { setMode(false); }
-    });
+      if (!drawing.on) { return; }
+      var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      if (e.key === "Escape") { setMode(false); }
+      else if (e.key === "Enter" && typedBox()) {
+        setMode(false);
+        status.textContent = drawButton.dataset.done;
+        document.getElementById("pd-region-kind").focus();
+      } else if (moves[e.key]) {
+        var box = typedBox(), p = current();
+        if (!box) { startFromKeys(); box = typedBox(); }
+        var step = e.altKey ? Math.round(Math.min(p.width, p.height) / 10) : 10, d = moves[e.key];
+        if (e.shiftKey) { box[2] += d[0] * step; box[3] += d[1] * step; }
+        else { box = [box[0] + d[0] * step, box[1] + d[1] * step, box[2] + d[0] * step, box[3] + d[1] * step]; }
+        box = [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(p.width, box[2]), Math.min(p.height, box[3])];
+        if (box[2] - box[0] >= 4 && box[3] - box[1] >= 4) { showBox(fill({ x: box[0], y: box[1] }, { x: box[2], y: box[3] })); }
+      } else { return; }
+      e.preventDefault();
+      e.stopPropagation();
+    }, true);
     // Typed coordinates show on the image too (on their page).
     inputs.concat([pageSelect]).forEach(function (input) {
       input.addEventListener("input", function () {
