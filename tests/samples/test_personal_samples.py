@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from sohoa.domain.personal import PersonalKind
+import pytest
+
+from sohoa.domain.personal import PersonalKind, normalize_value
 from sohoa.intelligence.personal import detect
 from sohoa.intelligence.personal._features import name_lists
 from sohoa.samples import SampleCorpus, generate_corpus
@@ -64,3 +66,23 @@ def test_detection_finds_the_truth_of_generated_documents() -> None:
         total += len(document.spans)
         found += sum(1 for s in document.spans if (s.kind, s.start, s.end) in spans)
     assert found / total >= 0.95
+
+
+@pytest.mark.tesseract
+def test_a_rendered_page_reads_back_its_note_and_its_personal_data(tmp_path: Path) -> None:
+    """Through the project's own engine: the note is legible and detection on the OCR text finds the ID
+    numbers, phones and names the truth lists."""
+    import numpy as np
+    from PIL import Image
+
+    from sohoa.engines.tesseract import TesseractEngine
+    from sohoa.intelligence.personal import detect_page, page_text
+
+    corpus = generate_corpus(tmp_path, documents=1, seed=16, multipage=False, personal=True)
+    ocr = TesseractEngine().recognize(np.asarray(Image.open(corpus.pages[0]).convert("L")), corpus.dpi)
+    assert "hư cấu" in page_text(ocr)
+    found = {(h.span.kind.value, h.span.normalized) for h in detect_page(ocr)}
+    wanted = {(k, normalize_value(k, v)) for k, v in corpus.documents[0].personal
+              if k in ("cccd", "cmnd", "phone", "name")}
+    assert wanted and wanted <= found
+    assert all(h.boxes for h in detect_page(ocr))
