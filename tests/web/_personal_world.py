@@ -77,6 +77,7 @@ def build_personal_world(ctx: AppContext, *, role_users: bool = True) -> Persona
         "land_name": _datum(ctx, docs["land"], PersonalKind.NAME, NAME),
         "land_cccd": _datum(ctx, docs["land"], PersonalKind.CCCD, "001 085 012 345"),
         "land_parcel": _datum(ctx, docs["land"], PersonalKind.PARCEL, PARCEL),
+        "land_dob": _datum(ctx, docs["land"], PersonalKind.DOB, "ngày 05 tháng 3 năm 1985"),
         "allowance_name": _datum(ctx, docs["allowance"], PersonalKind.NAME, "NGUYỄN VĂN THUẬN"),
         "allowance_phone": _datum(ctx, docs["allowance"], PersonalKind.PHONE, "0912 345 678", restricted=True),
         "other_name": _datum(ctx, docs["other"], PersonalKind.NAME, "Nguyễn Văn Thuần"),

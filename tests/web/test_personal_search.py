@@ -86,6 +86,11 @@ def test_numbers_parcels_and_partial_numbers(ctx: AppContext, world: PersonalWor
     assert _docs(search_people(ctx, archivist, "thửa 123 tờ 46", purpose=PURPOSE)) == set()
     assert _docs(search_people(ctx, archivist, "12/45", purpose=PURPOSE)) == set()
     assert parse_parcel("Thửa đất số 0123, tờ bản đồ số 45") == ("123", "45")
+    for typed in ("05/03/1985", "5-3-1985", "5.3.1985"):  # as the document wrote it: 'ngày 05 tháng 3 năm 1985'
+        assert _docs(search_people(ctx, archivist, typed, purpose=PURPOSE)) == {world.docs["land"]}, typed
+    assert _docs(search_people(ctx, archivist, "03/05/1985", purpose=PURPOSE)) == set()
+    with pytest.raises(ValidationFailed):
+        search_people(ctx, archivist, "1985", kind="dob", purpose=PURPOSE)
 
 
 def test_restricted_values_only_for_admins_and_secrets_never(ctx: AppContext, world: PersonalWorld) -> None:

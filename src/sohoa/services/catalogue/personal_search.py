@@ -5,7 +5,8 @@ A query is read as the kind it looks like (or the kind asked for): a personal na
 (the folded words; a full name, its first words or any of its words as a prefix — the same tones as typed rank
 first), an ID, phone or bank account number by its digits (at least :data:`MIN_DIGITS` of them; a partial number
 matches inside the stored one, the whole number ranks first), a licence plate by its letters and digits, a land
-parcel as "thửa 123 tờ 45" or "123/45" (both numbers must match; the sheet may be left out). Results are the
+parcel as "thửa 123 tờ 45" or "123/45" (both numbers must match; the sheet may be left out), a date of birth as
+day/month/year (however the document wrote it). Results are the
 values found, each with the documents that hold it, in the caller's scope: the policy of
 :mod:`sohoa.services.identity.policy` (an officer of a new ward sees the records of the communes it absorbed,
 nobody sees outside their scope), never a document marked độ mật, and rows a data subject restricted only for
@@ -49,6 +50,7 @@ _SHEET_WORDS = re.compile(r"to(?: ban do)?(?: so)? (\d+)")
 _PARCEL_SLASH = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _NUMBERS = re.compile(r"\d+")
 _PLATE = re.compile(r"^\d{2}[a-z]{1,2}\d{4,6}$")
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class _Ask:
     where: ColumnElement[bool]
     typed: str
     numbers: tuple[str, str | None] | None = None  # parcel, sheet
+    day: tuple[int, int, int] | None = None  # a date of birth: day, month, year
 
 
 def check_purpose(purpose: str | None) -> str:
@@ -156,6 +159,14 @@ def _ask(query: str, kind: str | None) -> _Ask:
                                        "Type the parcel number (and map sheet), e.g. thửa 123 tờ 45 or 123/45")
             parcel = (numbers[0].lstrip("0") or "0", (numbers[1].lstrip("0") or "0") if len(numbers) > 1 else None)
         return _Ask((PersonalKind.PARCEL,), PersonalDatum.normalized.like(f"%{parcel[0]}%"), typed, parcel)
+    born = _DATE.match(typed)
+    if chosen is PersonalKind.DOB or (chosen is None and born):
+        numbers = [int(n) for n in _NUMBERS.findall(typed)]
+        if born is None or len(numbers) != 3:
+            raise ValidationFailed("Nhập ngày sinh dạng ngày/tháng/năm, ví dụ 12/05/1980",
+                                   "Type the date of birth as day/month/year, e.g. 12/05/1980")
+        return _Ask((PersonalKind.DOB,), PersonalDatum.normalized.like(f"%{numbers[2]}%"), typed,
+                    day=(numbers[0], numbers[1], numbers[2]))
     alnum = normalize_value(PersonalKind.PLATE, typed)
     if chosen is PersonalKind.PLATE or (chosen is None and _PLATE.match(alnum)):
         return _Ask((PersonalKind.PLATE,), PersonalDatum.normalized.like(f"%{alnum}%"), alnum)
@@ -183,6 +194,8 @@ def _ask(query: str, kind: str | None) -> _Ask:
 def _rank(ask: _Ask, datum: PersonalDatum) -> int | None:
     """0: the value as typed; 1: the same folded words / whole number; 2: its beginning; 3: a word or a part.
     None: no match after all (a parcel whose numbers differ)."""
+    if ask.day is not None:  # '12/05/1980', 'ngày 12 tháng 5 năm 1980': the same three numbers
+        return 0 if tuple(int(n) for n in _NUMBERS.findall(datum.normalized)) == ask.day else None
     if ask.numbers is not None:
         parcel, sheet = _stored_parcel(datum.normalized)
         if parcel is None or parcel.lstrip("0") != ask.numbers[0]:
