@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from sohoa.db.models import Document, FileUnit, Page, PersonalDatum
@@ -21,7 +21,7 @@ from sohoa.services.production.ingest_store import document_index_doc
 
 from . import _helpers as helpers
 from .test_axe import _violations
-from .test_browser import IMAGE_SHOWN, Session, browser, server
+from .test_browser import FONT, IMAGE_SHOWN, Session, browser, server
 
 __all__ = ["browser", "server"]  # the fixtures, imported for pytest
 
@@ -50,10 +50,9 @@ def _document(ctx: AppContext) -> tuple[int, dict[str, int]]:
                   for i, text in enumerate(line))
     ocr = OcrPage(width=600, height=800, dpi=300, words=words)
     image = Image.new("RGB", (600, 800), "white")
-    draw = ImageDraw.Draw(image)
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(FONT, 13)
     for word in words:
-        draw.rectangle(word.bbox.as_list(), outline="grey")
-        draw.text((word.bbox.x0 + 2, word.bbox.y0 + 10), word.text, fill="black")
+        draw.text((word.bbox.x0 + 1, word.bbox.y0 + 10), word.text, fill="black", font=font)
     png = io.BytesIO()
     image.save(png, "PNG", dpi=(300, 300))
     with ctx.db.session() as session:
@@ -92,6 +91,8 @@ def test_reviewer_decides_what_the_public_sees(server: tuple[str, AppContext], b
     assert page.locator(".pv-personal.masked").count() == 2
     page.click(f"[data-personal-locate='{rows['name']}']")
     assert page.locator(".pv-personal.active").count() == 1
+    page.locator("#personal-data").scroll_into_view_if_needed()
+    reviewer.shot("review-personal-data")  # docs/viewer.md
 
     # The name: the reviewer decides it stays readable.
     page.click(f"tr[data-personal-id='{rows['name']}'] .pd-decide button")
