@@ -13,10 +13,13 @@ from sohoa.samples import generate_corpus
 
 def samples(out: Path, documents: int = typer.Option(10, "--documents"), seed: int = typer.Option(1, "--seed"),
             condition: str | None = typer.Option(None, "--condition", help="clean300 unless the variation says."),
-            variation: str = typer.Option("plain", "--variation", help="sohoa.samples.VARIATIONS")) -> None:
+            variation: str = typer.Option("plain", "--variation", help="sohoa.samples.VARIATIONS"),
+            personal: bool = typer.Option(False, "--personal",
+                                          help="Dữ liệu cá nhân hư cấu / fictitious personal data.")) -> None:
     """Sinh trang mẫu có đáp án / Generate sample pages with ground truth."""
 
-    corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition, variation=variation)
+    corpus = generate_corpus(out, documents=documents, seed=seed, condition=condition, variation=variation,
+                             personal=personal)
     console.print(f"{len(corpus.pages)} trang / pages, {len(corpus.documents)} văn bản / documents → {out}")
 
 
