@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.text import fold
+from sohoa.samples import generate_corpus
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.demo import publish_sample_file
 from sohoa.services.production.ingest import ingest_paths
@@ -141,3 +142,44 @@ def build_personal_record(ctx: AppContext, folder: Path) -> PersonalRecord:
         file = session.execute(select(FileUnit).where(FileUnit.file_code == FILE_CODE)).scalar_one()
         assert doc.state == "accepted" and file.access_level == "public", (doc.state, file.access_level)
         return PersonalRecord(document_id, file.id)
+
+
+# ---------------------------------------------------------------- documents of the sample generator
+
+GENERATED_FILE = "H26.PDGEN.2025.01"
+_HOW = {"cccd": "digits", "cmnd": "digits", "phone": "digits", "bank_account": "digits", "dob": "digits",
+        "plate": "alnum", "email": "alnum"}
+
+
+def protected_of_truth(personal: list[tuple[str, str]]) -> tuple[Protected, ...]:
+    """The generator's truth as values to look for; a bare year of birth ('1946') is too short to tell apart
+    from other numbers and is left out."""
+    out: list[Protected] = []
+    for kind, value in personal:
+        how = _HOW.get(kind, "folded")
+        if kind == "dob" and len(squash(value, "digits")) < 8:
+            continue
+        candidate = Protected(kind, value, how)
+        if candidate.key and candidate not in out:
+            out.append(candidate)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class GeneratedRecord:
+    document_id: int
+    values: tuple[Protected, ...]
+
+
+def build_generated_records(ctx: AppContext, folder: Path, *, documents: int = 2,
+                            seed: int = 7) -> list[GeneratedRecord]:
+    """Commune documents of ``sohoa.samples`` full of fictitious people (marked so on the page), ingested with
+    real Tesseract and published like the record above; each with the personal data of its truth."""
+    box = generate_corpus(folder, documents=documents, seed=seed, condition="clean300", personal=True)
+    report = ingest_paths(ctx, box.pages, file_code=GENERATED_FILE)
+    assert all(item.state == "done" for item in report.items), report.items
+    ids = sorted(doc_id for item in report.items for doc_id in item.documents)
+    assert len(ids) == len(box.documents), (ids, len(box.documents))
+    assert publish_sample_file(ctx, GENERATED_FILE, actor="reviewer") == len(ids)
+    return [GeneratedRecord(doc_id, protected_of_truth(truth.personal))
+            for doc_id, truth in zip(ids, box.documents, strict=True)]
