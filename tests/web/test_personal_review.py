@@ -76,7 +76,7 @@ def world(ctx: AppContext, staff: dict[str, str]) -> dict[str, int]:
 
 def _events(ctx: AppContext, action: str, doc_id: int) -> list[dict[str, object]]:
     with ctx.db.session() as session:
-        rows = session.scalars(select(Event).where(Event.action == action, Event.entity_id == str(doc_id))
+        rows = session.scalars(select(Event).where(Event.action == action, Event.entity_id == doc_id)
                                .order_by(Event.id)).all()
         return [{"actor": e.actor, **(e.payload or {})} for e in rows]
 
@@ -387,3 +387,21 @@ def test_with_the_detector_and_a_rescan(ctx: AppContext, client: TestClient, sta
         rows = list(session.scalars(select(PersonalDatum)))
         assert [r.status for r in rows if r.id == name] == ["shown"]
         assert [r.boxes for r in rows if r.source == "reviewer"] == [[[1, 30, 90, 200, 150]]]
+
+
+def test_the_service_on_sqlite_and_postgres(any_ctx: AppContext) -> None:
+    ctx = any_ctx
+    world = _world(ctx)
+    doc = world["doc"]
+    shown = personal_review.set_status(ctx, doc, world["name"], "shown", actor="archivist", reason="Cán bộ")
+    assert (shown.status, shown.decided_by) == ("shown", "archivist")
+    phone = personal_review.add_text_mask(ctx, doc, PHONE, "phone", actor="archivist", reason="Công dân")
+    region = personal_review.add_region_mask(ctx, doc, 1, (30, 90, 200, 150), "name", actor="archivist",
+                                             reason="Chữ ký tay")
+    spans = personal_review.review_spans(ctx, doc)
+    assert [(s.id, s.status, s.source) for s in spans] == [
+        (world["name"], "shown", "detected"), (world["cccd"], "masked", "detected"), (phone.id, "masked", "reviewer"),
+        (region.id, "masked", "reviewer")]
+    assert personal_review.public_masked(ctx, doc) == 3
+    assert [e["kind"] for e in _events(ctx, "personal.add", doc)] == ["phone", "name"]
+    assert len(_events(ctx, "personal.unmask", doc)) == 1 and len(_events(ctx, "personal.view", doc)) == 1
