@@ -36,7 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "sohoa"
 # Actions recorded on documents that are reads or internal bookkeeping: never in the feed nor in webhooks.
 NOT_PUBLISHED = {"document.view", "page.view", "page.ocr", "document.download", "document.pdf_rebuilt",
-                 "document.review", "qc.redo"}
+                 "document.review", "qc.redo",
+                 # personal data (Luật 91/2025): staff reads of originals and reviewers' masks stay in the audit log
+                 "personal.view", "personal.add", "personal.mask", "personal.unmask"}
 
 
 def _validator(part: str) -> Draft202012Validator:
