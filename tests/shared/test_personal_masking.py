@@ -84,3 +84,12 @@ def test_ocr_words_of_a_masked_value_become_one_token_per_line() -> None:
     assert [w.text for w in masked.words] == ["Cấp", "cho", "ông", NAME, "CCCD", CCCD, "Tuấn", "ký"]
     assert masked.words[3].bbox == BBox(300, 100, 580, 130)  # the union of 'Lê Minh Tuấn'
     assert Masking([]).ocr(page) == page
+
+
+def test_a_page_text_given_apart_from_its_words_is_masked_with_them() -> None:
+    page = OcrPage(1000, 1000, 200, (_word("CCCD", 0, 1), _word("001190034567", 100, 1)),
+                   text_override="CCCD 001190034567")
+    masked = Masking([], safety_kinds=EVERY).ocr(page)
+    assert masked.text == f"CCCD {CCCD}" and [w.text for w in masked.words] == ["CCCD", CCCD]
+    assert Masking([], safety_kinds=EVERY).ocr(OcrPage(10, 10, 200, (), text_override="số 0912 345 678")).text \
+        == "số [đã che: số điện thoại]"

@@ -140,8 +140,10 @@ class Masking:
     def ocr(self, page: OcrPage) -> OcrPage:
         """The page with each masked word replaced: the first word of a masked span on each line becomes the
         mask token over the line's masked words, the span's other words go."""
-        if page.text_override is not None or not page.words:
-            return replace(page, text_override=self.text(page.text)) if page.text_override is not None else page
+        if page.text_override is not None:  # a page whose text came apart from its words: both masked
+            page = replace(page, text_override=self.text(page.text_override))
+        if not page.words:
+            return page
         text, starts = page_text_offsets(page)
         spans = self.spans(text)
         if not spans:
