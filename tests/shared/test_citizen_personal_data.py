@@ -30,6 +30,7 @@ from sohoa.db.models import Event
 from sohoa.domain.ocr import BBox, Word
 from sohoa.engines.tesseract import TesseractEngine
 from sohoa.services.catalogue.permalinks import identifiers_for, permalink_path
+from sohoa.services.identity import accounts
 from sohoa.services.identity.tokens import create_token
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
@@ -46,7 +47,7 @@ from ._personal_world import (
     build_personal_record,
     squash,
 )
-from ._portal_helpers import csrf, login, staff
+from ._portal_helpers import PASSWORD, csrf, login, staff
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 OCR_DPI = 200
@@ -153,6 +154,16 @@ def pdf_ocr(folder: Path, name: str, pdf: bytes) -> tuple[str, str]:
     return layer, "\n".join(ocr_text(Image.open(p)) for p in pages)
 
 
+def pdf_metadata(pdf: bytes) -> str:
+    """The PDF's document information and XMP packet, as a reader's 'Properties' shows them."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        info = " ".join(str(value) for value in document.docinfo.values())
+        xmp = document.Root.Metadata.read_bytes().decode("utf-8") if "/Metadata" in document.Root else ""
+    return f"{info}\n{xmp}"
+
+
 def get_ok(client: TestClient, url: str, **params: Any) -> Any:
     response = client.get(url, params=params or None)
     assert response.status_code == 200, (url, response.status_code, response.text[:300])
@@ -180,6 +191,20 @@ def test_token_with_personal_read_sees_originals(citizen: Citizen) -> None:
     token, _ = create_token(citizen.ctx, "một cửa phường", ["read:public", "personal:read"])
     body = get_ok(citizen.client(token), f"/api/v1/documents/{citizen.record.document_id}").text
     assert CCCD.readable_in(readings(body)[3]) and NAME.readable_in(readings(body)[3])
+
+
+def test_staff_without_personal_read_get_masks(citizen: Citizen) -> None:
+    """A coordinator reads documents but not personal data: the staff screens mask it for them, pixels too."""
+    accounts.create_user(citizen.ctx, "s_coordinator", PASSWORD, "coordinator")
+    coordinator = citizen.client()
+    login(coordinator, "s_coordinator")
+    doc_id = citizen.record.document_id
+    page = get_ok(coordinator, f"/documents/{doc_id}").text
+    citizen.masked("staff document page for a coordinator", page)
+    assert "[đã che:" in html.unescape(page)
+    citizen.masked("staff search for a coordinator", get_ok(coordinator, "/search", q="giao đất").text, "giao đất")
+    image = get_ok(coordinator, f"/iiif/3/image/{doc_id}-1/full/max/0/default.jpg").content
+    citizen.masked("IIIF image for a coordinator, read by OCR", ocr_text(Image.open(io.BytesIO(image))))
 
 
 # ---------------------------------------------------------------- text outlets
@@ -297,7 +322,9 @@ def _stitched_tiles(client: TestClient, base: str) -> Image.Image:
 def test_public_images_and_pdf_read_back_masked(citizen: Citizen) -> None:
     doc_id = citizen.record.document_id
     anonymous, token = citizen.client(), citizen.client(citizen.public_token)
-    layer, read = pdf_ocr(citizen.folder, "portal", get_ok(anonymous, f"/portal/documents/{doc_id}/pdf").content)
+    pdf = get_ok(anonymous, f"/portal/documents/{doc_id}/pdf").content
+    citizen.masked("portal PDF metadata (XMP, document information)", pdf_metadata(pdf))
+    layer, read = pdf_ocr(citizen.folder, "portal", pdf)
     citizen.masked("portal PDF text layer", layer)
     citizen.masked("portal PDF read by OCR", read)
     assert "QUYẾT ĐỊNH" in read.upper() or "QUYET DINH" in read.upper(), read[:300]  # the page is still there
@@ -395,7 +422,9 @@ def test_certified_copy_is_masked_in_text_and_pixels(citizen: Citizen) -> None:
     approved = archivist.post(f"/staff/copies/{request_id}/approve", data={"csrf_token": csrf_token},
                               follow_redirects=False)
     assert approved.status_code == 303
-    layer, read = pdf_ocr(citizen.folder, "copy", get_ok(requester, status_url + "/pdf").content)
+    copy = get_ok(requester, status_url + "/pdf").content
+    citizen.masked("certified copy metadata", pdf_metadata(copy))
+    layer, read = pdf_ocr(citizen.folder, "copy", copy)
     assert "Phạm Thu Hà" in layer  # the copy names its requester (their own data), and says it is a copy
     citizen.masked("certified copy text layer", layer)
     citizen.masked("certified copy read by OCR", read)
