@@ -192,6 +192,9 @@ def _t_official(rng: np.random.Generator, held_out: bool) -> Builder:
     if roll < 0.65:
         return Builder().add(f"Trụ sở Ủy ban nhân dân phường {ward} đặt tại số {between(rng, 1, 99)} phố "
                              f"{pick(rng, STREETS)}; Trường Tiểu học {pick(rng, STREETS)} phối hợp.")
+    if roll < 0.75:  # schools and streets named after people
+        school = pick(rng, ("Trường THPT", "Trường THCS", "Trường Tiểu học", "Trường Mầm non", "đường", "phố"))
+        return Builder().add(f"{school} {full_name(rng, held_out)[0]} tổ chức lễ khai giảng năm học mới.")
     return Builder().add(f"Chủ tịch UBND xã {pick(rng, COMMUNES_2025)} {official} chủ trì hội nghị tại "
                          f"đường {pick(rng, STREETS)}.")
 
