@@ -214,6 +214,11 @@ def test_portal_pages_show_no_personal_data(citizen: Citizen) -> None:
     citizen.masked("record page", get_ok(client, permalink_path(citizen.identifier)).text)
     for document_id in citizen.documents:
         citizen.masked(f"record page {document_id}", get_ok(client, f"/portal/documents/{document_id}").text)
+    for q in (CCCD.printed, NAME.printed):  # arriving from a search for the value itself
+        citizen.masked(f"record page ?q={q}", get_ok(client, permalink_path(citizen.identifier), q=q).text, q)
+        document = get_ok(client, f"/api/v1/documents/{doc_id}", q=q)
+        citizen.masked(f"API document ?q={q}", document.text, q)
+        assert not any(page.get("boxes") for page in document.json()["highlights"]), f"highlights locate {q}"
     citizen.masked("browse", get_ok(client, "/portal").text)
     citizen.masked("sitemap", get_ok(client, "/sitemap.xml").text)
     for word in PUBLIC_WORDS:  # the record is found by the words around the data, its snippet masked
