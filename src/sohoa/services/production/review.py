@@ -29,6 +29,7 @@ from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import local_copy, store_bytes
 from sohoa.services.production.ingest_store import document_index_doc
+from sohoa.services.production.personal_pages import follow_pages, page_places
 from sohoa.services.production.qc import route_after_review
 from sohoa.services.production.rebuild import rebuild_document_pdf
 from sohoa.services.production.signatures import carry_signatures
@@ -224,6 +225,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
         raise ValidationFailed("Không thể gộp văn bản với chính nó", "Cannot merge a document with itself")
     with ctx.db.session() as session:
         doc, other = lock_visible(session, principal, doc_id, other_id)
+        places = page_places(doc, other)  # the reviewer's masks follow their pages (personal_pages)
         kept = sorted(doc.pages, key=lambda p: p.page_no)
         moved = sorted(other.pages, key=lambda p: p.page_no)
         for page in moved:
@@ -249,6 +251,7 @@ def merge_documents(ctx: AppContext, doc_id: int, other_id: int, *, actor: str,
             {"operation": "merge", "merged": other.id, "pages": [p.id for p in moved], "protection": protection,
              "state": doc.state, "place": "before" if before else "after"},
         )
+        follow_pages(session, places)
         _refresh(ctx, session, actor, doc, other)
 
 
@@ -257,6 +260,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
     """Pages from ``at_page`` (1-based) on become a new document; returns its id."""
     with ctx.db.session() as session:
         (doc,) = lock_visible(session, principal, doc_id)
+        places = page_places(doc)
         pages = sorted(doc.pages, key=lambda p: p.page_no)
         if not 1 < at_page <= len(pages):
             raise ValidationFailed("Vị trí tách không hợp lệ", "Invalid split position")
@@ -291,6 +295,7 @@ def split_document(ctx: AppContext, doc_id: int, at_page: int, *, actor: str,
         protection = {"secrecy": new.secrecy, "access_level": new.access_level, "from": [doc.id], "raised": False}
         record_event(session, actor, "document.create", "document", new.id,
                      {"operation": "split", "from": doc.id, "protection": protection})
+        follow_pages(session, places)
         _refresh(ctx, session, actor, doc, new)
         return new.id
 
@@ -300,6 +305,7 @@ def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: s
     """Put the document's pages in the given order (every page exactly once)."""
     with ctx.db.session() as session:
         (doc,) = lock_visible(session, principal, doc_id)
+        places = page_places(doc)
         by_id = {p.id: p for p in doc.pages}
         if sorted(page_ids) != sorted(by_id):
             raise ValidationFailed("Danh sách trang không khớp với văn bản", "Page list does not match")
@@ -311,6 +317,7 @@ def reorder_pages(ctx: AppContext, doc_id: int, page_ids: list[int], *, actor: s
             session, actor, "document.update", "document", doc.id,
             {"operation": "reorder", "before": before, "after": page_ids}
         )
+        follow_pages(session, places)
         _refresh(ctx, session, actor, doc)
 
 
