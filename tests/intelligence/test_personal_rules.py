@@ -94,9 +94,15 @@ def test_addresses_end_with_their_clause() -> None:
     "Vụ việc phát sinh ngày 12/3/2020 tại thôn",
     "đường Nguyễn Trãi, phố Trần Hưng Đạo",
     "Mã hồ sơ 000.00.19.H26-250305-0001",
+    "Trụ sở: số 12 Lê Lai, Hoàn Kiếm; ĐT: 024 3825 1234; Fax: 024 3825 1235",
+    "Đường dây nóng của Ủy ban nhân dân phường: 0912345678",
 ])
 def test_not_personal_data(text: str) -> None:
     assert found(text) == []
+
+
+def test_a_citizen_named_beside_an_organ_keeps_a_phone_number() -> None:
+    assert found("Văn phòng UBND phường nhận đơn của ông Trần B, ĐT 0912345678") == [("phone", "0912345678")]
 
 
 def test_spans_are_sorted_non_overlapping_and_slice_the_text() -> None:

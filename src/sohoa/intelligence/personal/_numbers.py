@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 from sohoa.domain.personal import PersonalKind, PersonalSpan
 
+from ._places import organ_context
+
 __all__ = ["find_numbers"]
 
 _UNIT = r"(?:\d|(?<=\d)[oil|]|[oil|](?=\d))"
@@ -112,6 +114,8 @@ def find_numbers(text: str, folded: str) -> Iterator[PersonalSpan]:
             if found is None:
                 continue
             kind, confidence = found
+            if kind is PersonalKind.PHONE and organ_context(text, piece_start):
+                continue  # an organ's telephone or hotline is not personal data
             s, e = piece_start, piece_end
             while s < e and not text[s].isalnum() and text[s] not in "+(":
                 s += 1

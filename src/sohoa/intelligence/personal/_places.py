@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from sohoa.domain.personal import PersonalKind, PersonalSpan
 
-__all__ = ["find_addresses", "find_parcels"]
+__all__ = ["find_addresses", "find_parcels", "organ_context"]
 
 _ADDRESS_LABEL = re.compile((
     r"(?<!\w)(?:(?:dia chi|noi) thuong tru|ho khau thuong tru|\bhktt\b|thuong tru (?:tai|o)|"
@@ -22,7 +22,8 @@ _ADDRESS_LABEL = re.compile((
 _NOT_ADDRESS_AFTER = re.compile(r"(?:email|e-mail|thu dien tu|thu dien tu)\b")
 # Read in the text as written (lower case, with tones): folded, "Đinh Văn Phong" would read "văn phòng".
 _ORGAN_BEFORE = re.compile(r"\b(?:ubnd|ủy ban|uỷ ban|cơ quan|công ty|trụ sở|đơn vị|văn phòng|chi cục|sở|bệnh viện|"
-                           r"trường|ngân hàng|kho bạc|tòa án|toà án|viện kiểm sát|công an)\b")
+                           r"trường|ngân hàng|kho bạc|tòa án|toà án|viện kiểm sát|công an|đường dây nóng|"
+                           r"hotline|bộ phận một cửa|trung tâm)\b")
 _PERSON_BEFORE = re.compile(r"\b(?:ông|bà|anh|chị|em|cháu|cụ|họ và tên|họ tên|người|công dân|chủ hộ)\b")
 _PART_START = re.compile(
     r"(?:so\s*\d|\d|nha so|ngo|ngach|hem|kiet|pho|duong|thon|xom|ap|ban|to\b|to dan pho|khu|phuong|xa\b|"
@@ -77,7 +78,9 @@ def _address_end(text: str, folded: str, start: int) -> int:
     return kept
 
 
-def _organ_address(text: str, label_start: int) -> bool:
+def organ_context(text: str, label_start: int) -> bool:
+    """Whether what follows ``label_start`` belongs to an organ: its line names one before it
+    ("UBND phường …, địa chỉ:", "Trụ sở: …; ĐT:") and no person."""
     line_start = text.rfind("\n", 0, label_start) + 1
     before = text[max(line_start, label_start - 80):label_start].lower()
     return bool(_ORGAN_BEFORE.search(before)) and not _PERSON_BEFORE.search(before)
@@ -100,7 +103,7 @@ def find_addresses(text: str, folded: str) -> Iterator[PersonalSpan]:
     """Addresses after an address label."""
     for match in _ADDRESS_LABEL.finditer(folded):
         start = match.end()
-        if _NOT_ADDRESS_AFTER.match(folded, start) or _organ_address(text, match.start()):
+        if _NOT_ADDRESS_AFTER.match(folded, start) or organ_context(text, match.start()):
             continue
         if not _tone_ok(text, match.start(), match.group(0)):
             continue
