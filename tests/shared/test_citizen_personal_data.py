@@ -37,6 +37,7 @@ from sohoa.settings import Settings
 
 from ._personal_world import (
     CCCD,
+    FILE_CODE,
     NAME,
     PROTECTED,
     PUBLIC_WORDS,
@@ -220,6 +221,7 @@ def test_portal_pages_show_no_personal_data(citizen: Citizen) -> None:
         citizen.masked(f"API document ?q={q}", document.text, q)
         assert not any(page.get("boxes") for page in document.json()["highlights"]), f"highlights locate {q}"
     citizen.masked("browse", get_ok(client, "/portal").text)
+    citizen.masked("browse the hồ sơ", get_ok(client, "/portal", file=FILE_CODE).text)
     citizen.masked("sitemap", get_ok(client, "/sitemap.xml").text)
     for word in PUBLIC_WORDS:  # the record is found by the words around the data, its snippet masked
         found = get_ok(client, "/portal", q=word).text
