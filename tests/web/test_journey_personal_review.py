@@ -82,6 +82,8 @@ def test_reviewer_decides_what_the_public_sees(server: tuple[str, AppContext], b
     doc_id, rows = _document(ctx)
     reviewer = Session(browser, base, "archivist")
     page = reviewer.page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))  # no script may fail on the way
     reviewer.go(f"/review/{doc_id}")
     panel = page.locator("#personal-data")
     assert panel.locator("[data-personal-id]").count() == 2
@@ -165,6 +167,7 @@ def test_reviewer_decides_what_the_public_sees(server: tuple[str, AppContext], b
     page.wait_for_load_state("load")
     preview = page.inner_text("main")
     assert NAME in preview and CCCD not in preview and "0912" not in preview
+    assert errors == []
     reviewer.close()
 
     # Approved and public: a citizen (no session) reads the portal record.
