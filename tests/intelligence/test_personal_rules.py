@@ -101,6 +101,11 @@ def test_not_personal_data(text: str) -> None:
     assert found(text) == []
 
 
+def test_a_labelled_number_glued_to_the_next_word_by_ocr_is_found() -> None:
+    assert found("số tài khoản 487552404148tại Ngân hàng") == [("bank_account", "487552404148")]
+    assert found("mã 123456789abc") == []
+
+
 def test_a_citizen_named_beside_an_organ_keeps_a_phone_number() -> None:
     assert found("Văn phòng UBND phường nhận đơn của ông Trần B, ĐT 0912345678") == [("phone", "0912345678")]
 

@@ -18,7 +18,8 @@ from ._places import organ_context
 __all__ = ["find_numbers"]
 
 _UNIT = r"(?:\d|(?<=\d)[oil|]|[oil|](?=\d))"
-_RUN = re.compile(rf"(?<![\w/\-.,])(\+\s?)?\(?{_UNIT}(?:(?:[ .\-]|\)\s?)?{_UNIT})*(?!\w)")
+# A number may touch the next word: OCR glues "123456789012tại" when it misses a space.
+_RUN = re.compile(rf"(?<![\w/\-.,])(\+\s?)?\(?{_UNIT}(?:(?:[ .\-]|\)\s?)?{_UNIT})*(?![\d/])")
 _SUBSTITUTE = str.maketrans({"o": "0", "i": "1", "l": "1", "|": "1"})
 _MONEY_AFTER = re.compile(r"\s*(?:dong|d\b|vnd|usd|%|trieu|ty|nghin|ngan|m2|m\b|ha\b|kg|km)")
 
@@ -106,6 +107,8 @@ def find_numbers(text: str, folded: str) -> Iterator[PersonalSpan]:
         plus = match.group(1) is not None
         if not plus and _MONEY_AFTER.match(folded, end) and _label(folded, start) != "bank":
             continue
+        if end < len(folded) and folded[end].isalpha() and _label(folded, start) is None:
+            continue  # glued to a word and not labelled: a code, not a number of a person
         for piece_start, piece_end in _pieces(folded, start, end):
             digits, substituted = _digits_of(folded[piece_start:piece_end])
             if substituted > 2 or len(digits) < 6:
