@@ -179,7 +179,11 @@ def test_a_mask_added_by_text_finds_every_occurrence(ctx: AppContext, client: Te
                           ({"text": "0987 654 321", "kind": "phone", "reason": "x"},
                            "Không tìm thấy giá trị này trong văn bản"),
                           ({"text": "thôn Đông", "kind": "address", "reason": " "}, "Hãy ghi lý do"),
-                          ({"text": "thôn Đông", "kind": "ghost", "reason": "x"}, "Loại dữ liệu cá nhân không hợp lệ")):
+                          ({"text": "thôn Đông", "kind": "ghost", "reason": "x"}, "Loại dữ liệu cá nhân không hợp lệ"),
+                          ({"text": "An", "kind": "name", "reason": "x"},
+                           "Giá trị quá ngắn để che theo chữ: hãy vẽ vùng cần che trên trang"),
+                          ({"text": "091", "kind": "phone", "reason": "x"},
+                           "Giá trị quá ngắn để che theo chữ: hãy vẽ vùng cần che trên trang")):
         response = _post(client, f"/review/{world['doc']}/personal-data/text", token, **data)
         assert response.status_code == 303
         assert _flash(client.get(f"/review/{world['doc']}")) == [message], data

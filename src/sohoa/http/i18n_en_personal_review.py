@@ -76,6 +76,8 @@ PERSONAL_REVIEW_EN: dict[str, str] = {
     "Dữ liệu này bị hạn chế theo yêu cầu của chủ thể dữ liệu nên luôn được che": (
         "This value is restricted at the data subject's request: it stays masked"),
     "Hãy nhập giá trị cần che": "Type the value to mask",
+    "Giá trị quá ngắn để che theo chữ: hãy vẽ vùng cần che trên trang": (
+        "Too short to mask by text: draw the region to mask on the page"),
     "Giá trị dài quá 500 ký tự": "The value is longer than 500 characters",
     "Giá trị này đã được che": "This value is already masked",
     "Không tìm thấy giá trị này trong văn bản": "This value does not occur in the document",

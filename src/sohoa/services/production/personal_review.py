@@ -255,6 +255,9 @@ def add_text_mask(ctx: AppContext, doc_id: int, text: str, kind: str, *, actor: 
     target = normalize_value(wanted, value)
     if not target:
         raise ValidationFailed("Hãy nhập giá trị cần che", "Type the value to mask")
+    if len(target.replace(" ", "")) < (3 if wanted in _SPACED else 4):  # 'An' would mask every 'an' of the pages
+        raise ValidationFailed("Giá trị quá ngắn để che theo chữ: hãy vẽ vùng cần che trên trang",
+                               "Too short to mask by text: draw the region to mask on the page")
     if len(value) > MAX_VALUE:
         raise ValidationFailed("Giá trị dài quá 500 ký tự", "The value is longer than 500 characters")
     with ctx.db.session() as session:
