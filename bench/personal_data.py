@@ -11,7 +11,7 @@ start and end equal the gold span; on OCR text a value counts when a found value
 once normalised (digits only for numbers, tone-folded words for names and addresses).
 
     .venv/bin/python bench/personal_data.py [--seed 16] [--passages 400] [--documents 60] [--ocr-documents 12]
-        [--ocr-conditions clean300,photocopy]
+        [--ocr-conditions clean300,photocopy,fax]
     .venv/bin/python bench/personal_data.py --render bench/results/personal_data.json
 
 Writes bench/results/personal_data.json and the "personal-data" section of docs/benchmarks.md.
@@ -193,7 +193,7 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=400)
     parser.add_argument("--documents", type=int, default=60)
     parser.add_argument("--ocr-documents", type=int, default=12)
-    parser.add_argument("--ocr-conditions", default="clean300,photocopy")
+    parser.add_argument("--ocr-conditions", default="clean300,photocopy,fax")
     parser.add_argument("--render", type=Path, help="re-render the docs section from a results file")
     args = parser.parse_args()
     if args.render:
