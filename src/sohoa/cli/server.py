@@ -16,6 +16,8 @@ from sohoa.settings import Settings
 
 DEMO_UNIT = "HN.MOI.00070"  # Phường Hoàn Kiếm
 DEMO_FILES = (("clean300", "H26.00070.2025.01.VP"), ("yellow_seal", "H26.00070.2025.02.VP"))
+# Ward documents with fictitious personal data (marked so on the page), published: the portal shows them masked.
+DEMO_PERSONAL_FILE = "H26.00070.2025.03.VP"
 
 
 def serve(host: str | None = typer.Option(None, "--host"), port: int | None = typer.Option(None, "--port")) -> None:
@@ -49,10 +51,11 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
 
     with app_context() as ctx:
         import_hanoi_2025(ctx, actor="demo")
-        for condition, file_code in DEMO_FILES:
+        boxes = [(condition, code, False) for condition, code in DEMO_FILES] + [("clean300", DEMO_PERSONAL_FILE, True)]
+        for condition, file_code, personal in boxes:
             folder = ctx.settings.data / "samples" / file_code
             if not (folder / "truth.json").exists():
-                generate_corpus(folder, documents=documents, seed=2025, condition=condition)
+                generate_corpus(folder, documents=documents, seed=2025, condition=condition, personal=personal)
             pages = sorted(p for p in folder.iterdir() if p.name.startswith("page_"))
             report = ingest_paths(ctx, pages, unit_identifier=DEMO_UNIT, file_code=file_code, actor="demo")
             console.print(f"{file_code}: {report.count('done')} tệp mới / new files, "
@@ -62,6 +65,9 @@ def demo(documents: int = typer.Option(6, "--documents", help="Documents per sam
         public = publish_sample_file(ctx, published_code, actor="demo")
         console.print(f"{published_code}: {public} văn bản công khai trên cổng tra cứu / public records on the "
                       f"portal (/portal, /oai, /iiif/3); {DEMO_FILES[1][1]} chờ kiểm duyệt / waits for review")
+        public = publish_sample_file(ctx, DEMO_PERSONAL_FILE, actor="demo")
+        console.print(f"{DEMO_PERSONAL_FILE}: {public} văn bản có dữ liệu cá nhân hư cấu, công khai đã che / "
+                      "records with fictitious personal data, public and masked")
         _demo_users(ctx)
 
 
