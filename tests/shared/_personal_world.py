@@ -77,6 +77,8 @@ PHONE_2 = Protected("phone", "0987 654 321", "digits")
 
 PROTECTED: tuple[Protected, ...] = (CCCD, CMND, DOB, PHONE, EMAIL, ADDRESS, BANK, PLATE, PARCEL, PARCEL_MAP, NAME,
                                     NAME_2, CCCD_2, NAME_3, PHONE_2)
+# A name the detector misses (no title before it, a Hmong name): the reviewer masks it by hand.
+MISSED = Protected("name", "Giàng A Páo", "folded")
 # Words of the record that are not personal data: a citizen finds the record by them.
 PUBLIC_WORDS = ("giao đất", "làm nhà ở")
 
@@ -101,6 +103,7 @@ PAGE_2 = [
     ("r", "(Kèm theo Quyết định số 125/QĐ-UBND; dữ liệu hư cấu)"),
     ("r", f"1. Bà {NAME_2.printed}, số CCCD {CCCD_2.printed}."),
     ("r", f"2. Anh {NAME_3.printed}, điện thoại {PHONE_2.printed}."),
+    ("r", f"Hồ sơ do {MISSED.printed} chuyển đến."),
 ]
 
 
