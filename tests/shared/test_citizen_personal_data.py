@@ -221,6 +221,10 @@ def test_staff_without_personal_read_get_masks(citizen: Citizen) -> None:
     citizen.masked("staff document page for a coordinator", page)
     assert "[đã che:" in html.unescape(page)
     citizen.masked("staff search for a coordinator", get_ok(coordinator, "/search", q="giao đất").text, "giao đất")
+    for kind in ("documents", "files"):  # the pickers' labels: trích yếu, hồ sơ titles
+        found = get_ok(coordinator, f"/staff/lookup/{kind}", q="giao")
+        assert "[đã che:" in found.text and found.json(), found.text[:300]
+        citizen.masked(f"staff {kind} picker for a coordinator", found.text, "giao")
     image = get_ok(coordinator, f"/iiif/3/image/{doc_id}-1/full/max/0/default.jpg").content
     citizen.masked("IIIF image for a coordinator, read by OCR", ocr_text(Image.open(io.BytesIO(image))))
 

@@ -21,6 +21,8 @@ from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.text import fold, nfc
 from sohoa.domain.workflow import DocumentState
 from sohoa.services.catalogue.listing import document_clause, file_clause
+from sohoa.services.catalogue.personal_masking import Masking, maskings_for
+from sohoa.services.catalogue.personal_titles import masked_title
 from sohoa.services.catalogue.search import SearchRequest, search
 from sohoa.services.identity.policy import document_scope
 from sohoa.services.identity.principal import Principal
@@ -166,14 +168,14 @@ def lookup_files(ctx: AppContext, principal: Principal, query: str, limit: int =
     with ctx.db.session() as session:
         clause = file_clause(document_scope(session, principal))
         stmt = (
-            select(FileUnit.id, FileUnit.file_code, FileUnit.file_notation, FileUnit.title)
+            select(FileUnit.id, FileUnit.file_code, FileUnit.file_notation, FileUnit.title, FileUnit.access_level)
             .where(clause)
             .order_by(FileUnit.file_code)
             .execution_options(yield_per=500)
         )
-        for file_id, code, notation, title in session.execute(stmt):
-            if _matches(words, code, notation, title):
-                found.append(Choice(file_id, code, title or ""))
+        for file_id, code, notation, title, level in session.execute(stmt):
+            if _matches(words, code, notation, title):  # the label names no one the principal may not read
+                found.append(Choice(file_id, code, masked_title(session, title, level, principal) or ""))
                 if len(found) >= _SCAN:
                     break
     return _best(found, query, limit)
@@ -185,9 +187,10 @@ def _sign(doc: Document) -> str:
     return doc.code_notation or doc.code_number or ""
 
 
-def _document_choice(doc: Document) -> Choice:
+def _document_choice(doc: Document, masking: Masking | None) -> Choice:
+    subject = masking.text(doc.subject) if masking is not None and doc.subject else doc.subject
     return Choice(
-        doc.id, _sign(doc), f"{(doc.subject or doc.source_name or '')[:160]} (#{doc.id})", doc.type_name or ""
+        doc.id, _sign(doc), f"{(subject or doc.source_name or '')[:160]} (#{doc.id})", doc.type_name or ""
     )
 
 
@@ -225,12 +228,14 @@ def lookup_documents(ctx: AppContext, principal: Principal, query: str, limit: i
         order = {doc_id: n for n, doc_id in enumerate(ids)}
         worded.sort(key=lambda d: order[d.id])
         seen: set[int] = set()
-        choices = []
+        chosen = []
         for doc in [*exact, *worded, *coded]:
             if doc.id not in seen:
                 seen.add(doc.id)
-                choices.append(_document_choice(doc))
-        return choices[:limit]
+                chosen.append(doc)
+        chosen = chosen[:limit]
+        maskings = maskings_for(session, chosen, principal)  # staff without personal.read read subjects masked
+        return [_document_choice(doc, maskings[doc.id]) for doc in chosen]
 
 
 def lookup(ctx: AppContext, principal: Principal, kind: str, query: str, limit: int = LIMIT) -> list[Choice]:
