@@ -153,9 +153,14 @@ def masked_pdf_object(store: ObjectStore, session: Session, doc: Document,
     found = _cached(session, key)
     if found is not None:
         return found
+    masked_pages = _masked_pages(store, session, pages, masking)
+    if not any(page.boxes for page in masked_pages) and masking.fields(fields) == fields:
+        # nothing of this document is masked (its words, its fields, hence the title and description Sohoa
+        # wrote from them): the staff PDF/A is the public one, remembered as such like an unmasked page
+        return _remember(session, _row(key, doc.id, None, "pdf", masking, source), source)
     staff = store.read(source.sha256)
+    title = pdf_title(staff)
     out = io.BytesIO()
-    masked_pdf(staff, _masked_pages(store, session, pages, masking), out, title=masking.text(pdf_title(staff)),
-               fields=masking.fields(fields))
+    masked_pdf(staff, masked_pages, out, title=masking.text(title), fields=masking.fields(fields))
     stored = store_bytes(session, store, out.getvalue(), media_type="application/pdf", kind="masked_pdf")
     return _remember(session, _row(key, doc.id, None, "pdf", masking, source), stored)
