@@ -20,6 +20,7 @@ from sohoa.services.identity.tokens import ApiClient
 from sohoa.services.identity.user_sessions import principal_of
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest_store import document_index_doc
+from sohoa.services.production.review import get_document
 from tests.shared._personal_doc import CCCD, NAME, PARCEL, PHONE, SIGNER, PersonalDoc, add_rows, build_personal_doc
 
 SECRETS = (CCCD, "001 190 034 567", PHONE, "0912345678", NAME, "125, tờ bản đồ số 17")
@@ -119,3 +120,11 @@ def test_nobody_finds_the_record_by_a_masked_value_but_everybody_by_other_words(
 def test_the_public_record_metadata_is_masked(any_ctx: AppContext, record: PersonalDoc) -> None:
     meta = public_record(any_ctx, record.document_id)
     assert meta.subject is not None and NAME not in meta.subject and "[đã che: " in meta.subject
+
+
+def test_the_review_screen_is_an_audited_view_of_originals(any_ctx: AppContext, record: PersonalDoc) -> None:
+    archivist = _staff(any_ctx, record.users["archivist"])
+    detail = get_document(any_ctx, record.document_id, principal=archivist)
+    assert detail.id == record.document_id
+    events = _views(any_ctx, archivist.username)
+    assert [(e.entity_id, (e.payload or {}).get("channel")) for e in events] == [(record.document_id, "review")]

@@ -20,6 +20,7 @@ from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.documents import lock_visible, visible_document, visible_page
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.personal_data import record_document_personal_data
+from sohoa.services.catalogue.personal_masking import audit_personal_view
 from sohoa.services.catalogue.publication import public_states
 from sohoa.services.catalogue.signatures import SignatureView, document_signatures
 from sohoa.services.identity.policy import PUBLISHED_STATES, document_scope
@@ -110,9 +111,11 @@ def _field_text(doc: Document, name: str) -> str:
 
 
 def get_document(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> DocumentDetail:
-    """The review screen of a document ``principal`` may see; NotFound otherwise (as for a missing one)."""
+    """The review screen of a document ``principal`` may see; NotFound otherwise (as for a missing one). It shows
+    the originals: a document holding personal data is recorded as a ``personal.view`` (channel review)."""
     with ctx.db.session() as session:
         doc = visible_document(session, principal, doc_id)
+        audit_personal_view(session, principal, doc, "review")
         pages = [
             {
                 "id": p.id,
