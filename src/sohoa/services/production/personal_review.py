@@ -164,17 +164,17 @@ def set_status(ctx: AppContext, doc_id: int, datum_id: int, status: str, *, acto
         return _decide(ctx, session, doc, row, status, actor=actor, reason=note, principal=principal)
 
 
-def _decide(ctx: AppContext, session: Session, doc: Document, row: PersonalDatum, status: str, *, actor: str,
+def _decide(ctx: AppContext, session: Session, doc: Document, datum: PersonalDatum, status: str, *, actor: str,
             reason: str, principal: Principal | None) -> ReviewSpan:
-    """Record a reviewer's decision on ``row`` (audited, reindexed) inside the caller's transaction."""
-    if row.status != status:
-        before = row.status
-        row.status, row.decided_by, row.decided_at = status, actor, datetime.now(UTC)
+    """Record a reviewer's decision on ``datum`` (audited, reindexed) inside the caller's transaction."""
+    if datum.status != status:
+        before = datum.status
+        datum.status, datum.decided_by, datum.decided_at = status, actor, datetime.now(UTC)
         record_event(session, actor, "personal.mask" if status == "masked" else "personal.unmask", "document",
-                     doc.id, {"datum": row.id, "kind": row.kind, "page": row.page_no, "before": before,
+                     doc.id, {"datum": datum.id, "kind": datum.kind, "page": datum.page_no, "before": before,
                               "after": status, "reason": reason})
         _reindex(ctx, session, doc)
-    return _span(row, principal)
+    return _span(datum, principal)
 
 
 def _page_ocr(store: ObjectStore, session: Session, page: Page) -> OcrPage | None:
