@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sohoa.db.models import Document, Event, PersonalDatum
 from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
 from sohoa.services.catalogue import subject_requests as sr
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_search import search_people
 from sohoa.services.catalogue.subject_request_export import export_answer
 from sohoa.services.platform.context import AppContext, open_context
@@ -116,3 +117,29 @@ def test_find_correct_restrict_answer_and_export(ctx: AppContext, world: Persona
     assert "Đã trả lời" in cells and "12/QĐ-UBND" in cells
     assert not any("Thuần" in c or "Thuận Hòa" in c or "0912" in c for c in cells)  # nobody else's data
     assert not any("giao đất" in c for c in cells)  # no trích yếu
+
+
+def test_a_restriction_masks_a_value_the_reviewer_had_shown_in_the_shared_search_index(
+        ctx: AppContext, world: PersonalWorld) -> None:
+    """A value set to 'shown' is in the shared index in clear; restricting it reindexes the document at once."""
+    archivist = world.principal("archivist", "archivist")
+    land = world.docs["land"]
+
+    def found(query: str) -> set[int]:
+        with ctx.db.session() as session:
+            return {hit.document_id for hit in ctx.index.search(session, query).hits}
+
+    with ctx.db.session() as session:
+        doc = session.get_one(Document, land)
+        doc.text = f"Giao đất ở cho ông {NAME}."
+        datum = session.get_one(PersonalDatum, world.data["land_name"])
+        datum.status = "shown"  # a reviewer decided it is not personal data
+        session.flush()
+        ctx.index.upsert(session, document_index_doc(doc))
+    assert land in found("Thuận")
+    code = sr.create_request(ctx, archivist, sr.NewRequest("restriction", NAME, NAME, unit_id=world.units["ward"]))
+    sr.record_correction(ctx, archivist, code, world.data["land_cccd"], "001085012346")
+    assert land in found("Thuận")  # a correction changes nothing indexed
+    sr.record_restriction(ctx, archivist, code, world.data["land_name"], "Chủ thể yêu cầu hạn chế")
+    assert land not in found("Thuận")
+    assert land in found("giao đất")  # the document is still indexed, its other words found

@@ -23,6 +23,7 @@ from sohoa.domain.codes import Role
 from sohoa.domain.errors import Conflict, NotFound, ValidationFailed
 from sohoa.domain.personal import PersonalKind, mask_token, normalize_value
 from sohoa.domain.text import fold, nfc
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_search import PeopleResult, search_people
 from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
@@ -303,6 +304,8 @@ def record_correction(ctx: AppContext, principal: Principal, code: str, datum_id
         req = _load(session, principal, code)
         _open(req)
         datum, doc = _datum(session, principal, datum_id)
+        # No reindex: a correction is kept beside the value and changes nothing the search index holds (the
+        # document's text and fields, the rows' values and decisions stay as they are).
         return _add(session, principal, req, "correction", doc.id, datum.id, corrected, _text(note, 2000))
 
 
@@ -316,6 +319,9 @@ def record_restriction(ctx: AppContext, principal: Principal, code: str, datum_i
         datum, doc = _datum(session, principal, datum_id)
         datum.restricted = True
         datum.decided_by, datum.decided_at = principal.username, datetime.now(UTC)
+        session.flush()
+        # A value a reviewer had set to 'shown' was in the shared search index in clear: masked there now too.
+        ctx.index.upsert(session, document_index_doc(doc))
         return _add(session, principal, req, "restriction", doc.id, datum.id, None, _text(note, 2000))
 
 

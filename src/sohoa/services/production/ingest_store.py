@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, IngestItem, Page
-from sohoa.domain.fields import FIELDS, DocumentFields, IndexRole
-from sohoa.domain.personal import PersonalKind
+from sohoa.domain.fields import FIELDS, DocumentFields
 from sohoa.domain.ports import DocumentSplitter
-from sohoa.domain.search import IndexDoc
 from sohoa.domain.validation import validate_document_fields
 from sohoa.domain.workflow import DocumentState, IngestItemState, transition
 from sohoa.engines.ocr_formats import ocr_page_to_json
 from sohoa.pipeline.documents import BuiltDocument, build_documents
 from sohoa.pipeline.work import PageOutcome
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_data import record_personal_data
-from sohoa.services.catalogue.personal_masking import Masking, masking_for
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import ObjectBatch
@@ -63,25 +61,6 @@ def _field_columns(fields: DocumentFields) -> dict[str, object]:
             text = text[:spec.max_length]
         values[spec.name] = spec.column_value(text)
     return values
-
-
-def document_index_doc(doc: Document) -> IndexDoc:
-    """What the search index keeps of a document: the fields the field table puts in the text (in the
-    table's order) and its full text, and its sign (số/ký hiệu) in the weightier sign column.
-
-    The search index is shared by every reader, so its text is masked as the public reads it (the policy of
-    the document's access level, ``personal_data`` rows and the rules): nobody finds a record by a citizen's ID
-    number or name there; staff find people through the entity index. Reindex after the rows change."""
-    parts = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.TEXT] + [doc.text]
-    parts.append(pdf_signatures.signature_index_text(doc.provenance))  # who signed the master PDF
-    sign = [getattr(doc, s.name) for s in FIELDS if s.index is IndexRole.SIGN]
-    codes = "/".join(sign) if all(sign) else ""
-    text = "\n".join(p for p in parts if p)
-    state = inspect(doc, raiseerr=False)  # None: a plain object that stands for a document (tests)
-    session = state.session if state is not None else None
-    masking = masking_for(session, doc, None) if session is not None and doc.id is not None else None
-    text = (masking or Masking((), safety_kinds=PersonalKind)).text(text)
-    return IndexDoc(document_id=doc.id, text=text, codes=codes)
 
 
 def _provenance(built: BuiltDocument) -> dict[str, object]:

@@ -26,6 +26,7 @@ from sohoa.domain.ports import ObjectStore
 from sohoa.domain.text import nfc
 from sohoa.engines.ocr_formats import ocr_page_from_json
 from sohoa.services.catalogue.documents import lock_visible, visible_document
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_derivatives import masked_page_object
 from sohoa.services.catalogue.personal_masking import masking_for
 from sohoa.services.catalogue.personal_policy import reads_restricted
@@ -33,7 +34,6 @@ from sohoa.services.catalogue.publication import masked_for_public
 from sohoa.services.identity.principal import SYSTEM, Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.production.review import page_image
 
 __all__ = [
@@ -140,7 +140,7 @@ def _reason(reason: str) -> str:
 
 def _reindex(ctx: AppContext, session: Session, doc: Document) -> None:
     """The search index keeps what the public may find: a decision changes it (the index text is masked by
-    the policy, see ``ingest_store.document_index_doc``)."""
+    the policy, see ``index_docs.document_index_doc``)."""
     session.flush()
     if doc.pages:
         ctx.index.upsert(session, document_index_doc(doc))

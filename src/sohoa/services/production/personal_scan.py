@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sohoa.db.models import Document, PersonalDatum
 from sohoa.domain.errors import NotFound
 from sohoa.domain.workflow import DocumentState
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_data import record_document_personal_data
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production.ingest_store import document_index_doc
 
 __all__ = ["BATCH", "ScanReport", "scan_personal_data"]
 

@@ -18,6 +18,7 @@ from sohoa.domain.validation import field_errors
 from sohoa.domain.workflow import REVIEW_STATES, DocumentState, transition
 from sohoa.engines.poppler import render_page
 from sohoa.services.catalogue.documents import lock_visible, visible_document, visible_page
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.listing import document_clause
 from sohoa.services.catalogue.personal_data import record_document_personal_data
 from sohoa.services.catalogue.personal_masking import audit_personal_view
@@ -29,7 +30,6 @@ from sohoa.services.identity.protection import protection_of, raise_protection
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import local_copy, store_bytes
-from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.production.personal_pages import follow_pages, page_places
 from sohoa.services.production.qc import route_after_review
 from sohoa.services.production.rebuild import rebuild_document_pdf

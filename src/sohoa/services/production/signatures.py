@@ -23,7 +23,6 @@ __all__ = [
     "carry_signatures",
     "note_signed_originals",
     "read_master_signatures",
-    "signature_index_text",
     "source_note",
     "store_signatures",
     "stored_source_note",
@@ -170,10 +169,3 @@ def _row(document_id: int, master_id: int, sig: PdfSignature) -> DocumentSignatu
         issuer=sig.issuer, serial=sig.serial, time_source=sig.time_source,
         signing_time=sig.signing_time.astimezone(UTC) if sig.signing_time else None,  # SQLite keeps no offset
         intact=sig.intact, valid=sig.valid, trust=sig.trust, coverage=sig.coverage, details=details)
-
-
-def signature_index_text(provenance: Mapping[str, Any] | None) -> str:
-    """The signers of a document's master, for the search text (so a search by the issuing body finds it)."""
-    found = (provenance or {}).get("_signatures")
-    signers = found.get("signers") if isinstance(found, dict) else None
-    return "\n".join(str(s) for s in signers) if isinstance(signers, list) else ""
