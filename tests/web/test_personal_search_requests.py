@@ -143,3 +143,16 @@ def test_a_restriction_masks_a_value_the_reviewer_had_shown_in_the_shared_search
     sr.record_restriction(ctx, archivist, code, world.data["land_name"], "Chủ thể yêu cầu hạn chế")
     assert land not in found("Thuận")
     assert land in found("giao đất")  # the document is still indexed, its other words found
+
+
+def test_who_sees_every_request_follows_the_permission_table(ctx: AppContext, world: PersonalWorld) -> None:
+    """Archive staff holding personal.search (admin, archivist) see every unit's requests; archive roles without it
+    (coordinator, QC inspector) see only those they recorded, like any principal."""
+    officer = world.principal("ward_officer", "unit_officer", "ward")
+    code = sr.create_request(ctx, officer, sr.NewRequest("access", NAME, NAME))
+    for role in ("admin", "archivist"):
+        assert [r.code for r in sr.list_requests(ctx, world.principal(role, role))] == [code]
+    for role in ("coordinator", "qc_inspector"):
+        assert sr.list_requests(ctx, world.principal(role, role)) == []
+        with pytest.raises(NotFound):
+            sr.get_request(ctx, world.principal(role, role), code)

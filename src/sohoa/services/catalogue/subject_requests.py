@@ -6,7 +6,7 @@ purpose), attach the documents found, record a correction — the corrected valu
 the master, the document's text and the value found stay as they are — or a restriction (the value is then masked
 for everyone but administrators), and answer or refuse the request with a text. Every change is audited
 (``subject_request.create|item|answer``). Officers of a unit see the requests of their unit's lineage and those
-they recorded; the archive's staff see every request.
+they recorded; the archive's staff holding ``personal.search`` (the permission table) see every request.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from sohoa.domain.personal import PersonalKind, mask_token, normalize_value
 from sohoa.domain.text import fold, nfc
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_search import PeopleResult, search_people
-from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.policy import can_view_document, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
@@ -38,7 +39,6 @@ __all__ = ["OUTCOMES", "REQUEST_KINDS", "NewRequest", "RequestItem", "RequestRow
 REQUEST_KINDS = ("access", "correction", "restriction", "deletion")
 OUTCOMES = ("answered", "refused")
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
-_ARCHIVE_ROLES = {Role.ADMIN, Role.ARCHIVIST, Role.COORDINATOR, Role.QC_INSPECTOR}
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,14 @@ def _text(value: str | None, limit: int) -> str | None:
     return cleaned[:limit] or None
 
 
+def _sees_all(session: Session, principal: Principal) -> bool:
+    """Whether the principal handles every unit's requests: it holds ``personal.search`` (the permission table)
+    and the access policy lets it see every unit (the archive's staff); officers of a unit see their lineage's."""
+    return principal.can(Permission.PERSONAL_SEARCH) and document_scope(session, principal).unit_ids is None
+
+
 def _visible(session: Session, principal: Principal) -> ColumnElement[bool]:
-    if principal.role in _ARCHIVE_ROLES:
+    if _sees_all(session, principal):
         return true()
     mine = SubjectRequest.created_by == principal.username
     if principal.unit_id is None:
@@ -149,7 +155,7 @@ def _new_code(session: Session) -> str:
 
 
 def _unit_for(session: Session, principal: Principal, unit_id: int | None) -> int | None:
-    if principal.role in _ARCHIVE_ROLES:
+    if _sees_all(session, principal):
         return unit_id
     if principal.unit_id is None:
         return unit_id
