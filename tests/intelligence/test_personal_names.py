@@ -42,6 +42,32 @@ def test_citizens_in_context_are_names() -> None:
 
 def test_a_name_wrapped_over_two_lines_is_one_span() -> None:
     assert names("Giao đất cho hộ ông Nguyễn Văn\nAn, sinh năm 1965.") == ["Nguyễn Văn\nAn"]
+    assert names("Cấp cho ông Nguyễn\nVăn Bình, sinh năm 1970.") == ["Nguyễn\nVăn Bình"]
+    assert names("Giao đất cho hộ ông Nguyễn Văn\nTrường, sinh năm 1970.") == ["Nguyễn Văn\nTrường"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Giao đất cho hộ ông Nguyễn Văn Bình\nCăn cứ Luật Đất đai năm 2024;", "Nguyễn Văn Bình"),
+    ("Cấp giấy chứng nhận cho bà Lê Thị Mai\nĐiều 2. Văn phòng theo dõi thực hiện.", "Lê Thị Mai"),
+    ("Hỗ trợ gia đình ông Phạm Văn Tú\nNơi nhận:\n- Như trên;", "Phạm Văn Tú"),
+    ("Tiếp nhận hồ sơ của ông Nguyễn Văn An\nSinh ngày 12/3/1960.", "Nguyễn Văn An"),
+    ("Xác nhận hộ bà Trần Thị Hoa\nTheo đề nghị của Phòng Kinh tế.", "Trần Thị Hoa"),
+    ("Xác nhận hộ ông Lê Văn Nam\nTrường hợp có vướng mắc, báo cáo UBND.", "Lê Văn Nam"),
+])
+def test_a_name_ending_its_line_does_not_take_the_next_clause(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tại buổi làm việc, ông An trình bày nguyện vọng.", ["An"]),
+    ("Bà Hoa đã nộp hồ sơ; chị Lan và anh Tuấn đồng ý.", ["Hoa", "Lan", "Tuấn"]),
+    ("Đoàn công tác đến thăm gia đình cụ Hùng và tặng quà.", ["Hùng"]),
+    ("Ông Chủ tịch UBND xã kết luận; bà Trưởng phòng giải thích; gia đình anh hùng liệt sĩ.", []),
+    ("Ông Giám đốc Sở chỉ đạo; phố Bà Triệu, phường Hai Bà Trưng, tỉnh Bà Rịa - Vũng Tàu, chợ Ông Lãnh.", []),
+    ("TL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG\nCao Anh Tiến\n", []),
+])
+def test_a_given_name_alone_after_a_title_is_a_name(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
 
 
 @pytest.mark.parametrize("text", [

@@ -136,3 +136,17 @@ def test_wrapped_lines_do_not_hide_labels_or_split_values() -> None:
     form = "Nơi thường trú: thôn Đông xã Phú Minh\nSố điện thoại: 0912345678"
     assert [(s.kind.value, s.text) for s in detect_rules(form)] == [
         ("address", "thôn Đông xã Phú Minh"), ("phone", "0912345678")]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("thường trú tại xã Phú Minh\nĐiều 2. Giao Văn phòng theo dõi.", "xã Phú Minh"),
+    ("trú tại thôn Đông, xã\nPhú Minh, huyện Sóc Sơn\nCăn cứ Luật Đất đai;", "thôn Đông, xã\nPhú Minh, huyện Sóc Sơn"),
+    ("trú tại xóm 3, xã Phú Minh\nNơi nhận:\n- Như trên;", "xóm 3, xã Phú Minh"),
+    ("trú tại số 5 phố Kim Mã\nII. Nội dung", "số 5 phố Kim Mã"),
+    ("địa chỉ: thôn 2, xã Ba Vì\na) Hộ gia đình được hỗ trợ", "thôn 2, xã Ba Vì"),
+    ("trú tại thôn 4, xã Tân Dân\nKhoản 1 Điều 5 được áp dụng.", "thôn 4, xã Tân Dân"),
+    ("trú tại số 3 phố Huế,\nQ. Hai Bà Trưng", "số 3 phố Huế,\nQ. Hai Bà Trưng"),
+    ("trú tại thôn 2,\nX. Phú Minh, H. Sóc Sơn.", "thôn 2,\nX. Phú Minh, H. Sóc Sơn"),
+])
+def test_a_line_that_starts_a_clause_ends_an_address(text: str, address: str) -> None:
+    assert [value for kind, value in found(text) if kind == "address"] == [address]

@@ -86,3 +86,13 @@ def test_a_rendered_page_reads_back_its_note_and_its_personal_data(tmp_path: Pat
               if k in ("cccd", "cmnd", "phone", "name")}
     assert wanted and wanted <= found
     assert all(h.boxes for h in detect_page(ocr))
+
+
+@pytest.mark.parametrize("part", ["tuning", "held_out"])
+def test_both_parts_show_given_names_alone_and_names_at_a_line_end(part: str) -> None:
+    texts = labelled_set(part, 120)
+    names = [(t.text, s) for t in texts for s in t.spans if s.kind is PersonalKind.NAME]
+    assert any(" " not in s.text and "\n" not in s.text for _, s in names)  # "ông An"
+    assert any("\n" in s.text for _, s in names)  # a name wrapped across two lines
+    ends = [text[s.end:s.end + 2] for text, s in names if text[s.end:s.end + 1] == "\n"]
+    assert any(end[1:].isupper() for end in ends)  # a name, then a line that starts with a capital

@@ -206,6 +206,54 @@ def _t_signature(rng: np.random.Generator, held_out: bool) -> Builder:
     return Builder().add(f"Nơi nhận:\n- Như trên;\n- Lưu: VT.\n{lead}\n{signer}\n")
 
 
+_T_CLAUSES = ("Căn cứ Luật Đất đai ngày 18 tháng 01 năm 2024;", "Điều 2. Văn phòng HĐND và UBND theo dõi thực hiện.",
+              "Nơi nhận:\n- Như trên;", "Theo đề nghị của Phòng Kinh tế.", "Ngày 15 tháng 3 năm 2025, hồ sơ "
+              "được tiếp nhận.", "Điều 3. Quyết định này có hiệu lực từ ngày ký.", "Căn cứ Nghị định số "
+              "101/2024/NĐ-CP của Chính phủ;", "Trường hợp có vướng mắc, báo cáo Ủy ban nhân dân.")
+
+
+def _t_line_end(rng: np.random.Generator, held_out: bool) -> Builder:
+    """A name that ends its line, then a line that starts a clause; or a name wrapped across two lines."""
+    p = person(rng, held_out)
+    b = Builder().add(pick(rng, ("Giao đất cho hộ ", "Cấp giấy chứng nhận cho ", "Tiếp nhận hồ sơ của ",
+                                 "Hỗ trợ gia đình ")) + title(p, rng).lower() + " ")
+    words = p.name.split()
+    if chance(rng, 0.6):
+        b.add(p.name, K.NAME).add("\n")
+        if chance(rng, 0.3):
+            return b.add("Sinh ngày ").add(short_date(p.born), K.DOB).add(".")
+        return b.add(pick(rng, _T_CLAUSES))
+    cut = between(rng, 1, len(words) - 1)
+    b.add(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]), K.NAME).add(", ")
+    dob(b, p, rng)
+    return b.add(".")
+
+
+_T_SINGLE = ("Tại buổi làm việc, {t} {n} trình bày nguyện vọng được cấp đổi giấy chứng nhận.",
+             "Đoàn công tác đến thăm gia đình {t} {n} và tặng quà.",
+             "{T} {n} cho biết gia đình đã sử dụng thửa đất từ năm 1990.",
+             "Ý kiến của {t} {n}: đề nghị xem xét lại ranh giới thửa đất.")
+
+
+def _single(rng: np.random.Generator, held_out: bool, phrasings: tuple[str, ...]) -> Builder:
+    """A person called by a title and the given name alone ("ông An", "chị Lan"), in running text; and a
+    title before an office or a word ("ông Chủ tịch", "anh hùng"), which is no name."""
+    p = person(rng, held_out)
+    who = pick(rng, ("ông", "anh", "chú", "cụ") if p.male else ("bà", "chị", "cô", "cụ"))
+    phrasing = pick(rng, phrasings)
+    lead, rest = phrasing.split("{n}")
+    lead = lead.replace("{t}", who).replace("{T}", who.capitalize())
+    b = Builder().add(lead).add(p.name.split()[-1], K.NAME).add(rest)
+    if chance(rng, 0.4):
+        b.add(pick(rng, (" Ông Chủ tịch UBND xã đã tiếp thu ý kiến.", " Bà Trưởng phòng Tư pháp giải thích quy định.",
+                         " Gia đình anh hùng liệt sĩ được ưu tiên.", " Đồng chí Phó Chủ tịch kết luận buổi làm việc.")))
+    return b
+
+
+def _t_single(rng: np.random.Generator, held_out: bool) -> Builder:
+    return _single(rng, held_out, _T_SINGLE)
+
+
 # ---------------------------------------------------------------- held-out phrasings
 
 
@@ -265,11 +313,35 @@ def _h_official(rng: np.random.Generator, held_out: bool) -> Builder:
                          f"{pick(rng, STREETS)}, xã {pick(rng, COMMUNES_2025)}.")
 
 
+_H_CLAUSES = ("Xét đề nghị của Trưởng phòng Kinh tế;", "Khoản 2 Điều 5 của Luật này được áp dụng.",
+              "Quyết định này có hiệu lực kể từ ngày ký.", "Theo báo cáo của Công an xã, hồ sơ hợp lệ.",
+              "Nay xác nhận nội dung trên là đúng.", "Kính gửi: Ủy ban nhân dân phường.")
+_H_SINGLE = ("Qua xác minh, {t} {n} hiện không có mặt tại địa phương.",
+             "{T} {n} đồng ý với kết quả đo đạc.",
+             "Hồ sơ do {t} {n} nộp ngày 12 tháng 5 năm 2025 đã đủ thành phần.")
+
+
+def _h_line_end(rng: np.random.Generator, held_out: bool) -> Builder:
+    """A name that ends its line before a clause, or wraps onto the next line, in held-out phrasings."""
+    p = person(rng, held_out)
+    b = Builder().add(pick(rng, ("Đồng ý cho hộ ", "Xác nhận hộ ", "Chấp thuận cho ")) + title(p, rng).lower()
+                      + " ")
+    words = p.name.split()
+    if chance(rng, 0.6):
+        return b.add(p.name, K.NAME).add("\n" + pick(rng, _H_CLAUSES))
+    cut = between(rng, 1, len(words) - 1)
+    return b.add(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]), K.NAME).add(" được chuyển mục đích.")
+
+
+def _h_single(rng: np.random.Generator, held_out: bool) -> Builder:
+    return _single(rng, held_out, _H_SINGLE)
+
+
 Template = Callable[[np.random.Generator, bool], Builder]
 TUNING_TEMPLATES: tuple[Template, ...] = (_t_land, _t_form, _t_household, _t_complaint, _t_allowance, _t_issue,
-                                          _t_mention, _t_official, _t_signature)
+                                          _t_mention, _t_official, _t_signature, _t_line_end, _t_single)
 HELD_OUT_TEMPLATES: tuple[Template, ...] = (_h_applicant, _h_transfer, _h_family, _h_phone_call, _h_vehicle,
-                                            _h_official, _t_signature)
+                                            _h_official, _t_signature, _h_line_end, _h_single)
 
 
 def passage(rng: np.random.Generator, held_out: bool) -> Builder:

@@ -16,7 +16,7 @@ from importlib import resources
 
 from sohoa.domain.text import fold
 
-__all__ = ["Token", "features", "run_bounds", "tokenize"]
+__all__ = ["Token", "features", "run_bounds", "tokenize", "wrap_plausible"]
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -84,8 +84,8 @@ def _capitalised(token: Token) -> bool:
 
 def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
     """For each token, the (first, last) index of its run of capitalised words of one case, or (-1, -1).
-    A run of Title words may cross a line end (names wrap); an UPPER run may not (titles above signatures);
-    a title ("Ông", "Bà") that starts a sentence is a run of its own."""
+    A run of Title words may cross a line end where a name plausibly wraps (``wrap_plausible``); an UPPER
+    run may not (titles above signatures); a title ("Ông", "Bà") that starts a sentence is a run of its own."""
     spans = [(-1, -1)] * len(tokens)
     i = 0
     while i < len(tokens):
@@ -94,12 +94,44 @@ def _runs(tokens: list[Token]) -> list[tuple[int, int]]:
             continue
         j = i
         while (j + 1 < len(tokens) and tokens[j + 1].shape == tokens[i].shape and tokens[i].lower not in _TITLES
-               and not (tokens[i].shape == "U" and tokens[j + 1].newline_before)):
+               and not (tokens[j + 1].newline_before and (tokens[i].shape == "U" or j - i >= 3
+                                                          or not wrap_plausible(tokens, j + 1, j - i + 1)))):
             j += 1
         for k in range(i, j + 1):
             spans[k] = (i, j)
         i = j + 1
     return spans
+
+
+# Words that start a clause, a field or a heading at the beginning of a line (lower case, with tones: the
+# tones tell "Tại" from the given name "Tài"): a capitalised one of these after a line end is not the rest
+# of a name.
+_CLAUSE_STARTS = frozenset({
+    "căn", "điều", "khoản", "chương", "mục", "nơi", "sinh", "theo", "ngày", "xét", "tại", "về", "do", "vì",
+    "nếu", "khi", "sau", "trước", "từ", "đến", "họ", "số", "địa", "điện", "quê", "thường", "nghề", "dân",
+    "tôn", "giới", "kính", "ủy", "uỷ", "phòng", "ban", "trong", "các", "những", "một", "để", "là", "có",
+    "đã", "được", "lý", "quyết", "nay", "thực", "giao", "cấp", "hộ", "gia", "thửa", "tờ", "diện",
+    "nội", "kết", "đề", "trân", "xác", "chứng", "người", "ông", "bà", "anh", "chị", "cụ", "cháu", "em",
+    "thời", "hình", "hồ", "giấy", "hiện", "tình", "lần", "năm", "tháng", "ghi", "biên", "tổng", "thành",
+    "chủ", "phó", "trưởng", "trường", "bí", "văn", "công", "thôn", "xã", "phường", "huyện", "tỉnh", "quận"})
+
+
+def wrap_plausible(tokens: list[Token], k: int, length: int) -> bool:
+    """Whether the capitalised token ``k``, first on its line, can continue the name run of ``length`` words
+    ending just before it: a known name syllable, or any word when the line above stops mid-name (one word
+    of the name so far, or two of which the second is a family or middle name or no known given name), but
+    never a word that starts a clause ("Căn cứ", "Điều 2.", "Nơi nhận:", "Sinh ngày", "Theo…") unless the
+    line above stops mid-name and the word is a name syllable ("Nguyễn Văn\nTrường")."""
+    lists = name_lists()
+    token, before = tokens[k], tokens[k - 1]
+    mid_name = before.shape in ("T", "U") and (
+        length == 1 or before.lower in ("văn", "thị")
+        or (length == 2 and (before.lower in lists["family"] or before.lower in lists["middle"]
+                             or before.lower not in lists["given"])))
+    known = any(token.lower in lists[role] for role in ("family", "middle", "given"))
+    if mid_name:
+        return known or token.lower not in _CLAUSE_STARTS
+    return known and token.lower not in _CLAUSE_STARTS
 
 
 def run_bounds(tokens: list[Token]) -> list[tuple[int, int]]:

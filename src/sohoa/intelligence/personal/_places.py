@@ -33,8 +33,14 @@ _ABBREVIATIONS = frozenset({"tp", "p", "q", "tx", "tt", "h", "x", "t", "tdp", "k
 _MAX_ADDRESS = 160
 
 
-# A line that starts a new field or item ends an address; any other line end is a wrapped line.
-_NEW_FIELD = re.compile(r"\s*(?:[-–•+]|\d+[.)]\s|[^\n:,;]{1,40}:|$)")
+# A line that starts a new field, item or clause ends an address; any other line end is a wrapped line.
+# Clauses of a decision or a letter: "Điều 2.", "Khoản 1", "Chương II", "Mục 3", "a)", "II.", "Căn cứ …",
+# "Nơi nhận:", "Xét …", "Theo …", "Quyết định:", "Ngày …", "Sinh …", "Kính gửi", "Trân trọng" ("X. Phú
+# Minh", "Q. Ba Đình" on a wrapped line go on).
+_CLAUSE = (r"(?:dieu|khoan|chuong|muc|phan|phu luc)\s+(?:\d+|[ivxlc]+\b)|(?!x[.)])[ivxlc]+[.)]\s|[a-zđ][)]\s|"
+           r"(?:can cu|noi nhan|xet|theo|quyet dinh|ngay|sinh|kinh gui|tran trong|dong kinh gui|de nghi|"
+           r"nay|vi vay|do do|tm|kt|tl)\b")
+_NEW_FIELD = re.compile(rf"\s*(?:[-–•+]|\d+[.)]\s|{_CLAUSE}|[^\n:,;]{{1,40}}:|$)")
 
 
 def _clause_end(folded: str, start: int) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sohoa.domain.personal import PersonalKind, PersonalSpan
 
-from ._features import Token, features, run_bounds, tokenize
+from ._features import _CLAUSE_STARTS, Token, features, name_lists, run_bounds, tokenize, wrap_plausible
 
 __all__ = ["NameTagger", "detect_names", "shipped_tagger", "train_tagger"]
 
@@ -183,7 +183,8 @@ def _in_heading(text: str, start: int, end: int) -> bool:
 
 
 def detect_names(text: str, tagger: NameTagger | None = None) -> list[PersonalSpan]:
-    """Personal names in ``text``: runs of two or more words tagged B, I…"""
+    """Personal names in ``text``: runs of two or more words tagged B, I…, and a known given name alone
+    after a title ("ông An")."""
     tokens = tokenize(text)
     tags = _whole_runs(tokens, (tagger or shipped_tagger()).tag(tokens))
     spans: list[PersonalSpan] = []
@@ -194,9 +195,58 @@ def detect_names(text: str, tagger: NameTagger | None = None) -> list[PersonalSp
             continue
         j = i
         while j + 1 < len(tokens) and tags[j + 1] == "I":
+            if tokens[j + 1].newline_before and not wrap_plausible(tokens, j + 1, j - i + 1):
+                break  # "… ông Nguyễn Văn Bình\nCăn cứ …": the next line starts a clause
             j += 1
         if j > i and not _in_heading(text, tokens[i].start, tokens[j].end):
             start, end = tokens[i].start, tokens[j].end
             spans.append(PersonalSpan(PersonalKind.NAME, start, end, text[start:end], 0.9))
         i = j + 1
-    return spans
+    return _with_single_names(tokens, tags, spans)
+
+
+# Titles that name a person by their given name alone in running text ("ông An", "chị Lan").
+_SINGLE_TITLES = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "cụ", "em", "cháu", "bác", "dì", "cậu"})
+# Words before a title that make "Bà Triệu", "Ông Lãnh" a place: "phố Bà Triệu", "chợ Ông Lãnh", "Hai Bà Trưng".
+_PLACE_BEFORE = frozenset({"phố", "đường", "chợ", "núi", "đền", "chùa", "cầu", "bến", "sông", "hồ", "ngõ",
+                           "phường", "xã", "quận", "huyện", "tỉnh", "thôn", "ấp", "làng", "hai", "miếu"})
+# Words that are places or things after a title: "Bà Rịa", "Bà Đen", "cô Tô", "Bà Chiểu", "Ông Công".
+_NOT_SINGLE = frozenset({"rịa", "đen", "tô", "chiểu", "triệu", "trưng", "lãnh", "điểm", "hạt", "quẹo", "công"})
+_SINGLE_CONFIDENCE = 0.8
+
+
+def _with_single_names(tokens: list[Token], tags: list[str], spans: list[PersonalSpan]) -> list[PersonalSpan]:
+    """``spans`` and the names given by one word after a title in running text ("ông An", "Bà Hoa đã nộp…"):
+    a known given name, or a word the tagger marks as a name that is no office, clause or place word;
+    "ông Chủ tịch", "bà Trưởng phòng", "anh hùng", "phố Bà Triệu" are not names."""
+    given = name_lists()["given"]
+    taken = [(s.start, s.end) for s in spans]
+    out = list(spans)
+    for i in range(len(tokens) - 1):
+        title, word = tokens[i], tokens[i + 1]
+        if title.lower not in _SINGLE_TITLES or title.shape == "U" or word.shape != "T":
+            continue
+        known = word.lower in given
+        if word.lower in _NOT_SINGLE or not (known or (tags[i + 1] == "B" and _may_be_given(word))):
+            continue
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if after is not None and after.shape in ("T", "U", "D", "M") and not after.newline_before:
+            continue  # part of a longer run: the tagger's business
+        if i > 0 and (tokens[i - 1].lower in _PLACE_BEFORE or (tokens[i - 1].shape in ("T", "U")
+                                                                 and not title.newline_before)):
+            continue
+        if any(word.start < end and start < word.end for start, end in taken):
+            continue
+        confidence = _SINGLE_CONFIDENCE if known else _SINGLE_CONFIDENCE - 0.1
+        out.append(PersonalSpan(PersonalKind.NAME, word.start, word.end, word.text, confidence))
+    return sorted(out, key=lambda s: s.start)
+
+
+# Capitalised words after a title that name an office, a relation or a body, not a person.
+_NOT_GIVEN = frozenset({"chủ", "phó", "trưởng", "giám", "bộ", "hiệu", "tổ", "thủ", "kế", "chuyên", "đại", "bí",
+                        "chánh", "ủy", "uỷ", "cán", "công", "mẹ", "cha", "bố", "con", "các", "nội", "ngoại",
+                        "trợ", "thẩm", "kiểm", "thanh", "luật", "bác", "đồng", "viện", "tiến", "thạc"})
+
+
+def _may_be_given(word: Token) -> bool:
+    return word.lower not in _NOT_GIVEN and word.lower not in _CLAUSE_STARTS
