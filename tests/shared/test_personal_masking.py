@@ -93,3 +93,11 @@ def test_a_page_text_given_apart_from_its_words_is_masked_with_them() -> None:
     assert masked.text == f"CCCD {CCCD}" and [w.text for w in masked.words] == ["CCCD", CCCD]
     assert Masking([], safety_kinds=EVERY).ocr(OcrPage(10, 10, 200, (), text_override="số 0912 345 678")).text \
         == "số [đã che: số điện thoại]"
+
+
+def test_a_given_name_alone_is_masked_where_a_title_calls_it_not_everywhere() -> None:
+    masking = Masking([KnownValue(PersonalKind.NAME, "nam"), KnownValue(PersonalKind.NAME, "an")])
+    token = mask_token(PersonalKind.NAME)
+    text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nÔng Nam và anh An đến; phía nam giáp đường, ông\nNam ký."
+    assert masking.text(text) == (f"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nÔng {token} và anh {token} đến; phía nam "
+                                  f"giáp đường, ông\n{token} ký.")

@@ -40,7 +40,9 @@ __all__ = [
     "masking_for",
     "masking_of_rows",
     "maskings_for",
+    "masks_for_public",
     "page_text",
+    "public_kinds",
     "shown_to",
 ]
 
@@ -65,6 +67,9 @@ def _fold_keep_offsets(text: str) -> str:
     return "".join(_fold_char(ch) if ord(ch) > 127 else ch.lower() for ch in text)
 
 
+_TITLES = "ong|ba|anh|chi|co|chu|cu|em|chau|bac|di|cau"  # folded: what calls a person by the given name
+
+
 @lru_cache(maxsize=4096)
 def _pattern(kind: PersonalKind, normalized: str) -> re.Pattern[str] | None:
     """Where a known value occurs in folded text: digits/letters of a number with up to two separators between
@@ -78,6 +83,9 @@ def _pattern(kind: PersonalKind, normalized: str) -> re.Pattern[str] | None:
     if kind is PersonalKind.EMAIL:
         return re.compile(rf"(?<![\w.]){re.escape(normalized)}(?![\w])") if normalized else None
     words = [re.escape(w) for w in normalized.split() if w]
+    if kind is PersonalKind.NAME and len(words) == 1 and len(words[0]) >= 2:
+        # A given name alone ("ông An") where a title calls it, not wherever the word occurs ("Việt Nam").
+        return re.compile(rf"(?<![0-9a-z])(?:{_TITLES})[^0-9a-z]{{1,3}}(?P<v>{words[0]})(?![0-9a-z])")
     if not words or len("".join(words)) < 3:
         return None
     return re.compile(rf"(?<![0-9a-z]){r'[^0-9a-z]+'.join(words)}(?![0-9a-z])")
@@ -118,8 +126,9 @@ class Masking:
             pattern = _pattern(value.kind, value.normalized)
             if pattern is None:
                 continue
-            out += [PersonalSpan(value.kind, m.start(), m.end(), text[m.start():m.end()])
-                    for m in pattern.finditer(folded)]
+            group = "v" if "v" in pattern.groupindex else 0  # a given name alone: capitalised, after its title
+            out += [PersonalSpan(value.kind, m.start(group), m.end(group), text[m.start(group):m.end(group)])
+                    for m in pattern.finditer(folded) if group == 0 or text[m.start(group)].isupper()]
         if self.safety_kinds:
             out += [_whole_words(text, s) for s in detect_rules(text)
                     if s.kind in self.safety_kinds and (s.kind.value, s.normalized) not in self.shown]
@@ -207,6 +216,18 @@ def _boxes(row: PersonalDatum) -> tuple[tuple[int, BBox], ...]:
     return tuple(out)
 
 
+def public_kinds(session: Session, doc: Document) -> frozenset[PersonalKind]:
+    """The kinds ``SOHOA_PERSONAL_MASK`` masks outside the staff at the document's access level."""
+    return policy_of(session).get(doc.access_level, frozenset(PersonalKind))
+
+
+def masks_for_public(row: PersonalDatum, kinds: frozenset[PersonalKind]) -> bool:
+    """Whether the public sees ``row`` masked, ``kinds`` being :func:`public_kinds`: a data subject's restriction,
+    or a value still 'masked' of a kind the policy masks. The one rule of the masks, the reviewer's counts and
+    each row's state."""
+    return bool(row.restricted) or (row.status == "masked" and PersonalKind(row.kind) in kinds)
+
+
 def masking_of_rows(rows: Iterable[PersonalDatum], kinds: frozenset[PersonalKind], *, restricted_only: bool) -> Masking:
     """The masking the rows of one document call for: rows still 'masked' of a kind in ``kinds`` and restricted
     rows — or, for staff who see originals (``restricted_only``), the restricted rows alone."""
@@ -215,7 +236,7 @@ def masking_of_rows(rows: Iterable[PersonalDatum], kinds: frozenset[PersonalKind
     shown: set[tuple[str, str]] = set()
     for row in rows:
         kind = PersonalKind(row.kind)
-        if row.restricted or (not restricted_only and row.status == "masked" and kind in kinds):
+        if row.restricted if restricted_only else masks_for_public(row, kinds):
             known.append(KnownValue(kind, row.normalized, _boxes(row)))
         elif row.status == "shown" and not row.restricted:
             shown.add((kind.value, row.normalized))
@@ -227,8 +248,7 @@ def _masking(session: Session, doc: Document, principal: Principal | None,
     staff = sees_personal_data(principal)
     if staff and (reads_restricted(principal) or not any(r.restricted for r in rows)):
         return None
-    kinds = policy_of(session).get(doc.access_level, frozenset(PersonalKind))
-    return masking_of_rows(rows, kinds, restricted_only=staff)
+    return masking_of_rows(rows, public_kinds(session, doc), restricted_only=staff)
 
 
 def masking_for(session: Session, doc: Document, principal: Principal | None) -> Masking | None:
