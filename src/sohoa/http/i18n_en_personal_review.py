@@ -21,6 +21,8 @@ PERSONAL_REVIEW_EN: dict[str, str] = {
     "phát hiện tự động": "detected",
     "người kiểm duyệt thêm": "added by a reviewer",
     "bị hạn chế: luôn che": "restricted: always masked",
+    "chính sách che của cấp độ tiếp cận này không che loại dữ liệu này":
+        "the masking policy of this access level leaves this kind unmasked",
     "sẽ được che": "masked",
     "hiển thị": "shown",
     "Hiển thị": "Show",
