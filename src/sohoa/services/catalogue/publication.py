@@ -21,11 +21,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, Event, FileUnit
+from sohoa.db.models import Document, Event, FileUnit, PersonalDatum
 from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound
 from sohoa.domain.workflow import DocumentState
-from sohoa.services.catalogue.personal_masking import masking_for
+from sohoa.services.catalogue.personal_masking import masks_for_public, public_kinds
 from sohoa.services.identity.policy import DocumentScope, document_scope, scope_allows
 from sohoa.services.platform.context import AppContext
 
@@ -149,9 +149,11 @@ class DocumentPublication:
 
 def masked_for_public(session: Session, doc: Document) -> int:
     """How many known values of personal data the public sees masked in ``doc`` (the policy of its access level,
-    the reviewers' decisions, restrictions); the rules' safety net may mask more."""
-    masking = masking_for(session, doc, None)
-    return len(masking.known) if masking is not None else 0
+    the reviewers' decisions, restrictions: :func:`masks_for_public`, which each row's state on the review screen
+    follows too); the rules' safety net may mask more."""
+    kinds = public_kinds(session, doc)
+    rows = session.scalars(select(PersonalDatum).where(PersonalDatum.document_id == doc.id))
+    return sum(1 for row in rows if masks_for_public(row, kinds))
 
 
 def file_publication(ctx: AppContext, file_id: int) -> list[DocumentPublication]:

@@ -28,7 +28,7 @@ from sohoa.engines.ocr_formats import ocr_page_from_json
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_derivatives import masked_page_object
-from sohoa.services.catalogue.personal_masking import masking_for
+from sohoa.services.catalogue.personal_masking import masking_for, masks_for_public, public_kinds
 from sohoa.services.catalogue.personal_policy import reads_restricted
 from sohoa.services.catalogue.publication import masked_for_public
 from sohoa.services.identity.principal import SYSTEM, Principal
@@ -63,7 +63,8 @@ _SPAN_WORDS = 12  # a value typed by the reviewer spans at most this many OCR wo
 class ReviewSpan:
     """One value as the review screen lists it; ``boxes`` are (page_no, x0, y0, x1, y1) in scan pixels.
     ``value`` is the mask token for a restricted value the reviewer may not read (a data subject's
-    restriction: only admins see it)."""
+    restriction: only admins see it). ``public``: whether the public sees it masked (``masks_for_public``: the
+    decision, a restriction and the ``SOHOA_PERSONAL_MASK`` policy at the document's access level)."""
 
     id: int
     kind: str
@@ -76,20 +77,28 @@ class ReviewSpan:
     confidence: float | None
     decided_by: str | None
     decided_at: datetime | None
+    public: bool = True
 
     @property
     def masked(self) -> bool:
-        return self.status == "masked" or self.restricted
+        """Masked when published (the state the panel shows, counted by ``public_masked``)."""
+        return self.public
+
+    @property
+    def by_policy(self) -> bool:
+        """Left unmasked by the policy although not decided 'shown': a decision here would change nothing."""
+        return self.status == "masked" and not self.public
 
     def label(self, lang: str = "vi") -> str:
         return kind_label(self.kind, lang)
 
 
-def _span(row: PersonalDatum, principal: Principal | None) -> ReviewSpan:
+def _span(session: Session, doc: Document, row: PersonalDatum, principal: Principal | None) -> ReviewSpan:
     hidden = row.restricted and not reads_restricted(principal)
     boxes = tuple((int(b[0]), int(b[1]), int(b[2]), int(b[3]), int(b[4])) for b in (row.boxes or []) if len(b) == 5)
     return ReviewSpan(row.id, row.kind, mask_token(row.kind) if hidden else row.value, row.page_no, boxes,
-                      row.source, row.status, row.restricted, row.confidence, row.decided_by, row.decided_at)
+                      row.source, row.status, row.restricted, row.confidence, row.decided_by, row.decided_at,
+                      masks_for_public(row, public_kinds(session, doc)))
 
 
 def _rows(session: Session, doc_id: int) -> list[PersonalDatum]:
@@ -109,7 +118,7 @@ def review_spans(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
         if rows:
             record_event(session, _actor(principal), "personal.view", "document", doc.id,
                          {"channel": channel, "values": len(rows)})
-        return [_span(row, principal) for row in rows]
+        return [_span(session, doc, row, principal) for row in rows]
 
 
 def public_masked(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> int:
@@ -174,7 +183,7 @@ def _decide(ctx: AppContext, session: Session, doc: Document, datum: PersonalDat
                      doc.id, {"datum": datum.id, "kind": datum.kind, "page": datum.page_no, "before": before,
                               "after": status, "reason": reason})
         _reindex(ctx, session, doc)
-    return _span(datum, principal)
+    return _span(session, doc, datum, principal)
 
 
 def _page_ocr(store: ObjectStore, session: Session, page: Page) -> OcrPage | None:
@@ -281,7 +290,7 @@ def add_text_mask(ctx: AppContext, doc_id: int, text: str, kind: str, *, actor: 
                    page_no=boxes[0][0] if boxes else None, boxes=boxes, actor=actor,
                    event={"by": "text", "reason": note, "occurrences": len(boxes)})
         _reindex(ctx, session, doc)
-        return _span(row, principal)
+        return _span(session, doc, row, principal)
 
 
 def add_region_mask(ctx: AppContext, doc_id: int, page_no: int, box: Sequence[int], kind: str, *, actor: str,
@@ -312,7 +321,7 @@ def add_region_mask(ctx: AppContext, doc_id: int, page_no: int, box: Sequence[in
                    normalized=normalized, page_no=page_no, boxes=[[page_no, *region.as_list()]], actor=actor,
                    event={"by": "region", "reason": note, "region": region.as_list(), "words": len(inside)})
         _reindex(ctx, session, doc)
-        return _span(row, principal)
+        return _span(session, doc, row, principal)
 
 
 def _centre_in(word: BBox, region: BBox) -> bool:
