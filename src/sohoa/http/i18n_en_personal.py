@@ -84,5 +84,11 @@ PERSONAL_EN: dict[str, str] = {
     "Đã hạn chế xử lý dữ liệu trong văn bản #{doc}": "Processing restricted for a value of document #{doc}",
     "Đã trả lời yêu cầu {code}": "Request {code} answered",
     "Đã từ chối yêu cầu {code}": "Request {code} refused",
+    # corrections beside the value: the staff document page and the review panel
+    "Cải chính theo yêu cầu của chủ thể dữ liệu": "Corrections at the data subject's request",
+    "Giá trị đã cải chính được ghi bên cạnh giá trị trong văn bản; văn bản và bản gốc giữ nguyên.":
+        "Each corrected value is kept beside the value in the document; the document and its master are unchanged.",
+    "Giá trị trong văn bản": "Value in the document",
+    "Người ghi nhận": "Recorded by",
+    "yêu cầu": "request",
 }
-
