@@ -14,6 +14,7 @@ from sohoa.engines.ocr_formats import ocr_page_from_json, ocr_page_to_json, to_a
 from sohoa.index.boxes import match_boxes
 from sohoa.index.query import parse_query
 from sohoa.services.catalogue.fields import document_fields
+from sohoa.services.catalogue.personal_corrections import Correction, document_corrections
 from sohoa.services.catalogue.personal_derivatives import masked_page_object, masked_pdf_object
 from sohoa.services.catalogue.personal_masking import Masking, audit_personal_view, masking_for, shown_to
 from sohoa.services.catalogue.publication import public_states
@@ -93,6 +94,7 @@ class DocumentView:
     signatures: list[SignatureView] = field(default_factory=list)  # of the master PDF (provenance)
     page_texts: list[str] = field(default_factory=list)  # each page's OCR text, in page order (the viewer)
     public_state: str = "draft"  # draft | published | withdrawn (sohoa.services.catalogue.publication)
+    corrections: list[Correction] = field(default_factory=list)  # a data subject's, beside values (staff only)
 
 
 def visible_document(session: Session, principal: Principal | None, document_id: int) -> Document:
@@ -186,7 +188,8 @@ def view_document(ctx: AppContext, principal: Principal | None, document_id: int
             highlights=_boxes(session, ctx.store, pages, query, masking) if query else [],
             signatures=document_signatures(session, doc.id),
             page_texts=page_texts,
-            public_state=public_states(session, [doc])[doc.id])
+            public_state=public_states(session, [doc])[doc.id],
+            corrections=document_corrections(session, doc, principal))
 
 
 def highlight_boxes(ctx: AppContext, principal: Principal | None, document_id: int,

@@ -27,6 +27,7 @@ from sohoa.domain.text import nfc
 from sohoa.engines.ocr_formats import ocr_page_from_json
 from sohoa.services.catalogue.documents import lock_visible, visible_document
 from sohoa.services.catalogue.index_docs import document_index_doc
+from sohoa.services.catalogue.personal_corrections import Correction, corrections_by_datum
 from sohoa.services.catalogue.personal_derivatives import masked_page_object
 from sohoa.services.catalogue.personal_masking import masking_for, masks_for_public, public_kinds
 from sohoa.services.catalogue.personal_policy import reads_restricted
@@ -78,6 +79,7 @@ class ReviewSpan:
     decided_by: str | None
     decided_at: datetime | None
     public: bool = True
+    corrections: tuple[Correction, ...] = ()  # a data subject's, shown beside the value (never altering it)
 
     @property
     def masked(self) -> bool:
@@ -93,12 +95,13 @@ class ReviewSpan:
         return kind_label(self.kind, lang)
 
 
-def _span(session: Session, doc: Document, row: PersonalDatum, principal: Principal | None) -> ReviewSpan:
+def _span(session: Session, doc: Document, row: PersonalDatum, principal: Principal | None,
+          corrections: Sequence[Correction] = ()) -> ReviewSpan:
     hidden = row.restricted and not reads_restricted(principal)
     boxes = tuple((int(b[0]), int(b[1]), int(b[2]), int(b[3]), int(b[4])) for b in (row.boxes or []) if len(b) == 5)
     return ReviewSpan(row.id, row.kind, mask_token(row.kind) if hidden else row.value, row.page_no, boxes,
                       row.source, row.status, row.restricted, row.confidence, row.decided_by, row.decided_at,
-                      masks_for_public(row, public_kinds(session, doc)))
+                      masks_for_public(row, public_kinds(session, doc)), tuple(corrections))
 
 
 def _rows(session: Session, doc_id: int) -> list[PersonalDatum]:
@@ -118,7 +121,8 @@ def review_spans(ctx: AppContext, doc_id: int, *, principal: Principal | None = 
         if rows:
             record_event(session, _actor(principal), "personal.view", "document", doc.id,
                          {"channel": channel, "values": len(rows)})
-        return [_span(session, doc, row, principal) for row in rows]
+        corrections = corrections_by_datum(session, rows, principal)
+        return [_span(session, doc, row, principal, corrections.get(row.id, ())) for row in rows]
 
 
 def public_masked(ctx: AppContext, doc_id: int, *, principal: Principal | None = SYSTEM) -> int:
