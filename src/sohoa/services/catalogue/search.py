@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -9,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, Unit
+from sohoa.db.models import Document, PersonalDatum, Unit
 from sohoa.domain.audit_text import bounded_text
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.personal import PersonalKind
 from sohoa.domain.ports import SearchIndex
 from sohoa.domain.search import SearchFilters
 from sohoa.index.columns import SORTS
@@ -21,7 +23,8 @@ from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
 from sohoa.services.catalogue.fields import document_fields
-from sohoa.services.catalogue.personal_masking import Masking, maskings_for
+from sohoa.services.catalogue.personal_masking import Masking, masking_of_rows, maskings_for
+from sohoa.services.catalogue.personal_policy import sees_personal_data
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -129,6 +132,25 @@ def _result(doc: Document, score: float, exact: bool, parsed: ParsedQuery, maski
                      exact=exact, snippet=snippet, snippet_html=snippet_html)
 
 
+def _personal_shown(session: Session, principal: Principal | None, results: list[SearchHit]) -> list[int]:
+    """The hits shown to a reader of originals whose snippet or fields spell out personal data: a known value not
+    decided 'shown' or what the rules find, of any kind whatever the policy (restricted values came masked)."""
+    if not results or not sees_personal_data(principal):
+        return []
+    rows: dict[int, list[PersonalDatum]] = defaultdict(list)
+    for row in session.scalars(select(PersonalDatum).where(
+            PersonalDatum.document_id.in_(sorted({r.document_id for r in results})))):
+        rows[row.document_id].append(row)
+    every = frozenset(PersonalKind)
+    shown: list[int] = []
+    for hit in results:
+        probe = masking_of_rows(rows[hit.document_id], every, restricted_only=False)
+        texts = [hit.snippet, *(v for v in hit.fields.values() if isinstance(v, str))]
+        if any(probe.spans(text) for text in texts if text):
+            shown.append(hit.document_id)
+    return sorted(set(shown))
+
+
 def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,
             exact: bool) -> Facets:
     sample = None if exact else BOUND  # the index bounded the search: facets over a bounded sample too
@@ -155,7 +177,8 @@ def check_request(ctx: AppContext, request: SearchRequest) -> None:
 
 def search(ctx: AppContext, principal: Principal | None, request: SearchRequest, *, audit: bool = True,
            channel: str = "web") -> SearchPage:
-    """Search what ``principal`` may see; counts, facets and snippets come from that scope only.
+    """Search what ``principal`` may see; counts, facets and snippets come from that scope only. Hits that spell
+    out personal data to a reader of originals are recorded as one ``personal.view`` (their ids) per search.
 
     Every front door (CLI, staff page, portal, API, saved searches, exports) comes through here: an
     over-long query is refused before any work, and the audit keeps a bounded copy of it.
@@ -181,5 +204,8 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
             record_event(session, actor_name(principal), "search", None, None,
                          {"channel": channel, **request.params(), **bounded_text("query", request.query),
                           "total": found.total})
+            if personal := _personal_shown(session, principal, results):  # one event for the page of hits
+                record_event(session, actor_name(principal), "personal.view", "search", None,
+                             {"channel": channel, "via": "search", "document_ids": personal})
     return SearchPage(total=found.total, results=results, facets=facets, suggestion=suggestion,
                       total_exact=found.total_exact, partial=found.partial)
