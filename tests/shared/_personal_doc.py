@@ -14,6 +14,7 @@ from sohoa.db.models import Document, FileUnit, Page, PersonalDatum, Unit, User
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.personal import normalize_value
 from sohoa.engines.ocr_formats import ocr_page_to_json
+from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_bytes
 
@@ -90,3 +91,12 @@ def add_rows(session: Session, document_id: int, page: OcrPage) -> None:
                                   normalized=normalize_value(kind, value), boxes=boxes, source="detected",
                                   status="masked", restricted=False, confidence=0.99))
     session.flush()
+
+
+def indexed_personal_doc(ctx: AppContext) -> PersonalDoc:
+    """The personal document with its rows recorded and its (masked) index entry written, as after ingest."""
+    with ctx.db.session() as session:
+        built = build_personal_doc(ctx, session)
+        add_rows(session, built.document_id, built.page)
+        ctx.index.upsert(session, document_index_doc(session.get_one(Document, built.document_id)))
+    return built

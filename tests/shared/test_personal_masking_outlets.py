@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from sohoa.db.models import Document, Event, PersonalDatum, User
+from sohoa.db.models import Event, PersonalDatum, User
 from sohoa.domain.personal import mask_token
 from sohoa.services.catalogue.documents import highlight_boxes, page_ocr, view_document
 from sohoa.services.catalogue.public_record import public_record
@@ -19,20 +19,23 @@ from sohoa.services.identity.principal import Principal
 from sohoa.services.identity.tokens import ApiClient
 from sohoa.services.identity.user_sessions import principal_of
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.production.review import get_document
-from tests.shared._personal_doc import CCCD, NAME, PARCEL, PHONE, SIGNER, PersonalDoc, add_rows, build_personal_doc
+from tests.shared._personal_doc import (
+    CCCD,
+    NAME,
+    PARCEL,
+    PHONE,
+    SIGNER,
+    PersonalDoc,
+    indexed_personal_doc,
+)
 
 SECRETS = (CCCD, "001 190 034 567", PHONE, "0912345678", NAME, "125, tờ bản đồ số 17")
 
 
 @pytest.fixture
 def record(any_ctx: AppContext) -> PersonalDoc:
-    with any_ctx.db.session() as session:
-        built = build_personal_doc(any_ctx, session)
-        add_rows(session, built.document_id, built.page)
-        any_ctx.index.upsert(session, document_index_doc(session.get_one(Document, built.document_id)))
-    return built
+    return indexed_personal_doc(any_ctx)
 
 
 def _staff(ctx: AppContext, username: str) -> Principal:

@@ -13,14 +13,19 @@ from sohoa.db.models import Document, Event
 from sohoa.services.catalogue.listing import list_documents
 from sohoa.services.identity.tokens import ApiClient, create_token
 from sohoa.services.platform.context import AppContext
-from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.sharing.catalogue_export import collect_records
 from sohoa.services.sharing.iiif import IiifUrls, document_manifest, file_collection
 from sohoa.services.sharing.iiif_text import page_annotations, search_within
 from sohoa.services.sharing.oai import OaiCaller, answer
 from sohoa.services.sharing.portal_browse import BrowseFilters, browse
 from sohoa.services.sharing.record_requests import RecordAsk, answer_request
-from tests.shared._personal_doc import CCCD, NAME, PHONE, PersonalDoc, add_rows, build_personal_doc
+from tests.shared._personal_doc import (
+    CCCD,
+    NAME,
+    PHONE,
+    PersonalDoc,
+    indexed_personal_doc,
+)
 
 SECRETS = (CCCD, "001 190 034 567", PHONE, "0912345678", NAME, "Nguyen Van Binh", "125, tờ bản đồ số 17")
 URLS = IiifUrls("https://luutru.example.vn", staff=False)
@@ -28,11 +33,7 @@ URLS = IiifUrls("https://luutru.example.vn", staff=False)
 
 @pytest.fixture
 def record(any_ctx: AppContext) -> PersonalDoc:
-    with any_ctx.db.session() as session:
-        built = build_personal_doc(any_ctx, session)
-        add_rows(session, built.document_id, built.page)
-        any_ctx.index.upsert(session, document_index_doc(session.get_one(Document, built.document_id)))
-    return built
+    return indexed_personal_doc(any_ctx)
 
 
 def _leaks(data: object) -> list[str]:

@@ -125,7 +125,7 @@ def document(
         )
         session.add(item)
         session.flush()
-        unit_id = session.get(FileUnit, file_id).unit_id if file_id else None
+        unit_id = session.get_one(FileUnit, file_id).unit_id if file_id else None
         doc = Document(
             file_id=file_id,
             unit_id=unit_id,

@@ -4,14 +4,18 @@ them độ mật, one value restricted by a data subject; users of the new ward 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+
+import pytest
 
 from sohoa.db.models import FileUnit, PersonalDatum, UnitLink
 from sohoa.domain.personal import PersonalKind, normalize_value
 from sohoa.services.identity import accounts
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.settings import Settings
 
 from . import _helpers as helpers
 
@@ -89,3 +93,11 @@ def build_personal_world(ctx: AppContext, *, role_users: bool = True) -> Persona
     world.users = {name: accounts.create_user(ctx, name, helpers.PASSWORD, "unit_officer", unit_id=units[unit]).id
                    for name, unit in (("ward_officer", "ward"), ("other_officer", "other"))}
     return world
+
+
+def personal_context(request: pytest.FixtureRequest, settings: Settings) -> Iterator[AppContext]:
+    """A context on SQLite, or on PostgreSQL for the ``postgres`` param (the LIKE matches, the scope clause)."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    context = open_context(settings.model_copy(update={"database_url": url}) if url else settings)
+    yield context
+    context.close()

@@ -18,19 +18,16 @@ from sohoa.services.catalogue import subject_requests as sr
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.personal_search import search_people
 from sohoa.services.catalogue.subject_request_export import export_answer
-from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.context import AppContext
 from sohoa.settings import Settings
 
-from ._personal_world import CCCD, NAME, PersonalWorld, build_personal_world
+from ._personal_world import CCCD, NAME, PersonalWorld, build_personal_world, personal_context
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def ctx(request: pytest.FixtureRequest, settings: Settings) -> Iterator[AppContext]:
-    """The module's tests on SQLite and on PostgreSQL (the LIKE matches, the scope clause)."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    context = open_context(settings.model_copy(update={"database_url": url}) if url else settings)
-    yield context
-    context.close()
+    """The module's tests on SQLite and on PostgreSQL."""
+    yield from personal_context(request, settings)
 
 
 @pytest.fixture
