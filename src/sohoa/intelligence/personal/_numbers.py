@@ -29,6 +29,8 @@ _LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"cmnd|cmtnd|chung minh|\bcmt\b"), "cmnd"),
     (re.compile(r"dien thoai|\bd\.?t\b|\bsdt\b|di dong|\btel\b|hotline|\bfax\b"), "phone"),
     (re.compile(r"tai khoan|\bstk\b|\btk so\b"), "bank"),
+    # Numbers of organisations and procedures, never of a person: tax and enterprise codes, procedure codes.
+    (re.compile(r"\bmst\b|ma so (?:thue|doanh nghiep)|ma (?:so )?thu tuc|ma tthc|ma ho so|\bpakn\b"), "code"),
 )
 _LABEL_REACH = 45
 
@@ -53,6 +55,8 @@ def _province(digits: str) -> bool:
 def _classify(digits: str, plus: bool, label: str | None) -> tuple[PersonalKind, float] | None:
     """The kind and confidence of a number of ``digits`` with the given label, or None."""
     n = len(digits)
+    if label == "code":
+        return None
     if label == "bank" and 6 <= n <= 19:
         return PersonalKind.BANK_ACCOUNT, 0.97
     if plus or (label == "phone" and digits.startswith("84") and n in (11, 12)):
@@ -72,7 +76,7 @@ def _classify(digits: str, plus: bool, label: str | None) -> tuple[PersonalKind,
     if n == 9:
         if label == "cmnd" or label == "cccd":
             return PersonalKind.CMND, 0.97
-        return (PersonalKind.CMND, 0.6) if label is None else None
+        return None  # a bare 9-digit number is a code, a count or an amount as often as a CMND
     if label == "phone" and 9 <= n <= 11 and digits[0] == "0":
         return PersonalKind.PHONE, 0.8
     return None
@@ -100,6 +104,20 @@ def _pieces(folded: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         i += 1
 
 
+# A procedure code of the national catalogue ("1.014445", "2.001157"): one digit, a dot, six digits.
+_CODE_SHAPE = re.compile(r"(?<!\d)\d\.\d{5,6}(?!\d)")
+
+
+def _one_cell(text: str, start: int, end: int) -> bool:
+    """Whether an unlabelled number reads as one value: it holds no procedure-code shape ("1.014445"), and
+    crosses a line end only as a number wrapped in groups of three or more digits ("0912 536\n629"), never
+    as a table's cells one a line ("10", "1.014445"; "1", "2", "3" …)."""
+    piece = text[start:end]
+    if _CODE_SHAPE.search(piece):
+        return False
+    return "\n" not in piece or all(len(re.sub(r"\D", "", group)) >= 3 for group in piece.split())
+
+
 def find_numbers(text: str, folded: str) -> Iterator[PersonalSpan]:
     """Numbers of personal kinds in ``text`` (``folded`` is its offset-keeping tone fold)."""
     for match in _RUN.finditer(folded):
@@ -113,7 +131,10 @@ def find_numbers(text: str, folded: str) -> Iterator[PersonalSpan]:
             digits, substituted = _digits_of(folded[piece_start:piece_end])
             if substituted > 2 or len(digits) < 6:
                 continue
-            found = _classify(digits, plus and piece_start == start, _label(folded, piece_start))
+            label = _label(folded, piece_start)
+            if label is None and not _one_cell(text, piece_start, piece_end):
+                continue
+            found = _classify(digits, plus and piece_start == start, label)
             if found is None:
                 continue
             kind, confidence = found
