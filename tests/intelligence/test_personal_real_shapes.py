@@ -33,3 +33,34 @@ def test_tax_codes_are_not_phones() -> None:
 def test_a_wrapped_mobile_number_is_still_found() -> None:
     spans = detect_rules("Mọi thắc mắc xin liên hệ chị Lan qua số 0912 771\n408 hoặc thư điện tử.")
     assert [(s.kind.value, s.normalized) for s in spans] == [("phone", "0912771408")]
+
+
+def _names(text: str) -> list[str]:
+    return [s.text for s in detect(text) if s.kind.value == "name"]
+
+
+def test_provinces_regions_and_wards_named_after_people_are_not_names() -> None:
+    text = ("Mưa lớn kéo dài tại các tỉnh Quảng Trị, Kon Tum và Bình Định; lũ ở Đắk Nông, Lạng Sơn vượt mức.\n"
+            "Vị trí: số 12 Phan Chu Trinh, phường Cửa Nam, thành phố Hà Nội; khu vực Tây Nguyên và Đông Nam Á.\n"
+            "Dự án thuộc các xã Tân Lập, Yên Hòa và Đồng Lạc được phê duyệt.")
+    assert _names(text) == []
+
+
+def test_bodies_and_trade_names_are_not_names() -> None:
+    text = ("Phối hợp với Học Viện Chính trị khu vực và Bộ Công Thương.\n45. Viễn Thông\n"
+            "Tên thương mại: Galaxy Watch Ultra\nNhà sản xuất: Xiaomi Communications Co., Ltd\n")
+    assert _names(text) == []
+
+
+def test_officials_named_with_their_office_are_not_citizens() -> None:
+    text = ("Nơi nhận:\n- Như trên;\n- PCTr. Lưu Đức Khải (để b/c);\n- Phó TTg Vương Đình Khôi;\n"
+            "- Thư ký PTTgCP Mạc Văn Toản, Cổng TTĐT;\n- Đinh Hữu Tâm (để báo cáo);\n"
+            "Đồng kính gửi: Thủ tướng Chính phủ Tạ Quang Khiêm.\n"
+            "Đề nghị liên hệ bà Khúc Thị Nga,\nPhó Trưởng ban Hệ thống, để được hướng dẫn.")
+    assert _names(text) == []
+
+
+def test_citizens_in_a_reply_letter_are_still_names() -> None:
+    text = ("Kính gửi: Bà Lương Hoài Phương\n(Địa chỉ: 12B Lý Nam Đế, phường Ngọc Hà, thành phố Hà Nội)\n"
+            "Cục Thuế nhận được đơn kiến nghị của ông Tống Văn Lực về hoàn thuế.")
+    assert _names(text) == ["Lương Hoài Phương", "Tống Văn Lực"]

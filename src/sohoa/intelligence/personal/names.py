@@ -20,6 +20,7 @@ from pathlib import Path
 from sohoa.domain.personal import PersonalKind, PersonalSpan
 
 from ._features import _CLAUSE_STARTS, Token, features, name_lists, run_bounds, tokenize, wrap_plausible
+from ._not_names import not_a_name
 
 __all__ = ["NameTagger", "detect_names", "shipped_tagger", "train_tagger"]
 
@@ -198,7 +199,8 @@ def detect_names(text: str, tagger: NameTagger | None = None) -> list[PersonalSp
             if tokens[j + 1].newline_before and not wrap_plausible(tokens, j + 1, j - i + 1):
                 break  # "… ông Nguyễn Văn Bình\nCăn cứ …": the next line starts a clause
             j += 1
-        if j > i and not _in_heading(text, tokens[i].start, tokens[j].end):
+        if j > i and not _in_heading(text, tokens[i].start, tokens[j].end) and not not_a_name(
+                text, tokens[i].start, tokens[j].end):
             start, end = tokens[i].start, tokens[j].end
             spans.append(PersonalSpan(PersonalKind.NAME, start, end, text[start:end], 0.9))
         i = j + 1
