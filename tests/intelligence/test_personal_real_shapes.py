@@ -64,3 +64,37 @@ def test_citizens_in_a_reply_letter_are_still_names() -> None:
     text = ("Kính gửi: Bà Lương Hoài Phương\n(Địa chỉ: 12B Lý Nam Đế, phường Ngọc Hà, thành phố Hà Nội)\n"
             "Cục Thuế nhận được đơn kiến nghị của ông Tống Văn Lực về hoàn thuế.")
     assert _names(text) == ["Lương Hoài Phương", "Tống Văn Lực"]
+
+
+def _rule_kinds(text: str) -> list[tuple[str, str]]:
+    return [(s.kind.value, s.text) for s in detect_rules(text)]
+
+
+def test_web_addresses_and_running_text_after_an_address_label_are_not_addresses() -> None:
+    text = ("Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia, địa chỉ: https://dichvucong.gov.vn hoặc trực "
+            "tiếp.\n2. Trực tuyến\nĐịa chỉ truy cập: www.dvc.laocai.gov.vn\n"
+            "Trường hợp thay đổi số hiệu hoặc địa chỉ của thửa đất thì đăng ký biến động.\n"
+            "Văn phòng đại diện thường trú tại Việt Nam của thương nhân nước ngoài.\n"
+            "Cá nhân thường trú tại xã mà không có đất ở được xét giao đất.")
+    assert _rule_kinds(text) == []
+
+
+def test_an_organs_address_and_switchboard_on_the_lines_after_it_are_not_personal() -> None:
+    text = ("Kính gửi: Công ty TNHH Cơ khí Trường Lộc.\n(Địa chỉ: Lô C4, Khu công nghiệp Đình Trám, phường "
+            "Nếnh, tỉnh Bắc Ninh)\nQuỹ Phát triển khoa học và công nghệ tỉnh Lào Cai.\nĐịa chỉ: số 8 đường "
+            "Hoàng Liên,\nphường Cốc Lếu, tỉnh Lào Cai. ĐT: 0214 3822 456\nSở Tư pháp\ntỉnh Lạng Sơn, điện "
+            "thoại: 02053812345.\n- Đầu mối hỗ trợ kỹ thuật: số điện thoại\n(0243.5551.020 máy lẻ 315)")
+    assert _rule_kinds(text) == []
+
+
+def test_a_citizens_address_and_phone_in_a_reply_letter_are_found() -> None:
+    text = ("Kính gửi: Bà Lương Hoài Phương\n(Địa chỉ: 12B Lý Nam Đế, phường Ngọc Hà, thành phố Hà Nội;\n"
+            "Số ĐT: 0986112450)\nCục Thuế nhận được câu hỏi của Bà.")
+    assert _rule_kinds(text) == [("address", "12B Lý Nam Đế, phường Ngọc Hà, thành phố Hà Nội"),
+                                 ("phone", "0986112450")]
+
+
+def test_an_organs_mailbox_and_a_list_item_after_a_heading_are_not_personal() -> None:
+    text = "TRUNG TÂM CÔNG BÁO\nvanthu@laocai.gov.vn\nĐiều 9. Tách thửa hoặc hợp\nthửa đất\n1. Thời hạn giải quyết"
+    assert _rule_kinds(text) == []
+    assert _rule_kinds("email: lanpt88@gmail.com") == [("email", "lanpt88@gmail.com")]

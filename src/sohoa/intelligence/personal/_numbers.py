@@ -21,6 +21,7 @@ _UNIT = r"(?:\d|(?<=\d)[oil|]|[oil|](?=\d))"
 # A number may touch the next word: OCR glues "123456789012tại" when it misses a space.
 _RUN = re.compile(rf"(?<![\w/\-.,])(\+\s?)?\(?{_UNIT}(?:(?:[ .\-]|\)\s?)?{_UNIT})*(?![\d/])")
 _SUBSTITUTE = str.maketrans({"o": "0", "i": "1", "l": "1", "|": "1"})
+_EXTENSION_AFTER = re.compile(r"\s*[,;]?\s*(?:so\s+)?(?:may le|nhanh)\b")
 _MONEY_AFTER = re.compile(r"\s*(?:dong|d\b|vnd|usd|%|trieu|ty|nghin|ngan|m2|m\b|ha\b|kg|km)")
 
 # Labels (tone-folded, lower case), nearest one before the number wins.
@@ -138,8 +139,9 @@ def find_numbers(text: str, folded: str) -> Iterator[PersonalSpan]:
             if found is None:
                 continue
             kind, confidence = found
-            if kind is PersonalKind.PHONE and organ_context(text, piece_start):
-                continue  # an organ's telephone or hotline is not personal data
+            if kind is PersonalKind.PHONE and (organ_context(text, piece_start)
+                                               or _EXTENSION_AFTER.match(folded, piece_end)):
+                continue  # an organ's telephone, hotline or switchboard ("… máy lẻ 2180") is not personal data
             s, e = piece_start, piece_end
             while s < e and not text[s].isalnum() and text[s] not in "+(":
                 s += 1

@@ -37,8 +37,14 @@ def _dates_of_birth(text: str, folded: str) -> Iterator[PersonalSpan]:
         yield PersonalSpan(PersonalKind.DOB, start, end, text[start:end], 0.97)
 
 
+# The mailboxes of government bodies ("vanthu@bacninh.gov.vn") are an organ's, not a person's.
+_ORGAN_MAIL = re.compile(r"\.gov\.vn$", re.IGNORECASE)
+
+
 def _emails(text: str, folded: str) -> Iterator[PersonalSpan]:
     for match in _EMAIL.finditer(text):
+        if _ORGAN_MAIL.search(match.group(0)):
+            continue
         yield PersonalSpan(PersonalKind.EMAIL, match.start(), match.end(), match.group(0), 0.99)
 
 
