@@ -98,3 +98,14 @@ def test_an_organs_mailbox_and_a_list_item_after_a_heading_are_not_personal() ->
     text = "TRUNG TÂM CÔNG BÁO\nvanthu@laocai.gov.vn\nĐiều 9. Tách thửa hoặc hợp\nthửa đất\n1. Thời hạn giải quyết"
     assert _rule_kinds(text) == []
     assert _rule_kinds("email: lanpt88@gmail.com") == [("email", "lanpt88@gmail.com")]
+
+
+def test_a_citizen_named_in_context_is_found_again_where_named_bare() -> None:
+    text = ("Kính gửi: Bà Trịnh Ngọc Lan\nCục Thuế nhận được câu hỏi của độc giả\nTrịnh Ngọc Lan về hoàn thuế.\n"
+            "Cục Thuế thông báo để độc giả Trịnh Ngọc Lan được biết./.")
+    assert _names(text) == ["Trịnh Ngọc Lan"] * 3
+
+
+def test_a_street_after_an_address_label_of_an_organ_is_not_a_name() -> None:
+    text = "Quỹ Phát triển khoa học tỉnh Yên Bái.\nĐịa chỉ: Đường Lê Hồng Phong,\nphường Yên Bái, tỉnh Lào Cai."
+    assert _names(text) == []

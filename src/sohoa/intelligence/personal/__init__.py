@@ -13,6 +13,7 @@ from sohoa.domain.ocr import OcrPage
 from sohoa.domain.personal import PersonalKind, PersonalSpan
 from sohoa.domain.text import nfc
 
+from ._features import name_lists
 from ._text import select_spans
 from .names import detect_names
 from .page import PageSpan, map_spans, page_text, word_offsets
@@ -34,10 +35,23 @@ def _years_after(text: str, names: list[PersonalSpan]) -> list[PersonalSpan]:
     return out
 
 
+def _repeats(text: str, names: list[PersonalSpan]) -> list[PersonalSpan]:
+    """Every other mention of a full name found in context: a letter names its citizen in context once
+    ("Kính gửi: Bà Lê Thị Hoa") and then bare ("… để độc giả Lê Thị Hoa được biết"). Only full names of three
+    or more words that start with a family name spread, so that one doubtful span is not repeated everywhere."""
+    family = name_lists()["family"]
+    out = []
+    for full in {n.text for n in names if len(n.text.split()) >= 3 and n.text.split()[0].lower() in family}:
+        for match in re.finditer(rf"(?<!\w){re.escape(full)}(?!\w)", text):
+            out.append(PersonalSpan(PersonalKind.NAME, match.start(), match.end(), full, 0.85))
+    return out
+
+
 def detect(text: str) -> list[PersonalSpan]:
     """Every kind of personal data in ``text`` (NFC): rules and names, sorted by start, non-overlapping."""
     text = nfc(text)
     names = detect_names(text)
+    names = select_spans([*names, *_repeats(text, names)])
     return select_spans([*detect_rules(text), *names, *_years_after(text, names)])
 
 

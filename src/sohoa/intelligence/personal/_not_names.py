@@ -30,6 +30,8 @@ _REPORTED_TO = re.compile(r"^\s*\(\s*(?:để\s+)?(?:b/c|báo\s*cáo|b/cáo|bc)\
 # A list of places under way: "thuộc các xã Phú Lạc, An Khánh và Đại Phúc", "các tỉnh: Hà Tĩnh, Quảng Trị".
 _PLACE_LIST = re.compile(r"(?:các|những|\d+)\s+(?:xã|phường|tỉnh|huyện|quận|thôn|thị trấn|thành phố|địa phương)"
                          r"(?:\s+[\w/]+)?\s*:?[^.;:()\n]*(?:,|\bvà)\s*$", re.IGNORECASE)
+_PLACE_WORDS = frozenset({"đường", "phố", "ngõ", "ngách", "hẻm", "thôn", "xóm", "ấp", "xã", "phường", "quận",
+                          "huyện", "tỉnh", "làng", "chợ", "sông", "núi", "đền", "tòa", "toà", "dự", "mỏ", "cảng"})
 _STREET_BEFORE = re.compile(r"(?:\d+[a-z]?|đường|phố|p\.|số nhà|ngõ|ngách|hẻm)\s*$", re.IGNORECASE)
 
 
@@ -42,6 +44,8 @@ def not_a_name(text: str, start: int, end: int) -> bool:
     official in office rather than a citizen's name."""
     span = text[start:end]
     words = span.split()
+    if words[0].lower() in _PLACE_WORDS:
+        return True  # "Đường Kim Đồng", "Phường Hàng Bạc", "Thôn Đông"
     if is_place(span) or _foreign(words) or any(len(w) == 1 for w in words):
         return True  # no Vietnamese name has a one-letter word: "I\nThủ tục", "Dung Quất I", "A\nChuỗi"
     lower = f" {' '.join(span.lower().split())} "
