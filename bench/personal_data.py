@@ -14,6 +14,11 @@ once normalised (digits only for numbers, tone-folded words for names and addres
         [--ocr-conditions clean300,photocopy,fax]
     .venv/bin/python bench/personal_data.py --render bench/results/personal_data.json
 
+Real documents (``bench/personal_real.py``, when ``../shared/data/real`` is present): spans per kind per 100
+real texts for Sohoa and the baseline (and the detector before the real-text fixes, from
+``bench/personal_real_before.json``), precision and recall by the hand-made judgements in
+``bench/personal_real_judgements.jsonl``.
+
 Writes bench/results/personal_data.json and the "personal-data" section of docs/benchmarks.md.
 """
 
@@ -34,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine, update_docs, write_results
 from accuracy import _read, _sohoa  # the page worker's path (quality, preparation, OCR, order, correction)
+from personal_real import markdown_real, score_real
 from sohoa.domain.personal import PersonalKind, PersonalSpan, normalize_value
 from sohoa.engines.tesseract import TesseractEngine
 from sohoa.intelligence.personal import detect, page_text
@@ -150,8 +156,9 @@ def run(seed: int, passages: int, documents: int, ocr_documents: int, conditions
     held = sets["held_out"]["sohoa"]
     targets = {kind: held[kind][measure] >= bound for kind, (measure, bound) in TARGETS.items()}
     targets["name"] = held["name"]["recall"] >= NAME_TARGETS[0] and held["name"]["precision"] >= NAME_TARGETS[1]
+    real = score_real({"Sohoa": detect, "baseline": baseline})
     return {"seed": seed, "passages": passages, "documents": documents, "machine": machine(), "sets": sets,
-            "targets_met": targets, "seconds": round(time.perf_counter() - started, 1)}
+            "real": real, "targets_met": targets, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _cell(row: dict[str, Any]) -> str:
@@ -185,6 +192,8 @@ def markdown(r: dict[str, Any]) -> str:
         lines += [f"| {kind} | {data['sohoa'][kind]['gold']} | {_cell(data['sohoa'][kind])} | "
                   f"{_cell(data['baseline'][kind])} |" for kind in [*KINDS, "all"] if data["sohoa"][kind]["gold"]
                   or data["sohoa"][kind]["found"] or data["baseline"][kind]["found"]]
+    if "real" in r:
+        lines += markdown_real(r["real"])
     return "\n".join(lines)
 
 
