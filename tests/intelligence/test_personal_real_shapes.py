@@ -109,3 +109,11 @@ def test_a_citizen_named_in_context_is_found_again_where_named_bare() -> None:
 def test_a_street_after_an_address_label_of_an_organ_is_not_a_name() -> None:
     text = "Quỹ Phát triển khoa học tỉnh Yên Bái.\nĐịa chỉ: Đường Lê Hồng Phong,\nphường Yên Bái, tỉnh Lào Cai."
     assert _names(text) == []
+
+
+def test_a_street_named_like_an_organ_and_a_name_spelled_like_a_province_stay_personal() -> None:
+    text = ("Số CCCD: 001197028308\nNơi thường trú: số 37 phố Trường Chinh, phường Tương Mai, thành phố Hà Nội\n"
+            "Số điện thoại: 0972.605.343\nTrợ cấp cho cụ Hà Tịnh, sinh năm 1950.")
+    kinds = _kinds(text)
+    assert ("phone", "0972.605.343") in kinds
+    assert ("name", "Hà Tịnh") in kinds

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from sohoa.domain.text import fold
+from sohoa.domain.text import nfc
 
 __all__ = ["is_place", "organisation_words"]
 
@@ -41,7 +41,8 @@ _UNIT_PREFIX = re.compile(r"^(?:phường|xã|thị trấn|quận|huyện|thị 
 
 
 def _key(words: str) -> str:
-    return " ".join(fold(words).split())
+    """Lower case with tones: "Hà Tĩnh" is a province, "cụ Hà Tịnh" a person."""
+    return " ".join(nfc(words).lower().split())
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +59,8 @@ def _places() -> frozenset[str]:
 
 
 def is_place(words: str) -> bool:
-    """Whether ``words`` name a province, region, country or a unit of Hà Nội (tone- and case-insensitive)."""
+    """Whether ``words`` name a province, region, country or a unit of Hà Nội (case-insensitive, tones as
+    written)."""
     return _key(words) in _places()
 
 

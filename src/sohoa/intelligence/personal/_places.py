@@ -31,7 +31,8 @@ _ORGAN_BEFORE = re.compile(
     r"tổng cục|bộ|vụ|quỹ|hiệp hội|hội|tập đoàn|chi nhánh|doanh nghiệp|tổ chức|hợp tác xã|ban quản lý|"
     r"cơ sở \d|cổng|hệ thống|tthc|thủ tục)\b".replace(" ", r"\s+"))
 _PERSON_BEFORE = re.compile(r"\b(?:ông|bà|anh|chị|em|cháu|cụ|họ và tên|họ tên|người|công dân|chủ hộ|độc giả|"
-                            r"hộ gia đình|hộ|cá nhân|sinh|cccd|cmnd|căn cước|chứng minh)\b".replace(" ", r"\s+"))
+                            r"hộ gia đình|hộ|cá nhân|sinh|cccd|cmnd|căn cước|chứng minh|định danh)\b"
+                            .replace(" ", r"\s+"))
 # Reach of an organ or a person before a label: the organ is often named on the line above ("Sở Giáo\ndục và
 # Đào tạo, điện thoại: …", "Kính gửi: Công ty TNHH …\n(Địa chỉ: …").
 _CONTEXT_REACH = 120
@@ -102,9 +103,15 @@ def _last_end(pattern: re.Pattern[str], text: str) -> int:
 
 
 def _in_name(text: str, start: int, end: int) -> bool:
+    """An organ word that is part of a name: "anh Đàm Trung Tâm", "phố Trường Chinh"."""
     words = text[start:end].split()
     previous = text[:start].split()[-1:]
+    if previous and previous[0].lower() in _STREET_WORDS:
+        return True
     return len(words) > 1 and all(w[:1].isupper() for w in words) and bool(previous) and previous[0][:1].isupper()
+
+
+_STREET_WORDS = frozenset({"đường", "phố", "ngõ", "ngách", "hẻm", "p.", "đ."})
 
 
 def organ_context(text: str, label_start: int) -> bool:
