@@ -180,7 +180,8 @@ def markdown(r: dict[str, Any]) -> str:
              "from them (a bare year right after a name is a year of birth; an upper-case name beside an acronym "
              "such as CCCD is not a heading; a name wraps onto the next line after two words when the second is "
              "no known given name). Every set is generated "
-             "by the project: real documents will score lower.", "",
+             "by the project except the last (real documents, judged by hand): real records with citizens in "
+             "them will score lower.", "",
              "Targets (issue #16, on the held-out part): CCCD/CMND, phone and parcel recall ≥ 0.99; names recall "
              "≥ 0.90 with precision ≥ 0.85 — " + ", ".join(
                  f"{k} {'**met**' if ok else '**not met**'}" for k, ok in r["targets_met"].items()) + "."]
