@@ -117,3 +117,13 @@ def test_a_street_named_like_an_organ_and_a_name_spelled_like_a_province_stay_pe
     kinds = _kinds(text)
     assert ("phone", "0972.605.343") in kinds
     assert ("name", "Hà Tịnh") in kinds
+
+
+def test_an_official_named_with_an_office_once_is_an_official_at_every_mention() -> None:
+    text = ("báo cáo về Sở những tình huống đặc biệt (ông Lạc Minh Hoàng Vũ, Trưởng phòng Công tác học sinh).\n"
+            "Danh sách gửi trước 10 giờ (ông Lạc Minh Hoàng Vũ nhận).")
+    assert _names(text) == []
+
+
+def test_a_citizen_after_an_officials_act_is_still_a_citizen() -> None:
+    assert _names("Phó Giám đốc giao cho ông Lại Văn Sâm quản lý thửa đất.") == ["Lại Văn Sâm"]

@@ -14,6 +14,7 @@ from sohoa.domain.personal import PersonalKind, PersonalSpan
 from sohoa.domain.text import nfc
 
 from ._features import name_lists
+from ._not_names import not_a_name
 from ._text import select_spans
 from .names import detect_names
 from .page import PageSpan, map_spans, page_text, word_offsets
@@ -47,11 +48,24 @@ def _repeats(text: str, names: list[PersonalSpan]) -> list[PersonalSpan]:
     return out
 
 
+def _officials(text: str, names: list[PersonalSpan]) -> set[str]:
+    """Full names that some mention in ``text`` gives with an office ("ông Lê Văn An, Trưởng phòng …"): the
+    person acts in office in this document, every mention of them too."""
+    out = set()
+    for full in {n.text for n in names if len(n.text.split()) >= 3}:
+        for match in re.finditer(rf"(?<!\w){re.escape(full)}(?!\w)", text):
+            if not_a_name(text, match.start(), match.end()):
+                out.add(full)
+                break
+    return out
+
+
 def detect(text: str) -> list[PersonalSpan]:
     """Every kind of personal data in ``text`` (NFC): rules and names, sorted by start, non-overlapping."""
     text = nfc(text)
     names = detect_names(text)
-    names = select_spans([*names, *_repeats(text, names)])
+    officials = _officials(text, names)
+    names = [n for n in select_spans([*names, *_repeats(text, names)]) if n.text not in officials]
     return select_spans([*detect_rules(text), *names, *_years_after(text, names)])
 
 

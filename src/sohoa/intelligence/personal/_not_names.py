@@ -26,6 +26,9 @@ _OFFICE = (r"(?:pho\s+)?(?:chu\s+tich|thu\s+tuong|bo\s+truong|thu\s+truong|giam\
 _ABBREVIATION = r"(?:p?ct(?:rg?)?|p?ttg(?:cp)?|bt|p?tt|ttr|p?gd|p?cvp|pbt|ub|đ/c|d/c)"
 _OFFICE_BEFORE = re.compile(rf"(?:(?<!\w){_OFFICE}(?:\s+[\w.]+){{0,3}}|(?<!\w){_ABBREVIATION}\.?(?:\s*[-–,]\s*)?)\s*$")
 _OFFICE_AFTER = re.compile(rf"^\s*[,(–-]?\s*{_OFFICE}")
+# A title or "cho" right before the name makes the person the object of an office's act, not the office
+# holder: "Giám đốc Sở giao cho ông …", "Chủ tịch tiếp bà …".
+_TITLE_BEFORE = re.compile(r"\b(?:ong|ba|anh|chi|em|chau|cu|co|chu|bac|cho|doc gia|cong dan)\s*[:,]?\s*$")
 _REPORTED_TO = re.compile(r"^\s*\(\s*(?:để\s+)?(?:b/c|báo\s*cáo|b/cáo|bc)\b")
 # A list of places under way: "thuộc các xã Phú Lạc, An Khánh và Đại Phúc", "các tỉnh: Hà Tĩnh, Quảng Trị".
 _PLACE_LIST = re.compile(r"(?:các|những|\d+)\s+(?:xã|phường|tỉnh|huyện|quận|thôn|thị trấn|thành phố|địa phương)"
@@ -53,7 +56,9 @@ def not_a_name(text: str, start: int, end: int) -> bool:
         return True
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - 60):start]
-    if _STREET_BEFORE.search(before) or _OFFICE_BEFORE.search(fold(before).lower()):
+    folded_before = fold(before).lower()
+    if _STREET_BEFORE.search(before) or (_OFFICE_BEFORE.search(folded_before)
+                                         and not _TITLE_BEFORE.search(folded_before)):
         return True
     if _PLACE_LIST.search(text[max(0, start - 80):start]):
         return True
