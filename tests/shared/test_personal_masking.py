@@ -6,7 +6,8 @@ from __future__ import annotations
 from sohoa.db.models import PersonalDatum
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.personal import PersonalKind, mask_token
-from sohoa.services.catalogue.personal_masking import KnownValue, Masking, masking_of_rows, page_text
+from sohoa.intelligence.personal import page_text
+from sohoa.services.catalogue.personal_masking import KnownValue, Masking, masking_of_rows
 
 EVERY = frozenset(PersonalKind)
 CCCD = mask_token("cccd")

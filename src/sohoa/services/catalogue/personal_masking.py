@@ -27,6 +27,7 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.personal import NUMERIC_KINDS, PersonalKind, PersonalSpan, mask_spans, mask_token
 from sohoa.domain.text import fold
 from sohoa.intelligence.personal import detect_rules
+from sohoa.intelligence.personal.page import word_offsets
 from sohoa.services.catalogue.personal_policy import policy_of, reads_restricted, sees_personal_data
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
@@ -41,7 +42,6 @@ __all__ = [
     "masking_of_rows",
     "maskings_for",
     "masks_for_public",
-    "page_text",
     "public_kinds",
     "shown_to",
 ]
@@ -153,14 +153,13 @@ class Masking:
             page = replace(page, text_override=self.text(page.text_override))
         if not page.words:
             return page
-        text, starts = page_text_offsets(page)
+        text, offsets = word_offsets(page)
         spans = self.spans(text)
         if not spans:
             return page
         cover: dict[int, PersonalSpan] = {}
         for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-            for index, start in enumerate(starts):
-                end = start + len(page.words[index].text)
+            for index, (start, end) in enumerate(offsets):
                 if start < span.end and end > span.start:
                     cover.setdefault(index, span)
         words: list[Word] = []
@@ -182,29 +181,6 @@ class Masking:
     def page_boxes(self, page_no: int) -> list[BBox]:
         """The boxes (scan pixels) to burn into page ``page_no``'s public images."""
         return [box for value in self.known for number, box in value.boxes if number == page_no]
-
-
-def page_text_offsets(page: OcrPage) -> tuple[str, list[int]]:
-    """The page's words joined by spaces, lines by newlines, and where each word starts in that text."""
-    parts: list[str] = []
-    starts: list[int] = []
-    position = 0
-    key: tuple[int, int] | None = None
-    for word in page.words:
-        if key is not None:
-            sep = " " if (word.block, word.line) == key else "\n"
-            parts.append(sep)
-            position += 1
-        key = (word.block, word.line)
-        starts.append(position)
-        parts.append(word.text)
-        position += len(word.text)
-    return "".join(parts), starts
-
-
-def page_text(page: OcrPage) -> str:
-    """The page's words joined by spaces, lines by newlines."""
-    return page_text_offsets(page)[0]
 
 
 def _boxes(row: PersonalDatum) -> tuple[tuple[int, BBox], ...]:
