@@ -7,6 +7,7 @@ from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.masked import MaskedDerivative
 from sohoa.db.models.oai import OaiRecord, OaiState
 from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
+from sohoa.db.models.preservation import PreservationEvent
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
@@ -33,6 +34,7 @@ __all__ = [
     "OaiState",
     "Page",
     "PersonalDatum",
+    "PreservationEvent",
     "QcInspection",
     "QcPlan",
     "QueueView",
