@@ -51,6 +51,18 @@ postgres() {
   as_root su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_database WHERE datname='sohoa_test'\" | grep -q 1 || createdb -O sohoa sohoa_test"
 }
 
+# The independent validators of the preservation tests (OCFL, E-ARK, BagIt), in their own virtualenv.
+validators() {
+  local stamp=.venv-validators/.sohoa-lock.sha256 want
+  want=$(sha256sum requirements-validators.lock | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return
+  fi
+  [ -x .venv-validators/bin/python ] || "$PY" -m venv .venv-validators
+  .venv-validators/bin/python -m pip install -q -r requirements-validators.lock
+  echo "$want" > "$stamp"
+}
+
 browser() {
   apt_ensure chromium
 }
@@ -77,9 +89,10 @@ for step in "${@:-all}"; do
     venv) venv ;;
     postgres) postgres ;;
     browser) browser ;;
+    validators) validators ;;
     front) front ;;
     all) apt_ensure "${APT_RUN[@]}"; venv; front ;;
-    test) apt_ensure "${APT_RUN[@]}" "${APT_TEST[@]}"; venv; front; postgres ;;
+    test) apt_ensure "${APT_RUN[@]}" "${APT_TEST[@]}"; venv; validators; front; postgres ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
 done
