@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import DigestMismatch, ObjectMissing, ObjectStore, PutResult, check_digest
 
 
@@ -59,6 +60,23 @@ class MemoryObjectStore:
 
     def iter_digests(self) -> Iterator[str]:
         yield from list(self.objects)
+
+    def open_stored(self, sha256: str) -> BinaryIO:
+        return self.open(sha256)
+
+    def is_encrypted(self, sha256: str) -> bool:
+        check_digest(sha256)
+        return False
+
+    def restore_stored(self, sha256: str, stream: BinaryIO) -> PutResult:
+        if self.verify(check_digest(sha256)):
+            raise SohoaError("Đối tượng còn nguyên vẹn", "The object is intact: it is not replaced")
+        data = stream.read()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise DigestMismatch(sha256, actual)
+        self.objects[sha256] = data
+        return PutResult(sha256, len(data), True)
 
 
 def as_port(store: MemoryObjectStore) -> ObjectStore:

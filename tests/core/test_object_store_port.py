@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import DigestMismatch, ObjectMissing, ObjectStore
 from sohoa.http.objects import parse_range
 from sohoa.storage.objects import LocalObjectStore
@@ -76,6 +77,36 @@ def test_the_local_store_keeps_its_layout_and_leaves_no_temporary_file(tmp_path:
     assert path.read_bytes() == DATA and os.stat(path).st_mode & 0o777 == 0o400
     with pytest.raises(DigestMismatch):
         store.put_stream(io.BytesIO(b"other"), expected_sha256=sha)
+    assert list((tmp_path / "objects" / "tmp").iterdir()) == []
+
+
+def test_restore_stored_refuses_an_intact_object_and_foreign_bytes(store: ObjectStore) -> None:
+    sha = store.put_bytes(DATA).sha256
+    assert not store.is_encrypted(sha)
+    with store.open_stored(sha) as handle:
+        assert handle.read() == DATA
+    with pytest.raises(SohoaError):
+        store.restore_stored(sha, io.BytesIO(DATA))  # intact: never replaced
+    with pytest.raises(DigestMismatch):
+        store.restore_stored(ABSENT, io.BytesIO(DATA))  # these bytes are not that object
+    assert not store.exists(ABSENT)
+
+
+def test_the_local_store_restores_a_damaged_or_deleted_object(tmp_path: Path) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    sha = store.put_bytes(DATA).sha256
+    path = store.path(sha)
+    os.chmod(path, 0o600)
+    path.write_bytes(b"\x01" + DATA[1:])  # a flipped byte
+    assert not store.verify(sha)
+    with pytest.raises(DigestMismatch):
+        store.restore_stored(sha, io.BytesIO(DATA[:-1]))
+    assert path.read_bytes()[:1] == b"\x01"  # a bad copy leaves the file as it was
+    assert store.restore_stored(sha, io.BytesIO(DATA)).size == len(DATA)
+    assert store.verify(sha) and os.stat(path).st_mode & 0o777 == 0o400
+    path.unlink()
+    store.restore_stored(sha, io.BytesIO(DATA))
+    assert store.read(sha) == DATA
     assert list((tmp_path / "objects" / "tmp").iterdir()) == []
 
 

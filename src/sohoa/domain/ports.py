@@ -149,6 +149,22 @@ class ObjectStore(Protocol):
         """The digest of every stored object (fixity sweeps)."""
         ...
 
+    def open_stored(self, sha256: str) -> BinaryIO:
+        """The bytes exactly as kept (an envelope's ciphertext for an encrypted object, else what ``open``
+        gives): what replicas, OCFL and backups copy."""
+        ...
+
+    def is_encrypted(self, sha256: str) -> bool:
+        """Whether the object is kept as an encryption envelope."""
+        ...
+
+    def restore_stored(self, sha256: str, stream: BinaryIO) -> PutResult:
+        """Put back a missing or damaged object from stored bytes taken from a good copy (replica, backup).
+
+        The bytes must really be that object (checked before an atomic replace); an intact object is never
+        replaced (:class:`SohoaError`)."""
+        ...
+
 
 # ---------------------------------------------------------------- search index
 

@@ -139,6 +139,47 @@ class LocalObjectStore:
         for path in (self.root / "sha256").glob("*/*/*"):
             yield path.name
 
+    def open_stored(self, sha256: str) -> BinaryIO:
+        """The bytes exactly as kept on disk (what replicas, OCFL and backups copy)."""
+        return self._existing(sha256).open("rb")
+
+    def is_encrypted(self, sha256: str) -> bool:
+        """Whether the object is kept as an encryption envelope (never, for a plain store)."""
+        check_digest(sha256)
+        return False
+
+    def restore_stored(self, sha256: str, stream: BinaryIO) -> PutResult:
+        """Put back a missing or damaged object from a good copy's stored bytes (replica, backup).
+
+        The bytes are written to a temporary file, fsynced and checked to hash to ``sha256`` before an
+        atomic rename over the damaged file; an intact object is never replaced."""
+        target = self.path(sha256)
+        if self.verify(sha256):
+            raise SohoaError(f"Đối tượng {sha256} còn nguyên vẹn: không ghi đè",
+                             f"Object {sha256} is intact: it is not replaced")
+        digest = hashlib.sha256()
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="restore-")
+        tmp = Path(name)
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as dst:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _write_failed(exc) from exc
+        if digest.hexdigest() != sha256:
+            tmp.unlink(missing_ok=True)
+            raise DigestMismatch(sha256, digest.hexdigest())
+        private_dir(target.parent)
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, target)  # atomic: the damaged file is swapped for the good copy in one step
+        return PutResult(sha256, size, created=True)
+
     def export(self, sha256: str, dest: Path) -> None:
         """Copy an object out (e.g. a DIP); the stored copy stays untouched."""
         shutil.copyfile(self._existing(sha256), dest)
