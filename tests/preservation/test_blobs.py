@@ -65,8 +65,11 @@ def test_a_damaged_object_is_not_copied(tmp_path: Path) -> None:
     put = store.put_bytes(b"master bytes")
 
     class Copying:  # a store the root cannot hard-link from: the bytes are streamed and checked
-        def open(self, sha256: str) -> io.BytesIO:
+        def open_stored(self, sha256: str) -> io.BytesIO:
             return io.BytesIO(b"master bytez")
+
+        def is_encrypted(self, sha256: str) -> bool:
+            return False
 
     root = LocalBlobRoot(tmp_path / "root")
     with pytest.raises(DigestMismatch):

@@ -50,16 +50,8 @@ def check_blob_path(path: str) -> str:
 
 
 def stored_stream(store: ObjectStore, sha256: str) -> tuple[BinaryIO, bool]:
-    """An object's bytes as kept (the envelope of an encrypted one) and whether they are encrypted.
-
-    Uses the store's ``open_stored``/``is_encrypted`` when it has them (the encryption work adds them
-    to the port); a store without them keeps every object plain.
-    """
-    is_encrypted = getattr(store, "is_encrypted", None)
-    encrypted = bool(is_encrypted(sha256)) if is_encrypted is not None else False
-    opener = getattr(store, "open_stored", None)
-    stream: BinaryIO = opener(sha256) if opener is not None else store.open(sha256)
-    return stream, encrypted
+    """An object's bytes as kept (the envelope of an encrypted one) and whether they are encrypted."""
+    return store.open_stored(sha256), store.is_encrypted(sha256)
 
 
 class BlobRoot(Protocol):
