@@ -3,9 +3,11 @@
 from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
+from sohoa.db.models.formats import ObjectFormat
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.masked import MaskedDerivative
 from sohoa.db.models.oai import OaiRecord, OaiState
+from sohoa.db.models.package_intake import ImportedAuditEvent, IngestedPackage
 from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
 from sohoa.db.models.preservation import PreservationEvent
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
@@ -25,13 +27,16 @@ __all__ = [
     "FileGrant",
     "FileUnit",
     "Fonds",
+    "ImportedAuditEvent",
     "IngestBatch",
     "IngestItem",
+    "IngestedPackage",
     "InventoryUpload",
     "LoginCounter",
     "MaskedDerivative",
     "OaiRecord",
     "OaiState",
+    "ObjectFormat",
     "Page",
     "PersonalDatum",
     "PreservationEvent",
