@@ -10,8 +10,8 @@ from sohoa.db.models.oai import OaiRecord, OaiState
 from sohoa.db.models.package_intake import ImportedAuditEvent, IngestedPackage
 from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
 from sohoa.db.models.preservation import PreservationEvent
-from sohoa.db.models.replicas import ReplicaCopy
 from sohoa.db.models.records import Accession, Box, Document, FileUnit, Fonds, Page, Unit, UnitLink
+from sohoa.db.models.replicas import ReplicaCopy
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
 from sohoa.db.models.staff import InventoryUpload, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
