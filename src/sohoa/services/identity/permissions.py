@@ -26,6 +26,8 @@ class Permission(StrEnum):
     PAGE_VIEW = "page.view"  # page images and working views of the digitization line
     PERSONAL_READ = "personal.read"  # personal data unmasked (Luật 91/2025); each view of it is audited
     PERSONAL_SEARCH = "personal.search"  # the entity index of personal data and data subject requests
+    PRESERVATION_VIEW = "preservation.view"  # the preservation page: fixity, OCFL, replicas, backups, formats, keys
+    PRESERVATION_MANAGE = "preservation.manage"  # preservation actions: run a fixity pass, sync, rotate keys
 
 
 _ALL = frozenset(Permission)
@@ -38,7 +40,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {Permission.QC, Permission.QC_PLAN, Permission.PROGRESS, Permission.PAGE_VIEW, Permission.PERSONAL_READ},
     Role.ARCHIVIST: _BASE
     | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT, Permission.ARRANGE, Permission.REVIEW, Permission.PAGE_VIEW,
-       Permission.PERSONAL_SEARCH, Permission.PERSONAL_READ},
+       Permission.PERSONAL_SEARCH, Permission.PERSONAL_READ, Permission.PRESERVATION_VIEW},
     Role.SCAN_OPERATOR: _BASE | {Permission.SCAN, Permission.PAGE_VIEW},
     Role.UNIT_CLERK: _BASE | {Permission.INTAKE_VIEW, Permission.INTAKE_EDIT},
     Role.UNIT_OFFICER: _BASE | {Permission.PERSONAL_SEARCH, Permission.PERSONAL_READ},
