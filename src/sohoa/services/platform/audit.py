@@ -17,7 +17,7 @@ from sohoa.db.models import Event
 
 GENESIS = "0" * 64
 
-__all__ = ["GENESIS", "VerifyResult", "last_row_id", "record_event", "row_hash", "verify_chain"]
+__all__ = ["GENESIS", "VerifyResult", "event_digest", "last_row_id", "record_event", "row_hash", "verify_chain"]
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, entity_type: str | None,
@@ -29,6 +29,12 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, entity_type: 
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def event_digest(prev_hash: str, at: datetime, actor: str, action: str, entity_type: str | None,
+                 entity_id: int | None, payload: dict[str, Any] | None) -> str:
+    """The hash of one event row as the chain computes it (a package's exported events are checked with it)."""
+    return _digest(prev_hash, at, actor, action, entity_type, entity_id, payload)
 
 
 def _lock_chain(session: Session) -> None:
