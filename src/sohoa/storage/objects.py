@@ -24,6 +24,8 @@ from sohoa.domain.ports import (
     check_digest,
     sha256_file,
 )
+from sohoa.storage import sealed
+from sohoa.storage.keyring import KeyRing
 from sohoa.storage.private import private_dir
 
 __all__ = ["LocalObjectStore", "ObjectStore", "PutResult", "sha256_file"]
@@ -36,10 +38,15 @@ def _write_failed(exc: OSError) -> SohoaError:
 
 class LocalObjectStore:
     """Objects at ``root/sha256/ab/cd/<digest>``; files are read-only once written, and the service
-    user's alone (0400 in 0700 folders) whatever the process umask."""
+    user's alone (0400 in 0700 folders) whatever the process umask.
 
-    def __init__(self, root: Path) -> None:
+    With a key ring, an object may be kept as an encryption envelope (:mod:`sohoa.storage.envelope`) beside its
+    key record ``<digest>.key`` (:mod:`sohoa.storage.sealed`): reads decrypt it transparently, ``open_stored``
+    gives the envelope's bytes."""
+
+    def __init__(self, root: Path, keyring: KeyRing | None = None) -> None:
         self.root = root
+        self.keyring = keyring
         private_dir(root / "sha256")
         private_dir(root / "tmp")
 
@@ -114,13 +121,17 @@ class LocalObjectStore:
         return path
 
     def size(self, sha256: str) -> int:
-        return self._existing(sha256).stat().st_size
+        path = self._existing(sha256)
+        return sealed.plaintext_size(path) if sealed.file_is_envelope(path) else path.stat().st_size
 
     def open(self, sha256: str) -> BinaryIO:
-        return self._existing(sha256).open("rb")
+        """The object's bytes (decrypted, chunk by chunk and authenticated, when it is kept encrypted)."""
+        path = self._existing(sha256)
+        return sealed.open_plaintext(path, self.keyring) if sealed.file_is_envelope(path) else path.open("rb")
 
     def read(self, sha256: str) -> bytes:
-        return self._existing(sha256).read_bytes()
+        with self.open(sha256) as handle:
+            return handle.read()
 
     def read_range(self, sha256: str, start: int, end: int) -> bytes:
         """Bytes ``start`` up to, not including, ``end`` (clipped to the object's length)."""
@@ -131,22 +142,52 @@ class LocalObjectStore:
             return handle.read(end - start)
 
     def verify(self, sha256: str) -> bool:
-        """Fixity check: the stored bytes still hash to their name."""
+        """Fixity check: the stored bytes still hash to their name (an envelope: decrypted and re-hashed when its
+        key is at hand, else its bytes checked against the digest in its key record)."""
         path = self.path(sha256)
-        return path.exists() and sha256_file(path) == sha256
+        if not path.exists():
+            return False
+        if sealed.file_is_envelope(path):
+            return sealed.check_envelope(path, sha256, self.keyring)
+        return sha256_file(path) == sha256
 
     def iter_digests(self) -> Iterator[str]:
         for path in (self.root / "sha256").glob("*/*/*"):
-            yield path.name
+            if "." not in path.name:  # key records ``<digest>.key`` are not objects
+                yield path.name
 
     def open_stored(self, sha256: str) -> BinaryIO:
         """The bytes exactly as kept on disk (what replicas, OCFL and backups copy)."""
         return self._existing(sha256).open("rb")
 
     def is_encrypted(self, sha256: str) -> bool:
-        """Whether the object is kept as an encryption envelope (never, for a plain store)."""
-        check_digest(sha256)
-        return False
+        """Whether the object is kept as an encryption envelope."""
+        return sealed.file_is_envelope(self._existing(sha256))
+
+    def encrypt_object(self, sha256: str) -> sealed.SealResult:
+        """Turn a plain object into an envelope under the current KEK, atomically (see :func:`sealed.seal`)."""
+        if self.keyring is None:
+            raise SohoaError("Chưa cấu hình thư mục khóa (SOHOA_KEYS_DIR)", "No keys folder is configured")
+        return sealed.seal(self._existing(sha256), sha256, self.keyring, self.root / "tmp")
+
+    def rewrap_object(self, sha256: str) -> sealed.KeyRecord:
+        """Re-wrap an envelope's data key under the current KEK (only its key record is rewritten)."""
+        if self.keyring is None:
+            raise SohoaError("Chưa cấu hình thư mục khóa (SOHOA_KEYS_DIR)", "No keys folder is configured")
+        return sealed.rewrap(self._existing(sha256), self.keyring, self.root / "tmp")
+
+    def key_record(self, sha256: str) -> bytes | None:
+        """An envelope's key record as kept (copy it with the envelope to another store), None for a plain one."""
+        path = sealed.record_path(self.path(sha256))
+        return path.read_bytes() if path.is_file() else None
+
+    def put_key_record(self, sha256: str, data: bytes) -> None:
+        """Keep a key record taken from another copy of this envelope (replica, backup)."""
+        record = sealed.KeyRecord.decode(data)
+        if record.plaintext_sha256 != sha256:
+            raise DigestMismatch(sha256, record.plaintext_sha256)
+        private_dir(self.path(sha256).parent)
+        sealed.write_key_record(self.path(sha256), record, self.root / "tmp")
 
     def restore_stored(self, sha256: str, stream: BinaryIO) -> PutResult:
         """Put back a missing or damaged object from a good copy's stored bytes (replica, backup).
@@ -172,7 +213,7 @@ class LocalObjectStore:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise _write_failed(exc) from exc
-        if digest.hexdigest() != sha256:
+        if digest.hexdigest() != sha256 and not self._restorable_envelope(tmp, sha256, digest.hexdigest()):
             tmp.unlink(missing_ok=True)
             raise DigestMismatch(sha256, digest.hexdigest())
         private_dir(target.parent)
@@ -180,6 +221,17 @@ class LocalObjectStore:
         os.replace(tmp, target)  # atomic: the damaged file is swapped for the good copy in one step
         return PutResult(sha256, size, created=True)
 
+    def _restorable_envelope(self, tmp: Path, sha256: str, stored_sha256: str) -> bool:
+        """Whether restored bytes are an envelope of ``sha256``: decrypted and checked when the key is at hand,
+        else their digest matched against the object's key record."""
+        if not sealed.file_is_envelope(tmp):
+            return False
+        record = sealed.read_key_record(self.path(sha256))
+        if record is not None and record.stored_sha256 == stored_sha256:
+            return True
+        return sealed.check_envelope_plaintext(tmp, sha256, self.keyring)
+
     def export(self, sha256: str, dest: Path) -> None:
-        """Copy an object out (e.g. a DIP); the stored copy stays untouched."""
-        shutil.copyfile(self._existing(sha256), dest)
+        """Copy an object out (e.g. a DIP), decrypted when it is kept encrypted; the stored copy stays untouched."""
+        with self.open(sha256) as src, dest.open("wb") as out:
+            shutil.copyfileobj(src, out, CHUNK)
