@@ -3,6 +3,7 @@
 from sohoa.db.models.auth import LoginCounter, UserSession
 from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
+from sohoa.db.models.fixity import FixityCheck, FixityRun, PreservationLease
 from sohoa.db.models.formats import ObjectFormat
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.masked import MaskedDerivative
@@ -27,6 +28,8 @@ __all__ = [
     "Event",
     "FileGrant",
     "FileUnit",
+    "FixityCheck",
+    "FixityRun",
     "Fonds",
     "ImportedAuditEvent",
     "IngestBatch",
@@ -41,6 +44,7 @@ __all__ = [
     "Page",
     "PersonalDatum",
     "PreservationEvent",
+    "PreservationLease",
     "QcInspection",
     "QcPlan",
     "QueueView",
