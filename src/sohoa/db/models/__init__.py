@@ -1,6 +1,7 @@
 """All tables. Import from here so Alembic and the repositories see one metadata."""
 
 from sohoa.db.models.auth import LoginCounter, UserSession
+from sohoa.db.models.encryption import EncryptedObject
 from sohoa.db.models.events import Event
 from sohoa.db.models.exchange import RecordRequest
 from sohoa.db.models.fixity import FixityCheck, FixityRun, PreservationLease
@@ -25,6 +26,7 @@ __all__ = [
     "CopyRequest",
     "Document",
     "DocumentSignature",
+    "EncryptedObject",
     "Event",
     "FileGrant",
     "FileUnit",
