@@ -255,6 +255,25 @@ class Settings(BaseSettings):
         "shared by every process (least recently used dropped first; 0: none).",
     )
 
+    replica_url: str | None = Field(
+        default=None, max_length=1000,
+        description="Second copy of every stored object, on independent storage: a directory on another disk, or "
+        "s3://bucket[/prefix]; kept in step at each write and by `sohoa replica sync` (unset: no replica).",
+    )
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Where `sohoa backup` writes its sets (default: a folder beside, not inside, the data "
+        "directory: <data>/../<data-name>-backups). Keep a second set on independent media (`--to`).",
+    )
+    backup_hour: int = Field(
+        default=2, ge=-1, le=23,
+        description="Hour (local time, SOHOA_TIME_ZONE) of the daily backup made by the web app: incremental, "
+        "full on SOHOA_BACKUP_FULL_DAY (-1: no scheduled backup).",
+    )
+    backup_full_day: int = Field(
+        default=1, ge=1, le=28, description="Day of the month of the scheduled full backup (monthly full).",
+    )
+
     @field_validator("data", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:

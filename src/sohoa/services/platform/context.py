@@ -17,6 +17,7 @@ from sohoa.domain.ports import DocumentSplitter, FieldExtractor, ObjectStore, Oc
 from sohoa.index.factory import make_index
 from sohoa.intelligence.extract import RuleFieldExtractor
 from sohoa.intelligence.split import LayoutSplitter
+from sohoa.services.platform.replica_store import with_replica
 from sohoa.settings import MIN_SECRET_LENGTH, Settings
 from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.private import check_owner, create_private_file, open_private, private_dir, tighten
@@ -120,7 +121,7 @@ def open_context(settings: Settings, *, migrate_schema: bool = True) -> AppConte
     return AppContext(
         settings=settings,
         db=db,
-        store=LocalObjectStore(settings.objects_dir),
+        store=with_replica(LocalObjectStore(settings.objects_dir), settings),
         index=make_index(db.engine),
         secret_key=_secret_key(settings),
     )
