@@ -86,3 +86,16 @@ def test_an_expired_lease_is_taken_over(any_ctx: AppContext, tmp_path: Path) -> 
     assert not try_acquire(any_ctx, "p", "dead-process", ttl=600)
     assert try_acquire(any_ctx, "p", "alive", ttl=600)  # renewal by the holder
     assert lease_holder(any_ctx, "p") == "alive"
+
+
+def test_the_lease_of_a_killed_process_of_this_machine_is_taken_over_at_once(any_ctx: AppContext) -> None:
+    other = _spawn(_HOLD, str(any_ctx.settings.data), any_ctx.settings.db_url)
+    assert other.stdout is not None
+    try:
+        assert other.stdout.readline().strip() == "held"
+    finally:
+        other.kill()
+        other.wait(60)
+    assert lease_holder(any_ctx, "test-pass") is not None  # not expired (ttl 600 s) ...
+    with single_runner(any_ctx, "test-pass") as mine:  # ... but its holder is gone
+        assert mine is True

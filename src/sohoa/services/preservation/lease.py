@@ -5,7 +5,8 @@ name)`` lets exactly one of them run a pass: the ``preservation_leases`` row ``n
 ``UPDATE … WHERE expired OR mine`` (or the ``INSERT`` of a first row, which the primary key lets only one process
 win), so it works the same on SQLite and PostgreSQL and across machines sharing a database. While the pass
 runs a heartbeat thread renews the lease; a process that dies leaves a lease that expires after ``ttl``
-seconds, and the next pass elsewhere takes it over. Leaving the block releases it.
+seconds, and the next pass elsewhere takes it over (at once on the same machine, where the holder's pid is seen
+gone). Leaving the block releases it.
 
     with single_runner(ctx, "fixity") as mine:
         if mine:
@@ -40,6 +41,21 @@ def _holder() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+def _dead_here(holder: str) -> bool:
+    """Whether ``holder`` names a process of this machine that no longer runs (a killed `sohoa fixity run`)."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname()[:60] or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def try_acquire(ctx: AppContext, name: str, holder: str, *, ttl: float = DEFAULT_TTL) -> bool:
     """Take or renew the lease ``name`` for ``holder``: True when it is now ``holder``'s until now + ``ttl``."""
     now = datetime.now(UTC)
@@ -54,8 +70,16 @@ def try_acquire(ctx: AppContext, name: str, holder: str, *, ttl: float = DEFAULT
                 .execution_options(synchronize_session=False))
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 return True
-            if session.get(PreservationLease, name) is not None:
-                return False  # held by another, not expired
+            row = session.get(PreservationLease, name)
+            if row is not None:  # held by another, not expired: unless by a process of this machine that died
+                if not _dead_here(row.holder):
+                    return False
+                stale = session.execute(
+                    update(PreservationLease)
+                    .where(PreservationLease.name == name, PreservationLease.holder == row.holder)
+                    .values(holder=holder, acquired_at=now, expires_at=expires)
+                    .execution_options(synchronize_session=False))
+                return bool(stale.rowcount == 1)  # type: ignore[attr-defined]
             session.add(PreservationLease(name=name, holder=holder, acquired_at=now, expires_at=expires))
             session.flush()
             return True
