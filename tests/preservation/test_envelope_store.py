@@ -166,3 +166,24 @@ def test_export_decrypts(store: LocalObjectStore, tmp_path: Path) -> None:
     store.export(sha, tmp_path / "out.bin")
     assert (tmp_path / "out.bin").read_bytes() == data
     assert sealed.file_is_envelope(store.path(sha))
+
+
+def test_replica_adopts_the_primary_envelope(store: LocalObjectStore, tmp_path: Path) -> None:
+    data = _payload(2500)
+    replica = LocalObjectStore(tmp_path / "replica")  # no keys at all on the replica
+    sha = store.put_bytes(data).sha256
+    replica.put_bytes(data)
+    store.encrypt_object(sha)
+    record = store.key_record(sha)
+    assert record is not None
+    with store.open_stored(sha) as stored:
+        assert replica.adopt_envelope(sha, stored, record)
+    assert replica.path(sha).read_bytes() == store.path(sha).read_bytes()
+    assert replica.verify(sha) and replica.is_encrypted(sha)  # checked by stored digest, without a key
+    with store.open_stored(sha) as stored:
+        assert not replica.adopt_envelope(sha, stored, record)
+    third = LocalObjectStore(tmp_path / "third")
+    third.put_bytes(data)
+    with pytest.raises(SohoaError):
+        third.adopt_envelope(sha, io.BytesIO(b"SOHOA-ENVELOPE/1\nforged"), record)
+    assert third.verify(sha) and third.read(sha) == data  # the plain copy is kept

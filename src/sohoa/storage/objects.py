@@ -121,13 +121,11 @@ class LocalObjectStore:
         return path
 
     def size(self, sha256: str) -> int:
-        path = self._existing(sha256)
-        return sealed.plaintext_size(path) if sealed.file_is_envelope(path) else path.stat().st_size
+        return sealed.object_size(self._existing(sha256))
 
     def open(self, sha256: str) -> BinaryIO:
         """The object's bytes (decrypted, chunk by chunk and authenticated, when it is kept encrypted)."""
-        path = self._existing(sha256)
-        return sealed.open_plaintext(path, self.keyring) if sealed.file_is_envelope(path) else path.open("rb")
+        return sealed.open_object(self._existing(sha256), self.keyring)
 
     def read(self, sha256: str) -> bytes:
         with self.open(sha256) as handle:
@@ -180,6 +178,35 @@ class LocalObjectStore:
         """An envelope's key record as kept (copy it with the envelope to another store), None for a plain one."""
         path = sealed.record_path(self.path(sha256))
         return path.read_bytes() if path.is_file() else None
+
+    def adopt_envelope(self, sha256: str, stream: BinaryIO, key_record: bytes) -> bool:
+        """Replace this store's copy of an object (plain, damaged or missing) with the envelope another store
+        sealed (a replica following its primary), checked against the key record; False when it already holds
+        that very envelope."""
+        record = sealed.KeyRecord.decode(key_record)
+        target = self.path(sha256)
+        if record.plaintext_sha256 != sha256:
+            raise DigestMismatch(sha256, record.plaintext_sha256)
+        if target.exists() and sealed.file_is_envelope(target) and sha256_file(target) == record.stored_sha256:
+            sealed.write_key_record(target, record, self.root / "tmp")
+            return False
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="adopt-")
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as dst:
+                shutil.copyfileobj(stream, dst, CHUNK)
+                dst.flush()
+                os.fsync(dst.fileno())
+            if not sealed.file_is_envelope(tmp) or sha256_file(tmp) != record.stored_sha256:
+                raise DigestMismatch(record.stored_sha256, sha256_file(tmp))
+            private_dir(target.parent)
+            sealed.write_key_record(target, record, self.root / "tmp")
+            os.chmod(tmp, 0o400)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
 
     def put_key_record(self, sha256: str, data: bytes) -> None:
         """Keep a key record taken from another copy of this envelope (replica, backup)."""

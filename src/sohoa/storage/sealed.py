@@ -24,6 +24,7 @@ from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import CHUNK, sha256_file
 from sohoa.storage.envelope import (
     KEY_WRAP,
+    MAGIC,
     EnvelopeHeader,
     Wrap,
     decrypting_stream,
@@ -34,7 +35,7 @@ from sohoa.storage.envelope import (
 from sohoa.storage.keyring import KeyRing
 
 __all__ = ["KeyRecord", "SealResult", "check_envelope", "check_envelope_plaintext", "file_is_envelope",
-           "open_plaintext", "plaintext_size",
+           "object_size", "open_object",
            "read_key_record", "record_path", "rewrap", "seal", "write_key_record"]
 
 
@@ -103,15 +104,22 @@ def _wrap_now(path: Path, header: EnvelopeHeader) -> Wrap:
     return record.wrap if record is not None else header.wrap
 
 
-def plaintext_size(path: Path) -> int:
+def object_size(path: Path) -> int:
+    """The object's length: the plaintext's for an envelope."""
     with path.open("rb") as handle:
-        return read_header(handle).plaintext_size
+        if is_envelope(handle.read(len(MAGIC))):
+            return read_header(handle).plaintext_size
+        return os.fstat(handle.fileno()).st_size
 
 
-def open_plaintext(path: Path, keyring: KeyRing | None) -> BinaryIO:
-    """A decrypting, seekable stream over the envelope at ``path``."""
+def open_object(path: Path, keyring: KeyRing | None) -> BinaryIO:
+    """The object at ``path`` as a stream: decrypting for an envelope, the file itself otherwise (the file is
+    opened once, so an object sealed meanwhile is never read as plain)."""
     handle = path.open("rb")
     try:
+        if not is_envelope(handle.read(len(MAGIC))):
+            handle.seek(0)
+            return handle
         header = read_header(handle)
         if keyring is None:
             raise SohoaError("Đối tượng được mã hóa nhưng chưa cấu hình thư mục khóa (SOHOA_KEYS_DIR)",
