@@ -254,6 +254,17 @@ class Settings(BaseSettings):
         description="Disk space (MiB) under the data directory (cache/iiif) for IIIF image answers already made, "
         "shared by every process (least recently used dropped first; 0: none).",
     )
+    storage_url: str | None = Field(
+        default=None, max_length=1000,
+        description="Where the object store keeps masters and derivatives: a directory, or s3://bucket[/prefix] "
+        "on an S3-compatible server (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION; "
+        "the bucket must exist). Unset: <data>/objects.",
+    )
+    s3_endpoint: str | None = Field(
+        default=None, max_length=1000,
+        description="URL of an S3-compatible server (MinIO, Ceph, SeaweedFS …; path-style addressing) for every "
+        "s3:// place (storage, replica, OCFL root). Unset: AWS S3.",
+    )
 
     replica_url: str | None = Field(
         default=None, max_length=1000,
@@ -272,6 +283,53 @@ class Settings(BaseSettings):
     )
     backup_full_day: int = Field(
         default=1, ge=1, le=28, description="Day of the month of the scheduled full backup (monthly full).",
+    )
+    keys_dir: Path | None = Field(
+        default=None,
+        description="Folder of the key-encryption keys of encryption at rest (default: beside, not inside, the "
+        "data directory: <data>/../<data-name>-keys; a folder inside the data directory is refused). Back it up "
+        "apart from the data: without it encrypted objects cannot be read.",
+    )
+    encrypt_levels: str = Field(
+        default="internal,secret", max_length=200,
+        description="Access levels whose objects are kept encrypted at rest once a key exists (`sohoa keys init`), "
+        "comma-separated among public, conditional, internal, secret ('' : none).",
+    )
+    format_risk_file: Path | None = Field(
+        default=None,
+        description="A format policy file (TOML, the layout of the shipped sohoa/services/preservation/"
+        "format_policy.toml) whose entries override or add to the shipped list of preferred, acceptable and "
+        "at-risk PRONOM formats (migration watch).",
+    )
+    format_interval_minutes: float = Field(
+        default=10.0, ge=0,
+        description="Minutes between two format identification passes of `sohoa serve` over objects not yet "
+        "identified, or identified by an older siegfried or signature file (0: none; `sohoa formats identify`).",
+    )
+    fixity_rate: float = Field(
+        default=50.0, ge=0,
+        description="Most objects per second a fixity audit reads back and re-hashes (0: no cap), so audits never "
+        "starve the archive's disk; `sohoa fixity run --rate N` overrides it for one run.",
+    )
+    fixity_cycle_days: int = Field(
+        default=30, ge=1, le=3650,
+        description="Every stored object is re-checked (fixity) at least once within this many days; a scheduled "
+        "pass checks the objects not checked for that long.",
+    )
+    fixity_interval_minutes: float = Field(
+        default=60.0, ge=0,
+        description="Minutes between two scheduled fixity passes of `sohoa serve` (each bounded in time; 0: none; "
+        "`sohoa fixity run`).",
+    )
+    ocfl_root: str | None = Field(
+        default=None, max_length=1000,
+        description="The OCFL 1.1 storage root (one OCFL object per hồ sơ, readable without Sohoa): a directory, "
+        "or s3://bucket[/prefix]. Unset: <data>/ocfl.",
+    )
+    ocfl_interval_minutes: float = Field(
+        default=10.0, ge=0,
+        description="Minutes between two passes of `sohoa serve` writing new OCFL versions for the hồ sơ that "
+        "changed (0: none; `sohoa ocfl sync`).",
     )
 
     @field_validator("data", mode="after")
@@ -293,6 +351,14 @@ class Settings(BaseSettings):
     @classmethod
     def _mask_policy(cls, value: str) -> str:
         parse_personal_mask(value)
+        return value
+
+    @field_validator("encrypt_levels", mode="after")
+    @classmethod
+    def _levels(cls, value: str) -> str:
+        unknown = {p.strip() for p in value.split(",") if p.strip()} - {"public", "conditional", "internal", "secret"}
+        if unknown:
+            raise ValueError(f"SOHOA_ENCRYPT_LEVELS: mức không rõ / unknown levels: {', '.join(sorted(unknown))}")
         return value
 
     @field_validator("secret_key", mode="after")
@@ -329,4 +395,16 @@ class Settings(BaseSettings):
     def quarantine_dir(self) -> Path:
         """Where inputs that cannot be processed are copied, with a reason file."""
         return self.data / "quarantine"
+
+    @property
+    def keys_path(self) -> Path:
+        """The folder of the encryption keys (KEKs) in effect: SOHOA_KEYS_DIR, else beside the data directory."""
+        if self.keys_dir is not None:
+            return self.keys_dir.expanduser().resolve()
+        return self.data.parent / f"{self.data.name}-keys"
+
+    @property
+    def encrypted_levels(self) -> frozenset[str]:
+        """The access levels of ``encrypt_levels``."""
+        return frozenset(p.strip() for p in self.encrypt_levels.split(",") if p.strip())
 
