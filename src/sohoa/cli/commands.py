@@ -56,6 +56,7 @@ COMMANDS: dict[str, Entry] = {
                               "Xuất mục lục theo chuẩn trao đổi / Export a catalogue (edXML envelopes or TT 02/2019 "
                               "CSV)."),
     "personal-data": Entry("personal", "app", "Dữ liệu cá nhân / Personal data in documents (Luật 91/2025/QH15)."),
+    "formats": Entry("formats", "app", "Định dạng tệp / File formats: PRONOM identification and the migration watch."),
 }
 
 PACKAGE = "sohoa.cli"
