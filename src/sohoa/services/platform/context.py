@@ -18,8 +18,9 @@ from sohoa.index.factory import make_index
 from sohoa.intelligence.extract import RuleFieldExtractor
 from sohoa.intelligence.split import LayoutSplitter
 from sohoa.services.platform.replica_store import with_replica
+from sohoa.services.platform.store_keys import with_keys
 from sohoa.settings import MIN_SECRET_LENGTH, Settings
-from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.factory import build_object_store
 from sohoa.storage.private import check_owner, create_private_file, open_private, private_dir, tighten
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,8 @@ def open_context(settings: Settings, *, migrate_schema: bool = True) -> AppConte
     return AppContext(
         settings=settings,
         db=db,
-        store=with_replica(LocalObjectStore(settings.objects_dir), settings),
+        store=with_keys(with_replica(build_object_store(settings.storage_url or settings.objects_dir, settings),
+                                     settings), settings),
         index=make_index(db.engine),
         secret_key=_secret_key(settings),
     )
