@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
 from sohoa.db.models import Event, FixityCheck, FixityRun, PreservationEvent, StoredObject
 from sohoa.domain.errors import SohoaError
-from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
+from sohoa.services.platform.replica_store import primary_store
 from sohoa.services.preservation import fixity
 from sohoa.services.preservation.fixity import fixity_summary, object_history, run_fixity
 from sohoa.services.preservation.lease import release, try_acquire
+from sohoa.settings import Settings
 from tests.preservation._fixity_archive import DOC_CODE, FILE_CODE, build_archive, flip_bit, lose
 
 
@@ -139,3 +142,25 @@ def test_selected_objects_only(ctx: AppContext) -> None:
     result = run_fixity(ctx, rate=0, object_ids=[archive.pdf[0]], due_only=False)
     assert (result.checked, result.state) == (1, "done")
     assert run_fixity(ctx, rate=0).checked == 4  # a full pass does not continue a selection
+
+
+def test_damage_is_repaired_from_the_replica(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, replica_url=str(tmp_path / "replica"))
+    rctx = open_context(settings)
+    try:
+        archive = build_archive(rctx)
+        flip_bit(rctx, archive.masters[0][1])
+        lose(rctx, archive.pdf[1])
+        result = run_fixity(rctx, rate=0)
+        assert (result.mismatch, result.missing, result.repaired, result.problems) == (1, 1, 2, [])
+        assert primary_store(rctx.store).verify(archive.masters[0][1])
+        assert primary_store(rctx.store).verify(archive.pdf[1])
+        with rctx.db.session() as session:
+            assert fixity_summary(session).healthy
+            history = object_history(session, archive.pdf[1])
+            assert history is not None and history.checks[0].outcome == "repaired"
+            assert [(e.event_type, e.outcome) for e in history.events][-2:] == [("fixity check", "failure"),
+                                                                                  ("recovery", "success")]
+        assert run_fixity(rctx, rate=0, due_only=False).ok == 5
+    finally:
+        rctx.close()
