@@ -56,7 +56,21 @@ COMMANDS: dict[str, Entry] = {
                               "Xuất mục lục theo chuẩn trao đổi / Export a catalogue (edXML envelopes or TT 02/2019 "
                               "CSV)."),
     "personal-data": Entry("personal", "app", "Dữ liệu cá nhân / Personal data in documents (Luật 91/2025/QH15)."),
+    "ingest-package": Entry("package_intake", "ingest_package",
+                            "Nhận gói SIP/AIP / Take in a SIP or AIP package (directory, zip or BagIt; validated "
+                            "first)."),
     "formats": Entry("formats", "app", "Định dạng tệp / File formats: PRONOM identification and the migration watch."),
+    "keys": Entry("keys", "app", "Khóa mã hóa / Encryption keys at rest: init, status, rotate, retire, encrypt."),
+    "ocfl": Entry("ocfl", "app",
+                  "Kho OCFL / The OCFL storage root: one OCFL object per hồ sơ (sync, status, validate)."),
+    "fixity": Entry("fixity", "app",
+                    "Kiểm tra toàn vẹn / Fixity audits: re-hash stored objects, report, history per object."),
+    "replica": Entry("replica", "app",
+                     "Bản sao thứ hai / The replica: a second copy of every object (SOHOA_REPLICA_URL)."),
+    "backup": Entry("backup", "backup",
+                    "Sao lưu / Back up the database, objects, keys and audit checkpoints (full or incremental)."),
+    "restore": Entry("backup", "restore",
+                     "Khôi phục / Restore a backup set (and its chain) into an empty data directory, then verify it."),
 }
 
 PACKAGE = "sohoa.cli"

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sohoa.domain.errors import SohoaError
 
-__all__ = ["CHUNK_SIZE", "KEY_WRAP", "MAGIC", "EnvelopeCorrupt", "EnvelopeHeader", "EnvelopeReader", "Wrap",
+__all__ = ["CHUNK_SIZE", "CIPHER", "KEY_WRAP", "MAGIC", "EnvelopeCorrupt", "EnvelopeHeader", "EnvelopeReader", "Wrap",
            "decrypting_stream", "encrypt_stream", "is_envelope", "read_header"]
 
 MAGIC = b"SOHOA-ENVELOPE/1\n"

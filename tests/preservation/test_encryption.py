@@ -1,0 +1,211 @@
+"""Encryption at rest of restricted material through the application: policy, sweep, web reads, rotation, keys."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
+
+from sohoa.app import create_app
+from sohoa.db.models import Document, EncryptedObject, Event, Page, StoredObject
+from sohoa.domain.errors import SohoaError
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.objects import store_bytes
+from sohoa.services.preservation.encryption import (
+    encrypt_due,
+    encryption_status,
+    init_keys,
+    retire_key,
+    rotate_keys,
+)
+from sohoa.services.preservation.events import events_for
+from sohoa.settings import Settings
+from sohoa.storage.objects import LocalObjectStore
+from tests.web import _helpers as helpers
+
+
+def _pdf_bytes(text: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(out, "PDF", title=text)
+    return out.getvalue()
+
+
+def _objects(ctx: AppContext, doc_id: int) -> dict[str, str]:
+    with ctx.db.session() as session:
+        doc = session.get_one(Document, doc_id)
+        page = session.execute(select(Page).where(Page.document_id == doc_id)).scalars().first()
+        assert page is not None
+        found = {"master": session.get_one(StoredObject, page.master_object_id).sha256}
+        if doc.pdf_object_id:
+            found["pdf"] = session.get_one(StoredObject, doc.pdf_object_id).sha256
+        return found
+
+
+def _local(ctx: AppContext) -> LocalObjectStore:
+    store = getattr(ctx.store, "primary", ctx.store)
+    assert isinstance(store, LocalObjectStore)
+    return store
+
+
+def _with_pdf(ctx: AppContext, doc_id: int, pdf: bytes) -> None:
+    with ctx.db.session() as session:
+        stored = store_bytes(session, ctx.store, pdf, media_type="application/pdf", kind="pdf")
+        session.get_one(Document, doc_id).pdf_object_id = stored.id
+
+
+@pytest.fixture
+def world(ctx: AppContext) -> Iterator[dict[str, int]]:
+    _acc, (file_id,) = helpers.accession_with_files(ctx)
+    shared_pdf = _pdf_bytes("shared")
+    ids = {
+        "secret": helpers.document(ctx, file_id, pages=1, access_level="secret"),
+        "internal": helpers.document(ctx, file_id, pages=1, access_level="internal"),
+        "public": helpers.document(ctx, file_id, pages=1, access_level="public"),
+    }
+    _with_pdf(ctx, ids["internal"], _pdf_bytes("internal only"))
+    _with_pdf(ctx, ids["secret"], shared_pdf)
+    _with_pdf(ctx, ids["public"], shared_pdf)  # the same bytes: one object, used by a public document too
+    yield ids
+
+
+def test_nothing_is_encrypted_before_the_first_key(ctx: AppContext, world: dict[str, int]) -> None:
+    assert encrypt_due(ctx).sealed == 0
+    status = encryption_status(ctx)
+    assert status.current_key is None and status.encrypted == 0 and status.due == 3  # 2 masters + 1 pdf
+    assert Path(status.keys_dir) == ctx.settings.data.parent / "data-keys"
+
+
+def test_restricted_objects_are_sealed_and_read_back(ctx: AppContext, world: dict[str, int]) -> None:
+    store = _local(ctx)
+    secret, internal, public = (_objects(ctx, world[k]) for k in ("secret", "internal", "public"))
+    plain = {sha: store.read(sha) for sha in (secret["master"], internal["master"], internal["pdf"])}
+    key_id = init_keys(ctx, "test")
+    result = encrypt_due(ctx)
+    assert result.sealed == 3 and not result.failed
+    for sha, data in plain.items():
+        on_disk = store.path(sha).read_bytes()
+        run = data[len(data) // 2:len(data) // 2 + 64]
+        assert run not in on_disk and data[:32] not in on_disk  # not a byte run of the plaintext
+        assert store.is_encrypted(sha) and store.read(sha) == data and store.verify(sha)
+    # the public master and the PDF shared with the public document stay plain
+    assert not store.is_encrypted(public["master"]) and not store.is_encrypted(secret["pdf"])
+    assert encrypt_due(ctx).sealed == 0  # idempotent
+    with ctx.db.session() as session:
+        rows = session.execute(select(EncryptedObject)).scalars().all()
+        assert {r.key_id for r in rows} == {key_id} and len(rows) == 3
+        events = events_for(session, object_ids=[r.object_id for r in rows], event_type="encryption")
+        assert len(events) == 3 and all(e.outcome == "success" and key_id in e.detail for e in events)
+        assert session.execute(select(Event).where(Event.action == "preservation.key_created")).first()
+    status = encryption_status(ctx)
+    assert status.encrypted == 3 and status.due == 0 and status.current_key == key_id
+
+
+def test_staff_still_get_page_images_and_pdf(ctx: AppContext, world: dict[str, int]) -> None:
+    helpers.users(ctx)
+    internal = _objects(ctx, world["internal"])
+    pdf = _local(ctx).read(internal["pdf"])
+    init_keys(ctx, "test")
+    encrypt_due(ctx)
+    with ctx.db.session() as session:
+        page_id = session.execute(select(Page.id).where(Page.document_id == world["internal"])).scalar_one()
+    app = create_app(ctx, watch_hot_folders=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        helpers.login(client, "archivist")
+        got = client.get(f"/documents/{world['internal']}/pdf")
+        assert got.status_code == 200 and got.content == pdf
+        part = client.get(f"/documents/{world['internal']}/pdf", headers={"Range": "bytes=10-99"})
+        assert part.status_code == 206 and part.content == pdf[10:100]
+        image = client.get(f"/pages/{page_id}/image")  # rendered from the encrypted master
+        assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
+    assert _local(ctx).is_encrypted(internal["master"])
+
+
+def test_a_level_raised_to_internal_is_sealed_by_the_next_sweep(ctx: AppContext, world: dict[str, int]) -> None:
+    init_keys(ctx, "test")
+    encrypt_due(ctx)
+    public = _objects(ctx, world["public"])
+    with ctx.db.session() as session:
+        session.get_one(Document, world["public"]).access_level = "internal"
+    assert encrypt_due(ctx).sealed == 2  # its master, and the shared PDF now that no open document uses it
+    assert _local(ctx).is_encrypted(public["master"]) and _local(ctx).is_encrypted(public["pdf"])
+    with ctx.db.session() as session:  # lowered again: nothing is decrypted back on the store
+        session.get_one(Document, world["public"]).access_level = "public"
+    assert encrypt_due(ctx).sealed == 0 and _local(ctx).is_encrypted(public["master"])
+
+
+def test_rotation_then_retire_keeps_everything_readable(ctx: AppContext, world: dict[str, int]) -> None:
+    secret = _objects(ctx, world["secret"])
+    data = _local(ctx).read(secret["master"])
+    first = init_keys(ctx, "test")
+    encrypt_due(ctx)
+    envelope = _local(ctx).path(secret["master"]).read_bytes()
+    with pytest.raises(SohoaError):
+        retire_key(ctx, first, "test")  # still in use
+    rotated = rotate_keys(ctx, "test")
+    assert rotated.rewrapped == 3 and rotated.left == 0 and rotated.key_id != first
+    retire_key(ctx, first, "test")
+    keys_dir = ctx.settings.keys_path
+    assert not (keys_dir / f"{first}.kek").exists() and (keys_dir / f"{rotated.key_id}.kek").exists()
+    assert _local(ctx).path(secret["master"]).read_bytes() == envelope  # the envelope was never rewritten
+    fresh = open_context(ctx.settings)
+    try:
+        assert fresh.store.read(secret["master"]) == data and fresh.store.verify(secret["master"])
+    finally:
+        fresh.close()
+    with ctx.db.session() as session:
+        actions = set(session.execute(select(Event.action)).scalars())
+        assert {"preservation.key_rotated", "preservation.key_retired"} <= actions
+        assert {r.key_id for r in session.execute(select(EncryptedObject)).scalars()} == {rotated.key_id}
+    status = encryption_status(ctx)
+    assert [k.key_id for k in status.keys] == [rotated.key_id] and status.problem is None
+
+
+def test_a_flipped_ciphertext_bit_is_found(ctx: AppContext, world: dict[str, int]) -> None:
+    secret = _objects(ctx, world["secret"])
+    init_keys(ctx, "test")
+    encrypt_due(ctx)
+    path = _local(ctx).path(secret["master"])
+    os.chmod(path, 0o600)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    path.write_bytes(bytes(raw))
+    assert not ctx.store.verify(secret["master"])
+    with pytest.raises(SohoaError):
+        ctx.store.read(secret["master"])
+
+
+def test_missing_keys_folder_is_a_clear_error_and_loses_nothing(ctx: AppContext, world: dict[str, int]) -> None:
+    secret = _objects(ctx, world["secret"])
+    data = _local(ctx).read(secret["master"])
+    init_keys(ctx, "test")
+    encrypt_due(ctx)
+    keys_dir = ctx.settings.keys_path
+    aside = keys_dir.with_name("keys-aside")
+    shutil.move(keys_dir, aside)
+    blind = open_context(ctx.settings)
+    try:
+        with pytest.raises(SohoaError) as caught:
+            blind.store.read(secret["master"])
+        assert "khóa" in caught.value.vi and "key" in caught.value.en
+        assert blind.store.verify(secret["master"])  # the stored digest still checks without keys
+        status = encryption_status(blind)
+        assert status.problem is not None and status.current_key is None
+        assert encrypt_due(blind).sealed == 0
+    finally:
+        blind.close()
+    shutil.move(aside, keys_dir)
+    assert _local(ctx).read(secret["master"]) == data
+
+
+def test_keys_folder_inside_the_data_directory_is_refused(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, keys_dir=tmp_path / "data" / "keys")
+    with pytest.raises(SohoaError) as caught:
+        open_context(settings)
+    assert "SOHOA_KEYS_DIR" in caught.value.en
