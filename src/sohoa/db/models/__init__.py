@@ -9,6 +9,7 @@ from sohoa.db.models.formats import ObjectFormat
 from sohoa.db.models.intake import IngestBatch, IngestItem, StoredObject
 from sohoa.db.models.masked import MaskedDerivative
 from sohoa.db.models.oai import OaiRecord, OaiState
+from sohoa.db.models.ocfl import OcflObject
 from sohoa.db.models.package_intake import ImportedAuditEvent, IngestedPackage
 from sohoa.db.models.personal import PersonalDatum, SubjectRequest, SubjectRequestItem
 from sohoa.db.models.preservation import PreservationEvent
@@ -42,6 +43,7 @@ __all__ = [
     "MaskedDerivative",
     "OaiRecord",
     "OaiState",
+    "OcflObject",
     "ObjectFormat",
     "Page",
     "PersonalDatum",

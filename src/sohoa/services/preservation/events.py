@@ -47,6 +47,7 @@ class EventType(StrEnum):
     PACKAGE_CREATION = "information package creation"
     METADATA_MODIFICATION = "metadata modification"
     MIGRATION = "migration"
+    MODIFICATION = "modification"  # new content of a hồ sơ (an OCFL version: document added, PDF rebuilt)
     RECOVERY = "recovery"
     DELETION = "deletion"
     ACCESSION = "accession"
