@@ -32,6 +32,9 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.control import ControlServer, Handler
 from sohoa.services.platform.remote_pool import register_pool
 from sohoa.services.platform.warm_pool import WarmPool
+from sohoa.services.preservation.encryption import encryption_task
+from sohoa.services.preservation.formats import formats_task
+from sohoa.services.preservation.ocfl import ocfl_task
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.scanning import HotFolderWatcher, IngestFn, ScanWorker
 from sohoa.web import (
@@ -133,11 +136,24 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
         checkpoints = checkpoint_task(ctx)  # signed audit checkpoints: one now, then on a schedule
         if checkpoints:
             checkpoints.start()
+        formats = formats_task(ctx)  # PRONOM identification of new objects (a pass per interval, one process)
+        if formats:
+            formats.start()
+        sealing = encryption_task(ctx)  # restricted objects sealed at rest (after ingest, after a level changes)
+        sealing.start()
+        ocfl = ocfl_task(ctx)  # new OCFL versions of the hồ sơ that changed (one process at a time)
+        if ocfl:
+            ocfl.start()
         yield
         # Stopping waits for the job or pass in hand: in the thread pool, not on the event loop.
         if watcher:
             await run_in_threadpool(watcher.stop)
         await run_in_threadpool(worker.stop)
+        if formats:
+            await run_in_threadpool(formats.stop)
+        await run_in_threadpool(sealing.stop)
+        if ocfl:
+            await run_in_threadpool(ocfl.stop)
         if checkpoints:
             await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended

@@ -263,6 +263,8 @@ def encryption_status(ctx: AppContext) -> EncryptionStatus:
 def encryption_task(ctx: AppContext) -> PeriodicTask:
     """The web process's sealing pass every ``SWEEP_SECONDS``, in one process at a time."""
     def sweep() -> None:
+        if _primary(ctx) is None or _keyring(ctx).current_id() is None:
+            return  # nothing to seal before the first key, nor on a store that cannot seal
         with single_runner(ctx, "encryption") as mine:
             if mine:
                 encrypt_due(ctx)
