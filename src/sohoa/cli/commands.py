@@ -71,12 +71,6 @@ COMMANDS: dict[str, Entry] = {
                     "Sao lưu / Back up the database, objects, keys and audit checkpoints (full or incremental)."),
     "restore": Entry("backup", "restore",
                      "Khôi phục / Restore a backup set (and its chain) into an empty data directory, then verify it."),
-    "replica": Entry("replica", "app",
-                     "Bản sao thứ hai / The replica: a second copy of every object (SOHOA_REPLICA_URL)."),
-    "backup": Entry("backup", "backup",
-                    "Sao lưu / Back up the database, objects, keys and audit checkpoints (full or incremental)."),
-    "restore": Entry("backup", "restore",
-                     "Khôi phục / Restore a backup set (and its chain) into an empty data directory, then verify it."),
 }
 
 PACKAGE = "sohoa.cli"
