@@ -228,3 +228,4 @@ def test_the_factory_builds_local_and_s3_places(s3_env: S3Server, tmp_path: Path
     root = build_blob_root(f"s3://{bucket}/ocfl", settings)
     root.write_bytes("0=ocfl_1.1", b"ocfl_1.1\n")
     assert isinstance(root, S3BlobRoot) and list(root.list()) == ["0=ocfl_1.1"]
+

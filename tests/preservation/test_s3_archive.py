@@ -1,0 +1,72 @@
+"""The whole archive with its objects on S3 (moto's server): `sohoa init` and `sohoa ingest` of a generated sample
+in subprocesses with SOHOA_STORAGE_URL=s3://…, then the web app serves the document's PDF back from the bucket."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from sohoa.app import create_app
+from sohoa.db.models import Document, StoredObject
+from sohoa.services.platform.context import open_context
+from sohoa.settings import Settings
+from tests._s3 import S3Server
+
+from ..web import _helpers as web_helpers
+
+# ---------------------------------------------------------------- the whole archive on S3, through the CLI
+
+
+@pytest.mark.tesseract
+def test_init_ingest_and_serve_with_the_objects_on_s3(s3_env: S3Server, tmp_path: Path) -> None:
+    bucket = s3_env.new_bucket("archive")
+    env = {**os.environ, **s3_env.env(), "SOHOA_DATA": str(tmp_path / "data"),
+           "SOHOA_STORAGE_URL": f"s3://{bucket}/hanoi/objects", "SOHOA_WORKERS": "1",
+           "SOHOA_USE_RUNNING_SERVER": "false", "SOHOA_USE_RUNNING_POOL": "false", "SOHOA_CLI_RESIDENT": "false"}
+    sohoa = str(Path(sys.executable).with_name("sohoa"))
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sohoa, *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return done.stdout
+
+    run("samples", str(tmp_path / "samples"), "--documents", "1")
+    (tmp_path / "samples" / "truth.json").unlink()
+    (tmp_path / "samples" / "page_0002.png").unlink()  # one page is enough (OCR time on 2 shared cores)
+    run("init")
+    report = json.loads(run("ingest", str(tmp_path / "samples"), "--file-code", "HS-S3.01", "--json"))
+    assert {item["state"] for item in report["items"]} == {"done"}, report
+
+    settings = Settings(data=tmp_path / "data", storage_url=f"s3://{bucket}/hanoi/objects",
+                        s3_endpoint=s3_env.endpoint, workers=1)
+    ctx = open_context(settings)
+    try:
+        with ctx.db.session() as session:
+            digests = set(session.execute(select(StoredObject.sha256)).scalars())
+            doc = session.execute(select(Document)).scalars().first()
+            assert doc is not None and doc.pdf_object_id is not None
+            pdf = session.get(StoredObject, doc.pdf_object_id)
+            assert pdf is not None
+            doc_id, pdf_sha = doc.id, pdf.sha256
+        keys = {item["Key"] for item in s3_env.client().list_objects_v2(Bucket=bucket)["Contents"]}
+        assert keys == {f"hanoi/objects/sha256/{d[:2]}/{d[2:4]}/{d}" for d in digests}
+        assert not list((settings.objects_dir / "sha256").rglob("*")), "the local store was written"
+        assert all(ctx.store.verify(d) for d in digests)
+        web_helpers.users(ctx)
+        with TestClient(create_app(ctx, watch_hot_folders=False), raise_server_exceptions=False) as client:
+            web_helpers.login(client, "archivist")
+            whole = client.get(f"/documents/{doc_id}/pdf")
+            assert whole.status_code == 200 and whole.content.startswith(b"%PDF")
+            assert hashlib.sha256(whole.content).hexdigest() == pdf_sha
+            part = client.get(f"/documents/{doc_id}/pdf", headers={"Range": "bytes=100-199"})
+            assert part.status_code == 206 and part.content == whole.content[100:200]
+    finally:
+        ctx.close()
