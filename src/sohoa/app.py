@@ -33,6 +33,7 @@ from sohoa.services.platform.control import ControlServer, Handler
 from sohoa.services.platform.remote_pool import register_pool
 from sohoa.services.platform.warm_pool import WarmPool
 from sohoa.services.preservation.encryption import encryption_task
+from sohoa.services.preservation.fixity import fixity_task
 from sohoa.services.preservation.formats import formats_task
 from sohoa.services.preservation.ocfl import ocfl_task
 from sohoa.services.production.ingest import ingest_paths
@@ -144,6 +145,9 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
         ocfl = ocfl_task(ctx)  # new OCFL versions of the hồ sơ that changed (one process at a time)
         if ocfl:
             ocfl.start()
+        fixity = fixity_task(ctx)  # objects re-hashed within the fixity cycle (bounded passes, one process)
+        if fixity:
+            fixity.start()
         yield
         # Stopping waits for the job or pass in hand: in the thread pool, not on the event loop.
         if watcher:
@@ -154,6 +158,8 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
         await run_in_threadpool(sealing.stop)
         if ocfl:
             await run_in_threadpool(ocfl.stop)
+        if fixity:
+            await run_in_threadpool(fixity.stop)
         if checkpoints:
             await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended

@@ -164,3 +164,15 @@ def test_damage_is_repaired_from_the_replica(tmp_path: Path) -> None:
         assert run_fixity(rctx, rate=0, due_only=False).ok == 5
     finally:
         rctx.close()
+
+
+def test_the_web_app_schedules_passes_unless_told_not_to(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "d", workers=1, fixity_interval_minutes=30)
+    ctx = open_context(settings)
+    try:
+        scheduled = fixity.fixity_task(ctx)
+        assert scheduled is not None and scheduled.interval == 1800 and scheduled.name == "fixity"
+        ctx.settings = Settings(data=tmp_path / "d", workers=1, fixity_interval_minutes=0)
+        assert fixity.fixity_task(ctx) is None
+    finally:
+        ctx.close()
