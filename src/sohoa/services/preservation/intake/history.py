@@ -41,8 +41,8 @@ class AuditImport:
 
 
 def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(text)  # kept in UTC: SQLite keeps a time's digits, not its offset
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def read_audit(path: Path, label: str) -> list[dict[str, Any]]:

@@ -46,8 +46,8 @@ def _parse(kind: Any, value: Any) -> Any:
     if isinstance(kind, DateTime):
         if isinstance(value, datetime):
             return value
-        moment = datetime.fromisoformat(str(value))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = datetime.fromisoformat(str(value))  # in UTC: SQLite keeps a time's digits, not its offset
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     if isinstance(kind, Date):
         return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     if isinstance(kind, Boolean):
