@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sohoa.cli.main import app
+from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import open_context
-from sohoa.services.preservation.ocfl import hoso_object_id, ocfl_status, ocfl_task
+from sohoa.services.preservation.lease import single_runner
+from sohoa.services.preservation.ocfl import hoso_object_id, ocfl_status, ocfl_task, sync_exclusive
 from sohoa.settings import Settings
 from sohoa.storage.ocfl import object_path
 from tests.preservation._ocfl_helpers import ocfl_validate
@@ -65,3 +67,16 @@ def test_scheduled_pass(tmp_path: Path) -> None:
         assert ocfl_task(off) is None
     finally:
         off.close()
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    try:
+        build_archive(ctx, tmp_path / "in")
+        with single_runner(ctx, "ocfl") as mine:  # the web app's scheduled pass is running
+            assert mine
+            with pytest.raises(SohoaError, match="Another process"):
+                sync_exclusive(ctx)
+        assert [r.version for r in sync_exclusive(ctx)] == ["v1", "v1"]
+    finally:
+        ctx.close()

@@ -6,7 +6,7 @@ import typer
 
 from sohoa.cli.common import app_context, console, print_json
 from sohoa.services.preservation.events import iso_vn
-from sohoa.services.preservation.ocfl import SyncResult, ocfl_status, sync_all, validate_ocfl
+from sohoa.services.preservation.ocfl import SyncResult, ocfl_status, sync_exclusive, validate_ocfl
 
 app = typer.Typer(help="Kho OCFL / The OCFL storage root: one OCFL object per hồ sơ (sync, status, validate).",
                   no_args_is_help=True)
@@ -22,7 +22,7 @@ def sync(file_codes: list[str] = typer.Option([], "--file", help="Chỉ hồ sơ
                           soft_wrap=True)
 
     with app_context() as ctx:
-        results = sync_all(ctx, file_codes=file_codes, actor="cli", progress=show)
+        results = sync_exclusive(ctx, file_codes=file_codes, actor="cli", progress=show)
     written = [r for r in results if r.version]
     if as_json:
         print_json({"files": len(results), "written": [

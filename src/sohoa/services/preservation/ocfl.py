@@ -56,6 +56,7 @@ __all__ = [
     "ocfl_status",
     "ocfl_task",
     "sync_all",
+    "sync_exclusive",
     "sync_file",
     "validate_ocfl",
 ]
@@ -238,6 +239,17 @@ def sync_all(ctx: AppContext, *, file_codes: Sequence[str] = (), actor: str = "s
         if progress is not None:
             progress(result)
     return results
+
+
+def sync_exclusive(ctx: AppContext, *, file_codes: Sequence[str] = (), actor: str = "system",
+                   progress: Callable[[SyncResult], None] | None = None) -> list[SyncResult]:
+    """:func:`sync_all` under the ``ocfl`` lease, so a `sohoa ocfl sync` and the web app's scheduled pass never
+    write the same object at once; SohoaError when another process holds it."""
+    with single_runner(ctx, "ocfl") as mine:
+        if not mine:
+            raise SohoaError("Một tiến trình khác đang ghi kho OCFL; hãy thử lại sau",
+                             "Another process is writing the OCFL root; try again later")
+        return sync_all(ctx, file_codes=file_codes, actor=actor, progress=progress)
 
 
 def ocfl_status(ctx: AppContext) -> OcflStatus:
