@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,13 @@ from sohoa.services.platform.objects import store_bytes
 from sohoa.services.preservation.events import EventType, Outcome, events_for
 from sohoa.services.preservation.format_policy import load_policy
 from sohoa.services.preservation.format_report import format_report
-from sohoa.services.preservation.formats import format_summary, formats_of, identify_objects, pending_count
+from sohoa.services.preservation.formats import (
+    format_summary,
+    formats_of,
+    formats_task,
+    identify_objects,
+    pending_count,
+)
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.settings import Settings
 
@@ -254,3 +261,29 @@ def test_summary_on_postgresql(pg_ctx: AppContext) -> None:
         assert format_report(session, POLICY).at_risk_total == 2
         assert len(session.execute(select(PreservationEvent)).scalars().all()) == 2
     assert identify_objects(pg_ctx, redo_all=True).identified == 2  # --all: every object again
+
+
+def test_the_periodic_pass_of_the_web_process(tmp_path: Path) -> None:
+    off = open_context(Settings(data=tmp_path / "off", format_interval_minutes=0))
+    assert formats_task(off) is None
+    off.close()
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    try:
+        with ctx.db.session() as session:
+            store_bytes(session, ctx.store, text_page(tmp_path / "p.png", ["x"]).read_bytes(), media_type="image/png",
+                        kind="master")
+            session.commit()
+        task = formats_task(ctx)
+        assert task is not None
+        task.start()
+        task.wake()  # the first pass comes one interval after start-up, or when woken
+        for _ in range(200):
+            if task.runs:
+                break
+            time.sleep(0.05)
+        task.stop()
+        assert task.runs >= 1
+        with ctx.db.session() as session:
+            assert pending_count(session) == 0
+    finally:
+        ctx.close()
