@@ -187,3 +187,20 @@ def test_replica_adopts_the_primary_envelope(store: LocalObjectStore, tmp_path: 
     with pytest.raises(SohoaError):
         third.adopt_envelope(sha, io.BytesIO(b"SOHOA-ENVELOPE/1\nforged"), record)
     assert third.verify(sha) and third.read(sha) == data  # the plain copy is kept
+
+
+def test_restore_after_rotation_uses_the_keys_folder_copy(store: LocalObjectStore, ring: KeyRing,
+                                                         tmp_path: Path) -> None:
+    data = _payload(CHUNK_SIZE + 3)
+    sha = store.put_bytes(data).sha256
+    first = store.encrypt_object(sha).key_id
+    ring.create()
+    store.rewrap_object(sha)
+    ring.remove(first)  # the envelope's header now names a key that is gone
+    assert ring.stored_record(sha) == store.key_record(sha)
+    envelope = store.path(sha).read_bytes()
+    fresh = LocalObjectStore(tmp_path / "restored", keyring=KeyRing(ring.directory))  # data dir lost, keys kept
+    fresh.restore_stored(sha, io.BytesIO(envelope))
+    assert fresh.read(sha) == data and fresh.verify(sha)
+    assert fresh.key_record(sha) == store.key_record(sha)
+    assert LocalObjectStore(tmp_path / "restored").verify(sha)  # and without keys, by the stored digest

@@ -4,6 +4,10 @@ Layout of the keys folder (0700, files 0400)::
 
     <key id>.kek     "sohoa-kek/1\\n" then the 256-bit AES key as 64 hex digits and a newline
     current          the id of the KEK that wraps new data keys
+    records/ab/<digest>.key
+                     a copy of each encrypted object's key record (its data key wrapped by the current KEK,
+                     the digest of its envelope): backing up this folder backs up everything needed to open the
+                     envelopes, whatever copy of them survives (a restore, a replica)
 
 A KEK only ever wraps data keys (AES key wrap, RFC 3394); it never touches an object's bytes.
 """
@@ -121,6 +125,28 @@ class KeyRing:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.directory / "current")
+
+    def _record_path(self, sha256: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise SohoaError("Mã băm không hợp lệ", f"Invalid digest: {sha256!r}")
+        return self.directory / "records" / sha256[:2] / f"{sha256}.key"
+
+    def stored_record(self, sha256: str) -> bytes | None:
+        """The copy of an object's key record kept with the keys, None when there is none."""
+        path = self._record_path(sha256)
+        return path.read_bytes() if path.is_file() else None
+
+    def keep_record(self, sha256: str, data: bytes) -> None:
+        """Keep (or atomically replace) the copy of an object's key record in the keys folder."""
+        path = self._record_path(sha256)
+        private_dir(path.parent)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
 
     def remove(self, key_id: str) -> None:
         """Delete a KEK file (the caller has checked nothing uses it); the current KEK is never removed."""

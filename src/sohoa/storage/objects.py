@@ -200,7 +200,7 @@ class LocalObjectStore:
             if not sealed.file_is_envelope(tmp) or sha256_file(tmp) != record.stored_sha256:
                 raise DigestMismatch(record.stored_sha256, sha256_file(tmp))
             private_dir(target.parent)
-            sealed.write_key_record(target, record, self.root / "tmp")
+            sealed.write_key_record(target, record, self.root / "tmp", self.keyring)
             os.chmod(tmp, 0o400)
             os.replace(tmp, target)
         except BaseException:
@@ -253,8 +253,11 @@ class LocalObjectStore:
         else their digest matched against the object's key record."""
         if not sealed.file_is_envelope(tmp):
             return False
-        record = sealed.read_key_record(self.path(sha256))
+        record = sealed.current_record(self.path(sha256), sha256, self.keyring)
         if record is not None and record.stored_sha256 == stored_sha256:
+            if sealed.read_key_record(self.path(sha256)) is None:  # a restore: the keys folder's copy goes beside
+                private_dir(self.path(sha256).parent)
+                sealed.write_key_record(self.path(sha256), record, self.root / "tmp")
             return True
         return sealed.check_envelope_plaintext(tmp, sha256, self.keyring)
 

@@ -34,9 +34,9 @@ from sohoa.storage.envelope import (
 )
 from sohoa.storage.keyring import KeyRing
 
-__all__ = ["KeyRecord", "SealResult", "check_envelope", "check_envelope_plaintext", "file_is_envelope",
-           "object_size", "open_object",
-           "read_key_record", "record_path", "rewrap", "seal", "write_key_record"]
+__all__ = ["KeyRecord", "SealResult", "check_envelope", "check_envelope_plaintext", "current_record",
+           "file_is_envelope", "object_size", "open_object", "read_key_record", "record_path", "rewrap", "seal",
+           "write_key_record"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,11 @@ def read_key_record(path: Path) -> KeyRecord | None:
     return KeyRecord.decode(record.read_bytes()) if record.is_file() else None
 
 
-def write_key_record(path: Path, record: KeyRecord, tmp_dir: Path) -> None:
-    """Write (or atomically replace) the key record beside the envelope at ``path``."""
+def write_key_record(path: Path, record: KeyRecord, tmp_dir: Path, keyring: KeyRing | None = None) -> None:
+    """Write (or atomically replace) the key record beside the envelope at ``path``, and its copy in the keys
+    folder when a key ring is given."""
+    if keyring is not None:
+        keyring.keep_record(record.plaintext_sha256, record.encode())
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="key-")
     with os.fdopen(fd, "wb") as out:
         out.write(record.encode())
@@ -99,8 +102,17 @@ def write_key_record(path: Path, record: KeyRecord, tmp_dir: Path) -> None:
     os.replace(name, record_path(path))
 
 
-def _wrap_now(path: Path, header: EnvelopeHeader) -> Wrap:
+def current_record(path: Path, sha256: str, keyring: KeyRing | None) -> KeyRecord | None:
+    """The key record beside the envelope, else its copy in the keys folder, else None."""
     record = read_key_record(path)
+    if record is None and keyring is not None:
+        kept = keyring.stored_record(sha256)
+        record = KeyRecord.decode(kept) if kept is not None else None
+    return record
+
+
+def _wrap_now(path: Path, header: EnvelopeHeader, keyring: KeyRing | None) -> Wrap:
+    record = current_record(path, header.plaintext_sha256, keyring)
     return record.wrap if record is not None else header.wrap
 
 
@@ -124,7 +136,7 @@ def open_object(path: Path, keyring: KeyRing | None) -> BinaryIO:
         if keyring is None:
             raise SohoaError("Đối tượng được mã hóa nhưng chưa cấu hình thư mục khóa (SOHOA_KEYS_DIR)",
                              "The object is encrypted but no keys folder is configured (SOHOA_KEYS_DIR)")
-        data_key = keyring.unwrap(_wrap_now(path, header))
+        data_key = keyring.unwrap(_wrap_now(path, header, keyring))
     except BaseException:
         handle.close()
         raise
@@ -147,7 +159,7 @@ def check_envelope(path: Path, sha256: str, keyring: KeyRing | None) -> bool:
             header = read_header(handle)
         if header.plaintext_sha256 != sha256 or header.stored_size != path.stat().st_size:
             return False
-        record = read_key_record(path)
+        record = current_record(path, sha256, keyring)
         wrap = record.wrap if record is not None else header.wrap
         if keyring is not None and keyring.has(wrap.key_id):
             return _plaintext_digest(path, header, wrap, keyring) == sha256
@@ -190,7 +202,7 @@ def seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult
             raise SohoaError("Bản mã hóa không giải mã lại đúng: giữ nguyên bản rõ",
                              "The envelope did not decrypt back to the object: the plain copy is kept")
         stored_size = tmp.stat().st_size
-        write_key_record(path, KeyRecord(sha256, stored_sha256, stored_size, header.wrap), tmp_dir)
+        write_key_record(path, KeyRecord(sha256, stored_sha256, stored_size, header.wrap), tmp_dir, keyring)
         os.chmod(tmp, 0o400)
         os.replace(tmp, path)  # atomic: the plain file's last name goes with it
     except BaseException:
@@ -203,13 +215,15 @@ def rewrap(path: Path, keyring: KeyRing, tmp_dir: Path) -> KeyRecord:
     """Re-wrap the envelope's data key under the current KEK: only the key record is rewritten."""
     with path.open("rb") as handle:
         header = read_header(handle)
-    record = read_key_record(path)
+    record = current_record(path, header.plaintext_sha256, keyring)
     wrap = record.wrap if record is not None else header.wrap
     current = keyring.current_id()
     if record is not None and wrap.key_id == current:
+        if keyring.stored_record(record.plaintext_sha256) is None:
+            keyring.keep_record(record.plaintext_sha256, record.encode())
         return record
     data_key = keyring.unwrap(wrap)
     stored_sha256 = record.stored_sha256 if record is not None else sha256_file(path)
     new = KeyRecord(header.plaintext_sha256, stored_sha256, path.stat().st_size, keyring.wrap(data_key))
-    write_key_record(path, new, tmp_dir)
+    write_key_record(path, new, tmp_dir, keyring)
     return new
