@@ -56,6 +56,8 @@ COMMANDS: dict[str, Entry] = {
                               "Xuất mục lục theo chuẩn trao đổi / Export a catalogue (edXML envelopes or TT 02/2019 "
                               "CSV)."),
     "personal-data": Entry("personal", "app", "Dữ liệu cá nhân / Personal data in documents (Luật 91/2025/QH15)."),
+    "package": Entry("package", "app",
+                     "Gói thông tin / Information packages (TT 05/2025): SIP, AIP, DIP; folder, zip or BagIt."),
     "ingest-package": Entry("package_intake", "ingest_package",
                             "Nhận gói SIP/AIP / Take in a SIP or AIP package (directory, zip or BagIt; validated "
                             "first)."),

@@ -90,7 +90,7 @@ def _file(archdesc: etree._Element, file: FileUnit, data: Collected) -> None:
     if file.description:
         _e(did, "abstract", file.description)
     _access(archdesc, file.access_level)
-    appraisal = _e(archdesc, "appraisal", type="maintenance")
+    appraisal = _e(archdesc, "appraisal")
     _e(appraisal, "p", file.maintenance or ("Vĩnh viễn" if file.permanent else
                                             f"{file.retention_years} năm" if file.retention_years else "-"))
     _odd(archdesc, [("fileCode", file.file_code), ("arcFileCode", file.file_code), ("organId", file.organ_id),

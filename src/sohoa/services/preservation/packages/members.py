@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import BinaryIO
@@ -42,7 +43,8 @@ from sohoa.services.preservation.packages.model import PackageKind, PackageMembe
 from sohoa.services.preservation.packages.premis import HeldObject, PackageEvent, premis_xml
 from sohoa.services.preservation.packages.sohoa_json import audit_jsonl, sohoa_json
 
-__all__ = ["REP", "SCHEMA_FILES", "aip_members", "open_member", "package_id_for", "package_members"]
+__all__ = ["REP", "SCHEMA_FILES", "BuiltPackage", "aip_members", "build_package", "open_member", "package_id_for",
+           "package_members"]
 
 REP = "representations/rep1/"
 SCHEMA_FILES = ("mets.xsd", "xlink.xsd", "xml.xsd", "DILCISExtensionMETS.xsd", "DILCISExtensionSIPMETS.xsd",
@@ -83,9 +85,9 @@ def aip_members(ctx: AppContext, session: Session, file_id: int, *,
     return package_members(ctx, session, Scope(file_id=file_id), PackageKind(kind))
 
 
-def package_id_for(data: Collected, kind: PackageKind) -> str:
-    """The package's OBJID: ``urn:sohoa:<kind>:<file code>``, or for documents ``…:documents-<digest>``."""
-    if data.file is not None and kind.of_file:
+def package_id_for(data: Collected, kind: PackageKind, *, of_file: bool = True) -> str:
+    """The package's OBJID: ``urn:sohoa:<kind>:<file code>`` for a hồ sơ, else ``…:documents-<digest>``."""
+    if data.file is not None and of_file and (kind.of_file or kind is PackageKind.DIP):
         return f"urn:sohoa:{kind.value.lower()}:{data.file.file_code}"
     ids = ",".join(str(d.id) for d in data.documents)
     return f"urn:sohoa:{kind.value.lower()}:documents-{hashlib.sha256(ids.encode()).hexdigest()[:16]}"
@@ -179,13 +181,23 @@ class _Builder:
         return source if masking is None else masked_pdf_object(self.ctx.store, self.session, doc, masking)
 
 
-def package_members(ctx: AppContext, session: Session, scope: Scope, kind: PackageKind, *,
-                    complete: bool = False, created: datetime | None = None, staff: bool = False,
-                    own_events: Sequence[PackageEvent] = ()) -> list[PackageMember]:
-    """Every member of the package of ``scope``, the root METS last. ``created`` None: the latest change of
-    what the package holds (deterministic); ``own_events``: the package's own PREMIS events to write."""
+@dataclass(frozen=True)
+class BuiltPackage:
+    """A package's identity and members (the root METS last), with the rows it was built from."""
+
+    package_id: str
+    members: list[PackageMember]
+    data: Collected
+
+
+def build_package(ctx: AppContext, session: Session, scope: Scope, kind: PackageKind, *,
+                  complete: bool = False, created: datetime | None = None, staff: bool = False,
+                  own_events: Sequence[PackageEvent] = ()) -> BuiltPackage:
+    """The package of ``scope``. ``created`` None: the latest change of what the package holds
+    (deterministic); ``own_events``: the package's own PREMIS events to write; ``staff``: a DIP for staff
+    (unmasked PDFs, sohoa.json and the audit log included)."""
     data = collect(session, scope, complete=complete)
-    package_id = package_id_for(data, kind)
+    package_id = package_id_for(data, kind, of_file=scope.file_id is not None)
     moment = created or _latest(data)
     stamp = iso_vn(moment)
     builder = _Builder(ctx, session, data, kind, staff)
@@ -202,8 +214,7 @@ def package_members(ctx: AppContext, session: Session, scope: Scope, kind: Packa
         body = sohoa_json(data, package_id=package_id, kind=kind.value, created=created, paths=builder.paths,
                           encrypted=builder.encrypted, personal=kind is not PackageKind.DIP)
         sohoa = PackageMember.generated("metadata/other/sohoa.json", body, "application/json")
-        audit = PackageMember.generated("metadata/other/audit.jsonl", audit_jsonl(data.audit),
-                                        "text/plain")
+        audit = PackageMember.generated("metadata/other/audit.jsonl", audit_jsonl(data.audit), "text/plain")
         metadata += [sohoa, audit]
         mdrefs += [MdRef("techMD", sohoa, "OTHER", "SOHOA-JSON"), MdRef("digiprovMD", audit, "OTHER", "AUDIT-LOG")]
     schemas = _schema_members()
@@ -213,8 +224,18 @@ def package_members(ctx: AppContext, session: Session, scope: Scope, kind: Packa
         mdrefs=[MdRef("digiprovMD", premis, "PREMIS")], groups=[("Data", builder.data_members)]), _XML)
     root = PackageMember.generated("METS.xml", mets_xml(
         objid=package_id, label=title, kind=kind, created=stamp, base="", mdrefs=mdrefs,
-        groups=[("Documentation", [readme]), ("Schemas", schemas)], representations=[("rep1", rep_mets)]), _XML)
-    return [*builder.data_members, *metadata, rep_mets, readme, *schemas, root]
+        groups=[("Documentation", [readme]), ("Schemas", schemas)], representations=[("rep1", rep_mets)],
+        archivist=(data.unit.name, data.unit.identifier) if data.unit is not None else None), _XML)
+    members = [*builder.data_members, *metadata, rep_mets, readme, *schemas, root]
+    return BuiltPackage(package_id, members, data)
+
+
+def package_members(ctx: AppContext, session: Session, scope: Scope, kind: PackageKind, *,
+                    complete: bool = False, created: datetime | None = None, staff: bool = False,
+                    own_events: Sequence[PackageEvent] = ()) -> list[PackageMember]:
+    """Every member of the package of ``scope``, the root METS last (see :func:`build_package`)."""
+    return build_package(ctx, session, scope, kind, complete=complete, created=created, staff=staff,
+                         own_events=own_events).members
 
 
 def open_member(ctx: AppContext, session: Session, member: PackageMember) -> BinaryIO:

@@ -62,9 +62,11 @@ def _href(node: etree._Element, href: str) -> None:
 
 def mets_xml(*, objid: str, label: str, kind: PackageKind, created: str, base: str,
              mdrefs: Sequence[MdRef], groups: Sequence[tuple[str, Sequence[PackageMember]]],
-             representations: Sequence[tuple[str, PackageMember]] = ()) -> bytes:
+             representations: Sequence[tuple[str, PackageMember]] = (),
+             archivist: tuple[str, str] | None = None) -> bytes:
     """One METS document. ``base``: the folder of this METS inside the package ("" for the root), so hrefs
-    are relative to it; ``groups``: (fileGrp USE, members); ``representations``: (name, its METS member)."""
+    are relative to it; ``groups``: (fileGrp USE, members); ``representations``: (name, its METS member);
+    ``archivist``: (name, identifier) of the creating body (E-ARK SIP's archival creator agent)."""
 
     def rel(path: str) -> str:
         if not base:
@@ -91,6 +93,12 @@ def mets_xml(*, objid: str, label: str, kind: PackageKind, created: str, base: s
     note = etree.SubElement(agent, f"{{{METS_NS}}}note")
     note.text = AGENT.removeprefix("Sohoa ")
     note.set(f"{{{CSIP_NS}}}NOTETYPE", "SOFTWARE VERSION")
+    if archivist is not None:
+        creator = _m(header, "agent", ROLE="ARCHIVIST", TYPE="ORGANIZATION")
+        etree.SubElement(creator, f"{{{METS_NS}}}name").text = archivist[0]
+        code = etree.SubElement(creator, f"{{{METS_NS}}}note")
+        code.text = archivist[1]
+        code.set(f"{{{CSIP_NS}}}NOTETYPE", "IDENTIFICATIONCODE")
     dmd_ids: list[str] = []
     amd_ids: list[str] = []
     for ref in (r for r in mdrefs if r.section == "dmd"):
