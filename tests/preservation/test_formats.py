@@ -21,6 +21,8 @@ from sohoa.db.models import Event, ObjectFormat, PreservationEvent, StoredObject
 from sohoa.engines.formats import UNKNOWN, identify, identify_stream, pdf_flags
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
+from sohoa.services.platform.store_keys import keyring_for
+from sohoa.services.preservation.encryption import init_keys
 from sohoa.services.preservation.events import EventType, Outcome, events_for
 from sohoa.services.preservation.format_policy import load_policy
 from sohoa.services.preservation.format_report import format_report
@@ -33,6 +35,7 @@ from sohoa.services.preservation.formats import (
 )
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.settings import Settings
+from sohoa.storage.objects import LocalObjectStore
 
 from ..ingest._helpers import text_page
 from ..ingest.test_ingest_fast import fake
@@ -285,5 +288,30 @@ def test_the_periodic_pass_of_the_web_process(tmp_path: Path) -> None:
         assert task.runs >= 1
         with ctx.db.session() as session:
             assert pending_count(session) == 0
+    finally:
+        ctx.close()
+
+
+def test_an_encrypted_object_is_identified_from_its_plaintext(tmp_path: Path) -> None:
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1))
+    try:
+        init_keys(ctx, "test")
+        with ctx.db.session() as session:
+            png = store_bytes(session, ctx.store, text_page(tmp_path / "p.png", ["mật"]).read_bytes(),
+                              media_type="image/png", kind="master")
+            session.commit()
+            sha = png.sha256
+        store = ctx.store
+        assert isinstance(store, LocalObjectStore)
+        if store.keyring is None:
+            store.keyring = keyring_for(ctx.settings)
+        store.encrypt_object(sha)
+        assert store.is_encrypted(sha)
+        with store.open_stored(sha) as stored:
+            assert not stored.read(8).startswith(b"\x89PNG")  # kept as ciphertext …
+        identify_objects(ctx)
+        with ctx.db.session() as session:
+            found = session.execute(select(ObjectFormat)).scalar_one()
+        assert found.puid == "fmt/11"  # … identified as the PNG it is
     finally:
         ctx.close()

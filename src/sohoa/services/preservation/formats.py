@@ -79,14 +79,14 @@ def policy_of(ctx: AppContext) -> FormatPolicy:
 def identify_one(ctx: AppContext, obj: StoredObject) -> FormatId:
     """Identify one stored object from its plaintext bytes (raises :class:`ObjectMissing`)."""
     suffix = suffix_for(obj.original_name if obj.kind == "master" else None, obj.media_type)
-    store = ctx.store
+    store = getattr(ctx.store, "primary", ctx.store)  # the primary copy behind a replicated store
     if isinstance(store, LocalObjectStore) and not store.is_encrypted(obj.sha256):
         path = store.path(obj.sha256)
         if not path.is_file():
             raise ObjectMissing(obj.sha256)
         with named_link(path, suffix) as named:
             return identify(named)
-    with store.open(obj.sha256) as stream:
+    with ctx.store.open(obj.sha256) as stream:  # decrypted when kept encrypted
         return identify_stream(stream, suffix, folder=ctx.settings.work_dir if ctx.settings.work_dir.is_dir()
                                else None)
 
