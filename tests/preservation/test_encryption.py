@@ -62,6 +62,10 @@ def _with_pdf(ctx: AppContext, doc_id: int, pdf: bytes) -> None:
 
 @pytest.fixture
 def world(ctx: AppContext) -> Iterator[dict[str, int]]:
+    yield _build_world(ctx)
+
+
+def _build_world(ctx: AppContext) -> dict[str, int]:
     _acc, (file_id,) = helpers.accession_with_files(ctx)
     shared_pdf = _pdf_bytes("shared")
     ids = {
@@ -72,7 +76,7 @@ def world(ctx: AppContext) -> Iterator[dict[str, int]]:
     _with_pdf(ctx, ids["internal"], _pdf_bytes("internal only"))
     _with_pdf(ctx, ids["secret"], shared_pdf)
     _with_pdf(ctx, ids["public"], shared_pdf)  # the same bytes: one object, used by a public document too
-    yield ids
+    return ids
 
 
 def test_nothing_is_encrypted_before_the_first_key(ctx: AppContext, world: dict[str, int]) -> None:
@@ -209,3 +213,18 @@ def test_keys_folder_inside_the_data_directory_is_refused(tmp_path: Path) -> Non
     with pytest.raises(SohoaError) as caught:
         open_context(settings)
     assert "SOHOA_KEYS_DIR" in caught.value.en
+
+
+@pytest.mark.postgres
+def test_policy_sweep_and_rotation_on_postgresql(pg_ctx: AppContext) -> None:
+    ids = _build_world(pg_ctx)
+    assert encryption_status(pg_ctx).due == 3
+    init_keys(pg_ctx, "test")
+    assert encrypt_due(pg_ctx).sealed == 3
+    with pg_ctx.db.session() as session:
+        session.get_one(Document, ids["public"]).access_level = "secret"
+    assert encrypt_due(pg_ctx).sealed == 2
+    rotated = rotate_keys(pg_ctx, "test")
+    assert rotated.rewrapped == 5 and rotated.left == 0
+    status = encryption_status(pg_ctx)
+    assert status.encrypted == 5 and status.due == 0 and status.current_key == rotated.key_id
