@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sohoa.services.preservation.backup_set import backup_history, list_sets, ve
 from sohoa.services.preservation.events import VN_TIME
 from sohoa.services.preservation.restore import restore_backup
 from sohoa.settings import Settings
+from sohoa.storage.keyring import KeyRing
 from sohoa.storage.objects import LocalObjectStore
 
 
@@ -136,3 +138,30 @@ def test_the_schedule_is_a_daily_incremental_and_a_monthly_full(small: tuple[Set
     late = (today + timedelta(days=60)).replace(day=15, hour=3)
     assert backup_due(settings, late) == "full"  # the last full is more than a month old
     assert backup_due(_settings(settings.data.parent, backup_hour=-1), next_first) is None
+
+
+def test_a_sealed_object_is_backed_up_as_its_envelope_and_restored_with_its_keys(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    KeyRing(settings.keys_path).create()
+    ctx = open_context(settings)
+    try:
+        secret = b"bi mat: quyet dinh ky luat " * 40
+        sha = _store(ctx, secret)
+        store = ctx.store
+        assert isinstance(store, LocalObjectStore)
+        store.encrypt_object(sha)
+        report = make_backup(ctx)
+    finally:
+        ctx.close()
+    kept = report.path / "objects" / "sha256" / sha[:2] / sha[2:4] / sha
+    assert b"bi mat" not in kept.read_bytes()  # the set holds the envelope, the keys part holds the KEK
+    assert list((report.path / "keys" / "kek").glob("*.kek"))
+    shutil.rmtree(settings.data)
+    shutil.rmtree(settings.keys_path)  # the machine is gone, keys folder with it
+    restored = restore_backup(settings, report.path)
+    assert restored.ok, restored
+    ctx = open_context(settings)
+    try:
+        assert ctx.store.is_encrypted(sha) and ctx.store.read(sha) == secret
+    finally:
+        ctx.close()

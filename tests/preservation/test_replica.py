@@ -19,6 +19,7 @@ from sohoa.services.platform.replica_store import open_replica, primary_store
 from sohoa.services.preservation.events import EventType, events_for
 from sohoa.services.preservation.replica import repair_from_replica, replica_status, sync_replica
 from sohoa.settings import Settings
+from sohoa.storage.keyring import KeyRing
 from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.replicated import ReplicatedObjectStore
 
@@ -153,3 +154,26 @@ def test_a_replica_inside_the_data_directory_is_refused(tmp_path: Path) -> None:
     settings = Settings(data=tmp_path / "data", workers=1, replica_url=str(tmp_path / "data" / "replica"))
     with pytest.raises(SohoaError):
         open_replica(settings)
+
+
+def test_a_sealed_object_reaches_the_replica_as_its_envelope_and_is_repaired(tmp_path: Path, replica_dir: Path) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, replica_url=str(replica_dir))
+    KeyRing(settings.keys_path).create()
+    ctx = open_context(settings)
+    try:
+        secret = b"bi mat: ho so nhan su 2025 " * 50
+        obj = _store(ctx, secret)
+        primary = primary_store(ctx.store)
+        assert isinstance(primary, LocalObjectStore)
+        primary.encrypt_object(obj.sha256)  # sealed after the replica got the plaintext at the write
+        assert sync_replica(ctx).copied == 1  # the replica takes the envelope
+        replica = open_replica(settings)
+        assert isinstance(replica, LocalObjectStore) and replica.is_encrypted(obj.sha256)
+        assert b"bi mat" not in replica.path(obj.sha256).read_bytes()
+        assert replica.path(obj.sha256).read_bytes() == primary.path(obj.sha256).read_bytes()
+        _damage(primary, obj.sha256, b"garbage")
+        with ctx.db.session() as session:
+            assert repair_from_replica(ctx, session, obj.sha256)
+        assert primary.is_encrypted(obj.sha256) and ctx.store.read(obj.sha256) == secret
+    finally:
+        ctx.close()

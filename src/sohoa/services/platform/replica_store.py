@@ -11,8 +11,9 @@ from pathlib import Path
 
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import ObjectStore
+from sohoa.services.platform.store_keys import with_keys
 from sohoa.settings import Settings
-from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.factory import build_object_store
 from sohoa.storage.replicated import ReplicatedObjectStore
 
 __all__ = ["open_replica", "primary_store", "replica_label", "with_replica"]
@@ -31,23 +32,22 @@ def replica_label(settings: Settings) -> str | None:
 
 
 def open_replica(settings: Settings) -> ObjectStore | None:
-    """The replica store, None when ``SOHOA_REPLICA_URL`` is unset. A directory inside the data directory (or
+    """The replica store (a folder, or ``s3://bucket[/prefix]`` through the storage factory), with the key ring
+    so that envelopes verify; None when ``SOHOA_REPLICA_URL`` is unset. A folder inside the data directory (or
     holding it) is refused: it would not be independent storage."""
     label = replica_label(settings)
     if label is None:
         return None
-    if "://" in label:
-        raise SohoaError(f"Chưa hỗ trợ bản sao tại {label} (chỉ thư mục, hoặc s3:// khi có kho S3)",
-                         f"Unsupported replica location {label} (a directory, or s3:// once the S3 store is there)")
-    path = Path(label)
-    if path == settings.data or settings.data in path.parents or path in settings.data.parents:
-        raise SohoaError(f"Bản sao {path} không được nằm trong (hay chứa) thư mục dữ liệu: đặt nó trên ổ đĩa khác",
-                         f"The replica {path} must not be inside (or contain) the data directory: put it on "
-                         "another disk")
+    if "://" not in label:
+        path = Path(label)
+        if path == settings.data or settings.data in path.parents or path in settings.data.parents:
+            raise SohoaError(f"Bản sao {path} không được nằm trong (hay chứa) thư mục dữ liệu: đặt nó trên ổ đĩa khác",
+                             f"The replica {path} must not be inside (or contain) the data directory: put it on "
+                             "another disk")
     try:
-        return LocalObjectStore(path)
+        return with_keys(build_object_store(label, settings), settings)
     except OSError as exc:
-        raise SohoaError(f"Không mở được bản sao {path}", f"Cannot open the replica {path}: {exc}") from exc
+        raise SohoaError(f"Không mở được bản sao {label}", f"Cannot open the replica {label}: {exc}") from exc
 
 
 def primary_store(store: ObjectStore) -> ObjectStore:

@@ -70,8 +70,7 @@ class BackupReport:
 
 def keys_dir_of(settings: Settings) -> Path:
     """The key-encryption keys folder: ``SOHOA_KEYS_DIR``, else ``<data>/../<data-name>-keys``."""
-    configured: Path | None = getattr(settings, "keys_dir", None)
-    return configured.expanduser().resolve() if configured else settings.data.parent / f"{settings.data.name}-keys"
+    return settings.keys_path
 
 
 def _object_rel(sha256: str) -> str:

@@ -26,8 +26,8 @@ from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.replica_store import open_replica, primary_store, replica_label
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
-from sohoa.settings import Settings
-from sohoa.storage.replicated import mirror_object
+from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.replicated import ReplicatedObjectStore, mirror_object
 
 __all__ = ["ReplicaStatus", "SyncReport", "open_replica", "primary_store", "repair_from_replica", "replica_label",
            "replica_status", "sync_replica"]
@@ -62,8 +62,15 @@ class SyncReport:
     pending: int = 0
 
 
-def _required(settings: Settings) -> tuple[str, ObjectStore]:
-    label, replica = replica_label(settings), open_replica(settings)
+def _replica_of(ctx: AppContext) -> ObjectStore | None:
+    """The replica the context's store keeps in step (opened once), else a fresh one from the settings."""
+    if isinstance(ctx.store, ReplicatedObjectStore):
+        return ctx.store.replica
+    return open_replica(ctx.settings)
+
+
+def _required(ctx: AppContext) -> tuple[str, ObjectStore]:
+    label, replica = replica_label(ctx.settings), _replica_of(ctx)
     if label is None or replica is None:
         raise SohoaError("Chưa cấu hình bản sao (SOHOA_REPLICA_URL)", "No replica is configured (SOHOA_REPLICA_URL)")
     return label, replica
@@ -90,6 +97,20 @@ def _record_copy(session: Session, obj: StoredObject, label: str, stored: tuple[
         payload={"replica": label, "stored_sha256": stored[0], "stored_size": stored[1], "copied": copied})
 
 
+def _follow_envelope(primary: ObjectStore, replica: ObjectStore, sha256: str) -> bool:
+    """A replica still holding the plaintext of an object the primary keeps sealed takes the envelope (no
+    plaintext of restricted material left on the second copy); True when it did."""
+    if not (isinstance(primary, LocalObjectStore) and isinstance(replica, LocalObjectStore)):
+        return False
+    if not primary.is_encrypted(sha256) or replica.is_encrypted(sha256):
+        return False
+    record = primary.key_record(sha256)
+    if record is None:
+        return False
+    with primary.open_stored(sha256) as stored:
+        return replica.adopt_envelope(sha256, stored, record)
+
+
 def _pending_query(label: str, after: int) -> Select[StoredObject]:
     return (select(StoredObject).outerjoin(ReplicaCopy, ReplicaCopy.object_id == StoredObject.id)
             .where(or_(ReplicaCopy.id.is_(None), ReplicaCopy.replica != label), StoredObject.id > after)
@@ -107,7 +128,8 @@ def _copy_pending(ctx: AppContext, label: str, replica: ObjectStore, report: Syn
             for obj in objects[: None if limit is None else limit - done]:
                 after, done = obj.id, done + 1
                 try:
-                    copied = mirror_object(primary, replica, obj.sha256)
+                    copied = mirror_object(primary, replica, obj.sha256) | _follow_envelope(primary, replica,
+                                                                                            obj.sha256)
                     _record_copy(session, obj, label, _stored_digest(replica, obj.sha256), copied)
                 except (SohoaError, OSError) as exc:
                     reason = exc.en if isinstance(exc, SohoaError) else str(exc)
@@ -133,7 +155,8 @@ def _verify_copies(ctx: AppContext, label: str, replica: ObjectStore, report: Sy
                 return
             for row, sha256 in rows:
                 after = row.id
-                if replica.verify(sha256) and _stored_digest(replica, sha256)[0] == row.stored_sha256:
+                if replica.verify(sha256):  # the stored form may have changed (sealed since): recorded as it is
+                    row.stored_sha256, row.stored_size = _stored_digest(replica, sha256)
                     row.verified_at = datetime.now(UTC)
                     report.verified += 1
                     continue
@@ -148,7 +171,7 @@ def sync_replica(ctx: AppContext, *, limit: int | None = None, verify: bool = Fa
     """Copy every pending object to the replica (at most ``limit``), recording each verified copy; with
     ``verify``, first re-verify the copies already recorded (a bad one is copied again). Resumable: what was
     recorded stays done; a failure leaves the object pending and is reported."""
-    label, replica = _required(ctx.settings)
+    label, replica = _required(ctx)
     report = SyncReport()
     if verify:
         _verify_copies(ctx, label, replica, report)
@@ -192,7 +215,7 @@ def repair_from_replica(ctx: AppContext, session: Session, sha256: str) -> bool:
         return True
     problem: str | None = None
     try:
-        replica = open_replica(ctx.settings)
+        replica = _replica_of(ctx)
         if replica is None or not replica.verify(sha256):
             problem = "the replica's copy is missing or damaged too"
         else:
