@@ -204,3 +204,11 @@ def test_restore_after_rotation_uses_the_keys_folder_copy(store: LocalObjectStor
     assert fresh.read(sha) == data and fresh.verify(sha)
     assert fresh.key_record(sha) == store.key_record(sha)
     assert LocalObjectStore(tmp_path / "restored").verify(sha)  # and without keys, by the stored digest
+
+
+def test_a_plain_hard_link_elsewhere_is_reported(store: LocalObjectStore, tmp_path: Path) -> None:
+    sha = store.put_bytes(b"linked plain bytes").sha256
+    os.link(store.path(sha), tmp_path / "ocfl-copy")
+    result = store.encrypt_object(sha)
+    assert result.plain_links == 1 and store.is_encrypted(sha)
+    assert (tmp_path / "ocfl-copy").read_bytes() == b"linked plain bytes"  # the link is not the store's to touch

@@ -72,6 +72,7 @@ class SealResult:
     stored_size: int
     key_id: str
     created: bool  # False when the object already was an envelope
+    plain_links: int = 0  # other names of the plain file (hard links, e.g. an OCFL root) that still hold it
 
 
 def record_path(path: Path) -> Path:
@@ -189,7 +190,7 @@ def seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult
             header = read_header(handle)
         stored = record.stored_sha256 if record is not None else sha256_file(path)
         return SealResult(stored, path.stat().st_size, (record.wrap if record else header.wrap).key_id, False)
-    size = path.stat().st_size
+    size, links = path.stat().st_size, path.stat().st_nlink - 1
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="seal-")
     tmp = Path(name)
     try:
@@ -208,7 +209,7 @@ def seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return SealResult(stored_sha256, stored_size, header.wrap.key_id, True)
+    return SealResult(stored_sha256, stored_size, header.wrap.key_id, True, links)
 
 
 def rewrap(path: Path, keyring: KeyRing, tmp_dir: Path) -> KeyRecord:

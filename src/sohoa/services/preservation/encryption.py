@@ -126,6 +126,9 @@ def due_objects(session: Session, levels: frozenset[str], *, limit: int | None =
 
 def _seal_one(ctx: AppContext, store: LocalObjectStore, object_id: int, sha256: str) -> None:
     result = store.encrypt_object(sha256)
+    if result.plain_links:
+        log.warning("encryption: %s sealed, but %d plain hard link(s) outside the store remain", sha256,
+                    result.plain_links)
     replica = _replica(ctx)
     if replica is not None and replica.exists(sha256):  # no plaintext left on the second copy either
         record = store.key_record(sha256)
@@ -137,10 +140,12 @@ def _seal_one(ctx: AppContext, store: LocalObjectStore, object_id: int, sha256: 
             return
         session.add(EncryptedObject(object_id=object_id, stored_sha256=result.stored_sha256,
                                     stored_size=result.stored_size, key_id=result.key_id))
+        linked = (f"{result.plain_links} bản rõ còn liên kết cứng ngoài kho (vd. OCFL) / {result.plain_links} "
+                  "plain hard link(s) outside the store remain (e.g. OCFL)") if result.plain_links else None
         record_preservation_event(
-            session, EventType.ENCRYPTION, Outcome.SUCCESS, object_id=object_id,
+            session, EventType.ENCRYPTION, Outcome.WARNING if linked else Outcome.SUCCESS, object_id=object_id,
             detail=f"Mã hóa khi lưu (phong bì {CIPHER}, khóa {result.key_id}) / "
-                   f"encrypted at rest ({CIPHER} envelope, key {result.key_id})",
+                   f"encrypted at rest ({CIPHER} envelope, key {result.key_id})", outcome_detail=linked,
             payload={"key_id": result.key_id, "cipher": CIPHER, "key_wrap": KEY_WRAP,
                      "stored_sha256": result.stored_sha256, "stored_size": result.stored_size})
 
