@@ -32,10 +32,12 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.control import ControlServer, Handler
 from sohoa.services.platform.remote_pool import register_pool
 from sohoa.services.platform.warm_pool import WarmPool
+from sohoa.services.preservation.backup import backup_task
 from sohoa.services.preservation.encryption import encryption_task
 from sohoa.services.preservation.fixity import fixity_task
 from sohoa.services.preservation.formats import formats_task
 from sohoa.services.preservation.ocfl import ocfl_task
+from sohoa.services.preservation.replica import replica_task
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.scanning import HotFolderWatcher, IngestFn, ScanWorker
 from sohoa.web import (
@@ -148,6 +150,12 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
         fixity = fixity_task(ctx)  # objects re-hashed within the fixity cycle (bounded passes, one process)
         if fixity:
             fixity.start()
+        replica = replica_task(ctx)  # the second copy caught up (one process at a time)
+        if replica:
+            replica.start()
+        backups = backup_task(ctx)  # daily incremental, monthly full backup sets (one process at a time)
+        if backups:
+            backups.start()
         yield
         # Stopping waits for the job or pass in hand: in the thread pool, not on the event loop.
         if watcher:
@@ -160,6 +168,10 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
             await run_in_threadpool(ocfl.stop)
         if fixity:
             await run_in_threadpool(fixity.stop)
+        if replica:
+            await run_in_threadpool(replica.stop)
+        if backups:
+            await run_in_threadpool(backups.stop)
         if checkpoints:
             await run_in_threadpool(checkpoints.stop)
             await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended

@@ -17,7 +17,13 @@ from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.platform.replica_store import open_replica, primary_store
 from sohoa.services.preservation.events import EventType, events_for
-from sohoa.services.preservation.replica import repair_from_replica, replica_status, sync_replica
+from sohoa.services.preservation.replica import (
+    repair_from_replica,
+    replica_pass,
+    replica_status,
+    replica_task,
+    sync_replica,
+)
 from sohoa.settings import Settings
 from sohoa.storage.keyring import KeyRing
 from sohoa.storage.objects import LocalObjectStore
@@ -177,3 +183,12 @@ def test_a_sealed_object_reaches_the_replica_as_its_envelope_and_is_repaired(tmp
         assert primary.is_encrypted(obj.sha256) and ctx.store.read(obj.sha256) == secret
     finally:
         ctx.close()
+
+
+def test_the_web_app_catches_up_in_one_process(rctx: AppContext, ctx: AppContext) -> None:
+    assert replica_task(ctx) is None  # no replica set
+    task = replica_task(rctx)
+    assert task is not None and task.name == "replica"
+    _store(rctx, b"bien ban 3")
+    report = replica_pass(rctx)
+    assert report is not None and report.present == 1 and report.pending == 0

@@ -23,18 +23,22 @@ from sohoa.db.models import ReplicaCopy, StoredObject
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import ObjectStore, sha256_stream
 from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.replica_store import open_replica, primary_store, replica_label
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
+from sohoa.services.preservation.lease import single_runner
 from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.replicated import ReplicatedObjectStore, mirror_object
 
 __all__ = ["ReplicaStatus", "SyncReport", "open_replica", "primary_store", "repair_from_replica", "replica_label",
-           "replica_status", "sync_replica"]
+           "replica_pass", "replica_status", "replica_task", "sync_replica"]
 
 log = logging.getLogger(__name__)
 
 BATCH = 200  # objects per transaction of a sync pass
+INTERVAL = 600.0  # seconds between two scheduled catch-up passes of the web app
+PASS_LIMIT = 20_000  # objects one scheduled pass copies at most (the next pass goes on)
 
 
 @dataclass(frozen=True)
@@ -234,3 +238,26 @@ def repair_from_replica(ctx: AppContext, session: Session, sha256: str) -> bool:
     if problem:
         log.error("object %s not repaired from the replica: %s", sha256, problem)
     return problem is None
+
+
+def replica_pass(ctx: AppContext) -> SyncReport | None:
+    """One scheduled catch-up (at most :data:`PASS_LIMIT` objects) in the one web process holding the
+    ``replica`` lease; failures are logged (they stay pending), never raised into the web app."""
+    with single_runner(ctx, "replica") as mine:
+        if not mine:
+            return None
+        try:
+            report = sync_replica(ctx, limit=PASS_LIMIT)
+        except SohoaError as exc:
+            log.error("replica sync: %s", exc.en)
+            return None
+    for sha256, reason in report.failed[:20]:
+        log.error("replica: %s not copied (%s)", sha256, reason)
+    return report
+
+
+def replica_task(ctx: AppContext) -> PeriodicTask | None:
+    """The web app's catch-up every :data:`INTERVAL` seconds; None when no replica is configured."""
+    if replica_label(ctx.settings) is None:
+        return None
+    return PeriodicTask("replica", lambda: replica_pass(ctx), INTERVAL, wait_first=True)
