@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sohoa.db.models import Document, FileUnit, OcflObject
+from sohoa.db.models import Document, FileUnit, OcflObject, Page, StoredObject
 from sohoa.domain.ocr import BBox, Word
 from sohoa.engines.fakes import FakeOcrEngine
 from sohoa.services.platform.context import AppContext
@@ -141,3 +141,20 @@ def test_a_tampered_master_is_reported(ctx: AppContext, tmp_path: Path) -> None:
     assert any("/masters/" in p.path for p in validate_ocfl(ctx))
     valid, output = ocfl_validate(ctx.settings.data / "ocfl")
     assert not valid and "E092" in output
+
+
+def test_a_lost_master_stops_only_its_hoso(ctx: AppContext, tmp_path: Path) -> None:
+    build_archive(ctx, tmp_path / "in")
+    with ctx.db.session() as session:
+        sha = session.scalars(select(StoredObject.sha256).join(Page, Page.master_object_id == StoredObject.id)
+                              .join(Document, Page.document_id == Document.id)
+                              .join(FileUnit, Document.file_id == FileUnit.id)
+                              .where(FileUnit.file_code == SECOND)).first()
+    assert sha is not None
+    (ctx.settings.data / "objects" / "sha256" / sha[:2] / sha[2:4] / sha).unlink()
+    results = sync_all(ctx)
+    assert [(r.file_code, r.version, bool(r.error)) for r in results] == [(FIRST, "v1", False), (SECOND, None, True)]
+    assert "sha256" in (results[1].error or "") or sha in (results[1].error or "")
+    assert not _object_dir(ctx, SECOND).exists()  # nothing half-written left behind
+    _assert_valid(ctx)
+    assert ocfl_status(ctx).pending_files == 1

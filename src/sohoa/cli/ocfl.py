@@ -17,19 +17,26 @@ def sync(file_codes: list[str] = typer.Option([], "--file", help="Chỉ hồ sơ
          as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Ghi phiên bản mới cho hồ sơ đã thay đổi / Write a new OCFL version of each hồ sơ that changed."""
     def show(result: SyncResult) -> None:
-        if result.version and not as_json:
+        if result.error and not as_json:
+            console.print(f"[red]{result.object_id}: {result.error}[/red]", soft_wrap=True)
+        elif result.version and not as_json:
             console.print(f"{result.object_id} {result.version}: {result.reason} ({result.files} tệp / files)",
                           soft_wrap=True)
 
     with app_context() as ctx:
         results = sync_exclusive(ctx, file_codes=file_codes, actor="cli", progress=show)
     written = [r for r in results if r.version]
+    failed = [r for r in results if r.error]
     if as_json:
         print_json({"files": len(results), "written": [
-            {"object": r.object_id, "version": r.version, "reason": r.reason, "files": r.files} for r in written]})
-        return
-    console.print(f"{len(written)} phiên bản mới / new versions; {len(results) - len(written)} hồ sơ không đổi / "
-                  "files unchanged")
+            {"object": r.object_id, "version": r.version, "reason": r.reason, "files": r.files} for r in written],
+            "failed": [{"object": r.object_id, "error": r.error} for r in failed]})
+    else:
+        console.print(f"{len(written)} phiên bản mới / new versions; "
+                      f"{len(results) - len(written) - len(failed)} hồ sơ không đổi / files unchanged; "
+                      f"{len(failed)} lỗi / failed")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

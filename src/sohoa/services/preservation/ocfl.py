@@ -92,13 +92,15 @@ def _signature(members: Sequence[PackageMember]) -> str:
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What one sync of one hồ sơ did: the version written (None: nothing changed) and why."""
+    """What one sync of one hồ sơ did: the version written (None: nothing changed) and why; ``error`` (vi / en)
+    when it could not be written (a stored object missing or unreadable: the fixity audit's business)."""
 
     file_code: str
     object_id: str
     version: str | None
     reason: str
     files: int
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,13 @@ def sync_file(ctx: AppContext, session: Session, file_id: int, *, actor: str = "
     event_type, message = _reason(old_state, old_record, members)
     version: str | None = None
     if not unchanged:
-        version = root.write_version(oid, _sources(ctx, session, members), message=message, created=iso_vn(
-            datetime.now(UTC)), user=OcflUser(actor, f"urn:sohoa:user:{quote(actor, safe='')}"),
-            after_content=after_content)
+        try:
+            version = root.write_version(oid, _sources(ctx, session, members), message=message, created=iso_vn(
+                datetime.now(UTC)), user=OcflUser(actor, f"urn:sohoa:user:{quote(actor, safe='')}"),
+                after_content=after_content)
+        except (SohoaError, OSError):
+            root.clean(oid)  # leave the root valid: no half-written version waits for the next pass
+            raise
     head = version or (inventory["head"] if inventory else None)
     if head is None:
         raise SohoaError(f"Không ghi được đối tượng OCFL {oid}", f"Could not write OCFL object {oid}")
@@ -231,10 +237,15 @@ def sync_all(ctx: AppContext, *, file_codes: Sequence[str] = (), actor: str = "s
         raise SohoaError(f"Không có hồ sơ (có văn bản) mã {', '.join(missing)}",
                          f"No file (with documents) coded {', '.join(missing)}")
     results = []
-    for file_id, _code in files:
+    for file_id, code in files:
         with ctx.db.session() as session:
-            result = sync_file(ctx, session, file_id, actor=actor)
-            session.commit()
+            try:
+                result = sync_file(ctx, session, file_id, actor=actor)
+                session.commit()
+            except (SohoaError, OSError) as exc:  # one hồ sơ that cannot be written does not stop the others
+                session.rollback()
+                log.warning("OCFL: hồ sơ %s not written: %s", code, exc)
+                result = SyncResult(code, hoso_object_id(code), None, "", 0, error=str(exc))
         results.append(result)
         if progress is not None:
             progress(result)
