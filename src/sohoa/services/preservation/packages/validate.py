@@ -4,6 +4,7 @@ package listed, and — for a BagIt bag — its manifests and Payload-Oxum."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import posixpath
@@ -127,6 +128,21 @@ def _mets(reader: PackageReader, path: str, listed: set[str], problems: list[Pro
         _mets(reader, member, listed, problems)
 
 
+def _csip(root: etree._Element, path: str, problems: list[Problem]) -> None:
+    """The E-ARK CSIP essentials of the root METS that its schema cannot say."""
+    wrong: list[tuple[str, str]] = []
+    if not root.get("OBJID"):
+        wrong.append(("thiếu OBJID", "no OBJID"))
+    if root.get(f"{{{CSIP_NS}}}OAISPACKAGETYPE") not in {"SIP", "AIP", "DIP", "AIU", "AIC"}:
+        wrong.append(("csip:OAISPACKAGETYPE không thuộc SIP/AIP/DIP", "csip:OAISPACKAGETYPE is not SIP/AIP/DIP"))
+    if root.find(f"{{{METS_NS}}}structMap[@LABEL='CSIP']") is None:
+        wrong.append(("không có structMap LABEL=\"CSIP\"", "no structMap with LABEL=\"CSIP\""))
+    if root.find(f"{{{METS_NS}}}metsHdr") is None:
+        wrong.append(("không có metsHdr", "no metsHdr"))
+    for vi, en in wrong:
+        problems.append(Problem(path, f"Không theo E-ARK CSIP: {vi}", f"not E-ARK CSIP: {en}"))
+
+
 def _bag(reader: PackageReader, problems: list[Problem]) -> None:
     names = set(reader.bag_names())
     if "bagit.txt" not in names or "manifest-sha256.txt" not in names:
@@ -162,6 +178,8 @@ def validate_reader(reader: PackageReader) -> list[Problem]:
         return [Problem("METS.xml", "Gói thiếu METS.xml", "the package has no METS.xml")]
     listed: set[str] = {"METS.xml"}
     _mets(reader, "METS.xml", listed, problems)
+    with contextlib.suppress(etree.XMLSyntaxError):  # not well-formed: reported by _mets
+        _csip(etree.fromstring(reader.read("METS.xml"), _parser()), "METS.xml", problems)
     for path in ("metadata/descriptive/EAD.xml", "metadata/preservation/PREMIS.xml"):
         if reader.exists(path):
             _xml(reader, path, problems)
