@@ -27,14 +27,16 @@ def sync(file_codes: list[str] = typer.Option([], "--file", help="Chỉ hồ sơ
         results = sync_exclusive(ctx, file_codes=file_codes, actor="cli", progress=show)
     written = [r for r in results if r.version]
     failed = [r for r in results if r.error]
+    deferred = [r for r in results if r.deferred]
     if as_json:
         print_json({"files": len(results), "written": [
             {"object": r.object_id, "version": r.version, "reason": r.reason, "files": r.files} for r in written],
-            "failed": [{"object": r.object_id, "error": r.error} for r in failed]})
+            "failed": [{"object": r.object_id, "error": r.error} for r in failed],
+            "waiting_for_encryption": [r.object_id for r in deferred]})
     else:
         console.print(f"{len(written)} phiên bản mới / new versions; "
-                      f"{len(results) - len(written) - len(failed)} hồ sơ không đổi / files unchanged; "
-                      f"{len(failed)} lỗi / failed")
+                      f"{len(results) - len(written) - len(failed) - len(deferred)} hồ sơ không đổi / files "
+                      f"unchanged; {len(deferred)} chờ mã hóa / waiting for encryption; {len(failed)} lỗi / failed")
     if failed:
         raise typer.Exit(1)
 

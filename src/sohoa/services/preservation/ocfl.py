@@ -38,6 +38,7 @@ from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import ObjectStore
 from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
+from sohoa.services.preservation.encryption import due_objects, encryption_status
 from sohoa.services.preservation.events import AGENT, EventType, Outcome, iso_vn, record_preservation_event
 from sohoa.services.preservation.lease import single_runner
 from sohoa.services.preservation.ocfl_root import ocfl_place, open_ocfl_root
@@ -51,6 +52,7 @@ __all__ = [
     "OBJECT_PREFIX",
     "OcflStatus",
     "SyncResult",
+    "awaiting_encryption",
     "hoso_object_id",
     "is_substance",
     "ocfl_status",
@@ -101,6 +103,7 @@ class SyncResult:
     reason: str
     files: int
     error: str | None = None
+    deferred: bool = False  # objects of the hồ sơ wait to be sealed (encryption at rest): written once they are
 
 
 @dataclass(frozen=True)
@@ -173,15 +176,30 @@ def _reason(old: dict[str, str], old_record: Any, members: Sequence[PackageMembe
     return (EventType.MODIFICATION if content else EventType.METADATA_MODIFICATION), "; ".join(parts)
 
 
+def awaiting_encryption(ctx: AppContext, session: Session) -> frozenset[int]:
+    """Ids of the objects that encryption at rest will seal but has not yet (none before the first key): a hồ sơ
+    holding one waits, so that no plaintext of restricted material enters the write-once OCFL root."""
+    status = encryption_status(ctx)
+    if status.current_key is None or not status.supported:
+        return frozenset()
+    return frozenset(object_id for object_id, _sha in due_objects(session, ctx.settings.encrypted_levels))
+
+
 def sync_file(ctx: AppContext, session: Session, file_id: int, *, actor: str = "system",
-              after_content: Callable[[], None] | None = None) -> SyncResult:
+              after_content: Callable[[], None] | None = None,
+              waiting: frozenset[int] | None = None) -> SyncResult:
     """Write a new OCFL version of hồ sơ ``file_id`` when its substance changed (see the module docstring);
-    the PREMIS event and the ``ocfl_objects`` row go in ``session`` (the caller commits)."""
+    the PREMIS event and the ``ocfl_objects`` row go in ``session`` (the caller commits). ``waiting``: the
+    objects :func:`awaiting_encryption` names (computed here when not given)."""
     file = session.get(FileUnit, file_id)
     if file is None:
         raise SohoaError(f"Không có hồ sơ #{file_id}", f"No file #{file_id}")
     oid = hoso_object_id(file.file_code)
     members = aip_members(ctx, session, file_id)
+    waiting = awaiting_encryption(ctx, session) if waiting is None else waiting
+    if any(m.object_id in waiting for m in members):
+        return SyncResult(file.file_code, oid, None, "chờ mã hóa / waiting for encryption", len(members),
+                          deferred=True)
     signature = _signature(members)
     row = session.scalar(select(OcflObject).where(OcflObject.file_id == file_id))
     if row is not None and row.signature == signature and row.object_id == oid:
@@ -236,11 +254,13 @@ def sync_all(ctx: AppContext, *, file_codes: Sequence[str] = (), actor: str = "s
     if missing:
         raise SohoaError(f"Không có hồ sơ (có văn bản) mã {', '.join(missing)}",
                          f"No file (with documents) coded {', '.join(missing)}")
+    with ctx.db.session() as session:
+        waiting = awaiting_encryption(ctx, session)
     results = []
     for file_id, code in files:
         with ctx.db.session() as session:
             try:
-                result = sync_file(ctx, session, file_id, actor=actor)
+                result = sync_file(ctx, session, file_id, actor=actor, waiting=waiting)
                 session.commit()
             except (SohoaError, OSError) as exc:  # one hồ sơ that cannot be written does not stop the others
                 session.rollback()
