@@ -246,3 +246,16 @@ def test_cli_package_aip_and_no_overwrite(world: tuple[AppContext, int, Path], m
     assert again.exit_code == 1 and "already exists" in again.output
     missing = runner.invoke(app, ["package", "sip", "--file", "NO-SUCH", "--out", str(base / "x")])
     assert missing.exit_code == 1 and "NO-SUCH" in missing.output
+
+
+@pytest.mark.postgres
+def test_aip_on_postgresql(pg_ctx: AppContext, tmp_path: Path) -> None:
+    file_id = build_archive(pg_ctx, tmp_path / "scans")
+    with pg_ctx.db.session() as session:
+        first = [(m.path, m.sha256) for m in aip_members(pg_ctx, session, file_id)]
+        assert first == [(m.path, m.sha256) for m in aip_members(pg_ctx, session, file_id)]
+    report = export_package(pg_ctx, "AIP_hoso", tmp_path / "aip", file_code=FILE_CODE, fmt="bagit")
+    assert report.valid, report.problems
+    assert validate_package(tmp_path / "aip") == []
+    with pg_ctx.db.session() as session:
+        assert session.scalars(select(Event).where(Event.action == "package.export")).one().entity_id == file_id
