@@ -52,7 +52,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print the status 
     if found.current_key is None:
         console.print("Chưa có khóa: chạy `sohoa keys init` / no key yet: run `sohoa keys init`")
     if not found.supported:
-        console.print("[yellow]Kho này chưa hỗ trợ mã hóa / this object store cannot encrypt (S3)")
+        console.print("[yellow]Kho này chưa hỗ trợ mã hóa / this object store cannot encrypt")
     if found.problem:
         console.print(f"[red]{found.problem[0]} / {found.problem[1]}")
 

@@ -18,7 +18,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import CHUNK, sha256_file
@@ -34,7 +34,7 @@ from sohoa.storage.envelope import (
 )
 from sohoa.storage.keyring import KeyRing
 
-__all__ = ["KeyRecord", "SealResult", "check_envelope", "check_envelope_plaintext", "current_record",
+__all__ = ["KeyRecord", "SealResult", "SealingStore", "check_envelope", "check_envelope_plaintext", "current_record",
            "file_is_envelope", "object_size", "open_object", "read_key_record", "record_path", "rewrap", "seal",
            "write_key_record"]
 
@@ -73,6 +73,23 @@ class SealResult:
     key_id: str
     created: bool  # False when the object already was an envelope
     plain_links: int = 0  # other names of the plain file (hard links, e.g. an OCFL root) that still hold it
+
+
+@runtime_checkable
+class SealingStore(Protocol):
+    """An object store that can keep objects as envelopes (the local store; the S3 store): what the encryption
+    service needs beyond the port."""
+
+    keyring: KeyRing | None
+
+    def exists(self, sha256: str) -> bool: ...
+    def is_encrypted(self, sha256: str) -> bool: ...
+    def open_stored(self, sha256: str) -> BinaryIO: ...
+    def encrypt_object(self, sha256: str) -> SealResult: ...
+    def rewrap_object(self, sha256: str) -> KeyRecord: ...
+    def key_record(self, sha256: str) -> bytes | None: ...
+    def put_key_record(self, sha256: str, data: bytes) -> None: ...
+    def adopt_envelope(self, sha256: str, stream: BinaryIO, key_record: bytes) -> bool: ...
 
 
 def record_path(path: Path) -> Path:

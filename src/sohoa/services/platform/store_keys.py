@@ -9,9 +9,9 @@ from __future__ import annotations
 from sohoa.domain.ports import ObjectStore
 from sohoa.settings import Settings
 from sohoa.storage.keyring import KeyRing, check_keys_dir
-from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.sealed import SealingStore
 
-__all__ = ["keyring_for", "local_stores", "with_keys"]
+__all__ = ["keyring_for", "sealing_stores", "with_keys"]
 
 
 def keyring_for(settings: Settings) -> KeyRing:
@@ -20,11 +20,12 @@ def keyring_for(settings: Settings) -> KeyRing:
     return KeyRing(check_keys_dir(settings.keys_path, settings.data))
 
 
-def local_stores(store: ObjectStore) -> list[LocalObjectStore]:
-    """The local stores behind ``store``: itself, or the primary and the replica of a replicated store."""
-    found: list[LocalObjectStore] = []
+def sealing_stores(store: ObjectStore) -> list[SealingStore]:
+    """The stores behind ``store`` that can keep envelopes: itself, or the primary and the replica of a replicated
+    store (local or S3)."""
+    found: list[SealingStore] = []
     for candidate in (getattr(store, "primary", store), getattr(store, "replica", None)):
-        if isinstance(candidate, LocalObjectStore):
+        if isinstance(candidate, SealingStore):
             found.append(candidate)
     return found
 
@@ -32,7 +33,7 @@ def local_stores(store: ObjectStore) -> list[LocalObjectStore]:
 def with_keys(store: ObjectStore, settings: Settings) -> ObjectStore:
     """``store`` with the key ring attached to each local store behind it (reads of envelopes decrypt)."""
     keyring = keyring_for(settings)
-    for local in local_stores(store):
-        if local.keyring is None:
-            local.keyring = keyring
+    for sealing in sealing_stores(store):
+        if sealing.keyring is None:
+            sealing.keyring = keyring
     return store

@@ -32,7 +32,7 @@ from sohoa.services.preservation.events import EventType, Outcome, record_preser
 from sohoa.services.preservation.lease import single_runner
 from sohoa.storage.envelope import CIPHER, KEY_WRAP
 from sohoa.storage.keyring import KeyRing
-from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.sealed import SealingStore
 
 __all__ = ["EncryptionStatus", "KeyUse", "RotateResult", "SweepResult", "due_objects", "encrypt_due",
            "encryption_status", "encryption_task", "init_keys", "retire_key", "rotate_keys"]
@@ -62,7 +62,7 @@ class EncryptionStatus:
     keys: tuple[KeyUse, ...]
     encrypted: int  # objects kept as envelopes
     due: int  # restricted objects still plain
-    supported: bool  # the primary store can seal objects (a local store; not S3 yet)
+    supported: bool  # the primary store can seal objects
     problem: tuple[str, str] | None = None  # (vi, en) when the keys folder cannot be used
 
 
@@ -83,14 +83,14 @@ class RotateResult:
     left: int  # still under an older KEK (a failure; run `sohoa keys rotate --resume`)
 
 
-def _primary(ctx: AppContext) -> LocalObjectStore | None:
+def _primary(ctx: AppContext) -> SealingStore | None:
     primary = getattr(ctx.store, "primary", ctx.store)
-    return primary if isinstance(primary, LocalObjectStore) else None
+    return primary if isinstance(primary, SealingStore) else None
 
 
-def _replica(ctx: AppContext) -> LocalObjectStore | None:
+def _replica(ctx: AppContext) -> SealingStore | None:
     replica = getattr(ctx.store, "replica", None)
-    return replica if isinstance(replica, LocalObjectStore) else None
+    return replica if isinstance(replica, SealingStore) else None
 
 
 def _keyring(ctx: AppContext) -> KeyRing:
@@ -124,7 +124,7 @@ def due_objects(session: Session, levels: frozenset[str], *, limit: int | None =
     return [(int(row[0]), str(row[1])) for row in session.execute(query)]
 
 
-def _seal_one(ctx: AppContext, store: LocalObjectStore, object_id: int, sha256: str) -> None:
+def _seal_one(ctx: AppContext, store: SealingStore, object_id: int, sha256: str) -> None:
     result = store.encrypt_object(sha256)
     if result.plain_links:
         log.warning("encryption: %s sealed, but %d plain hard link(s) outside the store remain", sha256,
@@ -152,7 +152,7 @@ def _seal_one(ctx: AppContext, store: LocalObjectStore, object_id: int, sha256: 
 
 def encrypt_due(ctx: AppContext, *, limit: int | None = None) -> SweepResult:
     """Seal every due object (each in its own transaction: resumable, idempotent). Nothing happens before the
-    first key exists or on a store that cannot seal (S3)."""
+    first key exists or on a store that cannot seal."""
     store = _primary(ctx)
     if store is None or _keyring(ctx).current_id() is None:
         return SweepResult(0, ())
