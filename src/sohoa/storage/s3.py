@@ -30,12 +30,17 @@ from typing import Any, BinaryIO
 
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import CHUNK, DigestMismatch, ObjectMissing, PutResult, check_digest, sha256_file
+from sohoa.storage.envelope import EnvelopeHeader, is_envelope, read_header
+from sohoa.storage.keyring import KeyRing
 from sohoa.storage.s3_blobs import S3BlobRoot
 from sohoa.storage.s3_io import MISSING_CODES, PART_SIZE, Upload, error_code, open_reader, read_full, s3_failed
+from sohoa.storage.s3_sealed import S3Sealing
+from sohoa.storage.sealed import KeyRecord, SealResult
 
 __all__ = ["S3BlobRoot", "S3ObjectStore", "normalise_prefix"]
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_PEEK = 128 * 1024  # the first bytes read to tell an envelope (its header is at most 64 KiB) from a plain object
 
 
 def normalise_prefix(prefix: str) -> str:
@@ -47,13 +52,19 @@ def normalise_prefix(prefix: str) -> str:
 
 
 class S3ObjectStore:
-    """Objects at ``s3://bucket/<prefix>sha256/ab/cd/<digest>``, written once and checked on the way in."""
+    """Objects at ``s3://bucket/<prefix>sha256/ab/cd/<digest>``, written once and checked on the way in.
+
+    With a key ring (``keyring``, set by the application context as for the local store), an object may be kept
+    as an encryption envelope (:mod:`sohoa.storage.envelope`) with its key record at ``<key>.key``: reads
+    decrypt it, ``open_stored`` gives the envelope's bytes (see :mod:`sohoa.storage.s3_sealed`)."""
 
     def __init__(self, client: Any, bucket: str, prefix: str = "", *, part_size: int = PART_SIZE,
-                 spool_dir: Path | None = None) -> None:
+                 spool_dir: Path | None = None, keyring: KeyRing | None = None) -> None:
         self.client, self.bucket, self.prefix = client, bucket, normalise_prefix(prefix)
         self.part_size = part_size
         self.spool_dir = spool_dir
+        self.keyring = keyring
+        self._sealing = S3Sealing(self)
 
     def __repr__(self) -> str:
         return f"S3ObjectStore('s3://{self.bucket}/{self.prefix}')"
@@ -77,25 +88,60 @@ class S3ObjectStore:
     def exists(self, sha256: str) -> bool:
         return self._head(sha256) is not None
 
-    def size(self, sha256: str) -> int:
+    def stored_size(self, sha256: str) -> int:
+        """The length of the bytes as kept (an envelope's, for an encrypted object)."""
         head = self._head(sha256)
         if head is None:
             raise ObjectMissing(sha256)
         return int(head["ContentLength"])
 
+    def peek(self, sha256: str) -> tuple[int, bytes]:
+        """The stored length and the first bytes (enough for an envelope's header), in one ranged GET."""
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256), Range=f"bytes=0-{_PEEK - 1}")
+        except Exception as exc:
+            code = error_code(exc)
+            if code in MISSING_CODES:
+                raise ObjectMissing(sha256) from None
+            if code in {"InvalidRange", "416"}:
+                return self.stored_size(sha256), b""  # an empty object
+            raise s3_failed(self.bucket, exc) from exc
+        with answer["Body"] as body:
+            prefix: bytes = body.read(_PEEK)
+        content_range = str(answer.get("ContentRange") or "")
+        total = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(answer["ContentLength"])
+        return total, prefix
+
+    def header(self, sha256: str) -> tuple[int, EnvelopeHeader | None]:
+        """The stored length, and the envelope header of an encrypted object (None for a plain one)."""
+        total, prefix = self.peek(sha256)
+        if not is_envelope(prefix):
+            return total, None
+        return total, read_header(io.BytesIO(prefix))
+
+    def size(self, sha256: str) -> int:
+        """The object's length (the plaintext's, for an encrypted object)."""
+        total, header = self.header(sha256)
+        return header.plaintext_size if header is not None else total
+
     # ------------------------------------------------------------ writing
 
-    def _upload(self, sha256: str | None, first: bytes, rest: BinaryIO, *, if_absent: bool) -> PutResult:
-        key_digest = sha256 if sha256 is not None else hashlib.sha256(first).hexdigest()
+    def upload(self, key_sha256: str, expected: str, first: bytes, rest: BinaryIO, *,
+               if_absent: bool) -> PutResult:
+        """Upload bytes hashing to ``expected`` under the object key of ``key_sha256`` (the same digest for a
+        plain object; an envelope's own digest differs from its name)."""
         try:
-            digest, size, written = Upload(self.client, self.bucket, self.key(key_digest),
-                                           part_size=self.part_size).put(first, rest, expected=key_digest,
+            digest, size, written = Upload(self.client, self.bucket, self.key(key_sha256),
+                                           part_size=self.part_size).put(first, rest, expected=expected,
                                                                          if_absent=if_absent)
         except SohoaError:
             raise
         except Exception as exc:
             raise s3_failed(self.bucket, exc) from exc
         return PutResult(digest, size, created=written)
+
+    def _upload(self, sha256: str, first: bytes, rest: BinaryIO, *, if_absent: bool) -> PutResult:
+        return self.upload(sha256, sha256, first, rest, if_absent=if_absent)
 
     def put_bytes(self, data: bytes, *, expected_sha256: str | None = None) -> PutResult:
         """Store bytes unless an identical object exists."""
@@ -156,8 +202,17 @@ class S3ObjectStore:
     # ------------------------------------------------------------ reading
 
     def open(self, sha256: str) -> BinaryIO:
-        """A buffered, seekable stream over the object (ranged GETs)."""
-        return open_reader(self.client, self.bucket, self.key(sha256), self.size(sha256))
+        """A buffered, seekable stream over the object (ranged GETs; decrypted chunk by chunk, authenticated,
+        when it is kept encrypted)."""
+        total, header = self.header(sha256)
+        stored = open_reader(self.client, self.bucket, self.key(sha256), total)
+        if header is None:
+            return stored
+        try:
+            return self._sealing.decrypting(sha256, stored, header)
+        except BaseException:
+            stored.close()
+            raise
 
     def read(self, sha256: str) -> bytes:
         try:
@@ -168,44 +223,61 @@ class S3ObjectStore:
             raise s3_failed(self.bucket, exc) from exc
         with body:
             data: bytes = body.read()
-        return data
+        if not is_envelope(data):
+            return data
+        with self._sealing.decrypting(sha256, io.BytesIO(data), read_header(io.BytesIO(data))) as plain:
+            return plain.read()
 
     def read_range(self, sha256: str, start: int, end: int) -> bytes:
-        """Bytes ``start`` up to, not including, ``end`` (clipped to the object's length): one ranged GET."""
+        """Bytes ``start`` up to, not including, ``end`` (clipped to the object's length): one ranged GET after
+        a look at the object's first bytes (an encrypted one decrypts only the chunks the range covers)."""
         if start < 0 or end < start:
             raise SohoaError("Khoảng byte không hợp lệ", f"Invalid byte range: {start}-{end}")
-        if end == start:
-            self.size(sha256)  # ObjectMissing when absent, as the local store
+        total, header = self.header(sha256)
+        if header is not None:
+            with self.open(sha256) as handle:
+                handle.seek(start)
+                return handle.read(end - start)
+        if end == start or start >= total:
             return b""
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256),
                                           Range=f"bytes={start}-{end - 1}")["Body"]
         except Exception as exc:
-            code = error_code(exc)
-            if code in MISSING_CODES:
+            if error_code(exc) in MISSING_CODES:
                 raise ObjectMissing(sha256) from None
-            if code in {"InvalidRange", "416"}:
-                self.size(sha256)
-                return b""  # the range starts past the end: nothing to read
             raise s3_failed(self.bucket, exc) from exc
         with body:
             data: bytes = body.read()
         return data[: end - start]  # a server that ignores Range sends the whole object
 
     def verify(self, sha256: str) -> bool:
-        """Fixity: the object exists and its bytes, streamed back, still hash to its name."""
+        """Fixity: the object exists and its bytes, streamed back, still hash to its name (an envelope:
+        decrypted and re-hashed when its key is at hand, else its bytes checked against its key record)."""
         try:
-            stream = self.open(sha256)
+            total, header = self.header(sha256)
         except ObjectMissing:
             return False
+        except SohoaError:  # an envelope whose header no longer reads
+            return False
+        if header is not None:
+            return self._sealing.check(sha256, total, header)
+        return self.stored_digest(sha256) == sha256
+
+    def stored_digest(self, sha256: str) -> str | None:
+        """The SHA-256 of the bytes as kept, streamed back (None when the object is missing)."""
+        try:
+            stream = self.open_stored(sha256)
+        except ObjectMissing:
+            return None
         digest = hashlib.sha256()
         with stream:
             while chunk := stream.read(CHUNK):
                 digest.update(chunk)
-        return digest.hexdigest() == sha256
+        return digest.hexdigest()
 
     def iter_digests(self) -> Iterator[str]:
-        """Every object under ``<prefix>sha256/`` whose key is where its digest puts it."""
+        """Every object under ``<prefix>sha256/`` whose key is where its digest puts it (key records skipped)."""
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=f"{self.prefix}sha256/")
@@ -222,31 +294,49 @@ class S3ObjectStore:
     # ------------------------------------------------------------ stored bytes (replicas, OCFL, backups)
 
     def open_stored(self, sha256: str) -> BinaryIO:
-        """The bytes exactly as kept (what replicas, OCFL and backups copy)."""
-        return self.open(sha256)
+        """The bytes exactly as kept (an envelope's, for an encrypted object): what replicas, OCFL and backups
+        copy."""
+        return open_reader(self.client, self.bucket, self.key(sha256), self.stored_size(sha256))
 
     def is_encrypted(self, sha256: str) -> bool:
-        """Whether the object is kept as an encryption envelope (not on this store yet: see
-        docs/preservation.md)."""
-        check_digest(sha256)
-        return False
+        """Whether the object is kept as an encryption envelope."""
+        return is_envelope(self.peek(sha256)[1])
 
     def restore_stored(self, sha256: str, stream: BinaryIO) -> PutResult:
         """Put back a missing or damaged object from a good copy's stored bytes (replica, backup).
 
-        The bytes are hashed as they go up and must hash to ``sha256`` before the object is replaced (a
-        single PUT checked by the server's SHA-256 header and by us first, or a multipart upload aborted on
-        a mismatch): the damaged copy stays until the good one is complete. An intact object is never
-        replaced."""
+        Plain bytes must hash to ``sha256``; an envelope must match the object's key record (or decrypt to
+        ``sha256`` with a key at hand). The bytes are checked before the object is replaced (a spooled copy,
+        then a PUT or a multipart upload that is aborted on a mismatch): the damaged copy stays until the good
+        one is complete. An intact object is never replaced."""
         if self.verify(sha256):
             raise SohoaError(f"Đối tượng {sha256} còn nguyên vẹn: không ghi đè",
                              f"Object {sha256} is intact: it is not replaced")
-        first = read_full(stream, self.part_size)
-        result = self._upload(sha256, first, stream, if_absent=False)
-        return PutResult(result.sha256, result.size, created=True)
+        return self._sealing.restore(sha256, stream)
+
+    def encrypt_object(self, sha256: str) -> SealResult:
+        """Turn a plain object into an envelope under the current KEK (see :class:`S3Sealing`)."""
+        return self._sealing.encrypt(sha256)
+
+    def rewrap_object(self, sha256: str) -> KeyRecord:
+        """Re-wrap an envelope's data key under the current KEK (only its key record is rewritten)."""
+        return self._sealing.rewrap(sha256)
+
+    def key_record(self, sha256: str) -> bytes | None:
+        """An envelope's key record as kept, None for a plain object."""
+        return self._sealing.record_bytes(sha256)
+
+    def put_key_record(self, sha256: str, data: bytes) -> None:
+        """Keep a key record taken from another copy of this envelope (replica, backup)."""
+        self._sealing.put_record(sha256, data)
+
+    def adopt_envelope(self, sha256: str, stream: BinaryIO, key_record: bytes) -> bool:
+        """Replace this copy (plain, damaged or missing) with the envelope another store sealed; False when it
+        already holds that very envelope."""
+        return self._sealing.adopt(sha256, stream, key_record)
 
     def export(self, sha256: str, dest: Path) -> None:
-        """Copy an object out to a local file (e.g. a DIP); the stored copy stays untouched."""
+        """Copy an object out to a local file (e.g. a DIP), decrypted; the stored copy stays untouched."""
         with self.open(sha256) as src, dest.open("wb") as out:
             shutil.copyfileobj(src, out, CHUNK)
 
