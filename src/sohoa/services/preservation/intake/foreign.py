@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from lxml import etree
 from sqlalchemy import select
@@ -25,12 +24,10 @@ from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
 from sohoa.services.preservation.intake.mets import NS, MetsInfo, parse_xml
+from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.production.review import update_fields
-
-if TYPE_CHECKING:
-    from sohoa.services.preservation.intake.service import IntakeReport
 
 __all__ = ["EadItem", "ingest_foreign", "read_ead"]
 

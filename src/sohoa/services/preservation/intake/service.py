@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from sohoa.services.preservation.intake.history import import_audit, import_prem
 from sohoa.services.preservation.intake.mets import MetsInfo, read_mets
 from sohoa.services.preservation.intake.objects import put_objects
 from sohoa.services.preservation.intake.records import IdMap, import_records
+from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused, PackageSource, open_package
 from sohoa.services.preservation.packages.validate import validate_package
 
@@ -44,32 +44,6 @@ __all__ = ["IntakeReport", "ingest_package"]
 SOHOA_JSON = "metadata/other/sohoa.json"
 AUDIT_JSONL = "metadata/other/audit.jsonl"
 PREMIS_XML = "metadata/preservation/PREMIS.xml"
-
-
-@dataclass
-class IntakeReport:
-    """What one ``ingest-package`` did. ``already``: the same package was taken in before (nothing changed)."""
-
-    package_id: str
-    package_type: str
-    source_kind: str
-    file_code: str | None = None
-    already: bool = False
-    foreign: bool = False
-    documents_created: int = 0
-    documents_matched: int = 0
-    objects: int = 0
-    objects_new: int = 0
-    premis_imported: int = 0
-    premis_known: int = 0
-    audit_imported: int = 0
-    audit_known: int = 0
-    audit_bad_hashes: tuple[int, ...] = ()
-    document_ids: list[int] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
 def _sha256(path: Path) -> str:
@@ -157,6 +131,10 @@ def ingest_package(ctx: AppContext, path: Path, *, actor: str,
         say(f"opened {source.kind}")
         _validate(source)
         info = read_mets(source.root)
+        if info.package_type.upper() == "DIP":
+            raise PackageRefused("Gói DIP là bản giao cho người dùng, không phải gói để nhận vào kho; hãy dùng SIP "
+                                 "hoặc AIP", "A DIP is delivered to users, not taken into an archive: use a SIP or "
+                                 "an AIP", "METS.xml")
         check_package(source.root, info)
         mets_sha256 = _sha256(source.root / "METS.xml")
         report = IntakeReport(info.objid, info.package_type, source.kind)
