@@ -35,6 +35,7 @@ class Picture:
 
 def build_archive(ctx: AppContext, folder: Path) -> str:
     """A hồ sơ with two ingested documents, one edited by hand; the file published; returns its file code."""
+    web.users(ctx)  # one staff account per role (the drill downloads a PDF as the archivist)
     _acc, (file_id,) = web.accession_with_files(ctx)
     with ctx.db.session() as session:
         file_code = session.get_one(FileUnit, file_id).file_code

@@ -9,19 +9,31 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from sohoa.app import create_app
 from sohoa.services.platform.audit import record_event, verify_chain
 from sohoa.services.platform.audit_checkpoint import write_checkpoint
-from sohoa.services.platform.context import open_context
+from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.preservation.backup import make_backup
 from sohoa.services.preservation.backup_set import backup_history, read_manifest, verify_set
 from sohoa.services.preservation.events import EventType, events_for
 from sohoa.services.preservation.restore import restore_backup
 from sohoa.settings import Settings
+from tests.web import _helpers as web
 
 from ._drill import add_document, build_archive, picture
 
 ADDED_BY_RESTORE = {"events", "preservation_events"}  # the restore records itself
+
+
+def _served_pdf(ctx: AppContext) -> bytes:
+    """The first document's PDF as the web app serves it to a signed-in archivist."""
+    with TestClient(create_app(ctx, watch_hot_folders=False)) as client:
+        web.login(client, "archivist")
+        answer = client.get("/documents/1/pdf", follow_redirects=False)
+    assert answer.status_code == 200, (answer.status_code, answer.headers, answer.text[:3000])
+    return answer.content
 
 
 def _drill(settings: Settings, tmp_path: Path, destroy_database: object = None) -> None:
@@ -36,6 +48,7 @@ def _drill(settings: Settings, tmp_path: Path, destroy_database: object = None) 
     assert verify_set(full.path) == [] and verify_set(incr.path) == []
     assert [s.name for s in backup_history(settings)] == [incr.path.name, full.path.name]
     before = picture(ctx)
+    served = _served_pdf(ctx)
     ctx.close()
 
     shutil.rmtree(settings.data)  # the disaster
@@ -59,6 +72,7 @@ def _drill(settings: Settings, tmp_path: Path, destroy_database: object = None) 
         assert all(ctx.store.verify(sha) for sha in after.objects)
         assert after.hits == before.hits and any(after.hits.values())
         assert after.pdf == before.pdf and after.pdf.startswith(b"%PDF")
+        assert _served_pdf(ctx) == served and served.startswith(b"%PDF")  # the PDF downloads
         assert after.audit[0] == before.audit[0] + 1
         with ctx.db.session() as session:  # the chain goes on
             record_event(session, "drill", "drill.after_restore", None, None, {"ok": True})
