@@ -19,21 +19,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import FixityCheck, FixityRun, StoredObject
+from sohoa.db.models import FixityCheck, FixityRun, PreservationEvent, StoredObject
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import ObjectStore
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.replica_store import primary_store, replica_label
-from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
+from sohoa.services.preservation.events import AGENT, EventType, Outcome
 from sohoa.services.preservation.fixity_report import (
     FixitySummary,
     ObjectHistory,
@@ -166,8 +168,23 @@ def _alarm(ctx: AppContext, session: Session, object_id: int, sha256: str, outco
     return repaired, where
 
 
+@dataclass
+class _Rows:
+    """What a batch writes in three statements: the checks, their PREMIS events, the objects' new check time."""
+
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    stamps: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.checks:
+            session.execute(insert(FixityCheck), self.checks)
+            session.execute(insert(PreservationEvent), self.events)
+            session.execute(update(StoredObject), self.stamps)
+
+
 def _record(ctx: AppContext, session: Session, run: FixityRun, result: FixityResult, store: ObjectStore,
-            item: tuple[int, str, int], clock: Callable[[], float]) -> None:
+            item: tuple[int, str, int], clock: Callable[[], float], rows: _Rows) -> None:
     object_id, sha256, size = item
     began = clock()
     outcome, actual, detail = _check(store, sha256)
@@ -184,15 +201,18 @@ def _record(ctx: AppContext, session: Session, run: FixityRun, result: FixityRes
     result.repaired += outcome == "repaired"
     result.checked += 1
     result.bytes_read += size if first != "missing" else 0
-    session.add(FixityCheck(run_id=run.id, object_id=object_id, sha256=sha256, checked_at=now, store="primary",
-                            outcome=outcome, actual_sha256=actual, seconds=seconds, detail=detail))
-    record_preservation_event(
-        session, EventType.FIXITY_CHECK, Outcome.SUCCESS if first == "ok" else Outcome.FAILURE, object_id=object_id,
-        detail="SHA-256 of the stored object recomputed and compared with its name", at=now,
-        outcome_detail=detail or "the digest matches", payload={"sha256": sha256, "outcome": outcome,
-                                                                  "actual_sha256": actual, "run": run.id})
-    session.execute(update(StoredObject).where(StoredObject.id == object_id).values(last_fixity_at=now)
-                    .execution_options(synchronize_session=False))
+    rows.checks.append({"run_id": run.id, "object_id": object_id, "sha256": sha256, "checked_at": now,
+                        "store": "primary", "outcome": outcome, "actual_sha256": actual, "seconds": seconds,
+                        "detail": detail})
+    # One PREMIS event per check, as record_preservation_event writes it, inserted with the batch.
+    rows.events.append({
+        "identifier": f"urn:uuid:{uuid.uuid4()}", "event_type": str(EventType.FIXITY_CHECK), "at": now,
+        "outcome": str(Outcome.SUCCESS if first == "ok" else Outcome.FAILURE),
+        "detail": "SHA-256 of the stored object recomputed and compared with its name",
+        "outcome_detail": detail or "the digest matches", "agent": AGENT, "object_id": object_id,
+        "document_id": None, "file_id": None,
+        "payload": {"sha256": sha256, "outcome": outcome, "actual_sha256": actual, "run": run.id}})
+    rows.stamps.append({"id": object_id, "last_fixity_at": now})
 
 
 def _orphans(session: Session, store: ObjectStore, run: FixityRun) -> list[str]:
@@ -259,10 +279,12 @@ def _run(ctx: AppContext, rate: float | None, byte_rate: float | None, limit: in
                     break
                 before = FixityResult(run_id, "running", **{k: getattr(result, k) for k in (
                     "checked", "ok", "mismatch", "missing", "unreadable", "repaired", "bytes_read")})
+                rows = _Rows()
                 for item in items:
                     pacer.wait(item[2])
-                    _record(ctx, session, run, result, store, item, clock)
+                    _record(ctx, session, run, result, store, item, clock, rows)
                     run.cursor = item[0]
+                rows.write(session)
                 _add_counts(run, before, result)
             if max_seconds is not None and clock() - started >= max_seconds:
                 break

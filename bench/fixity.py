@@ -1,0 +1,160 @@
+"""Fixity audit benchmark: objects/s, MB/s and CPU of `run_fixity` (what `sohoa fixity run --all --rate 0` calls)
+over N stored objects, beside a plain re-hash of the same files in the same run (a hashlib loop, and sha256sum).
+
+The objects mix what an archive holds, in equal parts, each distinct (random bytes, incompressible): masters of
+256 KiB, PDFs of 128 KiB, OCR results of 16 KiB and thumbnails of 8 KiB (102 KiB on average; real scan masters
+are larger — the MB/s figure is the one to scale by). Each object is read back whole and hashed, and gets a
+``fixity_checks`` row, a PREMIS event and its ``last_fixity_at`` stamped, 200 per commit. The files were just
+written, so they are read from the page cache: the figures are the software's cost (hashing, database), not the
+disk's; on a cold disk the read rate of the disk bounds both Sohoa and the baseline. A second pass when nothing
+is due shows the cost of the due-query alone.
+
+    .venv/bin/python bench/fixity.py [--objects 10000] [--database-url URL] [--no-write]
+
+Writes bench/results/fixity.json and the "fixity" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import machine, update_docs, write_results
+from sohoa.services.platform.context import open_context
+from sohoa.services.platform.objects import ObjectBatch
+from sohoa.services.platform.replica_store import primary_store
+from sohoa.services.preservation.fixity import run_fixity
+from sohoa.settings import Settings
+
+MIX = ((256 * 1024, "image/tiff", "master"), (128 * 1024, "application/pdf", "pdf"),
+       (16 * 1024, "application/json", "ocr"), (8 * 1024, "image/jpeg", "thumbnail"))
+
+
+def _cpu(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _fill(ctx: Any, objects: int) -> tuple[int, list[Path]]:
+    total = 0
+    with ctx.db.session() as session:
+        batch = ObjectBatch(session, ctx.store)
+        for start in range(0, objects, 500):
+            blobs = []
+            for n in range(start, min(start + 500, objects)):
+                size, media_type, kind = MIX[n % len(MIX)]
+                blobs.append((os.urandom(size), media_type, kind))
+                total += size
+            batch.store_all(blobs)
+        batch.wait()
+    store = primary_store(ctx.store)
+    paths = [Path(store.path(d)) for d in store.iter_digests()]  # type: ignore[attr-defined]
+    return total, paths
+
+
+def _baseline_hashlib(paths: list[Path]) -> tuple[float, float]:
+    cpu, wall = _cpu(), time.perf_counter()
+    for path in paths:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        if digest.hexdigest() != path.name:
+            raise SystemExit(f"baseline: {path} does not hash to its name")
+    return time.perf_counter() - wall, _cpu() - cpu
+
+
+def _baseline_sha256sum(paths: list[Path]) -> tuple[float, float]:
+    listing = "\0".join(str(p) for p in paths).encode()
+    cpu, wall = _cpu(resource.RUSAGE_CHILDREN), time.perf_counter()
+    done = subprocess.run(["xargs", "-0", "sha256sum"], input=listing, capture_output=True, check=True)
+    seconds, cpu_used = time.perf_counter() - wall, _cpu(resource.RUSAGE_CHILDREN) - cpu
+    lines = done.stdout.decode().splitlines()
+    if len(lines) != len(paths) or any(line.split()[0] != Path(line.split()[1]).name for line in lines):
+        raise SystemExit("baseline: sha256sum disagrees")
+    return seconds, cpu_used
+
+
+def run(objects: int, database_url: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="sohoa-bench-fixity-") as folder:
+        settings = Settings(data=Path(folder) / "data", workers=1, fixity_interval_minutes=0,
+                            format_interval_minutes=0, database_url=database_url)
+        ctx = open_context(settings)
+        try:
+            total, paths = _fill(ctx, objects)
+            base_wall, base_cpu = _baseline_hashlib(paths)
+            tool_wall, tool_cpu = _baseline_sha256sum(paths)
+            cpu, wall = _cpu(), time.perf_counter()
+            result = run_fixity(ctx, rate=0, due_only=False, trigger="bench", actor="bench")
+            seconds, cpu_used = time.perf_counter() - wall, _cpu() - cpu
+            again_wall = time.perf_counter()
+            again = run_fixity(ctx, rate=0, trigger="bench", actor="bench")
+            again_seconds = time.perf_counter() - again_wall
+        finally:
+            ctx.close()
+    if result.checked != objects or result.ok != objects or again.checked != 0:
+        raise SystemExit(f"unexpected result: {result}, then {again.checked} checked")
+    mb = total / 1e6
+    return {
+        "objects": objects, "bytes": total, "mix": [{"size": s, "kind": k} for s, _m, k in MIX],
+        "database": "postgresql" if database_url else "sqlite",
+        "sohoa": {"seconds": round(seconds, 2), "objects_per_second": round(objects / seconds, 1),
+                  "mb_per_second": round(mb / seconds, 1), "cpu_seconds": round(cpu_used, 2),
+                  "cpu_ms_per_object": round(1000 * cpu_used / objects, 3)},
+        "hashlib_loop": {"seconds": round(base_wall, 2), "objects_per_second": round(objects / base_wall, 1),
+                         "mb_per_second": round(mb / base_wall, 1), "cpu_seconds": round(base_cpu, 2)},
+        "sha256sum": {"seconds": round(tool_wall, 2), "objects_per_second": round(objects / tool_wall, 1),
+                      "mb_per_second": round(mb / tool_wall, 1), "cpu_seconds": round(tool_cpu, 2)},
+        "nothing_due_seconds": round(again_seconds, 3),
+    }
+
+
+def markdown(result: dict[str, Any], where: dict[str, Any]) -> str:
+    rows = [("Sohoa `run_fixity` (read, SHA-256, `fixity_checks` row + PREMIS event + `last_fixity_at` each, "
+             "200 per commit)", result["sohoa"]),
+            ("Baseline: hashlib loop over the same files (read + SHA-256 only)", result["hashlib_loop"]),
+            ("Baseline: `sha256sum` over the same files", result["sha256sum"])]
+    table = "\n".join(f"| {name} | {r['seconds']} s | {r['objects_per_second']} | {r['mb_per_second']} | "
+                      f"{r['cpu_seconds']} s |" for name, r in rows)
+    sohoa = result["sohoa"]
+    per_million_h = 1e6 / sohoa["objects_per_second"] / 3600
+    return (f"### Fixity audit (`sohoa fixity run --all --rate 0`, `python bench/fixity.py`)\n\n"
+            f"{result['objects']} stored objects, {result['bytes'] / 1e6:.0f} MB (random bytes; masters 256 KiB, "
+            f"PDFs 128 KiB, OCR 16 KiB, thumbnails 8 KiB in equal parts), {result['database']}, files in the page "
+            f"cache (software cost, not the disk's), on {where['cpu']} ({where['cores']} cores shared with other "
+            f"work), {where['date']}:\n\n"
+            f"| Pass | Wall | Objects/s | MB/s | CPU (user+sys) |\n|---|---|---|---|---|\n{table}\n\n"
+            f"Sohoa spends {sohoa['cpu_ms_per_object']} ms of CPU per object. A second pass with nothing due "
+            f"(the due-query only) takes {result['nothing_due_seconds']} s. At this speed a million objects take "
+            f"{per_million_h:.1f} h of one core; the scheduled passes are capped by `SOHOA_FIXITY_RATE` (50 "
+            f"objects/s: 10,000 objects in 200 s, a million in 5.6 h, well within the 30-day cycle) so audits "
+            f"never starve ingest and reading. Run: `python bench/fixity.py --objects {result['objects']}`.\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--objects", type=int, default=10000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    result = run(args.objects, args.database_url)
+    where = machine()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    if not args.no_write:
+        write_results("fixity", {"machine": where, **result})
+        update_docs("fixity", markdown(result, where))
+
+
+if __name__ == "__main__":
+    main()
