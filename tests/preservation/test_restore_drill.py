@@ -33,7 +33,7 @@ def _served_pdf(ctx: AppContext) -> bytes:
         web.login(client, "archivist")
         answer = client.get("/documents/1/pdf", follow_redirects=False)
     assert answer.status_code == 200, (answer.status_code, answer.headers, answer.text[:3000])
-    return answer.content
+    return bytes(answer.content)
 
 
 def _drill(settings: Settings, tmp_path: Path, destroy_database: object = None) -> None:
