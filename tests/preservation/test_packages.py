@@ -259,3 +259,22 @@ def test_aip_on_postgresql(pg_ctx: AppContext, tmp_path: Path) -> None:
     assert validate_package(tmp_path / "aip") == []
     with pg_ctx.db.session() as session:
         assert session.scalars(select(Event).where(Event.action == "package.export")).one().entity_id == file_id
+
+
+def test_public_dip_masks_personal_data(ctx: AppContext, tmp_path: Path) -> None:
+    from sohoa.db.models import PersonalDatum
+    from sohoa.domain.personal import normalize_value
+
+    build_archive(ctx, tmp_path / "scans", masters=1)
+    name = "Nguyễn Văn An"  # the signer of every document of the test hồ sơ
+    with ctx.db.session() as session:
+        doc = session.scalars(select(Document)).one()
+        session.add(PersonalDatum(document_id=doc.id, page_no=None, kind="name", value=name,
+                                  normalized=normalize_value("name", name), boxes=None))
+    public = export_package(ctx, "DIP", tmp_path / "dip", file_code=FILE_CODE)
+    assert public.valid, public.problems
+    assert name not in (tmp_path / "dip/metadata/descriptive/EAD.xml").read_text(encoding="utf-8")
+    staff = export_package(ctx, "DIP", tmp_path / "dip-staff", file_code=FILE_CODE, staff=True)
+    assert staff.valid and name in (tmp_path / "dip-staff/metadata/descriptive/EAD.xml").read_text(encoding="utf-8")
+    pdfs = [next((tmp_path / d / "representations/rep1/data/documents").iterdir()) for d in ("dip", "dip-staff")]
+    assert pdfs[0].read_bytes() != pdfs[1].read_bytes()  # the public PDF is the masked one

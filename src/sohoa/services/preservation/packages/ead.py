@@ -6,7 +6,7 @@ element for are carried in ``<odd type="tt05">`` as ``<list><defitem><label>tag<
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from lxml import etree
@@ -107,6 +107,17 @@ def _file(archdesc: etree._Element, file: FileUnit, data: Collected) -> None:
         _e(control, "subject", file.keyword)
 
 
+def _masked(doc: Document, mask: Callable[[str], str]) -> Document:
+    """A detached copy of ``doc`` whose text fields went through ``mask`` (a public DIP's personal-data masking)."""
+    copy = Document()
+    for name in ("doc_code", "doc_ordinal", "type_name", "code_number", "code_notation", "issued_date", "place",
+                 "organ_name", "parent_organ_name", "subject", "signer_position", "signer_full_name", "secrecy",
+                 "urgency", "language", "page_amount", "access_level", "source_name"):
+        value = getattr(doc, name)
+        setattr(copy, name, mask(value) if isinstance(value, str) else value)
+    return copy
+
+
 def _document(dsc: etree._Element, doc: Document, key: str, pages: int) -> None:
     c = _e(dsc, "c", level="item", id=f"d-{key}")
     did = _e(c, "did")
@@ -137,8 +148,10 @@ def _document(dsc: etree._Element, doc: Document, key: str, pages: int) -> None:
         _e(control, "persname", doc.signer_full_name, role=doc.signer_position or "signer")
 
 
-def ead_xml(data: Collected, *, package_id: str, title: str) -> bytes:
-    """EAD 2002 for the package (valid against the shipped ``ead.xsd``)."""
+def ead_xml(data: Collected, *, package_id: str, title: str,
+            masks: Mapping[int, Callable[[str], str]] | None = None) -> bytes:
+    """EAD 2002 for the package (valid against the shipped ``ead.xsd``); ``masks``: document id → the masking of
+    its text fields (a public DIP)."""
     root = etree.Element(f"{{{EAD_NS}}}ead", nsmap={None: EAD_NS, "xlink": XLINK_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{EAD_NS} ../../schemas/ead.xsd")
     header = _e(root, "eadheader", langencoding="iso639-2b", scriptencoding="iso15924",
@@ -157,5 +170,6 @@ def ead_xml(data: Collected, *, package_id: str, title: str) -> bytes:
         _e(did, "unittitle", title)
     dsc = _e(archdesc, "dsc")
     for doc in data.documents:
-        _document(dsc, doc, data.keys[doc.id], len(data.pages.get(doc.id, [])))
+        mask = (masks or {}).get(doc.id)
+        _document(dsc, _masked(doc, mask) if mask else doc, data.keys[doc.id], len(data.pages.get(doc.id, [])))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -128,6 +128,7 @@ class _Builder:
         self.paths: dict[int, str] = {}
         self.encrypted: set[int] = set()
         self.used: set[str] = set()
+        self.masks: dict[int, Callable[[str], str]] = {}  # a public DIP: document id → its text masking
 
     def _unique(self, path: str) -> str:
         stem, dot, ext = path.rpartition(".")
@@ -178,7 +179,10 @@ class _Builder:
         if source is None or self.kind is not PackageKind.DIP or self.staff:
             return source
         masking = masking_for(self.session, doc, None)
-        return source if masking is None else masked_pdf_object(self.ctx.store, self.session, doc, masking)
+        if masking is None:
+            return source
+        self.masks[doc.id] = masking.text
+        return masked_pdf_object(self.ctx.store, self.session, doc, masking)
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,7 @@ def build_package(ctx: AppContext, session: Session, scope: Scope, kind: Package
     builder.build()
     title = data.file.title if data.file is not None and data.file.title else package_id
     ead = PackageMember.generated("metadata/descriptive/EAD.xml", ead_xml(data, package_id=package_id,
-                                                                          title=title), _XML)
+                                                                          title=title, masks=builder.masks), _XML)
     premis = PackageMember.generated("metadata/preservation/PREMIS.xml",
                                      premis_xml(data, builder.held, own=list(own_events), package_id=package_id),
                                      _XML)
