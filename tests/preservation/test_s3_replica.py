@@ -1,0 +1,68 @@
+"""Replicas in S3 buckets (moto's server): a second bucket kept in step with an S3 primary, or with the local disk,
+and a damaged or lost primary object repaired from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sohoa.db.models import StoredObject
+from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.objects import store_bytes
+from sohoa.services.preservation.replica import repair_from_replica, replica_status, sync_replica
+from sohoa.settings import Settings
+from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.replicated import ReplicatedObjectStore
+from sohoa.storage.s3 import S3ObjectStore
+from tests._s3 import S3Server
+
+
+def _store(ctx: AppContext, data: bytes) -> str:
+    with ctx.db.session() as session:
+        return store_bytes(session, ctx.store, data, media_type="application/octet-stream", kind="master").sha256
+
+
+def test_an_s3_primary_with_a_replica_in_a_second_bucket(s3_env: S3Server, tmp_path: Path) -> None:
+    primary_bucket, replica_bucket = s3_env.new_bucket("primary"), s3_env.new_bucket("replica")
+    settings = Settings(data=tmp_path / "data", workers=1, s3_endpoint=s3_env.endpoint,
+                        storage_url=f"s3://{primary_bucket}/objects", replica_url=f"s3://{replica_bucket}/copy")
+    ctx = open_context(settings)
+    try:
+        assert isinstance(ctx.store, ReplicatedObjectStore)
+        primary, replica = ctx.store.primary, ctx.store.replica
+        assert isinstance(primary, S3ObjectStore) and isinstance(replica, S3ObjectStore)
+        shas = [_store(ctx, f"biên bản họp {n}".encode()) for n in range(3)]
+        report = sync_replica(ctx, verify=True)
+        assert not report.failed, report
+        assert all(replica.verify(sha) for sha in shas)
+        status = replica_status(ctx)
+        assert status is not None and status.pending == 0
+        raw = s3_env.client()
+        raw.put_object(Bucket=primary_bucket, Key=primary.key(shas[0]), Body=b"bit rot")
+        raw.delete_object(Bucket=primary_bucket, Key=primary.key(shas[1]))
+        with ctx.db.session() as session:
+            assert repair_from_replica(ctx, session, shas[0]) and repair_from_replica(ctx, session, shas[1])
+        assert primary.verify(shas[0]) and primary.read(shas[1]) == "biên bản họp 1".encode()
+        assert ctx.store.read(shas[2]) == "biên bản họp 2".encode()
+    finally:
+        ctx.close()
+
+
+def test_a_local_primary_with_a_replica_bucket(s3_env: S3Server, tmp_path: Path) -> None:
+    bucket = s3_env.new_bucket("offsite")
+    settings = Settings(data=tmp_path / "data", workers=1, s3_endpoint=s3_env.endpoint,
+                        replica_url=f"s3://{bucket}")
+    ctx = open_context(settings)
+    try:
+        assert isinstance(ctx.store, ReplicatedObjectStore)
+        primary, replica = ctx.store.primary, ctx.store.replica
+        assert isinstance(primary, LocalObjectStore) and isinstance(replica, S3ObjectStore)
+        sha = _store(ctx, b"quyet dinh 2025")
+        assert not sync_replica(ctx, verify=True).failed
+        assert s3_env.client().get_object(Bucket=bucket, Key=replica.key(sha))["Body"].read() == b"quyet dinh 2025"
+        primary.path(sha).unlink()
+        with ctx.db.session() as session:
+            assert repair_from_replica(ctx, session, sha)
+            assert session.query(StoredObject).filter_by(sha256=sha).count() == 1
+        assert primary.verify(sha)
+    finally:
+        ctx.close()
