@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +229,19 @@ def test_policy_sweep_and_rotation_on_postgresql(pg_ctx: AppContext) -> None:
     assert rotated.rewrapped == 5 and rotated.left == 0
     status = encryption_status(pg_ctx)
     assert status.encrypted == 5 and status.due == 0 and status.current_key == rotated.key_id
+
+
+def test_two_sweeps_at_once_seal_each_object_once(ctx: AppContext, world: dict[str, int]) -> None:
+    secret = _objects(ctx, world["secret"])
+    data = _local(ctx).read(secret["master"])
+    init_keys(ctx, "test")
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(encrypt_due(ctx).sealed)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2
+    with ctx.db.session() as session:
+        assert len(session.execute(select(EncryptedObject)).scalars().all()) == 3
+    assert _local(ctx).read(secret["master"]) == data and _local(ctx).verify(secret["master"])

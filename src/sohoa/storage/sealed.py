@@ -12,10 +12,13 @@ wrap made at sealing time in its header (still valid while that KEK exists). The
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -198,9 +201,26 @@ def check_envelope_plaintext(path: Path, sha256: str, keyring: KeyRing | None) -
         return False
 
 
+@contextmanager
+def _sealing_lock(tmp_dir: Path) -> Iterator[None]:
+    """One sealing or re-wrapping at a time in a store (processes included): an envelope and its key record are
+    always written by the same hand."""
+    fd = os.open(tmp_dir / "sealing.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult:
     """Turn the plain object at ``path`` into an envelope in place: written to a temporary file, decrypted and
     checked, fsynced, key record written, then renamed over the plain file (no plaintext copy stays behind)."""
+    with _sealing_lock(tmp_dir):
+        return _seal(path, sha256, keyring, tmp_dir)
+
+
+def _seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult:
     if file_is_envelope(path):
         record = read_key_record(path)
         with path.open("rb") as handle:
@@ -231,6 +251,11 @@ def seal(path: Path, sha256: str, keyring: KeyRing, tmp_dir: Path) -> SealResult
 
 def rewrap(path: Path, keyring: KeyRing, tmp_dir: Path) -> KeyRecord:
     """Re-wrap the envelope's data key under the current KEK: only the key record is rewritten."""
+    with _sealing_lock(tmp_dir):
+        return _rewrap(path, keyring, tmp_dir)
+
+
+def _rewrap(path: Path, keyring: KeyRing, tmp_dir: Path) -> KeyRecord:
     with path.open("rb") as handle:
         header = read_header(handle)
     record = current_record(path, header.plaintext_sha256, keyring)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, EncryptedObject, Page, StoredObject
@@ -32,7 +33,7 @@ from sohoa.services.preservation.events import EventType, Outcome, record_preser
 from sohoa.services.preservation.lease import single_runner
 from sohoa.storage.envelope import CIPHER, KEY_WRAP
 from sohoa.storage.keyring import KeyRing
-from sohoa.storage.sealed import SealingStore
+from sohoa.storage.sealed import SealingStore, SealResult
 
 __all__ = ["EncryptionStatus", "KeyUse", "RotateResult", "SweepResult", "due_objects", "encrypt_due",
            "encryption_status", "encryption_task", "init_keys", "retire_key", "rotate_keys"]
@@ -135,6 +136,13 @@ def _seal_one(ctx: AppContext, store: SealingStore, object_id: int, sha256: str)
         if record is not None:
             with store.open_stored(sha256) as stored:
                 replica.adopt_envelope(sha256, stored, record)
+    try:
+        _record_sealed(ctx, object_id, result)
+    except IntegrityError:  # another process recorded the same object meanwhile
+        log.info("encryption: %s recorded by another process", sha256)
+
+
+def _record_sealed(ctx: AppContext, object_id: int, result: SealResult) -> None:
     with ctx.db.session() as session:
         if session.execute(select(EncryptedObject.id).where(EncryptedObject.object_id == object_id)).first():
             return
