@@ -4,6 +4,7 @@ validated by ocfl-py (independent) and by our own checks; resumable after a cras
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,13 @@ def test_a_lost_master_stops_only_its_hoso(ctx: AppContext, tmp_path: Path) -> N
     assert not _object_dir(ctx, SECOND).exists()  # nothing half-written left behind
     _assert_valid(ctx)
     assert ocfl_status(ctx).pending_files == 1
+
+
+def test_a_lost_ocfl_root_is_written_again(ctx: AppContext, tmp_path: Path) -> None:
+    build_archive(ctx, tmp_path / "in")
+    sync_all(ctx)
+    shutil.rmtree(ctx.settings.data / "ocfl")  # e.g. a restore that brought the database back, not the root
+    assert [r.version for r in sync_all(ctx)] == ["v1", "v1"]
+    _assert_valid(ctx)
+    with ctx.db.session() as session:
+        assert [row.head for row in session.scalars(select(OcflObject))] == ["v1", "v1"]

@@ -45,7 +45,7 @@ from sohoa.services.preservation.ocfl_root import ocfl_place, open_ocfl_root
 from sohoa.services.preservation.packages.members import aip_members
 from sohoa.services.preservation.packages.model import PackageMember
 from sohoa.storage.blobs import BlobRoot
-from sohoa.storage.ocfl import OcflSource, OcflUser, from_bytes
+from sohoa.storage.ocfl import OcflSource, OcflUser, from_bytes, object_path
 from sohoa.storage.ocfl_check import OcflProblem, check_root
 
 __all__ = [
@@ -202,9 +202,10 @@ def sync_file(ctx: AppContext, session: Session, file_id: int, *, actor: str = "
                           deferred=True)
     signature = _signature(members)
     row = session.scalar(select(OcflObject).where(OcflObject.file_id == file_id))
-    if row is not None and row.signature == signature and row.object_id == oid:
-        return SyncResult(file.file_code, oid, None, "", row.files)
     root = open_ocfl_root(ctx.settings)
+    if (row is not None and row.signature == signature and row.object_id == oid
+            and root.blobs.exists(f"{object_path(oid)}/inventory.json")):  # a root restored without it: rewrite
+        return SyncResult(file.file_code, oid, None, "", row.files)
     inventory = root.inventory(oid)
     old_state = root.head_state(oid) if inventory else {}
     old_record: Any = None
