@@ -1,5 +1,5 @@
 """Replicas in S3 buckets (moto's server): a second bucket kept in step with an S3 primary, or with the local disk,
-and a damaged or lost primary object repaired from it."""
+and a damaged or lost primary object repaired from it; a fixity pass over a bucket."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from sohoa.db.models import StoredObject
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
+from sohoa.services.preservation.fixity import run_fixity
 from sohoa.services.preservation.replica import repair_from_replica, replica_status, sync_replica
 from sohoa.settings import Settings
 from sohoa.storage.objects import LocalObjectStore
@@ -64,5 +65,24 @@ def test_a_local_primary_with_a_replica_bucket(s3_env: S3Server, tmp_path: Path)
             assert repair_from_replica(ctx, session, sha)
             assert session.query(StoredObject).filter_by(sha256=sha).count() == 1
         assert primary.verify(sha)
+    finally:
+        ctx.close()
+
+
+def test_a_fixity_pass_over_a_bucket_names_the_flipped_and_the_lost(s3_env: S3Server, tmp_path: Path) -> None:
+    bucket = s3_env.new_bucket("fixity")
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1, s3_endpoint=s3_env.endpoint,
+                                storage_url=f"s3://{bucket}/objects"))
+    try:
+        store = ctx.store
+        assert isinstance(store, S3ObjectStore)
+        shas = [_store(ctx, f"hồ sơ {n}".encode()) for n in range(4)]
+        raw = s3_env.client()
+        raw.put_object(Bucket=bucket, Key=store.key(shas[0]), Body="hồ sơ 9".encode())  # a flipped byte
+        raw.delete_object(Bucket=bucket, Key=store.key(shas[1]))
+        result = run_fixity(ctx, rate=0, due_only=False)
+        assert (result.checked, result.ok, result.mismatch, result.missing) == (4, 2, 1, 1)
+        assert {(sha, outcome) for sha, outcome, _where in result.problems} == {
+            (shas[0], "mismatch"), (shas[1], "missing")}
     finally:
         ctx.close()
