@@ -278,3 +278,18 @@ def test_public_dip_masks_personal_data(ctx: AppContext, tmp_path: Path) -> None
     assert staff.valid and name in (tmp_path / "dip-staff/metadata/descriptive/EAD.xml").read_text(encoding="utf-8")
     pdfs = [next((tmp_path / d / "representations/rep1/data/documents").iterdir()) for d in ("dip", "dip-staff")]
     assert pdfs[0].read_bytes() != pdfs[1].read_bytes()  # the public PDF is the masked one
+
+
+def test_premis_names_pronom_formats(ctx: AppContext, tmp_path: Path) -> None:
+    from sohoa.services.preservation.formats import identify_objects
+
+    build_archive(ctx, tmp_path / "scans", masters=1)
+    identify_objects(ctx)
+    export_package(ctx, "AIP_hoso", tmp_path / "aip", file_code=FILE_CODE)
+    premis = etree.parse(str(tmp_path / "aip/metadata/preservation/PREMIS.xml"))
+    ns = {"p": "http://www.loc.gov/premis/v3"}
+    keys = set(premis.xpath("//p:formatRegistry[p:formatRegistryName='PRONOM']/p:formatRegistryKey/text()",
+                            namespaces=ns))
+    assert "fmt/11" in keys  # PNG 1.0 (the masters)
+    assert any(k.startswith("fmt/") for k in keys - {"fmt/11"})  # the PDF/A
+    assert "identified" not in keys
