@@ -35,6 +35,7 @@ from sohoa.services.preservation.backup_set import (
     MANIFEST,
     MANIFEST_SUM,
     SUFFIX,
+    BackupSummary,
     backup_dir,
     backup_history,
     chain_of,
@@ -46,7 +47,8 @@ from sohoa.services.preservation.lease import single_runner
 from sohoa.settings import Settings
 from sohoa.storage.private import private_dir
 
-__all__ = ["BackupReport", "backup_due", "backup_pass", "backup_task", "keys_dir_of", "make_backup"]
+__all__ = ["BackupReport", "BackupSummary", "backup_due", "backup_history", "backup_pass", "backup_task", "keys_dir_of",
+           "make_backup"]
 
 log = logging.getLogger(__name__)
 

@@ -98,7 +98,7 @@ def dump_database(settings: Settings, set_dir: Path) -> DbSnapshot:
             raise SohoaError("Không sao lưu được cơ sở dữ liệu trong bộ nhớ",
                              "An in-memory database cannot be backed up")
         out = set_dir / SQLITE_FILE
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
         target = sqlite3.connect(out)
         try:
             source.backup(target)
