@@ -102,6 +102,9 @@ def test_aip_round_trip_keeps_everything(source: Source, tmp_path: Path) -> None
         for name in ("metadata/other/sohoa.json",):
             assert normalised((again / name).read_bytes()) == normalised((source.aip / name).read_bytes())
         assert _ead_body(again) == _ead_body(source.aip)
+        with target.db.session() as session:  # and the comparison does see a changed field
+            session.execute(select(Document).where(Document.subject == SUBJECT)).scalar_one().subject = "Khác"
+        assert [d.field for d in _same(source, target)] == ["subject", "updated_at"]
     finally:
         target.close()
 

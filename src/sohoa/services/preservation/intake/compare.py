@@ -44,7 +44,9 @@ _OBJECT_SKIP = {"id", "last_fixity_at"}
 # What an AIP carries of a page (TT 05/2025: the master, the OCR; the PDF/A per document). A page's thumbnail and
 # display image are caches made again from the master when first asked for: not compared.
 _CARRIED = ("master", "ocr")
-_PREMIS_SKIP = {"id", "object_id", "document_id", "file_id"}
+# A PREMIS event's links are compared through its entity; its ``payload`` (Sohoa's own JSON beside the event)
+# has no place in PREMIS.xml and is not carried.
+_PREMIS_SKIP = {"id", "object_id", "document_id", "file_id", "payload"}
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,10 @@ def snapshot(ctx: AppContext, file_code: str, *, imported_audit: bool = False) -
             PreservationEvent.file_id == file.id, PreservationEvent.document_id.in_([d.id for d in docs]),
             PreservationEvent.object_id.in_(object_ids)))).scalars()
         # PREMIS.xml writes event times to the second at +07:00 (TT 05/2025): compared to the second.
-        premis = {row.identifier: row_values(row, skip=_PREMIS_SKIP) | {"at": row_values(row)["at"][:19]}
-                  for row in premis_rows}
+        premis = {row.identifier: row_values(row, skip=_PREMIS_SKIP) | {
+            "at": row_values(row)["at"][:19], "object": _sha(session, row.object_id),
+            "document": keys.get(("document", row.document_id or 0)),
+            "file": file_code if row.file_id == file.id else None} for row in premis_rows}
         return Snapshot(_file_record(session, file), documents, objects, _audit(session, keys, imported_audit),
                         premis)
 

@@ -16,14 +16,45 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import ObjectFormat, StoredObject
+from sohoa.db.models import EncryptedObject, ObjectFormat, StoredObject
 from sohoa.domain.errors import SohoaError
-from sohoa.domain.ports import ObjectStore, PutResult
+from sohoa.domain.ports import ObjectStore, PutResult, sha256_file
 from sohoa.services.platform.objects import record_object
 from sohoa.services.preservation.intake.rows import values_for
 from sohoa.services.preservation.intake.source import PackageRefused
+from sohoa.storage.envelope import read_header
+from sohoa.storage.keyring import KeyRing
+from sohoa.storage.sealed import check_envelope_plaintext
 
-__all__ = ["put_objects"]
+__all__ = ["check_encrypted", "put_objects"]
+
+
+def _no_key(path: str) -> PackageRefused:
+    return PackageRefused(
+        f"Không thể nhận đối tượng đã mã hóa {path}: kho này không có khóa (KEK) đã mã hóa nó, hoặc phong bì không "
+        "giải mã ra đúng đối tượng. Hãy đưa khóa của kho đã xuất gói vào SOHOA_KEYS_DIR",
+        f"The encrypted object {path} cannot be taken in: this archive lacks the key (KEK) that sealed it, or the "
+        "envelope does not decrypt to the object. Put the exporting archive's key in SOHOA_KEYS_DIR", path)
+
+
+def check_encrypted(store: ObjectStore, root: Path, objects: list[Mapping[str, Any]], keyring: KeyRing) -> None:
+    """Before anything is stored: every encrypted object the store lacks decrypts, with a key at hand, to the
+    object it names (else the package is refused, naming it)."""
+    for entry in objects:
+        path = entry.get("path")
+        if not path or not entry.get("encrypted") or store.exists(str(entry["sha256"])):
+            continue
+        if not check_envelope_plaintext(root / str(path), str(entry["sha256"]), keyring):
+            raise _no_key(str(path))
+
+
+def _record_envelope(session: Session, object_id: int, source: Path) -> None:
+    if session.execute(select(EncryptedObject.id).where(EncryptedObject.object_id == object_id)).first():
+        return
+    with source.open("rb") as handle:
+        key_id = read_header(handle).wrap.key_id
+    session.add(EncryptedObject(object_id=object_id, stored_sha256=sha256_file(source),
+                                stored_size=source.stat().st_size, key_id=key_id))
 
 
 def _put(store: ObjectStore, root: Path, sha256: str, path: str, encrypted: bool) -> PutResult:
@@ -38,10 +69,7 @@ def _put(store: ObjectStore, root: Path, sha256: str, path: str, encrypted: bool
         try:
             return store.restore_stored(sha256, stream)
         except SohoaError as exc:
-            raise PackageRefused(
-                f"Không thể nhận đối tượng đã mã hóa {path}: cần khóa của kho đã tạo gói ({exc.vi})",
-                f"The encrypted object {path} cannot be taken in: it needs the exporting archive's key "
-                f"({exc.en})", path) from exc
+            raise _no_key(path) from exc
 
 
 def _format(session: Session, object_id: int, fmt: Mapping[str, Any] | None) -> None:
@@ -78,6 +106,8 @@ def put_objects(session: Session, store: ObjectStore, root: Path, objects: list[
         if known is None and entry.get("created_at"):
             row.created_at = values_for(StoredObject, {"created_at": entry["created_at"]})["created_at"]
         ids[sha256] = row.id
+        if entry.get("encrypted") and store.is_encrypted(sha256):
+            _record_envelope(session, row.id, root / str(path))
         _format(session, row.id, entry.get("format"))
     session.flush()
     return ids, created

@@ -28,12 +28,13 @@ from sohoa.domain.ports import OcrEngineFactory
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.store_keys import keyring_for
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
 from sohoa.services.preservation.intake.check import check_package, resolve
 from sohoa.services.preservation.intake.foreign import ingest_foreign
 from sohoa.services.preservation.intake.history import import_audit, import_premis, read_audit
 from sohoa.services.preservation.intake.mets import MetsInfo, read_mets
-from sohoa.services.preservation.intake.objects import put_objects
+from sohoa.services.preservation.intake.objects import check_encrypted, put_objects
 from sohoa.services.preservation.intake.records import IdMap, import_records
 from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused, PackageSource, open_package
@@ -156,6 +157,7 @@ def ingest_package(ctx: AppContext, path: Path, *, actor: str,
                                  SOHOA_JSON) from exc
         audit_path = _metadata(info, source.root, AUDIT_JSONL)
         audit = read_audit(audit_path, AUDIT_JSONL) if audit_path is not None else []
+        check_encrypted(ctx.store, source.root, list(body.get("objects") or []), keyring_for(ctx.settings))
         report.file_code = (body.get("file") or {}).get("file_code")
         with ctx.db.session() as session:
             row = IngestedPackage(package_id=info.objid, package_type=info.package_type, mets_sha256=mets_sha256,
