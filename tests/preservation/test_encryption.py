@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import threading
@@ -11,14 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 from sqlalchemy import select
 
 from sohoa.app import create_app
-from sohoa.db.models import Document, EncryptedObject, Event, Page, StoredObject
+from sohoa.db.models import Document, EncryptedObject, Event, Page
 from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import AppContext, open_context
-from sohoa.services.platform.objects import store_bytes
 from sohoa.services.preservation.encryption import (
     encrypt_due,
     encryption_status,
@@ -28,56 +25,13 @@ from sohoa.services.preservation.encryption import (
 )
 from sohoa.services.preservation.events import events_for
 from sohoa.settings import Settings
-from sohoa.storage.objects import LocalObjectStore
+from tests.preservation._encryption_world import build_world, local_store, objects_of
 from tests.web import _helpers as helpers
-
-
-def _pdf_bytes(text: str) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (300, 400), "white").save(out, "PDF", title=text)
-    return out.getvalue()
-
-
-def _objects(ctx: AppContext, doc_id: int) -> dict[str, str]:
-    with ctx.db.session() as session:
-        doc = session.get_one(Document, doc_id)
-        page = session.execute(select(Page).where(Page.document_id == doc_id)).scalars().first()
-        assert page is not None
-        found = {"master": session.get_one(StoredObject, page.master_object_id).sha256}
-        if doc.pdf_object_id:
-            found["pdf"] = session.get_one(StoredObject, doc.pdf_object_id).sha256
-        return found
-
-
-def _local(ctx: AppContext) -> LocalObjectStore:
-    store = getattr(ctx.store, "primary", ctx.store)
-    assert isinstance(store, LocalObjectStore)
-    return store
-
-
-def _with_pdf(ctx: AppContext, doc_id: int, pdf: bytes) -> None:
-    with ctx.db.session() as session:
-        stored = store_bytes(session, ctx.store, pdf, media_type="application/pdf", kind="pdf")
-        session.get_one(Document, doc_id).pdf_object_id = stored.id
 
 
 @pytest.fixture
 def world(ctx: AppContext) -> Iterator[dict[str, int]]:
-    yield _build_world(ctx)
-
-
-def _build_world(ctx: AppContext) -> dict[str, int]:
-    _acc, (file_id,) = helpers.accession_with_files(ctx)
-    shared_pdf = _pdf_bytes("shared")
-    ids = {
-        "secret": helpers.document(ctx, file_id, pages=1, access_level="secret"),
-        "internal": helpers.document(ctx, file_id, pages=1, access_level="internal"),
-        "public": helpers.document(ctx, file_id, pages=1, access_level="public"),
-    }
-    _with_pdf(ctx, ids["internal"], _pdf_bytes("internal only"))
-    _with_pdf(ctx, ids["secret"], shared_pdf)
-    _with_pdf(ctx, ids["public"], shared_pdf)  # the same bytes: one object, used by a public document too
-    return ids
+    yield build_world(ctx)
 
 
 def test_nothing_is_encrypted_before_the_first_key(ctx: AppContext, world: dict[str, int]) -> None:
@@ -88,8 +42,8 @@ def test_nothing_is_encrypted_before_the_first_key(ctx: AppContext, world: dict[
 
 
 def test_restricted_objects_are_sealed_and_read_back(ctx: AppContext, world: dict[str, int]) -> None:
-    store = _local(ctx)
-    secret, internal, public = (_objects(ctx, world[k]) for k in ("secret", "internal", "public"))
+    store = local_store(ctx)
+    secret, internal, public = (objects_of(ctx, world[k]) for k in ("secret", "internal", "public"))
     plain = {sha: store.read(sha) for sha in (secret["master"], internal["master"], internal["pdf"])}
     key_id = init_keys(ctx, "test")
     result = encrypt_due(ctx)
@@ -114,8 +68,8 @@ def test_restricted_objects_are_sealed_and_read_back(ctx: AppContext, world: dic
 
 def test_staff_still_get_page_images_and_pdf(ctx: AppContext, world: dict[str, int]) -> None:
     helpers.users(ctx)
-    internal = _objects(ctx, world["internal"])
-    pdf = _local(ctx).read(internal["pdf"])
+    internal = objects_of(ctx, world["internal"])
+    pdf = local_store(ctx).read(internal["pdf"])
     init_keys(ctx, "test")
     encrypt_due(ctx)
     with ctx.db.session() as session:
@@ -129,28 +83,28 @@ def test_staff_still_get_page_images_and_pdf(ctx: AppContext, world: dict[str, i
         assert part.status_code == 206 and part.content == pdf[10:100]
         image = client.get(f"/pages/{page_id}/image")  # rendered from the encrypted master
         assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
-    assert _local(ctx).is_encrypted(internal["master"])
+    assert local_store(ctx).is_encrypted(internal["master"])
 
 
 def test_a_level_raised_to_internal_is_sealed_by_the_next_sweep(ctx: AppContext, world: dict[str, int]) -> None:
     init_keys(ctx, "test")
     encrypt_due(ctx)
-    public = _objects(ctx, world["public"])
+    public = objects_of(ctx, world["public"])
     with ctx.db.session() as session:
         session.get_one(Document, world["public"]).access_level = "internal"
     assert encrypt_due(ctx).sealed == 2  # its master, and the shared PDF now that no open document uses it
-    assert _local(ctx).is_encrypted(public["master"]) and _local(ctx).is_encrypted(public["pdf"])
+    assert local_store(ctx).is_encrypted(public["master"]) and local_store(ctx).is_encrypted(public["pdf"])
     with ctx.db.session() as session:  # lowered again: nothing is decrypted back on the store
         session.get_one(Document, world["public"]).access_level = "public"
-    assert encrypt_due(ctx).sealed == 0 and _local(ctx).is_encrypted(public["master"])
+    assert encrypt_due(ctx).sealed == 0 and local_store(ctx).is_encrypted(public["master"])
 
 
 def test_rotation_then_retire_keeps_everything_readable(ctx: AppContext, world: dict[str, int]) -> None:
-    secret = _objects(ctx, world["secret"])
-    data = _local(ctx).read(secret["master"])
+    secret = objects_of(ctx, world["secret"])
+    data = local_store(ctx).read(secret["master"])
     first = init_keys(ctx, "test")
     encrypt_due(ctx)
-    envelope = _local(ctx).path(secret["master"]).read_bytes()
+    envelope = local_store(ctx).path(secret["master"]).read_bytes()
     with pytest.raises(SohoaError):
         retire_key(ctx, first, "test")  # still in use
     rotated = rotate_keys(ctx, "test")
@@ -158,7 +112,7 @@ def test_rotation_then_retire_keeps_everything_readable(ctx: AppContext, world: 
     retire_key(ctx, first, "test")
     keys_dir = ctx.settings.keys_path
     assert not (keys_dir / f"{first}.kek").exists() and (keys_dir / f"{rotated.key_id}.kek").exists()
-    assert _local(ctx).path(secret["master"]).read_bytes() == envelope  # the envelope was never rewritten
+    assert local_store(ctx).path(secret["master"]).read_bytes() == envelope  # the envelope was never rewritten
     fresh = open_context(ctx.settings)
     try:
         assert fresh.store.read(secret["master"]) == data and fresh.store.verify(secret["master"])
@@ -173,10 +127,10 @@ def test_rotation_then_retire_keeps_everything_readable(ctx: AppContext, world: 
 
 
 def test_a_flipped_ciphertext_bit_is_found(ctx: AppContext, world: dict[str, int]) -> None:
-    secret = _objects(ctx, world["secret"])
+    secret = objects_of(ctx, world["secret"])
     init_keys(ctx, "test")
     encrypt_due(ctx)
-    path = _local(ctx).path(secret["master"])
+    path = local_store(ctx).path(secret["master"])
     os.chmod(path, 0o600)
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0x10
@@ -187,8 +141,8 @@ def test_a_flipped_ciphertext_bit_is_found(ctx: AppContext, world: dict[str, int
 
 
 def test_missing_keys_folder_is_a_clear_error_and_loses_nothing(ctx: AppContext, world: dict[str, int]) -> None:
-    secret = _objects(ctx, world["secret"])
-    data = _local(ctx).read(secret["master"])
+    secret = objects_of(ctx, world["secret"])
+    data = local_store(ctx).read(secret["master"])
     init_keys(ctx, "test")
     encrypt_due(ctx)
     keys_dir = ctx.settings.keys_path
@@ -206,7 +160,7 @@ def test_missing_keys_folder_is_a_clear_error_and_loses_nothing(ctx: AppContext,
     finally:
         blind.close()
     shutil.move(aside, keys_dir)
-    assert _local(ctx).read(secret["master"]) == data
+    assert local_store(ctx).read(secret["master"]) == data
 
 
 def test_keys_folder_inside_the_data_directory_is_refused(tmp_path: Path) -> None:
@@ -218,7 +172,7 @@ def test_keys_folder_inside_the_data_directory_is_refused(tmp_path: Path) -> Non
 
 @pytest.mark.postgres
 def test_policy_sweep_and_rotation_on_postgresql(pg_ctx: AppContext) -> None:
-    ids = _build_world(pg_ctx)
+    ids = build_world(pg_ctx)
     assert encryption_status(pg_ctx).due == 3
     init_keys(pg_ctx, "test")
     assert encrypt_due(pg_ctx).sealed == 3
@@ -232,8 +186,8 @@ def test_policy_sweep_and_rotation_on_postgresql(pg_ctx: AppContext) -> None:
 
 
 def test_two_sweeps_at_once_seal_each_object_once(ctx: AppContext, world: dict[str, int]) -> None:
-    secret = _objects(ctx, world["secret"])
-    data = _local(ctx).read(secret["master"])
+    secret = objects_of(ctx, world["secret"])
+    data = local_store(ctx).read(secret["master"])
     init_keys(ctx, "test")
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(encrypt_due(ctx).sealed)) for _ in range(2)]
@@ -244,4 +198,4 @@ def test_two_sweeps_at_once_seal_each_object_once(ctx: AppContext, world: dict[s
     assert len(results) == 2
     with ctx.db.session() as session:
         assert len(session.execute(select(EncryptedObject)).scalars().all()) == 3
-    assert _local(ctx).read(secret["master"]) == data and _local(ctx).verify(secret["master"])
+    assert local_store(ctx).read(secret["master"]) == data and local_store(ctx).verify(secret["master"])
