@@ -30,7 +30,9 @@ from sohoa.services.preservation.formats import (
     format_summary,
     formats_of,
     formats_task,
+    identify_new,
     identify_objects,
+    latest_object_id,
     pending_count,
 )
 from sohoa.services.production.ingest import ingest_paths
@@ -315,3 +317,17 @@ def test_an_encrypted_object_is_identified_from_its_plaintext(tmp_path: Path) ->
         assert found.puid == "fmt/11"  # … identified as the PNG it is
     finally:
         ctx.close()
+
+
+def test_after_an_ingest_only_what_it_stored_is_identified(ctx: AppContext, tmp_path: Path) -> None:
+    with ctx.db.session() as session:
+        store_bytes(session, ctx.store, b"\x00 before", media_type="application/octet-stream", kind="master")
+        session.commit()
+    mark = latest_object_id(ctx)
+    report = ingest_paths(ctx, [text_page(tmp_path / "a.png", ["Quyết định"])], engine_factory=fake)
+    assert report.items[0].state == "done"
+    found = identify_new(ctx, mark)
+    assert found is not None and found.identified >= 3  # master, OCR, thumbnail, PDF/A
+    with ctx.db.session() as session:
+        assert pending_count(session) == 1  # the object stored before the ingest waits for a pass
+        assert session.execute(select(func.min(ObjectFormat.object_id))).scalar_one() > mark

@@ -14,6 +14,7 @@ temporary copy (the store's ``open`` decrypts).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,8 +34,21 @@ from sohoa.services.preservation.format_policy import FormatPolicy, load_policy
 from sohoa.services.preservation.lease import single_runner
 from sohoa.storage.objects import LocalObjectStore
 
-__all__ = ["FormatCount", "IdentifyReport", "format_summary", "formats_of", "formats_task", "identify_objects",
-           "identify_one", "pending_count", "policy_of"]
+__all__ = [
+    "FormatCount",
+    "IdentifyReport",
+    "format_summary",
+    "formats_of",
+    "formats_task",
+    "identify_new",
+    "identify_objects",
+    "identify_one",
+    "latest_object_id",
+    "pending_count",
+    "policy_of",
+]
+
+log = logging.getLogger(__name__)
 
 BATCH = 100  # objects per transaction
 
@@ -155,15 +169,16 @@ def _record_missing(session: Session, obj: StoredObject, row: ObjectFormat | Non
 
 
 def identify_objects(ctx: AppContext, *, redo_all: bool = False, limit: int | None = None, actor: str = "system",
-                     should_stop: Callable[[], bool] | None = None) -> IdentifyReport:
-    """Identify the objects that are due (see the module's note; ``redo_all``: every object again), at most
-    ``limit``, a batch per transaction. Objects newly at risk are also named in the audit log."""
+                     after_id: int = 0, should_stop: Callable[[], bool] | None = None) -> IdentifyReport:
+    """Identify the objects that are due (see the module's note; ``redo_all``: every object again; only those
+    with an id above ``after_id``), at most ``limit``, a batch per transaction. Objects newly at risk are also
+    named in the audit log."""
     started = time.perf_counter()
     tool, signature = tool_name(), signature_name()
     report = IdentifyReport(tool=tool, signature=signature)
     policy = policy_of(ctx)
     redo_before = datetime.now(UTC) if redo_all else None
-    after = 0
+    after = after_id
     while limit is None or report.identified + report.missing < limit:
         if should_stop is not None and should_stop():
             break
@@ -199,6 +214,25 @@ def identify_objects(ctx: AppContext, *, redo_all: bool = False, limit: int | No
             session.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def identify_new(ctx: AppContext, after_id: int, *, actor: str = "ingest") -> IdentifyReport | None:
+    """Identify what an ingest just stored (objects above ``after_id``) right after it, so an archive run from
+    the command line alone has its formats too. Never fails the ingest: when another process holds the pass's
+    lease, or on an error (logged), the objects are left to the next pass (`sohoa serve`, `sohoa formats
+    identify`)."""
+    try:
+        with single_runner(ctx, "formats") as mine:  # else a pass runs now (the next one takes these)
+            return identify_objects(ctx, after_id=after_id, actor=actor) if mine else None
+    except Exception:  # identification is a follow-up: the ingest itself succeeded
+        log.exception("format identification after ingest failed; the next pass will do it")
+        return None
+
+
+def latest_object_id(ctx: AppContext) -> int:
+    """The highest stored object id now (0 for none): what an ingest about to start will store comes after."""
+    with ctx.db.session() as session:
+        return int(session.execute(select(func.max(StoredObject.id))).scalar_one() or 0)
 
 
 def formats_of(session: Session, object_ids: Sequence[int]) -> dict[int, ObjectFormat]:
