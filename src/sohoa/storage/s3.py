@@ -107,7 +107,7 @@ class S3ObjectStore:
                 return self.stored_size(sha256), b""  # an empty object
             raise s3_failed(self.bucket, exc) from exc
         with answer["Body"] as body:
-            prefix: bytes = body.read(_PEEK)
+            prefix = read_full(body, _PEEK)
         content_range = str(answer.get("ContentRange") or "")
         total = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(answer["ContentLength"])
         return total, prefix
@@ -253,16 +253,25 @@ class S3ObjectStore:
 
     def verify(self, sha256: str) -> bool:
         """Fixity: the object exists and its bytes, streamed back, still hash to its name (an envelope:
-        decrypted and re-hashed when its key is at hand, else its bytes checked against its key record)."""
+        decrypted and re-hashed when its key is at hand, else its bytes checked against its key record). A
+        plain object is read with the first look (whole, when short) and one GET for the rest."""
         try:
-            total, header = self.header(sha256)
+            total, prefix = self.peek(sha256)
         except ObjectMissing:
             return False
-        except SohoaError:  # an envelope whose header no longer reads
-            return False
-        if header is not None:
+        if is_envelope(prefix):
+            try:
+                header = read_header(io.BytesIO(prefix))
+            except SohoaError:  # an envelope whose header no longer reads
+                return False
             return self._sealing.check(sha256, total, header)
-        return self.stored_digest(sha256) == sha256
+        digest = hashlib.sha256(prefix)
+        if len(prefix) < total:
+            with open_reader(self.client, self.bucket, self.key(sha256), total) as rest:
+                rest.seek(len(prefix))
+                while chunk := rest.read(CHUNK):
+                    digest.update(chunk)
+        return digest.hexdigest() == sha256
 
     def stored_digest(self, sha256: str) -> str | None:
         """The SHA-256 of the bytes as kept, streamed back (None when the object is missing)."""
