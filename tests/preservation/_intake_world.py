@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from sohoa.db.models import FileUnit, StoredObject
+from sohoa.db.models import Document, DocumentSignature, FileUnit, Fonds, PersonalDatum, StoredObject, Unit
 from sohoa.domain.codes import AccessLevel
 from sohoa.services.identity.access_changes import change_file_access
 from sohoa.services.platform.context import AppContext
@@ -55,10 +55,30 @@ def build_world(ctx: AppContext, folder: Path) -> World:
     assert not errors, errors
     assert not update_fields(ctx, doc2, {"subject": "Công văn về việc tập huấn hòa giải viên"}, actor="reviewer")
     with ctx.db.session() as session:
+        unit = Unit(identifier="000.00.31.H29", name="Ủy ban nhân dân phường Bến Nghé",
+                    name_folded="uy ban nhan dan phuong ben nghe", unit_type="phường", valid_from=date(1976, 1, 1))
+        session.add(unit)
+        session.flush()
+        fonds = Fonds(code="P31.BN", name="Phông UBND phường Bến Nghé", unit_id=unit.id, start_year=1976)
+        session.add(fonds)
+        session.flush()
         file = session.execute(select(FileUnit).where(FileUnit.file_code == FILE_CODE)).scalar_one()
         file.title = "Hồ sơ công nhận tổ hòa giải năm 2025"
         file.maintenance, file.permanent, file.keyword = "Vĩnh viễn", True, "hòa giải"
+        file.unit_id, file.fonds_id = unit.id, fonds.id
         file_id = file.id
+        doc = session.get(Document, doc1)
+        assert doc is not None and doc.pages
+        doc.unit_id = unit.id
+        session.add(DocumentSignature(document_id=doc1, master_object_id=doc.pages[0].master_object_id, position=0,
+                                      field_name="Signature1", status="read", signer_common_name="Nguyễn Văn An",
+                                      signer_organisation="UBND phường Bến Nghé", serial="0A1B2C",
+                                      signing_time=datetime(2025, 3, 5, 2, 0, 1, 250000, tzinfo=UTC),
+                                      intact=True, valid=True, trust="trusted", coverage="whole",
+                                      details={"revision": 1, "digest": "sha256"}))
+        session.add(PersonalDatum(document_id=doc2, page_no=1, kind="phone", value="0912 345 678",
+                                  normalized="0912345678", source="reviewer", status="masked", decided_by="reviewer",
+                                  decided_at=datetime(2025, 3, 7, 1, 0, tzinfo=UTC)))
     update_fields(ctx, doc1, {}, actor="reviewer", mark_reviewed=True)  # document 2 stays in review
     change_file_access(ctx, file_id, AccessLevel.PUBLIC, "archivist", "Công bố / published", role="admin")
     with ctx.db.session() as session:

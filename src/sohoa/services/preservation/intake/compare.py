@@ -26,6 +26,7 @@ from sohoa.db.models import (
     Fonds,
     ImportedAuditEvent,
     Page,
+    PersonalDatum,
     PreservationEvent,
     StoredObject,
     Unit,
@@ -83,8 +84,10 @@ def _doc_key(session: Session, doc: Document) -> str:
 
 def _file_record(session: Session, file: FileUnit) -> dict[str, Any]:
     record = row_values(file, skip=_FILE_SKIP)
-    record["unit"] = session.get(Unit, file.unit_id).identifier if file.unit_id else None  # type: ignore[union-attr]
-    record["fonds"] = session.get(Fonds, file.fonds_id).code if file.fonds_id else None  # type: ignore[union-attr]
+    unit = session.get(Unit, file.unit_id) if file.unit_id else None
+    fonds = session.get(Fonds, file.fonds_id) if file.fonds_id else None
+    record["unit"] = row_values(unit, skip={"id", "parent_id"}) if unit else None
+    record["fonds"] = row_values(fonds, skip={"id", "unit_id"}) if fonds else None
     record["accession"] = (session.get(Accession, file.accession_id).code  # type: ignore[union-attr]
                            if file.accession_id else None)
     record["box"] = session.get(Box, file.box_id).number if file.box_id else None  # type: ignore[union-attr]
@@ -116,6 +119,9 @@ def _document_record(session: Session, doc: Document, objects: dict[str, dict[st
                                  .order_by(DocumentSignature.position, DocumentSignature.id)).scalars()
     record["signatures"] = [row_values(s, skip=_SIG_SKIP) | {"master": _sha(session, s.master_object_id)}
                             for s in signatures]
+    personal = session.execute(select(PersonalDatum).where(PersonalDatum.document_id == doc.id)
+                               .order_by(PersonalDatum.id)).scalars()
+    record["personal_data"] = [row_values(p, skip={"id", "document_id"}) for p in personal]
     return record
 
 
