@@ -25,6 +25,7 @@ from sohoa.services.preservation.encryption import (
 )
 from sohoa.services.preservation.events import events_for
 from sohoa.settings import Settings
+from sohoa.storage.objects import LocalObjectStore
 from tests.preservation._encryption_world import build_world, local_store, objects_of
 from tests.web import _helpers as helpers
 
@@ -199,3 +200,22 @@ def test_two_sweeps_at_once_seal_each_object_once(ctx: AppContext, world: dict[s
     with ctx.db.session() as session:
         assert len(session.execute(select(EncryptedObject)).scalars().all()) == 3
     assert local_store(ctx).read(secret["master"]) == data and local_store(ctx).verify(secret["master"])
+
+
+def test_the_replica_holds_the_same_envelope_and_no_plaintext(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, replica_url=str(tmp_path / "replica"))
+    context = open_context(settings)
+    try:
+        ids = build_world(context)
+        secret = objects_of(context, ids["secret"])
+        data = local_store(context).read(secret["master"])
+        init_keys(context, "test")
+        assert encrypt_due(context).sealed == 3
+        replica = getattr(context.store, "replica", None)
+        assert isinstance(replica, LocalObjectStore)
+        assert replica.path(secret["master"]).read_bytes() == local_store(context).path(secret["master"]).read_bytes()
+        assert replica.key_record(secret["master"]) == local_store(context).key_record(secret["master"])
+        assert replica.read(secret["master"]) == data and replica.verify(secret["master"])
+        assert LocalObjectStore(tmp_path / "replica").verify(secret["master"])  # keyless: by the stored digest
+    finally:
+        context.close()

@@ -130,16 +130,25 @@ def _seal_one(ctx: AppContext, store: SealingStore, object_id: int, sha256: str)
     if result.plain_links:
         log.warning("encryption: %s sealed, but %d plain hard link(s) outside the store remain", sha256,
                     result.plain_links)
-    replica = _replica(ctx)
-    if replica is not None and replica.exists(sha256):  # no plaintext left on the second copy either
-        record = store.key_record(sha256)
-        if record is not None:
-            with store.open_stored(sha256) as stored:
-                replica.adopt_envelope(sha256, stored, record)
+    _follow_on_replica(ctx, store, sha256)
     try:
         _record_sealed(ctx, object_id, result)
     except IntegrityError:  # another process recorded the same object meanwhile
         log.info("encryption: %s recorded by another process", sha256)
+
+
+def _follow_on_replica(ctx: AppContext, store: SealingStore, sha256: str) -> None:
+    """The replica takes the very envelope and its key record (no plaintext left on the second copy); a replica
+    that cannot be written now is left to the replica's catch-up pass."""
+    replica = _replica(ctx)
+    record = store.key_record(sha256)
+    if replica is None or record is None:
+        return
+    try:
+        with store.open_stored(sha256) as stored:
+            replica.adopt_envelope(sha256, stored, record)
+    except (SohoaError, OSError) as exc:
+        log.warning("encryption: the replica's copy of %s not replaced by its envelope yet: %s", sha256, exc)
 
 
 def _record_sealed(ctx: AppContext, object_id: int, result: SealResult) -> None:
