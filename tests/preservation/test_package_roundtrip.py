@@ -137,6 +137,9 @@ def test_the_same_package_twice_changes_nothing(source: Source, tmp_path: Path) 
         before = _counts(target)
         again = ingest_package(target, _copy(source.aip, tmp_path / "copy"), actor="archivist")
         assert again.already and _counts(target) == before
+        later = ingest_package(target, source.packages["zip"], actor="archivist")  # a later export of the same
+        assert not later.already and (later.documents_created, later.documents_matched, later.objects_new) == (0, 2, 0)
+        assert later.premis_known >= 2 and later.audit_known >= 1
         assert _same(source, target) == []
     finally:
         target.close()
