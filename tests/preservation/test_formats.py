@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
@@ -331,3 +331,60 @@ def test_after_an_ingest_only_what_it_stored_is_identified(ctx: AppContext, tmp_
     with ctx.db.session() as session:
         assert pending_count(session) == 1  # the object stored before the ingest waits for a pass
         assert session.execute(select(func.min(ObjectFormat.object_id))).scalar_one() > mark
+
+
+def _pdfa_variants(pdfa: bytes) -> dict[str, bytes]:
+    """Sohoa's PDF/A-2b with its XMP claim rewritten to each PDF/A part and conformance (same length)."""
+    assert b"pdfaid:part>2<" in pdfa and b"pdfaid:conformance>B<" in pdfa
+    return {f"{part}{level}": pdfa.replace(b"pdfaid:part>2<", f"pdfaid:part>{part}<".encode())
+            .replace(b"pdfaid:conformance>B<", f"pdfaid:conformance>{level}<".encode())
+            for part in "123" for level in "ABU" if (part, level) != ("1", "U")}
+
+
+def test_every_puid_of_the_policy_is_what_siegfried_says(archive: AppContext, tmp_path: Path) -> None:
+    """The shipped policy's PUIDs, each checked on a file made here (none is guessed)."""
+    made: dict[str, Path] = {}
+    with archive.db.session() as session:
+        sha = session.execute(select(StoredObject.sha256).where(StoredObject.kind == "pdf")).scalars().first()
+    assert sha is not None
+    expected_pdfa = {"1A": "fmt/95", "1B": "fmt/354", "2A": "fmt/476", "2B": "fmt/477", "2U": "fmt/478",
+                     "3A": "fmt/479", "3B": "fmt/480", "3U": "fmt/481"}
+    for name, data in _pdfa_variants(archive.store.read(sha)).items():
+        made[expected_pdfa[name]] = tmp_path / f"pdfa{name}.pdf"
+        made[expected_pdfa[name]].write_bytes(data)
+    pdf_versions = {"1.0": "fmt/14", "1.1": "fmt/15", "1.2": "fmt/16", "1.3": "fmt/17", "1.4": "fmt/18",
+                    "1.5": "fmt/19", "1.6": "fmt/20", "1.7": "fmt/276", "2.0": "fmt/1129"}
+    for version, puid in pdf_versions.items():
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        made[puid] = tmp_path / f"v{version}.pdf"
+        pdf.save(made[puid], force_version=version)
+    image = Image.open(text_page(tmp_path / "page.png", ["Hà Nội"])).convert("RGB")
+    for puid, name, options in (("fmt/11", "x.png", {}), ("fmt/353", "x.tif", {}), ("fmt/43", "x.jpg", {}),
+                                ("fmt/3", "x.gif", {}), ("fmt/116", "x.bmp", {}), ("fmt/566", "x.webp", {}),
+                                ("x-fmt/392", "x.jp2", {})):
+        image.save(tmp_path / name, **options)
+        made[puid] = tmp_path / name
+    for puid, name, text in (("fmt/817", "x.json", '{"a": 1}'), ("x-fmt/111", "x.txt", "xin chào"),
+                             ("fmt/101", "x.xml", '<?xml version="1.0"?><a/>'),
+                             ("fmt/471", "x.html", "<!DOCTYPE html><html><body>x</body></html>")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        made[puid] = tmp_path / name
+    image.save(tmp_path / "89a.gif", comment=b"Sohoa")  # a comment makes Pillow write GIF 89a
+    made["fmt/4"] = tmp_path / "89a.gif"
+    for puid, chunk in (("fmt/12", (b"sRGB", b"\x00")), ("fmt/13", (b"iTXt", b"Title\x00\x00\x00vi\x00\x00x"))):
+        info = PngImagePlugin.PngInfo()
+        info.add(*chunk)  # PNG 1.1 and 1.2 are told apart by the chunks their versions brought
+        image.save(tmp_path / f"{puid[4:]}.png", pnginfo=info)
+        made[puid] = tmp_path / f"{puid[4:]}.png"
+    jfif = bytearray((tmp_path / "x.jpg").read_bytes())
+    assert jfif[6:11] == b"JFIF\x00"
+    for puid, minor in (("fmt/42", 0), ("fmt/44", 2)):  # JFIF 1.00 and 1.02: the version bytes of APP0
+        jfif[12] = minor
+        made[puid] = tmp_path / f"jfif{minor}.jpg"
+        made[puid].write_bytes(bytes(jfif))
+    (tmp_path / "x.bin").write_bytes(bytes(range(256)) * 4)
+    made["fmt/208"] = tmp_path / "x.bin"  # what siegfried calls an unknown '.bin' file, by its name only
+    for puid, path in made.items():
+        assert identify(path).puid == puid, (path.name, identify(path))
+    assert set(POLICY.formats) <= set(made)
