@@ -75,6 +75,7 @@ def test_aip_members_are_the_layout_and_stable(world: tuple[AppContext, int, Pat
         assert [(m.path, m.sha256, m.size) for m in first] == [(m.path, m.sha256, m.size) for m in again]
         assert paths[-1] == "METS.xml" and len(set(paths)) == len(paths)
         for needed in ("metadata/descriptive/EAD.xml", "metadata/preservation/PREMIS.xml",
+                       "representations/rep1/metadata/preservation/PREMIS.xml", "documentation/README.txt",
                        "metadata/other/sohoa.json", "metadata/other/audit.jsonl", "representations/rep1/METS.xml",
                        "schemas/mets.xsd", "schemas/ead.xsd", "schemas/premis-v3-0.xsd"):
             assert needed in paths
@@ -105,6 +106,7 @@ def test_aip_folder_validates_everywhere_and_records_events(world: tuple[AppCont
     assert _errors(result.errors, "AIP") == [], result.errors
     assert result.report["metadata"]["schema_results"]["status"] == "VALID"
     assert result.report["metadata"]["schematron_results"]["status"] == "VALID"
+    assert [m["rule_id"] for m in result.report["structure"]["messages"] if m["severity"] != "Info"] == []
     # lxml, with the schemas the package itself carries
     schemas = base / "aip" / "schemas"
     for doc, xsd in (("metadata/descriptive/EAD.xml", "ead.xsd"), ("metadata/preservation/PREMIS.xml",

@@ -7,7 +7,8 @@ Layout (E-ARK CSIP, TT 05/2025)::
     metadata/preservation/PREMIS.xml             PREMIS 3.0: objects, events, agents, rights
     metadata/other/sohoa.json                    every field Sohoa keeps (see ``sohoa_json``)
     metadata/other/audit.jsonl                   the hash-chained audit events of the file and documents
-    representations/rep1/METS.xml                representation METS (its data files, PREMIS)
+    representations/rep1/METS.xml                representation METS (its data files, its PREMIS)
+    representations/rep1/metadata/preservation/PREMIS.xml  PREMIS of the representation's files
     representations/rep1/data/masters/<name>     the masters, as stored (``.enc`` when encrypted)
     representations/rep1/data/documents/<key>.pdf  each document's PDF/A (a DIP: masked for the public)
     representations/rep1/data/ocr/<key>/page-<n>.json  OCR of each page
@@ -59,6 +60,7 @@ metadata/preservation/PREMIS.xml       Đối tượng, sự kiện bảo quản
 metadata/other/sohoa.json              Mọi trường Sohoa lưu (để nhập lại đầy đủ)
 metadata/other/audit.jsonl             Nhật ký kiểm toán (chuỗi băm) của hồ sơ và văn bản
 representations/rep1/METS.xml          Mô tả bản thể hiện
+representations/rep1/metadata/         PREMIS của các tệp của bản thể hiện
 representations/rep1/data/masters/     Tệp gốc (tệp .enc: đã mã hóa, khóa giữ ngoài gói)
 representations/rep1/data/documents/   PDF/A của từng văn bản
 representations/rep1/data/ocr/         Kết quả nhận dạng chữ từng trang (JSON)
@@ -71,7 +73,7 @@ Information package (TT 05/2025; E-ARK CSIP, METS, EAD 2002, PREMIS 3.0) written
 METS.xml: every file with its SHA-256, size and MIME type. metadata/descriptive/EAD.xml: the file (hồ sơ)
 and each document (EAD 2002; TT 05 fields in <odd>). metadata/preservation/PREMIS.xml: objects, preservation
 events, agents, rights. metadata/other/sohoa.json: every field Sohoa keeps (for a complete re-import);
-audit.jsonl: the hash-chained audit log of the file and its documents. representations/rep1/: its METS, the
+audit.jsonl: the hash-chained audit log of the file and its documents. representations/rep1/: its METS and PREMIS, the
 masters (.enc: encrypted, the key is kept outside the package), each document's PDF/A, the OCR of each page.
 schemas/: the official XML schemas. To check: compare each file's SHA-256 with METS.xml; validate the XML
 against schemas/.
@@ -223,14 +225,19 @@ def build_package(ctx: AppContext, session: Session, scope: Scope, kind: Package
         mdrefs += [MdRef("techMD", sohoa, "OTHER", "SOHOA-JSON"), MdRef("digiprovMD", audit, "OTHER", "AUDIT-LOG")]
     schemas = _schema_members()
     readme = PackageMember.generated("documentation/README.txt", README.encode("utf-8"), "text/plain")
+    rep_metadata: list[PackageMember] = []
+    if builder.held:
+        rep_metadata.append(PackageMember.generated(f"{REP}metadata/preservation/PREMIS.xml", premis_xml(
+            data, builder.held, own=[], package_id=package_id, representation=True), _XML))
     rep_mets = PackageMember.generated(f"{REP}METS.xml", mets_xml(
         objid=f"{package_id}/rep1", label=f"{title} (rep1)", kind=kind, created=stamp, base=REP,
-        mdrefs=[MdRef("digiprovMD", premis, "PREMIS")], groups=[("Data", builder.data_members)]), _XML)
+        mdrefs=[MdRef("digiprovMD", m, "PREMIS") for m in rep_metadata],
+        groups=[("Data", builder.data_members)]), _XML)
     root = PackageMember.generated("METS.xml", mets_xml(
         objid=package_id, label=title, kind=kind, created=stamp, base="", mdrefs=mdrefs,
         groups=[("Documentation", [readme]), ("Schemas", schemas)], representations=[("rep1", rep_mets)],
         archivist=(data.unit.name, data.unit.identifier) if data.unit is not None else None), _XML)
-    members = [*builder.data_members, *metadata, rep_mets, readme, *schemas, root]
+    members = [*builder.data_members, *metadata, *rep_metadata, rep_mets, readme, *schemas, root]
     return BuiltPackage(package_id, members, data)
 
 

@@ -123,17 +123,20 @@ def _event(root: etree._Element, event: PreservationEvent, links: list[tuple[str
 
 
 def premis_xml(data: Collected, held: list[HeldObject], *, own: list[PackageEvent],
-               package_id: str) -> bytes:
-    """PREMIS 3.0 for the package (valid against the shipped ``premis-v3-0.xsd``)."""
+               package_id: str, representation: bool = False) -> bytes:
+    """PREMIS 3.0 for the package (valid against the shipped ``premis-v3-0.xsd``). ``representation``: the
+    representation's own PREMIS (``representations/rep1/metadata/preservation/``): its file objects and their
+    events only (the package's PREMIS holds everything)."""
     root = etree.Element(f"{{{PREMIS_NS}}}premis", nsmap={None: PREMIS_NS, "xsi": XSI_NS})
     root.set("version", "3.0")
-    root.set(f"{{{XSI_NS}}}schemaLocation", f"{PREMIS_NS} ../../schemas/premis-v3-0.xsd")
+    up = "../../../../" if representation else "../../"
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{PREMIS_NS} {up}schemas/premis-v3-0.xsd")
     rights: list[tuple[str, str, str]] = []  # (rights id, access level, entity id)
-    if data.file is not None:
+    if data.file is not None and not representation:
         entity = file_entity_id(data.file.file_code)
         rights.append((f"rights-{entity}", data.file.access_level, entity))
         _entity(root, entity, rights[-1][0])
-    for doc in data.documents:
+    for doc in [] if representation else data.documents:
         entity = document_entity_id(data.keys[doc.id])
         rights.append((f"rights-{entity}", doc.access_level, entity))
         _entity(root, entity, rights[-1][0])
@@ -143,6 +146,8 @@ def premis_xml(data: Collected, held: list[HeldObject], *, own: list[PackageEven
     doc_entity = {d.id: document_entity_id(data.keys[d.id]) for d in data.documents}
     agents = {AGENT}
     for event in data.events:
+        if representation and event.object_id not in by_object:
+            continue
         links: list[tuple[str, str]] = []
         if event.object_id is not None and event.object_id in by_object:
             links.append(("sha256", by_object[event.object_id].sha256))
@@ -152,7 +157,7 @@ def premis_xml(data: Collected, held: list[HeldObject], *, own: list[PackageEven
             links.append(("URN", file_entity_id(data.file.file_code)))
         agents.add(event.agent)
         _event(root, event, links)
-    for mine in own:
+    for mine in [] if representation else own:
         row = PreservationEvent(identifier=mine.identifier, event_type=mine.event_type, at=mine.at,
                                 outcome="success", detail=mine.detail, outcome_detail=None, agent=AGENT)
         _event(root, row, [("URN", package_id)])
