@@ -16,7 +16,7 @@ from sohoa.cli.common import app_context, console, print_json, write_json
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.pool import SharedPool
 from sohoa.services.platform.remote_pool import running_pool
-from sohoa.services.preservation.encryption import encrypt_due
+from sohoa.services.preservation.encryption import encrypt_after_ingest
 from sohoa.services.preservation.formats import identify_new, latest_object_id
 from sohoa.services.production.extract import extract_file
 from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
@@ -98,7 +98,7 @@ def run_ingest(ctx: AppContext, out: Console, raw: TextIO, *, paths: Sequence[Pa
         report = ingest_paths(ctx, paths, unit_identifier=unit, file_code=file_code, actor="cli",
                               progress=on_progress, pool=pool)
     identify_new(ctx, stored_before)  # PRONOM formats of what was stored (about 2 ms of CPU an object)
-    encrypt_due(ctx)  # restricted material sealed at rest now (nothing before `sohoa keys init`)
+    encrypt_after_ingest(ctx)  # restricted material sealed at rest now (nothing before `sohoa keys init`)
     if as_json:
         write_json(raw, {"items": [vars(i) for i in report.items], "pages": report.pages, "pool": pool_label,
                          "seconds": round(report.seconds, 2), "pages_per_second": round(report.pages_per_second, 3)})

@@ -35,8 +35,8 @@ from sohoa.storage.envelope import CIPHER, KEY_WRAP
 from sohoa.storage.keyring import KeyRing
 from sohoa.storage.sealed import SealingStore, SealResult
 
-__all__ = ["EncryptionStatus", "KeyUse", "RotateResult", "SweepResult", "due_objects", "encrypt_due",
-           "encryption_status", "encryption_task", "init_keys", "retire_key", "rotate_keys"]
+__all__ = ["EncryptionStatus", "KeyUse", "RotateResult", "SweepResult", "due_objects", "encrypt_after_ingest",
+           "encrypt_due", "encryption_status", "encryption_task", "init_keys", "retire_key", "rotate_keys"]
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,16 @@ def encrypt_due(ctx: AppContext, *, limit: int | None = None) -> SweepResult:
             log.warning("encryption: %s left plain: %s", sha256, exc)
             failed.append(sha256)
     return SweepResult(sealed, tuple(failed))
+
+
+def encrypt_after_ingest(ctx: AppContext) -> SweepResult | None:
+    """The sweep right after an ingest (restricted material sealed at once); never fails the ingest (logged, and
+    the next sweep of `sohoa serve` or `sohoa keys encrypt` catches up)."""
+    try:
+        return encrypt_due(ctx)
+    except Exception:
+        log.exception("encryption after the ingest failed; `sohoa keys encrypt` catches up")
+        return None
 
 
 def init_keys(ctx: AppContext, actor: str) -> str:
