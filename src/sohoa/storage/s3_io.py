@@ -118,10 +118,17 @@ class RangeReader(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         if self._pos >= self._size or not len(view):
             return 0
-        if self._body is None:
-            extra = {"Range": f"bytes={self._pos}-"} if self._pos else {}
-            self._body = self._client.get_object(Bucket=self._bucket, Key=self._key, **extra)["Body"]
-        data = self._body.read(len(view))
+        try:
+            if self._body is None:
+                extra = {"Range": f"bytes={self._pos}-"} if self._pos else {}
+                self._body = self._client.get_object(Bucket=self._bucket, Key=self._key, **extra)["Body"]
+            data = self._body.read(min(len(view), self._size - self._pos))
+        except Exception as exc:  # botocore's read and connection errors: an I/O error to the caller
+            self._drop_body()
+            raise OSError(f"S3 read of {self._key} failed at byte {self._pos}: {exc}") from exc
+        if not data:  # the server closed the stream before the object's end: unreadable, not a mismatch
+            self._drop_body()
+            raise OSError(f"S3 stream of {self._key} ended at byte {self._pos} of {self._size}")
         view[: len(data)] = data
         self._pos += len(data)
         return len(data)
