@@ -69,7 +69,7 @@ def restore(source: Path = typer.Option(..., "--from", help="Bộ sao lưu cần
         settings = Settings(data=to) if to is not None else Settings()
         report = restore_backup(settings, source, actor="cli")
     except SohoaError as exc:
-        err_console.print(f"[red]Lỗi / Error:[/red] {exc}")
+        err_console.print(f"[red]Lỗi / Error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(1) from exc
     if as_json:
         print_json(asdict(report) | {"ok": report.ok})

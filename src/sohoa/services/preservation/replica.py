@@ -13,6 +13,7 @@ or a bad write reaches it too; backups (``sohoa backup``) are the history.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -37,6 +38,7 @@ __all__ = ["ReplicaStatus", "SyncReport", "open_replica", "primary_store", "repa
 log = logging.getLogger(__name__)
 
 BATCH = 200  # objects per transaction of a sync pass
+COPIERS = 4  # objects copied at once
 INTERVAL = 600.0  # seconds between two scheduled catch-up passes of the web app
 PASS_LIMIT = 20_000  # objects one scheduled pass copies at most (the next pass goes on)
 
@@ -121,20 +123,26 @@ def _pending_query(label: str, after: int) -> Select[StoredObject]:
             .order_by(StoredObject.id).limit(BATCH))
 
 
+def _copy_one(primary: ObjectStore, replica: ObjectStore, sha256: str) -> tuple[bool, tuple[str, int]]:
+    copied = mirror_object(primary, replica, sha256) | _follow_envelope(primary, replica, sha256)
+    return copied, _stored_digest(replica, sha256)
+
+
 def _copy_pending(ctx: AppContext, label: str, replica: ObjectStore, report: SyncReport, limit: int | None) -> None:
     primary = primary_store(ctx.store)
     after, done = 0, 0
     while limit is None or done < limit:
-        with ctx.db.session() as session:
+        with ctx.db.session() as session, ThreadPoolExecutor(COPIERS, thread_name_prefix="sohoa-replica") as pool:
             objects = list(session.execute(_pending_query(label, after)).scalars())
             if not objects:
                 return
-            for obj in objects[: None if limit is None else limit - done]:
+            chosen = objects[: None if limit is None else limit - done]
+            # copies wait mostly on fsync (or the network): a few at once; the records are written here, in order
+            copies = [pool.submit(_copy_one, primary, replica, obj.sha256) for obj in chosen]
+            for obj, copy in zip(chosen, copies, strict=True):
                 after, done = obj.id, done + 1
                 try:
-                    copied = mirror_object(primary, replica, obj.sha256) | _follow_envelope(primary, replica,
-                                                                                            obj.sha256)
-                    _record_copy(session, obj, label, _stored_digest(replica, obj.sha256), copied)
+                    copied, stored = copy.result()
                 except (SohoaError, OSError) as exc:
                     reason = exc.en if isinstance(exc, SohoaError) else str(exc)
                     report.failed.append((obj.sha256, reason))
@@ -142,6 +150,7 @@ def _copy_pending(ctx: AppContext, label: str, replica: ObjectStore, report: Syn
                                               detail=f"Copy to the replica {label}", outcome_detail=reason,
                                               payload={"replica": label})
                     continue
+                _record_copy(session, obj, label, stored, copied)
                 report.copied += copied
                 report.present += not copied
 
