@@ -19,6 +19,7 @@ from sohoa.db.models import Document, Event, ImportedAuditEvent, PreservationEve
 from sohoa.services.platform.audit import verify_chain
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.preservation.intake.compare import Difference, Snapshot, compare_archives, snapshot
+from sohoa.services.preservation.intake.records import check_references
 from sohoa.services.preservation.intake.service import ingest_package
 from sohoa.services.preservation.intake.source import PackageRefused
 from sohoa.services.preservation.packages.export import export_package
@@ -227,3 +228,11 @@ def test_a_dip_is_not_taken_in(source: Source, tmp_path: Path) -> None:
             ingest_package(target, dip.written.path, actor="archivist")
     finally:
         target.close()
+
+
+def test_a_package_lacking_an_object_a_document_needs_is_refused() -> None:
+    body = {"objects": [{"sha256": "b" * 64, "path": "x"}],
+            "documents": [{"key": "d1", "pdf": {"sha256": "a" * 64}, "pages": [{"master": {"sha256": "b" * 64}}]}]}
+    with pytest.raises(PackageRefused, match="documents/d1"):
+        check_references(body, lambda digest: False)
+    check_references(body, lambda digest: digest == "a" * 64)  # already kept here: fine

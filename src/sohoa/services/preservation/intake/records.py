@@ -9,7 +9,7 @@ and left as it is: taking the same hồ sơ in twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from sohoa.db.models import (
 from sohoa.services.preservation.intake.rows import values_for
 from sohoa.services.preservation.intake.source import PackageRefused
 
-__all__ = ["IdMap", "import_records"]
+__all__ = ["IdMap", "check_references", "import_records"]
 
 _COMPUTED = {"min_confidence", "flagged_fields"}  # kept by the documents table's own hook
 
@@ -172,6 +172,25 @@ def _document(session: Session, data: Mapping[str, Any], objects: Mapping[str, i
     for datum in data.get("personal_data") or []:
         session.add(PersonalDatum(**values_for(PersonalDatum, datum, skip={"id", "document_id"}), document_id=doc.id))
     session.flush()
+
+
+def _digest_of(ref: Any) -> str | None:
+    digest = ref.get("sha256") if isinstance(ref, Mapping) else ref
+    return str(digest) if digest else None
+
+
+def check_references(body: Mapping[str, Any], available: Callable[[str], bool]) -> None:
+    """Before anything is stored: every object a document, page or signature needs is in the package (or
+    already here, ``available``), else the package is refused naming the document."""
+    carried = {str(o["sha256"]) for o in body.get("objects") or [] if o.get("path")}
+    for doc in body.get("documents") or []:
+        label = f"documents/{doc.get('key')}"
+        needed = [doc.get("pdf")] + [r for p in doc.get("pages") or [] for r in (p.get("master"), p.get("ocr"))]
+        needed += [s.get("master_sha256") for s in doc.get("signatures") or []]
+        for digest in filter(None, map(_digest_of, needed)):
+            if digest not in carried and not available(digest):
+                raise PackageRefused(f"Gói không có đối tượng {digest} mà {label} cần",
+                                     f"The package lacks object {digest}, needed by {label}", label)
 
 
 def import_records(session: Session, body: Mapping[str, Any], objects: Mapping[str, int], *, package_id: str,

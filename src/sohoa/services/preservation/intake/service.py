@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, IngestedPackage
+from sohoa.db.models import Document, IngestedPackage, StoredObject
 from sohoa.domain.ports import OcrEngineFactory
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.platform.audit import record_event
@@ -35,7 +35,7 @@ from sohoa.services.preservation.intake.foreign import ingest_foreign
 from sohoa.services.preservation.intake.history import import_audit, import_premis, read_audit
 from sohoa.services.preservation.intake.mets import MetsInfo, read_mets
 from sohoa.services.preservation.intake.objects import check_encrypted, put_objects
-from sohoa.services.preservation.intake.records import IdMap, import_records
+from sohoa.services.preservation.intake.records import IdMap, check_references, import_records
 from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused, PackageSource, open_package
 from sohoa.services.preservation.packages.validate import validate_package
@@ -45,6 +45,7 @@ __all__ = ["IntakeReport", "ingest_package"]
 SOHOA_JSON = "metadata/other/sohoa.json"
 AUDIT_JSONL = "metadata/other/audit.jsonl"
 PREMIS_XML = "metadata/preservation/PREMIS.xml"
+SOHOA_FORMAT = "sohoa-package/"  # sohoa.json's "format": sohoa-package/1
 
 
 def _sha256(path: Path) -> str:
@@ -75,6 +76,13 @@ def _validate(source: PackageSource) -> None:
 
 def _already(session: Session, mets_sha256: str) -> IngestedPackage | None:
     return session.execute(select(IngestedPackage).where(IngestedPackage.mets_sha256 == mets_sha256)).scalar()
+
+
+def _recorded(ctx: AppContext, sha256: str) -> bool:
+    """Whether this archive already keeps the object (row and bytes): a package may leave it out."""
+    with ctx.db.session() as session:
+        known = session.execute(select(StoredObject.id).where(StoredObject.sha256 == sha256)).first() is not None
+    return known and ctx.store.exists(sha256)
 
 
 def _index(ctx: AppContext, session: Session, document_ids: list[int]) -> None:
@@ -157,6 +165,10 @@ def ingest_package(ctx: AppContext, path: Path, *, actor: str,
                                  SOHOA_JSON) from exc
         audit_path = _metadata(info, source.root, AUDIT_JSONL)
         audit = read_audit(audit_path, AUDIT_JSONL) if audit_path is not None else []
+        if not str(body.get("format", "")).startswith(SOHOA_FORMAT):
+            raise PackageRefused(f"{SOHOA_JSON} có định dạng lạ: {body.get('format')!r}",
+                                 f"{SOHOA_JSON} has an unknown format: {body.get('format')!r}", SOHOA_JSON)
+        check_references(body, lambda digest: _recorded(ctx, digest))
         check_encrypted(ctx.store, source.root, list(body.get("objects") or []), keyring_for(ctx.settings))
         report.file_code = (body.get("file") or {}).get("file_code")
         with ctx.db.session() as session:
