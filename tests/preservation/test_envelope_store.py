@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
+import struct
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
 
 from sohoa.domain.errors import SohoaError
 from sohoa.storage import sealed
@@ -212,3 +216,26 @@ def test_a_plain_hard_link_elsewhere_is_reported(store: LocalObjectStore, tmp_pa
     result = store.encrypt_object(sha)
     assert result.plain_links == 1 and store.is_encrypted(sha)
     assert (tmp_path / "ocfl-copy").read_bytes() == b"linked plain bytes"  # the link is not the store's to touch
+
+
+def test_the_documented_format_decrypts_without_sohoa(store: LocalObjectStore, ring: KeyRing) -> None:
+    """An independent reader written from docs/preservation.md alone (cryptography primitives, no Sohoa code)."""
+    data = _payload(2 * CHUNK_SIZE + 5)
+    sha = store.put_bytes(data).sha256
+    store.encrypt_object(sha)
+    raw = store.path(sha).read_bytes()
+    kek_line = (ring.directory / f"{ring.current_id()}.kek").read_text().split()
+    assert raw[:17] == b"SOHOA-ENVELOPE/1\n" and kek_line[0] == "sohoa-kek/1"
+    (length,) = struct.unpack(">I", raw[17:21])
+    header = json.loads(raw[21:21 + length])
+    data_key = aes_key_unwrap(bytes.fromhex(kek_line[1]), bytes.fromhex(header["wrapped_key"]))
+    chunk, tag, size = header["chunk_size"], header["tag_size"], header["plaintext_size"]
+    count = max(1, -(-size // chunk))
+    offset, out = 21 + length, b""
+    for i in range(count):
+        take = min(chunk, size - i * chunk) + tag
+        nonce = bytes.fromhex(header["nonce_prefix"]) + struct.pack(">I", i)
+        aad = b"sohoa-envelope/1" + bytes.fromhex(header["plaintext_sha256"]) + struct.pack(">IB", i, i == count - 1)
+        out += AESGCM(data_key).decrypt(nonce, raw[offset:offset + take], aad)
+        offset += take
+    assert offset == len(raw) and out == data and hashlib.sha256(out).hexdigest() == sha
