@@ -229,3 +229,11 @@ def test_the_factory_builds_local_and_s3_places(s3_env: S3Server, tmp_path: Path
     root.write_bytes("0=ocfl_1.1", b"ocfl_1.1\n")
     assert isinstance(root, S3BlobRoot) and list(root.list()) == ["0=ocfl_1.1"]
 
+
+
+def test_an_empty_object(s3_store: S3ObjectStore) -> None:
+    sha = s3_store.put_bytes(b"").sha256
+    assert s3_store.size(sha) == 0 and s3_store.read(sha) == b"" and s3_store.verify(sha)
+    assert s3_store.read_range(sha, 0, 10) == b"" and not s3_store.is_encrypted(sha)
+    with s3_store.open(sha) as handle:
+        assert handle.read() == b""
