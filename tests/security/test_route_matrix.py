@@ -109,6 +109,9 @@ OTHER_ID_ROUTES: dict[str, str] = {
                                                 "sees (tests/interop/test_iiif_presentation.py checks the scope)",
     "/sitemaps/{number}.xml": "a page of the sitemap: permanent links of public records only (tests/shared/"
                               "test_portal_links.py checks it lists exactly those)",
+    "/staff/preservation/objects/{key}": "a stored object's fixity checks and PREMIS events (preservation.view): "
+                                         "digests, sizes and the codes of the documents using it that the caller "
+                                         "may see, never content (tests/preservation/test_preservation_web.py)",
 }
 # GET routes without a path parameter: the query strings each is asked with ("{q}": each search query).
 LIST_QUERIES: dict[str, tuple[str, ...]] = {

@@ -11,6 +11,7 @@ from sohoa.http.i18n_en_personal import PERSONAL_EN
 from sohoa.http.i18n_en_personal_review import PERSONAL_REVIEW_EN
 from sohoa.http.i18n_en_pickers import PICKERS_EN
 from sohoa.http.i18n_en_portal import PORTAL_EN
+from sohoa.http.i18n_en_preservation import PRESERVATION_EN
 from sohoa.http.i18n_en_queues import QUEUES_EN
 from sohoa.http.i18n_en_scanning import SCANNING_EN
 
@@ -351,3 +352,4 @@ EN = QUEUES_EN | EN  # the review/QC lists' strings (sohoa.http.i18n_en_queues)
 EN = ACCOUNT_EN | EN  # the account page's strings (sohoa.http.i18n_en_account)
 EN = PERSONAL_REVIEW_EN | EN  # the review screen's personal data panel (sohoa.http.i18n_en_personal_review)
 EN = PERSONAL_EN | EN  # the entity index and data subject requests (sohoa.http.i18n_en_personal)
+EN = PRESERVATION_EN | EN  # the preservation pages (sohoa.http.i18n_en_preservation)

@@ -42,6 +42,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/search", "Tìm kiếm", Permission.DOCUMENT_READ),
     ("/staff/personal-data", "Dữ liệu cá nhân", Permission.PERSONAL_SEARCH),
     ("/progress", "Tiến độ", Permission.PROGRESS),
+    ("/staff/preservation", "Bảo quản", Permission.PRESERVATION_VIEW),
     ("/admin", "Quản trị", Permission.ADMIN),
 )
 

@@ -1,0 +1,148 @@
+"""The preservation page (``/staff/preservation``): fixity audits (coverage, last passes, open problems named by
+hồ sơ, document and page, a red banner while damage stays unrepaired), one object's history, and the state of
+the OCFL root, the replica, backups, formats and encryption at rest from their own status functions. Viewing
+needs ``preservation.view`` (admins, archivists); starting a fixity pass needs ``preservation.manage``.
+Other preservation areas add their actions as routers of their own under ``/staff/preservation/…``
+(``EXTRA_ROUTERS``), registered here.
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the Annotated dependencies.
+import logging
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from sohoa.db.models import Document
+from sohoa.domain.errors import NotFound, SohoaError
+from sohoa.http.deps import Ctx
+from sohoa.http.rules import require
+from sohoa.services.identity.permissions import Permission
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.principal import Principal
+from sohoa.services.platform.audit import record_event
+from sohoa.services.platform.context import AppContext
+from sohoa.services.preservation.backup_set import backup_history
+from sohoa.services.preservation.encryption import encryption_status
+from sohoa.services.preservation.fixity import PASS_SECONDS, fixity_summary, object_history, run_fixity
+from sohoa.services.preservation.fixity_report import ObjectPlace
+from sohoa.services.preservation.formats import format_summary, policy_of
+from sohoa.services.preservation.lease import lease_holder
+from sohoa.services.preservation.ocfl import ocfl_status
+from sohoa.services.preservation.replica import replica_status
+from sohoa.web.flash import flash
+from sohoa.web.templating import render
+
+__all__ = ["EXTRA_ROUTERS", "router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/staff/preservation", include_in_schema=False)
+Viewer = Annotated[Principal, require(Permission.PRESERVATION_VIEW)]
+Manager = Annotated[Principal, require(Permission.PRESERVATION_MANAGE)]
+ObjectKey = Annotated[str, Path(max_length=64, pattern=r"^[0-9a-fA-F]{1,64}$")]
+
+# Routers of the other preservation areas (actions under /staff/preservation/…), included below.
+EXTRA_ROUTERS: tuple[APIRouter, ...] = ()
+
+T = TypeVar("T")
+
+# How codes read on the pages (Vietnamese; the English in sohoa.http.i18n_en_preservation).
+NAMES: dict[str, dict[str, str]] = {
+    "role_names": {"master": "Bản gốc", "pdf": "Bản PDF", "ocr": "Kết quả OCR", "thumbnail": "Ảnh thu nhỏ",
+                   "image": "Ảnh trang", "masked thumbnail": "Ảnh thu nhỏ đã che", "masked image": "Ảnh trang đã che",
+                   "masked": "Bản đã che"},
+    "outcome_names": {"ok": "Nguyên vẹn", "mismatch": "Sai lệch", "missing": "Bị mất",
+                      "unreadable": "Không đọc được", "repaired": "Đã sửa từ bản sao",
+                      "orphan": "Không có trong cơ sở dữ liệu"},
+    "state_names": {"running": "Đang chạy", "done": "Xong", "interrupted": "Dừng giữa chừng (sẽ tiếp tục)",
+                    "stopped": "Đã dừng"},
+    "trigger_names": {"schedule": "Theo lịch", "cli": "Dòng lệnh", "web": "Trang web"},
+    "backup_kinds": {"full": "Toàn bộ", "incremental": "Gia tăng"},
+    "copy_names": {"primary": "Bản chính", "replica": "Bản sao"},
+    "event_outcomes": {"success": "Thành công", "failure": "Thất bại", "warning": "Cảnh báo"},
+}
+
+
+def _section(name: str, compute: Callable[[], T]) -> T | None:
+    """One area's status; an area that fails is shown as unavailable, never breaks the page."""
+    try:
+        return compute()
+    except Exception:
+        log.exception("preservation page: the %s status failed", name)
+        return None
+
+
+def _visible_places(ctx: AppContext, who: Principal, places: tuple[ObjectPlace, ...]) -> list[ObjectPlace | None]:
+    """The places whose document the viewer may see; None stands for one they may not (not named)."""
+    ids = {p.document_id for p in places if p.document_id is not None}
+    with ctx.db.session() as session:
+        docs = session.execute(select(Document).where(Document.id.in_(ids))).scalars().all() if ids else []
+        allowed = {d.id for d in docs if can_view_document(session, who, d)}
+    return [p if p.document_id is None or p.document_id in allowed else None for p in places]
+
+
+def _status(ctx: AppContext) -> dict[str, Any]:
+    with ctx.db.session() as session:
+        summary = fixity_summary(session)
+        formats = _section("formats", lambda: format_summary(session, policy_of(ctx)))
+    return {
+        "fixity": summary,
+        "fixity_holder": lease_holder(ctx, "fixity"),
+        "ocfl": _section("ocfl", lambda: ocfl_status(ctx)),
+        "replica": _section("replica", lambda: replica_status(ctx)),
+        "replica_set": bool(ctx.settings.replica_url),
+        "backups": _section("backups", lambda: backup_history(ctx.settings)[:10]),
+        "formats": formats,
+        "encryption": _section("encryption", lambda: encryption_status(ctx)),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def preservation_page(request: Request, ctx: Ctx, who: Viewer) -> Response:
+    values = _status(ctx)
+    summary = values["fixity"]
+    values["problems"] = [(p, _visible_places(ctx, who, p.places)) for p in summary.problems]
+    values["can_manage"] = who.can(Permission.PRESERVATION_MANAGE)
+    return render(request, "preservation.html", values | NAMES)
+
+
+@router.get("/objects/{key}", response_class=HTMLResponse)
+def object_page(request: Request, ctx: Ctx, who: Viewer, key: ObjectKey) -> Response:
+    with ctx.db.session() as session:
+        found = object_history(session, key)
+    if found is None:
+        raise NotFound("Không có đối tượng này", "No such object")
+    return render(request, "preservation_object.html",
+                  {"obj": found, "places": _visible_places(ctx, who, found.places)} | NAMES)
+
+
+def _background_pass(ctx: AppContext, actor: str) -> None:
+    try:
+        run_fixity(ctx, trigger="web", actor=actor, max_seconds=PASS_SECONDS)
+    except SohoaError as exc:
+        log.info("fixity pass from the web not run: %s", exc.en)
+    except Exception:
+        log.exception("fixity pass from the web failed")
+
+
+@router.post("/fixity/run")
+def start_fixity(request: Request, ctx: Ctx, who: Manager) -> Response:
+    """Start a fixity pass now (the objects due; bounded in time like a scheduled one) in the background."""
+    if lease_holder(ctx, "fixity") is not None:
+        flash(request, "Một lượt kiểm tra toàn vẹn đang chạy", kind="error")
+        return RedirectResponse("/staff/preservation", status_code=303)
+    with ctx.db.session() as session:
+        record_event(session, who.username, "preservation.fixity_started", None, None, {"trigger": "web"})
+    worker = threading.Thread(target=_background_pass, args=(ctx, who.username), name="fixity-web", daemon=True)
+    worker.start()
+    request.app.state.fixity_web_pass = worker  # tests wait for it
+    flash(request, "Đã bắt đầu một lượt kiểm tra toàn vẹn")
+    return RedirectResponse("/staff/preservation", status_code=303)
+
+
+for _extra in EXTRA_ROUTERS:
+    router.include_router(_extra)
