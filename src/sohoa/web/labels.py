@@ -110,6 +110,7 @@ _AUDIT: dict[str, Label] = {
     "file.place": ("Xếp hồ sơ vào phông, hộp", "File placed in a fonds and box"),
     "fonds.create": ("Tạo phông", "Fonds created"),
     "fonds.status": ("Đổi trạng thái phông", "Fonds status changed"),
+    "formats.at_risk": ("Phát hiện định dạng có rủi ro", "Formats at risk found"),
     "grant.create": ("Cấp quyền xem", "Access granted"),
     "grant.revoke": ("Thu hồi quyền xem", "Access revoked"),
     "ingest.done": ("Nhập xong", "Ingest done"),
