@@ -39,7 +39,7 @@ from tests.preservation._intake_world import (
 @dataclass(frozen=True)
 class Source:
     """The first archive (kept open for the module), its hồ sơ as it was before any export, and its AIP
-    exported as a directory, a zip and a BagIt bag."""
+    exported as a directory, a zip, a BagIt bag and a zipped bag."""
 
     ctx: AppContext
     world: World
@@ -54,7 +54,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
     ctx = open_context(Settings(data=folder / "data", workers=1))
     world = build_world(ctx, folder / "scans")
     before = snapshot(ctx, FILE_CODE)  # each export adds its own events, which that package cannot hold
-    packages = {fmt: export_aip(ctx, folder / f"aip-{fmt}", fmt) for fmt in ("dir", "zip", "bagit")}
+    packages = {fmt: export_aip(ctx, folder / f"aip-{fmt}", fmt) for fmt in ("dir", "zip", "bagit", "bagit-zip")}
     yield Source(ctx, world, before, packages["dir"], packages)
     ctx.close()
 
@@ -116,13 +116,13 @@ def _ead_body(aip: Path) -> bytes:
     return text[text.index(b"<archdesc"):]
 
 
-@pytest.mark.parametrize("form", ["zip", "bagit"])
+@pytest.mark.parametrize("form", ["zip", "bagit", "bagit-zip"])
 def test_zip_and_bag_are_taken_in(source: Source, tmp_path: Path, form: str) -> None:
     package = source.packages[form]
     target = _fresh(tmp_path)
     try:
         report = ingest_package(target, package, actor="archivist")
-        assert report.source_kind == ("zip" if form == "zip" else "bagit")
+        assert report.source_kind == {"zip": "zip", "bagit": "bagit", "bagit-zip": "zip+bagit"}[form]
         assert report.documents_created == 2
         assert _same(source, target) == []
     finally:
