@@ -119,6 +119,7 @@ _AUDIT: dict[str, Label] = {
     "inventory.reimport": ("Nhập lại mục lục (đã xác nhận)", "Inventory re-imported (confirmed)"),
     "inventory.upload": ("Tải lên mục lục", "Inventory uploaded"),
     "oai.request": ("Yêu cầu OAI-PMH", "OAI-PMH request"),
+    "package.ingested": ("Nhận gói SIP/AIP vào kho", "Package taken in"),
     "page.ocr": ("Nhận dạng trang", "Page recognized"),
     "page.view": ("Xem trang", "Page viewed"),
     "qc.accept": ("Kiểm tra đạt", "QC passed"),
