@@ -84,7 +84,13 @@ def test_staff_still_get_page_images_and_pdf(ctx: AppContext, world: dict[str, i
         assert part.status_code == 206 and part.content == pdf[10:100]
         image = client.get(f"/pages/{page_id}/image")  # rendered from the encrypted master
         assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"
+        assert encrypt_due(ctx).sealed == 1  # the web-size image just derived is restricted material too
+        again = client.get(f"/pages/{page_id}/image")  # now served from the sealed derivative
+        assert again.status_code == 200 and again.content == image.content
     assert local_store(ctx).is_encrypted(internal["master"])
+    keys = ctx.settings.keys_path
+    assert oct(keys.stat().st_mode & 0o777) == "0o700"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o400" for p in keys.glob("*.kek"))
 
 
 def test_a_level_raised_to_internal_is_sealed_by_the_next_sweep(ctx: AppContext, world: dict[str, int]) -> None:
