@@ -264,6 +264,8 @@ def test_summary_on_postgresql(pg_ctx: AppContext) -> None:
         summary = format_summary(session, POLICY)
         assert {(c.puid, c.flags, c.count) for c in summary} == {("fmt/17", "javascript", 1), (UNKNOWN, "", 1)}
         assert format_report(session, POLICY).at_risk_total == 2
+        first = format_report(session, POLICY, limit=1)  # the list stops at the limit, the total does not
+        assert first.at_risk_total == 2 and len(first.at_risk) == 1
         assert len(session.execute(select(PreservationEvent)).scalars().all()) == 2
     assert identify_objects(pg_ctx, redo_all=True).identified == 2  # --all: every object again
 

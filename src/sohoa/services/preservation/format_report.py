@@ -105,20 +105,22 @@ def format_report(session: Session, policy: FormatPolicy, *, limit: int = 1000) 
     """Counts per format, pending objects, and up to ``limit`` objects at risk (oldest objects first)."""
     formats = format_summary(session, policy)
     report = FormatReport(policy.source, formats, pending_count(session))
-    risky_keys = {(c.puid, c.flags) for c in formats if c.at_risk}
-    if not risky_keys:
+    report.at_risk_total = sum(c.count for c in formats if c.at_risk)
+    puids = sorted({c.puid for c in formats if c.at_risk})
+    if not puids:
         return report
-    puids = sorted({puid for puid, _ in risky_keys})
     query = (select(ObjectFormat, StoredObject).join(StoredObject, StoredObject.id == ObjectFormat.object_id)
-             .where(ObjectFormat.puid.in_(puids)).order_by(ObjectFormat.object_id))
+             .where(ObjectFormat.puid.in_(puids)).order_by(ObjectFormat.object_id)
+             .execution_options(yield_per=_SCAN))
     chosen: list[tuple[ObjectFormat, StoredObject, str]] = []
-    for row, obj in session.execute(query).all():
+    result = session.execute(query)
+    for row, obj in result:  # streamed: stops once ``limit`` are found
         verdict = policy.assess(row.puid, warning=row.warning, flags=row.flags)
-        if not verdict.at_risk:
-            continue
-        report.at_risk_total += 1
-        if len(chosen) < limit:
+        if verdict.at_risk:
             chosen.append((row, obj, verdict.reason))
+            if len(chosen) >= limit:
+                break
+    result.close()
     placements: dict[int, list[Placement]] = {}
     ids = [obj.id for _, obj, _ in chosen]
     for start in range(0, len(ids), _SCAN):
