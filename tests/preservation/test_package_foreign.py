@@ -1,19 +1,27 @@
-"""A SIP from another system — an E-ARK CSIP package with EAD only, no sohoa.json — built by hand here, is taken
-in as a normal intake: its file goes through the ingest pipeline into the hồ sơ its EAD names, the EAD's values
-are set on the document, which waits for review; taken in twice, nothing changes."""
+"""A SIP from another system — an E-ARK CSIP package with EAD only, no sohoa.json, no PREMIS — is taken in as a
+normal intake: its file goes through the ingest pipeline into the hồ sơ its EAD names, the EAD's values are set on
+the document, which waits for review; taken in twice, nothing changes. Two such packages: a minimal one written by
+hand (a lenient reader), and a fully conformant one (representation METS, schemas, documentation) that
+eark-validator accepts."""
 
 from __future__ import annotations
 
 import hashlib
+from importlib import resources
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from sohoa.db.models import Document, Event, FileUnit, PreservationEvent
 from sohoa.domain.workflow import REVIEW_STATES
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.intake.service import ingest_package
+from sohoa.services.preservation.packages.members import SCHEMA_FILES
+from sohoa.services.preservation.packages.mets import MdRef, mets_xml
+from sohoa.services.preservation.packages.model import PackageKind, PackageMember
 from tests.preservation._package_world import fake_engine, page_png
+from tests.preservation._validators import run_eark
 
 EAD = """<?xml version="1.0" encoding="UTF-8"?>
 <ead xmlns="urn:isbn:1-931666-22-9" xmlns:xlink="http://www.w3.org/1999/xlink">
@@ -81,8 +89,40 @@ def foreign_sip(folder: Path) -> Path:
     return folder
 
 
-def test_a_foreign_sip_lands_in_review(ctx: AppContext, tmp_path: Path) -> None:
-    package = foreign_sip(tmp_path / "sip")
+def conformant_sip(folder: Path) -> Path:
+    """The same content as a CSIP SIP in full: root METS (documentation, schemas, representation), the
+    representation's own METS listing the scan, EAD 2002 — still no sohoa.json and no PREMIS."""
+    png = page_png(folder / "representations/rep1/data/bao-cao.png", 180)
+    data = PackageMember("representations/rep1/data/bao-cao.png", hashlib.sha256(png.read_bytes()).hexdigest(),
+                         png.stat().st_size, None, None, "image/png")
+    ead = PackageMember.generated("metadata/descriptive/EAD.xml", EAD.encode("utf-8"), "text/xml")
+    readme = PackageMember.generated("documentation/README.txt", "Gói nộp lưu của xã Tân Phú".encode(), "text/plain")
+    shipped = resources.files("sohoa.services.preservation") / "schemas"
+    schemas = [PackageMember.generated(f"schemas/{name}", shipped.joinpath(name).read_bytes(), "text/xml")
+               for name in SCHEMA_FILES]
+    created, kind = "2025-05-01T09:00:00+07:00", PackageKind.SIP_HOSO
+    rep = PackageMember.generated("representations/rep1/METS.xml", mets_xml(
+        objid="SIP-NGOAI-2019-07/rep1", label="rep1", kind=kind, created=created, base="representations/rep1/",
+        mdrefs=[], groups=[("Data", [data])]), "text/xml")
+    root = PackageMember.generated("METS.xml", mets_xml(
+        objid="SIP-NGOAI-2019-07", label="Hồ sơ tiếp công dân năm 2019", kind=kind, created=created, base="",
+        mdrefs=[MdRef("dmd", ead, "EAD")], groups=[("Documentation", [readme]), ("Schemas", schemas)],
+        representations=[("rep1", rep)]), "text/xml")
+    for member in (ead, readme, *schemas, rep, root):
+        assert member.data is not None
+        target = folder / member.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(member.data)
+    return folder
+
+
+@pytest.mark.parametrize("form", ["minimal", "conformant"])
+def test_a_foreign_sip_lands_in_review(ctx: AppContext, tmp_path: Path, form: str) -> None:
+    package = (foreign_sip if form == "minimal" else conformant_sip)(tmp_path / "SIP-NGOAI-2019-07")
+    if form == "conformant":  # SIP14 asks for a note no schema-valid METS can carry (see test_packages.py)
+        verdict = run_eark(package)
+        assert verdict.structure_status == "WellFormed", verdict.output[-2000:]
+        assert [e for e in verdict.errors if not e.startswith("SIP14:")] == []
     report = ingest_package(ctx, package, actor="archivist", engine_factory=fake_engine)
     assert report.foreign and report.documents_created == 1 and report.file_code == "HS-NGOAI-2019-07"
     with ctx.db.session() as session:
