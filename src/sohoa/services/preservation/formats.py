@@ -99,7 +99,9 @@ def identify_one(ctx: AppContext, obj: StoredObject) -> FormatId:
         if not path.is_file():
             raise ObjectMissing(obj.sha256)
         with named_link(path, suffix) as named:
-            return identify(named)
+            found = identify(named)
+        if not store.is_encrypted(obj.sha256):  # not sealed meanwhile (the web process seals restricted objects)
+            return found
     with ctx.store.open(obj.sha256) as stream:  # decrypted when kept encrypted
         return identify_stream(stream, suffix, folder=ctx.settings.work_dir if ctx.settings.work_dir.is_dir()
                                else None)
