@@ -25,6 +25,7 @@ from sohoa.db.models import (
     FileUnit,
     Fonds,
     ImportedAuditEvent,
+    IngestItem,
     Page,
     PersonalDatum,
     PreservationEvent,
@@ -132,6 +133,9 @@ def _entity_keys(session: Session, file: FileUnit, docs: list[Document]) -> dict
         keys[("document", doc.id)] = f"document:{key}"
         for page in doc.pages:
             keys[("page", page.id)] = f"page:{_sha(session, page.master_object_id)}#{page.source_index}"
+    masters = {page.master_object_id for doc in docs for page in doc.pages}
+    for item in session.execute(select(IngestItem).where(IngestItem.master_object_id.in_(masters))).scalars():
+        keys[("ingest_item", item.id)] = f"ingest_item:{item.sha256}"
     return keys
 
 
