@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import typer
 from rich.table import Table
 
@@ -20,7 +22,8 @@ def identify(redo_all: bool = typer.Option(False, "--all",
              as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Nhận dạng định dạng các đối tượng / Identify the formats of stored objects (new ones; resumable)."""
     with app_context() as ctx:
-        report = identify_objects(ctx, redo_all=redo_all, limit=limit, actor="cli")
+        # asked for: objects unreadable last time are tried again at once (a pass of `sohoa serve` waits an hour)
+        report = identify_objects(ctx, redo_all=redo_all, limit=limit, actor="cli", retry_unreadable_after=timedelta(0))
     if as_json:
         print_json({"identified": report.identified, "at_risk": report.at_risk, "missing": report.missing,
                     "seconds": round(report.seconds, 3), "tool": report.tool, "signature": report.signature})

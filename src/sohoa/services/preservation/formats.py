@@ -18,12 +18,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import ObjectFormat, StoredObject
+from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import ObjectMissing
 from sohoa.engines.formats import FormatId, identify, identify_stream, named_link, signature_name, suffix_for, tool_name
 from sohoa.services.platform.audit import record_event
@@ -51,6 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BATCH = 100  # objects per transaction
+RETRY_UNREADABLE = timedelta(hours=1)  # an object unreadable last time is tried again after this
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,12 @@ def identify_one(ctx: AppContext, obj: StoredObject) -> FormatId:
 
 
 def _due_ids(session: Session, after: int, limit: int, *, tool: str, signature: str,
-             redo_before: datetime | None) -> list[int]:
-    """The next object ids due after ``after`` (no row, unreadable last time, identified by another tool or
-    signature file, or before ``redo_before``), at most ``limit``."""
-    conditions = [ObjectFormat.id.is_(None), ObjectFormat.flags == "missing", ObjectFormat.tool != tool,
-                  ObjectFormat.signature != signature]
+             redo_before: datetime | None, retry_before: datetime) -> list[int]:
+    """The next object ids due after ``after`` (no row, unreadable when last tried before ``retry_before``,
+    identified by another tool or signature file, or before ``redo_before``), at most ``limit``."""
+    conditions = [ObjectFormat.id.is_(None),
+                  and_(ObjectFormat.flags == "missing", ObjectFormat.identified_at < retry_before),
+                  ObjectFormat.tool != tool, ObjectFormat.signature != signature]
     if redo_before is not None:
         conditions.append(ObjectFormat.identified_at < redo_before)
     query = (select(StoredObject.id).outerjoin(ObjectFormat, ObjectFormat.object_id == StoredObject.id)
@@ -152,13 +155,14 @@ def _record(session: Session, obj: StoredObject, row: ObjectFormat | None, found
 
 
 def _record_missing(session: Session, obj: StoredObject, row: ObjectFormat | None, now: datetime,
-                    tool: str, signature: str) -> None:
-    """An object that could not be read: a row flagged ``missing`` (retried by the next pass) and, the first
-    time only, a failed PREMIS event (fixity names the loss; a repaired object is identified next pass)."""
+                    tool: str, signature: str, why: str) -> None:
+    """An object that could not be read: a row flagged ``missing`` (tried again later) and, the first time only,
+    a failed PREMIS event (fixity names a loss; a repaired object is identified when tried again)."""
     if row is not None and row.flags == "missing":
         row.identified_at = now
         return
-    values = {"puid": "UNKNOWN", "name": "", "version": "", "mime": "", "basis": "", "warning": "object not readable",
+    values = {"puid": "UNKNOWN", "name": "", "version": "", "mime": "", "basis": "",
+              "warning": f"object not readable: {why}"[:2000],
               "flags": "missing", "tool": tool, "signature": signature, "identified_at": now}
     if row is None:
         session.add(ObjectFormat(object_id=obj.id, **values))
@@ -167,11 +171,12 @@ def _record_missing(session: Session, obj: StoredObject, row: ObjectFormat | Non
             setattr(row, key, value)
     record_preservation_event(session, EventType.FORMAT_IDENTIFICATION, Outcome.FAILURE, object_id=obj.id,
                               detail=f"{tool} ({signature}); PRONOM", at=now,
-                              outcome_detail="Không đọc được đối tượng / the object could not be read")
+                              outcome_detail=f"Không đọc được đối tượng / the object could not be read: {why}")
 
 
 def identify_objects(ctx: AppContext, *, redo_all: bool = False, limit: int | None = None, actor: str = "system",
-                     after_id: int = 0, should_stop: Callable[[], bool] | None = None) -> IdentifyReport:
+                     after_id: int = 0, retry_unreadable_after: timedelta = RETRY_UNREADABLE,
+                     should_stop: Callable[[], bool] | None = None) -> IdentifyReport:
     """Identify the objects that are due (see the module's note; ``redo_all``: every object again; only those
     with an id above ``after_id``), at most ``limit``, a batch per transaction. Objects newly at risk are also
     named in the audit log."""
@@ -180,13 +185,15 @@ def identify_objects(ctx: AppContext, *, redo_all: bool = False, limit: int | No
     report = IdentifyReport(tool=tool, signature=signature)
     policy = policy_of(ctx)
     redo_before = datetime.now(UTC) if redo_all else None
+    retry_before = datetime.now(UTC) - retry_unreadable_after
     after = after_id
     while limit is None or report.identified + report.missing < limit:
         if should_stop is not None and should_stop():
             break
         take = BATCH if limit is None else min(BATCH, limit - report.identified - report.missing)
         with ctx.db.session() as session:
-            ids = _due_ids(session, after, take, tool=tool, signature=signature, redo_before=redo_before)
+            ids = _due_ids(session, after, take, tool=tool, signature=signature, redo_before=redo_before,
+                           retry_before=retry_before)
             if not ids:
                 break
             after = ids[-1]
@@ -198,8 +205,8 @@ def identify_objects(ctx: AppContext, *, redo_all: bool = False, limit: int | No
                 now = datetime.now(UTC)
                 try:
                     found = identify_one(ctx, obj)
-                except (ObjectMissing, FileNotFoundError):
-                    _record_missing(session, obj, rows.get(obj.id), now, tool, signature)
+                except (ObjectMissing, SohoaError, OSError) as exc:  # lost, or its key is not at hand
+                    _record_missing(session, obj, rows.get(obj.id), now, tool, signature, str(exc))
                     report.missing += 1
                     continue
                 before = rows.get(obj.id)
