@@ -31,6 +31,7 @@ from sohoa.services.preservation.packages import aip_members
 from sohoa.services.preservation.packages.export import export_package
 from sohoa.services.preservation.packages.validate import validate_package
 from sohoa.settings import Settings
+from tests._s3 import S3Server
 from tests.preservation._package_world import FILE_CODE, build_archive
 from tests.preservation._validators import run_eark, validator_command
 
@@ -295,3 +296,38 @@ def test_premis_names_pronom_formats(ctx: AppContext, tmp_path: Path) -> None:
     assert "fmt/11" in keys  # PNG 1.0 (the masters)
     assert any(k.startswith("fmt/") for k in keys - {"fmt/11"})  # the PDF/A
     assert "identified" not in keys
+
+
+def test_package_to_s3(s3_env: S3Server, tmp_path: Path) -> None:
+    """A bag written to an S3 prefix validates in place (our reader over the bucket) and, mirrored to a folder,
+    with bagit.py and eark-validator; the same prefix is never written twice."""
+    bucket = s3_env.new_bucket("packages")
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1, s3_endpoint=s3_env.endpoint))
+    try:
+        build_archive(ctx, tmp_path / "scans", masters=1)
+        url = f"s3://{bucket}/exports/aip-1"
+        report = export_package(ctx, "AIP_hoso", url, file_code=FILE_CODE, fmt="bagit")
+        assert report.valid, report.problems
+        assert report.written.location == url
+        client = s3_env.client()
+        mirror = tmp_path / "mirror"
+        for item in client.list_objects_v2(Bucket=bucket, Prefix="exports/aip-1/")["Contents"]:
+            target = mirror / item["Key"][len("exports/aip-1/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+        done = subprocess.run(validator_command("bagit.py", "--validate", mirror), capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert _errors(run_eark(mirror / "data").errors, "AIP") == []
+        with pytest.raises(SohoaError, match="never overwrites"):
+            export_package(ctx, "AIP_hoso", url, file_code=FILE_CODE, fmt="bagit")
+        # a damaged object in the bucket is found by our validator reading S3 directly
+        key = "exports/aip-1/data/metadata/descriptive/EAD.xml"
+        body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        client.put_object(Bucket=bucket, Key=key, Body=body.replace(b"</ead>", b"</ead>\n"))
+        from sohoa.storage.factory import build_blob_root
+
+        problems = validate_package(build_blob_root(url, ctx.settings))
+        assert {p.path for p in problems} >= {"metadata/descriptive/EAD.xml"}
+    finally:
+        ctx.close()

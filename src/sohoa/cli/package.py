@@ -16,7 +16,8 @@ app = typer.Typer(help="Gói thông tin / Information packages (TT 05/2025): SIP
 
 FILE_OPT = typer.Option(None, "--file", help="Mã hồ sơ / file code (a _hoso package; or its documents)")
 DOCS_OPT = typer.Option("", "--documents", help="Mã số văn bản / document ids, comma separated (a _tailieu package)")
-OUT_OPT = typer.Option(..., "--out", help="Thư mục hoặc tệp .zip mới / a new folder, or a new .zip with --zip")
+OUT_OPT = typer.Option(..., "--out", help="Thư mục hoặc tệp .zip mới, hoặc s3://bucket/prefix trống / a new folder, "
+                       "a new .zip with --zip, or an empty s3://bucket/prefix")
 ZIP_OPT = typer.Option(False, "--zip", help="Ghi thành tệp .zip / write a .zip")
 BAG_OPT = typer.Option(False, "--bagit", help="Đóng túi BagIt 1.0 để chuyển giao / wrap in a BagIt 1.0 bag")
 JSON_OPT = typer.Option(False, "--json", help="Print the summary as JSON.")
@@ -30,11 +31,12 @@ def _ids(text: str) -> list[int]:
                          f"--documents takes numbers separated by commas: {text!r}") from exc
 
 
-def _run(kind: PackageKind, file_code: str | None, documents: str, out: Path, as_zip: bool, bagit: bool,
+def _run(kind: PackageKind, file_code: str | None, documents: str, out: str, as_zip: bool, bagit: bool,
          staff: bool, as_json: bool) -> None:
     fmt = ("bagit-zip" if as_zip else "bagit") if bagit else ("zip" if as_zip else "dir")
     with app_context() as ctx:
-        report = export_package(ctx, kind, out, file_code=file_code, document_ids=_ids(documents), fmt=fmt,
+        target: Path | str = out if out.startswith("s3://") else Path(out)
+        report = export_package(ctx, kind, target, file_code=file_code, document_ids=_ids(documents), fmt=fmt,
                                 staff=staff, actor="cli")
     _show(report, as_json)
     if not report.valid:
@@ -44,13 +46,13 @@ def _run(kind: PackageKind, file_code: str | None, documents: str, out: Path, as
 def _show(report: PackageReport, as_json: bool) -> None:
     written = report.written
     if as_json:
-        print_json({"kind": report.kind, "package_id": report.package_id, "path": str(written.path),
+        print_json({"kind": report.kind, "package_id": report.package_id, "path": written.location,
                     "format": written.fmt, "files": written.files, "bytes": written.bytes,
                     "sha256": written.sha256, "sha256_of": written.sha256_of, "documents": report.documents,
                     "objects": report.objects, "valid": report.valid,
                     "problems": [{"path": p.path, "vi": p.message_vi, "en": p.message_en} for p in report.problems]})
         return
-    console.print(f"{report.kind} {report.package_id} → {written.path} ({written.fmt})", soft_wrap=True)
+    console.print(f"{report.kind} {report.package_id} → {written.location} ({written.fmt})", soft_wrap=True)
     console.print(f"{report.documents} văn bản / documents, {report.objects} đối tượng lưu / stored objects; "
                   f"{written.files} tệp / files, {written.bytes} bytes")
     console.print(f"SHA-256 ({written.sha256_of}): {written.sha256}")
@@ -61,7 +63,7 @@ def _show(report: PackageReport, as_json: bool) -> None:
 
 
 @app.command()
-def sip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: Path = OUT_OPT, as_zip: bool = ZIP_OPT,
+def sip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
         bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
     """Gói nộp lưu SIP_hoso (--file) hoặc SIP_tailieu (--documents) / Write a submission package."""
     _run(PackageKind.SIP_HOSO if file_code else PackageKind.SIP_TAILIEU, file_code, documents, out, as_zip, bagit,
@@ -69,7 +71,7 @@ def sip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: Path =
 
 
 @app.command()
-def aip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: Path = OUT_OPT, as_zip: bool = ZIP_OPT,
+def aip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
         bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
     """Gói lưu trữ AIP_hoso (--file) hoặc AIP_tailieu (--documents) / Write an archival package."""
     _run(PackageKind.AIP_HOSO if file_code else PackageKind.AIP_TAILIEU, file_code, documents, out, as_zip, bagit,
@@ -77,7 +79,7 @@ def aip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: Path =
 
 
 @app.command()
-def dip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: Path = OUT_OPT, as_zip: bool = ZIP_OPT,
+def dip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
         bagit: bool = BAG_OPT,
         staff: bool = typer.Option(False, "--staff", help="Gói cho cán bộ (mọi mức tiếp cận, không che) / for staff"),
         as_json: bool = JSON_OPT) -> None:

@@ -10,6 +10,7 @@ and its events record the failure.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from sohoa.services.preservation.packages.members import build_package, open_mem
 from sohoa.services.preservation.packages.model import PackageKind, Problem, Scope
 from sohoa.services.preservation.packages.premis import PackageEvent
 from sohoa.services.preservation.packages.validate import validate_package
-from sohoa.services.preservation.packages.writer import WrittenPackage, write_package
+from sohoa.services.preservation.packages.writer import WrittenPackage, write_package, write_package_to_root
+from sohoa.storage.factory import build_blob_root, parse_s3_url
 
 __all__ = ["PackageReport", "export_package", "resolve_scope"]
 
@@ -89,10 +91,11 @@ def _check_dip(session: Session, scope: Scope) -> None:
                          "for archive staff")
 
 
-def export_package(ctx: AppContext, kind: PackageKind | str, out: Path, *, file_code: str | None = None,
+def export_package(ctx: AppContext, kind: PackageKind | str, out: Path | str, *, file_code: str | None = None,
                    document_ids: Sequence[int] = (), fmt: str = "dir", staff: bool = False,
                    actor: str = "system") -> PackageReport:
-    """Build the package, write it to ``out`` (``fmt``: dir, zip, bagit, bagit-zip), validate it, record it."""
+    """Build the package, write it to ``out`` (``fmt``: dir, zip, bagit, bagit-zip), validate it, record it.
+    ``out``: a new local folder or zip, or an empty ``s3://bucket/prefix`` (dir or bagit only)."""
     kind = PackageKind(kind)
     now = datetime.now(UTC)
     with ctx.db.session() as session:
@@ -104,11 +107,18 @@ def export_package(ctx: AppContext, kind: PackageKind | str, out: Path, *, file_
         built = build_package(ctx, session, scope, kind, complete=True, created=now, staff=staff, own_events=[own])
         data = built.data
         organization = data.unit.name if data.unit is not None else "Sohoa"
-        written = write_package(built.members, lambda m: open_member(ctx, session, m), out, fmt=fmt,
-                                package_id=built.package_id, organization=organization, now=now)
-        problems = validate_package(written.path)
+        source = functools.partial(open_member, ctx, session)
+        if parse_s3_url(str(out)) is not None:
+            root = build_blob_root(str(out), ctx.settings)
+            written = write_package_to_root(built.members, source, root, str(out), fmt=fmt,
+                                            package_id=built.package_id, organization=organization, now=now)
+            problems = validate_package(root)
+        else:
+            written = write_package(built.members, source, Path(out), fmt=fmt, package_id=built.package_id,
+                                    organization=organization, now=now)
+            problems = validate_package(written.path)
         outcome = Outcome.FAILURE if problems else Outcome.SUCCESS
-        payload = {"kind": kind.value, "package_id": built.package_id, "format": fmt, "path": str(written.path),
+        payload = {"kind": kind.value, "package_id": built.package_id, "format": fmt, "path": written.location,
                    "sha256": written.sha256, "sha256_of": written.sha256_of, "files": written.files,
                    "bytes": written.bytes, "staff": staff}
         note = "; ".join(str(p) for p in problems[:5]) or None

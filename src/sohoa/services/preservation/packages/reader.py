@@ -7,18 +7,19 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from sohoa.domain.errors import SohoaError
+from sohoa.storage.blobs import BlobRoot
 
-__all__ = ["PackageReader", "open_package"]
+__all__ = ["BlobOpener", "Opener", "PackageReader", "ZipOrDir", "open_package"]
 
 
 class PackageReader:
     """Files of a package by relative path (forward slashes). ``bag`` is the bag's own root when the package is
     the payload of a BagIt bag (its files are then ``data/…`` of the bag)."""
 
-    def __init__(self, names: dict[str, str], opener: ZipOrDir, bag_prefix: str | None, root_prefix: str) -> None:
+    def __init__(self, names: dict[str, str], opener: Opener, bag_prefix: str | None, root_prefix: str) -> None:
         self._names = names  # package path → storage name
         self._opener = opener
         self.bag_prefix = bag_prefix  # storage prefix of the bag root ("" or "top/"), None when not a bag
@@ -46,6 +47,32 @@ class PackageReader:
     def open_bag(self, name: str) -> BinaryIO:
         assert self.bag_prefix is not None
         return self._opener.open(self.bag_prefix + name)
+
+
+class Opener(Protocol):
+    """Storage names and bytes of where a package is."""
+
+    def names(self) -> list[str]: ...
+
+    def open(self, name: str) -> BinaryIO: ...
+
+    def close(self) -> None: ...
+
+
+class BlobOpener:
+    """A package written to a blob root (an S3 prefix, a folder through ``LocalBlobRoot``)."""
+
+    def __init__(self, root: BlobRoot) -> None:
+        self.root = root
+
+    def names(self) -> list[str]:
+        return list(self.root.list(""))
+
+    def open(self, name: str) -> BinaryIO:
+        return self.root.open(name)
+
+    def close(self) -> None:
+        return None
 
 
 class ZipOrDir:
@@ -85,15 +112,23 @@ def _top(names: list[str], marker: str) -> str | None:
     return None
 
 
-@contextmanager
-def open_package(path: Path) -> Iterator[PackageReader]:
-    """The package at ``path`` (a folder, a zip, a bag folder or a zipped bag)."""
-    if not path.exists():
-        raise SohoaError(f"Không có gói tin {path}", f"No package at {path}")
+def _opener(place: Path | BlobRoot) -> Opener:
+    if not isinstance(place, Path):
+        return BlobOpener(place)
+    if not place.exists():
+        raise SohoaError(f"Không có gói tin {place}", f"No package at {place}")
     try:
-        opener = ZipOrDir(path)
+        return ZipOrDir(place)
     except zipfile.BadZipFile as exc:
-        raise SohoaError(f"{path} không phải tệp zip hợp lệ: {exc}", f"{path} is not a valid zip: {exc}") from exc
+        raise SohoaError(f"{place} không phải tệp zip hợp lệ: {exc}", f"{place} is not a valid zip: {exc}") from exc
+
+
+@contextmanager
+def open_package(place: Path | BlobRoot) -> Iterator[PackageReader]:
+    """The package at ``place``: a folder, a zip, a bag folder or a zipped bag; or a blob root (S3) holding a
+    package folder or a bag."""
+    path = place
+    opener = _opener(place)
     try:
         names = opener.names()
         bag = _top(names, "bagit.txt")

@@ -20,6 +20,7 @@ from sohoa.services.preservation.packages.mets import CSIP_NS, METS_NS, SIP_NS, 
 from sohoa.services.preservation.packages.model import Problem
 from sohoa.services.preservation.packages.premis import PREMIS_NS
 from sohoa.services.preservation.packages.reader import PackageReader, open_package
+from sohoa.storage.blobs import BlobRoot
 
 __all__ = ["digest_stream", "schema_for", "validate_package", "validate_reader"]
 
@@ -194,7 +195,8 @@ def validate_reader(reader: PackageReader) -> list[Problem]:
     return problems
 
 
-def validate_package(path: Path) -> list[Problem]:
-    """The problems of the package at ``path`` (folder, zip, BagIt bag or zipped bag); empty when valid."""
+def validate_package(path: Path | BlobRoot) -> list[Problem]:
+    """The problems of the package at ``path`` (folder, zip, BagIt bag or zipped bag, or a blob root such as an
+    S3 prefix holding a package or a bag); empty when valid."""
     with open_package(path) as reader:
         return validate_reader(reader)

@@ -24,7 +24,7 @@ from sohoa.services.preservation.events import AGENT, VN_TIME
 from sohoa.services.preservation.packages.model import PackageMember
 from sohoa.storage.blobs import BlobRoot, LocalBlobRoot
 
-__all__ = ["FORMATS", "WrittenPackage", "write_members", "write_package"]
+__all__ = ["FORMATS", "WrittenPackage", "write_members", "write_package", "write_package_to_root"]
 
 FORMATS = ("dir", "zip", "bagit", "bagit-zip")
 
@@ -40,6 +40,7 @@ class WrittenPackage:
     bytes: int
     sha256: str
     sha256_of: str
+    location: str = ""  # where it is, for people: the folder/zip path, or the s3:// URL of a package on S3
 
 
 def write_members(root: BlobRoot, members: Sequence[PackageMember], source: Callable[[PackageMember], BinaryIO],
@@ -54,7 +55,7 @@ def write_members(root: BlobRoot, members: Sequence[PackageMember], source: Call
                              "(a damaged object?)")
 
 
-def _bag_files(root: LocalBlobRoot, members: Sequence[PackageMember], *, package_id: str, organization: str,
+def _bag_files(root: BlobRoot, members: Sequence[PackageMember], *, package_id: str, organization: str,
                now: datetime) -> None:
     root.write_bytes("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
     manifest = "".join(f"{m.sha256} data/{_encode(m.path)}\n" for m in sorted(members, key=lambda m: m.path))
@@ -125,4 +126,26 @@ def write_package(members: Sequence[PackageMember], source: Callable[[PackageMem
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
-    return WrittenPackage(out, fmt, len(members), sum(m.size for m in members), digest, of)
+    return WrittenPackage(out, fmt, len(members), sum(m.size for m in members), digest, of, str(out))
+
+
+def write_package_to_root(members: Sequence[PackageMember], source: Callable[[PackageMember], BinaryIO],
+                          root: BlobRoot, location: str, *, fmt: str, package_id: str, organization: str,
+                          now: datetime) -> WrittenPackage:
+    """Write the package (``dir`` or ``bagit``) into an empty blob root, e.g. an S3 prefix. There is no rename
+    there: the root METS.xml is written last (members end with it) and a bag's tagmanifest after it, so a
+    package cut short has neither and does not validate; rerun it to a new place."""
+    if fmt not in ("dir", "bagit"):
+        raise SohoaError("Trên S3 chỉ ghi được thư mục gói hoặc túi BagIt (không zip)",
+                         "On S3 a package is written as a folder or a BagIt bag (not a zip)")
+    if next(iter(root.list("")), None) is not None:
+        raise SohoaError(f"{location} đã có dữ liệu; chọn một chỗ mới (gói không ghi đè)",
+                         f"{location} already holds files; choose a new place (a package never overwrites)")
+    bag = fmt == "bagit"
+    write_members(root, members, source, prefix="data/" if bag else "")
+    if bag:
+        _bag_files(root, members, package_id=package_id, organization=organization, now=now)
+        digest, of = hashlib.sha256(root.read_bytes("tagmanifest-sha256.txt")).hexdigest(), "tagmanifest-sha256.txt"
+    else:
+        digest, of = members[-1].sha256, "METS.xml"
+    return WrittenPackage(Path(), fmt, len(members), sum(m.size for m in members), digest, of, location)
