@@ -215,6 +215,9 @@ def sync_file(ctx: AppContext, session: Session, file_id: int, *, actor: str = "
     new_substance = {m.path: m.sha256 for m in members if is_substance(m)}
     unchanged = inventory is not None and new_substance == {p: d for p, d in old_state.items() if _substance_path(p)}
     event_type, message = _reason(old_state, old_record, members)
+    if inventory is None and row is not None:  # the database knew it: the root lost it (e.g. after a restore)
+        message = (f"Dựng lại (kho OCFL không còn đối tượng; trước đó tới {row.head}) / rebuilt (the OCFL root had "
+                   f"lost the object; it was at {row.head})")
     version: str | None = None
     if not unchanged:
         try:
