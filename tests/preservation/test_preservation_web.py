@@ -55,6 +55,7 @@ def test_damage_is_shown_named_and_a_pass_can_be_started(ctx: AppContext, client
     calm = client.get("/staff/preservation").text
     assert 'id="fixity-alarm"' not in calm and "Không có vấn đề nào" in calm
     assert 'action="/staff/preservation/fixity/run"' not in calm  # an archivist views, does not run
+    assert 'id="preservation-alarm"' not in client.get("/").text
 
     flip_bit(ctx, archive.masters[1][1])
     run_fixity(ctx, rate=0, due_only=False)
@@ -62,12 +63,15 @@ def test_damage_is_shown_named_and_a_pass_can_be_started(ctx: AppContext, client
     assert 'id="fixity-alarm"' in page
     assert archive.masters[1][1] in page and f"<code>{FILE_CODE}</code>" in page and DOC_CODE in page
     assert "trang số 2" in page and "Sai lệch" in page
+    assert 'id="preservation-alarm"' in client.get("/").text  # the staff home raises it too
     history = client.get(f"/staff/preservation/objects/{archive.masters[1][1]}").text
     assert "Sai lệch" in history and "Nguyên vẹn" in history and "fixity check" in history
     assert client.get(f"/staff/preservation/objects/{archive.masters[1][0]}").status_code == 200
     assert client.get("/staff/preservation/objects/" + "0" * 64).status_code == 404
     assert client.get("/staff/preservation/objects/not-hex").status_code in (404, 422)
 
+    token = web.login(client, "scan_operator")
+    assert 'id="preservation-alarm"' not in client.get("/").text  # not for those who do not watch preservation
     token = web.login(client, "admin")
     assert 'action="/staff/preservation/fixity/run"' in client.get("/staff/preservation").text
     done = client.post("/staff/preservation/fixity/run", data={"csrf_token": token}, follow_redirects=True)

@@ -102,6 +102,7 @@ def _values(world: RoleWorld) -> dict[str, dict[str, str]]:
         "/review/": {"doc_id": str(docs["review"])},
         "/qc/": {"doc_id": str(docs["qc"])},
         "/staff/personal-data/": {"code": world.subject_request},
+        "/staff/preservation/": {"key": "1"},  # the first stored object: its fixity and PREMIS history
         "/portal/": {
             "document_id": str(docs["published"]),
             "code": world.copy_code,

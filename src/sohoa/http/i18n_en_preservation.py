@@ -114,4 +114,7 @@ PRESERVATION_EN: dict[str, str] = {
     "Cảnh báo": "Warning",
     "Một lượt kiểm tra toàn vẹn đang chạy": "A fixity pass is already running",
     "Đã bắt đầu một lượt kiểm tra toàn vẹn": "A fixity pass has started",
+    "Kiểm tra toàn vẹn phát hiện đối tượng bị hỏng hoặc bị mất chưa được sửa": (
+        "Fixity audits found damaged or lost objects that are not repaired"),
+    "Xem trang Bảo quản": "See the Preservation page",
 }

@@ -137,6 +137,9 @@ _AUDIT: dict[str, Label] = {
     "personal.add": ("Thêm vùng che dữ liệu cá nhân", "Personal data mask added"),
     "personal.mask": ("Che dữ liệu cá nhân khi công bố", "Personal data set to masked"),
     "personal.search": ("Tra cứu dữ liệu cá nhân", "Personal data searched"),
+    "preservation.fixity_failed": ("Kiểm tra toàn vẹn phát hiện đối tượng hỏng hoặc mất",
+                                   "Fixity check found an object damaged or lost"),
+    "preservation.fixity_started": ("Bắt đầu kiểm tra toàn vẹn", "Fixity pass started"),
     "personal.unmask": ("Hiển thị dữ liệu khi công bố (không phải dữ liệu cá nhân)", "Personal data set to shown"),
     "personal.view": ("Xem dữ liệu cá nhân không che", "Personal data viewed unmasked"),
     "search": ("Tìm kiếm", "Search"),
@@ -194,6 +197,10 @@ _PERMISSIONS: dict[str, Label] = {
     Permission.PERSONAL_READ: ("Xem dữ liệu cá nhân không che", "See personal data unmasked"),
     Permission.PERSONAL_SEARCH: ("Tra cứu dữ liệu cá nhân, yêu cầu của chủ thể dữ liệu",
                                  "Personal data search, data subject requests"),
+    Permission.PRESERVATION_VIEW: ("Xem tình trạng bảo quản (toàn vẹn, bản sao, sao lưu, định dạng, mã hóa)",
+                                   "View preservation (fixity, replicas, backups, formats, encryption)"),
+    Permission.PRESERVATION_MANAGE: ("Thao tác bảo quản (chạy kiểm tra toàn vẹn, đồng bộ, xoay khóa)",
+                                     "Preservation actions (run a fixity pass, sync, rotate keys)"),
 }
 
 # Độ mật (Luật Bảo vệ bí mật nhà nước 2018) and độ khẩn (NĐ 30 Phụ lục I): stored as their Vietnamese names.

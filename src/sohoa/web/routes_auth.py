@@ -15,6 +15,7 @@ from sohoa.http.sessions import end_session, session_token, start_session
 from sohoa.services.identity import accounts, preferences, user_sessions
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
+from sohoa.services.preservation.fixity_report import open_problem_count
 from sohoa.web.deps import local_path
 from sohoa.web.flash import flash
 from sohoa.web.templating import render
@@ -95,8 +96,12 @@ def switch_language(request: Request, ctx: Ctx, code: str, who: Anyone, next: st
 
 
 @router.get("/")
-def home(request: Request, _who: Signed) -> Response:
-    return render(request, "home.html")
+def home(request: Request, ctx: Ctx, who: Signed) -> Response:
+    alarm = 0  # objects damaged or lost and not repaired, for those who watch preservation
+    if who.can(Permission.PRESERVATION_VIEW):
+        with ctx.db.session() as session:
+            alarm = open_problem_count(session)
+    return render(request, "home.html", {"preservation_alarm": alarm})
 
 
 def _account_page(request: Request, ctx: Ctx, who: Principal, values: dict[str, object] | None = None,

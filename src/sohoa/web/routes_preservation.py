@@ -14,21 +14,18 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from sohoa.db.models import Document
 from sohoa.domain.errors import NotFound, SohoaError
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
-from sohoa.services.identity.policy import can_view_document
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.backup_set import backup_history
 from sohoa.services.preservation.encryption import encryption_status
 from sohoa.services.preservation.fixity import PASS_SECONDS, fixity_summary, object_history, run_fixity
-from sohoa.services.preservation.fixity_report import ObjectPlace
+from sohoa.services.preservation.fixity_report import ObjectPlace, visible_places
 from sohoa.services.preservation.formats import format_summary, policy_of
 from sohoa.services.preservation.lease import lease_holder
 from sohoa.services.preservation.ocfl import ocfl_status
@@ -77,12 +74,8 @@ def _section(name: str, compute: Callable[[], T]) -> T | None:
 
 
 def _visible_places(ctx: AppContext, who: Principal, places: tuple[ObjectPlace, ...]) -> list[ObjectPlace | None]:
-    """The places whose document the viewer may see; None stands for one they may not (not named)."""
-    ids = {p.document_id for p in places if p.document_id is not None}
     with ctx.db.session() as session:
-        docs = session.execute(select(Document).where(Document.id.in_(ids))).scalars().all() if ids else []
-        allowed = {d.id for d in docs if can_view_document(session, who, d)}
-    return [p if p.document_id is None or p.document_id in allowed else None for p in places]
+        return visible_places(session, who, places)
 
 
 def _status(ctx: AppContext) -> dict[str, Any]:

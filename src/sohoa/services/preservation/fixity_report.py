@@ -7,15 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, FileUnit, FixityCheck, FixityRun, MaskedDerivative, Page, StoredObject
+from sohoa.services.identity.policy import can_view_document
+from sohoa.services.identity.principal import Principal
 from sohoa.services.preservation.events import events_for
 
 __all__ = ["CheckInfo", "EventInfo", "FixitySummary", "ObjectHistory", "ObjectPlace", "Problem", "RunInfo",
-           "fixity_summary", "object_history", "object_places", "open_problems", "recent_runs"]
+           "fixity_summary", "object_history", "object_places", "open_problem_count", "open_problems",
+           "recent_runs", "visible_places"]
 
 PROBLEMS = ("mismatch", "missing", "unreadable")
 DEFAULT_CYCLE_DAYS = 30
@@ -180,6 +184,17 @@ def object_places(session: Session, object_ids: Iterable[int]) -> dict[int, list
     return dict(places)
 
 
+def visible_places(session: Session, principal: Principal | None,
+                   places: Iterable[ObjectPlace]) -> list[ObjectPlace | None]:
+    """The places whose document ``principal`` may see (the access policy); None for one they may not (the
+    page says a document they may not see, and names nothing of it)."""
+    places = list(places)
+    ids = {p.document_id for p in places if p.document_id is not None}
+    docs = session.execute(select(Document).where(Document.id.in_(ids))).scalars().all() if ids else []
+    allowed = {d.id for d in docs if can_view_document(session, principal, d)}
+    return [p if p.document_id is None or p.document_id in allowed else None for p in places]
+
+
 def _run_info(run: FixityRun) -> RunInfo:
     return RunInfo(run.id, run.started_at, run.finished_at, run.state, run.trigger, run.checked, run.ok,
                    run.mismatch, run.missing, run.unreadable, run.repaired, run.orphans, run.bytes_read, run.rate)
@@ -191,15 +206,25 @@ def recent_runs(session: Session, limit: int = 10) -> list[RunInfo]:
     return [_run_info(r) for r in runs]
 
 
+def _latest_bad() -> Any:
+    """The ids of the latest primary checks of objects that ever failed one (the only candidates)."""
+    ever_bad = select(FixityCheck.object_id).where(FixityCheck.outcome.in_(PROBLEMS), FixityCheck.store == "primary",
+                                                   FixityCheck.object_id.is_not(None)).distinct()
+    return (select(func.max(FixityCheck.id)).where(FixityCheck.object_id.in_(ever_bad),
+                                                   FixityCheck.store == "primary")
+            .group_by(FixityCheck.object_id))
+
+
+def open_problem_count(session: Session) -> int:
+    """How many objects are damaged or lost and not repaired (the alarm of the staff home page)."""
+    return int(session.execute(select(func.count(FixityCheck.id)).where(
+        FixityCheck.id.in_(_latest_bad()), FixityCheck.outcome.in_(PROBLEMS))).scalar_one())
+
+
 def open_problems(session: Session, limit: int = 200) -> list[Problem]:
     """Objects whose latest check of the primary copy failed (mismatch, missing, unreadable): never repaired
     since, nor found intact by a later check."""
-    ever_bad = select(FixityCheck.object_id).where(FixityCheck.outcome.in_(PROBLEMS), FixityCheck.store == "primary",
-                                                   FixityCheck.object_id.is_not(None)).distinct()
-    latest = (select(func.max(FixityCheck.id)).where(FixityCheck.object_id.in_(ever_bad),
-                                                     FixityCheck.store == "primary")
-              .group_by(FixityCheck.object_id))
-    rows = list(session.execute(select(FixityCheck).where(FixityCheck.id.in_(latest),
+    rows = list(session.execute(select(FixityCheck).where(FixityCheck.id.in_(_latest_bad()),
                                                           FixityCheck.outcome.in_(PROBLEMS))
                                 .order_by(FixityCheck.id.desc()).limit(limit)).scalars())
     places = object_places(session, [r.object_id for r in rows if r.object_id is not None])
