@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import CHUNK, DigestMismatch, ObjectMissing, PutResult, check_digest, sha256_file
-from sohoa.storage.envelope import EnvelopeHeader, is_envelope, read_header
+from sohoa.storage.envelope import MAGIC, EnvelopeHeader, is_envelope, read_header
 from sohoa.storage.keyring import KeyRing
 from sohoa.storage.s3_blobs import S3BlobRoot
 from sohoa.storage.s3_io import MISSING_CODES, PART_SIZE, Upload, error_code, open_reader, read_full, s3_failed
@@ -253,25 +253,31 @@ class S3ObjectStore:
 
     def verify(self, sha256: str) -> bool:
         """Fixity: the object exists and its bytes, streamed back, still hash to its name (an envelope:
-        decrypted and re-hashed when its key is at hand, else its bytes checked against its key record). A
-        plain object is read with the first look (whole, when short) and one GET for the rest."""
+        decrypted and re-hashed when its key is at hand, else its bytes checked against its key record). A plain
+        object costs one GET, whatever its size."""
         try:
-            total, prefix = self.peek(sha256)
+            body = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"]
+        except Exception as exc:
+            if error_code(exc) in MISSING_CODES:
+                return False
+            raise s3_failed(self.bucket, exc) from exc
+        with body:
+            try:
+                first = read_full(body, len(MAGIC))
+                if not is_envelope(first):
+                    digest = hashlib.sha256(first)
+                    while chunk := body.read(CHUNK):
+                        digest.update(chunk)
+                    return digest.hexdigest() == sha256
+            except Exception as exc:  # a read cut short: unreadable (an I/O error), not a mismatch
+                raise OSError(f"S3 read of {sha256} failed: {exc}") from exc
+        try:
+            total, header = self.header(sha256)
         except ObjectMissing:
             return False
-        if is_envelope(prefix):
-            try:
-                header = read_header(io.BytesIO(prefix))
-            except SohoaError:  # an envelope whose header no longer reads
-                return False
-            return self._sealing.check(sha256, total, header)
-        digest = hashlib.sha256(prefix)
-        if len(prefix) < total:
-            with open_reader(self.client, self.bucket, self.key(sha256), total) as rest:
-                rest.seek(len(prefix))
-                while chunk := rest.read(CHUNK):
-                    digest.update(chunk)
-        return digest.hexdigest() == sha256
+        except SohoaError:  # an envelope whose header no longer reads
+            return False
+        return header is not None and self._sealing.check(sha256, total, header)
 
     def stored_digest(self, sha256: str) -> str | None:
         """The SHA-256 of the bytes as kept, streamed back (None when the object is missing)."""
