@@ -249,6 +249,11 @@ def test_cli_package_aip_and_no_overwrite(world: tuple[AppContext, int, Path], m
     assert again.exit_code == 1 and "already exists" in again.output
     missing = runner.invoke(app, ["package", "sip", "--file", "NO-SUCH", "--out", str(base / "x")])
     assert missing.exit_code == 1 and "NO-SUCH" in missing.output
+    found = runner.invoke(app, ["package", "aip", "--query", "hòa giải", "--out", str(base / "cli-query"), "--json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["kind"] == "AIP_tailieu" and json.loads(found.output)["documents"] == 2
+    nothing = runner.invoke(app, ["package", "aip", "--query", "không-có-từ-này", "--out", str(base / "cli-none")])
+    assert nothing.exit_code == 1 and "No document matches" in nothing.output
 
 
 @pytest.mark.postgres

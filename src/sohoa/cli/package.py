@@ -8,7 +8,7 @@ import typer
 
 from sohoa.cli.common import app_context, console, print_json
 from sohoa.domain.errors import SohoaError
-from sohoa.services.preservation.packages.export import PackageReport, export_package
+from sohoa.services.preservation.packages.export import PackageReport, documents_for_query, export_package
 from sohoa.services.preservation.packages.model import PackageKind
 
 app = typer.Typer(help="Gói thông tin / Information packages (TT 05/2025): SIP, AIP, DIP; folder, zip or BagIt.",
@@ -18,6 +18,7 @@ FILE_OPT = typer.Option(None, "--file", help="Mã hồ sơ / file code (a _hoso 
 DOCS_OPT = typer.Option("", "--documents", help="Mã số văn bản / document ids, comma separated (a _tailieu package)")
 OUT_OPT = typer.Option(..., "--out", help="Thư mục hoặc tệp .zip mới, hoặc s3://bucket/prefix trống / a new folder, "
                        "a new .zip with --zip, or an empty s3://bucket/prefix")
+QUERY_OPT = typer.Option(None, "--query", help="Các văn bản một truy vấn tìm thấy / the documents a search finds")
 ZIP_OPT = typer.Option(False, "--zip", help="Ghi thành tệp .zip / write a .zip")
 BAG_OPT = typer.Option(False, "--bagit", help="Đóng túi BagIt 1.0 để chuyển giao / wrap in a BagIt 1.0 bag")
 JSON_OPT = typer.Option(False, "--json", help="Print the summary as JSON.")
@@ -31,13 +32,19 @@ def _ids(text: str) -> list[int]:
                          f"--documents takes numbers separated by commas: {text!r}") from exc
 
 
-def _run(kind: PackageKind, file_code: str | None, documents: str, out: str, as_zip: bool, bagit: bool,
-         staff: bool, as_json: bool) -> None:
+def _run(kind: PackageKind, file_code: str | None, documents: str, query: str | None, out: str, as_zip: bool,
+         bagit: bool, staff: bool, as_json: bool) -> None:
     fmt = ("bagit-zip" if as_zip else "bagit") if bagit else ("zip" if as_zip else "dir")
     with app_context() as ctx:
+        ids = _ids(documents)
+        if query:
+            if ids or file_code:
+                raise SohoaError("--query không đi cùng --file hoặc --documents",
+                                 "--query does not go with --file or --documents")
+            ids = documents_for_query(ctx, query, public=kind is PackageKind.DIP and not staff)
         target: Path | str = out if out.startswith("s3://") else Path(out)
-        report = export_package(ctx, kind, target, file_code=file_code, document_ids=_ids(documents), fmt=fmt,
-                                staff=staff, actor="cli")
+        report = export_package(ctx, kind, target, file_code=file_code, document_ids=ids, fmt=fmt, staff=staff,
+                                actor="cli")
     _show(report, as_json)
     if not report.valid:
         raise typer.Exit(1)
@@ -63,25 +70,25 @@ def _show(report: PackageReport, as_json: bool) -> None:
 
 
 @app.command()
-def sip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
-        bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
-    """Gói nộp lưu SIP_hoso (--file) hoặc SIP_tailieu (--documents) / Write a submission package."""
-    _run(PackageKind.SIP_HOSO if file_code else PackageKind.SIP_TAILIEU, file_code, documents, out, as_zip, bagit,
-         False, as_json)
+def sip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, query: str | None = QUERY_OPT,
+        out: str = OUT_OPT, as_zip: bool = ZIP_OPT, bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
+    """Gói nộp lưu SIP_hoso (--file) hoặc SIP_tailieu (--documents, --query) / Write a submission package."""
+    _run(PackageKind.SIP_HOSO if file_code else PackageKind.SIP_TAILIEU, file_code, documents, query, out, as_zip,
+         bagit, False, as_json)
 
 
 @app.command()
-def aip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
-        bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
-    """Gói lưu trữ AIP_hoso (--file) hoặc AIP_tailieu (--documents) / Write an archival package."""
-    _run(PackageKind.AIP_HOSO if file_code else PackageKind.AIP_TAILIEU, file_code, documents, out, as_zip, bagit,
-         False, as_json)
+def aip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, query: str | None = QUERY_OPT,
+        out: str = OUT_OPT, as_zip: bool = ZIP_OPT, bagit: bool = BAG_OPT, as_json: bool = JSON_OPT) -> None:
+    """Gói lưu trữ AIP_hoso (--file) hoặc AIP_tailieu (--documents, --query) / Write an archival package."""
+    _run(PackageKind.AIP_HOSO if file_code else PackageKind.AIP_TAILIEU, file_code, documents, query, out, as_zip,
+         bagit, False, as_json)
 
 
 @app.command()
-def dip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, out: str = OUT_OPT, as_zip: bool = ZIP_OPT,
-        bagit: bool = BAG_OPT,
+def dip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, query: str | None = QUERY_OPT,
+        out: str = OUT_OPT, as_zip: bool = ZIP_OPT, bagit: bool = BAG_OPT,
         staff: bool = typer.Option(False, "--staff", help="Gói cho cán bộ (mọi mức tiếp cận, không che) / for staff"),
         as_json: bool = JSON_OPT) -> None:
     """Gói khai thác DIP / Write a dissemination package (public material, masked; --staff: as staff see it)."""
-    _run(PackageKind.DIP, file_code, documents, out, as_zip, bagit, staff, as_json)
+    _run(PackageKind.DIP, file_code, documents, query, out, as_zip, bagit, staff, as_json)

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import Document, FileUnit
 from sohoa.domain.codes import AccessLevel
 from sohoa.domain.errors import NotFound, SohoaError
+from sohoa.services.catalogue.search import MAX_LIMIT, SearchRequest, search
+from sohoa.services.identity.principal import SYSTEM
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
@@ -33,7 +35,7 @@ from sohoa.services.preservation.packages.validate import validate_package
 from sohoa.services.preservation.packages.writer import WrittenPackage, write_package, write_package_to_root
 from sohoa.storage.factory import build_blob_root, parse_s3_url
 
-__all__ = ["PackageReport", "export_package", "resolve_scope"]
+__all__ = ["PackageReport", "documents_for_query", "export_package", "resolve_scope"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,19 @@ def resolve_scope(session: Session, kind: PackageKind, *, file_code: str | None,
         raise SohoaError("Gói tin cần --file MÃ hoặc --documents ID,ID",
                          "A package needs --file CODE or --documents ID,ID")
     return Scope(document_ids=tuple(document_ids))
+
+
+def documents_for_query(ctx: AppContext, query: str, *, public: bool) -> list[int]:
+    """The documents a search finds (every word in each; at most 200), as the public (``public``) or the
+    operator sees them; the search is audited like any other."""
+    principal = None if public else SYSTEM
+    page = search(ctx, principal, SearchRequest(query=query, limit=MAX_LIMIT), channel="cli")
+    if page.partial or not page.results:
+        raise NotFound(f"Không văn bản nào khớp '{query}'", f"No document matches '{query}'")
+    if page.total > len(page.results):
+        raise SohoaError(f"'{query}' khớp {page.total} văn bản (tối đa {MAX_LIMIT} một gói); thu hẹp truy vấn",
+                         f"'{query}' matches {page.total} documents (at most {MAX_LIMIT} a package); narrow it")
+    return sorted(hit.document_id for hit in page.results)
 
 
 def _check_dip(session: Session, scope: Scope) -> None:
