@@ -9,6 +9,7 @@ fields, PDF/A); the EAD's values then replace the extracted ones, and the docume
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,8 +82,10 @@ def _files(node: etree._Element, base: PurePosixPath) -> list[str]:
     out = []
     for dao in node.iter(f"{{{NS['ead']}}}dao", f"{{{NS['ead']}}}daoloc"):
         href = dao.get(_XLINK_HREF) or dao.get("href")
-        if href and "://" not in href:
-            out.append(str(PurePosixPath(href.lstrip("./")) if not href.startswith("../") else base / href))
+        if href and "://" not in href:  # from the package root, or from the EAD's folder when it starts with ../
+            joined = posixpath.normpath(str(base / href) if href.startswith("../") else href.removeprefix("./"))
+            if not joined.startswith(("../", "/")):
+                out.append(joined)
     return out
 
 
