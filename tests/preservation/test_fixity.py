@@ -176,3 +176,22 @@ def test_the_web_app_schedules_passes_unless_told_not_to(tmp_path: Path) -> None
         assert fixity.fixity_task(ctx) is None
     finally:
         ctx.close()
+
+
+def test_an_unreadable_object_is_a_problem_too(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = build_archive(ctx)
+    store = primary_store(ctx.store)
+    real_verify = store.verify
+
+    def failing_verify(sha256: str) -> bool:
+        if sha256 == archive.pdf[1]:
+            raise OSError(5, "Input/output error")
+        return real_verify(sha256)
+
+    monkeypatch.setattr(store, "verify", failing_verify)
+    result = run_fixity(ctx, rate=0)
+    assert (result.unreadable, result.ok) == (1, 4)
+    assert result.problems == [(archive.pdf[1], "unreadable", f"file {FILE_CODE}, document {DOC_CODE} (pdf)")]
+    with ctx.db.session() as session:
+        problem = fixity_summary(session).problems[0]
+        assert problem.outcome == "unreadable" and "Input/output error" in (problem.detail or "")

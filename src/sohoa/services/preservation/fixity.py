@@ -9,7 +9,7 @@ or stopped (``limit``, ``max_seconds``) is continued by the next one without re-
 mismatch, a missing or unreadable object raises the alarm — audit event ``preservation.fixity_failed`` naming
 the object, the document, page and hồ sơ it belongs to —, and when a replica is configured the primary copy is
 repaired from it (``repair_from_replica``: outcome ``repaired``, PREMIS ``recovery``). A pass that reaches the
-end also lists objects in the store that the database does not know (orphans).
+end after checking something also lists objects in the store that the database does not know (orphans).
 
 One pass at a time across processes (``single_runner(ctx, "fixity")``). Reports: :mod:`.fixity_report`.
 """
@@ -271,7 +271,7 @@ def _run(ctx: AppContext, rate: float | None, byte_rate: float | None, limit: in
                 items = _batch(session, run, due_before=due_before, object_ids=object_ids, size=room) if room else []
                 if room and not items:
                     finished = True
-                    if object_ids is None:
+                    if object_ids is None and (run.checked or not due_only):  # an idle pass lists nothing
                         result.orphans = _orphans(session, store, run)
                         run.orphans = len(result.orphans)
                     break
