@@ -14,6 +14,7 @@ from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import DigestMismatch
 from sohoa.storage.blobs import BlobMissing, BlobRoot, LocalBlobRoot
 from sohoa.storage.objects import LocalObjectStore
+from sohoa.storage.replicated import ReplicatedObjectStore
 
 
 def test_write_read_list_delete(tmp_path: Path) -> None:
@@ -75,3 +76,12 @@ def test_a_damaged_object_is_not_copied(tmp_path: Path) -> None:
     with pytest.raises(DigestMismatch):
         root.link_or_copy_from(Copying(), put.sha256, "x/m.tif")  # type: ignore[arg-type]
     assert not root.exists("x/m.tif")
+
+
+def test_hard_link_through_a_replicated_store(tmp_path: Path) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    replicated = ReplicatedObjectStore(store, LocalObjectStore(tmp_path / "replica"))
+    put = replicated.put_bytes(b"master bytes")
+    root = LocalBlobRoot(tmp_path / "root")
+    root.link_or_copy_from(replicated, put.sha256, "m.tif")
+    assert (tmp_path / "root/m.tif").stat().st_ino == store.path(put.sha256).stat().st_ino

@@ -202,9 +202,10 @@ class LocalBlobRoot:
     def link_or_copy_from(self, store: ObjectStore, sha256: str, path: str) -> tuple[str, int]:
         target = self.path(path)
         stream, encrypted = stored_stream(store, sha256)
+        local = getattr(store, "primary", store)  # the primary of a replicated store (its replica is elsewhere)
         with stream:
-            if isinstance(store, LocalObjectStore) and not encrypted:
-                source = store.path(sha256)
+            if isinstance(local, LocalObjectStore) and not encrypted:
+                source = local.path(sha256)
                 tmp = self._temp_for(target)
                 try:
                     os.link(source, tmp)

@@ -266,9 +266,12 @@ def sync_all(ctx: AppContext, *, file_codes: Sequence[str] = (), actor: str = "s
             try:
                 result = sync_file(ctx, session, file_id, actor=actor, waiting=waiting)
                 session.commit()
-            except (SohoaError, OSError) as exc:  # one hồ sơ that cannot be written does not stop the others
+            except Exception as exc:  # one hồ sơ that cannot be written does not stop the others, pass after pass
                 session.rollback()
-                log.warning("OCFL: hồ sơ %s not written: %s", code, exc)
+                if isinstance(exc, SohoaError | OSError):
+                    log.warning("OCFL: hồ sơ %s not written: %s", code, exc)
+                else:
+                    log.exception("OCFL: hồ sơ %s not written", code)
                 result = SyncResult(code, hoso_object_id(code), None, "", 0, error=str(exc))
         results.append(result)
         if progress is not None:
