@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ __all__ = ["BackupReport", "BackupSummary", "backup_due", "backup_history", "bac
 log = logging.getLogger(__name__)
 
 OBJECTS = "objects/sha256"
+COPIERS = 4  # objects copied into a set at once
 CHECK_EVERY = 600.0  # seconds between two looks of the web app at whether a backup is due
 
 
@@ -94,6 +96,20 @@ def _copy_object(store: ObjectStore, sha256: str, dest: Path) -> tuple[str, int]
         out.flush()
         os.fsync(out.fileno())
     return digest.hexdigest(), size
+
+
+def _take(store: ObjectStore, partial: Path, sha256: str) -> tuple[str, str, str | None]:
+    """Copy one object into the set: (its path in the set, digest of the bytes copied, the problem or None)."""
+    rel = _object_rel(sha256)
+    try:
+        digest, _size = _copy_object(store, sha256, partial / rel)
+    except (ObjectMissing, OSError) as exc:
+        (partial / rel).unlink(missing_ok=True)
+        return rel, "", f"not copied: {exc}"
+    if not store.is_encrypted(sha256) and digest != sha256:
+        (partial / rel).unlink()
+        return rel, digest, "is damaged in the store: not copied (repair it, then back up)"
+    return rel, digest, None
 
 
 def _copy_tree(source: Path, dest: Path) -> None:
@@ -163,22 +179,15 @@ def _write_set(ctx: AppContext, partial: Path, name: str, kind: str, base: str |
     store = primary_store(ctx.store)
     files: dict[str, str] = {}
     report = BackupReport(partial, kind, base, 0, len(snapshot.objects), 0)
-    for sha256 in snapshot.objects:
-        if sha256 in chain_objects:
-            continue
-        rel = _object_rel(sha256)
-        try:
-            digest, _size = _copy_object(store, sha256, partial / rel)
-        except (ObjectMissing, OSError) as exc:
-            (partial / rel).unlink(missing_ok=True)
-            report.problems.append(f"object {sha256} not copied: {exc}")
-            continue
-        if not store.is_encrypted(sha256) and digest != sha256:
-            (partial / rel).unlink()
-            report.problems.append(f"object {sha256} is damaged in the store: not copied (repair it, then back up)")
-            continue
-        files[rel] = digest
-        report.objects_in_set += 1
+    wanted = [sha256 for sha256 in snapshot.objects if sha256 not in chain_objects]
+    with ThreadPoolExecutor(COPIERS, thread_name_prefix="sohoa-backup") as pool:  # copies wait on fsync
+        for sha256, (rel, digest, problem) in zip(wanted, pool.map(lambda d: _take(store, partial, d), wanted),
+                                                  strict=True):
+            if problem is not None:
+                report.problems.append(f"object {sha256} {problem}")
+                continue
+            files[rel] = digest
+            report.objects_in_set += 1
     _copy_tree(settings.data / "keys", partial / "keys" / "data" / "keys")
     _copy_tree(settings.data / "secret.key", partial / "keys" / "data" / "secret.key")
     _copy_tree(keys_dir_of(settings), partial / "keys" / "kek")
