@@ -236,3 +236,17 @@ def test_a_package_lacking_an_object_a_document_needs_is_refused() -> None:
     with pytest.raises(PackageRefused, match="documents/d1"):
         check_references(body, lambda digest: False)
     check_references(body, lambda digest: digest == "a" * 64)  # already kept here: fine
+
+
+def test_a_package_holding_a_link_is_refused(source: Source, tmp_path: Path) -> None:
+    package = _copy(source.aip, tmp_path / "aip")
+    master = sorted((package / "representations/rep1/data/masters").iterdir())[0]
+    outside = tmp_path / "outside.png"
+    master.rename(outside)
+    master.symlink_to(outside)  # same bytes, so every checksum still matches
+    target = _fresh(tmp_path)
+    try:
+        with pytest.raises(PackageRefused, match="link"):
+            ingest_package(target, package, actor="archivist")
+    finally:
+        target.close()

@@ -54,7 +54,12 @@ def _check_one(root: Path, path: str, sha256: str | None, size: int | None, list
 
 
 def check_package(root: Path, info: MetsInfo) -> None:
-    """Refuse the package on its first missing, unlisted, altered or unreadable file."""
+    """Refuse the package on its first missing, unlisted, altered or unreadable file, or on a link (a package
+    holds its files; a link could point anywhere on this machine)."""
+    links = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_symlink())
+    if links:
+        raise PackageRefused(f"Gói chứa liên kết tượng trưng: {links[0]}", f"The package holds a symbolic link: "
+                             f"{links[0]}", links[0])
     listed = {"METS.xml"}
     for item in info.files:
         listed.add(str(_check_one(root, item.path, item.sha256, item.size, item.listed_in).relative_to(root)))
