@@ -16,6 +16,7 @@ from sohoa.app import create_app
 from sohoa.db.models import Document, EncryptedObject, Event, Page
 from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.preservation.backup import make_backup
 from sohoa.services.preservation.encryption import (
     encrypt_due,
     encryption_status,
@@ -24,6 +25,7 @@ from sohoa.services.preservation.encryption import (
     rotate_keys,
 )
 from sohoa.services.preservation.events import events_for
+from sohoa.services.preservation.restore import restore_backup
 from sohoa.settings import Settings
 from sohoa.storage.objects import LocalObjectStore
 from tests.preservation._encryption_world import build_world, local_store, objects_of
@@ -223,5 +225,31 @@ def test_the_replica_holds_the_same_envelope_and_no_plaintext(tmp_path: Path) ->
         assert replica.key_record(secret["master"]) == local_store(context).key_record(secret["master"])
         assert replica.read(secret["master"]) == data and replica.verify(secret["master"])
         assert LocalObjectStore(tmp_path / "replica").verify(secret["master"])  # keyless: by the stored digest
+    finally:
+        context.close()
+
+
+def test_restore_after_a_rotation_opens_every_envelope(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path / "data", workers=1, backup_dir=tmp_path / "backups")
+    context = open_context(settings)
+    try:
+        ids = build_world(context)
+        secret = objects_of(context, ids["secret"])
+        data = local_store(context).read(secret["master"])
+        first = init_keys(context, "test")
+        encrypt_due(context)
+        rotate_keys(context, "test")
+        retire_key(context, first, "test")  # every envelope's header now names a key that is gone
+        report = make_backup(context)
+    finally:
+        context.close()
+    shutil.rmtree(settings.data)
+    shutil.rmtree(settings.keys_path)
+    restored = restore_backup(settings, report.path)
+    assert restored.ok, restored
+    context = open_context(settings)
+    try:
+        assert context.store.read(secret["master"]) == data and context.store.verify(secret["master"])
+        assert encryption_status(context).encrypted == 3
     finally:
         context.close()
