@@ -30,7 +30,7 @@ __all__ = ["UNKNOWN", "FormatId", "identify", "identify_stream", "named_link", "
            "suffix_for", "tool_name"]
 
 UNKNOWN = "UNKNOWN"  # siegfried's id when nothing matched
-_PDF_PUIDS_PREFIX = ("Acrobat PDF", "Portable Document Format")
+_PDF_NAMES = ("Acrobat PDF", "Portable Document Format")
 _LOCK = threading.Lock()  # one scan at a time: the Go scanner is shared by the process
 _SUFFIXES = {"image/png": ".png", "image/tiff": ".tif", "image/jpeg": ".jpg", "image/jp2": ".jp2",
              "image/webp": ".webp", "image/gif": ".gif", "application/pdf": ".pdf", "application/json": ".json",
@@ -65,7 +65,7 @@ class FormatId:
 
     @property
     def is_pdf(self) -> bool:
-        return self.mime == "application/pdf" or self.name.startswith(_PDF_PUIDS_PREFIX)
+        return self.mime == "application/pdf" or self.name.startswith(_PDF_NAMES)
 
 
 def tool_name() -> str:
