@@ -4,12 +4,15 @@ stores nothing; the same package twice changes nothing; a foreign EAD-only SIP l
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -248,5 +251,32 @@ def test_a_package_holding_a_link_is_refused(source: Source, tmp_path: Path) -> 
     try:
         with pytest.raises(PackageRefused, match="link"):
             ingest_package(target, package, actor="archivist")
+    finally:
+        target.close()
+
+
+def test_an_altered_audit_history_is_taken_in_and_flagged(source: Source, tmp_path: Path) -> None:
+    """A package whose audit.jsonl was altered and its METS checksum updated to match passes every checksum:
+    the audit log's own digest still finds the altered row, which is kept flagged (hash_ok false)."""
+    package = _copy(source.aip, tmp_path / "aip")
+    audit = package / "metadata/other/audit.jsonl"
+    rows = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    rows[1]["actor"] = "someone-else"
+    audit.write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows),
+                     encoding="utf-8")
+    mets = etree.parse(str(package / "METS.xml"))
+    for ref in mets.iter("{http://www.loc.gov/METS/}mdRef"):
+        if ref.get("{http://www.w3.org/1999/xlink}href") == "metadata/other/audit.jsonl":
+            ref.set("CHECKSUM", hashlib.sha256(audit.read_bytes()).hexdigest())
+            ref.set("SIZE", str(audit.stat().st_size))
+    mets.write(str(package / "METS.xml"), xml_declaration=True, encoding="UTF-8")
+    target = _fresh(tmp_path)
+    try:
+        report = ingest_package(target, package, actor="archivist")
+        assert report.audit_bad_hashes == (rows[1]["id"],) and report.warnings
+        with target.db.session() as session:
+            flagged = session.execute(select(ImportedAuditEvent).where(ImportedAuditEvent.hash_ok.is_(False)))
+            assert [e.actor for e in flagged.scalars()] == ["someone-else"]
+            assert verify_chain(session).ok  # the live chain is untouched
     finally:
         target.close()

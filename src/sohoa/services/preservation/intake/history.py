@@ -65,12 +65,17 @@ def read_audit(path: Path, label: str) -> list[dict[str, Any]]:
 
 
 def import_audit(session: Session, package_row_id: int, events: list[dict[str, Any]], ids: IdMap) -> AuditImport:
-    """Keep every event not kept yet (by its original hash); check each hash recomputes from its row."""
+    """Keep every event not kept yet (by its original hash); check each hash recomputes from its row and each
+    row links to the one before it where the two were neighbours in the exporting archive's chain."""
     imported = known = 0
     bad: list[int] = []
-    for row in events:
+    previous: tuple[int, str] | None = None
+    for row in sorted(events, key=lambda r: int(r["id"])):
         ok = event_digest(row["prev_hash"], row["at"], row["actor"], row["action"], row.get("entity_type"),
                           row.get("entity_id"), row.get("payload")) == row["hash"]
+        # Rows that were neighbours in the exporting chain must still link (a row between them cut or altered).
+        ok = ok and not (previous and previous[0] + 1 == int(row["id"]) and previous[1] != row["prev_hash"])
+        previous = (int(row["id"]), str(row["hash"]))
         if not ok:
             bad.append(int(row["id"]))
         if session.execute(select(ImportedAuditEvent.id).where(ImportedAuditEvent.hash == row["hash"])).first():
