@@ -11,6 +11,7 @@ is caught by all three. lxml validates METS, EAD and PREMIS against the schemas 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -334,5 +335,41 @@ def test_package_to_s3(s3_env: S3Server, tmp_path: Path) -> None:
 
         problems = validate_package(build_blob_root(url, ctx.settings))
         assert {p.path for p in problems} >= {"metadata/descriptive/EAD.xml"}
+    finally:
+        ctx.close()
+
+
+def test_encrypted_objects_in_packages(tmp_path: Path) -> None:
+    """Restricted material: the AIP holds envelopes (`.enc`, digest of the stored bytes, the plaintext digest in
+    PREMIS too); a staff DIP holds the decrypted PDF."""
+    from sohoa.db.models import EncryptedObject
+    from sohoa.services.preservation.encryption import encrypt_due, init_keys
+
+    ctx = open_context(Settings(data=tmp_path / "data", workers=1, keys_dir=tmp_path / "keys"))
+    try:
+        init_keys(ctx, "admin")
+        build_archive(ctx, tmp_path / "scans", masters=1)
+        with ctx.db.session() as session:
+            session.scalars(select(Document)).one().access_level = "secret"
+        assert encrypt_due(ctx).sealed > 0
+        report = export_package(ctx, "AIP_hoso", tmp_path / "aip", file_code=FILE_CODE)
+        assert report.valid, report.problems
+        sealed = sorted(p.relative_to(tmp_path / "aip").as_posix() for p in (tmp_path / "aip").rglob("*.enc"))
+        assert any("/masters/" in p for p in sealed) and any("/documents/" in p for p in sealed)
+        premis = (tmp_path / "aip/metadata/preservation/PREMIS.xml").read_text(encoding="utf-8")
+        with ctx.db.session() as session:
+            held = 0
+            for record in session.scalars(select(EncryptedObject)):
+                obj = session.get_one(StoredObject, record.object_id)
+                if obj.kind in ("master", "pdf", "ocr"):  # what an AIP holds (thumbnails are remade)
+                    assert record.stored_sha256 in premis and obj.sha256 in premis, obj.kind
+                    held += 1
+            assert held >= 3
+            pdf_sha = session.get_one(StoredObject, session.scalars(select(Document)).one().pdf_object_id).sha256
+        assert "sha256-plaintext" in premis
+        staff = export_package(ctx, "DIP", tmp_path / "dip", file_code=FILE_CODE, staff=True)
+        assert staff.valid, staff.problems
+        pdf = next((tmp_path / "dip/representations/rep1/data/documents").iterdir())
+        assert pdf.suffix == ".pdf" and hashlib.sha256(pdf.read_bytes()).hexdigest() == pdf_sha
     finally:
         ctx.close()

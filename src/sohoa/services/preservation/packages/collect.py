@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sohoa.db.models import (
     Document,
     DocumentSignature,
+    EncryptedObject,
     Event,
     FileUnit,
     Fonds,
@@ -55,6 +56,7 @@ class Collected:
     events: list[PreservationEvent]
     audit: list[Event]
     keys: dict[int, str] = field(default_factory=dict)  # document id → its folder/name in the package
+    envelopes: dict[int, EncryptedObject] = field(default_factory=dict)  # object id → its envelope's record
 
     def masters(self) -> list[StoredObject]:
         """The master files of the documents, in the order their first page appears."""
@@ -135,6 +137,8 @@ def collect(session: Session, scope: Scope, *, complete: bool) -> Collected:
         ingest_items=items, events=events,
         audit=_audit(session, file, doc_ids, [i.id for i in items], complete=complete))
     collected.keys = _keys(docs)
+    collected.envelopes = {e.object_id: e for e in session.scalars(
+        select(EncryptedObject).where(EncryptedObject.object_id.in_(object_ids)))}
     return collected
 
 

@@ -109,10 +109,15 @@ def _schema_members() -> list[PackageMember]:
             for name in SCHEMA_FILES]
 
 
-def _stored_digest(ctx: AppContext, obj: StoredObject) -> tuple[str, int, bool]:
-    """(sha256, size, encrypted) of the bytes the store keeps for ``obj``."""
+def _stored_digest(ctx: AppContext, obj: StoredObject, data: Collected) -> tuple[str, int, bool]:
+    """(sha256, size, encrypted) of the bytes the store keeps for ``obj``. An envelope's digest and size come from
+    its record (written when it was sealed; a key rotation rewrites key records, never envelopes), else by
+    reading it; writing the package re-hashes every byte anyway."""
     if not ctx.store.is_encrypted(obj.sha256):
         return obj.sha256, obj.size, False
+    record = data.envelopes.get(obj.id)
+    if record is not None:
+        return record.stored_sha256, record.stored_size, True
     digest = hashlib.sha256()
     size = 0
     with ctx.store.open_stored(obj.sha256) as handle:
@@ -142,7 +147,7 @@ class _Builder:
         return candidate
 
     def add_stored(self, obj: StoredObject, path: str) -> None:
-        sha, size, encrypted = _stored_digest(self.ctx, obj)
+        sha, size, encrypted = _stored_digest(self.ctx, obj, self.data)
         path = self._unique(path + (".enc" if encrypted else ""))
         self.data_members.append(PackageMember(path, sha, size, obj.id, None, obj.media_type))
         self.held.append(HeldObject(obj, path, sha, size, encrypted))
