@@ -29,8 +29,8 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.replica_store import open_replica, primary_store, replica_label
 from sohoa.services.preservation.events import EventType, Outcome, record_preservation_event
 from sohoa.services.preservation.lease import single_runner
-from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.replicated import ReplicatedObjectStore, mirror_object
+from sohoa.storage.sealed import SealingStore
 
 __all__ = ["ReplicaStatus", "SyncReport", "open_replica", "primary_store", "repair_from_replica", "replica_label",
            "replica_pass", "replica_status", "replica_task", "sync_replica"]
@@ -106,7 +106,7 @@ def _record_copy(session: Session, obj: StoredObject, label: str, stored: tuple[
 def _follow_envelope(primary: ObjectStore, replica: ObjectStore, sha256: str) -> bool:
     """A replica still holding the plaintext of an object the primary keeps sealed takes the envelope (no
     plaintext of restricted material left on the second copy); True when it did."""
-    if not (isinstance(primary, LocalObjectStore) and isinstance(replica, LocalObjectStore)):
+    if not (isinstance(primary, SealingStore) and isinstance(replica, SealingStore)):  # local or S3
         return False
     if not primary.is_encrypted(sha256) or replica.is_encrypted(sha256):
         return False
