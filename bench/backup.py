@@ -133,7 +133,11 @@ def markdown(result: dict[str, Any], where: dict[str, Any]) -> str:
             f"software's cost, not the media's), on {where['cpu']} ({where['cores']} cores shared with other "
             f"work), {where['date']}:\n\n"
             f"| Step | Wall | Objects/s | MB/s | CPU (user+sys) |\n|---|---|---|---|---|\n{table}\n\n"
-            f"Run: `python bench/backup.py --objects {result['objects']}`.\n")
+            f"Each object written (replica, set, restore) is fsynced before it counts, four at once; the replica "
+            f"and the restore also read every copy back to check it, and write a row and a PREMIS event per "
+            f"object, which is what `cp -a` (no fsync, no check) does not do. Incrementals copy only the new "
+            f"objects; every set holds the whole database. Run: `python bench/backup.py --objects "
+            f"{result['objects']}`.\n")
 
 
 def main() -> None:
