@@ -1,12 +1,13 @@
 """SIP/AIP/DIP export (TT 05/2025; E-ARK CSIP, METS, EAD 2002, PREMIS 3.0) and BagIt, checked by independent tools.
 
 eark-validator 1.1.3 (run offline, see _validators.py) gives the E-ARK verdict: structure "WellFormed", METS schema
-and CSIP/SIP/DIP Schematron with no error, except SIP14 on a SIP — that rule tests an unqualified ``@NOTETYPE`` on the
-creator agent's note, an attribute the METS schema does not allow there (``anyAttribute namespace="##other"``), while
-CSIP15/16 require that note with ``csip:NOTETYPE``: no schema-valid SIP can satisfy both (a validator bug, see the
-report in docs/preservation.md). eark-validator does not re-hash files (its ``-c`` changes nothing in 1.1.3), so a
-flipped byte in a data file is caught by our validator and by ``bagit.py --validate``; a flipped byte in METS.xml
-is caught by all three. lxml validates METS, EAD and PREMIS against the schemas the package carries.
+and CSIP/SIP/DIP Schematron with no error, except SIP14 on a SIP — that rule wants every note of a CREATOR agent to
+carry ``NOTETYPE="IDENTIFICATIONCODE"`` (unqualified, an attribute the METS schema does not allow there:
+``anyAttribute namespace="##other"``), while CSIP15/16 require the software CREATOR agent to have exactly one note,
+``csip:NOTETYPE="SOFTWARE VERSION"``: no SIP can satisfy both (a validator bug; docs/preservation.md).
+eark-validator does not re-hash files (its ``-c`` changes nothing in 1.1.3), so a flipped byte in a data file is
+caught by our validator and by ``bagit.py --validate``; a flipped byte in METS.xml is caught by all three.
+lxml validates METS, EAD and PREMIS against the schemas the package carries.
 """
 
 from __future__ import annotations
