@@ -374,3 +374,23 @@ def test_encrypted_objects_in_packages(tmp_path: Path) -> None:
         assert pdf.suffix == ".pdf" and hashlib.sha256(pdf.read_bytes()).hexdigest() == pdf_sha
     finally:
         ctx.close()
+
+
+def test_the_ocfl_object_of_a_hoso_is_its_aip(ctx: AppContext, tmp_path: Path) -> None:
+    """The head version of a hồ sơ's OCFL object, written out, is a valid AIP (our checks and eark-validator)."""
+    from sohoa.services.preservation.ocfl import hoso_object_id, sync_all
+    from sohoa.services.preservation.ocfl_root import open_ocfl_root
+
+    build_archive(ctx, tmp_path / "scans")
+    sync_all(ctx)
+    root = open_ocfl_root(ctx.settings)
+    oid = hoso_object_id(FILE_CODE)
+    out = tmp_path / "from-ocfl"
+    for logical in root.head_state(oid):
+        target = out / logical
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with root.open_file(oid, logical) as handle:
+            target.write_bytes(handle.read())
+    assert validate_package(out) == []
+    result = run_eark(out)
+    assert result.structure_status == "WellFormed" and _errors(result.errors, "AIP") == [], result.errors
