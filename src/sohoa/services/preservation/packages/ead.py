@@ -168,8 +168,9 @@ def ead_xml(data: Collected, *, package_id: str, title: str,
         did = _e(archdesc, "did")
         _e(did, "unitid", package_id)
         _e(did, "unittitle", title)
-    dsc = _e(archdesc, "dsc")
+    dsc = _e(archdesc, "dsc") if data.documents else None
     for doc in data.documents:
+        assert dsc is not None
         mask = (masks or {}).get(doc.id)
         _document(dsc, _masked(doc, mask) if mask else doc, data.keys[doc.id], len(data.pages.get(doc.id, [])))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
