@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import Select, case, func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,8 +101,7 @@ def _keyring(ctx: AppContext) -> KeyRing:
     return keyring_for(ctx.settings)
 
 
-def due_objects(session: Session, levels: frozenset[str], *, limit: int | None = None) -> list[tuple[int, str]]:
-    """(object id, digest) of the plain objects every using document of which is restricted."""
+def _due_query(levels: frozenset[str]) -> Select[int, str]:
     refs = union_all(
         select(Page.master_object_id.label("object_id"), Page.document_id.label("document_id")),
         select(Page.image_object_id, Page.document_id).where(Page.image_object_id.is_not(None)),
@@ -112,14 +111,19 @@ def due_objects(session: Session, levels: frozenset[str], *, limit: int | None =
     ).subquery()
     restricted = or_(Document.secrecy.is_not(None), Document.access_level.in_(sorted(levels)))
     open_uses = func.sum(case((restricted, 0), else_=1))
-    query = (select(refs.c.object_id, StoredObject.sha256)
-             .join(Document, Document.id == refs.c.document_id)
-             .join(StoredObject, StoredObject.id == refs.c.object_id)
-             .outerjoin(EncryptedObject, EncryptedObject.object_id == refs.c.object_id)
-             .where(EncryptedObject.id.is_(None))
-             .group_by(refs.c.object_id, StoredObject.sha256)
-             .having(open_uses == 0)
-             .order_by(refs.c.object_id))
+    return (select(refs.c.object_id, StoredObject.sha256)
+            .join(Document, Document.id == refs.c.document_id)
+            .join(StoredObject, StoredObject.id == refs.c.object_id)
+            .outerjoin(EncryptedObject, EncryptedObject.object_id == refs.c.object_id)
+            .where(EncryptedObject.id.is_(None))
+            .group_by(refs.c.object_id, StoredObject.sha256)
+            .having(open_uses == 0))
+
+
+def due_objects(session: Session, levels: frozenset[str], *, limit: int | None = None) -> list[tuple[int, str]]:
+    """(object id, digest) of the plain objects every using document of which is restricted."""
+    query = _due_query(levels)
+    query = query.order_by(query.selected_columns[0])
     if limit is not None:
         query = query.limit(limit)
     return [(int(row[0]), str(row[1])) for row in session.execute(query)]
@@ -281,7 +285,8 @@ def encryption_status(ctx: AppContext) -> EncryptionStatus:
     with ctx.db.session() as session:
         counts = {str(key): int(n) for key, n in session.execute(
             select(EncryptedObject.key_id, func.count()).group_by(EncryptedObject.key_id))}
-        due = len(due_objects(session, ctx.settings.encrypted_levels))
+        due = session.scalar(select(func.count()).select_from(_due_query(ctx.settings.encrypted_levels)
+                                                              .subquery())) or 0
     ids = sorted(set(keyring.ids()) | set(counts))
     keys = tuple(KeyUse(k, int(counts.get(k, 0)), k == current, keyring.has(k)) for k in ids)
     problem = None
