@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from sohoa.app import create_app
+from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.audit import record_event, verify_chain
 from sohoa.services.platform.audit_checkpoint import write_checkpoint
 from sohoa.services.platform.context import AppContext, open_context
@@ -53,6 +54,8 @@ def _drill(settings: Settings, tmp_path: Path, destroy_database: object = None) 
 
     shutil.rmtree(settings.data)  # the disaster
     if callable(destroy_database):
+        with pytest.raises(SohoaError):  # the database still holds the archive: nothing is restored over it
+            restore_backup(settings, incr.path)
         destroy_database()
     report = restore_backup(settings, incr.path, actor="drill")
     assert report.ok, report
