@@ -253,3 +253,16 @@ def test_restore_after_a_rotation_opens_every_envelope(tmp_path: Path) -> None:
         assert encryption_status(context).encrypted == 3
     finally:
         context.close()
+
+
+def test_the_levels_setting_decides_what_is_due(tmp_path: Path) -> None:
+    for levels, due in (("secret", 1), ("", 0), ("internal,secret,public", 5)):
+        settings = Settings(data=tmp_path / f"data-{len(levels)}", workers=1, encrypt_levels=levels)
+        context = open_context(settings)
+        try:
+            build_world(context)
+            assert encryption_status(context).due == due, levels
+        finally:
+            context.close()
+    with pytest.raises(ValueError):
+        Settings(data=tmp_path / "x", encrypt_levels="internal,topsecret")

@@ -1,8 +1,8 @@
 """Encryption at rest of restricted material: which objects are sealed, sealing them, key rotation, the status.
 
 Policy: an object (master, page image, thumbnail, OCR, PDF) is due when every document that uses it has an
-access level in ``SOHOA_ENCRYPT_LEVELS`` (default internal, secret) or a độ mật; an object shared with any
-other document (same bytes, one object) stays plain. Nothing is sealed before the first key exists
+access level in ``SOHOA_ENCRYPT_LEVELS`` (default internal, secret) or a độ mật (counted as secret); an object
+shared with any other document (same bytes, one object) stays plain. Nothing is sealed before the first key exists
 (`sohoa keys init`). Objects are never decrypted back on the store when a level is lowered. Masked public
 derivatives and delivered copies are not documents' objects and stay plain. Index text and metadata live in
 the database, which this does not encrypt.
@@ -109,7 +109,9 @@ def _due_query(levels: frozenset[str]) -> Select[int, str]:
         select(Page.ocr_object_id, Page.document_id).where(Page.ocr_object_id.is_not(None)),
         select(Document.pdf_object_id, Document.id).where(Document.pdf_object_id.is_not(None)),
     ).subquery()
-    restricted = or_(Document.secrecy.is_not(None), Document.access_level.in_(sorted(levels)))
+    restricted = Document.access_level.in_(sorted(levels))
+    if "secret" in levels:  # a độ mật makes a document secret whatever its level says
+        restricted = or_(Document.secrecy.is_not(None), restricted)
     open_uses = func.sum(case((restricted, 0), else_=1))
     return (select(refs.c.object_id, StoredObject.sha256)
             .join(Document, Document.id == refs.c.document_id)
