@@ -165,3 +165,20 @@ def test_a_sealed_object_is_backed_up_as_its_envelope_and_restored_with_its_keys
         assert ctx.store.is_encrypted(sha) and ctx.store.read(sha) == secret
     finally:
         ctx.close()
+
+
+def test_a_keys_folder_holding_other_keys_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    KeyRing(settings.keys_path).create()
+    ctx = open_context(settings)
+    try:
+        report = make_backup(ctx)
+    finally:
+        ctx.close()
+    shutil.rmtree(settings.data)
+    shutil.rmtree(settings.keys_path)
+    KeyRing(settings.keys_path).create()  # someone ran `sohoa keys init` on the new machine first
+    with pytest.raises(SohoaError) as refused:
+        restore_backup(settings, report.path)
+    assert "differs from the backup" in refused.value.en
+    assert not settings.data.exists()  # nothing was written

@@ -69,8 +69,9 @@ def _empty(path: Path) -> bool:
     return not path.exists() or (path.is_dir() and not any(path.iterdir()))
 
 
-def _put_files(source: Path, dest: Path) -> None:
-    """Files under ``source`` into ``dest``; one already there must be identical (a key is never replaced)."""
+def _put_files(source: Path, dest: Path, *, check_only: bool = False) -> None:
+    """Files under ``source`` into ``dest``; one already there must be identical (a key is never replaced).
+    ``check_only``: only refuse (before anything is written) when one would differ."""
     if not source.exists():
         return
     items = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
@@ -80,6 +81,8 @@ def _put_files(source: Path, dest: Path) -> None:
             if target.read_bytes() != path.read_bytes():
                 raise SohoaError(f"Tệp {target} đã có và khác bản sao lưu: không ghi đè",
                                  f"{target} exists and differs from the backup: it is not replaced")
+            continue
+        if check_only:
             continue
         private_dir(target.parent)
         shutil.copyfile(path, target)
@@ -104,12 +107,16 @@ def restore_backup(settings: Settings, set_dir: Path, *, actor: str = "system") 
                          f"The data directory {settings.data} is not empty: a restore goes only into an empty one")
     latest_path, latest = chain[-1]
     report = RestoreReport([p.name for p, _ in chain], settings.data)
+    parts = ((latest_path / "keys" / "data" / "keys", settings.data / "keys"),
+             (latest_path / "keys" / "data" / "secret.key", settings.data / "secret.key"),
+             (latest_path / "keys" / "kek", keys_dir_of(settings)),
+             (latest_path / "audit", settings.data / "audit"))
+    for source, dest in parts:  # a keys folder that already holds other keys: refused before anything is written
+        _put_files(source, dest, check_only=True)
     private_dir(settings.data)
     restore_database(settings, latest_path, latest)
-    _put_files(latest_path / "keys" / "data" / "keys", settings.data / "keys")
-    _put_files(latest_path / "keys" / "data" / "secret.key", settings.data / "secret.key")
-    _put_files(latest_path / "keys" / "kek", keys_dir_of(settings))
-    _put_files(latest_path / "audit", settings.data / "audit")
+    for source, dest in parts:
+        _put_files(source, dest)
     ctx = open_context(settings)
     try:
         _restore_objects(ctx, chain, report)
