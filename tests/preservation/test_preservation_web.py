@@ -37,6 +37,7 @@ def test_only_roles_with_the_permission_see_the_pages(ctx: AppContext, client: T
         expected = 200 if allowed(role.value, Permission.PRESERVATION_VIEW) else 403
         assert client.get("/staff/preservation").status_code == expected, role
         assert client.get(f"/staff/preservation/objects/{archive.pdf[1]}").status_code == expected, role
+        assert client.get("/staff/preservation/fixity").status_code == expected, role
         home = client.get("/").text
         assert ('href="/staff/preservation"' in home) == (expected == 200), role
         started = client.post("/staff/preservation/fixity/run", data={"csrf_token": token}, follow_redirects=False)
@@ -64,6 +65,8 @@ def test_damage_is_shown_named_and_a_pass_can_be_started(ctx: AppContext, client
     assert archive.masters[1][1] in page and f"<code>{FILE_CODE}</code>" in page and DOC_CODE in page
     assert "trang số 2" in page and "Sai lệch" in page
     assert 'id="preservation-alarm"' in client.get("/").text  # the staff home raises it too
+    damage = client.get("/staff/preservation/fixity").text
+    assert archive.masters[1][1] in damage and "Sai lệch" in damage and "trang số 2" in damage
     history = client.get(f"/staff/preservation/objects/{archive.masters[1][1]}").text
     assert "Sai lệch" in history and "Nguyên vẹn" in history and "fixity check" in history
     assert client.get(f"/staff/preservation/objects/{archive.masters[1][0]}").status_code == 200
@@ -110,4 +113,5 @@ def test_the_pages_read_in_english(ctx: AppContext, client: TestClient, recorded
     assert "Sai lệch" not in page
     history = client.get(f"/staff/preservation/objects/{archive.masters[0][1]}").text
     assert "Preservation history of an object" in history
+    assert "Damage found" in client.get("/staff/preservation/fixity").text
     assert sorted(k for k in recorded if k not in EN) == []

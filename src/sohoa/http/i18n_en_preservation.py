@@ -114,7 +114,15 @@ PRESERVATION_EN: dict[str, str] = {
     "Cảnh báo": "Warning",
     "Một lượt kiểm tra toàn vẹn đang chạy": "A fixity pass is already running",
     "Đã bắt đầu một lượt kiểm tra toàn vẹn": "A fixity pass has started",
+    "Ghi các phiên bản OCFL mới ngay": "Write the new OCFL versions now",
+    "Kho OCFL đang được ghi": "The OCFL root is being written already",
+    "Đã bắt đầu ghi các phiên bản OCFL mới": "Writing the new OCFL versions has started",
     "Kiểm tra toàn vẹn phát hiện đối tượng bị hỏng hoặc bị mất chưa được sửa": (
         "Fixity audits found damaged or lost objects that are not repaired"),
     "Xem trang Bảo quản": "See the Preservation page",
+    "Toàn bộ lịch sử kiểm tra toàn vẹn": "The whole fixity history",
+    "Lịch sử kiểm tra toàn vẹn": "Fixity history",
+    "Hỏng hóc đã phát hiện": "Damage found",
+    "Chưa phát hiện hỏng hóc nào": "No damage found yet",
+    "Các lượt kiểm tra": "Fixity passes",
 }

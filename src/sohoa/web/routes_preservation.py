@@ -25,12 +25,18 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.backup_set import backup_history
 from sohoa.services.preservation.encryption import encryption_status
 from sohoa.services.preservation.fixity import PASS_SECONDS, fixity_summary, object_history, run_fixity
-from sohoa.services.preservation.fixity_report import ObjectPlace, visible_places
+from sohoa.services.preservation.fixity_report import (
+    ObjectPlace,
+    recent_failures,
+    recent_runs,
+    visible_places,
+)
 from sohoa.services.preservation.formats import format_summary, policy_of
 from sohoa.services.preservation.lease import lease_holder
 from sohoa.services.preservation.ocfl import ocfl_status
 from sohoa.services.preservation.replica import replica_status
 from sohoa.web.flash import flash
+from sohoa.web.routes_ocfl import router as ocfl_router
 from sohoa.web.templating import render
 
 __all__ = ["EXTRA_ROUTERS", "router"]
@@ -43,7 +49,7 @@ Manager = Annotated[Principal, require(Permission.PRESERVATION_MANAGE)]
 ObjectKey = Annotated[str, Path(max_length=64, pattern=r"^[0-9a-fA-F]{1,64}$")]
 
 # Routers of the other preservation areas (actions under /staff/preservation/…), included below.
-EXTRA_ROUTERS: tuple[APIRouter, ...] = ()
+EXTRA_ROUTERS: tuple[APIRouter, ...] = (ocfl_router,)
 
 T = TypeVar("T")
 
@@ -101,6 +107,15 @@ def preservation_page(request: Request, ctx: Ctx, who: Viewer) -> Response:
     values["problems"] = [(p, _visible_places(ctx, who, p.places)) for p in summary.problems]
     values["can_manage"] = who.can(Permission.PRESERVATION_MANAGE)
     return render(request, "preservation.html", values | NAMES)
+
+
+@router.get("/fixity", response_class=HTMLResponse)
+def fixity_history_page(request: Request, ctx: Ctx, who: Viewer) -> Response:
+    """Every recent pass and every damage found (open or repaired since)."""
+    with ctx.db.session() as session:
+        runs = recent_runs(session, limit=100)
+        failures = [(f, visible_places(session, who, f.places)) for f in recent_failures(session)]
+    return render(request, "preservation_fixity.html", {"runs": runs, "failures": failures} | NAMES)
 
 
 @router.get("/objects/{key}", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from sohoa.services.preservation.events import events_for
 
 __all__ = ["CheckInfo", "EventInfo", "FixitySummary", "ObjectHistory", "ObjectPlace", "Problem", "RunInfo",
            "fixity_summary", "object_history", "object_places", "open_problem_count", "open_problems",
-           "recent_runs", "visible_places"]
+           "recent_failures", "recent_runs", "visible_places"]
 
 PROBLEMS = ("mismatch", "missing", "unreadable")
 DEFAULT_CYCLE_DAYS = 30
@@ -226,6 +226,17 @@ def open_problems(session: Session, limit: int = 200) -> list[Problem]:
     since, nor found intact by a later check."""
     rows = list(session.execute(select(FixityCheck).where(FixityCheck.id.in_(_latest_bad()),
                                                           FixityCheck.outcome.in_(PROBLEMS))
+                                .order_by(FixityCheck.id.desc()).limit(limit)).scalars())
+    places = object_places(session, [r.object_id for r in rows if r.object_id is not None])
+    return [Problem(int(r.object_id or 0), r.sha256, r.outcome, r.checked_at, r.detail,
+                    tuple(places.get(int(r.object_id or 0), []))) for r in rows]
+
+
+def recent_failures(session: Session, limit: int = 200) -> list[Problem]:
+    """The latest failed or repaired checks (open or since resolved), newest first, with where each object is
+    used: the history of damage found."""
+    rows = list(session.execute(select(FixityCheck).where(FixityCheck.outcome.in_((*PROBLEMS, "repaired")),
+                                                          FixityCheck.object_id.is_not(None))
                                 .order_by(FixityCheck.id.desc()).limit(limit)).scalars())
     places = object_places(session, [r.object_id for r in rows if r.object_id is not None])
     return [Problem(int(r.object_id or 0), r.sha256, r.outcome, r.checked_at, r.detail,
