@@ -256,6 +256,12 @@ def test_cli_package_aip_and_no_overwrite(world: tuple[AppContext, int, Path], m
     assert json.loads(found.output)["kind"] == "AIP_tailieu" and json.loads(found.output)["documents"] == 2
     nothing = runner.invoke(app, ["package", "aip", "--query", "không-có-từ-này", "--out", str(base / "cli-none")])
     assert nothing.exit_code == 1 and "No document matches" in nothing.output
+    checked = runner.invoke(app, ["package", "validate", str(out), "--json"])
+    assert checked.exit_code == 0 and json.loads(checked.output) == {"valid": True, "problems": []}
+    damaged = _copy(base / "cli-query", base / "cli-query-damaged")
+    _flip(damaged / "metadata/descriptive/EAD.xml", b"<unittitle>")
+    refused = runner.invoke(app, ["package", "validate", str(damaged)])
+    assert refused.exit_code == 1 and "metadata/descriptive/EAD.xml" in refused.output
 
 
 @pytest.mark.postgres

@@ -8,7 +8,7 @@ import typer
 
 from sohoa.cli.common import app_context, console, print_json
 from sohoa.domain.errors import SohoaError
-from sohoa.services.preservation.packages.export import PackageReport, documents_for_query, export_package
+from sohoa.services.preservation.packages.export import PackageReport, documents_for_query, export_package, validate_at
 from sohoa.services.preservation.packages.model import PackageKind
 
 app = typer.Typer(help="Gói thông tin / Information packages (TT 05/2025): SIP, AIP, DIP; folder, zip or BagIt.",
@@ -92,3 +92,20 @@ def dip(file_code: str | None = FILE_OPT, documents: str = DOCS_OPT, query: str 
         as_json: bool = JSON_OPT) -> None:
     """Gói khai thác DIP / Write a dissemination package (public material, masked; --staff: as staff see it)."""
     _run(PackageKind.DIP, file_code, documents, query, out, as_zip, bagit, staff, as_json)
+
+
+@app.command()
+def validate(path: str = typer.Argument(..., help="Thư mục, .zip, túi BagIt hoặc s3://… / folder, zip, bag or s3://…"),
+             as_json: bool = JSON_OPT) -> None:
+    """Kiểm tra một gói / Check a package: schemas, every checksum, unlisted files, a bag's manifests; exit 1."""
+    with app_context() as ctx:
+        problems = validate_at(ctx, path)
+    if as_json:
+        print_json({"valid": not problems,
+                    "problems": [{"path": p.path, "vi": p.message_vi, "en": p.message_en} for p in problems]})
+    else:
+        for problem in problems:
+            console.print(f"[red]{problem.path}: {problem.message_vi} / {problem.message_en}[/red]", soft_wrap=True)
+        console.print("Hợp lệ / valid" if not problems else f"{len(problems)} lỗi / problems")
+    if problems:
+        raise typer.Exit(1)

@@ -35,7 +35,7 @@ from sohoa.services.preservation.packages.validate import validate_package
 from sohoa.services.preservation.packages.writer import WrittenPackage, write_package, write_package_to_root
 from sohoa.storage.factory import build_blob_root, parse_s3_url
 
-__all__ = ["PackageReport", "documents_for_query", "export_package", "resolve_scope"]
+__all__ = ["PackageReport", "documents_for_query", "export_package", "resolve_scope", "validate_at"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,13 @@ def documents_for_query(ctx: AppContext, query: str, *, public: bool) -> list[in
         raise SohoaError(f"'{query}' khớp {page.total} văn bản (tối đa {MAX_LIMIT} một gói); thu hẹp truy vấn",
                          f"'{query}' matches {page.total} documents (at most {MAX_LIMIT} a package); narrow it")
     return sorted(hit.document_id for hit in page.results)
+
+
+def validate_at(ctx: AppContext, place: str | Path) -> list[Problem]:
+    """:func:`validate_package` of a local folder, zip or bag, or of an ``s3://bucket/prefix``."""
+    if parse_s3_url(str(place)) is not None:
+        return validate_package(build_blob_root(str(place), ctx.settings))
+    return validate_package(Path(place))
 
 
 def _check_dip(session: Session, scope: Scope) -> None:
