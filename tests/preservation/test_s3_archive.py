@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from sohoa.app import create_app
 from sohoa.db.models import Document, Page, StoredObject
+from sohoa.samples import generate_corpus
 from sohoa.services.platform.context import open_context
 from sohoa.services.preservation.encryption import encrypt_due, init_keys
 from sohoa.settings import Settings
@@ -30,6 +31,7 @@ from ..web import _helpers as web_helpers
 
 
 @pytest.mark.tesseract
+@pytest.mark.slow
 def test_init_ingest_and_serve_with_the_objects_on_s3(s3_env: S3Server, tmp_path: Path) -> None:
     bucket = s3_env.new_bucket("archive")
     env = {**os.environ, **s3_env.env(), "SOHOA_DATA": str(tmp_path / "data"),
@@ -42,9 +44,8 @@ def test_init_ingest_and_serve_with_the_objects_on_s3(s3_env: S3Server, tmp_path
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         return done.stdout
 
-    run("samples", str(tmp_path / "samples"), "--documents", "1")
+    generate_corpus(tmp_path / "samples", documents=1, seed=1, multipage=False)  # one page: OCR on shared cores
     (tmp_path / "samples" / "truth.json").unlink()
-    (tmp_path / "samples" / "page_0002.png").unlink()  # one page is enough (OCR time on 2 shared cores)
     run("init")
     report = json.loads(run("ingest", str(tmp_path / "samples"), "--file-code", "HS-S3.01", "--json"))
     assert {item["state"] for item in report["items"]} == {"done"}, report
