@@ -117,6 +117,12 @@ PRESERVATION_EN: dict[str, str] = {
     "Ghi các phiên bản OCFL mới ngay": "Write the new OCFL versions now",
     "Kho OCFL đang được ghi": "The OCFL root is being written already",
     "Đã bắt đầu ghi các phiên bản OCFL mới": "Writing the new OCFL versions has started",
+    "Đồng bộ bản sao ngay": "Catch the replica up now",
+    "Bản sao đang được đồng bộ": "The replica is being caught up already",
+    "Đã bắt đầu đồng bộ bản sao": "Catching the replica up has started",
+    "Sao lưu ngay": "Back up now",
+    "Đang sao lưu": "A backup is being made already",
+    "Đã bắt đầu sao lưu": "A backup has started",
     "Kiểm tra toàn vẹn phát hiện đối tượng bị hỏng hoặc bị mất chưa được sửa": (
         "Fixity audits found damaged or lost objects that are not repaired"),
     "Xem trang Bảo quản": "See the Preservation page",

@@ -36,6 +36,7 @@ from sohoa.services.preservation.lease import lease_holder
 from sohoa.services.preservation.ocfl import ocfl_status
 from sohoa.services.preservation.replica import replica_status
 from sohoa.web.flash import flash
+from sohoa.web.routes_copies import router as copies_router
 from sohoa.web.routes_ocfl import router as ocfl_router
 from sohoa.web.templating import render
 
@@ -49,7 +50,7 @@ Manager = Annotated[Principal, require(Permission.PRESERVATION_MANAGE)]
 ObjectKey = Annotated[str, Path(max_length=64, pattern=r"^[0-9a-fA-F]{1,64}$")]
 
 # Routers of the other preservation areas (actions under /staff/preservation/…), included below.
-EXTRA_ROUTERS: tuple[APIRouter, ...] = (ocfl_router,)
+EXTRA_ROUTERS: tuple[APIRouter, ...] = (ocfl_router, copies_router)
 
 T = TypeVar("T")
 
