@@ -163,6 +163,11 @@ def test_missing_keys_folder_is_a_clear_error_and_loses_nothing(ctx: AppContext,
             blind.store.read(secret["master"])
         assert "khóa" in caught.value.vi and "key" in caught.value.en
         assert blind.store.verify(secret["master"])  # the stored digest still checks without keys
+        helpers.users(blind)
+        with TestClient(create_app(blind, watch_hot_folders=False), raise_server_exceptions=False) as client:
+            helpers.login(client, "archivist")
+            page = client.get(f"/documents/{world['internal']}/pdf")  # an error page, not an empty 200
+            assert page.status_code >= 400 and "khóa" in page.text
         status = encryption_status(blind)
         assert status.problem is not None and status.current_key is None
         assert encrypt_due(blind).sealed == 0

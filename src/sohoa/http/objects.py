@@ -99,9 +99,16 @@ class ObjectResponse(Response):
             self.status_code = 206
             self.headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
         self.headers["content-length"] = str(end - start)
+        body = scope.get("method", "GET").upper() != "HEAD"
+        first = b""
+        if body and end > start:  # read before the headers: an object that cannot be read (its encryption key
+            # missing, say) is the error page, not an empty 200
+            first = await anyio.to_thread.run_sync(self.download.read_range, start, min(start + CHUNK, end))
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        if scope.get("method", "GET").upper() != "HEAD":
-            async for chunk in self._chunks(start, end):
+        if body:
+            if first:
+                await send({"type": "http.response.body", "body": first, "more_body": True})
+            async for chunk in self._chunks(start + len(first), end):
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         if self.background is not None:
