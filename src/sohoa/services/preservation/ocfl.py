@@ -180,6 +180,8 @@ def awaiting_encryption(ctx: AppContext, session: Session) -> frozenset[int]:
     """Ids of the objects that encryption at rest will seal but has not yet (none before the first key): a hồ sơ
     holding one waits, so that no plaintext of restricted material enters the write-once OCFL root."""
     status = encryption_status(ctx)
+    if status.current_key is None and status.problem is not None:  # keys unreadable: whether to wait is unknown
+        raise SohoaError(f"Kho OCFL chờ: {status.problem[0]}", f"The OCFL sync waits: {status.problem[1]}")
     if status.current_key is None or not status.supported:
         return frozenset()
     return frozenset(object_id for object_id, _sha in due_objects(session, ctx.settings.encrypted_levels))
