@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import DigestMismatch, ObjectMissing, ObjectStore
@@ -237,3 +238,65 @@ def test_an_empty_object(s3_store: S3ObjectStore) -> None:
     assert s3_store.read_range(sha, 0, 10) == b"" and not s3_store.is_encrypted(sha)
     with s3_store.open(sha) as handle:
         assert handle.read() == b""
+
+
+class _NoConditionalWrites:
+    """The raw client, except that a conditional write is answered 501 as by a server without them."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def put_object(self, **kwargs: Any) -> Any:
+        if "IfNoneMatch" in kwargs:
+            raise ClientError({"Error": {"Code": "NotImplemented", "Message": "no conditional writes"}}, "PutObject")
+        return self._client.put_object(**kwargs)
+
+
+def test_a_server_without_conditional_writes_gets_a_look_up_then_a_plain_put(
+        s3_server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Upload, "conditional_writes", True)
+    store = S3ObjectStore(_NoConditionalWrites(s3_server.client()), bucket)
+    put = store.put_bytes(DATA)
+    assert put.created and store.read(put.sha256) == DATA and Upload.conditional_writes is False
+    assert not store.put_bytes(DATA).created  # the look-up finds it: nothing written again
+
+
+class _CutShort:
+    """A body that ends after its first 100 bytes, as when a connection drops."""
+
+    def __init__(self, body: Any) -> None:
+        self._body, self._left = body, 100
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._body.read(min(size, self._left) if size >= 0 else self._left)
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __enter__(self) -> _CutShort:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _DroppingClient(_NoConditionalWrites):
+    def get_object(self, **kwargs: Any) -> Any:
+        answer = dict(self._client.get_object(**kwargs))
+        answer["Body"] = _CutShort(answer["Body"])
+        return answer
+
+
+def test_a_read_cut_short_is_an_io_error_not_a_mismatch(s3_store: S3ObjectStore, s3_server: S3Server,
+                                                        bucket: str) -> None:
+    sha = s3_store.put_bytes(DATA).sha256
+    dropping = S3ObjectStore(_DroppingClient(s3_server.client()), bucket, "archive/objects")
+    with pytest.raises(OSError), dropping.open(sha) as handle:
+        handle.read()
+    with pytest.raises(OSError):
+        dropping.verify(sha)  # fixity records "unreadable", never a false mismatch

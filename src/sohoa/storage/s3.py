@@ -256,21 +256,25 @@ class S3ObjectStore:
         decrypted and re-hashed when its key is at hand, else its bytes checked against its key record). A plain
         object costs one GET, whatever its size."""
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"]
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))
         except Exception as exc:
             if error_code(exc) in MISSING_CODES:
                 return False
             raise s3_failed(self.bucket, exc) from exc
-        with body:
+        with answer["Body"] as body:
             try:
                 first = read_full(body, len(MAGIC))
                 if not is_envelope(first):
-                    digest = hashlib.sha256(first)
+                    digest, size = hashlib.sha256(first), len(first)
                     while chunk := body.read(CHUNK):
                         digest.update(chunk)
-                    return digest.hexdigest() == sha256
+                        size += len(chunk)
             except Exception as exc:  # a read cut short: unreadable (an I/O error), not a mismatch
                 raise OSError(f"S3 read of {sha256} failed: {exc}") from exc
+            if not is_envelope(first):
+                if size != int(answer.get("ContentLength", size)):
+                    raise OSError(f"S3 read of {sha256} ended at byte {size} of {answer['ContentLength']}")
+                return digest.hexdigest() == sha256
         try:
             total, header = self.header(sha256)
         except ObjectMissing:
