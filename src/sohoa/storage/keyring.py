@@ -14,6 +14,7 @@ A KEK only ever wraps data keys (AES key wrap, RFC 3394); it never touches an ob
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -147,6 +148,17 @@ class KeyRing:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+
+    def records_using(self, key_id: str) -> list[str]:
+        """Digests of the objects whose key record (the keys folder's copy) names ``key_id``."""
+        found = []
+        for path in sorted((self.directory / "records").glob("*/*.key")):
+            try:
+                if json.loads(path.read_text(encoding="utf-8")).get("key_id") == key_id:
+                    found.append(path.stem)
+            except (OSError, ValueError):
+                found.append(path.stem)  # unreadable: counted as in use, never a reason to drop a key
+        return found
 
     def remove(self, key_id: str) -> None:
         """Delete a KEK file (the caller has checked nothing uses it); the current KEK is never removed."""
