@@ -182,3 +182,16 @@ def test_a_keys_folder_holding_other_keys_is_refused_before_anything_is_written(
         restore_backup(settings, report.path)
     assert "differs from the backup" in refused.value.en
     assert not settings.data.exists()  # nothing was written
+
+
+def test_a_broken_chain_makes_the_next_set_a_full_one(small: tuple[Settings, list[str]]) -> None:
+    settings, _ = small
+    ctx = open_context(settings)
+    try:
+        full = make_backup(ctx)
+        make_backup(ctx)  # an incremental on it
+        shutil.rmtree(full.path)  # someone deleted the full set alone
+        again = make_backup(ctx)
+    finally:
+        ctx.close()
+    assert (again.kind, again.base, again.objects_in_set) == ("full", None, 3)

@@ -158,8 +158,12 @@ def make_backup(ctx: AppContext, *, full: bool | None = None, to: Path | None = 
     base = sets[-1] if kind == "incremental" else None
     chain_objects: set[str] = set()
     if base is not None:
-        for _path, manifest in chain_of(base):
-            chain_objects |= _objects_in(manifest)
+        try:
+            for _path, manifest in chain_of(base):
+                chain_objects |= _objects_in(manifest)
+        except SohoaError as exc:  # the newest set's chain is broken (a base deleted or altered): start anew
+            log.warning("backup: the chain of %s cannot be used (%s); making a full set", base.name, exc.en)
+            kind, base, chain_objects = "full", None, set()
     name, partial = _new_set_dir(directory, kind)
     try:
         report = _write_set(ctx, partial, name, kind, base.name if base else None, chain_objects)
