@@ -77,12 +77,16 @@ def test_a_crash_mid_version_is_cleaned_on_the_next_write(tmp_path: Path) -> Non
     with pytest.raises(RuntimeError):  # and a first version that crashed
         root.write_version("urn:sohoa:hoso:B", [from_bytes("b.txt", b"b")], message="v1", user=USER,
                            created=WHEN, after_content=crash)
+    obj = tmp_path / "ocfl" / object_path(OID)
+    (obj / ".sohoa-tmp-0123456789abcdef").write_bytes(b"half an inventory")  # a write killed before its rename
+    (obj / "v2" / "content" / ".sohoa-tmp-fedcba9876543210").write_bytes(b"half a file")
     valid, _ = ocfl_validate(tmp_path / "ocfl")
     assert not valid  # ocfl-py sees the debris
     assert root.write_version(OID, [from_bytes("a.txt", b"b")], message="v2", user=USER, created=WHEN) == "v2"
     assert root.write_version("urn:sohoa:hoso:B", [from_bytes("b.txt", b"b")], message="v1", user=USER,
                               created=WHEN) == "v1"
     assert list(check_root(root.blobs)) == []
+    assert not [p for p in (tmp_path / "ocfl").rglob(".sohoa-tmp-*")]
     valid, output = ocfl_validate(tmp_path / "ocfl")
     assert valid, output
 

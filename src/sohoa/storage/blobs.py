@@ -193,6 +193,16 @@ class LocalBlobRoot:
             folder.rmdir()
             folder = folder.parent
 
+    def clean_temp(self, prefix: str = "") -> tuple[str, ...]:
+        """Remove the temporary files a killed write left under folder ``prefix`` (never listed, never read);
+        their paths. Only while no write is running there (the OCFL writer holds its lease)."""
+        base = self.path(prefix.rstrip("/")) if prefix.strip("/") else self.directory
+        removed = tuple(Path(folder, name).relative_to(self.directory).as_posix()
+                        for folder, _dirs, files in os.walk(base) for name in files if name.startswith(_TMP_PREFIX))
+        for path in removed:
+            self.delete(path)  # and the folders it leaves empty
+        return removed
+
     def delete_tree(self, prefix: str) -> None:
         """Remove a whole folder (a half-written version left by a crash); local roots only."""
         target = self.path(prefix.rstrip("/"))

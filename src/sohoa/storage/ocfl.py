@@ -181,12 +181,14 @@ class OcflStorageRoot:
         own inventory is the same document.
         """
         root = object_path(object_id)
+        clean_temp = getattr(self.blobs, "clean_temp", None)  # a local root: temporary files of a killed write
+        temporary: list[str] = list(clean_temp(root)) if clean_temp is not None else []
         files = list(self.blobs.list(root))
         inventory = self.inventory(object_id)
         if inventory is None:
             for path in files:
                 self.blobs.delete(path)
-            return files
+            return temporary + files
         head = version_number(inventory["head"])
         data = self.blobs.read_bytes(f"{root}/inventory.json")
         if self._sidecar_bad(f"{root}/inventory.json.sha256", data):
@@ -194,7 +196,7 @@ class OcflStorageRoot:
                 raise SohoaError(f"Kho kê của đối tượng OCFL {object_id} hỏng", f"OCFL object {object_id}: "
                                  "the root inventory matches neither its sidecar nor its head version")
             self.blobs.write_bytes(f"{root}/inventory.json.sha256", _sidecar(data))
-        removed = []
+        removed = temporary
         for path in files:
             first = path[len(root) + 1:].split("/", 1)[0]
             if _VERSION.fullmatch(first) and version_number(first) > head:
