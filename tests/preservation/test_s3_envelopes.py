@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,15 @@ def test_sealing_in_a_versioned_bucket_leaves_no_plain_version(store: S3ObjectSt
     assert len(kept) == 1
     body = raw.get_object(Bucket=store.bucket, Key=store.key(sha), VersionId=kept[0]["VersionId"])["Body"].read()
     assert body.startswith(MAGIC) and MARKER not in body
+
+
+def test_an_envelope_header_longer_than_the_first_look_is_read_whole(store: S3ObjectStore, raw: Any) -> None:
+    data = _payload(3000)
+    sha = store.put_bytes(data).sha256
+    store.encrypt_object(sha)
+    stored = _stored(raw, store, sha)
+    (length,) = struct.unpack(">I", stored[len(MAGIC):len(MAGIC) + 4])
+    header = stored[len(MAGIC) + 4:len(MAGIC) + 4 + length] + b" " * 6000  # JSON allows trailing blanks
+    padded = MAGIC + struct.pack(">I", len(header)) + header + stored[len(MAGIC) + 4 + length:]
+    raw.put_object(Bucket=store.bucket, Key=store.key(sha), Body=padded)
+    assert store.is_encrypted(sha) and store.size(sha) == len(data) and store.read_range(sha, 5, 50) == data[5:50]

@@ -23,6 +23,7 @@ import hashlib
 import io
 import re
 import shutil
+import struct
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +41,8 @@ from sohoa.storage.sealed import KeyRecord, SealResult
 __all__ = ["S3BlobRoot", "S3ObjectStore", "normalise_prefix"]
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
-_PEEK = 128 * 1024  # the first bytes read to tell an envelope (its header is at most 64 KiB) from a plain object
+_PEEK = 4096  # the first bytes read to tell an envelope from a plain object (an envelope's header is ~0.5 KiB)
+_MAX_PEEK = 64 * 1024 + 64  # an envelope's header is at most 64 KiB
 
 
 def normalise_prefix(prefix: str) -> str:
@@ -95,10 +97,10 @@ class S3ObjectStore:
             raise ObjectMissing(sha256)
         return int(head["ContentLength"])
 
-    def peek(self, sha256: str) -> tuple[int, bytes]:
-        """The stored length and the first bytes (enough for an envelope's header), in one ranged GET."""
+    def peek(self, sha256: str, length: int = _PEEK) -> tuple[int, bytes]:
+        """The stored length and the first ``length`` bytes (an envelope's header, usually), in one ranged GET."""
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256), Range=f"bytes=0-{_PEEK - 1}")
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256), Range=f"bytes=0-{length - 1}")
         except Exception as exc:
             code = error_code(exc)
             if code in MISSING_CODES:
@@ -107,7 +109,7 @@ class S3ObjectStore:
                 return self.stored_size(sha256), b""  # an empty object
             raise s3_failed(self.bucket, exc) from exc
         with answer["Body"] as body:
-            prefix = read_full(body, _PEEK)
+            prefix = read_full(body, length)
         content_range = str(answer.get("ContentRange") or "")
         total = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else int(answer["ContentLength"])
         return total, prefix
@@ -117,6 +119,10 @@ class S3ObjectStore:
         total, prefix = self.peek(sha256)
         if not is_envelope(prefix):
             return total, None
+        if len(prefix) >= len(MAGIC) + 4:
+            needed = len(MAGIC) + 4 + struct.unpack(">I", prefix[len(MAGIC):len(MAGIC) + 4])[0]
+            if len(prefix) < min(needed, total) <= _MAX_PEEK:  # a header longer than the first look: read it all
+                total, prefix = self.peek(sha256, needed)
         return total, read_header(io.BytesIO(prefix))
 
     def size(self, sha256: str) -> int:
