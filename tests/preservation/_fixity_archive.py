@@ -60,7 +60,11 @@ def stored_path(ctx: AppContext, sha256: str) -> Path:
 
 def flip_bit(ctx: AppContext, sha256: str, offset: int = 7) -> None:
     """One bit of the stored copy flipped in place (what bit rot does)."""
-    path = stored_path(ctx, sha256)
+    flip_path(stored_path(ctx, sha256), offset)
+
+
+def flip_path(path: Path, offset: int = 7) -> None:
+    """One bit of a file flipped in place, its mode kept."""
     mode = path.stat().st_mode
     os.chmod(path, mode | stat.S_IWUSR)
     with path.open("r+b") as handle:

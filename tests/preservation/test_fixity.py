@@ -12,12 +12,12 @@ from sohoa.db.models import Event, FixityCheck, FixityRun, PreservationEvent, St
 from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.objects import store_bytes
-from sohoa.services.platform.replica_store import primary_store
+from sohoa.services.platform.replica_store import open_replica, primary_store
 from sohoa.services.preservation import fixity
 from sohoa.services.preservation.fixity import fixity_summary, object_history, run_fixity
 from sohoa.services.preservation.lease import release, try_acquire
 from sohoa.settings import Settings
-from tests.preservation._fixity_archive import DOC_CODE, FILE_CODE, build_archive, flip_bit, lose
+from tests.preservation._fixity_archive import DOC_CODE, FILE_CODE, build_archive, flip_bit, flip_path, lose
 
 
 def test_a_flipped_bit_and_a_deleted_object_are_found_and_named(any_ctx: AppContext) -> None:
@@ -158,10 +158,27 @@ def test_damage_is_repaired_from_the_replica(tmp_path: Path) -> None:
         with rctx.db.session() as session:
             assert fixity_summary(session).healthy
             history = object_history(session, archive.pdf[1])
-            assert history is not None and history.checks[0].outcome == "repaired"
-            assert [(e.event_type, e.outcome) for e in history.events][-2:] == [("fixity check", "failure"),
-                                                                                  ("recovery", "success")]
-        assert run_fixity(rctx, rate=0, due_only=False).ok == 5
+            assert history is not None
+            assert [(c.store, c.outcome) for c in history.checks] == [("replica", "ok"), ("primary", "repaired")]
+            assert [(e.event_type, e.outcome) for e in history.events][-3:] == [
+                ("fixity check", "failure"), ("recovery", "success"), ("fixity check", "success")]  # then the replica
+        again = run_fixity(rctx, rate=0, due_only=False)
+        assert (again.ok, again.replica_checked) == (5, 5)
+
+        replica = open_replica(settings)  # now the replica's copies: one damaged, one lost
+        assert replica is not None
+        flip_path(Path(replica.path(archive.masters[1][1])))  # type: ignore[attr-defined]
+        Path(replica.path(archive.thumbnails[1][1])).unlink()  # type: ignore[attr-defined]
+        third = run_fixity(rctx, rate=0, due_only=False)
+        assert (third.ok, third.problems) == (5, [])  # the primary copies are fine; the replica's are made again
+        assert replica.verify(archive.masters[1][1]) and replica.verify(archive.thumbnails[1][1])
+        with rctx.db.session() as session:
+            history = object_history(session, archive.masters[1][1])
+            assert history is not None and (history.checks[0].store, history.checks[0].outcome) == ("replica",
+                                                                                                 "repaired")
+            alarms = session.execute(select(Event).where(Event.action == "preservation.fixity_failed")).scalars()
+            assert {(a.entity_id, a.payload.get("store")) for a in alarms} >= {(archive.masters[1][0], "replica"),
+                                                                               (archive.thumbnails[1][0], "replica")}
     finally:
         rctx.close()
 

@@ -35,7 +35,7 @@ def _result_json(result: FixityResult) -> dict[str, object]:
     return {"run": result.run_id, "state": result.state, "resumed": result.resumed, "checked": result.checked,
             "ok": result.ok, "mismatch": result.mismatch, "missing": result.missing,
             "unreadable": result.unreadable, "repaired": result.repaired, "orphans": result.orphans,
-            "bytes_read": result.bytes_read,
+            "bytes_read": result.bytes_read, "replica_checked": result.replica_checked,
             "problems": [{"sha256": s, "outcome": o, "where": w} for s, o, w in result.problems]}
 
 
@@ -48,10 +48,13 @@ def run(check_all: bool = typer.Option(False, "--all",
                                           "default SOHOA_FIXITY_RATE)"),
         limit: int | None = typer.Option(None, "--limit", min=1,
                                          help="Nhiều nhất / at most this many objects (the next run continues)"),
+        primary_only: bool = typer.Option(False, "--primary-only",
+                                          help="Bỏ qua bản sao / leave the replica's copies unchecked"),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
     """Kiểm tra toàn vẹn các đối tượng đến hạn / Check the objects due (resumable; exit 1 on unrepaired damage)."""
     with app_context() as ctx:
-        result = run_fixity(ctx, rate=rate, limit=limit, due_only=not check_all, trigger="cli", actor="cli")
+        result = run_fixity(ctx, rate=rate, limit=limit, due_only=not check_all, trigger="cli", actor="cli",
+                            replica=not primary_only)
     if as_json:
         print_json(_result_json(result))
     else:

@@ -34,8 +34,9 @@ from sohoa.domain.ports import ObjectStore
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
-from sohoa.services.platform.replica_store import primary_store, replica_label
+from sohoa.services.platform.replica_store import open_replica, primary_store, replica_label
 from sohoa.services.preservation.events import AGENT, EventType, Outcome
+from sohoa.services.preservation.fixity_replica import check_replica_copy
 from sohoa.services.preservation.fixity_report import (
     FixitySummary,
     ObjectHistory,
@@ -73,6 +74,7 @@ class FixityResult:
     bytes_read: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     resumed: bool = False
+    replica_checked: int = 0  # copies of the replica checked too
 
     @property
     def unrepaired(self) -> int:
@@ -183,11 +185,20 @@ class _Rows:
             session.execute(update(StoredObject), self.stamps)
 
 
-def _record(ctx: AppContext, session: Session, run: FixityRun, result: FixityResult, store: ObjectStore,
+@dataclass(frozen=True)
+class _Stores:
+    """The primary store, and the replica with its label when one is checked too."""
+
+    primary: ObjectStore
+    replica: ObjectStore | None = None
+    label: str = ""
+
+
+def _record(ctx: AppContext, session: Session, run: FixityRun, result: FixityResult, stores: _Stores,
             item: tuple[int, str, int], clock: Callable[[], float], rows: _Rows) -> None:
     object_id, sha256, size = item
     began = clock()
-    outcome, actual, detail = _check(store, sha256)
+    outcome, actual, detail = _check(stores.primary, sha256)
     seconds = clock() - began
     now = datetime.now(UTC)
     first = outcome
@@ -213,6 +224,14 @@ def _record(ctx: AppContext, session: Session, run: FixityRun, result: FixityRes
         "document_id": None, "file_id": None,
         "payload": {"sha256": sha256, "outcome": outcome, "actual_sha256": actual, "run": run.id}})
     rows.stamps.append({"id": object_id, "last_fixity_at": now})
+    if stores.replica is not None:
+        copy = check_replica_copy(session, stores.primary, stores.replica, object_id=object_id, sha256=sha256,
+                                  primary_ok=outcome in ("ok", "repaired"), run_id=run.id, label=stores.label)
+        rows.checks.append(copy.check)
+        rows.events.append(copy.event)
+        result.replica_checked += 1
+        if copy.unrepaired:
+            result.problems.append((sha256, copy.unrepaired, f"replica {stores.label}"))
 
 
 def _orphans(session: Session, store: ObjectStore, run: FixityRun) -> list[str]:
@@ -236,24 +255,28 @@ def _add_counts(run: FixityRun, before: FixityResult, result: FixityResult) -> N
 def run_fixity(ctx: AppContext, *, rate: float | None = None, byte_rate: float | None = None,
                limit: int | None = None, max_seconds: float | None = None, due_only: bool = True,
                object_ids: Sequence[int] | None = None, trigger: str = "cli", actor: str = "system",
-               clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
-               ) -> FixityResult:
+               replica: bool = True, clock: Callable[[], float] = time.monotonic,
+               sleep: Callable[[float], None] = time.sleep) -> FixityResult:
     """One fixity pass (see the module). ``rate`` objects/s (None: ``SOHOA_FIXITY_RATE``; 0: no cap);
     ``due_only``: only objects not checked within ``SOHOA_FIXITY_CYCLE_DAYS`` (False: every object);
-    ``object_ids``: only these; ``limit``/``max_seconds`` stop the pass early (the next one continues it).
+    ``object_ids``: only these; ``limit``/``max_seconds`` stop the pass early (the next one continues it);
+    ``replica``: check the replica's copy of each object too, when one is configured (a bad copy is made again
+    from a good primary).
     Raises :class:`SohoaError` when another process runs a pass now."""
     cap = ctx.settings.fixity_rate if rate is None else rate
     with single_runner(ctx, LEASE) as mine:
         if not mine:
             raise SohoaError("Một lượt kiểm tra toàn vẹn khác đang chạy", "Another fixity pass is running")
-        return _run(ctx, cap or None, byte_rate, limit, max_seconds, due_only, object_ids, trigger, actor, clock,
-                    sleep)
+        return _run(ctx, cap or None, byte_rate, limit, max_seconds, due_only, object_ids, trigger, actor,
+                    replica, clock, sleep)
 
 
 def _run(ctx: AppContext, rate: float | None, byte_rate: float | None, limit: int | None, max_seconds: float | None,
-         due_only: bool, object_ids: Sequence[int] | None, trigger: str, actor: str, clock: Callable[[], float],
-         sleep: Callable[[float], None]) -> FixityResult:
+         due_only: bool, object_ids: Sequence[int] | None, trigger: str, actor: str, check_replica: bool,
+         clock: Callable[[], float], sleep: Callable[[float], None]) -> FixityResult:
     store = primary_store(ctx.store)
+    replica = open_replica(ctx.settings) if check_replica else None
+    stores = _Stores(store, replica, replica_label(ctx.settings) or "")
     due_before = datetime.now(UTC) - timedelta(days=ctx.settings.fixity_cycle_days) if due_only else None
     with ctx.db.session() as session:
         run, resumed = _start(session, trigger=trigger, actor=actor, due_only=due_only, rate=rate,
@@ -282,7 +305,7 @@ def _run(ctx: AppContext, rate: float | None, byte_rate: float | None, limit: in
                 rows = _Rows()
                 for item in items:
                     pacer.wait(item[2])
-                    _record(ctx, session, run, result, store, item, clock, rows)
+                    _record(ctx, session, run, result, stores, item, clock, rows)
                     run.cursor = item[0]
                 rows.write(session)
                 _add_counts(run, before, result)
