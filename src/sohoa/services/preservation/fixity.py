@@ -132,6 +132,11 @@ def _check(store: ObjectStore, sha256: str) -> tuple[str, str | None, str | None
 def _start(session: Session, *, trigger: str, actor: str, due_only: bool, rate: float | None,
            restricted: bool) -> tuple[FixityRun, bool]:
     """The run to continue (one left running by a killed process or interrupted), or a new one."""
+    # The caller holds the lease: a run still marked running was left so by a process that died.
+    for selected, state in ((True, "stopped"), (False, "interrupted")):
+        chosen = FixityRun.note == SELECTED if selected else or_(FixityRun.note.is_(None), FixityRun.note != SELECTED)
+        session.execute(update(FixityRun).where(FixityRun.state == "running", chosen).values(state=state)
+                        .execution_options(synchronize_session=False))
     if not restricted:
         left = session.execute(select(FixityRun).where(FixityRun.state.in_(("running", "interrupted")),
                                                        FixityRun.due_only == due_only,
@@ -275,7 +280,11 @@ def _run(ctx: AppContext, rate: float | None, byte_rate: float | None, limit: in
          due_only: bool, object_ids: Sequence[int] | None, trigger: str, actor: str, check_replica: bool,
          clock: Callable[[], float], sleep: Callable[[float], None]) -> FixityResult:
     store = primary_store(ctx.store)
-    replica = open_replica(ctx.settings) if check_replica else None
+    replica = None
+    try:
+        replica = open_replica(ctx.settings) if check_replica else None
+    except SohoaError as exc:  # a replica that cannot be opened must not stop the audit of the primary
+        log.error("fixity: the replica's copies are not checked: %s", exc.en)
     stores = _Stores(store, replica, replica_label(ctx.settings) or "")
     due_before = datetime.now(UTC) - timedelta(days=ctx.settings.fixity_cycle_days) if due_only else None
     with ctx.db.session() as session:
