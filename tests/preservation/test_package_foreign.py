@@ -123,6 +123,15 @@ def test_a_foreign_sip_lands_in_review(ctx: AppContext, tmp_path: Path, form: st
         verdict = run_eark(package)
         assert verdict.structure_status == "WellFormed", verdict.output[-2000:]
         assert [e for e in verdict.errors if not e.startswith("SIP14:")] == []
+    _lands_in_review(ctx, package)
+
+
+@pytest.mark.postgres
+def test_a_foreign_sip_on_postgresql(pg_ctx: AppContext, tmp_path: Path) -> None:
+    _lands_in_review(pg_ctx, foreign_sip(tmp_path / "SIP-NGOAI-2019-07"))
+
+
+def _lands_in_review(ctx: AppContext, package: Path) -> None:
     report = ingest_package(ctx, package, actor="archivist", engine_factory=fake_engine)
     assert report.foreign and report.documents_created == 1 and report.file_code == "HS-NGOAI-2019-07"
     with ctx.db.session() as session:
