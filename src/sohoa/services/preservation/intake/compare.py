@@ -44,7 +44,8 @@ _PAGE_SKIP = {"id", "document_id", "master_object_id", "ocr_object_id", "thumbna
 _SIG_SKIP = {"id", "document_id", "master_object_id"}
 _OBJECT_SKIP = {"id", "last_fixity_at"}
 # What an AIP carries of a page (TT 05/2025: the master, the OCR; the PDF/A per document). A page's thumbnail and
-# display image are caches made again from the master when first asked for: not compared.
+# display image derive from the master (thumbnails made at intake, display images when first asked for): not
+# compared.
 _CARRIED = ("master", "ocr")
 # A PREMIS event's links are compared through its entity; its ``payload`` (Sohoa's own JSON beside the event)
 # has no place in PREMIS.xml and is not carried.

@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.db.models import Document, IngestedPackage, StoredObject
+from sohoa.db.models import Document, IngestedPackage, Page, StoredObject
+from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import OcrEngineFactory
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.platform.audit import record_event
@@ -39,6 +40,7 @@ from sohoa.services.preservation.intake.records import IdMap, check_references, 
 from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused, PackageSource, open_package
 from sohoa.services.preservation.packages.validate import validate_package
+from sohoa.services.production.page_editor import page_thumbnail
 
 __all__ = ["IntakeReport", "ingest_package"]
 
@@ -90,6 +92,22 @@ def _index(ctx: AppContext, session: Session, document_ids: list[int]) -> None:
         doc = session.get(Document, doc_id)
         if doc is not None and doc.pages:
             ctx.index.upsert(session, document_index_doc(doc))
+
+
+def _thumbnails(ctx: AppContext, document_ids: list[int], report: IntakeReport) -> None:
+    """Make the page thumbnails an AIP does not carry (they derive from the masters), so the documents show in
+    search results and on the portal at once; a page whose master cannot be rendered is named, never fatal."""
+    if not document_ids:
+        return
+    with ctx.db.session() as session:
+        pages = list(session.execute(select(Page.id, Page.page_no, Page.document_id).where(
+            Page.document_id.in_(document_ids), Page.thumbnail_object_id.is_(None))).all())
+    for page_id, page_no, doc_id in pages:
+        try:
+            page_thumbnail(ctx, page_id)
+        except SohoaError as exc:
+            report.warnings.append(f"document {doc_id} page {page_no}: no thumbnail / không tạo được ảnh nhỏ: "
+                                   f"{exc.en}")
 
 
 def _events(session: Session, report: IntakeReport, ids: IdMap, info: MetsInfo, actor: str) -> None:
@@ -184,5 +202,6 @@ def ingest_package(ctx: AppContext, path: Path, *, actor: str,
                           "mets_sha256": mets_sha256, "documents": report.document_ids,
                           "created": report.documents_created, "objects_new": report.objects_new,
                           "audit_imported": report.audit_imported, "premis_imported": report.premis_imported})
+        _thumbnails(ctx, ids.new_documents, report)
         say("done")
         return report
