@@ -41,6 +41,7 @@ from sohoa.services.preservation.intake.report import IntakeReport
 from sohoa.services.preservation.intake.source import PackageRefused, PackageSource, open_package
 from sohoa.services.preservation.packages.validate import validate_package
 from sohoa.services.production.page_editor import page_thumbnail
+from sohoa.storage.sealed import KeyRecord
 
 __all__ = ["IntakeReport", "ingest_package"]
 
@@ -122,8 +123,10 @@ def _events(session: Session, report: IntakeReport, ids: IdMap, info: MetsInfo, 
 
 
 def _sohoa_package(ctx: AppContext, session: Session, source: PackageSource, info: MetsInfo, body: Mapping[str, Any],
-                   audit: list[dict[str, Any]], row: IngestedPackage, report: IntakeReport, actor: str) -> IdMap:
-    objects, created = put_objects(session, ctx.store, source.root, list(body.get("objects") or []), report.warnings)
+                   audit: list[dict[str, Any]], row: IngestedPackage, report: IntakeReport, actor: str,
+                   key_records: Mapping[str, KeyRecord]) -> IdMap:
+    objects, created = put_objects(session, ctx.store, source.root, list(body.get("objects") or []), report.warnings,
+                                   key_records=key_records)
     report.objects, report.objects_new = len(objects), created
     ids = import_records(session, body, objects, package_id=info.objid, actor=actor)
     row.file_id = ids.file_id
@@ -187,14 +190,15 @@ def ingest_package(ctx: AppContext, path: Path, *, actor: str,
             raise PackageRefused(f"{SOHOA_JSON} có định dạng lạ: {body.get('format')!r}",
                                  f"{SOHOA_JSON} has an unknown format: {body.get('format')!r}", SOHOA_JSON)
         check_references(body, lambda digest: _recorded(ctx, digest))
-        check_encrypted(ctx.store, source.root, list(body.get("objects") or []), keyring_for(ctx.settings))
+        key_records = check_encrypted(ctx.store, source.root, list(body.get("objects") or []),
+                                      keyring_for(ctx.settings))
         report.file_code = (body.get("file") or {}).get("file_code")
         with ctx.db.session() as session:
             row = IngestedPackage(package_id=info.objid, package_type=info.package_type, mets_sha256=mets_sha256,
                                   source=source.source[:500], actor=actor)
             session.add(row)
             session.flush()
-            ids = _sohoa_package(ctx, session, source, info, body, audit, row, report, actor)
+            ids = _sohoa_package(ctx, session, source, info, body, audit, row, report, actor, key_records)
             _events(session, report, ids, info, actor)
             row.summary = report.as_dict()
             record_event(session, actor, "package.ingested", "file_unit" if ids.file_id else None, ids.file_id,

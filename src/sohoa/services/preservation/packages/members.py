@@ -10,6 +10,7 @@ Layout (E-ARK CSIP, TT 05/2025)::
     representations/rep1/METS.xml                representation METS (its data files, its PREMIS)
     representations/rep1/metadata/preservation/PREMIS.xml  PREMIS of the representation's files
     representations/rep1/data/masters/<name>     the masters, as stored (``.enc`` when encrypted)
+    representations/rep1/data/…/<name>.enc.key   an envelope's key record (wrapped data key; ``key_records``)
     representations/rep1/data/documents/<key>.pdf  each document's PDF/A (a DIP: masked for the public)
     representations/rep1/data/ocr/<key>/page-<n>.json  OCR of each page
     schemas/*.xsd                                the official schemas
@@ -39,6 +40,12 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.events import iso_vn
 from sohoa.services.preservation.packages.collect import Collected, collect, safe_name
 from sohoa.services.preservation.packages.ead import ead_xml
+from sohoa.services.preservation.packages.key_records import (
+    KEY_RECORD_MEDIA_TYPE,
+    KEY_RECORD_SUFFIX,
+    KEY_RECORD_USE,
+    exported_key_record,
+)
 from sohoa.services.preservation.packages.mets import MdRef, mets_xml
 from sohoa.services.preservation.packages.model import PackageKind, PackageMember, Scope
 from sohoa.services.preservation.packages.premis import HeldObject, PackageEvent, premis_xml
@@ -150,7 +157,13 @@ class _Builder:
         sha, size, encrypted = _stored_digest(self.ctx, obj, self.data)
         path = self._unique(path + (".enc" if encrypted else ""))
         self.data_members.append(PackageMember(path, sha, size, obj.id, None, obj.media_type))
-        self.held.append(HeldObject(obj, path, sha, size, encrypted))
+        key = exported_key_record(self.ctx, obj.sha256) if encrypted else None
+        if key is not None:  # the envelope's key record beside it (wrapped data key only; see key_records)
+            self.data_members.append(PackageMember.generated(
+                self._unique(path + KEY_RECORD_SUFFIX), key.data, KEY_RECORD_MEDIA_TYPE, use=KEY_RECORD_USE))
+        envelope = self.data.envelopes.get(obj.id)
+        key_id = key.key_id if key is not None else (envelope.key_id if envelope is not None else None)
+        self.held.append(HeldObject(obj, path, sha, size, encrypted, key_id if encrypted else None))
         self.paths[obj.id] = path
         if encrypted:
             self.encrypted.add(obj.id)

@@ -51,7 +51,7 @@ def _mime(member: PackageMember) -> str:
 
 def _file_attrs(member: PackageMember, created: str) -> dict[str, str | None]:
     return {"ID": _ids(member.path), "MIMETYPE": _mime(member), "SIZE": str(member.size), "CREATED": created,
-            "CHECKSUM": member.sha256, "CHECKSUMTYPE": "SHA-256"}
+            "CHECKSUM": member.sha256, "CHECKSUMTYPE": "SHA-256", "USE": member.use}
 
 
 def _href(node: etree._Element, href: str) -> None:

@@ -35,7 +35,8 @@ class PackageMember:
 
     Either a stored object (``object_id`` set, ``data`` None: its bytes are the store's ``open_stored(sha256)``,
     the envelope for an encrypted object) or bytes generated here (``data`` set: XML, JSON, schemas).
-    ``sha256``/``size`` are those of the bytes the package holds."""
+    ``sha256``/``size`` are those of the bytes the package holds; ``use``: the METS ``file/@USE`` (e.g. an
+    envelope's key record), None for an ordinary file."""
 
     path: str
     sha256: str
@@ -43,10 +44,11 @@ class PackageMember:
     object_id: int | None
     data: bytes | None
     media_type: str
+    use: str | None = None
 
     @classmethod
-    def generated(cls, path: str, data: bytes, media_type: str) -> PackageMember:
-        return cls(path, hashlib.sha256(data).hexdigest(), len(data), None, data, media_type)
+    def generated(cls, path: str, data: bytes, media_type: str, *, use: str | None = None) -> PackageMember:
+        return cls(path, hashlib.sha256(data).hexdigest(), len(data), None, data, media_type, use)
 
 
 @dataclass(frozen=True)

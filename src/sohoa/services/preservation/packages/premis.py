@@ -3,7 +3,9 @@
 Intellectual entities: the hồ sơ (``urn:sohoa:hoso:<file code>``) and each document (``urn:sohoa:document:<key>``).
 File objects: every stored object the package holds, identified by its path in the package (``local``) and
 the SHA-256 of the bytes held (``sha256``; for an encrypted object the envelope's digest, the plaintext digest
-as ``sha256-plaintext``), with fixity, size, format (PRONOM when identified) and original name.
+as ``sha256-plaintext``, and the KEK that opens it now as a significant property ``encryption key id``; its
+key record travels beside it as ``<path>.key``), with fixity, size, format (PRONOM when identified) and original
+name.
 Events: the archive's PREMIS events of these objects, documents and file (identifiers and times kept), plus
 the package's own creation. Agents: Sohoa and every other agent the events name. Rights: the access level.
 """
@@ -34,6 +36,7 @@ class HeldObject:
     sha256: str
     size: int
     encrypted: bool
+    key_id: str | None = None  # an envelope: the KEK that opens it now (its key record travels beside it)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ def _file(root: etree._Element, held: HeldObject, data: Collected) -> None:
     _pair(obj, "objectIdentifier", "objectIdentifier", "sha256", held.sha256)
     if held.encrypted:
         _pair(obj, "objectIdentifier", "objectIdentifier", "sha256-plaintext", held.obj.sha256)
+    if held.encrypted and held.key_id:
+        _pair(obj, "significantProperties", "significantProperties", "encryption key id", held.key_id)
     chars = _e(obj, "objectCharacteristics")
     _e(chars, "compositionLevel", "1" if held.encrypted else "0")
     fixity = _e(chars, "fixity")
