@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from sohoa.app import create_app
+from sohoa.db.models import Page, StoredObject
 from sohoa.http.rules import route_rules
 from sohoa.services.catalogue.permalinks import derived_identifier
 from sohoa.services.identity.permissions import Permission, allowed
 from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.preservation.fixity import run_fixity
 from sohoa.settings import Settings
+from tests.preservation._fixity_archive import flip_bit
 from tests.security._audit_helpers import serve
 
 from . import _helpers as helpers
@@ -136,6 +140,7 @@ class Scan:
     world: RoleWorld
     routes: list[PageRoute]
     browser: Any
+    ctx: AppContext | None = None
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +161,7 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scan]:
         with serve(app) as base, sync_playwright() as pw:
             chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             try:
-                yield Scan(base, world, _page_routes(app), chromium)
+                yield Scan(base, world, _page_routes(app), chromium, ctx)
             finally:
                 chromium.close()
     finally:
@@ -249,6 +254,42 @@ def test_portal_pages_have_no_serious_accessibility_problem_and_fit_a_phone(scan
     problems, scanned = _scan_pages(scan, None, urls, phone=True)
     assert not problems, _report(problems)
     assert scanned >= 2 * 5, f"only {scanned} portal pages scanned"
+
+
+@pytest.fixture(scope="module")
+def damaged(scan: Scan) -> str:
+    """One more document in the waiting hồ sơ whose master a disk damaged, found by a fixity pass: the preservation
+    pages in their alarmed state (red banner, open problem named by hồ sơ/document/page, the damage history)."""
+    assert scan.ctx is not None
+    ctx = scan.ctx
+    doc_id = helpers.document(ctx, scan.world.waiting_file, state="accepted", type_name="Công văn")
+    with ctx.db.session() as session:
+        object_id, sha256 = session.execute(
+            select(StoredObject.id, StoredObject.sha256)
+            .join(Page, Page.master_object_id == StoredObject.id)
+            .where(Page.document_id == doc_id)
+        ).first() or (0, "")
+    flip_bit(ctx, sha256)
+    run_fixity(ctx, rate=0, object_ids=[object_id], trigger="cli", actor="axe")
+    return sha256
+
+
+PRESERVATION_ROLES = [r for r in helpers.ROLES if allowed(r, Permission.PRESERVATION_VIEW)]
+
+
+@pytest.mark.parametrize("role", PRESERVATION_ROLES)
+def test_preservation_pages_have_no_serious_accessibility_problem_on_a_phone(
+    scan: Scan, damaged: str, role: str
+) -> None:
+    """/staff/preservation (with its red alarm), the fixity history and an object's page (an intact one and the
+    damaged one), as each role that may see them, in Vietnamese and English, on a 390-px phone: no serious or
+    critical violation and no sideways scroll (the staff scan above opens them on a desktop)."""
+    urls = [u for u in _urls_for(scan, role, portal=False) if u.startswith("/staff/preservation")]
+    urls.append(f"/staff/preservation/objects/{damaged}")
+    assert {"/staff/preservation", "/staff/preservation/fixity"} <= set(urls), urls
+    problems, scanned = _scan_pages(scan, role, urls, phone=True)
+    assert not problems, _report(problems)
+    assert scanned == 2 * len(urls), f"only {scanned} preservation pages scanned as {role}"
 
 
 def test_the_scan_sees_a_violation(scan: Scan) -> None:
