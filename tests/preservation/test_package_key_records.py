@@ -12,13 +12,15 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from sohoa.db.models import EncryptedObject, StoredObject
+from sohoa.db.models import EncryptedObject, PreservationEvent, StoredObject
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.preservation.encryption import encrypt_due, init_keys, retire_key, rotate_keys
+from sohoa.services.preservation.events import EventType
 from sohoa.services.preservation.intake.compare import Snapshot, compare_archives, snapshot
 from sohoa.services.preservation.intake.envelopes import how_it_opens
 from sohoa.services.preservation.intake.service import ingest_package
 from sohoa.services.preservation.intake.source import PackageRefused
+from sohoa.services.preservation.ocfl import hoso_object_id, sync_all
 from sohoa.services.preservation.packages.export import export_package
 from sohoa.services.preservation.packages.key_records import KEY_RECORD_USE
 from sohoa.services.preservation.packages.model import PackageKind
@@ -27,7 +29,9 @@ from sohoa.services.production.ingest import ingest_paths
 from sohoa.settings import Settings
 from sohoa.storage.envelope import read_header
 from sohoa.storage.keyring import KeyRing
+from sohoa.storage.ocfl import object_path
 from sohoa.storage.sealed import check_envelope_plaintext
+from tests.preservation._ocfl_helpers import ocfl_validate
 from tests.preservation._package_world import fake_engine, page_png
 from tests.preservation._validators import run_eark
 
@@ -175,3 +179,30 @@ def test_which_wrap_opens_an_envelope(exported: Exported, tmp_path: Path) -> Non
     bare.with_name(bare.name + ".key").write_bytes(other.read_bytes())
     with pytest.raises(PackageRefused, match="does not belong"):
         how_it_opens(tmp_path / "older", path, sha, KeyRing(only_new))
+
+
+def test_a_rotation_is_a_new_ocfl_version_of_the_key_records_only(tmp_path: Path) -> None:
+    """The OCFL object of a hồ sơ is its AIP: a rotation changes the key records (and the PREMIS naming the key), so
+    the next sync writes a new version that stores the new records, never the envelopes again; valid for ocfl-py."""
+    ctx = _open(tmp_path, "data", "keys")
+    try:
+        init_keys(ctx, "admin")
+        ingest_paths(ctx, [page_png(tmp_path / "scan" / "one.png", 70)], file_code=FILE_CODE,
+                     engine_factory=fake_engine, one_document=True)
+        encrypt_due(ctx)
+        assert [r.version for r in sync_all(ctx)] == ["v1"]
+        assert [r.version for r in sync_all(ctx)] == [None]  # unchanged: the same members, no version
+        new = rotate_keys(ctx, "admin").key_id
+        assert [r.version for r in sync_all(ctx)] == ["v2"]
+        folder = ctx.settings.data / "ocfl" / object_path(hoso_object_id(FILE_CODE))
+        stored = [p for p in (folder / "v2" / "content").rglob("*") if p.is_file()]
+        keys = [p for p in stored if p.name.endswith(".enc.key")]
+        assert keys and not [p for p in stored if p.name.endswith(".enc")]
+        assert {json.loads(p.read_bytes())["key_id"] for p in keys} == {new}
+        with ctx.db.session() as session:
+            last = session.scalars(select(PreservationEvent).where(PreservationEvent.detail.like("OCFL %v2%"))).one()
+        assert last.event_type == EventType.METADATA_MODIFICATION.value and "key records changed" in last.detail
+        valid, output = ocfl_validate(ctx.settings.data / "ocfl")
+        assert valid, output
+    finally:
+        ctx.close()

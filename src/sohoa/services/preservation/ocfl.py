@@ -7,7 +7,8 @@ and a master shared by versions is stored once. Documents outside any hồ sơ a
 (:func:`ocfl_status` counts them as pending).
 
 When a version is written (:func:`sync_file`): when the hồ sơ's *substance* differs from the head — a
-stored object (master, PDF, OCR) added, removed or changed, or its descriptive metadata (EAD) or its
+stored object (master, PDF, OCR) added, removed or changed, an envelope's key record changed (a key rotation:
+a ``metadata modification``; the envelope itself is stored once), or its descriptive metadata (EAD) or its
 complete record (``metadata/other/sohoa.json``) changed. The package wrapping (METS, PREMIS, audit trail,
 schemas) is refreshed in every new version but never makes one by itself: each version adds PREMIS events,
 and a version made because of them would make another one forever. Masters are never rewritten: OCFL
@@ -42,6 +43,7 @@ from sohoa.services.preservation.encryption import due_objects, encryption_statu
 from sohoa.services.preservation.events import AGENT, EventType, Outcome, iso_vn, record_preservation_event
 from sohoa.services.preservation.lease import single_runner
 from sohoa.services.preservation.ocfl_root import ocfl_place, open_ocfl_root
+from sohoa.services.preservation.packages.key_records import KEY_RECORD_SUFFIX
 from sohoa.services.preservation.packages.members import aip_members
 from sohoa.services.preservation.packages.model import PackageMember
 from sohoa.storage.blobs import BlobRoot
@@ -75,12 +77,17 @@ def hoso_object_id(file_code: str) -> str:
 
 
 def is_substance(member: PackageMember) -> bool:
-    """Whether a member's change makes a new version: a stored object, the EAD, or sohoa.json."""
-    return member.object_id is not None or member.path.startswith(_SUBSTANCE_METADATA)
+    """Whether a member's change makes a new version: a stored object, an envelope's key record (a rotation
+    changes what opens the object), the EAD, or sohoa.json."""
+    return member.object_id is not None or _substance_path(member.path)
 
 
 def _is_data(path: str) -> bool:
     return path.startswith("representations/") and "/data/" in path
+
+
+def _is_key_record(path: str) -> bool:
+    return _is_data(path) and path.endswith(KEY_RECORD_SUFFIX)
 
 
 def _substance_path(path: str) -> bool:
@@ -153,9 +160,10 @@ def _reason(old: dict[str, str], old_record: Any, members: Sequence[PackageMembe
         return EventType.INGESTION, "Lần lưu đầu tiên / first ingest"
     new = {m.path: m.sha256 for m in members if is_substance(m)}
     before = {p: d for p, d in old.items() if _substance_path(p)}
-    added = sorted(p for p in new if _is_data(p) and p not in before)
-    removed = sorted(p for p in before if _is_data(p) and p not in new)
-    changed = sorted(p for p in new if _is_data(p) and p in before and before[p] != new[p])
+    keys = sorted(p for p in set(new) | set(before) if _is_key_record(p) and before.get(p) != new.get(p))
+    added = sorted(p for p in new if _is_data(p) and p not in before and p not in keys)
+    removed = sorted(p for p in before if _is_data(p) and p not in new and p not in keys)
+    changed = sorted(p for p in new if _is_data(p) and p in before and before[p] != new[p] and p not in keys)
     parts: list[str] = []
     if any("/documents/" in p for p in changed):
         parts.append("PDF dựng lại / PDF rebuilt")
@@ -171,7 +179,9 @@ def _reason(old: dict[str, str], old_record: Any, members: Sequence[PackageMembe
     states = sorted({(str(b.get("state")), str(after[k].get("state"))) for k, b in old_docs.items()
                      if k in after and b.get("state") != after[k].get("state")})
     parts += [f"văn bản {a} → {b} / document {a} → {b}" for a, b in states]
-    if not content and not states:
+    if keys:
+        parts.append("bản ghi khóa thay đổi (thay khóa) / key records changed (key rotation)")
+    if not content and not states and not keys:
         parts.append("siêu dữ liệu thay đổi / metadata changed")
     return (EventType.MODIFICATION if content else EventType.METADATA_MODIFICATION), "; ".join(parts)
 
