@@ -30,7 +30,9 @@ from sohoa.settings import Settings
 from sohoa.storage.envelope import read_header
 from sohoa.storage.keyring import KeyRing
 from sohoa.storage.ocfl import object_path
+from sohoa.storage.s3 import S3ObjectStore
 from sohoa.storage.sealed import check_envelope_plaintext
+from tests._s3 import S3Server
 from tests.preservation._ocfl_helpers import ocfl_validate
 from tests.preservation._package_world import fake_engine, page_png
 from tests.preservation._validators import run_eark
@@ -201,8 +203,50 @@ def test_a_rotation_is_a_new_ocfl_version_of_the_key_records_only(tmp_path: Path
         assert {json.loads(p.read_bytes())["key_id"] for p in keys} == {new}
         with ctx.db.session() as session:
             last = session.scalars(select(PreservationEvent).where(PreservationEvent.detail.like("OCFL %v2%"))).one()
-        assert last.event_type == EventType.METADATA_MODIFICATION.value and "key records changed" in last.detail
+        assert last.event_type == EventType.METADATA_MODIFICATION.value and "key records changed" in (last.detail or "")
         valid, output = ocfl_validate(ctx.settings.data / "ocfl")
         assert valid, output
     finally:
         ctx.close()
+
+
+def test_key_records_travel_between_archives_on_s3(s3_env: S3Server, tmp_path: Path) -> None:
+    """The same on the S3 store: the exporting archive's records come from its bucket; the receiving archive keeps
+    each adopted envelope with its record beside it in its own bucket (and in its keys folder)."""
+    def on_s3(name: str, keys: str) -> AppContext:
+        return open_context(Settings(data=tmp_path / name, storage_url=f"s3://{s3_env.new_bucket(name)}/objects",
+                                     s3_endpoint=s3_env.endpoint, workers=1, keys_dir=tmp_path / keys))
+
+    ctx = on_s3("one", "keys")
+    try:
+        old = init_keys(ctx, "admin")
+        ingest_paths(ctx, [page_png(tmp_path / "scan" / "s3.png", 60)], file_code=FILE_CODE,
+                     engine_factory=fake_engine, one_document=True)
+        encrypt_due(ctx)
+        new = rotate_keys(ctx, "admin").key_id
+        retire_key(ctx, old, "admin")
+        report = export_package(ctx, PackageKind.AIP_HOSO, tmp_path / "aip", file_code=FILE_CODE)
+        assert report.valid, report.problems
+        envelopes = sorted((tmp_path / "aip").rglob("*.enc"))
+        assert envelopes and all(p.with_name(p.name + ".key").is_file() for p in envelopes)
+        with ctx.db.session() as session:
+            plain = {o.sha256: ctx.store.read(o.sha256) for o in session.scalars(select(StoredObject))
+                     if ctx.store.is_encrypted(o.sha256)}
+    finally:
+        ctx.close()
+    (tmp_path / "target-keys").mkdir(mode=0o700)
+    shutil.copy2(tmp_path / "keys" / f"{new}.kek", tmp_path / "target-keys" / f"{new}.kek")
+    target = on_s3("two", "target-keys")
+    try:
+        assert ingest_package(target, tmp_path / "aip", actor="archivist").documents_created == 1
+        store = target.store
+        assert isinstance(store, S3ObjectStore)
+        carried = [sha for sha in plain if store.exists(sha)]
+        assert carried
+        for sha in carried:
+            assert target.store.is_encrypted(sha) and target.store.read(sha) == plain[sha]
+            record = store.key_record(sha)
+            assert record is not None and json.loads(record)["key_id"] == new
+            assert (tmp_path / "target-keys" / "records" / sha[:2] / f"{sha}.key").is_file()
+    finally:
+        target.close()
