@@ -25,10 +25,12 @@ from sohoa.services.preservation.packages.export import export_package
 from sohoa.services.preservation.packages.key_records import KEY_RECORD_USE
 from sohoa.services.preservation.packages.model import PackageKind
 from sohoa.services.preservation.packages.validate import validate_package
+from sohoa.services.preservation.replica import sync_replica
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.settings import Settings
 from sohoa.storage.envelope import read_header
 from sohoa.storage.keyring import KeyRing
+from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.ocfl import object_path
 from sohoa.storage.s3 import S3ObjectStore
 from sohoa.storage.sealed import check_envelope_plaintext
@@ -248,5 +250,29 @@ def test_key_records_travel_between_archives_on_s3(s3_env: S3Server, tmp_path: P
             record = store.key_record(sha)
             assert record is not None and json.loads(record)["key_id"] == new
             assert (tmp_path / "target-keys" / "records" / sha[:2] / f"{sha}.key").is_file()
+    finally:
+        target.close()
+
+
+def test_the_replica_follows_with_the_key_records(exported: Exported) -> None:
+    """A receiving archive with a replica: the catch-up pass copies each adopted envelope there, and its key
+    record (from the keys folder) goes beside it, so the replica's copy opens with the current key too."""
+    base, _old, new, plain, _before = exported
+    keys = base / "replica-keys"
+    keys.mkdir(mode=0o700)
+    shutil.copy2(base / "keys" / f"{new}.kek", keys / f"{new}.kek")
+    target = open_context(Settings(data=base / "four", workers=1, keys_dir=keys, replica_url=str(base / "replica")))
+    try:
+        ingest_package(target, base / "aip", actor="archivist")
+        report = sync_replica(target)
+        assert not report.failed, report.failed
+        replica = getattr(target.store, "replica", None)
+        assert isinstance(replica, LocalObjectStore)
+        carried = [sha for sha in plain if target.store.exists(sha)]
+        assert carried
+        for sha in carried:
+            assert replica.is_encrypted(sha) and replica.read(sha) == plain[sha]
+            record = replica.key_record(sha)
+            assert record is not None and json.loads(record)["key_id"] == new
     finally:
         target.close()
