@@ -68,7 +68,8 @@ metadata/other/sohoa.json              Mọi trường Sohoa lưu (để nhập 
 metadata/other/audit.jsonl             Nhật ký kiểm toán (chuỗi băm) của hồ sơ và văn bản
 representations/rep1/METS.xml          Mô tả bản thể hiện
 representations/rep1/metadata/         PREMIS của các tệp của bản thể hiện
-representations/rep1/data/masters/     Tệp gốc (tệp .enc: đã mã hóa, khóa giữ ngoài gói)
+representations/rep1/data/masters/     Tệp gốc (tệp .enc: đã mã hóa, khóa giữ ngoài gói; tệp .enc.key bên cạnh:
+                                       khóa dữ liệu đã bọc bằng khóa đó)
 representations/rep1/data/documents/   PDF/A của từng văn bản
 representations/rep1/data/ocr/         Kết quả nhận dạng chữ từng trang (JSON)
 schemas/                               Lược đồ XML chính thức dùng để kiểm tra gói
@@ -81,7 +82,8 @@ METS.xml: every file with its SHA-256, size and MIME type. metadata/descriptive/
 and each document (EAD 2002; TT 05 fields in <odd>). metadata/preservation/PREMIS.xml: objects, preservation
 events, agents, rights. metadata/other/sohoa.json: every field Sohoa keeps (for a complete re-import);
 audit.jsonl: the hash-chained audit log of the file and its documents. representations/rep1/: its METS and PREMIS, the
-masters (.enc: encrypted, the key is kept outside the package), each document's PDF/A, the OCR of each page.
+masters (.enc: encrypted, the key is kept outside the package; .enc.key beside it: the data key wrapped by that
+key), each document's PDF/A, the OCR of each page.
 schemas/: the official XML schemas. To check: compare each file's SHA-256 with METS.xml; validate the XML
 against schemas/.
 """
