@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from sohoa.domain.errors import SohoaError
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.store_keys import keyring_for, sealing_stores
-from sohoa.storage.sealed import KeyRecord
+from sohoa.storage.keyring import KeyRing
+from sohoa.storage.sealed import KeyRecord, SealingStore
 
 __all__ = ["KEY_RECORD_MEDIA_TYPE", "KEY_RECORD_SUFFIX", "KEY_RECORD_USE", "ExportedKey", "exported_key_record"]
 
@@ -37,18 +38,27 @@ class ExportedKey:
     key_id: str
 
 
-def _raw_record(ctx: AppContext, sha256: str) -> bytes | None:
-    """The record kept beside the envelope in the store, else its copy in the keys folder."""
-    for store in sealing_stores(ctx.store)[:1]:
-        raw = store.key_record(sha256)
-        if raw is not None:
-            return raw
-        if store.keyring is not None:
-            return store.keyring.stored_record(sha256)
+def _keyring(ctx: AppContext, stores: list[SealingStore]) -> KeyRing | None:
+    if stores and stores[0].keyring is not None:
+        return stores[0].keyring
     try:
-        return keyring_for(ctx.settings).stored_record(sha256)
+        return keyring_for(ctx.settings)
     except SohoaError:
         return None
+
+
+def _raw_record(ctx: AppContext, sha256: str) -> bytes | None:
+    """The object's key record: the keys folder's copy first, else the one beside the envelope in the store.
+
+    The keys folder's copy is written by every sealing, rotation and adoption, and ``sohoa keys retire`` refuses a
+    KEK any of these copies names, so it always names a KEK that exists; it is also a local read where the store's
+    record may be one more S3 GET per envelope on every OCFL pass."""
+    stores = sealing_stores(ctx.store)[:1]
+    keyring = _keyring(ctx, stores)
+    kept = keyring.stored_record(sha256) if keyring is not None else None
+    if kept is not None:
+        return kept
+    return stores[0].key_record(sha256) if stores else None
 
 
 def exported_key_record(ctx: AppContext, sha256: str) -> ExportedKey | None:
