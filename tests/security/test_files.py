@@ -218,6 +218,10 @@ _SHORT_RANDOM_OK = {
     ("services/platform/audit_keys.py", 6): "the suffix of a temporary file name",
     ("services/production/intake_inventory.py", 4): "the suffix of a temporary file name",
     ("storage/private.py", 8): "the suffix of a temporary file name",
+    ("services/preservation/packages/writer.py", 6): "the suffix of a package's temporary folder name",
+    ("storage/blobs.py", 8): "the suffix of a temporary file name",
+    ("storage/keyring.py", 3): "the suffix of a key's id (a name; the key itself is token_bytes(32))",
+    ("storage/keyring.py", 4): "the suffix of a temporary file name",
 }
 
 

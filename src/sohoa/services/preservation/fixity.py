@@ -135,7 +135,8 @@ def _start(session: Session, *, trigger: str, actor: str, due_only: bool, rate: 
     # The caller holds the lease: a run still marked running was left so by a process that died.
     for selected, state in ((True, "stopped"), (False, "interrupted")):
         chosen = FixityRun.note == SELECTED if selected else or_(FixityRun.note.is_(None), FixityRun.note != SELECTED)
-        session.execute(update(FixityRun).where(FixityRun.state == "running", chosen).values(state=state)
+        # a pass's own bookkeeping state, not a record's workflow state (sohoa.domain.workflow)
+        session.execute(update(FixityRun).where(FixityRun.state == "running", chosen).values({FixityRun.state: state})
                         .execution_options(synchronize_session=False))
     if not restricted:
         left = session.execute(select(FixityRun).where(FixityRun.state.in_(("running", "interrupted")),
