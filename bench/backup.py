@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -29,36 +28,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine, update_docs, write_results
-from sohoa.services.platform.context import AppContext, open_context
-from sohoa.services.platform.objects import ObjectBatch
+from _objects import MIX, fill_store
+from sohoa.services.platform.context import open_context
 from sohoa.services.preservation.backup import make_backup
 from sohoa.services.preservation.backup_set import verify_set
 from sohoa.services.preservation.replica import sync_replica
 from sohoa.services.preservation.restore import restore_backup
 from sohoa.settings import Settings
 
-MIX = ((256 * 1024, "image/tiff", "master"), (128 * 1024, "application/pdf", "pdf"),
-       (16 * 1024, "application/json", "ocr"), (8 * 1024, "image/jpeg", "thumbnail"))
-
 
 def _cpu() -> float:
     mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _fill(ctx: AppContext, objects: int) -> int:
-    total = 0
-    with ctx.db.session() as session:
-        batch = ObjectBatch(session, ctx.store)
-        for start in range(0, objects, 500):
-            blobs = []
-            for n in range(start, min(start + 500, objects)):
-                size, media_type, kind = MIX[n % len(MIX)]
-                blobs.append((os.urandom(size), media_type, kind))
-                total += size
-            batch.store_all(blobs)
-        batch.wait()
-    return total
 
 
 def _timed(step: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
@@ -75,7 +56,7 @@ def run(objects: int, database_url: str | None) -> dict[str, Any]:
         settings = Settings(data=root / "data", **base)  # type: ignore[arg-type]
         ctx = open_context(settings)
         try:
-            total = _fill(ctx, objects)
+            total = fill_store(ctx, objects)
         finally:
             ctx.close()
         _out, copy = _timed(lambda: subprocess.run(["cp", "-a", str(settings.objects_dir), str(root / "cp-copy")],
@@ -85,7 +66,7 @@ def run(objects: int, database_url: str | None) -> dict[str, Any]:
         try:
             sync, sync_t = _timed(lambda: sync_replica(ctx))
             full, full_t = _timed(lambda: make_backup(ctx, full=True))
-            added = _fill(ctx, objects // 10)
+            added = fill_store(ctx, objects // 10)
             incr, incr_t = _timed(lambda: make_backup(ctx))
         finally:
             ctx.close()

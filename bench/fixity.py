@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -32,14 +31,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import machine, update_docs, write_results
+from _objects import MIX, fill_store
 from sohoa.services.platform.context import open_context
-from sohoa.services.platform.objects import ObjectBatch
 from sohoa.services.platform.replica_store import primary_store
 from sohoa.services.preservation.fixity import run_fixity
 from sohoa.settings import Settings
-
-MIX = ((256 * 1024, "image/tiff", "master"), (128 * 1024, "application/pdf", "pdf"),
-       (16 * 1024, "application/json", "ocr"), (8 * 1024, "image/jpeg", "thumbnail"))
 
 
 def _cpu(who: int = resource.RUSAGE_SELF) -> float:
@@ -48,17 +44,7 @@ def _cpu(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def _fill(ctx: Any, objects: int) -> tuple[int, list[Path]]:
-    total = 0
-    with ctx.db.session() as session:
-        batch = ObjectBatch(session, ctx.store)
-        for start in range(0, objects, 500):
-            blobs = []
-            for n in range(start, min(start + 500, objects)):
-                size, media_type, kind = MIX[n % len(MIX)]
-                blobs.append((os.urandom(size), media_type, kind))
-                total += size
-            batch.store_all(blobs)
-        batch.wait()
+    total = fill_store(ctx, objects)
     store = primary_store(ctx.store)
     paths = [Path(store.path(d)) for d in store.iter_digests()]  # type: ignore[attr-defined]
     return total, paths

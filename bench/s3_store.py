@@ -33,14 +33,11 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from tests._s3 import running_s3_server
 
 from _common import machine, update_docs, write_results
+from _objects import MIX, fill_store
 from sohoa.services.platform.context import open_context
-from sohoa.services.platform.objects import ObjectBatch
 from sohoa.services.preservation.fixity import run_fixity
 from sohoa.settings import Settings
 from sohoa.storage.s3 import S3ObjectStore
-
-MIX = ((256 * 1024, "image/tiff", "master"), (128 * 1024, "application/pdf", "pdf"),
-       (16 * 1024, "application/json", "ocr"), (8 * 1024, "image/jpeg", "thumbnail"))
 
 
 def _cpu() -> float:
@@ -62,21 +59,6 @@ class _Clock:
         return {"seconds": round(wall, 2), "objects_per_second": round(objects / wall, 1),
                 "mb_per_second": round(total / 1e6 / wall, 1), "cpu_seconds": round(_cpu() - self.cpu, 2),
                 "server_cpu_seconds": round(_server_cpu() - self.server, 2)}
-
-
-def _fill(ctx: Any, objects: int) -> int:
-    total = 0
-    with ctx.db.session() as session:
-        batch = ObjectBatch(session, ctx.store)
-        for start in range(0, objects, 500):
-            blobs = []
-            for n in range(start, min(start + 500, objects)):
-                size, media_type, kind = MIX[n % len(MIX)]
-                blobs.append((os.urandom(size), media_type, kind))
-                total += size
-            batch.store_all(blobs)
-        batch.wait()
-    return total
 
 
 def _baseline(store: S3ObjectStore) -> int:
@@ -103,7 +85,7 @@ def run(objects: int) -> dict[str, Any]:
             store = ctx.store
             assert isinstance(store, S3ObjectStore)
             clock = _Clock()
-            total = _fill(ctx, objects)
+            total = fill_store(ctx, objects)
             put = clock.stop(objects, total)
             clock = _Clock()
             result = run_fixity(ctx, rate=0, due_only=False, trigger="bench", actor="bench")
