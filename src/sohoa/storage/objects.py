@@ -71,10 +71,11 @@ class LocalObjectStore:
         os.replace(tmp, target)  # atomic: a crash leaves either nothing or the whole object
         return PutResult(sha256, size, created=True)
 
-    def put_stream(self, stream: BinaryIO, *, expected_sha256: str | None = None) -> PutResult:
-        """Copy a stream in (hashed while copying, fsynced) unless the same bytes are already stored."""
+    def _spool(self, stream: BinaryIO, prefix: str) -> tuple[Path, str, int]:
+        """Copy a stream to a private temporary file of the store (hashed while copying, fsynced): its path,
+        SHA-256 and size. A failed write removes it and says so in both languages."""
         digest = hashlib.sha256()
-        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="put-")
+        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix=prefix)
         tmp = Path(name)
         size = 0
         try:
@@ -88,7 +89,12 @@ class LocalObjectStore:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise _write_failed(exc) from exc
-        return self._commit(tmp, digest.hexdigest(), size, expected_sha256)
+        return tmp, digest.hexdigest(), size
+
+    def put_stream(self, stream: BinaryIO, *, expected_sha256: str | None = None) -> PutResult:
+        """Copy a stream in (hashed while copying, fsynced) unless the same bytes are already stored."""
+        tmp, sha256, size = self._spool(stream, "put-")
+        return self._commit(tmp, sha256, size, expected_sha256)
 
     def put_file(self, path: Path, *, expected_sha256: str | None = None) -> PutResult:
         """Copy a file in (streamed, hashed while copying, fsynced) unless it is already stored."""
@@ -225,24 +231,10 @@ class LocalObjectStore:
         if self.verify(sha256):
             raise SohoaError(f"Đối tượng {sha256} còn nguyên vẹn: không ghi đè",
                              f"Object {sha256} is intact: it is not replaced")
-        digest = hashlib.sha256()
-        fd, name = tempfile.mkstemp(dir=self.root / "tmp", prefix="restore-")
-        tmp = Path(name)
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as dst:
-                while chunk := stream.read(CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                    size += len(chunk)
-                dst.flush()
-                os.fsync(dst.fileno())
-        except OSError as exc:
+        tmp, got, size = self._spool(stream, "restore-")
+        if got != sha256 and not self._restorable_envelope(tmp, sha256, got):
             tmp.unlink(missing_ok=True)
-            raise _write_failed(exc) from exc
-        if digest.hexdigest() != sha256 and not self._restorable_envelope(tmp, sha256, digest.hexdigest()):
-            tmp.unlink(missing_ok=True)
-            raise DigestMismatch(sha256, digest.hexdigest())
+            raise DigestMismatch(sha256, got)
         private_dir(target.parent)
         os.chmod(tmp, 0o400)
         os.replace(tmp, target)  # atomic: the damaged file is swapped for the good copy in one step
