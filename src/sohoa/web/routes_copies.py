@@ -4,7 +4,6 @@ make a backup set now — in the background, under the same leases as the schedu
 
 # No `from __future__ import annotations`: FastAPI must see the Annotated dependencies.
 import logging
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -15,11 +14,11 @@ from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.backup import make_backup
-from sohoa.services.preservation.lease import lease_holder, single_runner
+from sohoa.services.preservation.lease import single_runner
 from sohoa.services.preservation.replica import replica_label, replica_pass
+from sohoa.web.background_actions import start_in_background
 from sohoa.web.flash import flash
 
 __all__ = ["router"]
@@ -57,28 +56,15 @@ def start_replica_sync(request: Request, ctx: Ctx, who: Manager) -> Response:
     if replica_label(ctx.settings) is None:
         flash(request, "Chưa cấu hình bản sao", kind="error")
         return RedirectResponse("/staff/preservation#replica", status_code=303)
-    if lease_holder(ctx, "replica") is not None:
-        flash(request, "Bản sao đang được đồng bộ", kind="error")
-        return RedirectResponse("/staff/preservation#replica", status_code=303)
-    with ctx.db.session() as session:
-        record_event(session, who.username, "preservation.replica_sync_started", None, None, {"trigger": "web"})
-    worker = threading.Thread(target=_background_replica, args=(ctx,), name="replica-web", daemon=True)
-    worker.start()
-    request.app.state.replica_web_sync = worker  # tests wait for it
-    flash(request, "Đã bắt đầu đồng bộ bản sao")
-    return RedirectResponse("/staff/preservation#replica", status_code=303)
+    return start_in_background(request, ctx, who, lease="replica", action="preservation.replica_sync_started",
+                               job=lambda: _background_replica(ctx), thread="replica-web", state="replica_web_sync",
+                               started="Đã bắt đầu đồng bộ bản sao", busy="Bản sao đang được đồng bộ",
+                               anchor="#replica")
 
 
 @router.post("/backup/run")
 def start_backup(request: Request, ctx: Ctx, who: Manager) -> Response:
     """Make a backup set now (an incremental on the newest set, a full when there is none), in the background."""
-    if lease_holder(ctx, "backup") is not None:
-        flash(request, "Đang sao lưu", kind="error")
-        return RedirectResponse("/staff/preservation#backups", status_code=303)
-    with ctx.db.session() as session:
-        record_event(session, who.username, "preservation.backup_started", None, None, {"trigger": "web"})
-    worker = threading.Thread(target=_background_backup, args=(ctx,), name="backup-web", daemon=True)
-    worker.start()
-    request.app.state.backup_web_run = worker  # tests wait for it
-    flash(request, "Đã bắt đầu sao lưu")
-    return RedirectResponse("/staff/preservation#backups", status_code=303)
+    return start_in_background(request, ctx, who, lease="backup", action="preservation.backup_started",
+                               job=lambda: _background_backup(ctx), thread="backup-web", state="backup_web_run",
+                               started="Đã bắt đầu sao lưu", busy="Đang sao lưu", anchor="#backups")

@@ -3,22 +3,19 @@ background and under the same ``ocfl`` lease as the scheduled pass; registered b
 
 # No `from __future__ import annotations`: FastAPI must see the Annotated dependencies.
 import logging
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from sohoa.domain.errors import SohoaError
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
-from sohoa.services.preservation.lease import lease_holder
 from sohoa.services.preservation.ocfl import sync_exclusive
-from sohoa.web.flash import flash
+from sohoa.web.background_actions import start_in_background
 
 __all__ = ["router"]
 
@@ -41,13 +38,7 @@ def _background_sync(ctx: AppContext, actor: str) -> None:
 @router.post("/ocfl/sync")
 def start_ocfl_sync(request: Request, ctx: Ctx, who: Manager) -> Response:
     """Write a new OCFL version of each hồ sơ that changed, now, in the background."""
-    if lease_holder(ctx, "ocfl") is not None:
-        flash(request, "Kho OCFL đang được ghi", kind="error")
-        return RedirectResponse("/staff/preservation#ocfl", status_code=303)
-    with ctx.db.session() as session:
-        record_event(session, who.username, "preservation.ocfl_sync_started", None, None, {"trigger": "web"})
-    worker = threading.Thread(target=_background_sync, args=(ctx, who.username), name="ocfl-web", daemon=True)
-    worker.start()
-    request.app.state.ocfl_web_sync = worker  # tests wait for it
-    flash(request, "Đã bắt đầu ghi các phiên bản OCFL mới")
-    return RedirectResponse("/staff/preservation#ocfl", status_code=303)
+    return start_in_background(request, ctx, who, lease="ocfl", action="preservation.ocfl_sync_started",
+                               job=lambda: _background_sync(ctx, who.username), thread="ocfl-web",
+                               state="ocfl_web_sync", started="Đã bắt đầu ghi các phiên bản OCFL mới",
+                               busy="Kho OCFL đang được ghi", anchor="#ocfl")

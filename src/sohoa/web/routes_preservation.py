@@ -8,19 +8,17 @@ Other preservation areas add their actions as routers of their own under ``/staf
 
 # No `from __future__ import annotations`: FastAPI must see the Annotated dependencies.
 import logging
-import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from sohoa.domain.errors import NotFound, SohoaError
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import require
 from sohoa.services.identity.permissions import Permission
 from sohoa.services.identity.principal import Principal
-from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 from sohoa.services.preservation.backup_set import backup_history
 from sohoa.services.preservation.encryption import encryption_status
@@ -35,7 +33,7 @@ from sohoa.services.preservation.formats import format_summary, policy_of
 from sohoa.services.preservation.lease import lease_holder
 from sohoa.services.preservation.ocfl import ocfl_status
 from sohoa.services.preservation.replica import replica_status
-from sohoa.web.flash import flash
+from sohoa.web.background_actions import start_in_background
 from sohoa.web.routes_copies import router as copies_router
 from sohoa.web.routes_ocfl import router as ocfl_router
 from sohoa.web.templating import render
@@ -141,16 +139,10 @@ def _background_pass(ctx: AppContext, actor: str) -> None:
 @router.post("/fixity/run")
 def start_fixity(request: Request, ctx: Ctx, who: Manager) -> Response:
     """Start a fixity pass now (the objects due; bounded in time like a scheduled one) in the background."""
-    if lease_holder(ctx, "fixity") is not None:
-        flash(request, "Một lượt kiểm tra toàn vẹn đang chạy", kind="error")
-        return RedirectResponse("/staff/preservation", status_code=303)
-    with ctx.db.session() as session:
-        record_event(session, who.username, "preservation.fixity_started", None, None, {"trigger": "web"})
-    worker = threading.Thread(target=_background_pass, args=(ctx, who.username), name="fixity-web", daemon=True)
-    worker.start()
-    request.app.state.fixity_web_pass = worker  # tests wait for it
-    flash(request, "Đã bắt đầu một lượt kiểm tra toàn vẹn")
-    return RedirectResponse("/staff/preservation", status_code=303)
+    return start_in_background(request, ctx, who, lease="fixity", action="preservation.fixity_started",
+                               job=lambda: _background_pass(ctx, who.username), thread="fixity-web",
+                               state="fixity_web_pass", started="Đã bắt đầu một lượt kiểm tra toàn vẹn",
+                               busy="Một lượt kiểm tra toàn vẹn đang chạy")
 
 
 for _extra in EXTRA_ROUTERS:
