@@ -266,6 +266,18 @@ class Settings(BaseSettings):
         "s3:// place (storage, replica, OCFL root). Unset: AWS S3.",
     )
 
+    broker_url: str | None = Field(
+        default=None, max_length=1000,
+        description="The cluster profile's task broker (redis://host:6379/0 or amqp://user:pass@host//): page jobs, "
+        "ingest and periodic work run as Celery tasks on `sohoa worker` and `sohoa beat` processes, possibly on "
+        "other hosts (unset: the embedded default, an in-process pool and the web app's own timers).",
+    )
+    result_backend_url: str | None = Field(
+        default=None, max_length=1000,
+        description="Where Celery keeps task results (default: SOHOA_BROKER_URL when it is redis://, else the "
+        "database as db+postgresql://…).",
+    )
+
     replica_url: str | None = Field(
         default=None, max_length=1000,
         description="Second copy of every stored object, on independent storage: a directory on another disk, or "
