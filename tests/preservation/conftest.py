@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-from tests._s3 import s3_env, s3_server  # noqa: F401 - the S3 test server (moto) as fixtures
+from tests._s3 import s3_env, s3_server  # noqa: F401 - the S3 test server (SeaweedFS) as fixtures
 
