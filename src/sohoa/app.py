@@ -21,6 +21,7 @@ from sohoa.domain.errors import SohoaError
 from sohoa.http.errors import install_error_handlers
 from sohoa.http.headers import SecuredApp
 from sohoa.http.limits import RequestLimits
+from sohoa.http.observe import Observed
 from sohoa.http.rules import Forbidden, declare_public, rule_of
 from sohoa.http.sessions import SESSION_COOKIE
 from sohoa.interop import ROUTERS as interop_routers
@@ -48,6 +49,7 @@ from sohoa.web import (
     routes_auth,
     routes_intake,
     routes_lookup,
+    routes_ops,
     routes_personal,
     routes_personal_review,
     routes_preservation,
@@ -84,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     routes_access.router,
     portal_routes.router,
     *interop_routers,
+    routes_ops.router,  # /healthz, /readyz, /metrics
 )
 
 
@@ -221,6 +224,7 @@ def create_app(
     )
     app.state.hsts = ctx.settings.cookie_secure  # security headers on every response: sohoa.http.headers
     app.add_middleware(RequestLimits, settings=ctx.settings)  # rates per address, body caps: sohoa.http.limits
+    app.add_middleware(Observed)  # request ids for the logs, HTTP metrics: sohoa.http.observe
     install_error_handlers(app, _error_page)
     install_method_answers(app)  # OPTIONS and 405 on /api/ name every method of the path
     for router in [*ROUTERS, *routers]:

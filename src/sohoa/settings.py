@@ -277,6 +277,37 @@ class Settings(BaseSettings):
         description="Where Celery keeps task results (default: SOHOA_BROKER_URL when it is redis://, else the "
         "database as db+postgresql://…).",
     )
+    broker_visibility_timeout: int = Field(
+        default=21600, ge=10,
+        description="Seconds a Redis broker waits for a worker to acknowledge a task before handing it to another "
+        "worker (tasks are acknowledged after their result is stored): longer than the longest file takes; a "
+        "worker host killed mid-file has its file taken up again after this time.",
+    )
+    task_max_retries: int = Field(
+        default=5, ge=0,
+        description="Retries of a task that failed on a transient error (database, object store or broker "
+        "unreachable) before it becomes a dead letter on /staff/tasks; bad input is never retried.",
+    )
+    task_retry_backoff_seconds: float = Field(
+        default=2.0, gt=0,
+        description="First wait before retrying a task; doubled at each retry (at most 10 minutes).",
+    )
+    webhook_interval_seconds: float = Field(
+        default=15.0, gt=0,
+        description="Seconds between webhook delivery passes scheduled by `sohoa beat` (cluster profile).",
+    )
+    ingest_claim_ttl_seconds: int = Field(
+        default=600, ge=5,
+        description="Seconds after which a master's ingest claim not renewed by its process is free for another "
+        "(a process on another host that died); renewed at a quarter of it while pages come back.",
+    )
+    log_format: str = Field(default="text", pattern="^(text|json)$", description="Log lines of `sohoa serve`, "
+                            "`worker` and `beat` on stderr: 'text', or 'json' (one object per line: time in UTC, "
+                            "level, logger, message, request_id inside an HTTP request, exc).")
+    metrics_allow: str = Field(default="127.0.0.1/32,::1/128", pattern=r"^[0-9A-Fa-f.:/, ]*$", description="Networks "
+                               "(comma-separated CIDR) whose clients read GET /metrics without a token; others need "
+                               "a token with the metrics:read scope ('': token only; behind a proxy the client is "
+                               "the address SOHOA_FORWARDED_ALLOW_IPS lets it name).")
 
     replica_url: str | None = Field(
         default=None, max_length=1000,

@@ -9,6 +9,7 @@ from sohoa.samples import generate_corpus
 from sohoa.services.identity.accounts import seed_demo_users
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.platform.control import Handler
+from sohoa.services.platform.logs import configure_logging
 from sohoa.services.production.demo import publish_sample_file
 from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.registry.units import import_hanoi_2025
@@ -33,6 +34,7 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     from sohoa.cli.remote import cli_handler
 
     settings = Settings()
+    configure_logging(settings)  # SOHOA_LOG_FORMAT: text or JSON lines, with each request's id
     ctx = open_context(settings)
     console.print(f"Sohoa: http://{host or settings.host}:{port or settings.port}/")
     # Rate limits and login throttles count per client address: only the configured proxies may name it.
@@ -41,7 +43,7 @@ def serve(host: str | None = typer.Option(None, "--host"), port: int | None = ty
     # `sohoa status`, `search` and `ingest` of the same data directory are answered here (ingest by the warm pool)
     control_ops["cli"] = cli_handler(ctx, pool=lambda: getattr(app.state, "warm_pool", None))
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
-                log_level="info",
+                log_level="info", log_config=None,  # uvicorn's loggers reach configure_logging's handler
                 proxy_headers=bool(settings.forwarded_allow_ips.strip()),
                 forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "")
 

@@ -22,6 +22,7 @@ __all__ = [
     "Forbidden",
     "LoginRequired",
     "RouteRule",
+    "anonymous",
     "declare_public",
     "public",
     "require",
@@ -96,6 +97,19 @@ def public(*, csrf: bool = True) -> Any:
     async def dependency(request: Request) -> Principal | None:
         await _enforce_csrf(request, rule)
         return await _principal(request)
+
+    setattr(dependency, RULE_ATTR, rule)
+    return Depends(dependency)
+
+
+def anonymous() -> Any:
+    """Dependency for a public route that needs nobody's identity (health probes, metrics with their own check):
+    it never looks the session up, so it touches no database; safe methods only (no CSRF)."""
+    rule = RouteRule(None, csrf=False)
+
+    async def dependency(request: Request) -> None:
+        if request.method not in SAFE_METHODS:
+            raise Forbidden()
 
     setattr(dependency, RULE_ATTR, rule)
     return Depends(dependency)

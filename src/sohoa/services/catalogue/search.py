@@ -29,6 +29,7 @@ from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
+from sohoa.services.platform.metrics import observe_search
 from sohoa.services.registry.units import related_unit_ids
 
 __all__ = ["MAX_OFFSET", "SearchHit", "SearchPage", "SearchRequest", "actor_name", "check_request", "search",
@@ -175,6 +176,7 @@ def check_request(ctx: AppContext, request: SearchRequest) -> None:
                                f"Only the first {MAX_OFFSET} results can be paged; narrow the search")
 
 
+@observe_search
 def search(ctx: AppContext, principal: Principal | None, request: SearchRequest, *, audit: bool = True,
            channel: str = "web") -> SearchPage:
     """Search what ``principal`` may see; counts, facets and snippets come from that scope only. Hits that spell

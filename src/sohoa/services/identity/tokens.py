@@ -33,8 +33,9 @@ __all__ = [
 # records:request — one-stop-shop record requests (POST /record-requests; the answer holds what the token's
 # read scopes see: public records, or its unit lineage with read:unit); admin — every non-secret document,
 # webhooks and the events feed; personal:read — personal data unmasked in what the other scopes let it read
-# (Luật 91/2025: never implied, not even by admin).
-SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "records:request", "personal:read", "admin")
+# (Luật 91/2025: never implied, not even by admin); metrics:read — GET /metrics only (a Prometheus scraper).
+SCOPES: tuple[str, ...] = ("read:public", "read:unit", "write:ingest", "records:request", "personal:read", "admin",
+                           "metrics:read")
 PREFIX = "sohoa_"
 
 
