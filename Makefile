@@ -6,7 +6,7 @@ export SOHOA_DATA ?= $(CURDIR)/data
 export OMP_THREAD_LIMIT := 1
 export SOHOA_TEST_PG_URL ?= postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test
 
-.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search bench-soak clean
+.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search bench-soak bench-load clean
 
 install:
 	scripts/bootstrap.sh all
@@ -46,6 +46,10 @@ bench-search: install-test
 
 bench-soak: install
 	$(BIN)/python bench/soak.py $(SOAK_ARGS)
+
+# Load (locust): stations uploading and officials searching, embedded and cluster profiles (LOAD_ARGS: --duration …).
+bench-load: install-test
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,304 @@
+"""What ``bench/load.py`` needs before and around a locust run: the files (made once into ``bench/work/``),
+the two profiles (embedded: SQLite + a local object directory; cluster: a fresh PostgreSQL schema, a
+SeaweedFS S3 server started here, Celery workers when ``sohoa worker`` exists and a broker is given), the
+archive prepared through the CLI (``sohoa init``, a preloaded corpus by ``sohoa ingest``, users and API
+tokens), a ``sohoa serve``, and counts read from its database."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+import signal
+import subprocess
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT
+from _pdfs import _generated, write_pdf
+from _server import SOHOA, free_port, sohoa_env
+
+WORK = ROOT / "bench" / "work"
+PASSWORD = "mat-khau-tai-thu-load"
+PG_URL = "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test"
+WEED = SOHOA.with_name("weed")
+S3_KEY, S3_SECRET = "sohoa-load-key", "sohoa-load-secret"  # a loopback test server's own fake credentials
+_SIGN = re.compile(r"^Số: (\S+/\S+)$", re.M)
+_WORDS = re.compile(r"[^\W\d_]{4,}")
+
+
+def _marker(rng_seed: int, index: int) -> str:
+    """A word found in one uploaded PDF only (letters, so it is one search token)."""
+    letters = "bcdghklmnpqrstvx"
+    value, out = (rng_seed * 1_000_003 + index) * 2_654_435_761 % 16**8, ""
+    for _ in range(8):
+        value, digit = divmod(value, 16)
+        out += letters[digit]
+    return "taiload" + out
+
+
+def make_uploads(count: int, scanned_share: float, seed: int) -> list[dict[str, Any]]:
+    """``count`` files the stations upload, each different: text PDFs of generated NĐ 30 documents (1 page,
+    a marker word of their own) and, a share of ``scanned_share``, generated page scans (``sohoa.samples``,
+    clean200 PNG, one page each; OCR'd by the server). Made once per set of options, then reused."""
+    folder = WORK / f"load-uploads-{count}-{scanned_share:g}-{seed}"
+    manifest = folder / "manifest.json"
+    if manifest.exists():
+        return list(json.loads(manifest.read_text(encoding="utf-8")))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    scans = round(count * scanned_share)
+    items: list[dict[str, Any]] = []
+    if scans:
+        from sohoa.samples import generate_corpus
+
+        corpus = generate_corpus(folder / "scans", documents=scans, seed=seed, condition="clean200",
+                                 multipage=False)
+        items += [{"path": str(p), "kind": "scan", "pages": 1, "marker": None} for p in corpus.pages[:scans]]
+    for index, text in enumerate(_generated(count - scans, seed + 1, 28)):
+        marker = _marker(seed, index)
+        path = folder / f"van-ban-{index:04}.pdf"
+        pages = write_pdf(f"{text}\nMã tải thử: {marker}", path)
+        items.append({"path": str(path), "kind": "pdf", "pages": pages, "marker": marker})
+    # interleave the scans among the PDFs so both kinds arrive throughout the run
+    pdfs, scanned = [i for i in items if i["kind"] == "pdf"], [i for i in items if i["kind"] == "scan"]
+    mixed = sorted(pdfs + scanned, key=lambda i: (pdfs.index(i) / max(1, len(pdfs))) if i["kind"] == "pdf"
+                   else (scanned.index(i) + 0.5) / max(1, len(scanned)))
+    manifest.write_text(json.dumps(mixed, ensure_ascii=False), encoding="utf-8")
+    return mixed
+
+
+def _toneless(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def make_preload(count: int, seed: int) -> tuple[Path, dict[str, list[str]]]:
+    """The archive the officials search (``count`` one- or two-page text PDFs of generated NĐ 30 documents)
+    and queries drawn from it: two- and three-word phrases with tones, the same without tones, and the
+    documents' số/ký hiệu (and the years the texts name, for the year filter)."""
+    folder = WORK / f"load-preload-{count}-{seed}"
+    queries_file = folder / "queries.json"
+    if queries_file.exists():
+        return folder / "pdf", dict(json.loads(queries_file.read_text(encoding="utf-8")))
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "pdf").mkdir(parents=True)
+    texts = _generated(count, seed, 40)
+    for index, text in enumerate(texts):
+        write_pdf(text, folder / "pdf" / f"luu-tru-{index:04}.pdf")
+    toned: set[str] = set()
+    signs: set[str] = set()
+    years: set[str] = set()
+    for text in texts:
+        signs.update(_SIGN.findall(text))
+        years.update(re.findall(r"năm (20\d\d)", text))
+        subjects = [line for line in text.split("\n")[5:9] if len(line) > 20 and not line.startswith(("Số", "Hà Nội"))]
+        for line in subjects:  # the subject line: what an official remembers of a document
+            words = _WORDS.findall(line.removeprefix("V/v "))
+            for start in range(0, max(1, len(words) - 2), 3):
+                toned.add(" ".join(words[start:start + 2 + start % 2]).lower())
+    queries = {"toned": sorted(toned)[:400], "toneless": sorted({_toneless(q) for q in toned})[:400],
+               "sign": sorted(signs), "years": sorted(years)}
+    queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
+    return folder / "pdf", queries
+
+
+@dataclass
+class Profile:
+    """One deployment profile: its name, the environment of every ``sohoa`` process, its database URL,
+    and the Celery workers to start beside the web process (0: the web process ingests)."""
+
+    name: str
+    env: dict[str, str]
+    db_url: str
+    workers: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def cli(profile: Profile, *args: str, timeout: float = 1800) -> str:
+    """One ``sohoa`` command in the profile; its standard output (stops the benchmark when it fails)."""
+    done = subprocess.run([str(SOHOA), *args], env=profile.env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode:
+        raise SystemExit(f"sohoa {' '.join(args[:2])} failed: {done.stderr[-2000:]}{done.stdout[-1000:]}")
+    return done.stdout
+
+
+def prepare(profile: Profile, preload: Path, stations: int, officials: int) -> dict[str, Any]:
+    """``sohoa init``, the preloaded archive ingested, the users and tokens; the credentials for the plan."""
+    cli(profile, "init")
+    started = time.perf_counter()
+    cli(profile, "ingest", str(preload), "--json")
+    preload_seconds = time.perf_counter() - started
+    station_users = [f"tram{n:02d}" for n in range(1, stations + 1)]
+    official_users = [f"canbo{n:02d}" for n in range(1, max(1, officials) + 1)]
+    for name in station_users:
+        cli(profile, "user", "create", "--username", name, "--password", PASSWORD, "--role", "scan_operator")
+    for name in official_users:
+        cli(profile, "user", "create", "--username", name, "--password", PASSWORD, "--role", "archivist")
+    tokens = []
+    for name in [*official_users, "kiem-tra"]:  # the last one: the benchmark's own searchability checks
+        out = cli(profile, "token", "create", "--name", f"he-thong-{name}", "--scope", "admin")
+        found = re.search(r"sohoa_[A-Za-z0-9_\-]+", out)
+        if not found:
+            raise SystemExit(f"no token in: {out[-500:]}")
+        tokens.append(found.group(0))
+    return {"stations": station_users, "officials": official_users, "password": PASSWORD, "tokens": tokens[:-1],
+            "checker_token": tokens[-1], "preload_seconds": round(preload_seconds, 1)}
+
+
+def _weed_up(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # the gateway answers (403 to an unsigned request): it is up
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def seaweedfs(work: Path) -> Iterator[str]:
+    """``weed server -s3`` on free loopback ports with one S3 identity; yields the S3 endpoint."""
+    ports = [free_port() for _ in range(8)]
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
+    (work / "weed").mkdir(parents=True, exist_ok=True)
+    identities = work / "s3-identities.json"
+    identities.write_text(json.dumps({"identities": [{"name": "sohoa", "credentials": [
+        {"accessKey": S3_KEY, "secretKey": S3_SECRET}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    command = [str(WEED), "server", f"-dir={work / 'weed'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+               f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
+               f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=0",
+               f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}", "-s3", f"-s3.port={s3}",
+               f"-s3.port.grpc={s3_grpc}", f"-s3.config={identities}", "-s3.port.iceberg=0", "-s3.port.lance=0"]
+    with (work / "weed.log").open("wb") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=work,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not _weed_up(s3):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"SeaweedFS did not start: {(work / 'weed.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield f"http://127.0.0.1:{s3}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _bucket(endpoint: str, name: str) -> None:
+    import boto3
+
+    client = boto3.session.Session().client("s3", endpoint_url=endpoint, aws_access_key_id=S3_KEY,
+                                            aws_secret_access_key=S3_SECRET, region_name="us-east-1")
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.create_bucket(Bucket=name)
+            return
+        except Exception:  # the filer may still be starting: retried for a minute
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def embedded(work: Path, cores: int) -> Iterator[Profile]:
+    data = work / "embedded" / "data"
+    shutil.rmtree(data.parent, ignore_errors=True)
+    data.mkdir(parents=True)
+    yield Profile("embedded", sohoa_env(data, cores), f"sqlite:///{data / 'sohoa.db'}",
+                  notes=["SQLite + FTS5", "local object directory", "the web process ingests (its page pool)"])
+
+
+def worker_available() -> bool:
+    from sohoa.cli.commands import COMMANDS
+
+    return "worker" in COMMANDS
+
+
+@contextlib.contextmanager
+def cluster(work: Path, cores: int, broker: str | None, workers: int) -> Iterator[Profile]:
+    """A fresh PostgreSQL schema (dropped afterwards), SeaweedFS with a fresh bucket, a broker when given
+    and ``sohoa worker`` exists."""
+    import sqlalchemy
+
+    data = work / "cluster" / "data"
+    shutil.rmtree(data.parent, ignore_errors=True)
+    data.mkdir(parents=True)
+    schema = f"load_{uuid.uuid4().hex[:10]}"
+    engine = sqlalchemy.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    try:
+        with seaweedfs(work / "cluster") as endpoint:
+            _bucket(endpoint, "sohoa-load")
+            extra = {"SOHOA_DATABASE_URL": url, "SOHOA_STORAGE_URL": "s3://sohoa-load/archive",
+                     "SOHOA_S3_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+                     "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+            notes = ["PostgreSQL 127.0.0.1:5432 (a fresh schema)", "S3 on SeaweedFS (weed server -s3, loopback)"]
+            use_workers = bool(broker) and workers > 0 and worker_available()
+            if use_workers:
+                assert broker is not None
+                extra["SOHOA_BROKER_URL"] = broker
+                notes.append(f"Celery: {workers} `sohoa worker` process(es), broker {broker}")
+            else:
+                notes.append("no broker: the web process ingests (its page pool)"
+                             + ("" if worker_available() else "; `sohoa worker` does not exist yet"))
+            yield Profile("cluster", sohoa_env(data, cores, **extra), url, workers if use_workers else 0, notes)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def serve(profile: Profile, log_dir: Path) -> Iterator[str]:
+    """``sohoa serve`` (and the profile's ``sohoa worker`` processes) until the block ends; yields its URL."""
+    port = free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+    with (log_dir / f"serve-{profile.name}.log").open("wb") as log:
+        procs.append(subprocess.Popen([str(SOHOA), "serve", "--port", str(port)], env=profile.env, stdout=log,
+                                      stderr=subprocess.STDOUT))
+        for _ in range(profile.workers):
+            procs.append(subprocess.Popen([str(SOHOA), "worker", "--concurrency", "1"], env=profile.env,
+                                          stdout=log, stderr=subprocess.STDOUT))
+    try:
+        deadline = time.monotonic() + 180
+        while not _ready(port):
+            if procs[0].poll() is not None or time.monotonic() > deadline:
+                tail = (log_dir / f"serve-{profile.name}.log").read_text()[-2000:]
+                raise SystemExit(f"sohoa serve did not start: {tail}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT if proc is procs[0] else signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
