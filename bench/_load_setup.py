@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import unicodedata
 import urllib.error
@@ -139,19 +140,35 @@ def prepare(profile: Profile, preload: Path, stations: int, officials: int) -> d
     preload_seconds = time.perf_counter() - started
     station_users = [f"tram{n:02d}" for n in range(1, stations + 1)]
     official_users = [f"canbo{n:02d}" for n in range(1, max(1, officials) + 1)]
-    for name in station_users:
-        cli(profile, "user", "create", "--username", name, "--password", PASSWORD, "--role", "scan_operator")
-    for name in official_users:
-        cli(profile, "user", "create", "--username", name, "--password", PASSWORD, "--role", "archivist")
-    tokens = []
-    for name in [*official_users, "kiem-tra"]:  # the last one: the benchmark's own searchability checks
-        out = cli(profile, "token", "create", "--name", f"he-thong-{name}", "--scope", "admin")
-        found = re.search(r"sohoa_[A-Za-z0-9_\-]+", out)
-        if not found:
-            raise SystemExit(f"no token in: {out[-500:]}")
-        tokens.append(found.group(0))
+    wanted = {"scan_operator": station_users, "archivist": official_users,
+              "tokens": [f"he-thong-{name}" for name in [*official_users, "kiem-tra"]]}
+    done = subprocess.run([sys.executable, __file__, "accounts", json.dumps(wanted)], env=profile.env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise SystemExit(f"accounts failed: {done.stderr[-2000:]}")
+    tokens = list(json.loads(done.stdout.strip().splitlines()[-1]))
+    # the last token: the benchmark's own searchability checks
     return {"stations": station_users, "officials": official_users, "password": PASSWORD, "tokens": tokens[:-1],
             "checker_token": tokens[-1], "preload_seconds": round(preload_seconds, 1)}
+
+
+def _accounts(wanted: dict[str, list[str]]) -> list[str]:
+    """Users (role → usernames) and API tokens (scope admin: every document, whatever its state) made in one
+    process of the profile (its settings from the environment), as ``sohoa user create`` and ``sohoa token
+    create`` make them; the tokens' secrets."""
+    from sohoa.services.identity.accounts import create_user
+    from sohoa.services.identity.tokens import create_token
+    from sohoa.services.platform.context import open_context
+    from sohoa.settings import Settings
+
+    ctx = open_context(Settings())
+    try:
+        for role in ("scan_operator", "archivist"):
+            for name in wanted[role]:
+                create_user(ctx, name, PASSWORD, role)
+        return [create_token(ctx, name, ["admin"], actor="load-bench")[0] for name in wanted["tokens"]]
+    finally:
+        ctx.close()
 
 
 def _weed_up(port: int) -> bool:
@@ -252,6 +269,10 @@ def cluster(work: Path, cores: int, broker: str | None, workers: int) -> Iterato
             use_workers = bool(broker) and workers > 0 and worker_available()
             if use_workers:
                 assert broker is not None
+                if broker.startswith("redis://"):  # this benchmark's own database number: no stale tasks
+                    import redis
+
+                    redis.Redis.from_url(broker).flushdb()
                 extra["SOHOA_BROKER_URL"] = broker
                 notes.append(f"Celery: {workers} `sohoa worker` process(es), broker {broker}")
             else:
@@ -302,3 +323,7 @@ def serve(profile: Profile, log_dir: Path) -> Iterator[str]:
                 proc.kill()
                 proc.wait()
 
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["accounts"]:
+    print(json.dumps(_accounts(json.loads(sys.argv[2]))))
