@@ -37,7 +37,7 @@ def _access_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
 
 
 def _tagged_choice_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
-    """The choices that SQLite answers with tags (see :mod:`sohoa.index.tags`)."""
+    """The choices that SQLite answers with tags (see :mod:`sohoa.index.tags`), bloc and retention included."""
     clauses: list[str] = []
     if filters.unit_ids is not None:
         clauses.append(f"d.unit_id IN ({_ids(filters.unit_ids)})")
@@ -50,6 +50,12 @@ def _tagged_choice_sql(filters: SearchFilters, params: dict[str, object]) -> lis
     if filters.access_level:
         clauses.append("d.access_level = :one_level")
         params["one_level"] = filters.access_level
+    if filters.bloc:
+        clauses.append(f"{BLOC_EXPR} = :bloc")
+        params["bloc"] = filters.bloc
+    if filters.retention:
+        clauses.append(f"{RETENTION_EXPR} = :retention")
+        params["retention"] = filters.retention
     return clauses
 
 
@@ -67,7 +73,7 @@ def _published_sql(filters: SearchFilters, params: dict[str, object]) -> list[st
 
 
 def residual_sql(filters: SearchFilters | None, params: dict[str, object]) -> str:
-    """`` AND …`` for the choices tags cannot answer: document ids, date range, bloc, retention, signed, state."""
+    """`` AND …`` for the choices tags cannot answer: document ids, date range, signed, state."""
     if filters is None:
         return ""
     clauses: list[str] = _published_sql(filters, params)
@@ -79,12 +85,6 @@ def residual_sql(filters: SearchFilters | None, params: dict[str, object]) -> st
     if filters.date_to is not None:
         clauses.append("d.issued_date <= :d1")
         params["d1"] = filters.date_to.isoformat()
-    if filters.bloc:
-        clauses.append(f"{BLOC_EXPR} = :bloc")
-        params["bloc"] = filters.bloc
-    if filters.retention:
-        clauses.append(f"{RETENTION_EXPR} = :retention")
-        params["retention"] = filters.retention
     if filters.signed is not None:  # the signatures read at ingest (document_signatures)
         clauses.append(("" if filters.signed else "NOT ")
                        + "EXISTS (SELECT 1 FROM document_signatures s WHERE s.document_id = d.id)")

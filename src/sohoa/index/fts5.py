@@ -19,7 +19,8 @@ from sohoa.index.query import ParsedQuery, code_tokens, parse_query
 from sohoa.index.rank import bm25_scores
 from sohoa.index.tags import TAGS_SQL, scope_expression
 
-__all__ = ["CODE_MARK", "EXACT_MARK", "Fts5Index", "code_column", "exact_column", "fts_expression", "order_sql"]
+__all__ = ["CODE_MARK", "EXACT_MARK", "JOINED_MAX", "Fts5Index", "code_column", "exact_column", "fts_expression",
+           "joined_sign", "order_sql"]
 
 # Every word of the exact column starts with this letter (U+01C0, a letter no Vietnamese text or fold holds):
 # the exact and folded columns then share no term, and "exact : khieu" reads the posting list of the exact
@@ -28,12 +29,32 @@ __all__ = ["CODE_MARK", "EXACT_MARK", "Fts5Index", "code_column", "exact_column"
 EXACT_MARK = "\u01c0"
 CODE_MARK = "\u01c1"  # the same for the sign column: "816" of a sign is not the "816" of body text
 _WORD = re.compile(r"\w+")
+_PART = re.compile(r"[^\W_]+")  # a token as FTS5's unicode61 reads it (no underscore)
+# The sign column also holds each run of 2..JOINED_MAX consecutive sign tokens as one term ("ǁ816ǁqdǁubnd",
+# migration z0d1): a sign looked up whole, or in part, is one posting list instead of an intersection of its
+# tokens' ("ǁubnd" is in a sixth of the archive). A run holds the mark before each token, so it is never one
+# of the single tokens, and FTS5 matches it exactly where the phrase of those tokens matches.
+JOINED_MAX = 6
 PROBE = 50  # up to this many matches, the exact-tone ones are found by a seek to each (≈ 25 µs a seek)
+
+
+def joined_sign(tokens: list[str]) -> str | None:
+    """The one term of the sign column standing for these tokens side by side, or None (one token, too many,
+    or a token FTS5 reads as several)."""
+    if not 2 <= len(tokens) <= JOINED_MAX or not all(_PART.fullmatch(t) for t in tokens):
+        return None
+    return "".join(CODE_MARK + t for t in tokens)
+
+
+def _sign_phrase(tokens: list[str]) -> str:
+    """The sign column's tokens in order: the joined term when there is one, else the phrase."""
+    joined = joined_sign(tokens)
+    return _phrase([joined]) if joined else _phrase([CODE_MARK + t for t in tokens])
 
 
 def _sign_expression(tokens: list[str] | None) -> str | None:
     """The sign column holding these số/ký hiệu tokens in order, or None."""
-    return f"code : {_phrase([CODE_MARK + t for t in tokens])}" if tokens else None
+    return f"code : {_sign_phrase(tokens)}" if tokens else None
 
 
 def exact_column(canonical: str) -> str:
@@ -42,8 +63,13 @@ def exact_column(canonical: str) -> str:
 
 
 def code_column(sign: str) -> str:
-    """The sign column's text: the sign's tokens (any spacing), each after :data:`CODE_MARK`."""
-    return " ".join(CODE_MARK + token for token in code_tokens(sign))
+    """The sign column's text: the sign's tokens (any spacing), each after :data:`CODE_MARK`, then every run of
+    2 to :data:`JOINED_MAX` consecutive tokens joined into one term (see :func:`joined_sign`)."""
+    tokens = code_tokens(sign)
+    parts = [p for t in tokens for p in _PART.findall(t)]  # the tokens FTS5 sees (an underscore splits)
+    runs = ["".join(CODE_MARK + p for p in parts[i:j])
+            for i in range(len(parts)) for j in range(i + 2, min(len(parts), i + JOINED_MAX) + 1)]
+    return " ".join([CODE_MARK + token for token in tokens] + runs)
 
 
 def _phrase(words: list[str]) -> str:
@@ -84,7 +110,7 @@ class Fts5Index:
         """Sets ``:m`` (folded match), ``:x`` (exact tones), ``:mx`` (folded, not exact), all in scope;
         returns the SQL residue of the filters (``AND …`` over ``d``)."""
         if parsed.code:
-            match = exact = fts_expression("code", [[CODE_MARK + t for t in parsed.code]])
+            match = exact = str(_sign_expression(parsed.code))
         else:
             marked = [[EXACT_MARK + w for w in phrase] for phrase in parsed.exact]
             match, exact = _text_match(parsed, "folded", parsed.folded), _text_match(parsed, "exact", marked)
@@ -170,9 +196,9 @@ def _order(session: Session, parsed: ParsedQuery, ids: list[int], exact: set[int
     """Exact tones first; then closeness (words side by side, the query's own sign: sohoa.index.proximity),
     then BM25 (recency when every word is common, see sohoa.index.rank), or ``sort``."""
     if sort == "relevance":
-        column, phrases = (("code", [[CODE_MARK + t for t in parsed.code]]) if parsed.code
-                           else ("folded", parsed.split_sign(parsed.folded)[0]))  # the sign: by closeness
-        scores = bm25_scores(session, column, [_phrase(p) for p in phrases], ids)
+        column, phrases = (("code", [_sign_phrase(parsed.code)]) if parsed.code
+                           else ("folded", [_phrase(p) for p in parsed.split_sign(parsed.folded)[0]]))
+        scores = bm25_scores(session, column, phrases, ids)  # the sign in a longer query: by closeness
         ranked = sorted(ids, key=lambda i: (i not in exact, -scores.get(i, 0.0), -i))
         window = ranked[:WINDOW]  # bounded work: closeness reorders the best WINDOW (sohoa.index.proximity)
         close = closeness(session, parsed.pairs(), _sign_expression(parsed.embedded_code), window)
