@@ -1,14 +1,17 @@
 """Search benchmark: build N synthetic records, index them, measure typical queries with concurrent clients.
 
 Usage: python bench/search.py [--records 1000000] [--clients 4] [--rounds 25] [--data DIR]
-Writes bench/results/search.json. The baseline is an FTS5 table with SQLite's default tokenizer (no tone,
-đ or placement folding, no exact-tone tier) queried with the same words in the same run.
+       python bench/search.py --engine postgres --pg-url postgresql+psycopg://… [--pg-schema S] [--reuse]
+Writes bench/results/search.json (the PostgreSQL run: its "postgres" part; each run keeps the other's). The
+baseline of the FTS5 run is an FTS5 table with SQLite's default tokenizer (no tone, đ or placement folding, no
+exact-tone tier); that of the PostgreSQL run is plain PostgreSQL full-text search over the exact-tone vectors
+(``plainto_tsquery``, an exact count and ``ts_rank`` over every match); both queried with the same words in
+the same run.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import multiprocessing
 import os
@@ -26,8 +29,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sqlalchemy import text
+
 from _search_corpus import records
-from sohoa.domain.text import _WORD_RE, canonical_text, fold, nfc
+from _search_pg import build_pg, corpus_size, database_bytes, drop_schema, fast_canonical, schema_url
+from sohoa.domain.text import canonical_text, fold
 from sohoa.index.fts5 import code_column, exact_column
 from sohoa.index.query import code_tokens
 from sohoa.index.tags import TAGS_SQL
@@ -45,16 +51,6 @@ CHUNK = 50_000
 DOC_SQL = ("INSERT INTO documents (id, unit_id, type_name, code_number, code_notation, issued_date, organ_name, "
            "subject, text, access_level, secrecy, source_name, page_amount, state, language, created_at, "
            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,'bench',1,'published','vi',?,?)")
-
-
-@functools.lru_cache(maxsize=500_000)
-def _canonical_word(word: str) -> str:
-    return canonical_text(word)
-
-
-def fast_canonical(text: str) -> str:
-    """``canonical_text`` (word-local after NFC) with each distinct word computed once: same result, faster."""
-    return _WORD_RE.sub(lambda m: _canonical_word(m.group(0)), nfc(text))
 
 
 def _fts_row(rec: tuple[Any, ...]) -> tuple[int, str, str, str, str]:
@@ -112,11 +108,11 @@ def build(ctx: AppContext, count: int) -> dict[str, float]:
 
 def queries(ctx: AppContext) -> list[tuple[str, SearchRequest, str]]:
     """(name, request for the service, FTS5 query for the baseline)."""
-    conn = sqlite3.connect(ctx.settings.data / "sohoa.db")
-    unit = conn.execute("SELECT identifier FROM units WHERE identifier LIKE 'HN.MOI.%' ORDER BY id LIMIT 1 OFFSET 7"
-                        ).fetchone()[0]
-    sign = conn.execute("SELECT code_number || '/' || code_notation FROM documents WHERE id = 4242").fetchone()[0]
-    conn.close()
+    with ctx.db.session() as session:
+        unit = session.execute(text("SELECT identifier FROM units WHERE identifier LIKE 'HN.MOI.%' ORDER BY id "
+                                    "LIMIT 1 OFFSET 7")).scalar_one()
+        sign = session.execute(text("SELECT code_number || '/' || code_notation FROM documents WHERE id = 4242")
+                               ).scalar_one()
     spaced = sign.replace("/", " / ").replace("-", " - ")
     return [
         ("word, tones", SearchRequest("khiếu"), "khiếu"),
@@ -170,6 +166,17 @@ def _run(clients: int, rounds: int, names: list[str], call: Callable[[str], int]
             "queries": {n: {**_stats(samples[n]), "total": totals[n]} for n in names}}
 
 
+def _pg_baseline(session: Any, words: str) -> int:
+    """Plain PostgreSQL full-text search: an exact count and ts_rank over every match (no folding, no bound)."""
+    query = words.replace('"', "")
+    total = session.execute(text("SELECT count(*) FROM search_docs WHERE tsv_exact @@ plainto_tsquery('simple', :q)"),
+                            {"q": query}).scalar_one()
+    session.execute(text("SELECT document_id FROM search_docs WHERE tsv_exact @@ plainto_tsquery('simple', :q) "
+                         "ORDER BY ts_rank(tsv_exact, plainto_tsquery('simple', :q)) DESC LIMIT 20"),
+                    {"q": query}).all()
+    return int(total)
+
+
 def measure(ctx: AppContext, clients: int, rounds: int) -> dict[str, Any]:
     plan = queries(ctx)
     names = [name for name, _, _ in plan]
@@ -188,8 +195,44 @@ def measure(ctx: AppContext, clients: int, rounds: int) -> dict[str, Any]:
             local.conn = sqlite3.connect(ctx.settings.data / "sohoa.db", check_same_thread=False)
         return _baseline(local.conn, by_name[name][1])
 
+    def pg_baseline(name: str) -> int:
+        with ctx.db.session() as session:
+            session.execute(text("SET LOCAL jit = off"))
+            return _pg_baseline(session, by_name[name][1])
+
+    if ctx.db.engine.dialect.name == "sqlite":
+        return {"sohoa": _run(clients, rounds, names, service),
+                "baseline_default_tokenizer": _run(clients, rounds, names, baseline)}
     return {"sohoa": _run(clients, rounds, names, service),
-            "baseline_default_tokenizer": _run(clients, rounds, names, baseline)}
+            "baseline_plain_postgres_fts": _run(clients, rounds, names, pg_baseline)}
+
+
+def _load() -> dict[str, Any]:
+    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+
+
+def _save(result: dict[str, Any], engine: str) -> None:
+    """The run's part of search.json: the whole file for FTS5 (its "postgres" part kept), "postgres" for PG."""
+    saved = _load()
+    merged = {**result, **({"postgres": saved["postgres"]} if "postgres" in saved else {})} if engine == "sqlite" \
+        else {**saved, "postgres": result}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _open_postgres(args: argparse.Namespace, data: Path) -> tuple[AppContext, dict[str, float]]:
+    """The context on the benchmark's schema, built unless ``--reuse`` finds it holding ``--records`` rows."""
+    url = schema_url(args.pg_url, args.pg_schema)
+    if args.reuse and corpus_size(args.pg_url, args.pg_schema) == args.records:
+        return open_context(Settings(data=data, workers=1, database_url=url)), {}
+    drop_schema(args.pg_url, args.pg_schema)
+    ctx = open_context(Settings(data=data, workers=1, database_url=url))
+    import_hanoi_2025(ctx)
+    return ctx, build_pg(args.pg_url, args.pg_schema, args.records)
 
 
 def main() -> None:
@@ -198,22 +241,32 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=25, help="repetitions of each query per client")
     parser.add_argument("--data", type=Path, default=None, help="data dir (reused when it holds the corpus)")
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
+    parser.add_argument("--pg-schema", default="bench_search", help="schema holding the PostgreSQL corpus")
+    parser.add_argument("--reuse", action="store_true", help="PostgreSQL: measure the schema again if it is built")
+    parser.add_argument("--no-save", action="store_true", help="print only (trial runs)")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="sohoa-bench-")) / "data"
-    fresh = not (data / "sohoa.db").exists()
-    ctx = open_context(Settings(data=data, workers=1))
-    try:
+    if args.engine == "postgres":
+        ctx, build_times = _open_postgres(args, data)
+    else:
+        fresh = not (data / "sohoa.db").exists()
+        ctx = open_context(Settings(data=data, workers=1))
         build_times = build(ctx, args.records) if fresh else {}
-        size = sum(p.stat().st_size for p in data.glob("sohoa.db*"))
-        result = {"records": args.records, "clients": args.clients, "rounds": args.rounds,
-                  "cores": os.cpu_count(), "build": build_times, "db_bytes": size,
+    try:
+        size: Any = (database_bytes(args.pg_url, args.pg_schema) if args.engine == "postgres"
+                     else sum(p.stat().st_size for p in data.glob("sohoa.db*")))
+        result = {"engine": args.engine, "records": args.records, "clients": args.clients, "rounds": args.rounds,
+                  "cores": os.cpu_count(), "load_before": _load_average(), "build": build_times, "db_bytes": size,
                   **measure(ctx, args.clients, args.rounds)}
         if args.clients != 2:  # the machine has 2 cores: also report 2 clients (one per core)
             result["two_clients"] = measure(ctx, 2, args.rounds)
+        result["load_after"] = _load_average()
     finally:
         ctx.close()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if not args.no_save:
+        _save(result, args.engine)
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

@@ -1,4 +1,11 @@
-"""PostgreSQL full-text search with the same semantics as the FTS5 index (folded match, exact first)."""
+"""PostgreSQL full-text search with the same semantics as the FTS5 index (folded match, exact first).
+
+Bounded work as FTS5's (:mod:`sohoa.index.large`): the matches in scope are read up to ``BOUND + 1``
+(no count of every match; ``total_exact`` False past it). Up to the bound they are ranked in SQL (exact
+tones, closeness, ``ts_rank``); past it a page is read tier by tier (exact tones first; for relevance, the
+whole query side by side first in each tier), each tier a ``LIMIT`` over the GIN index, never a sort of
+every match. Scope and the user's filters come from ``search_docs.tags`` (:mod:`sohoa.index.pg_tags`).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from sohoa.domain.search import IndexDoc, SearchFilters, SearchHit, SearchResult
 from sohoa.domain.text import canonical_text, fold
-from sohoa.index.filters import filter_sql
+from sohoa.index import large
+from sohoa.index.columns import SORTS
 from sohoa.index.fts5 import order_sql
+from sohoa.index.pg_tags import TAGS_PG_SQL, needs_documents, pg_filter_sql
 from sohoa.index.proximity import SIGN_WEIGHT
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
+from sohoa.index.rank import RARE_DOCS
 
 __all__ = ["PostgresIndex", "index_words"]
 
@@ -48,18 +58,30 @@ def _closeness_sql(parsed: ParsedQuery, params: dict[str, object], *, terms: boo
     return " + ".join(parts)
 
 
+_SOURCE = "FROM search_docs s"
+_JOINED = "FROM search_docs s JOIN documents d ON d.id = s.document_id"
+
+
+def _ids(session: Session, sql: str, params: dict[str, object]) -> list[int]:
+    """The ids a one-column SELECT returns, in its order, as one array (one row, not thousands)."""
+    found = session.execute(text(f"SELECT array_agg(i ORDER BY n) FROM (SELECT q.*, row_number() OVER () AS n "
+                                 f"FROM ({sql}) AS q(i)) AS o"), params).scalar()
+    return [int(i) for i in found or []]
+
+
 class PostgresIndex:
-    """Search over the ``search_docs`` table (created by migration 0002 on PostgreSQL)."""
+    """Search over the ``search_docs`` table (migration 0002; ``tags`` and its GIN index: z0c1)."""
 
     def upsert(self, session: Session, doc: IndexDoc) -> None:
         exact = canonical_text(doc.text)
         session.execute(text(
-            "INSERT INTO search_docs(document_id, exact, folded, code, tsv_exact, tsv_folded, tsv_code) "
+            "INSERT INTO search_docs(document_id, exact, folded, code, tsv_exact, tsv_folded, tsv_code, tags) "
             "VALUES (:id, :exact, :folded, :code, to_tsvector('simple', :exact_words), "
-            "to_tsvector('simple', :folded_words), to_tsvector('simple', :code)) "
+            "to_tsvector('simple', :folded_words), to_tsvector('simple', :code), "
+            f"coalesce((SELECT {TAGS_PG_SQL} FROM documents d WHERE d.id = :id), ''::tsvector)) "
             "ON CONFLICT (document_id) DO UPDATE SET exact = EXCLUDED.exact, folded = EXCLUDED.folded, "
             "code = EXCLUDED.code, tsv_exact = EXCLUDED.tsv_exact, tsv_folded = EXCLUDED.tsv_folded, "
-            "tsv_code = EXCLUDED.tsv_code"),
+            "tsv_code = EXCLUDED.tsv_code, tags = EXCLUDED.tags"),
             {"id": doc.document_id, "exact": exact.lower(), "folded": fold(exact),
              "exact_words": index_words(exact.lower()), "folded_words": index_words(fold(exact)),
              "code": " ".join(code_tokens(doc.codes))})
@@ -83,47 +105,96 @@ class PostgresIndex:
         return match, exact
 
     def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
-        """``FROM … WHERE …`` over the matching documents (alias ``d``)."""
+        """``FROM … WHERE …`` over the matching documents (aliases ``s`` and ``d``)."""
         parsed = parse_query(query)
         if parsed.empty:
             return None
         match, _ = self._conditions(parsed, params)
-        where = f"({match})" + filter_sql(filters, params)
-        return f"FROM search_docs s JOIN documents d ON d.id = s.document_id WHERE {where}"
+        return f"{_JOINED} WHERE ({match}){pg_filter_sql(filters, params)}"
 
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
                offset: int = 0, sort: str = "relevance") -> SearchResult:
+        order_sql(sort, "r")  # unknown sorts fail before any work
         parsed = parse_query(query)
-        params: dict[str, object] = {"limit": limit, "offset": offset}
-        base = self.base_sql(query, filters, params)
-        if base is None:
+        if parsed.empty:
             return SearchResult(total=0)
-        column = "tsv_code" if parsed.code else "tsv_folded"
-        _, exact = self._conditions(parsed, params)
-        total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
-        if not total and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
+        session.execute(text("SET LOCAL jit = off"))  # JIT compiles for the planner's guess of rows: 100+ ms lost
+        params: dict[str, object] = {"limit": limit, "offset": offset}
+        match, exact = self._conditions(parsed, params)
+        source = _JOINED if needs_documents(filters) or sort != "relevance" else _SOURCE
+        where = f"({match}){pg_filter_sql(filters, params)}"
+        ids = _ids(session, f"SELECT s.document_id {source} WHERE {where} LIMIT {large.BOUND + 1}", params)
+        if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
             return self._partial(session, parsed, filters, limit=limit, offset=offset)
+        if len(ids) > large.BOUND:
+            tiers = _tiers(parsed, exact, params, sort)
+            hits = self._large(session, source, where, tiers, sort, params, limit=limit, offset=offset)
+            return SearchResult(total=len(ids), hits=hits, total_exact=False)
+        column = "tsv_code" if parsed.code else "tsv_folded"
         close = _closeness_sql(parsed, params)
+        params["ids"] = ids
         rows = session.execute(text(
-            f"SELECT s.document_id, ts_rank(s.{column}, to_tsquery('simple', :m)) AS r, "
-            f"({exact}) AS ex, {close} AS c "
-            f"{base} ORDER BY {order_sql(sort, 'c DESC, r DESC, s.document_id DESC')} LIMIT :limit OFFSET :offset"),
+            f"SELECT s.document_id, ts_rank(s.{column}, to_tsquery('simple', :m)) AS r, ({exact}) AS ex, {close} "
+            f"AS c {_JOINED} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
+            f"ORDER BY {order_sql(sort, 'c DESC, r DESC, s.document_id DESC')} LIMIT :limit OFFSET :offset"),
             params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
-        return SearchResult(total=int(total), hits=hits)
+        return SearchResult(total=len(ids), hits=hits)
+
+    def _large(self, session: Session, source: str, where: str, tiers: list[tuple[str, bool]], sort: str,
+               params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
+        """One page past the bound: each tier (exact tones first) read with a LIMIT, in the sort's order for a
+        date sort (over the tier's matches), else as the GIN index hands the matches out."""
+        wanted = offset + limit
+        ranked: list[tuple[int, bool]] = []
+        order = f" ORDER BY {SORTS[sort]}" if SORTS.get(sort) else ""
+        for condition, exact in tiers:
+            if len(ranked) >= wanted:
+                break
+            found = _ids(session, f"SELECT s.document_id {source} WHERE {where} AND ({condition}){order} "
+                                  f"LIMIT {wanted - len(ranked)}", params)
+            ranked += [(i, exact) for i in found]
+        return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]
 
     def _partial(self, session: Session, parsed: ParsedQuery, filters: SearchFilters | None, *, limit: int,
                  offset: int) -> SearchResult:
         """Documents holding some terms (or the query's sign), ranked as :mod:`sohoa.index.partial` ranks them:
-        own sign, terms held, closeness, then the text rank of the terms."""
+        own sign, terms held, closeness, then the text rank of the terms. Candidates as FTS5 takes them: the
+        matches of each term held by at most RARE_DOCS documents in scope, and of the sign; when every term is
+        more common, the first matches of the first term (then ``total_exact`` is False)."""
         params: dict[str, object] = {"limit": limit, "offset": offset, "any": _tsquery(parsed.folded, " | ")}
         score = _closeness_sql(parsed, params, terms=True)
-        sign = " OR s.tsv_code @@ to_tsquery('simple', :sg)" if parsed.embedded_code else ""
-        base = (f"FROM search_docs s JOIN documents d ON d.id = s.document_id "
-                f"WHERE (s.tsv_folded @@ to_tsquery('simple', :any){sign}){filter_sql(filters, params)}")
-        total = session.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
+        source = _JOINED if needs_documents(filters) else _SOURCE
+        scope = pg_filter_sql(filters, params)
+        terms = [f"s.tsv_folded @@ to_tsquery('simple', :pt{n})" for n in range(len(parsed.folded))]
+        terms += ["s.tsv_code @@ to_tsquery('simple', :sg)"] if parsed.embedded_code else []
+        found: list[int] = []
+        fallback: list[int] = []
+        complete = True
+        for n, term in enumerate(terms):
+            ids = _ids(session, f"SELECT s.document_id {source} WHERE {term}{scope} LIMIT {RARE_DOCS + 1}", params)
+            if len(ids) > RARE_DOCS and n < len(parsed.folded):  # a common word brings no candidates
+                complete, fallback = False, fallback or ids
+                continue
+            found += ids[:RARE_DOCS]
+        ids = list(dict.fromkeys(found)) or fallback[:large.BOUND]
+        if not ids:
+            return SearchResult(total=0, partial=True)
+        params["ids"] = ids
         rows = session.execute(text(
-            f"SELECT s.document_id, {score} AS c, ts_rank(s.tsv_folded, to_tsquery('simple', :any)) AS r {base} "
+            f"SELECT s.document_id, {score} AS c, ts_rank(s.tsv_folded, to_tsquery('simple', :any)) AS r "
+            f"{_SOURCE} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
             f"ORDER BY c DESC, r DESC, s.document_id DESC LIMIT :limit OFFSET :offset"), params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[2]), 4), exact=False) for r in rows]
-        return SearchResult(total=int(total), hits=hits, partial=True)
+        return SearchResult(total=len(ids), hits=hits, total_exact=complete, partial=True)
+
+
+def _tiers(parsed: ParsedQuery, exact: str, params: dict[str, object], sort: str) -> list[tuple[str, bool]]:
+    """The tiers of a page past the bound: exact tones, then the others; for relevance of several words, each
+    split by the whole query side by side (as :func:`sohoa.index.fts5._phrase_tiers`)."""
+    tiers = [(exact, True), (f"NOT ({exact})", False)]
+    if sort != "relevance" or parsed.code or len(parsed.folded) < 2:
+        return tiers
+    params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
+    whole = "s.tsv_folded @@ to_tsquery('simple', :whole)"
+    return [(f"{c} AND {w}", ex) for c, ex in tiers for w in (whole, f"NOT ({whole})")]

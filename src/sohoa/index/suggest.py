@@ -17,8 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sohoa.domain.search import SearchFilters
-from sohoa.index.filters import filter_sql, residual_sql
+from sohoa.index.filters import residual_sql
 from sohoa.index.fts5 import EXACT_MARK
+from sohoa.index.pg_tags import needs_documents, pg_filter_sql
 from sohoa.index.query import fold_aligned, parse_query
 from sohoa.index.tags import scope_expression
 
@@ -72,10 +73,10 @@ def term_doc_counts(session: Session, terms: Iterable[str], *, cap: int = COUNT_
             "('folded : \"' || replace(t.value, '\"', '\"\"') || '\"') LIMIT :cap)) AS n "
             "FROM json_each(:terms) AS t"), {"terms": json.dumps(wanted), "cap": cap}).all()
         return {str(t): int(n) for t, n in rows if n}
-    rows = session.execute(text(
-        "SELECT t, (SELECT count(*) FROM search_docs s WHERE s.tsv_folded @@ to_tsquery('simple', t)) "
-        "FROM unnest(CAST(:terms AS text[])) AS t"), {"terms": wanted}).all()
-    return {str(t): min(int(n), cap) for t, n in rows if n}
+    rows = session.execute(text(  # PostgreSQL: the same bounded count (LIMIT inside, as FTS5's)
+        "SELECT t, (SELECT count(*) FROM (SELECT 1 FROM search_docs s WHERE s.tsv_folded @@ to_tsquery('simple', t) "
+        "LIMIT :cap) AS hits) FROM unnest(CAST(:terms AS text[])) AS t"), {"terms": wanted, "cap": cap}).all()
+    return {str(t): int(n) for t, n in rows if n}
 
 
 def _term_sql(session: Session, term: str, scope: SearchFilters | None, params: dict[str, object]) -> str:
@@ -84,9 +85,9 @@ def _term_sql(session: Session, term: str, scope: SearchFilters | None, params: 
         params["m"] = scope_expression(f'folded : "{term.replace(chr(34), "")}"', scope)
         residue = residual_sql(scope, params)
         return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH :m{residue}"
-    params["m"] = term
-    return ("FROM search_docs s JOIN documents d ON d.id = s.document_id "
-            "WHERE s.tsv_folded @@ to_tsquery('simple', :m)" + filter_sql(scope, params))
+    params["m"] = term  # PostgreSQL: the scope from the index row's tags (pg_tags), documents only if needed
+    source = "search_docs s JOIN documents d ON d.id = s.document_id" if needs_documents(scope) else "search_docs s"
+    return f"FROM {source} WHERE s.tsv_folded @@ to_tsquery('simple', :m)" + pg_filter_sql(scope, params)
 
 
 def _scoped_counts(session: Session, terms: list[str], cap: int, scope: SearchFilters) -> dict[str, int]:
