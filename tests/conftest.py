@@ -13,7 +13,8 @@ import pytest
 
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from tests._s3 import moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
+from tests._profiles import PROFILES, cluster_selection, profile_database
+from tests._s3 import S3Bucket, moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
@@ -60,6 +61,15 @@ def _have_cluster() -> str | None:
 
 _REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "browser": _have_browser,
                  "s3": weed_missing, "cluster": _have_cluster}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``cluster`` profile of the shared ``any_ctx`` runs for the modules that exercise the object store
+    (tests/_profiles.py: CLUSTER_MODULES); SOHOA_TEST_ALL_PROFILES=1 runs it for every test."""
+    kept, dropped = cluster_selection(items)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -134,15 +144,24 @@ def pg_ctx(tmp_path: Path, pg_url: str) -> Iterator[AppContext]:
     context.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
-    """The same test on the embedded default (SQLite) and on PostgreSQL."""
-    if request.param == "sqlite":
-        context = open_context(Settings(data=tmp_path / "data", workers=1))
-        yield context
-        context.close()
-    else:
-        url = request.getfixturevalue("pg_url")
-        context = open_context(Settings(data=tmp_path / "pgdata", workers=1, database_url=url))
-        yield context
-        context.close()
+    """The same test on the embedded default (SQLite), on PostgreSQL and on the cluster profile (PostgreSQL and
+    the objects in S3 on SeaweedFS: tests/_profiles.py)."""
+    url = profile_database(request)
+    context = open_context(Settings(data=tmp_path / ("data" if url is None else "pgdata"), workers=1,
+                                    database_url=url))
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def cluster_ctx(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
+    """The application context on the cluster profile: PostgreSQL and a fresh S3 bucket on SeaweedFS."""
+    bucket: S3Bucket = request.getfixturevalue("seaweed")
+    for name, value in bucket.env().items():
+        monkeypatch.setenv(name, value)
+    context = open_context(Settings(data=tmp_path / "cluster", workers=1, database_url=pg_url))
+    yield context
+    context.close()

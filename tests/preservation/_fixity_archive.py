@@ -12,6 +12,7 @@ from sohoa.db.models import Document, FileUnit, Page
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.objects import store_bytes
 from sohoa.services.platform.replica_store import primary_store
+from sohoa.storage.s3 import S3ObjectStore
 
 FILE_CODE = "HS-FIX-01"
 DOC_CODE = "VB-FIX-0001"
@@ -59,7 +60,15 @@ def stored_path(ctx: AppContext, sha256: str) -> Path:
 
 
 def flip_bit(ctx: AppContext, sha256: str, offset: int = 7) -> None:
-    """One bit of the stored copy flipped in place (what bit rot does)."""
+    """One bit of the stored copy flipped in place (what bit rot does; in a bucket: the key overwritten behind
+    the store's back)."""
+    store = primary_store(ctx.store)
+    if isinstance(store, S3ObjectStore):
+        key = store.key(sha256)
+        data = bytearray(store.client.get_object(Bucket=store.bucket, Key=key)["Body"].read())
+        data[offset] ^= 0x01
+        store.client.put_object(Bucket=store.bucket, Key=key, Body=bytes(data))
+        return
     flip_path(stored_path(ctx, sha256), offset)
 
 
@@ -76,5 +85,9 @@ def flip_path(path: Path, offset: int = 7) -> None:
 
 
 def lose(ctx: AppContext, sha256: str) -> None:
-    """The stored copy gone (a deleted file, a lost sector)."""
+    """The stored copy gone (a deleted file, a lost sector, a deleted key)."""
+    store = primary_store(ctx.store)
+    if isinstance(store, S3ObjectStore):
+        store.client.delete_object(Bucket=store.bucket, Key=store.key(sha256))
+        return
     stored_path(ctx, sha256).unlink()
