@@ -135,24 +135,32 @@ class PostgresIndex:
         params["ids"] = ids
         rows = session.execute(text(
             f"SELECT s.document_id, ts_rank(s.{column}, to_tsquery('simple', :m)) AS r, ({exact}) AS ex, {close} "
-            f"AS c {_JOINED} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
+            f"AS c {source} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
             f"ORDER BY {order_sql(sort, 'c DESC, r DESC, s.document_id DESC')} LIMIT :limit OFFSET :offset"),
             params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
         return SearchResult(total=len(ids), hits=hits)
 
-    def _large(self, session: Session, source: str, where: str, tiers: list[tuple[str, bool]], sort: str,
-               params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
+    def _large(self, session: Session, source: str, where: str, tiers: list[tuple[str, str | None, bool]],
+               sort: str, params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
         """One page past the bound: each tier (exact tones first) read with a LIMIT, in the sort's order for a
-        date sort (over the tier's matches), else as the GIN index hands the matches out."""
+        date sort (over the tier's matches), else as the GIN index hands the matches out. A tier split by the
+        whole query side by side checks that phrase among the tier's first ``BOUND`` matches only (PostgreSQL
+        checks a phrase on each row: bounded work), then the rest of the tier follows."""
         wanted = offset + limit
         ranked: list[tuple[int, bool]] = []
         order = f" ORDER BY {SORTS[sort]}" if SORTS.get(sort) else ""
-        for condition, exact in tiers:
+        for condition, whole, exact in tiers:
             if len(ranked) >= wanted:
                 break
-            found = _ids(session, f"SELECT s.document_id {source} WHERE {where} AND ({condition}){order} "
-                                  f"LIMIT {wanted - len(ranked)}", params)
+            tier = f"SELECT s.document_id {source} WHERE {where} AND ({condition})"
+            if whole is not None:  # the tier's first matches holding the whole query side by side
+                first = _ids(session, f"SELECT i FROM (SELECT s.document_id, {whole} {source} WHERE {where} AND "
+                                      f"({condition}) LIMIT {large.BOUND}) AS t(i, w) WHERE w "
+                                      f"LIMIT {wanted - len(ranked)}", params)
+                ranked += [(i, exact) for i in first]
+                tier += "".join(f" AND s.document_id <> {int(i)}" for i in first)
+            found = _ids(session, f"{tier}{order} LIMIT {max(0, wanted - len(ranked))}", params)
             ranked += [(i, exact) for i in found]
         return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]
 
@@ -189,12 +197,13 @@ class PostgresIndex:
         return SearchResult(total=len(ids), hits=hits, total_exact=complete, partial=True)
 
 
-def _tiers(parsed: ParsedQuery, exact: str, params: dict[str, object], sort: str) -> list[tuple[str, bool]]:
-    """The tiers of a page past the bound: exact tones, then the others; for relevance of several words, each
-    split by the whole query side by side (as :func:`sohoa.index.fts5._phrase_tiers`)."""
-    tiers = [(exact, True), (f"NOT ({exact})", False)]
-    if sort != "relevance" or parsed.code or len(parsed.folded) < 2:
-        return tiers
-    params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
-    whole = "s.tsv_folded @@ to_tsquery('simple', :whole)"
-    return [(f"{c} AND {w}", ex) for c, ex in tiers for w in (whole, f"NOT ({whole})")]
+def _tiers(parsed: ParsedQuery, exact: str, params: dict[str, object],
+           sort: str) -> list[tuple[str, str | None, bool]]:
+    """The tiers of a page past the bound (condition, whole-query phrase or None, exact tones): exact tones, then
+    the others; for relevance of several words, the whole query side by side first in each (as FTS5's
+    :func:`sohoa.index.fts5._phrase_tiers`)."""
+    whole = None
+    if sort == "relevance" and not parsed.code and len(parsed.folded) > 1:
+        params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
+        whole = "s.tsv_folded @@ to_tsquery('simple', :whole)"
+    return [(exact, whole, True), (f"NOT ({exact})", whole, False)]
