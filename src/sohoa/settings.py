@@ -266,41 +266,14 @@ class Settings(BaseSettings):
         "s3:// place (storage, replica, OCFL root). Unset: AWS S3.",
     )
 
-    broker_url: str | None = Field(
-        default=None, max_length=1000,
-        description="The cluster profile's task broker (redis://host:6379/0 or amqp://user:pass@host//): page jobs, "
-        "ingest and periodic work run as Celery tasks on `sohoa worker` and `sohoa beat` processes, possibly on "
-        "other hosts (unset: the embedded default, an in-process pool and the web app's own timers).",
-    )
-    result_backend_url: str | None = Field(
-        default=None, max_length=1000,
-        description="Where Celery keeps task results (default: SOHOA_BROKER_URL when it is redis://, else the "
-        "database as db+postgresql://…).",
-    )
-    broker_visibility_timeout: int = Field(
-        default=21600, ge=10,
-        description="Seconds a Redis broker waits for a worker to acknowledge a task before handing it to another "
-        "worker (tasks are acknowledged after their result is stored): longer than the longest file takes; a "
-        "worker host killed mid-file has its file taken up again after this time.",
-    )
-    task_max_retries: int = Field(
-        default=5, ge=0,
-        description="Retries of a task that failed on a transient error (database, object store or broker "
-        "unreachable) before it becomes a dead letter on /staff/tasks; bad input is never retried.",
-    )
-    task_retry_backoff_seconds: float = Field(
-        default=2.0, gt=0,
-        description="First wait before retrying a task; doubled at each retry (at most 10 minutes).",
-    )
-    webhook_interval_seconds: float = Field(
-        default=15.0, gt=0,
-        description="Seconds between webhook delivery passes scheduled by `sohoa beat` (cluster profile).",
-    )
-    ingest_claim_ttl_seconds: int = Field(
-        default=600, ge=5,
-        description="Seconds after which a master's ingest claim not renewed by its process is free for another "
-        "(a process on another host that died); renewed at a quarter of it while pages come back.",
-    )
+    broker_url: str | None = Field(default=None, max_length=1000, description="The cluster profile's task broker "
+        "(redis://host:6379/0 or amqp://user:pass@host//): ingest, page and periodic tasks run on `sohoa worker` and "
+        "`sohoa beat` processes, possibly on other hosts (unset: the embedded default, in-process pool and timers).")
+    result_backend_url: str | None = Field(default=None, max_length=1000, description="Where Celery keeps task results "
+        "(default: SOHOA_BROKER_URL when it is redis://, else the database as db+postgresql://…).")
+    broker_visibility_timeout: int = Field(21600, ge=10, description="Seconds before an unacked task goes elsewhere.")
+    task_max_retries: int = Field(5, ge=0, description="Retries of a task failed on an unreachable service.")
+    ingest_claim_ttl_seconds: int = Field(600, ge=5, description="Seconds before an unrenewed ingest claim is free.")
     log_format: str = Field(default="text", pattern="^(text|json)$", description="Log lines of `sohoa serve`, "
                             "`worker` and `beat` on stderr: 'text', or 'json' (one object per line: time in UTC, "
                             "level, logger, message, request_id inside an HTTP request, exc).")

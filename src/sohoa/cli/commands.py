@@ -43,6 +43,12 @@ COMMANDS: dict[str, Entry] = {
     "sheets": Entry("generate", "sheets",
                     "In tờ phân cách QR cho từng hồ sơ / Print QR separator sheets, one per file code."),
     "serve": Entry("server", "serve", "Chạy ứng dụng web / Run the web application."),
+    "worker": Entry("worker", "worker",
+                    "Chạy tiến trình xử lý của cụm / Run a cluster worker (ingest, page and periodic tasks)."),
+    "beat": Entry("cluster", "beat",
+                  "Chạy lịch công việc định kỳ của cụm / Run the cluster's periodic schedule (one beat at a time)."),
+    "ingest-status": Entry("cluster", "ingest_status",
+                           "Tình trạng một lô số hóa trong cụm / Status of an ingest batch queued on the cluster."),
     "demo": Entry("server", "demo",
                   "Số hóa một hộp mẫu và tạo người dùng mẫu / Digitize a sample box and create demo users."),
     "resident": Entry("resident_server", "resident",
@@ -73,6 +79,9 @@ COMMANDS: dict[str, Entry] = {
                     "Sao lưu / Back up the database, objects, keys and audit checkpoints (full or incremental)."),
     "restore": Entry("backup", "restore",
                      "Khôi phục / Restore a backup set (and its chain) into an empty data directory, then verify it."),
+    "migrate-to": Entry("migrate", "migrate_to_command",
+                        "Chuyển kho sang hồ sơ cụm / Copy this archive into the cluster profile (PostgreSQL + S3), "
+                        "then verify it."),
 }
 
 PACKAGE = "sohoa.cli"

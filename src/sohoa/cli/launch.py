@@ -115,7 +115,8 @@ def _starts_workers(argv: list[str]) -> bool:
     """An ingest run here, with more than one worker (as far as the environment tells)."""
     return (bool(argv) and argv[0] == "ingest" and len(argv) > 1
             and not any(a in ("--help", "-h") for a in argv[1:])
-            and os.environ.get("SOHOA_WORKERS", "").strip() != "1")
+            and os.environ.get("SOHOA_WORKERS", "").strip() != "1"
+            and not os.environ.get("SOHOA_BROKER_URL", "").strip())  # the cluster's workers do the pages
 
 
 def _early_forkserver() -> None:

@@ -10,16 +10,16 @@ from typing import TextIO
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from sohoa.cli.common import app_context, console, print_json, write_json
+from sohoa.cli.ingest_report import print_report
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.pool import SharedPool
 from sohoa.services.platform.remote_pool import running_pool
 from sohoa.services.preservation.encryption import encrypt_after_ingest
 from sohoa.services.preservation.formats import identify_new, latest_object_id
 from sohoa.services.production.extract import extract_file
-from sohoa.services.production.ingest import IngestReport, ProgressEvent, ingest_paths
+from sohoa.services.production.ingest import ProgressEvent, ingest_paths
 from sohoa.services.sharing.copies import ensure_dev_certificate
 from sohoa.settings import Settings
 from sohoa.storage.private import open_to_others, tighten_tree
@@ -43,29 +43,17 @@ def init() -> None:
                       + (" (phát triển / development)" if key.development else ""))
 
 
-def _print_report(out: Console, report: IngestReport, pool: str) -> None:
-    table = Table(title="Kết quả số hóa / Ingest summary")
-    for col in ("Tệp / File", "Trạng thái / State", "Trang / Pages", "Văn bản / Documents", "Lý do / Reason"):
-        table.add_column(col)
-    for item in report.items:
-        table.add_row(item.name, item.state, str(item.pages), ",".join(map(str, item.documents)),
-                      item.message or "")
-    out.print(table)
-    out.print(f"{report.count('done')} xong/done, {report.count('duplicate')} trùng/duplicate, "
-              f"{report.count('quarantined')} cách ly/quarantined, {report.count('failed')} lỗi/failed, "
-              f"{report.count('busy')} tiến trình khác đang xử lý/busy elsewhere — "
-              f"{report.pages} trang/pages in {report.seconds:.1f}s ({report.pages_per_second:.2f} pages/s)")
-    out.print("pool: running — OCR trên máy chủ đang chạy / pages done by the running server's warm pool"
-              if pool == "running" else "pool: local — OCR trong tiến trình này / pages done by this process")
-
-
 def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, TIFF, PDF or folders."),
            file_code: str | None = typer.Option(None, "--file-code", help="Mã hồ sơ / file code."),
            unit: str | None = typer.Option(None, "--unit", help="Mã đơn vị / unit identifier."),
            as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
            local_pool: bool = typer.Option(False, "--local-pool",
                                            help="Không dùng máy chủ đang chạy / Start a pool of this process even "
-                                                "when a running `sohoa serve` could take the pages.")) -> None:
+                                                "when a running `sohoa serve` could take the pages."),
+           wait: bool = typer.Option(False, "--wait",
+                                     help="Với SOHOA_BROKER_URL: chờ cụm xử lý xong và in kết quả / With a broker: "
+                                          "wait for the cluster and print the report (else print the batch id).")
+           ) -> None:
     """Số hóa tệp / Digitize files (idempotent and resumable).
 
     When `sohoa serve` runs on the same data directory (same account, same settings), it runs the ingest
@@ -73,6 +61,14 @@ def ingest(paths: list[Path] = typer.Argument(..., exists=False, help="Images, T
     workers still do the pages; otherwise, or with --local-pool, this process starts its own.
     """
     with app_context() as ctx:
+        if ctx.settings.broker_url:  # the cluster profile: staged, queued, done by `sohoa worker` processes
+            from sohoa.cli.cluster import run_cluster_ingest  # Celery, only with a broker
+
+            code = run_cluster_ingest(ctx, console, sys.stdout, paths=paths, file_code=file_code, unit=unit,
+                                      as_json=as_json, wait=wait)
+            if code:
+                raise typer.Exit(code)
+            return
         running = None if local_pool or not ctx.settings.use_running_pool else running_pool(ctx.settings)
         code = run_ingest(ctx, console, sys.stdout, paths=paths, file_code=file_code, unit=unit, as_json=as_json,
                           pool=running, pool_label="local" if running is None else "running")
@@ -103,7 +99,7 @@ def run_ingest(ctx: AppContext, out: Console, raw: TextIO, *, paths: Sequence[Pa
         write_json(raw, {"items": [vars(i) for i in report.items], "pages": report.pages, "pool": pool_label,
                          "seconds": round(report.seconds, 2), "pages_per_second": round(report.pages_per_second, 3)})
     else:
-        _print_report(out, report, pool_label)
+        print_report(out, report, pool_label)
     return 2 if report.count("failed") else 0
 
 

@@ -18,6 +18,7 @@ from sohoa.db.models.replicas import ReplicaCopy
 from sohoa.db.models.shared import ApiToken, CopyRequest, FileGrant, SavedSearch, Webhook, WebhookDelivery
 from sohoa.db.models.signatures import DocumentSignature
 from sohoa.db.models.staff import InventoryUpload, QcInspection, QcPlan, ReceivedFile, ScanUpload, User
+from sohoa.db.models.tasks import TaskBatchFile, TaskFailure
 from sohoa.db.models.views import QueueView
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "StoredObject",
     "SubjectRequest",
     "SubjectRequestItem",
+    "TaskBatchFile",
+    "TaskFailure",
     "Unit",
     "UnitLink",
     "User",

@@ -105,6 +105,11 @@ class PeriodicTask(_DaemonLoop):
     def wake(self) -> None:
         self._wake.set()
 
+    def run_once(self) -> None:
+        """One pass now, in the calling thread (a Celery worker running the scheduled pass: `sohoa beat`)."""
+        self._action()
+        self.runs += 1
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the pass in hand (a pass is bounded by its own timeouts)."""
         self._stop.set()

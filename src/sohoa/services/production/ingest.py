@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -399,7 +400,7 @@ def ingest_paths(ctx: AppContext, paths: Sequence[Path], *, unit_identifier: str
     report = IngestReport()
     notify = progress or (lambda _e: None)
     target, batch_id = _open_batch(ctx, unit_identifier, file_code, actor)
-    claims = IngestClaims(ctx.db)
+    claims = IngestClaims(ctx.db, timedelta(seconds=ctx.settings.ingest_claim_ttl_seconds))
     ahead = max(PAGES_AHEAD_MIN, PAGES_AHEAD_PER_WORKER * ctx.settings.workers)
     work = Path(tempfile.mkdtemp(dir=private_dir(ctx.settings.work_dir), prefix="ingest-"))  # 0700
     try:

@@ -375,17 +375,15 @@ class ScanWorker(QueueWorker[str]):
     def _ingest_one(self, token: str) -> None:
         _run_one(self.ctx, token, self._ingest_fn(), self.live)
 
-    def start(self) -> None:
+    def start(self, *, resume: bool = True) -> None:
+        """Start; with ``resume`` (the web process holding the resume lease) first queue what a previous process
+        left queued or processing."""
         with self.ctx.db.session() as session:  # resume what a previous process left queued
-            pending = (
-                session.execute(
-                    select(ScanUpload.token)
-                    .where(ScanUpload.state.in_((ScanUploadState.QUEUED, ScanUploadState.PROCESSING)))
-                    .order_by(ScanUpload.id)
-                )
-                .scalars()
-                .all()
-            )
+            pending = session.execute(
+                select(ScanUpload.token)
+                .where(ScanUpload.state.in_((ScanUploadState.QUEUED, ScanUploadState.PROCESSING)))
+                .order_by(ScanUpload.id)
+            ).scalars().all() if resume else []
         super().start()
         for token in pending:
             self.submit(token)

@@ -348,12 +348,13 @@ class ApiIngestWorker:
     def _run(self, item_id: int) -> None:
         process_item(self.ctx, item_id, self._ingest_fn())
 
-    def start(self, ingest: IngestFn | None = None) -> None:
-        """Start the thread and queue what a previous process left unfinished."""
+    def start(self, ingest: IngestFn | None = None, *, resume: bool = True) -> None:
+        """Start the thread and, with ``resume`` (the one web process holding the resume lease), queue what a
+        previous process left unfinished."""
         if ingest is not None:
             self._ingest = ingest
         self._worker.start()
-        for item_id in resumable_items(self.ctx):
+        for item_id in resumable_items(self.ctx) if resume else []:
             self._worker.submit(item_id)
 
     def submit(self, item_id: int) -> None:
