@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,7 +87,25 @@ def module_profile_database(request: pytest.FixtureRequest) -> Iterator[str | No
         return
     server: S3Server = request.getfixturevalue("seaweed_server")
     bucket = S3Bucket(server, server.new_bucket("module"))
-    with pytest.MonkeyPatch.context() as monkeypatch:
+    with _own_schema(url) as own, pytest.MonkeyPatch.context() as monkeypatch:
         for name, value in bucket.env().items():
             monkeypatch.setenv(name, value)
-        yield url
+        yield own
+
+
+@contextlib.contextmanager
+def _own_schema(module_url: str) -> Iterator[str]:
+    """A second schema beside the module's PostgreSQL one (whose schema the postgres param uses), dropped after."""
+    import sqlalchemy
+
+    base = module_url.split("?", 1)[0]
+    schema = f"c_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

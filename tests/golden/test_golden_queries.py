@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests._profiles import PROFILES, module_profile_database
 
 from sohoa.db.models import Document
 from sohoa.index import make_index
@@ -20,10 +21,15 @@ from sohoa.settings import Settings
 GOLDEN = json.loads(Path(__file__).with_name("golden_queries.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=PROFILES)
 def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The golden corpus on SQLite (FTS5) and on PostgreSQL: the same answers from both indexes."""
-    url = request.getfixturevalue("module_pg_url") if request.param == "postgres" else None
+    """The golden corpus on SQLite (FTS5), on PostgreSQL and on the cluster profile (PostgreSQL, objects in S3):
+    the same answers everywhere."""
+    with module_profile_database(request) as url:
+        yield from _corpus(url, tmp_path_factory)
+
+
+def _corpus(url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Any:
     ctx = open_context(Settings(data=tmp_path_factory.mktemp("golden") / "data", workers=1, database_url=url))
     ids: dict[str, int] = {}
     index = make_index(ctx.db.engine)
