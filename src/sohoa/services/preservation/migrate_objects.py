@@ -19,7 +19,7 @@ from sohoa.storage.sealed import SealingStore
 
 __all__ = ["ObjectOutcome", "copy_objects", "stored_facts"]
 
-COPIERS = 4  # objects copied at once (mostly waiting on the network or fsync)
+COPIERS = 8  # objects copied at once (mostly waiting on the network or fsync)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def copy_one(source: ObjectStore, dest: ObjectStore, sha256: str) -> ObjectOutco
         found = f"{there[0]}, {there[1]} bytes" if there else "nothing"
         return ObjectOutcome(sha256, copied, facts[1],
                              f"differs at the destination: {facts[0]}, {facts[1]} bytes expected, {found} found")
-    if not dest.verify(sha256):
+    if facts[0] != sha256 and not dest.verify(sha256):  # an envelope: checked against its key record too
         return ObjectOutcome(sha256, copied, facts[1], "does not verify at the destination")
     return ObjectOutcome(sha256, copied, facts[1])
 
