@@ -23,6 +23,7 @@ from sohoa.cli.common import app_context, console, err_console, write_json
 from sohoa.cli.ingest_report import print_report
 from sohoa.cli.worker import cluster_settings
 from sohoa.services.platform.context import AppContext, open_context
+from sohoa.services.platform.logs import configure_logging
 from sohoa.services.platform.tasks import celery_app
 from sohoa.services.platform.tasks.batches import batch_state, enqueue_ingest, wait_batch
 from sohoa.services.platform.tasks.client import sender
@@ -52,6 +53,7 @@ def _renew(ctx: AppContext, holder: str, stop: threading.Event) -> None:
 def beat(loglevel: str = typer.Option("INFO", "--loglevel")) -> None:
     """Chạy lịch công việc định kỳ của cụm / Run the cluster's periodic schedule (one beat at a time)."""
     settings = cluster_settings()
+    configure_logging(settings)  # SOHOA_LOG_FORMAT; Celery keeps a root logger that has a handler
     ctx = open_context(settings)
     holder = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
     waiting = False

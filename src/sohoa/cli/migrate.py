@@ -42,7 +42,7 @@ def migrate_to_command(
         database_url: str = typer.Option(..., "--database-url", help="Cơ sở dữ liệu đích / destination database "
                                          "(postgresql+psycopg://…)"),
         storage_url: str = typer.Option(..., "--storage-url", help="Kho đối tượng đích / destination object store "
-                                        "(s3://bucket[/prefix] or a folder)"),
+                                        "(s3://bucket\\[/prefix] or a folder)"),
         s3_endpoint: str | None = typer.Option(None, "--s3-endpoint", help="Điểm cuối S3 của đích / the "
                                                "destination's S3 endpoint (default SOHOA_S3_ENDPOINT)"),
         resume: bool = typer.Option(False, "--resume", help="Tiếp tục lần chuyển bị ngắt / go on with an "

@@ -12,6 +12,7 @@ import typer
 
 from sohoa.cli.common import err_console
 from sohoa.services.platform.context import open_context
+from sohoa.services.platform.logs import configure_logging
 from sohoa.services.platform.tasks import QUEUES, celery_app
 from sohoa.settings import Settings
 
@@ -36,6 +37,7 @@ def worker(concurrency: int | None = typer.Option(None, "--concurrency", min=1,
            loglevel: str = typer.Option("INFO", "--loglevel")) -> None:
     """Chạy tiến trình xử lý của cụm / Run a cluster worker (ingest, page and periodic tasks)."""
     settings = cluster_settings()
+    configure_logging(settings)  # SOHOA_LOG_FORMAT; Celery keeps a root logger that has a handler
     open_context(settings).close()  # the schema migrated once, before the processes fork
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one Tesseract thread per process: the processes use the cores
     app = celery_app(settings)
