@@ -45,8 +45,8 @@ def _search_only_vs_mixed(profiles: dict[str, Any]) -> list[str]:
 
 def _ingest(profiles: dict[str, Any]) -> list[str]:
     lines = ["| profile | ingest by | uploads (scans) | pages/min during run | pages/min until last searchable | "
-             "last upload searchable after run end | upload → searchable p50 / p95 / max | failed | never |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "last upload searchable after run end | upload → searchable p50 / p95 / max | failed | done, not found | "
+             "never |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, data in profiles.items():
         i = data["ingest"]
         waits = i["upload_to_searchable_s"]
@@ -55,7 +55,8 @@ def _ingest(profiles: dict[str, Any]) -> list[str]:
         lines.append(f"| {name} | {by} | {i['uploads']} ({i['scans']}) | {i['pages_per_minute_during_run']} | "
                      f"{i.get('pages_per_minute_until_last_searchable', '–')} | "
                      f"{'–' if after is None else f'{after} s'} | "
-                     f"{waits['p50']} / {waits['p95']} / {waits['max']} s | {i['failed']} | {i['never_searchable']} |")
+                     f"{waits['p50']} / {waits['p95']} / {waits['max']} s | {i['failed']} | {i['done_not_found']} | "
+                     f"{i['never_searchable']} |")
     return lines
 
 
@@ -76,13 +77,18 @@ def markdown(results: dict[str, Any]) -> str:
            f"{o['scanned']:.0%} generated page scans, clean200 PNG, OCR'd by the server). Spawn rate "
            f"{o['spawn_rate']:g} users/s. The archive holds {o['preload']} generated documents ingested by "
            f"`sohoa ingest` beforehand. A PDF is *searchable* when its own marker word is found by the API "
-           f"search; a scan when its upload is done (OCR'd, stored and indexed).", ""]
+           f"search; a scan when its upload is done (OCR'd, stored and indexed). Run it with `make bench-load` "
+           "(`LOAD_ARGS=\"--duration 300 --stations 4 --officials 8\"`, `--profiles embedded`, `--broker ''`…); "
+           f"measured at commit {results.get('code', {}).get('commit', '?')}.", ""]
     for name, data in profiles.items():
         out.append(f"- **{name}**: {'; '.join(data['setup'])}. Load: before search-only "
                    f"`{data.get('uptime_before_search_only', '-')}`; before mixed `{data['uptime_before_mixed']}`; "
                    f"after `{data['uptime_after_mixed']}`.")
     out += ["", "The embedded profile is the baseline of the cluster profile; the search-only run is the baseline "
-            "of search latency under ingest.", "", "### Ingest during the mixed run", ""]
+            "of search latency under ingest.", "", "### Ingest during the mixed run", "",
+           "A negative \"searchable after run end\" means the last upload was searchable before the run ended (no "
+           "backlog). *Never*: still not searchable when the benchmark stopped waiting "
+           f"({o['drain']} s after the run).", ""]
     out += _ingest(profiles)
     out += ["", "### Search latency alone and under ingest", ""]
     out += _search_only_vs_mixed(profiles)
@@ -93,6 +99,8 @@ def markdown(results: dict[str, Any]) -> str:
             runs.append((f"{name}, search only", data["search_only"]))
         runs.append((f"{name}, mixed", data["mixed"]))
     out += _table(runs)
+    out += ["", "`POST /login` is the logins at each user's start (an argon2 password hash, by design slow); the "
+            "**all** rows include them, so their p95/p99 say more about the logins than about the searches."]
     errors = [(name, e) for name, data in profiles.items() for run in ("search_only", "mixed")
               for e in data.get(run, {}).get("errors", [])]
     if errors:

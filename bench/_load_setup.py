@@ -34,6 +34,7 @@ WEED = SOHOA.with_name("weed")
 S3_KEY, S3_SECRET = "sohoa-load-key", "sohoa-load-secret"  # a loopback test server's own fake credentials
 _SIGN = re.compile(r"^Số: (\S+/\S+)$", re.M)
 _WORDS = re.compile(r"[^\W\d_]{4,}")
+_SECRECY = re.compile(r"^(?:TUYỆT |TỐI )?MẬT$", re.M)
 
 
 def _marker(rng_seed: int, index: int) -> str:
@@ -47,10 +48,11 @@ def _marker(rng_seed: int, index: int) -> str:
 
 
 def make_uploads(count: int, scanned_share: float, seed: int) -> list[dict[str, Any]]:
-    """``count`` files the stations upload, each different: text PDFs of generated NĐ 30 documents (1 page,
-    a marker word of their own) and, a share of ``scanned_share``, generated page scans (``sohoa.samples``,
-    clean200 PNG, one page each; OCR'd by the server). Made once per set of options, then reused."""
-    folder = WORK / f"load-uploads-{count}-{scanned_share:g}-{seed}"
+    """``count`` files the stations upload, each different: text PDFs of generated NĐ 30 documents (1–2
+    pages, a marker word of their own, none marked độ mật) and, a share of ``scanned_share``, generated page
+    scans (``sohoa.samples``, clean200 PNG, one page each; OCR'd by the server). Made once per set of options,
+    then reused."""
+    folder = WORK / f"load-uploads-v2-{count}-{scanned_share:g}-{seed}"
     manifest = folder / "manifest.json"
     if manifest.exists():
         return list(json.loads(manifest.read_text(encoding="utf-8")))
@@ -64,7 +66,10 @@ def make_uploads(count: int, scanned_share: float, seed: int) -> list[dict[str, 
         corpus = generate_corpus(folder / "scans", documents=scans, seed=seed, condition="clean200",
                                  multipage=False)
         items += [{"path": str(p), "kind": "scan", "pages": 1, "marker": None} for p in corpus.pages[:scans]]
-    for index, text in enumerate(_generated(count - scans, seed + 1, 28)):
+    # A document marked độ mật (MẬT, TỐI MẬT, TUYỆT MẬT) is never shown on the network, to no one (the access
+    # policy): left out of the uploads, so that every uploaded PDF can be looked for by the API search.
+    texts = [t for t in _generated(2 * (count - scans) + 10, seed + 1, 28) if not _SECRECY.search(t)]
+    for index, text in enumerate(texts[:count - scans]):
         marker = _marker(seed, index)
         path = folder / f"van-ban-{index:04}.pdf"
         pages = write_pdf(f"{text}\nMã tải thử: {marker}", path)

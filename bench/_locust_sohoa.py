@@ -116,16 +116,17 @@ class Official(HttpUser):
     def _query(self, kind: str) -> str:
         return str(random.choice(PLAN["queries"][kind]))
 
-    def _web(self, kind: str, extra: dict[str, Any] | None = None) -> None:
+    def _web(self, kind: str, extra: dict[str, Any] | None = None, label: str | None = None) -> None:
         params = {"q": self._query(kind)} | (extra or {})
-        with self.client.get("/search", params=params, name=f"web search ({kind})", catch_response=True) as r:
+        with self.client.get("/search", params=params, name=f"web search ({label or kind})",
+                             catch_response=True) as r:
             if r.status_code != 200 or "<html" not in r.text[:400].lower():
                 r.failure(f"{r.status_code}")
 
-    def _api(self, kind: str, extra: dict[str, Any] | None = None) -> None:
+    def _api(self, kind: str, extra: dict[str, Any] | None = None, label: str | None = None) -> None:
         params = {"q": self._query(kind)} | (extra or {})
         with self.client.get("/api/v1/search", params=params, headers={"Authorization": f"Bearer {self.token}"},
-                             name=f"api search ({kind})", catch_response=True) as r:
+                             name=f"api search ({label or kind})", catch_response=True) as r:
             if r.status_code != 200 or "results" not in r.json():
                 r.failure(f"{r.status_code} {r.text[:200]}")
 
@@ -143,7 +144,7 @@ class Official(HttpUser):
 
     @task(1)
     def web_filtered(self) -> None:
-        self._web("toneless", {"year": random.choice(PLAN["filters"]["years"])})
+        self._web("toneless", {"year": random.choice(PLAN["filters"]["years"])}, "filtered: year")
 
     @task(3)
     def api_toned(self) -> None:
@@ -151,7 +152,7 @@ class Official(HttpUser):
 
     @task(2)
     def api_toneless(self) -> None:
-        self._api("toneless", {"facets": "true"})
+        self._api("toneless", {"facets": "true"}, "toneless, facets")
 
     @task(2)
     def api_sign(self) -> None:
@@ -160,7 +161,7 @@ class Official(HttpUser):
     @task(1)
     def api_filtered(self) -> None:
         self._api("toned", {"year": random.choice(PLAN["filters"]["years"]),
-                            "type": random.choice(PLAN["filters"]["types"])})
+                            "type": random.choice(PLAN["filters"]["types"])}, "filtered: year, type")
 
 
 @events.quitting.add_listener

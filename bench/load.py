@@ -13,7 +13,7 @@ Profiles: ``embedded`` (SQLite + FTS5, a local object directory, the web process
 ``cluster`` (a fresh PostgreSQL schema on 127.0.0.1:5432, S3 on a SeaweedFS server started here, and Celery
 workers — ``sohoa worker`` — when that command exists and ``--broker`` is given; otherwise the web process
 ingests).
-Usage: python bench/load.py [--profiles embedded,cluster] [--duration 120] [--stations 3] [--officials 6]
+Usage: python bench/load.py [--profiles embedded,cluster] [--duration 90] [--stations 3] [--officials 6]
        [--spawn-rate 3] [--preload 60] [--scanned 0.25] [--broker redis://127.0.0.1:6379/11] [--workers 2]
        [--smoke]
 Writes bench/results/load.json and the "load" section of docs/benchmarks.md (not with --smoke).
@@ -45,6 +45,7 @@ from _load_setup import WORK, Profile, cluster, embedded, make_preload, make_upl
 LOCUST = Path(sys.executable).with_name("locust")
 LOCUSTFILE = Path(__file__).resolve().parent / "_locust_sohoa.py"
 STATION_WAIT = (3.0, 8.0)  # seconds at the scanner between two uploads
+UNFOUND_AFTER = 60.0  # seconds after an upload is done without its PDF's marker found: given up on
 
 
 class Tracker:
@@ -107,11 +108,16 @@ class Tracker:
                                        .bindparams(sqlalchemy.bindparam("t", expanding=True)), {"t": open_ or [""]})
                           .all())
         for token in open_:
-            upload, state = self.uploads[token], states.get(token)
+            upload, state, now = self.uploads[token], states.get(token), time.time()
             if state == "failed":
-                upload["failed"] = time.time()
-            elif state == "done" and (upload["kind"] != "pdf" or self._found(upload["marker"])):
-                upload["searchable"] = time.time()
+                upload["failed"] = now
+            elif state == "done":
+                upload.setdefault("done", now)
+                if upload["kind"] != "pdf" or self._found(upload["marker"]):
+                    upload["searchable"] = now
+                elif now - upload["done"] > UNFOUND_AFTER:
+                    upload["failed"] = now  # done, yet its marker word is not found: counted as failed
+                    upload["unfound"] = True
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -155,6 +161,14 @@ def locust(url: str, plan: Path, stations: int, officials: int, duration: int, s
 
 def _uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def _code() -> dict[str, str]:
+    """The commit of this checkout and where the ``sohoa`` package measured was imported from."""
+    import sohoa
+
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return {"commit": head.stdout.strip(), "sohoa": str(Path(sohoa.__file__).parent)}
 
 
 def _percentile(values: list[float], share: float) -> float | None:
@@ -227,7 +241,8 @@ def _ingest_figures(tracker: Tracker, mixed: dict[str, Any], profile: Profile) -
     figures: dict[str, Any] = {
         "uploads": len(uploads), "upload_pages": sum(int(u["pages"]) for u in uploads),
         "scans": sum(1 for u in uploads if u["kind"] == "scan"), "searchable": len(searchable),
-        "failed": sum(1 for u in uploads if "failed" in u), "never_searchable": tracker.pending(),
+        "failed": sum(1 for u in uploads if "failed" in u and "unfound" not in u),
+        "done_not_found": sum(1 for u in uploads if "unfound" in u), "never_searchable": tracker.pending(),
         "pages_per_minute_during_run": round((at(end) - at(start)) / run_minutes, 1) if run_minutes else None,
         "seconds_after_run_until_last_searchable": round(last - end, 1) if last else None,
         "ingest_workers": profile.workers or "web process",
@@ -243,7 +258,7 @@ def _ingest_figures(tracker: Tracker, mixed: dict[str, Any], profile: Profile) -
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", default="embedded,cluster")
-    parser.add_argument("--duration", type=int, default=120, help="seconds of each locust run")
+    parser.add_argument("--duration", type=int, default=90, help="seconds of each locust run")
     parser.add_argument("--stations", type=int, default=3)
     parser.add_argument("--officials", type=int, default=6)
     parser.add_argument("--spawn-rate", type=float, default=3.0)
@@ -263,7 +278,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     run_dir.mkdir(parents=True)
     results: dict[str, Any] = {"benchmark": "load", "machine": machine(),
                                "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-                               "uptime_start": _uptime(), "profiles": {}}
+                               "uptime_start": _uptime(), "code": _code(), "profiles": {}}
     for name in args.profiles.split(","):
         print(f"load: profile {name}", flush=True)
         opened = (embedded(run_dir, args.cores) if name == "embedded"

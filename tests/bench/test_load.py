@@ -28,5 +28,6 @@ def test_stations_and_officials_against_an_embedded_server(tmp_path: Path) -> No
     ingest = run["ingest"]
     assert ingest["uploads"] >= 1
     assert ingest["failed"] == 0
+    assert ingest["done_not_found"] == 0
     # every uploaded PDF was found by the API search for the marker word only it holds
     assert ingest["searchable"] == ingest["uploads"], ingest
