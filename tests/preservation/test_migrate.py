@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -159,6 +160,30 @@ def test_a_run_cut_short_is_resumed(world: World, pg_url: str, s3_env: S3Server)
     assert report.objects_copied + report.objects_present == report.objects == len(world.picture.objects)
     assert report.indexed > 0 and report.rows_copied < report.rows
     assert tree_digests(world.settings.data) == source_files
+
+
+def test_a_killed_cli_run_is_refused_then_resumed(world: World, pg_url: str, s3_env: S3Server) -> None:
+    bucket = s3_env.new_bucket("killed")
+    args = ["--database-url", pg_url, "--storage-url", f"s3://{bucket}/archive", "--yes"]
+    sohoa = str(Path(sys.executable).with_name("sohoa"))
+    env = {**os.environ, **s3_env.env(), "SOHOA_DATA": str(world.settings.data), "SOHOA_WORKERS": "1",
+           "SOHOA_USE_RUNNING_SERVER": "false", "SOHOA_CLI_RESIDENT": "false"}
+    proc = subprocess.Popen([sohoa, "migrate-to", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the first table is committed: kill -9
+        if line.startswith("tables:"):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    refused = _cli(world, *args, env=s3_env.env())
+    assert refused.returncode == 1 and "--resume" in refused.stderr
+    resumed = _cli(world, *args, "--resume", "--json", env=s3_env.env())
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    report = json.loads(resumed.stdout)
+    assert report["ok"] and report["objects"] == len(world.picture.objects)
+    assert 0 < report["rows_copied"] < report["rows"]  # the rows copied before the kill were kept
 
 
 def test_an_object_damaged_at_the_source_is_reported(world: World, tmp_path: Path, pg_url: str,
