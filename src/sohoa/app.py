@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from functools import partial
 from typing import Any
 
@@ -29,14 +29,17 @@ from sohoa.portal import routes as portal_routes
 from sohoa.portal.templating import PORTAL_PATH
 from sohoa.portal.templating import render_error as render_portal_error
 from sohoa.services.platform.audit_checkpoint import checkpoint_pass, checkpoint_task
+from sohoa.services.platform.background import PeriodicTask
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.control import ControlServer, Handler
 from sohoa.services.platform.remote_pool import register_pool
+from sohoa.services.platform.tasks.client import ClusterScanWorker, cluster_ingest
 from sohoa.services.platform.warm_pool import WarmPool
 from sohoa.services.preservation.backup import backup_task
 from sohoa.services.preservation.encryption import encryption_task
 from sohoa.services.preservation.fixity import fixity_task
 from sohoa.services.preservation.formats import formats_task
+from sohoa.services.preservation.lease import single_runner
 from sohoa.services.preservation.ocfl import ocfl_task
 from sohoa.services.preservation.replica import replica_task
 from sohoa.services.production.ingest import ingest_paths
@@ -58,6 +61,7 @@ from sohoa.web import (
     routes_records,
     routes_review,
     routes_scanning,
+    routes_tasks,
 )
 from sohoa.web.deps import load_request_principal
 from sohoa.web.templating import STATIC_DIR, render
@@ -65,6 +69,8 @@ from sohoa.web.templating import STATIC_DIR, render
 __all__ = ["ROUTERS", "create_app"]
 
 log = logging.getLogger(__name__)
+
+RESUME_LEASE_SECONDS = 60.0  # the web process restarting left uploads holds this lease while it runs
 
 # Every area's module-level router; handlers take the context through ``sohoa.http.deps.Ctx``.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -87,6 +93,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     portal_routes.router,
     *interop_routers,
     routes_ops.router,  # /healthz, /readyz, /metrics
+    routes_tasks.router,  # /staff/tasks: the cluster's queues, workers and dead letters
 )
 
 
@@ -136,56 +143,48 @@ def _lifespan(ctx: AppContext, watch: bool, warm: bool,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = app.state.scan_worker
-        pool, control = await run_in_threadpool(_start_warm_pool, app, ctx, control_ops) if warm else (None, None)
-        await run_in_threadpool(worker.start)  # it first reads what a previous process left queued
-        watcher = HotFolderWatcher(ctx, worker) if watch else None
-        if watcher:
-            watcher.start()
-        checkpoints = checkpoint_task(ctx)  # signed audit checkpoints: one now, then on a schedule
-        if checkpoints:
-            checkpoints.start()
-        formats = formats_task(ctx)  # PRONOM identification of new objects (a pass per interval, one process)
-        if formats:
-            formats.start()
-        sealing = encryption_task(ctx)  # restricted objects sealed at rest (after ingest, after a level changes)
-        sealing.start()
-        ocfl = ocfl_task(ctx)  # new OCFL versions of the hồ sơ that changed (one process at a time)
-        if ocfl:
-            ocfl.start()
-        fixity = fixity_task(ctx)  # objects re-hashed within the fixity cycle (bounded passes, one process)
-        if fixity:
-            fixity.start()
-        replica = replica_task(ctx)  # the second copy caught up (one process at a time)
-        if replica:
-            replica.start()
-        backups = backup_task(ctx)  # daily incremental, monthly full backup sets (one process at a time)
-        if backups:
-            backups.start()
-        yield
-        # Stopping waits for the job or pass in hand: in the thread pool, not on the event loop.
-        if watcher:
-            await run_in_threadpool(watcher.stop)
-        await run_in_threadpool(worker.stop)
-        if formats:
-            await run_in_threadpool(formats.stop)
-        await run_in_threadpool(sealing.stop)
-        if ocfl:
-            await run_in_threadpool(ocfl.stop)
-        if fixity:
-            await run_in_threadpool(fixity.stop)
-        if replica:
-            await run_in_threadpool(replica.stop)
-        if backups:
-            await run_in_threadpool(backups.stop)
-        if checkpoints:
-            await run_in_threadpool(checkpoints.stop)
-            await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
+        cluster = bool(ctx.settings.broker_url)  # cluster profile: `sohoa worker` OCRs, `sohoa beat` runs the timers
+        pool, control = (await run_in_threadpool(_start_warm_pool, app, ctx, control_ops) if warm and not cluster
+                         else (None, None))
+        # Only the web process holding the resume lease (for its whole life) restarts what a stopped one left queued.
+        with ExitStack() as resume_lease:
+            resumer = resume_lease.enter_context(single_runner(ctx, "scan-resume", ttl=RESUME_LEASE_SECONDS))
+            await run_in_threadpool(partial(worker.start, resume=resumer))
+            watcher = HotFolderWatcher(ctx, worker) if watch else None
+            if watcher:
+                watcher.start()
+            timers = [] if cluster else _start_timers(ctx)
+            yield
+            if watcher:
+                await run_in_threadpool(watcher.stop)
+            await run_in_threadpool(worker.stop)
+            for timer in timers:
+                await run_in_threadpool(timer.stop)
+            if not cluster and ctx.settings.audit_checkpoint_minutes > 0:
+                await run_in_threadpool(checkpoint_pass, ctx)  # and a last one over what this run appended
         if control:  # the API worker stopped already (its router's lifespan ends first)
             await run_in_threadpool(control.stop)
         if pool:
             await run_in_threadpool(pool.close)
 
     return lifespan
+
+
+def _start_timers(ctx: AppContext) -> list[PeriodicTask]:
+    """The embedded profile's periodic work, started (with a broker `sohoa beat` schedules it instead)."""
+    timers: list[PeriodicTask] = []
+    for factory in (checkpoint_task,  # signed audit checkpoints: one now, then on a schedule
+                    formats_task,  # PRONOM identification of new objects (a pass per interval, one process)
+                    encryption_task,  # restricted objects sealed at rest (after ingest, after a level changes)
+                    ocfl_task,  # new OCFL versions of the hồ sơ that changed (one process at a time)
+                    fixity_task,  # objects re-hashed within the fixity cycle (bounded passes, one process)
+                    replica_task,  # the second copy caught up (one process at a time)
+                    backup_task):  # daily incremental, monthly full backup sets (one process at a time)
+        timer = factory(ctx)
+        if timer is not None:
+            timer.start()
+            timers.append(timer)
+    return timers
 
 
 def create_app(
@@ -212,7 +211,11 @@ def create_app(
         lifespan=_lifespan(ctx, watch_hot_folders, warm_pool, {} if control_ops is None else control_ops),
     )
     app.state.ctx = ctx
-    app.state.scan_worker = ScanWorker(ctx, scan_ingest)
+    if ctx.settings.broker_url:  # the cluster profile: uploads are queued for `sohoa worker` processes
+        app.state.scan_worker = ClusterScanWorker(ctx, scan_ingest)
+        app.state.api_ingest_fn = cluster_ingest
+    else:
+        app.state.scan_worker = ScanWorker(ctx, scan_ingest)
     app.state.principal_loader = load_request_principal
     app.add_middleware(
         SessionMiddleware,

@@ -21,12 +21,14 @@ from sohoa.api.deps import api_state
 from sohoa.api.http import ERRORS
 from sohoa.http.rules import public
 from sohoa.services.platform.context import AppContext
+from sohoa.services.preservation.lease import single_runner
 from sohoa.services.sharing.webhooks import delivery_task
 
 __all__ = ["API_PREFIX", "WEBHOOK_INTERVAL_SECONDS", "openapi_document", "router"]
 
 API_PREFIX = "/api/v1"
 WEBHOOK_INTERVAL_SECONDS = 15.0
+RESUME_LEASE_SECONDS = 60.0  # the process restarting left API uploads holds this lease while it runs
 DESCRIPTION = """REST API của cơ sở dữ liệu dùng chung / the shared archive database API.
 
 Authenticate with `Authorization: Bearer <token>` (`sohoa token create`). Scopes: `read:public` (public records),
@@ -46,14 +48,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     ctx: AppContext = app.state.ctx
     worker = api_state(app).worker
     deliveries = delivery_task(ctx, interval=getattr(app.state, "webhook_interval", WEBHOOK_INTERVAL_SECONDS))
-    worker.start(getattr(app.state, "api_ingest_fn", None))
-    deliveries.start()
-    app.state.api_ingest_worker, app.state.webhook_delivery = worker, deliveries
-    try:
-        yield
-    finally:
-        deliveries.stop()
-        worker.stop()
+    with single_runner(ctx, "api-resume", ttl=RESUME_LEASE_SECONDS) as resumer:  # one process restarts left items
+        worker.start(getattr(app.state, "api_ingest_fn", None), resume=resumer)
+        if not ctx.settings.broker_url:  # with a broker `sohoa beat` schedules the deliveries
+            deliveries.start()
+        app.state.api_ingest_worker, app.state.webhook_delivery = worker, deliveries
+        try:
+            yield
+        finally:
+            deliveries.stop()
+            worker.stop()
 
 
 # Every /api/v1 route; token auth and scopes are checked per route (``sohoa.api.deps``); every route may answer

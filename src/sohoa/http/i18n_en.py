@@ -14,6 +14,7 @@ from sohoa.http.i18n_en_portal import PORTAL_EN
 from sohoa.http.i18n_en_preservation import PRESERVATION_EN
 from sohoa.http.i18n_en_queues import QUEUES_EN
 from sohoa.http.i18n_en_scanning import SCANNING_EN
+from sohoa.http.i18n_en_tasks import TASKS_EN
 
 EN: dict[str, str] = {
     "admin": "Administrator",
@@ -353,3 +354,4 @@ EN = ACCOUNT_EN | EN  # the account page's strings (sohoa.http.i18n_en_account)
 EN = PERSONAL_REVIEW_EN | EN  # the review screen's personal data panel (sohoa.http.i18n_en_personal_review)
 EN = PERSONAL_EN | EN  # the entity index and data subject requests (sohoa.http.i18n_en_personal)
 EN = PRESERVATION_EN | EN  # the preservation pages (sohoa.http.i18n_en_preservation)
+EN = TASKS_EN | EN  # the cluster's task page (sohoa.http.i18n_en_tasks)

@@ -141,6 +141,9 @@ _AUDIT: dict[str, Label] = {
     "preservation.fixity_failed": ("Kiểm tra toàn vẹn phát hiện đối tượng hỏng hoặc mất",
                                    "Fixity check found an object damaged or lost"),
     "preservation.fixity_started": ("Bắt đầu kiểm tra toàn vẹn", "Fixity pass started"),
+    "task.dead": ("Tác vụ thất bại sau các lần thử lại", "Task failed after its retries"),
+    "task.retry": ("Chạy lại tác vụ lỗi", "Dead letter retried"),
+    "task.discard": ("Bỏ tác vụ lỗi", "Dead letter discarded"),
     "preservation.backup_started": ("Bắt đầu sao lưu", "Backup started"),
     "preservation.key_created": ("Tạo khóa mã hóa", "Encryption key created"),
     "preservation.key_retired": ("Hủy khóa mã hóa cũ", "Encryption key retired"),
@@ -210,6 +213,9 @@ _PERMISSIONS: dict[str, Label] = {
                                    "View preservation (fixity, replicas, backups, formats, encryption)"),
     Permission.PRESERVATION_MANAGE: ("Thao tác bảo quản (chạy kiểm tra toàn vẹn, đồng bộ, xoay khóa)",
                                      "Preservation actions (run a fixity pass, sync, rotate keys)"),
+    Permission.TASKS_VIEW: ("Xem tác vụ của cụm (hàng đợi, tiến trình, tác vụ lỗi)",
+                            "View cluster tasks (queues, workers, dead letters)"),
+    Permission.TASKS_MANAGE: ("Chạy lại hoặc bỏ tác vụ lỗi", "Retry or discard dead letters"),
 }
 
 # Độ mật (Luật Bảo vệ bí mật nhà nước 2018) and độ khẩn (NĐ 30 Phụ lục I): stored as their Vietnamese names.

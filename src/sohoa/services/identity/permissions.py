@@ -28,6 +28,8 @@ class Permission(StrEnum):
     PERSONAL_SEARCH = "personal.search"  # the entity index of personal data and data subject requests
     PRESERVATION_VIEW = "preservation.view"  # the preservation page: fixity, OCFL, replicas, backups, formats, keys
     PRESERVATION_MANAGE = "preservation.manage"  # preservation actions: run a fixity pass, sync, rotate keys
+    TASKS_VIEW = "tasks.view"  # the cluster's task page: queues, workers, dead letters
+    TASKS_MANAGE = "tasks.manage"  # retry or discard a dead letter
 
 
 _ALL = frozenset(Permission)

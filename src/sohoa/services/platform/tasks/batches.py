@@ -23,7 +23,7 @@ from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.tasks.staging import stage_file, staging_root
 from sohoa.services.production.ingest import IngestReport, ItemReport, ProgressEvent, expand_paths
 
-__all__ = ["FINAL", "BatchState", "batch_state", "enqueue_ingest", "plan_groups", "wait_batch"]
+__all__ = ["FINAL", "BatchState", "batch_state", "enqueue_ingest", "plan_groups", "requeue_before_retry", "wait_batch"]
 
 FINAL = frozenset({"done", "duplicate", "quarantined", "failed"})
 POLL_SECONDS = 0.5
@@ -148,3 +148,15 @@ def wait_batch(ctx: AppContext, batch: str, *, progress: Callable[[ProgressEvent
         if state.complete or state.files == 0 or (timeout is not None and time.perf_counter() - started > timeout):
             return IngestReport(items=state.items, seconds=time.perf_counter() - started)
         time.sleep(POLL_SECONDS)
+
+
+def requeue_before_retry(ctx: AppContext, task_name: str, args: list[Any]) -> None:
+    """Before a dead ``sohoa.ingest_file`` is sent again: its files reported ``task_dead`` go back to queued."""
+    if task_name != "sohoa.ingest_file" or len(args) != 2:
+        return
+    batch, group = str(args[0]), int(args[1])
+    with ctx.db.session() as session:
+        for row in session.execute(select(TaskBatchFile).where(TaskBatchFile.batch == batch,
+                                                               TaskBatchFile.group_no == group)).scalars():
+            if row.state == "failed" and (row.report or {}).get("reason") == "task_dead":
+                row.state, row.report, row.finished_at = "queued", None, None

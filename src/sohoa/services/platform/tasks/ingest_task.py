@@ -36,7 +36,7 @@ from sohoa.services.preservation.formats import identify_new, latest_object_id
 from sohoa.services.production.ingest import ItemReport, ingest_paths
 from sohoa.storage.private import private_dir
 
-__all__ = ["FilesBusy", "fail_group", "ingest_group", "requeue_group", "run_ingest_file"]
+__all__ = ["FilesBusy", "fail_group", "ingest_group", "run_ingest_file"]
 
 log = logging.getLogger(__name__)
 
@@ -155,15 +155,6 @@ def fail_group(ctx: AppContext, batch: str, group: int, error: str) -> None:
                 row.name, "failed", reason="task_dead",
                 message=f"Tác vụ thất bại sau các lần thử lại; xem /staff/tasks / The task failed after its retries; "
                         f"see /staff/tasks ({error})")))
-
-
-def requeue_group(ctx: AppContext, batch: str, group: int) -> None:
-    """Files a dead task left failed go back to queued (before the task is sent again)."""
-    with ctx.db.session() as session:
-        for row in session.execute(select(TaskBatchFile).where(TaskBatchFile.batch == batch,
-                                                               TaskBatchFile.group_no == group)).scalars():
-            if row.state == "failed" and (row.report or {}).get("reason") == "task_dead":
-                row.state, row.report, row.finished_at = "queued", None, None
 
 
 def run_ingest_file(task: Any, batch: str, group: int, first_failed: str | None = None) -> Any:
