@@ -15,15 +15,17 @@ import sqlalchemy
 from sqlalchemy import func, select
 
 from sohoa.db.models import Document, IngestItem, StoredObject
+from sohoa.db.models.intake import IngestClaim
 from sohoa.samples import generate_corpus
 from tests.cluster._hosts import WEB_PORT, Cluster, ClusterError
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
 
-def sample_files(folder: Path, documents: int, seed: int) -> list[Path]:
+def sample_files(folder: Path, documents: int, seed: int, *, own_folders: bool = False) -> list[Path]:
     """``documents`` generated one-page documents (one image each, distinct per seed), none marked độ mật
-    (a secret document is withheld from every search by design: the test searches for each one)."""
+    (a secret document is withheld from every search by design: the test searches for each one). With
+    ``own_folders`` each image lies in a folder of its own (the cluster sends a folder's images as one task)."""
     generate_corpus(folder, documents=documents + 6, seed=seed, multipage=False)
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     (folder / "truth.json").unlink()
@@ -32,6 +34,12 @@ def sample_files(folder: Path, documents: int, seed: int) -> list[Path]:
     for path in set(folder.glob("*.png")) - set(kept):
         path.unlink()
     assert len(kept) == documents, f"seed {seed}: only {len(kept)} documents without độ mật"
+    if own_folders:
+        moved = []
+        for n, path in enumerate(sorted(kept)):
+            (folder / f"{n:02d}").mkdir()
+            moved.append(path.rename(folder / f"{n:02d}" / path.name))
+        return moved
     return sorted(kept)
 
 
@@ -48,11 +56,11 @@ def init_archive(c: Cluster) -> str:
     return out.strip().splitlines()[-1].strip()
 
 
-def start_web(c: Cluster, *, broker: bool, timeout: float = 120) -> None:
+def start_web(c: Cluster, *, broker: bool, env_extra: dict[str, str] | None = None, timeout: float = 120) -> None:
     """``sohoa serve`` on the web host's veth address; waits until it answers over the bridge."""
     web = c.hosts["web"]
     c.start("web", "serve", [SOHOA, "serve", "--host", web.address, "--port", str(WEB_PORT)],
-            env=c.env("web", broker=broker))
+            env=c.env("web", broker=broker, **(env_extra or {})))
 
     def answers() -> bool:
         return httpx.get(f"{c.web_url()}/api/v1/openapi.json", timeout=5).status_code == 200
@@ -160,3 +168,24 @@ def check_archive(c: Cluster, token: str, digests: list[str]) -> dict[str, int]:
             ids = [hit["document_id"] for hit in found.json()["results"]]
             assert doc_id in ids, f"document {doc_id} not found on the web host by {words!r}: {ids}"
     return {"inputs": len(digests), "documents": len(docs), "objects": len(keys)}
+
+
+def start_workers(c: Cluster, hosts: tuple[str, ...], env_extra: dict[str, str], timeout: float = 120) -> None:
+    """``sohoa worker --concurrency 1`` on each worker host; waits until each says it is ready."""
+    for host in hosts:
+        c.start(host, "worker", [SOHOA, "worker", "--concurrency", "1"], env=c.env(host, **env_extra))
+    for host in hosts:
+        log = c.root / "logs" / f"{host}-worker.log"
+        c.wait_until(f"the worker on {host} to be ready", lambda log=log: " ready." in log.read_text(errors="replace"),
+                     timeout, alive=[f"{h}/worker" for h in hosts])
+
+
+def claims_of(c: Cluster, host: str) -> list[str]:
+    """The masters a process of ``host`` is ingesting now (its claims, by the host's own hostname)."""
+    engine = sqlalchemy.create_engine(c.pg_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(IngestClaim.sha256).where(IngestClaim.host == f"{c.prefix}-{host}"))
+                        .scalars())
+    finally:
+        engine.dispose()

@@ -180,7 +180,8 @@ class Cluster:
         for key, proc in self._procs.items():
             if key.startswith(f"{host}/"):
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
+                    proc.wait(timeout=10)  # reaped: no zombie left in the namespace
+        self.wait_until(f"every process of {host} gone", lambda: not self.pids(host), 30)
         return pids
 
     def logs(self, tail: int = 4000) -> str:

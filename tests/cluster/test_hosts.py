@@ -5,6 +5,7 @@ the archive must hold each exactly once, searchable on the web host, with its PD
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from tests.cluster._archive import (
     SOHOA,
     Uploads,
     check_archive,
+    claims_of,
     init_archive,
     sample_files,
     sha256,
     start_web,
+    start_workers,
     wait_all_done,
 )
 from tests.cluster._hosts import Cluster, cluster
@@ -49,3 +52,54 @@ def test_web_host_and_a_station_ingest_into_postgresql_and_s3_over_veth(hosts: C
     wait_all_done(c, token, digests, timeout=150, alive=["web/serve"])
     counts = check_archive(c, token, digests)
     assert counts["documents"] == 4
+
+
+@pytest.fixture
+def worker_hosts() -> Iterator[Cluster]:
+    with cluster(("web", "worker1", "worker2", "station")) as c:
+        yield c
+
+
+# A killed host's task comes back from Redis after the visibility timeout, and its master's claim is free
+# after the claim lease: both short here so that the test stays short (the defaults are hours and minutes).
+FAST_RECOVERY = {"SOHOA_BROKER_VISIBILITY_TIMEOUT": "45", "SOHOA_INGEST_CLAIM_TTL_SECONDS": "10"}
+
+
+def test_two_worker_hosts_survive_one_killed_mid_batch(worker_hosts: Cluster, tmp_path: Path) -> None:
+    """With Redis: uploads to the web host and `sohoa ingest --wait` on the station at once, done by `sohoa worker`
+    on two hosts; worker1's host is killed (every process, kill -9) while it holds a file. Every file ends stored
+    exactly once, searchable on the web host, its PDF/A in the bucket."""
+    c = worker_hosts
+    token = init_archive(c)
+    start_workers(c, ("worker1", "worker2"), FAST_RECOVERY)
+    start_web(c, broker=True, env_extra=FAST_RECOVERY)
+    uploaded = sample_files(tmp_path / "scans", documents=2, seed=21)
+    staged = sample_files(c.hosts["station"].root / "scans", documents=3, seed=22, own_folders=True)
+
+    cli = c.start("station", "ingest", [SOHOA, "ingest", *map(str, staged), "--file-code", "HS-CL.02", "--wait",
+                                        "--json"], env=c.env("station", **FAST_RECOVERY))
+    uploads = Uploads(c, token, uploaded, "HS-CL.01").start()
+    held: list[str] = []
+
+    def worker1_holds_a_file() -> bool:
+        held[:] = claims_of(c, "worker1")
+        return bool(held)
+
+    c.wait_until("worker1 to hold a file", worker1_holds_a_file, 150,
+                 alive=["worker1/worker", "worker2/worker", "station/ingest"])
+    killed = c.kill_host("worker1")
+    assert killed and not c.pids("worker1")
+    digests = [sha256(p) for p in (*uploaded, *staged)]
+    assert set(held) <= {sha256(p) for p in staged}, "worker1 held a file the station's batch did not send"
+
+    uploads.join(timeout=120)
+    try:
+        assert cli.wait(timeout=300) == 0, c.logs()
+    except Exception as exc:
+        raise AssertionError(f"`sohoa ingest --wait` on the station did not end well: {exc}\n{c.logs()}") from exc
+    out = (c.root / "logs" / "station-ingest.log").read_text(encoding="utf-8")
+    report = json.loads(out[out.index("{"):])
+    assert [item["state"] for item in report["items"]] == ["done"] * 3, report  # the killed file too
+    wait_all_done(c, token, digests, timeout=120, alive=["web/serve", "worker2/worker"])
+    counts = check_archive(c, token, digests)
+    assert counts["documents"] == 5
