@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kombu.connection import Connection
 from sqlalchemy import inspect, text
 
 from sohoa.db.session import schema_heads
 from sohoa.services.platform.context import AppContext
+
+if TYPE_CHECKING:
+    from kombu.connection import Connection
 
 __all__ = ["BROKER_TIMEOUT", "Check", "broker_connection", "readiness"]
 
@@ -59,6 +62,8 @@ def _objects(ctx: AppContext) -> None:
 
 def broker_connection(url: str) -> Connection:
     """A kombu connection to ``url`` that gives up after ``BROKER_TIMEOUT`` seconds."""
+    from kombu.connection import Connection  # only with a broker: kombu stays out of `sohoa search`
+
     options = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT, "max_retries": 1}
     return Connection(url, connect_timeout=BROKER_TIMEOUT, transport_options=options)  # type: ignore[no-untyped-call]
 
