@@ -50,7 +50,9 @@ def _ingest(profiles: dict[str, Any]) -> list[str]:
     for name, data in profiles.items():
         i = data["ingest"]
         waits = i["upload_to_searchable_s"]
-        by = i["ingest_workers"] if isinstance(i["ingest_workers"], str) else f"{i['ingest_workers']} Celery workers"
+        tasks = ", ".join(f"`{k}` ×{v}" for k, v in sorted(i.get("worker_tasks_succeeded", {}).items()))
+        by = (i["ingest_workers"] if isinstance(i["ingest_workers"], str)
+              else f"{i['ingest_workers']} Celery workers" + (f" ({tasks})" if tasks else ""))
         after = i["seconds_after_run_until_last_searchable"]
         lines.append(f"| {name} | {by} | {i['uploads']} ({i['scans']}) | {i['pages_per_minute_during_run']} | "
                      f"{i.get('pages_per_minute_until_last_searchable', '–')} | "

@@ -129,9 +129,10 @@ class Profile:
     notes: list[str] = field(default_factory=list)
 
 
-def cli(profile: Profile, *args: str, timeout: float = 1800) -> str:
+def cli(profile: Profile, *args: str, timeout: float = 1800, env: dict[str, str] | None = None) -> str:
     """One ``sohoa`` command in the profile; its standard output (stops the benchmark when it fails)."""
-    done = subprocess.run([str(SOHOA), *args], env=profile.env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run([str(SOHOA), *args], env=env or profile.env, capture_output=True, text=True,
+                          timeout=timeout)
     if done.returncode:
         raise SystemExit(f"sohoa {' '.join(args[:2])} failed: {done.stderr[-2000:]}{done.stdout[-1000:]}")
     return done.stdout
@@ -141,7 +142,10 @@ def prepare(profile: Profile, preload: Path, stations: int, officials: int) -> d
     """``sohoa init``, the preloaded archive ingested, the users and tokens; the credentials for the plan."""
     cli(profile, "init")
     started = time.perf_counter()
-    cli(profile, "ingest", str(preload), "--json")
+    # no broker for the preload: it is ingested here and now (with one, `sohoa ingest` would only queue it for
+    # workers that are not started yet), into the same database and object store
+    local = {k: v for k, v in profile.env.items() if k != "SOHOA_BROKER_URL"}
+    cli(profile, "ingest", str(preload), "--json", env=local)
     preload_seconds = time.perf_counter() - started
     station_users = [f"tram{n:02d}" for n in range(1, stations + 1)]
     official_users = [f"canbo{n:02d}" for n in range(1, max(1, officials) + 1)]
@@ -306,9 +310,10 @@ def serve(profile: Profile, log_dir: Path) -> Iterator[str]:
     with (log_dir / f"serve-{profile.name}.log").open("wb") as log:
         procs.append(subprocess.Popen([str(SOHOA), "serve", "--port", str(port)], env=profile.env, stdout=log,
                                       stderr=subprocess.STDOUT))
-        for _ in range(profile.workers):
+    for n in range(profile.workers):
+        with (log_dir / f"worker-{profile.name}-{n + 1}.log").open("wb") as wlog:
             procs.append(subprocess.Popen([str(SOHOA), "worker", "--concurrency", "1"], env=profile.env,
-                                          stdout=log, stderr=subprocess.STDOUT))
+                                          stdout=wlog, stderr=subprocess.STDOUT))
     try:
         deadline = time.monotonic() + 180
         while not _ready(port):
@@ -328,6 +333,14 @@ def serve(profile: Profile, log_dir: Path) -> Iterator[str]:
                 proc.kill()
                 proc.wait()
 
+
+def worker_tasks(log_dir: Path, profile: Profile) -> dict[str, int]:
+    """Celery tasks the profile's workers logged as succeeded, by task name (what shows the ingest ran there)."""
+    done: dict[str, int] = {}
+    for log in sorted(log_dir.glob(f"worker-{profile.name}-*.log")):
+        for found in re.findall(r"Task (sohoa\.[\w.-]+)\[[^\]]+\] succeeded", log.read_text(errors="replace")):
+            done[found] = done.get(found, 0) + 1
+    return done
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["accounts"]:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, machine, update_docs, write_results
 from _load_report import markdown
-from _load_setup import WORK, Profile, cluster, embedded, make_preload, make_uploads, prepare, serve
+from _load_setup import WORK, Profile, cluster, embedded, make_preload, make_uploads, prepare, serve, worker_tasks
 
 LOCUST = Path(sys.executable).with_name("locust")
 LOCUSTFILE = Path(__file__).resolve().parent / "_locust_sohoa.py"
@@ -222,6 +222,12 @@ def run_profile(profile: Profile, args: argparse.Namespace, run_dir: Path) -> di
         out["mixed"] = mixed
         out["uptime_after_mixed"] = _uptime()
         out["ingest"] = _ingest_figures(tracker, mixed, profile)
+    if profile.workers:
+        tasks = worker_tasks(run_dir, profile)
+        out["ingest"]["worker_tasks_succeeded"] = tasks
+        if not any(name in tasks for name in ("sohoa.ingest_file", "sohoa.page")):
+            out["ingest"]["ingest_workers"] = (f"web process ({profile.workers} Celery workers ran, yet no ingest "
+                                               "task: the uploads were not queued to them)")
     return out
 
 
