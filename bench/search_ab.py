@@ -7,7 +7,7 @@ Usage: python bench/search_ab.py --data DIR --old SRC [--new SRC] [--pairs 3] [-
 process of its own with that tree first on ``sys.path``, measuring ``bench/search.py``'s query plan and client
 loop (from ``--plan``, the same file for both sides) for an archivist and for a unit officer (the lineage
 scope of the unit with the most predecessors). The machine's load average is recorded with every run, so
-that a difference is read against the machine state. Writes bench/results/search_ab.json.
+that a difference is read against the machine state. Writes bench/results/search_ab.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--migrate", metavar="REVISION", help="bring DIR to this revision of the new tree and stop")
     parser.add_argument("--side", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -107,8 +108,8 @@ def main() -> None:
     if args.old is None:
         parser.error("--old is needed")
     runs = [_one(side, src, args) for _ in range(args.pairs) for side, src in (("old", args.old), ("new", args.new))]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"clients": args.clients, "rounds": args.rounds, "cores": os.cpu_count(),
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"clients": args.clients, "rounds": args.rounds, "cores": os.cpu_count(),
                                    "runs": runs}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
