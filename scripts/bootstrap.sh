@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_RUN=(tesseract-ocr tesseract-ocr-vie fonts-liberation2 fonts-freefont-ttf fonts-dejavu-core poppler-utils ghostscript qpdf
          python3 python3-venv python3-dev gcc make)
-APT_TEST=(postgresql chromium iproute2 redis-server util-linux)  # iproute2, redis-server: tests/cluster (hosts in network namespaces)
+APT_TEST=(postgresql chromium iproute2 redis-server util-linux nginx-light)  # iproute2, redis-server: tests/cluster (hosts in network namespaces); nginx-light: `nginx -t` of deploy/nginx (tests/ops)
 PY=${PYTHON:-python3}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -153,3 +153,31 @@ def test_admin_script_is_valid_shell() -> None:
     assert os.access(script, os.X_OK)
     assert subprocess.run(["sh", "-n", str(script)], capture_output=True).returncode == 0
     assert "runuser -u sohoa -- /opt/sohoa/venv/bin/sohoa" in script.read_text(encoding="utf-8")
+
+
+def test_nginx_accepts_the_site(tmp_path: Path) -> None:
+    """`nginx -t` (Debian 12's nginx 1.22) on deploy/nginx/sohoa.conf, with a throwaway certificate."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        if IN_CI:
+            pytest.fail("nginx is missing (scripts/bootstrap.sh test installs nginx-light)")
+        pytest.skip("nginx is missing")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=sohoa.test"],
+                   check=True, capture_output=True)
+    site = (DEPLOY / "nginx" / "sohoa.conf").read_text(encoding="utf-8")
+    site = site.replace("/etc/ssl/sohoa/fullchain.pem", str(cert)).replace("/etc/ssl/sohoa/privkey.pem", str(key))
+    (tmp_path / "sohoa.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "logs").mkdir()
+    main = (f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\nevents {{}}\n"
+            f"http {{\n access_log off;\n client_body_temp_path {tmp_path}/body;\n proxy_temp_path {tmp_path}/proxy;\n"
+            f" include {tmp_path}/sohoa.conf;\n}}\n")
+    (tmp_path / "nginx.conf").write_text(main, encoding="utf-8")
+    done = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", f"{tmp_path}/"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "test is successful" in done.stderr, done.stderr
+    assert "[warn]" not in done.stderr, done.stderr
+    for location in ("location = /metrics", "location = /readyz", "proxy_set_header X-Request-ID",
+                     "proxy_set_header X-Forwarded-For $remote_addr"):
+        assert location in site
