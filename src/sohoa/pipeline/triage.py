@@ -6,6 +6,7 @@ import io
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import pikepdf
 from PIL import Image, ImageFile, ImageOps
@@ -17,7 +18,15 @@ from sohoa.engines import pdfimage, poppler
 from sohoa.pipeline.types import PendingTextLayer, SourcePage, TriageResult
 from sohoa.pipeline.types import QuarantineReason as R
 
-__all__ = ["load_page_image", "master_bytes_for_pdf", "page_text_layer", "sniff_media_type", "triage"]
+__all__ = [
+    "load_image_frame",
+    "load_page_image",
+    "master_bytes_for_pdf",
+    "page_text_layer",
+    "png_bytes",
+    "sniff_media_type",
+    "triage",
+]
 
 _Layer = poppler.PdfTextFragment | poppler.PdfTextPage
 
@@ -309,14 +318,20 @@ def load_page_image(page: SourcePage, *, render_dpi: int = DEFAULT_DPI) -> tuple
         if native is not None:
             return _normalise_mode(native.image), native.dpi
         return _normalise_mode(poppler.render_page(page.source_path, page.page_index, dpi)), dpi
-    with Image.open(page.source_path) as image:
-        image.seek(page.page_index)
+    return load_image_frame(page.source_path, page.page_index, page.dpi)
+
+
+def load_image_frame(source: str | BinaryIO, index: int, dpi: int | None) -> tuple[Image.Image, int]:
+    """Frame ``index`` of an image file, or of a seekable stream (a stored master read by byte ranges: only the
+    frame's directory and pixels are read), upright, in a plain mode, with its dpi."""
+    with Image.open(source) as image:
+        image.seek(index)
         if image.getexif().get(0x0112, 1) in (0, 1):  # upright already: no transposed copy of the page
             image.load()
-            return _normalise_mode(image), page.dpi or DEFAULT_DPI
+            return _normalise_mode(image), dpi or DEFAULT_DPI
         upright = ImageOps.exif_transpose(image)
         upright.load()
-        return _normalise_mode(upright), page.dpi or DEFAULT_DPI
+        return _normalise_mode(upright), dpi or DEFAULT_DPI
 
 
 def _normalise_mode(image: Image.Image) -> Image.Image:
@@ -337,9 +352,14 @@ def master_bytes_for_pdf(page: SourcePage, image: Image.Image) -> tuple[bytes, s
     original = _reusable_jpeg(page, image)
     if original is not None:
         return original, "image/jpeg"
+    return png_bytes(image), "image/png"
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """A page image as the PNG the PDF embeds when its original cannot be reused."""
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=3)  # 6 is ~2× slower for ~3 % smaller scans
-    return buffer.getvalue(), "image/png"
+    return buffer.getvalue()
 
 
 def _reusable_jpeg(page: SourcePage, image: Image.Image) -> bytes | None:

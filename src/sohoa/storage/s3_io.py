@@ -138,9 +138,13 @@ class RangeReader(io.RawIOBase):
         super().close()
 
 
+READ_BUFFER = 64 * 1024  # small: a reader that seeks (a TIFF's frame directories) pays this per jump, not CHUNK;
+# reads of CHUNK (copies, hashing) bypass the buffer and stream on the same GET
+
+
 def open_reader(client: Any, bucket: str, key: str, size: int) -> BinaryIO:
     """A buffered, seekable binary stream over an object of known size."""
-    return io.BufferedReader(RangeReader(client, bucket, key, size), CHUNK)
+    return io.BufferedReader(RangeReader(client, bucket, key, size), READ_BUFFER)
 
 
 class Upload:

@@ -19,7 +19,7 @@ from sohoa.engines.ocr_formats import ocr_page_from_json
 from sohoa.engines.pdfa import PdfPageInput, write_pdfa
 from sohoa.engines.pdfa_source import note_source
 from sohoa.pipeline.documents import document_title
-from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf
+from sohoa.pipeline.triage import load_image_frame, load_page_image, master_bytes_for_pdf, png_bytes
 from sohoa.pipeline.types import SourcePage
 from sohoa.services.catalogue.fields import document_fields
 from sohoa.services.platform.audit import record_event
@@ -75,6 +75,13 @@ def embed_bytes(ctx: AppContext, master: StoredObject, page: Page,
         data = ctx.store.read(master.sha256)
         if _reusable_as_stored(data, master.media_type):
             return data, master.media_type
+    if master.media_type == "image/tiff" and masters is None:
+        # One page of a (multi-page) TIFF master, read through the store's seekable stream: only the frame's
+        # directory and strips are fetched (ranged GETs on S3), not a copy of the whole master. A TIFF is never
+        # reused as stored: the PDF gets a PNG, as at ingest.
+        with ctx.store.open(master.sha256) as handle:
+            image, _dpi = load_image_frame(handle, page.source_index, page.dpi)
+        return png_bytes(image), "image/png"
     with contextlib.ExitStack() as stack:
         local = masters or stack.enter_context(LocalMasters(ctx))
         kind = "pdf" if master.media_type == "application/pdf" else "image"
