@@ -159,3 +159,19 @@ def test_metrics_and_readyz_on_postgres(pg_ctx: AppContext) -> None:
         body = local.get("/metrics").text
     assert _metric(body, "sohoa_ingest_items", '{state="failed"}') == 0
     assert _metric(body, "sohoa_task_failures") == 0
+
+
+def test_metrics_behind_the_proxy_judge_the_real_client(ctx: AppContext) -> None:
+    """As `sohoa serve` runs behind nginx (uvicorn's proxy headers, SOHOA_FORWARDED_ALLOW_IPS=127.0.0.1): a scrape
+    the proxy forwards from outside is refused although it arrives from 127.0.0.1; one from the allowed monitoring
+    host is served; an outsider cannot name an address himself."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    ctx.settings = ctx.settings.model_copy(update={"metrics_allow": "127.0.0.1/32,10.0.0.30/32"})
+    proxied = ProxyHeadersMiddleware(create_app(ctx, watch_hot_folders=False), trusted_hosts="127.0.0.1")
+    with TestClient(proxied, client=("127.0.0.1", 5000)) as nginx, \
+            TestClient(proxied, client=("198.51.100.7", 5000)) as outsider:
+        assert nginx.get("/metrics", headers={"X-Forwarded-For": "203.0.113.5"}).status_code == 401
+        assert nginx.get("/metrics", headers={"X-Forwarded-For": "10.0.0.30"}).status_code == 200
+        assert nginx.get("/metrics").status_code == 200  # the web host itself
+        assert outsider.get("/metrics", headers={"X-Forwarded-For": "10.0.0.30"}).status_code == 401
