@@ -28,6 +28,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -169,6 +170,12 @@ class Cluster:
             raise ClusterError(f"{' '.join(command)} on {host} exited {done.returncode}\nstdout: "
                                f"{done.stdout[-3000:]}\nstderr: {done.stderr[-3000:]}\n{self.logs()}")
         return done
+
+    def reachable(self, host: str, address: str, port: int) -> bool:
+        """Whether a TCP connection from ``host`` to ``address:port`` succeeds."""
+        probe = ("import socket, sys; s = socket.socket(); s.settimeout(3); "
+                 "sys.exit(s.connect_ex((sys.argv[1], int(sys.argv[2]))))")
+        return self.run(host, [sys.executable, "-c", probe, address, str(port)], check=False).returncode == 0
 
     def pids(self, host: str) -> list[int]:
         """Every process in ``host``'s network namespace."""

@@ -37,6 +37,8 @@ def hosts() -> Iterator[Cluster]:
 def test_web_host_and_a_station_ingest_into_postgresql_and_s3_over_veth(hosts: Cluster, tmp_path: Path) -> None:
     """No broker: the web host's own pool takes the uploads, the station's CLI its own files, at the same time."""
     c = hosts
+    for port in (5432, 6379):  # the machine's own services are out of the hosts' reach; the private ones are not
+        assert not c.reachable("web", "127.0.0.1", port) and c.reachable("web", c.services.address, port)
     token = init_archive(c)
     start_web(c, broker=False)
     uploaded = sample_files(tmp_path / "scans", documents=2, seed=11)
