@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything Sohoa needs on Debian 12, idempotently: apt packages, the virtualenv, PostgreSQL.
-# Usage: scripts/bootstrap.sh [system|venv|postgres|browser|all]...
+# Usage: scripts/bootstrap.sh [system|venv|postgres|browser|brokers|all]...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +67,19 @@ browser() {
   apt_ensure chromium
 }
 
+# The Celery tests' brokers (tests/cluster/test_celery_*.py): Redis and RabbitMQ on loopback, started when down.
+brokers() {
+  apt_ensure redis-server rabbitmq-server
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
+    as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no
+  fi
+  if ! as_root rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+    as_root rabbitmq-server -detached
+    for _ in $(seq 1 60); do as_root rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break; sleep 1; done
+  fi
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && break; sleep 1; done
+}
+
 # The browser assets are vendored (committed under src/sohoa/web/static/vendor); npm runs only when
 # package-lock.json pins another version than the vendored copy (or SOHOA_VENDOR_REFRESH=1).
 front() {
@@ -92,7 +105,8 @@ for step in "${@:-all}"; do
     validators) validators ;;
     front) front ;;
     all) apt_ensure "${APT_RUN[@]}"; venv; front ;;
-    test) apt_ensure "${APT_RUN[@]}" "${APT_TEST[@]}"; venv; validators; front; postgres ;;
+    test) apt_ensure "${APT_RUN[@]}" "${APT_TEST[@]}"; venv; validators; front; postgres; brokers ;;
+    brokers) brokers ;;
     *) echo "unknown step $step" >&2; exit 2 ;;
   esac
 done

@@ -59,8 +59,22 @@ def _have_cluster() -> str | None:
     return missing_requirements()
 
 
+@functools.cache
+def _have_brokers() -> str | None:
+    """Redis on 127.0.0.1:6379 and RabbitMQ on 127.0.0.1:5672 (guest/guest): the Celery tests (tests/cluster)."""
+    import socket
+
+    for name, port in (("Redis", 6379), ("RabbitMQ", 5672)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError as exc:
+            return f"{name} on 127.0.0.1:{port} is unreachable ({exc}); scripts/bootstrap.sh test starts it"
+    return None
+
+
 _REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "browser": _have_browser,
-                 "s3": weed_missing, "cluster": _have_cluster}
+                 "s3": weed_missing, "cluster": _have_cluster,
+                 "redis": _have_brokers}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
