@@ -52,7 +52,7 @@ def s3_failed(bucket: str, exc: BaseException) -> SohoaError:
     if code == "NoSuchBucket":
         return SohoaError(f"Không có bucket S3 {bucket!r}: hãy tạo bucket trước (xem docs/preservation.md)",
                           f"The S3 bucket {bucket!r} does not exist: create it first (see docs/preservation.md)")
-    if code in {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
+    if code in {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "Forbidden"}:  # 403: a HEAD
         return SohoaError(f"Kho S3 từ chối truy cập bucket {bucket!r} ({code}): kiểm tra khóa truy cập",
                           f"The S3 server refused access to bucket {bucket!r} ({code}): check the access keys")
     return SohoaError(f"Không làm việc được với kho S3 (bucket {bucket!r}): {exc}",
