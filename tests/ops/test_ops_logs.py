@@ -5,8 +5,16 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
@@ -73,3 +81,34 @@ def test_text_format_names_the_request(ctx: AppContext) -> None:
         logging.getLogger().setLevel(level)
     line = next(x for x in stream.getvalue().splitlines() if "logged 42" in x)
     assert "WARNING sohoa.test [req-456]: đã ghi / logged 42" in line
+
+
+def test_sohoa_serve_writes_json_lines_with_request_ids(tmp_path: Path) -> None:
+    """The real `sohoa serve` with SOHOA_LOG_FORMAT=json: every stderr line is a JSON object, uvicorn's access
+    lines included, each carrying the id of its request."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SOHOA_DATA": str(tmp_path / "data"), "SOHOA_WORKERS": "1", "SOHOA_LOG_FORMAT": "json",
+           "SOHOA_PORT": str(port), "SOHOA_CLI_RESIDENT": "false"}
+    err = (tmp_path / "stderr.txt").open("wb")
+    server = subprocess.Popen([str(Path(sys.executable).with_name("sohoa")), "serve"], env=env, cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        answer = None
+        for _ in range(240):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "probe-7"}, timeout=2)
+                break
+            except httpx.HTTPError:
+                assert server.poll() is None, (tmp_path / "stderr.txt").read_text()
+                time.sleep(0.5)
+        assert answer is not None and answer.status_code == 200 and answer.headers["x-request-id"] == "probe-7"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        err.close()
+    lines = [json.loads(line) for line in (tmp_path / "stderr.txt").read_text().splitlines() if line.strip()]
+    access = [e for e in lines if e["logger"] == "uvicorn.access" and "/healthz" in e["message"]]
+    assert access and access[0]["request_id"] == "probe-7"
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in lines)
