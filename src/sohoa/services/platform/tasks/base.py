@@ -94,11 +94,12 @@ def worker_context() -> AppContext:
 _ENGINE_PID: int | None = None
 
 
-def process_engine() -> OcrEngine:
-    """The one OCR engine of this worker process (built on first use; one thread for Tesseract and OpenCV)."""
+def process_engine(settings: Settings | None = None) -> OcrEngine:
+    """The one OCR engine of this process (built on first use, from ``settings`` or the worker's; one thread for
+    Tesseract and OpenCV)."""
     global _ENGINE_PID
     if os.getpid() != _ENGINE_PID:
-        init_worker(default_factory(worker_context().settings))
+        init_worker(default_factory(settings or worker_context().settings))
         _ENGINE_PID = os.getpid()
     return worker_engine()
 

@@ -114,7 +114,7 @@ def ingest_group(batch: str, group: int, app: Celery | None = None) -> dict[str,
             report = ingest_paths(ctx, paths, unit_identifier=options.get("unit"), file_code=options.get("file_code"),
                                   actor=str(options.get("actor") or "cli"), engine_factory=_engine,
                                   one_document=bool(options.get("one_document")),
-                                  pool=CeleryPagePool(app) if app is not None else None)
+                                  pool=CeleryPagePool(app, ctx) if app is not None else None)
         except SohoaError as exc:
             if is_transient(exc):
                 raise

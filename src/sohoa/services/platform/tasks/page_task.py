@@ -32,7 +32,9 @@ from typing import Any
 from celery import Celery
 from celery.result import AsyncResult
 
+from sohoa.domain.ports import OcrEngine
 from sohoa.pipeline.work import PageJob
+from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.pool import PageJobs, Result, run_page
 from sohoa.services.platform.tasks.base import PAGES_QUEUE, guarded, process_engine, worker_context
 from sohoa.services.platform.tasks.staging import fetch_staged, remove_staged, staging_root
@@ -90,6 +92,9 @@ class _Session:
         self.remote: dict[str, tuple[PageJob, AsyncResult, float]] = {}  # task id → job, result, sent at
         self.staged: dict[str, tuple[str, str]] = {}  # work copy → staged key and digest
 
+    def _engine(self) -> OcrEngine:
+        return process_engine(self.pool.ctx.settings)
+
     def _stage(self, path: str) -> tuple[str, str]:
         if path not in self.staged:
             root = staging_root(self.pool.ctx.settings)
@@ -123,7 +128,7 @@ class _Session:
             outcome: Result = _unsign(str(value), self.pool.ctx.secret_key)
             return outcome
         except Exception:  # the page failed or was lost elsewhere: run it here
-            return run_page(job, process_engine())
+            return run_page(job, self._engine())
         finally:
             result.forget()
 
@@ -134,12 +139,12 @@ class _Session:
             if result.state in ("PENDING", "RETRY") or now - sent_at > STEAL_STARTED_AFTER:
                 del self.remote[task_id]
                 result.revoke()
-                return run_page(job, process_engine())
+                return run_page(job, self._engine())
         return None
 
     def _one(self) -> Result | None:
         if self.local:
-            return run_page(self.local.popleft(), process_engine())
+            return run_page(self.local.popleft(), self._engine())
         return self._take_back()
 
     def results(self, *, block: bool) -> Iterator[Result]:
@@ -170,8 +175,8 @@ class _Session:
 class CeleryPagePool:
     """A ``SharedPool`` whose sessions fan the pages of long files out as ``sohoa.page`` tasks."""
 
-    def __init__(self, app: Celery) -> None:
-        self.app, self.ctx = app, worker_context()
+    def __init__(self, app: Celery, ctx: AppContext) -> None:
+        self.app, self.ctx = app, ctx
 
     @contextmanager
     def session(self) -> Iterator[PageJobs]:
