@@ -18,14 +18,13 @@ from sohoa.app import create_app
 from sohoa.db.models import Event, TaskBatchFile, TaskFailure
 from sohoa.samples import generate_corpus
 from sohoa.services.platform.context import open_context
+from sohoa.services.platform.tasks import celery_app
 from sohoa.services.platform.tasks.batches import enqueue_ingest, wait_batch
 from sohoa.services.platform.tasks.client import sender
 from sohoa.services.preservation.lease import lease_holder
 from sohoa.settings import Settings
 from tests.cluster import _celery as cel
 from tests.web import _helpers as web
-
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +41,8 @@ def db14() -> Iterator[int]:
     cel.flush(14)
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_unreachable_store_retries_then_dead_letter_on_the_staff_page(tmp_path: Path, pg_url: str, db14: int,
                                                                       page: Path) -> None:
     settings = Settings(data=tmp_path / "data", workers=1, database_url=pg_url, broker_url=cel.redis_url(db14),
@@ -84,6 +85,8 @@ def test_unreachable_store_retries_then_dead_letter_on_the_staff_page(tmp_path: 
         ctx.close()
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 def test_one_beat_schedules_the_other_stands_by_and_takes_over(tmp_path: Path, pg_url: str) -> None:
     cel.flush(15)
     env = cel.environment(tmp_path / "data", pg_url, cel.redis_url(15))
@@ -109,6 +112,8 @@ def test_one_beat_schedules_the_other_stands_by_and_takes_over(tmp_path: Path, p
         cel.flush(15)
 
 
+@pytest.mark.postgres
+@pytest.mark.redis
 @pytest.mark.tesseract
 def test_ingest_over_rabbitmq(tmp_path: Path, pg_url: str, page: Path) -> None:
     vhost = f"sohoa-test-{uuid.uuid4().hex[:8]}"
@@ -120,8 +125,20 @@ def test_ingest_over_rabbitmq(tmp_path: Path, pg_url: str, page: Path) -> None:
         with cel.worker(env, tmp_path / "worker.log"):
             started = time.monotonic()
             code, report = cel.sohoa_json(["ingest", str(page), "--wait"], env)
+            # A periodic pass as `sohoa beat` sends it, its result in the default backend (PostgreSQL for amqp://).
+            app = celery_app(Settings(data=tmp_path / "data", database_url=pg_url, broker_url=env["SOHOA_BROKER_URL"]))
+            assert app.send_task("sohoa.periodic.webhooks").get(timeout=120) == "done"
         assert code == 0, report
         assert [(i["name"], i["state"], len(i["documents"])) for i in report["items"]] == [("page_0001.png", "done", 1)]
         assert report["seconds"] <= time.monotonic() - started
     finally:
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False, capture_output=True)
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_cluster_commands_need_a_broker(tmp_path: Path, command: str) -> None:
+    env = {k: v for k, v in cel.environment(tmp_path / "data", "", "").items() if k not in (
+        "SOHOA_BROKER_URL", "SOHOA_DATABASE_URL")}
+    done = subprocess.run([cel.SOHOA, command], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "SOHOA_BROKER_URL" in done.stderr and "cấu hình cụm" in done.stderr and "cluster profile" in done.stderr
