@@ -124,3 +124,17 @@ def test_unit_officer_scope_with_predecessors_on_postgres(wctx: AppContext, worl
         assert page.total == (1 if seen else 0), relation
         secret = search(wctx, officer, SearchRequest(world.marker(relation, "secret")), audit=False)
         assert secret.total == 0 and not secret.results, relation  # độ mật: never shown
+
+
+def test_page_from_the_bounded_matches(wctx: AppContext, world: World, small_bound: None) -> None:
+    """Past the bound, a first page with tones comes from the matches already read: in scope, exact first."""
+    officer = principal_for(world, "unit_officer")
+    allowed = {world.docs[(r, lv)] for r in ("own", "predecessor", "successor") for lv in ("public", "conditional",
+                                                                                          "internal")}
+    allowed.add(world.docs[("unrelated", "public")])
+    page = search(wctx, officer, SearchRequest("hòa giải", limit=2), audit=False)
+    assert not page.total_exact and page.total == 3 and len(page.results) == 2
+    assert {h.document_id for h in page.results} <= allowed
+    assert [h.exact for h in page.results] == sorted((h.exact for h in page.results), reverse=True)
+    facets = search(wctx, officer, SearchRequest("hòa giải", limit=2, facets=True), audit=False).facets
+    assert sum(v["count"] for v in facets["access_level"]) == 2 and "secret" not in str(facets)

@@ -10,6 +10,7 @@ every match. Scope and the user's filters come from ``search_docs.tags`` (:mod:`
 from __future__ import annotations
 
 import re
+import threading
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -58,7 +59,14 @@ def _closeness_sql(parsed: ParsedQuery, params: dict[str, object], *, terms: boo
     return " + ".join(parts)
 
 
+# For this transaction (search, facets, did you mean): no JIT (it compiles for the planner's guess of rows, tens
+# of ms lost on a query that stops at a LIMIT), a plan for each query's own words (a generic plan of a prepared
+# statement cannot see how common a word is), room for the bitmap of a common word's matches, and no parallel
+# workers (a search is one of many at once; workers only add start-up time on a busy machine).
+_SETTINGS = text("SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true), "
+                 "set_config('work_mem', '16MB', true), set_config('max_parallel_workers_per_gather', '0', true)")
 _SOURCE = "FROM search_docs s"
+PHRASE_PROBE = 200  # past the bound, the whole query side by side is looked for among a tier's first matches
 _JOINED = "FROM search_docs s JOIN documents d ON d.id = s.document_id"
 
 
@@ -71,6 +79,11 @@ def _ids(session: Session, sql: str, params: dict[str, object]) -> list[int]:
 
 class PostgresIndex:
     """Search over the ``search_docs`` table (migration 0002; ``tags`` and its GIN index: z0c1)."""
+
+    def __init__(self) -> None:
+        # The bounded matches of this thread's last search past the bound: the facets of the same request
+        # (sampled over the first BOUND matches) read them instead of a second scan of the words' index.
+        self._recent = threading.local()
 
     def upsert(self, session: Session, doc: IndexDoc) -> None:
         exact = canonical_text(doc.text)
@@ -109,6 +122,11 @@ class PostgresIndex:
         parsed = parse_query(query)
         if parsed.empty:
             return None
+        recent = getattr(self._recent, "matches", None)
+        if recent is not None and recent[0] == (query, repr(filters)):
+            self._recent.matches = None  # once: for the facets of that search
+            params["sampled"] = recent[1][:large.BOUND]
+            return f"{_JOINED} WHERE s.document_id = ANY(CAST(:sampled AS integer[]))"
         match, _ = self._conditions(parsed, params)
         return f"{_JOINED} WHERE ({match}){pg_filter_sql(filters, params)}"
 
@@ -118,17 +136,25 @@ class PostgresIndex:
         parsed = parse_query(query)
         if parsed.empty:
             return SearchResult(total=0)
-        session.execute(text("SET LOCAL jit = off"))  # JIT compiles for the planner's guess of rows: 100+ ms lost
+        session.execute(_SETTINGS)
         params: dict[str, object] = {"limit": limit, "offset": offset}
         match, exact = self._conditions(parsed, params)
         source = _JOINED if needs_documents(filters) or sort != "relevance" else _SOURCE
-        where = f"({match}){pg_filter_sql(filters, params)}"
+        scope = pg_filter_sql(filters, params)
+        where = f"({match}){scope}"
         ids = _ids(session, f"SELECT s.document_id {source} WHERE {where} LIMIT {large.BOUND + 1}", params)
+        self._recent.matches = ((query, repr(filters)), ids) if len(ids) > large.BOUND else None
         if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
             return self._partial(session, parsed, filters, limit=limit, offset=offset)
         if len(ids) > large.BOUND:
-            tiers = _tiers(parsed, exact, params, sort)
-            hits = self._large(session, source, where, tiers, sort, params, limit=limit, offset=offset)
+            if sort != "relevance" or parsed.exact == parsed.folded or offset + limit > len(ids):
+                # a date order, a query without tones, or a page beyond the matches read
+                # the exact tones imply the folded match: that tier reads the exact words' index alone
+                exact_where = f"({match if parsed.code else exact}){scope}"
+                tiers = _tiers(parsed, exact_where, f"{where} AND NOT ({exact})", params, sort)
+                hits = self._large(session, source, tiers, sort, params, limit=limit, offset=offset)
+            else:  # relevance with tones: the page from the first matches already read (no second index scan)
+                hits = self._candidates_page(session, parsed, exact, ids, params, limit=limit, offset=offset)
             return SearchResult(total=len(ids), hits=hits, total_exact=False)
         column = "tsv_code" if parsed.code else "tsv_folded"
         close = _closeness_sql(parsed, params)
@@ -141,11 +167,11 @@ class PostgresIndex:
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
         return SearchResult(total=len(ids), hits=hits)
 
-    def _large(self, session: Session, source: str, where: str, tiers: list[tuple[str, str | None, bool]],
-               sort: str, params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
+    def _large(self, session: Session, source: str, tiers: list[tuple[str, str | None, bool]], sort: str,
+               params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
         """One page past the bound: each tier (exact tones first) read with a LIMIT, in the sort's order for a
         date sort (over the tier's matches), else as the GIN index hands the matches out. A tier split by the
-        whole query side by side checks that phrase among the tier's first ``BOUND`` matches only (PostgreSQL
+        whole query side by side checks that phrase among the tier's first PHRASE_PROBE matches only (PostgreSQL
         checks a phrase on each row: bounded work), then the rest of the tier follows."""
         wanted = offset + limit
         ranked: list[tuple[int, bool]] = []
@@ -153,16 +179,40 @@ class PostgresIndex:
         for condition, whole, exact in tiers:
             if len(ranked) >= wanted:
                 break
-            tier = f"SELECT s.document_id {source} WHERE {where} AND ({condition})"
+            tier = f"SELECT s.document_id {source} WHERE {condition}"
             if whole is not None:  # the tier's first matches holding the whole query side by side
-                first = _ids(session, f"SELECT i FROM (SELECT s.document_id, {whole} {source} WHERE {where} AND "
-                                      f"({condition}) LIMIT {large.BOUND}) AS t(i, w) WHERE w "
-                                      f"LIMIT {wanted - len(ranked)}", params)
+                first = _ids(session, f"SELECT i FROM (SELECT s.document_id, {whole} {source} WHERE {condition} "
+                                      f"LIMIT {PHRASE_PROBE}) AS t(i, w) WHERE w LIMIT {wanted - len(ranked)}", params)
                 ranked += [(i, exact) for i in first]
                 tier += "".join(f" AND s.document_id <> {int(i)}" for i in first)
             found = _ids(session, f"{tier}{order} LIMIT {max(0, wanted - len(ranked))}", params)
             ranked += [(i, exact) for i in found]
         return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]
+
+    def _candidates_page(self, session: Session, parsed: ParsedQuery, exact: str, ids: list[int],
+                         params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
+        """One page past the bound ranked over the bounded candidates (the first ``BOUND + 1`` matches in scope,
+        in index order): exact tones first, then the others, each with the whole query side by side first
+        (looked for among the first :data:`PHRASE_PROBE` candidates)."""
+        wanted = offset + limit
+        params.update(cand=ids, probe=ids[:PHRASE_PROBE])
+        whole = "true"
+        if not parsed.code and len(parsed.folded) > 1:
+            params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
+            whole = "s.tsv_folded @@ to_tsquery('simple', :whole)"
+        ranked: list[tuple[int, bool]] = []
+        tiers = [(f"({exact}) AND {whole}", "probe", True), (exact, "cand", True),
+                 (f"NOT ({exact}) AND {whole}", "probe", False), (f"NOT ({exact})", "cand", False)]
+        for condition, among, ex in tiers if whole != "true" else tiers[1::2]:
+            if len(ranked) >= wanted:
+                break
+            seen = "".join(f" AND t.i <> {i}" for i, _ in ranked)
+            # each candidate's row read by its key in the candidates' order, until the page is full
+            found = _ids(session, f"SELECT t.i FROM (SELECT u.i, (SELECT {condition} FROM search_docs s WHERE "
+                                  f"s.document_id = u.i) AS ok FROM unnest(CAST(:{among} AS integer[])) AS u(i)) AS t "
+                                  f"WHERE t.ok{seen} LIMIT {wanted - len(ranked)}", params)
+            ranked += [(i, ex) for i in found]
+        return [SearchHit(document_id=i, score=0.0, exact=e) for i, e in ranked[offset:offset + limit]]
 
     def _partial(self, session: Session, parsed: ParsedQuery, filters: SearchFilters | None, *, limit: int,
                  offset: int) -> SearchResult:
@@ -197,13 +247,13 @@ class PostgresIndex:
         return SearchResult(total=len(ids), hits=hits, total_exact=complete, partial=True)
 
 
-def _tiers(parsed: ParsedQuery, exact: str, params: dict[str, object],
+def _tiers(parsed: ParsedQuery, exact: str, others: str, params: dict[str, object],
            sort: str) -> list[tuple[str, str | None, bool]]:
-    """The tiers of a page past the bound (condition, whole-query phrase or None, exact tones): exact tones, then
-    the others; for relevance of several words, the whole query side by side first in each (as FTS5's
-    :func:`sohoa.index.fts5._phrase_tiers`)."""
+    """The tiers of a page past the bound (condition, whole-query phrase or None, exact tones): the exact tones
+    (``exact``), then the others; for relevance of several words, the whole query side by side first in each
+    (as FTS5's :func:`sohoa.index.fts5._phrase_tiers`)."""
     whole = None
     if sort == "relevance" and not parsed.code and len(parsed.folded) > 1:
         params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
         whole = "s.tsv_folded @@ to_tsquery('simple', :whole)"
-    return [(exact, whole, True), (f"NOT ({exact})", whole, False)]
+    return [(exact, whole, True), (others, whole, False)]
