@@ -1,4 +1,4 @@
-"""Search A/B: two source trees of Sohoa on one search database, their runs alternating in the same minutes.
+"""Search A/B: two source trees of Sohoa on one search database, their runs alternating in the same minutes (ABBA).
 
 Usage: python bench/search_ab.py --data DIR --old SRC [--new SRC] [--pairs 3] [--clients 4] [--rounds 5]
        [--plan DIR]
@@ -107,7 +107,9 @@ def main() -> None:
         return
     if args.old is None:
         parser.error("--old is needed")
-    runs = [_one(side, src, args) for _ in range(args.pairs) for side, src in (("old", args.old), ("new", args.new))]
+    sides = (("old", args.old), ("new", args.new))
+    # old, new, new, old, …: a load that rises (or falls) through the minutes weighs on both sides alike
+    runs = [_one(side, src, args) for n in range(args.pairs) for side, src in (sides if n % 2 == 0 else sides[::-1])]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"clients": args.clients, "rounds": args.rounds, "cores": os.cpu_count(),
                                    "runs": runs}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["BLOC_EXPR", "RETENTION_EXPR", "SORTS", "bloc_expr", "retention_expr", "year_expr"]
+__all__ = ["BLOC_EXPR", "RETENTION_EXPR", "SORTS", "year_expr"]
 
-
-def bloc_expr(file_id: str, unit_id: str) -> str:
-    """A document's bloc from its file id and unit id columns: the file's bloc, else its creating unit's."""
-    return (f"COALESCE((SELECT f.bloc FROM file_units f WHERE f.id = {file_id}), "
-            f"(SELECT u.bloc FROM units u WHERE u.id = {unit_id}))")
-
-
-def retention_expr(file_id: str) -> str:
-    """A document's retention from its file id column: 'permanent' or the number of years as text."""
-    return ("(SELECT CASE WHEN f.permanent THEN 'permanent' WHEN f.retention_years IS NOT NULL "
-            f"THEN CAST(f.retention_years AS TEXT) END FROM file_units f WHERE f.id = {file_id})")
-
-
-# Over the documents row ``d``.
-BLOC_EXPR = bloc_expr("d.file_id", "d.unit_id")
-RETENTION_EXPR = retention_expr("d.file_id")
+# A document's bloc is its file's, else its creating unit's.
+BLOC_EXPR = ("COALESCE((SELECT f.bloc FROM file_units f WHERE f.id = d.file_id), "
+             "(SELECT u.bloc FROM units u WHERE u.id = d.unit_id))")
+# Retention as one value: 'permanent' or the number of years as text.
+RETENTION_EXPR = ("(SELECT CASE WHEN f.permanent THEN 'permanent' WHEN f.retention_years IS NOT NULL "
+                  "THEN CAST(f.retention_years AS TEXT) END FROM file_units f WHERE f.id = d.file_id)")
 
 # Sort orders after the exact-tone tier; relevance keeps the index's own rank.
 SORTS: dict[str, str] = {
