@@ -87,7 +87,15 @@ def markdown(results: dict[str, Any]) -> str:
                    f"`{data.get('uptime_before_search_only', '-')}`; before mixed `{data['uptime_before_mixed']}`; "
                    f"after `{data['uptime_after_mixed']}`.")
     out += ["", "The embedded profile is the baseline of the cluster profile; the search-only run is the baseline "
-            "of search latency under ingest.", "", "### Ingest during the mixed run", "",
+            "of search latency under ingest.", "",
+            "How to read it: here both profiles run on **one** machine of 2 cores. The cluster profile then puts "
+            "the web process, PostgreSQL, SeaweedFS, Redis and its Celery workers (each OCR'ing with Tesseract) "
+            "on the same 2 cores, so under ingest it measures their contention, not what separate worker hosts "
+            "give: compare its search-only run with the embedded one for the cost of PostgreSQL + S3 per "
+            "request, and its mixed run for what happens when workers share the web host's cores (what "
+            "docs/deployment.md avoids by putting workers on their own machines). A failure with status 0 is a "
+            "request that got no HTTP answer (connection closed or timed out).", "",
+            "### Ingest during the mixed run", "",
            "A negative \"searchable after run end\" means the last upload was searchable before the run ended (no "
            "backlog). *Never*: still not searchable when the benchmark stopped waiting "
            f"({o['drain']} s after the run).", ""]
