@@ -48,6 +48,10 @@ async def readyz(ctx: Ctx) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503, headers=_NO_STORE)
 
 
+class MetricsAccessError(HTTPException):
+    """A scrape refused: its detail carries its own English ("vi / en")."""
+
+
 @functools.cache
 def _networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """SOHOA_METRICS_ALLOW's networks; an entry that is no network admits nobody (and is logged once)."""
@@ -56,7 +60,7 @@ def _networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
         try:
             found.append(ipaddress.ip_network(part, strict=False))
         except ValueError:
-            log.error("SOHOA_METRICS_ALLOW: '%s' không phải mạng, bỏ qua / is not a network, ignored", part)
+            log.error("SOHOA_METRICS_ALLOW: '%s' is not a network, ignored", part)
     return tuple(found)
 
 
@@ -88,10 +92,10 @@ async def _admit(request: Request, ctx: AppContext) -> None:
     raw = _bearer(request)
     allowed = None if raw is None else await run_in_threadpool(_token_may_read, ctx, raw)
     if allowed is None:
-        raise HTTPException(401, f"Cần mã truy cập có phạm vi {METRICS_SCOPE} / a token with scope {METRICS_SCOPE} "
-                                 "is required", headers={"WWW-Authenticate": "Bearer"})
+        raise MetricsAccessError(401, "Cần mã truy cập có phạm vi metrics:read / a token with scope metrics:read "
+                                      "is required", headers={"WWW-Authenticate": "Bearer"})
     if not allowed:
-        raise HTTPException(403, f"Cần phạm vi {METRICS_SCOPE} / scope {METRICS_SCOPE} required")
+        raise MetricsAccessError(403, "Cần phạm vi metrics:read / scope metrics:read required")
 
 
 @router.get("/metrics")
