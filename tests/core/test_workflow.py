@@ -24,6 +24,8 @@ from sohoa.domain.workflow import (
     FondsStatus,
     IngestItemState,
     ScanUploadState,
+    TaskFailureState,
+    TaskFileState,
     WebhookDeliveryState,
     machine_of,
     transition,
@@ -43,6 +45,8 @@ STORED_VALUES: dict[type[StrEnum], set[str]] = {
     FileUnitState: {"registered", "received"},
     FondsStatus: {"open", "closed"},
     AccessionStatus: {"open"},
+    TaskFileState: {"queued", "running", "done", "duplicate", "quarantined", "failed"},
+    TaskFailureState: {"dead", "retried", "discarded"},
 }
 # (table, column) → (its enum, the VARCHAR length the migrations created).
 STATE_COLUMNS: dict[tuple[str, str], tuple[type[StrEnum], int]] = {
@@ -54,6 +58,8 @@ STATE_COLUMNS: dict[tuple[str, str], tuple[type[StrEnum], int]] = {
     ("file_units", "state"): (FileUnitState, 20),
     ("fonds", "status"): (FondsStatus, 10),
     ("accessions", "status"): (AccessionStatus, 20),
+    ("task_batch_files", "state"): (TaskFileState, 20),
+    ("task_failures", "state"): (TaskFailureState, 20),
 }
 ALL_MOVES = [(states, current, target) for states in MACHINES for current in states for target in states]
 

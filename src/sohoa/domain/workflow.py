@@ -38,6 +38,8 @@ __all__ = [
     "IngestItemState",
     "Machine",
     "ScanUploadState",
+    "TaskFailureState",
+    "TaskFileState",
     "WebhookDeliveryState",
     "machine_of",
     "transition",
@@ -115,6 +117,26 @@ class AccessionStatus(StrEnum):
     """An accession (đợt giao nộp); closing one is not modelled yet, so open is its only status."""
 
     OPEN = "open"
+
+
+class TaskFileState(StrEnum):
+    """One input file of a cluster ingest batch (``task_batch_files``): queued → running → the item's outcome;
+    a file whose task died is failed, and queued again when staff retry the dead letter."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+    FAILED = "failed"
+
+
+class TaskFailureState(StrEnum):
+    """A dead letter (``task_failures``): dead until staff retry or discard it."""
+
+    DEAD = "dead"
+    RETRIED = "retried"
+    DISCARDED = "discarded"
 
 
 S = TypeVar("S", bound=StrEnum)
@@ -237,10 +259,30 @@ ACCESSIONS: Machine[AccessionStatus] = Machine(
     _moves({AccessionStatus.OPEN: ()}),
 )
 
+_T = TaskFileState
+_ENDS = (_T.DONE, _T.DUPLICATE, _T.QUARANTINED, _T.FAILED)
+TASK_FILES: Machine[TaskFileState] = Machine(
+    TaskFileState, "tệp của lô nhập trên cụm", "cluster batch file",
+    frozenset({_T.QUEUED, _T.FAILED}),  # failed at once: a file that could not be staged
+    _moves({
+        _T.QUEUED: (_T.RUNNING, *_ENDS),
+        _T.RUNNING: (_T.RUNNING, *_ENDS),  # running again: the task came back after its worker died
+        _T.DONE: (), _T.DUPLICATE: (), _T.QUARANTINED: (),
+        _T.FAILED: (_T.QUEUED,),  # its dead letter retried by staff
+    }),
+)
+
+TASK_FAILURES: Machine[TaskFailureState] = Machine(
+    TaskFailureState, "tác vụ lỗi", "dead letter",
+    frozenset({TaskFailureState.DEAD}),
+    _moves({TaskFailureState.DEAD: (TaskFailureState.RETRIED, TaskFailureState.DISCARDED),
+            TaskFailureState.RETRIED: (), TaskFailureState.DISCARDED: ()}),
+)
+
 MACHINES: Mapping[type[StrEnum], Machine[StrEnum]] = {
     machine.states: machine  # type: ignore[misc]
     for machine in (DOCUMENTS, INGEST_ITEMS, SCAN_UPLOADS, COPY_REQUESTS, WEBHOOK_DELIVERIES, FILE_UNITS, FONDS,
-                    ACCESSIONS)
+                    ACCESSIONS, TASK_FILES, TASK_FAILURES)
 }
 
 PUBLISHED_STATES: frozenset[DocumentState] = frozenset({_D.ACCEPTED, _D.PUBLISHED})

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sohoa.db.base import Base, utcnow
+from sohoa.db.base import Base, state_type, utcnow
+from sohoa.domain.workflow import TaskFailureState, TaskFileState
 
 
 class TaskFailure(Base):
@@ -32,7 +33,8 @@ class TaskFailure(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    state: Mapped[str] = mapped_column(String(20), default="dead", index=True)  # dead / retried / discarded
+    state: Mapped[TaskFailureState] = mapped_column(state_type(TaskFailureState, 20), default=TaskFailureState.DEAD,
+                                                    index=True)
     handled_by: Mapped[str | None] = mapped_column(String(100))
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -51,7 +53,8 @@ class TaskBatchFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # unit, file_code, actor, one_document
-    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued or the item's state
+    state: Mapped[TaskFileState] = mapped_column(state_type(TaskFileState, 20), default=TaskFileState.QUEUED,
+                                                 index=True)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

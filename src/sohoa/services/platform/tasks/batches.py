@@ -19,6 +19,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from sohoa.db.models import IngestItem, TaskBatchFile
+from sohoa.domain.workflow import TaskFileState, transition
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.tasks.staging import stage_file, staging_root
 from sohoa.services.production.ingest import IngestReport, ItemReport, ProgressEvent, expand_paths
@@ -159,4 +160,5 @@ def requeue_before_retry(ctx: AppContext, task_name: str, args: list[Any]) -> No
         for row in session.execute(select(TaskBatchFile).where(TaskBatchFile.batch == batch,
                                                                TaskBatchFile.group_no == group)).scalars():
             if row.state == "failed" and (row.report or {}).get("reason") == "task_dead":
-                row.state, row.report, row.finished_at = "queued", None, None
+                row.state = transition(row.state, TaskFileState.QUEUED)
+                row.report, row.finished_at = None, None

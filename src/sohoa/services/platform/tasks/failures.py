@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.db.models import TaskFailure
 from sohoa.domain.errors import NotFound, ValidationFailed
+from sohoa.domain.workflow import TaskFailureState, transition
 from sohoa.services.platform.audit import record_event
 from sohoa.services.platform.context import AppContext
 
@@ -68,7 +69,8 @@ def retry_failure(ctx: AppContext, failure_id: int, actor: str,
         row = _open(session, failure_id)
         payload = dict(row.payload or {})
         send(row.task_name, list(payload.get("args", [])), dict(payload.get("kwargs", {})))
-        row.state, row.handled_by, row.handled_at = RETRIED, actor, datetime.now(UTC)
+        row.state = transition(row.state, TaskFailureState.RETRIED)
+        row.handled_by, row.handled_at = actor, datetime.now(UTC)
         record_event(session, actor, "task.retry", "task_failure", row.id, {"task": row.task_name})
 
 
@@ -76,5 +78,6 @@ def discard_failure(ctx: AppContext, failure_id: int, actor: str) -> None:
     """Close a dead letter without running it again."""
     with ctx.db.session() as session:
         row = _open(session, failure_id)
-        row.state, row.handled_by, row.handled_at = DISCARDED, actor, datetime.now(UTC)
+        row.state = transition(row.state, TaskFailureState.DISCARDED)
+        row.handled_by, row.handled_at = actor, datetime.now(UTC)
         record_event(session, actor, "task.discard", "task_failure", row.id, {"task": row.task_name})

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sohoa.db.models import Document, IngestItem, TaskBatchFile
 from sohoa.domain.errors import SohoaError
 from sohoa.domain.ports import OcrEngine
-from sohoa.domain.workflow import IngestItemState
+from sohoa.domain.workflow import IngestItemState, TaskFileState, transition
 from sohoa.services.platform.context import AppContext
 from sohoa.services.platform.tasks.base import guarded, is_transient, process_engine, worker_context
 from sohoa.services.platform.tasks.batches import FINAL
@@ -67,7 +67,8 @@ def _mark(ctx: AppContext, row_ids: list[int], state: str, report: dict[str, Any
             row = session.get(TaskBatchFile, row_id)
             if row is None or row.state in FINAL:
                 continue
-            row.state, row.report = state, report if report is not None else row.report
+            row.state = transition(row.state, TaskFileState(state))
+            row.report = report if report is not None else row.report
             if state in FINAL:
                 row.finished_at = datetime.now(UTC)
 
