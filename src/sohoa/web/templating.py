@@ -55,6 +55,7 @@ ADMIN_PAGES: tuple[tuple[str, str], ...] = (
     ("/admin/access", "Phân quyền truy cập"),
     ("/admin/audit", "Nhật ký truy cập"),
     ("/admin/roles", "Vai trò và quyền"),
+    ("/staff/tasks", "Tác vụ của cụm"),  # the cluster's queues, workers and dead letters (tasks.view: admins)
 )
 
 
