@@ -14,7 +14,6 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sohoa.http.deps import Ctx
 from sohoa.http.rules import anonymous
@@ -40,9 +39,10 @@ async def healthz() -> JSONResponse:
 
 
 @router.get("/readyz")
-async def readyz(ctx: Ctx) -> JSONResponse:
-    """Readiness: 200 when every check passes, else 503 naming the checks that failed and why."""
-    checks = await run_in_threadpool(readiness, ctx)
+def readyz(ctx: Ctx) -> JSONResponse:
+    """Readiness: 200 when every check passes, else 503 naming the checks that failed and why (a plain def:
+    the checks block, FastAPI runs it in the thread pool)."""
+    checks = readiness(ctx)
     ready = all(c.ok for c in checks)
     body = {"status": "ok" if ready else "unavailable", "checks": [c.as_dict() for c in checks]}
     return JSONResponse(body, status_code=200 if ready else 503, headers=_NO_STORE)
@@ -86,11 +86,11 @@ def _token_may_read(ctx: AppContext, raw: str) -> bool | None:
     return None if client is None else client.has(METRICS_SCOPE)
 
 
-async def _admit(request: Request, ctx: AppContext) -> None:
+def _admit(request: Request, ctx: AppContext) -> None:
     if _inside(request.client.host if request.client else None, ctx.settings.metrics_allow):
         return
     raw = _bearer(request)
-    allowed = None if raw is None else await run_in_threadpool(_token_may_read, ctx, raw)
+    allowed = None if raw is None else _token_may_read(ctx, raw)
     if allowed is None:
         raise MetricsAccessError(401, "Cần mã truy cập có phạm vi metrics:read / a token with scope metrics:read "
                                       "is required", headers={"WWW-Authenticate": "Bearer"})
@@ -99,9 +99,10 @@ async def _admit(request: Request, ctx: AppContext) -> None:
 
 
 @router.get("/metrics")
-async def metrics(request: Request, ctx: Ctx) -> Response:
-    """Prometheus text format: this process's HTTP and search figures, the archive's gauges."""
-    await _admit(request, ctx)
-    body = await run_in_threadpool(render_metrics, ctx)
+def metrics(request: Request, ctx: Ctx) -> Response:
+    """Prometheus text format: this process's HTTP and search figures, the archive's gauges (a plain def: the
+    token check and the gauges read the database, FastAPI runs it in the thread pool)."""
+    _admit(request, ctx)
+    body = render_metrics(ctx)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers=_NO_STORE)
 
