@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import text
 
 from _search_corpus import records
-from _search_pg import build_pg, corpus_size, database_bytes, drop_schema, fast_canonical, schema_url
+from _search_pg import _chunks, build_pg, corpus_size, database_bytes, drop_schema, fast_canonical, schema_url
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.fts5 import code_column, exact_column
 from sohoa.index.query import code_tokens
@@ -56,17 +56,6 @@ DOC_SQL = ("INSERT INTO documents (id, unit_id, type_name, code_number, code_not
 def _fts_row(rec: tuple[Any, ...]) -> tuple[int, str, str, str, str]:
     exact = fast_canonical("\n".join([rec[2], rec[7], rec[6], rec[8]]))
     return rec[0], exact_column(exact), fold(exact), code_column(rec[11]), rec[8]
-
-
-def _chunks(items: Iterable[tuple[Any, ...]], size: int) -> Iterable[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def build(ctx: AppContext, count: int) -> dict[str, float]:
