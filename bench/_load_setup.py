@@ -27,11 +27,12 @@ from _common import ROOT
 from _pdfs import _generated, write_pdf
 from _server import SOHOA, free_port, sohoa_env
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests._s3: the tests' SeaweedFS launcher
+from tests._s3 import running_seaweedfs
+
 WORK = ROOT / "bench" / "work"
 PASSWORD = "mat-khau-tai-thu-load"
 PG_URL = "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test"
-WEED = SOHOA.with_name("weed")
-S3_KEY, S3_SECRET = "sohoa-load-key", "sohoa-load-secret"  # a loopback test server's own fake credentials
 _SIGN = re.compile(r"^Số: (\S+/\S+)$", re.M)
 _WORDS = re.compile(r"[^\W\d_]{4,}")
 _SECRECY = re.compile(r"^(?:TUYỆT |TỐI )?MẬT$", re.M)
@@ -180,65 +181,6 @@ def _accounts(wanted: dict[str, list[str]]) -> list[str]:
         ctx.close()
 
 
-def _weed_up(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-            return True
-    except urllib.error.HTTPError:
-        return True  # the gateway answers (403 to an unsigned request): it is up
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def seaweedfs(work: Path) -> Iterator[str]:
-    """``weed server -s3`` on free loopback ports with one S3 identity; yields the S3 endpoint."""
-    ports = [free_port() for _ in range(8)]
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
-    (work / "weed").mkdir(parents=True, exist_ok=True)
-    identities = work / "s3-identities.json"
-    identities.write_text(json.dumps({"identities": [{"name": "sohoa", "credentials": [
-        {"accessKey": S3_KEY, "secretKey": S3_SECRET}], "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    command = [str(WEED), "server", f"-dir={work / 'weed'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
-               f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=0",
-               f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}", "-s3", f"-s3.port={s3}",
-               f"-s3.port.grpc={s3_grpc}", f"-s3.config={identities}", "-s3.port.iceberg=0", "-s3.port.lance=0"]
-    with (work / "weed.log").open("wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=work,
-                                start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while not _weed_up(s3):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"SeaweedFS did not start: {(work / 'weed.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{s3}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _bucket(endpoint: str, name: str) -> None:
-    import boto3
-
-    client = boto3.session.Session().client("s3", endpoint_url=endpoint, aws_access_key_id=S3_KEY,
-                                            aws_secret_access_key=S3_SECRET, region_name="us-east-1")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.create_bucket(Bucket=name)
-            return
-        except Exception:  # the filer may still be starting: retried for a minute
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
 @contextlib.contextmanager
 def embedded(work: Path, cores: int) -> Iterator[Profile]:
     data = work / "embedded" / "data"
@@ -269,11 +211,9 @@ def cluster(work: Path, cores: int, broker: str | None, workers: int) -> Iterato
         conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
     url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     try:
-        with seaweedfs(work / "cluster") as endpoint:
-            _bucket(endpoint, "sohoa-load")
-            extra = {"SOHOA_DATABASE_URL": url, "SOHOA_STORAGE_URL": "s3://sohoa-load/archive",
-                     "SOHOA_S3_ENDPOINT": endpoint, "AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
-                     "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+        with running_seaweedfs(work / "cluster") as server:  # the tests' SeaweedFS (ready once it stores)
+            bucket = server.new_bucket("sohoa-load")
+            extra = {"SOHOA_DATABASE_URL": url, "SOHOA_STORAGE_URL": f"s3://{bucket}/archive", **server.env()}
             notes = ["PostgreSQL 127.0.0.1:5432 (a fresh schema)", "S3 on SeaweedFS (weed server -s3, loopback)"]
             use_workers = bool(broker) and workers > 0 and worker_available()
             if use_workers:
