@@ -8,7 +8,7 @@ from sohoa.domain.search import SearchFilters
 from sohoa.domain.text import canonical_text
 from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR
 
-__all__ = ["filter_sql", "residual_sql"]
+__all__ = ["bloc_retention_sql", "filter_sql", "residual_sql"]
 
 
 def _ids(values: Collection[int]) -> str:
@@ -50,6 +50,12 @@ def _tagged_choice_sql(filters: SearchFilters, params: dict[str, object]) -> lis
     if filters.access_level:
         clauses.append("d.access_level = :one_level")
         params["one_level"] = filters.access_level
+    return clauses + bloc_retention_sql(filters, params)
+
+
+def bloc_retention_sql(filters: SearchFilters, params: dict[str, object]) -> list[str]:
+    """The bloc and retention choices as SQL over ``d`` (FTS5 answers them with tags; PostgreSQL with this)."""
+    clauses: list[str] = []
     if filters.bloc:
         clauses.append(f"{BLOC_EXPR} = :bloc")
         params["bloc"] = filters.bloc

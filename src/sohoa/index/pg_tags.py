@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from sohoa.domain.search import SearchFilters
-from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR
-from sohoa.index.filters import residual_sql
+from sohoa.index.filters import bloc_retention_sql, residual_sql
 from sohoa.index.tags import type_tag
 
 __all__ = ["TAGS_PG_SQL", "needs_documents", "pg_filter_sql"]
@@ -102,10 +101,5 @@ def pg_filter_sql(filters: SearchFilters | None, params: dict[str, object]) -> s
     if scope:  # NOT of the complement: checked on each index row, never a probe of most of the archive
         params["tscope"] = f"!({scope})"
         clauses.append("NOT (s.tags @@ CAST(:tscope AS tsquery))")
-    if filters.bloc:
-        clauses.append(f"{BLOC_EXPR} = :bloc")
-        params["bloc"] = filters.bloc
-    if filters.retention:
-        clauses.append(f"{RETENTION_EXPR} = :retention")
-        params["retention"] = filters.retention
+    clauses += bloc_retention_sql(filters, params)
     return "".join(f" AND {c}" for c in clauses) + residual_sql(_untagged(filters), params)
