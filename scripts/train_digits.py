@@ -50,7 +50,7 @@ def _hand(text: str, rng: np.random.Generator) -> np.ndarray:
     image, draw, baseline = _canvas(height)
     pen = max(1.0, height * rng.uniform(0.04, 0.12))
     ink = HAND_INKS[int(rng.integers(len(HAND_INKS)))]
-    draw_digits(draw, text, height * 0.5, baseline, height, rng, ink, pen)
+    draw_digits(draw, text, height * 0.5, baseline, height, rng, ink, pen, extra=True)
     return _degrade(image, rng)
 
 
@@ -79,7 +79,7 @@ def _touching(rng: np.random.Generator) -> np.ndarray:
     pen = max(1.0, height * rng.uniform(0.06, 0.12))
     x = height * 0.5
     for _ in range(2):
-        box = draw_digits(draw, str(rng.integers(10)), x, baseline, height, rng, (30, 40, 120), pen)
+        box = draw_digits(draw, str(rng.integers(10)), x, baseline, height, rng, (30, 40, 120), pen, extra=True)
         x = box[2] - pen * rng.uniform(0.5, 2.0)
     return _degrade(image, rng)
 

@@ -17,7 +17,7 @@ __all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "repa
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
 _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
-# The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then flagged.
+# The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then left empty and flagged.
 # Handwriting may come out as up to three short pieces ("2 2 Ộ" for 220): kept, and flagged as unsure.
 _BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*|(?:19|20)\d{2})$")
@@ -113,8 +113,8 @@ def _words_of(seg: Segment, needle: str) -> tuple[Word, ...]:
     return picked or seg.words
 
 
-def _parse(seg: Segment) -> tuple[str, str, str] | None:
-    match = _PREFIX.match(seg.text)
+def _parse(seg: Segment, prefix: str = "") -> tuple[str, str, str] | None:
+    match = _PREFIX.match(prefix + seg.text)
     if match is None:
         return None
     body = _SEPARATORS.sub(lambda m: "-" if m.group(1) in "–—" else m.group(1), match.group("body"))
@@ -154,19 +154,22 @@ def _number_hit(num: str, seg: Segment, certainty: float, judged: bool = False) 
         return Hit(None, (seg.words[:1],), certainty, "number.missing", needs_review=True)
     words = _words_of(seg, digits)
     low = any(w.conf < _LOW_CONF for w in words)
-    if not _ASCII_NUMBER.fullmatch(digits) or low:
+    if not _ASCII_NUMBER.fullmatch(digits):
+        # OCR of handwriting ('#4', '†E', 'S4'): never a value, only a flag on the words it came from.
+        return Hit(None, (words,), certainty * 0.5, "number.unreadable", needs_review=True)
+    if low:
         return Hit(digits, (words,), certainty * 0.5, "number.unsure", needs_review=True)
     if not judged and _taller_than_sign(words, seg):
         return Hit(digits, (words,), certainty * 0.5, "number.handwritten", needs_review=True)
     return Hit(digits, (words,), certainty, "number.so_line")
 
 
-def _match(seg: Segment, judged: bool = False) -> NumberMatch | None:
-    parsed = _parse(seg)
+def _match(seg: Segment, judged: bool = False, prefix: str = "") -> NumberMatch | None:
+    parsed = _parse(seg, prefix)
     if parsed is None:
         return None
     num, sep, rest = parsed
-    certainty = 0.97 if _STRICT.match(seg.text) else 0.85
+    certainty = 0.6 if prefix else 0.97 if _STRICT.match(seg.text) else 0.85
     notation, abbreviation = _notation(sep, rest)
     rule = "notation.party" if sep == "-" else "notation.so_line"
     note = Hit(notation, (_words_of(seg, rest),), certainty, rule, needs_review=len(notation) > 30)
@@ -182,6 +185,22 @@ def find_number(segments: Sequence[Segment], page: OcrPage) -> NumberMatch | Non
             continue
         found = _match(seg, judged) or _match_across_blank(seg, segments, judged)
         if found is not None:
+            return found
+    return _bare_sign(segments, page, zones)
+
+
+def _bare_sign(segments: Sequence[Segment], page: OcrPage,
+               zones: Sequence[tuple[float, float, float, float]]) -> NumberMatch | None:
+    """'/2020/NĐ-CP' alone at the top of the left column: OCR lost 'Số:' with the handwritten number. The
+    notation is kept when its type group is a known type (or it is a decree's 'year/…'); the number is
+    empty and flagged."""
+    for seg in segments:
+        if seg.cy > 0.25 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
+            continue
+        if not seg.text.startswith("/"):
+            continue
+        found = _match(Segment(seg.words), False, prefix="Số: ")
+        if found is not None and (found.type_abbreviation or _YEAR.match(found.notation.value or "")):
             return found
     return None
 

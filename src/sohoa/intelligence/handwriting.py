@@ -15,7 +15,9 @@ flag a recognised handwritten number again for being taller than the printed sig
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from itertools import pairwise
 
 import cv2
@@ -25,7 +27,8 @@ from PIL import Image
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import fold
 
-from ._digits import REJECT, load_model
+from ._digits import GUESS, REJECT, glyph_features, load_model, split_touching
+from ._fill_dates import choose_date
 from ._header import find_date
 from ._layout import Segment, page_segments
 from ._number import HAND_MARK, find_number
@@ -36,6 +39,8 @@ SURE = 0.9  # every digit of an accepted reading at least this probable (see doc
 UNSURE_CONF = 0.3  # below the extractor's low-confidence threshold (0.5): the field is flagged
 _DIGITS = re.compile(r"[0-9]{1,6}")
 _TALLER = 1.15
+_GLUED = "{}[]()|/\\!'\"`*#%&_-0123456789"  # what OCR makes of handwriting glued to 'ngày' or 'tháng'
+_GLUE = "[" + re.escape(_GLUED) + "]"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,19 @@ class Slot:
     margin: int = 0  # rows above and below the printed line inside ``box``
     joined: Word | None = None  # a sign word OCR joined to the number ('#4/QĐ-UBND'), cut at ``cut``
     cut: int = 0
+    year: int | None = None  # a date slot: the printed year of its line
+    baseline: int = 0  # a day slot whose 'ngày' OCR lost: the line's baseline in the box (printed letters inside)
+    left_keep: int = 0  # characters of ``left`` that are the anchor ('ngày' of 'ngày03'); 0: all of it
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A slot read: digits (None: unsure), confidence, the ink's box, the glyphs' class probabilities."""
+
+    digits: str | None
+    conf: float
+    ink: BBox
+    probs: np.ndarray | None = None
 
 
 def _number_slot(seg: Segment) -> Slot | None:
@@ -63,7 +81,9 @@ def _number_slot(seg: Segment) -> Slot | None:
     cuts = [k for k in (sign.text.find("/"), sign.text.find("-")) if k >= 0]
     cut = min(cuts)
     middle = words[1:sign_index]
-    right = sign.bbox.x0 + round(sign.bbox.width * cut / max(1, len(sign.text)))
+    # OCR's characters are narrower than handwriting: the box reaches one more character into a joined
+    # sign, and the printed glyphs it catches ('/') are dropped after reading (``_strip_sign``).
+    right = sign.bbox.x0 + round(sign.bbox.width * (cut + (1 if cut > 0 else 0)) / max(1, len(sign.text)))
     h = max(sign.bbox.height, words[0].bbox.height)
     box = BBox(words[0].bbox.x1 + 1, seg.bbox.y0 - h // 2, max(right - 1, words[0].bbox.x1 + 2), seg.bbox.y1 + h // 2)
     return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut)
@@ -73,20 +93,70 @@ def _date_slots(seg: Segment) -> list[Slot]:
     """The day ('ngày' … 'tháng') and the month ('tháng' … 'năm') blanks of a date line, anchors in order."""
     folded = [fold(w.text) for w in seg.words]
     year = next((w for w in seg.words if re.fullmatch(r"(?:19|20)\d\d", w.text)), None)
+    if year is None:
+        return []
     anchors: list[int] = []
-    for pattern in (r"ng[a-z]{1,3}", r"th[a-z]{2,4}", r"n[a-z]{1,2}m"):
+    # OCR glues a handwritten digit to an anchor ('ngày03', '{tháng'): the anchor is found all the same.
+    for pattern in (rf"ng[a-z]{{1,3}}{_GLUE}{{0,3}}", rf"{_GLUE}{{0,3}}th[a-z]{{2,4}}", r"n[a-z]{1,2}m"):
         start = anchors[-1] + 1 if anchors else 0
         found = next((k for k in range(start, len(folded)) if re.fullmatch(pattern, folded[k])), None)
-        if found is None or year is None:
+        if found is None:
             break
         anchors.append(found)
-    slots = []
-    for kind, (i, j) in zip(("day", "month"), pairwise(anchors), strict=False):
+    if not anchors:  # 'ngày' lost with the day: the day slot runs from the place, the month as usual
+        slots = _day_without_ngay(seg, folded, year)
+        month = next((k for k in range(len(folded)) if re.fullmatch(r"th[a-z]{2,4}", folded[k])), None)
+        anchors = [month] if month is not None else []
+        if month is not None:
+            found = next((k for k in range(month + 1, len(folded)) if re.fullmatch(r"n[a-z]{1,2}m", folded[k])), None)
+            anchors += [found] if found is not None else []
+        kinds: tuple[str, ...] = ("month",)
+    else:
+        slots, kinds = [], ("day", "month")
+    h = year.bbox.height
+    pitch = _pitch(seg.words)
+    for kind, (i, j) in zip(kinds, pairwise(anchors), strict=False):
         a, b = seg.words[i], seg.words[j]
-        h = year.bbox.height if year is not None else a.bbox.height
-        box = BBox(a.bbox.x1 + 1, seg.bbox.y0 - h // 2, max(b.bbox.x0 - 1, a.bbox.x1 + 2), seg.bbox.y1 + h // 2)
-        slots.append(Slot(kind, a, seg.words[i + 1:j], box, h, h // 2))
+        keep = len(re.sub(r"[^a-z]+$", "", folded[i])) if kind == "day" else len(a.text)
+        cut = len(folded[j]) - len(folded[j].lstrip(_GLUED)) if kind == "day" else 0
+        x0 = a.bbox.x0 + round(a.bbox.width * keep / max(1, len(a.text))) + 1
+        x1 = b.bbox.x0 + round(b.bbox.width * (cut + 1) / max(1, len(b.text))) if cut else b.bbox.x0 - 1
+        # An anchor far wider than its letters swallowed the handwriting beside it (OCR saw no glyph there).
+        x0 = min(x0, a.bbox.x1 - _swallowed(a, pitch) + 1) if keep == len(a.text) else x0
+        wide = _swallowed(b, pitch) if not cut else 0
+        x1 = b.bbox.x0 + wide if wide else x1
+        inside = seg.words[i + 1:j]  # OCR's boxes of the anchors may overlap the blank: its words widen it
+        x0, x1 = min([x0, *(w.bbox.x0 for w in inside)]), max([x1, *(w.bbox.x1 for w in inside)])
+        box = BBox(x0, seg.bbox.y0 - h // 2, max(x1, x0 + 1), seg.bbox.y1 + h // 2)
+        slots.append(Slot(kind, a, inside, box, h, h // 2, b if cut or wide else None, cut,
+                          year=int(year.text), left_keep=keep))
     return slots
+
+
+def _pitch(words: Sequence[Word]) -> float:
+    """The line's median width per letter, from its words of three letters or more."""
+    widths = sorted(w.bbox.width / len(w.text) for w in words if len(w.text) >= 3 and w.text.isalpha())
+    return widths[len(widths) // 2] if widths else 0.0
+
+
+def _swallowed(word: Word, pitch: float) -> int:
+    """How many pixels of ``word``'s box are more than its letters need (0 when it is not 15 % too wide)."""
+    need = pitch * len(word.text)
+    return round(word.bbox.width - need) if pitch and word.bbox.width > 1.15 * need else 0
+
+
+def _day_without_ngay(seg: Segment, folded: list[str], year: Word) -> list[Slot]:
+    """'Quảng Ngãi, [ngày 03] tháng 02 năm 2025' with 'ngày' and the day lost by OCR: the day slot runs from
+    the place to 'tháng' and holds the printed 'ngày' too, told apart from the digits by the baseline."""
+    month = next((k for k in range(1, len(folded)) if re.fullmatch(r"th[a-z]{2,4}", folded[k])), None)
+    if month is None:
+        return []
+    start = next((k for k in range(month - 1, -1, -1) if seg.words[k].text.endswith(",")), month - 1)
+    a, b = seg.words[start], seg.words[month]
+    h = year.bbox.height
+    box = BBox(a.bbox.x1 + 1, seg.bbox.y0 - h // 2, max(b.bbox.x0 - 1, a.bbox.x1 + 2), seg.bbox.y1 + h // 2)
+    return [Slot("day", a, seg.words[start + 1:month], box, h, h // 2, year=int(year.text),
+                 baseline=year.bbox.y1 - box.y0)]
 
 
 def _slots(page: OcrPage) -> list[Slot]:
@@ -127,8 +197,8 @@ def _glyphs(grey: np.ndarray, reference: int, margin: int) -> tuple[list[np.ndar
 
 def _looks_handwritten(slot: Slot, boxes: list[BBox], blue: bool) -> bool:
     text = "".join(w.text for w in slot.words) + (slot.joined.text[:slot.cut] if slot.joined else "")
-    if blue or not _DIGITS.fullmatch(text):
-        return True
+    if blue or not _DIGITS.fullmatch(text) or (slot.kind != "number" and not _plausible(slot.kind, text)):
+        return True  # not plain digits, or a day or month no calendar has ('80'): OCR misread the pen
     # The number: the extractor's own test (digits taller than the sign); a day: taller than the year.
     limit = slot.reference * (1.0 if slot.kind == "number" else _TALLER)
     if any(w.bbox.height > limit for w in slot.words):
@@ -143,8 +213,8 @@ def _plausible(kind: str, digits: str) -> bool:
     return 1 <= len(digits) <= 2 and 1 <= int(digits) <= limit
 
 
-def _read(slot: Slot, image: Image.Image) -> tuple[str | None, float, BBox | None] | None:
-    """None: nothing to change (printed, or blank); else (digits or None, confidence, ink box)."""
+def _read(slot: Slot, image: Image.Image) -> Reading | None:
+    """None: nothing to change (printed, or blank); else the reading (digits None when unsure)."""
     b = slot.box  # inside the image: PIL pads a crop beyond it with black, which would read as ink
     box = BBox(max(0, b.x0), max(0, b.y0), min(image.width, b.x1), min(image.height, b.y1))
     if box.width < 2 or box.height < 2:
@@ -154,8 +224,10 @@ def _read(slot: Slot, image: Image.Image) -> tuple[str | None, float, BBox | Non
     if grey.size == 0:
         return None
     glyphs, boxes = _glyphs(grey, slot.reference, slot.margin)
+    if slot.baseline:
+        glyphs, boxes = _digit_sized(glyphs, boxes, slot)
     if not boxes:  # a blank; words OCR saw in it are not trusted
-        return (None, UNSURE_CONF, box) if slot.words else None
+        return Reading(None, UNSURE_CONF, box) if slot.words else None
     blue = False
     if crop.mode == "RGB":
         rgb = np.asarray(crop, dtype=np.int16)
@@ -163,19 +235,57 @@ def _read(slot: Slot, image: Image.Image) -> tuple[str | None, float, BBox | Non
         for g, at in zip(glyphs, boxes, strict=True):
             ink[at.y0:at.y1, at.x0:at.x1] |= g
         blue = bool(ink.any()) and float((rgb[..., 2] - rgb[..., 0])[ink].mean()) > 40
-    if not _looks_handwritten(slot, boxes, blue):
+    if not slot.baseline and not _looks_handwritten(slot, boxes, blue):
         return None
+    model = load_model()
+    probs = None
+    if model is not None:
+        glyphs, boxes = split_touching(glyphs, boxes, model)
+        probs = model.probabilities(np.stack([glyph_features(g) for g in glyphs]))
+        if slot.joined is not None or 0 < slot.left_keep < len(slot.left.text):
+            probs, boxes = _strip_sign(probs, boxes, lead=0 < slot.left_keep < len(slot.left.text))
+    if not boxes:
+        return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
                    box.x0 + max(b.x1 for b in boxes), box.y0 + max(b.y1 for b in boxes))
-    model = load_model()
     wide = any(b.width > 1.1 * b.height for b in boxes)  # two digits run together: never read as one
-    read = model.read(glyphs) if model is not None and not wide else []
-    if not read or any(k == REJECT or p < SURE for k, p in read):
-        return None, UNSURE_CONF, ink_box
-    digits = "".join(str(k) for k, _ in read)
-    if not _plausible(slot.kind, digits):
-        return None, UNSURE_CONF, ink_box
-    return digits, round(min(p for _, p in read), 4), ink_box
+    # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside.
+    edge = any(b.x0 <= 0 or b.x1 >= grey.shape[1] for b in boxes)
+    if probs is not None and edge:
+        return Reading(None, UNSURE_CONF, ink_box, probs)
+    if probs is None or wide:
+        return Reading(None, UNSURE_CONF, ink_box)
+    best, sure = probs.argmax(axis=1), probs.max(axis=1)
+    digits = "".join(str(int(k)) for k in best)
+    if REJECT in best or not _plausible(slot.kind, digits) or float(sure.min()) < GUESS:
+        return Reading(None, UNSURE_CONF, ink_box, probs)
+    if float(sure.min()) < SURE or slot.baseline:  # some glyph not sure, or a slot guessed: proposed, flagged
+        return Reading(digits, UNSURE_CONF, ink_box, probs)
+    return Reading(digits, round(float(sure.min()), 4), ink_box, probs)
+
+
+def _digit_sized(glyphs: list[np.ndarray], boxes: list[BBox], slot: Slot) -> tuple[list[np.ndarray], list[BBox]]:
+    """The last (at most two) glyphs standing on the baseline at digit height: the printed 'ngày' before
+    them is short (n, a) or hangs below the baseline (g, y)."""
+    ref = slot.reference
+    keep = [i for i, b in enumerate(boxes) if b.y1 <= slot.baseline + 0.3 * ref and b.y0 <= slot.baseline - 0.75 * ref]
+    run: list[int] = []
+    for i in reversed(range(len(boxes))):
+        if i not in keep or len(run) == 2:
+            break
+        run.insert(0, i)
+    return [glyphs[i] for i in run], [boxes[i] for i in run]
+
+
+def _strip_sign(probs: np.ndarray, boxes: list[BBox], lead: bool = False) -> tuple[np.ndarray, list[BBox]]:
+    """Glyphs after the digits that the model calls 'not a digit' (the joined sign's '/', the 't' of a joined
+    'tháng') dropped, and with ``lead`` those before them (the 'y' of 'ngày03')."""
+    n, first = len(boxes), 0
+    while n > 0 and int(probs[n - 1].argmax()) == REJECT:
+        n -= 1
+    while lead and first < n and int(probs[first].argmax()) == REJECT:
+        first += 1
+    return probs[first:n], boxes[first:n]
 
 
 def _apply(words: list[Word], slot: Slot, digits: str | None, conf: float, ink: BBox) -> list[Word]:
@@ -185,7 +295,7 @@ def _apply(words: list[Word], slot: Slot, digits: str | None, conf: float, ink: 
         new.append(Word(digits, ink, conf, left.block, left.line))
     else:
         new.extend(replace(w, conf=min(w.conf, UNSURE_CONF)) for w in slot.words)
-        if slot.joined is not None:
+        if slot.joined is not None and slot.cut:
             j = slot.joined
             new.append(Word(j.text[:slot.cut], BBox(j.bbox.x0, j.bbox.y0, max(j.bbox.x0 + 1, ink.x1), j.bbox.y1),
                             UNSURE_CONF, j.block, j.line))
@@ -198,26 +308,62 @@ def _apply(words: list[Word], slot: Slot, digits: str | None, conf: float, ink: 
             x0 = max(w.bbox.x0, ink.x1 + 1)
             w = Word(w.text[slot.cut:], BBox(x0, w.bbox.y0, max(x0 + 1, w.bbox.x1), w.bbox.y1), w.conf, w.block,
                      w.line)
-        out.append(w)
         if w is left:
+            if 0 < slot.left_keep < len(w.text):  # 'ngày03': the anchor alone, the digits read apart
+                x1 = max(w.bbox.x0 + 1, min(w.bbox.x1, ink.x0 - 1))
+                w = Word(w.text[:slot.left_keep], BBox(w.bbox.x0, w.bbox.y0, x1, w.bbox.y1), w.conf, w.block, w.line)
+            out.append(w)
             out.extend(new)
+            continue
+        out.append(w)
     return out
 
 
-def read_fill_ins(image: Image.Image, page: OcrPage) -> OcrPage:
-    """The page with its handwritten number, day and month read (or marked unsure); see the module doc."""
+def read_fill_ins(image: Image.Image, page: OcrPage,
+                  signed: Callable[[], Sequence[date]] | None = None) -> OcrPage:
+    """The page with its handwritten number, day and month read (or marked unsure); see the module doc.
+
+    ``signed``: the file's digital signing dates (asked only when a handwritten day is unsure): the date is
+    then proposed among the dates they allow (:mod:`._fill_dates`), flagged."""
     if not page.words:
         return page
     words = list(page.words)
     judged = False
+    readings: list[tuple[Slot, Reading | None]] = []
     for slot in _slots(page):
         judged = judged or slot.kind == "number"
-        found = _read(slot, image)
-        if found is None:
-            continue
-        digits, conf, ink = found
+        readings.append((slot, _read(slot, image)))
+    if signed is not None:
+        readings = _with_signing_date(readings, signed)
+    for slot, found in readings:
         present = {id(w) for w in words}
-        if ink is not None and all(id(w) in present for w in (slot.left, *slot.words)):
-            words = _apply(words, slot, digits, conf, ink)
+        if found is not None and all(id(w) in present for w in (slot.left, *slot.words)):
+            words = _apply(words, slot, found.digits, found.conf, found.ink)
     engine = page.engine + HAND_MARK if judged and not page.engine.endswith(HAND_MARK) else page.engine
     return replace(page, words=tuple(words), engine=engine)
+
+
+def _with_signing_date(readings: list[tuple[Slot, Reading | None]], signed: Callable[[], Sequence[date]],
+                       ) -> list[tuple[Slot, Reading | None]]:
+    """An unsure handwritten day (and month) replaced by the likeliest date the signatures allow, flagged."""
+    by_kind = {slot.kind: (slot, found) for slot, found in readings}
+    day_slot, day = by_kind.get("day", (None, None))
+    if day_slot is None or day_slot.year is None or day is None or day.conf > UNSURE_CONF:
+        return readings
+    month_slot, month_read = by_kind.get("month", (None, None))
+    if month_read is not None:  # written by hand: its reading if sure, else its glyphs weigh in
+        month = int(month_read.digits) if month_read.digits and month_read.conf > UNSURE_CONF else None
+    elif month_slot is not None and _DIGITS.fullmatch("".join(w.text for w in month_slot.words)):
+        month = int("".join(w.text for w in month_slot.words))
+    else:
+        return readings  # no month to hold the day to
+    choice = choose_date(signed(), day_slot.year, month, day.probs, month_read.probs if month_read else None)
+    if choice is None:
+        return readings
+    picked = {"day": f"{choice.value.day:02d}", "month": f"{choice.value.month:02d}"}
+    out: list[tuple[Slot, Reading | None]] = []
+    for slot, found in readings:
+        if found is not None and slot.kind in picked and (slot.kind == "day" or month is None):
+            found = replace(found, digits=picked[slot.kind], conf=UNSURE_CONF)
+        out.append((slot, found))
+    return out

@@ -40,6 +40,13 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
           ([(0.85, 0.25), (0.5, 0.45), (0.15, 0.25), (0.5, 0.0), (0.85, 0.2), (0.8, 1.0)],)),
 }
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
+# More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
+# pages keep the shapes above): a '1' with a long lead-in stroke, a '7' whose bar crosses its stem.
+_MORE: dict[str, tuple[tuple[Stroke, ...], ...]] = {
+    "1": (([(0.0, 0.45), (0.6, 0.0), (0.6, 1.0)],), ([(0.05, 0.35), (0.55, 0.0), (0.5, 1.0)],)),
+    "7": (([(0.0, 0.05), (0.9, 0.0), (0.75, 1.0)], [(0.2, 0.55), (0.95, 0.5)]),
+          ([(0.05, 0.0), (0.95, 0.02), (0.55, 1.0)], [(0.25, 0.5), (0.9, 0.5)])),
+}
 
 
 def _oval(rng: np.random.Generator) -> Stroke:
@@ -58,9 +65,11 @@ def _chaikin(points: np.ndarray, rounds: int = 2) -> np.ndarray:
     return points
 
 
-def digit_strokes(digit: str, rng: np.random.Generator) -> list[np.ndarray]:
-    """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed."""
-    strokes = [_oval(rng)] if digit == "0" else list(_SHAPES[digit][int(rng.integers(len(_SHAPES[digit])))])
+def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False) -> list[np.ndarray]:
+    """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed
+    (``extra``: the training-only shapes too)."""
+    shapes = _SHAPES.get(digit, ()) + (_MORE.get(digit, ()) if extra else ())
+    strokes = [_oval(rng)] if digit == "0" else list(shapes[int(rng.integers(len(shapes)))])
     slant = rng.uniform(-0.1, 0.35)
     angle = rng.uniform(-0.12, 0.12)
     sx = rng.uniform(0.75, 1.1)
@@ -76,15 +85,17 @@ def digit_strokes(digit: str, rng: np.random.Generator) -> list[np.ndarray]:
 
 
 def draw_digits(draw: ImageDraw.ImageDraw, text: str, x: float, baseline: float, height: float,
-                rng: np.random.Generator, ink: tuple[int, int, int], pen: float) -> tuple[float, float, float, float]:
-    """Write ``text`` (digits) from ``x`` with its bottom near ``baseline``; returns the box written."""
+                rng: np.random.Generator, ink: tuple[int, int, int], pen: float,
+                extra: bool = False) -> tuple[float, float, float, float]:
+    """Write ``text`` (digits) from ``x`` with its bottom near ``baseline``; returns the box written
+    (``extra``: the training-only shapes too)."""
     box = [x, baseline, x, baseline]
     cursor = x
     for digit in text:
         h = height * rng.uniform(0.88, 1.1)
         w = h * (0.35 if digit == "1" else rng.uniform(0.55, 0.72))
         top = baseline - h + rng.normal(0.0, 0.05 * height)
-        for stroke in digit_strokes(digit, rng):
+        for stroke in digit_strokes(digit, rng, extra):
             points = [(float(cursor + px * w), float(top + py * h)) for px, py in stroke]
             draw.line(points, fill=ink, width=max(1, round(pen)), joint="curve")
             r = pen / 2
