@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sohoa.db.models import Document
+from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.index import make_index
+from sohoa.index.facets import facet_counts
 from sohoa.index.pg_tags import TAGS_PG_SQL
 from sohoa.services.catalogue.index_docs import document_index_doc
 from sohoa.services.catalogue.search import SearchRequest, search
@@ -89,6 +90,37 @@ def test_facets_count_inside_filters(any_ctx: AppContext) -> None:
     assert {v["value"]: v["count"] for v in page.facets["access_level"]} == {"public": 2, "internal": 1}
     chosen = search(any_ctx, admin, SearchRequest("hoa giai", facets=True, access_level="internal"), audit=False)
     assert chosen.total == 1 and chosen.facets["access_level"] == [{"value": "internal", "count": 1}]
+
+
+def test_bloc_and_retention_facets(any_ctx: AppContext) -> None:
+    """The file's bloc, else the unit's; the file's retention (PostgreSQL joins the rows, SQLite looks them up)."""
+    with any_ctx.db.session() as session:
+        units = [Unit(identifier=f"T.FAC{n}", name="Phường", name_folded="phuong", unit_type="phường", bloc=bloc)
+                 for n, bloc in enumerate(("party", "government"))]
+        session.add_all(units)
+        session.flush()
+        files = [FileUnit(file_code="F.20", title="Hồ sơ", unit_id=units[0].id, retention_years=20),
+                 FileUnit(file_code="F.P", title="Hồ sơ", unit_id=units[1].id, permanent=True, bloc="mass_org")]
+        session.add_all(files)
+        session.flush()
+        placed = [(units[0].id, files[0].id), (units[1].id, files[1].id), (units[1].id, files[1].id),
+                  (units[1].id, None), (None, None)]
+        for unit_id, file_id in placed:
+            doc = Document(text="Biên bản mkfacetbloc", source_name="s.pdf", access_level="public",
+                           state="published", unit_id=unit_id, file_id=file_id)
+            session.add(doc)
+            session.flush()
+            make_index(any_ctx.db.engine).upsert(session, document_index_doc(doc))
+    admin = Principal(user_id=1, username="a", role="admin")
+    for sample in (None, 2000):
+        with any_ctx.db.session() as session:
+            counts = facet_counts(session, any_ctx.index, "mkfacetbloc", None, ("bloc", "unit", "retention"),
+                                  sample=sample)
+        assert [(v.value, v.count) for v in counts["bloc"]] == [("mass_org", 2), ("government", 1), ("party", 1)]
+        assert [(v.value, v.count) for v in counts["retention"]] == [("permanent", 2), ("20", 1)]
+        assert sorted(v.count for v in counts["unit"]) == [1, 3]
+    page = search(any_ctx, admin, SearchRequest("mkfacetbloc", facets=True), audit=False)
+    assert {v["value"]: v["count"] for v in page.facets["bloc"]} == {"mass_org": 2, "government": 1, "party": 1}
 
 
 def test_tags_follow_the_documents_row(pg_ctx: AppContext, tmp_path: Path) -> None:

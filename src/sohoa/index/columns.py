@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BLOC_EXPR", "RETENTION_EXPR", "SORTS", "year_expr"]
+__all__ = ["BLOC_EXPR", "BLOC_JOINED", "RETENTION_EXPR", "RETENTION_JOINED", "SORTS", "year_expr"]
 
 # A document's bloc is its file's, else its creating unit's.
 BLOC_EXPR = ("COALESCE((SELECT f.bloc FROM file_units f WHERE f.id = d.file_id), "
@@ -10,6 +10,10 @@ BLOC_EXPR = ("COALESCE((SELECT f.bloc FROM file_units f WHERE f.id = d.file_id),
 # Retention as one value: 'permanent' or the number of years as text.
 RETENTION_EXPR = ("(SELECT CASE WHEN f.permanent THEN 'permanent' WHEN f.retention_years IS NOT NULL "
                   "THEN CAST(f.retention_years AS TEXT) END FROM file_units f WHERE f.id = d.file_id)")
+# The same two values over the document's ``file_units f`` and ``units u`` rows, LEFT JOINed (facets on PostgreSQL).
+BLOC_JOINED = "COALESCE(f.bloc, u.bloc)"
+RETENTION_JOINED = ("CASE WHEN f.permanent THEN 'permanent' WHEN f.retention_years IS NOT NULL "
+                    "THEN CAST(f.retention_years AS TEXT) END")
 
 # Sort orders after the exact-tone tier; relevance keeps the index's own rank.
 SORTS: dict[str, str] = {

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.domain.ports import SearchIndex
 from sohoa.domain.search import SearchFilters
-from sohoa.index.columns import BLOC_EXPR, RETENTION_EXPR, year_expr
+from sohoa.index.columns import BLOC_EXPR, BLOC_JOINED, RETENTION_EXPR, RETENTION_JOINED, year_expr
 
 __all__ = ["FACET_NAMES", "FacetValue", "facet_counts"]
 
@@ -36,14 +36,26 @@ def _expressions(dialect: str) -> dict[str, str]:
     }
 
 
-def _facet_sql(exprs: list[str], base: str, sample: int | None) -> str:
-    """One statement: the matches' facet values read once (at most ``sample`` rows), grouped per facet."""
-    columns = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs))
+# PostgreSQL: bloc and retention from the matches' file and unit rows joined once (a hash of ``units``), not
+# three correlated look-ups per match (2,000 matches: 6,000 index probes, most of the facets' time).
+_JOINED = {"bloc": BLOC_JOINED, "retention": RETENTION_JOINED}
+
+
+def _facet_sql(exprs: list[str], base: str, sample: int | None, joined: dict[int, str] | None = None) -> str:
+    """One statement: the matches' facet values read once (at most ``sample`` rows), grouped per facet.
+    ``joined``: facets (by position) computed over the matches' ``file_units f`` and ``units u`` rows."""
+    joined = joined or {}
+    columns = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs) if i not in joined)
     bound = f" LIMIT {int(sample)}" if sample is not None else ""
     groups = " UNION ALL ".join(
         f"SELECT {i} AS f, v, n FROM (SELECT CAST(c{i} AS TEXT) AS v, count(*) AS n FROM m WHERE c{i} IS NOT NULL "
         f"GROUP BY c{i} ORDER BY n DESC, v LIMIT :flimit) AS g{i}" for i in range(len(exprs)))
-    return f"WITH m AS MATERIALIZED (SELECT {columns} {base}{bound}) {groups}"
+    if not joined:
+        return f"WITH m AS MATERIALIZED (SELECT {columns} {base}{bound}) {groups}"
+    keys = ", ".join(["d.unit_id AS mu", "d.file_id AS mf", *([columns] if columns else [])])
+    extra = ", ".join(f"{expr} AS c{i}" for i, expr in joined.items())
+    return (f"WITH r AS MATERIALIZED (SELECT {keys} {base}{bound}), m AS MATERIALIZED (SELECT r.*, {extra} FROM r "
+            f"LEFT JOIN file_units f ON f.id = r.mf LEFT JOIN units u ON u.id = r.mu) {groups}")
 
 
 def facet_counts(session: Session, index: SearchIndex, query: str, filters: SearchFilters | None,
@@ -58,7 +70,9 @@ def facet_counts(session: Session, index: SearchIndex, query: str, filters: Sear
     base = index.base_sql(query, filters, params)
     if base is None:
         return {n: [] for n in names}
-    rows = session.execute(text(_facet_sql([expressions[n] for n in names], base, sample)), params).all()
+    joined = ({i: _JOINED[n] for i, n in enumerate(names) if n in _JOINED}
+              if session.get_bind().dialect.name == "postgresql" else None)
+    rows = session.execute(text(_facet_sql([expressions[n] for n in names], base, sample, joined)), params).all()
     found: dict[int, list[tuple[str, int]]] = {}
     for facet, value, count in rows:
         found.setdefault(int(facet), []).append((str(value), int(count)))

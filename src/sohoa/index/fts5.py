@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -92,6 +93,11 @@ def order_sql(sort: str, rank: str) -> str:
 class Fts5Index:
     """Search over the ``doc_fts`` virtual table (migration 0002; ``tags`` column and triggers: 0003)."""
 
+    def __init__(self) -> None:
+        # The bounded matches of this thread's last search past the bound (BOUND + 1, in FTS5's order): the facets
+        # of the same request (sampled over the first BOUND matches) count them instead of a second MATCH.
+        self._recent = threading.local()
+
     def upsert(self, session: Session, doc: IndexDoc) -> None:
         exact = canonical_text(doc.text)
         session.execute(text("DELETE FROM doc_fts WHERE rowid = :id"), {"id": doc.document_id})
@@ -123,6 +129,12 @@ class Fts5Index:
         parsed = parse_query(query)
         if parsed.empty:
             return None
+        recent = getattr(self._recent, "matches", None)
+        if recent is not None and recent[0] == (query, repr(filters)):
+            self._recent.matches = None  # once: for the facets of that search
+            params["sampled"] = json.dumps(recent[1][:BOUND])
+            # the same rows, in the same order, as the MATCH below (they were read in scope by it)
+            return "FROM documents d WHERE d.id IN (SELECT value FROM json_each(:sampled))"
         residual = self._match(parsed, filters, params)
         return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH :m{residual}"
 
@@ -140,6 +152,7 @@ class Fts5Index:
                                    else "")
         ids = id_list(session, f"SELECT doc_fts.rowid {source} WHERE doc_fts MATCH :m{residual} LIMIT {BOUND + 1}",
                       params)
+        self._recent.matches = ((query, repr(filters)), ids) if len(ids) > BOUND else None
         if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
             return partial_hits(session, _partial_query(parsed, filters), source, residual, params, limit=limit,
                                 offset=offset)

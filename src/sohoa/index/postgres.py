@@ -118,7 +118,8 @@ class PostgresIndex:
         return match, exact
 
     def base_sql(self, query: str, filters: SearchFilters | None, params: dict[str, object]) -> str | None:
-        """``FROM … WHERE …`` over the matching documents (aliases ``s`` and ``d``)."""
+        """``FROM … WHERE …`` over the matching documents (alias ``d``; ``s`` too unless the matches of the search
+        just run are reused)."""
         parsed = parse_query(query)
         if parsed.empty:
             return None
@@ -126,7 +127,7 @@ class PostgresIndex:
         if recent is not None and recent[0] == (query, repr(filters)):
             self._recent.matches = None  # once: for the facets of that search
             params["sampled"] = recent[1][:large.BOUND]
-            return f"{_JOINED} WHERE s.document_id = ANY(CAST(:sampled AS integer[]))"
+            return "FROM documents d WHERE d.id = ANY(CAST(:sampled AS integer[]))"  # in scope: read in it
         match, _ = self._conditions(parsed, params)
         return f"{_JOINED} WHERE ({match}){pg_filter_sql(filters, params)}"
 
