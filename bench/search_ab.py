@@ -1,13 +1,15 @@
 """Search A/B: two source trees of Sohoa on one search database, their runs alternating in the same minutes (ABBA).
 
 Usage: python bench/search_ab.py --data DIR --old SRC [--new SRC] [--pairs 3] [--clients 4] [--rounds 5]
-       [--plan DIR]
+       [--plan DIR] [--pg-url URL --pg-schema S]
 ``DIR`` is a data directory built by ``bench/search.py`` (brought to the new tree's revision first by
 ``--migrate REVISION``); ``SRC`` a tree's ``src`` folder (e.g. ``git archive`` of an older commit). Each run is a
 process of its own with that tree first on ``sys.path``, measuring ``bench/search.py``'s query plan and client
 loop (from ``--plan``, the same file for both sides) for an archivist and for a unit officer (the lineage
-scope of the unit with the most predecessors). The machine's load average is recorded with every run, so
-that a difference is read against the machine state. Writes bench/results/search_ab.json (or ``--out``).
+scope of the unit with the most predecessors); with ``--pg-url``, on the PostgreSQL schema built by
+``bench/search.py --engine postgres`` instead (``DIR``: that run's data directory). The machine's load average
+is recorded with every run, so that a difference is read against the machine state. Writes
+bench/results/search_ab.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ RESULTS = HERE / "results" / "search_ab.json"
 NEW_SRC = HERE.parent / "src"
 
 
-def _side(data: Path, plan: Path, clients: int, rounds: int) -> dict[str, Any]:
+def schema_url(url: str, schema: str) -> str:
+    """The SQLAlchemy URL whose connections use ``schema`` (as bench/_search_pg.py's)."""
+    from urllib.parse import quote
+    return f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}"
+
+
+def _side(data: Path, plan: Path, clients: int, rounds: int, database_url: str | None = None) -> dict[str, Any]:
     """One run in this process: the plan for the archivist, then for the unit officer."""
     sys.path.insert(0, str(plan))
     bench = importlib.import_module("search")  # the plan's bench/search.py: queries() and _run()
@@ -38,7 +46,8 @@ def _side(data: Path, plan: Path, clients: int, rounds: int) -> dict[str, Any]:
     from sohoa.services.platform.context import open_context
     from sohoa.settings import Settings
 
-    ctx = open_context(Settings(data=data, workers=1), migrate_schema=False)
+    ctx = open_context(Settings(data=data, workers=1, **({"database_url": database_url} if database_url else {})),
+                       migrate_schema=False)
     try:
         with ctx.db.session() as session:
             unit = session.execute(text("SELECT to_unit_id FROM unit_links WHERE to_unit_id IS NOT NULL "
@@ -70,7 +79,8 @@ def _load() -> float:
 def _one(side: str, src: Path, args: argparse.Namespace) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     command = [sys.executable, __file__, "--side", "--data", str(args.data), "--plan", str(args.plan),
-               "--clients", str(args.clients), "--rounds", str(args.rounds)]
+               "--clients", str(args.clients), "--rounds", str(args.rounds), "--pg-schema", args.pg_schema,
+               *(["--pg-url", args.pg_url] if args.pg_url else [])]
     before, start = _load(), time.time()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout)
@@ -92,10 +102,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--migrate", metavar="REVISION", help="bring DIR to this revision of the new tree and stop")
+    parser.add_argument("--pg-url", help="PostgreSQL server of the schema built by bench/search.py --engine postgres")
+    parser.add_argument("--pg-schema", default="bench_search")
     parser.add_argument("--side", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
-        print(json.dumps(_side(args.data, args.plan, args.clients, args.rounds)))
+        url = schema_url(args.pg_url, args.pg_schema) if args.pg_url else None
+        print(json.dumps(_side(args.data, args.plan, args.clients, args.rounds, url)))
         return
     if args.migrate:
         code = ("import sys; from alembic import command; from sohoa.db.session import alembic_config; "

@@ -20,15 +20,22 @@ from sqlalchemy.orm import Session
 __all__ = ["RARE_DOCS", "bm25_scores", "rare_phrases"]
 
 RARE_DOCS = 5_000
+_RARE_KEY = "sohoa.index.rank.rare"  # session.info: FTS5 expression → held by at most RARE_DOCS
 
 
 def rare_phrases(session: Session, column: str, phrases: Sequence[str]) -> list[str]:
-    """The phrases held by at most RARE_DOCS documents (each counted only that far)."""
-    params = {f"p{i}": f"{column} : {p}" for i, p in enumerate(phrases)}
-    counts = ", ".join(f"(SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH :p{i} "
-                       f"LIMIT {RARE_DOCS + 1}))" for i in range(len(phrases)))
-    row = session.execute(text(f"SELECT {counts}"), params).one()
-    return [p for p, n in zip(phrases, row, strict=True) if int(n) <= RARE_DOCS]
+    """The phrases held by at most RARE_DOCS documents (each counted only that far). The counts are kept for the
+    session (one search): BM25 and closeness ask about the same words."""
+    known: dict[str, bool] = session.info.setdefault(_RARE_KEY, {})
+    asked = [f"{column} : {p}" for p in phrases]
+    missing = list(dict.fromkeys(e for e in asked if e not in known))
+    if missing:
+        params = {f"p{i}": e for i, e in enumerate(missing)}
+        counts = ", ".join(f"(SELECT count(*) FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH :p{i} "
+                           f"LIMIT {RARE_DOCS + 1}))" for i in range(len(missing)))
+        row = session.execute(text(f"SELECT {counts}"), params).one()
+        known.update((e, int(n) <= RARE_DOCS) for e, n in zip(missing, row, strict=True))
+    return [p for p, e in zip(phrases, asked, strict=True) if known[e]]
 
 
 def bm25_scores(session: Session, column: str, phrases: Sequence[str], ids: Sequence[int], *,
