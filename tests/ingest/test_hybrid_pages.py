@@ -119,6 +119,22 @@ def test_a_stamp_over_a_scan_is_provenance_and_the_scan_is_read(ctx: AppContext,
     assert json.dumps(page.quality, ensure_ascii=False)  # stored as JSON
 
 
+def test_a_poor_ocr_layer_over_its_scan_gives_way_to_our_reading(ctx: AppContext, tmp_path: Path,
+                                                                  scan: Path) -> None:
+    # Another tool's OCR lost the marks and swapped letters: the layer covers the lines but reads badly.
+    poor = ["UY BAN NHAN DAN TINH QUANG NGAI Hcok xA HQI CHiJ NGHiA", "QUYET DJNH Dc 1p - Ty do - Hph phtic",
+            "Ve viec giao dat cho hq gia dinh tqi xa Nghia Ha", "Dieu 1. Giao dat cho cac hq gia dinh",
+            "Dieu 2. Quyet dinh co hieu lyc ke tir ngay ky"]
+    hybrid = _text_pdf(tmp_path / "poor.pdf", poor, invisible=True, image=scan)
+    report = ingest_paths(ctx, [hybrid], engine_factory=fake)
+    assert [i.state for i in report.items] == ["done"]
+    (page,) = _pages(ctx)
+    assert page.text_source == "ocr" and page.text == "Quyết định về việc hòa giải"
+    assert page.quality is not None
+    notes = [w for w in page.quality["warnings"] if w.startswith("text_layer_poor")]
+    assert len(notes) == 1 and "OCR kept" in notes[0]
+
+
 def test_coverage_split_and_merge() -> None:
     pixels = Image.new("L", (800, 1000), 255)
     pixels.paste(0, (100, 100, 700, 140))  # one dark line of "text"

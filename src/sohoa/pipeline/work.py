@@ -5,22 +5,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache, partial
+from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from sohoa.domain.errors import InputRejected
 from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.ports import OcrEngine, PageRole
 from sohoa.engines.ocr_formats import ocr_page_to_json
+from sohoa.engines.pdf_signatures import read_pdf_signatures
 from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.handwriting import read_fill_ins
 from sohoa.intelligence.separator import find_separator
+from sohoa.intelligence.signer_titles import read_signer_titles
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
 from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer
+from sohoa.pipeline.layer_quality import layer_is_poor, prefer_ocr
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.preprocess import measure_quality, pixel_array
 from sohoa.pipeline.reading_choice import read_page
@@ -105,7 +112,8 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     """Process one page with ``engine``; the master image is only read, never written."""
     started = time.perf_counter()
     layer = page_text_layer(job.page)
-    if job.page.born_digital and layer is not None:
+    poor = layer is not None and layer_is_poor(layer)
+    if job.page.born_digital and layer is not None and not poor:
         return _born_digital(job, layer, started)
     image, dpi = _load(job, load_page_image)
     pixels, depth = pixel_array(image)  # one copy of the page for measuring and preparing
@@ -113,24 +121,32 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     coverage: float | None = None
     typed: tuple[Word, ...] = ()
     overlay = ""
+    read: OcrPage | None = None
+    if layer is not None and poor:  # a layer of few known words (a poor OCR by another tool): read the page
+        read, read_quality = _ocr(job, image, pixels, dpi, quality, engine)
+        verdict = prefer_ocr(layer, read)
+        if not verdict.use_ocr and job.page.born_digital:
+            return _born_digital(job, layer, started)
+        if verdict.use_ocr:
+            quality, layer = read_quality, None
+        else:
+            read = None  # the page reads as badly by OCR (another language): the layer stays the text
+        quality = replace(quality, warnings=(*quality.warnings, verdict.describe()))
     if layer is not None:  # a hybrid: the layer is the page's text only when it explains the scan
         coverage = layer_coverage(pixels, dpi, layer)
         if coverage < COVERED:
             split = split_layer(layer)
             typed, overlay, layer = split.typed, split.stamp_text, None
             quality = replace(quality, warnings=(*quality.warnings, "text_layer_partial"))
-    separator = None if layer else find_separator(_small_grey(image))
+    separator = None if layer or read else find_separator(_small_grey(image))
     if layer is not None:
         ocr = layer
+    elif read is not None:
+        ocr = read
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr, quality = read_page(pixels, dpi, quality, engine)  # prepared, or light when that reads better
-        if "red_ink" in quality.warnings and image.mode == "RGB":
-            ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
-        ocr = reading_order(ocr)
-        ocr = correct_page(ocr) if job.correct else ocr
-        ocr = read_fill_ins(image, ocr)  # numbers and days written by hand into a printed form
+        ocr, quality = _ocr(job, image, pixels, dpi, quality, engine)
     if typed and not separator:
         ocr = merge_typed(ocr, typed)
     role = None if separator else page_role(ocr)
@@ -143,6 +159,27 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         ocr_json=ocr_page_to_json(ocr).encode("utf-8"), overlay_text=overlay,
         layer_coverage=None if coverage is None else round(coverage, 3),
     )
+
+
+def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, quality: QualityMetrics,
+         engine: OcrEngine) -> tuple[OcrPage, QualityMetrics]:
+    """The scan read by OCR: prepared (or light when that reads better), stamps, reading order, corrections,
+    handwritten fill-ins; ``quality`` with the reading's notes."""
+    ocr, quality = read_page(pixels, dpi, quality, engine)
+    if "red_ink" in quality.warnings and image.mode == "RGB":
+        ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
+    ocr = read_signer_titles(image, dpi, ocr, engine)  # a title line the layout analysis lost or garbled
+    ocr = reading_order(ocr)
+    ocr = correct_page(ocr) if job.correct else ocr
+    signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None
+    return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
+
+
+@lru_cache(maxsize=8)
+def signing_dates(path: str) -> tuple[date, ...]:
+    """The dates of a PDF's digital signatures as their signers wrote them (the clock of the signing
+    software, whatever zone it names): evidence for a handwritten issue date (``read_fill_ins``)."""
+    return tuple(s.signing_time.date() for s in read_pdf_signatures(Path(path)) if s.signing_time is not None)
 
 
 def digital_quality(ocr: OcrPage, warnings: tuple[str, ...] = ()) -> QualityMetrics:
