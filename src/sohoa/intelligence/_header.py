@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sohoa.domain.codes import Secrecy, Urgency
-from sohoa.domain.ocr import OcrPage
+from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.text import canonical_text, fold
 
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
+from ._organ_names import organ_name_known
 from ._organs import restore_header, split_organs
 
 __all__ = ["DateMatch", "find_date", "find_organs", "find_stamps", "is_motto"]
@@ -28,12 +29,19 @@ _DATE = re.compile(
     r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
 _NGAY = re.compile(r"ng[a-z]{1,3}")
+_DAY_FIRST = re.compile(r"\d{1,2}\s*th[a-z]{2,4}\b")  # a handwritten day read apart from the place and 'ngày'
+_DAY_MONTH = re.compile(r"(?<=[\sy])([0-9il|o]{1,2})(?=\s*(?:th[a-z]{2,4}|n[a-z]{1,2}m)\b)")
+_LOOKALIKES = str.maketrans("il|o", "1110")
 _DAY = re.compile(r"[0-9]{1,2}")  # ASCII digits only: OCR of handwriting yields '²', '٣' …
 _FILL = "._…"  # dot leaders and underscores of a fill-in blank around typed digits
 _STRICT = re.compile(
     r"^[^\d,]+, ngày (?:0[1-9]|[12]\d|3[01]) tháng (?:0[12]|[3-9]|1[0-2]) năm \d{4}\s*$"
 )
 _NOT_ORGAN = re.compile(r"^(?:so\s*[:;.]|so\s*\d|v\s*/\s*v|[/-])")  # number, V/v, a sign's tail
+# The number line however OCR misread its label ("S6: 463Y", "S& 5?AD /UBND-SGDDT"), and a sign anywhere on
+# a line ("/UBND-SGDĐT"): no organ name holds a slash before a group of capitals and a hyphen.
+_NUMBER_LINE = re.compile(r"^s\S{0,2}\s*[:;]|^s\S{0,2}\s+\S*\d|/\s*[a-z]{1,10}\s*[-–]")
+_NUMBER_LABEL = re.compile(r"^s\S{0,2}[:;]$")  # "Số:" as one word, where a line runs into the number
 _STAMPS: dict[str, tuple[str, str]] = {
     "mat": ("secrecy", Secrecy.MAT.value),
     "toi mat": ("secrecy", Secrecy.TOI_MAT.value),
@@ -87,13 +95,13 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
     for seg in segments:
         if seg.cy > 0.5 * page.height or seg.cx < 0.35 * page.width:
             continue
-        match = _DATE.match(seg.folded)
-        cut = match is None and seg.folded.startswith(("thang", "ngay"))
+        match = _DATE.match(_digit_lookalikes(seg.folded))
+        cut = match is None and (seg.folded.startswith(("thang", "ngay")) or _DAY_FIRST.match(seg.folded) is not None)
         if cut or (match is not None and _NGAY.fullmatch(match.group("place").strip())):
             # The line starts at "ngày" or "tháng": the place is a segment of its own, cut off by a
             # wide gap (often the blank left for a handwritten day).
             seg = _with_left_neighbour(seg, segments)
-            match = _DATE.match(seg.folded)
+            match = _DATE.match(_digit_lookalikes(seg.folded))
         if match is None or len(match.group("place").split()) > 8 or _NGAY.fullmatch(match.group("place").strip()):
             continue
         value = _place_text(seg, match.group("place"))
@@ -105,10 +113,23 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
     return None
 
 
+def _digit_lookalikes(folded: str) -> str:
+    """'tháng I0năm' → 'tháng 10năm': in a day or month of one or two characters, one of them a digit, the
+    letters OCR confuses with digits (i, l, | → 1; o → 0) are digits (same length, so positions hold)."""
+    def fix(m: re.Match[str]) -> str:
+        group = m.group(1)
+        return group.translate(_LOOKALIKES) if any(ch.isdigit() for ch in group) else group
+    return _DAY_MONTH.sub(fix, folded)
+
+
 def _with_left_neighbour(seg: Segment, segments: Sequence[Segment]) -> Segment:
     left = [s for s in segments if s.bbox.x1 < seg.bbox.x0 and abs(s.cy - seg.cy) < 0.7 * seg.height
             and seg.bbox.x0 - s.bbox.x1 < 10 * seg.height]
-    return Segment(max(left, key=lambda s: s.bbox.x1).words + seg.words) if left else seg
+    if not left:
+        return seg
+    joined = Segment(max(left, key=lambda s: s.bbox.x1).words + seg.words)
+    # A handwritten day read alone ('03') between the place and 'tháng': the place is one more to the left.
+    return _with_left_neighbour(joined, segments) if joined.words[0].text.isdigit() else joined
 
 
 def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
@@ -124,12 +145,26 @@ def _left_of_motto(seg: Segment, page: OcrPage) -> Segment:
     return Segment(left) if left and not is_motto(Segment(left)) else seg
 
 
+def _organ_part(seg: Segment) -> Segment | None:
+    """The words of a header line that may be an organ's: without the dashes or dots of a rule in front
+    ("- SỞ GIÁO DỤC"), and cut where the number's label starts ("… ĐÀO TẠO Số: 12/SGDĐT")."""
+    words = list(seg.words)
+    while words and not any(ch.isalnum() for ch in words[0].text):
+        words.pop(0)
+    cut = next((i for i, w in enumerate(words) if _NUMBER_LABEL.match(fold(w.text))), len(words))
+    words = words[:cut]
+    return Segment(tuple(words)) if words else None
+
+
 def _organ_lines(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> list[Segment]:
     lines = []
-    for seg in map(lambda s: _left_of_motto(s, page), segments):
-        if seg.cy >= limit_y or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.65 * page.width:
+    for whole in map(lambda s: _left_of_motto(s, page), segments):
+        seg = _organ_part(whole)
+        if seg is None or seg.cy >= limit_y or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.65 * page.width:
             continue
         if is_junk(seg) or is_motto(seg) or not is_upper_line(seg) or _NOT_ORGAN.match(seg.folded):
+            continue
+        if _NUMBER_LINE.search(whole.folded):
             continue
         lines.append(seg)
     return lines
@@ -144,15 +179,20 @@ def find_organs(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> t
     groups = split_organs(_organ_lines(segments, page, limit_y))
     if not groups:
         return None, None
-    hits = [
-        Hit(canonical_text(restore_header(" ".join(s.text for s in group))).strip(" .,;:_-"),
-            tuple(s.words for s in group), 0.9, "organ.header_left")
-        for group in groups
-    ]
+    hits = [_organ_hit(canonical_text(restore_header(" ".join(s.text for s in group))).strip(" .,;:_-"),
+                       tuple(s.words for s in group)) for group in groups]
     parent = hits[-2] if len(hits) > 1 else None
     if parent is not None:
-        parent = Hit(parent.value, parent.parts, parent.certainty, "parent_organ.header_left")
+        parent = replace(parent, rule=parent.rule.replace("organ.", "parent_organ.", 1))
     return hits[-1], parent
+
+
+def _organ_hit(name: str, parts: tuple[tuple[Word, ...], ...]) -> Hit:
+    """An organ read from the header; one whose name does not parse as a body's name (a word lost or
+    garbled, a neighbouring line swallowed) is sent to review with a lower confidence."""
+    if organ_name_known(name):
+        return Hit(name, parts, 0.9, "organ.header_left")
+    return Hit(name, parts, 0.6, "organ.unknown_name", needs_review=True)
 
 
 def find_stamps(segments: Sequence[Segment], page: OcrPage) -> dict[str, Hit]:

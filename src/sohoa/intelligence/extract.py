@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sohoa.domain.codes import DocumentType, type_by_abbreviation
@@ -16,9 +17,14 @@ from ._layout import Segment, page_segments
 from ._number import NumberMatch, find_number, repair_with_title
 from ._organs import ORGAN_ABBREVIATIONS
 from ._signer import find_signer
+from ._signer_alone import find_lone_signer
 from .review import flag_doubtful
 
 __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
+
+# A sign's tail: the type group and the agency group ('/2020/NĐ-CP', '/QĐ-UBND').
+_SIGN = re.compile(r"/(?:(?:19|20)\d{2}/)?[A-ZĐ][A-Za-zĐđ]*-(?P<agency>[A-ZĐ][A-Za-zĐđ0-9]*)\b")
+_VV = re.compile(r"^v\s*/\s*v\b")
 
 # Party documents (Hướng dẫn 36-HD/VPTW) write công văn as 'CV' before the slash: '15-CV/TU'.
 _PARTY_TYPES = {"CV": "Công văn", "KL": "Kết luận"}
@@ -26,7 +32,8 @@ _PARTY_TYPES = {"CV": "Công văn", "KL": "Kết luận"}
 
 def _type_from_sign(number: NumberMatch | None, has_vv: bool) -> tuple[str | None, float, str]:
     if number is None:
-        return ("Công văn", 0.7, "type.vv") if has_vv else (None, 0.0, "")
+        # NĐ 30 (Phụ lục I, box 5b): only a công văn carries its summary as "V/v …" under the number.
+        return ("Công văn", 0.85, "type.vv") if has_vv else (None, 0.0, "")
     abbreviation = number.type_abbreviation
     if number.notation.rule == "notation.party" and abbreviation in _PARTY_TYPES:
         return _PARTY_TYPES[abbreviation], 0.85, "type.party_sign"
@@ -69,8 +76,8 @@ class RuleFieldExtractor:
         anchors = [m.segment for m in (number, dated) if m is not None]
         limit = min((s.bbox.y0 for s in anchors), default=0.25 * page.height) + 2
         organ, parent = find_organs(segments, page, limit if number is None else number.segment.bbox.y0 + 2)
-        if organ is None and number is not None:
-            organ = _organ_from_notation(number)
+        if organ is None:
+            organ = _organ_from_notation(number) if number is not None else _organ_from_sign(segments, page, limit)
         for key, hit in (("organ_name", organ), ("parent_organ_name", parent)):
             if hit is not None:
                 hits[key] = (hit, 1)
@@ -81,7 +88,8 @@ class RuleFieldExtractor:
 
     def _title(self, page: OcrPage, segments: list[Segment], number: NumberMatch | None, top: float,
                hits: dict[str, tuple[Hit, int]]) -> None:
-        vv = find_vv(segments, page, number.segment) if number is not None else None
+        anchor = number.segment if number is not None else _above_vv(segments, page)
+        vv = find_vv(segments, page, anchor) if anchor is not None else None
         title = find_title(segments, page, top)
         if title is not None:
             doc_type, seg = title
@@ -94,7 +102,7 @@ class RuleFieldExtractor:
         else:
             name, certainty, rule = _type_from_sign(number, vv is not None)
             if name is not None:
-                source = (number.notation.words,) if number is not None else ()
+                source = (number.notation.words,) if number is not None else vv.parts[:1] if vv is not None else ()
                 hits["type_name"] = (Hit(name, source, certainty, rule), 1)
             subject = vv
         subject = subject or vv
@@ -113,6 +121,9 @@ class RuleFieldExtractor:
                 hits["signer_full_name"] = (found[1], index + 1)
                 hits["signer_block"] = (found[2], index + 1)
                 return
+        alone = find_lone_signer(pages[-1], page_segments(pages[-1]))
+        if alone is not None:
+            hits["signer_full_name"] = (alone, len(pages))
 
 
 def _organ_from_notation(number: NumberMatch) -> Hit | None:
@@ -123,6 +134,31 @@ def _organ_from_notation(number: NumberMatch) -> Hit | None:
     if name is None:
         return None
     return Hit(name, number.notation.parts, 0.6, "organ.from_notation")
+
+
+def _organ_from_sign(segments: Sequence[Segment], page: OcrPage, limit_y: float) -> Hit | None:
+    """When neither the organ lines nor the 'Số:' line were read (a cropped top, a handwritten number), a
+    sign left in the header's left column ('/2020/NĐ-CP'), level with the date line or above ``limit_y``,
+    still names the issuer by its agency group."""
+    for seg in segments:
+        if seg.bbox.y0 > limit_y + 3 * seg.height or seg.cx > 0.5 * page.width:
+            continue
+        found = _SIGN.search(seg.text)
+        name = ORGAN_ABBREVIATIONS.get(found.group("agency")) if found else None
+        if name is not None:
+            return Hit(name, (seg.words,), 0.6, "organ.from_notation")
+    return None
+
+
+def _above_vv(segments: Sequence[Segment], page: OcrPage) -> Segment | None:
+    """Without a 'Số:' line, the left-column line right above a 'V/v …' line in the upper part of the page:
+    the anchor :func:`find_vv` reads the công văn's summary under."""
+    start = next((s for s in segments if s.cy < 0.45 * page.height and s.cx < 0.5 * page.width
+                  and _VV.match(s.folded)), None)
+    if start is None:
+        return None
+    above = [s for s in segments if s.cy < start.cy - 0.5 * start.height and s.cx < 0.5 * page.width]
+    return max(above, key=lambda s: s.cy) if above else None
 
 
 def extract_fields(pages: Sequence[OcrPage]) -> DocumentFields:
