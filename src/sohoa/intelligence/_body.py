@@ -11,12 +11,15 @@ from sohoa.domain.text import canonical_text, fold
 
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
+from .correct import doubtful_words
 
 __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
 
 _TYPES_BY_FOLD = {fold(t.name): t for t in DOCUMENT_TYPES}
 _VV = re.compile(r"^v\s*/\s*v\b")
 _BODY_START = ("can cu", "kinh gui")
+# A lone stroke read as a word (a rule's or a frame's end, a fold): never part of a trích yếu.
+_STROKE = re.compile(r"^[|¦_~`^]+$")
 
 
 def find_title(segments: Sequence[Segment], page: OcrPage, top: float) -> tuple[DocumentType, Segment] | None:
@@ -40,12 +43,37 @@ def _stops(seg: Segment) -> bool:
     return seg.folded.startswith(_BODY_START) or is_upper_line(seg) or seg.text.endswith(":")
 
 
+def _after_stroke(seg: Segment, title: Segment, page: OcrPage) -> Segment:
+    """A line off the title's centre that is centred after its last lone stroke: a stamp box in the
+    margin ('ĐẾN … |') read on the same line as the trích yếu, cut off at its frame."""
+    cut = max((i for i, w in enumerate(seg.words) if _STROKE.match(w.text)), default=-1)
+    if not 0 <= cut < len(seg.words) - 1 or _centred(seg, title, page, False):
+        return seg
+    rest = Segment(seg.words[cut + 1:])
+    return rest if _centred(rest, title, page, True) else seg
+
+
+def _letters_first(seg: Segment) -> Segment:
+    """The first line of a trích yếu without the letterless marks before it (a received stamp's number
+    '[0112024' read on the same line): the summary itself opens with a word."""
+    start = next((i for i, w in enumerate(seg.words) if any(ch.isalpha() for ch in w.text)), 0)
+    return Segment(seg.words[start:]) if start else seg
+
+
+def _centred(seg: Segment, title: Segment, page: OcrPage, first: bool) -> bool:
+    """Subject lines are centred like the title; a body paragraph's first line is indented by 1 cm, which
+    moves its centre by about 2.4 % of the page width. A first line opening with the formula 'Về việc' is
+    the trích yếu whatever its centre (a speck or a mark at its end widens its box)."""
+    tolerance = 0.05 if first and seg.folded.startswith("ve viec") else 0.015
+    return abs(seg.cx - title.cx) <= tolerance * page.width
+
+
 def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> Hit | None:
     """Centred lines right under the type title, until the rule under them or the first body line."""
     kept: list[Segment] = []
-    for seg in segments:
-        if seg.cy <= title.cy:
-            continue
+    for seg in (_after_stroke(s, title, page) for s in segments):
+        if seg.cy <= title.cy or seg.bbox.x1 < title.cx or seg.bbox.x0 > title.cx:
+            continue  # above, or beside the centre line: a stamp or a note in the margin
         last = kept[-1] if kept else title
         if seg.bbox.y0 - last.bbox.y1 > 2.2 * max(seg.height, last.height):
             break
@@ -57,15 +85,21 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
             if kept:
                 break  # the short rule under the trích yếu ends it
             continue
-        # Subject lines are centred like the title; a body paragraph's first line is indented by
-        # 1 cm, which moves its centre by about 2.4 % of the page width.
-        if abs(seg.cx - title.cx) > 0.015 * page.width or _stops(seg) or len(kept) == 6:
+        seg = seg if kept else _letters_first(seg)
+        if not _centred(seg, title, page, not kept) or _stops(seg) or len(kept) == 6:
             break
         kept.append(seg)
     if not kept:
         return None
-    value = canonical_text(" ".join(s.text for s in kept))
-    return Hit(value, tuple(s.words for s in kept), 0.85, "subject.under_title")
+    return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title")
+
+
+def _subject_hit(kept: Sequence[Segment], text: str, rule: str) -> Hit:
+    """The trích yếu of these lines, for review when a word of it stays doubtful after correction (a
+    garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)."""
+    words = [w.text for s in kept for w in s.words]
+    text = " ".join(t for t in text.split() if not _STROKE.match(t))
+    return Hit(canonical_text(text), tuple(s.words for s in kept), 0.85, rule, needs_review=bool(doubtful_words(words)))
 
 
 def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit | None:
@@ -88,7 +122,7 @@ def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit 
         kept.append(seg)
     text = " ".join(s.text for s in kept)
     text = re.sub(r"^([Vv])\s*/\s*([Vv])\s*", lambda m: f"{m.group(1)}/{m.group(2)} ", text)
-    return Hit(canonical_text(text), tuple(s.words for s in kept), 0.85, "subject.vv")
+    return _subject_hit(kept, text, "subject.vv")
 
 
 def find_recipients(segments: Sequence[Segment], page: OcrPage) -> Hit | None:

@@ -10,9 +10,10 @@ from sohoa.domain.text import canonical_text, fold
 
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
+from .personal._features import name_lists
 from .syllables import is_valid_syllable
 
-__all__ = ["find_signer", "is_person_name"]
+__all__ = ["find_signer", "is_person_name", "respell_family"]
 
 _AUTHORITY = re.compile(r"^(?:TM|KT|Q|TL|TUQ)\s*\.")
 # Words that show a title-case line is a label, not a person ("Nơi nhận", "Đã ký").
@@ -54,6 +55,22 @@ def clean_name(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", text).split())
 
 
+def respell_family(name: str) -> tuple[str, bool]:
+    """(name, doubtful) with the family name read against the shipped list of family names (a nearly closed
+    set, ``personal/names.txt``): a first word that is no family name but a single one with the same letters
+    takes that one's marks ("Lễ Thị Bích Thuận" → "Lê …"); one that could be several stays and is doubtful.
+    A first word with no such neighbour (a rare family name) is kept as printed."""
+    words = name.split()
+    families = name_lists()["family"]
+    if not words or words[0].lower() in families:
+        return name, False
+    near = sorted(f for f in families if fold(f) == fold(words[0]))
+    if len(near) != 1:
+        return name, len(near) > 1
+    first = near[0][:1].upper() + near[0][1:]
+    return " ".join([first, *words[1:]]), False
+
+
 def _block(page: OcrPage, segments: Sequence[Segment]) -> tuple[list[Segment], Segment] | None:
     right = [s for s in segments if s.bbox.x0 > 0.4 * page.width]
     for name in sorted(right, key=lambda s: -s.cy):
@@ -85,5 +102,6 @@ def find_signer(page: OcrPage, segments: Sequence[Segment]) -> tuple[Hit, Hit, H
         canonical_text(" / ".join(s.text for s in lines)), tuple(s.words for s in lines), certainty,
         "signer.block",
     )
-    full_name = Hit(canonical_text(clean_name(name.text)), (name.words,), certainty, "signer.name_last_line")
+    spelled, doubtful = respell_family(canonical_text(clean_name(name.text)))
+    full_name = Hit(spelled, (name.words,), certainty, "signer.name_last_line", needs_review=doubtful)
     return position, full_name, block
