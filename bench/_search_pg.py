@@ -25,7 +25,8 @@ from sohoa.index.pg_tags import TAGS_PG_SQL
 from sohoa.index.postgres import index_words
 from sohoa.index.query import code_tokens
 
-__all__ = ["build_pg", "corpus_size", "database_bytes", "drop_schema", "fast_canonical", "schema_url"]
+__all__ = ["build_pg", "corpus_size", "database_bytes", "drop_schema", "fast_canonical", "schema_url",
+           "server_settings"]
 
 CHUNK = 50_000
 DOC_COLUMNS = ("id, unit_id, type_name, code_number, code_notation, issued_date, organ_name, subject, text, "
@@ -143,3 +144,13 @@ def database_bytes(url: str, schema: str) -> dict[str, int]:
     with psycopg.connect(_libpq(url), autocommit=True) as conn:
         return {t: int(conn.execute("SELECT pg_total_relation_size(%s)", (f'"{schema}".{t}',)).fetchone()[0])  # type: ignore[index]
                 for t in ("documents", "search_docs")}
+
+
+SERVER_SETTINGS = ("server_version", "shared_buffers", "effective_cache_size", "work_mem", "random_page_cost",
+                   "max_connections")
+
+
+def server_settings(url: str) -> dict[str, str]:
+    """The server settings a reader needs beside the figures (docs/deployment.md says what to set)."""
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        return {name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in SERVER_SETTINGS}  # type: ignore[index]

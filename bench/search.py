@@ -32,7 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import text
 
 from _search_corpus import records
-from _search_pg import _chunks, build_pg, corpus_size, database_bytes, drop_schema, fast_canonical, schema_url
+from _search_pg import (
+    _chunks,
+    build_pg,
+    corpus_size,
+    database_bytes,
+    drop_schema,
+    fast_canonical,
+    schema_url,
+    server_settings,
+)
 from sohoa.domain.text import canonical_text, fold
 from sohoa.index.fts5 import code_column, exact_column
 from sohoa.index.query import code_tokens
@@ -248,6 +257,7 @@ def main() -> None:
                      else sum(p.stat().st_size for p in data.glob("sohoa.db*")))
         result = {"engine": args.engine, "records": args.records, "clients": args.clients, "rounds": args.rounds,
                   "cores": os.cpu_count(), "load_before": _load_average(), "build": build_times, "db_bytes": size,
+                  **({"server": server_settings(args.pg_url)} if args.engine == "postgres" else {}),
                   **measure(ctx, args.clients, args.rounds)}
         if args.clients != 2:  # the machine has 2 cores: also report 2 clients (one per core)
             result["two_clients"] = measure(ctx, 2, args.rounds)

@@ -110,3 +110,21 @@ def test_the_words_side_by_side_first_past_the_bound(ctx: AppContext) -> None:
         result = index.search(session, "quyết định", SearchFilters(access_levels={"public"}), limit=3)
     assert not result.total_exact
     assert result.hits[0].document_id == phrase
+
+
+def test_tone_tiers_when_no_document_holds_the_whole_query(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bound, a query whose words are never side by side anywhere: exact tones first, newest first."""
+    monkeypatch.setattr("sohoa.index.fts5.BOUND", 2)
+    index = make_index(ctx.db.engine)
+    texts = ["Ông Ngân, bà Hoài ký", "Bà Hoai và ông Ngan", "Ông Ngân, bà Hoài dự", "Ông Ngan, bà Hoai vắng"]
+    with ctx.db.session() as session:
+        docs = [Document(text=t, source_name=f"n{i}.pdf", access_level="public", state="published")
+                for i, t in enumerate(texts)]
+        session.add_all(docs)
+        session.flush()
+        for doc in docs:
+            index.upsert(session, document_index_doc(doc))
+        result = index.search(session, "Ngân Hoài", SearchFilters(access_levels={"public"}), limit=4)
+    assert not result.total_exact
+    assert [(h.document_id, h.exact) for h in result.hits] == [(docs[2].id, True), (docs[0].id, True),
+                                                               (docs[3].id, False), (docs[1].id, False)]

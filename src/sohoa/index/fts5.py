@@ -158,7 +158,8 @@ class Fts5Index:
                                 offset=offset)
         if len(ids) > BOUND:  # bounded work for very common words: see sohoa.index.large
             # relevance: the whole query as typed, side by side, first in each tone tier
-            tiers = _phrase_tiers(parsed, params) if sort == "relevance" and len(parsed.folded) > 1 else None
+            tiers = _phrase_tiers(session, parsed, params) if sort == "relevance" and len(parsed.folded) > 1 \
+                else None
             hits = large_hits(session, source, residual, params, limit=limit, offset=offset, sort=sort, tiers=tiers)
             return SearchResult(total=len(ids), hits=hits, total_exact=False)
         exact = set(ids) if parsed.code else _exact_ids(session, source, residual, params, ids)
@@ -196,9 +197,15 @@ def _partial_query(parsed: ParsedQuery, filters: SearchFilters | None) -> Partia
                         scope=lambda expression: scope_expression(expression, filters))
 
 
-def _phrase_tiers(parsed: ParsedQuery, params: dict[str, object]) -> list[tuple[str, bool]]:
-    """The tiers of :func:`sohoa.index.large.large_hits` split by the whole query as one phrase."""
+def _phrase_tiers(session: Session, parsed: ParsedQuery, params: dict[str, object]) -> list[tuple[str, bool]] | None:
+    """The tiers of :func:`sohoa.index.large.large_hits` split by the whole query as one phrase; None (the two tone
+    tiers) when no document at all holds that phrase: finding that out is one walk of the phrase's own doclists
+    (forwards, stopping at the first match), several times cheaper than FTS5's walk of "exact tones AND the
+    phrase, in scope, newest first" to find nothing (a name of two common words: 12–26 ms against 77–89 ms at
+    500,000 documents)."""
     whole = fts_expression("folded", [[w for p in parsed.folded for w in p]])
+    if session.execute(text("SELECT 1 FROM doc_fts WHERE doc_fts MATCH :w LIMIT 1"), {"w": whole}).first() is None:
+        return None
     exact, folded = str(params["x"]), str(params["mx"])
     return [(f"({exact}) AND ({whole})", True), (f"({exact}) NOT ({whole})", True),
             (f"({folded}) AND ({whole})", False), (f"({folded}) NOT ({whole})", False)]
