@@ -13,7 +13,7 @@ import pytest
 
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
-from tests._profiles import PROFILES, cluster_selection, profile_database
+from tests._profiles import PROFILES, profile_database, profile_selection
 from tests._s3 import S3Bucket, moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -77,10 +77,16 @@ _REQUIREMENTS = {"tesseract": _have_tesseract, "postgres": _have_postgres, "brow
                  "redis": _have_brokers}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mixed_profile: the PostgreSQL-with-local-objects param of tests/_profiles.py's "
+                                       "PROFILES (run for MIXED_MODULES only)")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The ``cluster`` profile of the shared ``any_ctx`` runs for the modules that exercise the object store
-    (tests/_profiles.py: CLUSTER_MODULES); SOHOA_TEST_ALL_PROFILES=1 runs it for every test."""
-    kept, dropped = cluster_selection(items)
+    """The shared ``any_ctx`` runs every test on ``sqlite`` and ``cluster``, and on the mixed ``postgres`` profile
+    for the modules that exercise the object store (tests/_profiles.py: MIXED_MODULES); SOHOA_TEST_ALL_PROFILES=1
+    runs it for every test."""
+    kept, dropped = profile_selection(items)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -160,8 +166,8 @@ def pg_ctx(tmp_path: Path, pg_url: str) -> Iterator[AppContext]:
 
 @pytest.fixture(params=PROFILES)
 def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
-    """The same test on the embedded default (SQLite), on PostgreSQL and on the cluster profile (PostgreSQL and
-    the objects in S3 on SeaweedFS: tests/_profiles.py)."""
+    """The same test on the embedded default (SQLite) and on the cluster profile (PostgreSQL and the objects in S3
+    on SeaweedFS), and for some modules on PostgreSQL with local objects (tests/_profiles.py)."""
     url = profile_database(request)
     context = open_context(Settings(data=tmp_path / ("data" if url is None else "pgdata"), workers=1,
                                     database_url=url))

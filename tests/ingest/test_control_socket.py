@@ -30,6 +30,7 @@ from sohoa.services.platform.control import Channel, ControlServer, connect, sam
 from sohoa.services.platform.remote_pool import running_pool
 from sohoa.services.production.ingest import IngestReport, ingest_paths
 from sohoa.settings import Settings
+from tests._profiles import PROFILES, profile_database
 from tests.ingest._helpers import text_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,13 +158,14 @@ def test_another_account_is_refused() -> None:
 
 # ------------------------------------------------------------------ the CLI hands its pages to `sohoa serve`
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    url = profile_database(request)  # first: the cluster profile's storage variables go into the environment
     env = {**os.environ, "SOHOA_DATA": str(tmp_path / "data"), "SOHOA_WORKERS": "1"}
     for name in ("SOHOA_DATABASE_URL", "SOHOA_USE_RUNNING_POOL"):
         env.pop(name, None)
-    if request.param == "postgres":
-        env["SOHOA_DATABASE_URL"] = request.getfixturevalue("pg_url")
+    if url is not None:
+        env["SOHOA_DATABASE_URL"] = url
     open_context(_settings(env)).close()  # the schema first
     yield env
 

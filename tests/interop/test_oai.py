@@ -16,15 +16,16 @@ from sickle import Sickle
 from sqlalchemy import delete, func, select, update
 
 from sohoa.db.models import Document, Event, OaiState
+from tests._profiles import PROFILES, profile_database
 
 from ._oai_world import OAI_NS, PAGE, World, schema, serve
 
 NS = f"{{{OAI_NS}}}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url = profile_database(request)
     yield from serve(tmp_path, url)
 
 
@@ -324,10 +325,10 @@ def test_harvests_racing_edits_miss_nothing(world: World) -> None:
     assert changed <= _ids(world, [f"r{n}" for n in range(12)])
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def lazy_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     """A server whose lists reconcile at most once an hour (SOHOA_OAI_SYNC_SECONDS)."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url = profile_database(request)
     yield from serve(tmp_path, url, sync_seconds=3600)
 
 

@@ -32,6 +32,7 @@ from sohoa.services.production.ingest import ingest_paths
 from sohoa.services.sharing import api_ingest
 from sohoa.settings import Settings
 from sohoa.storage.objects import sha256_file
+from tests._profiles import PROFILES, profile_database
 from tests.ingest._helpers import text_page
 from tests.security._fake_cli import logging_factory
 
@@ -39,14 +40,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CLAIM_MESSAGE = ("đang được xử lý bởi tiến trình khác", "being processed by another process")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def env_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dict[str, str], AppContext]]:
-    """Environment for CLI processes and the context on the same (migrated) database."""
+    """Environment for CLI processes and the context on the same (migrated) database and object store."""
+    url = profile_database(request)  # first: the cluster profile's storage variables go into the environment
     env = {**os.environ, "SOHOA_DATA": str(tmp_path / "data"), "SOHOA_WORKERS": "1",
            "SOHOA_TEST_PAGE_LOG": str(tmp_path / "pages.log")}
     env.pop("SOHOA_DATABASE_URL", None)
-    if request.param == "postgres":
-        env["SOHOA_DATABASE_URL"] = request.getfixturevalue("pg_url")
+    if url is not None:
+        env["SOHOA_DATABASE_URL"] = url
     context = open_context(Settings(data=Path(env["SOHOA_DATA"]), workers=1,
                                     database_url=env.get("SOHOA_DATABASE_URL")))  # schema first: no migration race
     yield env, context

@@ -33,6 +33,7 @@ from sohoa.services.production import review
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.services.sharing.webhooks import dispatch_events
 from sohoa.settings import Settings
+from tests._profiles import PROFILES, profile_database
 from tests.web import _helpers as web
 
 from ._matrix_world import (
@@ -162,9 +163,9 @@ def _settings(data: Path, url: str | None) -> Settings:
     return Settings(data=data, workers=1, **({"database_url": url} if url else {}), **fields)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def mctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url = profile_database(request)
     context = open_context(_settings(tmp_path / "data", url))
     yield context
     context.close()

@@ -35,6 +35,7 @@ from sohoa.services.identity import accounts
 from sohoa.services.identity.tokens import create_token
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
+from tests._profiles import PROFILES, module_profile_database
 
 from ._personal_world import (
     CCCD,
@@ -110,15 +111,16 @@ def citizen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Citizen]:
     yield from _world(Settings(data=root / "data", workers=1), root)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=PROFILES)
 def any_citizen(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Citizen]:
-    """The text checks run on PostgreSQL too (its own search index and suggestions)."""
+    """The text checks run on the cluster profile too (PostgreSQL's own search index and suggestions, objects in
+    S3: tests/_profiles.py)."""
     if request.param == "sqlite":
         yield request.getfixturevalue("citizen")
         return
     root = tmp_path_factory.mktemp("pgcitizen")
-    url = request.getfixturevalue("module_pg_url")
-    yield from _world(Settings(data=root / "data", workers=1, database_url=url), root)
+    with module_profile_database(request) as url:
+        yield from _world(Settings(data=root / "data", workers=1, database_url=url), root)
 
 
 # ---------------------------------------------------------------- reading what came back

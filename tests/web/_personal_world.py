@@ -16,6 +16,7 @@ from sohoa.services.identity import accounts
 from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
+from tests._profiles import profile_database
 
 from . import _helpers as helpers
 
@@ -96,8 +97,9 @@ def build_personal_world(ctx: AppContext, *, role_users: bool = True) -> Persona
 
 
 def personal_context(request: pytest.FixtureRequest, settings: Settings) -> Iterator[AppContext]:
-    """A context on SQLite, or on PostgreSQL for the ``postgres`` param (the LIKE matches, the scope clause)."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    context = open_context(settings.model_copy(update={"database_url": url}) if url else settings)
+    """A context on the fixture's profile (tests/_profiles.py): SQLite, or PostgreSQL (the LIKE matches, the scope
+    clause) with the objects in S3 for ``cluster``."""
+    url = profile_database(request)  # read again below: the cluster profile's storage variables are set now
+    context = open_context(Settings(**{**settings.model_dump(exclude_unset=True), "database_url": url}))
     yield context
     context.close()

@@ -20,13 +20,14 @@ from sohoa.services.catalogue.personal_search import search_people
 from sohoa.services.catalogue.subject_request_export import export_answer
 from sohoa.services.platform.context import AppContext
 from sohoa.settings import Settings
+from tests._profiles import PROFILES
 
 from ._personal_world import CCCD, NAME, PersonalWorld, build_personal_world, personal_context
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def ctx(request: pytest.FixtureRequest, settings: Settings) -> Iterator[AppContext]:
-    """The module's tests on SQLite and on PostgreSQL."""
+    """The module's tests on SQLite and on the cluster profile (PostgreSQL, objects in S3)."""
     yield from personal_context(request, settings)
 
 

@@ -26,6 +26,7 @@ from sohoa.services.production import review
 from sohoa.services.production.filing import move_document
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
+from tests._profiles import PROFILES, profile_database
 from tests.shared._portal_helpers import PASSWORD, csrf, login, staff
 from tests.shared.world import _page
 
@@ -38,10 +39,10 @@ FILE_CODE = "GN2026-9.01.VP"
 _RATES = {"portal_rate_per_minute": 100_000, "form_rate_per_minute": 100_000}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=PROFILES)
 def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppContext]:
-    """Like the shared any_ctx (SQLite and PostgreSQL), with room for many requests from the test client."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    """Like the shared any_ctx (tests/_profiles.py), with room for many requests from the test client."""
+    url = profile_database(request)
     context = open_context(Settings(data=tmp_path / "data", workers=1, database_url=url, **_RATES))
     yield context
     context.close()
