@@ -160,3 +160,20 @@ def test_a_month_ocr_read_with_a_letter_for_a_digit_is_read() -> None:
 def test_letters_without_a_digit_are_not_made_a_day() -> None:
     found = extract_fields([first_page(date_line="Hà Nội, ngày lo tháng 2 năm 2025").page()])
     assert found.get("issued_date") is None
+
+
+def test_printed_digits_glued_to_ngay_are_left_to_ocr() -> None:
+    """'ngày22' typed: the glued day is printed (plain digits, line height), not handwriting to re-read."""
+    image = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((1600, Y + 48), "ngày22", font=font("regular", 54), fill=0, anchor="ls")
+    words = [Word("Hà", BBox(1380, Y, 1440, Y + 48), 0.95, 3, 3), Word("Nội,", BBox(1460, Y, 1580, Y + 48), 0.95, 3, 3),
+             Word("ngày22", BBox(1600, Y, 1760, Y + 60), 0.95, 3, 3)]
+    for x0, x1, text in ((1860, 1990, "tháng"), (2010, 2040, "9"), (2080, 2170, "năm"), (2190, 2300, "2025")):
+        words.append(Word(text, BBox(x0, Y, x1, Y + 48), 0.95, 3, 3))
+        draw.text((x0, Y + 48), text, font=font("regular", 54), fill=0, anchor="ls")
+    page = OcrPage(W, H, 300, tuple(words), engine="tesseract")
+    read = hw.read_fill_ins(image, page)
+    assert read.words == page.words
+    found = extract_fields([read]).values["issued_date"]
+    assert found.value == "2025-09-22" and not found.needs_review

@@ -196,7 +196,8 @@ def _glyphs(grey: np.ndarray, reference: int, margin: int) -> tuple[list[np.ndar
 
 
 def _looks_handwritten(slot: Slot, boxes: list[BBox], blue: bool) -> bool:
-    text = "".join(w.text for w in slot.words) + (slot.joined.text[:slot.cut] if slot.joined else "")
+    glued = slot.left.text[slot.left_keep:] if 0 < slot.left_keep < len(slot.left.text) else ""  # 'ngày22'
+    text = glued + "".join(w.text for w in slot.words) + (slot.joined.text[:slot.cut] if slot.joined else "")
     if blue or not _DIGITS.fullmatch(text) or (slot.kind != "number" and not _plausible(slot.kind, text)):
         return True  # not plain digits, or a day or month no calendar has ('80'): OCR misread the pen
     # The number: the extractor's own test (digits taller than the sign); a day: taller than the year.
