@@ -129,3 +129,16 @@ def test_two_names_without_titles_are_not_taken_for_the_signer() -> None:
     pb.right(1100, "Nguyễn Văn An")
     pb.right(1300, "Trần Thị Bình")
     assert fields_of(pb).get("signer_full_name") is None
+
+
+def test_a_cong_van_told_by_its_sign_alone_is_sent_to_review() -> None:
+    confirmed = fields_of(first_page(number="Số: 574/SNV-VP", title=None, subject=(), body=()))
+    alone = confirmed.values["type_name"]
+    assert alone.value == "Công văn" and alone.rule == "type.cong_van_sign" and alone.needs_review
+    pb = PageBuilder()
+    pb.row(200, "UBND THÀNH PHỐ HÀ NỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    pb.row(260, "SỞ NỘI VỤ", "Độc lập - Tự do - Hạnh phúc")
+    pb.row(340, "Số: 574/SNV-VP", "Hà Nội, ngày 05 tháng 6 năm 2025")
+    pb.left(420, "V/v tổ chức hội nghị tổng kết")
+    with_vv = fields_of(pb).values["type_name"]
+    assert with_vv.value == "Công văn" and not with_vv.needs_review

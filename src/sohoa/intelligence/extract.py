@@ -103,7 +103,10 @@ class RuleFieldExtractor:
             name, certainty, rule = _type_from_sign(number, vv is not None)
             if name is not None:
                 source = (number.notation.words,) if number is not None else vv.parts[:1] if vv is not None else ()
-                hits["type_name"] = (Hit(name, source, certainty, rule), 1)
+                # A công văn told by its sign alone, with no V/v line to confirm it: the sign's type group may
+                # be a misread abbreviation, so the type goes to review.
+                unsure = rule == "type.cong_van_sign" and vv is None
+                hits["type_name"] = (Hit(name, source, certainty, rule, needs_review=unsure), 1)
             subject = vv
         subject = subject or vv
         if subject is not None:
