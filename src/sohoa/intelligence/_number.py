@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from sohoa.domain.codes import type_by_abbreviation
 from sohoa.domain.ocr import OcrPage, Word
+from sohoa.domain.text import fold
 
 from ._hit import Hit
 from ._layout import Segment
 
-__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "repair_with_title", "stamp_zones"]
+__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "is_number_label", "repair_with_title",
+           "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
@@ -90,6 +92,11 @@ def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
     groups[index] = abbreviation
     hit = match.notation
     return Hit("".join(groups), hit.parts, hit.certainty * 0.85, "notation.repaired_by_title")
+
+
+def is_number_label(seg: Segment) -> bool:
+    """Whether ``seg`` starts with the 'Số:' label (however OCR spelled it), sign or not."""
+    return _PREFIX.match(seg.text) is not None and fold(seg.text).startswith(("so", "s6", "5o"))
 
 
 def _in_zone(seg: Segment, zones: Sequence[tuple[float, float, float, float]]) -> bool:

@@ -22,6 +22,7 @@ from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.handwriting import read_fill_ins
+from sohoa.intelligence.number_line import read_number_line
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.signer_titles import read_signer_titles
 from sohoa.intelligence.split import page_role
@@ -169,6 +170,7 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     if "red_ink" in quality.warnings and image.mode == "RGB":
         ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
     ocr = read_signer_titles(image, dpi, ocr, engine)  # a title line the layout analysis lost or garbled
+    ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign the layout analysis lost
     ocr = reading_order(ocr)
     ocr = correct_page(ocr) if job.correct else ocr
     signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None

@@ -1,0 +1,52 @@
+"""The 'Số: … /QĐ-UBND' line re-read on its own where the page OCR kept its label but lost the sign.
+
+Tesseract's layout analysis sometimes drops the printed sign after a handwritten number ('Số: 445' with
+'/CV-PA83' gone), while the same line cut out and read alone reads whole. So when the upper left of a page
+holds a 'Số:' line but no number line parses (:func:`._number.find_number`), the band of that line, from
+its label to the page's middle, is read again by itself; if that reading parses as a number line, its words
+replace what the page OCR made of the band. The handwritten number in it is then judged by
+:func:`.handwriting.read_fill_ins` like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sohoa.domain.ocr import OcrPage, Word
+
+from ._layout import Segment, page_segments
+from ._number import find_number, is_number_label
+from .signer_titles import _Engine, _grey, _inside, _read_band
+
+__all__ = ["read_number_line"]
+
+
+def _band(page: OcrPage, label: Segment) -> tuple[int, int, int, int]:
+    h = label.height
+    return (max(0, int(label.bbox.x0 - h)), max(0, int(label.bbox.y0 - 0.4 * h)),
+            int(0.55 * page.width), min(page.height, int(label.bbox.y1 + 0.4 * h)))
+
+
+def read_number_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> OcrPage:
+    """``page`` with its 'Số:' line read again alone when no number line parses (``image``: the master
+    page, PIL image or array, in the page's pixels)."""
+    segments = page_segments(page)
+    if not page.words or find_number(segments, page) is not None:
+        return page
+    label = next((s for s in segments if s.cy < 0.5 * page.height and s.bbox.x0 < 0.5 * page.width
+                  and is_number_label(s)), None)
+    if label is None:
+        return page
+    grey = _grey(image)
+    if grey.shape[:2] != (page.height, page.width):
+        return page  # the words are not in the master's pixels: nothing to cut out
+    box = _band(page, label)
+    again = sorted(_read_band(grey, box, dpi, engine), key=lambda w: w.bbox.x0)
+    line = Segment(tuple(again)) if again else None
+    if line is None or find_number([line], replace(page, words=tuple(again))) is None:
+        return page
+    block = max((w.block for w in page.words), default=0) + 1
+    number = max((w.line for w in page.words), default=0) + 1
+    kept: list[Word] = [w for w in page.words if not _inside(w, box)]
+    return replace(page, words=(*kept, *(replace(w, block=block, line=number) for w in again)))
