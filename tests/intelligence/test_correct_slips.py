@@ -42,3 +42,9 @@ def test_family_name_respelled_from_the_closed_list_of_family_names() -> None:
     assert respell_family("Nguyên Văn Nam") == ("Nguyễn Văn Nam", False)
     assert respell_family("Trần Văn Lễ") == ("Trần Văn Lễ", False)  # only the family name is a closed set
     assert respell_family("Khúc Thừa Dụ") == ("Khúc Thừa Dụ", False)  # a rare family name stays as printed
+
+
+def test_a_letter_no_vietnamese_spelling_uses_is_read_as_the_one_the_context_wants() -> None:
+    # 'ø' is the tail of a 'g' or a broken 'o' on a poor scan; Vietnamese never writes it.
+    page = _page("xây dựng nøng thôn mới trên địa bàn tỉnh Nøhệ An và tỉnh Thanh Høá")
+    assert correct_page(page).text == "xây dựng nông thôn mới trên địa bàn tỉnh Nghệ An và tỉnh Thanh Hóa"

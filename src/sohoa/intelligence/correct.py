@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sohoa.domain.ocr import OcrPage, Word
-from sohoa.domain.text import canonical_text, nfc, strip_tone
+from sohoa.domain.text import canonical_text, fold, nfc, strip_tone
 
 from ._cleanup import drop_junk, read_roman_heading
 from ._lm import SyllableLM, load_lm
@@ -44,6 +44,9 @@ _ACUTE, _HOOK, _GRAVE = "\u0301", "\u0309", "\u0300"
 _MARKED = {"a": "aâă", "â": "aâă", "ă": "aâă", "o": "oôơ", "ô": "oôơ", "ơ": "oôơ", "e": "eê", "ê": "eê",
            "u": "uư", "ư": "uư", "d": "dđ", "đ": "dđ"}
 _QUALITY = set("ăâêôơư")
+# Folded letters: those Vietnamese spells with (plus f j w z of loan words); any other letter is a misread.
+_LATIN = set("abcdefghijklmnopqrstuvwxyz")
+_VIETNAMESE_LETTERS = "abcdeghiklmnopqrstuvxyđ"
 
 
 def _core(text: str) -> tuple[str, str, str]:
@@ -99,6 +102,24 @@ def _slip(printed: str, candidate: str) -> bool:
     return len(diffs) == 1 and diffs[0][1] in _MARKED.get(diffs[0][0], "")
 
 
+def _foreign_fixes(lm: SyllableLM, lower: str) -> list[tuple[str, float]]:
+    """Known syllables that one foreign glyph of ``lower`` stands for ('ø' for the tail of a 'g' or a
+    broken 'o', 'ß'): the word with that letter replaced by one Vietnamese writes; the printed marks kept
+    cost nothing, other marks a little."""
+    folded = fold(lower)
+    spots = [i for i, ch in enumerate(folded) if ch.isalpha() and ch not in _LATIN]
+    if len(spots) != 1 or len(folded) != len(lower):
+        return []
+    i, out = spots[0], []
+    for letter in _VIETNAMESE_LETTERS:
+        word = lower[:i] + letter + lower[i + 1:]
+        if word in lm.unigrams:
+            out.append((word, 0.0))
+        else:
+            out.extend((c, _PENALTY_UNKNOWN) for c in lm.candidates(folded[:i] + fold(letter) + folded[i + 1:]))
+    return out
+
+
 def _options(lm: SyllableLM, core: str, conf: float, name: bool = False) -> list[tuple[str, float]]:
     """(lower-case syllable, penalty) choices for one word; the printed form costs nothing. ``name``: a
     capitalised word inside a line (a proper name: the lexicon of common words must not respell it)."""
@@ -116,7 +137,11 @@ def _options(lm: SyllableLM, core: str, conf: float, name: bool = False) -> list
         return [(lower, 0.0), *slips]
     known = lower in lm.unigrams
     penalty = _PENALTY_INVALID if not valid else (_PENALTY_KNOWN if known else _PENALTY_UNKNOWN)
-    return [(lower, 0.0)] + [(c, penalty) for c in lm.candidates(lower) if c != lower]
+    options = [(lower, 0.0)] + [(c, penalty) for c in lm.candidates(lower) if c != lower]
+    if not valid:
+        seen = {w for w, _ in options}
+        options += [(w, p) for w, p in _foreign_fixes(lm, lower) if w not in seen]
+    return options
 
 
 def _viterbi(lm: SyllableLM, lattice: list[list[tuple[str, float]]], linked: list[bool]) -> list[int]:
