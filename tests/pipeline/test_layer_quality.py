@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.pipeline.layer_quality import MIN_WORDS, known_share, layer_is_poor, prefer_ocr
+from sohoa.pipeline.triage import page_draws_images
+from sohoa.pipeline.types import SourcePage
 
 # What a poor OCR tool leaves over a Vietnamese letter: marks lost, letters swapped, noise.
 POOR = ("UBND THANH PHO DA NANG CONG Hcok xA HQI CHiJ NGHiA VIVT NAM Dc 1p - Ty do - Hph phtic SO GIAO DVC vA "
@@ -36,3 +44,17 @@ def test_the_ocr_replaces_a_poor_layer_only_when_it_reads_clearly_better() -> No
     # A page in another language reads as badly by OCR as in its layer: the layer, drawn by its author, stays.
     english = prefer_ocr(_page(ENGLISH), _page(ENGLISH, "tesseract"))
     assert not english.use_ocr and "layer kept" in english.describe()
+
+
+def test_only_pages_that_draw_an_image_can_have_their_layer_doubted(tmp_path: Path) -> None:
+    picture = tmp_path / "scan.png"
+    Image.new("L", (200, 280), 255).save(picture)
+    c = canvas.Canvas(str(tmp_path / "two.pdf"), pagesize=A4)
+    c.drawString(72, 760, "Dieu 1. Van ban chi co chu")  # a page of text alone
+    c.showPage()
+    c.drawImage(str(picture), 0, 0, *A4)  # a scan with text drawn over it
+    c.drawString(72, 760, "SAO Y")
+    c.save()
+    pages = [SourcePage(str(tmp_path / "two.pdf"), i, "pdf", 300) for i in (0, 1)]
+    assert [page_draws_images(p) for p in pages] == [False, True]
+    assert not page_draws_images(SourcePage(str(picture), 0, "image", 300))

@@ -22,6 +22,7 @@ __all__ = [
     "load_image_frame",
     "load_page_image",
     "master_bytes_for_pdf",
+    "page_draws_images",
     "page_text_layer",
     "png_bytes",
     "sniff_media_type",
@@ -249,6 +250,18 @@ def page_text_layer(page: SourcePage) -> OcrPage | None:
         return None
     return poppler.text_layer_to_ocr(parsed, width_px=pending.width_px, height_px=pending.height_px,
                                      dpi=page.dpi or DEFAULT_DPI)
+
+
+def page_draws_images(page: SourcePage) -> bool:
+    """Whether a PDF page draws any image (a page drawn as text over a scan does; a page of text alone
+    does not); False for an image file or a PDF that cannot be read again."""
+    if page.kind != "pdf":
+        return False
+    try:
+        with pikepdf.open(page.source_path) as pdf:
+            return _has_images(pdf.pages[page.page_index])
+    except (pikepdf.PdfError, OSError, IndexError):
+        return False
 
 
 def _has_images(page: pikepdf.Page) -> bool:

@@ -32,7 +32,7 @@ from sohoa.pipeline.layer_quality import layer_is_poor, prefer_ocr
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.preprocess import measure_quality, pixel_array
 from sohoa.pipeline.reading_choice import read_page
-from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf, page_text_layer
+from sohoa.pipeline.triage import load_page_image, master_bytes_for_pdf, page_draws_images, page_text_layer
 from sohoa.pipeline.types import QualityMetrics, SourcePage
 
 __all__ = ["PageFailure", "PageJob", "PageOutcome", "digital_quality", "run_page_job", "safe_run_page_job"]
@@ -113,7 +113,9 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     """Process one page with ``engine``; the master image is only read, never written."""
     started = time.perf_counter()
     layer = page_text_layer(job.page)
-    poor = layer is not None and layer_is_poor(layer)
+    # A poor layer over a scan (hybrid, or drawn as text over a page image) is doubted; a page of text alone
+    # renders the same glyphs its layer holds, so OCR cannot read it better.
+    poor = layer is not None and layer_is_poor(layer) and (not job.page.born_digital or page_draws_images(job.page))
     if job.page.born_digital and layer is not None and not poor:
         return _born_digital(job, layer, started)
     image, dpi = _load(job, load_page_image)
