@@ -172,9 +172,9 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     if "red_ink" in quality.warnings and image.mode == "RGB":
         ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
     ocr = read_signer_titles(image, dpi, ocr, engine)  # a title line the layout analysis lost or garbled
-    ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign the layout analysis lost
     ocr = reading_order(ocr)
     ocr = correct_page(ocr) if job.correct else ocr
+    ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
     signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None
     return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
 
