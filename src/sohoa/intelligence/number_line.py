@@ -2,12 +2,11 @@
 
 Tesseract sometimes reads the printed sign after a handwritten number so badly ('/CV-PA§3' at 0.3) that the
 post-correction drops it as junk, or its layout analysis loses it, while the same line cut out and read
-alone reads whole ('Số: 445' left, '/CV-PA83' read again); the page worker calls this after the correction.
-So when the upper left of a page
-holds a 'Số:' line but no number line parses (:func:`._number.find_number`), the band of that line, from
-its label to the page's middle, is read again by itself; if that reading parses as a number line, its words
-replace what the page OCR made of the band. The handwritten number in it is then judged by
-:func:`.handwriting.read_fill_ins` like any other.
+alone reads whole ('Số: 445' left, '/CV-PA83' read again). So when the upper left of a page holds a 'Số:'
+line but no number line parses (:func:`._number.find_number`), the band of that line, from its label to the
+page's middle, is read again by itself (the page worker does this after the correction); if that reading
+parses as a number line, its words replace what the page OCR made of the band. The handwritten number in
+it is then judged by :func:`.handwriting.read_fill_ins` like any other.
 """
 
 from __future__ import annotations
