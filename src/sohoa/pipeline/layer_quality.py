@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sohoa.domain.ocr import OcrPage
-from sohoa.intelligence.lexicon_hits import is_known_word
+from sohoa.pipeline.reading_choice import score_reading
 
 __all__ = ["MIN_WORDS", "OCR_MARGIN", "POOR_LAYER", "LayerVerdict", "known_share", "layer_is_poor", "prefer_ocr"]
 
@@ -39,27 +39,15 @@ class LayerVerdict:
         return f"text_layer_poor: known words {self.layer:.2f} in the layer, {self.ocr:.2f} by OCR; {kept}"
 
 
-def _counts(page: OcrPage) -> tuple[int, int]:
-    words = known = 0
-    for word in page.words:
-        hit = is_known_word(word.text)
-        if hit is None:
-            continue
-        words += 1
-        known += hit
-    return words, known
-
-
 def known_share(page: OcrPage) -> float:
     """Share of the page's words with letters that are known syllables (0.0 for a page without any)."""
-    words, known = _counts(page)
-    return known / words if words else 0.0
+    return score_reading(page).known
 
 
 def layer_is_poor(layer: OcrPage) -> bool:
     """Whether a text layer of at least :data:`MIN_WORDS` words has under :data:`POOR_LAYER` known words."""
-    words, known = _counts(layer)
-    return words >= MIN_WORDS and known < POOR_LAYER * words
+    score = score_reading(layer)
+    return score.words >= MIN_WORDS and score.known < POOR_LAYER
 
 
 def prefer_ocr(layer: OcrPage, ocr: OcrPage) -> LayerVerdict:
