@@ -246,3 +246,19 @@ def test_header_line_run_into_the_motto_and_lookalike_s_in_the_sign() -> None:
     assert found.get("organ_name") == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
     assert (found.get("code_number"), found.get("code_notation")) == ("1906", "SGDĐT-CTrTT")
     assert found.get("issued_date") == "2020-07-26"
+
+
+def test_a_required_field_no_rule_found_is_empty_and_flagged() -> None:
+    found = fields_of(first_page(date_line="", subject=()))
+    assert found.get("code_number") == "162" and found.get("type_name") == "Quyết định"
+    for name in ("issued_date", "subject"):
+        assert found.get(name) is None
+        assert found.values[name].needs_review and found.values[name].rule == f"{name}.not_found"
+    assert "issued_date" in found.needing_review() and "issued_date" not in found.as_confidence()
+
+
+def test_a_page_without_a_header_gets_no_not_found_flags() -> None:
+    pb = PageBuilder()
+    signer_page(("TM. CHÍNH PHỦ", "THỦ TƯỚNG"), "Nguyễn Xuân Phúc", builder=pb, y=800)
+    found = fields_of(pb)
+    assert not any(v.rule.endswith(".not_found") for v in found.values.values())

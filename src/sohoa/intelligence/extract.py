@@ -62,6 +62,7 @@ class RuleFieldExtractor:
         segments = page_segments(first)
         self._header(first, segments, hits)
         self._signer(pages, hits)
+        _flag_not_found(hits)
         return DocumentFields({k: h.to_field(page) for k, (h, page) in hits.items()})
 
     def _header(self, page: OcrPage, segments: list[Segment], hits: dict[str, tuple[Hit, int]]) -> None:
@@ -127,6 +128,21 @@ class RuleFieldExtractor:
         alone = find_lone_signer(pages[-1], page_segments(pages[-1]))
         if alone is not None:
             hits["signer_full_name"] = (alone, len(pages))
+
+
+# Fields every NĐ 30 document prints in its header (Phụ lục I: boxes 2, 3, 4, 5): left empty, they are flagged.
+_REQUIRED = ("organ_name", "code_number", "issued_date", "subject")
+
+
+def _flag_not_found(hits: dict[str, tuple[Hit, int]]) -> None:
+    """On a document whose header was read (a type or a sign found), a required field no rule found is added
+    empty and flagged (``<field>.not_found``): the reviewer's list then names every gap, not only the values
+    read with doubt. A page without either (a signature page, an appendix) is left as it is."""
+    if "type_name" not in hits and "code_notation" not in hits:
+        return
+    for name in _REQUIRED:
+        if name not in hits:
+            hits[name] = (Hit(None, (), 0.0, f"{name}.not_found", needs_review=True), 1)
 
 
 def _organ_from_notation(number: NumberMatch) -> Hit | None:
