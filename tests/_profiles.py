@@ -100,6 +100,7 @@ def module_profile_database(request: pytest.FixtureRequest) -> Iterator[str | No
         for name, value in bucket.env().items():
             monkeypatch.setenv(name, value)
         yield own
+    server.drop_bucket(bucket.bucket)
 
 
 @contextlib.contextmanager
