@@ -92,7 +92,9 @@ def test_two_worker_hosts_survive_one_killed_mid_batch(worker_hosts: Cluster, tm
     killed = c.kill_host("worker1")
     assert killed and not c.pids("worker1")
     digests = [sha256(p) for p in (*uploaded, *staged)]
-    assert set(held) <= {sha256(p) for p in staged}, "worker1 held a file the station's batch did not send"
+    # With a broker the web host queues its uploads for the workers too: the killed file is the station's or the
+    # web host's, whichever worker1 took first; either way it must end done below.
+    assert set(held) <= set(digests), "worker1 held a file neither the station nor the web host sent"
 
     uploads.join(timeout=120)
     try:
