@@ -224,8 +224,9 @@ def _variation_rows(v: dict[str, Any]) -> list[str]:
         g = groups[name]
         after = g["overall"]["sohoa"]
         docs = sum(k["documents"] for k in g["by_kind"].values())
-        lines.append(f"| {label} | {', '.join(g['variations'])} | {docs} | {g['overall']['baseline']['right_pct']} / "
-                     f"**{after['right_pct']}** | {after['flagged_pct']} | {after['unflagged_wrong_pct']} |")
+        lines.append(f"| {label} | {', '.join(g['variations']) or '–'} | {docs} "
+                     f"| {_got(g['overall']['baseline'], 'right_pct')} / **{_got(after, 'right_pct')}** "
+                     f"| {_got(after, 'flagged_pct')} | {_got(after, 'unflagged_wrong_pct')} |")
     tuning, held = groups["tuning"], groups["held_out"]
     lines += ["", "| field | tuning: right % | held out: right % | tuning: unflagged wrong % "
               "| held out: unflagged wrong % |", "|---|---|---|---|---|"]
@@ -245,8 +246,8 @@ def _variation_rows(v: dict[str, Any]) -> list[str]:
     for name, r in v["per_variation"].items():
         after = r["overall"]["sohoa"]
         lines.append(f"| {name} | {r['group'].replace('_', ' ')} | {r['condition']} | {r['documents']} ({r['pages']}) "
-                     f"| {r['overall']['baseline']['right_pct']} | {after['right_pct']} | {after['flagged_pct']} "
-                     f"| {after['unflagged_wrong_pct']} | {r['split']['f1']} |")
+                     f"| {_got(r['overall']['baseline'], 'right_pct')} | {_got(after, 'right_pct')} "
+                     f"| {_got(after, 'flagged_pct')} | {_got(after, 'unflagged_wrong_pct')} | {r['split']['f1']} |")
     return lines
 
 
@@ -262,6 +263,25 @@ _VARIATION_NOTES = (
 )
 
 
+def _got(score: dict[str, Any], key: str) -> Any:
+    """A pooled figure, or '–' where the set scored no value (e.g. only tuning variations were run)."""
+    return score.get(key, "–")
+
+
+def _held_verdict(held: dict[str, Any], tuned: dict[str, Any]) -> str:
+    """The held-out target line; a set that was not run (no values) is said so, not judged."""
+    if "right_pct" in held:
+        line = (f"- Held-out variations, fields right ≥ {_GEN_TARGET:g} %: {held['right_pct']} % — "
+                f"{_met(held['right_pct'] >= _GEN_TARGET)}; unflagged wrong ≤ {_GEN_UNFLAGGED:g} %: "
+                f"{held['unflagged_wrong_pct']} % — {_met(held['unflagged_wrong_pct'] <= _GEN_UNFLAGGED)}")
+    else:
+        line = "- Held-out variations: not run"
+    if "right_pct" not in tuned:
+        return f"{line} (tuning variations: not run)."
+    return (f"{line} (tuning variations: {tuned['right_pct']} % right, "
+            f"{tuned['unflagged_wrong_pct']} % unflagged wrong).")
+
+
 def variations_markdown(results: dict[str, Any], when: str = "") -> str:
     """The layout-variation section of docs/benchmarks.md: tuning next to held out."""
     v = results["variations"]
@@ -271,11 +291,7 @@ def variations_markdown(results: dict[str, Any], when: str = "") -> str:
              + (f"; run {when}" if when else "") + "."
              + (" A small run: one value moves a variation's figure by several points, read it as a first look."
                 if v["documents"] < 10 else ""), "",
-             f"- Held-out variations, fields right ≥ {_GEN_TARGET:g} %: {held['right_pct']} % — "
-             f"{_met(held['right_pct'] >= _GEN_TARGET)}; unflagged wrong ≤ {_GEN_UNFLAGGED:g} %: "
-             f"{held['unflagged_wrong_pct']} % — {_met(held['unflagged_wrong_pct'] <= _GEN_UNFLAGGED)} "
-             f"(tuning variations: {tuned['right_pct']} % right, {tuned['unflagged_wrong_pct']} % unflagged wrong).",
-             "", *_variation_rows(v), "", _VARIATION_NOTES]
+             _held_verdict(held, tuned), "", *_variation_rows(v), "", _VARIATION_NOTES]
     return "\n".join(lines)
 
 

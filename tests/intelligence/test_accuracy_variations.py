@@ -40,3 +40,20 @@ def test_tuning_and_held_out_are_pooled_apart_and_shown_side_by_side() -> None:
     assert "| issued_date | 100.0 | 50.0 | 0.0 | 50.0 |" in text
     assert f"| {HELD_OUT[0]} | held out | clean300 | 2 (2) |" in text
     assert "A small run" in text and "04/12/2026" in text
+
+
+def test_a_run_of_tuning_variations_only_renders_the_held_out_set_as_not_run() -> None:
+    truth = {"issued_date": "2025-01-02"}
+    tuning = FrontScores()
+    found = _doc("2025-01-02")
+    tuning.add(truth, found, found, SCANNED)
+    tuning.baseline.score(truth, DocumentFields({}))
+    per = {TUNING[0]: {"group": "tuning", "condition": "clean300", "documents": 1, "pages": 1,
+                       **tuning.as_dict(), "split": {"f1": 1.0}}}
+    results = {"variations": {"seed": 7, "documents": 1, "per_variation": per, "groups": {
+        "tuning": {"variations": [TUNING[0]], **tuning.as_dict()},
+        "held_out": {"variations": [], **FrontScores().as_dict()}}}}
+    text = variations_markdown(results)
+    assert "Held-out variations: not run (tuning variations: 100.0 % right, 0.0 % unflagged wrong)." in text
+    assert "| **held out** | – | 0 | – / **–** | – | – |" in text
+    assert "| issued_date | 100.0 | – | 0.0 | – |" in text
