@@ -21,6 +21,7 @@ from sohoa.engines.pdf_signatures import read_pdf_signatures
 from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
+from sohoa.intelligence.date_line import read_date_line
 from sohoa.intelligence.handwriting import read_fill_ins
 from sohoa.intelligence.number_line import read_number_line
 from sohoa.intelligence.separator import find_separator
@@ -175,6 +176,7 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     ocr = reading_order(ocr)
     ocr = correct_page(ocr) if job.correct else ocr
     ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
+    ocr = read_date_line(image, dpi, ocr, engine)  # a date line whose 'ngày … tháng' OCR lost with the pen
     signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None
     return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
 
