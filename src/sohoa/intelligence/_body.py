@@ -20,6 +20,8 @@ _VV = re.compile(r"^v\s*/\s*v\b")
 _BODY_START = ("can cu", "kinh gui")
 # A lone stroke read as a word (a rule's or a frame's end, a fold): never part of a trích yếu.
 _STROKE = re.compile(r"^[|¦_~`^]+$")
+_LETTERS = re.compile(r"[^a-z]")  # on folded text: what is not a letter
+_NOT_LETTER = ",.;:'\"`~|-_*"
 
 
 def find_title(segments: Sequence[Segment], page: OcrPage, top: float) -> tuple[DocumentType, Segment] | None:
@@ -97,9 +99,22 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
 def _subject_hit(kept: Sequence[Segment], text: str, rule: str) -> Hit:
     """The trích yếu of these lines, for review when a word of it stays doubtful after correction (a
     garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)."""
-    words = [w.text for s in kept for w in s.words]
-    text = " ".join(t for t in text.split() if not _STROKE.match(t))
+    text = _formula(" ".join(t for t in text.split() if not _STROKE.match(t)))
+    words = text.split()
     return Hit(canonical_text(text), tuple(s.words for s in kept), 0.85, rule, needs_review=bool(doubtful_words(words)))
+
+
+def _formula(text: str) -> str:
+    """'Về việc' at the head of a trích yếu however OCR glued, marked or prefixed it (',Vêviệc', 'Vệ viêc'):
+    NĐ 30 prints that formula there, so a head whose letters are exactly its letters is the formula."""
+    words = text.split()
+    for n in (1, 2):
+        head = "".join(words[:n])
+        lead = len(head) - len(head.lstrip(_NOT_LETTER))
+        if len(words) > n and lead <= 2 and _LETTERS.sub("", fold(head).lower()) == "veviec" and head.rstrip(
+                _NOT_LETTER) == head:
+            return " ".join(["Về", "việc", *words[n:]])
+    return text
 
 
 def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit | None:

@@ -20,6 +20,9 @@ __all__ = ["drop_junk", "is_junk_word", "read_roman_heading"]
 
 _JUNK_CONF = 0.3  # below this a non-syllable is a stroke, a speck or a seal fragment
 _SYMBOL_CONF = 0.5  # below this a word without any letter or digit is a rule or a smudge
+# A letter or two whose box is under this share of the line's median word height is a speck or a piece of
+# an underline OCR read as 'c' or 'l' (a real letter is at least x-height: about half the median).
+_FLAT = 0.25
 _CORE = re.compile(r"^\W*(.*?)\W*$", re.DOTALL)
 _NUMERIC = re.compile(r"^[\d./,:-]+$")
 _CODE = re.compile(r"^[A-ZĐ0-9][A-ZĐ0-9/.-]*$")
@@ -41,8 +44,15 @@ def is_junk_word(word: Word) -> bool:
 
 
 def drop_junk(line: Sequence[Word]) -> list[Word]:
-    """The line without junk words."""
-    return [w for w in line if not is_junk_word(w)]
+    """The line without junk words, nor specks read as a letter (a box far flatter than the line's words)."""
+    heights = sorted(w.bbox.height for w in line if any(ch.isalnum() for ch in w.text))
+    median = heights[len(heights) // 2] if len(heights) >= 3 else 0
+    return [w for w in line if not is_junk_word(w) and not _speck(w, median)]
+
+
+def _speck(word: Word, median: int) -> bool:
+    text = word.text.strip()
+    return 0 < len(text) <= 2 and any(ch.isalnum() for ch in text) and word.bbox.height < _FLAT * median
 
 
 def read_roman_heading(line: Sequence[Word]) -> list[Word]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sohoa.domain.codes import DocumentType, type_by_abbreviation
 from sohoa.domain.fields import DocumentFields
@@ -25,6 +26,10 @@ __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
 # A sign's tail: the type group and the agency group ('/2020/NĐ-CP', '/QĐ-UBND').
 _SIGN = re.compile(r"/(?:(?:19|20)\d{2}/)?[A-ZĐ][A-Za-zĐđ]*-(?P<agency>[A-ZĐ][A-Za-zĐđ0-9]*)\b")
 _VV = re.compile(r"^v\s*/\s*v\b")
+
+# What a sign is written with; a glyph outside it ('§' for S) was misread and repaired by the number rules.
+_SIGN_GLYPHS = re.compile(r"[^0-9A-Za-zĐđ/&.\-]")
+_GARBLE_CONF = 0.5
 
 # Party documents (Hướng dẫn 36-HD/VPTW) write công văn as 'CV' before the slash: '15-CV/TU'.
 _PARTY_TYPES = {"CV": "Công văn", "KL": "Kết luận"}
@@ -70,7 +75,7 @@ class RuleFieldExtractor:
         dated = find_date(segments, page)
         if number is not None:
             hits["code_number"] = (number.number, 1)
-            hits["code_notation"] = (number.notation, 1)
+            hits["code_notation"] = (_doubt_garbled(number.notation), 1)
         if dated is not None:
             hits["issued_date"] = (dated.issued, 1)
             hits["place"] = (dated.place, 1)
@@ -132,6 +137,16 @@ class RuleFieldExtractor:
 
 # Fields every NĐ 30 document prints in its header (Phụ lục I: boxes 2, 3, 4, 5): left empty, they are flagged.
 _REQUIRED = ("organ_name", "code_number", "issued_date", "subject")
+
+
+def _doubt_garbled(notation: Hit) -> Hit:
+    """A sign OCR read unsurely (under 0.5) with a glyph no sign is written with ('/§GDĐT-CTYTT' for
+    '/SGDĐT-CTrTT'): the glyph is repaired, but the other letters of such a reading may be misread too
+    (a lower-case 'r' read 'Y'), so the notation goes to review."""
+    words = [w for part in notation.parts for w in part]
+    if notation.needs_review or not any(w.conf < _GARBLE_CONF and _SIGN_GLYPHS.search(w.text) for w in words):
+        return notation
+    return replace(notation, needs_review=True, rule=f"{notation.rule}.garbled")
 
 
 def _flag_not_found(hits: dict[str, tuple[Hit, int]]) -> None:
