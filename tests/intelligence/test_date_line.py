@@ -69,3 +69,14 @@ def test_a_body_line_ending_in_a_year_is_not_read_again() -> None:
     engine = BandEngine(("Quảng", "Ngãi,", "ngày", "20", "tháng", "01", "năm", "2025"))
     page = pb.page()
     assert read_date_line(WHITE, 300, page, engine) == page and not engine.calls
+
+
+def test_a_pen_garble_glued_to_thang_is_dropped_and_printed_digits_kept() -> None:
+    line = [Word("Quảng", BBox(0, 0, 150, 50), 0.9, 1, 1), Word("ngày", BBox(170, 0, 290, 50), 0.9, 1, 1),
+            Word("4ÿtháng", BBox(300, 0, 500, 50), 0.06, 1, 1), Word("năm", BBox(520, 0, 610, 50), 0.9, 1, 1)]
+    cut = split_glued_anchors(line)
+    assert [w.text for w in cut] == ["Quảng", "ngày", "tháng", "năm"]
+    assert cut[2].bbox.x1 == 500 and cut[2].bbox.x0 > 360  # the pen's part of the box is left blank
+    printed = split_glued_anchors([*line[:2], Word("26tháng", BBox(300, 0, 500, 50), 0.7, 1, 1), line[3]])
+    assert [w.text for w in printed] == ["Quảng", "ngày", "26", "tháng", "năm"]
+    assert printed[2].bbox.x1 == printed[3].bbox.x0

@@ -28,6 +28,8 @@ __all__ = ["read_date_line", "split_glued_anchors"]
 
 _YEAR_END = re.compile(r"n[a-z]{1,2}m\s*(?:19|20)\d\d\W*$")  # the line ends 'năm 2025' (folded)
 _GLUED = re.compile(r"(ng[a-z]{1,3}?)\W{0,3}(th[a-z]{2,4})")  # 'ngàytháng': both anchors in one word
+_PEN = re.compile(r"([^\sa-z]\S{0,2}?)(th[a-z]{2,4})")  # '4ÿtháng', '26tháng': a day glued to 'tháng'
+_DIGITS = re.compile(r"[0-9]{1,2}")
 # An anchor's letters ('n', 'g', 'y', 't') run narrower than the median letter of the line's long words: each
 # cut box is this share of its letters at that pitch, so the pen between them is not cut into an anchor.
 _NARROW = 0.9
@@ -40,21 +42,29 @@ def _pitch(words: list[Word]) -> float:
 
 
 def split_glued_anchors(words: list[Word]) -> list[Word]:
-    """Words with one reading 'ngày' and 'tháng' glued cut in two, each box as wide as its letters at the
-    line's pitch from its own end of the glued box (what is between them is the unread blank)."""
+    """Words with the pen glued to the anchors cut apart, each anchor's box as wide as its letters at the
+    line's pitch from its own end of the glued box: 'ngàytháng' → 'ngày', 'tháng'; '4ÿtháng' → 'tháng' (the
+    garble of the pen dropped: the blank is read from the image); printed digits stay a word ('26tháng' →
+    '26', 'tháng')."""
     pitch = _pitch(words)
     out: list[Word] = []
     for w in words:
-        m = _GLUED.fullmatch(fold(w.text).lower())
-        if m is None or not pitch:
+        folded, b = fold(w.text).lower(), w.bbox
+        both = _GLUED.fullmatch(folded)
+        found = both or _PEN.fullmatch(folded)
+        if not pitch or found is None:
             out.append(w)
             continue
-        cut = len(m.group(1))
-        left_w = min(round(pitch * _NARROW * cut), w.bbox.width // 2)
-        right_w = min(round(pitch * _NARROW * len(m.group(2))), w.bbox.width - left_w)
-        b = w.bbox
-        out += [replace(w, text=w.text[:cut], bbox=BBox(b.x0, b.y0, b.x0 + left_w, b.y1)),
-                replace(w, text=w.text[len(w.text) - len(m.group(2)):], bbox=BBox(b.x1 - right_w, b.y0, b.x1, b.y1))]
+        tail = len(found.group(2))
+        right_w = min(round(pitch * _NARROW * tail), b.width // 2 if both else b.width - 1)
+        month = replace(w, text=w.text[len(w.text) - tail:], bbox=BBox(b.x1 - right_w, b.y0, b.x1, b.y1))
+        if both is not None:
+            cut = len(both.group(1))
+            left_w = min(round(pitch * _NARROW * cut), b.width - right_w)
+            out.append(replace(w, text=w.text[:cut], bbox=BBox(b.x0, b.y0, b.x0 + left_w, b.y1)))
+        elif _DIGITS.fullmatch(w.text[: len(w.text) - tail]):
+            out.append(replace(w, text=w.text[: len(w.text) - tail], bbox=BBox(b.x0, b.y0, b.x1 - right_w, b.y1)))
+        out.append(month)
     return out
 
 
