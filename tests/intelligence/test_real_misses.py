@@ -62,3 +62,18 @@ def test_a_clean_or_surely_read_sign_is_not_flagged_for_it() -> None:
         found = extract_fields([_cong_van(sign, conf).page()])
         assert found.get("code_notation") == "SGDĐT-CTrTT"
         assert "code_notation" not in found.needing_review()
+
+
+def test_a_vv_formula_read_unsurely_as_v_y_opens_the_cong_van_summary() -> None:
+    pb = _cong_van("/SGDĐT-CTrTT", 0.9)
+    pb.low["V/y"] = 0.0  # Tesseract's reading of 'V/v' on a small scan, at no confidence
+    pb.left(440, "V/y khẩn trương thực hiện các biện pháp")
+    pb.left(490, "phòng, chống dịch bệnh")
+    found = extract_fields([correct_page(pb.page())])
+    assert found.get("subject") == "V/v khẩn trương thực hiện các biện pháp phòng, chống dịch bệnh"
+    assert found.get("type_name") == "Công văn" and "type_name" not in found.needing_review()
+
+
+def test_a_lone_unsure_letter_pair_that_is_no_vv_is_still_junk() -> None:
+    line = [_word("l/i", 0, conf=0.0), _word("khẩn", 100), _word("trương", 200)]
+    assert [w.text for w in drop_junk(line)] == ["khẩn", "trương"]

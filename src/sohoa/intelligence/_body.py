@@ -16,7 +16,9 @@ from .correct import doubtful_words
 __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
 
 _TYPES_BY_FOLD = {fold(t.name): t for t in DOCUMENT_TYPES}
-_VV = re.compile(r"^v\s*/\s*v\b")
+# 'V/v' (về việc) opening a công văn's summary; OCR reads its second v as y or w on small scans ('V/y').
+_VV = re.compile(r"^\W?v\s*/\s*[vyw]\b")
+_AS_V = str.maketrans("YyWw", "Vvvv")
 _BODY_START = ("can cu", "kinh gui")
 # A lone stroke read as a word (a rule's or a frame's end, a fold): never part of a trích yếu.
 _STROKE = re.compile(r"^[|¦_~`^]+$")
@@ -136,7 +138,7 @@ def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit 
             break
         kept.append(seg)
     text = " ".join(s.text for s in kept)
-    text = re.sub(r"^([Vv])\s*/\s*([Vv])\s*", lambda m: f"{m.group(1)}/{m.group(2)} ", text)
+    text = re.sub(r"^\W?([Vv])\s*/\s*([VvYyWw])\s*", lambda m: f"{m.group(1)}/{m.group(2).translate(_AS_V)} ", text)
     return _subject_hit(kept, text, "subject.vv")
 
 

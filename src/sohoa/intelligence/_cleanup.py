@@ -28,15 +28,17 @@ _NUMERIC = re.compile(r"^[\d./,:-]+$")
 _CODE = re.compile(r"^[A-ZĐ0-9][A-ZĐ0-9/.-]*$")
 # Section headings 'I.', 'II.', 'III.' … which Tesseract reads 'H.' (II), 'HI.' or 'IH.' (III).
 _ROMAN_READ = re.compile(r"^[IHl1]{1,4}\.$")
+_VV_WORD = re.compile(r"^\W?[Vv]/[VvYyWw]$")
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 def is_junk_word(word: Word) -> bool:
-    """A word that is not text: very unsure and not a syllable, number or sign; or a stray symbol."""
+    """A word that is not text: very unsure and not a syllable, number or sign; or a stray symbol. The
+    công văn formula 'V/v' is kept however unsure ('V/y' at 0: its line is the summary's first)."""
     text = word.text.strip()
     if not any(ch.isalnum() for ch in text):
         return word.conf < _SYMBOL_CONF
-    if word.conf >= _JUNK_CONF:
+    if word.conf >= _JUNK_CONF or _VV_WORD.match(text):
         return False
     core = _CORE.match(text)
     inner = core.group(1) if core else text

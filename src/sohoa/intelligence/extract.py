@@ -11,7 +11,7 @@ from sohoa.domain.fields import DocumentFields
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import FieldExtractor
 
-from ._body import find_recipients, find_subject, find_title, find_vv
+from ._body import _VV, find_recipients, find_subject, find_title, find_vv
 from ._header import find_date, find_organs, find_stamps
 from ._hit import Hit
 from ._layout import Segment, page_segments
@@ -25,7 +25,6 @@ __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
 
 # A sign's tail: the type group and the agency group ('/2020/NĐ-CP', '/QĐ-UBND').
 _SIGN = re.compile(r"/(?:(?:19|20)\d{2}/)?[A-ZĐ][A-Za-zĐđ]*-(?P<agency>[A-ZĐ][A-Za-zĐđ0-9]*)\b")
-_VV = re.compile(r"^v\s*/\s*v\b")
 
 # What a sign is written with; a glyph outside it ('§' for S) was misread and repaired by the number rules.
 _SIGN_GLYPHS = re.compile(r"[^0-9A-Za-zĐđ/&.\-]")
