@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import text
@@ -35,6 +36,7 @@ COUNT_CAP = 20_000  # counts stop here: past it a neighbour is just "very freque
 # few rare words, of a length a misspelled word has, are probed.
 MAX_PROBED_WORDS = 4
 MAX_PROBED_CHARS = 20
+SPELLING_SAMPLE = 25  # documents read to learn how the archive spells a suggested word
 
 
 def edit_candidates(word: str) -> set[str]:
@@ -104,16 +106,22 @@ def _scoped_counts(session: Session, terms: list[str], cap: int, scope: SearchFi
 
 
 def _toned_form(session: Session, word: str, scope: SearchFilters | None = None) -> str:
-    """The word as the documents (of ``scope``) spell it (tones and all), from one document that has it."""
+    """The word as the documents (of ``scope``) spell it (tones and all): the most frequent spelling among the
+    first :data:`SPELLING_SAMPLE` documents that hold it (ties: the one with more marks), not whichever document
+    the index hands out first — that one may be the lone page that lost its tones."""
     params: dict[str, object] = {}
     column = "exact" if session.get_bind().dialect.name == "sqlite" else "s.exact"
-    sample = session.execute(text(f"SELECT {column} {_term_sql(session, word, scope, params)} LIMIT 1"),
-                             params).scalar()
-    if not sample:
+    samples = session.execute(text(f"SELECT {column} {_term_sql(session, word, scope, params)} "
+                                   f"LIMIT {SPELLING_SAMPLE}"), params).scalars().all()
+    forms: Counter[str] = Counter()
+    for sample in samples:
+        flat = str(sample or "").replace(EXACT_MARK, "")
+        found = re.search(rf"\b{re.escape(word)}\b", fold_aligned(flat))
+        if found:
+            forms[flat[found.start():found.end()].lower()] += 1
+    if not forms:
         return word
-    flat = str(sample).replace(EXACT_MARK, "")
-    found = re.search(rf"\b{re.escape(word)}\b", fold_aligned(flat))
-    return flat[found.start():found.end()].lower() if found else word
+    return max(forms.items(), key=lambda kv: (kv[1], sum(not c.isascii() for c in kv[0]), kv[0]))[0]
 
 
 def suggest_query(session: Session, query: str, scope: SearchFilters | None = None) -> str | None:
