@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from alembic.migration import MigrationContext
@@ -21,7 +22,7 @@ from sohoa.services.production.ingest_store import document_index_doc
 MIGRATION = Path(__file__).resolve().parents[2] / "src/sohoa/db/migrations/versions/z0e1_pg_search_partitions.py"
 
 
-def _migration():  # type: ignore[no-untyped-def]
+def _migration() -> ModuleType:
     spec = importlib.util.spec_from_file_location("z0e1", MIGRATION)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
