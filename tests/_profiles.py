@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests._s3 import S3Bucket, S3Server
+from tests._templates import PgTemplates
 
 __all__ = ["MIXED_MODULES", "PROFILES", "module_profile_database", "profile_database", "profile_selection"]
 
@@ -74,7 +74,7 @@ def profile_database(request: pytest.FixtureRequest) -> str | None:
     becomes the object store of the test (its variables set in the environment until the test ends)."""
     if request.param == "sqlite":
         return None
-    url: str = request.getfixturevalue("pg_url")
+    url: str = request.getfixturevalue("pg_head_url")
     if request.param == "cluster":
         bucket: S3Bucket = request.getfixturevalue("seaweed")
         monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
@@ -90,32 +90,19 @@ def module_profile_database(request: pytest.FixtureRequest) -> Iterator[str | No
     if request.param == "sqlite":
         yield None
         return
-    url: str = request.getfixturevalue("module_pg_url")
     if request.param != "cluster":
+        url: str = request.getfixturevalue("module_pg_url")
         yield url
         return
     server: S3Server = request.getfixturevalue("seaweed_server")
+    templates: PgTemplates = request.getfixturevalue("pg_templates")
     bucket = S3Bucket(server, server.new_bucket("module"))
-    with _own_schema(url) as own, pytest.MonkeyPatch.context() as monkeypatch:
-        for name, value in bucket.env().items():
-            monkeypatch.setenv(name, value)
-        yield own
-    server.drop_bucket(bucket.bucket)
-
-
-@contextlib.contextmanager
-def _own_schema(module_url: str) -> Iterator[str]:
-    """A second schema beside the module's PostgreSQL one (whose schema the postgres param uses), dropped after."""
-    import sqlalchemy
-
-    base = module_url.split("?", 1)[0]
-    schema = f"c_{uuid.uuid4().hex[:10]}"
-    admin = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    own = templates.copy()  # a database of its own: the postgres param of the module has module_pg_url
     try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            for name, value in bucket.env().items():
+                monkeypatch.setenv(name, value)
+            yield templates.url(own)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        templates.drop(own)
+    server.drop_bucket(bucket.bucket)

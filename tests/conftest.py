@@ -15,6 +15,7 @@ from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
 from tests._profiles import PROFILES, profile_database, profile_selection
 from tests._s3 import S3Bucket, moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
+from tests._templates import PgTemplates, seeding_migrate
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test")
@@ -125,25 +126,65 @@ def ctx(settings: Settings) -> Iterator[AppContext]:
     context.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A new SQLite database that ``open_context`` migrates gets a copy of one migrated once a session
+    (tests/_templates.py)."""
+    import sohoa.services.platform.context as context
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(context, "migrate", seeding_migrate(context.migrate, tmp_path_factory.mktemp("template")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[PgTemplates]:
+    """This session's PostgreSQL template at the migration head, built when a test first needs it."""
+    _need_postgres()
+    templates = PgTemplates(PG_URL)
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL on a schema of its own, dropped afterwards."""
+    """A PostgreSQL URL on an empty schema of its own, dropped afterwards (for tests that migrate it
+    themselves; a database at head is :func:`pg_head_url`)."""
     yield from _pg_schema()
+
+
+@pytest.fixture
+def pg_head_url(pg_templates: PgTemplates) -> Iterator[str]:
+    """A PostgreSQL database of its own at the migration head (a copy of the session's template), dropped
+    afterwards."""
+    yield from _pg_copy(pg_templates)
 
 
 @pytest.fixture(scope="module")
-def module_pg_url() -> Iterator[str]:
-    """:func:`pg_url` for a whole module (a corpus built once, queried by many tests)."""
-    yield from _pg_schema()
+def module_pg_url(pg_templates: PgTemplates) -> Iterator[str]:
+    """:func:`pg_head_url` for a whole module (a corpus built once, queried by many tests)."""
+    yield from _pg_copy(pg_templates)
 
 
-def _pg_schema() -> Iterator[str]:
-    """Create a schema of its own, yield its URL, drop it."""
+def _need_postgres() -> None:
     missing = _have_postgres()
     if missing:
         if IN_CI:
             pytest.fail(missing, pytrace=False)
         pytest.skip(missing)
+
+
+def _pg_copy(templates: PgTemplates) -> Iterator[str]:
+    name = templates.copy()
+    try:
+        yield templates.url(name)
+    finally:
+        templates.drop(name)
+
+
+def _pg_schema() -> Iterator[str]:
+    """Create a schema of its own, yield its URL, drop it."""
+    _need_postgres()
     import sqlalchemy
 
     schema = f"t_{uuid.uuid4().hex[:10]}"
@@ -157,9 +198,9 @@ def _pg_schema() -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_ctx(tmp_path: Path, pg_url: str) -> Iterator[AppContext]:
+def pg_ctx(tmp_path: Path, pg_head_url: str) -> Iterator[AppContext]:
     """The application context on PostgreSQL."""
-    context = open_context(Settings(data=tmp_path / "pgdata", workers=1, database_url=pg_url))
+    context = open_context(Settings(data=tmp_path / "pgdata", workers=1, database_url=pg_head_url))
     yield context
     context.close()
 
@@ -176,12 +217,12 @@ def any_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppConte
 
 
 @pytest.fixture
-def cluster_ctx(request: pytest.FixtureRequest, tmp_path: Path, pg_url: str,
+def cluster_ctx(request: pytest.FixtureRequest, tmp_path: Path, pg_head_url: str,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[AppContext]:
     """The application context on the cluster profile: PostgreSQL and a fresh S3 bucket on SeaweedFS."""
     bucket: S3Bucket = request.getfixturevalue("seaweed")
     for name, value in bucket.env().items():
         monkeypatch.setenv(name, value)
-    context = open_context(Settings(data=tmp_path / "cluster", workers=1, database_url=pg_url))
+    context = open_context(Settings(data=tmp_path / "cluster", workers=1, database_url=pg_head_url))
     yield context
     context.close()
