@@ -142,8 +142,10 @@ def build_pg(url: str, schema: str, count: int) -> dict[str, float]:
 def database_bytes(url: str, schema: str) -> dict[str, int]:
     """Sizes of the benchmark's tables with their indexes and TOAST (a partitioned table: its partitions')."""
     with psycopg.connect(_libpq(url), autocommit=True) as conn:
-        return {t: int(conn.execute("SELECT coalesce(sum(pg_total_relation_size(relid)), 0) "  # type: ignore[index]
-                                    "FROM pg_partition_tree(%s)", (f'"{schema}".{t}',)).fetchone()[0])
+        return {t: int(conn.execute(  # type: ignore[index]
+            "SELECT CASE WHEN c.relkind = 'p' THEN (SELECT sum(pg_total_relation_size(p.relid)) "
+            "FROM pg_partition_tree(c.oid) AS p) ELSE pg_total_relation_size(c.oid) END "
+            "FROM pg_class c WHERE c.oid = CAST(%s AS regclass)", (f'"{schema}".{t}',)).fetchone()[0])
                 for t in ("documents", "search_docs")}
 
 

@@ -37,6 +37,15 @@ def _partitions(ctx: AppContext) -> int:
             "WHERE c.relname = 'search_docs' AND c.relnamespace = to_regnamespace(current_schema())")).scalar_one())
 
 
+def _storage(ctx: AppContext) -> dict[str, str]:
+    """How a partition stores its columns (``e`` out of line, ``m`` in the row, compressed; ``x`` either)."""
+    with ctx.db.session() as session:
+        rows = session.execute(text(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = CAST('search_docs_p00' AS regclass) "
+            "AND attname IN ('exact', 'folded', 'tsv_folded', 'tags', 'tsv_exact')")).all()
+    return {str(n): str(s) for n, s in rows}
+
+
 def _index(ctx: AppContext, count: int) -> list[int]:
     ids = []
     with ctx.db.session() as session:
@@ -59,6 +68,7 @@ def _found(ctx: AppContext, query: str) -> tuple[int, list[int]]:
 def test_search_docs_is_partitioned_and_z0e1_goes_both_ways(pg_ctx: AppContext) -> None:
     migration = _migration()
     assert _partitions(pg_ctx) == migration.PARTITIONS
+    assert _storage(pg_ctx) == {"exact": "e", "folded": "e", "tsv_folded": "m", "tags": "m", "tsv_exact": "x"}
     ids = _index(pg_ctx, 40)
     before = {q: _found(pg_ctx, q) for q in ("tai dinh cu", "tái định cư khu 7", "ubnd khu 7", "khu 39")}
     assert before["tai dinh cu"] == (40, sorted(ids)) and before["khu 39"][0] == 1
