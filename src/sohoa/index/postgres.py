@@ -71,10 +71,16 @@ _JOINED = "FROM search_docs s JOIN documents d ON d.id = s.document_id"
 
 
 def _ids(session: Session, sql: str, params: dict[str, object]) -> list[int]:
-    """The ids a one-column SELECT returns, in its order, as one array (one row, not thousands)."""
-    found = session.execute(text(f"SELECT array_agg(i ORDER BY n) FROM (SELECT q.*, row_number() OVER () AS n "
-                                 f"FROM ({sql}) AS q(i)) AS o"), params).scalar()
-    return [int(i) for i in found or []]
+    """The ids a one-column SELECT returns, in its order, as one array (one row, not thousands) sent as text: the
+    driver's array parsing in Python cost ≈ 3 ms a search for 2,001 ids."""
+    found = session.execute(text(f"SELECT CAST(array_agg(i ORDER BY n) AS text) FROM (SELECT q.*, row_number() "
+                                 f"OVER () AS n FROM ({sql}) AS q(i)) AS o"), params).scalar()
+    return [int(i) for i in str(found).strip("{}").split(",")] if found and found != "{}" else []
+
+
+def _id_array(ids: list[int]) -> str:
+    """``ids`` as an integer array literal (``CAST(:p AS integer[])``): one string, not 2,001 values to adapt."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
 class PostgresIndex:
@@ -126,7 +132,7 @@ class PostgresIndex:
         recent = getattr(self._recent, "matches", None)
         if recent is not None and recent[0] == (query, repr(filters)):
             self._recent.matches = None  # once: for the facets of that search
-            params["sampled"] = recent[1][:large.BOUND]
+            params["sampled"] = _id_array(recent[1][:large.BOUND])
             return "FROM documents d WHERE d.id = ANY(CAST(:sampled AS integer[]))"  # in scope: read in it
         match, _ = self._conditions(parsed, params)
         return f"{_JOINED} WHERE ({match}){pg_filter_sql(filters, params)}"
@@ -159,7 +165,7 @@ class PostgresIndex:
             return SearchResult(total=len(ids), hits=hits, total_exact=False)
         column = "tsv_code" if parsed.code else "tsv_folded"
         close = _closeness_sql(parsed, params)
-        params["ids"] = ids
+        params["ids"] = _id_array(ids)
         rows = session.execute(text(
             f"SELECT s.document_id, ts_rank(s.{column}, to_tsquery('simple', :m)) AS r, ({exact}) AS ex, {close} "
             f"AS c {source} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
@@ -196,7 +202,7 @@ class PostgresIndex:
         in index order): exact tones first, then the others, each with the whole query side by side first
         (looked for among the first :data:`PHRASE_PROBE` candidates)."""
         wanted = offset + limit
-        params.update(cand=ids, probe=ids[:PHRASE_PROBE])
+        params.update(cand=_id_array(ids), probe=_id_array(ids[:PHRASE_PROBE]))
         whole = "true"
         if not parsed.code and len(parsed.folded) > 1:
             params["whole"] = _tsquery([[w for p in parsed.folded for w in p]])
@@ -239,7 +245,7 @@ class PostgresIndex:
         ids = list(dict.fromkeys(found)) or fallback[:large.BOUND]
         if not ids:
             return SearchResult(total=0, partial=True)
-        params["ids"] = ids
+        params["ids"] = _id_array(ids)
         rows = session.execute(text(
             f"SELECT s.document_id, {score} AS c, ts_rank(s.tsv_folded, to_tsquery('simple', :any)) AS r "
             f"{_SOURCE} WHERE s.document_id = ANY(CAST(:ids AS integer[])) "
