@@ -1,5 +1,5 @@
 """Handwritten fill-ins: a number or day written by hand into a printed form is read by the digit model
-or left empty/flagged — never a wrong value without a review flag; printed digits are left alone."""
+or left empty, and flagged for review either way; printed digits are left alone."""
 
 from __future__ import annotations
 
@@ -70,9 +70,8 @@ def test_handwritten_number_and_day_are_read_or_flagged_never_wrong_unflagged() 
         fields = extract_fields([hw.read_fill_ins(image, page)])
         got, got_date = fields.values.get("code_number"), fields.values["issued_date"]
         assert got is not None
-        assert got.value == number or got.needs_review, (seed, number, got)
-        assert got_date.value == f"2025-02-{int(day):02d}" or got_date.needs_review, (seed, day, got_date)
-        read += got.value == number and not got.needs_review
+        assert got.needs_review and got_date.needs_review, (seed, number, got, got_date)  # handwriting: reviewed
+        read += got.value == number
     assert read >= 20  # the model reads most of them
 
 

@@ -1,6 +1,7 @@
-"""The digit recognizer of handwritten fill-ins: ink glyphs → 16×16 features → a small MLP (NumPy only).
+"""The digit recognizer of handwritten fill-ins: ink glyphs made upright → 20×20 pixels and
+edge-orientation histograms → a small MLP (NumPy and OpenCV only).
 
-The weights (``digits.npz``, about 100 kB) are made by ``scripts/train_digits.py`` from digits the
+The weights (``digits.npz``, about 230 kB) are made by ``scripts/train_digits.py`` from digits the
 project draws itself (``sohoa.samples._hand``: pen strokes, slant, jitter, pen widths, blur and noise)
 and printed digits of the sample fonts; class 10 is "not one digit" (dots, dashes, fragments, two
 touching digits), so junk is refused instead of read as a digit.
@@ -19,26 +20,64 @@ from sohoa.domain.ocr import BBox
 
 __all__ = ["FEATURES", "GUESS", "MODEL_FILE", "DigitModel", "glyph_features", "load_model", "split_touching"]
 
-SIDE = 16
-FEATURES = SIDE * SIDE + 1
+SIDE = 20
+_CELL = 5  # orientation histograms over cells of _CELL² pixels
+_BINS = 8
+FEATURES = SIDE * SIDE + (SIDE // _CELL) ** 2 * _BINS + 1
 MODEL_FILE = Path(__file__).with_name("digits.npz")
 REJECT = 10
 GUESS = 0.5  # every glyph a digit this probable: proposed, flagged; also what each half of a cut glyph needs
+_MAX_SHEAR = 0.7
+
+
+def _upright(mask: np.ndarray) -> np.ndarray:
+    """The glyph sheared so that its ink's principal axis stands vertical (a slanted hand made upright),
+    cropped to its ink; the shear is bounded so that a '/'-like stroke keeps some slant."""
+    ink = mask.astype(np.float32)
+    m = cv2.moments(ink, binaryImage=True)
+    if m["mu02"] <= 1e-6:
+        return ink
+    shear = float(np.clip(m["mu11"] / m["mu02"], -_MAX_SHEAR, _MAX_SHEAR))
+    h, w = ink.shape
+    pad = int(abs(shear) * h) + 1
+    cy = m["m01"] / m["m00"]
+    # x' = x - shear·(y - cy): a forward slant's top moved back left.
+    warp = np.array([[1.0, -shear, pad + shear * cy], [0.0, 1.0, 0.0]], dtype=np.float32)
+    out = cv2.warpAffine(ink, warp, (w + 2 * pad, h), flags=cv2.INTER_LINEAR)
+    rows, cols = np.nonzero(out > 0.25)
+    if rows.size == 0:
+        return ink
+    return np.asarray(out[rows.min():rows.max() + 1, cols.min():cols.max() + 1])
 
 
 def glyph_features(mask: np.ndarray) -> np.ndarray:
-    """One glyph's ink (bool or 0/1 array, cropped to its box) as SIDE² values plus its log aspect."""
+    """One glyph's ink (bool or 0/1 array, cropped to its box), made upright, as SIDE² grey values, the
+    histograms of its edge orientations by cell (little moved by pen width), and its log aspect (before
+    the shear)."""
     h, w = mask.shape
-    scale = (SIDE - 2) / max(h, w)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = cv2.resize(mask.astype(np.float32), (nw, nh), interpolation=cv2.INTER_AREA)
+    ink = _upright(mask)
+    ih, iw = ink.shape
+    scale = (SIDE - 2) / max(ih, iw)
+    nh, nw = max(1, round(ih * scale)), max(1, round(iw * scale))
+    small = cv2.resize(ink, (nw, nh), interpolation=cv2.INTER_AREA)
     out = np.zeros((SIDE, SIDE), np.float32)
     top, left = (SIDE - nh) // 2, (SIDE - nw) // 2
     out[top:top + nh, left:left + nw] = small
     peak = float(out.max())
     if peak > 0:
         out /= peak
-    return np.concatenate([out.ravel(), [np.log(w / h)]]).astype(np.float32)
+    smooth = cv2.GaussianBlur(out, (3, 3), 0)
+    gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
+    magnitude = np.hypot(gx, gy)
+    angle = (np.arctan2(gy, gx) % np.pi) / np.pi * _BINS
+    bins = np.minimum(angle.astype(int), _BINS - 1)
+    cells = SIDE // _CELL
+    hist = np.zeros((cells, cells, _BINS), np.float32)
+    for b in range(_BINS):
+        part = np.where(bins == b, magnitude, 0.0)
+        hist[..., b] = part.reshape(cells, _CELL, cells, _CELL).sum(axis=(1, 3))
+    hist /= float(np.linalg.norm(hist)) + 1e-6
+    return np.concatenate([out.ravel(), 4.0 * hist.ravel(), [np.log(w / h)]]).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -77,35 +116,52 @@ def load_model(path: Path = MODEL_FILE) -> DigitModel | None:
 
 def split_touching(glyphs: list[np.ndarray], boxes: list[BBox], model: DigitModel,
                    ) -> tuple[list[np.ndarray], list[BBox]]:
-    """A glyph wider than tall (two digits run together, '57') cut at its thinnest column between 30 and
-    70 % of its width, when both halves read as digits; else kept whole (and then never read)."""
+    """A glyph wider than tall (two digits run together, '57') cut between 25 and 75 % of its width at
+    the column (among the thinnest of the ink's columns) whose halves both read as digits most surely,
+    when each half reaches :data:`GUESS`; else kept whole (and then never read)."""
     out_glyphs: list[np.ndarray] = []
     out_boxes: list[BBox] = []
     for glyph, box in zip(glyphs, boxes, strict=True):
-        pieces = _halves(glyph, box) if box.width > 1.1 * box.height else None
-        if pieces is not None:
+        best: list[tuple[np.ndarray, BBox]] | None = None
+        best_p = GUESS
+        for pieces in _cuts(glyph, box) if box.width > 1.1 * box.height else ():
             read = model.read([p for p, _ in pieces])
-            if all(k != REJECT and p >= GUESS for k, p in read):
-                out_glyphs.extend(p for p, _ in pieces)
-                out_boxes.extend(b for _, b in pieces)
-                continue
+            sure = min(p if k != REJECT else 0.0 for k, p in read)
+            if sure >= best_p:
+                best, best_p = pieces, sure
+        if best is not None:
+            out_glyphs.extend(p for p, _ in best)
+            out_boxes.extend(b for _, b in best)
+            continue
         out_glyphs.append(glyph)
         out_boxes.append(box)
     return out_glyphs, out_boxes
 
 
-def _halves(glyph: np.ndarray, box: BBox) -> list[tuple[np.ndarray, BBox]] | None:
+def _cuts(glyph: np.ndarray, box: BBox, tries: int = 4) -> list[list[tuple[np.ndarray, BBox]]]:
+    """The glyph cut in two at each of its ``tries`` thinnest columns between 25 and 75 % of its width
+    (columns next to one already tried skipped)."""
     width = glyph.shape[1]
-    lo, hi = int(0.3 * width), int(0.7 * width)
+    lo, hi = int(0.25 * width), int(0.75 * width)
     if hi - lo < 2:
-        return None
-    cut = lo + int(np.argmin(glyph[:, lo:hi].sum(axis=0)))
-    pieces = []
-    for x0, x1 in ((0, cut), (cut, width)):
-        part = glyph[:, x0:x1]
-        rows, cols = np.nonzero(part)
-        if rows.size == 0:
-            return None
-        y0, y1, c0, c1 = int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
-        pieces.append((part[y0:y1, c0:c1], BBox(box.x0 + x0 + c0, box.y0 + y0, box.x0 + x0 + c1, box.y0 + y1)))
-    return pieces
+        return []
+    ink = glyph[:, lo:hi].sum(axis=0)
+    chosen: list[int] = []
+    for k in np.argsort(ink, kind="stable"):
+        if all(abs(int(k) - c) > max(1, width // 12) for c in chosen):
+            chosen.append(int(k))
+        if len(chosen) == tries:
+            break
+    out = []
+    for cut in (lo + k for k in chosen):
+        pieces = []
+        for x0, x1 in ((0, cut), (cut, width)):
+            part = glyph[:, x0:x1]
+            rows, cols = np.nonzero(part)
+            if rows.size == 0:
+                break
+            y0, y1, c0, c1 = int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
+            pieces.append((part[y0:y1, c0:c1], BBox(box.x0 + x0 + c0, box.y0 + y0, box.x0 + x0 + c1, box.y0 + y1)))
+        if len(pieces) == 2:
+            out.append(pieces)
+    return out

@@ -5,9 +5,10 @@ The page worker calls :func:`read_fill_ins` after OCR. For each slot the extract
 words between the printed anchors ('Số:' and the sign, 'ngày' and 'tháng', 'tháng' and 'năm') are
 judged: printed digits that OCR read cleanly stay as they are. A slot that looks handwritten (ink
 taller than the printed line, blue ink, or text that is not plain digits) is segmented into connected
-components and each is classified; a reading whose every digit is sure replaces the slot's words
-(confidence = the least sure digit); any other reading keeps OCR's text with a confidence under the
-extractor's threshold, so the field is flagged for review instead of carrying a confident wrong value.
+components and each is classified; a reading whose every glyph is a digit at least :data:`GUESS`
+probable replaces the slot's words (it is sure when every digit reaches :data:`SURE`: a sure day is
+not replaced by one the signing dates allow); any other reading keeps OCR's text. Either way the words
+carry a confidence under the extractor's threshold: a handwritten value is always flagged for review.
 A page whose number slot was judged says so in its engine (``HAND_MARK``), so the extractor does not
 flag a recognised handwritten number again for being taller than the printed sign.
 """
@@ -282,7 +283,8 @@ def _strip_sign(probs: np.ndarray, boxes: list[BBox], lead: bool = False) -> tup
     """Glyphs after the digits that the model calls 'not a digit' (the joined sign's '/', the 't' of a joined
     'tháng') dropped, and with ``lead`` those before them (the 'y' of 'ngày03')."""
     n, first = len(boxes), 0
-    while n > 0 and int(probs[n - 1].argmax()) == REJECT:
+    # One glyph at most, and narrow: a '/' of the sign; a digit the model refused is no sign ('574' ≠ '57').
+    if n > 0 and int(probs[n - 1].argmax()) == REJECT and boxes[n - 1].width <= 0.6 * boxes[n - 1].height:
         n -= 1
     while lead and first < n and int(probs[first].argmax()) == REJECT:
         first += 1
@@ -292,8 +294,8 @@ def _strip_sign(probs: np.ndarray, boxes: list[BBox], lead: bool = False) -> tup
 def _apply(words: list[Word], slot: Slot, digits: str | None, conf: float, ink: BBox) -> list[Word]:
     left = slot.left
     new: list[Word] = []
-    if digits is not None:
-        new.append(Word(digits, ink, conf, left.block, left.line))
+    if digits is not None:  # handwriting is always reviewed, however sure the model is
+        new.append(Word(digits, ink, min(conf, UNSURE_CONF), left.block, left.line))
     else:
         new.extend(replace(w, conf=min(w.conf, UNSURE_CONF)) for w in slot.words)
         if slot.joined is not None and slot.cut:

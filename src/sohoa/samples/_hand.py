@@ -42,10 +42,17 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
 # More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
 # pages keep the shapes above): a '1' with a long lead-in stroke, a '7' whose bar crosses its stem.
+# Also a '5' whose flag is a separate stroke off its body, a '9' and a '4' with a straight stem, a '7'
+# hooked at its top left.
 _MORE: dict[str, tuple[tuple[Stroke, ...], ...]] = {
-    "1": (([(0.0, 0.45), (0.6, 0.0), (0.6, 1.0)],), ([(0.05, 0.35), (0.55, 0.0), (0.5, 1.0)],)),
+    "1": (([(0.0, 0.45), (0.6, 0.0), (0.6, 1.0)],), ([(0.05, 0.35), (0.55, 0.0), (0.5, 1.0)],),
+          ([(0.0, 0.55), (0.35, 0.3), (0.75, 0.0), (0.65, 1.0)],), ([(0.0, 0.7), (0.4, 0.3), (0.8, 0.0), (0.7, 1.0)],)),
+    "4": (([(0.6, 1.0), (0.62, 0.0), (0.0, 0.68), (1.0, 0.66)],),),
+    "5": (([(0.25, 0.05), (0.2, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)], [(0.4, 0.0), (1.0, -0.05)]),),
     "7": (([(0.0, 0.05), (0.9, 0.0), (0.75, 1.0)], [(0.2, 0.55), (0.95, 0.5)]),
-          ([(0.05, 0.0), (0.95, 0.02), (0.55, 1.0)], [(0.25, 0.5), (0.9, 0.5)])),
+          ([(0.05, 0.0), (0.95, 0.02), (0.55, 1.0)], [(0.25, 0.5), (0.9, 0.5)]),
+          ([(0.0, 0.2), (0.1, 0.0), (0.95, 0.0), (0.6, 1.0)], [(0.3, 0.52), (0.95, 0.48)])),
+    "9": (([(0.85, 0.3), (0.5, 0.5), (0.15, 0.3), (0.45, 0.0), (0.85, 0.15), (0.85, 1.0)],),),
 }
 
 
@@ -70,9 +77,9 @@ def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False) -> 
     (``extra``: the training-only shapes too)."""
     shapes = _SHAPES.get(digit, ()) + (_MORE.get(digit, ()) if extra else ())
     strokes = [_oval(rng)] if digit == "0" else list(shapes[int(rng.integers(len(shapes)))])
-    slant = rng.uniform(-0.1, 0.35)
+    slant = rng.uniform(-0.15, 0.55) if extra else rng.uniform(-0.1, 0.35)
     angle = rng.uniform(-0.12, 0.12)
-    sx = rng.uniform(0.75, 1.1)
+    sx = rng.uniform(0.6, 1.2) if extra else rng.uniform(0.75, 1.1)
     cos, sin = np.cos(angle), np.sin(angle)
     out = []
     for stroke in strokes:
@@ -93,7 +100,8 @@ def draw_digits(draw: ImageDraw.ImageDraw, text: str, x: float, baseline: float,
     cursor = x
     for digit in text:
         h = height * rng.uniform(0.88, 1.1)
-        w = h * (0.35 if digit == "1" else rng.uniform(0.55, 0.72))
+        # A '1' written with a lead-in stroke is as wide as the other digits (``extra``).
+        w = h * (rng.uniform(0.3, 0.9) if extra else 0.35) if digit == "1" else h * rng.uniform(0.55, 0.72)
         top = baseline - h + rng.normal(0.0, 0.05 * height)
         for stroke in digit_strokes(digit, rng, extra):
             points = [(float(cursor + px * w), float(top + py * h)) for px, py in stroke]
