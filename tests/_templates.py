@@ -39,6 +39,7 @@ import sqlalchemy.exc
 
 from sohoa.db.session import MIGRATIONS
 from sohoa.services.platform.context import sqlite_path
+from sohoa.services.production.ingest_claims import pid_running
 
 __all__ = ["PgTemplates", "migrations_hash", "seeding_migrate"]
 
@@ -52,16 +53,6 @@ def migrations_hash() -> str:
     for path in sorted([MIGRATIONS / "env.py", *(MIGRATIONS / "versions").glob("*.py")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class PgTemplates:
@@ -106,7 +97,7 @@ class PgTemplates:
                 "SELECT datname FROM pg_database WHERE datname LIKE 'sohoa\\_t%'")).scalars().all()
         for name in names:
             found = _OURS.match(name)
-            if found and name.startswith(_PREFIXES) and not _alive(int(found.group(1))):
+            if found and name.startswith(_PREFIXES) and not pid_running(int(found.group(1))):
                 self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _create(self) -> str:
