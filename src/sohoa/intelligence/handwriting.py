@@ -33,6 +33,7 @@ from ._fill_dates import choose_date
 from ._header import find_date
 from ._layout import Segment, page_segments
 from ._number import HAND_MARK, find_number
+from ._swallow import drop_cut, pitch, reach, swallowed
 
 __all__ = ["HAND_MARK", "SURE", "read_fill_ins"]
 
@@ -59,6 +60,8 @@ class Slot:
     year: int | None = None  # a date slot: the printed year of its line
     baseline: int = 0  # a day slot whose 'ngày' OCR lost: the line's baseline in the box (printed letters inside)
     left_keep: int = 0  # characters of ``left`` that are the anchor ('ngày' of 'ngày03'); 0: all of it
+    lead: int = 0  # pixels of ``left``'s box inside ``box``: a glyph there that its edge does not cut is read
+    letter: float = 0.0  # with ``lead``: the line's width per letter
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,11 @@ def _number_slot(seg: Segment) -> Slot | None:
     # sign, and the printed glyphs it catches ('/') are dropped after reading (``_strip_sign``).
     right = sign.bbox.x0 + round(sign.bbox.width * (cut + (1 if cut > 0 else 0)) / max(1, len(sign.text)))
     h = max(sign.bbox.height, words[0].bbox.height)
-    box = BBox(words[0].bbox.x1 + 1, seg.bbox.y0 - h // 2, max(right - 1, words[0].bbox.x1 + 2), seg.bbox.y1 + h // 2)
-    return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut)
+    lead, letter = reach(words[0], seg.words)  # 'Số:' drawn over the pen's first digit (``_swallow``)
+    box = BBox(words[0].bbox.x1 + 1 - lead, seg.bbox.y0 - h // 2, max(right - 1, words[0].bbox.x1 + 2),
+               seg.bbox.y1 + h // 2)
+    return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut,
+                lead=lead, letter=letter)
 
 
 def _date_slots(seg: Segment) -> list[Slot]:
@@ -115,35 +121,25 @@ def _date_slots(seg: Segment) -> list[Slot]:
     else:
         slots, kinds = [], ("day", "month")
     h = year.bbox.height
-    pitch = _pitch(seg.words)
+    per_letter = pitch(seg.words)
     for kind, (i, j) in zip(kinds, pairwise(anchors), strict=False):
         a, b = seg.words[i], seg.words[j]
         keep = len(re.sub(r"[^a-z]+$", "", folded[i])) if kind == "day" else len(a.text)
         cut = len(folded[j]) - len(folded[j].lstrip(_GLUED)) if kind == "day" else 0
         x0 = a.bbox.x0 + round(a.bbox.width * keep / max(1, len(a.text))) + 1
         x1 = b.bbox.x0 + round(b.bbox.width * (cut + 1) / max(1, len(b.text))) if cut else b.bbox.x0 - 1
-        # An anchor far wider than its letters swallowed the handwriting beside it (OCR saw no glyph there).
-        x0 = min(x0, a.bbox.x1 - _swallowed(a, pitch) + 1) if keep == len(a.text) else x0
-        wide = _swallowed(b, pitch) if not cut else 0
+        # An anchor wider than its letters swallowed the handwriting beside it (``_swallow``): the blank
+        # starts half a letter before its letters end, and the glyph the edge cuts is the anchor's.
+        lead, letter = reach(a, seg.words) if keep == len(a.text) else (0, 0.0)
+        x0 -= lead
+        wide = swallowed(b, per_letter) if not cut else 0
         x1 = b.bbox.x0 + wide if wide else x1
         inside = seg.words[i + 1:j]  # OCR's boxes of the anchors may overlap the blank: its words widen it
         x0, x1 = min([x0, *(w.bbox.x0 for w in inside)]), max([x1, *(w.bbox.x1 for w in inside)])
         box = BBox(x0, seg.bbox.y0 - h // 2, max(x1, x0 + 1), seg.bbox.y1 + h // 2)
         slots.append(Slot(kind, a, inside, box, h, h // 2, b if cut or wide else None, cut,
-                          year=int(year.text), left_keep=keep))
+                          year=int(year.text), left_keep=keep, lead=lead, letter=letter))
     return slots
-
-
-def _pitch(words: Sequence[Word]) -> float:
-    """The line's median width per letter, from its words of three letters or more."""
-    widths = sorted(w.bbox.width / len(w.text) for w in words if len(w.text) >= 3 and w.text.isalpha())
-    return widths[len(widths) // 2] if widths else 0.0
-
-
-def _swallowed(word: Word, pitch: float) -> int:
-    """How many pixels of ``word``'s box are more than its letters need (0 when it is not 15 % too wide)."""
-    need = pitch * len(word.text)
-    return round(word.bbox.width - need) if pitch and word.bbox.width > 1.15 * need else 0
 
 
 def _day_without_ngay(seg: Segment, folded: list[str], year: Word) -> list[Slot]:
@@ -228,6 +224,7 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
     glyphs, boxes = _glyphs(grey, slot.reference, slot.margin)
     if slot.baseline:
         glyphs, boxes = _digit_sized(glyphs, boxes, slot)
+    glyphs, boxes = drop_cut(glyphs, boxes, slot.lead, slot.letter)
     if not boxes:  # a blank; words OCR saw in it are not trusted
         return Reading(None, UNSURE_CONF, box) if slot.words else None
     blue = False
@@ -246,6 +243,8 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
         probs = model.probabilities(np.stack([glyph_features(g) for g in glyphs]))
         if slot.joined is not None or 0 < slot.left_keep < len(slot.left.text):
             probs, boxes = _strip_sign(probs, boxes, lead=0 < slot.left_keep < len(slot.left.text))
+        while (boxes and boxes[0].x1 <= min(slot.lead + 1, 2 * slot.letter) and int(probs[0].argmax()) == REJECT):
+            probs, boxes = probs[1:], boxes[1:]  # the anchor's last letter, refused, near the edge
     if not boxes:
         return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),

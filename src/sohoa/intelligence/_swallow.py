@@ -1,0 +1,60 @@
+"""Handwriting that OCR's box of a printed anchor swallowed: 'ngày' drawn over the pen's '1' of '15'.
+
+Tesseract sometimes stretches the box of the printed word before a blank ('Số:', 'ngày', 'tháng') over
+the first handwritten glyph when the pen starts right after the word's last letter. The line's other
+words tell how wide the anchor's letters are (their median width per letter); a box wider than that
+may reach into the blank. The slot reader then looks into the excess: an ink component there that
+the box's left edge (set half a letter before where the letters should end) does not cut, that is,
+one separated from the word's last letter by a gap, belongs to the blank; what the edge cuts within a
+letter of it is the letter itself and is dropped (a letter glued to the pen is kept whole: the model
+refuses it and the reading stays unsure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sohoa.domain.ocr import BBox, Word
+
+__all__ = ["drop_cut", "pitch", "reach", "swallowed"]
+
+_MIN_EXCESS = 0.2  # of a letter: a box this much wider than its letters need may hold the pen's first glyph
+
+
+def pitch(words: Sequence[Word]) -> float:
+    """The line's median width per letter, from its words of three letters or more."""
+    widths = sorted(w.bbox.width / len(w.text) for w in words if len(w.text) >= 3 and w.text.isalpha())
+    return widths[len(widths) // 2] if widths else 0.0
+
+
+def swallowed(word: Word, per_letter: float) -> int:
+    """How many pixels of ``word``'s box are more than its letters need (0 when it is not 15 % too wide)."""
+    need = per_letter * len(word.text)
+    return round(word.bbox.width - need) if per_letter and word.bbox.width > 1.15 * need else 0
+
+
+def reach(anchor: Word, line: Sequence[Word]) -> tuple[int, float]:
+    """Pixels left of ``anchor``'s right edge that a blank after it may take, from half a letter before where
+    its letters end (at the pitch of the line's other words) when its box is wider than that (else 0), and
+    that pitch."""
+    per_letter = pitch([w for w in line if w is not anchor])
+    letters = sum(1 for c in anchor.text if c.isalpha())
+    if not per_letter or not letters:
+        return 0, per_letter
+    need = per_letter * letters
+    if anchor.bbox.width < need + _MIN_EXCESS * per_letter:
+        return 0, per_letter
+    return max(0, anchor.bbox.x1 + 1 - (anchor.bbox.x0 + round(need - 0.5 * per_letter))), per_letter
+
+
+def drop_cut(glyphs: list[np.ndarray], boxes: list[BBox], lead: int, letter: float,
+             ) -> tuple[list[np.ndarray], list[BBox]]:
+    """The glyphs of a slot reaching ``lead`` pixels into its anchor's box without those the box's left
+    edge cuts that end within a ``letter`` of it (the anchor's last letter; one running further on is the
+    letter glued to the pen, kept: the reading is then unsure)."""
+    if lead <= 0:
+        return glyphs, boxes
+    keep = [i for i, b in enumerate(boxes) if b.x0 > 0 or b.x1 > letter]
+    return [glyphs[i] for i in keep], [boxes[i] for i in keep]
