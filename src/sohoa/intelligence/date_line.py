@@ -22,6 +22,7 @@ from sohoa.domain.text import fold
 
 from ._header import find_date
 from ._layout import Segment, page_segments
+from ._swallow import pitch
 from .signer_titles import _Engine, _grey, _inside, _read_band
 
 __all__ = ["read_date_line", "split_glued_anchors"]
@@ -35,32 +36,26 @@ _DIGITS = re.compile(r"[0-9]{1,2}")
 _NARROW = 0.9
 
 
-def _pitch(words: list[Word]) -> float:
-    """The median width per letter of the line's words of three letters or more."""
-    widths = sorted(w.bbox.width / len(w.text) for w in words if len(w.text) >= 3 and w.text.isalpha())
-    return widths[len(widths) // 2] if widths else 0.0
-
-
 def split_glued_anchors(words: list[Word]) -> list[Word]:
     """Words with the pen glued to the anchors cut apart, each anchor's box as wide as its letters at the
     line's pitch from its own end of the glued box: 'ngàytháng' → 'ngày', 'tháng'; '4ÿtháng' → 'tháng' (the
     garble of the pen dropped: the blank is read from the image); printed digits stay a word ('26tháng' →
     '26', 'tháng')."""
-    pitch = _pitch(words)
+    per_letter = pitch(words)
     out: list[Word] = []
     for w in words:
         folded, b = fold(w.text).lower(), w.bbox
         both = _GLUED.fullmatch(folded)
         found = both or _PEN.fullmatch(folded)
-        if not pitch or found is None:
+        if not per_letter or found is None:
             out.append(w)
             continue
         tail = len(found.group(2))
-        right_w = min(round(pitch * _NARROW * tail), b.width // 2 if both else b.width - 1)
+        right_w = min(round(per_letter * _NARROW * tail), b.width // 2 if both else b.width - 1)
         month = replace(w, text=w.text[len(w.text) - tail:], bbox=BBox(b.x1 - right_w, b.y0, b.x1, b.y1))
         if both is not None:
             cut = len(both.group(1))
-            left_w = min(round(pitch * _NARROW * cut), b.width - right_w)
+            left_w = min(round(per_letter * _NARROW * cut), b.width - right_w)
             out.append(replace(w, text=w.text[:cut], bbox=BBox(b.x0, b.y0, b.x0 + left_w, b.y1)))
         elif _DIGITS.fullmatch(w.text[: len(w.text) - tail]):
             out.append(replace(w, text=w.text[: len(w.text) - tail], bbox=BBox(b.x0, b.y0, b.x1 - right_w, b.y1)))
