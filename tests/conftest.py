@@ -13,6 +13,7 @@ import pytest
 
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.settings import Settings
+from tests._passwords import _cheap_password_hashing, production_password_hashing  # noqa: F401 - fixtures
 from tests._profiles import PROFILES, profile_database, profile_selection
 from tests._s3 import S3Bucket, moto_s3_server, s3_env, s3_server, seaweed, seaweed_server, weed_missing  # noqa: F401 - fixtures
 from tests._templates import PgTemplates, seeding_migrate

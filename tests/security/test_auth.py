@@ -88,8 +88,9 @@ def app_client(any_ctx: AppContext, people: dict[str, str]) -> Iterator[TestClie
 
 
 def test_parallel_wrong_logins_get_at_most_the_limit_of_password_checks(
-    any_ctx: AppContext, people: dict[str, str], verifications: Counter[str]
+    production_password_hashing: None, any_ctx: AppContext, people: dict[str, str], verifications: Counter[str]
 ) -> None:
+    """(Argon2 at production cost, accounts included: the requests overlap for a verify's real duration.)"""
     limit = any_ctx.settings.login_max_failures
     ctx = _tuned(any_ctx, form_rate_per_minute=10**6)  # the per-address form rate (§4) would answer first
     with serve(create_app(ctx, watch_hot_folders=False)) as base, httpx.Client(base_url=base) as first:
