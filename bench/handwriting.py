@@ -8,6 +8,7 @@ recognizer's training seeds), all pages in one PDF read by ``extract_file`` — 
 runs. Per field (code_number, issued_date): right (unflagged / flagged), empty and flagged, wrong and
 flagged, and wrong without a flag (the target is none), plus the handwritten digits read right. With
 ``--real`` the same on the first page of each labelled PDF of a folder (development only: not tuned on).
+Writes ``bench/results/handwriting.json`` (``--out`` names another file there).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import img2pdf
 import pikepdf
 
+from _common import machine, write_results
 from sohoa.samples import generate_corpus
 from sohoa.services.production.extract import extract_file
 from sohoa.settings import Settings
@@ -66,7 +68,7 @@ def generated(documents: int, seed: int, condition: str, work: Path) -> dict[str
     return counts
 
 
-def real(folder: Path, work: Path) -> dict[str, Counter[str]]:
+def real(folder: Path, work: Path, rows: list[dict[str, str | None]]) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {f: Counter() for f in FIELDS}
     for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
@@ -83,6 +85,7 @@ def real(folder: Path, work: Path) -> dict[str, Counter[str]]:
             value = doc.fields.get(f) if doc else None
             outcome = _outcome(truths[f], value, doc is None or f in doc.needs_review)
             counts[f][outcome] += 1
+            rows.append({"file": label["file"], "field": f, "truth": truths[f], "read": value, "outcome": outcome})
             print(f"{label['file']}\t{f}\ttruth={truths[f]}\tread={value}\t{outcome}\t{label.get('notes', '')}")
     return counts
 
@@ -102,13 +105,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=41)
     parser.add_argument("--condition", default="clean300")
     parser.add_argument("--real", type=Path)
+    parser.add_argument("--out", default="handwriting", help="results file name under bench/results/")
     args = parser.parse_args()
+    results: dict[str, object] = {"machine": machine(), "documents": args.documents, "seed": args.seed,
+                                  "condition": args.condition}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        _print(f"generated, {args.condition}, seed {args.seed}",
-               generated(args.documents, args.seed, args.condition, work))
+        counts = generated(args.documents, args.seed, args.condition, work)
+        _print(f"generated, {args.condition}, seed {args.seed}", counts)
+        results["generated"] = {f: dict(c) for f, c in counts.items()}
         if args.real:
-            _print(f"real: {args.real.name} (first pages)", real(args.real, work))
+            rows: list[dict[str, str | None]] = []
+            counts = real(args.real, work, rows)
+            _print(f"real: {args.real.name} (first pages)", counts)
+            results["real"] = {"folder": args.real.name, "counts": {f: dict(c) for f, c in counts.items()},
+                               "documents": rows}
+    print(f"wrote {write_results(args.out, results)}")
 
 
 if __name__ == "__main__":
