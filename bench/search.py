@@ -74,7 +74,7 @@ def build(ctx: AppContext, count: int) -> dict[str, float]:
     assert all(fast_canonical(r[8]) == canonical_text(r[8]) for r in sample), "fast_canonical drifted"
     conn = sqlite3.connect(ctx.settings.data / "sohoa.db")
     conn.execute("PRAGMA synchronous=OFF")
-    units = [(int(i), str(n)) for i, n in conn.execute("SELECT id, name FROM units")]
+    units = [(int(i), str(n)) for i, n in conn.execute("SELECT id, name FROM units ORDER BY id")]
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS base_fts USING fts5(body)")
     now = "2025-07-01 00:00:00.000000"
     timings = {"documents_s": 0.0, "index_s": 0.0, "baseline_index_s": 0.0}

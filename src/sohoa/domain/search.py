@@ -58,3 +58,6 @@ class SearchResult:
     hits: list[SearchHit] = field(default_factory=list)
     total_exact: bool = True  # False: ``total`` is a lower bound (the index bounded its work)
     partial: bool = False     # True: no document holds every word; these hold some of them, best first
+    # Facet values (name → (value, count), most frequent first) when the index counted them with the matches it
+    # read (a search asked for facets); None: :func:`sohoa.index.facets.facet_counts` computes them.
+    facet_counts: dict[str, list[tuple[str, int]]] | None = None

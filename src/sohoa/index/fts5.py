@@ -139,8 +139,10 @@ class Fts5Index:
         return f"FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid WHERE doc_fts MATCH :m{residual}"
 
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-               offset: int = 0, sort: str = "relevance") -> SearchResult:
-        """Tone-insensitive match; rows whose tones match as typed come first, then by BM25 (or ``sort``)."""
+               offset: int = 0, sort: str = "relevance", facets: bool = False) -> SearchResult:
+        """Tone-insensitive match; rows whose tones match as typed come first, then by BM25 (or ``sort``).
+        ``facets`` changes nothing here: :func:`sohoa.index.facets.facet_counts` counts them (over the bounded
+        matches this search keeps, past the bound)."""
         order_sql(sort, "r")  # unknown sorts fail before any work
         parsed = parse_query(query)
         if parsed.empty:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import replace
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sohoa.domain.text import canonical_text, fold
 from sohoa.index import large
 from sohoa.index.columns import SORTS
 from sohoa.index.fts5 import order_sql
+from sohoa.index.pg_facets import ROW_SEPARATOR, count_facets
 from sohoa.index.pg_tags import TAGS_PG_SQL, needs_documents, pg_filter_sql
 from sohoa.index.proximity import SIGN_WEIGHT
 from sohoa.index.query import ParsedQuery, code_tokens, parse_query
@@ -76,6 +78,17 @@ def _ids(session: Session, sql: str, params: dict[str, object]) -> list[int]:
     found = session.execute(text(f"SELECT CAST(array_agg(i ORDER BY n) AS text) FROM (SELECT q.*, row_number() "
                                  f"OVER () AS n FROM ({sql}) AS q(i)) AS o"), params).scalar()
     return [int(i) for i in str(found).strip("{}").split(",")] if found and found != "{}" else []
+
+
+def _ids_and_tags(session: Session, sql: str, params: dict[str, object]) -> tuple[list[int], str | None]:
+    """:func:`_ids` of a two-column SELECT (id, tags), with the tags of its first ``BOUND`` rows as one text
+    (:data:`sohoa.index.pg_facets.ROW_SEPARATOR` between rows): the facets' values, read with the matches."""
+    found, tags = session.execute(text(
+        f"SELECT CAST(array_agg(i ORDER BY n) AS text), string_agg(CAST(t AS text), '{ROW_SEPARATOR}') "
+        f"FILTER (WHERE n <= {large.BOUND}) FROM (SELECT q.*, row_number() OVER () AS n FROM ({sql}) AS q(i, t)) AS o"),
+        params).one()
+    ids = [int(i) for i in str(found).strip("{}").split(",")] if found and found != "{}" else []
+    return ids, tags
 
 
 def _id_array(ids: list[int]) -> str:
@@ -138,7 +151,9 @@ class PostgresIndex:
         return f"{_JOINED} WHERE ({match}){pg_filter_sql(filters, params)}"
 
     def search(self, session: Session, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-               offset: int = 0, sort: str = "relevance") -> SearchResult:
+               offset: int = 0, sort: str = "relevance", facets: bool = False) -> SearchResult:
+        """Tone-insensitive match, exact tones first; ``facets``: counted from the tags of the matches read
+        (:mod:`sohoa.index.pg_facets`), returned in ``facet_counts``."""
         order_sql(sort, "r")  # unknown sorts fail before any work
         parsed = parse_query(query)
         if parsed.empty:
@@ -149,20 +164,30 @@ class PostgresIndex:
         source = _JOINED if needs_documents(filters) or sort != "relevance" else _SOURCE
         scope = pg_filter_sql(filters, params)
         where = f"({match}){scope}"
-        ids = _ids(session, f"SELECT s.document_id {source} WHERE {where} LIMIT {large.BOUND + 1}", params)
-        self._recent.matches = ((query, repr(filters)), ids) if len(ids) > large.BOUND else None
+        first = f"{source} WHERE {where} LIMIT {large.BOUND + 1}"
+        counts = None
+        if facets:  # the facet values from the tags of the rows read anyway (no second read of documents)
+            ids, tags = _ids_and_tags(session, f"SELECT s.document_id, s.tags {first}", params)
+            counts = count_facets(session, tags)
+        else:
+            ids = _ids(session, f"SELECT s.document_id {first}", params)
+        self._recent.matches = ((query, repr(filters)), ids) if len(ids) > large.BOUND and not facets else None
         if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
-            return self._partial(session, parsed, filters, limit=limit, offset=offset)
+            return replace(self._partial(session, parsed, filters, limit=limit, offset=offset), facet_counts=counts)
         if len(ids) > large.BOUND:
-            if sort != "relevance" or parsed.exact == parsed.folded or offset + limit > len(ids):
-                # a date order, a query without tones, or a page beyond the matches read
-                # the exact tones imply the folded match: that tier reads the exact words' index alone
-                exact_where = f"({match if parsed.code else exact}){scope}"
-                tiers = _tiers(parsed, exact_where, f"{where} AND NOT ({exact})", params, sort)
+            # the exact tones imply the folded match: that tier reads the exact words' index alone
+            exact_where = f"({match if parsed.code else exact}){scope}"
+            tiers = _tiers(parsed, exact_where, f"{where} AND NOT ({exact})", params, sort)
+            if sort != "relevance" or parsed.code or offset + limit > len(ids):
+                # a date order, a sign, or a page beyond the matches read
                 hits = self._large(session, source, tiers, sort, params, limit=limit, offset=offset)
+            elif parsed.exact == parsed.folded:  # no tones typed: the (rare) exact tier from its index, the rest
+                toned = self._large(session, source, tiers[:1], sort, params, limit=offset + limit, offset=0)
+                hits = self._others_page(session, exact, ids, [h.document_id for h in toned], params,
+                                         whole=tiers[0][1], limit=limit, offset=offset)
             else:  # relevance with tones: the page from the first matches already read (no second index scan)
                 hits = self._candidates_page(session, parsed, exact, ids, params, limit=limit, offset=offset)
-            return SearchResult(total=len(ids), hits=hits, total_exact=False)
+            return SearchResult(total=len(ids), hits=hits, total_exact=False, facet_counts=counts)
         column = "tsv_code" if parsed.code else "tsv_folded"
         close = _closeness_sql(parsed, params)
         params["ids"] = _id_array(ids)
@@ -172,7 +197,7 @@ class PostgresIndex:
             f"ORDER BY {order_sql(sort, 'c DESC, r DESC, s.document_id DESC')} LIMIT :limit OFFSET :offset"),
             params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
-        return SearchResult(total=len(ids), hits=hits)
+        return SearchResult(total=len(ids), hits=hits, facet_counts=counts)
 
     def _large(self, session: Session, source: str, tiers: list[tuple[str, str | None, bool]], sort: str,
                params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:
@@ -219,6 +244,27 @@ class PostgresIndex:
                                   f"s.document_id = u.i) AS ok FROM unnest(CAST(:{among} AS integer[])) AS u(i)) AS t "
                                   f"WHERE t.ok{seen} LIMIT {wanted - len(ranked)}", params)
             ranked += [(i, ex) for i in found]
+        return [SearchHit(document_id=i, score=0.0, exact=e) for i, e in ranked[offset:offset + limit]]
+
+    def _others_page(self, session: Session, exact: str, ids: list[int], first: list[int], params: dict[str, object],
+                     *, whole: str | None, limit: int, offset: int) -> list[SearchHit]:
+        """A page past the bound for a query typed without tones: the exact tier ``first`` (read from its own
+        index), then the tier of the others taken from the bounded candidates ``ids`` (the first matches in
+        scope, in the index's order: the same rows, in the same order, as that tier's own scan would give),
+        with the whole query side by side first among the tier's first :data:`PHRASE_PROBE` rows."""
+        wanted = offset + limit
+        ranked = [(i, True) for i in first]
+        params["cand"] = _id_array(ids)
+        others = (f"FROM unnest(CAST(:cand AS integer[])) AS u(i) CROSS JOIN LATERAL (SELECT {whole or 'true'} AS w "
+                  f"FROM search_docs s WHERE s.document_id = u.i AND NOT ({exact})) AS c")
+        if whole is not None and len(ranked) < wanted:
+            found = _ids(session, f"SELECT t.i FROM (SELECT u.i, c.w {others} LIMIT {PHRASE_PROBE}) AS t WHERE t.w "
+                                  f"LIMIT {wanted - len(ranked)}", params)
+            ranked += [(i, False) for i in found]
+        if len(ranked) < wanted:
+            seen = "".join(f" AND u.i <> {int(i)}" for i, _ in ranked)
+            found = _ids(session, f"SELECT u.i {others} WHERE true{seen} LIMIT {wanted - len(ranked)}", params)
+            ranked += [(i, False) for i in found]
         return [SearchHit(document_id=i, score=0.0, exact=e) for i, e in ranked[offset:offset + limit]]
 
     def _partial(self, session: Session, parsed: ParsedQuery, filters: SearchFilters | None, *, limit: int,

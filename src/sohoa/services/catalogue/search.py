@@ -15,9 +15,9 @@ from sohoa.domain.audit_text import bounded_text
 from sohoa.domain.errors import NotFound, ValidationFailed
 from sohoa.domain.personal import PersonalKind
 from sohoa.domain.ports import SearchIndex
-from sohoa.domain.search import SearchFilters
+from sohoa.domain.search import SearchFilters, SearchResult
 from sohoa.index.columns import SORTS
-from sohoa.index.facets import FACET_NAMES, facet_counts
+from sohoa.index.facets import FACET_NAMES, FacetValue, facet_counts
 from sohoa.index.large import BOUND
 from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
@@ -153,9 +153,12 @@ def _personal_shown(session: Session, principal: Principal | None, results: list
 
 
 def _facets(session: Session, index: SearchIndex, request: SearchRequest, filters: SearchFilters,
-            exact: bool) -> Facets:
-    sample = None if exact else BOUND  # the index bounded the search: facets over a bounded sample too
-    counts = facet_counts(session, index, request.query, filters, FACET_NAMES, sample=sample)
+            found: SearchResult) -> Facets:
+    if found.facet_counts is not None:  # counted by the index with the matches it read
+        counts = {name: [FacetValue(v, n) for v, n in found.facet_counts.get(name, [])] for name in FACET_NAMES}
+    else:
+        sample = None if found.total_exact else BOUND  # the index bounded the search: facets over a sample too
+        counts = facet_counts(session, index, request.query, filters, FACET_NAMES, sample=sample)
     unit_ids = [int(v.value) for v in counts.get("unit", [])]
     rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
     names = {str(i): str(n) for i, n in rows}
@@ -192,14 +195,14 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
         scope = document_scope(session, principal)
         filters = search_filters(session, scope, request)
         found = index.search(session, request.query, filters, limit=request.limit, offset=request.offset,
-                             sort=request.sort)
+                             sort=request.sort, facets=request.facets)
         docs = {d.id: d for d in session.execute(select(Document).where(
             Document.id.in_([h.document_id for h in found.hits]))).scalars()}
         parsed = parse_query(request.query)
         maskings = maskings_for(session, docs.values(), principal)
         results = [_result(docs[h.document_id], h.score, h.exact, parsed, maskings[h.document_id])
                    for h in found.hits if h.document_id in docs]
-        facets = _facets(session, index, request, filters, found.total_exact) if request.facets else {}
+        facets = _facets(session, index, request, filters, found) if request.facets else {}
         suggestion = (suggest_query(session, request.query, SearchFilters(**scope.filter_args()))
                       if found.total <= RARE else None)  # words of the caller's scope only
         if audit:
