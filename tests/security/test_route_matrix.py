@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -149,6 +150,7 @@ class Callers:
     bare: TestClient
     tokens: dict[str, str]
     csrf: dict[str, str]
+    rules: dict[tuple[str, str], Permission | None]  # the route rules of the app these clients call
 
     def get(self, kind: str, url: str) -> Response:
         if kind in self.sessions:
@@ -181,7 +183,7 @@ def setup(mctx: AppContext) -> Iterator[tuple[Matrix, Callers]]:
     try:
         sessions = dict(zip(STAFF, clients, strict=False))
         csrf = {role: web.login(client, f"mx_{role}") for role, client in sessions.items()}
-        yield matrix, Callers(sessions, clients[-1], matrix.tokens, csrf)
+        yield matrix, Callers(sessions, clients[-1], matrix.tokens, csrf, _app_rules(app))
     finally:
         for client in clients:
             client.__exit__(None, None, None)
@@ -342,9 +344,12 @@ def _routes(app_rules: dict[tuple[str, str], Permission | None]) -> tuple[list[s
     return [p for p in gets if "{" in p], [p for p in gets if "{" not in p]
 
 
+def _app_rules(app: FastAPI) -> dict[tuple[str, str], Permission | None]:
+    return {key: (rule.permission if rule else None) for key, rule in route_rules(app).items()}
+
+
 def _rules(ctx: AppContext) -> dict[tuple[str, str], Permission | None]:
-    rules = route_rules(create_app(ctx, watch_hot_folders=False))
-    return {key: (rule.permission if rule else None) for key, rule in rules.items()}
+    return _app_rules(create_app(ctx, watch_hot_folders=False))
 
 
 # --- the tests ------------------------------------------------------------------------------------------
@@ -359,7 +364,7 @@ def test_every_route_is_in_the_matrix(ctx: AppContext) -> None:
 
 def test_route_matrix(mctx: AppContext, setup: tuple[Matrix, Callers]) -> None:
     matrix, callers = setup
-    rules = _rules(mctx)
+    rules = callers.rules
     _, without = _routes(rules)
     early = [marker(k) for k in matrix.secret_keys()]
     # The audit viewer first: later searches put the markers typed as queries into the log.
@@ -390,7 +395,7 @@ def test_route_matrix_after_merge_and_split(mctx: AppContext, setup: tuple[Matri
         merged, split = session.get(Document, matrix.docs["pubtwo"]), session.get(Document, new_id)
         assert merged is not None and merged.secrecy and split is not None and split.secrecy
     late = [marker(k) for k in (*LATE, "pubtwo")]
-    rules = _rules(mctx)
+    rules = callers.rules
     _list_routes(mctx, list(AUDIT), matrix, callers, [], late)
     keys = ["pubtwo", "sectwo", "secsplit", "secsplitnew", "pubok"]
     assert _document_routes(mctx, rules, matrix, callers, keys) >= 500
