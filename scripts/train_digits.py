@@ -1,16 +1,19 @@
 """Train the digit recognizer of handwritten fill-ins and write src/sohoa/intelligence/digits.npz.
 
-    .venv/bin/python scripts/train_digits.py [--seed 7] [--per-class 4000] [--epochs 30]
+    .venv/bin/python scripts/train_digits.py [--seed 7] [--members 2] [--per-class 4000] [--epochs 30]
 
 Training data is made here, nothing is downloaded: digits drawn "by hand" by the sample generator's pen
-(``sohoa.samples._hand``: stroke shapes with slant, rotation, jitter, pen widths 4–20 % of the height,
-ballpoint to marker, blur, noise and down-sampling), printed digits of the sample fonts (Liberation Serif,
-four styles), and a "not one digit" class (two touching digits wider than tall, tangles, printed letters
-and signs but not those a hand's digit resembles (A, V, T, X, Y), the lower-case letters of the anchors
+(``sohoa.samples._hand``: stroke shapes with slant, rotation, jitter, heights 12–72 px, pen widths 4–20 %
+of the height and ±30 % from stroke to stroke, ballpoint to marker, blur, noise and down-sampling),
+printed digits of the sample fonts (Liberation Serif, four styles), and a "not one digit" class (two
+touching digits wider than tall, tangles, printed letters and signs but not those a hand's digit
+resembles (A, V, T, X, Y), the lower-case letters of the anchors
 'ngày' and 'tháng' that a blank's box may catch). Each image goes through the same segmentation and
 features as at run time (``handwriting._glyphs``, ``_digits.glyph_features``). A validation set from
 another seed reports the accuracy and the share of glyphs accepted at ``handwriting.SURE`` and wrong
-among them. Deterministic for a seed.
+among them. Member ``i`` of the model is trained on its own set, made and initialised from ``seed + i``
+(``--member i --out FILE`` trains one alone; ``--join`` stacks such files into the model, so members can
+be trained in parallel). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from sohoa.intelligence._digits import FEATURES, MODEL_FILE, REJECT, glyph_features
+from sohoa.intelligence._digits import FEATURES, MODEL_FILE, REJECT, DigitModel, glyph_features
 from sohoa.intelligence.handwriting import SURE, _glyphs
 from sohoa.samples._hand import HAND_INKS, draw_digits
 from sohoa.samples._typeset import font
@@ -49,7 +52,8 @@ def _canvas(height: int) -> tuple[Image.Image, ImageDraw.ImageDraw, float]:
 
 
 def _hand(text: str, rng: np.random.Generator) -> np.ndarray:
-    height = int(rng.integers(16, 72))
+    # A third as small as a digit on a 100-dpi page (12–24 px), where a thin pen's strokes merge.
+    height = int(rng.integers(12, 24)) if rng.random() < 0.3 else int(rng.integers(16, 72))
     image, draw, baseline = _canvas(height)
     pen = max(1.0, height * rng.uniform(0.04, 0.2))  # fine ballpoint to felt-tip marker
     ink = HAND_INKS[int(rng.integers(len(HAND_INKS)))]
@@ -150,10 +154,8 @@ def train(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, hidden: int = 12
 
 
 def _report(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
-    h = np.maximum(x @ params["w1"] + params["b1"], 0)
-    logits = h @ params["w2"] + params["b2"]
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    arrays = [params[k] if params["b1"].ndim == 2 else params[k][None] for k in ("w1", "b1", "w2", "b2")]
+    p = DigitModel(*arrays).probabilities(x)
     best, sure = p.argmax(1), p.max(1)
     digits = y != REJECT
     accepted = (best != REJECT) & (sure >= SURE)
@@ -164,19 +166,47 @@ def _report(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> None
           f"(junk accepted {np.sum(accepted & ~digits)})")
 
 
+def member(per_class: int, epochs: int, seed: int) -> dict[str, np.ndarray]:
+    """One perceptron of the model, trained on a set made from ``seed``."""
+    x, y = make_set(per_class, seed)
+    print(f"member of seed {seed}: {len(y)} glyphs")
+    return train(x, y, epochs, seed)
+
+
+def join(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The members' arrays stacked on a first axis (what ``_digits.load_model`` reads)."""
+    return {k: np.stack([m[k] for m in members]) for k in ("w1", "b1", "w2", "b2")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--members", type=int, default=2)
+    parser.add_argument("--member", type=int, help="train only this member (0-based) and write it to --out")
+    parser.add_argument("--join", type=Path, nargs="+", help="members' files (in order) to stack into --out")
     parser.add_argument("--per-class", type=int, default=4000)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     args = parser.parse_args()
-    x, y = make_set(args.per_class, args.seed)
-    params = train(x, y, args.epochs, args.seed)
+    if args.member is not None:
+        np.savez_compressed(args.out, **member(args.per_class, args.epochs, args.seed + args.member))
+        return
+    if args.join:
+        loaded = []
+        for path in args.join:
+            with np.load(path) as data:
+                loaded.append({k: np.asarray(data[k]) for k in data.files})
+        params = join(loaded)
+    else:
+        params = join([member(args.per_class, args.epochs, args.seed + i) for i in range(args.members)])
     xv, yv = make_set(max(100, args.per_class // 4), args.seed + 1000)
+    for i in range(params["w1"].shape[0]):
+        print(f"member {i}:", end=" ")
+        _report({k: a[i] for k, a in params.items()}, xv, yv)
+    print("model:", end=" ")
     _report(params, xv, yv)
     np.savez_compressed(args.out, **params)
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes) from {len(y)} glyphs")
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes), {params['w1'].shape[0]} members")
 
 
 if __name__ == "__main__":

@@ -91,3 +91,33 @@ def test_digits_run_together_are_cut_where_both_halves_read() -> None:
         cut_right += [str(k) for k, _ in model.read(pieces)] == [first, second]
     assert tried >= 10
     assert cut_right >= 0.75 * tried
+
+
+# Shapes of the hands real forms are filled with, drawn here as plain polylines (not by the generator):
+# a '4' closed at its top whose bar runs past the stem, a '5' whose flag runs far right, a '9' whose tail
+# curls back left, a flat-topped '3', and a '7' crossed at its middle — each slanted, with a thick pen.
+_OFFICE_SHAPES = {
+    "4": [[(0.55, 0.0), (0.0, 0.62), (1.0, 0.58)], [(0.72, 0.05), (0.62, 1.0)]],
+    "5": [[(0.25, 0.0), (0.2, 0.45), (0.55, 0.35), (0.85, 0.6), (0.6, 1.0), (0.1, 0.9)], [(0.25, 0.0), (1.4, -0.06)]],
+    "9": [[(0.85, 0.25), (0.5, 0.42), (0.2, 0.28), (0.4, 0.0), (0.8, 0.05), (0.85, 0.4), (0.75, 0.85), (0.45, 1.0),
+           (0.15, 0.9)]],
+    "3": [[(0.05, 0.05), (0.85, 0.0), (0.35, 0.42), (0.7, 0.45), (0.92, 0.7), (0.6, 1.0), (0.1, 0.85)]],
+    "7": [[(0.0, 0.15), (0.08, 0.0), (0.95, 0.0), (0.45, 1.0)], [(0.15, 0.55), (1.0, 0.47)]],
+}
+
+
+@pytest.mark.parametrize("digit", sorted(_OFFICE_SHAPES))
+@pytest.mark.parametrize("slant", [0.1, 0.35])
+def test_office_hands_are_read(digit: str, slant: float) -> None:
+    model = load_model()
+    assert model is not None
+    image = Image.new("L", (260, 160), 255)
+    draw = ImageDraw.Draw(image)
+    size, x0, y0 = 90, 60, 30
+    for stroke in _OFFICE_SHAPES[digit]:
+        points = [(x0 + size * 0.6 * x + slant * size * (0.5 - y), y0 + size * y) for x, y in stroke]
+        draw.line(points, fill=0, width=11, joint="curve")
+    glyphs, _ = hw._glyphs(np.asarray(image), 70, 0)
+    assert len(glyphs) == 1
+    [(k, p)] = model.read(glyphs)
+    assert str(k) == digit and p >= hw.SURE

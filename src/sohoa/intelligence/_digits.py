@@ -1,10 +1,12 @@
 """The digit recognizer of handwritten fill-ins: ink glyphs made upright → 20×20 pixels and
-edge-orientation histograms → a small MLP (NumPy and OpenCV only).
+edge-orientation histograms → small MLPs (NumPy and OpenCV only).
 
-The weights (``digits.npz``, about 230 kB) are made by ``scripts/train_digits.py`` from digits the
+The weights (``digits.npz``, about 460 kB) are made by ``scripts/train_digits.py`` from digits the
 project draws itself (``sohoa.samples._hand``: pen strokes, slant, jitter, pen widths, blur and noise)
 and printed digits of the sample fonts; class 10 is "not one digit" (dots, dashes, fragments, two
-touching digits), so junk is refused instead of read as a digit.
+touching digits), so junk is refused instead of read as a digit. The file holds two perceptrons trained
+on different generated sets; their probabilities are averaged, so a glyph is sure only when both are:
+one model alone flips glyphs near its boundaries from one training seed to the next (a real '6' read '0').
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def glyph_features(mask: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DigitModel:
-    """A one-hidden-layer perceptron: features → ReLU → 11 classes (0–9, not a digit)."""
+    """One-hidden-layer perceptrons (features → ReLU → 11 classes: 0–9, not a digit), their probabilities
+    averaged; the arrays carry the members on their first axis."""
 
     w1: np.ndarray
     b1: np.ndarray
@@ -90,11 +93,11 @@ class DigitModel:
     b2: np.ndarray
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        hidden = np.maximum(features @ self.w1 + self.b1, 0.0)
-        logits = hidden @ self.w2 + self.b2
-        logits -= logits.max(axis=1, keepdims=True)
+        hidden = np.maximum(np.einsum("nf,kfh->knh", features, self.w1) + self.b1[:, None, :], 0.0)
+        logits = np.einsum("knh,khc->knc", hidden, self.w2) + self.b2[:, None, :]
+        logits -= logits.max(axis=2, keepdims=True)
         p = np.exp(logits)
-        return np.asarray(p / p.sum(axis=1, keepdims=True))
+        return np.asarray((p / p.sum(axis=2, keepdims=True)).mean(axis=0))
 
     def read(self, glyphs: list[np.ndarray]) -> list[tuple[int, float]]:
         """(digit or REJECT, probability) per glyph."""
@@ -107,11 +110,15 @@ class DigitModel:
 
 @lru_cache(maxsize=1)
 def load_model(path: Path = MODEL_FILE) -> DigitModel | None:
-    """The shipped weights, or None when the file is missing (fill-ins are then only flagged)."""
+    """The shipped weights, or None when the file is missing (fill-ins are then only flagged). A file of
+    one perceptron (arrays without the members' axis) is a model of one member."""
     if not path.exists():
         return None
     with np.load(path) as data:
-        return DigitModel(*(np.asarray(data[k], np.float32) for k in ("w1", "b1", "w2", "b2")))
+        arrays = [np.asarray(data[k], np.float32) for k in ("w1", "b1", "w2", "b2")]
+    if arrays[1].ndim == 1:
+        arrays = [a[None] for a in arrays]
+    return DigitModel(*arrays)
 
 
 def split_touching(glyphs: list[np.ndarray], boxes: list[BBox], model: DigitModel,

@@ -41,18 +41,38 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
 }
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
 # More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
-# pages keep the shapes above): a '1' with a long lead-in stroke, a '7' whose bar crosses its stem.
-# Also a '5' whose flag is a separate stroke off its body, a '9' and a '4' with a straight stem, a '7'
-# hooked at its top left.
+# pages keep the shapes above): a '1' with a long lead-in stroke (from as low as three quarters of its
+# height) or a flag that meets the stem below its top, a '7' whose bar crosses its stem (its top hooked
+# or wavy), a '5' whose flag is a separate stroke off its body (as long as one and a half bodies), a '9'
+# and a '4' with a straight stem, a '4' closed at its top with its bar running on past the stem or
+# rising, a '9' whose tail curls back left, a '3' with a flat top, a '6' whose top comes down steeply to
+# a low loop.
 _MORE: dict[str, tuple[tuple[Stroke, ...], ...]] = {
     "1": (([(0.0, 0.45), (0.6, 0.0), (0.6, 1.0)],), ([(0.05, 0.35), (0.55, 0.0), (0.5, 1.0)],),
-          ([(0.0, 0.55), (0.35, 0.3), (0.75, 0.0), (0.65, 1.0)],), ([(0.0, 0.7), (0.4, 0.3), (0.8, 0.0), (0.7, 1.0)],)),
-    "4": (([(0.6, 1.0), (0.62, 0.0), (0.0, 0.68), (1.0, 0.66)],),),
-    "5": (([(0.25, 0.05), (0.2, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)], [(0.4, 0.0), (1.0, -0.05)]),),
+          ([(0.0, 0.55), (0.35, 0.3), (0.75, 0.0), (0.65, 1.0)],), ([(0.0, 0.7), (0.4, 0.3), (0.8, 0.0), (0.7, 1.0)],),
+          ([(0.0, 0.78), (0.45, 0.32), (0.85, 0.0), (0.72, 1.0)],),
+          ([(0.05, 0.6), (0.3, 0.4), (0.75, 0.0), (0.7, 0.5), (0.62, 1.0)],),
+          ([(0.0, 0.4), (0.3, 0.32), (0.62, 0.18)], [(0.7, 0.0), (0.55, 1.0)])),
+    "3": (([(0.05, 0.05), (0.85, 0.0), (0.35, 0.42), (0.7, 0.45), (0.92, 0.7), (0.6, 1.0), (0.1, 0.85)],),),
+    "4": (([(0.6, 1.0), (0.62, 0.0), (0.0, 0.68), (1.0, 0.66)],),
+          ([(0.55, 0.0), (0.0, 0.62), (1.0, 0.58)], [(0.72, 0.05), (0.62, 1.0)]),
+          ([(0.5, 0.0), (0.05, 0.68), (0.95, 0.5)], [(0.7, 0.15), (0.66, 1.0)]),
+          ([(0.62, 1.0), (0.66, -0.05), (0.0, 0.66), (0.45, 0.64), (1.0, 0.55)],),
+          ([(0.3, 0.0), (0.05, 0.62), (1.0, 0.6)], [(0.72, 0.2), (0.68, 1.0)])),
+    "5": (([(0.25, 0.05), (0.2, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)], [(0.4, 0.0), (1.0, -0.05)]),
+          ([(0.25, 0.0), (0.2, 0.45), (0.55, 0.35), (0.85, 0.6), (0.6, 1.0), (0.1, 0.9)], [(0.25, 0.0), (1.5, -0.08)]),
+          ([(0.85, 0.0), (0.2, 0.0), (0.15, 0.45), (0.6, 0.38), (0.9, 0.65), (0.6, 1.0), (0.1, 0.9)],
+           [(0.85, 0.0), (1.3, -0.05)])),
+    "6": (([(0.85, 0.0), (0.45, 0.15), (0.15, 0.5), (0.12, 0.75), (0.4, 1.0), (0.8, 0.92), (0.88, 0.68), (0.55, 0.48),
+            (0.15, 0.62)],),),
     "7": (([(0.0, 0.05), (0.9, 0.0), (0.75, 1.0)], [(0.2, 0.55), (0.95, 0.5)]),
           ([(0.05, 0.0), (0.95, 0.02), (0.55, 1.0)], [(0.25, 0.5), (0.9, 0.5)]),
-          ([(0.0, 0.2), (0.1, 0.0), (0.95, 0.0), (0.6, 1.0)], [(0.3, 0.52), (0.95, 0.48)])),
-    "9": (([(0.85, 0.3), (0.5, 0.5), (0.15, 0.3), (0.45, 0.0), (0.85, 0.15), (0.85, 1.0)],),),
+          ([(0.0, 0.2), (0.1, 0.0), (0.95, 0.0), (0.6, 1.0)], [(0.3, 0.52), (0.95, 0.48)]),
+          ([(0.0, 0.18), (0.08, 0.0), (0.5, 0.06), (1.0, 0.0), (0.45, 1.0)], [(0.15, 0.55), (1.0, 0.45)]),
+          ([(0.0, 0.1), (0.35, 0.0), (0.65, 0.05), (1.0, 0.0), (0.7, 0.5), (0.5, 1.0)], [(0.3, 0.5), (1.05, 0.5)])),
+    "9": (([(0.85, 0.3), (0.5, 0.5), (0.15, 0.3), (0.45, 0.0), (0.85, 0.15), (0.85, 1.0)],),
+          ([(0.85, 0.25), (0.5, 0.42), (0.2, 0.28), (0.4, 0.0), (0.8, 0.05), (0.85, 0.4), (0.75, 0.85), (0.45, 1.0),
+            (0.15, 0.9)],)),
 }
 
 
@@ -75,7 +95,9 @@ def _chaikin(points: np.ndarray, rounds: int = 2) -> np.ndarray:
 def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False) -> list[np.ndarray]:
     """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed
     (``extra``: the training-only shapes too)."""
-    shapes = _SHAPES.get(digit, ()) + (_MORE.get(digit, ()) if extra else ())
+    shapes = _SHAPES.get(digit, ())
+    if extra and digit in _MORE and rng.random() < 0.5:  # the plain shapes stay half of the training hand
+        shapes = _MORE[digit]
     strokes = [_oval(rng)] if digit == "0" else list(shapes[int(rng.integers(len(shapes)))])
     slant = rng.uniform(-0.15, 0.55) if extra else rng.uniform(-0.1, 0.35)
     angle = rng.uniform(-0.12, 0.12)
@@ -105,8 +127,9 @@ def draw_digits(draw: ImageDraw.ImageDraw, text: str, x: float, baseline: float,
         top = baseline - h + rng.normal(0.0, 0.05 * height)
         for stroke in digit_strokes(digit, rng, extra):
             points = [(float(cursor + px * w), float(top + py * h)) for px, py in stroke]
-            draw.line(points, fill=ink, width=max(1, round(pen)), joint="curve")
-            r = pen / 2
+            width = pen * rng.uniform(0.75, 1.3) if extra else pen  # pressure differs stroke to stroke
+            draw.line(points, fill=ink, width=max(1, round(width)), joint="curve")
+            r = width / 2
             for px, py in (points[0], points[-1]):
                 draw.ellipse((px - r, py - r, px + r, py + r), fill=ink)
             xs, ys = [p[0] for p in points], [p[1] for p in points]
