@@ -10,6 +10,8 @@ Credentials and region come the standard AWS way: ``AWS_ACCESS_KEY_ID``, ``AWS_S
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,28 @@ def s3_client(settings: Settings) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    return boto3.session.Session().client("s3", endpoint_url=settings.s3_endpoint or None, config=config)
+    # Credentials from the environment are read at each client (a process may be handed new ones); the rest of
+    # the standard chain (profile, instance role) through the session.
+    keys = {name: os.environ[var] for name, var in _ENV_KEYS if os.environ.get(var)}
+    if "aws_access_key_id" not in keys or "aws_secret_access_key" not in keys:
+        keys = {"region_name": keys["region_name"]} if "region_name" in keys else {}
+    with _SESSION_LOCK:  # a boto3 session is not safe to share between threads while it builds a client
+        return _session(boto3).client("s3", endpoint_url=settings.s3_endpoint or None, config=config, **keys)
+
+
+_ENV_KEYS = (("aws_access_key_id", "AWS_ACCESS_KEY_ID"), ("aws_secret_access_key", "AWS_SECRET_ACCESS_KEY"),
+             ("aws_session_token", "AWS_SESSION_TOKEN"), ("region_name", "AWS_DEFAULT_REGION"))
+_SESSION_LOCK = threading.Lock()
+_SESSIONS: dict[int, Any] = {}
+
+
+def _session(boto3: Any) -> Any:
+    """One boto3 session per process (a new session loads botocore's service models again: 0.1–0.4 s)."""
+    pid = os.getpid()
+    if pid not in _SESSIONS:
+        _SESSIONS.clear()  # a forked child makes its own
+        _SESSIONS[pid] = boto3.session.Session()
+    return _SESSIONS[pid]
 
 
 def _local(url_or_path: str | Path) -> Path:
