@@ -18,9 +18,11 @@ import numpy as np
 
 from sohoa.domain.ocr import BBox, Word
 
-__all__ = ["drop_cut", "pitch", "reach", "swallowed"]
+__all__ = ["drop_cut", "fits", "pitch", "reach", "swallowed"]
 
 _MIN_EXCESS = 0.2  # of a letter: a box this much wider than its letters need may hold the pen's first glyph
+_FIT = 0.25  # of a letter: a word's box from a blank's edge fits its letters if at most this much wider
+_NARROW = 0.8  # an anchor's letters ('t', 'n', 'm') run narrower than the line's median letter, to this share
 
 
 def pitch(words: Sequence[Word]) -> float:
@@ -47,6 +49,18 @@ def reach(anchor: Word, line: Sequence[Word]) -> tuple[int, float]:
     if anchor.bbox.width < need + _MIN_EXCESS * per_letter:
         return 0, per_letter
     return max(0, anchor.bbox.x1 + 1 - (anchor.bbox.x0 + round(need - 0.5 * per_letter))), per_letter
+
+
+def fits(word: Word, cut: int, edge: int, per_letter: float) -> bool:
+    """Whether ``word`` (its first ``cut`` characters the pen OCR glued to it), from a blank's right ``edge``
+    to its box's right end, is as wide as its letters at ``per_letter``: at most a quarter of a letter wider
+    (no pen ink hides in its box, so ink reaching the edge is the pen touching the word's first letter) and
+    not narrower than its letters run (:data:`_NARROW`: the edge is not inside them)."""
+    letters = sum(1 for c in word.text[cut:] if c.isalpha())
+    if not per_letter or not letters:
+        return False
+    need, span = per_letter * letters, word.bbox.x1 - edge
+    return _NARROW * need <= span <= need + _FIT * per_letter
 
 
 def drop_cut(glyphs: list[np.ndarray], boxes: list[BBox], lead: int, letter: float,

@@ -33,7 +33,7 @@ from ._fill_dates import choose_date
 from ._header import find_date
 from ._layout import Segment, page_segments
 from ._number import HAND_MARK, find_number
-from ._swallow import drop_cut, pitch, reach, swallowed
+from ._swallow import drop_cut, fits, pitch, reach, swallowed
 
 __all__ = ["HAND_MARK", "SURE", "read_fill_ins"]
 
@@ -62,6 +62,7 @@ class Slot:
     left_keep: int = 0  # characters of ``left`` that are the anchor ('ngày' of 'ngày03'); 0: all of it
     lead: int = 0  # pixels of ``left``'s box inside ``box``: a glyph there that its edge does not cut is read
     letter: float = 0.0  # with ``lead``: the line's width per letter
+    touch: bool = False  # pen ink may touch the right edge: the printed word's box after it fits its letters
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,11 @@ def _date_slots(seg: Segment) -> list[Slot]:
         inside = seg.words[i + 1:j]  # OCR's boxes of the anchors may overlap the blank: its words widen it
         x0, x1 = min([x0, *(w.bbox.x0 for w in inside)]), max([x1, *(w.bbox.x1 for w in inside)])
         box = BBox(x0, seg.bbox.y0 - h // 2, max(x1, x0 + 1), seg.bbox.y1 + h // 2)
+        # Pen ink touching 'tháng' or 'năm': read when that word's box fits its letters at the pitch of the
+        # line's other words; a box that swallowed pen ink never does (where its letters start is estimated).
+        touch = not wide and fits(b, cut, box.x1, pitch([w for w in seg.words if w is not b]))
         slots.append(Slot(kind, a, inside, box, h, h // 2, b if cut or wide else None, cut,
-                          year=int(year.text), left_keep=keep, lead=lead, letter=letter))
+                          year=int(year.text), left_keep=keep, lead=lead, letter=letter, touch=touch))
     return slots
 
 
@@ -250,8 +254,9 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
                    box.x0 + max(b.x1 for b in boxes), box.y0 + max(b.y1 for b in boxes))
     wide = any(b.width > 1.1 * b.height for b in boxes)  # two digits run together: never read as one
-    # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside.
-    edge = any(b.x0 <= 0 or b.x1 >= grey.shape[1] for b in boxes)
+    # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside; at
+    # the right edge unless the printed word's box there fits its letters (the pen touches its first letter).
+    edge = any(b.x0 <= 0 or (b.x1 >= grey.shape[1] and not slot.touch) for b in boxes)
     if probs is not None and edge:
         return Reading(None, UNSURE_CONF, ink_box, probs)
     if probs is None or wide:
