@@ -47,3 +47,21 @@ def test_find_units_without_tones(any_ctx: AppContext) -> None:
     with any_ctx.db.session() as session:
         names = [u.name for u in find_units(session, "hoan kiem")]
     assert "Phường Hoàn Kiếm" in names and "Quận Hoàn Kiếm" in names
+
+
+def test_lineage_ends_on_a_cycle_of_links(ctx: AppContext) -> None:
+    """Links that loop (a data error) still give a finite lineage, each direction on its own."""
+    with ctx.db.session() as session:
+        units = [Unit(identifier=f"T.CYC{n}", name=f"Phường {n}", name_folded=f"phuong {n}", unit_type="phường")
+                 for n in range(4)]
+        session.add_all(units)
+        session.flush()
+        a, b, c, d = (u.id for u in units)
+        session.add_all([UnitLink(from_unit_id=a, to_unit_id=b, kind="merged"),
+                         UnitLink(from_unit_id=b, to_unit_id=a, kind="merged"),
+                         UnitLink(from_unit_id=c, to_unit_id=b, kind="merged"),
+                         UnitLink(from_unit_id=d, to_unit_id=None, kind="dissolved")])
+        session.flush()
+        assert related_unit_ids(session, b) == {a, b, c}
+        assert related_unit_ids(session, c) == {a, b, c}  # c went into b, b into a (and back)
+        assert related_unit_ids(session, d) == {d}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Unit, UnitLink
@@ -109,24 +109,22 @@ def find_units(session: Session, query: str, limit: int = 20) -> list[Unit]:
     return list(session.execute(stmt.order_by(Unit.name)).scalars())
 
 
-def _walk(session: Session, start: int, *, forward: bool) -> set[int]:
-    src, dst = (UnitLink.from_unit_id, UnitLink.to_unit_id) if forward else (UnitLink.to_unit_id, UnitLink.from_unit_id)
-    seen: set[int] = set()
-    frontier = {start}
-    while frontier:
-        rows = session.execute(select(dst).where(src.in_(frontier), dst.is_not(None))).scalars().all()
-        frontier = {r for r in rows if r is not None and r not in seen and r != start}
-        seen |= frontier
-    return seen
+# Both directions in one statement (SQLite and PostgreSQL): UNION, not UNION ALL, so a cycle of links ends.
+_LINEAGE = text(
+    "WITH RECURSIVE back(id) AS (SELECT CAST(:start AS INTEGER) UNION SELECT l.from_unit_id FROM unit_links l "
+    "JOIN back b ON l.to_unit_id = b.id WHERE l.from_unit_id IS NOT NULL), "
+    "fwd(id) AS (SELECT CAST(:start AS INTEGER) UNION SELECT l.to_unit_id FROM unit_links l JOIN fwd f "
+    "ON l.from_unit_id = f.id WHERE l.to_unit_id IS NOT NULL) "
+    "SELECT id FROM back UNION SELECT id FROM fwd")
 
 
 def related_unit_ids(session: Session, unit_id: int) -> set[int]:
-    """The unit, its predecessors (recursively) and its successors (recursively).
+    """The unit, its predecessors (recursively) and its successors (recursively), in one statement.
 
     Directions are not mixed: a ward sees the old wards it absorbed, and an old ward sees the new
     wards it went into, but not the other old wards those new wards also absorbed.
     """
-    return {unit_id} | _walk(session, unit_id, forward=False) | _walk(session, unit_id, forward=True)
+    return {unit_id} | {int(i) for i in session.execute(_LINEAGE, {"start": unit_id}).scalars()}
 
 
 def unit_id_by_identifier(ctx: AppContext, identifier: str) -> int:
