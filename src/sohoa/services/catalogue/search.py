@@ -106,10 +106,10 @@ def _unit_ids(session: Session, identifier: str | None, unit_id: int | None = No
         return related_unit_ids(session, unit_id)
     if not identifier:
         return None
-    unit = session.execute(select(Unit).where(Unit.identifier == identifier)).scalar_one_or_none()
-    if unit is None:
+    found = session.execute(select(Unit.id).where(Unit.identifier == identifier)).scalar_one_or_none()
+    if found is None:
         raise NotFound(f"Không tìm thấy đơn vị '{identifier}'", f"Unknown unit '{identifier}'")
-    return related_unit_ids(session, unit.id)
+    return related_unit_ids(session, int(found))
 
 
 def search_filters(session: Session, scope: DocumentScope, request: SearchRequest) -> SearchFilters:
