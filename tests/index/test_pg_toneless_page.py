@@ -18,16 +18,24 @@ BODIES = (["Biên bản hoa giai tại tổ dân phố"] * 3  # typed without to
 
 
 def _tiers_from_the_index(ctx: AppContext, query: str, *, limit: int, offset: int) -> list[tuple[int, bool]]:
-    """The page as both tiers read from the index (what the search did before it used the candidates)."""
-    index = ctx.index
-    assert isinstance(index, postgres.PostgresIndex)
+    """The page as both tiers read from the index, each in two statements (the whole query side by side among
+    the tier's first PHRASE_PROBE rows, then the rest of the tier): what the search did before it used the
+    candidates and one statement per tier."""
     parsed = parse_query(query)
+    wanted, ranked = offset + limit, []
     with ctx.db.session() as session:
-        params: dict[str, object] = {"limit": limit, "offset": offset}
-        match, exact = index._conditions(parsed, params)
-        tiers = postgres._tiers(parsed, f"({exact})", f"({match}) AND NOT ({exact})", params, "relevance")
-        hits = index._large(session, postgres._SOURCE, tiers, "relevance", params, limit=limit, offset=offset)
-    return [(h.document_id, h.exact) for h in hits]
+        params: dict[str, object] = {}
+        match, exact = postgres.PostgresIndex()._conditions(parsed, params)
+        params["whole"] = postgres._tsquery([[w for p in parsed.folded for w in p]])
+        whole = "s.tsv_folded @@ to_tsquery('simple', :whole)" if len(parsed.folded) > 1 else "true"
+        for condition, tone in ((f"({exact})", True), (f"({match}) AND NOT ({exact})", False)):
+            source = f"FROM search_docs s WHERE {condition}"
+            first = postgres._ids(session, f"SELECT i FROM (SELECT s.document_id, {whole} {source} LIMIT "
+                                           f"{postgres.PHRASE_PROBE}) AS t(i, w) WHERE w LIMIT {wanted}", params)
+            seen = "".join(f" AND s.document_id <> {i}" for i in first)
+            rest = postgres._ids(session, f"SELECT s.document_id {source}{seen} LIMIT {wanted}", params)
+            ranked += [(i, tone) for i in first + rest]
+    return ranked[offset:offset + limit]
 
 
 @pytest.mark.parametrize("probe", [2, 6])  # as in use, the probe is a part of the bounded candidates

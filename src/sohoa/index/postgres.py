@@ -91,6 +91,15 @@ def _ids_and_tags(session: Session, sql: str, params: dict[str, object]) -> tupl
     return ids, tags
 
 
+def _whole_first(session: Session, rows: str, count: int, params: dict[str, object]) -> list[int]:
+    """The first ``count`` ids of ``rows`` (a SELECT of id and whether the row holds the whole query side by side,
+    in the index's order) with the rows holding it among the first :data:`PHRASE_PROBE` put first: one statement
+    (the rows after those are the tier's next ones in order, so ``PHRASE_PROBE + count`` rows are enough)."""
+    return _ids(session, f"SELECT r.i FROM (SELECT t.i, t.w, row_number() OVER () AS n FROM ({rows} "
+                         f"LIMIT {PHRASE_PROBE + count}) AS t(i, w)) AS r ORDER BY (r.w AND r.n <= {PHRASE_PROBE}) "
+                         f"DESC, r.n LIMIT {count}", params)
+
+
 def _id_array(ids: list[int]) -> str:
     """``ids`` as an integer array literal (``CAST(:p AS integer[])``): one string, not 2,001 values to adapt."""
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
@@ -211,13 +220,12 @@ class PostgresIndex:
         for condition, whole, exact in tiers:
             if len(ranked) >= wanted:
                 break
-            tier = f"SELECT s.document_id {source} WHERE {condition}"
-            if whole is not None:  # the tier's first matches holding the whole query side by side
-                first = _ids(session, f"SELECT i FROM (SELECT s.document_id, {whole} {source} WHERE {condition} "
-                                      f"LIMIT {PHRASE_PROBE}) AS t(i, w) WHERE w LIMIT {wanted - len(ranked)}", params)
-                ranked += [(i, exact) for i in first]
-                tier += "".join(f" AND s.document_id <> {int(i)}" for i in first)
-            found = _ids(session, f"{tier}{order} LIMIT {max(0, wanted - len(ranked))}", params)
+            if whole is not None:  # relevance: the whole query side by side first among the tier's first rows
+                found = _whole_first(session, f"SELECT s.document_id, {whole} {source} WHERE {condition}",
+                                     wanted - len(ranked), params)
+            else:
+                found = _ids(session, f"SELECT s.document_id {source} WHERE {condition}{order} "
+                                      f"LIMIT {wanted - len(ranked)}", params)
             ranked += [(i, exact) for i in found]
         return [SearchHit(document_id=i, score=0.0, exact=ex) for i, ex in ranked[offset:offset + limit]]
 
@@ -257,13 +265,10 @@ class PostgresIndex:
         params["cand"] = _id_array(ids)
         others = (f"FROM unnest(CAST(:cand AS integer[])) AS u(i) CROSS JOIN LATERAL (SELECT {whole or 'true'} AS w "
                   f"FROM search_docs s WHERE s.document_id = u.i AND NOT ({exact})) AS c")
-        if whole is not None and len(ranked) < wanted:
-            found = _ids(session, f"SELECT t.i FROM (SELECT u.i, c.w {others} LIMIT {PHRASE_PROBE}) AS t WHERE t.w "
-                                  f"LIMIT {wanted - len(ranked)}", params)
-            ranked += [(i, False) for i in found]
         if len(ranked) < wanted:
-            seen = "".join(f" AND u.i <> {int(i)}" for i, _ in ranked)
-            found = _ids(session, f"SELECT u.i {others} WHERE true{seen} LIMIT {wanted - len(ranked)}", params)
+            need = wanted - len(ranked)
+            found = (_whole_first(session, f"SELECT u.i, c.w {others}", need, params) if whole is not None
+                     else _ids(session, f"SELECT u.i {others} LIMIT {need}", params))
             ranked += [(i, False) for i in found]
         return [SearchHit(document_id=i, score=0.0, exact=e) for i, e in ranked[offset:offset + limit]]
 
