@@ -20,7 +20,7 @@ from sohoa.services.platform.context import AppContext
 pytestmark = pytest.mark.postgres
 
 TYPES = ("Quyết định", "Biên bản", "Tờ trình", "Công văn", "")
-LEVELS = ("public", "conditional", "internal", "restricted-x")  # the last: a level outside the four ('lvx')
+LEVELS = ("public", "conditional", "internal", "mật x|'y'\\z")  # the last: a level outside the four ('lvx')
 
 
 def _archive(ctx: AppContext) -> None:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 __all__ = ["ROW_SEPARATOR", "count_facets"]
 
-ROW_SEPARATOR = "|"  # between the rows' tags (a tsvector's text never holds it outside quotes: tokens are [a-z0-9])
+ROW_SEPARATOR = "\x1e"  # between the rows' tags: ASCII's record separator (``chr(30)`` in SQL), never in a tag
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a tsvector's text: each lexeme quoted, its quotes and backslashes doubled
 _HEX = re.compile(r"[0-9a-f]+")
 _UNIT, _FILE = re.compile(r"'u(\d+)'"), re.compile(r"'f(\d+)'")
 Counts = dict[str, list[tuple[str, int]]]
@@ -57,8 +58,8 @@ def count_facets(session: Session, tags: str | None, limit: int = 20) -> Counts:
                                          ("unit", "year", "type", "access_level", "bloc", "retention")}
     if not tags:
         return {name: [] for name in counters}
-    for quoted, count in Counter(tags.replace(ROW_SEPARATOR, " ").split(" ")).items():
-        token = quoted[1:-1]  # each lexeme is quoted: 'u12'
+    for lexeme, count in Counter(_LEXEME.findall(tags)).items():
+        token = lexeme.replace("''", "'").replace("\\\\", "\\")
         head, value = token[:1], token[1:]
         if head == "u" and value.isdigit():  # not u<unit>y<year>
             counters["unit"][value] += count

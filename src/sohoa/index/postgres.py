@@ -84,7 +84,7 @@ def _ids_and_tags(session: Session, sql: str, params: dict[str, object]) -> tupl
     """:func:`_ids` of a two-column SELECT (id, tags), with the tags of its first ``BOUND`` rows as one text
     (:data:`sohoa.index.pg_facets.ROW_SEPARATOR` between rows): the facets' values, read with the matches."""
     found, tags = session.execute(text(
-        f"SELECT CAST(array_agg(i ORDER BY n) AS text), string_agg(CAST(t AS text), '{ROW_SEPARATOR}') "
+        f"SELECT CAST(array_agg(i ORDER BY n) AS text), string_agg(CAST(t AS text), chr({ord(ROW_SEPARATOR)})) "
         f"FILTER (WHERE n <= {large.BOUND}) FROM (SELECT q.*, row_number() OVER () AS n FROM ({sql}) AS q(i, t)) AS o"),
         params).one()
     ids = [int(i) for i in str(found).strip("{}").split(",")] if found and found != "{}" else []
