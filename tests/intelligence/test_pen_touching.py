@@ -15,16 +15,9 @@ from sohoa.intelligence._swallow import fits
 from sohoa.samples._hand import draw_digits
 from sohoa.samples._typeset import font
 
-W, H = 2480, 3508
-BASE = 648  # the date line's baseline
-PX = 54
+from ._date_line_page import BASE, PX, H, W, page_of, printed
+
 PEN = (28, 48, 150)
-
-
-def _word(draw: ImageDraw.ImageDraw, text: str, x: int) -> Word:
-    draw.text((x, BASE), text, font=font("italic", PX), fill=(0, 0, 0), anchor="ls")
-    x0, y0, x1, y1 = draw.textbbox((x, BASE), text, font=font("italic", PX), anchor="ls")
-    return Word(text, BBox(int(x0), int(y0), int(x1) + 1, int(y1) + 1), 0.95, 3, 3)
 
 
 def _ink_left(text: str) -> int:
@@ -39,23 +32,20 @@ def _line(day: str, seed: int, wider: int = 0) -> tuple[Image.Image, OcrPage]:
     no word in the blank, and drew 'tháng' ``wider`` pixels wider to the left than its ink."""
     image = Image.new("RGB", (W, H), "white")
     draw = ImageDraw.Draw(image)
-    words = [_word(draw, "Quảng", 1000), _word(draw, "Ngãi,", 1170), _word(draw, "ngày", 1310)]
+    words = [printed(draw, "Quảng", 1000), printed(draw, "Ngãi,", 1170), printed(draw, "ngày", 1310)]
     rng = np.random.default_rng(seed)
     draw_digits(draw, day, words[-1].bbox.x1 + 24, BASE + 4, 62, rng, PEN, 4.0)
     rows = np.asarray(image)[BASE - 80:BASE + 20]
     pen = np.flatnonzero(((rows[..., 2].astype(int) - rows[..., 0]) > 40).any(axis=0))
     ink = int(pen.max()) - 1  # the 't' drawn over the pen's last column; OCR's box starts at its ink
-    thang = _word(draw, "tháng", ink - _ink_left("tháng"))
+    thang = printed(draw, "tháng", ink - _ink_left("tháng"))
     b = thang.bbox
     words.append(Word("tháng", BBox(ink - wider, b.y0, b.x1, b.y1), 0.95, 3, 3))
     x = thang.bbox.x1 + 22
     for text in ("02", "năm", "2025"):
-        words.append(_word(draw, text, x))
+        words.append(printed(draw, text, x))
         x = words[-1].bbox.x1 + 22
-    header = [Word("ỦY", BBox(300, 400, 380, 446), 0.95, 1, 1), Word("BAN", BBox(400, 400, 500, 446), 0.95, 1, 1)]
-    title = [Word("QUYẾT", BBox(1000, 900, 1180, 950), 0.95, 4, 4),
-             Word("ĐỊNH", BBox(1200, 900, 1340, 950), 0.95, 4, 4)]
-    return image, OcrPage(W, H, 300, (*header, *words, *title), engine="tesseract")
+    return page_of(image, words)
 
 
 DAYS = ("04", "15", "27", "23", "08", "12", "26", "30", "09", "18")

@@ -11,23 +11,14 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.intelligence import extract_fields
 from sohoa.intelligence import handwriting as hw
 from sohoa.samples._hand import draw_digits
-from sohoa.samples._typeset import font
 
-W, H = 2480, 3508
-BASE = 648  # the date line's baseline
-PX = 54
-
-
-def _printed(draw: ImageDraw.ImageDraw, text: str, x: int) -> Word:
-    draw.text((x, BASE), text, font=font("italic", PX), fill=(0, 0, 0), anchor="ls")
-    x0, y0, x1, y1 = draw.textbbox((x, BASE), text, font=font("italic", PX), anchor="ls")
-    return Word(text, BBox(int(x0), int(y0), int(x1) + 1, int(y1) + 1), 0.95, 3, 3)
+from ._date_line_page import BASE, H, W, page_of, printed
 
 
 def _line(day: str, seed: int, swallow: bool) -> tuple[Image.Image, OcrPage]:
     image = Image.new("RGB", (W, H), "white")
     draw = ImageDraw.Draw(image)
-    words = [_printed(draw, "Quảng", 1000), _printed(draw, "Ngãi,", 1170), _printed(draw, "ngày", 1310)]
+    words = [printed(draw, "Quảng", 1000), printed(draw, "Ngãi,", 1170), printed(draw, "ngày", 1310)]
     rng = np.random.default_rng(seed)
     x = words[-1].bbox.x1 + int(rng.integers(4, 10))  # the pen starts right after the last letter
     first = draw_digits(draw, day[0], x, BASE + 4, 62, rng, (28, 48, 150), 4.0)
@@ -40,12 +31,9 @@ def _line(day: str, seed: int, swallow: bool) -> tuple[Image.Image, OcrPage]:
                                                             int(rest[2]) + 1, int(rest[3]) + 1), 0.6, 3, 3))
     x = int((rest or first)[2]) + 60
     for text in ("tháng", "02", "năm", "2025"):
-        words.append(_printed(draw, text, x))
+        words.append(printed(draw, text, x))
         x = words[-1].bbox.x1 + 22
-    header = [Word("ỦY", BBox(300, 400, 380, 446), 0.95, 1, 1), Word("BAN", BBox(400, 400, 500, 446), 0.95, 1, 1)]
-    title = [Word("QUYẾT", BBox(1000, 900, 1180, 950), 0.95, 4, 4),
-             Word("ĐỊNH", BBox(1200, 900, 1340, 950), 0.95, 4, 4)]
-    return image, OcrPage(W, H, 300, (*header, *words, *title), engine="tesseract")
+    return page_of(image, words)
 
 
 def test_a_digit_inside_the_box_of_ngay_is_read_with_the_day() -> None:
