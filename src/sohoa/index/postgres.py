@@ -4,7 +4,9 @@ Bounded work as FTS5's (:mod:`sohoa.index.large`): the matches in scope are read
 (no count of every match; ``total_exact`` False past it). Up to the bound they are ranked in SQL (exact
 tones, closeness, ``ts_rank``); past it a page is read tier by tier (exact tones first; for relevance, the
 whole query side by side first in each tier), each tier a ``LIMIT`` over the GIN index, never a sort of
-every match. Scope and the user's filters come from ``search_docs.tags`` (:mod:`sohoa.index.pg_tags`).
+every match (a query typed without tones takes its second tier from the matches already read). Scope and the
+user's filters come from ``search_docs.tags`` (:mod:`sohoa.index.pg_tags`); so do the facets, counted from the
+tags of the matches the first statement reads (:mod:`sohoa.index.pg_facets`).
 """
 
 from __future__ import annotations
