@@ -24,7 +24,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,20 +34,10 @@ from typing import Any
 
 import pytest
 
+from sohoa.storage.factory import session_client
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 _COUNTER = itertools.count(1)
-_SESSION: list[Any] = []  # one boto3 session for the test process (see S3Server.client)
-_SESSION_LOCK = threading.Lock()
-
-
-def _boto3_session() -> Any:
-    """The process's boto3 session: a new one reads botocore's service models again (≈ 0.15–0.4 s on the 2-core
-    machine); a client made from a kept one costs ≈ 10 ms. Sessions are not thread-safe: made under a lock."""
-    import boto3
-
-    if not _SESSION:
-        _SESSION.append(boto3.session.Session())
-    return _SESSION[0]
 
 
 @dataclass(frozen=True)
@@ -71,12 +60,11 @@ class S3Server:
         client each call (a test may register event hooks on it), from the process's one boto3 session."""
         from botocore.config import Config
 
-        with _SESSION_LOCK:
-            return _boto3_session().client(
-                "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
-                aws_secret_access_key=self.secret_key, region_name=self.region,
-                config=Config(s3={"addressing_style": "path"}, request_checksum_calculation="when_required",
-                              response_checksum_validation="when_required"))
+        return session_client(endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+                              aws_secret_access_key=self.secret_key, region_name=self.region,
+                              config=Config(s3={"addressing_style": "path"},
+                                            request_checksum_calculation="when_required",
+                                            response_checksum_validation="when_required"))
 
     def new_bucket(self, stem: str = "sohoa") -> str:
         """Create an empty bucket with a name no other test uses."""

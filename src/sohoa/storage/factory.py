@@ -24,7 +24,7 @@ from sohoa.storage.blobs import BlobRoot, LocalBlobRoot
 from sohoa.storage.objects import LocalObjectStore
 from sohoa.storage.s3 import S3BlobRoot, S3ObjectStore
 
-__all__ = ["S3Place", "build_blob_root", "build_object_store", "parse_s3_url", "s3_client"]
+__all__ = ["S3Place", "build_blob_root", "build_object_store", "parse_s3_url", "s3_client", "session_client"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,6 @@ def parse_s3_url(url: str) -> S3Place | None:
 
 def s3_client(settings: Settings) -> Any:
     """A boto3 S3 client for ``SOHOA_S3_ENDPOINT`` (or AWS), with retries and path-style addressing."""
-    import boto3
     from botocore.config import Config
 
     config = Config(
@@ -68,8 +67,15 @@ def s3_client(settings: Settings) -> Any:
     keys = {name: os.environ[var] for name, var in _ENV_KEYS if os.environ.get(var)}
     if "aws_access_key_id" not in keys or "aws_secret_access_key" not in keys:
         keys = {"region_name": keys["region_name"]} if "region_name" in keys else {}
+    return session_client(endpoint_url=settings.s3_endpoint or None, config=config, **keys)
+
+
+def session_client(**kwargs: Any) -> Any:
+    """A new boto3 S3 client (``kwargs`` as ``Session.client`` takes them) from the process's one boto3 session."""
+    import boto3
+
     with _SESSION_LOCK:  # a boto3 session is not safe to share between threads while it builds a client
-        return _session(boto3).client("s3", endpoint_url=settings.s3_endpoint or None, config=config, **keys)
+        return _session(boto3).client("s3", **kwargs)
 
 
 _ENV_KEYS = (("aws_access_key_id", "AWS_ACCESS_KEY_ID"), ("aws_secret_access_key", "AWS_SECRET_ACCESS_KEY"),
