@@ -183,6 +183,37 @@ def real_truth(label: dict[str, Any]) -> dict[str, str | None]:
     return truth
 
 
+HEADLINE = ("type_name", "organ_name", "issued_date")  # issue #12: ≥ 0.95 on these where printed
+_CLAUSE = re.compile(r"[;\n]")
+_HAND_DAY = re.compile(r"\bhand-?written\b.*\bdays?\b|\bdays?\b.*\bhand-?written\b", re.IGNORECASE)
+_CROPPED_TOP = re.compile(r"\b(?:top|header|issuer)\b.*\b(?:cropped|cut off)\b", re.IGNORECASE)
+
+
+def not_printed(label: dict[str, Any]) -> set[str]:
+    """Headline fields whose value the page does not print, from the label (no structured marker exists,
+    so a documented rule over ``notes``, read clause by clause, split at ';'):
+
+    - ``issued_date``: a clause says the *day* is handwritten ('handwritten number and day', "number
+      '155' and day '31' handwritten"); a clause about a stamp is not the issue date ('ĐẾN stamp with
+      handwritten date 29/3/21') and the word must be 'day', not 'date'.
+    - ``organ_name``: a clause says the top of the page, the header or the issuer line is cropped or cut
+      off (the issuer is then inferred, not read).
+
+    ``type_name`` is never marked: no label records a type that is not printed."""
+    found: set[str] = set()
+    for clause in _CLAUSE.split(str(label.get("notes") or "")):
+        if _HAND_DAY.search(clause) and "stamp" not in clause.casefold():
+            found.add("issued_date")
+        if _CROPPED_TOP.search(clause):
+            found.add("organ_name")
+    return found
+
+
+def printed_truth(truth: dict[str, str | None], hidden: Collection[str]) -> dict[str, str | None]:
+    """The headline fields of ``truth`` that are labelled with a value and printed on the page."""
+    return {n: truth[n] for n in HEADLINE if truth.get(n) is not None and n not in hidden}
+
+
 def with_organ_place(fields: DocumentFields, truth: str | None) -> DocumentFields:
     """Labels name a department with its province ('Sở Giáo dục và Đào tạo thành phố Đà Nẵng') where
     the header prints the province on the parent line ('UBND THÀNH PHỐ ĐÀ NẴNG' / 'SỞ GIÁO DỤC …'):
@@ -200,7 +231,8 @@ def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Pa
                    only: Collection[str] = ()) -> dict[str, Any]:
     """Every labelled real item through ``extract_file``; the baseline reads the first page (bare
     Tesseract on the page as scanned, regexes). ``only``: file names to keep (a quick look)."""
-    scores = FrontScores()
+    scores, printed = FrontScores(), FieldScore()
+    hidden_counts = dict.fromkeys(HEADLINE, 0)
     items: list[dict[str, Any]] = []
     for labels in sorted(root.glob("*/labels.jsonl")):
         for line in labels.read_text(encoding="utf-8").splitlines():
@@ -220,15 +252,28 @@ def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Pa
                 raw = with_organ_place(recorder.raw[index], truth.get("organ_name"))
             kind = document_kind([kinds[p - 1] for p in pages] or kinds)
             scores.add(truth, final, raw, kind)
+            hidden = not_printed(label) & {n for n in HEADLINE if truth.get(n) is not None}
+            printed.score(printed_truth(truth, hidden), final)
+            for name in hidden:
+                hidden_counts[name] += 1
             scores.baseline.score(truth, BaselineFieldExtractor().extract([bare_first_page(path)]))
             values, flags = field_values(final)
             items.append({"file": f"{labels.parent.name}/{label['file']}", "kind": kind, "page_kinds": kinds,
                           "documents": [d.pages for d in extraction.documents], "seconds": round(seconds, 1),
                           "error": extraction.error.reason if extraction.error else None, "truth": truth,
                           "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth},
-                          "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values}})
+                          "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values},
+                          "not_printed": sorted(hidden)})
             print(json.dumps(items[-1], ensure_ascii=False), flush=True)
-    return {"items": len(items), **scores.as_dict(), "samples": scores.samples, "per_item": items}
+    return {"items": len(items), **scores.as_dict(), "printed": printed_figures(printed, hidden_counts),
+            "samples": scores.samples, "per_item": items}
+
+
+def printed_figures(printed: FieldScore, hidden: dict[str, int]) -> dict[str, Any]:
+    """The headline fields where printed: right %, values scored, and how many labelled values were left
+    out as not printed (handwritten day, cropped header)."""
+    return {"fields": printed.as_dict(), "values": dict(printed.total), "not_printed": dict(hidden),
+            "misses": printed.misses()}
 
 
 def score_generated(corpus: SampleCorpus, work: Path, settings: Settings,

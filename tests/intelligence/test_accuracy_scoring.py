@@ -1,5 +1,6 @@
 """The accuracy benchmark's scoring helpers (bench/): document kinds from extract's page warnings, and the
-review arithmetic (share flagged, accuracy of the unflagged values, unflagged wrong)."""
+review arithmetic (share flagged, accuracy of the unflagged values, unflagged wrong), and the headline
+fields judged where printed (handwritten days and cropped headers told from the labels' notes)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from _accuracy_front import (
     MIXED,
     SCANNED,
     document_kind,
+    not_printed,
     page_kinds,
+    printed_figures,
+    printed_truth,
 )
 from _accuracy_metrics import FieldScore
+from _accuracy_report import _verdicts
 from sohoa.domain.fields import DocumentFields, FieldValue
 
 
@@ -70,3 +75,52 @@ def test_overall_pools_the_fields_named() -> None:
     assert score.overall(["type_name"])["right_pct"] == 100.0
     assert score.overall()["unflagged_wrong_pct"] == 50.0
     assert FieldScore().overall() == {"values": 0}
+
+
+@pytest.mark.parametrize(
+    ("notes", "expected"),
+    [
+        ("handwritten number and day", {"issued_date"}),
+        ("100 dpi page images; handwritten number, day, month", {"issued_date"}),
+        ("2-page scan; number '1595' and day '31' HANDWRITTEN; typed routing notes", {"issued_date"}),
+        ("number '115' handwritten; large handwritten marginal note in the left margin", set()),
+        ("'ĐẾN' incoming stamp with handwritten date 29/3/21 — do not confuse with issue date", set()),
+        ("top of page cropped: issuer line is cut off; grayscale", {"organ_name"}),
+        ("top cropped like above; number '155' and day '31' handwritten", {"organ_name", "issued_date"}),
+        ("'ngày22' run together", set()),
+        (None, set()),
+    ],
+)
+def test_not_printed_from_label_notes(notes: str | None, expected: set[str]) -> None:
+    assert not_printed({"notes": notes}) == expected
+
+
+def _real(values: dict[str, str], flagged: tuple[str, ...] = ()) -> DocumentFields:
+    return DocumentFields({n: FieldValue(v, 0.9, needs_review=n in flagged) for n, v in values.items()})
+
+
+def test_headline_fields_where_printed_and_over_all() -> None:
+    """Two items: one with a printed day read right, one with a handwritten day read wrong (flagged). Where
+    printed the date is 100 % over 1 item; over all items 50 % over 2; both are in the targets line."""
+    head = {"type_name": "Quyết định", "organ_name": "Bộ Tài chính"}
+    items = [({"notes": "'ngày22' run together"}, {**head, "issued_date": "2025-01-02"}, "2025-01-02"),
+             ({"notes": "handwritten number and day"}, {**head, "issued_date": "2025-01-03"}, "2025-01-08")]
+    printed, everything = FieldScore(), FieldScore()
+    hidden_counts = {"type_name": 0, "organ_name": 0, "issued_date": 0}
+    for label, truth, date in items:
+        found = _real({**head, "issued_date": date}, flagged=("issued_date",) if date != truth["issued_date"] else ())
+        hidden = not_printed(label)
+        for name in hidden:
+            hidden_counts[name] += 1
+        printed.score(printed_truth({**truth, "subject": "x"}, hidden), found)
+        everything.score(truth, found)
+    figures = printed_figures(printed, hidden_counts)
+    assert figures["fields"] == {"type_name": 100.0, "organ_name": 100.0, "issued_date": 100.0}
+    assert figures["values"] == {"type_name": 2, "organ_name": 2, "issued_date": 1}
+    assert figures["not_printed"]["issued_date"] == 1
+    real = {"overall": {"sohoa": everything.overall()}, "fields": {"sohoa": everything.as_dict()},
+            "review": {"sohoa": everything.review()}, "printed": figures}
+    line = _verdicts({"real": real, "conditions": {}, "seed": 1})[1]
+    assert "where printed: type_name 100.0 % (2 items), organ_name 100.0 % (2 items), issued_date 100.0 % " \
+           "(1 items; 1 not printed left out) — met" in line
+    assert "issued_date 50.0 % (2 items)" in line  # the all-items figure is kept beside it
