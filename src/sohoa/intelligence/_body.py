@@ -9,6 +9,7 @@ from sohoa.domain.codes import DOCUMENT_TYPES, DocumentType
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.text import canonical_text, fold
 
+from ._echo import echo_readings
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
 from .correct import doubtful_words
@@ -95,15 +96,20 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
         kept.append(seg)
     if not kept:
         return None
-    return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title")
+    return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page)
 
 
-def _subject_hit(kept: Sequence[Segment], text: str, rule: str) -> Hit:
-    """The trích yếu of these lines, for review when a word of it stays doubtful after correction (a
-    garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)."""
+def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage) -> Hit:
+    """The trích yếu of these lines, its words read against the same phrase elsewhere on the page
+    (:func:`echo_readings`: the body often repeats it), for review when a word of it stays doubtful after
+    correction (a garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)
+    or the page reads a word of it otherwise as often."""
     text = _formula(" ".join(t for t in text.split() if not _STROKE.match(t)))
-    words = text.split()
-    return Hit(canonical_text(text), tuple(s.words for s in kept), 0.85, rule, needs_review=bool(doubtful_words(words)))
+    own = {id(w) for s in kept for w in s.words}
+    context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
+    words, contradicted = echo_readings(text.split(), context)
+    doubtful = bool(doubtful_words(words)) or bool(contradicted)
+    return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
 def _formula(text: str) -> str:
@@ -139,7 +145,7 @@ def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit 
         kept.append(seg)
     text = " ".join(s.text for s in kept)
     text = re.sub(r"^\W?([Vv])\s*/\s*([VvYyWw])\s*", lambda m: f"{m.group(1)}/{m.group(2).translate(_AS_V)} ", text)
-    return _subject_hit(kept, text, "subject.vv")
+    return _subject_hit(kept, text, "subject.vv", page)
 
 
 def find_recipients(segments: Sequence[Segment], page: OcrPage) -> Hit | None:
