@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 from sohoa.db.models import Document, PersonalDatum
@@ -38,6 +38,7 @@ __all__ = [
     "audit_personal_view",
     "audit_personal_views",
     "has_personal_data",
+    "holding_personal_data",
     "masking_for",
     "masking_of_rows",
     "maskings_for",
@@ -234,12 +235,22 @@ def masking_for(session: Session, doc: Document, principal: Principal | None) ->
     return _masking(session, doc, principal, rows)
 
 
-def maskings_for(session: Session, docs: Iterable[Document], principal: Principal | None) -> dict[int, Masking | None]:
-    """:func:`masking_for` of many documents (a page of search results, a harvest) in one query."""
+def holding_personal_data() -> Exists:
+    """A column for a ``documents`` query: whether the row's document holds personal data (one index probe), so
+    that :func:`maskings_for` reads the personal data of those documents only (``holding``)."""
+    return exists().where(PersonalDatum.document_id == Document.id)
+
+
+def maskings_for(session: Session, docs: Iterable[Document], principal: Principal | None, *,
+                 holding: Collection[int] | None = None) -> dict[int, Masking | None]:
+    """:func:`masking_for` of many documents (a page of search results, a harvest) in one query; ``holding``:
+    the ids among ``docs`` known to hold personal data (:func:`holding_personal_data`), the others hold none
+    (no query at all when none does)."""
     docs = list(docs)
     rows: dict[int, list[PersonalDatum]] = {d.id: [] for d in docs}
-    if docs:
-        for row in session.scalars(select(PersonalDatum).where(PersonalDatum.document_id.in_(list(rows)))):
+    wanted = list(rows) if holding is None else sorted(set(holding) & set(rows))
+    if wanted:
+        for row in session.scalars(select(PersonalDatum).where(PersonalDatum.document_id.in_(wanted))):
             rows[row.document_id].append(row)
     return {d.id: _masking(session, d, principal, rows[d.id]) for d in docs}
 

@@ -23,7 +23,7 @@ from sohoa.index.query import ParsedQuery, check_query_length, parse_query
 from sohoa.index.snippets import make_snippets
 from sohoa.index.suggest import RARE, suggest_query
 from sohoa.services.catalogue.fields import document_fields
-from sohoa.services.catalogue.personal_masking import Masking, masking_of_rows, maskings_for
+from sohoa.services.catalogue.personal_masking import Masking, holding_personal_data, masking_of_rows, maskings_for
 from sohoa.services.catalogue.personal_policy import sees_personal_data
 from sohoa.services.identity.policy import DocumentScope, document_scope
 from sohoa.services.identity.principal import Principal
@@ -196,10 +196,12 @@ def search(ctx: AppContext, principal: Principal | None, request: SearchRequest,
         filters = search_filters(session, scope, request)
         found = index.search(session, request.query, filters, limit=request.limit, offset=request.offset,
                              sort=request.sort, facets=request.facets)
-        docs = {d.id: d for d in session.execute(select(Document).where(
-            Document.id.in_([h.document_id for h in found.hits]))).scalars()}
+        rows = session.execute(select(Document, holding_personal_data()).where(
+            Document.id.in_([h.document_id for h in found.hits]))).all()
+        docs = {d.id: d for d, _ in rows}
+        holding = {d.id for d, held in rows if held}  # the others hold no personal data: nothing to read for them
         parsed = parse_query(request.query)
-        maskings = maskings_for(session, docs.values(), principal)
+        maskings = maskings_for(session, docs.values(), principal, holding=holding)
         results = [_result(docs[h.document_id], h.score, h.exact, parsed, maskings[h.document_id])
                    for h in found.hits if h.document_id in docs]
         facets = _facets(session, index, request, filters, found) if request.facets else {}
