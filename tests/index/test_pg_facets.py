@@ -6,6 +6,7 @@ import itertools
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.domain.search import SearchFilters
@@ -76,15 +77,19 @@ def test_service_facets_come_from_the_index_on_postgres(pg_ctx: AppContext) -> N
     admin = Principal(user_id=1, username="a", role="admin")
     page = search(pg_ctx, admin, SearchRequest("mkpgfacet", facets=True), audit=False)
     assert {v["value"]: v["count"] for v in page.facets["retention"]} == {"permanent": 4, "10": 4}
-    assert all("label" in v for v in page.facets["unit"])
+    with pg_ctx.db.session() as session:  # the labels the index read with the counts: the units' names
+        names = {str(i): n for i, n in session.execute(select(Unit.id, Unit.name))}
+    assert page.facets["unit"] and all(v["label"] == names[v["value"]] for v in page.facets["unit"])
 
 
 def test_count_facets_reads_each_token_kind(pg_ctx: AppContext) -> None:
     kind = "Quyết định".encode().hex()
     tags = f"'lvpublic' 'sec0' 't{kind}' 'u7' 'u7y2001' 'y2001'|'lvx' 'lvodd' 'sec1' 'y1999'"
     with pg_ctx.db.session() as session:
-        counts = count_facets(session, tags)
-        assert count_facets(session, None) == {name: [] for name in FACET_NAMES}
+        counts, names = count_facets(session, tags)
+        unit_name = session.execute(select(Unit.name).where(Unit.id == 7)).scalar_one_or_none()
+        assert count_facets(session, None) == ({name: [] for name in FACET_NAMES}, {})
+    assert names == ({"7": unit_name} if unit_name is not None else {})
     assert counts["type"] == [("Quyết định", 1)] and counts["unit"] == [("7", 1)]
     assert counts["year"] == [("1999", 1), ("2001", 1)]
     assert counts["access_level"] == [("odd", 1), ("public", 1)]

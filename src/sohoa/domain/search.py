@@ -61,3 +61,4 @@ class SearchResult:
     # Facet values (name → (value, count), most frequent first) when the index counted them with the matches it
     # read (a search asked for facets); None: :func:`sohoa.index.facets.facet_counts` computes them.
     facet_counts: dict[str, list[tuple[str, int]]] | None = None
+    facet_labels: dict[str, str] | None = None  # with ``facet_counts``: unit id → the unit's name, read with them

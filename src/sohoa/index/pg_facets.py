@@ -36,19 +36,19 @@ def _top(counter: Counter[str], limit: int) -> list[tuple[str, int]]:
 
 
 def _files_and_units(session: Session, unit_ids: Iterable[int], file_ids: Iterable[int]
-                     ) -> tuple[dict[int, str | None], dict[int, tuple[str | None, str | None]]]:
-    """The bloc of each unit, and the (bloc, retention) of each file: one statement."""
+                     ) -> tuple[dict[int, str | None], dict[int, tuple[str | None, str | None]], dict[str, str]]:
+    """The bloc of each unit, the (bloc, retention) of each file and each unit's name: one statement."""
     units, files = sorted(set(unit_ids)), sorted(set(file_ids))
     if not units and not files:
-        return {}, {}
+        return {}, {}, {}
     rows = session.execute(text(
-        "SELECT 'u', id, bloc, NULL FROM units WHERE id = ANY(CAST(:u AS integer[])) UNION ALL "
+        "SELECT 'u', id, bloc, name FROM units WHERE id = ANY(CAST(:u AS integer[])) UNION ALL "
         "SELECT 'f', id, bloc, CASE WHEN permanent THEN 'permanent' WHEN retention_years IS NOT NULL "
         "THEN CAST(retention_years AS TEXT) END FROM file_units WHERE id = ANY(CAST(:f AS integer[]))"),
         {"u": "{" + ",".join(map(str, units)) + "}", "f": "{" + ",".join(map(str, files)) + "}"}).all()
     unit_bloc = {int(r[1]): r[2] for r in rows if r[0] == "u"}
     file_values = {int(r[1]): (r[2], r[3]) for r in rows if r[0] == "f"}
-    return unit_bloc, file_values
+    return unit_bloc, file_values, {str(r[1]): str(r[3]) for r in rows if r[0] == "u"}
 
 
 def _lexemes(tags: str) -> list[str]:
@@ -58,13 +58,14 @@ def _lexemes(tags: str) -> list[str]:
     return tags.split("'")[1::2] if "''" not in tags else _LEXEME.findall(tags)
 
 
-def count_facets(session: Session, tags: str | None, limit: int = 20) -> Counts:
+def count_facets(session: Session, tags: str | None, limit: int = 20) -> tuple[Counts, dict[str, str]]:
     """For each facet, its ``limit`` most frequent values (count descending, then value) among the rows whose
-    tags ``tags`` holds (``ROW_SEPARATOR`` between rows)."""
+    tags ``tags`` holds (``ROW_SEPARATOR`` between rows); and the name of each unit counted (unit id → name),
+    read in the same statement as the units' blocs."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in
                                          ("unit", "year", "type", "access_level", "bloc", "retention")}
     if not tags:
-        return {name: [] for name in counters}
+        return {name: [] for name in counters}, {}
     for lexeme, count in Counter(_lexemes(tags)).items():  # unit, year and type tags hold no quote nor backslash
         head, value = lexeme[:1], lexeme[1:]
         if head == "u":
@@ -87,7 +88,7 @@ def count_facets(session: Session, tags: str | None, limit: int = 20) -> Counts:
             if (file_match := _FILE.search(row)) is not None:
                 unit_match = _UNIT.search(row)
                 paired[(int(unit_match.group(1)) if unit_match else None, int(file_match.group(1)))] += 1
-    unit_bloc, file_values = _files_and_units(session, units, (f for _, f in paired))
+    unit_bloc, file_values, names = _files_and_units(session, units, (f for _, f in paired))
     for (unit, file), count in paired.items():
         file_bloc, retention = file_values.get(file, (None, None))
         bloc = file_bloc if file_bloc is not None else unit_bloc.get(unit) if unit is not None else None
@@ -100,4 +101,4 @@ def count_facets(session: Session, tags: str | None, limit: int = 20) -> Counts:
     for unit, count in units.items():  # the rows without a file: the unit's bloc
         if count > 0 and (bloc := unit_bloc.get(unit)) is not None:
             counters["bloc"][bloc] += count
-    return {name: _top(counter, limit) for name, counter in counters.items()}
+    return {name: _top(counter, limit) for name, counter in counters.items()}, names

@@ -180,15 +180,16 @@ class PostgresIndex:
         scope = pg_filter_sql(filters, params)
         where = f"({match}){scope}"
         first = f"{source} WHERE {where} LIMIT {large.BOUND + 1}"
-        counts = None
+        counts, labels = None, None
         if facets:  # the facet values from the tags of the rows read anyway (no second read of documents)
             ids, tags = _ids_and_tags(session, f"SELECT s.document_id, s.tags {first}", params)
-            counts = count_facets(session, tags)
+            counts, labels = count_facets(session, tags)
         else:
             ids = _ids(session, f"SELECT s.document_id {first}", params)
         self._recent.matches = ((query, repr(filters)), ids) if len(ids) > large.BOUND and not facets else None
         if not ids and len(parsed.folded) > 1:  # no document holds every term: the best partial matches
-            return replace(self._partial(session, parsed, filters, limit=limit, offset=offset), facet_counts=counts)
+            return replace(self._partial(session, parsed, filters, limit=limit, offset=offset), facet_counts=counts,
+                           facet_labels=labels)
         if len(ids) > large.BOUND:
             # the exact tones imply the folded match: that tier reads the exact words' index alone
             exact_where = f"({match if parsed.code else exact}){scope}"
@@ -202,7 +203,8 @@ class PostgresIndex:
                                          whole=tiers[0][1], limit=limit, offset=offset)
             else:  # relevance with tones: the page from the first matches already read (no second index scan)
                 hits = self._candidates_page(session, parsed, exact, ids, params, limit=limit, offset=offset)
-            return SearchResult(total=len(ids), hits=hits, total_exact=False, facet_counts=counts)
+            return SearchResult(total=len(ids), hits=hits, total_exact=False, facet_counts=counts,
+                                facet_labels=labels)
         column = "tsv_code" if parsed.code else "tsv_folded"
         close = _closeness_sql(parsed, params)
         params["ids"] = _id_array(ids)
@@ -212,7 +214,7 @@ class PostgresIndex:
             f"ORDER BY {order_sql(sort, 'c DESC, r DESC, s.document_id DESC')} LIMIT :limit OFFSET :offset"),
             params).all()
         hits = [SearchHit(document_id=int(r[0]), score=round(float(r[1]), 4), exact=bool(r[2])) for r in rows]
-        return SearchResult(total=len(ids), hits=hits, facet_counts=counts)
+        return SearchResult(total=len(ids), hits=hits, facet_counts=counts, facet_labels=labels)
 
     def _large(self, session: Session, source: str, tiers: list[tuple[str, str | None, bool]], sort: str,
                params: dict[str, object], *, limit: int, offset: int) -> list[SearchHit]:

@@ -159,9 +159,11 @@ def _facets(session: Session, index: SearchIndex, request: SearchRequest, filter
     else:
         sample = None if found.total_exact else BOUND  # the index bounded the search: facets over a sample too
         counts = facet_counts(session, index, request.query, filters, FACET_NAMES, sample=sample)
-    unit_ids = [int(v.value) for v in counts.get("unit", [])]
-    rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
-    names = {str(i): str(n) for i, n in rows}
+    names = found.facet_labels  # read by the index with the counts, else here
+    if names is None:
+        unit_ids = [int(v.value) for v in counts.get("unit", [])]
+        rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all() if unit_ids else []
+        names = {str(i): str(n) for i, n in rows}
     out: Facets = {}
     for name, values in counts.items():
         out[name] = [{"value": v.value, "count": v.count} for v in values]
