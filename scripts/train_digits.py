@@ -4,7 +4,8 @@
 
 Training data is made here, nothing is downloaded: digits drawn "by hand" by the sample generator's pen
 (``sohoa.samples._hand``: stroke shapes with slant, rotation, jitter, heights 12–72 px, pen widths 4–20 %
-of the height and ±30 % from stroke to stroke, ballpoint to marker, blur, noise and down-sampling),
+of the height and ±30 % from stroke to stroke, ballpoint to marker, some digits' last stroke running on
+towards the next as a joining hand leaves it, blur, noise and down-sampling),
 printed digits of the sample fonts (Liberation Serif, four styles), and a "not one digit" class (two
 touching digits wider than tall, tangles, printed letters and signs but not those a hand's digit
 resembles (A, V, T, X, Y), the lower-case letters of the anchors

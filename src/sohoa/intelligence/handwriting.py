@@ -249,6 +249,8 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
             probs, boxes = _strip_sign(probs, boxes, lead=0 < slot.left_keep < len(slot.left.text))
         while (boxes and boxes[0].x1 <= min(slot.lead + 1, 2 * slot.letter) and int(probs[0].argmax()) == REJECT):
             probs, boxes = probs[1:], boxes[1:]  # the anchor's last letter, refused, near the edge
+        if _edge_sliver(boxes, probs, grey.shape[1], slot.reference):
+            probs, boxes = probs[:-1], boxes[:-1]
     if not boxes:
         return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
@@ -268,6 +270,18 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
     if float(sure.min()) < SURE or slot.baseline:  # some glyph not sure, or a slot guessed: proposed, flagged
         return Reading(digits, UNSURE_CONF, ink_box, probs)
     return Reading(digits, round(float(sure.min()), 4), ink_box, probs)
+
+
+def _edge_sliver(boxes: list[BBox], probs: np.ndarray, right: int, reference: int) -> bool:
+    """The last glyph is the sliver of the next printed word's first letter that OCR's box left outside it:
+    at the blank's right edge, apart from the glyph before it, narrow, under half as tall as the printed line
+    and as the pen's other glyphs, and no digit the model would propose. A digit the edge cuts keeps its
+    height, so it is never taken for one (the reading stays refused at the edge)."""
+    if len(boxes) < 2 or boxes[-1].x1 < right or boxes[-2].x1 >= boxes[-1].x0:
+        return False
+    last = boxes[-1]
+    short = last.height < 0.5 * min(reference, max(b.height for b in boxes[:-1]))
+    return short and last.width < 0.3 * reference and float(probs[-1].max()) < GUESS
 
 
 def _digit_sized(glyphs: list[np.ndarray], boxes: list[BBox], slot: Slot) -> tuple[list[np.ndarray], list[BBox]]:

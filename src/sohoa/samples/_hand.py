@@ -41,13 +41,17 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
 }
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
 # More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
-# pages keep the shapes above): a '1' with a long lead-in stroke (from as low as three quarters of its
-# height) or a flag that meets the stem below its top, a '7' whose bar crosses its stem (its top hooked
-# or wavy), a '5' whose flag is a separate stroke off its body (as long as one and a half bodies), a '9'
-# and a '4' with a straight stem, a '4' closed at its top with its bar running on past the stem or
-# rising, a '9' whose tail curls back left, a '3' with a flat top, a '6' whose top comes down steeply to
-# a low loop.
+# pages keep the shapes above): a '2' whose foot starts with a loop, a '1' with a long lead-in stroke
+# (from as low as three quarters of its height) or a flag that meets the stem below its top, a '7' whose
+# bar crosses its stem (its top hooked or wavy), a '5' whose flag is a separate stroke off its body (as
+# long as one and a half bodies), a '9' and a '4' with a straight stem, a '4' closed at its top with its
+# bar running on past the stem or rising, a '9' whose tail curls back left, a '3' with a flat top, a '6'
+# whose top comes down steeply to a low loop. Any digit may run on towards the next (``_joined``).
 _MORE: dict[str, tuple[tuple[Stroke, ...], ...]] = {
+    "2": (([(0.1, 0.25), (0.35, 0.0), (0.75, 0.03), (0.85, 0.3), (0.5, 0.65), (0.15, 0.95), (0.02, 0.85),
+            (0.2, 0.72), (0.45, 0.9), (0.95, 1.0)],),
+          ([(0.15, 0.2), (0.5, 0.0), (0.85, 0.2), (0.65, 0.55), (0.2, 0.9), (0.05, 1.0), (0.0, 0.85), (0.3, 0.78),
+            (0.6, 0.95), (1.0, 0.92)],)),
     "1": (([(0.0, 0.45), (0.6, 0.0), (0.6, 1.0)],), ([(0.05, 0.35), (0.55, 0.0), (0.5, 1.0)],),
           ([(0.0, 0.55), (0.35, 0.3), (0.75, 0.0), (0.65, 1.0)],), ([(0.0, 0.7), (0.4, 0.3), (0.8, 0.0), (0.7, 1.0)],),
           ([(0.0, 0.78), (0.45, 0.32), (0.85, 0.0), (0.72, 1.0)],),
@@ -92,13 +96,26 @@ def _chaikin(points: np.ndarray, rounds: int = 2) -> np.ndarray:
     return points
 
 
+def _joined(strokes: list[Stroke], rng: np.random.Generator) -> list[Stroke]:
+    """A digit of a hand that joins its digits (training only): its last stroke sometimes runs on to the right,
+    level or rising, towards where the next digit starts (as left of it after a cut through the joining
+    stroke)."""
+    strokes = [list(s) for s in strokes]
+    if rng.random() < 0.12:
+        x, y = strokes[-1][-1]
+        strokes[-1].append((x + float(rng.uniform(0.2, 0.45)), y - float(rng.uniform(-0.1, 0.4))))
+    return strokes
+
+
 def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False) -> list[np.ndarray]:
     """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed
-    (``extra``: the training-only shapes too)."""
+    (``extra``: the training-only shapes and joining strokes too)."""
     shapes = _SHAPES.get(digit, ())
     if extra and digit in _MORE and rng.random() < 0.5:  # the plain shapes stay half of the training hand
         shapes = _MORE[digit]
     strokes = [_oval(rng)] if digit == "0" else list(shapes[int(rng.integers(len(shapes)))])
+    if extra:
+        strokes = _joined(strokes, rng)
     slant = rng.uniform(-0.15, 0.55) if extra else rng.uniform(-0.1, 0.35)
     angle = rng.uniform(-0.12, 0.12)
     sx = rng.uniform(0.6, 1.2) if extra else rng.uniform(0.75, 1.1)
