@@ -16,10 +16,10 @@ from pathlib import Path
 
 import sohoa.index.query as query_module
 import sohoa.index.suggest as suggest_module
-from sohoa.services.catalogue.search import SearchRequest, search
-from sohoa.services.identity.principal import Principal
 from sohoa.db.models import Document, FileUnit, Unit
 from sohoa.index import make_index
+from sohoa.services.catalogue.search import SearchRequest, search
+from sohoa.services.identity.principal import Principal
 from sohoa.services.platform.context import AppContext, open_context
 from sohoa.services.production.ingest_store import document_index_doc
 from sohoa.settings import Settings
