@@ -1,7 +1,7 @@
 """A field's words read against the same phrase elsewhere on the page (its echo).
 
-A trích yếu is usually repeated in the body ('Ban Chỉ đạo xóa nhà tạm, nhà dột nát' in the subject and
-again in the first paragraph), in another font and size, so OCR slips on the two copies differ. Where the
+A trích yếu is usually repeated in the body ('Về việc hỗ trợ sửa chữa nhà ở' as the subject, 'hỗ trợ sửa
+chữa nhà ở' again in the first paragraph), in another font and size, so OCR slips on the two copies differ. Where the
 page elsewhere spells a word of the field with the same letters but other marks, between the same
 neighbours (compared without marks), that is evidence the syllable model alone does not have: the
 reading the page gives more often than the field's own (the field counting once) replaces it, and a
