@@ -166,16 +166,10 @@ def _cuts(glyph: np.ndarray, box: BBox, tries: int = 4) -> list[list[tuple[np.nd
             break
     out = []
     for cut in (lo + k for k in chosen):
-        pieces = []
-        for x0, x1 in ((0, cut), (cut, width)):
-            part = glyph[:, x0:x1]
-            rows, cols = np.nonzero(part)
-            if rows.size == 0:
-                break
-            y0, y1, c0, c1 = int(rows.min()), int(rows.max()) + 1, int(cols.min()), int(cols.max()) + 1
-            pieces.append((part[y0:y1, c0:c1], BBox(box.x0 + x0 + c0, box.y0 + y0, box.x0 + x0 + c1, box.y0 + y1)))
-        if len(pieces) == 2:
-            out.append(pieces)
+        left = _piece(glyph[:, :cut], BBox(box.x0, box.y0, box.x0 + cut, box.y1))
+        right = _piece(glyph[:, cut:], BBox(box.x0 + cut, box.y0, box.x1, box.y1))
+        if left is not None and right is not None:
+            out.append([left, right])
     return out
 
 
