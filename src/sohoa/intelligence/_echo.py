@@ -29,18 +29,21 @@ _Key = tuple[str | None, str, str | None]
 _PLAUSIBLE = math.log(30.0)
 
 
-def _stream(texts: Sequence[str]) -> list[str | None]:
-    """Lower-case syllables in reading order; None where punctuation, a number or a gap breaks the phrase."""
+def _stream(texts: Sequence[str]) -> tuple[list[str | None], dict[int, int]]:
+    """Lower-case syllables in reading order, None where punctuation, a number or a gap breaks the phrase;
+    and for each syllable's place in that stream, the index of the text it came from."""
     out: list[str | None] = []
-    for text in texts:
+    position: dict[int, int] = {}
+    for n, text in enumerate(texts):
         head, core, tail = _core(_canonical(text))
         if head or not core.isalpha():
             out.append(None)
         if core.isalpha():
+            position[len(out)] = n
             out.append(core.lower())
         if tail:
             out.append(None)
-    return out
+    return out, position
 
 
 def _keys(stream: Sequence[str | None], i: int) -> list[_Key]:
@@ -55,7 +58,7 @@ def _keys(stream: Sequence[str | None], i: int) -> list[_Key]:
 
 def _index(context: Sequence[Sequence[str]]) -> dict[_Key, Counter[str]]:
     """Spellings seen in the context per neighbour key; lines run on (a phrase crosses a line end)."""
-    stream = _stream([t for line in context for t in line])
+    stream, _ = _stream([t for line in context for t in line])
     index: dict[_Key, Counter[str]] = {}
     for i, word in enumerate(stream):
         if word is None:
@@ -75,17 +78,7 @@ def echo_readings(words: Sequence[str], context: Sequence[Sequence[str]],
     model = lm or load_lm()
     index = _index(context)
     texts = list(words)
-    stream: list[str | None] = []
-    position: dict[int, int] = {}  # stream index -> word index
-    for n, text in enumerate(words):
-        head, core, tail = _core(_canonical(text))
-        if head or not core.isalpha():
-            stream.append(None)
-        if core.isalpha():
-            position[len(stream)] = n
-            stream.append(core.lower())
-        if tail:
-            stream.append(None)
+    stream, position = _stream(words)
     doubtful: list[int] = []
     for i, n in position.items():
         own = stream[i]
