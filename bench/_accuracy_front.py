@@ -21,6 +21,7 @@ from typing import Any
 import img2pdf
 
 from _accuracy_metrics import FieldScore, field_equal, field_values, split_scores
+from _accuracy_report import HEADLINE
 from sohoa.domain.fields import FIELD_NAMES, DocumentFields, FieldValue
 from sohoa.domain.ocr import OcrPage
 from sohoa.intelligence import BaselineFieldExtractor, RuleFieldExtractor
@@ -183,7 +184,6 @@ def real_truth(label: dict[str, Any]) -> dict[str, str | None]:
     return truth
 
 
-HEADLINE = ("type_name", "organ_name", "issued_date")  # issue #12: ≥ 0.95 on these where printed
 _CLAUSE = re.compile(r"[;\n]")
 _HAND_DAY = re.compile(r"\bhand-?written\b.*\bdays?\b|\bdays?\b.*\bhand-?written\b", re.IGNORECASE)
 _CROPPED_TOP = re.compile(r"\b(?:top|header|issuer)\b.*\b(?:cropped|cut off)\b", re.IGNORECASE)

@@ -110,7 +110,7 @@ _NOTES = (
 
 _ORDER = ("type_name", "code_number", "code_notation", "so_ky_hieu", "issued_date", "place", "organ_name",
           "parent_organ_name", "subject", "signer_position", "signer_full_name", "secrecy", "urgency")
-_HEADLINE = ("type_name", "organ_name", "issued_date")  # ≥ 0.95 on real documents where printed
+HEADLINE = ("type_name", "organ_name", "issued_date")  # ≥ 0.95 on real documents where printed
 _REAL_TARGET, _REAL_HEADLINE, _REAL_UNFLAGGED, _GEN_TARGET, _GEN_UNFLAGGED = 80.0, 95.0, 3.0, 97.0, 1.0
 
 
@@ -164,11 +164,11 @@ def _review_rows(score: dict[str, Any], baseline: dict[str, float] | None) -> li
 
 
 def _kind_rows(real: dict[str, Any]) -> list[str]:
-    lines = ["| document kind | documents | fields right % | " + " | ".join(_HEADLINE) + " | so_ky_hieu | subject "
+    lines = ["| document kind | documents | fields right % | " + " | ".join(HEADLINE) + " | so_ky_hieu | subject "
              "| flagged % | unflagged wrong % |", "|---|---|---|---|---|---|---|---|---|---|"]
     for kind, k in real["by_kind"].items():
         f = k["fields"]
-        cells = " | ".join(str(f.get(n, "–")) for n in (*_HEADLINE, "so_ky_hieu", "subject"))
+        cells = " | ".join(str(f.get(n, "–")) for n in (*HEADLINE, "so_ky_hieu", "subject"))
         lines.append(f"| {kind} | {k['documents']} | {k['overall']['right_pct']} | {cells} "
                      f"| {k['overall']['flagged_pct']} | {k['overall']['unflagged_wrong_pct']} |")
     return lines
@@ -183,7 +183,7 @@ def _headline_verdict(real: dict[str, Any], heads: dict[str, float | None]) -> s
     if printed is None:  # a results file written before the where-printed figures existed
         return (f"- Real documents, type / issuer / date ≥ {_REAL_HEADLINE:g} %: {everything} — "
                 f"{_met(all(v is not None and v >= _REAL_HEADLINE for v in heads.values()))} (all items).")
-    where = {n: printed["fields"].get(n) for n in _HEADLINE}
+    where = {n: printed["fields"].get(n) for n in HEADLINE}
     cells = ", ".join(f"{n} {v} % ({printed['values'].get(n, 0)} items"
                       + (f"; {printed['not_printed'][n]} not printed left out" if printed["not_printed"].get(n)
                          else "") + ")" for n, v in where.items())
@@ -199,7 +199,7 @@ def _verdicts(results: dict[str, Any]) -> list[str]:
     if "real" in results:
         real = results["real"]
         overall = real["overall"]["sohoa"]
-        heads = {n: real["fields"]["sohoa"].get(n) for n in _HEADLINE}
+        heads = {n: real["fields"]["sohoa"].get(n) for n in HEADLINE}
         lines += [f"- Real documents, fields right ≥ {_REAL_TARGET:g} %: {overall['right_pct']} % — "
                   f"{_met(overall['right_pct'] >= _REAL_TARGET)} (these are the dev subset, not unseen items).",
                   _headline_verdict(real, heads),
