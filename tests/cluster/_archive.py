@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,11 @@ def check_archive(c: Cluster, token: str, digests: list[str]) -> dict[str, int]:
             assert part == "2", f"document {doc_id}: the PDF in the bucket does not declare PDF/A-2 ({part!r})"
             words = " ".join((subject or text).split()[:6])
             found = web.get("/api/v1/search", params={"q": words, "limit": 100})
+            for _ in range(10):  # a client of the API waits as the rate limit asks (429, Retry-After)
+                if found.status_code != 429:
+                    break
+                time.sleep(float(found.headers.get("Retry-After", "1")))
+                found = web.get("/api/v1/search", params={"q": words, "limit": 100})
             assert found.status_code == 200, found.text
             ids = [hit["document_id"] for hit in found.json()["results"]]
             assert doc_id in ids, f"document {doc_id} not found on the web host by {words!r}: {ids}"
