@@ -227,46 +227,74 @@ def with_organ_place(fields: DocumentFields, truth: str | None) -> DocumentField
     return DocumentFields({**fields.values, "organ_name": replace(organ, value=joined)})
 
 
-def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Path], OcrPage],
-                   only: Collection[str] = ()) -> dict[str, Any]:
-    """Every labelled real item through ``extract_file``; the baseline reads the first page (bare
-    Tesseract on the page as scanned, regexes). ``only``: file names to keep (a quick look)."""
-    scores, printed = FrontScores(), FieldScore()
-    hidden_counts = dict.fromkeys(HEADLINE, 0)
-    items: list[dict[str, Any]] = []
+@dataclass
+class RealScores:
+    """Scores of labelled real items: all fields, the headline fields where printed, and how many labelled
+    headline values were left out as not printed."""
+
+    front: FrontScores = field(default_factory=FrontScores)
+    printed: FieldScore = field(default_factory=FieldScore)
+    hidden: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HEADLINE, 0))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.front.as_dict(), "printed": printed_figures(self.printed, self.hidden)}
+
+
+def labelled_items(root: Path, only: Collection[str] = ()) -> list[tuple[str, Path, dict[str, Any]]]:
+    """Every labelled real item under ``root`` whose file exists: (name, path, label), the name being
+    'folder/file'. ``only``: parts of file paths to keep."""
+    found = []
     for labels in sorted(root.glob("*/labels.jsonl")):
         for line in labels.read_text(encoding="utf-8").splitlines():
             label = json.loads(line)
             path = labels.parent / label["file"]
-            if not path.exists() or (only and not any(o in str(path) for o in only)):
-                continue
-            extraction, recorder, seconds = extract_recorded(settings, path)
-            truth = real_truth(label)
-            kinds = page_kinds(extraction.warnings, extraction.pages, layered_pages(path, settings))
-            index = document_at(extraction, 1)
-            final = raw = DocumentFields({})
-            pages: list[int] = []
-            if index is not None:
-                pages = extraction.documents[index].pages
-                final = with_organ_place(fields_of(extraction.documents[index]), truth.get("organ_name"))
-                raw = with_organ_place(recorder.raw[index], truth.get("organ_name"))
-            kind = document_kind([kinds[p - 1] for p in pages] or kinds)
-            scores.add(truth, final, raw, kind)
-            hidden = not_printed(label) & {n for n in HEADLINE if truth.get(n) is not None}
-            printed.score(printed_truth(truth, hidden), final)
-            for name in hidden:
-                hidden_counts[name] += 1
-            scores.baseline.score(truth, BaselineFieldExtractor().extract([bare_first_page(path)]))
-            values, flags = field_values(final)
-            items.append({"file": f"{labels.parent.name}/{label['file']}", "kind": kind, "page_kinds": kinds,
-                          "documents": [d.pages for d in extraction.documents], "seconds": round(seconds, 1),
-                          "error": extraction.error.reason if extraction.error else None, "truth": truth,
-                          "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth},
-                          "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values},
-                          "not_printed": sorted(hidden)})
-            print(json.dumps(items[-1], ensure_ascii=False), flush=True)
-    return {"items": len(items), **scores.as_dict(), "printed": printed_figures(printed, hidden_counts),
-            "samples": scores.samples, "per_item": items}
+            if path.exists() and (not only or any(o in str(path) for o in only)):
+                found.append((f"{labels.parent.name}/{label['file']}", path, label))
+    return found
+
+
+def score_real(path: Path, label: dict[str, Any], settings: Settings, into: Sequence[RealScores],
+               baseline: OcrPage | None) -> dict[str, Any]:
+    """One real file through ``extract_file``, scored against ``label`` into each of ``into`` (the
+    baseline's fields from ``baseline``, bare Tesseract's first page, when given); the item's record."""
+    extraction, recorder, seconds = extract_recorded(settings, path)
+    truth = real_truth(label)
+    kinds = page_kinds(extraction.warnings, extraction.pages, layered_pages(path, settings))
+    index = document_at(extraction, 1)
+    final = raw = DocumentFields({})
+    pages: list[int] = []
+    if index is not None:
+        pages = extraction.documents[index].pages
+        final = with_organ_place(fields_of(extraction.documents[index]), truth.get("organ_name"))
+        raw = with_organ_place(recorder.raw[index], truth.get("organ_name"))
+    kind = document_kind([kinds[p - 1] for p in pages] or kinds)
+    hidden = not_printed(label) & {n for n in HEADLINE if truth.get(n) is not None}
+    bare = BaselineFieldExtractor().extract([baseline]) if baseline is not None else None
+    for scores in into:
+        scores.front.add(truth, final, raw, kind)
+        scores.printed.score(printed_truth(truth, hidden), final)
+        for name in hidden:
+            scores.hidden[name] += 1
+        if bare is not None:
+            scores.front.baseline.score(truth, bare)
+    values, flags = field_values(final)
+    return {"kind": kind, "page_kinds": kinds, "documents": [d.pages for d in extraction.documents],
+            "seconds": round(seconds, 1), "error": extraction.error.reason if extraction.error else None,
+            "truth": truth, "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth},
+            "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values},
+            "not_printed": sorted(hidden)}
+
+
+def run_real_front(root: Path, settings: Settings, bare_first_page: Callable[[Path], OcrPage],
+                   only: Collection[str] = ()) -> dict[str, Any]:
+    """Every labelled real item through ``extract_file``; the baseline reads the first page (bare
+    Tesseract on the page as scanned, regexes). ``only``: file names to keep (a quick look)."""
+    scores = RealScores()
+    items: list[dict[str, Any]] = []
+    for name, path, label in labelled_items(root, only):
+        items.append({"file": name, **score_real(path, label, settings, [scores], bare_first_page(path))})
+        print(json.dumps(items[-1], ensure_ascii=False), flush=True)
+    return {"items": len(items), **scores.as_dict(), "samples": scores.front.samples, "per_item": items}
 
 
 def printed_figures(printed: FieldScore, hidden: dict[str, int]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ accuracy section of ``docs/benchmarks.md``.
     .venv/bin/python bench/accuracy.py --conditions clean300 --documents 3 --only qn_02,test_1   # a quick look
     .venv/bin/python bench/accuracy.py --render bench/results/accuracy.json --docs   # re-render only
     .venv/bin/python bench/accuracy.py --conditions "" --no-real --variations all --variation-documents 2
+    .venv/bin/python bench/accuracy.py --conditions "" --variations none --rescans all   # real items rescanned
 
 Layout variations (``sohoa.samples.VARIATIONS``) are run per variation and pooled into the tuning and the
 held-out set (``--variations``); held-out results must never be used to develop extraction rules.
@@ -43,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
 from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
 from _accuracy_report import markdown, variations_markdown
+from _accuracy_rescan import RESCANS, rescans_markdown, run_rescans
 from _accuracy_variations import run_variations
 from _common import ROOT, machine, update_docs, write_results
 from sohoa.domain.fields import FIELD_NAMES
@@ -195,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated parts of real file names to keep")
+    parser.add_argument("--rescans", default="",
+                        help="real items printed and scanned again: conditions, comma-separated, or 'all' "
+                             f"({', '.join(RESCANS)})")
     parser.add_argument("--real-shortcut", action="store_true",
                         help="also the old shortcut: page 1 of each real item, text layer cleared, OCRed directly")
     parser.add_argument("--workers", type=int, default=None, help="page workers of extract_file (default: settings)")
@@ -217,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.docs:
             update_docs("accuracy-variations", varied)
         table = f"{table}\n\n{varied}"
+    if "rescans" in results:
+        again = rescans_markdown(results, args.when)
+        if args.docs:
+            update_docs("accuracy-rescans", again)
+        table = f"{table}\n\n{again}"
     print(table)
     print(f"\nwritten {path}")
 
@@ -246,6 +256,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_real and args.real.exists():
         only = [o for o in args.only.split(",") if o]
         results["real"] = run_real_front(args.real, settings, _bare_first_page(engine), only)
+        rescans = RESCANS if args.rescans == "all" else [c for c in args.rescans.split(",") if c]
+        if rescans:
+            results["rescans"] = run_rescans(args.real, settings, rescans, args.seed, _bare_first_page(engine), only)
         if args.real_shortcut:
             results["real_shortcut"] = run_real_shortcut(args.real, engine)
     return results
