@@ -18,6 +18,7 @@ accuracy section of ``docs/benchmarks.md``.
     .venv/bin/python bench/accuracy.py --render bench/results/accuracy.json --docs   # re-render only
     .venv/bin/python bench/accuracy.py --conditions "" --no-real --variations all --variation-documents 2
     .venv/bin/python bench/accuracy.py --conditions "" --variations none --rescans all   # real items rescanned
+    .venv/bin/python bench/accuracy.py --conditions "" --variations none --no-real --texts 40   # real texts typeset
 
 Layout variations (``sohoa.samples.VARIATIONS``) are run per variation and pooled into the tuning and the
 held-out set (``--variations``); held-out results must never be used to develop extraction rules.
@@ -45,6 +46,7 @@ from _accuracy_front import real_truth, run_generated_front, run_real_front, wit
 from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
 from _accuracy_report import markdown, variations_markdown
 from _accuracy_rescan import RESCANS, rescans_markdown, run_rescans
+from _accuracy_texts import run_texts, texts_markdown
 from _accuracy_variations import run_variations
 from _common import ROOT, machine, update_docs, write_results
 from sohoa.domain.fields import FIELD_NAMES
@@ -200,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rescans", default="",
                         help="real items printed and scanned again: conditions, comma-separated, or 'all' "
                              f"({', '.join(RESCANS)})")
+    parser.add_argument("--texts", default="0",
+                        help="real document texts typeset as NĐ 30 pages: the first N of each half ('all'; 0 = off)")
     parser.add_argument("--real-shortcut", action="store_true",
                         help="also the old shortcut: page 1 of each real item, text layer cleared, OCRed directly")
     parser.add_argument("--workers", type=int, default=None, help="page workers of extract_file (default: settings)")
@@ -227,6 +231,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.docs:
             update_docs("accuracy-rescans", again)
         table = f"{table}\n\n{again}"
+    if "texts" in results:
+        typeset = texts_markdown(results, args.when)
+        if args.docs:
+            update_docs("accuracy-texts", typeset)
+        table = f"{table}\n\n{typeset}"
     print(table)
     print(f"\nwritten {path}")
 
@@ -261,6 +270,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             results["rescans"] = run_rescans(args.real, settings, rescans, args.seed, _bare_first_page(engine), only)
         if args.real_shortcut:
             results["real_shortcut"] = run_real_shortcut(args.real, engine)
+    texts = args.real / "tvpl_2025_legal_text" / "docs.jsonl"
+    if args.texts not in ("", "0") and texts.exists():  # not labelled real items: runs under --no-real too
+        results["texts"] = run_texts(texts, settings, None if args.texts == "all" else int(args.texts), args.seed)
     return results
 
 
