@@ -37,6 +37,7 @@ _NEW_PARAGRAPH = re.compile(r"^(?:[-+•*–]|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[IVXLC
                             r"|Phần\s|Kính gửi|Nơi nhận|Theo đề nghị|Xét\s)")
 _POSITION_START = re.compile(r"^(?:T/?M\b|T\.M\b|KT\.|K/T|TL\.|T/L|Q\.|CHỦ|PHÓ|THỦ TƯỚNG|BỘ TRƯỞNG|THỨ TRƯỞNG"
                              r"|GIÁM ĐỐC|CỤC TRƯỞNG|TRƯỞNG|CHÁNH|TỔNG|BÍ THƯ|ỦY VIÊN)")
+_PLACES = ("TỈNH ", "THÀNH PHỐ ", "XÃ ", "PHƯỜNG ", "HUYỆN ", "QUẬN ", "ĐẶC KHU ")
 _TITLES = {"QUYẾT ĐỊNH", "NGHỊ QUYẾT", "NGHỊ ĐỊNH", "THÔNG BÁO", "CÔNG ĐIỆN", "THÔNG TƯ", "KẾT LUẬN",
            "KẾ HOẠCH", "CHỈ THỊ", "BÁO CÁO", "TỜ TRÌNH", "HƯỚNG DẪN", "QUY ĐỊNH", "QUY CHẾ", "CHƯƠNG TRÌNH"}
 _POSITION_OPEN_END = re.compile(r"(?:\b(?:CỤC|BAN|ỦY|UỶ|TỔNG|CHỦ|PHÓ|NHÂN)|TM\.|KT\.|TL\.|Q\.|,)$")
@@ -246,6 +247,22 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
+def _organ_lines(unit: str, font: str, size: float, width: float) -> list[str]:
+    """An organ name on as few lines as fit, broken as NĐ 30 headers break it: before the place ('ỦY BAN
+    NHÂN DÂN' / 'TỈNH CAO BẰNG') when that fits, else at the most even break."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    words = unit.split()
+    if stringWidth(unit, font, size) <= width or len(words) < 2:
+        return [unit]
+    cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    fit = [c for c in cuts if max(stringWidth(c[0], font, size), stringWidth(c[1], font, size)) <= width]
+    place = [c for c in fit if c[1].startswith(_PLACES)]
+    if place or fit:
+        return list((place or sorted(fit, key=lambda c: abs(len(c[0]) - len(c[1]))))[0])
+    return _wrap(unit, font, size, width)
+
+
 def faces() -> list[str]:
     """The faces whose three fonts are installed."""
     return [f for f, files in FACES.items() if all((FONTS / n).exists() for n in files)]
@@ -255,6 +272,7 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
     """``doc`` as an A4 born-digital PDF at ``path``; the body beyond ``max_pages`` - 1 pages and appendices
     beyond one page are left out (to bound OCR time). Returns the layout drawn (face, size, pages)."""
     from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     rng = random.Random(seed)
@@ -286,15 +304,19 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
     col = text_width * 0.42
     lx, rx = left + col / 2 - 15, left + col + (text_width - col) / 2
     y = top
-    for unit in doc.organ[:-1]:
-        y = centred(unit, regular, 12.5, lx, y, col)
-    y = centred(doc.organ[-1], bold, 12.5, lx, y, col)
+    for number, unit in enumerate(doc.organ):
+        font = bold if number == len(doc.organ) - 1 else regular
+        for line in _organ_lines(unit, font, 12.5, col + 10):
+            y = centred(line, font, 12.5, lx, y, col)
     page.line(lx - 30, y + 8, lx + 30, y + 8)
     number_y = y - 12
     y = centred(doc.number, regular, 13, lx, number_y, col)
     if doc.vv:
         y = centred(doc.vv, regular, 11.5, lx, y - 2, col)
-    ry = centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, 12, rx, top, text_width - col)
+    motto = 12.0
+    while stringWidth("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, motto) > text_width - col:
+        motto -= 0.5
+    ry = centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, motto, rx, top, text_width - col) - 1
     ry = centred("Độc lập - Tự do - Hạnh phúc", bold, 13, rx, ry, text_width - col)
     page.line(rx - 75, ry + 8, rx + 75, ry + 8)
     ry = centred(doc.place_date, italic, 13, rx, min(ry - 12, number_y), text_width - col)
@@ -303,18 +325,18 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
         y = centred(doc.title, bold, 14, (left + right) / 2, y, text_width) - 2
     if doc.subject:
         y = centred(" ".join(doc.subject), bold, 14, (left + right) / 2, y, text_width * 0.9)
-        page.line((left + right) / 2 - 40, y + 9, (left + right) / 2 + 40, y + 9)
-        y -= 8
+        page.line((left + right) / 2 - 40, y + 6, (left + right) / 2 + 40, y + 6)
+        y -= 16
     for line in doc.authority:
         y = centred(line, bold, 14, (left + right) / 2, y, text_width) - 4
     state["y"] = y - 6
     lead = size * 1.3
 
-    def paragraph(text: str, fsize: float, indent: float = 28.0) -> bool:
+    def paragraph(text: str, fsize: float, indent: float = 28.0, last: int = max_pages - 1) -> bool:
         lines = _wrap(text, regular, fsize, text_width - indent)
         for n, line in enumerate(lines):
             if state["y"] < bottom + lead:
-                if state["pages"] >= max_pages - 1:
+                if state["pages"] >= last:
                     return False
                 new_page()
             page.setFont(regular, fsize)
@@ -351,9 +373,8 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
     if doc.appendix:
         new_page()
         state["y"] = top
-        limit = state["pages"]
         for text in doc.appendix:
-            if state["pages"] > limit or not paragraph(text, 12.0, 0.0) or state["pages"] > limit:
+            if not paragraph(text, 12.0, 0.0, state["pages"]):
                 break
     page.save()
     return {"face": face, "size": size, "pages": state["pages"]}
