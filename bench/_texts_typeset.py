@@ -6,7 +6,8 @@ the motto, a dash line, 'Số: …', a công văn's 'V/v …' lines, the place a
 its subject lines (capitals), the body, 'Nơi nhận:' with its '- …' lines ending at '- Lưu: …', the
 signature block (position lines, the name) and sometimes appendices. :func:`parse_text` finds those parts
 (or says why it cannot); :func:`typeset` lays them out as NĐ 30 prints them: two header columns (organ,
-rule, number, V/v | motto, rule, place and date in italics), the title and subject centred in bold, the body
+rule, number, V/v | motto, rule, place and date in italics), the title and subject centred in bold (the
+subject in lower case as NĐ 30 prescribes, not in the web page's capitals: :func:`sentence_case`), the body
 left-aligned with the web's broken lines rejoined into paragraphs, 'Nơi nhận' bottom left and the signature
 block on the right, kept together on one page. The body size (13/14 pt) and the face (Liberation Serif or
 DejaVu Serif) are drawn per document from a seeded generator.
@@ -224,6 +225,34 @@ def parse_text(text: str) -> Parsed | str:
                   appendix=paragraphs([line for line in lines[name_end:] if not _DASHES.match(line)]))
 
 
+_ABBREVIATIONS = {"UBND", "HĐND", "THPT", "THCS", "TMS", "CSDL", "ODA", "TW", "TTHC", "BHXH", "BHYT", "GTGT",
+                  "TNCN", "TNDN", "HQ", "CNTT", "PCCC", "XIV", "XV", "III", "IV"}
+_CONNECTIVES = {"VÀ", "VỀ", "CỦA", "TRÊN", "TẠI", "THEO", "GIAI", "NĂM", "ĐẾN", "THUỘC", "CHO", "TRONG", "ĐỐI",
+                "KHU", "VỰC", "LĨNH", "CẤP", "BAN", "DO", "ĐỂ", "NHẰM", "TỪ"}
+
+
+def sentence_case(text: str) -> str:
+    """A subject as NĐ 30 prints it (lower case, not the web's capitals): the first letter capital, signs,
+    numbers and abbreviations kept ('10/2016/QĐ-UBND', 'UBND'), place names after 'tỉnh'/'thành phố' in
+    title case ('tỉnh Quảng Nam'), the formula 'V/v' as written."""
+    out: list[str] = []
+    place = False
+    for word in text.split():
+        bare = word.strip(",.;:()“”\"'")
+        if re.search(r"[\d/]", word) or bare in _ABBREVIATIONS:
+            out.append("V/v" if _VV.match(word) and len(bare) <= 3 else word)
+            place = False
+            continue
+        if place and bare and bare not in _CONNECTIVES and not (out and out[-1].istitle() and bare == "PHỐ"):
+            out.append(word[:1] + word[1:].lower())
+        else:
+            out.append(word.lower())
+        place = (bare in ("TỈNH", "PHỐ", "XÃ", "PHƯỜNG", "HUYỆN", "QUẬN") and not word.endswith(",")) or (
+            place and bare not in _CONNECTIVES and not word.endswith((",", ")")))
+    joined = re.sub(r"\bviệt nam\b", "Việt Nam", " ".join(out))
+    return joined[:1].upper() + joined[1:]
+
+
 def _register(face: str) -> tuple[str, str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -319,12 +348,15 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
     ry = centred("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold, motto, rx, top, text_width - col) - 1
     ry = centred("Độc lập - Tự do - Hạnh phúc", bold, 13, rx, ry, text_width - col)
     page.line(rx - 75, ry + 8, rx + 75, ry + 8)
-    ry = centred(doc.place_date, italic, 13, rx, min(ry - 12, number_y), text_width - col)
+    dated = 13.0  # the place and date on one line where a slightly smaller size allows it
+    while dated > 11.5 and stringWidth(doc.place_date, italic, dated) > text_width - col:
+        dated -= 0.5
+    ry = centred(doc.place_date, italic, dated, rx, min(ry - 12, number_y), text_width - col)
     y = min(y, ry) - 20
     if doc.title:
         y = centred(doc.title, bold, 14, (left + right) / 2, y, text_width) - 2
     if doc.subject:
-        y = centred(" ".join(doc.subject), bold, 14, (left + right) / 2, y, text_width * 0.9)
+        y = centred(sentence_case(" ".join(doc.subject)), bold, 14, (left + right) / 2, y, text_width * 0.8)
         page.line((left + right) / 2 - 40, y + 6, (left + right) / 2 + 40, y + 6)
         y -= 16
     for line in doc.authority:

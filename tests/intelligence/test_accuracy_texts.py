@@ -24,7 +24,7 @@ from _accuracy_texts import (
     subject_right,
     texts_markdown,
 )
-from _texts_typeset import Parsed, organ_units, paragraphs, parse_text, typeset
+from _texts_typeset import Parsed, organ_units, paragraphs, parse_text, sentence_case, typeset
 from sohoa.settings import Settings
 
 TEXT = """ỦY BAN NHÂN
@@ -102,6 +102,12 @@ def test_a_cong_van_keeps_its_vv_and_organ_units() -> None:
     assert paragraphs(["Căn cứ a", "b;", "- c", "1. d"]) == ["Căn cứ a b;", "- c", "1. d"]
 
 
+def test_the_subject_is_set_in_lower_case_as_nd30_prints_it() -> None:
+    assert sentence_case("BÃI BỎ QUYẾT ĐỊNH SỐ 636/QĐ-UBND CỦA UBND TỈNH QUẢNG NAM VỀ VIỆC TRIỂN KHAI") == (
+        "Bãi bỏ quyết định số 636/QĐ-UBND của UBND tỉnh Quảng Nam về việc triển khai")
+    assert sentence_case("V/V TẬP TRUNG ỨNG PHÓ LŨ") == "V/v tập trung ứng phó lũ"
+
+
 def test_texts_without_a_header_are_skipped_with_a_reason() -> None:
     assert parse_text("Kính gửi: Thuế tỉnh Quảng Trị.\nCục Thuế nhận được công văn.") == "no header"
     assert parse_text(TEXT.replace("Số:\n", "")) == "no number line"
@@ -117,6 +123,7 @@ def test_the_typeset_pdf_holds_the_lines_and_reads_right(parsed: Parsed, tmp_pat
     assert layout["pages"] == 1 and layout["size"] in (13.0, 14.0)
     text = " ".join(_pdf_text(tmp_path / "doc.pdf").split())
     for line in ("Số: 84/2025/QĐ-UBND", "Hà Tĩnh, ngày 02 tháng 12 năm 2025", "QUYẾT ĐỊNH", "Nơi nhận:",
+                 "Bãi bỏ quyết định số 10/2016/QĐ-UBND",
                  "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "PHÓ CHỦ TỊCH", "Trần Báu Hà", "Bộ Ngoại giao;"):
         assert line in text
 
