@@ -1,10 +1,10 @@
 """Fields on real document texts typeset as NĐ 30 pages, through the front door.
 
 ``tvpl_2025_legal_text/docs.jsonl`` holds real 2025 documents: TVPL's metadata (number and sign, type,
-jurisdiction, signer, date) and the plain text. Each text is parsed into its NĐ 30 parts and typeset as a
-born-digital PDF (``_texts_typeset``); ``extract_file`` reads (a) that PDF (its text layer) and (b) the same
-pages rendered at 300 dpi and written as an image-only PDF (a clean scan: the OCR path). The extracted
-document holding page 1 is scored against the metadata:
+jurisdiction, signer, date) and the plain text. Each text is parsed into its NĐ 30 parts (``_texts_parse``)
+and typeset as a born-digital PDF (``_texts_typeset``); ``extract_file`` reads (a) that PDF (its text layer)
+and (b) the same pages rendered at 300 dpi and written as an image-only PDF (a clean scan: the OCR path). The
+extracted document holding page 1 is scored against the metadata:
 
 - ``so_ky_hieu``, ``issued_date`` (ISO), ``type_name`` and ``signer_full_name``: as ``_accuracy_metrics``
   compares them (exact after NFC and whitespace);
@@ -34,7 +34,8 @@ import img2pdf
 
 from _accuracy_front import document_at, extract_recorded, fields_of
 from _accuracy_metrics import FieldScore, field_equal, field_values, normal
-from _texts_typeset import Parsed, parse_text, typeset
+from _texts_parse import Parsed, parse_text
+from _texts_typeset import typeset
 from sohoa.domain.fields import DocumentFields
 from sohoa.engines import poppler
 from sohoa.settings import Settings

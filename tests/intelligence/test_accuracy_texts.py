@@ -1,8 +1,8 @@
 """The accuracy benchmark's real document texts typeset as NĐ 30 pages (bench/_accuracy_texts.py,
-bench/_texts_typeset.py): a text in the tvpl shape is parsed into its parts, typeset as a born-digital PDF
-that holds its lines, and read through the front door with number, date, type and signer right; the loose
-organ rule; the stable hold-out split; the report section. An inline text stands in for the real ones
-(tests never read ../shared)."""
+bench/_texts_parse.py, bench/_texts_typeset.py): a text in the tvpl shape is parsed into its parts, typeset
+as a born-digital PDF that holds its lines, and read through the front door with number, date, type, signer
+and subject right; the loose organ rule; the stable hold-out split; the report section. An inline text
+stands in for the real ones (tests never read ../shared)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from _accuracy_texts import (
     subject_right,
     texts_markdown,
 )
-from _texts_typeset import Parsed, organ_units, paragraphs, parse_text, sentence_case, typeset
+from _texts_parse import Parsed, organ_units, paragraphs, parse_text
+from _texts_typeset import sentence_case, typeset
 from sohoa.settings import Settings
 
 TEXT = """ỦY BAN NHÂN
