@@ -13,6 +13,7 @@ from sohoa.intelligence import extract_fields
 from sohoa.intelligence import handwriting as hw
 from sohoa.intelligence._digits import load_model, split_touching
 from sohoa.intelligence._fill_dates import choose_date, likelihood
+from sohoa.intelligence._fill_slots import find_slots
 from sohoa.samples._hand import draw_digits
 from sohoa.samples._typeset import font
 
@@ -110,7 +111,7 @@ def test_an_unsure_handwritten_day_is_proposed_from_the_signature_and_flagged() 
 
 def test_a_day_whose_ngay_ocr_lost_is_read_past_the_printed_letters() -> None:
     image, page = _form("05", 1, ngay=False)
-    slots = [s for s in hw._slots(page) if s.kind == "day"]
+    slots = [s for s in find_slots(page) if s.kind == "day"]
     assert len(slots) == 1 and slots[0].baseline > 0
     read = hw._read(slots[0], image)
     assert read is not None and read.probs is not None and len(read.probs) == 2  # the two digits, not 'ngày'

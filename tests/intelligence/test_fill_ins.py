@@ -108,6 +108,32 @@ def test_printed_digits_are_left_to_ocr() -> None:
     assert fields.get("issued_date") == "2025-02-03" and not fields.values["issued_date"].needs_review
 
 
+def _printed_number(number: str, read_as: str, size: int = 54) -> OcrPage:
+    image = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((410, 648), number, font=font("regular", size), fill=0, anchor="ls")
+    draw.text((1720, 648), "03", font=font("regular", 54), fill=0, anchor="ls")
+    draw.text((2010, 648), "02", font=font("regular", 54), fill=0, anchor="ls")
+    page = _page([Word(read_as, BBox(410, 610, 410 + 28 * len(number), 648), 0.95, 2, 2)],
+                 [Word("03", BBox(1720, 610, 1780, 648), 0.95, 3, 3)])
+    return hw.read_fill_ins(image, page)
+
+
+@pytest.mark.parametrize(("number", "read_as"), [("115", "445"), ("2652", "3652"), ("15", "16"), ("115", "1155")])
+def test_plain_digits_that_the_digit_model_reads_otherwise_are_flagged_and_kept(number: str, read_as: str) -> None:
+    """OCR took the number for print ('115' read '445', as a small neat hand or a photocopy gives): the digit
+    model's second reading contradicts it, so the number is flagged; OCR's digits stay, nothing is guessed."""
+    fields = extract_fields([_printed_number(number, read_as)])
+    got = fields.values["code_number"]
+    assert got.value == read_as and got.needs_review
+
+
+@pytest.mark.parametrize("number", ["84", "115", "2652", "1906", "7", "390"])
+def test_printed_digits_the_digit_model_agrees_with_stay_unflagged(number: str) -> None:
+    fields = extract_fields([_printed_number(number, number)])
+    assert fields.get("code_number") == number and not fields.values["code_number"].needs_review
+
+
 def test_a_blank_form_is_flagged() -> None:
     image = Image.new("L", (W, H), 255)
     fields = extract_fields([hw.read_fill_ins(image, _page([], []))])

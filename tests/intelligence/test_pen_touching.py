@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.intelligence import extract_fields
 from sohoa.intelligence import handwriting as hw
+from sohoa.intelligence._fill_slots import find_slots
 from sohoa.intelligence._swallow import fits
 from sohoa.samples._hand import draw_digits
 from sohoa.samples._typeset import font
@@ -69,10 +70,10 @@ def test_a_box_of_thang_wider_than_its_letters_leaves_the_touching_day_unread() 
     for seed, day in enumerate(DAYS[:4]):
         for wider in (40, 60):
             _, page = _line(day, seed, wider=wider)
-            slot = next(s for s in hw._slots(page) if s.kind == "day")
+            slot = next(s for s in find_slots(page) if s.kind == "day")
             assert not slot.touch, (seed, day, wider, slot)
         _, page = _line(day, seed)
-        assert next(s for s in hw._slots(page) if s.kind == "day").touch, (seed, day)
+        assert next(s for s in find_slots(page) if s.kind == "day").touch, (seed, day)
 
 
 def test_a_word_fits_its_letters_from_the_blank_edge() -> None:

@@ -12,6 +12,7 @@ from sohoa.domain.text import canonical_text, fold
 from ._echo import echo_readings
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
+from ._places import mend_places
 from .correct import doubtful_words
 
 __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
@@ -108,19 +109,21 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage) -
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
+    words = mend_places(words)
     doubtful = bool(doubtful_words(words)) or bool(contradicted)
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
 def _formula(text: str) -> str:
-    """'Về việc' at the head of a trích yếu however OCR glued, marked or prefixed it (',Vêviệc', 'Vệ viêc'):
-    NĐ 30 prints that formula there, so a head whose letters are exactly its letters is the formula."""
+    """'Về việc' at the head of a trích yếu however OCR glued, marked or prefixed it (',Vêviệc', 'Vệ viêc', 'và
+    việc'): NĐ 30 prints that formula there, so a head whose letters are its letters (or 'và việc', which no
+    trích yếu begins with) is the formula."""
     words = text.split()
     for n in (1, 2):
         head = "".join(words[:n])
         lead = len(head) - len(head.lstrip(_NOT_LETTER))
-        if len(words) > n and lead <= 2 and _LETTERS.sub("", fold(head).lower()) == "veviec" and head.rstrip(
-                _NOT_LETTER) == head:
+        letters = _LETTERS.sub("", fold(head).lower())
+        if len(words) > n and lead <= 2 and letters in ("veviec", "vaviec") and head.rstrip(_NOT_LETTER) == head:
             return " ".join(["Về", "việc", *words[n:]])
     return text
 

@@ -19,21 +19,18 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import pairwise
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from sohoa.domain.ocr import BBox, OcrPage, Word
-from sohoa.domain.text import fold
 
 from ._digits import GUESS, REJECT, glyph_features, load_model, split_touching
 from ._fill_dates import choose_date
-from ._header import find_date
-from ._layout import Segment, page_segments
-from ._number import HAND_MARK, find_number
-from ._swallow import drop_cut, fits, pitch, reach, swallowed
+from ._fill_slots import Slot, find_slots
+from ._number import HAND_MARK
+from ._swallow import drop_cut
 
 __all__ = ["HAND_MARK", "SURE", "read_fill_ins"]
 
@@ -41,28 +38,6 @@ SURE = 0.9  # every digit of an accepted reading at least this probable (see doc
 UNSURE_CONF = 0.3  # below the extractor's low-confidence threshold (0.5): the field is flagged
 _DIGITS = re.compile(r"[0-9]{1,6}")
 _TALLER = 1.15
-_GLUED = "{}[]()|/\\!'\"`*#%&_-0123456789"  # what OCR makes of handwriting glued to 'ngày' or 'tháng'
-_GLUE = "[" + re.escape(_GLUED) + "]"
-
-
-@dataclass(frozen=True)
-class Slot:
-    """The blank between two printed anchors: its words, the box to read, a printed reference height."""
-
-    kind: str  # number, day, month
-    left: Word  # the printed anchor before the blank ('Số:', 'ngày', 'tháng')
-    words: tuple[Word, ...]
-    box: BBox
-    reference: int
-    margin: int = 0  # rows above and below the printed line inside ``box``
-    joined: Word | None = None  # a sign word OCR joined to the number ('#4/QĐ-UBND'), cut at ``cut``
-    cut: int = 0
-    year: int | None = None  # a date slot: the printed year of its line
-    baseline: int = 0  # a day slot whose 'ngày' OCR lost: the line's baseline in the box (printed letters inside)
-    left_keep: int = 0  # characters of ``left`` that are the anchor ('ngày' of 'ngày03'); 0: all of it
-    lead: int = 0  # pixels of ``left``'s box inside ``box``: a glyph there that its edge does not cut is read
-    letter: float = 0.0  # with ``lead``: the line's width per letter
-    touch: bool = False  # pen ink may touch the right edge: the printed word's box after it fits its letters
 
 
 @dataclass(frozen=True)
@@ -73,104 +48,6 @@ class Reading:
     conf: float
     ink: BBox
     probs: np.ndarray | None = None
-
-
-def _number_slot(seg: Segment) -> Slot | None:
-    words = seg.words
-    if len(words) < 2 or len(fold(words[0].text).rstrip(":;., ")) > 2:
-        return None  # 'Số:' joined to what follows: leave it to the extractor's flags
-    sign_index = next((i for i, w in enumerate(words[1:], 1) if "/" in w.text or w.text.startswith("-")), None)
-    if sign_index is None:
-        return None
-    sign = words[sign_index]
-    cuts = [k for k in (sign.text.find("/"), sign.text.find("-")) if k >= 0]
-    cut = min(cuts)
-    middle = words[1:sign_index]
-    # OCR's characters are narrower than handwriting: the box reaches one more character into a joined
-    # sign, and the printed glyphs it catches ('/') are dropped after reading (``_strip_sign``).
-    right = sign.bbox.x0 + round(sign.bbox.width * (cut + (1 if cut > 0 else 0)) / max(1, len(sign.text)))
-    h = max(sign.bbox.height, words[0].bbox.height)
-    lead, letter = reach(words[0], seg.words)  # 'Số:' drawn over the pen's first digit (``_swallow``)
-    box = BBox(words[0].bbox.x1 + 1 - lead, seg.bbox.y0 - h // 2, max(right - 1, words[0].bbox.x1 + 2),
-               seg.bbox.y1 + h // 2)
-    return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut,
-                lead=lead, letter=letter)
-
-
-def _date_slots(seg: Segment) -> list[Slot]:
-    """The day ('ngày' … 'tháng') and the month ('tháng' … 'năm') blanks of a date line, anchors in order."""
-    folded = [fold(w.text) for w in seg.words]
-    year = next((w for w in seg.words if re.fullmatch(r"(?:19|20)\d\d", w.text)), None)
-    if year is None:
-        return []
-    anchors: list[int] = []
-    # OCR glues a handwritten digit to an anchor ('ngày03', '{tháng'): the anchor is found all the same.
-    for pattern in (rf"ng[a-z]{{1,3}}{_GLUE}{{0,3}}", rf"{_GLUE}{{0,3}}th[a-z]{{2,4}}", r"n[a-z]{1,2}m"):
-        start = anchors[-1] + 1 if anchors else 0
-        found = next((k for k in range(start, len(folded)) if re.fullmatch(pattern, folded[k])), None)
-        if found is None:
-            break
-        anchors.append(found)
-    if not anchors:  # 'ngày' lost with the day: the day slot runs from the place, the month as usual
-        slots = _day_without_ngay(seg, folded, year)
-        month = next((k for k in range(len(folded)) if re.fullmatch(r"th[a-z]{2,4}", folded[k])), None)
-        anchors = [month] if month is not None else []
-        if month is not None:
-            found = next((k for k in range(month + 1, len(folded)) if re.fullmatch(r"n[a-z]{1,2}m", folded[k])), None)
-            anchors += [found] if found is not None else []
-        kinds: tuple[str, ...] = ("month",)
-    else:
-        slots, kinds = [], ("day", "month")
-    h = year.bbox.height
-    per_letter = pitch(seg.words)
-    for kind, (i, j) in zip(kinds, pairwise(anchors), strict=False):
-        a, b = seg.words[i], seg.words[j]
-        keep = len(re.sub(r"[^a-z]+$", "", folded[i])) if kind == "day" else len(a.text)
-        cut = len(folded[j]) - len(folded[j].lstrip(_GLUED)) if kind == "day" else 0
-        x0 = a.bbox.x0 + round(a.bbox.width * keep / max(1, len(a.text))) + 1
-        x1 = b.bbox.x0 + round(b.bbox.width * (cut + 1) / max(1, len(b.text))) if cut else b.bbox.x0 - 1
-        # An anchor wider than its letters swallowed the handwriting beside it (``_swallow``): the blank
-        # starts half a letter before its letters end, and the glyph the edge cuts is the anchor's.
-        lead, letter = reach(a, seg.words) if keep == len(a.text) else (0, 0.0)
-        x0 -= lead
-        wide = swallowed(b, per_letter) if not cut else 0
-        x1 = b.bbox.x0 + wide if wide else x1
-        inside = seg.words[i + 1:j]  # OCR's boxes of the anchors may overlap the blank: its words widen it
-        x0, x1 = min([x0, *(w.bbox.x0 for w in inside)]), max([x1, *(w.bbox.x1 for w in inside)])
-        box = BBox(x0, seg.bbox.y0 - h // 2, max(x1, x0 + 1), seg.bbox.y1 + h // 2)
-        # Pen ink touching 'tháng' or 'năm': read when that word's box fits its letters at the pitch of the
-        # line's other words; a box that swallowed pen ink never does (where its letters start is estimated).
-        touch = not wide and fits(b, cut, box.x1, pitch([w for w in seg.words if w is not b]))
-        slots.append(Slot(kind, a, inside, box, h, h // 2, b if cut or wide else None, cut,
-                          year=int(year.text), left_keep=keep, lead=lead, letter=letter, touch=touch))
-    return slots
-
-
-def _day_without_ngay(seg: Segment, folded: list[str], year: Word) -> list[Slot]:
-    """'Quảng Ngãi, [ngày 03] tháng 02 năm 2025' with 'ngày' and the day lost by OCR: the day slot runs from
-    the place to 'tháng' and holds the printed 'ngày' too, told apart from the digits by the baseline."""
-    month = next((k for k in range(1, len(folded)) if re.fullmatch(r"th[a-z]{2,4}", folded[k])), None)
-    if month is None:
-        return []
-    start = next((k for k in range(month - 1, -1, -1) if seg.words[k].text.endswith(",")), month - 1)
-    a, b = seg.words[start], seg.words[month]
-    h = year.bbox.height
-    box = BBox(a.bbox.x1 + 1, seg.bbox.y0 - h // 2, max(b.bbox.x0 - 1, a.bbox.x1 + 2), seg.bbox.y1 + h // 2)
-    return [Slot("day", a, seg.words[start + 1:month], box, h, h // 2, year=int(year.text),
-                 baseline=year.bbox.y1 - box.y0)]
-
-
-def _slots(page: OcrPage) -> list[Slot]:
-    segments = page_segments(page)
-    found: list[Slot] = []
-    number = find_number(segments, page)
-    slot = _number_slot(number.segment) if number is not None else None
-    if slot is not None:
-        found.append(slot)
-    dated = find_date(segments, page)
-    if dated is not None:
-        found.extend(_date_slots(dated.segment))
-    return found
 
 
 def _glyphs(grey: np.ndarray, reference: int, margin: int) -> tuple[list[np.ndarray], list[BBox]]:
@@ -196,9 +73,14 @@ def _glyphs(grey: np.ndarray, reference: int, margin: int) -> tuple[list[np.ndar
     return glyphs, [BBox(x0, y0, x1, y1) for x0, y0, x1, y1, _ in merged]
 
 
+def _slot_text(slot: Slot) -> str:
+    """What OCR read in the blank: its words, with a glued anchor's tail ('ngày22') and a joined sign's head."""
+    glued = slot.left.text[slot.left_keep:] if 0 < slot.left_keep < len(slot.left.text) else ""
+    return glued + "".join(w.text for w in slot.words) + (slot.joined.text[:slot.cut] if slot.joined else "")
+
+
 def _looks_handwritten(slot: Slot, boxes: list[BBox], blue: bool) -> bool:
-    glued = slot.left.text[slot.left_keep:] if 0 < slot.left_keep < len(slot.left.text) else ""  # 'ngày22'
-    text = glued + "".join(w.text for w in slot.words) + (slot.joined.text[:slot.cut] if slot.joined else "")
+    text = _slot_text(slot)
     if blue or not _DIGITS.fullmatch(text) or (slot.kind != "number" and not _plausible(slot.kind, text)):
         return True  # not plain digits, or a day or month no calendar has ('80'): OCR misread the pen
     # The number: the extractor's own test (digits taller than the sign); a day: taller than the year.
@@ -206,6 +88,18 @@ def _looks_handwritten(slot: Slot, boxes: list[BBox], blue: bool) -> bool:
     if any(w.bbox.height > limit for w in slot.words):
         return True
     return max(b.height for b in boxes) > _TALLER * slot.reference
+
+
+def _agrees(probs: np.ndarray, text: str) -> bool:
+    """The digit model's second reading of a number OCR read as printed digits does not contradict it. The
+    glyphs up to the first the model calls no digit (the sign's '/', when OCR joined '146/VHXH-TH') are the
+    number's: as many as OCR's digits, none read, at least :data:`GUESS` probable, as another digit. A small
+    hand that OCR took for print ('115' read '445') is caught here and flagged, its digits kept."""
+    best = [int(p.argmax()) for p in probs]
+    end = next((i for i, k in enumerate(best) if k == REJECT and i > 0), len(best))
+    if end != len(text):
+        return False
+    return all(best[i] == int(c) or float(probs[i].max()) < GUESS for i, c in enumerate(text))
 
 
 def _plausible(kind: str, digits: str) -> bool:
@@ -238,7 +132,8 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
         for g, at in zip(glyphs, boxes, strict=True):
             ink[at.y0:at.y1, at.x0:at.x1] |= g
         blue = bool(ink.any()) and float((rgb[..., 2] - rgb[..., 0])[ink].mean()) > 40
-    if not slot.baseline and not _looks_handwritten(slot, boxes, blue):
+    printed = not slot.baseline and not _looks_handwritten(slot, boxes, blue)
+    if printed and slot.kind != "number":
         return None
     model = load_model()
     probs = None
@@ -251,6 +146,8 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
             probs, boxes = probs[1:], boxes[1:]  # the anchor's last letter, refused, near the edge
         if _edge_sliver(boxes, probs, grey.shape[1], slot.reference):
             probs, boxes = probs[:-1], boxes[:-1]
+    if printed:  # OCR's digits stand unless the digit model reads other digits there
+        return None if probs is None or _agrees(probs, _slot_text(slot)) else Reading(None, UNSURE_CONF, box)
     if not boxes:
         return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
@@ -351,7 +248,7 @@ def read_fill_ins(image: Image.Image, page: OcrPage,
     words = list(page.words)
     judged = False
     readings: list[tuple[Slot, Reading | None]] = []
-    for slot in _slots(page):
+    for slot in find_slots(page):
         judged = judged or slot.kind == "number"
         readings.append((slot, _read(slot, image)))
     if signed is not None:

@@ -13,7 +13,7 @@ from importlib import resources
 
 from sohoa.domain.text import nfc
 
-__all__ = ["is_place", "organisation_words"]
+__all__ = ["is_place", "organisation_words", "province_names"]
 
 _PROVINCES = (
     "An Giang, Bà Rịa Vũng Tàu, Bắc Giang, Bắc Kạn, Bạc Liêu, Bắc Ninh, Bến Tre, Bình Định, Bình Dương, "
@@ -62,6 +62,11 @@ def is_place(words: str) -> bool:
     """Whether ``words`` name a province, region, country or a unit of Hà Nội (case-insensitive, tones as
     written)."""
     return _key(words) in _places()
+
+
+def province_names() -> tuple[str, ...]:
+    """The provinces and centrally run cities, as written ("Quảng Ngãi", "Thừa Thiên Huế")."""
+    return tuple(nfc(n) for n in _PROVINCES.split(", "))
 
 
 @lru_cache(maxsize=1)
