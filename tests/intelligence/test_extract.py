@@ -262,3 +262,36 @@ def test_a_page_without_a_header_gets_no_not_found_flags() -> None:
     signer_page(("TM. CHÍNH PHỦ", "THỦ TƯỚNG"), "Nguyễn Xuân Phúc", builder=pb, y=800)
     found = fields_of(pb)
     assert not any(v.rule.endswith(".not_found") for v in found.values.values())
+
+
+def test_a_vv_line_makes_a_cong_van_whatever_the_signs_first_group() -> None:
+    """'5348/CT-CS' of Cục Thuế: 'CT' is the organ's abbreviation, not Chỉ thị's code, since only a công văn
+    carries 'V/v'; without the V/v line the same sign is read as a Chỉ thị."""
+    def page(vv: bool) -> DocumentFields:
+        pb = first_page(organ=("BỘ TÀI CHÍNH", "CỤC THUẾ"), number="Số: 5348/CT-CS",
+                        date_line="Hà Nội, ngày 20 tháng 11 năm 2025", title=None, subject=())
+        if vv:
+            pb.left(450, "V/v hướng dẫn góp vốn điều lệ")
+        return fields_of(pb)
+
+    with_vv = page(True)
+    assert with_vv.get("type_name") == "Công văn" and not with_vv.values["type_name"].needs_review
+    assert with_vv.get("subject") == "V/v hướng dẫn góp vốn điều lệ"
+    assert page(False).get("type_name") == "Chỉ thị"
+
+
+def test_a_date_in_the_future_takes_the_year_the_page_prints_and_is_flagged() -> None:
+    """'2025' read '2035' in an italic date line: no document is dated after it is read."""
+    found = fields_of(first_page(number="Số: 84/2025/QĐ-UBND", date_line="Hà Tĩnh, ngày 02 tháng 12 năm 2035"))
+    assert found.get("issued_date") == "2025-12-02" and found.values["issued_date"].needs_review
+    alone = fields_of(first_page(date_line="Hà Tĩnh, ngày 02 tháng 12 năm 2095", body=("Căn cứ Luật;",)))
+    assert alone.get("issued_date") == "2095-12-02" and alone.values["issued_date"].needs_review
+    past = fields_of(first_page(date_line="Hà Tĩnh, ngày 02 tháng 12 năm 2015"))
+    assert past.get("issued_date") == "2015-12-02" and not past.values["issued_date"].needs_review
+
+
+def test_a_signer_whose_name_has_a_rare_rhyme_is_read() -> None:
+    """'Phớc' (the rhyme 'ơc', rare but written in names: Phó Thủ tướng Hồ Đức Phớc) is a syllable."""
+    pb = first_page()
+    signer_page(("TM. CHÍNH PHỦ", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG"), "Hồ Đức Phớc", builder=pb)
+    assert fields_of(pb).get("signer_full_name") == "Hồ Đức Phớc"

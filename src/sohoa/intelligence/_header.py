@@ -109,8 +109,40 @@ def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
             continue  # prose quoting a date ('Căn cứ Luật … ngày 19 tháng 6 năm 2015'), not a place name
         certainty = 0.97 if _STRICT.match(seg.text) else 0.85
         place = Hit(value, (seg.words[: max(1, len(value.split()))],), certainty, "place.date_line")
-        return DateMatch(_date_hit(seg, match, certainty), place, seg)
+        return DateMatch(_past(_date_hit(seg, match, certainty), seg, page), place, seg)
     return None
+
+
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _past(hit: Hit, seg: Segment, page: OcrPage, today: date | None = None) -> Hit:
+    """A document is not dated after the day it is read: a year in the future is a slip of one digit
+    ('2025' read '2035' in an italic date line). It is replaced by the year one digit away, not in the future,
+    that the rest of the page prints most often (a sign's '/2025/', the bases' dates), and flagged; with no such
+    year, the date is only flagged."""
+    if hit.value is None:
+        return hit
+    issued = date.fromisoformat(hit.value)
+    now = today or date.today()
+    if issued <= now:
+        return hit
+    own = {id(w) for w in seg.words}
+    counts: dict[int, int] = {}
+    for word in page.words:
+        if id(word) not in own:
+            for found in _YEARS.findall(word.text):
+                counts[int(found)] = counts.get(int(found), 0) + 1
+    year = str(issued.year)
+    near = [y for y in counts if y <= now.year and sum(a != b for a, b in zip(str(y), year, strict=True)) == 1]
+    best = sorted(near, key=lambda y: -counts[y])
+    if not best or (len(best) > 1 and counts[best[0]] == counts[best[1]]):
+        return replace(hit, needs_review=True)
+    try:
+        mended = issued.replace(year=best[0])
+    except ValueError:  # 29 February
+        return replace(hit, needs_review=True)
+    return replace(hit, value=mended.isoformat(), rule="date.year_from_page", needs_review=True)
 
 
 def _digit_lookalikes(folded: str) -> str:

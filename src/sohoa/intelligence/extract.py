@@ -42,6 +42,9 @@ def _type_from_sign(number: NumberMatch | None, has_vv: bool) -> tuple[str | Non
     if number.notation.rule == "notation.party" and abbreviation in _PARTY_TYPES:
         return _PARTY_TYPES[abbreviation], 0.85, "type.party_sign"
     found: DocumentType | None = type_by_abbreviation(abbreviation) if abbreviation else None
+    if found is not None and has_vv:
+        # Only a công văn carries 'V/v': the sign's first group is then its organ's ('5348/CT-CS': Cục Thuế).
+        return "Công văn", 0.8, "type.vv_over_sign"
     if found is not None:
         return found.name, 0.85, "type.sign_abbreviation"
     # NĐ 30: a sign whose first group is not a type abbreviation belongs to a công văn.

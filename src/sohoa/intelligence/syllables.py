@@ -19,7 +19,7 @@ e em en eng ep et ec eo ê êm ên ênh êp êt êch êu
 i im in inh ip it ich iu ia iêm iên iêng iêp iêt iêc iêu
 y yêm yên yêng yêt yêu ym yn ynh yt ych
 o oi om on ong op ot oc oa oai oao oay oam oan oang oanh oap oat oac oach oăm oăn oăng oăt oăc
-oe oen oeo oet oong ooc ô ôi ôm ôn ông ôp ôt ôc ơ ơi ơm ơn ơp ơt
+oe oen oeo oet oong ooc ô ôi ôm ôn ông ôp ôt ôc ơ ơi ơm ơn ơp ơt ơc
 u ui um un ung up ut uc ua uân uâng uât uây uê uênh uêch uy uya uyên uyêt uych uynh uyt uyu
 uôi uôm uôn uông uôt uôc uơ
 ư ưa ưi ưu ưm ưn ưng ưt ưc ươi ươu ươm ươn ương ươp ươt ươc
