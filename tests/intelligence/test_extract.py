@@ -295,3 +295,20 @@ def test_a_signer_whose_name_has_a_rare_rhyme_is_read() -> None:
     pb = first_page()
     signer_page(("TM. CHÍNH PHỦ", "KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG"), "Hồ Đức Phớc", builder=pb)
     assert fields_of(pb).get("signer_full_name") == "Hồ Đức Phớc"
+
+
+@pytest.mark.parametrize(("lines", "kept", "flagged"), [(7, 7, False), (10, 10, False), (12, 10, True)])
+def test_a_long_trich_yeu_is_read_whole_or_flagged_where_cut(lines: int, kept: int, flagged: bool) -> None:
+    subject = tuple(f"dòng thứ {i} của trích yếu" for i in range(1, lines + 1))
+    found = fields_of(first_page(subject=("Về việc ban hành Quy chế", *subject[1:])))
+    value = found.values["subject"]
+    assert value.value is not None and value.value.count("trích yếu") == kept - 1
+    assert value.needs_review is flagged
+
+
+def test_a_trich_yeu_ending_in_a_sign_on_its_own_line_keeps_it() -> None:
+    """'… thực hiện Nghị quyết số' / '66-NQ/TW': a line of capitals that is only a sign is no authority line."""
+    found = fields_of(first_page(subject=("Ban hành Kế hoạch thực hiện Nghị quyết số", "66-NQ/TW")))
+    assert found.get("subject") == "Ban hành Kế hoạch thực hiện Nghị quyết số 66-NQ/TW"
+    authority = fields_of(first_page(subject=("Về việc ban hành Quy chế", "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG")))
+    assert authority.get("subject") == "Về việc ban hành Quy chế"

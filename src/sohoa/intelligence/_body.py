@@ -45,8 +45,16 @@ def find_title(segments: Sequence[Segment], page: OcrPage, top: float) -> tuple[
     return None
 
 
+# Words that are document signs or numbers ('66-NQ/TW', '12/2025/QĐ-UBND', 'số'): a trích yếu's line may hold
+# only these, in capitals, and still be the trích yếu's end ('… thực hiện Nghị quyết số' / '66-NQ/TW').
+_SIGN_WORD = re.compile(r"^(?:[0-9][0-9A-Za-zĐđ./\-]*|[A-ZĐ]{1,8}[./\-][0-9A-Za-zĐđ./\-]*|số|Số)[.,;)]*$")
+
+
 def _stops(seg: Segment) -> bool:
-    return seg.folded.startswith(_BODY_START) or is_upper_line(seg) or seg.text.endswith(":")
+    """A line that is not the trích yếu's: the body's opening ('Căn cứ'), a label ending in ':', a line in
+    capitals (the issuing authority, 'CHỦ TỊCH ỦY BAN NHÂN DÂN'), unless every word of it is a sign."""
+    signs = all(_SIGN_WORD.match(w.text) for w in seg.words)
+    return seg.folded.startswith(_BODY_START) or (is_upper_line(seg) and not signs) or seg.text.endswith(":")
 
 
 def _after_stroke(seg: Segment, title: Segment, page: OcrPage) -> Segment:
@@ -64,6 +72,9 @@ def _letters_first(seg: Segment) -> Segment:
     '[0112024' read on the same line): the summary itself opens with a word."""
     start = next((i for i, w in enumerate(seg.words) if any(ch.isalpha() for ch in w.text)), 0)
     return Segment(seg.words[start:]) if start else seg
+
+
+_MAX_LINES = 10  # a trích yếu this long is read up to here and flagged when a centred line still follows
 
 
 def _centred(seg: Segment, title: Segment, page: OcrPage, first: bool) -> bool:
@@ -92,25 +103,27 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
                 break  # the short rule under the trích yếu ends it
             continue
         seg = seg if kept else _letters_first(seg)
-        if not _centred(seg, title, page, not kept) or _stops(seg) or len(kept) == 6:
+        if not _centred(seg, title, page, not kept) or _stops(seg):
             break
+        if len(kept) == _MAX_LINES:  # a centred line still follows: the subject may go on, for review
+            return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=True)
         kept.append(seg)
     if not kept:
         return None
     return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page)
 
 
-def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage) -> Hit:
+def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, cut: bool = False) -> Hit:
     """The trích yếu of these lines, its words read against the same phrase elsewhere on the page
     (:func:`echo_readings`: the body often repeats it), for review when a word of it stays doubtful after
     correction (a garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)
-    or the page reads a word of it otherwise as often."""
+    or the page reads a word of it otherwise as often, and when it was ``cut`` at :data:`_MAX_LINES`."""
     text = _formula(" ".join(t for t in text.split() if not _STROKE.match(t)))
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
     words = mend_places(words)
-    doubtful = bool(doubtful_words(words)) or bool(contradicted)
+    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
