@@ -312,3 +312,13 @@ def test_a_trich_yeu_ending_in_a_sign_on_its_own_line_keeps_it() -> None:
     assert found.get("subject") == "Ban hành Kế hoạch thực hiện Nghị quyết số 66-NQ/TW"
     authority = fields_of(first_page(subject=("Về việc ban hành Quy chế", "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG")))
     assert authority.get("subject") == "Về việc ban hành Quy chế"
+
+
+@pytest.mark.parametrize(("line", "number", "notation"), [("Số: 11554/VPCP-V.I", "11554", "VPCP-V.I"),
+                                                          ("Số: 1906 /SGDĐT.CTTT", "1906", "SGDĐT.CTTT")])
+def test_a_sign_with_a_dot_is_read_and_flagged(line: str, number: str, notation: str) -> None:
+    """'V.I' (Vụ I) is printed so; a hyphen OCR read as a dot is not: either way the sign goes to review and
+    the number is still read."""
+    found = fields_of(first_page(number=line, organ=("VĂN PHÒNG CHÍNH PHỦ",), title=None))
+    assert (found.get("code_number"), found.get("code_notation")) == (number, notation)
+    assert found.values["code_notation"].needs_review and not found.values["code_number"].needs_review

@@ -22,7 +22,8 @@ _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
 # The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then left empty and flagged.
 # Handwriting may come out as up to three short pieces ("2 2 Ộ" for 220): kept, and flagged as unsure.
 _BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
-_GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*|(?:19|20)\d{2})$")
+# A group may hold a dot ('VPCP-V.I': Vụ I), or OCR read its hyphen as one ('SGDĐT.CTTT'): kept, for review.
+_GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 # The standard's strict form (§2.2) on the whole line, to rate certainty.
 _STRICT = re.compile(
@@ -179,7 +180,7 @@ def _match(seg: Segment, judged: bool = False, prefix: str = "") -> NumberMatch 
     certainty = 0.6 if prefix else 0.97 if _STRICT.match(seg.text) else 0.85
     notation, abbreviation = _notation(sep, rest)
     rule = "notation.party" if sep == "-" else "notation.so_line"
-    note = Hit(notation, (_words_of(seg, rest),), certainty, rule, needs_review=len(notation) > 30)
+    note = Hit(notation, (_words_of(seg, rest),), certainty, rule, needs_review=len(notation) > 30 or "." in notation)
     return NumberMatch(_number_hit(num, seg, certainty, judged), note, seg, abbreviation)
 
 
