@@ -36,20 +36,33 @@ from sohoa.settings import Settings
 TUNING = ("rescan", "skew", "photocopy", "200dpi")
 HELD_OUT = ("jpeg", "fax", "noise_blur")
 RESCANS = (*TUNING, *HELD_OUT)
-_RENDER_DPI = 300
+_LOW = {"200dpi": 200, "fax": 200}  # scanned at 200 dpi (a fax: 200 × 100, as the generator's); the rest at 300
+_A4 = (8.27, 11.69)  # inches: the paper a photo or scan without a resolution is taken to be printed on
 
 
-def _pages(path: Path) -> list[tuple[Image.Image, int]]:
-    """Every page of ``path`` as it looks (a PDF page rendered, stamps and scan alike) and its dpi."""
+def _printed_size(image: Image.Image, dpi: int | None) -> tuple[float, float]:
+    """The paper size, in inches, of an image file's page: from its resolution when it states a plausible one,
+    else the image fitted to A4 (a photo of a letter: 576 × 960 pixels fill the page)."""
+    if dpi is not None and dpi >= 100:
+        return image.width / dpi, image.height / dpi
+    scale = max(image.width / _A4[0], image.height / _A4[1])
+    return image.width / scale, image.height / scale
+
+
+def _pages(path: Path, dpi: int) -> list[Image.Image]:
+    """Every page of ``path`` printed at its paper size and scanned at ``dpi``: a PDF page rendered (its scan
+    and visible stamps alike), an image resized to its paper size."""
     found = triage(path, max_pixels=400_000_000)
     out = []
     for page in found.pages:
         if page.kind == "pdf":
-            dpi = min(page.dpi or _RENDER_DPI, _RENDER_DPI)
-            out.append((poppler.render_page(path, page.page_index, dpi).convert("RGB"), dpi))
-        else:
-            image, dpi = load_image_frame(str(path), page.page_index, page.dpi)
-            out.append((image.convert("RGB"), dpi))
+            out.append(poppler.render_page(path, page.page_index, dpi).convert("RGB"))
+            continue
+        image, _ = load_image_frame(str(path), page.page_index, page.dpi)
+        with Image.open(path) as raw:
+            stated = raw.info.get("dpi")
+        width, height = _printed_size(image, round(float(stated[0])) if stated else None)
+        out.append(image.convert("RGB").resize((round(width * dpi), round(height * dpi)), Image.LANCZOS))
     return out
 
 
@@ -57,21 +70,17 @@ def rescanned(path: Path, condition: str, seed: int, out: Path) -> Path:
     """``path`` printed and scanned again under ``condition`` (one of :data:`RESCANS`), as one PDF of images
     (pixels embedded as they are) at ``out``."""
     rng = np.random.default_rng(seed)
+    dpi = _LOW.get(condition, 300)
     files = []
-    for number, (image, dpi) in enumerate(_pages(path), start=1):
-        page, quality, target = image, None, dpi
-        if condition == "200dpi" and dpi > 200:
-            target = 200
-            page = image.resize((round(image.width * 200 / dpi), round(image.height * 200 / dpi)), Image.LANCZOS)
-        elif condition == "jpeg":
-            quality = 40
-        elif condition not in ("rescan", "200dpi"):
+    for number, image in enumerate(_pages(path, dpi), start=1):
+        page = image
+        if condition not in ("rescan", "200dpi", "jpeg"):
             page, _ = degrade(image, condition, rng)
-        name = out.parent / f"{out.stem}-{number}.{'jpg' if quality else 'png'}"
-        if quality:
-            page.save(name, "JPEG", quality=quality, dpi=(target, target))
+        name = out.parent / f"{out.stem}-{number}.{'jpg' if condition == 'jpeg' else 'png'}"
+        if condition == "jpeg":
+            page.save(name, "JPEG", quality=40, dpi=(dpi, dpi))
         else:
-            page.save(name, "PNG", dpi=(target, target), compress_level=1)
+            page.save(name, "PNG", dpi=(dpi, dpi), compress_level=1)
         files.append(str(name))
     out.write_bytes(img2pdf.convert(files))
     for name in files:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -82,3 +83,14 @@ def test_every_condition_is_read_through_the_front_door_and_reported(labelled: P
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [r.split(" | ")[0] for r in rows] == ["| **tuning, pooled**", "| **held out, pooled**", "| rescan",
                                                  "| jpeg"]
+
+
+def test_a_photo_without_a_resolution_is_printed_on_a4(tmp_path: Path) -> None:
+    """A 576 × 960 photo of a letter fills an A4 page's height: scanned again at 300 dpi it is 11.69 inches
+    tall, not shrunk further as a 300 dpi page would be."""
+    photo = tmp_path / "letter.jpg"
+    Image.new("RGB", (576, 960), "white").save(photo, "JPEG")
+    (width, height, _), = _images(rescanned(photo, "rescan", 1, tmp_path / "letter.pdf"))
+    assert height == pytest.approx(11.69 * 300, abs=2) and width == pytest.approx(576 * height / 960, abs=2)
+    (_, low, _), = _images(rescanned(photo, "200dpi", 1, tmp_path / "low.pdf"))
+    assert low == pytest.approx(11.69 * 200, abs=2)
