@@ -322,3 +322,18 @@ def test_a_sign_with_a_dot_is_read_and_flagged(line: str, number: str, notation:
     found = fields_of(first_page(number=line, organ=("VĂN PHÒNG CHÍNH PHỦ",), title=None))
     assert (found.get("code_number"), found.get("code_notation")) == (number, notation)
     assert found.values["code_notation"].needs_review and not found.values["code_number"].needs_review
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Về việc triển khai ”®chiến dịch", "Về việc triển khai chiến dịch"),
+    ("Về việc sáp nhập tỉnh Quảng 'Trị", "Về việc sáp nhập tỉnh Quảng Trị"),
+])
+def test_specks_at_a_subject_words_edge_are_dropped_and_flagged(line: str, expected: str) -> None:
+    found = fields_of(first_page(subject=(line,)))
+    assert found.get("subject") == expected and found.values["subject"].needs_review
+
+
+def test_quotes_and_brackets_in_a_subject_stay() -> None:
+    line = "Về việc thực hiện “Năm dân vận” (sửa đổi)"
+    found = fields_of(first_page(subject=(line,)))
+    assert found.get("subject") == line

@@ -122,9 +122,28 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
-    words = mend_places(words)
-    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut
+    words, specks = _without_specks(mend_places(words))
+    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
+
+
+# Marks OCR makes of specks and stray strokes at a word's edge; no trích yếu prints them there. Quotes and
+# brackets that open a word ('“Xây dựng', '(sửa đổi)') or close it are punctuation and stay.
+_SPECK_HEAD = "®©™`^~|¦‘’”'"
+_SPECK_TAIL = "®©™`^~|¦"
+
+
+def _without_specks(words: Sequence[str]) -> tuple[list[str], bool]:
+    """The words without speck marks at their edges ('”®chiến' → 'chiến', "'Trị" → 'Trị'), and whether any
+    was found: the line was read with noise, so the trích yếu goes to review."""
+    out, found = [], False
+    for word in words:
+        core = word.lstrip(_SPECK_HEAD).rstrip(_SPECK_TAIL)
+        if core != word and core:
+            found = True
+            word = core
+        out.append(word)
+    return out, found
 
 
 def _formula(text: str) -> str:
