@@ -13,7 +13,7 @@ from sohoa.domain.text import fold
 
 from ._header import find_date
 from ._layout import Segment, page_segments
-from ._number import find_number
+from ._number import _PREFIX, find_number
 from ._swallow import fits, pitch, reach, swallowed
 
 __all__ = ["GLUED", "Slot", "find_slots"]
@@ -42,10 +42,20 @@ class Slot:
     touch: bool = False  # pen ink may touch the right edge: the printed word's box after it fits its letters
 
 
+def _glued_number(anchor: Word) -> int:
+    """Characters of 'Số:' in a word OCR glued to the number after it ('Số:445'); 0 when not glued."""
+    match = _PREFIX.match(anchor.text)
+    body = match.group("body") if match is not None else ""
+    if not body or "/" in body or len(body) > 6 or not fold(anchor.text).startswith(("so", "s6", "5o")):
+        return 0
+    return len(anchor.text) - len(body)
+
+
 def _number_slot(seg: Segment) -> Slot | None:
     words = seg.words
-    if len(words) < 2 or len(fold(words[0].text).rstrip(":;., ")) > 2:
-        return None  # 'Số:' joined to what follows: leave it to the extractor's flags
+    keep = _glued_number(words[0]) if words else 0
+    if len(words) < 2 or (len(fold(words[0].text).rstrip(":;., ")) > 2 and not keep):
+        return None  # 'Số:' joined to a sign: leave it to the extractor's flags
     sign_index = next((i for i, w in enumerate(words[1:], 1) if "/" in w.text or w.text.startswith("-")), None)
     if sign_index is None:
         return None
@@ -58,10 +68,13 @@ def _number_slot(seg: Segment) -> Slot | None:
     right = sign.bbox.x0 + round(sign.bbox.width * (cut + (1 if cut > 0 else 0)) / max(1, len(sign.text)))
     h = max(sign.bbox.height, words[0].bbox.height)
     lead, letter = reach(words[0], seg.words)  # 'Số:' drawn over the pen's first digit (``_swallow``)
-    box = BBox(words[0].bbox.x1 + 1 - lead, seg.bbox.y0 - h // 2, max(right - 1, words[0].bbox.x1 + 2),
-               seg.bbox.y1 + h // 2)
+    start = words[0].bbox.x1 + 1 - lead
+    if keep:  # 'Số:445': the blank starts where the word's letters of 'Số:' end (the colon's dots are no glyph)
+        anchor = words[0].bbox
+        start, lead = anchor.x0 + round(anchor.width * keep / len(words[0].text)), 0
+    box = BBox(start, seg.bbox.y0 - h // 2, max(right - 1, start + 2), seg.bbox.y1 + h // 2)
     return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut,
-                lead=lead, letter=letter)
+                left_keep=keep, lead=lead, letter=letter)
 
 
 def _date_slots(seg: Segment) -> list[Slot]:

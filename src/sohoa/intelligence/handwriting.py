@@ -91,15 +91,12 @@ def _looks_handwritten(slot: Slot, boxes: list[BBox], blue: bool) -> bool:
 
 
 def _agrees(probs: np.ndarray, text: str) -> bool:
-    """The digit model's second reading of a number OCR read as printed digits does not contradict it. The
-    glyphs up to the first the model calls no digit (the sign's '/', when OCR joined '146/VHXH-TH') are the
-    number's: as many as OCR's digits, none read, at least :data:`GUESS` probable, as another digit. A small
-    hand that OCR took for print ('115' read '445') is caught here and flagged, its digits kept."""
-    best = [int(p.argmax()) for p in probs]
-    end = next((i for i, k in enumerate(best) if k == REJECT and i > 0), len(best))
-    if end != len(text):
-        return False
-    return all(best[i] == int(c) or float(probs[i].max()) < GUESS for i, c in enumerate(text))
+    """The digit model's second reading of a number OCR read as printed digits does not contradict it: none of
+    the first glyphs, one per OCR digit, is read, at least :data:`GUESS` probable, as another digit. A glyph the
+    model refuses (a heavy print '4') does not contradict, nor do glyphs past the digits (the sign's '/', which
+    the model may take for a '1'). A small hand that OCR took for print ('115' read '445') is caught here and
+    flagged, its digits kept."""
+    return all(int(p.argmax()) in (REJECT, int(c)) or float(p.max()) < GUESS for p, c in zip(probs, text, strict=False))
 
 
 def _plausible(kind: str, digits: str) -> bool:
@@ -146,8 +143,9 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
             probs, boxes = probs[1:], boxes[1:]  # the anchor's last letter, refused, near the edge
         if _edge_sliver(boxes, probs, grey.shape[1], slot.reference):
             probs, boxes = probs[:-1], boxes[:-1]
-    if printed:  # OCR's digits stand unless the digit model reads other digits there
-        return None if probs is None or _agrees(probs, _slot_text(slot)) else Reading(None, UNSURE_CONF, box)
+    if printed:  # OCR's digits stand unless the digit model reads other digits there: then kept, for review
+        text = _slot_text(slot)
+        return None if probs is None or _agrees(probs, text) else Reading(text, UNSURE_CONF, box)
     if not boxes:
         return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
     ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
