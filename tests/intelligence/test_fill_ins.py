@@ -93,12 +93,17 @@ def test_without_a_model_handwriting_is_only_flagged(monkeypatch: pytest.MonkeyP
     assert fields.values["code_number"].needs_review and fields.values["issued_date"].needs_review
 
 
-def test_printed_digits_are_left_to_ocr() -> None:
+def _printed_form(*texts: tuple[int, str]) -> Image.Image:
+    """A printed form: the day '03' and month '02' of its date line, and ``texts`` (x, text) on the number's."""
     image = Image.new("L", (W, H), 255)
     draw = ImageDraw.Draw(image)
-    draw.text((410, 648), "84", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((1720, 648), "03", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((2010, 648), "02", font=font("regular", 54), fill=0, anchor="ls")
+    for x, text in (*texts, (1720, "03"), (2010, "02")):
+        draw.text((x, 648), text, font=font("regular", 54), fill=0, anchor="ls")
+    return image
+
+
+def test_printed_digits_are_left_to_ocr() -> None:
+    image = _printed_form((410, "84"))
     page = _page([Word("84", BBox(410, 610, 470, 648), 0.95, 2, 2)],
                  [Word("03", BBox(1720, 610, 1780, 648), 0.95, 3, 3)])
     read = hw.read_fill_ins(image, page)
@@ -108,12 +113,8 @@ def test_printed_digits_are_left_to_ocr() -> None:
     assert fields.get("issued_date") == "2025-02-03" and not fields.values["issued_date"].needs_review
 
 
-def _printed_number(number: str, read_as: str, size: int = 54) -> OcrPage:
-    image = Image.new("L", (W, H), 255)
-    draw = ImageDraw.Draw(image)
-    draw.text((410, 648), number, font=font("regular", size), fill=0, anchor="ls")
-    draw.text((1720, 648), "03", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((2010, 648), "02", font=font("regular", 54), fill=0, anchor="ls")
+def _printed_number(number: str, read_as: str) -> OcrPage:
+    image = _printed_form((410, number))
     page = _page([Word(read_as, BBox(410, 610, 410 + 28 * len(number), 648), 0.95, 2, 2)],
                  [Word("03", BBox(1720, 610, 1780, 648), 0.95, 3, 3)])
     return hw.read_fill_ins(image, page)
@@ -167,12 +168,7 @@ def test_generated_handwritten_pages_through_extract(tmp_path: Path) -> None:
 
 def test_a_number_ocr_glued_to_so_is_read_again_too() -> None:
     """'Số:445' in one word (no gap after the colon): the digits part of the word is the blank read again."""
-    image = Image.new("L", (W, H), 255)
-    draw = ImageDraw.Draw(image)
-    draw.text((300, 648), "Số:", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((392, 648), "115", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((1720, 648), "03", font=font("regular", 54), fill=0, anchor="ls")
-    draw.text((2010, 648), "02", font=font("regular", 54), fill=0, anchor="ls")
+    image = _printed_form((300, "Số:"), (392, "115"))
     page = _page([], [Word("03", BBox(1720, 610, 1780, 648), 0.95, 3, 3)])
     words = [Word("Số:445", BBox(300, 600, 474, 651), 0.6, 2, 2) if w.text == "Số:" else w for w in page.words]
     read = hw.read_fill_ins(image, OcrPage(W, H, 300, tuple(words), engine="tesseract"))
