@@ -139,9 +139,11 @@ def rescans_markdown(results: dict[str, Any], when: str = "") -> str:
     head = ("| condition | set | fields right %: baseline / **Sohoa** | flagged % | unflagged wrong % "
             "| type_name* | organ_name* | issued_date* | so_ky_hieu | subject |")
     lines = ["### Real items printed and scanned again (conditions tuned on, and held out)", "",
-             f"Seed {rescans['seed']}{f', {when}' if when else ''}. Every labelled real item's pages rendered as they "
-             "look, put through a scan condition and written as a scanned PDF (text layer gone), then read by "
-             "`extract_file` and scored on the same labels; bare Tesseract on page 1 in the same run. "
+             f"Seed {rescans['seed']}{f', {when}' if when else ''}. Every labelled real item's pages printed at their "
+             "paper size (a PDF page as it looks, scan and visible stamps; an image at its stated resolution or "
+             "fitted to A4), scanned again at 300 dpi (200 for `200dpi` and `fax`), put through the condition "
+             "and written as a scanned PDF (text layer gone), then read by `extract_file` and scored on the "
+             "same labels; bare Tesseract on page 1 in the same run. "
              "\\* where printed (`_accuracy_front.not_printed`). Held-out conditions are never looked at "
              "item by item while developing.", "", head, "|---|---|---|---|---|---|---|---|---|---|"]
     if "real" in results:

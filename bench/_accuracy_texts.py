@@ -139,12 +139,12 @@ def _read(settings: Settings, path: Path) -> DocumentFields:
 def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
               paths: Sequence[str] = PATHS) -> dict[str, Any]:
     """The first ``count`` documents of each half parsed, typeset, read born-digital and scanned (``paths``),
-    and scored; per half and path the field scores; misses printed (JSON lines) and kept for the tuning half
-    only."""
+    and scored; per half and path the field scores. The tuning half's misses are printed (JSON lines, for
+    inspection); the results keep only counts per path and field (no document text is written to them)."""
     halves = load_docs(path, count)
     scores = {(h, p): FieldScore() for h in HALVES for p in PATHS}
     skipped: dict[str, Counter[str]] = {h: Counter() for h in HALVES}
-    tuning_misses: list[dict[str, Any]] = []
+    tuning_misses: Counter[str] = Counter()
     held_misses: Counter[str] = Counter()
     layouts: Counter[str] = Counter()
     pages: dict[str, int] = dict.fromkeys(HALVES, 0)
@@ -169,7 +169,7 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
                     for miss in misses:
                         if half == "tuning":
                             record = {"id": doc["id"], "path": kind, **miss}
-                            tuning_misses.append(record)
+                            tuning_misses[f"{kind} {miss['field']}"] += 1
                             print("texts-miss", json.dumps(record, ensure_ascii=False), flush=True)
                         else:
                             held_misses[f"{kind} {miss['field']}"] += 1
@@ -182,7 +182,7 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
             "scores": {h: {p: {"fields": scores[(h, p)].as_dict(), "overall": scores[(h, p)].overall(),
                                "review": scores[(h, p)].review(), "misses": scores[(h, p)].misses()}
                            for p in PATHS} for h in HALVES},
-            "tuning_misses": tuning_misses, "held_out_miss_counts": dict(held_misses)}
+            "tuning_miss_counts": dict(tuning_misses), "held_out_miss_counts": dict(held_misses)}
 
 
 def texts_markdown(results: dict[str, Any], when: str = "") -> str:

@@ -135,7 +135,7 @@ def test_one_born_digital_run_scores_number_date_type_and_signer(tmp_path: Path)
     results = run_texts(path, Settings(workers=1), None, seed=1, paths=("born_digital",))
     scores = results["scores"]["tuning"]["born_digital"]["fields"]
     for name in ("so_ky_hieu", "issued_date", "type_name", "signer_full_name", "organ_name", "subject"):
-        assert scores[name] == 100.0, (name, results["tuning_misses"])
+        assert scores[name] == 100.0, (name, results["tuning_miss_counts"])
     assert results["documents"] == {"tuning": 1, "held_out": 0}
     section = texts_markdown({"texts": results})
     assert "| tuning | born-digital | 1 (none) |" in section
