@@ -337,3 +337,14 @@ def test_quotes_and_brackets_in_a_subject_stay() -> None:
     line = "Về việc thực hiện “Năm dân vận” (sửa đổi)"
     found = fields_of(first_page(subject=(line,)))
     assert found.get("subject") == line
+
+
+def test_a_trich_yeu_line_whose_last_word_ocr_lost_is_kept_and_flagged() -> None:
+    """'trên địa bàn tỉnh Quảng [Ngãi]': the word lost moves the line's centre, but it lies within the line
+    above, so it continues the trích yếu (for review); a body line, running to the margin, does not."""
+    pb = first_page(subject=("Về việc triển khai sử dụng hóa đơn điện tử",), body=())
+    pb.at(930, 640, "trên địa bàn tỉnh Quảng")
+    pb.body(800, "Thực hiện Nghị định số 123/2020/NĐ-CP ngày 19/10/2020 của Chính phủ quy định về hóa đơn.")
+    found = fields_of(pb).values["subject"]
+    assert found.value == "Về việc triển khai sử dụng hóa đơn điện tử trên địa bàn tỉnh Quảng"
+    assert found.needs_review

@@ -88,6 +88,7 @@ def _centred(seg: Segment, title: Segment, page: OcrPage, first: bool) -> bool:
 def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> Hit | None:
     """Centred lines right under the type title, until the rule under them or the first body line."""
     kept: list[Segment] = []
+    unsure = False
     for seg in (_after_stroke(s, title, page) for s in segments):
         if seg.cy <= title.cy or seg.bbox.x1 < title.cx or seg.bbox.x0 > title.cx:
             continue  # above, or beside the centre line: a stamp or a note in the margin
@@ -103,21 +104,31 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
                 break  # the short rule under the trích yếu ends it
             continue
         seg = seg if kept else _letters_first(seg)
-        if not _centred(seg, title, page, not kept) or _stops(seg):
+        nested = bool(kept) and _nested(seg, kept[-1])
+        if not (_centred(seg, title, page, not kept) or nested) or _stops(seg):
             break
         if len(kept) == _MAX_LINES:  # a centred line still follows: the subject may go on, for review
             return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=True)
         kept.append(seg)
+        # Off the centre but inside the line above: OCR lost a word at its end ('… tỉnh Quảng [Ngãi]').
+        unsure = unsure or not _centred(seg, title, page, False)
     if not kept:
         return None
-    return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page)
+    return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=unsure)
+
+
+def _nested(seg: Segment, above: Segment) -> bool:
+    """A line lying within the span of the trích yếu line right above it continues it, whatever its centre:
+    a body paragraph runs from its indent or the margin out to the right margin, past a centred line's end."""
+    return above.bbox.x0 <= seg.bbox.x0 and seg.bbox.x1 <= above.bbox.x1
 
 
 def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, cut: bool = False) -> Hit:
     """The trích yếu of these lines, its words read against the same phrase elsewhere on the page
     (:func:`echo_readings`: the body often repeats it), for review when a word of it stays doubtful after
     correction (a garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)
-    or the page reads a word of it otherwise as often, and when it was ``cut`` at :data:`_MAX_LINES`."""
+    or the page reads a word of it otherwise as often, and when it is ``cut``: longer than :data:`_MAX_LINES`,
+    or a line of it kept though off the centre (a word OCR lost)."""
     text = _formula(" ".join(t for t in text.split() if not _STROKE.match(t)))
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
