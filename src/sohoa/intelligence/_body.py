@@ -104,14 +104,14 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
                 break  # the short rule under the trích yếu ends it
             continue
         seg = seg if kept else _letters_first(seg)
-        nested = bool(kept) and _nested(seg, kept[-1])
-        if not (_centred(seg, title, page, not kept) or nested) or _stops(seg):
+        centred = _centred(seg, title, page, not kept)
+        if not (centred or (kept and _nested(seg, kept[-1]))) or _stops(seg):
             break
         if len(kept) == _MAX_LINES:  # a centred line still follows: the subject may go on, for review
             return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=True)
         kept.append(seg)
         # Off the centre but inside the line above: OCR lost a word at its end ('… tỉnh Quảng [Ngãi]').
-        unsure = unsure or not _centred(seg, title, page, False)
+        unsure = unsure or not centred
     if not kept:
         return None
     return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=unsure)
