@@ -13,7 +13,7 @@ from sohoa.domain.text import fold
 
 from ._header import find_date
 from ._layout import Segment, page_segments
-from ._number import _PREFIX, find_number
+from ._number import find_number, glued_label
 from ._swallow import fits, pitch, reach, swallowed
 
 __all__ = ["GLUED", "Slot", "find_slots"]
@@ -42,18 +42,9 @@ class Slot:
     touch: bool = False  # pen ink may touch the right edge: the printed word's box after it fits its letters
 
 
-def _glued_number(anchor: Word) -> int:
-    """Characters of 'Số:' in a word OCR glued to the number after it ('Số:445'); 0 when not glued."""
-    match = _PREFIX.match(anchor.text)
-    body = match.group("body") if match is not None else ""
-    if not body or "/" in body or len(body) > 6 or not fold(anchor.text).startswith(("so", "s6", "5o")):
-        return 0
-    return len(anchor.text) - len(body)
-
-
 def _number_slot(seg: Segment) -> Slot | None:
     words = seg.words
-    keep = _glued_number(words[0]) if words else 0
+    keep = glued_label(words[0]) if words else 0
     if len(words) < 2 or (len(fold(words[0].text).rstrip(":;., ")) > 2 and not keep):
         return None  # 'Số:' joined to a sign: leave it to the extractor's flags
     sign_index = next((i for i, w in enumerate(words[1:], 1) if "/" in w.text or w.text.startswith("-")), None)

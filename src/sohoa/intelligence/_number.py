@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sohoa.domain.codes import type_by_abbreviation
+from sohoa.domain.metrics import within_one_edit
 from sohoa.domain.ocr import OcrPage, Word
 from sohoa.domain.text import fold
 
 from ._hit import Hit
 from ._layout import Segment
 
-__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "is_number_label", "repair_with_title",
-           "stamp_zones"]
+__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "glued_label", "is_number_label",
+           "repair_with_title", "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
@@ -69,16 +70,6 @@ def stamp_zones(segments: Sequence[Segment]) -> list[tuple[float, float, float, 
     return zones
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one inserted, deleted or replaced character."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
 def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
     """A notation whose type group OCR garbled ('TTTr-SYT') repaired by the type title ('TTr').
 
@@ -88,16 +79,29 @@ def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
     groups = re.split(r"([/-])", notation)
     index = 2 if _YEAR.match(groups[0]) and len(groups) > 2 else 0
     group = groups[index]
-    if type_by_abbreviation(group) is not None or group == abbreviation or not _one_edit(group, abbreviation):
+    if type_by_abbreviation(group) is not None or group == abbreviation or not within_one_edit(group, abbreviation):
         return None
     groups[index] = abbreviation
     hit = match.notation
     return Hit("".join(groups), hit.parts, hit.certainty * 0.85, "notation.repaired_by_title")
 
 
+def _label(text: str) -> re.Match[str] | None:
+    """The 'Số:' label at the head of ``text`` (however OCR spelled it) and what follows it, or None."""
+    match = _PREFIX.match(text)
+    return match if match is not None and fold(text).startswith(("so", "s6", "5o")) else None
+
+
 def is_number_label(seg: Segment) -> bool:
     """Whether ``seg`` starts with the 'Số:' label (however OCR spelled it), sign or not."""
-    return _PREFIX.match(seg.text) is not None and fold(seg.text).startswith(("so", "s6", "5o"))
+    return _label(seg.text) is not None
+
+
+def glued_label(word: Word) -> int:
+    """Characters of 'Số:' in a word OCR glued to the number after it ('Số:445'); 0 when not so glued."""
+    match = _label(word.text)
+    body = match.group("body") if match is not None else ""
+    return len(word.text) - len(body) if body and "/" not in body and len(body) <= 6 else 0
 
 
 def _in_zone(seg: Segment, zones: Sequence[tuple[float, float, float, float]]) -> bool:

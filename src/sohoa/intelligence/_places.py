@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from sohoa.domain.metrics import within_one_edit
 from sohoa.domain.text import fold, nfc, normalize_tone_placement
 
 from .personal._gazetteer import province_names
@@ -35,16 +36,6 @@ def _by_length() -> dict[int, tuple[tuple[str, str], ...]]:
     return {n: tuple(v) for n, v in out.items()}
 
 
-def _one_apart(a: str, b: str) -> bool:
-    """a and b differ by exactly one inserted, deleted or replaced character."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
-
-
 def _name_at(words: Sequence[str], start: int) -> tuple[int, str] | None:
     """(word count, province name) of the run at ``start`` when it is one slip from exactly one province."""
     for size, names in sorted(_by_length().items(), reverse=True):
@@ -55,7 +46,7 @@ def _name_at(words: Sequence[str], start: int) -> tuple[int, str] | None:
         key = _key(" ".join(inner))
         if any(key == k for k, _ in names):
             return size, ""  # a province as printed
-        near = [name for k, name in names if _one_apart(key, k)]
+        near = [name for k, name in names if within_one_edit(key, k)]  # no exact match here
         if len(near) == 1:
             return size, near[0]
     return None
