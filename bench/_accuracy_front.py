@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import img2pdf
+from PIL import Image
 
 from _accuracy_metrics import FieldScore, field_equal, field_values, split_scores
 from _accuracy_report import HEADLINE
@@ -159,6 +160,23 @@ def extract_recorded(settings: Settings, path: Path) -> tuple[Extraction, Record
 def corpus_pdf(pages: Sequence[Path], out: Path) -> Path:
     """The generated pages as one scanned PDF (images embedded as they are: PNG lossless, JPEG untouched)."""
     out.write_bytes(img2pdf.convert([str(p) for p in pages]))
+    return out
+
+
+def images_pdf(pages: Sequence[Image.Image], dpi: int, out: Path, jpeg: int | None = None) -> Path:
+    """Page images as one scanned PDF at ``out``, each written beside it at ``dpi`` (PNG, or JPEG at quality
+    ``jpeg``), embedded by :func:`corpus_pdf` and removed."""
+    files = []
+    for number, page in enumerate(pages, start=1):
+        name = out.parent / f"{out.stem}-{number}.{'jpg' if jpeg else 'png'}"
+        if jpeg:
+            page.save(name, "JPEG", quality=jpeg, dpi=(dpi, dpi))
+        else:
+            page.save(name, "PNG", dpi=(dpi, dpi), compress_level=1)
+        files.append(name)
+    corpus_pdf(files, out)
+    for name in files:
+        name.unlink()
     return out
 
 

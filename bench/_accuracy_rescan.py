@@ -22,11 +22,10 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-import img2pdf
 import numpy as np
 from PIL import Image
 
-from _accuracy_front import RealScores, labelled_items, score_real
+from _accuracy_front import RealScores, images_pdf, labelled_items, score_real
 from sohoa.domain.ocr import OcrPage
 from sohoa.engines import poppler
 from sohoa.pipeline.triage import load_image_frame, triage
@@ -71,21 +70,10 @@ def rescanned(path: Path, condition: str, seed: int, out: Path) -> Path:
     (pixels embedded as they are) at ``out``."""
     rng = np.random.default_rng(seed)
     dpi = _LOW.get(condition, 300)
-    files = []
-    for number, image in enumerate(_pages(path, dpi), start=1):
-        page = image
-        if condition not in ("rescan", "200dpi", "jpeg"):
-            page, _ = degrade(image, condition, rng)
-        name = out.parent / f"{out.stem}-{number}.{'jpg' if condition == 'jpeg' else 'png'}"
-        if condition == "jpeg":
-            page.save(name, "JPEG", quality=40, dpi=(dpi, dpi))
-        else:
-            page.save(name, "PNG", dpi=(dpi, dpi), compress_level=1)
-        files.append(str(name))
-    out.write_bytes(img2pdf.convert(files))
-    for name in files:
-        Path(name).unlink()
-    return out
+    pages = _pages(path, dpi)
+    if condition not in ("rescan", "200dpi", "jpeg"):
+        pages = [degrade(image, condition, rng)[0] for image in pages]
+    return images_pdf(pages, dpi, out, jpeg=40 if condition == "jpeg" else None)
 
 
 def run_rescans(root: Path, settings: Settings, conditions: Sequence[str], seed: int,

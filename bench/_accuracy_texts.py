@@ -30,9 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import img2pdf
-
-from _accuracy_front import document_at, extract_recorded, fields_of
+from _accuracy_front import document_at, extract_recorded, fields_of, images_pdf
 from _accuracy_metrics import FieldScore, field_equal, field_values, normal
 from _texts_parse import Parsed, parse_text
 from _texts_typeset import typeset
@@ -107,15 +105,7 @@ def score_fields(truth: dict[str, str | None], fields: DocumentFields,
 
 def scanned_copy(pdf: Path, pages: int, out: Path) -> Path:
     """``pdf`` rendered at 300 dpi (grey) and written as an image-only PDF: a clean scan."""
-    files = []
-    for index in range(pages):
-        name = out.parent / f"{out.stem}-{index}.png"
-        poppler.render_page(pdf, index, _DPI).convert("L").save(name, "PNG", dpi=(_DPI, _DPI), compress_level=1)
-        files.append(str(name))
-    out.write_bytes(img2pdf.convert(files))
-    for file in files:
-        Path(file).unlink()
-    return out
+    return images_pdf([poppler.render_page(pdf, index, _DPI).convert("L") for index in range(pages)], _DPI, out)
 
 
 def load_docs(path: Path, count: int | None) -> dict[str, list[dict[str, Any]]]:
