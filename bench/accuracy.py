@@ -213,6 +213,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--before-label", default="previous version")
     parser.add_argument("--render", type=Path, help="only render this results JSON (no OCR run)")
     args = parser.parse_args(argv)
+    unknown = [c for c in args.rescans.split(",") if c and c != "all" and c not in RESCANS]
+    if unknown:
+        parser.error(f"--rescans: unknown condition(s) {', '.join(unknown)}; expected 'all' or {', '.join(RESCANS)}")
+    if args.texts not in ("all", "") and not args.texts.isdigit():
+        parser.error(f"--texts: expected a number of documents per half or 'all', got {args.texts!r}")
     results = json.loads(args.render.read_text(encoding="utf-8")) if args.render is not None else _run(args)
     if args.before is not None:
         previous = json.loads(args.before.read_text(encoding="utf-8"))
