@@ -8,7 +8,7 @@ import numpy as np
 
 from sohoa.domain.text import nfc
 
-__all__ = ["cer", "edit_distance", "within_one_edit"]
+__all__ = ["cer", "edit_distance"]
 
 
 def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
@@ -27,17 +27,6 @@ def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
         # Insertions chain along the row: best[j] = min_k(best[k] + j - k), a running minimum.
         previous = np.minimum.accumulate(best - steps) + steps
     return int(previous[-1])
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one inserted, deleted or replaced character (cheaper than
-    :func:`edit_distance` for the short words and names it is asked about)."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def cer(reference: str, hypothesis: str) -> float:

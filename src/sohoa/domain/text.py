@@ -15,6 +15,7 @@ __all__ = [
     "normalize_tone_placement",
     "strip_tone",
     "tokens",
+    "within_one_edit",
 ]
 
 # Combining marks for the five tones (grave, acute, hook above, tilde, dot below).
@@ -127,3 +128,14 @@ def format_vn_date(value: date, place: str | None = None) -> str:
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     text = f"ngày {value.day:02d} tháng {month} năm {value.year}"
     return f"{place}, {text}" if place else text
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one inserted, deleted or replaced character (cheaper than
+    :func:`sohoa.domain.metrics.edit_distance` for the short words and names it is asked about)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sohoa.domain.codes import type_by_abbreviation
-from sohoa.domain.metrics import within_one_edit
 from sohoa.domain.ocr import OcrPage, Word
-from sohoa.domain.text import fold
+from sohoa.domain.text import fold, within_one_edit
 
 from ._hit import Hit
 from ._layout import Segment

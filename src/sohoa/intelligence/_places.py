@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sohoa.domain.metrics import within_one_edit
-from sohoa.domain.text import fold, nfc, normalize_tone_placement
+from sohoa.domain.text import fold, nfc, normalize_tone_placement, within_one_edit
 
 from .personal._gazetteer import province_names
 
