@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sohoa.domain.fields import DocumentFields
 from sohoa.domain.metrics import edit_distance
@@ -174,6 +175,28 @@ def field_equal(name: str, truth: str | None, found: str | None) -> bool:
     if name in ("organ_name", "parent_organ_name", "signer_position"):
         return a.casefold() == b.casefold()
     return a == b
+
+
+def outcome(name: str, truth: str | None, found: str | None, flagged: bool) -> str:
+    """One labelled value's outcome, the only per-item trace a committed results file keeps: right,
+    wrong or empty, each with whether the value was sent to review."""
+    state = "right" if field_equal(name, truth, found) else "empty" if found is None else "wrong"
+    if flagged:
+        return f"{state}, flagged"
+    return "WRONG, NOT FLAGGED" if state == "wrong" else state
+
+
+VALUE_KEYS = ("truth", "found", "read")
+
+
+def without_values(results: Any) -> Any:
+    """``results`` less every labelled value and every value read (keys ``truth``, ``found``, ``read``):
+    the real documents' labels stay out of the repository (their README asks it); outcomes stay."""
+    if isinstance(results, dict):
+        return {k: without_values(v) for k, v in results.items() if k not in VALUE_KEYS}
+    if isinstance(results, list):
+        return [without_values(v) for v in results]
+    return results
 
 
 def sign_of(values: dict[str, str | None]) -> str | None:

@@ -61,7 +61,7 @@ def _shortcut_rows(real: dict[str, Any]) -> list[str]:
              "| wrong and unflagged |", "|---|---|---|---|---|---|---|"]
     counts = real["misses"]["sohoa"]
     for n, pct in real["fields"]["sohoa"].items():
-        total = sum(1 for item in real["per_item"] if n in item["truth"])
+        total = sum(1 for item in real["per_item"] if n in item["outcome"])
         m = counts[n]
         lines.append(f"| {n} | {total} | {real['fields']['baseline'].get(n, '–')} | {pct} | {m['flagged']} "
                      f"| {m['empty']} | {m['unflagged']} |")

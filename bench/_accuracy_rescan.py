@@ -92,7 +92,8 @@ def run_rescans(root: Path, settings: Settings, conditions: Sequence[str], seed:
                 pdf = rescanned(path, condition, seed + number, Path(tmp) / f"{condition}-{number}.pdf")
                 baseline = bare_first_page(pdf)
                 record = score_real(pdf, label, settings, [scores, groups[group]], baseline)
-                records.append({"file": name, "found": record["found"], "error": record["error"]})
+                records.append({"file": name, "outcome": record["outcome"], "found": record["found"],
+                                "error": record["error"]})
                 pdf.unlink()
             result = scores.as_dict()
             per[condition] = {"group": group, "items": len(items), "fields": result["fields"],

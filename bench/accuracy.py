@@ -11,11 +11,14 @@ cleared, page 1 OCRed) only with ``--real-shortcut``. Reports CER in reading ord
 the share of character errors that are tone marks/diacritics only, per-field exact match (with the wrong answers
 split into flagged for review, left empty and silently wrong), and document-split precision/recall/F1,
 for both systems in the same run. Writes ``bench/results/accuracy.json`` and, with ``--docs``, the
-accuracy section of ``docs/benchmarks.md``.
+accuracy section of ``docs/benchmarks.md``. The results file keeps per-item outcomes, never the labelled
+or read values of the real documents (their README keeps that material out of the repository):
+``--values FILE`` (outside the repository) writes the whole record for a developer's look.
 
     .venv/bin/python bench/accuracy.py --seed 4242 --documents 8 [--conditions clean300,skew] [--no-real] [--docs]
     .venv/bin/python bench/accuracy.py --conditions clean300 --documents 3 --only qn_02,test_1   # a quick look
     .venv/bin/python bench/accuracy.py --render bench/results/accuracy.json --docs   # re-render only
+    .venv/bin/python bench/accuracy.py --only qn_02 --values /tmp/values.json   # with the values read
     .venv/bin/python bench/accuracy.py --conditions "" --no-real --variations all --variation-documents 2
     .venv/bin/python bench/accuracy.py --conditions "" --variations none --rescans all   # real items rescanned
     .venv/bin/python bench/accuracy.py --conditions "" --variations none --no-real --texts 40   # real texts typeset
@@ -43,7 +46,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
-from _accuracy_metrics import FieldScore, TextScore, field_values, split_scores
+from _accuracy_metrics import FieldScore, TextScore, field_values, outcome, split_scores, without_values
 from _accuracy_report import markdown, variations_markdown
 from _accuracy_rescan import RESCANS, rescans_markdown, run_rescans
 from _accuracy_texts import run_texts, texts_markdown
@@ -167,6 +170,7 @@ def run_real_shortcut(root: Path, engine: TesseractEngine) -> dict[str, Any]:
             fields["sohoa"].score(truth, ours)
             values, flags = field_values(ours)
             items.append({"file": f"{labels.parent.name}/{label['file']}", "dpi": dpi, "truth": truth,
+                          "outcome": {n: outcome(n, t, values.get(n), flags.get(n, False)) for n, t in truth.items()},
                           "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth}})
             gt = label.get("gt_text")
             if gt and (labels.parent / gt).exists():
@@ -212,17 +216,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--before", type=Path, help="results JSON of a previous Sohoa on the same seed")
     parser.add_argument("--before-label", default="previous version")
     parser.add_argument("--render", type=Path, help="only render this results JSON (no OCR run)")
+    parser.add_argument("--values", type=Path,
+                        help="also write the results with every labelled and read value to this file, kept out of "
+                             "the repository (bench/results/ keeps outcomes only: the real labels are not ours to "
+                             "publish)")
     args = parser.parse_args(argv)
     unknown = [c for c in args.rescans.split(",") if c and c != "all" and c not in RESCANS]
     if unknown:
         parser.error(f"--rescans: unknown condition(s) {', '.join(unknown)}; expected 'all' or {', '.join(RESCANS)}")
     if args.texts not in ("all", "") and not args.texts.isdigit():
         parser.error(f"--texts: expected a number of documents per half or 'all', got {args.texts!r}")
+    if args.values is not None and args.values.resolve().is_relative_to(ROOT):
+        parser.error(f"--values: {args.values} is inside the repository; the labelled values stay out of it")
     results = json.loads(args.render.read_text(encoding="utf-8")) if args.render is not None else _run(args)
     if args.before is not None:
         previous = json.loads(args.before.read_text(encoding="utf-8"))
         results["before"] = {"label": args.before_label, "conditions": previous["conditions"]}
-    path = write_results(args.out, results)
+    if args.values is not None:
+        args.values.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    path = write_results(args.out, without_values(results))
     table = markdown(results) if results["conditions"] or "real" in results else ""
     if args.docs and table:
         update_docs("accuracy", table)

@@ -23,7 +23,7 @@ from _accuracy_front import (
     printed_figures,
     printed_truth,
 )
-from _accuracy_metrics import FieldScore
+from _accuracy_metrics import FieldScore, outcome, without_values
 from _accuracy_report import _verdicts
 from sohoa.domain.fields import DocumentFields, FieldValue
 
@@ -124,3 +124,28 @@ def test_headline_fields_where_printed_and_over_all() -> None:
     assert "where printed: type_name 100.0 % (2 items), organ_name 100.0 % (2 items), issued_date 100.0 % " \
            "(1 items; 1 not printed left out) — met" in line
     assert "issued_date 50.0 % (2 items)" in line  # the all-items figure is kept beside it
+
+
+def test_outcome_of_one_value() -> None:
+    assert outcome("code_number", "84", "84", False) == "right"
+    assert outcome("code_number", "84", "84", True) == "right, flagged"
+    assert outcome("code_number", "84", "44", True) == "wrong, flagged"
+    assert outcome("code_number", "84", "44", False) == "WRONG, NOT FLAGGED"
+    assert outcome("code_number", "84", None, True) == "empty, flagged"
+    assert outcome("subject", "Về việc A.", "Về việc A", False) == "right"  # the scorer's own equality
+
+
+def test_committed_results_keep_outcomes_not_the_labels() -> None:
+    """The real documents' README asks their labels to stay out of the repository: the results written
+    under bench/results/ keep per-item outcomes and drop every labelled or read value, at any depth."""
+    results = {"real": {"items": 1, "per_item": [{"file": "a/b.pdf", "truth": {"code_number": "84"},
+                                                  "found": {"code_number": "44 [review]"},
+                                                  "outcome": {"code_number": "wrong, flagged"}}]},
+               "rescans": {"conditions": {"fax": {"per_item": [{"file": "a/b.pdf", "found": {"x": "y"}}]}}},
+               "handwriting": [{"file": "a", "field": "code_number", "truth": "84", "read": "44"}]}
+    kept = without_values(results)
+    assert kept == {"real": {"items": 1, "per_item": [{"file": "a/b.pdf",
+                                                       "outcome": {"code_number": "wrong, flagged"}}]},
+                    "rescans": {"conditions": {"fax": {"per_item": [{"file": "a/b.pdf"}]}}},
+                    "handwriting": [{"file": "a", "field": "code_number"}]}
+    assert "84" not in repr(kept) and results["real"]["per_item"][0]["truth"]  # the input is left whole
