@@ -11,6 +11,7 @@ from sohoa.domain.fields import DocumentFields
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.ports import FieldExtractor
 
+from ._agency import check_agency
 from ._body import _VV, find_recipients, find_subject, find_title, find_vv
 from ._header import find_date, find_organs, find_stamps
 from ._hit import Hit
@@ -68,6 +69,9 @@ class RuleFieldExtractor:
         first = pages[0]
         segments = page_segments(first)
         self._header(first, segments, hits)
+        if "code_notation" in hits:
+            organ, parent = (hits[k][0] if k in hits else None for k in ("organ_name", "parent_organ_name"))
+            hits["code_notation"] = (check_agency(hits["code_notation"][0], organ, parent), 1)
         self._signer(pages, hits)
         _flag_not_found(hits)
         return DocumentFields({k: h.to_field(page) for k, (h, page) in hits.items()})
