@@ -18,8 +18,10 @@ from .correct import doubtful_words
 __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
 
 _TYPES_BY_FOLD = {fold(t.name): t for t in DOCUMENT_TYPES}
-# 'V/v' (về việc) opening a công văn's summary; OCR reads its second v as y or w on small scans ('V/y').
-_VV = re.compile(r"^\W?v\s*/\s*[vyw]\b")
+# 'V/v' (về việc) opening a công văn's summary; OCR reads its second v as y or w on small scans ('V/y'), and
+# its slash as a stroke or a marked i ('Vív', 'V|v', 'Vlv'): no Vietnamese word is spelt so. On folded text.
+_VV = re.compile(r"^\W?v(?:\s*/\s*|[|\\l1i])[vyw]\b")
+_VV_HEAD = re.compile(r"^\W?([Vv])(?:\s*/\s*|[|\\lI1íìỉ])([VvYyWw])\s*")
 _AS_V = str.maketrans("YyWw", "Vvvv")
 _BODY_START = ("can cu", "kinh gui")
 # A lone stroke read as a word (a rule's or a frame's end, a fold): never part of a trích yếu.
@@ -74,6 +76,20 @@ def _letters_first(seg: Segment) -> Segment:
     return Segment(seg.words[start:]) if start else seg
 
 
+def _from_formula(seg: Segment, title: Segment, page: OcrPage) -> Segment:
+    """A first line that is off the title's centre but holds the formula 'Về việc' after other words, and is
+    centred from it on: a received stamp ('TRUNG TÂM CÔNG BÁO … ĐẾN') read on the same line as the trích
+    yếu's head. The line from the capitalised formula on is the trích yếu's."""
+    folded = [fold(w.text).strip(_NOT_LETTER) for w in seg.words]
+    # The formula opens the trích yếu with a capital: 'về việc' inside a body sentence is no head.
+    start = next((i for i in range(1, len(folded) - 1)
+                  if folded[i:i + 2] == ["ve", "viec"] and seg.words[i].text.lstrip(_NOT_LETTER)[:1] == "V"), None)
+    if start is None or _centred(seg, title, page, True):
+        return seg
+    rest = Segment(seg.words[start:])
+    return rest if _centred(rest, title, page, True) else seg
+
+
 _MAX_LINES = 10  # a trích yếu this long is read up to here and flagged when a centred line still follows
 
 
@@ -103,7 +119,10 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
             if kept:
                 break  # the short rule under the trích yếu ends it
             continue
-        seg = seg if kept else _letters_first(seg)
+        if not kept:
+            head = _from_formula(seg, title, page)
+            unsure = head is not seg  # a stamp lies over the line: its words may have hidden letters
+            seg = _letters_first(head)
         centred = _centred(seg, title, page, not kept)
         if not (centred or (kept and _nested(seg, kept[-1]))) or _stops(seg):
             break
@@ -134,7 +153,8 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
     words, specks = _without_specks(mend_places(words))
-    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks
+    odd = any(_ODD.match(w) for w in words)
+    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
@@ -142,6 +162,10 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
 # brackets that open a word ('“Xây dựng', '(sửa đổi)') or close it are punctuation and stay.
 _SPECK_HEAD = "®©™`^~|¦‘’”'"
 _SPECK_TAIL = "®©™`^~|¦"
+
+
+# A word of marks no trích yếu prints ('£', '§', '¥', '*'): noise read as text, so the trích yếu goes to review.
+_ODD = re.compile(r"^[^\w\s,.;:!?()\[\]\"“”‘’'\-–—/%&+]+$")
 
 
 def _without_specks(words: Sequence[str]) -> tuple[list[str], bool]:
@@ -183,15 +207,23 @@ def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit 
         return None
     kept = [start]
     for seg in segments:
-        if seg.cy <= start.cy or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.62 * page.width:
+        if seg.cy <= start.cy or seg.cx > 0.5 * page.width or seg.bbox.x1 > 0.62 * page.width \
+                or not _under(seg, start):
             continue
         last = kept[-1]
         if seg.bbox.y0 - last.bbox.y1 > 1.2 * last.height or _stops(seg) or is_junk(seg) or len(kept) == 5:
             break
         kept.append(seg)
     text = " ".join(s.text for s in kept)
-    text = re.sub(r"^\W?([Vv])\s*/\s*([VvYyWw])\s*", lambda m: f"{m.group(1)}/{m.group(2).translate(_AS_V)} ", text)
+    text = _VV_HEAD.sub(lambda m: f"{m.group(1)}/{m.group(2).translate(_AS_V)} ", text)
     return _subject_hit(kept, text, "subject.vv", page)
+
+
+def _under(seg: Segment, start: Segment) -> bool:
+    """A line that can continue the 'V/v' block: centred under its first line, or starting where it starts
+    (a block set flush left); not marks in the margin beside it (a stamp's or a pen's, 'bù NI £')."""
+    width = start.bbox.x1 - start.bbox.x0
+    return abs(seg.cx - start.cx) <= 0.25 * width or abs(seg.bbox.x0 - start.bbox.x0) <= start.height
 
 
 def find_recipients(segments: Sequence[Segment], page: OcrPage) -> Hit | None:

@@ -167,12 +167,26 @@ def _viterbi(lm: SyllableLM, lattice: list[list[tuple[str, float]]], linked: lis
     return choice[::-1]
 
 
+# A name's number after its hyphen, a digit of it read as a stroke letter: 'COVID-I9', 'COVID-L9' for 'COVID-19'.
+_NUMBER_TAIL = re.compile(r"^(\W*[^\W\d_]{2,}-)([0-9IlL|]*[0-9][0-9IlL|]*|[0-9IlL|]*[IlL|][0-9IlL|]*)(\W*)$")
+_AS_ONE = str.maketrans("IlL|", "1111")
+
+
+def _digit_tail(text: str) -> str:
+    """'COVID-L9' → 'COVID-19': a tail of digits with a stroke letter among them is a number."""
+    match = _NUMBER_TAIL.match(text)
+    tail = match.group(2) if match else ""
+    if not match or not any(ch.isdigit() for ch in tail) or tail.isdigit():
+        return text
+    return match.group(1) + tail.translate(_AS_ONE) + match.group(3)
+
+
 def correct_words(words: Sequence[Word], lm: SyllableLM | None = None) -> list[Word]:
     """Correct one line of words; boxes and confidences are kept."""
     if not words:
         return []
     model = lm or load_lm()
-    texts = [_canonical(w.text) for w in words]
+    texts = [_digit_tail(_canonical(w.text)) for w in words]
     parts = [_core(t) for t in texts]
     lattice = [_options(model, core, w.conf, name=i > 0 and core[:1].isupper() and core[1:].islower())
                for i, ((_, core, _), w) in enumerate(zip(parts, words, strict=True))]
