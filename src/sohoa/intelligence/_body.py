@@ -133,7 +133,16 @@ def find_subject(segments: Sequence[Segment], page: OcrPage, title: Segment) -> 
         unsure = unsure or not centred
     if not kept:
         return None
+    unsure = unsure or any(_split_off(seg, segments) for seg in kept)
     return _subject_hit(kept, " ".join(s.text for s in kept), "subject.under_title", page, cut=unsure)
+
+
+def _split_off(seg: Segment, segments: Sequence[Segment]) -> bool:
+    """Another piece on the line of ``seg``, a few words' width from it: OCR lost a word between them, and
+    the trích yếu read without that piece may lack words."""
+    return any(other is not seg and abs(other.cy - seg.cy) < 0.5 * seg.height
+               and 0 < max(other.bbox.x0 - seg.bbox.x1, seg.bbox.x0 - other.bbox.x1) <= 4 * seg.height
+               for other in segments)
 
 
 def _nested(seg: Segment, above: Segment) -> bool:

@@ -28,6 +28,7 @@ from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.signer_titles import read_signer_titles
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
+from sohoa.intelligence.subject_lines import read_subject_lines
 from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer
 from sohoa.pipeline.layer_quality import layer_is_poor, prefer_ocr
 from sohoa.pipeline.layout import reading_order
@@ -175,6 +176,7 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     ocr = read_signer_titles(image, dpi, ocr, engine)  # a title line the layout analysis lost or garbled
     ocr = reading_order(ocr)
     ocr = correct_page(ocr) if job.correct else ocr
+    ocr = read_subject_lines(image, dpi, ocr, engine)  # a trích yếu line that lost a word
     ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
     ocr = read_date_line(image, dpi, ocr, engine)  # a date line whose 'ngày … tháng' OCR lost with the pen
     signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None
