@@ -348,3 +348,14 @@ def test_a_trich_yeu_line_whose_last_word_ocr_lost_is_kept_and_flagged() -> None
     found = fields_of(pb).values["subject"]
     assert found.value == "Về việc triển khai sử dụng hóa đơn điện tử trên địa bàn tỉnh Quảng"
     assert found.needs_review
+
+
+def test_a_header_whose_number_line_did_not_parse_flags_every_required_gap() -> None:
+    """'Số: 4635' with its sign lost and no title or 'V/v' read: the header is there, so the number, the
+    type and the trích yếu no rule found are added empty and flagged, not left silently empty."""
+    found = fields_of(first_page(number="Số: 4635", title=None, subject=(), body=()))
+    for name in ("code_number", "type_name", "subject"):
+        assert found.get(name) is None and found.values[name].rule == f"{name}.not_found", name
+        assert found.values[name].needs_review
+    signature_only = fields_of(signer_page(("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trần Thị Bình"))
+    assert not any(v.rule.endswith(".not_found") for v in signature_only.values.values())
