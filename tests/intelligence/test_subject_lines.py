@@ -3,8 +3,6 @@ line, or the line left off the title's centre), as the page worker does after th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -13,19 +11,15 @@ from sohoa.intelligence import extract_fields
 from sohoa.intelligence.subject_lines import read_subject_lines
 
 from .pages import HEIGHT, WIDTH, PageBuilder, _width, first_page
+from .test_signer_titles import BandEngine
 
 WHITE = np.full((HEIGHT, WIDTH), 255, dtype=np.uint8)
 LINE = "Về việc phê duyệt Tài liệu hướng dẫn tổ chức công tác phát triển Đảng"
 Y = 200 + 2 * 60 + 220 + 60  # first_page's first trích yếu line
 
 
-@dataclass
-class SpreadEngine:
+class SpreadEngine(BandEngine):
     """Reads the words it is given spread evenly over the crop it is handed; counts its calls."""
-
-    words: tuple[str, ...]
-    conf: float = 0.95
-    calls: list[tuple[int, int]] = field(default_factory=list)
 
     def recognize(self, image: NDArray[np.uint8], dpi: int) -> OcrPage:
         height, width = image.shape[:2]

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sohoa.domain.ocr import OcrPage, Word
+from sohoa.domain.ocr import OcrPage
 
 from ._layout import Segment, page_segments
 from ._number import find_number, is_number_label
-from .signer_titles import _Engine, _grey, _inside, _read_band
+from .signer_titles import _Engine, _grey, _read_band, replace_band
 
 __all__ = ["read_number_line"]
 
@@ -47,7 +47,4 @@ def read_number_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> Oc
     line = Segment(tuple(again)) if again else None
     if line is None or find_number([line], replace(page, words=tuple(again))) is None:
         return page
-    block = max((w.block for w in page.words), default=0) + 1
-    number = max((w.line for w in page.words), default=0) + 1
-    kept: list[Word] = [w for w in page.words if not _inside(w, box)]
-    return replace(page, words=(*kept, *(replace(w, block=block, line=number) for w in again)))
+    return replace_band(page, box, again)

@@ -11,6 +11,7 @@ reading is clean capitals, its words replace what the page OCR made of the band.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 from typing import Any, Protocol
@@ -70,6 +71,14 @@ def _read_band(grey: np.ndarray, box: tuple[int, int, int, int], dpi: int, engin
             for w in read.words if w.text.strip()]
 
 
+def replace_band(page: OcrPage, box: tuple[int, int, int, int], again: Sequence[Word]) -> OcrPage:
+    """``page`` with the words inside ``box`` replaced by ``again`` (a band read again alone), as one new line."""
+    block = max((w.block for w in page.words), default=0) + 1
+    line = max((w.line for w in page.words), default=0) + 1
+    kept = [w for w in page.words if not _inside(w, box)]
+    return replace(page, words=(*kept, *(replace(w, block=block, line=line) for w in again)))
+
+
 def _grey(image: Any) -> np.ndarray:
     pixels = np.asarray(image.convert("L") if hasattr(image, "convert") else image)
     if pixels.ndim == 3:
@@ -94,8 +103,5 @@ def read_signer_titles(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> 
         again = [w for w in _read_band(grey, box, dpi, engine) if w.conf >= 0.5]
         if not _clean(again):
             continue
-        block = max((w.block for w in page.words), default=0) + 1
-        line = max((w.line for w in page.words), default=0) + 1
-        kept = [w for w in page.words if not _inside(w, box)]
-        page = replace(page, words=(*kept, *(replace(w, block=block, line=line) for w in again)))
+        page = replace_band(page, box, again)
     return page

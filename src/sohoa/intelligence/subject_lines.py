@@ -21,7 +21,7 @@ from sohoa.domain.ocr import OcrPage, Word
 from ._body import find_title
 from ._layout import Segment, is_upper_line, page_segments
 from .correct import correct_words
-from .signer_titles import _Engine, _grey, _inside, _read_band
+from .signer_titles import _Engine, _grey, _inside, _read_band, replace_band
 
 __all__ = ["read_subject_lines"]
 
@@ -107,8 +107,5 @@ def read_subject_lines(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> 
         where = [w for w in again if any(_overlap(w, p) for p in present)]
         if _letters(again) <= _letters(present) or _mean(where) < _mean(present) - _SURE:
             continue
-        block = max((w.block for w in page.words), default=0) + 1
-        line = max((w.line for w in page.words), default=0) + 1
-        kept = [w for w in page.words if not _inside(w, box)]
-        page = replace(page, words=(*kept, *(replace(w, block=block, line=line) for w in again)))
+        page = replace_band(page, box, again)
     return page
