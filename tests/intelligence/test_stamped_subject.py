@@ -95,3 +95,14 @@ def test_a_digit_read_as_a_stroke_letter_after_a_names_hyphen_is_a_digit(read: s
 @pytest.mark.parametrize("kept", ["QĐ-UBND", "NQ-UBTVQH15", "SARS-CoV-2", "UBND-II", "COVID-19"])
 def test_signs_and_names_without_such_a_tail_are_kept(kept: str) -> None:
     assert correct_page(_line("theo", kept)).text == f"theo {kept}"
+
+
+def test_a_vv_block_set_with_a_hanging_indent_is_read_whole() -> None:
+    pb = first_page(organ=("UBND THÀNH PHỐ HÀ NỘI", "SỞ NỘI VỤ"), number="Số: 574/SNV-VP", title=None,
+                    subject=(), body=())
+    pb.at(300, 450, "V/v góp ý dự thảo Quyết định ban hành Quy chế làm việc")
+    pb.at(300 + 120, 500, "của Ủy ban nhân dân thành phố")
+    pb.centre(700, "Kính gửi: Ủy ban nhân dân các phường")
+    found = extract_fields([pb.page()])
+    assert found.get("subject") == ("V/v góp ý dự thảo Quyết định ban hành Quy chế làm việc"
+                                    " của Ủy ban nhân dân thành phố")

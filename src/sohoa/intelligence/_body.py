@@ -230,9 +230,10 @@ def find_vv(segments: Sequence[Segment], page: OcrPage, number: Segment) -> Hit 
 
 def _under(seg: Segment, start: Segment) -> bool:
     """A line that can continue the 'V/v' block: centred under its first line, or starting where it starts
-    (a block set flush left); not marks in the margin beside it (a stamp's or a pen's, 'bù NI £')."""
-    width = start.bbox.x1 - start.bbox.x0
-    return abs(seg.cx - start.cx) <= 0.25 * width or abs(seg.bbox.x0 - start.bbox.x0) <= start.height
+    or under its text after 'V/v' (a block set flush left, or with a hanging indent); not marks in the
+    margin beside it (a stamp's or a pen's, 'bù NI £')."""
+    width, indent = start.bbox.x1 - start.bbox.x0, seg.bbox.x0 - start.bbox.x0
+    return abs(seg.cx - start.cx) <= 0.25 * width or -start.height <= indent <= 3 * start.height
 
 
 def find_recipients(segments: Sequence[Segment], page: OcrPage) -> Hit | None:
