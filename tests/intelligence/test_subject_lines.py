@@ -80,3 +80,25 @@ def test_a_page_without_a_title_or_with_other_pixels_is_left_as_it_is() -> None:
     small = np.full((100, 100), 255, dtype=np.uint8)
     page = _lost_word().page()
     assert read_subject_lines(small, 300, page, engine) == page and not engine.calls
+
+
+
+NOISE = {"[Me": 0.07, "1N": 0.41, "Ô,": 0.32}
+
+
+class NoisyEngine(SpreadEngine):
+    """A SpreadEngine that reads a stamp's marks (:data:`NOISE`) unsurely."""
+
+    def recognize(self, image: NDArray[np.uint8], dpi: int) -> OcrPage:
+        read = super().recognize(image, dpi)
+        return OcrPage(read.width, read.height, dpi,
+                       tuple(Word(w.text, w.bbox, NOISE.get(w.text, w.conf), 1, 1) for w in read.words))
+
+
+def test_a_second_reading_that_adds_noise_changes_nothing() -> None:
+    """A stamp beside the line read with it ('[Me', '1N' at low confidence): more letters, but noise."""
+    page = _lost_word().page()
+    noisy = NoisyEngine((*NOISE, *LINE.split()))
+    assert read_subject_lines(WHITE, 300, page, noisy) == page and len(noisy.calls) == 1
+    clean = SpreadEngine(tuple(LINE.split()))
+    assert read_subject_lines(WHITE, 300, page, clean) != page  # the same line read without the noise

@@ -22,18 +22,36 @@ from ._body import find_title
 from ._layout import Segment, is_upper_line, page_segments
 from .correct import correct_words
 from .signer_titles import _Engine, _grey, _inside, _read_band, replace_band
+from .syllables import is_valid_syllable
 
 __all__ = ["read_subject_lines"]
 
 _OFF_CENTRE = 0.015  # of the page width: a centred line's box is centred closer than this
 _GAP = 2.5  # line heights between two pieces of one line: a word lost there
+_JOIN = 6.0  # line heights: pieces farther from the line's centre piece are something else (a stamp, a note)
 _ROWS = 4  # lines under the title looked at
 _SURE = 0.05  # the new reading may be this much less sure on average, no more
+_JUNK_CONF = 0.5  # a word read less surely than this that is no syllable and no number is noise
+
+
+def _chain(row: list[Segment], title: Segment) -> list[Segment]:
+    """The pieces of one line that make the trích yếu's line: the piece across the title's centre column and
+    its neighbours a few words away, left to right (empty when no piece crosses the centre)."""
+    row = sorted(row, key=lambda s: s.bbox.x0)
+    middle = next((i for i, s in enumerate(row) if s.bbox.x0 <= title.cx <= s.bbox.x1), None)
+    if middle is None:
+        return []
+    lo = hi = middle
+    while lo > 0 and row[lo].bbox.x0 - row[lo - 1].bbox.x1 <= _JOIN * row[lo].height:
+        lo -= 1
+    while hi < len(row) - 1 and row[hi + 1].bbox.x0 - row[hi].bbox.x1 <= _JOIN * row[hi].height:
+        hi += 1
+    return row[lo:hi + 1]
 
 
 def _rows(segments: list[Segment], title: Segment) -> list[list[Segment]]:
-    """The lines under the title, each as its pieces left to right, while they are within a line's gap of
-    the one above and cross or touch the title's centre column."""
+    """The lines under the title, each as its chain of pieces (:func:`_chain`), while they are within a
+    line's gap of the one above and cross the title's centre column."""
     below = sorted((s for s in segments if s.cy > title.bbox.y1), key=lambda s: s.cy)
     rows: list[list[Segment]] = []
     for seg in below:
@@ -46,14 +64,13 @@ def _rows(segments: list[Segment], title: Segment) -> list[list[Segment]]:
     kept: list[list[Segment]] = []
     last = title
     for row in rows:
-        row.sort(key=lambda s: s.bbox.x0)
-        top, x0, x1 = min(s.bbox.y0 for s in row), row[0].bbox.x0, max(s.bbox.x1 for s in row)
-        if top - last.bbox.y1 > 2.2 * title.height or not x0 <= title.cx <= x1:
+        chain = _chain(row, title)
+        if not chain or min(s.bbox.y0 for s in chain) - last.bbox.y1 > 2.2 * title.height:
             break
-        if any(s.folded.startswith(("can cu", "kinh gui")) for s in row) or is_upper_line(row[0]):
+        if any(s.folded.startswith(("can cu", "kinh gui")) for s in chain) or is_upper_line(chain[0]):
             break
-        kept.append(row)
-        last = row[0]
+        kept.append(chain)
+        last = chain[0]
     return kept
 
 
@@ -69,6 +86,16 @@ def _band(row: list[Segment], title: Segment, page: OcrPage) -> tuple[int, int, 
     half = max(title.cx - x0, x1 - title.cx) + h
     return (max(0, int(title.cx - half)), max(0, int(min(s.bbox.y0 for s in row) - 0.3 * h)),
             min(page.width, int(title.cx + half)), min(page.height, int(max(s.bbox.y1 for s in row) + 0.3 * h)))
+
+
+def _junk(words: list[Word]) -> int:
+    """Words read unsurely that are no syllable and no number ('[Me', '1N', '*1011260214.|Quy'), or read at
+    almost no confidence: a stamp's or a seal's marks read as text."""
+    def noise(w: Word) -> bool:
+        core = w.text.strip(".,;:()\"“”'")
+        plain = core.isdigit() or is_valid_syllable(core)
+        return w.conf < 0.2 or (w.conf < _JUNK_CONF and not plain)
+    return sum(noise(w) for w in words)
 
 
 def _overlap(a: Word, b: Word) -> bool:
@@ -105,7 +132,8 @@ def read_subject_lines(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> 
         # The words read again where the page OCR had words must be read as surely; the words it adds, where
         # it had none, may be less sure (a faint word is why OCR lost it) and are judged with the trích yếu.
         where = [w for w in again if any(_overlap(w, p) for p in present)]
-        if _letters(again) <= _letters(present) or _mean(where) < _mean(present) - _SURE:
+        if _letters(again) <= _letters(present) or _mean(where) < _mean(present) - _SURE \
+                or _junk(again) > _junk(present):
             continue
         page = replace_band(page, box, again)
     return page
