@@ -14,15 +14,16 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from sohoa.domain.metrics import edit_distance
 from sohoa.domain.text import fold, nfc
 
 from ._hit import Hit
+from ._number import agency_groups
 from ._organs import ORGAN_ABBREVIATIONS
 from .syllables import is_valid_syllable
 
 __all__ = ["check_agency", "initials"]
 
-_YEAR = re.compile(r"(?:19|20)\d{2}$")
 _WORD = re.compile(r"[^\W\d_]+")
 _SKIP = {"va"}  # 'và' has no letter in an organ's initials: Bộ Giáo dục và Đào tạo → BGDĐT
 _SHORTEST = 3  # shorter groups ('VP', 'TH') are units and fields, too short to judge a slip
@@ -52,22 +53,6 @@ def initials(name: str) -> str:
     return "".join(letters)
 
 
-def _distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
-def _groups(notation: str) -> list[str]:
-    """The groups after the type group: 'QĐ-BGDĐT' → ['BGDĐT']; '2020/NĐ-CP' → ['CP']."""
-    parts = re.split(r"[/-]", notation)
-    start = 2 if len(parts) > 2 and _YEAR.match(parts[0]) else 1
-    return [p for p in parts[start:] if p]
-
-
 def _agrees(group: str, names: list[str]) -> bool:
     """The group is a known abbreviation, or part of the initials of a name (or they of it)."""
     up = group.upper()
@@ -79,8 +64,8 @@ def _slip(group: str, name: str) -> str | None:
     up, allowed = group.upper(), 1 if len(group) < 6 else 2
     near = {name[i:i + n] for n in (len(up) - 1, len(up), len(up) + 1) if n >= _SHORTEST
             for i in range(len(name) - n + 1)}
-    best = min(near, key=lambda s: (_distance(up, s), -len(s)), default=None)
-    return best if best is not None and 0 < _distance(up, best) <= allowed else None
+    best = min(near, key=lambda s: (edit_distance(up, s), -len(s)), default=None)
+    return best if best is not None and 0 < edit_distance(up, best) <= allowed else None
 
 
 def check_agency(notation: Hit, organ: Hit | None, parent: Hit | None) -> Hit:
@@ -88,7 +73,7 @@ def check_agency(notation: Hit, organ: Hit | None, parent: Hit | None) -> Hit:
     near them; otherwise flagged (``.agency_unlike_organ``) and, where the organ's initials spell a known
     abbreviation, the slipped group mended to it."""
     names = [initials(h.value) for h in (organ, parent) if h is not None and h.value]
-    groups = [g for g in _groups(notation.value or "") if g.isalpha()]
+    groups = [g for g in agency_groups(notation.value or "") if g.isalpha()]
     if not names or not groups or any(_agrees(g, names) for g in groups):
         return notation
     slips = [(g, s) for g in groups if len(g) >= _SHORTEST and g.isupper() for n in names

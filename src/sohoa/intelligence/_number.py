@@ -13,8 +13,8 @@ from sohoa.domain.text import fold, within_one_edit
 from ._hit import Hit
 from ._layout import Segment
 
-__all__ = ["HAND_MARK", "NumberMatch", "find_number", "format_so_ky_hieu", "glued_label", "is_number_label",
-           "repair_with_title", "stamp_zones"]
+__all__ = ["HAND_MARK", "NumberMatch", "agency_groups", "find_number", "format_so_ky_hieu", "glued_label",
+           "is_number_label", "number_label", "repair_with_title", "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
 _PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
@@ -85,6 +85,13 @@ def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
     return Hit("".join(groups), hit.parts, hit.certainty * 0.85, "notation.repaired_by_title")
 
 
+def agency_groups(notation: str) -> list[str]:
+    """The groups of a notation after its type group: 'QĐ-BGDĐT' → ['BGDĐT']; '2020/NĐ-CP' → ['CP']."""
+    parts = re.split(r"[/-]", notation)
+    start = 2 if len(parts) > 2 and _YEAR.match(parts[0]) else 1
+    return [p for p in parts[start:] if p]
+
+
 def _label(text: str) -> re.Match[str] | None:
     """The 'Số:' label at the head of ``text`` (however OCR spelled it) and what follows it, or None."""
     match = _PREFIX.match(text)
@@ -94,6 +101,12 @@ def _label(text: str) -> re.Match[str] | None:
 def is_number_label(seg: Segment) -> bool:
     """Whether ``seg`` starts with the 'Số:' label (however OCR spelled it), sign or not."""
     return _label(seg.text) is not None
+
+
+def number_label(segments: Sequence[Segment], page: OcrPage, depth: float = 0.5) -> Segment | None:
+    """The first line of the header's left column, above ``depth`` of the page, that starts with 'Số:'."""
+    return next((s for s in segments if s.cy < depth * page.height and s.bbox.x0 < 0.5 * page.width
+                 and is_number_label(s)), None)
 
 
 def glued_label(word: Word) -> int:

@@ -168,7 +168,7 @@ def _viterbi(lm: SyllableLM, lattice: list[list[tuple[str, float]]], linked: lis
 
 
 # A name's number after its hyphen, a digit of it read as a stroke letter: 'COVID-I9', 'COVID-L9' for 'COVID-19'.
-_NUMBER_TAIL = re.compile(r"^(\W*[^\W\d_]{2,}-)([0-9IlL|]*[0-9][0-9IlL|]*|[0-9IlL|]*[IlL|][0-9IlL|]*)(\W*)$")
+_NUMBER_TAIL = re.compile(r"^(\W*[^\W\d_]{2,}-)([0-9IlL|]+)(\W*)$")
 _AS_ONE = str.maketrans("IlL|", "1111")
 
 

@@ -16,7 +16,7 @@ from ._body import _VV, find_recipients, find_subject, find_title, find_vv
 from ._header import find_date, find_organs, find_stamps
 from ._hit import Hit
 from ._layout import Segment, page_segments
-from ._number import NumberMatch, find_number, is_number_label, repair_with_title
+from ._number import NumberMatch, find_number, number_label, repair_with_title
 from ._organs import ORGAN_ABBREVIATIONS
 from ._signer import find_signer
 from ._signer_alone import find_lone_signer
@@ -73,9 +73,7 @@ class RuleFieldExtractor:
             organ, parent = (hits[k][0] if k in hits else None for k in ("organ_name", "parent_organ_name"))
             hits["code_notation"] = (check_agency(hits["code_notation"][0], organ, parent), 1)
         self._signer(pages, hits)
-        labelled = any(s.cy < 0.4 * first.height and s.bbox.x0 < 0.5 * first.width and is_number_label(s)
-                       for s in segments)
-        _flag_not_found(hits, labelled)
+        _flag_not_found(hits, first, segments)
         return DocumentFields({k: h.to_field(page) for k, (h, page) in hits.items()})
 
     def _header(self, page: OcrPage, segments: list[Segment], hits: dict[str, tuple[Hit, int]]) -> None:
@@ -158,12 +156,12 @@ def _doubt_garbled(notation: Hit) -> Hit:
     return replace(notation, needs_review=True, rule=f"{notation.rule}.garbled")
 
 
-def _flag_not_found(hits: dict[str, tuple[Hit, int]], labelled: bool = False) -> None:
+def _flag_not_found(hits: dict[str, tuple[Hit, int]], page: OcrPage, segments: Sequence[Segment]) -> None:
     """On a document whose header was read (a type or a sign found, or a 'Số:' label in the header's left
-    column, ``labelled``, whose number line did not parse), a required field no rule found is added empty and
-    flagged (``<field>.not_found``): the reviewer's list then names every gap, not only the values read with
-    doubt. A page without any (a signature page, an appendix) is left as it is."""
-    if "type_name" not in hits and "code_notation" not in hits and not labelled:
+    column whose number line did not parse), a required field no rule found is added empty and flagged
+    (``<field>.not_found``): the reviewer's list then names every gap, not only the values read with doubt. A
+    page without any (a signature page, an appendix) is left as it is."""
+    if "type_name" not in hits and "code_notation" not in hits and number_label(segments, page, 0.4) is None:
         return
     for name in _REQUIRED:
         if name not in hits:

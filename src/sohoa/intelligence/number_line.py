@@ -17,7 +17,7 @@ from typing import Any
 from sohoa.domain.ocr import OcrPage
 
 from ._layout import Segment, page_segments
-from ._number import find_number, is_number_label
+from ._number import find_number, number_label
 from .signer_titles import _Engine, _grey, _read_band, replace_band
 
 __all__ = ["read_number_line"]
@@ -35,8 +35,7 @@ def read_number_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> Oc
     segments = page_segments(page)
     if not page.words or find_number(segments, page) is not None:
         return page
-    label = next((s for s in segments if s.cy < 0.5 * page.height and s.bbox.x0 < 0.5 * page.width
-                  and is_number_label(s)), None)
+    label = number_label(segments, page)
     if label is None:
         return page
     grey = _grey(image)
