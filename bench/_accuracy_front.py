@@ -21,7 +21,7 @@ from typing import Any
 import img2pdf
 from PIL import Image
 
-from _accuracy_metrics import FieldScore, field_equal, field_values, outcome, split_scores
+from _accuracy_metrics import FieldScore, field_equal, field_values, item_record, split_scores
 from _accuracy_report import HEADLINE
 from sohoa.domain.fields import FIELD_NAMES, DocumentFields, FieldValue
 from sohoa.domain.ocr import OcrPage
@@ -295,11 +295,9 @@ def score_real(path: Path, label: dict[str, Any], settings: Settings, into: Sequ
             scores.hidden[name] += 1
         if bare is not None:
             scores.front.baseline.score(truth, bare)
-    values, flags = field_values(final)
     return {"kind": kind, "page_kinds": kinds, "documents": [d.pages for d in extraction.documents],
             "seconds": round(seconds, 1), "error": extraction.error.reason if extraction.error else None,
-            "outcome": {n: outcome(n, t, values.get(n), flags.get(n, False)) for n, t in truth.items()},
-            "truth": truth, "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth},
+            **item_record(truth, final),
             "confidence": {n: round(raw.values[n].confidence, 3) for n in truth if n in raw.values},
             "not_printed": sorted(hidden)}
 

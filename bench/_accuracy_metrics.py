@@ -183,7 +183,16 @@ def outcome(name: str, truth: str | None, found: str | None, flagged: bool) -> s
     state = "right" if field_equal(name, truth, found) else "empty" if found is None else "wrong"
     if flagged:
         return f"{state}, flagged"
-    return "WRONG, NOT FLAGGED" if state == "wrong" else state
+    return {"wrong": "WRONG, NOT FLAGGED", "empty": "empty, not flagged"}.get(state, state)
+
+
+def item_record(truth: dict[str, str | None], fields: DocumentFields) -> dict[str, dict[str, str | None]]:
+    """One scored item's values: each labelled field's outcome, its truth and what was found (marked
+    ' [review]' where flagged); :func:`without_values` keeps only the outcomes."""
+    values, flags = field_values(fields)
+    return {"outcome": {n: outcome(n, t, values.get(n), flags.get(n, False)) for n, t in truth.items()},
+            "truth": dict(truth),
+            "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth}}
 
 
 VALUE_KEYS = ("truth", "found", "read")

@@ -46,7 +46,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _accuracy_front import real_truth, run_generated_front, run_real_front, with_organ_place
-from _accuracy_metrics import FieldScore, TextScore, field_values, outcome, split_scores, without_values
+from _accuracy_metrics import FieldScore, TextScore, item_record, split_scores, without_values
 from _accuracy_report import markdown, variations_markdown
 from _accuracy_rescan import RESCANS, rescans_markdown, run_rescans
 from _accuracy_texts import run_texts, texts_markdown
@@ -168,10 +168,7 @@ def run_real_shortcut(root: Path, engine: TesseractEngine) -> dict[str, Any]:
             ours = with_organ_place(RuleFieldExtractor().extract([fixed]), truth.get("organ_name"))
             fields["baseline"].score(truth, BaselineFieldExtractor().extract([page]))
             fields["sohoa"].score(truth, ours)
-            values, flags = field_values(ours)
-            items.append({"file": f"{labels.parent.name}/{label['file']}", "dpi": dpi, "truth": truth,
-                          "outcome": {n: outcome(n, t, values.get(n), flags.get(n, False)) for n, t in truth.items()},
-                          "found": {n: f"{values.get(n)}{' [review]' if flags.get(n) else ''}" for n in truth}})
+            items.append({"file": f"{labels.parent.name}/{label['file']}", "dpi": dpi, **item_record(truth, ours)})
             gt = label.get("gt_text")
             if gt and (labels.parent / gt).exists():
                 # Only page 1 is read: a multi-page truth (pdftotext) is cut at its first form feed.

@@ -22,20 +22,13 @@ from pathlib import Path
 import img2pdf
 import pikepdf
 
+from _accuracy_metrics import outcome as field_outcome
 from _common import machine, write_results
 from sohoa.samples import generate_corpus
 from sohoa.services.production.extract import extract_file
 from sohoa.settings import Settings
 
 FIELDS = ("code_number", "issued_date")
-
-
-def _outcome(truth: str | None, value: str | None, flagged: bool) -> str:
-    if value is None:
-        return "empty, flagged" if flagged else "empty, not flagged"
-    if value == truth:
-        return "right, flagged" if flagged else "right"
-    return "wrong, flagged" if flagged else "WRONG, NOT FLAGGED"
 
 
 def _digits_right(field: str, truth: str, value: str | None) -> tuple[int, int]:
@@ -58,7 +51,7 @@ def generated(documents: int, seed: int, condition: str, work: Path) -> dict[str
         for f in FIELDS:
             truth = doc.fields[f] or ""
             value = got.fields.get(f) if got else None
-            outcome = _outcome(truth, value, got is None or f in got.needs_review)
+            outcome = field_outcome(f, truth, value, got is None or f in got.needs_review)
             counts[f][outcome] += 1
             if outcome.startswith("WRONG"):
                 print(f"page {doc.pages[0]}\t{f}\ttruth={truth}\tread={value}\t{outcome}")
@@ -83,7 +76,7 @@ def real(folder: Path, work: Path, rows: list[dict[str, str | None]]) -> dict[st
         truths = {"code_number": number, "issued_date": label.get("ngay_ban_hanh") or ""}
         for f in FIELDS:
             value = doc.fields.get(f) if doc else None
-            outcome = _outcome(truths[f], value, doc is None or f in doc.needs_review)
+            outcome = field_outcome(f, truths[f], value, doc is None or f in doc.needs_review)
             counts[f][outcome] += 1
             rows.append({"file": label["file"], "field": f, "outcome": outcome})  # the labels stay out of the repo
             print(f"{label['file']}\t{f}\ttruth={truths[f]}\tread={value}\t{outcome}\t{label.get('notes', '')}")

@@ -132,6 +132,7 @@ def test_outcome_of_one_value() -> None:
     assert outcome("code_number", "84", "44", True) == "wrong, flagged"
     assert outcome("code_number", "84", "44", False) == "WRONG, NOT FLAGGED"
     assert outcome("code_number", "84", None, True) == "empty, flagged"
+    assert outcome("code_number", "84", None, False) == "empty, not flagged"
     assert outcome("subject", "Về việc A.", "Về việc A", False) == "right"  # the scorer's own equality
 
 
