@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+import numpy as np
+
 from sohoa.domain.text import nfc
 
 __all__ = ["cer", "edit_distance"]
 
 
 def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
-    """Levenshtein distance, one numpy row at a time (whole pages are thousands of characters). NumPy is
-    imported here, not with the module: the field rules, which the reading commands load, call it on words."""
+    """Levenshtein distance, one numpy row at a time (whole pages are thousands of characters)."""
     if not a or not b:
         return max(len(a), len(b))
-    import numpy as np
-
     codes: dict[Hashable, int] = {}
     xs = np.array([codes.setdefault(x, len(codes)) for x in a], dtype=np.int64)
     ys = np.array([codes.setdefault(y, len(codes)) for y in b], dtype=np.int64)

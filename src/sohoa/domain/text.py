@@ -16,6 +16,7 @@ __all__ = [
     "strip_tone",
     "tokens",
     "within_one_edit",
+    "word_distance",
 ]
 
 # Combining marks for the five tones (grave, acute, hook above, tilde, dot below).
@@ -139,3 +140,15 @@ def within_one_edit(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def word_distance(a: str, b: str) -> int:
+    """Levenshtein distance of two short strings (a sign's group, a word), in plain Python:
+    :func:`sohoa.domain.metrics.edit_distance` works on whole pages with NumPy, which the field rules loaded by
+    the reading commands must not import."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]

@@ -14,8 +14,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from sohoa.domain.metrics import edit_distance
-from sohoa.domain.text import fold, nfc
+from sohoa.domain.text import fold, nfc, word_distance
 
 from ._hit import Hit
 from ._number import agency_groups
@@ -64,8 +63,8 @@ def _slip(group: str, name: str) -> str | None:
     up, allowed = group.upper(), 1 if len(group) < 6 else 2
     near = {name[i:i + n] for n in (len(up) - 1, len(up), len(up) + 1) if n >= _SHORTEST
             for i in range(len(name) - n + 1)}
-    best = min(near, key=lambda s: (edit_distance(up, s), -len(s)), default=None)
-    return best if best is not None and 0 < edit_distance(up, best) <= allowed else None
+    best = min(near, key=lambda s: (word_distance(up, s), -len(s)), default=None)
+    return best if best is not None and 0 < word_distance(up, best) <= allowed else None
 
 
 def check_agency(notation: Hit, organ: Hit | None, parent: Hit | None) -> Hit:
