@@ -255,20 +255,28 @@ def running_seaweedfs(work: Path) -> Iterator[S3Server]:
 
 class _Dropper:
     """Empties and deletes a finished test's bucket on a thread while the next test runs (≈ 0.13 s a bucket, most
-    of it SeaweedFS's own work): one drop at a time, so at most one used bucket is left over at any moment."""
+    of it SeaweedFS's own work): one drop at a time, so at most one used bucket is left over at any moment.
+
+    A drop that failed on the thread is done again on the caller's: botocore reads ``os.environ`` for proxies on
+    every request while pytest sets and deletes ``PYTEST_CURRENT_TEST`` between tests, so a thread's request can
+    meet a ``KeyError`` (CI, 7 Dec 2026) — a race of the thread, not of the server, and it must not fail every
+    later test. A failure of the redo is real and raised."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="s3-drop")
-        self._last: Future[None] | None = None
+        self._last: tuple[Future[None], S3Server, str] | None = None
 
     def drop(self, server: S3Server, name: str) -> None:
         self.wait()
-        self._last = self._pool.submit(server.drop_bucket, name)
+        self._last = (self._pool.submit(server.drop_bucket, name), server, name)
 
     def wait(self) -> None:
-        if self._last is not None:
-            self._last.result()
-            self._last = None
+        if self._last is None:
+            return
+        future, server, name = self._last
+        self._last = None
+        if future.exception() is not None:
+            server.drop_bucket(name)
 
     def close(self) -> None:
         try:

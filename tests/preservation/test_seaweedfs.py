@@ -1,5 +1,6 @@
 """What the S3 object store relies on, checked by SeaweedFS itself (a real S3-compatible server, not a mock): the
-SHA-256 sent with each PUT and part, signed requests, write-once by key, multipart above a (lowered) threshold."""
+SHA-256 sent with each PUT and part, signed requests, write-once by key, multipart above a (lowered) threshold;
+and that the suite's own bucket dropper survives a drop that failed on its thread."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import base64
 import hashlib
 import io
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from sohoa.domain.errors import SohoaError
 from sohoa.storage.s3 import S3ObjectStore
 from sohoa.storage.s3_io import Upload
-from tests._s3 import S3Bucket
+from tests._s3 import S3Bucket, S3Server, _Dropper
 
 pytestmark = pytest.mark.s3
 
@@ -82,3 +83,48 @@ def test_unsigned_or_wrongly_signed_requests_are_refused(seaweed: S3Bucket) -> N
         store.put_bytes(b"x")
     assert "access keys" in str(caught.value) or "truy cập" in str(caught.value)
     assert "Contents" not in seaweed.client().list_objects_v2(Bucket=seaweed.bucket)
+
+
+class _FailsOnItsThread:
+    """A server whose first drop fails as botocore's did on the drop thread in CI (``os.environ`` changed by pytest
+    under its proxy look-up); later drops are the real server's."""
+
+    def __init__(self, real: S3Server) -> None:
+        self.real, self.calls = real, 0
+
+    def drop_bucket(self, name: str) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise KeyError("PYTEST_CURRENT_TEST")
+        self.real.drop_bucket(name)
+
+
+def test_a_bucket_drop_that_failed_on_its_thread_is_redone_and_fails_no_later_test(seaweed_server: S3Server) -> None:
+    from botocore.exceptions import ClientError
+
+    name = seaweed_server.new_bucket("drop")
+    server = _FailsOnItsThread(seaweed_server)
+    dropper = _Dropper()
+    try:
+        dropper.drop(cast(S3Server, server), name)
+        dropper.wait()
+        dropper.wait()  # nothing left to raise
+    finally:
+        dropper.close()
+    assert server.calls == 2
+    with pytest.raises(ClientError):
+        seaweed_server.client().head_bucket(Bucket=name)
+
+
+def test_a_redone_drop_that_fails_again_is_raised(seaweed_server: S3Server) -> None:
+    class _Broken:
+        def drop_bucket(self, name: str) -> None:
+            raise RuntimeError(name)
+
+    dropper = _Dropper()
+    try:
+        dropper.drop(cast(S3Server, _Broken()), "gone")
+        with pytest.raises(RuntimeError, match="gone"):
+            dropper.wait()
+    finally:
+        dropper.close()
