@@ -58,6 +58,13 @@ def test_a_signature_long_after_the_printed_month_proposes_nothing() -> None:
     assert choose_date([], 2025, 2, None, None) is None
 
 
+def test_a_signing_date_before_the_printed_year_or_month_is_passed_over() -> None:
+    """A stamp's year misread ('2021' for '2025') cannot hide the true signing date from the window."""
+    choice = choose_date([date(2021, 2, 3), date(2025, 2, 3)], 2025, 2, None, None)
+    assert choice is not None and choice.value == date(2025, 2, 3)
+    assert choose_date([date(2025, 1, 30)], 2025, 2, None, None) is None  # signed before February: not its date
+
+
 def test_a_handwritten_month_is_chosen_with_the_day() -> None:
     """Signed on 5 January: a December date is another year, so only early January remains."""
     choice = choose_date([date(2021, 1, 5)], 2021, None, _probs({0: 0.6}, {4: 0.5}), _probs({0: 0.5}, {1: 0.5}))
@@ -179,3 +186,14 @@ def test_printed_digits_glued_to_ngay_are_left_to_ocr() -> None:
     assert read.words == page.words
     found = extract_fields([read]).values["issued_date"]
     assert found.value == "2025-09-22" and not found.needs_review
+
+
+def test_a_pen_day_ocr_read_as_a_letter_and_a_symbol_still_leaves_a_day_slot() -> None:
+    """'ngày A‡ tháng 12 năm 2021': the day written by hand read as a letter and a mark (a rescanned page)."""
+    texts = ("Quảng", "Ngãi,", "ngày", "A‡", "tháng", "12", "năm", "2021")
+    words = tuple(Word(t, BBox(1300 + 150 * i, Y, 1420 + 150 * i, Y + 48), 0.9, 3, 3) for i, t in enumerate(texts))
+    page = OcrPage(W, H, 300, words, engine="tesseract")
+    days = [slot for slot in find_slots(page) if slot.kind == "day"]
+    assert [[w.text for w in slot.words] for slot in days] == [["A‡"]] and days[0].year == 2021
+    found = extract_fields([page]).values["issued_date"]
+    assert found.value is None and found.needs_review  # no day is guessed from the mark

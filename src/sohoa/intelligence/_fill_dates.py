@@ -9,20 +9,28 @@ the slot's glyphs, times a prior that falls with the distance to the signing day
 day and the day before (documents are often signed and scanned the next morning), then ``2 / (1 + days)``.
 The best one is proposed, always flagged for review: the signing day alone equals the issue day too
 rarely to be trusted (docs/fields.md, "Dates from a digital signature").
+
+A page without a digital signature may still show one: a signed document printed and scanned again keeps its
+signature stamps as ink ("Thời gian ký: 12.09.2024 07:49:43 +07:00"). :func:`stamp_dates` reads their dates from
+the page's OCR: a date followed by a time with seconds, which a document's own text never writes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
-__all__ = ["WINDOW_DAYS", "Choice", "choose_date", "likelihood"]
+from sohoa.domain.ocr import OcrPage
+
+__all__ = ["WINDOW_DAYS", "Choice", "choose_date", "likelihood", "stamp_dates"]
 
 WINDOW_DAYS = 31
 _MISMATCH = 1e-6  # a glyph count no way of writing the value has (a piece lost or split)
+_STAMP_TIME = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})\s+\d{1,2}:\d{2}:\d{2}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -49,10 +57,12 @@ def choose_date(signed: Sequence[date], year: int, month: int | None, day_probs:
                 month_probs: np.ndarray | None) -> Choice | None:
     """The likeliest issue date given the signing dates, the printed year (and month, None when written by
     hand) and the glyph probabilities of the day and month slots; None when no date of the printed year and
-    month lies in the window before the earliest signature."""
-    if not signed:
+    month lies in the window before the earliest signature. A signing date before the printed year (and month)
+    began cannot be the document's (a misread stamp, a wrong clock) and is passed over."""
+    possible = [d for d in signed if d >= date(year, month or 1, 1)]  # never signed before it was dated
+    if not possible:
         return None
-    last = min(signed)
+    last = min(possible)
     scores: list[tuple[float, date]] = []
     for back in range(WINDOW_DAYS + 1):
         candidate = last - timedelta(days=back)
@@ -67,3 +77,18 @@ def choose_date(signed: Sequence[date], year: int, month: int | None, day_probs:
     total = sum(s for s, _ in scores)
     score, best = max(scores, key=lambda item: (item[0], item[1]))
     return Choice(best, round(score / total, 4) if total > 0 else 0.0)
+
+
+def stamp_dates(page: OcrPage) -> tuple[date, ...]:
+    """The dates of the signature stamps printed on ``page`` (a signed document printed and scanned again):
+    each date followed, on the same line, by a time with seconds; a date that is not in the calendar (a digit
+    misread) is left out."""
+    found: list[date] = []
+    for line in page.text.splitlines():
+        for match in _STAMP_TIME.finditer(line):
+            day, month, year = int(match[1]), int(match[3]), int(match[4])
+            try:
+                found.append(date(year, month, day))
+            except ValueError:
+                continue
+    return tuple(found)

@@ -27,12 +27,12 @@ from PIL import Image
 from sohoa.domain.ocr import BBox, OcrPage, Word
 
 from ._digits import GUESS, REJECT, glyph_features, load_model, split_touching
-from ._fill_dates import choose_date
+from ._fill_dates import choose_date, stamp_dates
 from ._fill_slots import Slot, find_slots
 from ._number import HAND_MARK
 from ._swallow import drop_cut
 
-__all__ = ["HAND_MARK", "SURE", "read_fill_ins"]
+__all__ = ["HAND_MARK", "SURE", "read_fill_ins", "stamp_dates"]
 
 SURE = 0.9  # every digit of an accepted reading at least this probable (see docs/benchmarks.md)
 UNSURE_CONF = 0.3  # below the extractor's low-confidence threshold (0.5): the field is flagged
@@ -239,8 +239,9 @@ def read_fill_ins(image: Image.Image, page: OcrPage,
                   signed: Callable[[], Sequence[date]] | None = None) -> OcrPage:
     """The page with its handwritten number, day and month read (or marked unsure); see the module doc.
 
-    ``signed``: the file's digital signing dates (asked only when a handwritten day is unsure): the date is
-    then proposed among the dates they allow (:mod:`._fill_dates`), flagged."""
+    ``signed``: when the document was signed, by its digital signatures or the stamps printed on it (asked only
+    when a handwritten day is unsure): the date is then proposed among the dates they allow (:mod:`._fill_dates`),
+    flagged."""
     if not page.words:
         return page
     words = list(page.words)

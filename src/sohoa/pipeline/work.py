@@ -22,7 +22,7 @@ from sohoa.engines.pdfa_copy import CopyBlocker, FontMends, page_copy_check
 from sohoa.engines.thumbnails import pdf_page_thumbnail, thumbnail_of
 from sohoa.intelligence import correct_page
 from sohoa.intelligence.date_line import read_date_line
-from sohoa.intelligence.handwriting import read_fill_ins
+from sohoa.intelligence.handwriting import read_fill_ins, stamp_dates
 from sohoa.intelligence.number_line import read_number_line
 from sohoa.intelligence.separator import find_separator
 from sohoa.intelligence.signer_titles import read_signer_titles
@@ -179,8 +179,14 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     ocr = read_subject_lines(image, dpi, ocr, engine)  # a trích yếu line that lost a word
     ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
     ocr = read_date_line(image, dpi, ocr, engine)  # a date line whose 'ngày … tháng' OCR lost with the pen
-    signed = partial(signing_dates, job.page.source_path) if job.page.kind == "pdf" else None
+    signed = partial(_signing_evidence, job.page.source_path if job.page.kind == "pdf" else None, ocr)
     return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
+
+
+def _signing_evidence(pdf: str | None, ocr: OcrPage) -> tuple[date, ...]:
+    """When the document was signed: its PDF's digital signatures, else the signature stamps printed on the
+    page (a signed document printed and scanned again)."""
+    return (signing_dates(pdf) if pdf is not None else ()) or stamp_dates(ocr)
 
 
 @lru_cache(maxsize=8)
