@@ -354,8 +354,26 @@ def test_a_header_whose_number_line_did_not_parse_flags_every_required_gap() -> 
     """'Số: 4635' with its sign lost and no title or 'V/v' read: the header is there, so the number, the
     type and the trích yếu no rule found are added empty and flagged, not left silently empty."""
     found = fields_of(first_page(number="Số: 4635", title=None, subject=(), body=()))
-    for name in ("code_number", "type_name", "subject"):
+    for name in ("code_number", "code_notation", "type_name", "subject"):
         assert found.get(name) is None and found.values[name].rule == f"{name}.not_found", name
         assert found.values[name].needs_review
     signature_only = fields_of(signer_page(("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trần Thị Bình"))
     assert not any(v.rule.endswith(".not_found") for v in signature_only.values.values())
+
+
+def test_a_number_line_behind_a_speck_is_read() -> None:
+    """'. Số: 28/2021/NĐ-CP': a speck of the scan read in front of the line (a cropped, rescanned top)."""
+    found = fields_of(first_page(organ=(), number=". Số: 28/2021/NĐ-CP", title="NGHỊ ĐỊNH"))
+    assert (found.get("code_number"), found.get("code_notation")) == ("28", "2021/NĐ-CP")
+    assert not found.values["code_notation"].needs_review
+
+
+def test_a_letters_sign_left_alone_by_a_lost_number_is_kept_and_flagged() -> None:
+    """'/UBND-KTTH' alone under the organ ('Số:' lost with the handwritten number): a letter's sign has no
+    type group, so it is kept for review with the number empty, never silently dropped."""
+    found = fields_of(first_page(number="/UBND-KTTH", title=None,
+                                 subject=("V/v tham gia ý kiến các dự thảo",)))
+    assert found.get("code_notation") == "UBND-KTTH" and found.values["code_notation"].needs_review
+    assert found.get("code_number") is None and found.values["code_number"].needs_review
+    junk = fields_of(first_page(number="/ I-l. ,", title=None, subject=("V/v tham gia ý kiến các dự thảo",)))
+    assert junk.get("code_notation") is None and junk.values["code_notation"].needs_review

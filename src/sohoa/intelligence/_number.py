@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sohoa.domain.codes import type_by_abbreviation
 from sohoa.domain.ocr import OcrPage, Word
@@ -25,6 +25,7 @@ _BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(
 # A group may hold a dot ('VPCP-V.I': Vụ I), or OCR read its hyphen as one ('SGDĐT.CTTT'): kept, for review.
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_LETTER_SIGN = re.compile(r"[A-ZĐ]{2,9}(?:-[A-ZĐ][A-Za-zĐđ0-9]{1,9}){1,2}")  # 'UBND-KTTH', 'SGDĐT-GDTrH'
 # The standard's strict form (§2.2) on the whole line, to rate certainty.
 _STRICT = re.compile(
     r"^Số:\s*(?:0[1-9]|[1-9]\d+)(?:/(?:19|20)\d{2})?/[A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*$"
@@ -207,25 +208,39 @@ def find_number(segments: Sequence[Segment], page: OcrPage) -> NumberMatch | Non
     for seg in segments:
         if seg.cy > 0.5 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
             continue
+        seg = _without_specks(seg)
         found = _match(seg, judged) or _match_across_blank(seg, segments, judged)
         if found is not None:
             return found
     return _bare_sign(segments, page, zones)
 
 
+def _without_specks(seg: Segment) -> Segment:
+    """The segment without the marks OCR read in front of it from specks of the scan ('. Số: 28/2021/NĐ-CP'):
+    leading words that hold no letter or digit."""
+    keep = next((i for i, w in enumerate(seg.words) if any(ch.isalnum() for ch in w.text)), 0)
+    return Segment(seg.words[keep:]) if keep else seg
+
+
 def _bare_sign(segments: Sequence[Segment], page: OcrPage,
                zones: Sequence[tuple[float, float, float, float]]) -> NumberMatch | None:
     """'/2020/NĐ-CP' alone at the top of the left column: OCR lost 'Số:' with the handwritten number. The
-    notation is kept when its type group is a known type (or it is a decree's 'year/…'); the number is
+    notation is kept when its type group is a known type (or it is a decree's 'year/…'); a letter's sign
+    ('/UBND-KTTH': the organ's and the drafting unit's groups, no type) is kept too, flagged. The number is
     empty and flagged."""
     for seg in segments:
         if seg.cy > 0.25 * page.height or seg.bbox.x0 > 0.5 * page.width or _in_zone(seg, zones):
             continue
+        seg = _without_specks(seg)
         if not seg.text.startswith("/"):
             continue
         found = _match(Segment(seg.words), False, prefix="Số: ")
-        if found is not None and (found.type_abbreviation or _YEAR.match(found.notation.value or "")):
+        if found is None:
+            continue
+        if found.type_abbreviation or _YEAR.match(found.notation.value or ""):
             return found
+        if _LETTER_SIGN.fullmatch(found.notation.value or ""):
+            return replace(found, notation=replace(found.notation, needs_review=True))
     return None
 
 

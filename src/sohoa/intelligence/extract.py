@@ -143,7 +143,7 @@ class RuleFieldExtractor:
 
 # Fields every NĐ 30 document prints in its header (Phụ lục I: boxes 2, 3, 4, 5): left empty, they are flagged;
 # and its type, told by its title, its sign or its 'V/v'.
-_REQUIRED = ("organ_name", "code_number", "issued_date", "subject", "type_name")
+_REQUIRED = ("organ_name", "code_number", "code_notation", "issued_date", "subject", "type_name")
 
 
 def _doubt_garbled(notation: Hit) -> Hit:
@@ -157,11 +157,12 @@ def _doubt_garbled(notation: Hit) -> Hit:
 
 
 def _flag_not_found(hits: dict[str, tuple[Hit, int]], page: OcrPage, segments: Sequence[Segment]) -> None:
-    """On a document whose header was read (a type or a sign found, or a 'Số:' label in the header's left
-    column whose number line did not parse), a required field no rule found is added empty and flagged
-    (``<field>.not_found``): the reviewer's list then names every gap, not only the values read with doubt. A
-    page without any (a signature page, an appendix) is left as it is."""
-    if "type_name" not in hits and "code_notation" not in hits and number_label(segments, page, 0.4) is None:
+    """On a document whose header was read (a type or a sign found, a 'Số:' label in the header's left
+    column whose number line did not parse, or both the organ and the date line), a required field no rule
+    found is added empty and flagged (``<field>.not_found``): the reviewer's list then names every gap, not
+    only the values read with doubt. A page without any (a signature page, an appendix) is left as it is."""
+    if ("type_name" not in hits and "code_notation" not in hits and not {"organ_name", "issued_date"} <= hits.keys()
+            and number_label(segments, page, 0.4) is None):
         return
     for name in _REQUIRED:
         if name not in hits:
