@@ -12,7 +12,7 @@ from sohoa.domain.text import canonical_text, fold
 from ._echo import echo_readings
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
-from ._places import mend_places
+from ._places import mend_marks, mend_places
 from .correct import doubtful_words
 
 __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
@@ -161,9 +161,10 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
-    words, specks = _without_specks(mend_places(words))
+    words, mended = mend_marks(mend_places(words))
+    words, specks = _without_specks(words)
     odd = any(_ODD.match(w) for w in words)
-    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd
+    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 

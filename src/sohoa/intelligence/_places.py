@@ -5,6 +5,12 @@ a proper name are out of reach of the syllable lexicon ('Noãi' and 'Quang' are 
 capitalised words are not judged by it), but the provinces are few: a capitalised run after such a word that
 is one letter or one mark away from exactly one province's name, and is no province itself, is that name.
 The word before it, read 'tình' (a slipped hook), is then 'tỉnh'.
+
+Two slips of a mark that the lexicon cannot see either, each a word the context allows only one way
+(:func:`mend_marks`): 'thị' + any marking of 'tran' in lower case is 'thị trấn' (no other 'thị tr?n' is
+written; 'Thị Trân' is a woman's name), and 'Của' capitalised inside a sentence is 'Cửa' ('của Của hàng xăng
+dầu': 'của' is a preposition, never capitalised there; a name that starts with 'Cửa' is: Cửa hàng, Cửa
+khẩu, Cửa Lò).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from sohoa.domain.text import fold, nfc, normalize_tone_placement, within_one_ed
 
 from .personal._gazetteer import province_names
 
-__all__ = ["mend_places"]
+__all__ = ["mend_marks", "mend_places"]
 
 _HEADS = frozenset({"tinh", "pho", "tp", "tp."})  # 'phố' only after 'thành' ('Phó Chủ tịch' is no head)
 _EDGE = "()[],.;:!?\"'"
@@ -75,3 +81,23 @@ def mend_places(words: Sequence[str]) -> list[str]:
             mended = "Tỉnh" if core[:1].isupper() else "tỉnh"
             out[i - 1] = word.replace(core, mended, 1)
     return out
+
+
+_SENTENCE_END = (".", ":", ";", "!", "?", "“", '"', "(")
+
+
+def mend_marks(words: Sequence[str]) -> tuple[list[str], bool]:
+    """``words`` with 'thị tr?n' read 'thị trấn' and a 'Của' inside a sentence read 'Cửa' (see the module doc),
+    and whether any was mended (the field then goes to review: a mark was misread)."""
+    out, mended = list(words), False
+    for i in range(1, len(out)):
+        core = out[i].strip(_EDGE)
+        before = out[i - 1]
+        if before.strip(_EDGE).lower() == "thị" and core[:1].islower() and fold(core) == "tran" and core != "trấn":
+            new = "trấn"  # lower case only: 'Nguyễn Thị Trân' is a name
+        elif core == "Của" and not before.endswith(_SENTENCE_END):
+            new = "Cửa"
+        else:
+            continue
+        out[i], mended = out[i].replace(core, new, 1), True
+    return out, mended
