@@ -46,6 +46,14 @@ def test_a_slip_in_the_organ_group_is_flagged_and_mended(read: str, mended: str)
     assert found.rule == "notation.so_line.agency_unlike_organ"
 
 
+def test_a_letters_sign_is_judged_from_its_first_group() -> None:
+    """A công văn's sign has no type group: 'SGDDT-CTrTT' under 'SỞ GIÁO DỤC VÀ ĐÀO TẠO' lost the Đ."""
+    found = _check("SGDDT-CTrTT", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "UBND THÀNH PHỐ ĐÀ NẴNG")
+    mended = "SGDĐT-CTrTT"
+    assert found.value == mended and found.needs_review
+    assert found.rule == "notation.so_line.agency_unlike_organ"
+
+
 @pytest.mark.parametrize(
     ("notation", "organ", "parent"),
     [
@@ -57,6 +65,7 @@ def test_a_slip_in_the_organ_group_is_flagged_and_mended(read: str, mended: str)
         ("CT-CS", "CỤC THUẾ", "BỘ TÀI CHÍNH"),  # the organ's group, then its unit's
         ("QĐ-KTHTĐT", "PHÒNG KINH TẾ, HẠ TẦNG VÀ ĐÔ THỊ", "UBND PHƯỜNG CẦU GIẤY"),  # 'Phòng' not written
         ("UBND-KGVX", "ỦY BAN NHÂN DÂN PHƯỜNG PHÚC ĐỒNG", None),
+        ("SGDĐT-CTrTT", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "UBND THÀNH PHỐ ĐÀ NẴNG"),  # a letter's sign: no type group
         ("QĐ-XYZ", "BỘ GIÁO DỤC VÀ ĐÀO TẠO", None),  # unlike the organ, but no slip from it: not judged
         ("CV/TU", "TỈNH ỦY QUẢNG NGÃI", None),
         ("NQ-UBTVQH15", "ỦY BAN THƯỜNG VỤ QUỐC HỘI", None),

@@ -377,3 +377,24 @@ def test_a_letters_sign_left_alone_by_a_lost_number_is_kept_and_flagged() -> Non
     assert found.get("code_number") is None and found.values["code_number"].needs_review
     junk = fields_of(first_page(number="/ I-l. ,", title=None, subject=("V/v tham gia ý kiến các dự thảo",)))
     assert junk.get("code_notation") is None and junk.values["code_notation"].needs_review
+
+
+def test_a_sign_whose_slash_was_lost_under_the_number_keeps_its_type_group() -> None:
+    """'Số: 4# QĐ-UBND': the pen's number hid the slash; the dash is the sign's own, not a Party number's."""
+    found = fields_of(first_page(number="Số: 4# QĐ-UBND"))
+    assert found.get("code_notation") == "QĐ-UBND" and found.get("type_name") == "Quyết định"
+    assert found.get("code_number") is None and found.values["code_number"].needs_review
+    typed = fields_of(first_page(number="Số: 12 QĐ-UBND"))
+    assert (typed.get("code_number"), typed.get("code_notation")) == ("12", "QĐ-UBND")
+    party = fields_of(first_page(organ=("ĐẢNG BỘ TỈNH QUẢNG NGÃI", "TỈNH ỦY"), number="Số 15-CV/TU"))
+    assert (party.get("code_number"), party.get("code_notation")) == ("15", "CV/TU")
+
+
+def test_a_sign_group_mixing_digits_with_a_digit_shaped_letter_is_reviewed() -> None:
+    """'CV-PAS3' for the police unit 'PA83': OCR's 8 and S look alike, so the sign goes to review."""
+    organ = ("CÔNG AN TP ĐÀ NẴNG", "PHÒNG AN NINH CHÍNH TRỊ NỘI BỘ")
+    found = fields_of(first_page(organ=organ, number="Số: 115 /CV-PAS3"))
+    assert found.get("code_notation") == "CV-PAS3" and found.values["code_notation"].needs_review
+    for sign in ("CV-PA83", "QĐ-BCĐ389", "QĐ-UBND"):
+        clean = fields_of(first_page(organ=organ, number=f"Số: 115 /{sign}"))
+        assert clean.get("code_notation") == sign and not clean.values["code_notation"].needs_review, sign

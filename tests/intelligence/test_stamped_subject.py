@@ -55,7 +55,7 @@ def _cong_van(vv: str, extra: tuple[tuple[float, float, str], ...] = ()) -> Docu
     return extract_fields([pb.page()])
 
 
-@pytest.mark.parametrize("head", ["vív", "V|v", "Vlv", "V1v", "V/v"])
+@pytest.mark.parametrize("head", ["vív", "V|v", "Vlv", "V1v", "V.v", "V/v"])
 def test_a_vv_whose_slash_was_read_as_a_letter_opens_the_summary(head: str) -> None:
     found = _cong_van(f"{head} thông báo hoạt động của tà đạo")
     first = "v" if head[0] == "v" else "V"

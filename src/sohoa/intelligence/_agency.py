@@ -82,5 +82,5 @@ def check_agency(notation: Hit, organ: Hit | None, parent: Hit | None) -> Hit:
     value = notation.value or ""
     group, target = slips[0]
     if len(slips) == 1 and target in KNOWN:
-        value = re.sub(rf"(?<=[/-]){re.escape(group)}(?=$|[/-])", target, value, count=1)
+        value = re.sub(rf"(?<![^/-]){re.escape(group)}(?=$|[/-])", target, value, count=1)
     return replace(notation, value=value, needs_review=True, rule=f"{notation.rule}.agency_unlike_organ")

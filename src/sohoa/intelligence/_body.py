@@ -19,9 +19,10 @@ __all__ = ["find_recipients", "find_subject", "find_title", "find_vv"]
 
 _TYPES_BY_FOLD = {fold(t.name): t for t in DOCUMENT_TYPES}
 # 'V/v' (về việc) opening a công văn's summary; OCR reads its second v as y or w on small scans ('V/y'), and
-# its slash as a stroke or a marked i ('Vív', 'V|v', 'Vlv'): no Vietnamese word is spelt so. On folded text.
-_VV = re.compile(r"^\W?v(?:\s*/\s*|[|\\l1i])[vyw]\b")
-_VV_HEAD = re.compile(r"^\W?([Vv])(?:\s*/\s*|[|\\lI1íìỉ])([VvYyWw])\s*")
+# its slash as a stroke, a dot or a marked i ('Vív', 'V|v', 'Vlv', 'V.v'): no Vietnamese word is spelt so, and
+# 'v.v' (etc.) never opens the header's left column. On folded text.
+_VV = re.compile(r"^\W?v(?:\s*/\s*|[|\\l1i.])[vyw]\b")
+_VV_HEAD = re.compile(r"^\W?([Vv])(?:\s*/\s*|[|\\lI1íìỉ.])([VvYyWw])\s*")
 _AS_V = str.maketrans("YyWw", "Vvvv")
 _BODY_START = ("can cu", "kinh gui")
 # A lone stroke read as a word (a rule's or a frame's end, a fold): never part of a trích yếu.

@@ -87,9 +87,10 @@ def repair_with_title(match: NumberMatch, abbreviation: str) -> Hit | None:
 
 
 def agency_groups(notation: str) -> list[str]:
-    """The groups of a notation after its type group: 'QĐ-BGDĐT' → ['BGDĐT']; '2020/NĐ-CP' → ['CP']."""
+    """The groups of a notation after its type group: 'QĐ-BGDĐT' → ['BGDĐT']; '2020/NĐ-CP' → ['CP']; a
+    letter's sign has no type group: 'SGDĐT-CTrTT' → ['SGDĐT', 'CTrTT']."""
     parts = re.split(r"[/-]", notation)
-    start = 2 if len(parts) > 2 and _YEAR.match(parts[0]) else 1
+    start = 2 if len(parts) > 2 and _YEAR.match(parts[0]) else 1 if type_by_abbreviation(parts[0]) else 0
     return [p for p in parts[start:] if p]
 
 
@@ -147,11 +148,16 @@ def _parse(seg: Segment, prefix: str = "") -> tuple[str, str, str] | None:
     found = _BODY.match(body)
     if found is None:
         return None
-    rest = found.group("rest").rstrip(".,;:")
+    num, sep, rest = found.group("num"), found.group("sep"), found.group("rest").rstrip(".,;:")
     groups = re.split(r"[/-]", rest)
     if not groups or not all(_GROUP.match(g) for g in groups) or all(_YEAR.match(g) for g in groups):
         return None
-    return found.group("num"), found.group("sep"), rest
+    head, _, last = num.rpartition(" ")
+    if sep == "-" and "/" not in rest and type_by_abbreviation(_fix_type_group(last)):
+        # 'Số: 4# QĐ-UBND': the slash lost under a handwritten number; the dash is the sign's own (a Party
+        # number's dash is followed by a sign with a slash, '15-CV/TU').
+        return head, "/", f"{last}-{rest}"
+    return num, sep, rest
 
 
 def _notation(sep: str, rest: str) -> tuple[str, str | None]:

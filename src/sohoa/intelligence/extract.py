@@ -30,6 +30,7 @@ _SIGN = re.compile(r"/(?:(?:19|20)\d{2}/)?[A-ZĐ][A-Za-zĐđ]*-(?P<agency>[A-ZĐ
 # What a sign is written with; a glyph outside it ('§' for S) was misread and repaired by the number rules.
 _SIGN_GLYPHS = re.compile(r"[^0-9A-Za-zĐđ/&.\-]")
 _GARBLE_CONF = 0.5
+_DIGIT_LOOKALIKE = re.compile(r"(?<=\d)[SOIBZG]|[SOIBZG](?=\d)")  # 'PAS3' for 'PA83': a letter OCR takes for a digit
 
 # Party documents (Hướng dẫn 36-HD/VPTW) write công văn as 'CV' before the slash: '15-CV/TU'.
 _PARTY_TYPES = {"CV": "Công văn", "KL": "Kết luận"}
@@ -149,9 +150,14 @@ _REQUIRED = ("organ_name", "code_number", "code_notation", "issued_date", "subje
 def _doubt_garbled(notation: Hit) -> Hit:
     """A sign OCR read unsurely (under 0.5) with a glyph no sign is written with ('/§GDĐT-CTYTT' for
     '/SGDĐT-CTrTT'): the glyph is repaired, but the other letters of such a reading may be misread too
-    (a lower-case 'r' read 'Y'), so the notation goes to review."""
+    (a lower-case 'r' read 'Y'), so the notation goes to review. So does a group that mixes digits with a
+    letter of a digit's shape beside one ('CV-PAS3' for the police unit 'CV-PA83'): either may be the other."""
     words = [w for part in notation.parts for w in part]
-    if notation.needs_review or not any(w.conf < _GARBLE_CONF and _SIGN_GLYPHS.search(w.text) for w in words):
+    if notation.needs_review:
+        return notation
+    if _DIGIT_LOOKALIKE.search(notation.value or ""):
+        return replace(notation, needs_review=True, rule=f"{notation.rule}.lookalike")
+    if not any(w.conf < _GARBLE_CONF and _SIGN_GLYPHS.search(w.text) for w in words):
         return notation
     return replace(notation, needs_review=True, rule=f"{notation.rule}.garbled")
 
