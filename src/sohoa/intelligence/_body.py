@@ -9,6 +9,7 @@ from sohoa.domain.codes import DOCUMENT_TYPES, DocumentType
 from sohoa.domain.ocr import OcrPage
 from sohoa.domain.text import canonical_text, fold
 
+from ._abbreviations import mend_abbreviations
 from ._echo import echo_readings
 from ._hit import Hit
 from ._layout import Segment, is_junk, is_upper_line
@@ -163,9 +164,10 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
     words, contradicted = echo_readings(text.split(), context)
     words, mended = mend_marks(mend_places(words))
+    words, abbreviated = mend_abbreviations(words)
     words, specks = _without_specks(words)
     odd = any(_ODD.match(w) for w in words)
-    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended
+    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended or abbreviated
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 

@@ -1,0 +1,45 @@
+"""An abbreviation in a trích yếu that OCR slipped one letter of: mended towards the one known abbreviation it
+is near (and flagged), kept and flagged when near two, left alone when known, short, a word or near none."""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.intelligence._abbreviations import mend_abbreviations
+
+from .pages import first_page
+from .test_extract import fields_of
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thực hiện 02 Chương trình MIQG: Phát triển", "thực hiện 02 Chương trình MTQG: Phát triển"),
+        ("của Ủy ban MTIQ Việt Nam", "của Ủy ban MTTQ Việt Nam"),
+        ("(UBNO tỉnh)", "(UBND tỉnh)"),
+        ("đóng BHXN cho người lao động", "đóng BHXN cho người lao động"),  # BHXH or BHTN: kept, flagged
+    ],
+)
+def test_a_slipped_abbreviation_is_mended_or_flagged(text: str, expected: str) -> None:
+    words, doubtful = mend_abbreviations(text.split())
+    assert " ".join(words) == expected and doubtful
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Công ty TNHH MTV xăng dầu",  # known
+        "KẾT LUẬN CỦA CHỦ TỊCH UBND TỈNH",  # words in capitals, not abbreviations
+        "dự án BOT và PPP; thẻ BHYT",
+        "Trường THPT Trần Quốc Tuấn; XYZW",  # an unknown group near none
+        "mã QRX",  # three letters: too near too many to judge
+    ],
+)
+def test_other_capitals_are_left_alone(text: str) -> None:
+    assert mend_abbreviations(text.split()) == (text.split(), False)
+
+
+def test_a_mended_abbreviation_sends_the_trich_yeu_to_review() -> None:
+    found = fields_of(first_page(subject=("Về việc triển khai Chương trình MIQG giảm nghèo bền vững",)))
+    subject = found.values["subject"]
+    assert subject.value == "Về việc triển khai Chương trình MTQG giảm nghèo bền vững" and subject.needs_review
