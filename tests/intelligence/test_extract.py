@@ -398,3 +398,13 @@ def test_a_sign_group_mixing_digits_with_a_digit_shaped_letter_is_reviewed() -> 
     for sign in ("CV-PA83", "QĐ-BCĐ389", "QĐ-UBND"):
         clean = fields_of(first_page(organ=organ, number=f"Số: 115 /{sign}"))
         assert clean.get("code_notation") == sign and not clean.values["code_notation"].needs_review, sign
+
+
+def test_a_handwritten_number_split_by_a_slash_leaves_the_sign_whole() -> None:
+    """'Số: 4/35 /SGDĐT-CTrTT': a pen digit read as a slash; the '35' is the number's, never a group."""
+    found = fields_of(first_page(organ=("UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"),
+                                 number="Số: 4/35 /SGDĐT-CTrTT", title=None))
+    assert found.get("code_notation") == "SGDĐT-CTrTT"
+    assert found.get("code_number") is None and found.values["code_number"].needs_review
+    decree = fields_of(first_page(number="Số: 12/2021/NĐ-CP", title="NGHỊ ĐỊNH"))
+    assert (decree.get("code_number"), decree.get("code_notation")) == ("12", "2021/NĐ-CP")

@@ -25,6 +25,7 @@ _BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(
 # A group may hold a dot ('VPCP-V.I': Vụ I), or OCR read its hyphen as one ('SGDĐT.CTTT'): kept, for review.
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_STRAY_DIGITS = re.compile(r"^(\d{1,3})/(?=[A-ZĐ])")  # digits no sign's group is, then the sign proper
 _LETTER_SIGN = re.compile(r"[A-ZĐ]{2,9}(?:-[A-ZĐ][A-Za-zĐđ0-9]{1,9}){1,2}")  # 'UBND-KTTH', 'SGDĐT-GDTrH'
 # The standard's strict form (§2.2) on the whole line, to rate certainty.
 _STRICT = re.compile(
@@ -149,6 +150,10 @@ def _parse(seg: Segment, prefix: str = "") -> tuple[str, str, str] | None:
     if found is None:
         return None
     num, sep, rest = found.group("num"), found.group("sep"), found.group("rest").rstrip(".,;:")
+    if sep == "/" and (lost := _STRAY_DIGITS.match(rest)):
+        # 'Số: 4/35 /SGDĐT-CTrTT': a handwritten digit read as a slash splits the number; the digits before the
+        # sign's first capital are the number's (unreadable), not a group of the sign.
+        num, rest = f"{num}/{lost.group(1)}", rest[lost.end():]
     groups = re.split(r"[/-]", rest)
     if not groups or not all(_GROUP.match(g) for g in groups) or all(_YEAR.match(g) for g in groups):
         return None
