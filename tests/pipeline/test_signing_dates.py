@@ -44,17 +44,17 @@ STAMPED = _page("Ký bởi: Văn phòng Ủy ban nhân dân tỉnh", "Thời gia
 
 
 def test_printed_stamps_give_their_dates_and_the_pages_own_dates_do_not() -> None:
-    assert stamp_dates(STAMPED) == (date(2024, 9, 12),)
-    assert stamp_dates(_page("27/12/2021 17:22:11 and 3-1-2022 08:00:00")) == (date(2021, 12, 27), date(2022, 1, 3))
-    assert stamp_dates(_page("Quảng Ngãi, ngày 11 tháng 9 năm 2024", "lúc 12.09.2024 07:49")) == ()
+    assert stamp_dates(STAMPED.text) == (date(2024, 9, 12),)
+    assert stamp_dates("27/12/2021 17:22:11 and 3-1-2022 08:00:00") == (date(2021, 12, 27), date(2022, 1, 3))
+    assert stamp_dates("Quảng Ngãi, ngày 11 tháng 9 năm 2024\nlúc 12.09.2024 07:49") == ()
 
 
 def test_a_digital_signature_comes_before_a_printed_stamp(tmp_path: Path) -> None:
-    assert _signing_evidence(None, STAMPED) == (date(2024, 9, 12),)  # a scanned image: the stamp's
-    unsigned = tmp_path / "plain.pdf"
+    assert _signing_evidence(None, STAMPED.text) == (date(2024, 9, 12),)  # a scanned image: the stamp's
+    unsigned = tmp_path / "plain.pdf"  # a signed PDF saved again: its stamps' text is left, no signature
     unsigned.write_bytes(plain_pdf(1))
-    assert _signing_evidence(str(unsigned), STAMPED) == (date(2024, 9, 12),)
+    assert _signing_evidence(str(unsigned), "SAO Y\nThời gian ký: 19/10/2023 08:12:40 +07:00") == (date(2023, 10, 19),)
     signer = make_signer(tmp_path / "signer")
     signed = tmp_path / "signed.pdf"
     signed.write_bytes(sign_pdf(plain_pdf(1), signer.key, reason="Ban hành", location="Quảng Ngãi"))
-    assert _signing_evidence(str(signed), STAMPED) == signing_dates(str(signed)) != (date(2024, 9, 12),)
+    assert _signing_evidence(str(signed), STAMPED.text) == signing_dates(str(signed)) != (date(2024, 9, 12),)

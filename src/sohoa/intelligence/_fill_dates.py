@@ -12,7 +12,8 @@ rarely to be trusted (docs/fields.md, "Dates from a digital signature").
 
 A page without a digital signature may still show one: a signed document printed and scanned again keeps its
 signature stamps as ink ("Thời gian ký: 12.09.2024 07:49:43 +07:00"). :func:`stamp_dates` reads their dates from
-the page's OCR: a date followed by a time with seconds, which a document's own text never writes.
+the page's OCR, and from the stamps of a text layer whose signature dictionary is gone (a signed PDF saved
+again): a date followed by a time with seconds, which a document's own text never writes.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-
-from sohoa.domain.ocr import OcrPage
 
 __all__ = ["WINDOW_DAYS", "Choice", "choose_date", "likelihood", "stamp_dates"]
 
@@ -79,12 +78,12 @@ def choose_date(signed: Sequence[date], year: int, month: int | None, day_probs:
     return Choice(best, round(score / total, 4) if total > 0 else 0.0)
 
 
-def stamp_dates(page: OcrPage) -> tuple[date, ...]:
-    """The dates of the signature stamps printed on ``page`` (a signed document printed and scanned again):
-    each date followed, on the same line, by a time with seconds; a date that is not in the calendar (a digit
-    misread) is left out."""
+def stamp_dates(text: str) -> tuple[date, ...]:
+    """The dates of the signature stamps in ``text`` (a page's OCR: a signed document printed and scanned
+    again; or the stamps of a partial text layer): each date followed, on the same line, by a time with
+    seconds; a date that is not in the calendar (a digit misread) is left out."""
     found: list[date] = []
-    for line in page.text.splitlines():
+    for line in text.splitlines():
         for match in _STAMP_TIME.finditer(line):
             day, month, year = int(match[1]), int(match[3]), int(match[4])
             try:

@@ -128,7 +128,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     overlay = ""
     read: OcrPage | None = None
     if layer is not None and poor:  # a layer of few known words (a poor OCR by another tool): read the page
-        read, read_quality = _ocr(job, image, pixels, dpi, quality, engine)
+        read, read_quality = _ocr(job, image, pixels, dpi, quality, engine, layer.text)  # its stamps too
         verdict = prefer_ocr(layer, read)
         if not verdict.use_ocr and job.page.born_digital:
             return _born_digital(job, layer, started)
@@ -151,7 +151,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     elif quality.blank or separator:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
-        ocr, quality = _ocr(job, image, pixels, dpi, quality, engine)
+        ocr, quality = _ocr(job, image, pixels, dpi, quality, engine, overlay)
     if typed and not separator:
         ocr = merge_typed(ocr, typed)
     role = None if separator else page_role(ocr)
@@ -167,9 +167,10 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
 
 
 def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, quality: QualityMetrics,
-         engine: OcrEngine) -> tuple[OcrPage, QualityMetrics]:
+         engine: OcrEngine, overlay: str = "") -> tuple[OcrPage, QualityMetrics]:
     """The scan read by OCR: prepared (or light when that reads better), stamps, reading order, corrections,
-    handwritten fill-ins; ``quality`` with the reading's notes."""
+    handwritten fill-ins (``overlay``: the stamps of the page's partial text layer, evidence of when it was
+    signed); ``quality`` with the reading's notes."""
     ocr, quality = read_page(pixels, dpi, quality, engine)
     if "red_ink" in quality.warnings and image.mode == "RGB":
         ocr = read_stamps(image, dpi, ocr, engine)  # red suppression hid the red stamps
@@ -179,14 +180,16 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     ocr = read_subject_lines(image, dpi, ocr, engine)  # a trích yếu line that lost a word
     ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
     ocr = read_date_line(image, dpi, ocr, engine)  # a date line whose 'ngày … tháng' OCR lost with the pen
-    signed = partial(_signing_evidence, job.page.source_path if job.page.kind == "pdf" else None, ocr)
+    signed = partial(_signing_evidence, job.page.source_path if job.page.kind == "pdf" else None,
+                     f"{overlay}\n{ocr.text}")
     return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
 
 
-def _signing_evidence(pdf: str | None, ocr: OcrPage) -> tuple[date, ...]:
-    """When the document was signed: its PDF's digital signatures, else the signature stamps printed on the
-    page (a signed document printed and scanned again)."""
-    return (signing_dates(pdf) if pdf is not None else ()) or stamp_dates(ocr)
+def _signing_evidence(pdf: str | None, stamps: str) -> tuple[date, ...]:
+    """When the document was signed: its PDF's digital signatures, else the signature stamps in ``stamps`` (the
+    text layer's stamps of a PDF whose signatures were lost in a re-save, and the page's OCR: a signed
+    document printed and scanned again)."""
+    return (signing_dates(pdf) if pdf is not None else ()) or stamp_dates(stamps)
 
 
 @lru_cache(maxsize=8)
