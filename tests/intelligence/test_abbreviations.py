@@ -33,6 +33,7 @@ def test_a_slipped_abbreviation_is_mended_or_flagged(text: str, expected: str) -
         "dự án BOT và PPP; thẻ BHYT",
         "Trường THPT Trần Quốc Tuấn; XYZW",  # an unknown group near none
         "mã QRX",  # three letters: too near too many to judge
+        "đề nghị của STTTT và SGTVT",  # departments one letter from ministries (BTTTT, BGTVT)
     ],
 )
 def test_other_capitals_are_left_alone(text: str) -> None:

@@ -26,6 +26,9 @@ SUBJECT_ABBREVIATIONS = KNOWN | {
     "ATTP", "CCHC", "TTHC", "CBCCVC", "CBCC", "GPMB", "DTTS", "PCTT", "TKCN", "XDCB", "ĐTXD", "QLNN", "CSDL",
     "OCOP", "ASEAN", "EVFTA", "CPTPP", "UNESCO", "ĐBQH", "ĐBSCL", "THADS", "HSSV", "KTXH", "PCCCCNCH",
     "COVID", "BCĐ", "BCH", "HTX", "KCN", "CCN", "NTM", "ODA", "PPP", "BOT", "MTV", "TĐC", "DVC", "HCC",
+    # departments (Sở) and bodies whose initials are one letter from a ministry's or another's
+    "STTTT", "SGTVT", "STNMT", "SLĐTBXH", "SKHĐT", "SVHTTDL", "SNNPTNT", "UBKT", "HĐTV", "BQLDA", "MTTQVN",
+    "VNPT", "EVN",
 }
 _EDGE = "()[],.;:!?\"'“”‘’"
 _SHORTEST = 4
