@@ -1,19 +1,18 @@
 """Abbreviations in a trích yếu, read against the ones administrative texts use: 'Chương trình MIQG' is 'MTQG'.
 
 The syllable lexicon never sees an abbreviation (only Vietnamese syllables are counted), so OCR's slip in one
-('MIQG' for 'MTQG', 'BHXN' for 'BHXH') passes correction and the flags unseen. The abbreviations subjects
-use are few and well known: an upper-case word of four letters or more that is no known abbreviation and no
-Vietnamese syllable, but one letter from exactly one of them, is that abbreviation, and the field goes to
-review; one letter from two of them ('BHXN': BHXH or BHTN?), it is kept, and the field goes to review too.
-Shorter words are left alone (one letter from too many), and so is any upper-case word near none (a
-name, an unknown unit).
+('MIQG' for 'MTQG', 'UBNO' for 'UBND') passes correction and the flags unseen. The abbreviations subjects
+use are few and well known, but the ones they do not list are many ('GTGT', 'TNCN', 'KTTH' are each one
+letter from a listed one), so only a slip print and OCR make is undone: an upper-case word of four letters
+or more, no known abbreviation and no Vietnamese syllable, that is one of them with one capital turned into
+its look-alike (T's bar lost: 'MIQG'; D read O: 'UBNO') is that abbreviation, and the field goes to review;
+such a slip from two of them leaves the word as read, and the field goes to review too. Shorter words are
+left alone (one letter from too many), and so is any upper-case word no such slip explains.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from sohoa.domain.text import word_distance
 
 from ._agency import KNOWN
 from .syllables import is_valid_syllable
@@ -32,20 +31,29 @@ SUBJECT_ABBREVIATIONS = KNOWN | {
 }
 _EDGE = "()[],.;:!?\"'“”‘’"
 _SHORTEST = 4
+# Capitals a worn print or a photocopy turns into each other (a stroke lost or added: T's bar, L's foot,
+# D's bowl closed on O, C's spur on G …). A slip between any other two letters is more likely a real
+# abbreviation the list lacks ('GTGT', 'TNCN', 'KTTH' are one letter from 'ATGT', 'TKCN', 'KTXH').
+_SLIPS = frozenset(frozenset(pair) for pair in ("IT", "IL", "IJ", "OQ", "OD", "CG", "EF", "PR", "UV", "DĐ"))
+
+
+def _one_glyph_slip(read: str, known: str) -> bool:
+    """Whether ``read`` is ``known`` with one capital turned into a look-alike (:data:`_SLIPS`)."""
+    diff = [frozenset((a, b)) for a, b in zip(read, known, strict=True) if a != b]
+    return len(diff) == 1 and diff[0] in _SLIPS
 
 
 def mend_abbreviations(words: Sequence[str]) -> tuple[list[str], bool]:
     """``words`` with an abbreviation OCR slipped one letter of mended (see the module doc), and whether any
-    word was one letter from a known abbreviation (mended, or kept when two are as near): the field then goes
-    to review."""
+    word was a look-alike slip from a known abbreviation (mended, or kept when two are as near): the field
+    then goes to review."""
     out, mended = list(words), False
     for i, word in enumerate(out):
         core = word.strip(_EDGE)
         if (len(core) < _SHORTEST or not core.isalpha() or not core.isupper() or core in SUBJECT_ABBREVIATIONS
                 or is_valid_syllable(core)):  # a word in capitals ('TỈNH', 'CHÍNH') is no abbreviation
             continue
-        near = [known for known in SUBJECT_ABBREVIATIONS
-                if len(known) >= _SHORTEST and word_distance(core, known) == 1]
+        near = [known for known in SUBJECT_ABBREVIATIONS if len(known) == len(core) and _one_glyph_slip(core, known)]
         if len(near) == 1:
             out[i] = word.replace(core, near[0], 1)
         mended = mended or bool(near)  # one letter from two ('BHXN': BHXH or BHTN?): kept, for review
