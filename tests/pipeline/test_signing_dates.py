@@ -50,11 +50,12 @@ def test_printed_stamps_give_their_dates_and_the_pages_own_dates_do_not() -> Non
 
 
 def test_a_digital_signature_comes_before_a_printed_stamp(tmp_path: Path) -> None:
-    assert _signing_evidence(None, STAMPED.text) == (date(2024, 9, 12),)  # a scanned image: the stamp's
+    assert _signing_evidence(None, "", STAMPED) == (date(2024, 9, 12),)  # a scanned image: the stamp's
     unsigned = tmp_path / "plain.pdf"  # a signed PDF saved again: its stamps' text is left, no signature
     unsigned.write_bytes(plain_pdf(1))
-    assert _signing_evidence(str(unsigned), "SAO Y\nThời gian ký: 19/10/2023 08:12:40 +07:00") == (date(2023, 10, 19),)
+    overlay = "SAO Y\nThời gian ký: 19/10/2023 08:12:40 +07:00"
+    assert _signing_evidence(str(unsigned), overlay, _page("Quảng Ngãi")) == (date(2023, 10, 19),)
     signer = make_signer(tmp_path / "signer")
     signed = tmp_path / "signed.pdf"
     signed.write_bytes(sign_pdf(plain_pdf(1), signer.key, reason="Ban hành", location="Quảng Ngãi"))
-    assert _signing_evidence(str(signed), STAMPED.text) == signing_dates(str(signed)) != (date(2024, 9, 12),)
+    assert _signing_evidence(str(signed), "", STAMPED) == signing_dates(str(signed)) != (date(2024, 9, 12),)

@@ -180,16 +180,15 @@ def _ocr(job: PageJob, image: Image.Image, pixels: NDArray[np.uint8], dpi: int, 
     ocr = read_subject_lines(image, dpi, ocr, engine)  # a trích yếu line that lost a word
     ocr = read_number_line(image, dpi, ocr, engine)  # a 'Số:' line whose sign OCR lost or dropped as junk
     ocr = read_date_line(image, dpi, ocr, engine)  # a date line whose 'ngày … tháng' OCR lost with the pen
-    signed = partial(_signing_evidence, job.page.source_path if job.page.kind == "pdf" else None,
-                     f"{overlay}\n{ocr.text}")
+    signed = partial(_signing_evidence, job.page.source_path if job.page.kind == "pdf" else None, overlay, ocr)
     return read_fill_ins(image, ocr, signed), quality  # numbers and days written by hand into a printed form
 
 
-def _signing_evidence(pdf: str | None, stamps: str) -> tuple[date, ...]:
-    """When the document was signed: its PDF's digital signatures, else the signature stamps in ``stamps`` (the
-    text layer's stamps of a PDF whose signatures were lost in a re-save, and the page's OCR: a signed
-    document printed and scanned again)."""
-    return (signing_dates(pdf) if pdf is not None else ()) or stamp_dates(stamps)
+def _signing_evidence(pdf: str | None, overlay: str, ocr: OcrPage) -> tuple[date, ...]:
+    """When the document was signed: its PDF's digital signatures, else the signature stamps in ``overlay`` (the
+    text layer's stamps of a PDF whose signatures were lost in a re-save) and in the page's OCR (a signed
+    document printed and scanned again). Asked only for an unsure handwritten day, so nothing is read before."""
+    return (signing_dates(pdf) if pdf is not None else ()) or stamp_dates(f"{overlay}\n{ocr.text}")
 
 
 @lru_cache(maxsize=8)
