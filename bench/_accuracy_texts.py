@@ -32,6 +32,7 @@ from typing import Any
 
 from _accuracy_front import document_at, extract_recorded, fields_of, images_pdf
 from _accuracy_metrics import FieldScore, field_equal, field_values, normal
+from _texts_hybrid import hybrid_copy
 from _texts_parse import Parsed, parse_text
 from _texts_typeset import typeset
 from sohoa.domain.fields import DocumentFields
@@ -39,7 +40,7 @@ from sohoa.engines import poppler
 from sohoa.settings import Settings
 
 HALVES = ("tuning", "held_out")
-PATHS = ("born_digital", "scanned")
+PATHS = ("born_digital", "scanned", "hybrid_signed")
 FIELDS = ("type_name", "organ_name", "issued_date", "so_ky_hieu", "subject", "signer_full_name")
 _DPI = 300
 _VV = re.compile(r"^v\s*/\s*v\s*:?\s*", re.IGNORECASE)
@@ -137,6 +138,7 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
     tuning_misses: Counter[str] = Counter()
     held_misses: Counter[str] = Counter()
     layouts: Counter[str] = Counter()
+    writers: Counter[str] = Counter()
     pages: dict[str, int] = dict.fromkeys(HALVES, 0)
     with tempfile.TemporaryDirectory(prefix="sohoa-texts-") as tmp:
         for half, docs in halves.items():
@@ -150,25 +152,37 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
                 layouts[f"{layout['face']} {layout['size']:g} pt"] += 1
                 pages[half] += int(str(layout["pages"]))
                 truth = truth_of(doc, parsed)
-                files = {"born_digital": pdf}
+                files = {"born_digital": pdf} if "born_digital" in paths else {}
+                writer = ""
                 if "scanned" in paths:
                     scan = Path(tmp) / f"{half}-{number}-scan.pdf"
                     files["scanned"] = scanned_copy(pdf, int(str(layout["pages"])), scan)
+                if "hybrid_signed" in paths:
+                    form = Path(tmp) / f"{half}-{number}-form.pdf"
+                    drawn = typeset(parsed, form, seed + int(doc["id"], 16) % 100_000, blanks=True)
+                    files["hybrid_signed"], writer = hybrid_copy(
+                        form, int(str(drawn["pages"])), drawn, parsed.organ[-1], truth["issued_date"],
+                        seed + int(doc["id"], 16) % 100_000, Path(tmp) / f"{half}-{number}-hybrid.pdf")
+                    form.unlink()
+                    writers[writer] += 1
                 for kind, file in files.items():
                     misses = score_fields(truth, _read(settings, file), [scores[(half, kind)]])
                     for miss in misses:
                         if half == "tuning":
                             record = {"id": doc["id"], "path": kind, **miss}
+                            if kind == "hybrid_signed":
+                                record["writer"] = writer
                             tuning_misses[f"{kind} {miss['field']}"] += 1
                             print("texts-miss", json.dumps(record, ensure_ascii=False), flush=True)
                         else:
                             held_misses[f"{kind} {miss['field']}"] += 1
-                for file in files.values():
+                for file in {pdf, *files.values()}:
                     file.unlink()
             print("texts", half, json.dumps({p: scores[(half, p)].overall() for p in paths}), flush=True)
     return {"source": path.parent.name, "seed": seed, "per_half": count,
             "documents": {h: len(d) for h, d in halves.items()},
             "skipped": {h: dict(c) for h, c in skipped.items()}, "pages": pages, "layouts": dict(layouts),
+            "writers": dict(writers),
             "scores": {h: {p: {"fields": scores[(h, p)].as_dict(), "overall": scores[(h, p)].overall(),
                                "review": scores[(h, p)].review(), "misses": scores[(h, p)].misses()}
                            for p in PATHS} for h in HALVES},

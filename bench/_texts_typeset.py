@@ -95,9 +95,27 @@ def faces() -> list[str]:
     return [f for f, files in FACES.items() if all((FONTS / n).exists() for n in files)]
 
 
-def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str, object]:
+def blank_out(line: str, pattern: re.Pattern[str]) -> tuple[str, str, int, int] | None:
+    """``line`` with the digits ``pattern`` captures replaced by a blank of spaces, as a printed form leaves
+    them to be written in: (the line, the digits, the blank's start and end in the new line)."""
+    match = pattern.search(line)
+    if match is None:
+        return None
+    blank = " " * max(8, 4 * len(match.group(1)))
+    start = match.start(1)
+    return line[:start] + blank + line[match.end(1):], match.group(1), start, start + len(blank)
+
+
+NUMBER_DIGITS = re.compile(r"^Số:\s*(\d{1,6})(?=\s*[/-])")
+DAY_DIGITS = re.compile(r"ngày\s+(\d{1,2})\s+tháng")
+
+
+def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5, blanks: bool = False) -> dict[str, object]:
     """``doc`` as an A4 born-digital PDF at ``path``; the body beyond ``max_pages`` - 1 pages and appendices
-    beyond one page are left out (to bound OCR time). Returns the layout drawn (face, size, pages)."""
+    beyond one page are left out (to bound OCR time). Returns the layout drawn (face, size, pages). With
+    ``blanks`` the number and the day are left blank on the form (:func:`blank_out`), and ``blanks`` in the
+    layout says where, for a pen to fill them in: per slot the digits and (x0, x1, baseline, size) in points
+    from the page's bottom left."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
@@ -120,6 +138,23 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
         page.setFont(regular, 13)
         page.drawCentredString((left + right) / 2, height - 35, str(state["pages"]))
 
+    filled: dict[str, tuple[str, float, float, float, float]] = {}
+
+    def form(name: str, text: str, pattern: re.Pattern[str], font: str, fsize: float, x: float, y: float,
+             col: float) -> float:
+        """``text`` centred as :func:`centred` sets it, its slot left blank when it fits one line; the blank is
+        noted in ``filled``."""
+        cut = blank_out(text, pattern) if blanks else None
+        if cut is None or stringWidth(cut[0], font, fsize) > col:
+            return centred(text, font, fsize, x, y, col)
+        line, digits, start, end = cut
+        x0 = x - stringWidth(line, font, fsize) / 2
+        filled[name] = (digits, x0 + stringWidth(line[:start], font, fsize),
+                        x0 + stringWidth(line[:end], font, fsize), y, fsize)
+        page.setFont(font, fsize)
+        page.drawString(x0, y, line)
+        return y - fsize * 1.2
+
     def centred(text: str, font: str, fsize: float, x: float, y: float, col: float) -> float:
         for line in _wrap(text, font, fsize, col):
             page.setFont(font, fsize)
@@ -137,7 +172,7 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
             y = centred(line, font, 12.5, lx, y, col)
     page.line(lx - 30, y + 8, lx + 30, y + 8)
     number_y = y - 12
-    y = centred(doc.number, regular, 13, lx, number_y, col)
+    y = form("number", doc.number, NUMBER_DIGITS, regular, 13, lx, number_y, col)
     if doc.vv:
         y = centred(doc.vv, regular, 11.5, lx, y - 2, col)
     motto = 12.0
@@ -149,7 +184,8 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
     dated = 13.0  # the place and date on one line where a slightly smaller size allows it
     while dated > 11.5 and stringWidth(doc.place_date, italic, dated) > text_width - col:
         dated -= 0.5
-    ry = centred(doc.place_date, italic, dated, rx, min(ry - 12, number_y), text_width - col)
+    dated_y = min(ry - 12, number_y)
+    ry = form("day", doc.place_date, DAY_DIGITS, italic, dated, rx, dated_y, text_width - col)
     y = min(y, ry) - 20
     if doc.title:
         y = centred(doc.title, bold, 14, (left + right) / 2, y, text_width) - 2
@@ -207,4 +243,4 @@ def typeset(doc: Parsed, path: Path, seed: int, max_pages: int = 5) -> dict[str,
             if not paragraph(text, 12.0, 0.0, state["pages"]):
                 break
     page.save()
-    return {"face": face, "size": size, "pages": state["pages"]}
+    return {"face": face, "size": size, "pages": state["pages"], "blanks": filled}

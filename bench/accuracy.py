@@ -49,6 +49,7 @@ from _accuracy_front import real_truth, run_generated_front, run_real_front, wit
 from _accuracy_metrics import FieldScore, TextScore, item_record, split_scores, without_values
 from _accuracy_report import markdown, variations_markdown
 from _accuracy_rescan import RESCANS, rescans_markdown, run_rescans
+from _accuracy_texts import PATHS as TEXT_PATHS
 from _accuracy_texts import run_texts, texts_markdown
 from _accuracy_variations import run_variations
 from _common import ROOT, machine, update_docs, write_results
@@ -205,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                              f"({', '.join(RESCANS)})")
     parser.add_argument("--texts", default="0",
                         help="real document texts typeset as NĐ 30 pages: the first N of each half ('all'; 0 = off)")
+    parser.add_argument("--texts-paths", default="all",
+                        help="the texts' paths, comma-separated, or 'all' (born_digital, scanned, hybrid_signed)")
     parser.add_argument("--real-shortcut", action="store_true",
                         help="also the old shortcut: page 1 of each real item, text layer cleared, OCRed directly")
     parser.add_argument("--workers", type=int, default=None, help="page workers of extract_file (default: settings)")
@@ -223,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"--rescans: unknown condition(s) {', '.join(unknown)}; expected 'all' or {', '.join(RESCANS)}")
     if args.texts not in ("all", "") and not args.texts.isdigit():
         parser.error(f"--texts: expected a number of documents per half or 'all', got {args.texts!r}")
+    paths = [p for p in args.texts_paths.split(",") if p and p != "all"]
+    if any(p not in TEXT_PATHS for p in paths):
+        parser.error(f"--texts-paths: expected 'all' or some of {', '.join(TEXT_PATHS)}, got {args.texts_paths!r}")
     if args.values is not None and args.values.resolve().is_relative_to(ROOT):
         parser.error(f"--values: {args.values} is inside the repository; the labelled values stay out of it")
     results = json.loads(args.render.read_text(encoding="utf-8")) if args.render is not None else _run(args)
@@ -286,7 +292,9 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             results["real_shortcut"] = run_real_shortcut(args.real, engine)
     texts = args.real / "tvpl_2025_legal_text" / "docs.jsonl"
     if args.texts not in ("", "0") and texts.exists():  # not labelled real items: runs under --no-real too
-        results["texts"] = run_texts(texts, settings, None if args.texts == "all" else int(args.texts), args.seed)
+        paths = [p for p in args.texts_paths.split(",") if p and p != "all"] or list(TEXT_PATHS)
+        results["texts"] = run_texts(texts, settings, None if args.texts == "all" else int(args.texts), args.seed,
+                                     paths)
     return results
 
 

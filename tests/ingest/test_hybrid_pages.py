@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from sohoa.db.models import Page
 from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.engines.pdfimage import covered_by_image, find_page_image
 from sohoa.pipeline.hybrid import layer_coverage, merge_typed, split_layer
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
@@ -117,6 +118,42 @@ def test_a_stamp_over_a_scan_is_provenance_and_the_scan_is_read(ctx: AppContext,
     assert "Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi" in page.quality["overlay_text"]
     assert "text_layer_partial" in page.quality["warnings"]
     assert json.dumps(page.quality, ensure_ascii=False)  # stored as JSON
+
+
+def test_a_stamp_written_into_the_page_over_a_scan_is_provenance_too(ctx: AppContext, tmp_path: Path,
+                                                                     scan: Path) -> None:
+    # Some signing tools write the stamp into the page's own content, visible, over the scan: the page is
+    # no longer one image alone, but its text is the stamp's, not the document's.
+    drawn = tmp_path / "drawn.pdf"
+    pdfmetrics.registerFont(TTFont("LS", FONT))
+    c = canvas.Canvas(str(drawn), pagesize=A4)
+    c.drawImage(ImageReader(str(scan)), 0, 0, *A4)
+    c.setFont("LS", 6)
+    for n, line in enumerate(STAMP):  # in the top right corner, as the signing tools put it
+        c.drawString(440, 830 - 7 * n, line)
+    c.save()
+    with pikepdf.open(drawn) as pdf:
+        assert find_page_image(pdf.pages[0]) is None and covered_by_image(pdf.pages[0])
+    report = ingest_paths(ctx, [drawn], engine_factory=fake)
+    assert [i.state for i in report.items] == ["done"]
+    (page,) = _pages(ctx)
+    assert page.text_source == "ocr" and page.text == "Quyết định về việc hòa giải"
+    assert page.quality is not None and "text_layer_partial" in page.quality["warnings"]
+    assert "Thời gian ký: 03.02.2025 14:00:35 +07:00" in page.quality["overlay_text"]
+
+
+def test_text_typed_over_a_page_sized_background_is_still_born_digital_text(ctx: AppContext,
+                                                                            tmp_path: Path) -> None:
+    # A born-digital page over a page-sized pale background image (a letterhead tint, a watermark): the
+    # page is rendered and the layer explains its ink, so the layer stays the text and nothing is OCRed.
+    background = tmp_path / "tint.png"
+    Image.new("L", (620, 877), 246).save(background, dpi=(75, 75))
+    typed = _text_pdf(tmp_path / "typed-on-tint.pdf", BODY, image=background)
+    report = ingest_paths(ctx, [typed], engine_factory=fake)
+    assert [i.state for i in report.items] == ["done"]
+    (page,) = _pages(ctx)
+    assert page.text_source == "pdf" and "Nghĩa Hà" in page.text
+    assert page.quality is not None and page.quality["text_layer_coverage"] >= 0.6
 
 
 def test_a_poor_ocr_layer_over_its_scan_gives_way_to_our_reading(ctx: AppContext, tmp_path: Path,

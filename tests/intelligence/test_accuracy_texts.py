@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -24,8 +25,10 @@ from _accuracy_texts import (
     subject_right,
     texts_markdown,
 )
+from _texts_hybrid import WRITERS, hybrid_copy
 from _texts_parse import Parsed, organ_units, paragraphs, parse_text
 from _texts_typeset import sentence_case, typeset
+from sohoa.engines.pdfimage import covered_by_image, find_page_image
 from sohoa.settings import Settings
 
 TEXT = """ỦY BAN NHÂN
@@ -127,6 +130,21 @@ def test_the_typeset_pdf_holds_the_lines_and_reads_right(parsed: Parsed, tmp_pat
                  "Bãi bỏ quyết định số 10/2016/QĐ-UBND",
                  "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "PHÓ CHỦ TỊCH", "Trần Báu Hà", "Bộ Ngoại giao;"):
         assert line in text
+
+
+def test_the_hybrid_copy_is_a_form_filled_by_hand_scanned_and_signed(parsed: Parsed, tmp_path: Path) -> None:
+    form = tmp_path / "form.pdf"
+    layout = typeset(parsed, form, seed=3, blanks=True)
+    assert {k: v[0] for k, v in layout["blanks"].items()} == {"number": "84", "day": "02"}
+    text = " ".join(_pdf_text(form).split())
+    assert "Số: /2025/QĐ-UBND" in text and "ngày tháng 12 năm 2025" in text  # the blanks left for the pen
+    out, writer = hybrid_copy(form, 1, layout, parsed.organ[-1], "2025-12-02", 5, tmp_path / "signed.pdf")
+    assert writer in WRITERS
+    stamps = _pdf_text(out)  # the published file's text layer is the stamps alone
+    assert "Ký bởi: Ủy ban nhân dân tỉnh Hà Tĩnh" in stamps and "Thời gian ký: 0" in stamps
+    assert "QUYẾT ĐỊNH" not in stamps
+    with pikepdf.open(out) as pdf:  # a scan with the stamps written over it: no born-digital page
+        assert covered_by_image(pdf.pages[0]) and find_page_image(pdf.pages[0]) is None
 
 
 def test_one_born_digital_run_scores_number_date_type_and_signer(tmp_path: Path) -> None:

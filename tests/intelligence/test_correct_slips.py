@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.intelligence import correct_page
-from sohoa.intelligence._signer import respell_family
+from sohoa.intelligence._signer import respell_family, slipped_marks
 from sohoa.intelligence.correct import doubtful_words
 
 
@@ -42,6 +42,14 @@ def test_family_name_respelled_from_the_closed_list_of_family_names() -> None:
     assert respell_family("Nguyên Văn Nam") == ("Nguyễn Văn Nam", False)
     assert respell_family("Trần Văn Lễ") == ("Trần Văn Lễ", False)  # only the family name is a closed set
     assert respell_family("Khúc Thừa Dụ") == ("Khúc Thừa Dụ", False)  # a rare family name stays as printed
+
+
+def test_a_given_name_that_lost_a_vowels_horn_or_hat_is_doubted() -> None:
+    # A noisy 200-dpi scan read 'Hồ Đức Phớc' as 'Hồ Đúc Phóc': 'Đúc' is 'Đức' with the horn lost.
+    assert slipped_marks("Hồ Đúc Phóc") and slipped_marks("Nguyễn Van An")
+    assert not slipped_marks("Hồ Đức Phớc") and not slipped_marks("Lê Thị Bích Thuận")
+    # Rare names one tone from a listed one are real names, not slips.
+    assert not slipped_marks("Lê Huy Vịnh") and not slipped_marks("Phạm Đức Ấn")
 
 
 def test_a_letter_no_vietnamese_spelling_uses_is_read_as_the_one_the_context_wants() -> None:

@@ -14,6 +14,7 @@ from PIL import Image
 __all__ = [
     "NativeImage",
     "PlacedImage",
+    "covered_by_image",
     "extract_native_image",
     "find_page_image",
     "native_jpeg",
@@ -100,42 +101,66 @@ def native_jpeg(path: Path | str, page_index: int) -> bytes | None:
 
 def _single_image(page: pikepdf.Page) -> tuple[str, float] | None:
     """(XObject name, placed width in points) if the page shows exactly one image covering it."""
+    placed, painted = _placements(page, strict=True)
+    if painted or len(placed) != 1:
+        return None
+    name, matrix = placed[0]
+    return (name, matrix[0]) if _covers(page, matrix) else None
+
+
+def covered_by_image(page: pikepdf.Page) -> bool:
+    """Whether one image covers the whole page whatever else the page paints over it: a scan with text or
+    marks drawn on it (a signing tool's stamp written into the page, a typed number), which is no
+    born-digital page even though :func:`find_page_image` does not take it for a plain scan."""
+    try:
+        placed, _ = _placements(page, strict=False)
+    except (pikepdf.PdfError, TypeError, ValueError):
+        return False
+    return any(_covers(page, matrix) for _, matrix in placed)
+
+
+def _placements(page: pikepdf.Page, strict: bool) -> tuple[list[tuple[str, Matrix]], bool]:
+    """The page's image XObjects drawn and their matrices, and whether it paints anything else (visible
+    text, paths, inline images). ``strict`` stops at the first such operator."""
     images = _image_names(page)
     ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     stack: list[tuple[Matrix, int]] = []
     render_mode = 0
     placed: list[tuple[str, Matrix]] = []
+    painted = False
     for instruction in pikepdf.parse_content_stream(page):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            return None
-        operands, op = instruction.operands, str(instruction.operator)
-        if op == "q":
-            stack.append((ctm, render_mode))
-        elif op == "Q" and stack:
-            ctm, render_mode = stack.pop()
-        elif op == "cm":
-            ctm = _multiply(tuple(float(v) for v in operands), ctm)
-        elif op == "Tr":
-            render_mode = int(operands[0])
-        elif op == "Do" and str(operands[0]) in images:
-            placed.append((str(operands[0]), ctm))
-        elif op in _TEXT_SHOW and render_mode == 3:
-            continue
-        elif op not in _HARMLESS:
-            return None
-    if len(placed) != 1:
-        return None
-    name, (a, b, c, d, e, f) = placed[0]
+            painted = True
+        else:
+            operands, op = instruction.operands, str(instruction.operator)
+            if op == "q":
+                stack.append((ctm, render_mode))
+            elif op == "Q" and stack:
+                ctm, render_mode = stack.pop()
+            elif op == "cm":
+                ctm = _multiply(tuple(float(v) for v in operands), ctm)
+            elif op == "Tr":
+                render_mode = int(operands[0])
+            elif op == "Do" and str(operands[0]) in images:
+                placed.append((str(operands[0]), ctm))
+            elif not (op in _TEXT_SHOW and render_mode == 3) and op not in _HARMLESS:
+                painted = True
+        if painted and strict:
+            break
+    return placed, painted
+
+
+def _covers(page: pikepdf.Page, matrix: Matrix) -> bool:
+    """Whether an image placed by ``matrix`` (upright) covers the page's visible area."""
+    a, b, c, d, e, f = matrix
     x0, y0, x1, y1 = (float(v) for v in page.cropbox)
     width, height = abs(x1 - x0), abs(y1 - y0)
     slack_x, slack_y = width * (1 - _COVERAGE), height * (1 - _COVERAGE)
     if abs(b) > 1e-6 or abs(c) > 1e-6 or a <= 0 or d <= 0:
-        return None
+        return False
     if a < width - slack_x or d < height - slack_y:
-        return None
-    if abs(e - min(x0, x1)) > slack_x or abs(f - min(y0, y1)) > slack_y:
-        return None
-    return name, a
+        return False
+    return abs(e - min(x0, x1)) <= slack_x and abs(f - min(y0, y1)) <= slack_y
 
 
 def _stream(page: pikepdf.Page, name: str) -> pikepdf.Stream:

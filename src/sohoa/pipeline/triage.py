@@ -292,7 +292,8 @@ def _has_pdf_end(path: Path) -> bool:
 
 def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tuple[int, int, int, bool]:
     """Pixel width, height and dpi of the image that :func:`load_page_image` will return, and whether
-    the page is a scan (one page-filling image)."""
+    the page is a scan (one page-filling image, read at its own resolution; or rendered whole when the page
+    paints text or marks over it: a signing tool's stamp written into the page is no born-digital text)."""
     try:
         placed = pdfimage.find_page_image(page)
         width_pt, height_pt = pdfimage.page_size_points(page)
@@ -307,7 +308,7 @@ def _page_geometry(page: pikepdf.Page, render_dpi: int, max_pixels: int) -> tupl
     width = math.ceil(width_pt * render_dpi / 72 - 1e-6)
     height = math.ceil(height_pt * render_dpi / 72 - 1e-6)
     _check_pixels(width, height, max_pixels)
-    return width, height, render_dpi, False
+    return width, height, render_dpi, pdfimage.covered_by_image(page)
 
 
 def _text_layers(read: Future[list[poppler.PdfTextFragment] | list[poppler.PdfTextPage]], count: int,
