@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ _HARMLESS = {
 }  # fmt: skip
 _TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 _COVERAGE = 0.97  # the image must cover this share of the page in each direction
+_COVERED_SHARE = 0.9  # images covering this share of a page's area make it a scan (:func:`covered_by_image`)
+_GRID = 64  # cells per side of the grid the images' union is measured on
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def native_jpeg(path: Path | str, page_index: int) -> bytes | None:
 
 def _single_image(page: pikepdf.Page) -> tuple[str, float] | None:
     """(XObject name, placed width in points) if the page shows exactly one image covering it."""
-    placed, painted = _placements(page, strict=True)
+    placed, painted = _placements(page)
     if painted or len(placed) != 1:
         return None
     name, matrix = placed[0]
@@ -109,19 +112,64 @@ def _single_image(page: pikepdf.Page) -> tuple[str, float] | None:
 
 
 def covered_by_image(page: pikepdf.Page) -> bool:
-    """Whether one image covers the whole page whatever else the page paints over it: a scan with text or
-    marks drawn on it (a signing tool's stamp written into the page, a typed number), which is no
-    born-digital page even though :func:`find_page_image` does not take it for a plain scan."""
-    try:
-        placed, _ = _placements(page, strict=False)
-    except (pikepdf.PdfError, TypeError, ValueError):
+    """Whether images cover the page (:data:`_COVERED_SHARE` of its area) whatever else it paints over
+    them: a scan with text or marks drawn on it (a signing tool's stamp written into the page, a typed
+    number), a scan cut into strips or layered (MRC), a scan wrapped in a form XObject by a tool that
+    re-saved the file. Such a page is no born-digital page though :func:`find_page_image` takes only a
+    plain scan (one image alone) for one."""
+    x0, y0, x1, y1 = (float(v) for v in page.cropbox)
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    if width <= 0 or height <= 0:
         return False
-    return any(_covers(page, matrix) for _, matrix in placed)
+    try:
+        rects = list(_image_rects(page.obj, page.obj.get("/Resources"), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), 0))
+    except (pikepdf.PdfError, TypeError, ValueError, KeyError, AttributeError):
+        return False
+    grid = [bytearray(_GRID) for _ in range(_GRID)]  # cells whose centre an image covers
+
+    def cells(low: float, high: float, origin: float, size: float) -> range:
+        return range(max(0, math.ceil((low - origin) / size * _GRID - 0.5)),
+                     min(_GRID, math.floor((high - origin) / size * _GRID - 0.5) + 1))
+
+    for left, bottom, right, top in rects:
+        columns = cells(left, right, min(x0, x1), width)
+        for row in cells(bottom, top, min(y0, y1), height):
+            grid[row][columns.start:columns.stop] = b"\x01" * len(columns)
+    return sum(sum(row) for row in grid) >= _COVERED_SHARE * _GRID * _GRID
 
 
-def _placements(page: pikepdf.Page, strict: bool) -> tuple[list[tuple[str, Matrix]], bool]:
-    """The page's image XObjects drawn and their matrices, and whether it paints anything else (visible
-    text, paths, inline images). ``strict`` stops at the first such operator."""
+def _image_rects(content: pikepdf.Object, resources: pikepdf.Object | None, ctm: Matrix,
+                 depth: int) -> Iterator[tuple[float, float, float, float]]:
+    """The boxes (left, bottom, right, top, in the page's space) of the images a content stream draws,
+    those of the form XObjects it draws included (a few levels deep)."""
+    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+    stack: list[Matrix] = []
+    if not isinstance(xobjects, pikepdf.Dictionary) or not len(xobjects):
+        return  # draws no image nor form (inline images are left out: a scan is not one)
+    for instruction in pikepdf.parse_content_stream(content, "q Q cm Do"):  # only these, parsed in C++
+        operands, op = instruction.operands, str(instruction.operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q" and stack:
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)
+        elif op == "Do" and str(operands[0]) in xobjects:
+            xobject = xobjects[str(operands[0])]
+            kind = xobject.get("/Subtype")
+            if kind == "/Image":
+                a, b, c, d, e, f = ctm
+                xs, ys = (e, a + e, c + e, a + c + e), (f, b + f, d + f, b + d + f)
+                yield min(xs), min(ys), max(xs), max(ys)
+            elif kind == "/Form" and depth < 4:
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", (1, 0, 0, 1, 0, 0)))
+                yield from _image_rects(xobject, xobject.get("/Resources", resources), _multiply(matrix, ctm),
+                                        depth + 1)
+
+
+def _placements(page: pikepdf.Page) -> tuple[list[tuple[str, Matrix]], bool]:
+    """The page's image XObjects drawn and their matrices, up to the first operator that paints anything
+    else (visible text, paths, an inline image), and whether there was one."""
     images = _image_names(page)
     ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     stack: list[tuple[Matrix, int]] = []
@@ -145,7 +193,7 @@ def _placements(page: pikepdf.Page, strict: bool) -> tuple[list[tuple[str, Matri
                 placed.append((str(operands[0]), ctm))
             elif not (op in _TEXT_SHOW and render_mode == 3) and op not in _HARMLESS:
                 painted = True
-        if painted and strict:
+        if painted:
             break
     return placed, painted
 
