@@ -159,6 +159,19 @@ def test_one_born_digital_run_scores_number_date_type_and_signer(tmp_path: Path)
     assert "| tuning | born-digital | 1 (none) |" in section
 
 
+def test_one_hybrid_signed_run_reads_the_scan_not_the_stamps(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text(json.dumps(DOC, ensure_ascii=False) + "\n", encoding="utf-8")
+    results = run_texts(path, Settings(workers=1), None, seed=1, paths=("hybrid_signed",))
+    run = results["scores"]["tuning"]["hybrid_signed"]
+    for name in ("type_name", "organ_name", "subject"):  # printed: read from the scan, not the stamps
+        assert run["fields"][name] == 100.0, (name, results["tuning_miss_counts"])
+    assert run["overall"]["unflagged_wrong"] == 0  # a handwritten value is right or flagged, never silently wrong
+    assert sum(results["writers_by_half"]["tuning"].values()) == 1
+    section = texts_markdown({"texts": results})
+    assert "| tuning | hybrid-signed | 1 (none) |" in section and "Hybrid-signed by writer" in section
+
+
 def test_the_loose_organ_rule() -> None:
     assert organ_right("ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH", None, "Tỉnh Hà Tĩnh")
     assert organ_right("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", None, "Thành phố Hà Nội")
