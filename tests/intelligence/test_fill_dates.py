@@ -197,3 +197,25 @@ def test_a_pen_day_ocr_read_as_a_letter_and_a_symbol_still_leaves_a_day_slot() -
     assert [[w.text for w in slot.words] for slot in days] == [["A‡"]] and days[0].year == 2021
     found = extract_fields([page]).values["issued_date"]
     assert found.value is None and found.needs_review  # no day is guessed from the mark
+
+
+def test_a_pen_day_ocr_read_as_a_short_word_still_leaves_a_day_slot() -> None:
+    """'ngày lễ tháng 11': a pen '18' read as a word of two letters (a 200-dpi hybrid scan)."""
+    texts = ("Phú", "Thọ,", "ngày", "lễ", "tháng", "11", "năm", "2025")
+    words = tuple(Word(t, BBox(1300 + 150 * i, Y, 1420 + 150 * i, Y + 48), 0.9, 3, 3) for i, t in enumerate(texts))
+    page = OcrPage(W, H, 300, words, engine="tesseract")
+    days = [slot for slot in find_slots(page) if slot.kind == "day"]
+    assert [[w.text for w in slot.words] for slot in days] == [["lễ"]]
+    found = extract_fields([page]).values["issued_date"]
+    assert found.value is None and found.needs_review
+
+
+def test_a_place_that_starts_like_ngay_is_not_the_days_anchor() -> None:
+    """'Nghệ An, ngày 20 tháng 11': the day's blank lies after 'ngày', not after 'Nghệ' (its words were once
+    read as the blank and replaced by what the pen model made of them, and the date was lost)."""
+    texts = ("Nghệ", "An,", "ngày", "20", "tháng", "11", "năm", "2025")
+    words = tuple(Word(t, BBox(1300 + 150 * i, Y, 1420 + 150 * i, Y + 48), 0.95, 3, 3) for i, t in enumerate(texts))
+    page = OcrPage(W, H, 300, words, engine="tesseract")
+    days = [slot for slot in find_slots(page) if slot.kind == "day"]
+    assert [slot.left.text for slot in days] == ["ngày"] and [[w.text for w in s.words] for s in days] == [["20"]]
+    assert extract_fields([page]).get("issued_date") == "2025-11-20"

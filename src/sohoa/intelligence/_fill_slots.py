@@ -68,6 +68,14 @@ def _number_slot(seg: Segment) -> Slot | None:
                 left_keep=keep, lead=lead, letter=letter)
 
 
+def _ngay(folded: list[str], first: int, patterns: tuple[str, ...]) -> int:
+    """The 'ngày' of a date line among the words from ``first`` that look like it: before the month's
+    'tháng', a word reading 'ngay' first, else the last one."""
+    month = next((k for k in range(first + 1, len(folded)) if re.fullmatch(patterns[1], folded[k])), len(folded))
+    looks = [k for k in range(first, month) if re.fullmatch(patterns[0], folded[k])]
+    return ([k for k in looks if folded[k].startswith("ngay")] or looks)[-1]
+
+
 def _date_slots(seg: Segment) -> list[Slot]:
     """The day ('ngày' … 'tháng') and the month ('tháng' … 'năm') blanks of a date line, anchors in order."""
     folded = [fold(w.text) for w in seg.words]
@@ -76,11 +84,14 @@ def _date_slots(seg: Segment) -> list[Slot]:
         return []
     anchors: list[int] = []
     # OCR glues a handwritten digit to an anchor ('ngày03', '{tháng'): the anchor is found all the same.
-    for pattern in (rf"ng[a-z]{{1,3}}{_GLUE}{{0,3}}", rf"{_GLUE}{{0,3}}th[a-z]{{2,4}}", r"n[a-z]{1,2}m"):
+    patterns = (rf"ng[a-z]{{1,3}}{_GLUE}{{0,3}}", rf"{_GLUE}{{0,3}}th[a-z]{{2,4}}", r"n[a-z]{1,2}m")
+    for pattern in patterns:
         start = anchors[-1] + 1 if anchors else 0
         found = next((k for k in range(start, len(folded)) if re.fullmatch(pattern, folded[k])), None)
         if found is None:
             break
+        if not anchors:  # a place that starts like 'ngày' ('Nghệ An', 'Ngã Năm') comes before it
+            found = _ngay(folded, found, patterns)
         anchors.append(found)
     if not anchors:  # 'ngày' lost with the day: the day slot runs from the place, the month as usual
         slots = _day_without_ngay(seg, folded, year)
