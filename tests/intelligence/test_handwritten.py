@@ -6,6 +6,7 @@ import pytest
 
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.intelligence import extract_fields
+from sohoa.intelligence._fill_slots import find_slots
 
 from .pages import PageBuilder, first_page
 
@@ -86,6 +87,19 @@ def test_number_and_sign_split_by_the_blank_for_handwriting_are_joined() -> None
     found = extract_fields([pb.page()])
     assert (found.get("code_number"), found.get("code_notation")) == ("565", "TB-UBND")
     assert "/TB" not in (found.get("organ_name") or "")
+
+
+def test_a_small_s_label_cut_from_its_sign_by_a_lost_handwritten_number_keeps_the_blank() -> None:
+    """'số:      /QĐ-UBND': OCR read the label with a small s and dropped the pen number between: the label
+    and the sign are still one number line, so the blank between them is the number's slot."""
+    pb = first_page(number="")
+    pb.at(330, 470, "số:")
+    pb.at(330 + 80 + 300, 470, "/QĐ-UBND")
+    page = pb.page()
+    assert [slot.kind for slot in find_slots(page)][:1] == ["number"]
+    found = extract_fields([page]).values
+    assert found["code_notation"].value == "QĐ-UBND"
+    assert found["code_number"].value is None and found["code_number"].needs_review
 
 
 def test_a_motto_word_right_of_centre_is_not_part_of_the_organ() -> None:

@@ -17,7 +17,8 @@ __all__ = ["HAND_MARK", "NumberMatch", "agency_groups", "find_number", "format_s
            "is_number_label", "number_label", "repair_with_title", "stamp_zones"]
 
 # "Số", and what Tesseract makes of it: "Sô", "Só", "SỐ", "S6", "5ố" …; never "Sở" (an organ name).
-_PREFIX = re.compile(r"^[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?\s*(?P<body>.*)$")
+# 'Số:' as OCR reads it: '5ố', 'SO', or 'số:' with a small s (then with its colon: body text says 'số' too).
+_PREFIX = re.compile(r"^(?:[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔỖỘÒỎÕỌO60]\s*[:;.,]?|s\s?[ốôóồổỗộòỏõọo]\s*[:;])\s*(?P<body>.*)$")
 _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
 # The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then left empty and flagged.
 # Handwriting may come out as up to three short pieces ("2 2 Ộ" for 220): kept, and flagged as unsure.
