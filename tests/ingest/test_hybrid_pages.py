@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sohoa.db.models import Page
 from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.engines.pdfimage import covered_by_image, find_page_image
-from sohoa.pipeline.hybrid import layer_coverage, merge_typed, split_layer
+from sohoa.pipeline.hybrid import layer_coverage, merge_typed, split_layer, without_stamps
 from sohoa.services.platform.context import AppContext
 from sohoa.services.production.ingest import ingest_paths
 
@@ -190,3 +190,23 @@ def test_coverage_split_and_merge() -> None:
                                    Word("15", BBox(152, 301, 178, 319), 0.5, 0, 1)))
     merged = merge_typed(ocr, split.typed)
     assert merged.text == "Quyết\n15\n\nSố:"  # the OCR's own "15" stays; the typed "Số:" is added
+
+
+def test_the_ocrs_reading_of_a_stamp_written_into_the_page_is_dropped() -> None:
+    def line(texts: str, x: int, y: int, block: int, line_no: int, conf: float = 1.0) -> list[Word]:
+        return [Word(t, BBox(x + 80 * i, y, x + 80 * i + 70, y + 24), conf, block, line_no)
+                for i, t in enumerate(texts.split())]
+
+    layer = OcrPage(2480, 3508, 300, tuple(line("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", 1350, 50, 0, 0)
+                                           + line("congbao@portal.gov.vn", 1350, 80, 0, 1)
+                                           + line("Số: 15", 300, 400, 1, 2)), "pdf")
+    split = split_layer(layer)
+    assert [w.text for w in split.stamps][-1] == "congbao@portal.gov.vn" and [w.text for w in split.typed] == [
+        "Số:", "15"]
+    ocr = OcrPage(2480, 3508, 300, tuple(line("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", 1352, 52, 0, 0, 0.9)
+                                         + line("congbao@)portal.gov.vn", 1352, 82, 0, 1, 0.9)
+                                         + line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", 1300, 112, 1, 2, 0.9)))
+    # The stamp's words go (one edit allowed in a long word); the motto's right under them stays, though
+    # 'HÒA', 'XÃ', 'HỘI' are each one letter from a stamp word.
+    assert without_stamps(ocr, split.stamps).text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA"
+    assert without_stamps(ocr, ()) is ocr

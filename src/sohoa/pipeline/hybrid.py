@@ -21,9 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sohoa.domain.ocr import BBox, OcrPage, Word
+from sohoa.domain.text import fold, within_one_edit
 from sohoa.engines import imaging
 
-__all__ = ["COVERED", "LayerSplit", "layer_coverage", "merge_typed", "split_layer"]
+__all__ = ["COVERED", "LayerSplit", "layer_coverage", "merge_typed", "split_layer", "without_stamps"]
 
 COVERED = 0.6  # share of the scan's ink inside the layer's word boxes from which the layer is the page's text
 _ANALYSIS_DPI = 100
@@ -39,6 +40,7 @@ class LayerSplit:
 
     typed: tuple[Word, ...]
     stamp_text: str
+    stamps: tuple[Word, ...] = ()  # the stamps' and banners' words, where the layer puts them
 
 
 def layer_coverage(pixels: NDArray[np.uint8], dpi: int, layer: OcrPage) -> float:
@@ -69,13 +71,47 @@ def split_layer(layer: OcrPage) -> LayerSplit:
         blocks.setdefault(word.block, []).append(word)
     typed: list[Word] = []
     stamps: list[str] = []
+    stamp_words: list[Word] = []
     for words in blocks.values():
         text = OcrPage(layer.width, layer.height, layer.dpi, tuple(words), layer.source, layer.engine).text
         if _STAMP.search(text):
             stamps.append(text)
+            stamp_words.extend(words)
         else:
             typed.extend(words)
-    return LayerSplit(tuple(typed), "\n\n".join(stamps))
+    return LayerSplit(tuple(typed), "\n\n".join(stamps), tuple(stamp_words))
+
+
+def _reads_as(ocr: str, stamp: str) -> bool:
+    """An OCR word (folded) read from a stamp's word: the same, or one edit away when both are long enough
+    for one edit not to make another word ('hoa' is one edit from 'hoc')."""
+    return ocr == stamp or (min(len(ocr), len(stamp)) >= 5 and within_one_edit(ocr, stamp))
+
+
+def without_stamps(ocr: OcrPage, stamps: Sequence[Word]) -> OcrPage:
+    """The OCR page without its reading of the stamps the layer holds: a signing tool that writes its stamp
+    into the page (not as a signature widget) leaves it in the pixels, and OCR reads it with the document.
+    An OCR word goes when its centre lies inside a stamp block's box and it reads as one of that block's
+    words (marks ignored; :func:`_reads_as`): the document's own words under a widget stay."""
+    if not stamps or ocr.text_override is not None:
+        return ocr
+    blocks: dict[int, list[Word]] = {}
+    for word in stamps:
+        blocks.setdefault(word.block, []).append(word)
+    zones = []  # per stamp block: its box grown by a line's height, and its words
+    for ws in blocks.values():
+        pad = max(w.bbox.height for w in ws) // 2
+        zones.append((min(w.bbox.x0 for w in ws) - pad, min(w.bbox.y0 for w in ws) - pad,
+                      max(w.bbox.x1 for w in ws) + pad, max(w.bbox.y1 for w in ws) + pad, {fold(w.text) for w in ws}))
+
+    def echo(word: Word) -> bool:
+        cx, cy = (word.bbox.x0 + word.bbox.x1) / 2, (word.bbox.y0 + word.bbox.y1) / 2
+        text = fold(word.text)
+        return any(x0 <= cx <= x1 and y0 <= cy <= y1 and any(_reads_as(text, t) for t in texts)
+                   for x0, y0, x1, y1, texts in zones)
+
+    kept = tuple(w for w in ocr.words if not echo(w))
+    return ocr if len(kept) == len(ocr.words) else replace(ocr, words=kept)
 
 
 def _overlaps(box: BBox, others: Sequence[BBox]) -> bool:

@@ -29,7 +29,7 @@ from sohoa.intelligence.signer_titles import read_signer_titles
 from sohoa.intelligence.split import page_role
 from sohoa.intelligence.stamps import read_stamps
 from sohoa.intelligence.subject_lines import read_subject_lines
-from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer
+from sohoa.pipeline.hybrid import COVERED, layer_coverage, merge_typed, split_layer, without_stamps
 from sohoa.pipeline.layer_quality import layer_is_poor, prefer_ocr
 from sohoa.pipeline.layout import reading_order
 from sohoa.pipeline.preprocess import measure_quality, pixel_array
@@ -125,6 +125,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
     quality = measure_quality(pixels, dpi, depth=depth)
     coverage: float | None = None
     typed: tuple[Word, ...] = ()
+    stamps: tuple[Word, ...] = ()
     overlay = ""
     read: OcrPage | None = None
     if layer is not None and poor:  # a layer of few known words (a poor OCR by another tool): read the page
@@ -141,7 +142,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         coverage = layer_coverage(pixels, dpi, layer)
         if coverage < COVERED:
             split = split_layer(layer)
-            typed, overlay, layer = split.typed, split.stamp_text, None
+            typed, overlay, stamps, layer = split.typed, split.stamp_text, split.stamps, None
             quality = replace(quality, warnings=(*quality.warnings, "text_layer_partial"))
     separator = None if layer or read else find_separator(_small_grey(image))
     if layer is not None:
@@ -152,6 +153,7 @@ def run_page_job(job: PageJob, engine: OcrEngine) -> PageOutcome:
         ocr = OcrPage(width=image.width, height=image.height, dpi=dpi, engine="none")
     else:
         ocr, quality = _ocr(job, image, pixels, dpi, quality, engine, overlay)
+        ocr = without_stamps(ocr, stamps)  # a stamp written into the page: provenance, not the page's text
     if typed and not separator:
         ocr = merge_typed(ocr, typed)
     role = None if separator else page_role(ocr)
