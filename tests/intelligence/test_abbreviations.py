@@ -19,6 +19,8 @@ from .test_extract import fields_of
         ("thực hiện 02 Chương trình MIQG: Phát triển", "thực hiện 02 Chương trình MTQG: Phát triển"),
         ("của Ủy ban MTIQ Việt Nam", "của Ủy ban MTTQ Việt Nam"),
         ("(UBNO tỉnh)", "(UBND tỉnh)"),
+        ("thực hiện Nghị quyết số 66-NQ/LW,", "thực hiện Nghị quyết số 66-NQ/TW,"),  # a Party sign's issuer
+        ("Kết luận số 15-KL/TX của Tỉnh ủy", "Kết luận số 15-KL/TX của Tỉnh ủy"),  # near TW, TU: kept, doubted
     ],
 )
 def test_a_slipped_abbreviation_is_mended_or_flagged(text: str, expected: str) -> None:
@@ -36,6 +38,7 @@ def test_a_slipped_abbreviation_is_mended_or_flagged(text: str, expected: str) -
         "mã QRX",  # three letters: too near too many to judge
         "đề nghị của STTTT và SGTVT",  # departments one letter from ministries (BTTTT, BGTVT)
         "chính sách thuế GTGT, thuế TNCN; Lưu: VT, KTTH",  # unlisted, one letter from ATGT, TKCN, KTXH
+        "Nghị quyết số 66-NQ/TW, Chỉ thị 05-CT/TU, Thông báo 12-TB/VPTU và Quyết định 15/QĐ-UB",  # as issued
     ],
 )
 def test_other_capitals_are_left_alone(text: str) -> None:

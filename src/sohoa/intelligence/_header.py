@@ -25,7 +25,7 @@ __all__ = ["DateMatch", "find_date", "find_organs", "find_stamps", "is_motto"]
 # are flagged for review instead of guessed.
 _DATE = re.compile(
     r"^(?P<place>[a-z][^\d,:;]*?)\s*[,.]?\s*(?:ng[a-z]{1,3})?\s*"
-    r"(?P<d>[^\sa-z,]{1,4}?(?:\s[^\s,]{1,4}){0,2}?|[a-z][^\sa-z,]{0,3}|[a-z]{2}(?=\s+th))?[\s.…_]*"
+    r"(?P<d>[^\sa-z,]{1,4}?(?:\s[^\s,]{1,4}){0,2}?|[a-z][^\sa-z,]{0,3}|[^\s,]{1,3}(?=\s+th))?[\s.…_]*"
     r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
 _NGAY = re.compile(r"ng[a-z]{1,3}")
