@@ -7,6 +7,7 @@ import numpy as np
 from sohoa.domain.ocr import BBox, Word
 from sohoa.intelligence import extract_fields
 from sohoa.intelligence.date_line import read_date_line, split_glued_anchors
+from sohoa.intelligence.number_line import read_number_line
 
 from .pages import HEIGHT, WIDTH, PageBuilder, first_page
 from .test_signer_titles import BandEngine
@@ -80,3 +81,27 @@ def test_a_pen_garble_glued_to_thang_is_dropped_and_printed_digits_kept() -> Non
     printed = split_glued_anchors([*line[:2], Word("26tháng", BBox(300, 0, 500, 50), 0.7, 1, 1), line[3]])
     assert [w.text for w in printed] == ["Quảng", "ngày", "26", "tháng", "năm"]
     assert printed[2].bbox.x1 == printed[3].bbox.x0
+
+
+def test_a_header_line_read_as_junk_is_read_again_for_its_number_and_date() -> None:
+    """'Số: 38273 /CHQ-GSQL  Hà Nội, ngày 25 tháng 11 năm 2025' with the number and day by hand, read by the
+    page OCR as 'SH 20013 (CHUCGOL  HONGI ngài 29 Lang 1? non 207P' (Tesseract misjudged the whole line): no
+    label and no 'năm <year>' to start from, but a header line of junk on each side is read again alone."""
+    junk = ("SH 20013 (CHUCGOL", "HONGI ngài 29 Lang 1? non 207P")
+    pb = first_page(number=junk[0], date_line=junk[1],
+                    builder=PageBuilder(low=dict.fromkeys(" ".join(junk).split(), 0.3)))
+    page = pb.page()
+    found = extract_fields([page])
+    assert found.get("issued_date") is None and found.get("code_notation") is None
+    page = read_number_line(WHITE, 300, page, BandEngine(("Số:", "38273", "/CHQ-GSQL"), conf=0.9))
+    page = read_date_line(WHITE, 300, page, BandEngine(("Hà", "Nội,", "ngày", "25", "tháng", "11", "năm", "2025")))
+    found = extract_fields([page])
+    assert (found.get("code_notation"), found.get("issued_date"), found.get("place")) == (
+        "CHQ-GSQL", "2025-11-25", "Hà Nội")
+
+
+def test_header_lines_read_cleanly_are_not_read_again() -> None:
+    page = first_page(number="Số: 38273/CHQ-GSQL", date_line="Hà Nội, ngày 25 tháng 11 năm 2025").page()
+    engine = BandEngine(("Số:", "1/CHQ-GSQL"))
+    assert read_number_line(WHITE, 300, page, engine) == page and read_date_line(WHITE, 300, page, engine) == page
+    assert not engine.calls

@@ -102,6 +102,17 @@ def test_a_small_s_label_cut_from_its_sign_by_a_lost_handwritten_number_keeps_th
     assert found["code_number"].value is None and found["code_number"].needs_review
 
 
+@pytest.mark.parametrize(("line", "number"), [("Số: J5 l7 ni JCHQ-GSQL", None), ("Số: 38273 JCHQ-GSQL", "38273")])
+def test_a_slash_read_as_j_and_a_number_in_three_pieces_keep_the_sign(line: str, number: str | None) -> None:
+    """Vietnamese writes no J: 'JCHQ-GSQL' after a number is the sign with its slash misread; a pen number
+    read in three pieces is unreadable (empty, flagged), a printed one read cleanly stays."""
+    pb = first_page(number="")
+    pb.at(330, 470, line)
+    found = extract_fields([pb.page()]).values
+    assert found["code_notation"].value == "CHQ-GSQL" and found["code_number"].value == number
+    assert found["code_number"].needs_review == (number is None)
+
+
 def test_a_motto_word_right_of_centre_is_not_part_of_the_organ() -> None:
     pb = first_page(organ=("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"))
     organ_line = [w for w in pb.words if w.text in ("ỦY", "BAN", "NHÂN", "DÂN") and w.bbox.y0 == 200]

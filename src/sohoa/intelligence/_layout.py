@@ -119,3 +119,17 @@ def is_junk(segment: Segment) -> bool:
 def below(segments: Sequence[Segment], anchor: Segment) -> list[Segment]:
     """Segments whose top lies below the middle of the anchor."""
     return [s for s in segments if s.bbox.y0 > anchor.cy and s is not anchor]
+
+
+def garbled_header_line(segments: Sequence[Segment], page: OcrPage, *, left: bool) -> Segment | None:
+    """The first line of the header (above 40 % of the page) that the page OCR read as junk: three words or
+    more at a mean confidence under 0.5, starting in the left column (``left``) or reaching into the right
+    one. A line holding a handwritten number or day next to printed words can make Tesseract's layout analysis
+    misjudge the whole line ('Số: 38273 /CHQ-GSQL Hà Nội, ngày 25 tháng …' read 'SH 20013 (CHUCGOL HONGI
+    ngài 29 Lang'), while the same band read alone reads right."""
+    for seg in segments:
+        if seg.cy > 0.4 * page.height or len(seg.words) < 3 or seg.conf >= 0.5:
+            continue
+        if (seg.bbox.x0 < 0.3 * page.width) if left else (seg.bbox.x1 > 0.6 * page.width):
+            return seg
+    return None

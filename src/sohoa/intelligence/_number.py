@@ -22,7 +22,7 @@ _PREFIX = re.compile(r"^(?:[S5]\s?[ốôóồổỗộòỏõọoỐÔÓỒỔ�
 _SEPARATORS = re.compile(r"\s*([/\-–—])\s*")
 # The number may be anything OCR made of handwriting ("#4", "'†E", "6§0"): it is then left empty and flagged.
 # Handwriting may come out as up to three short pieces ("2 2 Ộ" for 220): kept, and flagged as unsure.
-_BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,2}[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
+_BODY = re.compile(r"^(?P<num>(?:[^\s/]{1,3}\s){0,3}[^\s/]{0,11}?)(?P<sep>[/-])(?P<rest>\S+)")
 # A group may hold a dot ('VPCP-V.I': Vụ I), or OCR read its hyphen as one ('SGDĐT.CTTT'): kept, for review.
 _GROUP = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ0-9]*(?:\.[A-Za-zĐđ0-9]+)*|(?:19|20)\d{2})$")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
@@ -141,11 +141,16 @@ def _words_of(seg: Segment, needle: str) -> tuple[Word, ...]:
     return picked or seg.words
 
 
+# A slash beside pen ink read as 'J' ('Số: 38273 JCHQ-GSQL'): Vietnamese writes no J, so a word that starts
+# with it and runs on in capitals to a separator is the sign with its slash.
+_J_SLASH = re.compile(r"(?<=\s)J(?=[A-ZĐ]{2,}[a-z]{0,3}[-/])")
+
+
 def _parse(seg: Segment, prefix: str = "") -> tuple[str, str, str] | None:
     match = _PREFIX.match(prefix + seg.text)
     if match is None:
         return None
-    body = _SEPARATORS.sub(lambda m: "-" if m.group(1) in "–—" else m.group(1), match.group("body"))
+    body = _SEPARATORS.sub(lambda m: "-" if m.group(1) in "–—" else m.group(1), _J_SLASH.sub("/", match.group("body")))
     body = body.translate(_SIGN_LOOKALIKES)
     found = _BODY.match(body)
     if found is None:

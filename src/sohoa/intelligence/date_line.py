@@ -2,13 +2,14 @@
 
 A day written by hand against 'ngày' ('ngày20 tháng 01 năm 2025') can make Tesseract read the pen and the
 printed words around it as one junk word of confidence 0, which the post-correction drops: the page keeps
-'Quảng Ngãi,' and '01 năm 2025' with a gap between, and no date line parses (:func:`._header.find_date`).
-So when the upper right of a page holds a line ending in 'năm <year>' but no date line parses, the band of
-that line is read again by itself (the page worker does this after the correction). If the reading
-parses as a date line, its words replace what the page OCR made of the band; a word holding both anchors
-glued ('ngàytháng', the pen between them unread) is cut into 'ngày' and 'tháng' at the line's letter
-pitch, so the blank between them is judged by :func:`.handwriting.read_fill_ins` like any other. A day
-that stays unread leaves the date empty and flagged (``date.missing_part``), never guessed.
+'Quảng Ngãi,' and '01 năm 2025' with a gap between, and no date line parses (:func:`._header.find_date`). So
+when the upper right of a page holds a line ending in 'năm <year>' (or a line the page OCR read as junk,
+:func:`._layout.garbled_header_line`) but no date line parses, the band of that line is read again by itself
+(the page worker does this after the correction). If the reading parses as a date line, its words replace what
+the page OCR made of the band; a word holding both anchors glued ('ngàytháng', the pen between them unread) is
+cut into 'ngày' and 'tháng' at the line's letter pitch, so the blank between them is judged by
+:func:`.handwriting.read_fill_ins` like any other. A day that stays unread leaves the date empty and flagged
+(``date.missing_part``), never guessed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sohoa.domain.ocr import BBox, OcrPage, Word
 from sohoa.domain.text import fold
 
 from ._header import find_date
-from ._layout import Segment, page_segments
+from ._layout import Segment, garbled_header_line, page_segments
 from ._swallow import pitch
 from .signer_titles import _Engine, _grey, _inside, _read_band
 
@@ -74,7 +75,16 @@ def _line_band(page: OcrPage, segments: list[Segment]) -> tuple[int, int, int, i
         x0 = min(s.bbox.x0 for s in level)
         return (max(0, int(x0 - h)), max(0, int(seg.bbox.y0 - 0.4 * h)),
                 min(page.width, int(seg.bbox.x1 + h)), min(page.height, int(seg.bbox.y1 + 0.4 * h)))
-    return None
+    junk = garbled_header_line(segments, page, left=False)  # no 'năm <year>' read: a line read as junk
+    if junk is None:
+        return None
+    h = junk.height
+    right = [w for s in segments if abs(s.cy - junk.cy) < 0.7 * h for w in s.words  # the line's right half
+             if w.bbox.x0 + w.bbox.x1 > 0.9 * page.width]
+    if not right:
+        return None
+    return (max(0, int(min(w.bbox.x0 for w in right) - h)), max(0, int(junk.bbox.y0 - 0.4 * h)),
+            min(page.width, int(junk.bbox.x1 + h)), min(page.height, int(junk.bbox.y1 + 0.4 * h)))
 
 
 def read_date_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> OcrPage:

@@ -4,7 +4,8 @@ Tesseract sometimes reads the printed sign after a handwritten number so badly (
 post-correction drops it as junk, or its layout analysis loses it, while the same line cut out and read
 alone reads whole ('Số: 445' left, '/CV-PA83' read again). So when the upper left of a page holds a 'Số:'
 line but no number line parses (:func:`._number.find_number`), the band of that line, from its label to the
-page's middle, is read again by itself (the page worker does this after the correction); if that reading
+page's middle, is read again by itself (the page worker does this after the correction), and so is a left
+header line the page OCR read as junk (:func:`._layout.garbled_header_line`); if that reading
 parses as a number line, its words replace what the page OCR made of the band. The handwritten number in
 it is then judged by :func:`.handwriting.read_fill_ins` like any other.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from sohoa.domain.ocr import OcrPage
 
-from ._layout import Segment, page_segments
+from ._layout import Segment, garbled_header_line, page_segments
 from ._number import find_number, number_label
 from .signer_titles import _Engine, _grey, _read_band, replace_band
 
@@ -35,7 +36,7 @@ def read_number_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> Oc
     segments = page_segments(page)
     if not page.words or find_number(segments, page) is not None:
         return page
-    label = number_label(segments, page)
+    label = number_label(segments, page) or garbled_header_line(segments, page, left=True)
     if label is None:
         return page
     grey = _grey(image)
