@@ -34,3 +34,17 @@ def test_a_second_reading_that_is_no_number_line_changes_nothing() -> None:
     page = first_page(number="Số: 445", title=None).page()
     engine = BandEngine(("Số:", "445"))
     assert read_number_line(WHITE, 300, page, engine) == page and len(engine.calls) == 1
+
+
+def test_a_sign_found_alone_has_the_band_left_of_it_read_again() -> None:
+    """'/CT-CS' alone: OCR lost 'Số:' with the pen number; the band from the column's start is read again."""
+    alone = first_page(number="/CT-CS", title=None)
+    found = extract_fields([alone.page()])
+    assert found.get("code_notation") == "CT-CS" and found.get("code_number") is None
+    engine = BandEngine(("Số:", "5528", "/CT-CS"))
+    page = read_number_line(WHITE, 300, alone.page(), engine)
+    assert len(engine.calls) == 1
+    assert (extract_fields([page]).get("code_number"), extract_fields([page]).get("code_notation")) == (
+        "5528", "CT-CS")
+    again = BandEngine(("/CT-CS",))  # read alone again: nothing gained, nothing changed
+    assert read_number_line(WHITE, 300, alone.page(), again) == alone.page() and len(again.calls) == 1
