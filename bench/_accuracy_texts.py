@@ -51,8 +51,12 @@ def half_of(doc_id: str) -> str:
     return HALVES[int(doc_id, 16) % 2]
 
 
+_QUOTES = str.maketrans("“”„‟«»‘’", '""""""' + "''")
+
+
 def _fold(text: str) -> str:
-    return normal(unicodedata.normalize("NFC", text)).casefold()
+    """Case-folded NFC text, curly and straight quotes alike (a quote's direction is the typesetter's)."""
+    return normal(unicodedata.normalize("NFC", text)).casefold().translate(_QUOTES)
 
 
 def organ_right(found: str | None, parent: str | None, label: str) -> bool:
@@ -69,7 +73,8 @@ def organ_right(found: str | None, parent: str | None, label: str) -> bool:
 
 
 def subject_right(found: str | None, printed: str) -> bool:
-    """The subject as printed, case-insensitively: NFC, whitespace, a leading 'V/v' and a final stop aside."""
+    """The subject as printed, case-insensitively: NFC, whitespace, quotes' direction, a leading 'V/v' and a
+    final stop aside."""
     if not found:
         return False
     return _VV.sub("", _fold(found)).rstrip(". ") == _VV.sub("", _fold(printed)).rstrip(". ")

@@ -183,6 +183,7 @@ def test_the_loose_organ_rule() -> None:
     assert not organ_right(None, None, "Chính phủ")
     assert subject_right("V/v chính sách thuế.", "V/v: Chính sách thuế")
     assert not subject_right("Chính sách thuế GTGT", "V/v chính sách thuế")
+    assert subject_right("V/v triển khai “chiến dịch quang trung”", "V/V TRIỂN KHAI ”CHIẾN DỊCH QUANG TRUNG”")
 
 
 def test_the_hold_out_split_is_stable(tmp_path: Path) -> None:

@@ -66,3 +66,12 @@ def test_extract_reads_the_subject_against_the_body() -> None:
     once = extract_fields([first_page(subject=subject, body=body[:2]).page()])
     assert once.get("subject") == "Về việc gia cố dê bao chống sạt lở"
     assert "subject" in once.needing_review()
+
+
+def test_a_trich_yeu_whose_brackets_do_not_pair_up_is_doubted() -> None:
+    """'… địa phương 02 cấp (đợt': OCR dropped '2)', the line's last word; the summary reads whole otherwise."""
+    cut = extract_fields([first_page(subject=("Về việc xây dựng mô hình chính quyền 02 cấp (đợt",)).page()])
+    assert cut.values["subject"].needs_review
+    whole = extract_fields([first_page(subject=("Về việc xây dựng mô hình chính quyền 02 cấp (đợt 2)",)).page()])
+    assert whole.get("subject") == "Về việc xây dựng mô hình chính quyền 02 cấp (đợt 2)"
+    assert not whole.values["subject"].needs_review

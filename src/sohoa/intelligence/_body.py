@@ -157,8 +157,8 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     """The trích yếu of these lines, its words read against the same phrase elsewhere on the page
     (:func:`echo_readings`: the body often repeats it), for review when a word of it stays doubtful after
     correction (a garble, a stray letter, a syllable the lexicon never saw, a reading the context doubts)
-    or the page reads a word of it otherwise as often, and when it is ``cut``: longer than :data:`_MAX_LINES`,
-    or a line of it kept though off the centre (a word OCR lost)."""
+    or the page reads a word of it otherwise as often, when its brackets do not pair up, and when it is ``cut``:
+    longer than :data:`_MAX_LINES`, or a line of it kept though off the centre (a word OCR lost)."""
     text = _formula(" ".join(t for t in text.split() if not _STROKE.match(t)))
     own = {id(w) for s in kept for w in s.words}
     context = [[w.text if id(w) not in own else "" for w in line] for line in page.lines()]
@@ -167,7 +167,10 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     words, abbreviated = mend_abbreviations(words)
     words, specks = _without_specks(words)
     odd = any(_ODD.match(w) for w in words)
-    doubtful = bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended or abbreviated
+    joined = " ".join(words)
+    unpaired = joined.count("(") != joined.count(")")  # '… 02 cấp (đợt': OCR dropped the line's last word
+    doubtful = (bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended or abbreviated
+                or unpaired)
     return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
