@@ -148,3 +148,18 @@ def test_motto_segment_is_never_part_of_the_organ() -> None:
     pb.at(453, 514, "Số: 11/CT-UBND")
     found = extract_fields([pb.page()])
     assert found.get("organ_name") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_a_date_line_joined_to_the_number_lines_sign_is_found(split: bool) -> None:
+    """'Số: 38162 /CHQ-GSQL Hà Nội, ngày 25 tháng 11 năm 2025' as one line (the gap between the columns narrower
+    than the pen number's blank), or from the sign on when the blank cut the label off."""
+    pb = first_page(number="", date_line="")
+    if split:
+        pb.at(330, 470, "Số: 38162")
+        pb.at(780, 470, "/CHQ-GSQL Hà Nội, ngày 25 tháng 11 năm 2025")
+    else:
+        pb.at(330, 470, "Số: 38162 /CHQ-GSQL Hà Nội, ngày 25 tháng 11 năm 2025")
+    found = extract_fields([pb.page()])
+    assert (found.get("code_number"), found.get("code_notation")) == ("38162", "CHQ-GSQL")
+    assert (found.get("issued_date"), found.get("place")) == ("2025-11-25", "Hà Nội")

@@ -29,6 +29,7 @@ _DATE = re.compile(
     r"th[a-z]{2,4}\s*(?P<m>[^\sa-z,]{1,4}?)?[\s.…_]*n[a-z]{1,2}m\s*(?P<y>\d{4})\b"
 )
 _NGAY = re.compile(r"ng[a-z]{1,3}")
+_PREFIX_SO = re.compile(r"^[s5][o6]\s*[:;.,]")  # a line that starts with the number's label ('Số:', folded)
 _DAY_FIRST = re.compile(r"\d{1,2}\s*th[a-z]{2,4}\b")  # a handwritten day read apart from the place and 'ngày'
 _DAY_MONTH = re.compile(r"(?<=[\sy])([0-9il|o]{1,2})(?=\s*(?:th[a-z]{2,4}|n[a-z]{1,2}m)\b)")
 _LOOKALIKES = str.maketrans("il|o", "1110")
@@ -90,12 +91,24 @@ def _date_hit(seg: Segment, match: re.Match[str], certainty: float) -> Hit:
     return Hit(value.isoformat(), (seg.words,), certainty * (0.6 if low else 1.0), rule, needs_review=low)
 
 
+def _after_sign(seg: Segment) -> Segment | None:
+    """The words after the number line's sign when OCR joined the date line to it ('Số: 36162 /CHQ-GSQL Hà
+    Nội, ngày 25 tháng 11 năm 2025', or from the sign on when the blank of a handwritten number cut the label
+    off: '/CHQ-GSQL Hà Nội, ngày 25 …'): the gap between the columns is narrower than the blank."""
+    signs = [k for k, w in enumerate(seg.words) if "/" in w.text]
+    if not signs or signs[-1] + 2 >= len(seg.words) or not (_PREFIX_SO.match(seg.folded) or seg.text[:1] == "/"):
+        return None
+    return Segment(seg.words[signs[-1] + 1:])
+
+
 def find_date(segments: Sequence[Segment], page: OcrPage) -> DateMatch | None:
     """The topmost 'Place, ngày … tháng … năm …' line right of centre in the upper half."""
     for seg in segments:
         if seg.cy > 0.5 * page.height or seg.cx < 0.35 * page.width:
             continue
         match = _DATE.match(_digit_lookalikes(seg.folded))
+        if match is None and (tail := _after_sign(seg)) is not None:
+            seg, match = tail, _DATE.match(_digit_lookalikes(tail.folded))
         cut = match is None and (seg.folded.startswith(("thang", "ngay")) or _DAY_FIRST.match(seg.folded) is not None)
         if cut or (match is not None and _NGAY.fullmatch(match.group("place").strip())):
             # The line starts at "ngày" or "tháng": the place is a segment of its own, cut off by a
