@@ -22,6 +22,8 @@ or read values of the real documents (their README keeps that material out of th
     .venv/bin/python bench/accuracy.py --conditions "" --no-real --variations all --variation-documents 2
     .venv/bin/python bench/accuracy.py --conditions "" --variations none --rescans all   # real items rescanned
     .venv/bin/python bench/accuracy.py --conditions "" --variations none --no-real --texts 40   # real texts typeset
+    .venv/bin/python bench/accuracy.py --conditions "" --variations none --no-real --texts 40 \
+        --texts-paths hybrid_signed   # … published as agencies do: pen number and day, 200-dpi scan, stamps
 
 Layout variations (``sohoa.samples.VARIATIONS``) are run per variation and pooled into the tuning and the
 held-out set (``--variations``); held-out results must never be used to develop extraction rules.
