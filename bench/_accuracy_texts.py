@@ -143,8 +143,8 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
     tuning_misses: Counter[str] = Counter()
     held_misses: Counter[str] = Counter()
     layouts: Counter[str] = Counter()
-    writers: Counter[str] = Counter()
-    by_writer: dict[tuple[str, str], FieldScore] = {}
+    writers: dict[str, Counter[str]] = {h: Counter() for h in HALVES}  # hybrid-signed documents per writer
+    by_writer: dict[str, dict[str, FieldScore]] = {h: {} for h in HALVES}
     pages: dict[str, int] = dict.fromkeys(HALVES, 0)
     with tempfile.TemporaryDirectory(prefix="sohoa-texts-") as tmp:
         for half, docs in halves.items():
@@ -170,9 +170,9 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
                         form, int(str(drawn["pages"])), drawn, parsed.organ[-1], truth["issued_date"],
                         seed + int(doc["id"], 16) % 100_000, Path(tmp) / f"{half}-{number}-hybrid.pdf")
                     form.unlink()
-                    writers[f"{half} {writer}"] += 1
+                    writers[half][writer] += 1
                 for kind, file in files.items():
-                    also = [by_writer.setdefault((half, writer), FieldScore())] if kind == "hybrid_signed" else []
+                    also = [by_writer[half].setdefault(writer, FieldScore())] if kind == "hybrid_signed" else []
                     misses = score_fields(truth, _read(settings, file), [scores[(half, kind)], *also])
                     for miss in misses:
                         if half == "tuning":
@@ -189,10 +189,9 @@ def run_texts(path: Path, settings: Settings, count: int | None, seed: int,
     return {"source": path.parent.name, "seed": seed, "per_half": count,
             "documents": {h: len(d) for h, d in halves.items()},
             "skipped": {h: dict(c) for h, c in skipped.items()}, "pages": pages, "layouts": dict(layouts),
-            "writers_by_half": {h: {k.split()[1]: n for k, n in writers.items() if k.split()[0] == h}
-                                for h in HALVES},
+            "writers_by_half": {h: dict(c) for h, c in writers.items()},
             "by_writer": {h: {w: {"fields": score.as_dict(), "overall": score.overall()}
-                              for (half, w), score in sorted(by_writer.items()) if half == h} for h in HALVES},
+                              for w, score in sorted(scored.items())} for h, scored in by_writer.items()},
             "scores": {h: {p: {"fields": scores[(h, p)].as_dict(), "overall": scores[(h, p)].overall(),
                                "review": scores[(h, p)].review(), "misses": scores[(h, p)].misses()}
                            for p in PATHS} for h in HALVES},

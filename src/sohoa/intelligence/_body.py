@@ -171,7 +171,7 @@ def _subject_hit(kept: Sequence[Segment], text: str, rule: str, page: OcrPage, c
     unpaired = joined.count("(") != joined.count(")")  # '… 02 cấp (đợt': OCR dropped the line's last word
     doubtful = (bool(doubtful_words(words)) or bool(contradicted) or cut or specks or odd or mended or abbreviated
                 or unpaired)
-    return Hit(canonical_text(" ".join(words)), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
+    return Hit(canonical_text(joined), tuple(s.words for s in kept), 0.85, rule, needs_review=doubtful)
 
 
 # Marks OCR makes of specks and stray strokes at a word's edge; no trích yếu prints them there. Quotes and

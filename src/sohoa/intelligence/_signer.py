@@ -76,9 +76,9 @@ def slipped_marks(name: str) -> bool:
     tone unchanged ('Hồ Đúc Phóc' for 'Hồ Đức Phớc': ứ read ú): OCR's common slip on a noisy scan. A rare
     name that differs from a listed one by its tone ('Vịnh', 'Ấn') is not doubted."""
     lists = name_lists()
-    known = lists["middle"] | lists["given"]
+    known, folds = lists["middle"] | lists["given"], lists["middle~"] | lists["given~"]
     for word in (w.lower() for w in name.split()[1:]):
-        if word in known or fold(word) not in lists["middle~"] | lists["given~"]:
+        if word in known or fold(word) not in folds:
             continue
         tone = strip_tone(word)[1]
         if any(fold(n) == fold(word) and strip_tone(n)[1] == tone for n in known):

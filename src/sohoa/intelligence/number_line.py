@@ -59,4 +59,4 @@ def read_number_line(image: Any, dpi: int, page: OcrPage, engine: _Engine) -> Oc
 
 def _bare(found: NumberMatch) -> bool:
     """A sign found alone, without its 'Số:' (``_number._bare_sign``)."""
-    return found.segment.text.lstrip().startswith(("/", "-"))
+    return found.segment.text.startswith("/")
