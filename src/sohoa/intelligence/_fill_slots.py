@@ -31,7 +31,7 @@ class Slot:
     words: tuple[Word, ...]
     box: BBox
     reference: int
-    margin: int = 0  # rows above and below the printed line inside ``box``
+    margin: int = 0  # rows above and below the printed line inside ``box`` (``rise``)
     joined: Word | None = None  # a sign word OCR joined to the number ('#4/QĐ-UBND'), cut at ``cut``
     cut: int = 0
     year: int | None = None  # a date slot: the printed year of its line
@@ -40,6 +40,12 @@ class Slot:
     lead: int = 0  # pixels of ``left``'s box inside ``box``: a glyph there that its edge does not cut is read
     letter: float = 0.0  # with ``lead``: the line's width per letter
     touch: bool = False  # pen ink may touch the right edge: the printed word's box after it fits its letters
+
+
+def rise(height: int) -> int:
+    """Rows read above and below a printed line whose digits stand ``height`` high: a pen's digits stand up
+    to two and a half times as tall as the print and rise above it (a digit the box cuts is not read)."""
+    return height + height // 2
 
 
 def _number_slot(seg: Segment) -> Slot | None:
@@ -63,8 +69,8 @@ def _number_slot(seg: Segment) -> Slot | None:
     if keep:  # 'Số:445': the blank starts where the word's letters of 'Số:' end (the colon's dots are no glyph)
         anchor = words[0].bbox
         start, lead = anchor.x0 + round(anchor.width * keep / len(words[0].text)), 0
-    box = BBox(start, seg.bbox.y0 - h // 2, max(right - 1, start + 2), seg.bbox.y1 + h // 2)
-    return Slot("number", words[0], middle, box, sign.bbox.height, h // 2, sign if cut > 0 else None, cut,
+    box = BBox(start, seg.bbox.y0 - rise(h), max(right - 1, start + 2), seg.bbox.y1 + rise(h))
+    return Slot("number", words[0], middle, box, sign.bbox.height, rise(h), sign if cut > 0 else None, cut,
                 left_keep=keep, lead=lead, letter=letter)
 
 
@@ -119,11 +125,11 @@ def _date_slots(seg: Segment) -> list[Slot]:
         x1 = b.bbox.x0 + wide if wide else x1
         inside = seg.words[i + 1:j]  # OCR's boxes of the anchors may overlap the blank: its words widen it
         x0, x1 = min([x0, *(w.bbox.x0 for w in inside)]), max([x1, *(w.bbox.x1 for w in inside)])
-        box = BBox(x0, seg.bbox.y0 - h // 2, max(x1, x0 + 1), seg.bbox.y1 + h // 2)
+        box = BBox(x0, seg.bbox.y0 - rise(h), max(x1, x0 + 1), seg.bbox.y1 + rise(h))
         # Pen ink touching 'tháng' or 'năm': read when that word's box fits its letters at the pitch of the
         # line's other words; a box that swallowed pen ink never does (where its letters start is estimated).
         touch = not wide and fits(b, cut, box.x1, pitch([w for w in seg.words if w is not b]))
-        slots.append(Slot(kind, a, inside, box, h, h // 2, b if cut or wide else None, cut,
+        slots.append(Slot(kind, a, inside, box, h, rise(h), b if cut or wide else None, cut,
                           year=int(year.text), left_keep=keep, lead=lead, letter=letter, touch=touch))
     return slots
 
@@ -137,8 +143,8 @@ def _day_without_ngay(seg: Segment, folded: list[str], year: Word) -> list[Slot]
     start = next((k for k in range(month - 1, -1, -1) if seg.words[k].text.endswith(",")), month - 1)
     a, b = seg.words[start], seg.words[month]
     h = year.bbox.height
-    box = BBox(a.bbox.x1 + 1, seg.bbox.y0 - h // 2, max(b.bbox.x0 - 1, a.bbox.x1 + 2), seg.bbox.y1 + h // 2)
-    return [Slot("day", a, seg.words[start + 1:month], box, h, h // 2, year=int(year.text),
+    box = BBox(a.bbox.x1 + 1, seg.bbox.y0 - rise(h), max(b.bbox.x0 - 1, a.bbox.x1 + 2), seg.bbox.y1 + rise(h))
+    return [Slot("day", a, seg.words[start + 1:month], box, h, rise(h), year=int(year.text),
                  baseline=year.bbox.y1 - box.y0)]
 
 

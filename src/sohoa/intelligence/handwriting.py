@@ -52,12 +52,18 @@ class Reading:
 
 def _glyphs(grey: np.ndarray, reference: int, margin: int) -> tuple[list[np.ndarray], list[BBox]]:
     """Ink components of the slot left to right (pieces overlapping in x joined); dots, dashes and the
-    lines above and below (centre outside the printed line's rows) dropped."""
+    lines above and below (centre outside the printed line's rows, ``margin`` from the top and the bottom)
+    dropped, but not a digit standing in those rows for half the reference height that rises or hangs
+    out of them (a tall pen digit, which the slot's edge may cut: then it is refused, not lost)."""
     ink = (grey < min(160.0, float(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[0]) + 10))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    low = grey.shape[0] - margin
+
+    def in_line(y: int, h: int) -> bool:
+        return bool(margin <= y + h / 2 <= low or min(y + h, low) - max(y, margin) >= 0.5 * reference)
+
     boxes = [(int(x), int(y), int(x + w), int(y + h), {k}) for k, (x, y, w, h, area) in enumerate(stats[1:], 1)
-             if h >= 0.35 * reference and area >= 0.01 * reference * reference
-             and margin <= y + h / 2 <= grey.shape[0] - margin]
+             if h >= 0.35 * reference and area >= 0.01 * reference * reference and in_line(y, h)]
     boxes.sort(key=lambda b: b[:4])
     merged: list[tuple[int, int, int, int, set[int]]] = []
     for box in boxes:
@@ -153,7 +159,9 @@ def _read(slot: Slot, image: Image.Image) -> Reading | None:
     wide = any(b.width > 1.1 * b.height for b in boxes)  # two digits run together: never read as one
     # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside; at
     # the right edge unless the printed word's box there fits its letters (the pen touches its first letter).
-    edge = any(b.x0 <= 0 or (b.x1 >= grey.shape[1] and not slot.touch) for b in boxes)
+    # Ink cut by the box's top or bottom is a digit seen in part, too.
+    edge = any(b.x0 <= 0 or (b.x1 >= grey.shape[1] and not slot.touch) or b.y0 <= 0 or b.y1 >= grey.shape[0]
+               for b in boxes)
     if probs is not None and edge:
         return Reading(None, UNSURE_CONF, ink_box, probs)
     if probs is None or wide:

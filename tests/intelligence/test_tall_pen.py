@@ -1,0 +1,54 @@
+"""A handwritten day written taller than the print and rising above it (the pen's digits stand up to twice as
+tall as the printed line's): the blank read from the page reaches a line's height above and below the print,
+so the whole digit is read; a digit the blank still cuts at its top or bottom is seen in part and not read."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from sohoa.domain.ocr import OcrPage
+from sohoa.intelligence import extract_fields
+from sohoa.intelligence import handwriting as hw
+from sohoa.samples._hand import draw_digits
+
+from ._date_line_page import BASE, PX, H, W, page_of, printed
+
+PEN = (28, 48, 150)
+DAYS = ("27", "17", "14", "21", "11", "24", "07", "12")
+
+
+def _line(day: str, seed: int, tall: float) -> tuple[Image.Image, OcrPage]:
+    """'Quảng Ngãi, ngày <pen day> tháng 02 năm 2025', the pen's digits ``tall`` times the print's size and
+    standing on the baseline; OCR saw no word in the blank."""
+    image = Image.new("RGB", (W, H), "white")
+    draw = ImageDraw.Draw(image)
+    words = [printed(draw, "Quảng", 1000), printed(draw, "Ngãi,", 1170), printed(draw, "ngày", 1310)]
+    rng = np.random.default_rng(seed)
+    height = round(PX * tall)
+    right = draw_digits(draw, day, words[-1].bbox.x1 + 30, BASE, height, rng, PEN, max(3.0, height * 0.07))[2]
+    x = int(right) + 30
+    for text in ("tháng", "02", "năm", "2025"):
+        words.append(printed(draw, text, x))
+        x = words[-1].bbox.x1 + 22
+    return page_of(image, words)
+
+
+def test_a_pen_day_taller_than_the_print_is_read_whole() -> None:
+    read = 0
+    for seed, day in enumerate(DAYS):
+        image, page = _line(day, seed, 1.6)
+        dated = extract_fields([hw.read_fill_ins(image, page)]).values["issued_date"]
+        assert dated.needs_review, (seed, day, dated)  # handwriting is always reviewed
+        assert dated.value in (f"2025-02-{day}", None), (seed, day, dated)
+        read += dated.value == f"2025-02-{day}"
+    assert read >= 6, read
+
+
+def test_a_pen_day_the_blank_cuts_is_not_read() -> None:
+    """Digits three times the print's size rise past a line's height above it: seen in part, never read."""
+    for seed, day in enumerate(DAYS[:4]):
+        image, page = _line(day, seed, 3.2)
+        dated = extract_fields([hw.read_fill_ins(image, page)]).values["issued_date"]
+        assert dated.value is None or dated.value.endswith(f"-{day}"), (seed, day, dated)
+        assert dated.needs_review, (seed, day, dated)
