@@ -19,7 +19,7 @@ from ._layout import Segment, page_segments
 from ._number import NumberMatch, find_number, number_label, repair_with_title
 from ._organs import ORGAN_ABBREVIATIONS
 from ._signer import find_signer
-from ._signer_alone import find_lone_signer
+from ._signer_alone import find_lone_signer, find_unnamed_block
 from .review import flag_doubtful
 
 __all__ = ["FieldExtractor", "RuleFieldExtractor", "extract_fields"]
@@ -140,6 +140,13 @@ class RuleFieldExtractor:
         alone = find_lone_signer(pages[-1], page_segments(pages[-1]))
         if alone is not None:
             hits["signer_full_name"] = (alone, len(pages))
+            return
+        for index in range(len(pages) - 1, max(-1, len(pages) - 4), -1):
+            title = find_unnamed_block(pages[index], page_segments(pages[index]))
+            if title is not None:  # a signed page whose name was not read: the gap goes to review
+                hits["signer_position"] = (title, index + 1)
+                hits["signer_full_name"] = (Hit(None, (), 0.0, "signer.name_not_found", needs_review=True), index + 1)
+                return
 
 
 # Fields every NĐ 30 document prints in its header (Phụ lục I: boxes 2, 3, 4, 5): left empty, they are flagged;
