@@ -19,6 +19,13 @@ def printed(draw: ImageDraw.ImageDraw, text: str, x: int) -> Word:
     return Word(text, BBox(int(x0), int(y0), int(x1) + 1, int(y1) + 1), 0.95, 3, 3)
 
 
+def month_and_year(draw: ImageDraw.ImageDraw, words: list[Word], x: int) -> None:
+    """'tháng 02 năm 2025' printed from ``x`` after the day, appended to ``words``."""
+    for text in ("tháng", "02", "năm", "2025"):
+        words.append(printed(draw, text, x))
+        x = words[-1].bbox.x1 + 22
+
+
 def page_of(image: Image.Image, line: list[Word]) -> tuple[Image.Image, OcrPage]:
     """The page OCR would give: a header, the date line's words and a title."""
     header = [Word("ỦY", BBox(300, 400, 380, 446), 0.95, 1, 1), Word("BAN", BBox(400, 400, 500, 446), 0.95, 1, 1)]

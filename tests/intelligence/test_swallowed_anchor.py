@@ -12,7 +12,7 @@ from sohoa.intelligence import extract_fields
 from sohoa.intelligence import handwriting as hw
 from sohoa.samples._hand import draw_digits
 
-from ._date_line_page import BASE, H, W, page_of, printed
+from ._date_line_page import BASE, H, W, month_and_year, page_of, printed
 
 
 def _line(day: str, seed: int, swallow: bool) -> tuple[Image.Image, OcrPage]:
@@ -29,10 +29,7 @@ def _line(day: str, seed: int, swallow: bool) -> tuple[Image.Image, OcrPage]:
     if rest is not None:
         words.append(Word(day[1:] if swallow else day, BBox(int(rest[0] if swallow else first[0]), int(rest[1]),
                                                             int(rest[2]) + 1, int(rest[3]) + 1), 0.6, 3, 3))
-    x = int((rest or first)[2]) + 60
-    for text in ("tháng", "02", "năm", "2025"):
-        words.append(printed(draw, text, x))
-        x = words[-1].bbox.x1 + 22
+    month_and_year(draw, words, int((rest or first)[2]) + 60)
     return page_of(image, words)
 
 

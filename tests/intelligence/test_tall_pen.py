@@ -12,7 +12,7 @@ from sohoa.intelligence import extract_fields
 from sohoa.intelligence import handwriting as hw
 from sohoa.samples._hand import draw_digits
 
-from ._date_line_page import BASE, PX, H, W, page_of, printed
+from ._date_line_page import BASE, PX, H, W, month_and_year, page_of, printed
 
 PEN = (28, 48, 150)
 DAYS = ("27", "17", "14", "21", "11", "24", "07", "12")
@@ -27,10 +27,7 @@ def _line(day: str, seed: int, tall: float) -> tuple[Image.Image, OcrPage]:
     rng = np.random.default_rng(seed)
     height = round(PX * tall)
     right = draw_digits(draw, day, words[-1].bbox.x1 + 30, BASE, height, rng, PEN, max(3.0, height * 0.07))[2]
-    x = int(right) + 30
-    for text in ("tháng", "02", "năm", "2025"):
-        words.append(printed(draw, text, x))
-        x = words[-1].bbox.x1 + 22
+    month_and_year(draw, words, int(right) + 30)
     return page_of(image, words)
 
 
