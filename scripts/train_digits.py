@@ -201,16 +201,20 @@ def make_set(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     xs: list[np.ndarray] = []
     ys: list[int] = []
     for label in [*range(10)] * per_class + [REJECT] * (2 * per_class):
-        grey = _sample(label, rng)
-        glyphs, _ = _glyphs(grey, int(grey.shape[0] / 2 * 0.8), 0)
-        # Pieces are left out: two digits that did not touch are digits, and the pieces of a digit drawn in
-        # strokes that do not meet (the stem of a '1' with a foot, the body of a '5' without its flag) are
-        # often digits too; taught as junk, they made real digits junk.
-        if len(glyphs) != 1:
-            continue
-        xs.append(glyph_features(glyphs[0]))
-        ys.append(label)
+        features = _one_glyph(_sample(label, rng))
+        if features is not None:
+            xs.append(features)
+            ys.append(label)
     return np.stack(xs), np.asarray(ys)
+
+
+def _one_glyph(grey: np.ndarray) -> np.ndarray | None:
+    """The features of the one glyph the run-time segmentation finds in ``grey``; None for pieces: two digits
+    that did not touch are digits, and the pieces of a digit drawn in strokes that do not meet (the stem of
+    a '1' with a foot, the body of a '5' without its flag) are often digits too; taught as junk, they made
+    real digits junk."""
+    glyphs, _ = _glyphs(grey, int(grey.shape[0] / 2 * 0.8), 0)
+    return glyph_features(glyphs[0]) if len(glyphs) == 1 else None
 
 
 def real_set(images: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -219,10 +223,9 @@ def real_set(images: np.ndarray, labels: np.ndarray, seed: int) -> tuple[np.ndar
     xs: list[np.ndarray] = []
     ys: list[int] = []
     for image, label in zip(images, labels, strict=True):
-        grey = _real([image], rng)
-        glyphs, _ = _glyphs(grey, int(grey.shape[0] / 2 * 0.8), 0)
-        if len(glyphs) == 1:
-            xs.append(glyph_features(glyphs[0]))
+        features = _one_glyph(_real([image], rng))
+        if features is not None:
+            xs.append(features)
             ys.append(int(label))
     return np.stack(xs), np.asarray(ys)
 

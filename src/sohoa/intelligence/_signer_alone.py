@@ -37,7 +37,7 @@ _TITLE = re.compile(r"(?:chu tich|giam doc|truong|thu tuong|bi thu|chanh van pho
 
 def find_lone_signer(page: OcrPage, segments: Sequence[Segment]) -> Hit | None:
     """The signer's full name when it is the only person's name at the right of the 'Nơi nhận' list."""
-    receivers = next((s for s in segments if s.folded.startswith("noi nhan") and s.cx < 0.5 * page.width), None)
+    receivers = _receivers(page, segments)
     if receivers is None:
         return None
     reach = receivers.cy + _REACH * receivers.height
@@ -51,6 +51,7 @@ def find_lone_signer(page: OcrPage, segments: Sequence[Segment]) -> Hit | None:
 
 
 def _receivers(page: OcrPage, segments: Sequence[Segment]) -> Segment | None:
+    """The 'Nơi nhận' line in the page's left half."""
     return next((s for s in segments if s.folded.startswith("noi nhan") and s.cx < 0.5 * page.width), None)
 
 

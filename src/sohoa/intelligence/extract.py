@@ -130,19 +130,27 @@ class RuleFieldExtractor:
 
     def _signer(self, pages: Sequence[OcrPage], hits: dict[str, tuple[Hit, int]]) -> None:
         # The block sits on the last page; look one or two pages back for a trailing appendix.
-        for index in range(len(pages) - 1, max(-1, len(pages) - 4), -1):
-            found = find_signer(pages[index], page_segments(pages[index]))
+        tail = range(len(pages) - 1, max(-1, len(pages) - 4), -1)
+        cache: dict[int, list[Segment]] = {}
+
+        def segments(index: int) -> list[Segment]:  # each page laid out once, and only when looked at
+            if index not in cache:
+                cache[index] = page_segments(pages[index])
+            return cache[index]
+
+        for index in tail:
+            found = find_signer(pages[index], segments(index))
             if found is not None:
                 hits["signer_position"] = (found[0], index + 1)
                 hits["signer_full_name"] = (found[1], index + 1)
                 hits["signer_block"] = (found[2], index + 1)
                 return
-        alone = find_lone_signer(pages[-1], page_segments(pages[-1]))
+        alone = find_lone_signer(pages[-1], segments(len(pages) - 1))
         if alone is not None:
             hits["signer_full_name"] = (alone, len(pages))
             return
-        for index in range(len(pages) - 1, max(-1, len(pages) - 4), -1):
-            title = find_unnamed_block(pages[index], page_segments(pages[index]))
+        for index in tail:
+            title = find_unnamed_block(pages[index], segments(index))
             if title is not None:  # a signed page whose name was not read: the gap goes to review
                 hits["signer_position"] = (title, index + 1)
                 hits["signer_full_name"] = (Hit(None, (), 0.0, "signer.name_not_found", needs_review=True), index + 1)
