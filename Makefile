@@ -6,7 +6,7 @@ export SOHOA_DATA ?= $(CURDIR)/data
 export OMP_THREAD_LIMIT := 1
 export SOHOA_TEST_PG_URL ?= postgresql+psycopg://sohoa:sohoa-test@127.0.0.1:5432/sohoa_test
 
-.PHONY: install install-test run demo serve test test-fast lint bench bench-accuracy bench-search bench-soak bench-load clean
+.PHONY: install install-test run demo serve test test-fast screenshots lint bench bench-accuracy bench-search bench-soak bench-load clean
 
 install:
 	scripts/bootstrap.sh all
@@ -30,6 +30,10 @@ test: install-test
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not tesseract and not browser and not postgres and not slow"
+
+# The docs' screenshots (docs/screenshots), taken by the browser tests; `make test` writes them to a scratch folder.
+screenshots: install-test
+	SOHOA_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -m browser tests/web tests/shared/test_portal_mobile.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
