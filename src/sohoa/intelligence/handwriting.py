@@ -138,14 +138,15 @@ def _read_slot(slot: Slot, image: Image.Image) -> Reading | None:
     if slot.baseline:
         glyphs, boxes = _digit_sized(glyphs, boxes, slot)
     glyphs, boxes = drop_cut(glyphs, boxes, slot.lead, slot.letter)
+    glyphs, boxes, whole = _whole_first(image, box, glyphs, boxes, slot)
     if not boxes:  # a blank; words OCR saw in it are not trusted
         return Reading(None, UNSURE_CONF, box) if slot.words else None
     blue = False
     if crop.mode == "RGB":
         rgb = np.asarray(crop, dtype=np.int16)
         ink = np.zeros(grey.shape, bool)
-        for g, at in zip(glyphs, boxes, strict=True):
-            ink[at.y0:at.y1, at.x0:at.x1] |= g
+        for g, at in zip(glyphs, boxes, strict=True):  # a first glyph seen whole may start left of the crop
+            ink[at.y0:at.y1, max(0, at.x0):at.x1] |= g[:, max(0, -at.x0):]
         blue = bool(ink.any()) and float((rgb[..., 2] - rgb[..., 0])[ink].mean()) > 40
     printed = not slot.baseline and not _looks_handwritten(slot, boxes, blue)
     if printed and slot.kind != "number":
@@ -172,8 +173,8 @@ def _read_slot(slot: Slot, image: Image.Image) -> Reading | None:
     # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside; at
     # the right edge unless the printed word's box there fits its letters (the pen touches its first letter).
     # Ink cut by the box's top or bottom is a digit seen in part, too.
-    edge = any(b.x0 <= 0 or (b.x1 >= grey.shape[1] and not slot.touch) or b.y0 <= 0 or b.y1 >= grey.shape[0]
-               for b in boxes)
+    edge = any((b.x0 <= 0 and not (whole and i == 0)) or (b.x1 >= grey.shape[1] and not slot.touch)
+               or b.y0 <= 0 or b.y1 >= grey.shape[0] for i, b in enumerate(boxes))
     if probs is not None and edge:
         return Reading(None, UNSURE_CONF, ink_box, probs)
     if probs is None or wide:
@@ -185,6 +186,26 @@ def _read_slot(slot: Slot, image: Image.Image) -> Reading | None:
     if float(sure.min()) < SURE or slot.baseline:  # some glyph not sure, or a slot guessed: proposed, flagged
         return Reading(digits, UNSURE_CONF, ink_box, probs)
     return Reading(digits, round(float(sure.min()), 4), ink_box, probs)
+
+
+def _whole_first(image: Image.Image, box: BBox, glyphs: list[np.ndarray], boxes: list[BBox], slot: Slot,
+                 ) -> tuple[list[np.ndarray], list[BBox], bool]:
+    """The first glyph, when the blank's left edge cuts it, seen whole (True) if it ends within a reference
+    height further left: the pen's first digit may run into the anchor's last character (the lead-in of a
+    Vietnamese '1' touching the colon of 'Số:'). Read again in a crop reaching that far left, its ink (with
+    the dot it touches) is one glyph no wider than a digit; ink running on into the anchor's letters, or past
+    the crop, leaves it cut (the reading is then refused at the edge)."""
+    ext = min(slot.reference, box.x0)
+    if not boxes or boxes[0].x0 > 0 or ext <= 0:
+        return glyphs, boxes, False
+    first = boxes[0]
+    wide = np.asarray(image.crop((box.x0 - ext, box.y0, box.x0 + first.x1, box.y1)).convert("L"))
+    found, at = _glyphs(wide, slot.reference, slot.margin)
+    ends = [i for i, b in enumerate(at) if b.x1 >= ext + first.x1 - 1]
+    if len(ends) != 1 or at[ends[0]].x0 <= 0 or at[ends[0]].width > 1.1 * at[ends[0]].height:
+        return glyphs, boxes, False
+    b = at[ends[0]]
+    return [found[ends[0]], *glyphs[1:]], [BBox(b.x0 - ext, b.y0, b.x1 - ext, b.y1), *boxes[1:]], True
 
 
 def _edge_sliver(boxes: list[BBox], probs: np.ndarray, right: int, reference: int) -> bool:
