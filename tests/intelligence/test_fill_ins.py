@@ -121,11 +121,21 @@ def _printed_number(number: str, read_as: str) -> OcrPage:
 
 
 @pytest.mark.parametrize(("number", "read_as"), [("115", "445"), ("2652", "3652"), ("15", "16")])
-def test_plain_digits_that_the_digit_model_reads_otherwise_are_flagged_and_kept(number: str, read_as: str) -> None:
+def test_plain_digits_that_the_digit_model_reads_otherwise_are_flagged_and_read_by_it(number: str,
+                                                                                      read_as: str) -> None:
     """OCR took the number for print ('115' read '445', as a small neat hand or a photocopy gives): the digit
-    model's second reading contradicts it, so the number is flagged; OCR's digits stay, nothing is guessed."""
+    model's second reading contradicts it, so the number is flagged; sure of each glyph, one per OCR digit,
+    the model's digits replace OCR's."""
     fields = extract_fields([_printed_number(number, read_as)])
     got = fields.values["code_number"]
+    assert got.value == number and got.needs_review
+
+
+@pytest.mark.parametrize(("number", "read_as"), [("115", "45"), ("2652", "652")])
+def test_a_contradicted_number_the_model_reads_with_other_glyphs_keeps_ocr_digits(number: str, read_as: str) -> None:
+    """The model contradicts OCR but reads another count of glyphs than OCR read digits: nothing is guessed,
+    OCR's digits stay, flagged."""
+    got = extract_fields([_printed_number(number, read_as)]).values["code_number"]
     assert got.value == read_as and got.needs_review
 
 
@@ -173,5 +183,5 @@ def test_a_number_ocr_glued_to_so_is_read_again_too() -> None:
     words = [Word("Số:445", BBox(300, 600, 474, 651), 0.6, 2, 2) if w.text == "Số:" else w for w in page.words]
     read = hw.read_fill_ins(image, OcrPage(W, H, 300, tuple(words), engine="tesseract"))
     got = extract_fields([read]).values["code_number"]
-    assert got.value == "445" and got.needs_review
-    assert [w.text for w in read.words if w.block == 2][:2] == ["Số:", "445"]
+    assert got.value == "115" and got.needs_review  # the model reads the printed '115' OCR took for '445'
+    assert [w.text for w in read.words if w.block == 2][:2] == ["Số:", "115"]

@@ -3,7 +3,9 @@
 
 The page worker calls :func:`read_fill_ins` after OCR. For each slot the extractor would read, the
 words between the printed anchors ('Số:' and the sign, 'ngày' and 'tháng', 'tháng' and 'năm') are
-judged: printed digits that OCR read cleanly stay as they are. A slot that looks handwritten (ink
+judged: printed digits that OCR read cleanly stay as they are (a number's are read by the model too: where
+it reads other digits, the number is flagged, and its digits replace OCR's when it is sure of each glyph,
+one per OCR digit: a small hand OCR took for print). A slot that looks handwritten (ink
 taller than the printed line, blue ink, or text that is not plain digits) is segmented into connected
 components and each is classified; a reading whose every glyph is a digit at least :data:`GUESS`
 probable replaces the slot's words (it is sure when every digit reaches :data:`SURE`: a sure day is
@@ -101,8 +103,20 @@ def _agrees(probs: np.ndarray, text: str) -> bool:
     the first glyphs, one per OCR digit, is read, at least :data:`GUESS` probable, as another digit. A glyph the
     model refuses (a heavy print '4') does not contradict, nor do glyphs past the digits (the sign's '/', which
     the model may take for a '1'). A small hand that OCR took for print ('115' read '445') is caught here and
-    flagged, its digits kept."""
+    flagged, and read by the model when it is sure of every glyph (:func:`_hand_for_print`)."""
     return all(int(p.argmax()) in (REJECT, int(c)) or float(p.max()) < GUESS for p, c in zip(probs, text, strict=False))
+
+
+def _hand_for_print(probs: np.ndarray, text: str, edge: bool) -> str | None:
+    """The model's digits for a number OCR read as printed digits that the model contradicts (a small hand
+    OCR took for print: '155' read '455'), when it reads as many glyphs as OCR read digits, each a digit at
+    least :data:`SURE` probable, none cut by the blank's edge; else None (OCR's digits are kept). Either
+    way the number is flagged."""
+    best, sure = probs.argmax(axis=1), probs.max(axis=1)
+    if edge or len(best) != len(text) or REJECT in best or float(sure.min()) < SURE:
+        return None
+    digits = "".join(str(int(k)) for k in best)
+    return digits if _plausible("number", digits) else None
 
 
 def _plausible(kind: str, digits: str) -> bool:
@@ -162,19 +176,21 @@ def _read_slot(slot: Slot, image: Image.Image) -> Reading | None:
             probs, boxes = probs[1:], boxes[1:]  # the anchor's last letter, refused, near the edge
         if _edge_sliver(boxes, probs, grey.shape[1], slot.reference):
             probs, boxes = probs[:-1], boxes[:-1]
-    if printed:  # OCR's digits stand unless the digit model reads other digits there: then kept, for review
-        text = _slot_text(slot)
-        return None if probs is None or _agrees(probs, text) else Reading(text, UNSURE_CONF, box)
-    if not boxes:
-        return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
-    ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
-                   box.x0 + max(b.x1 for b in boxes), box.y0 + max(b.y1 for b in boxes))
-    wide = any(b.width > 1.1 * b.height for b in boxes)  # two digits run together: never read as one
     # Ink running over the blank's edge (into an anchor OCR drew too wide): part of the value is outside; at
     # the right edge unless the printed word's box there fits its letters (the pen touches its first letter).
     # Ink cut by the box's top or bottom is a digit seen in part, too.
     edge = any((b.x0 <= 0 and not (whole and i == 0)) or (b.x1 >= grey.shape[1] and not slot.touch)
                or b.y0 <= 0 or b.y1 >= grey.shape[0] for i, b in enumerate(boxes))
+    if printed:  # OCR's digits stand unless the digit model reads other digits there: then flagged
+        text = _slot_text(slot)
+        if probs is None or _agrees(probs, text):
+            return None
+        return Reading(_hand_for_print(probs, text, edge) or text, UNSURE_CONF, box)
+    if not boxes:
+        return Reading(None, UNSURE_CONF, box) if slot.words or slot.joined else None
+    ink_box = BBox(box.x0 + min(b.x0 for b in boxes), box.y0 + min(b.y0 for b in boxes),
+                   box.x0 + max(b.x1 for b in boxes), box.y0 + max(b.y1 for b in boxes))
+    wide = any(b.width > 1.1 * b.height for b in boxes)  # two digits run together: never read as one
     if probs is not None and edge:
         return Reading(None, UNSURE_CONF, ink_box, probs)
     if probs is None or wide:
